@@ -1,0 +1,223 @@
+// The combination rule: how the evidence of every check becomes one verdict per step.
+//
+// In order of authority (the research behind it: a critic judging in the dark is weak, an external
+// check is strong — DESIGN.md "What the research says"):
+//   1. The user's own "mark as correct" stands over everything: they have read the step.
+//   2. Deterministic verifiers: a refuted computation, a syntax error, or a step that failing tests
+//      clearly localise to is incorrect, whatever the model says (P(True) 0 for a refutation).
+//   3. The LLM critic: P(True) ≥ thresholds.correct → correct, ≤ thresholds.incorrect → incorrect,
+//      between → uncertain. A verbal verdict without probability is taken as it is.
+//   4. Otherwise the step is unchecked (verified claims are evidence, not proof that the logic holds).
+// Then ProcessBench's unit of work: the earliest incorrect step is *the* error and every later step is
+// downstream of it (its own evidence kept), not independently wrong.
+import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
+import type {
+  AnswerEvidence,
+  ArithmeticEvidence,
+  Evidence,
+  FaultLocalizationEvidence,
+  SolutionDocument,
+  SolutionJudgement,
+  StepVerdict,
+  TextEdit,
+} from './types';
+import { emptyUsage } from './types';
+
+export interface CombineInput {
+  document: SolutionDocument;
+  /** Deterministic per-step evidence (arithmetic claims), by step index. */
+  verifier: ReadonlyMap<number, readonly Evidence[]>;
+  code?: CodeCheckResult;
+  critic?: CriticResult;
+  /** Why there is no critic result, when there is none (e.g. "LLM critic off: no endpoint configured"). */
+  criticNote?: string;
+  /** Indices of steps the user marked as correct. */
+  accepted: ReadonlySet<number>;
+  /** Solution-level evidence (final answer against the expected one). */
+  answer?: AnswerEvidence;
+  thresholds: Thresholds;
+}
+
+type OwnVerdict = Omit<StepVerdict, 'stepIndex' | 'stepHash' | 'evidence' | 'accepted' | 'premiseStep'>;
+
+export function formatPTrue(p: number | null): string {
+  return p === null ? 'n/a' : p.toFixed(2);
+}
+
+function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: Thresholds): OwnVerdict {
+  if (accepted) {
+    return { verdict: 'correct', pTrue: 1, source: 'user', message: 'Marked as correct by you.', fixes: [] };
+  }
+
+  const refuted = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic' && e.status === 'refuted');
+  if (refuted.length > 0) {
+    const fixes: TextEdit[] = refuted.flatMap((e) => (e.fix ? [e.fix] : []));
+    const first = refuted[0]!;
+    const more = refuted.length > 1 ? ` (+${refuted.length - 1} more)` : '';
+    const should = first.expected !== undefined ? ` (should be ${first.expected})` : '';
+    return {
+      verdict: 'incorrect',
+      pTrue: 0,
+      source: 'verifier',
+      code: 'arithmetic',
+      message: `${first.claim}${should}${more}`,
+      fixes,
+    };
+  }
+
+  const syntax = evidence.find((e) => e.kind === 'syntax');
+  if (syntax && syntax.kind === 'syntax') {
+    return { verdict: 'incorrect', pTrue: 0, source: 'verifier', code: 'syntax', message: syntax.message, fixes: [] };
+  }
+
+  const localized = evidence.find(
+    (e): e is FaultLocalizationEvidence => e.kind === 'fault-localization' && e.failedTests > 0,
+  );
+  if (localized && localized.rank === 1 && localized.clear) {
+    return {
+      verdict: 'incorrect',
+      pTrue: round(1 - localized.score),
+      source: 'verifier',
+      code: 'test-failure',
+      message: `Tests fail and this is the most suspicious step (Ochiai ${localized.score.toFixed(2)}).`,
+      fixes: [],
+    };
+  }
+  if (localized && localized.rank <= 3 && !localized.clear) {
+    return {
+      verdict: 'uncertain',
+      pTrue: round(1 - localized.score),
+      source: 'verifier',
+      code: 'test-failure',
+      message: `Tests fail; this step is among the most suspicious (rank ${localized.rank}, Ochiai ${localized.score.toFixed(2)}), but no step stands out.`,
+      fixes: [],
+    };
+  }
+
+  const judgeError = evidence.find((e) => e.kind === 'judge-error');
+  if (judgeError && judgeError.kind === 'judge-error') {
+    return { verdict: 'error', pTrue: null, source: 'none', code: 'judge-error', message: `Could not judge: ${judgeError.message}`, fixes: [] };
+  }
+
+  const critic = evidence.find((e) => e.kind === 'critic');
+  if (critic && critic.kind === 'critic') {
+    const reason = critic.explanation ? ` ${critic.explanation}` : '';
+    if (critic.pTrue === null) {
+      const verdict = critic.verdict;
+      return {
+        verdict,
+        pTrue: null,
+        source: critic.source,
+        code: verdict === 'incorrect' ? 'logic' : undefined,
+        message: `${verdict === 'incorrect' ? 'Incorrect' : 'Correct'} (critic, no probability).${reason}`,
+        fixes: [],
+      };
+    }
+    const p = critic.pTrue;
+    const verdict = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
+    return {
+      verdict,
+      pTrue: p,
+      source: critic.source,
+      code: verdict === 'incorrect' ? 'logic' : verdict === 'uncertain' ? 'low-confidence' : undefined,
+      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${critic.source}).${reason}`,
+      fixes: [],
+    };
+  }
+
+  const verified = evidence.filter((e) => e.kind === 'arithmetic' && e.status === 'verified').length;
+  const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
+  const checked = verified > 0 ? `${verified} computation${verified === 1 ? '' : 's'} check out; ` : passed > 0 ? 'tests pass; ' : '';
+  return {
+    verdict: 'unchecked',
+    pTrue: null,
+    source: verified > 0 || passed > 0 ? 'verifier' : 'none',
+    message: `${checked}the reasoning was not judged.`.replace(/^./, (c) => c.toUpperCase()),
+    fixes: [],
+  };
+}
+
+export function combineVerdicts(input: CombineInput): SolutionJudgement {
+  const { document, verifier, code, critic, accepted, thresholds } = input;
+  const criticByIndex = new Map(critic?.steps.map((s) => [s.index, s]));
+  const steps: StepVerdict[] = [];
+  let firstErrorIndex = -1;
+
+  for (const step of document.steps) {
+    const evidence: Evidence[] = [...(verifier.get(step.index) ?? []), ...(code?.stepEvidence.get(step.index) ?? [])];
+    const said = criticByIndex.get(step.index);
+    if (said && critic) {
+      if (said.verdict === 'error') {
+        evidence.push({ kind: 'judge-error', message: said.error ?? 'the critic gave no verdict for this step' });
+      } else {
+        evidence.push({
+          kind: 'critic',
+          verdict: said.verdict,
+          pTrue: said.pTrue,
+          source: said.source,
+          explanation: said.explanation,
+          model: critic.model,
+          cached: said.cached,
+        });
+      }
+    }
+    const isAccepted = accepted.has(step.index);
+    const own = judgeOwn(evidence, isAccepted, thresholds);
+
+    if (firstErrorIndex >= 0 && !isAccepted) {
+      steps.push({
+        ...own,
+        stepIndex: step.index,
+        stepHash: step.hash,
+        evidence,
+        accepted: false,
+        verdict: 'downstream',
+        code: 'downstream',
+        premiseStep: firstErrorIndex,
+        message: `Follows the wrong step ${firstErrorIndex + 1}. Own finding: ${own.message}`,
+      });
+      continue;
+    }
+    if (own.verdict === 'incorrect') firstErrorIndex = step.index;
+    steps.push({ ...own, stepIndex: step.index, stepHash: step.hash, evidence, accepted: isAccepted });
+  }
+
+  const testsFailed = (code?.tests ?? []).some((t) => t.kind === 'test' && t.status !== 'passed');
+  const testsPassed = code?.ran === true && !testsFailed && (code?.tests.length ?? 0) > 0;
+  const answerDiffers = input.answer?.status === 'differs';
+  const has = (v: StepVerdict['verdict']) => steps.some((s) => s.verdict === v);
+
+  let verdict: SolutionJudgement['verdict'];
+  if (firstErrorIndex >= 0 || testsFailed || answerDiffers) verdict = 'incorrect';
+  else if (has('uncertain')) verdict = 'uncertain';
+  else if (has('error')) verdict = 'error';
+  else if (steps.length > 0 && steps.every((s) => s.verdict === 'correct')) verdict = 'correct';
+  else if (testsPassed && !has('incorrect')) verdict = 'correct';
+  else verdict = 'unchecked';
+
+  const warnings = [...document.warnings];
+  if (code?.note) warnings.push(code.note);
+  if (answerDiffers && input.answer) {
+    warnings.push(`The final answer ${input.answer.actual} differs from the expected ${input.answer.expected}.`);
+  }
+
+  return {
+    steps,
+    firstErrorIndex,
+    verdict,
+    finalAnswerPTrue: critic?.finalAnswerPTrue ?? null,
+    critic: critic
+      ? { enabled: true, model: critic.model, note: critic.note }
+      : { enabled: false, note: input.criticNote },
+    usage: critic?.usage ?? emptyUsage(),
+    warnings,
+  };
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function round(x: number): number {
+  return Math.round(Math.max(0, Math.min(1, x)) * 1000) / 1000;
+}

@@ -1,0 +1,108 @@
+// judgeSolution: runs the checks a surface allows on one document and combines their evidence.
+import type { CodeCheckResult, CodeChecker, CriticResult, StepCritic, Thresholds } from './checks';
+import { defaultThresholds } from './checks';
+import { combineVerdicts } from './combine';
+import type { Evidence, SolutionDocument, SolutionJudgement } from './types';
+import { checkFinalAnswer } from './verify/answer';
+import { verifyStepArithmetic } from './verify/arithmetic';
+
+export interface JudgeDependencies {
+  critic?: StepCritic;
+  /** Why there is no critic (shown to the user), e.g. "LLM critic off: no endpoint configured". */
+  criticOffReason?: string;
+  codeChecker?: CodeChecker;
+  /** Whether the user marked this step (by problem and step hash) as correct. */
+  isAccepted?: (problemHash: string, stepHash: string) => boolean;
+}
+
+export interface JudgeOptions {
+  thresholds?: Thresholds;
+  /** The first step the critic must judge; earlier ones are context (their verdicts come from its cache). */
+  fromStep?: number;
+  signal?: AbortSignal;
+  /** Live progress for step states: the critic reports each step as it is judged. */
+  onCriticStep?: Parameters<StepCritic['judge']>[0]['onStep'];
+}
+
+/** The deterministic part: cheap, synchronous, no I/O. Used alone for verifiers-only runs. */
+export function verifyDocument(document: SolutionDocument): Map<number, Evidence[]> {
+  const evidence = new Map<number, Evidence[]>();
+  if (document.kind !== 'math') return evidence;
+  for (const step of document.steps) {
+    const found = verifyStepArithmetic(step);
+    if (found.length > 0) evidence.set(step.index, found);
+  }
+  return evidence;
+}
+
+export async function judgeSolution(
+  document: SolutionDocument,
+  deps: JudgeDependencies = {},
+  options: JudgeOptions = {},
+): Promise<SolutionJudgement> {
+  const thresholds = options.thresholds ?? defaultThresholds;
+  const verifier = verifyDocument(document);
+  const accepted = new Set<number>();
+  if (deps.isAccepted) {
+    for (const step of document.steps) {
+      if (deps.isAccepted(document.problemHash, step.hash)) accepted.add(step.index);
+    }
+  }
+
+  let code: CodeCheckResult | undefined;
+  if (deps.codeChecker && document.kind === 'code') {
+    code = await deps.codeChecker.check(document, options.signal);
+  }
+
+  let critic: CriticResult | undefined;
+  let criticNote = deps.criticOffReason;
+  if (deps.critic && document.steps.length > 0) {
+    // Steps after the first refuted one are downstream whatever the critic says: don't pay for them.
+    const firstRefuted = document.steps.findIndex((s) =>
+      (verifier.get(s.index) ?? []).some((e) => e.kind === 'arithmetic' && e.status === 'refuted'),
+    );
+    const judged = firstRefuted >= 0 ? { ...document, steps: document.steps.slice(0, firstRefuted + 1) } : document;
+    const merged = new Map<number, Evidence[]>(verifier);
+    for (const [index, found] of code?.stepEvidence ?? []) merged.set(index, [...(merged.get(index) ?? []), ...found]);
+    try {
+      critic = await deps.critic.judge({
+        document: judged,
+        evidence: merged,
+        fromStep: Math.min(options.fromStep ?? 0, judged.steps.length - 1),
+        signal: options.signal,
+        onStep: options.onCriticStep,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      // A critic that fails outright leaves every step it should have judged as "could not judge".
+      const message = error instanceof Error ? error.message : String(error);
+      critic = {
+        model: deps.critic.description,
+        steps: judged.steps.map((s) => ({
+          index: s.index,
+          verdict: 'error' as const,
+          pTrue: null,
+          source: 'verbal' as const,
+          explanation: '',
+          cached: false,
+          error: message,
+        })),
+        finalAnswerPTrue: null,
+        usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
+        note: message,
+      };
+    }
+    criticNote = undefined;
+  }
+
+  return combineVerdicts({
+    document,
+    verifier,
+    code,
+    critic,
+    criticNote,
+    accepted,
+    answer: checkFinalAnswer(document),
+    thresholds,
+  });
+}

@@ -1,0 +1,253 @@
+// The engine's core data model: documents → steps → evidence → verdicts.
+// Everything that crosses a boundary (reports, the LSP contract, the run log) is built from these
+// zod schemas, so the runtime shape and the static type cannot drift apart.
+import { z } from 'zod';
+
+/** 0-based line and UTF-16 character offset, exactly as LSP counts them. */
+export const PositionSchema = z.object({
+  line: z.number().int().nonnegative(),
+  character: z.number().int().nonnegative(),
+});
+export type Position = z.infer<typeof PositionSchema>;
+
+export const RangeSchema = z.object({ start: PositionSchema, end: PositionSchema });
+export type Range = z.infer<typeof RangeSchema>;
+
+export const StepSchema = z.object({
+  /** 0-based position of the step in its solution. */
+  index: z.number().int().nonnegative(),
+  /** The step's text as written (markup included), exactly the text covered by `range`. */
+  text: z.string(),
+  range: RangeSchema,
+  /** Content hash of the normalised text: identifies the step across edits elsewhere. */
+  hash: z.string(),
+  /** A label the author wrote (`Step 3`, `# Step: parse input`), if any. */
+  label: z.string().optional(),
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export const SolutionKindSchema = z.enum(['math', 'code']);
+export type SolutionKind = z.infer<typeof SolutionKindSchema>;
+
+export const DocumentFormatSchema = z.enum([
+  'markdown',
+  'text',
+  'python',
+  'javascript',
+  'typescript',
+  'processbench',
+  'gsm8k',
+  'mr-ben',
+  'big-bench-mistake',
+  'prmbench',
+  'humaneval',
+  'humanevalfix',
+  'quixbugs',
+]);
+export type DocumentFormat = z.infer<typeof DocumentFormatSchema>;
+
+/** A test a code solution can be run against (doctest, assert, sibling file, dataset record). */
+export const CodeTestSchema = z.object({
+  name: z.string(),
+  /** Where it came from: 'doctest' | 'assert' | 'main' | 'sibling' | 'front-matter' | 'dataset'. */
+  origin: z.string(),
+  /** Source code of the test, in the solution's language. */
+  code: z.string(),
+  /** For dataset tests (HumanEval `check(candidate)`): the function under test. */
+  entryPoint: z.string().optional(),
+  range: RangeSchema.optional(),
+});
+export type CodeTest = z.infer<typeof CodeTestSchema>;
+
+/** Ground truth that comes with a dataset record, for `stepcritic eval` and the reports. */
+export const LabelsSchema = z.object({
+  /** Index (0-based, into `steps`) of the earliest wrong step; -1 when every step is correct. */
+  firstErrorStep: z.number().int().min(-1).nullable(),
+  finalAnswerCorrect: z.boolean().nullable().optional(),
+  /** For code: 1-based source lines that the dataset marks as the bug. */
+  bugLines: z.array(z.number().int().positive()).optional(),
+  dataset: z.string(),
+});
+export type Labels = z.infer<typeof LabelsSchema>;
+
+export const SolutionDocumentSchema = z.object({
+  /** A file path, or `file.jsonl#<record>` for a dataset record. */
+  uri: z.string(),
+  format: DocumentFormatSchema,
+  kind: SolutionKindSchema,
+  /** The text the ranges refer to (a dataset record's steps are laid out one per paragraph). */
+  text: z.string(),
+  problem: z.string(),
+  problemRange: RangeSchema.optional(),
+  problemHash: z.string(),
+  steps: z.array(StepSchema),
+  finalAnswer: z.object({ text: z.string(), range: RangeSchema.optional() }).optional(),
+  expectedAnswer: z.string().optional(),
+  frontMatter: z.record(z.string(), z.unknown()).optional(),
+  tests: z.array(CodeTestSchema).optional(),
+  labels: LabelsSchema.optional(),
+  /** Things the parser wants the user to know (truncated at the step limit, odd front matter). */
+  warnings: z.array(z.string()).default([]),
+});
+export type SolutionDocument = z.infer<typeof SolutionDocumentSchema>;
+
+// ---- evidence: what each check found about a step -------------------------------------------
+
+export const ArithmeticEvidenceSchema = z.object({
+  kind: z.literal('arithmetic'),
+  status: z.enum(['verified', 'refuted', 'uncheckable']),
+  /** The claim as written, e.g. `48 / 2 = 25`. */
+  claim: z.string(),
+  /** Where the claim stands in the document. */
+  range: RangeSchema,
+  /** For a refuted claim: the value the left side really has, written as the author would. */
+  expected: z.string().optional(),
+  /** For a refuted claim: the edit that puts the right value in place of the wrong one. */
+  fix: z.object({ range: RangeSchema, newText: z.string() }).optional(),
+  note: z.string().optional(),
+});
+
+export const TestEvidenceSchema = z.object({
+  kind: z.literal('test'),
+  status: z.enum(['passed', 'failed', 'timeout', 'error']),
+  name: z.string(),
+  output: z.string().optional(),
+  range: RangeSchema.optional(),
+});
+
+export const SyntaxEvidenceSchema = z.object({
+  kind: z.literal('syntax'),
+  message: z.string(),
+  range: RangeSchema.optional(),
+});
+
+export const FaultLocalizationEvidenceSchema = z.object({
+  kind: z.literal('fault-localization'),
+  /** Ochiai suspiciousness in [0,1]. */
+  score: z.number(),
+  /** 1 = most suspicious step. */
+  rank: z.number().int().positive(),
+  failedTests: z.number().int().nonnegative(),
+  passedTests: z.number().int().nonnegative(),
+  /** True when this step is clearly ahead of the next candidate. */
+  clear: z.boolean(),
+});
+
+export const CriticSourceSchema = z.enum(['logprobs', 'samples', 'verbal', 'prm']);
+export type CriticSource = z.infer<typeof CriticSourceSchema>;
+
+export const CriticEvidenceSchema = z.object({
+  kind: z.literal('critic'),
+  verdict: z.enum(['correct', 'incorrect']),
+  pTrue: z.number().min(0).max(1).nullable(),
+  source: CriticSourceSchema,
+  explanation: z.string(),
+  model: z.string(),
+  /** Set when the verdict came from the cache rather than a request. */
+  cached: z.boolean().optional(),
+});
+
+export const JudgeErrorEvidenceSchema = z.object({
+  kind: z.literal('judge-error'),
+  message: z.string(),
+});
+
+/** The final answer compared with the expected one (front matter, dataset record). */
+export const AnswerEvidenceSchema = z.object({
+  kind: z.literal('answer'),
+  status: z.enum(['matches', 'differs', 'uncheckable']),
+  expected: z.string(),
+  actual: z.string(),
+  range: RangeSchema.optional(),
+});
+
+export const EvidenceSchema = z.discriminatedUnion('kind', [
+  ArithmeticEvidenceSchema,
+  AnswerEvidenceSchema,
+  TestEvidenceSchema,
+  SyntaxEvidenceSchema,
+  FaultLocalizationEvidenceSchema,
+  CriticEvidenceSchema,
+  JudgeErrorEvidenceSchema,
+]);
+export type Evidence = z.infer<typeof EvidenceSchema>;
+export type ArithmeticEvidence = z.infer<typeof ArithmeticEvidenceSchema>;
+export type TestEvidence = z.infer<typeof TestEvidenceSchema>;
+export type AnswerEvidence = z.infer<typeof AnswerEvidenceSchema>;
+export type CriticEvidence = z.infer<typeof CriticEvidenceSchema>;
+export type FaultLocalizationEvidence = z.infer<typeof FaultLocalizationEvidenceSchema>;
+
+// ---- verdicts --------------------------------------------------------------------------------
+
+/** `error` is "could not judge" (the critic failed for this step): honest, never a silent correct. */
+export const VerdictSchema = z.enum(['correct', 'incorrect', 'uncertain', 'downstream', 'unchecked', 'error']);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const VerdictSourceSchema = z.enum(['verifier', 'logprobs', 'samples', 'verbal', 'prm', 'user', 'none']);
+export type VerdictSource = z.infer<typeof VerdictSourceSchema>;
+
+/** What kind of finding a verdict is; becomes the diagnostic `code`. */
+export const FindingCodeSchema = z.enum([
+  'arithmetic',
+  'logic',
+  'test-failure',
+  'syntax',
+  'judge-error',
+  'downstream',
+  'low-confidence',
+]);
+export type FindingCode = z.infer<typeof FindingCodeSchema>;
+
+export const TextEditSchema = z.object({ range: RangeSchema, newText: z.string() });
+export type TextEdit = z.infer<typeof TextEditSchema>;
+
+export const StepVerdictSchema = z.object({
+  stepIndex: z.number().int().nonnegative(),
+  stepHash: z.string(),
+  verdict: VerdictSchema,
+  /** P(True) that the step is correct, or null when nothing gave a probability. */
+  pTrue: z.number().min(0).max(1).nullable(),
+  source: VerdictSourceSchema,
+  code: FindingCodeSchema.optional(),
+  /** One short sentence a person reads first. */
+  message: z.string(),
+  evidence: z.array(EvidenceSchema),
+  /** A fix that needs no model (e.g. the right value of a refuted claim). */
+  fixes: z.array(TextEditSchema).default([]),
+  /** The user marked this step as correct (`.stepcritic/accepted.json`). */
+  accepted: z.boolean().default(false),
+  /** For downstream steps: the earlier wrong step they depend on. */
+  premiseStep: z.number().int().nonnegative().optional(),
+});
+export type StepVerdict = z.infer<typeof StepVerdictSchema>;
+
+export const UsageSchema = z.object({
+  requests: z.number().int().nonnegative(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  cachedSteps: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const emptyUsage = (): Usage => ({ requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 });
+
+export const SolutionVerdictSchema = z.enum(['correct', 'incorrect', 'uncertain', 'unchecked', 'error']);
+
+/** The judgement of one solution: what every surface (CLI, server, reports) presents. */
+export const SolutionJudgementSchema = z.object({
+  steps: z.array(StepVerdictSchema),
+  /** Index of the earliest wrong step, -1 when none was found. */
+  firstErrorIndex: z.number().int().min(-1),
+  verdict: SolutionVerdictSchema,
+  /** P(True) of the final answer (solution-level critic call), when asked for. */
+  finalAnswerPTrue: z.number().min(0).max(1).nullable(),
+  critic: z.object({
+    enabled: z.boolean(),
+    model: z.string().optional(),
+    /** Why the critic did not run, or what went wrong with it. */
+    note: z.string().optional(),
+  }),
+  usage: UsageSchema,
+  warnings: z.array(z.string()).default([]),
+});
+export type SolutionJudgement = z.infer<typeof SolutionJudgementSchema>;
