@@ -127,7 +127,8 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
 
   const verified = evidence.filter((e) => e.kind === 'arithmetic' && e.status === 'verified').length;
   const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
-  const checked = verified > 0 ? `${verified} computation${verified === 1 ? '' : 's'} check out; ` : passed > 0 ? 'tests pass; ' : '';
+  const checked =
+    verified === 1 ? '1 computation checks out; ' : verified > 1 ? `${verified} computations check out; ` : passed > 0 ? 'tests pass; ' : '';
   return {
     verdict: 'unchecked',
     pTrue: null,

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CodeCheckResult, CriticResult } from '../../src/engine/checks';
+import { defaultThresholds } from '../../src/engine/checks';
+import { combineVerdicts, type CombineInput } from '../../src/engine/combine';
+import type { Evidence, SolutionDocument } from '../../src/engine/types';
+
+function doc(stepCount: number): SolutionDocument {
+  const steps = Array.from({ length: stepCount }, (_, i) => ({
+    index: i,
+    text: `step ${i}`,
+    range: { start: { line: i, character: 0 }, end: { line: i, character: 6 } },
+    hash: `h${i}`,
+  }));
+  return {
+    uri: 'mem://a.solution.md',
+    format: 'markdown',
+    kind: 'math',
+    text: steps.map((s) => s.text).join('\n'),
+    problem: 'p',
+    problemHash: 'ph',
+    steps,
+    warnings: [],
+  };
+}
+
+const refuted = (line: number): Evidence => ({
+  kind: 'arithmetic',
+  status: 'refuted',
+  claim: '48 / 2 = 25',
+  expected: '24',
+  range: { start: { line, character: 9 }, end: { line, character: 11 } },
+  fix: { range: { start: { line, character: 9 }, end: { line, character: 11 } }, newText: '24' },
+});
+
+function critic(pTrues: (number | 'error')[], model = 'm'): CriticResult {
+  return {
+    model,
+    steps: pTrues.map((p, index) =>
+      p === 'error'
+        ? { index, verdict: 'error' as const, pTrue: null, source: 'logprobs' as const, explanation: '', cached: false, error: 'malformed reply' }
+        : { index, verdict: p >= 0.5 ? ('correct' as const) : ('incorrect' as const), pTrue: p, source: 'logprobs' as const, explanation: `why ${index}`, cached: false },
+    ),
+    finalAnswerPTrue: null,
+    usage: { requests: 1, promptTokens: 10, completionTokens: 5, cachedSteps: 0 },
+  };
+}
+
+function input(partial: Partial<CombineInput> & { document: SolutionDocument }): CombineInput {
+  return { verifier: new Map(), accepted: new Set(), thresholds: defaultThresholds, ...partial };
+}
+
+describe('combineVerdicts', () => {
+  it('a refuted computation makes the step incorrect with P(True) 0 whatever the critic says', () => {
+    const result = combineVerdicts(input({ document: doc(3), verifier: new Map([[1, [refuted(1)]]]), critic: critic([0.9, 0.99, 0.9]) }));
+    const step = result.steps[1]!;
+    assert.equal(step.verdict, 'incorrect');
+    assert.equal(step.pTrue, 0);
+    assert.equal(step.source, 'verifier');
+    assert.equal(step.code, 'arithmetic');
+    assert.match(step.message, /should be 24/);
+    assert.deepEqual(step.fixes.map((f) => f.newText), ['24']);
+    assert.equal(result.firstErrorIndex, 1);
+    assert.equal(result.verdict, 'incorrect');
+  });
+
+  it('steps after the earliest wrong step are downstream and point at it', () => {
+    const result = combineVerdicts(input({ document: doc(4), critic: critic([0.95, 0.1, 0.05, 0.99]) }));
+    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'incorrect', 'downstream', 'downstream']);
+    assert.equal(result.steps[2]!.premiseStep, 1);
+    assert.equal(result.steps[3]!.pTrue, 0.99, 'a downstream step keeps its own P(True)');
+    assert.equal(result.firstErrorIndex, 1);
+  });
+
+  it('P(True) between the thresholds is uncertain, and the band edges are inclusive', () => {
+    const result = combineVerdicts(input({ document: doc(3), critic: critic([0.7, 0.5, 0.3]) }));
+    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'uncertain', 'incorrect']);
+    assert.equal(result.steps[1]!.code, 'low-confidence');
+  });
+
+  it('custom thresholds move the bands', () => {
+    const result = combineVerdicts(input({ document: doc(2), critic: critic([0.75, 0.5]), thresholds: { correct: 0.8, incorrect: 0.5 } }));
+    assert.deepEqual(result.steps.map((s) => s.verdict), ['uncertain', 'incorrect']);
+  });
+
+  it('a judge error is "could not judge", never a silent correct', () => {
+    const result = combineVerdicts(input({ document: doc(2), critic: critic([0.9, 'error']) }));
+    assert.equal(result.steps[1]!.verdict, 'error');
+    assert.equal(result.steps[1]!.pTrue, null);
+    assert.match(result.steps[1]!.message, /Could not judge: malformed reply/);
+    assert.equal(result.verdict, 'error');
+  });
+
+  it('a step the user accepted stays correct, even over a refutation, and does not become downstream', () => {
+    const result = combineVerdicts(
+      input({ document: doc(3), verifier: new Map([[0, [refuted(0)]]]), critic: critic([0.1, 0.1, 0.9]), accepted: new Set([0, 2]) }),
+    );
+    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'incorrect', 'correct']);
+    assert.equal(result.steps[0]!.source, 'user');
+    assert.equal(result.steps[0]!.accepted, true);
+    assert.equal(result.firstErrorIndex, 1);
+  });
+
+  it('with no critic, verified claims are evidence but the step stays unchecked, and says why', () => {
+    const verified: Evidence = { ...refuted(0), status: 'verified', expected: undefined, fix: undefined, claim: '48 / 2 = 24' };
+    const result = combineVerdicts(input({ document: doc(2), verifier: new Map([[0, [verified]]]), criticNote: 'LLM critic off' }));
+    assert.equal(result.steps[0]!.verdict, 'unchecked');
+    assert.equal(result.steps[0]!.source, 'verifier');
+    assert.match(result.steps[0]!.message, /1 computation checks out/);
+    assert.equal(result.steps[1]!.source, 'none');
+    assert.equal(result.verdict, 'unchecked');
+    assert.deepEqual(result.critic, { enabled: false, note: 'LLM critic off' });
+  });
+
+  it('failing tests make a code solution incorrect; a clear rank-1 suspect is the first error, an unclear one is uncertain', () => {
+    const failing: Evidence = { kind: 'test', status: 'failed', name: 'test_1', output: 'AssertionError' };
+    const localize = (index: number, rank: number, clear: boolean): [number, Evidence[]] => [
+      index,
+      [{ kind: 'fault-localization', score: 1 / rank, rank, failedTests: 1, passedTests: 2, clear }],
+    ];
+    const clear: CodeCheckResult = { ran: true, tests: [failing], stepEvidence: new Map([localize(1, 1, true), localize(2, 2, true)]) };
+    const r1 = combineVerdicts(input({ document: doc(3), code: clear }));
+    assert.deepEqual(r1.steps.map((s) => s.verdict), ['unchecked', 'incorrect', 'downstream']);
+    assert.equal(r1.steps[1]!.code, 'test-failure');
+
+    const unclear: CodeCheckResult = { ran: true, tests: [failing], stepEvidence: new Map([localize(0, 1, false), localize(2, 2, false)]) };
+    const r2 = combineVerdicts(input({ document: doc(3), code: unclear }));
+    assert.deepEqual(r2.steps.map((s) => s.verdict), ['uncertain', 'unchecked', 'uncertain']);
+    assert.equal(r2.firstErrorIndex, -1);
+    assert.equal(r2.verdict, 'incorrect', 'failing tests make the solution incorrect even when no step stands out');
+  });
+
+  it('a final answer that differs from the expected one makes the solution incorrect and says so', () => {
+    const result = combineVerdicts(
+      input({ document: doc(1), critic: critic([0.9]), answer: { kind: 'answer', status: 'differs', expected: '72', actual: '70' } }),
+    );
+    assert.equal(result.verdict, 'incorrect');
+    assert.match(result.warnings.join(' '), /70 differs from the expected 72/);
+  });
+
+  it('all steps correct makes the solution correct and carries the usage', () => {
+    const result = combineVerdicts(input({ document: doc(2), critic: critic([0.9, 0.8]) }));
+    assert.equal(result.verdict, 'correct');
+    assert.equal(result.usage.requests, 1);
+    assert.equal(result.critic.model, 'm');
+  });
+});
