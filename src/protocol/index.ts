@@ -1,0 +1,3 @@
+// The one typed contract between the Step Critic client and server.
+export * from './settings';
+export * from './messages';
