@@ -1,0 +1,304 @@
+// The critic protocol: the prompts the critic model gets and how its replies are read.
+// Documented for people in docs/critic-protocol.md; any change to a prompt or to how a reply is read
+// must bump PROTOCOL_VERSION, which enters every cache key (old verdicts must not outlive their prompt).
+//
+// One request judges all steps of a solution from the first one that needs judging; earlier steps are
+// given as context. Steps are tagged with their 1-based numbers. The reply is one JSON object; for each
+// step the model writes its analysis first and its verdict last, and the verdict is a single word
+// (`correct`/`incorrect`) so that the token's log-probabilities give P(True).
+import { z } from 'zod';
+import type { Evidence } from '../types';
+
+export const PROTOCOL_VERSION = 'stepcritic-critic/1';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface PromptStep {
+  /** 0-based index in the document; the prompt shows `index + 1`. */
+  index: number;
+  text: string;
+}
+
+export interface StepCritiqueInput {
+  kind: 'math' | 'code';
+  problem: string;
+  /** Steps before the first judged one, shown as context and not judged. */
+  context: readonly PromptStep[];
+  /** Steps to judge, in order. */
+  judged: readonly PromptStep[];
+  /** What the deterministic checks found, per step index. */
+  evidence?: ReadonlyMap<number, readonly Evidence[]>;
+}
+
+export const STEP_VERDICTS = ['correct', 'incorrect'] as const;
+export const ANSWER_VERDICTS = ['True', 'False'] as const;
+
+const STEP_SYSTEM_PROMPT = `You are a careful, independent verifier of step-by-step solutions. You did not write the solution you are shown; assume nothing in it is right until you have checked it.
+
+For every step you are asked to judge, first analyse it: recompute every calculation, check every claim and every use of the problem's data against the problem and the earlier steps as they are written. Only then give your verdict.
+
+A step is "incorrect" if it contains a calculation error, a logical error, a misreading of the problem, an unjustified claim, or a conclusion that does not follow. A step is "correct" if it is right given the problem and the earlier steps as written (a step that correctly continues from an earlier mistake is still judged on its own). Steps shown as context are not to be judged.
+
+Reply with ONLY one JSON object, no other text, of exactly this shape:
+{"steps": [{"step": <step number>, "analysis": "<your check of this step>", "verdict": "correct"}, ...]}
+- one entry for each step you are asked to judge, in order, with the step's number as given;
+- "analysis" first (short, specific), "verdict" last;
+- "verdict" is exactly one lowercase word: "correct" or "incorrect".`;
+
+const CODE_NOTE = `The solution is a program; each step is a part of it (a statement, a block, a function). A step is "incorrect" if it has a bug that makes the program wrong for some valid input of the problem.`;
+
+const ANSWER_SYSTEM_PROMPT = `You are a careful, independent verifier. You are shown a problem, a proposed solution and the answer it proposes. Check the answer yourself.
+
+Reply with ONLY one JSON object, no other text, of exactly this shape:
+{"analysis": "<your check of the proposed answer>", "verdict": "True"}
+"verdict" is exactly one word: "True" if the proposed answer is correct, "False" if it is not.`;
+
+/** Text inside a tag must not close it early. */
+function escapeTagText(text: string): string {
+  return text.replace(/<\/(step|context-step|problem|solution|answer)>/gi, '<\\/$1>');
+}
+
+function unescapeTagText(text: string): string {
+  return text.replace(/<\\\/(step|context-step|problem|solution|answer)>/gi, '</$1>');
+}
+
+export function describeEvidence(evidence: readonly Evidence[]): string[] {
+  const lines: string[] = [];
+  for (const e of evidence) {
+    switch (e.kind) {
+      case 'arithmetic':
+        if (e.status === 'verified') lines.push(`computation \`${e.claim}\` checks out`);
+        else if (e.status === 'refuted') lines.push(`computation \`${e.claim}\` is FALSE${e.expected !== undefined ? ` (the left side is ${e.expected})` : ''}`);
+        break;
+      case 'test':
+        if (e.status !== 'passed') lines.push(`test ${e.name} ${e.status}${e.output ? `: ${e.output.slice(0, 200)}` : ''}`);
+        break;
+      case 'syntax':
+        lines.push(`syntax error: ${e.message}`);
+        break;
+      case 'fault-localization':
+        if (e.failedTests > 0) lines.push(`failing tests point here (suspiciousness rank ${e.rank}, Ochiai ${e.score.toFixed(2)})`);
+        break;
+      default:
+        break;
+    }
+  }
+  return lines;
+}
+
+export function buildStepCritiqueMessages(input: StepCritiqueInput): ChatMessage[] {
+  const system = input.kind === 'code' ? `${STEP_SYSTEM_PROMPT}\n\n${CODE_NOTE}` : STEP_SYSTEM_PROMPT;
+  const parts: string[] = [];
+  parts.push(`<problem>\n${escapeTagText(input.problem.trim())}\n</problem>`);
+  const body: string[] = [];
+  for (const step of input.context) {
+    body.push(`<context-step number="${step.index + 1}">\n${escapeTagText(step.text.trim())}\n</context-step>`);
+  }
+  for (const step of input.judged) {
+    body.push(`<step number="${step.index + 1}">\n${escapeTagText(step.text.trim())}\n</step>`);
+  }
+  parts.push(`<solution>\n${body.join('\n')}\n</solution>`);
+
+  const findings: string[] = [];
+  for (const step of [...input.context, ...input.judged]) {
+    for (const line of describeEvidence(input.evidence?.get(step.index) ?? [])) findings.push(`- step ${step.index + 1}: ${line}`);
+  }
+  if (findings.length > 0) {
+    parts.push(`Deterministic checks already ran (they are reliable; a FALSE computation makes its step incorrect):\n${findings.join('\n')}`);
+  }
+
+  const numbers = input.judged.map((s) => s.index + 1);
+  const which = numbers.length === 1 ? `step ${numbers[0]}` : `steps ${numbers[0]} to ${numbers[numbers.length - 1]} (${numbers.length} steps)`;
+  const context =
+    input.context.length === 0 ? '' : input.context.length === 1 ? ' Step 1 is context only.' : ` Steps 1 to ${input.context.length} are context only.`;
+  parts.push(`Judge ${which}.${context} Reply with the JSON object only.`);
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: parts.join('\n\n') },
+  ];
+}
+
+export interface FinalAnswerInput {
+  problem: string;
+  steps: readonly PromptStep[];
+  answer: string;
+}
+
+export function buildFinalAnswerMessages(input: FinalAnswerInput): ChatMessage[] {
+  const steps = input.steps.map((s) => `Step ${s.index + 1}: ${s.text.trim()}`).join('\n');
+  const user = [
+    `<problem>\n${escapeTagText(input.problem.trim())}\n</problem>`,
+    `<solution>\n${escapeTagText(steps)}\n</solution>`,
+    `<answer>\n${escapeTagText(input.answer.trim())}\n</answer>`,
+    'Is the proposed answer True or False? Reply with the JSON object only.',
+  ].join('\n\n');
+  return [
+    { role: 'system', content: ANSWER_SYSTEM_PROMPT },
+    { role: 'user', content: user },
+  ];
+}
+
+/** The follow-up that quotes what was wrong with a reply, sent once before giving up. */
+export function buildRepairMessages(original: readonly ChatMessage[], reply: string, error: string): ChatMessage[] {
+  return [
+    ...original,
+    { role: 'assistant', content: reply.length > 6000 ? `${reply.slice(0, 6000)}…` : reply },
+    {
+      role: 'user',
+      content: `Your reply could not be used: ${error}\nReply again with ONLY the JSON object in the required shape, one entry per step you were asked to judge.`,
+    },
+  ];
+}
+
+// ---- reading a prompt back (the scripted test server and the docs use this) --------------------
+
+export interface ParsedStepPrompt {
+  kind: 'steps';
+  problem: string;
+  context: { number: number; text: string }[];
+  judged: { number: number; text: string }[];
+}
+
+export interface ParsedAnswerPrompt {
+  kind: 'answer';
+  problem: string;
+  answer: string;
+}
+
+/** Reads the tagged parts out of a critic prompt's user message (undefined when it is not one). */
+export function parseCriticPrompt(user: string): ParsedStepPrompt | ParsedAnswerPrompt | undefined {
+  const problem = /<problem>\n?([\s\S]*?)\n?<\/problem>/.exec(user)?.[1];
+  if (problem === undefined) return undefined;
+  const answer = /<answer>\n?([\s\S]*?)\n?<\/answer>/.exec(user)?.[1];
+  if (answer !== undefined) return { kind: 'answer', problem: unescapeTagText(problem), answer: unescapeTagText(answer) };
+  const read = (tag: string) =>
+    [...user.matchAll(new RegExp(`<${tag} number="(\\d+)">\\n?([\\s\\S]*?)\\n?</${tag}>`, 'g'))].map((m) => ({
+      number: Number(m[1]),
+      text: unescapeTagText(m[2] ?? ''),
+    }));
+  return { kind: 'steps', problem: unescapeTagText(problem), context: read('context-step'), judged: read('step') };
+}
+
+// ---- reading a reply ---------------------------------------------------------------------------
+
+const StepEntrySchema = z.object({
+  step: z.coerce.number().int(),
+  analysis: z.string().default(''),
+  verdict: z.string(),
+});
+
+const StepReplySchema = z.object({ steps: z.array(StepEntrySchema) });
+
+const AnswerReplySchema = z.object({ analysis: z.string().default(''), verdict: z.string() });
+
+export interface ReplyEntry {
+  /** 1-based step number as the model wrote it. */
+  step: number;
+  analysis: string;
+  verdict: 'correct' | 'incorrect';
+  /** Position of this entry in the reply's `steps` array (pairs it with its verdict token). */
+  position: number;
+}
+
+export type StepReplyParse =
+  | {
+      ok: true;
+      /** Valid entries by 0-based step index. */
+      entries: Map<number, ReplyEntry>;
+      /** Problems with individual steps (missing, duplicated, unreadable verdict), by 0-based index. */
+      stepProblems: Map<number, string>;
+      /** A summary of what was wrong, when anything was (drives the one repair request). */
+      problem?: string;
+    }
+  | { ok: false; error: string };
+
+/** The JSON object in a reply: the whole text, or inside a ``` fence, or from the first `{` to the last `}`. */
+export function extractJsonText(content: string): string {
+  const trimmed = content.trim();
+  const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/.exec(trimmed);
+  if (fenced?.[1] !== undefined && fenced[1].trim().startsWith('{')) return fenced[1].trim();
+  const first = trimmed.indexOf('{');
+  const last = trimmed.lastIndexOf('}');
+  if (first >= 0 && last > first) return trimmed.slice(first, last + 1);
+  return trimmed;
+}
+
+function normaliseVerdict(raw: string, allowed: readonly string[]): string | undefined {
+  const word = raw.trim().replace(/^["'`]+|["'`.]+$/g, '').toLowerCase();
+  return allowed.find((a) => a.toLowerCase() === word);
+}
+
+function formatZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'reply'}: ${i.message}`)
+    .join('; ');
+}
+
+function parseJson(content: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const text = extractJsonText(content);
+  if (text.length === 0) return { ok: false, error: 'the reply was empty' };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: `the reply is not valid JSON (${message})` };
+  }
+}
+
+/** Reads a step-critique reply; `expected` are the 0-based indices that were asked for, in order. */
+export function parseStepCritiqueReply(content: string, expected: readonly number[]): StepReplyParse {
+  const json = parseJson(content);
+  if (!json.ok) return json;
+  const parsed = StepReplySchema.safeParse(json.value);
+  if (!parsed.success) return { ok: false, error: `the reply does not have the required shape (${formatZodError(parsed.error)})` };
+
+  const wanted = new Set(expected);
+  const entries = new Map<number, ReplyEntry>();
+  const stepProblems = new Map<number, string>();
+  const unknown: number[] = [];
+  parsed.data.steps.forEach((entry, position) => {
+    const index = entry.step - 1;
+    if (!wanted.has(index)) {
+      unknown.push(entry.step);
+      return;
+    }
+    if (entries.has(index) || stepProblems.get(index)?.startsWith('judged twice')) {
+      entries.delete(index);
+      stepProblems.set(index, 'judged twice with no single verdict');
+      return;
+    }
+    const verdict = normaliseVerdict(entry.verdict, STEP_VERDICTS);
+    if (verdict === undefined) {
+      stepProblems.set(index, `the verdict ${JSON.stringify(entry.verdict.slice(0, 40))} is neither "correct" nor "incorrect"`);
+      return;
+    }
+    entries.set(index, { step: entry.step, analysis: entry.analysis.trim(), verdict: verdict as ReplyEntry['verdict'], position });
+  });
+  const missing = expected.filter((i) => !entries.has(i) && !stepProblems.has(i));
+  for (const index of missing) stepProblems.set(index, `the critic's reply had no verdict for step ${index + 1}`);
+
+  const complaints: string[] = [];
+  if (parsed.data.steps.length !== expected.length) {
+    complaints.push(`it judged ${parsed.data.steps.length} step${parsed.data.steps.length === 1 ? '' : 's'} but ${expected.length} were asked for (steps ${expected.map((i) => i + 1).join(', ')})`);
+  }
+  if (missing.length > 0) complaints.push(`no verdict for step${missing.length === 1 ? '' : 's'} ${missing.map((i) => i + 1).join(', ')}`);
+  if (unknown.length > 0) complaints.push(`it judged step${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which were not asked for`);
+  for (const [index, problem] of stepProblems) if (!missing.includes(index)) complaints.push(`step ${index + 1}: ${problem}`);
+  return { ok: true, entries, stepProblems, problem: complaints.length > 0 ? complaints.join('; ') : undefined };
+}
+
+export type AnswerReplyParse = { ok: true; verdict: 'True' | 'False'; analysis: string } | { ok: false; error: string };
+
+export function parseFinalAnswerReply(content: string): AnswerReplyParse {
+  const json = parseJson(content);
+  if (!json.ok) return json;
+  const parsed = AnswerReplySchema.safeParse(json.value);
+  if (!parsed.success) return { ok: false, error: `the reply does not have the required shape (${formatZodError(parsed.error)})` };
+  const verdict = normaliseVerdict(parsed.data.verdict, ANSWER_VERDICTS);
+  if (verdict === undefined) return { ok: false, error: `the verdict ${JSON.stringify(parsed.data.verdict.slice(0, 40))} is neither "True" nor "False"` };
+  return { ok: true, verdict: verdict as 'True' | 'False', analysis: parsed.data.analysis.trim() };
+}
