@@ -1,0 +1,327 @@
+// SARIF 2.1.0 (OASIS): the format code-scanning tools and the SARIF Viewer read.
+// - one rule per finding code; a step's verdict becomes the result's `kind`/`level`:
+//     incorrect → fail/error, uncertain → fail/warning, error (could not judge) → open,
+//     downstream → informational, correct → pass, unchecked → notApplicable
+//   (SARIF allows a `level` other than `none` only with kind `fail`);
+// - `rank` = 100·(1 − P(True)): the less likely a step is right, the higher it ranks;
+// - fixes come from the step's `fixes` (edits that need no model);
+// - P(True), its source, the model and the versions go in `properties`.
+// Lines and columns are 1-based and columns count UTF-16 code units, as the report's LSP ranges do.
+import type { FindingCode, Range, TextEdit } from '../types';
+import { findingCode, isFinding } from './findings';
+import type { FileReport, Report, StepReport } from './schema';
+import { REPORT_SCHEMA_VERSION } from './schema';
+
+export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+
+export interface SarifOptions {
+  /** `file:` URL of the directory relative paths are relative to (becomes `%SRCROOT%`). */
+  baseUri?: string;
+  /** Also emit downstream, correct and unchecked steps (as informational, pass, notApplicable). */
+  verbose?: boolean;
+}
+
+type Kind = 'notApplicable' | 'pass' | 'fail' | 'review' | 'open' | 'informational';
+type Level = 'none' | 'note' | 'warning' | 'error';
+
+interface SarifRegion {
+  startLine: number;
+  startColumn?: number;
+  endLine?: number;
+  endColumn?: number;
+  snippet?: { text: string };
+}
+interface SarifArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+}
+interface SarifLocation {
+  physicalLocation: { artifactLocation: SarifArtifactLocation; region?: SarifRegion };
+  logicalLocations?: { name: string; fullyQualifiedName?: string; kind?: string }[];
+}
+interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  defaultConfiguration: { level: Level };
+  help: { text: string };
+}
+interface SarifFix {
+  description: { text: string };
+  artifactChanges: {
+    artifactLocation: SarifArtifactLocation;
+    replacements: { deletedRegion: SarifRegion; insertedContent: { text: string } }[];
+  }[];
+}
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  kind: Kind;
+  level?: Level;
+  message: { text: string };
+  locations: SarifLocation[];
+  rank?: number;
+  partialFingerprints?: Record<string, string>;
+  fixes?: SarifFix[];
+  properties: Record<string, unknown>;
+}
+export interface SarifLog {
+  $schema: string;
+  version: '2.1.0';
+  runs: {
+    tool: { driver: { name: string; version: string; semanticVersion: string; informationUri: string; rules: SarifRule[] } };
+    invocations: {
+      executionSuccessful: boolean;
+      endTimeUtc: string;
+      toolExecutionNotifications: {
+        level: Level;
+        message: { text: string };
+        descriptor: { id: string };
+        locations: SarifLocation[];
+      }[];
+    }[];
+    originalUriBaseIds?: Record<string, { uri: string }>;
+    columnKind: 'utf16CodeUnits';
+    results: SarifResult[];
+    properties: Record<string, unknown>;
+  }[];
+}
+
+type RuleId = FindingCode | 'solution';
+
+const RULES: Record<RuleId, { name: string; short: string; full: string; level: Level }> = {
+  arithmetic: {
+    name: 'RefutedComputation',
+    short: 'A computation in the step is wrong.',
+    full: 'An explicit computation claim (a op b = c) was recomputed exactly and does not hold.',
+    level: 'error',
+  },
+  logic: {
+    name: 'IncorrectReasoning',
+    short: 'The critic judged the step incorrect.',
+    full: 'The LLM critic judged the reasoning of the step incorrect (P(True) at or below the incorrect threshold).',
+    level: 'error',
+  },
+  'test-failure': {
+    name: 'FailingTests',
+    short: 'Failing tests point at this step.',
+    full: "The solution's tests fail and fault localisation ranks this step among the most suspicious.",
+    level: 'error',
+  },
+  syntax: {
+    name: 'SyntaxError',
+    short: 'The step does not parse.',
+    full: 'The code of this step has a syntax error.',
+    level: 'error',
+  },
+  'judge-error': {
+    name: 'CouldNotJudge',
+    short: 'The step could not be judged.',
+    full: 'The critic failed for this step (no reply, a malformed reply, or the budget ran out); it is not a pass.',
+    level: 'note',
+  },
+  downstream: {
+    name: 'DownstreamOfError',
+    short: 'The step follows an earlier wrong step.',
+    full: 'The step builds on the earliest wrong step, so it is not judged on its own.',
+    level: 'note',
+  },
+  'low-confidence': {
+    name: 'Uncertain',
+    short: 'The critic is not sure the step holds.',
+    full: 'P(True) falls between the incorrect and correct thresholds: a person should read this step.',
+    level: 'warning',
+  },
+  solution: {
+    name: 'IncorrectSolution',
+    short: 'The solution is incorrect as a whole.',
+    full: 'The final answer differs from the expected one, or tests fail, without a single step to blame.',
+    level: 'error',
+  },
+};
+
+const RULE_IDS = Object.keys(RULES) as RuleId[];
+
+function verdictKindLevel(step: StepReport): { kind: Kind; level?: Level } {
+  switch (step.verdict) {
+    case 'incorrect':
+      return { kind: 'fail', level: 'error' };
+    case 'uncertain':
+      return { kind: 'fail', level: 'warning' };
+    case 'error':
+      return { kind: 'open' };
+    case 'downstream':
+      return { kind: 'informational' };
+    case 'correct':
+      return { kind: 'pass' };
+    default:
+      return { kind: 'notApplicable' };
+  }
+}
+
+export function renderSarif(report: Report, options: SarifOptions = {}): string {
+  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+}
+
+export function buildSarif(report: Report, options: SarifOptions = {}): SarifLog {
+  const results: SarifResult[] = [];
+  const notifications: SarifLog['runs'][number]['invocations'][number]['toolExecutionNotifications'] = [];
+
+  for (const file of report.files) {
+    const artifact = artifactLocation(file.path, options.baseUri);
+    if (file.status !== 'judged') {
+      notifications.push({
+        level: file.status === 'failed' ? 'error' : 'warning',
+        message: { text: `${file.uri}: ${file.status}: ${file.reason ?? 'no reason given'}` },
+        descriptor: { id: file.status },
+        locations: [{ physicalLocation: { artifactLocation: artifact, ...recordRegion(file) } }],
+      });
+      continue;
+    }
+    const emitted = file.steps.filter((s) => options.verbose || isFinding(s));
+    for (const step of emitted) results.push(stepResult(file, step, artifact, report));
+    const stepBlamed = file.steps.some((s) => s.verdict === 'incorrect');
+    if (file.verdict === 'incorrect' && !stepBlamed) results.push(solutionResult(file, artifact));
+  }
+
+  const version = report.tool.version;
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'stepcritic',
+            version,
+            semanticVersion: version,
+            informationUri: 'https://github.com/stepcritic/stepcritic',
+            rules: RULE_IDS.map((id) => ({
+              id,
+              name: RULES[id].name,
+              shortDescription: { text: RULES[id].short },
+              fullDescription: { text: RULES[id].full },
+              defaultConfiguration: { level: RULES[id].level },
+              help: { text: RULES[id].full },
+            })),
+          },
+        },
+        invocations: [{ executionSuccessful: true, endTimeUtc: report.createdAt, toolExecutionNotifications: notifications }],
+        ...(options.baseUri ? { originalUriBaseIds: { '%SRCROOT%': { uri: withSlash(options.baseUri) } } } : {}),
+        columnKind: 'utf16CodeUnits',
+        results,
+        properties: {
+          reportSchemaVersion: REPORT_SCHEMA_VERSION,
+          ...(report.tool.promptVersion !== undefined ? { promptVersion: report.tool.promptVersion } : {}),
+          critic: report.critic,
+          summary: report.summary,
+        },
+      },
+    ],
+  };
+}
+
+function stepResult(file: FileReport, step: StepReport, artifact: SarifArtifactLocation, report: Report): SarifResult {
+  const code = findingCode(step);
+  // Correct and unchecked steps (verbose only) are results of the reasoning rule that they pass.
+  const ruleId: RuleId = code === 'correct' || code === 'unchecked' ? 'logic' : code;
+  const { kind, level } = verdictKindLevel(step);
+  const inFile = file.record === undefined;
+  const model = step.evidence.find((e) => e.kind === 'critic')?.model ?? file.critic?.model;
+  const location: SarifLocation = {
+    physicalLocation: { artifactLocation: artifact, ...(inFile ? { region: toRegion(focusRange(step), step.text) } : recordRegion(file)) },
+    logicalLocations: [{ name: `step ${step.index + 1}`, fullyQualifiedName: `${file.uri}/step ${step.index + 1}`, kind: 'element' }],
+  };
+  const fixes = inFile && step.fixes.length > 0 ? [toFix(step.fixes, artifact)] : undefined;
+  return {
+    ruleId,
+    ruleIndex: RULE_IDS.indexOf(ruleId),
+    kind,
+    ...(level ? { level } : {}),
+    message: { text: `Step ${step.index + 1} ${step.verdict}: ${step.message}` },
+    locations: [location],
+    ...(step.pTrue !== null ? { rank: round2(100 * (1 - step.pTrue)) } : {}),
+    partialFingerprints: { 'stepcritic/stepHash/v1': step.hash },
+    ...(fixes ? { fixes } : {}),
+    properties: {
+      verdict: step.verdict,
+      pTrue: step.pTrue,
+      source: step.source,
+      stepIndex: step.index,
+      ...(step.premiseStep !== undefined ? { premiseStep: step.premiseStep } : {}),
+      ...(model !== undefined ? { model } : {}),
+      ...(report.tool.promptVersion !== undefined ? { promptVersion: report.tool.promptVersion } : {}),
+      reportSchemaVersion: REPORT_SCHEMA_VERSION,
+    },
+  };
+}
+
+function solutionResult(file: FileReport, artifact: SarifArtifactLocation): SarifResult {
+  const answerRange = file.finalAnswer?.range;
+  const region = file.record === undefined ? (answerRange ? { region: toRegion(answerRange) } : {}) : recordRegion(file);
+  const why = file.warnings.length > 0 ? file.warnings.join(' ') : 'The solution was judged incorrect.';
+  return {
+    ruleId: 'solution',
+    ruleIndex: RULE_IDS.indexOf('solution'),
+    kind: 'fail',
+    level: 'error',
+    message: { text: why },
+    locations: [{ physicalLocation: { artifactLocation: artifact, ...region } }],
+    properties: { verdict: file.verdict, finalAnswerPTrue: file.finalAnswerPTrue, reportSchemaVersion: REPORT_SCHEMA_VERSION },
+  };
+}
+
+/** The part of the step the finding is about: a refuted claim or a syntax error, else the whole step. */
+function focusRange(step: StepReport): Range {
+  for (const e of step.evidence) if (e.kind === 'arithmetic' && e.status === 'refuted') return e.range;
+  for (const e of step.evidence) if (e.kind === 'syntax' && e.range) return e.range;
+  return step.range;
+}
+
+function toRegion(range: Range, snippet?: string): SarifRegion {
+  return {
+    startLine: range.start.line + 1,
+    startColumn: range.start.character + 1,
+    endLine: range.end.line + 1,
+    // LSP ends are exclusive; SARIF's endColumn is "the column after the last character", the same thing 1-based.
+    endColumn: range.end.character + 1,
+    ...(snippet !== undefined ? { snippet: { text: snippet } } : {}),
+  };
+}
+
+function recordRegion(file: FileReport): { region?: SarifRegion } {
+  return file.record?.line !== undefined ? { region: { startLine: file.record.line } } : {};
+}
+
+function toFix(edits: readonly TextEdit[], artifact: SarifArtifactLocation): SarifFix {
+  return {
+    description: { text: edits.length === 1 ? `Replace with ${JSON.stringify(edits[0]!.newText)}` : `Apply ${edits.length} corrections` },
+    artifactChanges: [
+      {
+        artifactLocation: artifact,
+        replacements: edits.map((e) => ({ deletedRegion: toRegion(e.range), insertedContent: { text: e.newText } })),
+      },
+    ],
+  };
+}
+
+/** A relative path becomes a `%SRCROOT%`-relative URI; an absolute one a `file:` URL. */
+export function artifactLocation(path: string, baseUri?: string): SarifArtifactLocation {
+  const slashed = path.replace(/\\/g, '/');
+  const isAbsolute = slashed.startsWith('/') || /^[A-Za-z]:\//.test(slashed);
+  const encoded = slashed
+    .split('/')
+    .map((segment) => (/^[A-Za-z]:$/.test(segment) ? segment : encodeURIComponent(segment)))
+    .join('/');
+  if (isAbsolute) return { uri: `file://${slashed.startsWith('/') ? '' : '/'}${encoded}` };
+  return baseUri ? { uri: encoded, uriBaseId: '%SRCROOT%' } : { uri: encoded };
+}
+
+function withSlash(uri: string): string {
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
