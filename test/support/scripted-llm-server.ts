@@ -10,7 +10,7 @@
 //                             // `aborted` turns true when the client closed it before the reply
 //   server.chatRequests()     // only POST /v1/chat/completions
 //   server.setHandler(fn)     // (request: ChatRequestView, index: number) => ScriptedResponse | Promise<…>
-//                             // `index` counts chat-completion requests from 0
+//                             // `index` counts chat-completion requests from 0 since the handler was set
 //   await server.waitFor(() => server.requests[0]?.aborted === true)
 //   await server.close()
 //
@@ -405,6 +405,7 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
   const models = options.models ?? [DEFAULT_MODEL];
   const requests: RecordedRequest[] = [];
   const chatViews: ChatRequestView[] = [];
+  let handlerCalls = 0;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -474,7 +475,7 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     }
     const users = chat.messages.filter((m) => m.role === 'user');
     const view: ChatRequestView = Object.assign(record, { chat, userText: users[users.length - 1]?.content ?? '' });
-    const index = chatViews.length;
+    const index = handlerCalls++;
     chatViews.push(view);
     let response: ScriptedResponse;
     try {
@@ -528,6 +529,7 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     chatRequests: () => chatViews,
     setHandler(next) {
       handler = next;
+      handlerCalls = 0;
     },
     async waitFor(predicate, timeoutMs = 5000) {
       const start = Date.now();

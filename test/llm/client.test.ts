@@ -1,0 +1,147 @@
+// The shared LLM client against the scripted server: retries, Retry-After, timeouts, aborts, the
+// concurrency cap, usage counting and the budget.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TokenBudget } from '../../src/engine/llm/budget';
+import { LlmClient, parseRetryAfter } from '../../src/engine/llm/client';
+import { Semaphore } from '../../src/engine/llm/concurrency';
+import { BudgetExceededError, LlmError } from '../../src/engine/llm/errors';
+import {
+  completion,
+  dropConnection,
+  hang,
+  malformedJson,
+  rateLimited,
+  serverError,
+  startScriptedLlmServer,
+  statusReply,
+  type ScriptedLlmServer,
+} from '../support/scripted-llm-server';
+
+const messages = [{ role: 'user' as const, content: 'Say hello.' }];
+
+describe('LlmClient', () => {
+  let server: ScriptedLlmServer;
+  before(async () => {
+    server = await startScriptedLlmServer();
+  });
+  after(() => server.close());
+
+  const client = (extra: Partial<ConstructorParameters<typeof LlmClient>[0]> = {}) =>
+    new LlmClient({ baseUrl: server.baseUrl, retryBaseMs: 5, timeoutMs: 2000, semaphore: new Semaphore(4), ...extra });
+
+  it('counts usage from the reply', async () => {
+    server.setHandler(() => completion('hello', { usage: { prompt_tokens: 11, completion_tokens: 3 } }));
+    const c = client();
+    const reply = await c.chat({ model: 'scripted-critic', messages, maxTokens: 10 });
+    assert.equal(reply.choices[0]!.content, 'hello');
+    assert.deepEqual(c.usage, { requests: 1, promptTokens: 11, completionTokens: 3 });
+    assert.equal(reply.usageEstimated, false);
+  });
+
+  it('waits as long as Retry-After says on 429, then succeeds', async () => {
+    server.setHandler((_r, i) => (i === 0 ? rateLimited(1) : completion('ok')));
+    const before = server.chatRequests().length;
+    const slept: number[] = [];
+    const c = client({ sleep: async (ms) => void slept.push(ms) });
+    const reply = await c.chat({ model: 'scripted-critic', messages, maxTokens: 10 });
+    assert.equal(reply.choices[0]!.content, 'ok');
+    assert.equal(reply.attempts, 2);
+    assert.deepEqual(slept, [1000]);
+    assert.equal(server.chatRequests().length - before, 2);
+  });
+
+  it('really waits for a short Retry-After', async () => {
+    const base = server.chatRequests().length;
+    server.setHandler((_r, i) => (i === 0 ? statusReply(429, 'slow down', { headers: { 'retry-after-ms': '150' } }) : completion('ok')));
+    const started = Date.now();
+    await client().chat({ model: 'scripted-critic', messages, maxTokens: 10 });
+    assert.ok(Date.now() - started >= 140, `retried after ${Date.now() - started} ms`);
+    const [first, second] = server.chatRequests().slice(base);
+    assert.ok(second!.receivedAt - first!.receivedAt >= 140);
+  });
+
+  it('refuses a Retry-After longer than it will wait, with a clear error', async () => {
+    server.setHandler(() => rateLimited(3600));
+    await assert.rejects(client().chat({ model: 'scripted-critic', messages, maxTokens: 10 }), (e: unknown) => {
+      assert.ok(e instanceof LlmError);
+      assert.equal(e.kind, 'rate-limit');
+      assert.match(e.message, /429/);
+      assert.match(e.message, /wait 3600 s/);
+      return true;
+    });
+  });
+
+  it('retries 500 and dropped connections and broken bodies, then gives up with a clear error', async () => {
+    for (const fault of [serverError(), serverError(503), dropConnection(), malformedJson()]) {
+      server.setHandler((_r, i) => (i < 2 ? fault : completion('recovered')));
+      const reply = await client({ maxRetries: 3 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 });
+      assert.equal(reply.choices[0]!.content, 'recovered');
+      assert.equal(reply.attempts, 3);
+    }
+    server.setHandler(() => serverError());
+    await assert.rejects(client({ maxRetries: 2 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), /500 from http:\/\/127\.0\.0\.1:\d+\/v1/);
+    server.setHandler(() => dropConnection());
+    await assert.rejects(client({ maxRetries: 1 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), /connection .* was dropped/);
+    server.setHandler(() => malformedJson());
+    await assert.rejects(client({ maxRetries: 1 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), /broken JSON|not JSON/);
+  });
+
+  it('times out a reply that never comes and closes the request', async () => {
+    const base = server.requests.length;
+    server.setHandler(() => hang());
+    await assert.rejects(client({ timeoutMs: 150, maxRetries: 1 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), (e: unknown) => {
+      assert.ok(e instanceof LlmError && e.kind === 'timeout');
+      assert.match(e.message, /within 150 ms/);
+      return true;
+    });
+    const mine = server.requests.slice(base);
+    assert.equal(mine.length, 2);
+    await server.waitFor(() => mine.every((r) => r.aborted));
+  });
+
+  it('aborting closes the HTTP request, and the server sees it', async () => {
+    const base = server.requests.length;
+    server.setHandler(() => hang());
+    const controller = new AbortController();
+    const pending = client().chat({ model: 'scripted-critic', messages, maxTokens: 10, signal: controller.signal });
+    await server.waitFor(() => server.requests.length > base);
+    controller.abort();
+    await assert.rejects(pending, (e: unknown) => e instanceof LlmError && e.kind === 'aborted');
+    await server.waitFor(() => server.requests[base]!.aborted);
+  });
+
+  it('holds at most `concurrency` requests in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    server.setHandler(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 40));
+      inFlight--;
+      return completion('ok');
+    });
+    const c = client({ semaphore: new Semaphore(2) });
+    await Promise.all(Array.from({ length: 6 }, () => c.chat({ model: 'scripted-critic', messages, maxTokens: 10 })));
+    assert.equal(peak, 2);
+  });
+
+  it('refuses a request the budget cannot cover, sending nothing', async () => {
+    server.setHandler(() => completion('ok', { usage: { prompt_tokens: 40, completion_tokens: 10 } }));
+    const budget = new TokenBudget(100);
+    const c = client({ budget });
+    await c.chat({ model: 'scripted-critic', messages, maxTokens: 20 });
+    assert.equal(budget.used, 50);
+    const base = server.requests.length;
+    await assert.rejects(c.chat({ model: 'scripted-critic', messages, maxTokens: 60 }), (e: unknown) => e instanceof BudgetExceededError);
+    assert.equal(server.requests.length, base);
+  });
+
+  it('parses Retry-After as seconds, a date, or retry-after-ms', () => {
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': '2' })), 2000);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': '250' })), 250);
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:05 GMT' }), now), 5000);
+    assert.equal(parseRetryAfter(new Headers({})), undefined);
+  });
+});
