@@ -1,0 +1,169 @@
+// Streams the records of a dataset file one at a time, so that memory depends on the size of one
+// record, never on how many there are.
+//
+// - JSONL (`.jsonl`, `.ndjson`, optionally gzipped): node:readline, one record per non-blank line.
+// - JSON (`.json`): a top-level array of records (ProcessBench) is read with @streamparser/json, which
+//   emits each element as soon as it is complete and, with `keepStack: false`, drops it from its
+//   parent; JSON.parse would need the whole file (and its parse tree) in memory. A top-level object
+//   whose values are arrays of records (MR-BEN: question id → solutions) is streamed per value. Any
+//   other object is one record.
+import { JSONParser } from '@streamparser/json';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+/** One record of a dataset, or the reason a part of the file could not be read as one. */
+export type DatasetRecord =
+  | { ok: true; index: number; line?: number; value: unknown; raw: string }
+  | { ok: false; index: number; line?: number; error: string; raw: string };
+
+export type DatasetKind = 'jsonl' | 'json';
+
+const JSONL_PATTERN = /\.(jsonl|ndjson)(\.gz)?$/i;
+const JSON_PATTERN = /\.json(\.gz)?$/i;
+
+export function datasetKindOf(path: string): DatasetKind | undefined {
+  if (JSONL_PATTERN.test(path)) return 'jsonl';
+  if (JSON_PATTERN.test(path)) return 'json';
+  return undefined;
+}
+
+/** A single JSON object file is read whole; past this it is refused rather than exhausting memory. */
+export const MAX_SINGLE_OBJECT_BYTES = 64 * 1024 * 1024;
+
+function openText(path: string, highWaterMark = 256 * 1024): Readable {
+  const stream = createReadStream(path, { highWaterMark });
+  return /\.gz$/i.test(path) ? stream.pipe(createGunzip()) : stream;
+}
+
+export async function* streamJsonl(path: string): AsyncGenerator<DatasetRecord> {
+  const lines = createInterface({ input: openText(path).setEncoding('utf8'), crlfDelay: Infinity });
+  let lineNumber = 0;
+  let index = 0;
+  for await (const text of lines) {
+    lineNumber += 1;
+    const raw = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (raw.trim().length === 0) continue;
+    try {
+      yield { ok: true, index, line: lineNumber, value: JSON.parse(raw) as unknown, raw };
+    } catch (error) {
+      yield { ok: false, index, line: lineNumber, error: `line ${lineNumber} is not valid JSON (${errorMessage(error)})`, raw: raw.slice(0, 4096) };
+    }
+    index += 1;
+  }
+}
+
+/** The first non-blank character of a file (after a BOM), to tell an array from an object. */
+async function firstSignificantChar(path: string): Promise<string | undefined> {
+  if (/\.gz$/i.test(path)) {
+    for await (const chunk of openText(path, 4096).setEncoding('utf8')) {
+      const found = /[^\s\ufeff]/.exec(chunk as string);
+      if (found) return found[0];
+    }
+    return undefined;
+  }
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) return undefined;
+      const found = /[^\s\ufeff]/.exec(buffer.toString('utf8', 0, bytesRead));
+      if (found) return found[0];
+      position += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Feeds a file through a streaming JSON parser and yields what `onValue` emits, chunk by chunk: the
+ * next chunk is read only when the consumer has taken every value of the previous one.
+ */
+async function* streamJsonValues(path: string, paths: string[]): AsyncGenerator<{ value: unknown; key: unknown }> {
+  const parser = new JSONParser({ paths, keepStack: false });
+  const ready: { value: unknown; key: unknown }[] = [];
+  parser.onValue = ({ value, key }) => {
+    ready.push({ value, key });
+  };
+  for await (const chunk of openText(path)) {
+    parser.write(chunk as Uint8Array);
+    while (ready.length > 0) yield ready.shift()!;
+  }
+  if (!parser.isEnded) parser.end();
+  while (ready.length > 0) yield ready.shift()!;
+}
+
+export async function* streamJsonArrayOrObject(path: string): AsyncGenerator<DatasetRecord> {
+  const first = await firstSignificantChar(path);
+  if (first === undefined) throw new Error('the file is empty');
+  let index = 0;
+  if (first === '[') {
+    try {
+      for await (const { value } of streamJsonValues(path, ['$.*'])) {
+        yield { ok: true, index, value, raw: JSON.stringify(value) };
+        index += 1;
+      }
+    } catch (error) {
+      // Records before the break were read and are kept; the rest of the file cannot be.
+      yield { ok: false, index, error: `not valid JSON after record ${index} (${errorMessage(error)}); the rest of the file was not read`, raw: '' };
+    }
+    return;
+  }
+  if (first !== '{') throw new Error(`a JSON dataset must be an array of records or an object; it starts with ${JSON.stringify(first)}`);
+
+  // An object: either { key: [records...], ... } (streamed per key) or one record (read whole).
+  let keyed = true;
+  try {
+    for await (const { value, key } of streamJsonValues(path, ['$.*'])) {
+      if (!isArrayOfRecords(value) || (index === 0 && RECORD_FIELD_NAMES.has(String(key)))) {
+        keyed = false;
+        break;
+      }
+      for (const element of value) {
+        yield { ok: true, index, value: element as unknown, raw: JSON.stringify(element) };
+        index += 1;
+      }
+    }
+  } catch (error) {
+    yield { ok: false, index, error: `not valid JSON after record ${index} (${errorMessage(error)}); the rest of the file was not read`, raw: '' };
+    return;
+  }
+  if (keyed) return;
+  if (index > 0) {
+    yield { ok: false, index, error: 'the object mixes arrays of records with other values; the rest of the file was not read', raw: '' };
+    return;
+  }
+  const size = (await stat(path)).size;
+  if (size > MAX_SINGLE_OBJECT_BYTES) {
+    throw new Error(`a single JSON object of ${Math.round(size / 1e6)} MB is too large to read as one record`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of openText(path)) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8').replace(/^\ufeff/, '');
+  try {
+    yield { ok: true, index: 0, value: JSON.parse(raw) as unknown, raw };
+  } catch (error) {
+    yield { ok: false, index: 0, error: `not valid JSON (${errorMessage(error)})`, raw: raw.slice(0, 4096) };
+  }
+}
+
+/** Fields of a single record that hold arrays of objects; an object starting with one is one record. */
+const RECORD_FIELD_NAMES = new Set(['steps', 'completions', 'tests', 'labels', 'messages', 'turns', 'conversations', 'label', 'process']);
+
+function isArrayOfRecords(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+}
+
+/** Every record of a dataset file, streamed. Throws only when the file cannot be read at all. */
+export function streamDataset(path: string, kind: DatasetKind = datasetKindOf(path) ?? 'jsonl'): AsyncGenerator<DatasetRecord> {
+  return kind === 'jsonl' ? streamJsonl(path) : streamJsonArrayOrObject(path);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

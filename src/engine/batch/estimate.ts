@@ -1,0 +1,108 @@
+// Before a large run: how many items, how many requests and tokens it will take at most, and what
+// that may cost. A streamed pre-pass over the same items (memory stays flat); each solution is parsed
+// and its critic prompt built exactly as the critic will, so the prompt-token count is the one the
+// client's budget counts. Completion tokens are an estimate per judged step (the critic writes a short
+// analysis and a verdict for each). Cache hits are not known in advance: the figures are upper bounds.
+import { buildStepCritiqueMessages } from '../llm/protocol';
+import { estimateMessagesTokens } from '../llm/tokens';
+import type { SolutionDocument } from '../types';
+import type { BatchItem } from './items';
+import { itemKey } from './items';
+
+/** What one judged step's reply costs: a sentence or two of analysis plus the JSON around the verdict. */
+export const COMPLETION_TOKENS_PER_STEP = 60;
+
+/** Above this many estimated tokens, a run on a terminal asks before it starts (`--yes` skips it). */
+export const CONFIRM_ABOVE_TOKENS = 500_000;
+
+export interface Prices {
+  /** US dollars per million prompt tokens. */
+  inputPerMillion: number;
+  /** US dollars per million completion tokens. */
+  outputPerMillion: number;
+}
+
+export interface RunEstimate {
+  items: number;
+  /** Already in the run log (skipped by --resume). */
+  alreadyDone: number;
+  toJudge: number;
+  /** Items that could not be read or parsed (they cost nothing). */
+  unreadable: number;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** In US dollars, when prices were given. */
+  costUsd?: number;
+}
+
+export interface EstimateOptions {
+  /** Keys already done (the run log's). */
+  done?: ReadonlySet<string>;
+  /** Whether an LLM critic will judge (otherwise only items are counted). */
+  critic: boolean;
+  toDocument: (item: BatchItem) => Promise<SolutionDocument>;
+  prices?: Prices;
+  signal?: AbortSignal;
+}
+
+export async function estimateRun(items: AsyncIterable<BatchItem>, options: EstimateOptions): Promise<RunEstimate> {
+  const estimate: RunEstimate = { items: 0, alreadyDone: 0, toJudge: 0, unreadable: 0, requests: 0, promptTokens: 0, completionTokens: 0 };
+  for await (const item of items) {
+    if (options.signal?.aborted) break;
+    estimate.items += 1;
+    if (options.done?.has(itemKey(item))) {
+      estimate.alreadyDone += 1;
+      continue;
+    }
+    if (item.source.kind === 'unreadable') {
+      estimate.unreadable += 1;
+      continue;
+    }
+    estimate.toJudge += 1;
+    if (!options.critic) continue;
+    let document: SolutionDocument;
+    try {
+      document = await options.toDocument(item);
+    } catch {
+      estimate.unreadable += 1;
+      continue;
+    }
+    if (document.steps.length === 0) continue;
+    const messages = buildStepCritiqueMessages({
+      kind: document.kind,
+      problem: document.problem,
+      context: [],
+      judged: document.steps.map((s) => ({ index: s.index, text: s.text })),
+    });
+    estimate.requests += 1;
+    estimate.promptTokens += estimateMessagesTokens(messages);
+    estimate.completionTokens += COMPLETION_TOKENS_PER_STEP * document.steps.length;
+  }
+  if (options.prices) {
+    estimate.costUsd =
+      (estimate.promptTokens / 1e6) * options.prices.inputPerMillion + (estimate.completionTokens / 1e6) * options.prices.outputPerMillion;
+  }
+  return estimate;
+}
+
+/** `--price 2.5/10` (dollars per million prompt/completion tokens); one number prices both. */
+export function parsePrices(text: string): Prices | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:[/:,]\s*(\d+(?:\.\d+)?))?\s*$/.exec(text);
+  if (!match) return undefined;
+  const input = Number(match[1]);
+  return { inputPerMillion: input, outputPerMillion: match[2] !== undefined ? Number(match[2]) : input };
+}
+
+export function describeEstimate(estimate: RunEstimate, model?: string): string {
+  const parts = [`${estimate.toJudge} of ${estimate.items} item${estimate.items === 1 ? '' : 's'} to judge`];
+  if (estimate.alreadyDone > 0) parts.push(`${estimate.alreadyDone} already in the run log`);
+  if (estimate.requests > 0) {
+    const tokens = estimate.promptTokens + estimate.completionTokens;
+    parts.push(
+      `at most ${estimate.requests} request${estimate.requests === 1 ? '' : 's'} and about ${tokens.toLocaleString('en-US')} tokens (${estimate.promptTokens.toLocaleString('en-US')} prompt + ${estimate.completionTokens.toLocaleString('en-US')} completion)${model ? ` to ${model}` : ''}`,
+    );
+    parts.push(estimate.costUsd !== undefined ? `about $${estimate.costUsd.toFixed(2)}` : 'cost unknown (give --price IN/OUT in $ per million tokens)');
+  }
+  return parts.join(', ');
+}

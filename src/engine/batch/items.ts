@@ -1,0 +1,144 @@
+// What a batch run works through: solution files and the records of JSON/JSONL datasets, one item per
+// solution, produced lazily (an async generator) so that a run over a million records holds only the
+// few items in flight. Every item carries a stable id and a content hash: together they are the key
+// under which the run log remembers it, so `--resume` skips exactly the items judged before and
+// re-judges an item whose content changed.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { relative, resolve, sep } from 'node:path';
+import type { DocumentFormat } from '../types';
+import { datasetKindOf, streamDataset } from './dataset-stream';
+
+export type BatchItemSource =
+  /** A solution file, read (text decoded as UTF-8). */
+  | { kind: 'file'; text: string }
+  /** One record of a dataset, parsed JSON. */
+  | { kind: 'record'; value: unknown }
+  /** Something that cannot be judged; it is reported with its reason, never dropped. */
+  | { kind: 'unreadable'; status: 'skipped' | 'failed'; reason: string };
+
+export interface BatchItem {
+  /** As shown to the user: the path relative to the working directory, `data.jsonl#N` for record N. */
+  id: string;
+  /** The file on disk (for a record, its dataset). */
+  path: string;
+  record?: { index: number; line?: number };
+  /** Hash of the exact bytes judged (file text, or the record's JSON). */
+  contentHash: string;
+  source: BatchItemSource;
+  /** The dataset format the user named, if any (otherwise it is detected per record). */
+  format?: DocumentFormat;
+}
+
+/** The key of an item in a run log. */
+export function itemKey(item: Pick<BatchItem, 'id' | 'contentHash'>): string {
+  return `${item.id}\u0000${item.contentHash}`;
+}
+
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+}
+
+/** A file that would take too long or too much memory to parse as one solution. */
+export const MAX_SOLUTION_FILE_BYTES = 10 * 1024 * 1024;
+
+export interface ReadItemsOptions {
+  /** Paths are shown relative to this (default: process.cwd()). */
+  cwd?: string;
+  /** The dataset format of every record (otherwise detected per record). */
+  format?: DocumentFormat;
+  /**
+   * Expands the user's paths (files, folders, globs) into files, in a stable order. Default: each path
+   * as given. The CLI passes its own discovery (folders, globs, .gitignore).
+   */
+  discover?: (paths: readonly string[]) => AsyncIterable<string> | Iterable<string> | Promise<Iterable<string>>;
+  /** Stop producing items (the consumer stops pulling anyway; this also ends a long file scan early). */
+  signal?: AbortSignal;
+}
+
+export function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  const shown = rel.length > 0 && !rel.startsWith('..') && !rel.startsWith(sep) ? rel : path;
+  return shown.split(sep).join('/');
+}
+
+export function isDatasetPath(path: string): boolean {
+  return datasetKindOf(path) !== undefined;
+}
+
+/** Reads one solution file, or says why it cannot be judged. */
+export async function readSolutionFile(path: string): Promise<{ text: string; hash: string } | { status: 'skipped' | 'failed'; reason: string; hash: string }> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { status: 'skipped', reason: 'not a regular file', hash: 'none' };
+    size = info.size;
+  } catch (error) {
+    return { status: 'failed', reason: `cannot read: ${errorMessage(error)}`, hash: 'none' };
+  }
+  if (size > MAX_SOLUTION_FILE_BYTES) {
+    return { status: 'skipped', reason: `too large to be one solution (${(size / 1e6).toFixed(1)} MB, limit ${MAX_SOLUTION_FILE_BYTES / 1e6} MB)`, hash: `size:${size}` };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    return { status: 'failed', reason: `cannot read: ${errorMessage(error)}`, hash: 'none' };
+  }
+  const hash = contentHash(bytes.toString('latin1'));
+  if (bytes.length === 0) return { status: 'skipped', reason: 'empty file', hash };
+  if (bytes.includes(0)) return { status: 'skipped', reason: 'binary file', hash };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { status: 'failed', reason: 'not valid UTF-8 text', hash };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim().length === 0) return { status: 'skipped', reason: 'empty file', hash };
+  return { text, hash };
+}
+
+/**
+ * Every solution under `paths`, streamed: one item per solution file and one per dataset record.
+ * A file or record that cannot be read becomes an `unreadable` item (reported, not dropped); a dataset
+ * that cannot be opened at all becomes one such item for the file.
+ */
+export async function* readItems(paths: readonly string[], options: ReadItemsOptions = {}): AsyncGenerator<BatchItem> {
+  const cwd = options.cwd ?? process.cwd();
+  const files = options.discover ? await options.discover(paths) : paths;
+  for await (const given of files as AsyncIterable<string>) {
+    if (options.signal?.aborted) return;
+    const path = resolve(cwd, given);
+    const shown = displayPath(path, cwd);
+    const kind = datasetKindOf(path);
+    if (kind === undefined) {
+      const read = await readSolutionFile(path);
+      yield 'text' in read
+        ? { id: shown, path, contentHash: read.hash, source: { kind: 'file', text: read.text } }
+        : { id: shown, path, contentHash: read.hash, source: { kind: 'unreadable', status: read.status, reason: read.reason } };
+      continue;
+    }
+    try {
+      for await (const record of streamDataset(path, kind)) {
+        if (options.signal?.aborted) return;
+        const id = `${shown}#${record.index}`;
+        const location = { index: record.index, ...(record.line !== undefined ? { line: record.line } : {}) };
+        yield record.ok
+          ? { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'record', value: record.value }, ...(options.format ? { format: options.format } : {}) }
+          : { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'unreadable', status: 'failed', reason: record.error } };
+      }
+    } catch (error) {
+      yield { id: shown, path, contentHash: 'none', source: { kind: 'unreadable', status: 'failed', reason: `cannot read the dataset: ${errorMessage(error)}` } };
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+    if (error.code === 'ENOENT') return 'no such file';
+    if (error.code === 'EACCES') return 'permission denied';
+    if (error.code === 'EISDIR') return 'is a folder';
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,303 @@
+// The run log: one JSON line per finished item, appended and handed to the OS as each item finishes,
+// so that Ctrl-C, a crash or a kill loses at most the items still in flight. It is also the input of
+// `stepcritic report` (reports are re-rendered from it without re-running) and of `--resume` (items
+// already in it are skipped, keyed by id + content hash).
+//
+// Layout: a header line (run id, config hash, tool and protocol versions), then item lines in the
+// order they finished, a `resume` line each time a run continues the log, and an `end` line when a
+// run stops cleanly. A line torn by a kill mid-write is ignored by readers and closed off before the
+// next append.
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { CriticInfoSchema, FileReportSchema, REPORT_SCHEMA_VERSION } from '../report/schema';
+import type { FileReport } from '../report/schema';
+import { UsageSchema } from '../types';
+import { itemKey } from './items';
+
+export const RUN_LOG_VERSION = 1;
+
+export const RunLogToolSchema = z.object({
+  name: z.literal('stepcritic'),
+  version: z.string(),
+  /** The critic protocol (prompt) version, when an LLM critic judged. */
+  protocolVersion: z.string().optional(),
+  reportSchemaVersion: z.number().int(),
+});
+
+export const RunLogHeaderSchema = z.object({
+  type: z.literal('header'),
+  logVersion: z.literal(RUN_LOG_VERSION),
+  runId: z.string(),
+  startedAt: z.string(),
+  /** Hash of everything that decides a verdict (model, endpoint, prompt version, thresholds, triage). */
+  configHash: z.string(),
+  /** What was hashed, so a refused resume can say what differs. Never holds a key. */
+  config: z.record(z.string(), z.unknown()),
+  tool: RunLogToolSchema,
+  critic: CriticInfoSchema,
+  inputs: z.array(z.string()),
+});
+export type RunLogHeader = z.infer<typeof RunLogHeaderSchema>;
+
+export const TriageInfoSchema = z.object({
+  mode: z.enum(['verifiers', 'answer']),
+  /** Whether the cheap pass settled the item (no full step critique was made). */
+  settled: z.boolean(),
+  /** The solution-level P(True) of the answer screen, when it ran. */
+  answerPTrue: z.number().min(0).max(1).nullable().optional(),
+  threshold: z.number().min(0).max(1).optional(),
+  reason: z.string(),
+});
+export type TriageInfo = z.infer<typeof TriageInfoSchema>;
+
+export const RunLogItemSchema = z.object({
+  type: z.literal('item'),
+  id: z.string(),
+  contentHash: z.string(),
+  at: z.string(),
+  entry: FileReportSchema,
+  triage: TriageInfoSchema.optional(),
+});
+export type RunLogItem = z.infer<typeof RunLogItemSchema>;
+
+export const RunLogResumeSchema = z.object({
+  type: z.literal('resume'),
+  at: z.string(),
+  configHash: z.string(),
+  toolVersion: z.string(),
+  alreadyDone: z.number().int().nonnegative(),
+});
+
+export const RunLogEndSchema = z.object({
+  type: z.literal('end'),
+  at: z.string(),
+  /** Stopped before every item was judged (Ctrl-C, token budget). */
+  interrupted: z.boolean(),
+  reason: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+  judgedThisRun: z.number().int().nonnegative(),
+  usage: UsageSchema,
+});
+export type RunLogEnd = z.infer<typeof RunLogEndSchema>;
+
+export const RunLogLineSchema = z.discriminatedUnion('type', [RunLogHeaderSchema, RunLogItemSchema, RunLogResumeSchema, RunLogEndSchema]);
+export type RunLogLine = z.infer<typeof RunLogLineSchema>;
+
+export class RunLogError extends Error {
+  override readonly name = 'RunLogError';
+}
+
+export type ReadLine = { ok: true; line: RunLogLine; lineNumber: number } | { ok: false; lineNumber: number; error: string };
+
+/** Every line of a run log, streamed and validated; a bad line is reported, not fatal. */
+export async function* readRunLogLines(path: string): AsyncGenerator<ReadLine> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNumber = 0;
+  for await (const text of lines) {
+    lineNumber += 1;
+    if (text.trim().length === 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      yield { ok: false, lineNumber, error: `line ${lineNumber} is not JSON (a line torn by a kill mid-write?)` };
+      continue;
+    }
+    const parsed = RunLogLineSchema.safeParse(value);
+    if (parsed.success) yield { ok: true, line: parsed.data, lineNumber };
+    else yield { ok: false, lineNumber, error: `line ${lineNumber} is not a run-log line (${parsed.error.issues[0]?.message ?? 'invalid'})` };
+  }
+}
+
+export interface LoadedRunLog {
+  header: RunLogHeader;
+  /** The latest line per item id, in the order items first finished. */
+  items: RunLogItem[];
+  /** The most recent `end` line, if the last run stopped cleanly. */
+  end?: RunLogEnd;
+  resumes: number;
+  /** Lines that could not be read. */
+  problems: string[];
+}
+
+/** Reads a whole run log for a report. Throws RunLogError when it has no valid header. */
+export async function loadRunLog(path: string): Promise<LoadedRunLog> {
+  let header: RunLogHeader | undefined;
+  const items = new Map<string, RunLogItem>();
+  const problems: string[] = [];
+  let end: RunLogEnd | undefined;
+  let resumes = 0;
+  try {
+    for await (const read of readRunLogLines(path)) {
+      if (!read.ok) {
+        if (header === undefined) throw new RunLogError(`${path} is not a Step Critic run log: ${read.error}`);
+        problems.push(read.error);
+        continue;
+      }
+      const { line } = read;
+      if (header === undefined) {
+        if (line.type !== 'header') throw new RunLogError(`${path} is not a Step Critic run log: it does not start with a header line`);
+        header = line;
+        continue;
+      }
+      if (line.type === 'item') {
+        // A re-judged item (changed content, --retry-errors) replaces its earlier line, in place.
+        items.delete(line.id);
+        items.set(line.id, line);
+      } else if (line.type === 'end') end = line;
+      else if (line.type === 'resume') {
+        resumes += 1;
+        end = undefined;
+      }
+    }
+  } catch (error) {
+    if (error instanceof RunLogError) throw error;
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    throw new RunLogError(code === 'ENOENT' ? `no such run log: ${path}` : `cannot read the run log ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (header === undefined) throw new RunLogError(`${path} is empty: not a Step Critic run log`);
+  return { header, items: [...items.values()], end, resumes, problems };
+}
+
+export interface RunLogWriterOptions {
+  path: string;
+  /** Continue an existing log (its items are skipped); otherwise the file must not exist yet or be empty. */
+  resume: boolean;
+  configHash: string;
+  config: Record<string, unknown>;
+  tool: Omit<z.infer<typeof RunLogToolSchema>, 'name' | 'reportSchemaVersion'>;
+  critic: RunLogHeader['critic'];
+  inputs: readonly string[];
+  /** Resume even though the configuration differs from the one the log was started with. */
+  allowConfigChange?: boolean;
+  /** On resume: also re-judge items whose entry has steps that could not be judged, or failed. */
+  retryErrors?: boolean;
+}
+
+export interface RunLogWriter {
+  readonly path: string;
+  readonly runId: string;
+  /** Keys (id + content hash) of the items already in the log: a resumed run skips them. */
+  readonly done: ReadonlySet<string>;
+  append(entry: FileReport, key: { id: string; contentHash: string }, triage?: TriageInfo): void;
+  close(end: Omit<RunLogEnd, 'type' | 'at'>): void;
+}
+
+function describeConfigChange(before: Record<string, unknown>, after: Record<string, unknown>): string {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  return changed
+    .slice(0, 4)
+    .map((k) => `${k}: ${JSON.stringify(before[k]) ?? 'unset'} → ${JSON.stringify(after[k]) ?? 'unset'}`)
+    .join('; ');
+}
+
+function needsRetry(entry: FileReport): boolean {
+  return entry.status === 'failed' || entry.verdict === 'error' || entry.steps.some((s) => s.verdict === 'error');
+}
+
+/**
+ * Opens a run log for appending. A new log must not overwrite anything; a resumed one must have been
+ * made with the same configuration (unless allowed), so that one report never mixes two judges.
+ */
+export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWriter> {
+  const done = new Set<string>();
+  let runId: string = randomUUID();
+  let existingSize = 0;
+  try {
+    const fd = openSync(options.path, 'r');
+    existingSize = fstatSync(fd).size;
+    closeSync(fd);
+  } catch {
+    existingSize = 0;
+  }
+
+  if (existingSize > 0 && !options.resume) {
+    throw new RunLogError(`the run log ${options.path} already exists; pass --resume to continue it, or choose another file`);
+  }
+
+  if (existingSize > 0) {
+    let header: RunLogHeader | undefined;
+    for await (const read of readRunLogLines(options.path)) {
+      if (!read.ok) {
+        if (header === undefined) throw new RunLogError(`${options.path} is not a Step Critic run log: ${read.error}`);
+        continue;
+      }
+      if (header === undefined) {
+        if (read.line.type !== 'header') throw new RunLogError(`${options.path} is not a Step Critic run log: it does not start with a header line`);
+        header = read.line;
+        continue;
+      }
+      if (read.line.type !== 'item') continue;
+      const key = itemKey(read.line);
+      if (options.retryErrors && needsRetry(read.line.entry)) done.delete(key);
+      else done.add(key);
+    }
+    if (header === undefined) throw new RunLogError(`${options.path} is not a Step Critic run log`);
+    if (header.configHash !== options.configHash && !options.allowConfigChange) {
+      throw new RunLogError(
+        `the run log ${options.path} was made with another configuration (${describeConfigChange(header.config, options.config) || 'settings differ'}); resume with the same options, or start a new run log`,
+      );
+    }
+    runId = header.runId;
+  }
+
+  const fd = openSync(options.path, 'a');
+  const write = (line: RunLogLine) => {
+    const text = `${JSON.stringify(line)}\n`;
+    // One write per line, straight to the OS: a process that dies after this returns loses nothing.
+    let offset = 0;
+    const bytes = Buffer.from(text, 'utf8');
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  };
+
+  if (existingSize > 0) {
+    // A kill mid-write can leave a last line without its newline; close it off so the next line
+    // starts clean (readers skip the torn one).
+    const last = Buffer.alloc(1);
+    const readFd = openSync(options.path, 'r');
+    try {
+      readSync(readFd, last, 0, 1, existingSize - 1);
+    } finally {
+      closeSync(readFd);
+    }
+    if (last[0] !== 0x0a) writeSync(fd, '\n');
+    write({ type: 'resume', at: new Date().toISOString(), configHash: options.configHash, toolVersion: options.tool.version, alreadyDone: done.size });
+  } else {
+    write({
+      type: 'header',
+      logVersion: RUN_LOG_VERSION,
+      runId,
+      startedAt: new Date().toISOString(),
+      configHash: options.configHash,
+      config: options.config,
+      tool: { name: 'stepcritic', ...options.tool, reportSchemaVersion: REPORT_SCHEMA_VERSION },
+      critic: options.critic,
+      inputs: [...options.inputs],
+    });
+  }
+
+  let closed = false;
+  return {
+    path: options.path,
+    runId,
+    done,
+    append(entry, key, triage) {
+      if (closed) throw new RunLogError('the run log is closed');
+      write({ type: 'item', id: key.id, contentHash: key.contentHash, at: new Date().toISOString(), entry, ...(triage ? { triage } : {}) });
+    },
+    close(end) {
+      if (closed) return;
+      closed = true;
+      try {
+        write({ type: 'end', at: new Date().toISOString(), ...end });
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
