@@ -1,0 +1,130 @@
+// Turns the paths a user typed (files, folders, globs) into the files to check.
+// - a file is taken as named, whatever .gitignore says (the user asked for it);
+// - a folder is walked for `*.solution.md`, honouring .gitignore files (nested ones too) and never
+//   entering node_modules or .git;
+// - a glob (`'**/*.md'`) takes every supported file it matches, minus what .gitignore excludes.
+// A path that does not exist or a glob that matches nothing is a usage error: nothing is checked.
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { GitignoreRules, findRepositoryRoot } from './gitignore';
+import type { InputKind } from './kinds';
+import { classifyPath, isFolderWalkSolution } from './kinds';
+
+/** Folders no walk or glob enters. */
+export const ALWAYS_SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git']);
+
+export interface DiscoveredFile {
+  /** Absolute path. */
+  path: string;
+  /** As shown to the user: relative to the working directory when inside it, with `/`. */
+  display: string;
+  kind: InputKind;
+  /** Named directly (not found by a walk or a glob). */
+  explicit: boolean;
+}
+
+export interface Discovery {
+  files: DiscoveredFile[];
+  /** One line each: paths that do not exist, globs that match nothing. */
+  problems: string[];
+}
+
+export async function discoverFiles(patterns: readonly string[], cwd: string): Promise<Discovery> {
+  const found = new Map<string, DiscoveredFile>();
+  const problems: string[] = [];
+  const rulesByRoot = new Map<string, GitignoreRules>();
+  const rulesFor = async (start: string): Promise<GitignoreRules> => {
+    const root = (await findRepositoryRoot(start)) ?? start;
+    let rules = rulesByRoot.get(root);
+    if (!rules) {
+      rules = new GitignoreRules(root);
+      rulesByRoot.set(root, rules);
+    }
+    return rules;
+  };
+  const add = (path: string, explicit: boolean) => {
+    if (found.has(path)) return;
+    found.set(path, { path, display: displayPath(path, cwd), kind: classifyPath(path), explicit });
+  };
+
+  for (const pattern of patterns.length > 0 ? patterns : ['.']) {
+    const absolute = resolve(cwd, pattern);
+    const info = await stat(absolute).catch(() => undefined);
+    if (info?.isFile()) {
+      add(absolute, true);
+      continue;
+    }
+    if (info?.isDirectory()) {
+      const rules = await rulesFor(absolute);
+      // A folder the user names is walked even if it is ignored itself; its contents follow the rules.
+      for (const file of await walkFolder(absolute, rules)) add(file, false);
+      continue;
+    }
+    if (info) {
+      problems.push(`${pattern}: not a file or folder`);
+      continue;
+    }
+    if (isDynamicPattern(pattern)) {
+      const matches = await expandGlob(pattern, cwd, rulesFor);
+      if (matches.length === 0) problems.push(`${pattern}: no files match this pattern`);
+      for (const file of matches) add(file, false);
+      continue;
+    }
+    problems.push(`${pattern}: no such file or folder`);
+  }
+
+  const files = [...found.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+  return { files, problems };
+}
+
+async function walkFolder(top: string, rules: GitignoreRules): Promise<string[]> {
+  const files: string[] = [];
+  const pending = [top];
+  while (pending.length > 0) {
+    const folder = pending.pop()!;
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      // Symbolic links are not followed: a link to a parent folder would never end.
+      if (entry.isDirectory()) {
+        if (ALWAYS_SKIPPED_FOLDERS.has(entry.name)) continue;
+        if (await rules.ignoredByOwnRules(path, true)) continue;
+        pending.push(path);
+      } else if (entry.isFile() && isFolderWalkSolution(entry.name)) {
+        if (await rules.ignoredByOwnRules(path, false)) continue;
+        files.push(path);
+      }
+    }
+  }
+  return files;
+}
+
+async function expandGlob(
+  pattern: string,
+  cwd: string,
+  rulesFor: (start: string) => Promise<GitignoreRules>,
+): Promise<string[]> {
+  const matches = await glob(pattern.replace(/\\/g, '/'), {
+    cwd,
+    absolute: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    ignore: [...ALWAYS_SKIPPED_FOLDERS].map((name) => `**/${name}/**`),
+    expandDirectories: false,
+  });
+  const kept: string[] = [];
+  const rules = await rulesFor(cwd);
+  for (const match of matches.map((m) => resolve(m))) {
+    if (classifyPath(match).kind === 'unsupported') continue;
+    if (await rules.isIgnored(match, false)) continue;
+    kept.push(match);
+  }
+  return kept;
+}
+
+export function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return path.split(sep).join('/');
+  return rel.split(sep).join('/');
+}
