@@ -1,0 +1,59 @@
+// Registers every contributed command. A failure becomes one clear message (and the status bar's
+// "last error"), never an unhandled rejection; a cancellation by the person is not a failure.
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { forgetApiKey, setApiKey } from './apiKey';
+import { clearCache } from './clearCache';
+import { critiqueFile } from './critiqueFile';
+import { critiqueWorkspace } from './critiqueWorkspace';
+import { Commands } from './ids';
+import { openExample } from './openExample';
+import { refine } from './refine';
+import { showActions } from './showActions';
+import { showReport } from './showReport';
+import { testConnection } from './testConnection';
+import { toggleCritique } from './toggle';
+
+function isCancellation(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === -32800 || error.name === 'Canceled' || error.message === 'Canceled';
+}
+
+export function registerCommands(services: Services): vscode.Disposable[] {
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+    [Commands.critiqueFile]: (arg) => critiqueFile(services, arg),
+    [Commands.critiqueWorkspace]: (arg) => critiqueWorkspace(services, arg),
+    [Commands.refineStep]: (arg) => refine(services, 'step', arg),
+    [Commands.refineSolution]: (arg) => refine(services, 'solution', arg),
+    [Commands.regenerateFromFirstError]: (arg) => refine(services, 'regenerate', arg),
+    [Commands.setApiKey]: (arg) => setApiKey(services, arg),
+    [Commands.forgetApiKey]: () => forgetApiKey(services),
+    [Commands.testConnection]: () => testConnection(services),
+    [Commands.clearCache]: () => clearCache(services),
+    [Commands.toggle]: (arg) => toggleCritique(services, arg),
+    [Commands.showReport]: (arg) => showReport(services, arg),
+    [Commands.showActions]: () => showActions(services),
+    [Commands.openExample]: () => openExample(services),
+    [Commands.restartServer]: async () => {
+      services.status.setLastError(undefined);
+      await services.connection.restart();
+    },
+    [Commands.showOutput]: () => services.output.show(),
+    [Commands.decorationState]: (uri) => (typeof uri === 'string' ? services.decorator.snapshot(uri) : undefined),
+  };
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        if (isCancellation(error)) return undefined;
+        const message = error instanceof Error ? error.message : String(error);
+        services.output.error(`${id}: ${message}`);
+        services.status.setLastError(message);
+        void vscode.window.showErrorMessage(`Step Critic: ${message}`, 'Show Log').then((pick) => pick && services.output.show());
+        return undefined;
+      }
+    }),
+  );
+}
