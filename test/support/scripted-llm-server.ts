@@ -93,8 +93,11 @@ export type ChatBody = z.infer<typeof ChatBodySchema>;
 
 export interface ChatRequestView extends RecordedRequest {
   chat: ChatBody;
-  /** The last user message's text (where the critic prompt's tagged parts are). */
+  /** The last user message that holds a critic prompt (`<problem>`…), else the last user message. A
+   * repair request ends with a complaint, but the tagged prompt is earlier in the conversation. */
   userText: string;
+  /** The last user message, whatever it is (a repair request's complaint). */
+  lastUserText: string;
 }
 
 export interface ScriptedChoice {
@@ -474,7 +477,9 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       return;
     }
     const users = chat.messages.filter((m) => m.role === 'user');
-    const view: ChatRequestView = Object.assign(record, { chat, userText: users[users.length - 1]?.content ?? '' });
+    const lastUserText = users[users.length - 1]?.content ?? '';
+    const prompt = [...users].reverse().find((m) => (m.content ?? '').includes('<problem>'));
+    const view: ChatRequestView = Object.assign(record, { chat, userText: prompt?.content ?? lastUserText, lastUserText });
     const index = handlerCalls++;
     chatViews.push(view);
     let response: ScriptedResponse;

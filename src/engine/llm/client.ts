@@ -49,6 +49,8 @@ export interface ChatCompletionRequest {
   maxTokens: number;
   jsonMode?: boolean;
   signal?: AbortSignal;
+  /** Also counted here (every HTTP attempt, and the tokens of the reply), e.g. per solution. */
+  usage?: UsageCounter;
 }
 
 export interface ChatChoice {
@@ -202,6 +204,10 @@ export class LlmClient {
         try {
           const reply = await this.attemptChat(request, n, promptEstimate);
           reservation?.commit(reply.promptTokens + reply.completionTokens);
+          if (request.usage) {
+            request.usage.promptTokens += reply.promptTokens;
+            request.usage.completionTokens += reply.completionTokens;
+          }
           return { ...reply, attempts: attempt + 1 };
         } catch (error) {
           failure = error instanceof AttemptFailed ? error.failure : this.classify(error, request.signal);
@@ -294,6 +300,7 @@ export class LlmClient {
       }
       if (request.jsonMode) params.response_format = { type: 'json_object' };
       this.usage.requests++;
+      if (request.usage) request.usage.requests++;
       let body: unknown;
       try {
         body = await this.sdk.chat.completions.create(params as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, {

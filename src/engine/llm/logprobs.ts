@@ -68,11 +68,21 @@ export function pTrueAtToken(token: TokenLogprob, leadIn: string, words: WordPai
   return positive / (positive + negative);
 }
 
+export interface ValueReading {
+  /** The value as written (up to its closing quote), to pair it with the parsed reply. */
+  value: string;
+  pTrue: number | null;
+}
+
 /**
  * P(True) for each `"<key>": "..."` value in the token stream, in order of appearance
  * (null where the value's token could not be found or carries no spelling of either word).
  */
 export function pTrueForValues(tokens: readonly TokenLogprob[], key: string, words: WordPair): (number | null)[] {
+  return readValues(tokens, key, words).map((r) => r.pTrue);
+}
+
+export function readValues(tokens: readonly TokenLogprob[], key: string, words: WordPair): ValueReading[] {
   const starts: number[] = [];
   let text = '';
   for (const t of tokens) {
@@ -91,11 +101,13 @@ export function pTrueForValues(tokens: readonly TokenLogprob[], key: string, wor
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (found < 0) return null;
+    const end = text.indexOf('"', offset);
+    const value = text.slice(offset, end < 0 ? undefined : end);
+    if (found < 0) return { value, pTrue: null };
     // Skip empty tokens that share the start offset (some servers emit them).
     while (found < tokens.length - 1 && tokens[found]!.token.length === 0) found++;
     const token = tokens[found]!;
     const leadIn = text.slice(starts[found]!, offset);
-    return pTrueAtToken(token, leadIn, words);
+    return { value, pTrue: pTrueAtToken(token, leadIn, words) };
   });
 }

@@ -1,0 +1,49 @@
+// What the critic cache stores and the interface every cache (memory, disk, the extension's storage)
+// offers. Only real verdicts are stored: a "could not judge" is retried next time, never remembered.
+import { z } from 'zod';
+import { CriticSourceSchema } from '../types';
+
+export const CachedVerdictSchema = z.object({
+  verdict: z.enum(['correct', 'incorrect']),
+  pTrue: z.number().min(0).max(1).nullable(),
+  source: CriticSourceSchema,
+  explanation: z.string(),
+  model: z.string(),
+  /** ms since epoch, for `cache stats`. */
+  createdAt: z.number(),
+});
+export type CachedVerdict = z.infer<typeof CachedVerdictSchema>;
+
+/** The final answer's P(True) is cached the same way, under its own key. */
+export const CachedAnswerSchema = z.object({
+  pTrue: z.number().min(0).max(1).nullable(),
+  verdict: z.enum(['True', 'False']),
+  source: CriticSourceSchema,
+  createdAt: z.number(),
+});
+export type CachedAnswer = z.infer<typeof CachedAnswerSchema>;
+
+export const CacheEntrySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('step'), value: CachedVerdictSchema }),
+  z.object({ kind: z.literal('answer'), value: CachedAnswerSchema }),
+]);
+export type CacheEntry = z.infer<typeof CacheEntrySchema>;
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  /** Where it lives (a directory), or 'memory'. */
+  location: string;
+  oldest?: number;
+  newest?: number;
+  /** Entries found unreadable and ignored during the scan. */
+  corrupt: number;
+}
+
+export interface CriticCache {
+  get(key: string): Promise<CacheEntry | undefined>;
+  set(key: string, entry: CacheEntry): Promise<void>;
+  stats(): Promise<CacheStats>;
+  /** Removes every entry; returns how many. */
+  clear(): Promise<number>;
+}
