@@ -31,7 +31,7 @@ async function writeLines(path: string, count: number, pad: number): Promise<voi
   const out = createWriteStream(path);
   const filler = 'x'.repeat(pad);
   for (let i = 0; i < count; i++) {
-    if (!out.write(`${JSON.stringify({ ...record(i), filler })}\n`)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(`${JSON.stringify({ ...record(i), filler })}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
@@ -138,7 +138,7 @@ describe('readItems over datasets', () => {
     const out = createWriteStream(arrayPath);
     out.write('[\n');
     for (let i = 0; i < 40_000; i++) {
-      if (!out.write(`${i > 0 ? ',\n' : ''}${JSON.stringify({ ...record(i), filler: 'x'.repeat(1_000) })}`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(`${i > 0 ? ',\n' : ''}${JSON.stringify({ ...record(i), filler: 'x'.repeat(1_000) })}`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((resolve) => out.end(']\n', () => resolve()));
     const a = measure(arrayPath);

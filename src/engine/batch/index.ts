@@ -1,6 +1,6 @@
 // Batch critique: many solutions (files, folders, dataset records) judged with bounded concurrency,
 // logged as they finish, resumable, with a cost estimate up front and an optional triage pass.
-export { readItems, readSolutionFile, itemKey, contentHash, isDatasetPath, displayPath, MAX_SOLUTION_FILE_BYTES } from './items';
+export { readItems, readSolutionFile, itemKey, contentHash, isDatasetPath } from './items';
 export type { BatchItem, BatchItemSource, ReadItemsOptions } from './items';
 export { streamDataset, datasetKindOf } from './dataset-stream';
 export type { DatasetRecord, DatasetKind } from './dataset-stream';

@@ -4,8 +4,9 @@
 // under which the run log remembers it, so `--resume` skips exactly the items judged before and
 // re-judges an item whose content changed.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
+import { displayPath } from '../files/discover';
+import { readTextFile } from '../files/read';
 import type { DocumentFormat } from '../types';
 import { datasetKindOf, streamDataset } from './dataset-stream';
 
@@ -39,9 +40,6 @@ export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
-/** A file that would take too long or too much memory to parse as one solution. */
-export const MAX_SOLUTION_FILE_BYTES = 10 * 1024 * 1024;
-
 export interface ReadItemsOptions {
   /** Paths are shown relative to this (default: process.cwd()). */
   cwd?: string;
@@ -56,47 +54,15 @@ export interface ReadItemsOptions {
   signal?: AbortSignal;
 }
 
-export function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  const shown = rel.length > 0 && !rel.startsWith('..') && !rel.startsWith(sep) ? rel : path;
-  return shown.split(sep).join('/');
-}
-
 export function isDatasetPath(path: string): boolean {
   return datasetKindOf(path) !== undefined;
 }
 
-/** Reads one solution file, or says why it cannot be judged. */
+/** Reads one solution file (the CLI's safe reader: size limit, binary, UTF-8), or says why it cannot be judged. */
 export async function readSolutionFile(path: string): Promise<{ text: string; hash: string } | { status: 'skipped' | 'failed'; reason: string; hash: string }> {
-  let size: number;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) return { status: 'skipped', reason: 'not a regular file', hash: 'none' };
-    size = info.size;
-  } catch (error) {
-    return { status: 'failed', reason: `cannot read: ${errorMessage(error)}`, hash: 'none' };
-  }
-  if (size > MAX_SOLUTION_FILE_BYTES) {
-    return { status: 'skipped', reason: `too large to be one solution (${(size / 1e6).toFixed(1)} MB, limit ${MAX_SOLUTION_FILE_BYTES / 1e6} MB)`, hash: `size:${size}` };
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    return { status: 'failed', reason: `cannot read: ${errorMessage(error)}`, hash: 'none' };
-  }
-  const hash = contentHash(bytes.toString('latin1'));
-  if (bytes.length === 0) return { status: 'skipped', reason: 'empty file', hash };
-  if (bytes.includes(0)) return { status: 'skipped', reason: 'binary file', hash };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { status: 'failed', reason: 'not valid UTF-8 text', hash };
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim().length === 0) return { status: 'skipped', reason: 'empty file', hash };
-  return { text, hash };
+  const read = await readTextFile(path);
+  if (!read.ok) return { status: read.status, reason: read.reason, hash: 'unread' };
+  return { text: read.text, hash: contentHash(read.text) };
 }
 
 /**
