@@ -1,0 +1,140 @@
+// The arithmetic verifier: every explicit computation claim in a step, recomputed exactly.
+// A claim comes out
+//   - verified: both sides agree at the precision the author wrote;
+//   - refuted: they do not, and nothing about the claim's reading is in doubt — with the right value
+//     written the way the author would, and an edit that replaces just the wrong number;
+//   - uncheckable: they do not agree but the claim may mean something else (a change of units, a
+//     phrase that goes on around it, a range), or it cannot be evaluated.
+// A false alarm on a correct solution costs more than a missed slip, so doubt always goes to the author.
+import { positionWithin } from '../documents/lines';
+import type { ArithmeticEvidence, Range, Step } from '../types';
+import type { Claim, Literal, Side } from './claims';
+import { findClaims } from './claims';
+import { agreesWithLiteral, agreesWithValue, formatLike } from './compare';
+import type { Value } from './evaluate';
+import { evaluateExpression } from './evaluate';
+
+export { findClaims } from './claims';
+export type { Claim } from './claims';
+
+export interface ClaimJudgement {
+  status: ArithmeticEvidence['status'];
+  /** The claim as judged (for a running calculation `2 + 3 = 5 * 4`, just `2 + 3 = 5`). */
+  start: number;
+  end: number;
+  expected?: string;
+  /** The number to replace, and with what. */
+  fix?: { start: number; end: number; newText: string };
+  note?: string;
+}
+
+interface Values {
+  primary: Value;
+  alternative?: Value;
+}
+
+function evaluateSide(side: Side): Values | string {
+  if (side.tooLarge) return 'the numbers are too large to check';
+  const primary = evaluateExpression(side.expr);
+  if ('error' in primary) return primary.error;
+  if (side.altExpr === undefined) return { primary: primary.value };
+  const alternative = evaluateExpression(side.altExpr);
+  return 'error' in alternative ? { primary: primary.value } : { primary: primary.value, alternative: alternative.value };
+}
+
+function readings(values: Values): Value[] {
+  return values.alternative ? [values.primary, values.alternative] : [values.primary];
+}
+
+function agreesWith(values: Values, literal: Literal, approximate: boolean): boolean {
+  for (const value of readings(values)) {
+    if (agreesWithLiteral(value, literal, { approximate })) return true;
+    if (literal.percent && agreesWithLiteral(value, literal, { approximate, percentAsNumber: true })) return true;
+  }
+  return false;
+}
+
+function singular(word: string): string {
+  return word.replace(/(?:es|s)$/, '');
+}
+
+/** `2 hours = 2 * 60`, `3 * 2 hours = 360 minutes`: the sides may be in different units. */
+function unitChange(left: Side, right: Side): string | undefined {
+  if (!left.unitBefore) return undefined;
+  const rightUnit = right.unitBefore ?? right.trailingWord;
+  if (left.operations === 0) return `a quantity in ${left.unitBefore} set equal to a computation (a change of units?)`;
+  if (rightUnit && singular(rightUnit) !== singular(left.unitBefore)) return `${left.unitBefore} on one side and ${rightUnit} on the other (a change of units?)`;
+  return undefined;
+}
+
+/** The literal that states the claimed result, the value it should have, and the claim span ending at it. */
+function resultOf(claim: Claim, left: Values, right: Values): { literal?: Literal; computed: Value; end: number } {
+  if (claim.right.literal) return { literal: claim.right.literal, computed: left.primary, end: claim.end };
+  if (claim.left.literal && claim.right.operations > 0) return { literal: claim.left.literal, computed: right.primary, end: claim.end };
+  if (claim.right.lead && claim.chainContinues) return { literal: claim.right.lead, computed: left.primary, end: claim.right.lead.end };
+  return { computed: left.primary, end: claim.end };
+}
+
+function decorate(digits: string, literal: Literal | undefined): string {
+  if (!literal) return digits;
+  const negative = digits.startsWith('-');
+  const body = negative ? digits.slice(1) : digits;
+  return `${negative ? '-' : ''}${literal.currency ?? ''}${body}${literal.percent ? '%' : ''}`;
+}
+
+export function judgeClaim(claim: Claim): ClaimJudgement {
+  const base = { start: claim.start, end: claim.end };
+  const left = evaluateSide(claim.left);
+  const right = evaluateSide(claim.right);
+  if (typeof left === 'string') return { ...base, status: 'uncheckable', note: left };
+  if (typeof right === 'string') return { ...base, status: 'uncheckable', note: right };
+  const approximate = claim.approximate;
+
+  if (claim.right.literal) {
+    if (agreesWith(left, claim.right.literal, approximate)) return { ...base, status: 'verified' };
+  } else if (claim.left.literal && claim.right.operations > 0) {
+    if (agreesWith(right, claim.left.literal, approximate)) return { ...base, status: 'verified' };
+  } else if (readings(left).some((a) => readings(right).some((b) => agreesWithValue(a, b, approximate)))) {
+    return { ...base, status: 'verified' };
+  }
+  // A running calculation: `5 * 2 = 10 + 3 = 13` says 5 * 2 = 10, then 10 + 3 = 13.
+  if (claim.right.lead && claim.left.operations > 0 && agreesWith(left, claim.right.lead, approximate)) {
+    return { start: claim.start, end: claim.right.lead.end, status: 'verified' };
+  }
+
+  const doubt = claim.uncertainExtent ?? claim.left.ambiguity ?? claim.right.ambiguity ?? unitChange(claim.left, claim.right);
+  if (doubt) return { ...base, status: 'uncheckable', note: `The sides differ, but the claim may not mean what it seems: ${doubt}.` };
+
+  const result = resultOf(claim, left, right);
+  const digits = formatLike(result.computed, result.literal);
+  const judgement: ClaimJudgement = {
+    start: claim.start,
+    end: result.end,
+    status: 'refuted',
+    expected: decorate(digits, result.literal),
+  };
+  if (result.literal) judgement.fix = { start: result.literal.start, end: result.literal.end, newText: digits };
+  return judgement;
+}
+
+function rangeIn(step: Step, start: number, end: number): Range {
+  return { start: positionWithin(step.text, step.range.start, start), end: positionWithin(step.text, step.range.start, end) };
+}
+
+export function verifyStepArithmetic(step: Step): ArithmeticEvidence[] {
+  const evidence: ArithmeticEvidence[] = [];
+  for (const claim of findClaims(step.text)) {
+    const judged = judgeClaim(claim);
+    const item: ArithmeticEvidence = {
+      kind: 'arithmetic',
+      status: judged.status,
+      claim: step.text.slice(judged.start, judged.end),
+      range: rangeIn(step, judged.start, judged.end),
+    };
+    if (judged.expected !== undefined) item.expected = judged.expected;
+    if (judged.fix) item.fix = { range: rangeIn(step, judged.fix.start, judged.fix.end), newText: judged.fix.newText };
+    if (judged.note) item.note = judged.note;
+    evidence.push(item);
+  }
+  return evidence;
+}

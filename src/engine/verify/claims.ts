@@ -1,0 +1,621 @@
+// Finds explicit computation claims in a step: `a op b = c`, chains `a = b = c`, in prose or LaTeX.
+//
+// A claim is two sides joined by `=` (or `≈`) where at least one side computes something (an operator,
+// a fraction, a power, a factorial). Each side is the longest stretch of tokens that reads as one
+// arithmetic expression; the sides are translated into mathjs syntax for evaluation. Words standing
+// between a number and an operator (`5 apples * $2`) are units and are skipped; a word right after a
+// side (`= 24 clips`) ends it.
+//
+// The verifier must never cry wolf on a correct human solution, so the extractor also records what
+// makes a claim's reading uncertain — a side that continues into algebra (`2x + 3 = 7`), a time or
+// ratio (`2:30`), a unit change (`2 hours = 2 * 60`), `mod` — and the judge only refutes claims it
+// could read with certainty.
+import type { Token } from './tokens';
+import { tokenize } from './tokens';
+
+export interface Literal {
+  /** Span of the number as written, a leading minus included, currency and percent signs excluded. */
+  start: number;
+  end: number;
+  /** Normalised decimal (no thousands separators), with its sign. */
+  value: string;
+  decimals: number;
+  percent: boolean;
+  currency?: string;
+  thousands: boolean;
+}
+
+export interface Side {
+  start: number;
+  end: number;
+  /** mathjs expression, percentages read as hundredths. */
+  expr: string;
+  /** mathjs expression with percent signs ignored (`0.4 * 100 = 40%`), when the side has one. */
+  altExpr?: string;
+  /** Operations in the side (binary operators, fractions, roots, powers, factorials). */
+  operations: number;
+  /** The side is a single number. */
+  literal?: Literal;
+  /** The side starts with a number and goes on with an operation (running calculations `= 10 + 3 = 13`). */
+  lead?: Literal;
+  /** A word between the side and the next `=`: `2 hours = 120 minutes`. */
+  unitBefore?: string;
+  /** The word right after the side: `24 clips`. */
+  trailingWord?: string;
+  /** Why this side might not mean what it seems (a range `3-5`, …). */
+  ambiguity?: string;
+  /** A trailing `...`: the value is written approximately. */
+  approximate?: boolean;
+  tooLarge?: boolean;
+}
+
+export interface Claim {
+  /** The claim as written, from the start of its left side to the end of its right side. */
+  text: string;
+  start: number;
+  end: number;
+  left: Side;
+  right: Side;
+  /** `≈`, `\approx`, `~=`, "about", or a trailing `...`. */
+  approximate: boolean;
+  /** Why the claim's extent is uncertain; such a claim can be verified but never refuted. */
+  uncertainExtent?: string;
+  /** The right side is followed by another `=` (a chain goes on). */
+  chainContinues: boolean;
+}
+
+/** At most this many claims per step, and this many tokens per side: bounded work on any input. */
+export const MAX_CLAIMS_PER_STEP = 200;
+const MAX_SIDE_TOKENS = 300;
+const MAX_LITERAL_DIGITS = 40;
+const MAX_EXPONENT = 2000;
+const MAX_FACTORIAL = 300;
+
+/** Words that, standing just before a computation, make it part of a larger phrase (`half of 48 + 2`). */
+const LEFT_CONNECTORS = new Set([
+  'of', 'times', 'by', 'per', 'than', 'plus', 'minus', 'over', 'into', 'half', 'twice', 'double', 'triple',
+  'thrice', 'quarter', 'third', 'thirds', 'fourth', 'fourths', 'fifth', 'fifths', 'tenth', 'tenths',
+  'sqrt', 'root', 'log', 'ln', 'sin', 'cos', 'tan', 'exp', 'mod', 'modulo', 'factorial',
+]);
+/** Words that, right after a result, change what it means (`= 255 remainder 4`, `= 1 mod 5`). */
+const RIGHT_CONNECTORS = new Set(['mod', 'modulo', 'pmod', 'remainder', 'rem', 'r', 'with', 'times', 'squared', 'cubed', 'factorial', 'percent']);
+/** Words that are never units. */
+const NOT_UNITS = new Set([
+  'and', 'or', 'of', 'is', 'are', 'was', 'the', 'a', 'an', 'to', 'in', 'on', 'at', 'for', 'from', 'so', 'then', 'that',
+  'which', 'if', 'we', 'it', 'by', 'as', 'per', 'than', 'with', 'less', 'more', 'plus', 'minus', 'times', 'mod',
+  'modulo', 'remainder', 'equals', 'gives', 'makes', 'be', 'but', 'not', 'no',
+]);
+const APPROX_WORDS = new Set(['about', 'approximately', 'approx', 'around', 'roughly', 'nearly', 'almost', 'circa']);
+
+/** `1/2` or `3/4` so far: "1/2 of 48" multiplies. */
+function isSimpleFraction(expr: string[]): boolean {
+  return expr.length === 3 && expr[1] === '/' && /^[\d.]+$/.test(expr[0]!) && /^[\d.]+$/.test(expr[2]!);
+}
+
+function isOperandStart(t: Token | undefined): boolean {
+  if (!t) return false;
+  return t.type === 'num' || t.type === 'lparen' || t.type === 'cur' || t.type === 'frac' || t.type === 'sqrt' || t.type === 'binom' || t.type === 'const';
+}
+
+interface Operand {
+  expr: string;
+  alt: string;
+  next: number;
+  operations: number;
+  literal?: Literal;
+  percent: boolean;
+  tooLarge: boolean;
+  approximate: boolean;
+}
+
+class SideParser {
+  constructor(private readonly tokens: Token[]) {}
+
+  /** A group argument of \frac, \sqrt, \binom: `{…}` or a single number. */
+  private group(pos: number): Operand | undefined {
+    const t = this.tokens[pos];
+    if (!t) return undefined;
+    if (t.type === 'num') return this.number(pos, false);
+    if (t.type !== 'lparen') return undefined;
+    const inner = this.side(pos + 1, 1);
+    if (!inner || inner.next !== inner.consumedTo || this.tokens[inner.next]?.type !== 'rparen') return undefined;
+    return {
+      expr: `(${inner.side.expr})`,
+      alt: `(${inner.side.altExpr ?? inner.side.expr})`,
+      next: inner.next + 1,
+      operations: inner.side.operations,
+      percent: inner.side.altExpr !== undefined,
+      tooLarge: inner.side.tooLarge === true,
+      approximate: false,
+    };
+  }
+
+  /** A number with its currency and postfix signs (`$1,200.50`, `20%`, `5!`, `3²`). */
+  private number(pos: number, negative: boolean, signStart?: number): Operand | undefined {
+    const tokens = this.tokens;
+    let p = pos;
+    let currency: string | undefined;
+    if (tokens[p]?.type === 'cur') {
+      if (tokens[p + 1]?.type !== 'num' || tokens[p + 1]!.start !== tokens[p]!.end) return undefined;
+      currency = tokens[p]!.value;
+      p++;
+    }
+    const t = tokens[p];
+    if (!t || t.type !== 'num') return undefined;
+    p++;
+    const digits = t.value.replace(/^0+(?=\d)/, '');
+    let expr = t.value.startsWith('.') ? `0${t.value}` : t.value;
+    let alt = expr;
+    let percent = false;
+    let operations = 0;
+    let tooLarge = digits.replace('.', '').length > MAX_LITERAL_DIGITS;
+    let approximate = false;
+    const literal: Literal = {
+      start: signStart ?? t.start,
+      end: t.end,
+      value: (negative ? '-' : '') + expr,
+      decimals: t.decimals ?? 0,
+      percent: false,
+      thousands: t.thousands === true,
+    };
+    if (currency) literal.currency = currency;
+    let isLiteral = true;
+    // postfix signs
+    for (;;) {
+      const u = tokens[p];
+      if (!u) break;
+      if (u.type === 'pct' && u.start - tokens[p - 1]!.end <= 1) {
+        percent = true;
+        literal.percent = true;
+        expr = `(${expr}/100)`;
+        p++;
+      } else if (u.type === 'deg' && u.start === tokens[p - 1]!.end) {
+        p++;
+      } else if (u.type === 'sup' && u.start === tokens[p - 1]!.end) {
+        expr = `${expr}^${u.value}`;
+        alt = `${alt}^${u.value}`;
+        operations++;
+        isLiteral = false;
+        p++;
+      } else if (u.type === 'fact' && ['op', 'eq', 'rparen'].includes(tokens[p + 1]?.type ?? '')) {
+        if (Number(t.value) > MAX_FACTORIAL) tooLarge = true;
+        expr = `${expr}!`;
+        alt = `${alt}!`;
+        operations++;
+        isLiteral = false;
+        p++;
+      } else if (u.type === 'ellipsis' && u.start - tokens[p - 1]!.end <= 1 && t.decimals) {
+        // 0.333... : a repeating or cut-off decimal
+        approximate = true;
+        p++;
+        break;
+      } else break;
+    }
+    return {
+      expr,
+      alt,
+      next: p,
+      operations,
+      literal: isLiteral ? literal : undefined,
+      percent,
+      tooLarge,
+      approximate,
+    };
+  }
+
+  /** One operand: a number, a LaTeX construct, or a constant (parentheses are handled by `side`). */
+  private operand(pos: number): Operand | undefined {
+    const t = this.tokens[pos];
+    if (!t) return undefined;
+    if (t.type === 'num' || t.type === 'cur') return this.number(pos, false);
+    if (t.type === 'const') return { expr: 'pi', alt: 'pi', next: pos + 1, operations: 1, percent: false, tooLarge: false, approximate: false };
+    if (t.type === 'frac' || t.type === 'binom') {
+      const a = this.group(pos + 1);
+      if (!a) return undefined;
+      const b = this.group(a.next);
+      if (!b) return undefined;
+      const fn = (x: string, y: string) => (t.type === 'frac' ? `((${x})/(${y}))` : `combinations(${x},${y})`);
+      return {
+        expr: fn(a.expr, b.expr),
+        alt: fn(a.alt, b.alt),
+        next: b.next,
+        operations: a.operations + b.operations + 1,
+        percent: a.percent || b.percent,
+        tooLarge: a.tooLarge || b.tooLarge,
+        approximate: false,
+      };
+    }
+    if (t.type === 'sqrt') {
+      let p = pos + 1;
+      let index: Operand | undefined;
+      if (this.tokens[p]?.type === 'lparen' && this.tokens[p]!.value === '[') {
+        const inner = this.side(p + 1, 1);
+        if (!inner || inner.next !== inner.consumedTo || this.tokens[inner.next]?.value !== ']') return undefined;
+        index = { expr: inner.side.expr, alt: inner.side.altExpr ?? inner.side.expr, next: inner.next + 1, operations: 0, percent: false, tooLarge: false, approximate: false };
+        p = inner.next + 1;
+      }
+      const a = this.group(p);
+      if (!a) return undefined;
+      return {
+        expr: index ? `nthRoot(${a.expr},${index.expr})` : `sqrt(${a.expr})`,
+        alt: index ? `nthRoot(${a.alt},${index.alt})` : `sqrt(${a.alt})`,
+        next: a.next,
+        operations: a.operations + 1,
+        percent: a.percent,
+        tooLarge: a.tooLarge,
+        approximate: false,
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * The longest expression starting at token `start`. `consumedTo` is where the expression's own tokens
+   * end; `next` is the token after it (past a unit word when one stands before an `=`).
+   */
+  side(start: number, nesting = 0): { side: Side; next: number; consumedTo: number } | undefined {
+    const tokens = this.tokens;
+    if (nesting > 20) return undefined;
+    const expr: string[] = [];
+    const alt: string[] = [];
+    let pos = start;
+    let depth = 0;
+    let expectOperand = true;
+    let operations = 0;
+    let operands = 0;
+    let percent = false;
+    let tooLarge = false;
+    let approximate = false;
+    let firstLiteral: Literal | undefined;
+    let firstOperandIsLiteral = false;
+    let lastOperandPercent = false;
+    let ambiguity: string | undefined;
+    let good: { pos: number; expr: number; operations: number; operands: number } | undefined;
+    let unitBefore: string | undefined;
+    let stopNext: number | undefined;
+    let previousOperator = '';
+    let lastLiteralValue: string | undefined;
+
+    const limit = Math.min(tokens.length, start + MAX_SIDE_TOKENS);
+    while (pos < limit) {
+      const t = tokens[pos]!;
+      if (expectOperand) {
+        if (t.type === 'lparen') {
+          depth++;
+          expr.push('(');
+          alt.push('(');
+          pos++;
+          continue;
+        }
+        let negative = false;
+        let signStart: number | undefined;
+        let p = pos;
+        if (t.type === 'op' && (t.value === '-' || t.value === '+') && isOperandStart(tokens[pos + 1]) && tokens[pos + 1]!.start === t.end) {
+          negative = t.value === '-';
+          signStart = t.start;
+          p = pos + 1;
+          if (tokens[p]!.type === 'lparen') {
+            expr.push(negative ? '-' : '+');
+            alt.push(negative ? '-' : '+');
+            pos = p;
+            continue;
+          }
+        }
+        const operand = tokens[p]?.type === 'num' || tokens[p]?.type === 'cur' ? this.number(p, negative, signStart) : this.operand(p);
+        if (!operand) break;
+        if (previousOperator === '^' && operand.literal && Math.abs(Number(operand.literal.value)) > MAX_EXPONENT) tooLarge = true;
+        const sign = negative ? '-' : '';
+        expr.push(sign + operand.expr);
+        alt.push(sign + operand.alt);
+        operations += operand.operations;
+        percent ||= operand.percent;
+        tooLarge ||= operand.tooLarge;
+        approximate ||= operand.approximate;
+        lastOperandPercent = operand.percent;
+        if (operands === 0) {
+          firstLiteral = operand.literal;
+          firstOperandIsLiteral = operand.literal !== undefined && depth === 0;
+        }
+        // `3-5` written tight with the larger number second reads as a range as easily as a subtraction.
+        if (previousOperator === '-' && operand.literal && lastLiteralValue !== undefined) {
+          const minus = tokens[p - 1]!;
+          const before = tokens[p - 2];
+          if (before && before.end === minus.start && minus.end === tokens[p]!.start && /^\d+$/.test(lastLiteralValue) && /^\d+$/.test(operand.literal.value) && Number(operand.literal.value) > Number(lastLiteralValue)) {
+            ambiguity = 'a range or a subtraction';
+          }
+        }
+        lastLiteralValue = operand.literal?.value;
+        operands++;
+        pos = operand.next;
+        expectOperand = false;
+        if (operand.approximate) {
+          // a cut-off decimal ends the expression
+          if (depth === 0) good = { pos, expr: expr.length, operations, operands };
+          break;
+        }
+        if (depth === 0) good = { pos, expr: expr.length, operations, operands };
+        continue;
+      }
+
+      // expecting an operator
+      if (t.type === 'rparen') {
+        if (depth === 0) break;
+        depth--;
+        expr.push(')');
+        alt.push(')');
+        pos++;
+        // postfix on a bracket: (3+2)! (2+3)² (3+2)%
+        const u = tokens[pos];
+        if (u && u.start === t.end && u.type === 'fact' && ['op', 'eq', 'rparen'].includes(tokens[pos + 1]?.type ?? '')) {
+          expr.push('!');
+          alt.push('!');
+          operations++;
+          pos++;
+        } else if (u && u.start === t.end && u.type === 'sup') {
+          expr.push(`^${u.value}`);
+          alt.push(`^${u.value}`);
+          operations++;
+          pos++;
+        }
+        if (depth === 0) good = { pos, expr: expr.length, operations, operands };
+        continue;
+      }
+      let operator: string | undefined;
+      let advance = 1;
+      if (t.type === 'op') {
+        const after = tokens[pos + 1];
+        if (t.value === '/' && after?.type === 'word' && after.start === t.end && after.value.length > 1 && !NOT_UNITS.has(after.value)) {
+          // a rate unit: $20/hour
+          const unitEnd = pos + 2;
+          const following = tokens[unitEnd];
+          if (following && (following.type === 'op' || (following.type === 'rparen' && depth > 0))) {
+            pos = unitEnd;
+            continue;
+          }
+          if (following && following.type === 'eq' && depth === 0) {
+            unitBefore = after.value;
+            stopNext = unitEnd;
+          }
+          break;
+        }
+        operator = t.value;
+      } else if (t.type === 'word') {
+        const after = tokens[pos + 1];
+        if ((t.value === 'x' || t.value === 'times') && isOperandStart(after)) operator = '*';
+        else if (t.value === 'plus' && isOperandStart(after)) operator = '+';
+        else if (t.value === 'minus' && isOperandStart(after)) operator = '-';
+        else if ((t.value === 'divided' || t.value === 'multiplied') && after?.type === 'word' && after.value === 'by' && isOperandStart(tokens[pos + 2])) {
+          operator = t.value === 'divided' ? '/' : '*';
+          advance = 2;
+        } else if (t.value === 'of' && isOperandStart(after) && (lastOperandPercent || isSimpleFraction(expr))) operator = '*';
+        else if (t.value.length > 1 && !NOT_UNITS.has(t.value) && !APPROX_WORDS.has(t.value)) {
+          // A unit between a number and what follows: "5 apples * $2", "2 hours = …", "60 miles/hour * 2".
+          let unitEnd = pos + 1;
+          const slash = tokens[unitEnd];
+          if (slash?.type === 'op' && slash.value === '/' && tokens[unitEnd + 1]?.type === 'word' && tokens[unitEnd + 1]!.value.length > 1) unitEnd += 2;
+          const following = tokens[unitEnd];
+          if (following && following.type === 'op' && isOperandStart(tokens[unitEnd + 1]) && !(following.value === '-' && tokens[unitEnd + 1]!.start === following.end && following.start > tokens[unitEnd - 1]!.end)) {
+            pos = unitEnd;
+            continue;
+          }
+          if (following && following.type === 'rparen' && depth > 0) {
+            pos = unitEnd;
+            continue;
+          }
+          if (following && following.type === 'eq' && depth === 0) {
+            unitBefore = t.value;
+            stopNext = unitEnd;
+          }
+          break;
+        } else break;
+      } else if (t.type === 'lparen' && pos > 0 && tokens[pos - 1]!.end === t.start && t.value === '(') {
+        // implicit multiplication: 3(4), (2)(3)
+        expr.push('*');
+        alt.push('*');
+        operations++;
+        expectOperand = true;
+        previousOperator = '*';
+        continue;
+      } else if (t.type === 'const' && tokens[pos - 1]!.end === t.start) {
+        expr.push('*');
+        alt.push('*');
+        expectOperand = true;
+        continue;
+      } else break;
+
+      if (!operator) break;
+      if (!isOperandStart(tokens[pos + advance]) && !(tokens[pos + advance]?.type === 'op' && ['-', '+'].includes(tokens[pos + advance]!.value))) break;
+      expr.push(operator);
+      alt.push(operator);
+      operations++;
+      previousOperator = operator;
+      pos += advance;
+      expectOperand = true;
+    }
+
+    if (!good) return undefined;
+    const consumedTo = good.pos;
+    // A unit word between the expression and an `=` is stepped over (`2 hours = …`).
+    const next = stopNext !== undefined && good.pos === pos ? stopNext : consumedTo;
+    const first = tokens[start]!;
+    const last = tokens[consumedTo - 1]!;
+    const exprText = expr.slice(0, good.expr).join('');
+    const altText = alt.slice(0, good.expr).join('');
+    const side: Side = {
+      start: first.start,
+      end: last.end,
+      expr: exprText,
+      operations: good.operations,
+    };
+    if (percent && altText !== exprText) side.altExpr = altText;
+    if (good.operands === 1 && good.operations === 0 && firstLiteral && tokens[start]!.type !== 'lparen') side.literal = firstLiteral;
+    else if (firstOperandIsLiteral && firstLiteral && good.operations > 0 && tokens[start]!.type !== 'lparen') side.lead = firstLiteral;
+    if (next !== consumedTo && unitBefore) side.unitBefore = unitBefore;
+    const trailing = tokens[next];
+    if (trailing?.type === 'word' && next === consumedTo) side.trailingWord = trailing.value;
+    if (ambiguity) side.ambiguity = ambiguity;
+    if (approximate) side.approximate = true;
+    if (tooLarge) side.tooLarge = true;
+    return { side, next, consumedTo };
+  }
+}
+
+/** Why a claim starting at token `index` might be part of a larger phrase, or undefined when it starts cleanly. */
+function leftBoundary(tokens: Token[], index: number): string | undefined {
+  const first = tokens[index]!;
+  const before = tokens[index - 1];
+  if (!before) return undefined;
+  const tight = before.end === first.start;
+  switch (before.type) {
+    case 'op':
+      return 'the expression goes on to the left';
+    case 'num':
+    case 'rparen':
+    case 'pct':
+    case 'fact':
+    case 'sup':
+    case 'deg':
+    case 'ellipsis':
+    case 'const':
+      return 'the expression goes on to the left';
+    case 'word':
+      if (tight) return 'a variable or a label stands next to the number';
+      if (LEFT_CONNECTORS.has(before.value)) return `"${before.value}" before it`;
+      return undefined;
+    case 'cmd':
+      return `\\${before.value} before it`;
+    case 'punct':
+      if (tight && [':', ',', '.', '_', "'", '’', '|', '#', '@'].includes(before.value)) return `"${before.value}" next to the number`;
+      if (['_', '^', '\u2013', '\u2014', '±'].includes(before.value)) return `"${before.value}" before it`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Why a chain ending before token `index` might go on, or undefined when it ends cleanly. */
+function rightBoundary(tokens: Token[], index: number, lastEnd: number): string | undefined {
+  const after = tokens[index];
+  if (!after) return undefined;
+  const tight = after.start === lastEnd;
+  switch (after.type) {
+    case 'op':
+      return 'the expression goes on to the right';
+    case 'num':
+    case 'lparen':
+    case 'frac':
+    case 'sqrt':
+    case 'const':
+      return tight || after.type === 'num' ? 'the expression goes on to the right' : undefined;
+    case 'fact':
+    case 'sup':
+      return 'the expression goes on to the right';
+    case 'word': {
+      if (tight) return 'a variable or a unit is attached to the number';
+      if (RIGHT_CONNECTORS.has(after.value)) return `"${after.value}" after it`;
+      const second = tokens[index + 1];
+      if (second?.type === 'word' && RIGHT_CONNECTORS.has(second.value) && after.value === 'with') return `"with ${second.value}" after it`;
+      if (after.value === 'with' && second?.type === 'word' && second.value === 'a' && tokens[index + 2]?.value === 'remainder') return 'a remainder after it';
+      return undefined;
+    }
+    case 'cmd':
+      return `\\${after.value} after it`;
+    case 'punct': {
+      const next = tokens[index + 1];
+      if (tight && after.value === ':' ) return '":" after the number (a time or a ratio)';
+      if (tight && after.value === ',' && next?.type === 'num' && next.start === after.end) return 'a decimal comma or a list';
+      if (['_', '^', '±'].includes(after.value)) return `"${after.value}" after it`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Every computation claim in `text`, in order of appearance (at most MAX_CLAIMS_PER_STEP). */
+export function findClaims(text: string): Claim[] {
+  const tokens = tokenize(text);
+  const parser = new SideParser(tokens);
+  const claims: Claim[] = [];
+  let i = 0;
+  while (i < tokens.length && claims.length < MAX_CLAIMS_PER_STEP) {
+    const t = tokens[i]!;
+    const unarySign = t.type === 'op' && (t.value === '-' || t.value === '+') && isOperandStart(tokens[i + 1]) && tokens[i + 1]!.start === t.end &&
+      !['num', 'rparen', 'pct', 'const', 'fact', 'sup'].includes(tokens[i - 1]?.type ?? '');
+    if (!isOperandStart(t) && !unarySign) {
+      i++;
+      continue;
+    }
+    const first = parser.side(i);
+    if (!first) {
+      i++;
+      continue;
+    }
+    const sides: Side[] = [first.side];
+    const approx: boolean[] = [];
+    let next = first.next;
+    let lastConsumed = first.consumedTo;
+    for (;;) {
+      let j = next;
+      // `\\ &= …` in an align environment continues the chain on the next line
+      if (tokens[j]?.type === 'linebreak' && tokens[j + 1]?.type === 'eq') j++;
+      const eq = tokens[j];
+      if (!eq || eq.type !== 'eq') break;
+      let k = j + 1;
+      let approximate = eq.value === 'approx';
+      while (tokens[k] && ((tokens[k]!.type === 'word' && APPROX_WORDS.has(tokens[k]!.value)) || (tokens[k]!.type === 'punct' && tokens[k]!.value === '~'))) {
+        approximate = true;
+        k++;
+      }
+      if (!isOperandStart(tokens[k]) && !(tokens[k]?.type === 'op' && tokens[k]!.value === '-')) break;
+      const s = parser.side(k);
+      if (!s) break;
+      sides.push(s.side);
+      approx.push(approximate);
+      next = s.next;
+      lastConsumed = s.consumedTo;
+    }
+    if (sides.length >= 2) {
+      const leftWhy = leftBoundary(tokens, i);
+      const rightWhy = rightBoundary(tokens, lastConsumed, tokens[lastConsumed - 1]!.end);
+      for (let k = 0; k + 1 < sides.length && claims.length < MAX_CLAIMS_PER_STEP; k++) {
+        const left = sides[k]!;
+        const right = sides[k + 1]!;
+        if (left.operations === 0 && right.operations === 0) continue;
+        const claim: Claim = {
+          text: text.slice(left.start, right.end),
+          start: left.start,
+          end: right.end,
+          left,
+          right,
+          approximate: approx[k]! || right.approximate === true,
+          chainContinues: k + 2 < sides.length,
+        };
+        const why = k === 0 && leftWhy ? leftWhy : k + 2 === sides.length && rightWhy ? rightWhy : undefined;
+        if (why) claim.uncertainExtent = why;
+        claims.push(claim);
+      }
+    }
+    i = Math.max(i + 1, next);
+  }
+  return claims;
+}
+
+/**
+ * `text` read as one arithmetic expression (a final answer: `$1,200`, `\frac{3}{4}`, `25%`, `72 clips`),
+ * or undefined when it is not one. Words after the expression (units) and a full stop are allowed.
+ */
+export function readExpression(text: string): Side | undefined {
+  const tokens = tokenize(text).filter((t) => t.type !== 'delim');
+  let start = 0;
+  if (tokens[0]?.type === 'eq') start = 1;
+  if (!isOperandStart(tokens[start]) && !(tokens[start]?.type === 'op' && tokens[start]!.value === '-')) return undefined;
+  const parsed = new SideParser(tokens).side(start);
+  if (!parsed) return undefined;
+  for (let k = parsed.consumedTo; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.type === 'word' || t.type === 'deg' || (t.type === 'punct' && t.value === '.')) continue;
+    return undefined;
+  }
+  return parsed.side;
+}

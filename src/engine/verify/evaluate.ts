@@ -1,0 +1,59 @@
+// Exact evaluation of the expressions the claim extractor wrote, with mathjs.
+// Rationals first (mathjs Fraction: 1/3 stays 1/3, 0.1 + 0.2 is exactly 0.3); what has no rational
+// value (square roots, π) is evaluated with 64-digit BigNumbers and compared with a tolerance.
+import { all, create } from 'mathjs';
+import type { Fraction } from 'mathjs';
+
+const exactMath = create(all, { number: 'Fraction' });
+const approxMath = create(all, { number: 'BigNumber', precision: 64 });
+
+export type Value = { exact: Fraction; approx?: undefined } | { approx: number; exact?: undefined };
+export type Evaluation = { value: Value } | { error: string };
+
+const cache = new Map<string, Evaluation>();
+const CACHE_LIMIT = 20_000;
+
+function isFraction(x: unknown): x is Fraction {
+  return exactMath.typeOf(x) === 'Fraction';
+}
+
+export function evaluateExpression(expr: string): Evaluation {
+  const hit = cache.get(expr);
+  if (hit) return hit;
+  const result = evaluateUncached(expr);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(expr, result);
+  return result;
+}
+
+function evaluateUncached(expr: string): Evaluation {
+  try {
+    const v: unknown = exactMath.evaluate(expr);
+    if (isFraction(v)) return { value: { exact: v } };
+    if (typeof v === 'number' && Number.isFinite(v)) return { value: { approx: v } };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/division by zero/i.test(message)) return { error: 'division by zero' };
+  }
+  try {
+    const v: unknown = approxMath.evaluate(expr);
+    const n = typeof v === 'number' ? v : approxMath.typeOf(v) === 'BigNumber' ? Number(String(v)) : Number.NaN;
+    if (Number.isFinite(n)) return { value: { approx: n } };
+    return { error: 'the value is not a finite real number' };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { error: message.split('\n')[0] ?? 'cannot evaluate' };
+  }
+}
+
+export function fraction(value: string): Fraction {
+  return exactMath.fraction(value) as Fraction;
+}
+
+export function fractionOf(n: bigint | number, d: bigint | number = 1): Fraction {
+  return exactMath.fraction(Number(n), Number(d)) as Fraction;
+}
+
+export function toNumber(value: Value): number {
+  return value.exact ? Number(value.exact.valueOf()) : value.approx!;
+}

@@ -1,0 +1,310 @@
+// The tokenizer of the arithmetic verifier: reads a step's text (prose, inline or display LaTeX, or
+// both mixed) into tokens that keep their source offsets. It only recognises what matters for finding
+// computation claims; everything else becomes a word or a punctuation token that ends a claim.
+// One pass, sticky regexes anchored at the current offset: time is linear in the length of the text.
+
+export type TokenType =
+  | 'num' // 1,200.50  .5  48
+  | 'op' // + - * / ^  (value is the mathjs operator)
+  | 'lparen'
+  | 'rparen'
+  | 'eq' // = (value 'eq') or ≈ \approx ~= (value 'approx')
+  | 'word' // letters, or the content of \text{…} (value lower-cased)
+  | 'pct' // % or \%
+  | 'cur' // $ € £ ¥ or \$ directly before a number
+  | 'frac' // \frac \dfrac \tfrac \cfrac
+  | 'sqrt'
+  | 'binom'
+  | 'const' // \pi, π
+  | 'fact' // ! right after a number or a closing bracket
+  | 'sup' // ² ³ ¹ (value is the digit)
+  | 'deg' // ° ^\circ
+  | 'ellipsis' // … ... \dots
+  | 'linebreak' // \\ in display math (the next line may continue an `align` chain with `&=`)
+  | 'delim' // $ $$ \( \) \[ \] : math delimiters, read as a boundary like a space
+  | 'cmd' // any other LaTeX command (\neq, \pmod, \overline, …): ends a claim
+  | 'punct';
+
+export interface Token {
+  type: TokenType;
+  start: number;
+  end: number;
+  value: string;
+  /** For numbers: digits after the decimal point as written. */
+  decimals?: number;
+  /** For numbers: written with thousands separators. */
+  thousands?: boolean;
+}
+
+const NUMBER = /(?:\d{1,3}(?:(?:,|\{,\}|\\,)\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+/y;
+const WORD = /[A-Za-z\u00C0-\u024F]+/y;
+const COMMAND = /\\([A-Za-z]+|.)/y;
+const TEXT_GROUP = /\{([^{}\\]{0,200})\}/y;
+
+const MULTIPLY = new Set(['times', 'cdot', 'ast', 'cross']);
+const FRACTIONS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac']);
+const BINOMIALS = new Set(['binom', 'dbinom', 'tbinom']);
+const APPROX = new Set(['approx', 'simeq', 'thickapprox', 'approxeq', 'doteq', 'fallingdotseq']);
+const SIZING = new Set(['left', 'right', 'bigl', 'bigr', 'Bigl', 'Bigr', 'biggl', 'biggr', 'Biggl', 'Biggr', 'big', 'Big', 'bigg', 'Bigg', 'middle']);
+const SPACING = new Set([',', ';', ':', '!', ' ', 'quad', 'qquad', 'enspace', 'thinspace', 'medspace', 'thickspace', 'displaystyle', 'textstyle', 'limits', 'nolimits']);
+const TEXT = new Set(['text', 'textrm', 'mathrm', 'textbf', 'textit', 'mathit', 'mbox', 'hbox', 'operatorname', 'emph', 'textsf', 'mathsf', 'textnormal', 'unit']);
+const TRANSPARENT_WRAPPERS = new Set(['boxed', 'fbox', 'underline', 'mathbf', 'bm', 'boldsymbol', 'color']);
+const ELLIPSES = new Set(['dots', 'ldots', 'cdots', 'dotsc', 'dotsb', 'dotso']);
+const DEGREES = new Set(['circ', 'degree']);
+
+function push(tokens: Token[], type: TokenType, start: number, end: number, value: string): void {
+  tokens.push({ type, start, end, value });
+}
+
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // whitespace (incl. no-break and thin spaces)
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0x2009 || c === 0x202f || c === 0x200b || c === 0xfeff) {
+      i++;
+      continue;
+    }
+    if ((c >= 48 && c <= 57) || (c === 46 && i + 1 < n && isDigit(text.charCodeAt(i + 1)))) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(text)!;
+      const raw = m[0];
+      const thousands = raw.includes(',');
+      const digits = raw.replace(/\{,\}|\\,|,/g, '');
+      const dot = digits.indexOf('.');
+      tokens.push({
+        type: 'num',
+        start: i,
+        end: i + raw.length,
+        value: digits,
+        decimals: dot < 0 ? 0 : digits.length - dot - 1,
+        thousands,
+      });
+      i += raw.length;
+      continue;
+    }
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f)) {
+      WORD.lastIndex = i;
+      const m = WORD.exec(text)!;
+      push(tokens, 'word', i, i + m[0].length, m[0].toLowerCase());
+      i += m[0].length;
+      continue;
+    }
+    if (c === 92 /* \ */) {
+      i = command(text, i, tokens);
+      continue;
+    }
+    const ch = text[i]!;
+    switch (ch) {
+      case '+':
+        push(tokens, 'op', i, i + 1, '+');
+        break;
+      case '-':
+      case '\u2212': // minus sign
+        push(tokens, 'op', i, i + 1, '-');
+        break;
+      case '*':
+        if (text[i + 1] === '*') {
+          push(tokens, 'op', i, i + 2, '^');
+          i += 2;
+          continue;
+        }
+        push(tokens, 'op', i, i + 1, '*');
+        break;
+      case '\u00d7': // ×
+      case '\u00b7': // ·
+      case '\u22c5': // ⋅
+      case '\u2219': // ∙
+      case '\u2217': // ∗
+        push(tokens, 'op', i, i + 1, '*');
+        break;
+      case '/':
+      case '\u00f7': // ÷
+      case '\u2215': // ∕
+        push(tokens, 'op', i, i + 1, '/');
+        break;
+      case '^':
+        if (text.startsWith('^\\circ', i) || text.startsWith('^{\\circ}', i)) {
+          const len = text.startsWith('^\\circ', i) ? 6 : 8;
+          push(tokens, 'deg', i, i + len, '°');
+          i += len;
+          continue;
+        }
+        push(tokens, 'op', i, i + 1, '^');
+        break;
+      case '=': {
+        const prev = text[i - 1];
+        const next = text[i + 1];
+        if (next === '=' || next === '>' || (prev !== undefined && '<>!=:+-*/^|'.includes(prev))) {
+          // ==, =>, <=, !=, +=, := … are not equalities between two computations.
+          let j = i + 1;
+          while (j < n && text[j] === '=') j++;
+          push(tokens, 'punct', i, j, '==');
+          i = j;
+          continue;
+        }
+        if (prev === '~' && tokens.length > 0 && tokens[tokens.length - 1]!.end === i) {
+          tokens[tokens.length - 1] = { type: 'eq', start: i - 1, end: i + 1, value: 'approx' };
+          break;
+        }
+        push(tokens, 'eq', i, i + 1, 'eq');
+        break;
+      }
+      case '\u2248': // ≈
+      case '\u2243': // ≃
+      case '\u2245': // ≅
+        push(tokens, 'eq', i, i + 1, 'approx');
+        break;
+      case '(':
+      case '[':
+      case '{':
+        push(tokens, 'lparen', i, i + 1, ch);
+        break;
+      case ')':
+      case ']':
+      case '}':
+        push(tokens, 'rparen', i, i + 1, ch);
+        break;
+      case '%':
+        push(tokens, 'pct', i, i + 1, '%');
+        break;
+      case '$':
+        if (text[i + 1] === '$') {
+          push(tokens, 'delim', i, i + 2, '$$');
+          i += 2;
+          continue;
+        }
+        if (i + 1 < n && (isDigit(text.charCodeAt(i + 1)) || (text[i + 1] === '.' && isDigit(text.charCodeAt(i + 2))))) {
+          push(tokens, 'cur', i, i + 1, '$');
+        } else push(tokens, 'delim', i, i + 1, '$');
+        break;
+      case '\u20ac': // €
+      case '\u00a3': // £
+      case '\u00a5': // ¥
+        push(tokens, 'cur', i, i + 1, ch);
+        break;
+      case '\u00b2':
+        push(tokens, 'sup', i, i + 1, '2');
+        break;
+      case '\u00b3':
+        push(tokens, 'sup', i, i + 1, '3');
+        break;
+      case '\u00b9':
+        push(tokens, 'sup', i, i + 1, '1');
+        break;
+      case '\u00b0':
+        push(tokens, 'deg', i, i + 1, '°');
+        break;
+      case '\u03c0': // π
+        push(tokens, 'const', i, i + 1, 'pi');
+        break;
+      case '\u2026': // …
+        push(tokens, 'ellipsis', i, i + 1, '…');
+        break;
+      case '.':
+        if (text[i + 1] === '.' && text[i + 2] === '.') {
+          push(tokens, 'ellipsis', i, i + 3, '…');
+          i += 3;
+          continue;
+        }
+        push(tokens, 'punct', i, i + 1, '.');
+        break;
+      case '!': {
+        const last = tokens[tokens.length - 1];
+        if (last && last.end === i && (last.type === 'num' || last.type === 'rparen') && text[i + 1] !== '=') {
+          push(tokens, 'fact', i, i + 1, '!');
+        } else push(tokens, 'punct', i, i + 1, '!');
+        break;
+      }
+      case '&':
+        // alignment marks in `align`: transparent
+        break;
+      default: {
+        // Keep surrogate pairs (emoji, astral symbols) in one token.
+        const len = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
+        push(tokens, 'punct', i, i + len, text.slice(i, i + len));
+        i += len;
+        continue;
+      }
+    }
+    i++;
+  }
+  return tokens;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Reads one LaTeX command at `i` (a backslash) and returns the offset after it. */
+function command(text: string, i: number, tokens: Token[]): number {
+  COMMAND.lastIndex = i;
+  const m = COMMAND.exec(text);
+  if (!m) {
+    push(tokens, 'punct', i, i + 1, '\\');
+    return i + 1;
+  }
+  const name = m[1]!;
+  let end = i + m[0].length;
+  if (name === '\\') {
+    push(tokens, 'linebreak', i, end, '\\\\');
+    return end;
+  }
+  if (name === '(' || name === ')' || name === '[' || name === ']') {
+    push(tokens, 'delim', i, end, name);
+    return end;
+  }
+  if (name === '$') {
+    push(tokens, 'cur', i, end, '$');
+    return end;
+  }
+  if (name === '%') {
+    push(tokens, 'pct', i, end, '%');
+    return end;
+  }
+  if (name === '{' || name === '}') {
+    push(tokens, 'punct', i, end, name);
+    return end;
+  }
+  if (MULTIPLY.has(name)) push(tokens, 'op', i, end, '*');
+  else if (name === 'div') push(tokens, 'op', i, end, '/');
+  else if (FRACTIONS.has(name)) {
+    push(tokens, 'frac', i, end, 'frac');
+    // \frac12 means \frac{1}{2}: two single-digit arguments without braces.
+    const a = text.charCodeAt(end);
+    const b = text.charCodeAt(end + 1);
+    if (isDigit(a) && isDigit(b)) {
+      tokens.push({ type: 'num', start: end, end: end + 1, value: text[end]!, decimals: 0 });
+      tokens.push({ type: 'num', start: end + 1, end: end + 2, value: text[end + 1]!, decimals: 0 });
+      end += 2;
+    }
+  } else if (name === 'sqrt') push(tokens, 'sqrt', i, end, 'sqrt');
+  else if (BINOMIALS.has(name)) push(tokens, 'binom', i, end, 'binom');
+  else if (APPROX.has(name)) push(tokens, 'eq', i, end, 'approx');
+  else if (name === 'pi') push(tokens, 'const', i, end, 'pi');
+  else if (ELLIPSES.has(name)) push(tokens, 'ellipsis', i, end, '…');
+  else if (DEGREES.has(name)) push(tokens, 'deg', i, end, '°');
+  else if (SIZING.has(name)) {
+    // \left. and \right. are invisible delimiters
+    if (text[end] === '.') end++;
+  } else if (SPACING.has(name)) {
+    // thin spaces and friends read as space
+  } else if (TEXT.has(name)) {
+    TEXT_GROUP.lastIndex = end;
+    const g = TEXT_GROUP.exec(text);
+    if (g) {
+      const inner = g[1]!.trim();
+      const word = /^[A-Za-z\u00C0-\u024F]+/.exec(inner);
+      if (word) push(tokens, 'word', i, end + g[0].length, word[0].toLowerCase());
+      else if (inner === '') {
+        // \text{ } is a space
+      } else push(tokens, 'punct', i, end + g[0].length, inner);
+      end += g[0].length;
+    } else push(tokens, 'word', i, end, name);
+  } else if (TRANSPARENT_WRAPPERS.has(name)) {
+    // \boxed{24} reads as (24)
+  } else push(tokens, 'cmd', i, end, name);
+  return end;
+}
