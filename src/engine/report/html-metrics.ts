@@ -1,11 +1,17 @@
 // What the HTML report computes from entries that carry ground-truth labels (ProcessBench and the
 // other datasets): the ProcessBench table (accuracy on erroneous solutions, on correct ones, and their
-// harmonic mean) and the calibration of step P(True) (reliability bins, ECE).
+// harmonic mean) and the calibration of step P(True) (reliability bins, ECE, Brier, AUROC). The
+// formulas are the ones `stepcritic eval` uses (src/engine/eval/metrics.ts); this file only picks the
+// labelled entries and steps out of a report.
 //
 // Step-level truth comes from the label of the earliest wrong step k: steps before k are correct,
 // step k is wrong, steps after k are not labelled (ProcessBench does not say whether they hold);
 // with k = -1 every step is correct.
+import type { CalibrationBin, ProbabilityOutcome } from '../eval/metrics';
+import { auroc, brierScore, calibrationBins, expectedCalibrationError, processBenchScores, stepLabelsFromFirstError } from '../eval/metrics';
 import type { FileReport } from './schema';
+
+export type { CalibrationBin } from '../eval/metrics';
 
 export interface F1Row {
   dataset: string;
@@ -23,21 +29,13 @@ export interface F1Row {
   f1: number | null;
 }
 
-export interface CalibrationBin {
-  lower: number;
-  upper: number;
-  count: number;
-  meanP: number | null;
-  /** Share of the bin's steps that are labelled correct. */
-  accuracy: number | null;
-}
-
 export interface Calibration {
   bins: CalibrationBin[];
   /** Expected calibration error over the bins (weighted by count); null without pairs. */
   ece: number | null;
   /** Mean squared error of P(True) against the 0/1 truth. */
   brier: number | null;
+  auroc: number | null;
   pairs: number;
 }
 
@@ -45,90 +43,72 @@ export function hasLabels(file: FileReport): boolean {
   return file.labels !== undefined && file.labels.firstErrorStep !== null && file.labels.firstErrorStep !== undefined;
 }
 
-function harmonic(a: number | null, b: number | null): number | null {
-  if (a === null || b === null) return null;
-  return a + b === 0 ? 0 : (2 * a * b) / (a + b);
-}
-
-function ratio(hit: number, of: number): number | null {
-  return of === 0 ? null : hit / of;
-}
-
 /** One row per dataset, then `all` when there is more than one. */
 export function processBenchTable(files: readonly FileReport[]): F1Row[] {
-  const rows = new Map<string, F1Row>();
-  const rowFor = (dataset: string) => {
-    let row = rows.get(dataset);
-    if (!row) {
-      row = { dataset, judged: 0, notJudged: 0, erroneous: 0, erroneousHit: 0, correct: 0, correctHit: 0, accErroneous: null, accCorrect: null, f1: null };
-      rows.set(dataset, row);
+  const groups = new Map<string, { predictions: { predicted: number; label: number }[]; notJudged: number }>();
+  const groupFor = (dataset: string) => {
+    let group = groups.get(dataset);
+    if (!group) {
+      group = { predictions: [], notJudged: 0 };
+      groups.set(dataset, group);
     }
-    return row;
+    return group;
   };
-  const all = rowFor('all');
+  const all = { predictions: [] as { predicted: number; label: number }[], notJudged: 0 };
   for (const file of files) {
     if (!hasLabels(file)) continue;
-    const label = file.labels!.firstErrorStep!;
-    for (const row of [rowFor(file.labels!.dataset), all]) {
-      if (file.status !== 'judged' || file.firstErrorIndex === null) {
-        row.notJudged += 1;
-        continue;
-      }
-      row.judged += 1;
-      if (label >= 0) {
-        row.erroneous += 1;
-        if (file.firstErrorIndex === label) row.erroneousHit += 1;
-      } else {
-        row.correct += 1;
-        if (file.firstErrorIndex === -1) row.correctHit += 1;
-      }
+    const group = groupFor(file.labels!.dataset);
+    if (file.status !== 'judged' || file.firstErrorIndex === null) {
+      group.notJudged += 1;
+      all.notJudged += 1;
+      continue;
     }
+    const prediction = { predicted: file.firstErrorIndex, label: file.labels!.firstErrorStep! };
+    group.predictions.push(prediction);
+    all.predictions.push(prediction);
   }
-  for (const row of rows.values()) {
-    row.accErroneous = ratio(row.erroneousHit, row.erroneous);
-    row.accCorrect = ratio(row.correctHit, row.correct);
-    row.f1 = harmonic(row.accErroneous, row.accCorrect);
-  }
-  const list = [...rows.values()].filter((r) => r.dataset !== 'all' && r.judged + r.notJudged > 0);
-  list.sort((a, b) => a.dataset.localeCompare(b.dataset));
-  return list.length > 1 ? [...list, all] : list.length === 1 ? list : [];
+  const row = (dataset: string, group: { predictions: { predicted: number; label: number }[]; notJudged: number }): F1Row => {
+    const scores = processBenchScores(group.predictions);
+    return {
+      dataset,
+      judged: group.predictions.length,
+      notJudged: group.notJudged,
+      erroneous: scores.erroneous.total,
+      erroneousHit: scores.erroneous.right,
+      correct: scores.correct.total,
+      correctHit: scores.correct.right,
+      accErroneous: scores.erroneous.accuracy,
+      accCorrect: scores.correct.accuracy,
+      f1: scores.f1,
+    };
+  };
+  const rows = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([dataset, group]) => row(dataset, group));
+  return rows.length > 1 ? [...rows, row('all', all)] : rows;
 }
 
 /** (P(True), truth) for every labelled step that has a probability. */
-export function labelledStepPairs(files: readonly FileReport[]): { p: number; correct: boolean }[] {
-  const pairs: { p: number; correct: boolean }[] = [];
+export function labelledStepPairs(files: readonly FileReport[]): ProbabilityOutcome[] {
+  const pairs: ProbabilityOutcome[] = [];
   for (const file of files) {
     if (!hasLabels(file) || file.status !== 'judged') continue;
-    const k = file.labels!.firstErrorStep!;
+    const truth = stepLabelsFromFirstError(file.labels!.firstErrorStep!, Math.max(0, ...file.steps.map((s) => s.index + 1)));
     for (const step of file.steps) {
-      if (step.pTrue === null || step.accepted) continue;
-      if (k >= 0 && step.index > k) continue;
-      pairs.push({ p: step.pTrue, correct: k < 0 || step.index < k });
+      const y = truth[step.index];
+      if (step.pTrue === null || step.accepted || y === null || y === undefined) continue;
+      pairs.push({ p: step.pTrue, y });
     }
   }
   return pairs;
 }
 
-export function calibration(pairs: readonly { p: number; correct: boolean }[], binCount = 10): Calibration {
-  const bins: CalibrationBin[] = Array.from({ length: binCount }, (_, i) => ({ lower: i / binCount, upper: (i + 1) / binCount, count: 0, meanP: null, accuracy: null }));
-  const sumP = new Array<number>(binCount).fill(0);
-  const sumCorrect = new Array<number>(binCount).fill(0);
-  let brier = 0;
-  for (const { p, correct } of pairs) {
-    const i = Math.min(binCount - 1, Math.floor(p * binCount));
-    bins[i]!.count += 1;
-    sumP[i]! += p;
-    sumCorrect[i]! += correct ? 1 : 0;
-    brier += (p - (correct ? 1 : 0)) ** 2;
-  }
-  let ece = 0;
-  bins.forEach((bin, i) => {
-    if (bin.count === 0) return;
-    bin.meanP = sumP[i]! / bin.count;
-    bin.accuracy = sumCorrect[i]! / bin.count;
-    ece += (bin.count / pairs.length) * Math.abs(bin.accuracy - bin.meanP);
-  });
-  return { bins, ece: pairs.length > 0 ? ece : null, brier: pairs.length > 0 ? brier / pairs.length : null, pairs: pairs.length };
+export function calibration(pairs: readonly ProbabilityOutcome[], binCount = 10): Calibration {
+  return {
+    bins: calibrationBins(pairs, binCount),
+    ece: expectedCalibrationError(pairs, binCount),
+    brier: brierScore(pairs),
+    auroc: auroc(pairs),
+    pairs: pairs.length,
+  };
 }
 
 /** Counts of step P(True) values in `binCount` equal bins over [0, 1]. */
