@@ -40,7 +40,8 @@
 //   ruleBasedCriticHandler({ incorrectPatterns, pCorrect = 0.95, pIncorrect = 0.05, logprobs = true })
 //     → a handler that reads the steps to judge out of the prompt and says `incorrect` (pTrue
 //     pIncorrect) for a step whose text matches any pattern, else `correct` (pCorrect). It honours `n`,
-//     `logprobs` and `top_logprobs`, and answers final-answer questions (False if the answer matches).
+//     `logprobs` and `top_logprobs`, and answers final-answer questions (False if the answer matches);
+//     any other prompt gets `{"analysis": …, "verdict": "True"}` with P(True) pCorrect.
 //
 // ## CLI mode (for e2e tests and benches)
 //
@@ -353,7 +354,8 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
       topLogprobs: request.chat.top_logprobs ?? 0,
       spelling: options.spelling,
     };
-    if (!parsed) return completion('I can only judge Step Critic prompts.');
+    // Anything else (e.g. the probe's tiny question) gets a True/False answer in the same JSON shape.
+    if (!parsed) return finalAnswerReply({ verdict: 'True', pTrue: pCorrect, analysis: 'Checked.' }, reply);
     if (parsed.kind === 'answer') {
       const wrong = matches(parsed.answer);
       return finalAnswerReply({ verdict: wrong ? 'False' : 'True', pTrue: wrong ? pIncorrect : pCorrect }, reply);
