@@ -1,0 +1,35 @@
+// The one place where the CLI decides which checks a run may use (the LLM critic, running code) and
+// builds the judge's dependencies from flags and the environment. Features that add a check extend
+// `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
+import type { JudgeDependencies } from '../engine/judge';
+import type { Report } from '../engine/report/schema';
+import type { ParsedArgs } from './args';
+
+export interface CheckDependencies {
+  deps: JudgeDependencies;
+  /** The critic as the report describes it for the whole run. */
+  critic: Report['critic'];
+  promptVersion?: string;
+  /** One line for stderr before the run (e.g. that the LLM critic is off and why). */
+  notice?: string;
+  /** Releases what the dependencies hold (connections, caches): called once after the run. */
+  close(): Promise<void>;
+}
+
+export interface DependencyInput {
+  args: ParsedArgs;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
+
+export async function buildCheckDependencies(_input: DependencyInput): Promise<CheckDependencies> {
+  const deps: JudgeDependencies = { criticOffReason: CRITIC_OFF_NO_ENDPOINT };
+  return {
+    deps,
+    critic: { enabled: false, note: CRITIC_OFF_NO_ENDPOINT },
+    notice: `${CRITIC_OFF_NO_ENDPOINT}; only the deterministic verifiers ran.`,
+    close: async () => {},
+  };
+}
