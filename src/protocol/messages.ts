@@ -308,8 +308,8 @@ export const ExplainRequest = request<{ markdown: string }>()('stepcritic/explai
 export const DiagnosticDataSchema = z.object({
   stepIndex: z.number().int().nonnegative(),
   stepHash: z.string(),
-  /** The document version the verdict was made for. */
-  version: z.number().int(),
+  /** The document version the verdict was made for; null for a file critiqued on disk (not open). */
+  version: z.number().int().nullable(),
   verdict: VerdictSchema,
   pTrue: z.number().min(0).max(1).nullable(),
   source: VerdictSourceSchema,
@@ -342,6 +342,8 @@ export const ServerCommands = {
   refineSolution: 'stepcritic.server.refineSolution',
   /** args: [{ message }]: shows why a refinement is not offered. */
   showMessage: 'stepcritic.server.showMessage',
+  /** args: [CodeActionData]: applies the refinement resolved for that version (computing it if needed). */
+  applyRefinement: 'stepcritic.server.applyRefinement',
 } as const;
 
 export const StepCommandArgsSchema = z.object({

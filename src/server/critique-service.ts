@@ -1,0 +1,374 @@
+// The heart of the server: for every critiqued document, the instant preview (verifiers + the
+// critic's verdicts of unchanged steps) on each change, the scheduled critique (the LLM critic, code
+// tests) on the trigger, and publication — diagnostics and step states — only ever for the version
+// that is current at the moment of sending.
+import type { Connection } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CriticStepResult } from '../engine/checks';
+import { parseSolution } from '../engine/documents/parse';
+import { judgeSolution } from '../engine/judge';
+import type { SolutionDocument, SolutionJudgement } from '../engine/types';
+import {
+  ClearStepStatesNotification,
+  StepStatesNotification,
+  type FileCritique,
+} from '../protocol/messages';
+import type { AcceptedStore } from './accepted-store';
+import type { CritiqueSetup } from './critique-setup';
+import { buildDiagnostics } from './diagnostics';
+import type { DocumentView } from './document-view';
+import { firstChangedStep, previewJudgement, stepsAwaitingCritic } from './recombine';
+import { CritiqueScheduler, type RunOutcome, type ScheduledRun } from './scheduler';
+import { buildStepStates, summarize } from './step-states';
+
+/** Live step states during a run are sent at most this often. */
+const LIVE_STATES_INTERVAL_MS = 50;
+
+export interface Judged {
+  version: number;
+  document: SolutionDocument;
+  judgement: SolutionJudgement;
+}
+
+interface Parsed {
+  version: number;
+  document: SolutionDocument;
+  stepsOverLimit: number;
+}
+
+interface DocumentState {
+  /** The last complete critique (its critic verdicts carry over to later versions). */
+  judged?: Judged;
+  /** What is shown now. */
+  view?: DocumentView;
+  parsed?: Parsed;
+  previewQueued: boolean;
+  liveTimer?: NodeJS.Timeout;
+  limitNoticeShown: boolean;
+}
+
+export interface DocumentSource {
+  get(uri: string): TextDocument | undefined;
+  isCritiqued(document: TextDocument): boolean;
+}
+
+export class CritiqueService {
+  private readonly states = new Map<string, DocumentState>();
+  readonly scheduler: CritiqueScheduler;
+  /** Called after each publication (code lens refresh). */
+  onPublished: (uri: string) => void = () => {};
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentSource,
+    private readonly setup: CritiqueSetup,
+    private readonly accepted: AcceptedStore,
+  ) {
+    this.scheduler = new CritiqueScheduler(
+      (run) => this.run(run),
+      (key, error) => this.connection.console.error(`critique of ${key} failed: ${describe(error)}`),
+    );
+  }
+
+  view(uri: string): DocumentView | undefined {
+    const view = this.states.get(uri)?.view;
+    const document = this.documents.get(uri);
+    return view && document && view.version === document.version ? view : undefined;
+  }
+
+  judged(uri: string): Judged | undefined {
+    return this.states.get(uri)?.judged;
+  }
+
+  private stateFor(uri: string): DocumentState {
+    let state = this.states.get(uri);
+    if (!state) {
+      state = { previewQueued: false, limitNoticeShown: false };
+      this.states.set(uri, state);
+    }
+    return state;
+  }
+
+  private isCurrent(uri: string, version: number): boolean {
+    const document = this.documents.get(uri);
+    return document !== undefined && document.version === version && this.documents.isCritiqued(document);
+  }
+
+  // ---- triggers ---------------------------------------------------------------------------------
+
+  /** A document was opened or changed: preview now; critique per the trigger. */
+  changed(document: TextDocument, reason: 'open' | 'change'): void {
+    const { trigger, debounceMs } = this.setup.settings;
+    this.queuePreview(document.uri);
+    if (trigger === 'onIdle') void this.scheduler.schedule(document.uri, document.version, reason === 'open' ? 0 : debounceMs);
+    else if (reason === 'open' && trigger === 'onSave') void this.scheduler.schedule(document.uri, document.version, 0);
+    else this.scheduler.supersede(document.uri, document.version);
+  }
+
+  saved(document: TextDocument): void {
+    if (this.setup.settings.trigger === 'onSave') void this.scheduler.schedule(document.uri, document.version, 0);
+  }
+
+  closed(uri: string): void {
+    this.scheduler.cancel(uri);
+    const state = this.states.get(uri);
+    if (state?.liveTimer) clearTimeout(state.liveTimer);
+    this.states.delete(uri);
+    this.clearPublished(uri);
+  }
+
+  /** Stops critiquing a document that is still open (disabled, no longer matched by the glob). */
+  stop(uri: string): void {
+    this.closed(uri);
+  }
+
+  clearPublished(uri: string): void {
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    void this.connection.sendNotification(ClearStepStatesNotification.method, { uri });
+  }
+
+  /** Critiques the current version now, whatever the trigger; resolves when it is published. */
+  async critiqueNow(uri: string): Promise<RunOutcome> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const document = this.documents.get(uri);
+      if (!document || !this.documents.isCritiqued(document)) return 'cancelled';
+      const outcome = await this.scheduler.schedule(uri, document.version, 0);
+      if (outcome !== 'superseded') return outcome;
+    }
+    return 'superseded';
+  }
+
+  /** Forget carried-over verdicts (the critic changed, the cache was cleared) and show the rest. */
+  forgetVerdicts(): void {
+    for (const [uri, state] of this.states) {
+      state.judged = undefined;
+      state.parsed = undefined;
+      this.queuePreview(uri);
+    }
+  }
+
+  /** Re-present every document from what is known (thresholds or accepted steps changed). */
+  represent(uri?: string): void {
+    for (const key of uri ? [uri] : [...this.states.keys()]) this.queuePreview(key);
+  }
+
+  openUris(): string[] {
+    return [...this.states.keys()];
+  }
+
+  // ---- parsing ----------------------------------------------------------------------------------
+
+  private async parse(document: TextDocument): Promise<Parsed> {
+    const state = this.stateFor(document.uri);
+    if (state.parsed && state.parsed.version === document.version) return state.parsed;
+    const parsed = await parseDocument(document.uri, document.getText(), document.languageId, this.setup.settings.maxSteps);
+    state.parsed = { version: document.version, ...parsed };
+    if (parsed.stepsOverLimit > 0 && !state.limitNoticeShown) {
+      state.limitNoticeShown = true;
+      void this.connection.window.showWarningMessage(
+        `Step Critic: ${document.uri.split('/').pop()} has ${parsed.document.steps.length + parsed.stepsOverLimit} steps; only the first ${parsed.document.steps.length} are critiqued (stepcritic.maxSteps).`,
+      );
+    }
+    return state.parsed;
+  }
+
+  // ---- preview ----------------------------------------------------------------------------------
+
+  private queuePreview(uri: string): void {
+    const state = this.stateFor(uri);
+    if (state.previewQueued) return;
+    state.previewQueued = true;
+    setImmediate(() => {
+      state.previewQueued = false;
+      this.preview(uri).catch((error: unknown) => this.connection.console.error(`preview of ${uri} failed: ${describe(error)}`));
+    });
+  }
+
+  private async preview(uri: string): Promise<void> {
+    const document = this.documents.get(uri);
+    if (!document || !this.documents.isCritiqued(document)) return;
+    const version = document.version;
+    await this.accepted.refresh(uri);
+    const parsed = await this.parse(document);
+    if (!this.isCurrent(uri, version)) return;
+    const state = this.stateFor(uri);
+    // A run for this version already published something newer than a preview could.
+    if (state.view && state.view.version === version && state.view.done && state.judged?.version === version && !this.scheduler.isQueued(uri)) {
+      this.publish(this.viewFrom(uri, version, parsed, state.judged, state.judged.document.steps.length, [], false, true));
+      return;
+    }
+    const running = this.scheduler.isRunning(uri) && state.view?.version === version && state.view.judging;
+    this.publish(this.viewFrom(uri, version, parsed, state.judged, this.carryFrom(state.judged, parsed.document), [], running, false));
+  }
+
+  /** From which step the critic must judge: the first changed one, or the first it could not judge. */
+  private carryFrom(judged: Judged | undefined, document: SolutionDocument): number {
+    if (!judged) return 0;
+    let from = firstChangedStep(judged.document, document);
+    const failed = judged.judgement.steps.find((s) => s.evidence.some((e) => e.kind === 'judge-error'));
+    if (failed) from = Math.min(from, failed.stepIndex);
+    return from;
+  }
+
+  private viewFrom(
+    uri: string,
+    version: number,
+    parsed: Parsed,
+    judged: Judged | undefined,
+    carryUpTo: number,
+    live: readonly CriticStepResult[],
+    judging: boolean,
+    done: boolean,
+  ): DocumentView {
+    const critic = this.setup.criticStatus();
+    const judgement = previewJudgement({
+      document: parsed.document,
+      previous: judged,
+      carryUpTo,
+      live,
+      isAccepted: (p, s) => this.accepted.has(uri, p, s),
+      thresholds: this.setup.thresholds,
+      critic,
+    });
+    const pending = done || !critic.enabled ? new Set<number>() : stepsAwaitingCritic(judgement, carryUpTo);
+    for (const result of live) pending.delete(result.index);
+    return {
+      uri,
+      version,
+      document: parsed.document,
+      judgement,
+      pending,
+      judging,
+      stepsOverLimit: parsed.stepsOverLimit,
+      done: done || pending.size === 0,
+    };
+  }
+
+  // ---- the critique run -------------------------------------------------------------------------
+
+  private async run({ key: uri, version, signal }: ScheduledRun): Promise<void> {
+    const document = this.documents.get(uri);
+    if (!document || document.version !== version || !this.documents.isCritiqued(document)) return;
+    await this.accepted.refresh(uri);
+    const parsed = await this.parse(document);
+    if (signal.aborted || !this.isCurrent(uri, version)) return;
+    const state = this.stateFor(uri);
+    const judged = state.judged;
+    const fromStep = this.carryFrom(judged, parsed.document);
+    const live: CriticStepResult[] = [];
+    let view = this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false);
+    this.publish(view);
+
+    const publishLive = () => {
+      state.liveTimer = undefined;
+      if (signal.aborted || !this.isCurrent(uri, version)) return;
+      view = this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false);
+      this.publish(view);
+    };
+
+    let judgement: SolutionJudgement;
+    try {
+      judgement = await judgeSolution(parsed.document, this.setup.dependencies((p, s) => this.accepted.has(uri, p, s)), {
+        thresholds: this.setup.thresholds,
+        fromStep: Math.min(fromStep, Math.max(0, parsed.document.steps.length - 1)),
+        signal,
+        onCriticStep: (result) => {
+          if (signal.aborted) return;
+          live.push(result);
+          state.liveTimer ??= setTimeout(publishLive, LIVE_STATES_INTERVAL_MS);
+        },
+      });
+    } catch (error) {
+      if (state.liveTimer) clearTimeout(state.liveTimer);
+      state.liveTimer = undefined;
+      if (signal.aborted) return;
+      // Anything else that failed (a check crashed): the waiting steps could not be judged; say why.
+      const message = describe(error);
+      this.connection.console.error(`critique of ${uri} failed: ${message}`);
+      if (!this.isCurrent(uri, version)) return;
+      const failed = [...view.pending].map((index) => ({
+        index,
+        verdict: 'error' as const,
+        pTrue: null,
+        source: 'verbal' as const,
+        explanation: '',
+        cached: false,
+        error: message,
+      }));
+      this.publish(this.viewFrom(uri, version, parsed, judged, fromStep, [...live, ...failed], false, true));
+      return;
+    }
+    if (state.liveTimer) clearTimeout(state.liveTimer);
+    state.liveTimer = undefined;
+    // Never publish for a version that is gone: the user is looking at another text.
+    if (signal.aborted || !this.isCurrent(uri, version)) return;
+    state.judged = { version, document: parsed.document, judgement };
+    this.publish({
+      uri,
+      version,
+      document: parsed.document,
+      judgement,
+      pending: new Set(),
+      judging: false,
+      stepsOverLimit: parsed.stepsOverLimit,
+      done: true,
+    });
+  }
+
+  // ---- publication ------------------------------------------------------------------------------
+
+  private publish(view: DocumentView): void {
+    if (!this.isCurrent(view.uri, view.version)) return;
+    this.stateFor(view.uri).view = view;
+    void this.connection.sendDiagnostics({ uri: view.uri, version: view.version, diagnostics: buildDiagnostics(view) });
+    void this.connection.sendNotification(StepStatesNotification.method, buildStepStates(view));
+    this.onPublished(view.uri);
+  }
+
+  fileCritique(uri: string): FileCritique | undefined {
+    const view = this.view(uri);
+    if (!view) return undefined;
+    return {
+      uri,
+      version: view.version,
+      summary: summarize(view),
+      critic: view.judgement.critic,
+      usage: view.judgement.usage,
+      warnings: view.judgement.warnings,
+    };
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const LIMIT_WARNING = /Only the first (\d+) of (\d+) steps are checked/;
+
+/** Parses a text as a solution; never throws (a parser failure becomes a document with a warning). */
+export async function parseDocument(
+  uri: string,
+  text: string,
+  languageId: string | undefined,
+  maxSteps: number,
+): Promise<{ document: SolutionDocument; stepsOverLimit: number }> {
+  try {
+    const document = await parseSolution({ uri, text, languageId, maxSteps });
+    const limit = document.warnings.map((w) => LIMIT_WARNING.exec(w)).find(Boolean);
+    return { document, stepsOverLimit: limit ? Number(limit[2]) - Number(limit[1]) : 0 };
+  } catch (error) {
+    return {
+      document: {
+        uri,
+        format: 'markdown',
+        kind: 'math',
+        text,
+        problem: '',
+        problemHash: '',
+        steps: [],
+        warnings: [`Could not read this document as a solution: ${describe(error)}`],
+      },
+      stepsOverLimit: 0,
+    };
+  }
+}

@@ -1,0 +1,165 @@
+// Settings, trust and the API key → the checks a critique may run. Rebuilt whenever one of them
+// changes; the critic cache outlives every rebuild (same text + same model = no request).
+//   - The verifiers always run (no I/O, no model).
+//   - The LLM critic runs only when an endpoint and model are configured (and a key, where the
+//     provider needs one); otherwise `criticOffReason` says why.
+//   - Code runs only when the workspace is trusted AND `runCodeTests` is on.
+import type { JudgeDependencies } from '../engine/judge';
+import type { CriticCache } from '../engine/cache/types';
+import { createCodeChecker } from '../engine/code/checker';
+import { createLlmClient, type LlmClient } from '../engine/llm/client';
+import { TokenBudget } from '../engine/llm/budget';
+import { describeConfig, resolveCriticConfig, type CriticConfig } from '../engine/llm/config';
+import { createLlmCritic, type LlmCritic } from '../engine/llm/critic';
+import type { RefineModel } from '../engine/refine';
+import type { Thresholds } from '../engine/checks';
+import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
+import { parseSettings, type StepCriticSettings } from '../protocol/settings';
+
+/** Completion tokens a refinement reply may use (a step, or the rest of a solution). */
+const REFINE_MAX_TOKENS = 2000;
+
+export class CritiqueSetup {
+  settings: StepCriticSettings = parseSettings({}).settings;
+  settingsProblems: string[] = [];
+  trusted = false;
+  private apiKey: string | undefined;
+  private config: CriticConfig | undefined;
+  private offReason = 'LLM critic off: no endpoint configured.';
+  private sharedCritic: LlmCritic | undefined;
+  private sharedClient: LlmClient | undefined;
+  private codeChecker = createCodeChecker({ allowRun: false });
+
+  constructor(readonly cache: CriticCache) {
+    this.rebuild();
+  }
+
+  /** Returns what changed, so the server knows whether verdicts must be redone. */
+  configure(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null }): { criticChanged: boolean; thresholdsChanged: boolean } {
+    const before = this.fingerprint();
+    const thresholdsBefore = JSON.stringify(this.settings.thresholds);
+    if (input.settings !== undefined) {
+      const parsed = parseSettings(input.settings);
+      this.settings = parsed.settings;
+      this.settingsProblems = parsed.problems;
+    }
+    if (input.trusted !== undefined) this.trusted = input.trusted;
+    if (input.apiKey !== undefined) this.apiKey = input.apiKey === null || input.apiKey.trim() === '' ? undefined : input.apiKey.trim();
+    this.rebuild();
+    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore };
+  }
+
+  private fingerprint(): string {
+    const c = this.config;
+    return JSON.stringify([c?.baseUrl, c?.model, c?.samples, c?.finalAnswerCheck, c?.apiKey !== undefined, this.trusted && this.settings.runCodeTests]);
+  }
+
+  private rebuild(): void {
+    const s = this.settings;
+    const resolved = resolveCriticConfig({
+      explicit: {
+        provider: s.provider,
+        baseUrl: s.baseUrl,
+        model: s.model,
+        apiKey: this.apiKey,
+        concurrency: s.concurrency,
+        tokenBudget: s.tokenBudget,
+        samples: s.samples,
+        finalAnswerCheck: s.finalAnswerCheck,
+      },
+    });
+    if (resolved.ok) {
+      this.config = resolved.config;
+      this.sharedClient = createLlmClient(resolved.config);
+      this.sharedCritic = resolved.config.tokenBudget > 0 ? undefined : createLlmCritic(resolved.config, { cache: this.cache, client: this.sharedClient });
+    } else {
+      this.config = undefined;
+      this.sharedClient = undefined;
+      this.sharedCritic = undefined;
+      this.offReason = resolved.reason.replace(/--base-url or STEPCRITIC_BASE_URL/, 'stepcritic.baseUrl').replace(/--model or STEPCRITIC_MODEL/, 'stepcritic.model').replace(/set STEPCRITIC_API_KEY or OPENAI_API_KEY/, 'run "Step Critic: Set API Key"');
+    }
+    this.codeChecker = createCodeChecker({ allowRun: this.trusted && s.runCodeTests });
+  }
+
+  get criticEnabled(): boolean {
+    return this.config !== undefined;
+  }
+
+  get thresholds(): Thresholds {
+    return this.settings.thresholds;
+  }
+
+  criticStatus(): CriticStatus {
+    return this.config ? { enabled: true, model: describeConfig(this.config) } : { enabled: false, note: this.offReason };
+  }
+
+  /** The checks for one run. With a token budget, every run gets a critic with a fresh budget. */
+  dependencies(isAccepted: JudgeDependencies['isAccepted']): JudgeDependencies {
+    const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted };
+    if (this.config) {
+      deps.critic = this.sharedCritic ?? createLlmCritic(this.config, { cache: this.cache, budget: new TokenBudget(this.config.tokenBudget) });
+    } else {
+      deps.criticOffReason = this.offReason;
+    }
+    return deps;
+  }
+
+  refineModel(): RefineModel | undefined {
+    const config = this.config;
+    const client = this.sharedClient;
+    if (!config || !client) return undefined;
+    return {
+      async complete(messages, options) {
+        const reply = await client.chat({
+          model: config.model,
+          messages,
+          maxTokens: REFINE_MAX_TOKENS,
+          temperature: 0.2,
+          jsonMode: config.jsonMode,
+          signal: options.signal,
+        });
+        return { content: reply.choices[0]?.content ?? '', usage: { promptTokens: reply.promptTokens, completionTokens: reply.completionTokens } };
+      },
+    };
+  }
+
+  async testConnection(signal?: AbortSignal): Promise<TestConnectionResult> {
+    const config = this.config;
+    if (!config) return { ok: false, logprobs: null, latencyMs: null, message: this.offReason };
+    const client = createLlmClient({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) });
+    const started = Date.now();
+    try {
+      const reply = await client.chat({
+        model: config.model,
+        messages: [
+          { role: 'system', content: 'Reply with exactly one word: correct or incorrect.' },
+          { role: 'user', content: 'Is 2 + 2 = 4 correct? Reply with one word.' },
+        ],
+        maxTokens: 5,
+        logprobs: true,
+        topLogprobs: 5,
+        temperature: 0,
+        signal,
+      });
+      const latencyMs = Date.now() - started;
+      const logprobs = reply.choices.some((c) => c.logprobs !== null && c.logprobs.length > 0);
+      return {
+        ok: true,
+        baseUrl: config.baseUrl,
+        model: config.model,
+        logprobs,
+        latencyMs,
+        message: `Connected to ${describeConfig(config)} in ${latencyMs} ms; ${logprobs ? 'it returns log-probabilities (P(True) from logprobs)' : `no log-probabilities (P(True) from ${config.samples} samples)`}.`,
+      };
+    } catch (error) {
+      return {
+        ok: false,
+        baseUrl: config.baseUrl,
+        model: config.model,
+        logprobs: null,
+        latencyMs: null,
+        message: `Could not reach ${describeConfig(config)}: ${client.redact(error instanceof Error ? error.message : String(error))}`,
+      };
+    }
+  }
+}

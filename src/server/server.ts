@@ -1,0 +1,522 @@
+// The Step Critic language server: wires LSP to the critique service. Thin on purpose — what a
+// verdict is, how a proposal is judged and what is shown come from the engine and from the small
+// modules beside this one.
+import { relative, sep } from 'node:path';
+import {
+  CodeActionKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type CodeAction,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkDoneProgressReporter,
+  type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createFileCache } from '../engine/cache/file';
+import { createMemoryCache } from '../engine/cache/memory';
+import type { CriticCache } from '../engine/cache/types';
+import {
+  ClearCacheRequest,
+  CodeActionDataSchema,
+  CodeActionKinds,
+  ConfigureNotification,
+  CritiqueFileRequest,
+  CritiqueWorkspaceRequest,
+  ExplainRequest,
+  InitializationOptionsSchema,
+  RefineSolutionRequest,
+  RefineStepRequest,
+  RefineParamsSchema,
+  RegenerateFromFirstErrorRequest,
+  ServerCommands,
+  ServerStatusNotification,
+  SetSecretsRequest,
+  ShowExplanationNotification,
+  StepCommandArgsSchema,
+  TestConnectionRequest,
+  ToggleRequest,
+  UriArgsSchema,
+  VersionedEditSchema,
+  type ApplyEditResult,
+  type FileCritique,
+  type RefineProposal,
+  type WorkspaceCritique,
+} from '../protocol/messages';
+import { AcceptedStore, uriToPath } from './accepted-store';
+import { buildCodeActions } from './code-actions';
+import { CritiqueService, describe, type DocumentSource } from './critique-service';
+import { CritiqueSetup } from './critique-setup';
+import { fileMarkdown, stepMarkdown } from './explain';
+import { createFileMatcher, type FileMatcher } from './file-matcher';
+import { buildCodeLenses, buildHover } from './lens-and-hover';
+import { RefinementService, type ProposalKind } from './refinement-service';
+import { applyVersionedEdit } from './versioned-edit';
+import { critiqueWorkspace, type WorkspaceProgress } from './workspace-critique';
+import { excerpt } from '../engine/accepted';
+import { emptyUsage, type Usage } from '../engine/types';
+import { z } from 'zod';
+
+const SOLUTION_LANGUAGE = 'stepcritic-solution';
+const FILE_LANGUAGES = new Set(['markdown', 'plaintext', 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', SOLUTION_LANGUAGE]);
+
+interface Services {
+  setup: CritiqueSetup;
+  cache: CriticCache;
+  critique: CritiqueService;
+  refinement: RefinementService;
+}
+
+export class StepCriticServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private readonly accepted = new AcceptedStore();
+  /** Files critiqued on request although `stepcritic.files` does not match them. */
+  private readonly forced = new Set<string>();
+  private services: Services | undefined;
+  private workspaceFolders: string[] = [];
+  private matcher: FileMatcher = createFileMatcher('**/*.solution.md');
+  private sessionEnabled = true;
+  private justOpened = new Set<string>();
+  private settingsReceived = false;
+  private readonly usage: Usage = emptyUsage();
+  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false };
+  private lensTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly connection: Connection) {}
+
+  private get s(): Services {
+    if (!this.services) throw new Error('the server is not initialized yet');
+    return this.services;
+  }
+
+  private get enabled(): boolean {
+    return this.sessionEnabled && (this.services?.setup.settings.enable ?? true);
+  }
+
+  readonly source: DocumentSource = {
+    get: (uri) => this.documents.get(uri),
+    isCritiqued: (document) => this.isCritiqued(document),
+  };
+
+  private isCritiqued(document: TextDocument): boolean {
+    if (!this.enabled) return false;
+    if (document.languageId === SOLUTION_LANGUAGE || this.forced.has(document.uri)) return true;
+    if (!FILE_LANGUAGES.has(document.languageId)) return false;
+    const path = uriToPath(document.uri);
+    if (!path) return false;
+    const folder = this.workspaceFolders.find((f) => path.startsWith(f.endsWith(sep) ? f : f + sep));
+    const rel = folder ? relative(folder, path) : path.split(sep).pop() ?? path;
+    return this.matcher.matches(rel.split(sep).join('/'));
+  }
+
+  listen(): void {
+    const { connection, documents } = this;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => void this.initialized());
+    connection.onDidChangeConfiguration((params) => void this.configurationChanged(params.settings));
+    connection.onNotification(ConfigureNotification.method, (raw: unknown) => {
+      const params = ConfigureNotification.params.safeParse(raw);
+      if (!params.success) return connection.console.error(`stepcritic/configure: ${params.error.message}`);
+      this.settingsReceived = true;
+      this.applyConfiguration({ settings: params.data.settings, trusted: params.data.trusted });
+    });
+    connection.onShutdown(() => this.services?.critique.scheduler.cancelAll());
+
+    documents.onDidOpen((e) => {
+      this.justOpened.add(`${e.document.uri}@${e.document.version}`);
+      if (this.services && this.isCritiqued(e.document)) this.s.critique.changed(e.document, 'open');
+    });
+    documents.onDidChangeContent((e) => {
+      const key = `${e.document.uri}@${e.document.version}`;
+      if (this.justOpened.delete(key)) return;
+      if (!this.services) return;
+      this.s.refinement.forget(e.document.uri);
+      if (this.isCritiqued(e.document)) this.s.critique.changed(e.document, 'change');
+    });
+    documents.onDidSave((e) => {
+      if (this.services && this.isCritiqued(e.document)) this.s.critique.saved(e.document);
+    });
+    documents.onDidClose((e) => {
+      this.forced.delete(e.document.uri);
+      this.justOpened.delete(`${e.document.uri}@${e.document.version}`);
+      if (!this.services) return;
+      this.s.refinement.forget(e.document.uri);
+      this.s.critique.closed(e.document.uri);
+    });
+
+    connection.onHover((params) => {
+      const view = this.services?.critique.view(params.textDocument.uri);
+      return view ? buildHover(view, params.position.line, params.position.character) : null;
+    });
+    connection.onCodeLens((params) => {
+      const view = this.services?.critique.view(params.textDocument.uri);
+      return view ? buildCodeLenses(view, this.s.setup.criticEnabled) : [];
+    });
+    connection.onCodeAction((params) => {
+      const view = this.services?.critique.view(params.textDocument.uri);
+      return view ? buildCodeActions(view, params, this.s.setup.criticEnabled) : [];
+    });
+    connection.onCodeActionResolve((action, token) => this.resolveCodeAction(action, token));
+    connection.onExecuteCommand((params) => this.executeCommand(params.command, params.arguments ?? []));
+
+    connection.onRequest(SetSecretsRequest.method, (raw: unknown) => {
+      const params = SetSecretsRequest.params.parse(raw);
+      this.applyConfiguration({ apiKey: params.apiKey });
+      return this.s.setup.criticStatus();
+    });
+    connection.onRequest(ToggleRequest.method, (raw: unknown) => {
+      const params = ToggleRequest.params.parse(raw ?? {});
+      this.sessionEnabled = params.enabled ?? !this.sessionEnabled;
+      this.applyConfiguration({});
+      return { enabled: this.enabled };
+    });
+    connection.onRequest(CritiqueFileRequest.method, (raw: unknown) => this.critiqueFile(CritiqueFileRequest.params.parse(raw)));
+    connection.onRequest(CritiqueWorkspaceRequest.method, (raw: unknown, token: CancellationToken) =>
+      this.critiqueWorkspace(CritiqueWorkspaceRequest.params.parse(raw ?? {}), token),
+    );
+    const refine = (kind: ProposalKind) => (raw: unknown, token: CancellationToken) => {
+      const params = RefineParamsSchema.parse(raw);
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return this.s.refinement.propose(params.uri, kind, { version: params.version, stepIndex: params.stepIndex, signal: controller.signal });
+    };
+    connection.onRequest(RefineStepRequest.method, refine('refine-step'));
+    connection.onRequest(RegenerateFromFirstErrorRequest.method, refine('regenerate'));
+    connection.onRequest(RefineSolutionRequest.method, refine('refine-solution'));
+    connection.onRequest(TestConnectionRequest.method, (_raw: unknown, token: CancellationToken) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return this.s.setup.testConnection(controller.signal);
+    });
+    connection.onRequest(ClearCacheRequest.method, async () => {
+      const cleared = await this.s.cache.clear();
+      this.s.critique.forgetVerdicts();
+      return { cleared, message: `Cleared ${cleared} cached verdict${cleared === 1 ? '' : 's'}.` };
+    });
+    connection.onRequest(ExplainRequest.method, (raw: unknown) => {
+      const params = ExplainRequest.params.parse(raw);
+      return { markdown: this.explain(params.uri, params.stepIndex) };
+    });
+
+    documents.listen(connection);
+    connection.listen();
+  }
+
+  // ---- lifecycle and configuration ----------------------------------------------------------
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
+    const init = options.success ? options.data : { trusted: false };
+    const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache();
+    const setup = new CritiqueSetup(cache);
+    const critique = new CritiqueService(this.connection, this.source, setup, this.accepted);
+    critique.onPublished = (uri) => this.published(uri);
+    this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
+
+    const caps = params.capabilities;
+    this.client = {
+      codeLensRefresh: caps.workspace?.codeLens?.refreshSupport === true,
+      configurationPull: caps.workspace?.configuration === true,
+      workDoneProgress: caps.window?.workDoneProgress === true,
+    };
+    this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
+    if (this.workspaceFolders.length === 0 && params.rootUri) {
+      const root = uriToPath(params.rootUri);
+      if (root) this.workspaceFolders = [root];
+    }
+    this.accepted.setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri ? [params.rootUri] : []));
+    this.settingsReceived = init.settings !== undefined;
+    setup.configure({ settings: init.settings, trusted: init.trusted, apiKey: init.apiKey });
+    this.matcher = createFileMatcher(setup.settings.files);
+    if (!options.success) this.connection.console.warn(`initializationOptions ignored: ${options.error.message}`);
+
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, CodeActionKinds.fixAll, ...Object.values(CodeActionKinds).filter((k) => k.startsWith('quickfix.'))],
+          resolveProvider: true,
+        },
+        executeCommandProvider: { commands: Object.values(ServerCommands) },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'stepcritic', version: '0.1.0' },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+      const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
+      this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...added];
+      this.accepted.setWorkspaceFolders(this.workspaceFolders.map((f) => `file://${f}`));
+    });
+    if (!this.settingsReceived && this.client.configurationPull) await this.pullConfiguration();
+    this.sendStatus();
+  }
+
+  private async pullConfiguration(): Promise<void> {
+    try {
+      const settings: unknown = await this.connection.workspace.getConfiguration('stepcritic');
+      this.applyConfiguration({ settings: settings ?? {} });
+    } catch (error) {
+      this.connection.console.warn(`could not read the stepcritic settings: ${describe(error)}`);
+    }
+  }
+
+  private async configurationChanged(settings: unknown): Promise<void> {
+    const section = z.object({ stepcritic: z.unknown() }).safeParse(settings);
+    if (section.success && section.data.stepcritic !== undefined) {
+      this.applyConfiguration({ settings: section.data.stepcritic });
+    } else if (this.client.configurationPull && !this.settingsReceived) {
+      await this.pullConfiguration();
+    }
+  }
+
+  private applyConfiguration(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null }): void {
+    if (!this.services) return;
+    const { setup, critique, refinement } = this.s;
+    const change = setup.configure(input);
+    this.matcher = createFileMatcher(setup.settings.files);
+    for (const problem of setup.settingsProblems) this.connection.console.warn(`setting ignored: ${problem}`);
+    if (change.criticChanged) critique.forgetVerdicts();
+    for (const uri of critique.openUris()) refinement.forget(uri);
+    for (const document of this.documents.all()) {
+      const tracked = critique.openUris().includes(document.uri);
+      const wanted = this.isCritiqued(document);
+      if (tracked && !wanted) critique.stop(document.uri);
+      else if (wanted && (!tracked || (change.criticChanged && setup.settings.trigger !== 'manual'))) critique.changed(document, 'open');
+      else if (wanted && change.thresholdsChanged) critique.represent(document.uri);
+    }
+    this.sendStatus();
+  }
+
+  // ---- publication side effects -------------------------------------------------------------
+
+  private published(uri: string): void {
+    const view = this.services?.critique.view(uri);
+    if (view?.done && view.judgement.critic.enabled) {
+      // Usage is counted once per finished run.
+    }
+    if (this.client.codeLensRefresh && !this.lensTimer) {
+      this.lensTimer = setTimeout(() => {
+        this.lensTimer = undefined;
+        void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      }, 300);
+    }
+    if (!this.statusTimer) {
+      this.statusTimer = setTimeout(() => {
+        this.statusTimer = undefined;
+        this.sendStatus();
+      }, 200);
+    }
+  }
+
+  private sendStatus(): void {
+    if (!this.services) return;
+    const { setup, critique } = this.s;
+    void this.connection.sendNotification(ServerStatusNotification.method, {
+      enabled: this.enabled,
+      critic: setup.criticStatus(),
+      busy: critique.scheduler.busy,
+      usage: this.usage,
+      trusted: setup.trusted,
+      settingsProblems: setup.settingsProblems,
+    });
+  }
+
+  // ---- requests -----------------------------------------------------------------------------
+
+  private async critiqueFile(params: { uri: string; force: boolean }): Promise<FileCritique> {
+    const { critique } = this.s;
+    if (params.force) this.forced.add(params.uri);
+    const document = this.documents.get(params.uri);
+    const notCritiqued = (error: string): FileCritique => ({
+      uri: params.uri,
+      version: document?.version ?? null,
+      summary: { counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 }, firstErrorIndex: -1, verdict: null, pTrue: null, finalAnswerPTrue: null, truncated: false, totalSteps: 0 },
+      critic: this.s.setup.criticStatus(),
+      usage: emptyUsage(),
+      warnings: [],
+      error,
+    });
+    if (!this.enabled) return notCritiqued('Step Critic is turned off (stepcritic.enable or the toggle).');
+    if (document) {
+      if (!this.isCritiqued(document)) return notCritiqued(`Step Critic does not read ${document.languageId} documents.`);
+      const outcome = await critique.critiqueNow(params.uri);
+      this.countUsage(params.uri);
+      return critique.fileCritique(params.uri) ?? notCritiqued(`The critique did not finish (${outcome}).`);
+    }
+    const path = uriToPath(params.uri);
+    if (!path) return notCritiqued('Only open documents and files on disk can be critiqued.');
+    const result = await critiqueWorkspace(
+      { folders: [path.slice(0, path.lastIndexOf(sep))], pattern: path.slice(path.lastIndexOf(sep) + 1).replace(/[[\]{}()*?!]/g, '\\$&'), signal: new AbortController().signal, progress: silentProgress() },
+      { connection: this.connection, documents: this.source, critique, setup: this.s.setup, accepted: this.accepted },
+    );
+    return result.files[0] ?? notCritiqued('The file could not be read.');
+  }
+
+  private countUsage(uri: string): void {
+    const view = this.services?.critique.view(uri);
+    if (!view?.done) return;
+    const u = view.judgement.usage;
+    this.usage.requests += u.requests;
+    this.usage.promptTokens += u.promptTokens;
+    this.usage.completionTokens += u.completionTokens;
+    this.usage.cachedSteps += u.cachedSteps;
+  }
+
+  private async critiqueWorkspace(
+    params: { include?: string; folders?: string[]; workDoneToken?: string | number },
+    token: CancellationToken,
+  ): Promise<WorkspaceCritique> {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    let reporter: WorkDoneProgressReporter;
+    let serverReporter: WorkDoneProgressServerReporter | undefined;
+    if (params.workDoneToken !== undefined) {
+      reporter = this.connection.window.attachWorkDoneProgress(params.workDoneToken);
+    } else {
+      serverReporter = await this.connection.window.createWorkDoneProgress();
+      serverReporter.token.onCancellationRequested(() => controller.abort());
+      reporter = serverReporter;
+    }
+    const progress: WorkspaceProgress = {
+      begin: (total) => reporter.begin('Step Critic: critiquing the workspace', 0, `0/${total} files`, true),
+      report: (done, total, current) => reporter.report(total === 0 ? 100 : Math.round((done / total) * 100), `${done}/${total} files · ${current}`),
+      done: (message) => {
+        reporter.report(100, message);
+        reporter.done();
+      },
+      get cancelled() {
+        return controller.signal.aborted;
+      },
+    };
+    const folders = params.folders?.map(uriToPath).filter((p): p is string => p !== undefined) ?? this.workspaceFolders;
+    return critiqueWorkspace(
+      { folders, pattern: params.include ?? this.s.setup.settings.files, signal: controller.signal, progress },
+      { connection: this.connection, documents: this.source, critique: this.s.critique, setup: this.s.setup, accepted: this.accepted },
+    );
+  }
+
+  private explain(uri: string, stepIndex?: number): string {
+    const view = this.services?.critique.view(uri);
+    if (!view) return 'Step Critic has no critique of this document (it is not a solution it reads, or it changed since).';
+    if (stepIndex === undefined) return fileMarkdown(view);
+    const verdict = view.judgement.steps[stepIndex];
+    return verdict ? stepMarkdown(view, verdict, true) : `There is no step ${stepIndex + 1}.`;
+  }
+
+  private async resolveCodeAction(action: CodeAction, token: CancellationToken): Promise<CodeAction> {
+    const data = CodeActionDataSchema.safeParse(action.data);
+    if (!data.success || !this.services) return action;
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    const proposal = await this.s.refinement.propose(data.data.uri, data.data.kind === 'refine' ? 'refine-step' : 'regenerate', {
+      version: data.data.version,
+      stepIndex: data.data.stepIndex,
+      signal: controller.signal,
+    });
+    const resolved: CodeAction = { ...action, title: proposal.title };
+    if (proposal.status !== 'proposed') resolved.disabled = { reason: proposal.message };
+    return resolved;
+  }
+
+  private async executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    const arg = args[0];
+    try {
+      switch (command) {
+        case ServerCommands.applyEdit:
+          return await applyVersionedEdit(this.connection, this.documents.get(VersionedEditSchema.parse(arg).uri), VersionedEditSchema.parse(arg));
+        case ServerCommands.acceptStep:
+        case ServerCommands.unacceptStep:
+          return await this.markStep(StepCommandArgsSchema.parse(arg), command === ServerCommands.acceptStep);
+        case ServerCommands.explain: {
+          const params = UriArgsSchema.parse(arg);
+          const markdown = this.explain(params.uri, params.stepIndex);
+          void this.connection.sendNotification(ShowExplanationNotification.method, { uri: params.uri, stepIndex: params.stepIndex, markdown });
+          return { markdown };
+        }
+        case ServerCommands.critique:
+          return await this.critiqueFile({ uri: UriArgsSchema.parse(arg).uri, force: true });
+        case ServerCommands.refineSolution: {
+          const params = UriArgsSchema.parse(arg);
+          return await this.offer(await this.s.refinement.propose(params.uri, 'refine-solution', { version: params.version }), true);
+        }
+        case ServerCommands.applyRefinement: {
+          const data = CodeActionDataSchema.parse(arg);
+          const proposal = await this.s.refinement.propose(data.uri, data.kind === 'refine' ? 'refine-step' : 'regenerate', {
+            version: data.version,
+            stepIndex: data.stepIndex,
+          });
+          return await this.offer(proposal, false);
+        }
+        case ServerCommands.showMessage: {
+          const message = z.object({ message: z.string() }).parse(arg).message;
+          void this.connection.window.showInformationMessage(message);
+          return { shown: true };
+        }
+        default:
+          throw new Error(`unknown command ${command}`);
+      }
+    } catch (error) {
+      const message = `Step Critic: ${command} failed: ${describe(error)}`;
+      this.connection.console.error(message);
+      void this.connection.window.showErrorMessage(message);
+      return { applied: false, message };
+    }
+  }
+
+  /** Applies a proposal (after asking, for a whole-solution refinement); otherwise says why not. */
+  private async offer(proposal: RefineProposal, ask: boolean): Promise<ApplyEditResult> {
+    if (proposal.status !== 'proposed' || !proposal.apply) {
+      const tried = proposal.attempts.length > 0 ? ` Tried: ${proposal.attempts.map((a, i) => `(${i + 1}) ${a.reason}`).join(' ')}` : '';
+      void this.connection.window.showWarningMessage(`Step Critic: ${proposal.message}${tried}`);
+      return { applied: false, message: proposal.message };
+    }
+    if (ask) {
+      const choice = await this.connection.window.showInformationMessage(`Step Critic: ${proposal.message} Apply it?`, { title: 'Apply' }, { title: 'Cancel' });
+      if (choice?.title !== 'Apply') return { applied: false, message: 'Cancelled.' };
+    }
+    return applyVersionedEdit(this.connection, this.documents.get(proposal.uri), proposal.apply);
+  }
+
+  private async markStep(args: { uri: string; stepIndex: number; stepHash: string }, accept: boolean): Promise<ApplyEditResult> {
+    const { critique } = this.s;
+    const view = critique.view(args.uri);
+    const step = view?.document.steps[args.stepIndex];
+    if (!view || !step || step.hash !== args.stepHash) {
+      const message = `Step Critic: step ${args.stepIndex + 1} changed since; nothing was ${accept ? 'marked' : 'unmarked'}.`;
+      void this.connection.window.showWarningMessage(message);
+      return { applied: false, message };
+    }
+    const problemHash = view.document.problemHash;
+    const result = await this.accepted.change(args.uri, (accepted) =>
+      accept ? accepted.add(problemHash, step.hash, { problem: view.document.problem, step: step.text }) : accepted.remove(problemHash, step.hash),
+    );
+    if (!result.ok) {
+      void this.connection.window.showErrorMessage(`Step Critic: ${result.error}`);
+      return { applied: false, message: result.error };
+    }
+    critique.represent(args.uri);
+    const message = accept
+      ? `Step ${args.stepIndex + 1} is marked as correct (${excerpt(step.text).slice(0, 40)}…), in ${result.path}.`
+      : `Step ${args.stepIndex + 1} is no longer marked as correct.`;
+    return { applied: result.changed, message };
+  }
+}
+
+function silentProgress(): WorkspaceProgress {
+  return { begin() {}, report() {}, done() {}, cancelled: false };
+}
+
+export function startServer(connection: Connection): StepCriticServer {
+  const server = new StepCriticServer(connection);
+  server.listen();
+  return server;
+}
