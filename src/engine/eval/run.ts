@@ -122,16 +122,16 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
     skipped.reasons[reason] = (skipped.reasons[reason] ?? 0) + 1;
   };
   let stopped: string | undefined;
-  let started_ = 0;
+  let taken = 0;
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   const iterator = Symbol.asyncIterator in items ? (items as AsyncIterable<EvalItem>)[Symbol.asyncIterator]() : toAsync((items as Iterable<EvalItem>)[Symbol.iterator]());
-  const next = async (): Promise<EvalItem | undefined> => {
+  const pull = async (): Promise<EvalItem | undefined> => {
     for (;;) {
       if (stop.signal.aborted) return undefined;
-      if (options.limit !== undefined && started_ >= options.limit) return undefined;
+      if (options.limit !== undefined && taken >= options.limit) return undefined;
       const n = await iterator.next();
       if (n.done) return undefined;
       const item = n.value;
@@ -148,9 +148,16 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
         skip('no steps');
         continue;
       }
-      started_++;
+      taken++;
       return item;
     }
+  };
+  // Workers pull one at a time, so that the limit and the skips are counted exactly.
+  let queue: Promise<unknown> = Promise.resolve();
+  const next = (): Promise<EvalItem | undefined> => {
+    const pulled = queue.then(pull);
+    queue = pulled.catch(() => undefined);
+    return pulled;
   };
 
   const worker = async () => {
