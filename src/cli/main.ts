@@ -2,12 +2,18 @@
 // into one line and exit status 2, and Ctrl-C into an orderly stop (a second Ctrl-C stops at once).
 import type { CliContext, Command } from './command';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from './command';
+import { cacheCommand } from './commands/cache';
 import { checkCommand } from './commands/check';
+import { evalCommand } from './commands/eval';
+import { probeCommand } from './commands/probe';
 import { TOOL_VERSION } from './version';
 
 // One line per command; each command lives in ./commands/<name>.ts.
 const COMMANDS: readonly Command[] = [
   checkCommand,
+  probeCommand,
+  evalCommand,
+  cacheCommand,
 ];
 
 function mainHelp(): string {
