@@ -16,3 +16,5 @@ export { judgeWithTriage, DEFAULT_TRIAGE_THRESHOLD } from './triage';
 export type { TriageOptions, AnswerScreen } from './triage';
 export { hashConfig, stableStringify } from './config-hash';
 export { reportFromRunLog } from './report-from-log';
+export { itemToDocument } from './to-document';
+export { createAnswerScreen } from './answer-screen';

@@ -7,11 +7,14 @@
 // - Each finished item is appended to the run log at once (see run-log.ts); an item already in the
 //   log (same id and content hash) is skipped, which is what `--resume` is.
 // - Cancelling (the signal) stops taking items and aborts the ones in flight; those are not logged, so
-//   a resumed run judges them. A token budget stops taking new items once it is spent; the items in
-//   flight finish and are kept.
+//   a resumed run judges them. When the LLM client's token budget is spent, the item that hit it is
+//   not logged either (its unjudged steps would otherwise pass for done), no new item is taken, and
+//   the items in flight finish; what was judged is in the log and the critic's cache, so `--resume`
+//   with a larger budget carries on where it stopped.
 // The concurrency here is the number of solutions in flight; the LLM client's own global cap still
 // bounds the requests underneath.
 import type { JudgeDependencies, JudgeOptions } from '../judge';
+import { BUDGET_REACHED, LlmError } from '../llm/errors';
 import type { EntryOrigin } from '../report/build';
 import { judgedFileReport, unjudgedFileReport } from '../report/build';
 import type { FileReport } from '../report/schema';
@@ -23,9 +26,12 @@ import { ProgressTracker } from './progress';
 import type { RunLogWriter, TriageInfo } from './run-log';
 import type { TriageOptions } from './triage';
 import { judgeWithTriage } from './triage';
+import { itemToDocument } from './to-document';
 
 export interface FinishedItem {
   item: BatchItem;
+  /** Position of the item in the input (from 0, counting items skipped as already done). */
+  sequence: number;
   entry: FileReport;
   /** Present when the item was parsed (for surfaces that show diagnostics on it). */
   document?: SolutionDocument;
@@ -40,14 +46,12 @@ export interface RunBatchOptions {
   deps: JudgeDependencies;
   judgeOptions?: Omit<JudgeOptions, 'signal' | 'onCriticStep'>;
   /** Turns an item into a document; the default parses files and dataset records. */
-  toDocument: (item: BatchItem) => Promise<SolutionDocument>;
+  toDocument?: (item: BatchItem) => Promise<SolutionDocument>;
   triage?: TriageOptions;
   /** Where finished items go as they finish; its `done` keys are skipped. */
   runLog?: RunLogWriter;
   /** Total number of items when known (for the progress bar and the time left). */
   total?: number | null;
-  /** Stop taking new items once this many prompt + completion tokens are spent (0 or unset: none). */
-  tokenBudget?: number;
   signal?: AbortSignal;
   onProgress?: (progress: BatchProgress) => void;
   onItem?: (finished: FinishedItem) => void;
@@ -67,6 +71,7 @@ function errorMessage(error: unknown): string {
 
 export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatchOptions): Promise<BatchResult> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const toDocument = options.toDocument ?? ((item: BatchItem) => itemToDocument(item));
   const tracker = new ProgressTracker(options.total ?? null);
   const done = options.runLog?.done;
   const inner = new AbortController();
@@ -80,7 +85,8 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
 
   const report = () => options.onProgress?.(tracker.snapshot());
 
-  async function nextItem(): Promise<BatchItem | undefined> {
+  let taken = 0;
+  async function nextItem(): Promise<{ item: BatchItem; sequence: number } | undefined> {
     // Async generators queue concurrent next() calls, so workers can share one iterator.
     while (!exhausted && !inner.signal.aborted && stopReason === undefined) {
       const next = await iterator.next();
@@ -88,16 +94,17 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
         exhausted = true;
         return undefined;
       }
+      const sequence = taken++;
       if (done?.has(itemKey(next.value))) {
         tracker.resumed();
         continue;
       }
-      return next.value;
+      return { item: next.value, sequence };
     }
     return undefined;
   }
 
-  async function judgeItem(item: BatchItem): Promise<Omit<FinishedItem, 'item'>> {
+  async function judgeItem(item: BatchItem): Promise<Omit<FinishedItem, 'item' | 'sequence'>> {
     const origin: EntryOrigin = { uri: item.id, path: item.path, ...(item.record ? { record: item.record } : {}) };
     if (item.source.kind === 'unreadable') {
       return { entry: unjudgedFileReport(origin, item.source.status, item.source.reason) };
@@ -105,7 +112,7 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
     const started = performance.now();
     let document: SolutionDocument;
     try {
-      document = await options.toDocument(item);
+      document = await toDocument(item);
     } catch (error) {
       return { entry: unjudgedFileReport(origin, 'failed', `cannot be read as a solution: ${errorMessage(error)}`) };
     }
@@ -120,32 +127,41 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
 
   async function worker(): Promise<void> {
     for (;;) {
-      const item = await nextItem();
-      if (item === undefined) return;
+      const next = await nextItem();
+      if (next === undefined) return;
+      const { item, sequence } = next;
       tracker.started();
       let finished: FinishedItem;
       try {
-        finished = { item, ...(await judgeItem(item)) };
+        finished = { item, sequence, ...(await judgeItem(item)) };
       } catch (error) {
         if (inner.signal.aborted) {
           // Interrupted mid-judgement: not logged, so a resumed run judges it again.
           tracker.abandoned();
           return;
         }
+        if (error instanceof LlmError && error.kind === 'budget') {
+          stopReason ??= error.message;
+          tracker.abandoned();
+          return;
+        }
         const origin: EntryOrigin = { uri: item.id, path: item.path, ...(item.record ? { record: item.record } : {}) };
-        finished = { item, entry: unjudgedFileReport(origin, 'failed', `could not be judged: ${errorMessage(error)}`) };
+        finished = { item, sequence, entry: unjudgedFileReport(origin, 'failed', `could not be judged: ${errorMessage(error)}`) };
       }
       if (inner.signal.aborted && finished.entry.status === 'judged' && finished.judgement?.critic.enabled && hasErrors(finished.entry)) {
         // The abort reached the critic, which turned it into "could not judge": not a real verdict.
         tracker.abandoned();
         return;
       }
+      const budgetNote = finished.judgement?.critic.note;
+      if (budgetNote?.includes(BUDGET_REACHED)) {
+        stopReason ??= budgetNote.slice(budgetNote.indexOf(BUDGET_REACHED)).split(';')[0];
+        tracker.abandoned();
+        return;
+      }
       options.runLog?.append(finished.entry, { id: item.id, contentHash: item.contentHash }, finished.triage);
       tracker.finishedEntry(finished.entry);
       options.onItem?.(finished);
-      if (options.tokenBudget && options.tokenBudget > 0 && tracker.tokensUsed() >= options.tokenBudget && stopReason === undefined) {
-        stopReason = `the token budget of ${options.tokenBudget} tokens is spent`;
-      }
       report();
     }
   }
