@@ -6,6 +6,7 @@ import { cacheCommand } from './commands/cache';
 import { checkCommand } from './commands/check';
 import { evalCommand } from './commands/eval';
 import { probeCommand } from './commands/probe';
+import { reportCommand } from './commands/report';
 import { TOOL_VERSION } from './version';
 
 // One line per command; each command lives in ./commands/<name>.ts.
@@ -14,6 +15,7 @@ const COMMANDS: readonly Command[] = [
   probeCommand,
   evalCommand,
   cacheCommand,
+  reportCommand,
 ];
 
 function mainHelp(): string {
