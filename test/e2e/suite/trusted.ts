@@ -1,0 +1,339 @@
+// Extension-host tests in a trusted workspace, against the real language server and the scripted
+// LLM server (rules in test/e2e/fixtures/llm-rules.json). Entry for the smoke-test driver and for
+// @vscode/test-electron: exports `run()`.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { DecorationSnapshot } from '../../../src/client/gutter/stepDecorator';
+import type { RefineCommandResult } from '../../../src/client/commands/refine';
+import type { StepCriticApi } from '../../../src/client/testApi';
+import { runAll, test } from './harness';
+import {
+  closeAllEditors,
+  codeOf,
+  env,
+  extensionApi,
+  fixture,
+  lineOf,
+  open,
+  revert,
+  stepcriticDiagnostics,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
+
+let api: StepCriticApi;
+
+function bandsOf(snapshot: DecorationSnapshot | undefined): string[] {
+  return (snapshot?.steps ?? []).map((s) => s.band);
+}
+
+async function settled(uri: vscode.Uri): Promise<DecorationSnapshot> {
+  return waitFor(`the critique of ${uri.path} to finish`, () => {
+    const states = api.stepStates(uri.toString());
+    const snapshot = api.decorationState(uri.toString());
+    return states?.done && snapshot && snapshot.version === states.currentVersion && !snapshot.steps.some((s) => s.band === 'judging') ? snapshot : undefined;
+  }, 30_000);
+}
+
+async function llmRequestCount(): Promise<number> {
+  const log = env('STEPCRITIC_E2E_LLM_LOG');
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('POST')).length : 0;
+}
+
+test('the extension activates on a solution file and the server starts', async () => {
+  await open('arithmetic.solution.md');
+  api = await extensionApi();
+  const document = vscode.window.activeTextEditor!.document;
+  assert.equal(document.languageId, 'stepcritic-solution');
+});
+
+test('opening an example gives the expected diagnostics', async () => {
+  const editor = await open('arithmetic.solution.md');
+  const uri = editor.document.uri;
+  const diagnostics = await waitFor('a Step Critic diagnostic on arithmetic.solution.md', () => {
+    const found = stepcriticDiagnostics(uri);
+    return found.length > 0 ? found : undefined;
+  });
+  const wrongLine = lineOf(editor.document, '36 + 16 = 54');
+  const arithmetic = diagnostics.find((d) => codeOf(d) === 'arithmetic');
+  assert.ok(arithmetic, `an arithmetic diagnostic, got ${JSON.stringify(diagnostics.map((d) => [codeOf(d), d.message]))}`);
+  assert.equal(arithmetic.severity, vscode.DiagnosticSeverity.Error);
+  assert.equal(arithmetic.range.start.line, wrongLine);
+  assert.match(arithmetic.message, /52/);
+  // Steps 1 and 2 hold: no error on them.
+  const errorsAbove = diagnostics.filter((d) => d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line < wrongLine);
+  assert.deepEqual(errorsAbove, []);
+});
+
+test('the gutter shows a band per step: high, middle, low, downstream', async () => {
+  const editor = await open('bands.solution.md');
+  const snapshot = await settled(editor.document.uri);
+  assert.deepEqual(bandsOf(snapshot), ['high', 'middle', 'low', 'downstream']);
+  assert.equal(snapshot.gutterIcons, true);
+  // Each icon sits on its step's first line.
+  assert.equal(snapshot.steps[2]!.line, lineOf(editor.document, '140 / 2 = 75'));
+});
+
+test('a step being judged shows the progress mark, then its verdict', async () => {
+  const editor = await open('slow.solution.md');
+  const uri = editor.document.uri.toString();
+  const seen = new Set<string>();
+  const listener = api.onDidDraw((snapshot) => {
+    if (snapshot.uri === uri) for (const step of snapshot.steps) seen.add(step.band);
+  });
+  try {
+    await vscode.commands.executeCommand('stepcritic.critiqueFile');
+    const snapshot = await settled(editor.document.uri);
+    assert.ok(seen.has('judging'), `saw ${[...seen].join(', ')}`);
+    assert.deepEqual(bandsOf(snapshot), ['high']);
+  } finally {
+    listener.dispose();
+  }
+});
+
+test('Mark as correct gives a step the accepted mark', async () => {
+  const editor = await open('bands.solution.md');
+  const uri = editor.document.uri;
+  await settled(uri);
+  const line = lineOf(editor.document, 'roughly two hours');
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 5));
+  const accept = actions.find((a) => /mark.*correct/i.test(a.title));
+  assert.ok(accept, `a "Mark as correct" action, got ${actions.map((a) => a.title).join(' | ')}`);
+  if (accept.edit) await vscode.workspace.applyEdit(accept.edit);
+  if (accept.command) await vscode.commands.executeCommand(accept.command.command, ...(accept.command.arguments ?? []));
+  const snapshot = await waitFor('step 2 to show the accepted mark', () => {
+    const s = api.decorationState(uri.toString());
+    return s?.steps[1]?.band === 'accepted' ? s : undefined;
+  });
+  assert.equal(snapshot.steps[0]!.band, 'high');
+  // Undo it, so the file stays as the other tests expect.
+  const undo = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 5))).find((a) =>
+    /unmark|not correct|remove.*mark|forget/i.test(a.title),
+  );
+  if (undo?.command) await vscode.commands.executeCommand(undo.command.command, ...(undo.command.arguments ?? []));
+});
+
+test('with display.gutterIcons off the bands stay (ruler) but no gutter icon is drawn', async () => {
+  const editor = await open('bands.solution.md');
+  const config = vscode.workspace.getConfiguration('stepcritic');
+  await config.update('display.gutterIcons', false, vscode.ConfigurationTarget.Workspace);
+  try {
+    const snapshot = await waitFor('a drawing without gutter icons', () => {
+      const s = api.decorationState(editor.document.uri.toString());
+      return s && !s.gutterIcons && s.steps.length === 4 ? s : undefined;
+    });
+    assert.equal(snapshot.steps[0]!.band, 'high');
+  } finally {
+    await config.update('display.gutterIcons', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+  await waitFor('gutter icons back', () => api.decorationState(editor.document.uri.toString())?.gutterIcons === true);
+});
+
+test('display.inlineText writes P(True) and its source after each step', async () => {
+  const editor = await open('bands.solution.md');
+  const config = vscode.workspace.getConfiguration('stepcritic');
+  await config.update('display.inlineText', true, vscode.ConfigurationTarget.Workspace);
+  try {
+    const snapshot = await waitFor('inline text', () => {
+      const s = api.decorationState(editor.document.uri.toString());
+      return s?.inlineText && s.steps[0]?.inlineText ? s : undefined;
+    });
+    assert.match(snapshot.steps[0]!.inlineText!, /^P\(True\) 0\.9\d · logprobs$/);
+    assert.match(snapshot.steps[1]!.inlineText!, /^P\(True\) 0\.50 · logprobs$/);
+    assert.match(snapshot.steps[2]!.inlineText!, /^P\(True\) 0\.00 · verifier$/);
+  } finally {
+    await config.update('display.inlineText', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+});
+
+test('thresholds from the settings move a step between bands', async () => {
+  const editor = await open('bands.solution.md');
+  const config = vscode.workspace.getConfiguration('stepcritic');
+  await config.update('thresholds.correct', 0.45, vscode.ConfigurationTarget.Workspace);
+  try {
+    await waitFor('step 2 (P(True) 0.5) to count as high', () => api.decorationState(editor.document.uri.toString())?.steps[1]?.band === 'high');
+  } finally {
+    await config.update('thresholds.correct', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+  await waitFor('step 2 back to middle', () => api.decorationState(editor.document.uri.toString())?.steps[1]?.band === 'middle');
+});
+
+test('decorations are held back on the step being typed in, and come back after', async () => {
+  const editor = await open('bands.solution.md');
+  const document = editor.document;
+  const original = document.getText();
+  await settled(document.uri);
+  const line = lineOf(document, 'In the first two hours');
+  editor.selection = new vscode.Selection(line, document.lineAt(line).text.length, line, document.lineAt(line).text.length);
+  await editor.edit((b) => b.insert(editor.selection.active, ' Indeed.'));
+  const held = await waitFor('step 1 held back while typing', () => {
+    const s = api.decorationState(document.uri.toString());
+    return s?.held.includes(0) ? s : undefined;
+  }, 5000);
+  assert.ok(!held.steps.some((s) => s.index === 0));
+  assert.ok(held.steps.some((s) => s.index === 2), 'other steps stay');
+  await waitFor('step 1 restored after typing stops', () => {
+    const s = api.decorationState(document.uri.toString());
+    return s && s.held.length === 0 && s.steps.some((x) => x.index === 0);
+  }, 5000);
+  await revert(document, original);
+});
+
+test('Fix arithmetic edits the document', async () => {
+  const editor = await open('arithmetic.solution.md');
+  const document = editor.document;
+  const original = document.getText();
+  const uri = document.uri;
+  const diagnostic = await waitFor('the arithmetic diagnostic', () => stepcriticDiagnostics(uri).find((d) => codeOf(d) === 'arithmetic'));
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+  const fix = actions.find((a) => /fix arithmetic/i.test(a.title));
+  assert.ok(fix, `a "Fix arithmetic" action, got ${actions.map((a) => a.title).join(' | ')}`);
+  if (fix.edit) assert.ok(await vscode.workspace.applyEdit(fix.edit));
+  if (fix.command) await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
+  await waitFor('the sum to read 52', () => document.getText().includes('$36 + 16 = 52$'));
+  await document.save();
+  await waitFor('the arithmetic diagnostic to go', () => !stepcriticDiagnostics(uri).some((d) => codeOf(d) === 'arithmetic'));
+  await revert(document, original);
+});
+
+test('Refine Step at Cursor proposes a re-checked rewrite from the LLM and applies it on Accept', async () => {
+  const editor = await open('logic.solution.md');
+  const document = editor.document;
+  const original = document.getText();
+  await settled(document.uri);
+  const line = lineOf(document, '8 \\times 3 = 24');
+  assert.equal(api.decorationState(document.uri.toString())?.steps[1]?.band, 'low');
+  editor.selection = new vscode.Selection(line, 10, line, 10);
+  const before = await llmRequestCount();
+  let reviewed = 0;
+  let diffShown = false;
+  api.setProposalReviewer(async () => {
+    reviewed++;
+    diffShown = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputTextDiff));
+    return 'accept';
+  });
+  try {
+    const result = await vscode.commands.executeCommand<RefineCommandResult | undefined>('stepcritic.refineStep');
+    assert.ok(result, 'the command returns its result');
+    assert.equal(result.proposal.status, 'proposed', result.proposal.message);
+    assert.equal(reviewed, 1);
+    assert.ok(diffShown, 'the proposal was shown as a diff before it was applied');
+    assert.ok(result.outcome.applied, result.outcome.message);
+    assert.ok(document.getText().includes('$8 \\times 2 = 16$'), document.getText());
+    assert.ok((await llmRequestCount()) > before, 'the scripted LLM server was asked');
+    assert.ok(!vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputTextDiff)), 'the diff is closed');
+  } finally {
+    api.setProposalReviewer(undefined);
+    await revert(document, original);
+  }
+});
+
+test('Refine Whole Solution shows a diff, and Discard leaves the document as it was', async () => {
+  const editor = await open('logic.solution.md');
+  const document = editor.document;
+  const original = document.getText();
+  await settled(document.uri);
+  api.setProposalReviewer(async () => 'discard');
+  try {
+    const result = await vscode.commands.executeCommand<RefineCommandResult | undefined>('stepcritic.refineSolution');
+    assert.ok(result);
+    assert.equal(result.proposal.status, 'proposed', result.proposal.message);
+    assert.equal(result.outcome.decision, 'discard');
+    assert.equal(result.outcome.applied, false);
+    assert.equal(document.getText(), original);
+    assert.equal(document.isDirty, false);
+  } finally {
+    api.setProposalReviewer(undefined);
+  }
+});
+
+test('Set API Key stores the key in SecretStorage and nowhere else', async () => {
+  const key = `sk-e2e-${Date.now().toString(36)}-do-not-leak`;
+  const userData = env('STEPCRITIC_E2E_USER_DATA');
+  const settingsFiles = [join(userData, 'User', 'settings.json'), join(workspaceRoot().fsPath, '.vscode', 'settings.json')];
+  const before = settingsFiles.map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined));
+  assert.equal(await api.hasApiKey(), false);
+  await vscode.commands.executeCommand('stepcritic.setApiKey', key);
+  await waitFor('the key in SecretStorage', () => api.hasApiKey());
+  assert.deepEqual(
+    settingsFiles.map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : undefined)),
+    before,
+    'settings files are unchanged',
+  );
+  const leaks = [...filesUnder(userData), ...filesUnder(workspaceRoot().fsPath)].filter((f) => readFileSync(f).includes(key));
+  assert.deepEqual(leaks, [], 'the key is written to no file on disk');
+  assert.ok(!vscode.workspace.getConfiguration('stepcritic').has('apiKey'));
+  await vscode.commands.executeCommand('stepcritic.forgetApiKey');
+  await waitFor('the key gone', async () => !(await api.hasApiKey()));
+});
+
+test('Test Connection reaches the scripted endpoint and finds log-probabilities', async () => {
+  const result = await vscode.commands.executeCommand<{ ok: boolean; logprobs: boolean | null; message: string }>('stepcritic.testConnection');
+  assert.ok(result, 'the command returns its result');
+  assert.equal(result.ok, true, result.message);
+  assert.equal(result.logprobs, true);
+});
+
+test('the status bar names the model and counts tokens', async () => {
+  await open('bands.solution.md');
+  const status = await waitFor('a status with the model', () => {
+    const s = api.status();
+    return s.text.includes('scripted-critic') ? s : undefined;
+  });
+  assert.match(status.text, /tok/);
+  assert.match(status.tooltip, /Tokens used in this window: [1-9]/);
+});
+
+test('Critique Workspace critiques every solution file and fills the Problems panel', async () => {
+  await closeAllEditors();
+  const result = await vscode.commands.executeCommand<{ files: { uri: string }[]; total: number; cancelled: boolean } | undefined>(
+    'stepcritic.critiqueWorkspace',
+  );
+  assert.ok(result);
+  assert.equal(result.cancelled, false);
+  const expected = filesUnder(workspaceRoot().fsPath).filter((f) => f.endsWith('.solution.md')).length;
+  assert.equal(result.total, expected);
+  const unopened = fixture('more/unopened.solution.md');
+  const diagnostics = await waitFor('diagnostics for a file never opened', () => {
+    const found = stepcriticDiagnostics(unopened);
+    return found.length > 0 ? found : undefined;
+  });
+  assert.ok(diagnostics.some((d) => codeOf(d) === 'arithmetic' && /60/.test(d.message)));
+});
+
+test('with runCodeTests on in a trusted workspace, a code solution\'s tests run', async () => {
+  const config = vscode.workspace.getConfiguration('stepcritic');
+  await config.update('runCodeTests', true, vscode.ConfigurationTarget.Workspace);
+  try {
+    const editor = await open('code/total.py');
+    await vscode.commands.executeCommand('stepcritic.critiqueFile');
+    const failures = await waitFor('a failing-test diagnostic', () => {
+      const found = stepcriticDiagnostics(editor.document.uri).filter((d) => codeOf(d) === 'test-failure');
+      return found.length > 0 ? found : undefined;
+    }, 30_000);
+    assert.ok(failures.length > 0);
+  } finally {
+    await config.update('runCodeTests', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+});
+
+function filesUnder(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat) continue;
+      if (stat.isDirectory()) walk(path);
+      else if (stat.isFile() && stat.size < 20_000_000) found.push(path);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return found;
+}
+
+export function run(): Promise<void> {
+  return runAll('extension host (trusted)');
+}

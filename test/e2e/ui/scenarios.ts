@@ -1,0 +1,87 @@
+// The UI scenarios, in order (later ones build on the file the first one opened).
+import type { ScenarioContext } from './runScenarios';
+import { editorText, gutterIcons, quickOpen, runCommand } from './workbench';
+
+export interface Scenario {
+  name: string;
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined | false;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last !== undefined && last !== false) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'an example opened: its wrong step is underlined and every step has a gutter icon',
+    async run({ page, screenshot }) {
+      await quickOpen(page, 'bands.solution.md');
+      await page.locator('.editor-instance .monaco-editor .squiggly-error').first().waitFor();
+      const icons = await until('four gutter icons, one per step', async () => {
+        const found = await gutterIcons(page);
+        return found.length >= 4 && !found.includes('judging') ? found : undefined;
+      });
+      if (icons.join(',') !== 'high,middle,low,downstream') throw new Error(`gutter icons: ${icons.join(',')}`);
+      await page.mouse.move(5, 700);
+      await screenshot('example-gutter-icons');
+    },
+  },
+  {
+    name: 'the Problems panel lists the finding',
+    async run({ page, screenshot }) {
+      await page.keyboard.press('Control+Shift+M');
+      const rows = page.locator('.markers-panel .monaco-list-row');
+      await rows.first().waitFor();
+      await until('a row about 140 / 2', async () => ((await rows.allInnerTexts()).some((t) => /should be 70/.test(t)) ? true : undefined));
+      await screenshot('problems-panel');
+      await page.keyboard.press('Control+Shift+M');
+    },
+  },
+  {
+    name: 'hovering the wrong step shows the verdict and where it came from',
+    async run({ page, screenshot }) {
+      const squiggle = page.locator('.editor-instance .monaco-editor .squiggly-error').first();
+      await squiggle.hover();
+      const hover = page.locator('.monaco-hover:visible .monaco-hover-content, .monaco-hover:visible .hover-contents').first();
+      await hover.waitFor({ state: 'visible' });
+      await until('the hover text', async () => {
+        const text = await hover.innerText();
+        return /70/.test(text) ? text : undefined;
+      });
+      await screenshot('hover');
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'a quick fix (Fix arithmetic) changes the document',
+    async run({ page, screenshot }) {
+      const squiggle = page.locator('.editor-instance .monaco-editor .squiggly-error').first();
+      await squiggle.click();
+      await page.keyboard.press('Control+.');
+      const item = page.locator('.action-widget .monaco-list-row:has-text("Fix arithmetic")').first();
+      await item.waitFor();
+      await screenshot('quick-fix-menu');
+      await item.click();
+      await until('the corrected value in the editor', async () => ((await editorText(page)).includes('140 / 2 = 70') ? true : undefined));
+      await page.keyboard.press('Control+S');
+      await until('the error underline to go', async () => ((await page.locator('.editor-instance .monaco-editor .squiggly-error').count()) === 0 ? true : undefined));
+      await screenshot('after-quick-fix');
+    },
+  },
+  {
+    name: 'the command palette runs Critique Workspace and reports in a notification',
+    async run({ page, screenshot }) {
+      await runCommand(page, 'Step Critic: Critique Workspace');
+      const toast = page.locator('.notifications-toasts .notification-toast:has-text("Critiqued")');
+      await toast.first().waitFor({ timeout: 60_000 });
+      await screenshot('critique-workspace');
+    },
+  },
+];
