@@ -2,8 +2,10 @@
 // builds the judge's dependencies from flags and the environment. Features that add a check extend
 // `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
 import type { JudgeDependencies } from '../engine/judge';
+import { PROTOCOL_VERSION } from '../engine/llm/protocol';
 import type { Report } from '../engine/report/schema';
 import type { ParsedArgs } from './args';
+import { createCliCritic } from './commands/llm-options';
 
 export interface CheckDependencies {
   deps: JudgeDependencies;
@@ -24,12 +26,15 @@ export interface DependencyInput {
 
 export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
 
-export async function buildCheckDependencies(_input: DependencyInput): Promise<CheckDependencies> {
-  const deps: JudgeDependencies = { criticOffReason: CRITIC_OFF_NO_ENDPOINT };
+export async function buildCheckDependencies(input: DependencyInput): Promise<CheckDependencies> {
+  // The LLM critic: on when an endpoint is configured (or --llm), off with --no-llm or none configured.
+  const llm = createCliCritic('check', input.args, input.env);
+  const deps: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
   return {
     deps,
-    critic: { enabled: false, note: CRITIC_OFF_NO_ENDPOINT },
-    notice: `${CRITIC_OFF_NO_ENDPOINT}; only the deterministic verifiers ran.`,
+    critic: llm.critic ? { enabled: true, model: llm.config?.model ?? llm.critic.description } : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },
+    ...(llm.critic ? { promptVersion: PROTOCOL_VERSION } : {}),
+    notice: llm.notice,
     close: async () => {},
   };
 }

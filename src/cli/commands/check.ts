@@ -26,12 +26,14 @@ import { booleanValue, formatHelp, integerValue, numberValue, parseCommandArgs, 
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import { buildCheckDependencies } from '../deps';
+import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { checkOutputTarget, writeFileAtomic } from '../output-file';
 import { forEachConcurrently } from '../pool';
 import type { Progress } from '../progress';
 import { noProgress, terminalProgress } from '../progress';
 import { colourEnabled, noPaint, painter } from '../style';
 import { TOOL_VERSION } from '../version';
+import { BATCH_OPTIONS, readBatchSettings, runBatchCheck, wantsBatch } from './check-batch';
 
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -53,9 +55,13 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   { name: 'max-file-size', type: 'string', valueName: 'MB', defaultText: String(DEFAULT_MAX_FILE_BYTES / (1024 * 1024)), description: 'Skip solution files larger than this' },
   { name: 'dataset-format', type: 'string', valueName: 'NAME', choices: DATASET_FORMATS, description: 'Read every dataset record as this format (default: detected per record)' },
   { name: 'jobs', short: 'j', type: 'string', valueName: 'N', defaultText: String(DEFAULT_JOBS), description: 'Judge up to N solutions at once' },
+  ...BATCH_OPTIONS,
   { name: 'verbose', short: 'v', type: 'boolean', description: 'List every step, not only the findings' },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'Print only findings and failures: no summaries, notes or progress' },
   { name: 'color', type: 'boolean', negatable: true, description: 'Force colour on or off (default: on a terminal, unless NO_COLOR is set)' },
+  LLM_SWITCH_OPTION,
+  ...LLM_ENDPOINT_OPTIONS,
+  ...LLM_RUN_OPTIONS,
 ];
 
 export interface CheckSettings {
@@ -172,6 +178,7 @@ export const checkCommand: Command = {
 async function runCheck(context: CliContext): Promise<number> {
   const args = parseCommandArgs('check', context.argv, CHECK_OPTIONS);
   const settings = readCheckSettings(args);
+  const batchSettings = wantsBatch(args) ? readBatchSettings(args) : undefined;
   const started = performance.now();
 
   const discovery = await discoverFiles(settings.paths, context.cwd);
@@ -192,6 +199,8 @@ async function runCheck(context: CliContext): Promise<number> {
   const dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd });
   try {
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
+    // --run-log, --resume, --triage, --concurrency: the engine's batch runner (streamed, logged, resumable).
+    if (batchSettings) return await runBatchCheck(context, { ...settings, files: discovery.files }, batchSettings, dependencies);
 
     const streamText = settings.format === 'text' && settings.out === undefined;
     const paint = painter(settings.color ?? colourEnabled(context.stdout, context.env));
