@@ -54,8 +54,8 @@ export const RecordLocationSchema = z
 
 export const CriticInfoSchema = z
   .object({
-    enabled: z.boolean(),
-    model: z.string().optional(),
+    enabled: z.boolean().describe('Whether an LLM critic was configured and asked.'),
+    model: z.string().optional().describe('The model that judged, when the critic ran.'),
     note: z.string().optional().describe('Why the critic did not run, or what went wrong with it.'),
   })
   .describe('Whether the LLM critic judged this solution.');
@@ -66,15 +66,18 @@ export const FileReportSchema = z
     path: z.string().describe('The file the entry comes from (for a record: its dataset file).'),
     record: RecordLocationSchema.optional(),
     format: DocumentFormatSchema.optional().describe('How the file was read; absent when it was not parsed.'),
-    kind: SolutionKindSchema.optional(),
+    kind: SolutionKindSchema.optional().describe('math or code.'),
     status: FileStatusSchema,
     reason: z.string().optional().describe('For skipped and failed entries: why, in one line.'),
     problem: z.string().optional().describe('The problem statement the solution answers.'),
-    problemHash: z.string().optional(),
-    steps: z.array(StepReportSchema),
+    problemHash: z.string().optional().describe('Content hash of the problem statement (keys accepted steps and the cache).'),
+    steps: z.array(StepReportSchema).describe('Every step in order; empty when the entry was not judged.'),
     firstErrorIndex: z.number().int().min(-1).nullable().describe('0-based index of the earliest wrong step, -1 when none was found, null when not judged.'),
-    finalAnswer: z.object({ text: z.string(), range: RangeSchema.optional() }).optional(),
-    expectedAnswer: z.string().optional(),
+    finalAnswer: z
+      .object({ text: z.string(), range: RangeSchema.optional() })
+      .optional()
+      .describe('The final answer as written (`\\boxed{}`, `#### x`, `Answer:`), and where it stands.'),
+    expectedAnswer: z.string().optional().describe('The expected answer (front matter or dataset record), when known.'),
     verdict: SolutionVerdictSchema.nullable().describe('The verdict on the whole solution; null when not judged.'),
     finalAnswerPTrue: z.number().min(0).max(1).nullable().describe('P(True) of the final answer, when the critic was asked for it.'),
     critic: CriticInfoSchema.optional(),
@@ -82,7 +85,7 @@ export const FileReportSchema = z
     tests: z.array(CodeTestSchema).optional().describe('For code: the tests found for the solution.'),
     labels: LabelsSchema.optional().describe('Ground truth that came with a dataset record.'),
     warnings: z.array(z.string()).describe('Things the parser or judge wants the user to know.'),
-    durationMs: z.number().nonnegative().optional(),
+    durationMs: z.number().nonnegative().optional().describe('Time spent reading, parsing and judging this entry.'),
   })
   .describe('One checked file, or one record of a dataset.');
 export type FileReport = z.infer<typeof FileReportSchema>;
@@ -98,13 +101,13 @@ export const StepCountsSchema = countsOf(VerdictSchema).describe('Steps of judge
 export const ReportSummarySchema = z
   .object({
     entries: z.number().int().nonnegative().describe('Files and dataset records in the report.'),
-    judged: z.number().int().nonnegative(),
-    skipped: z.number().int().nonnegative(),
-    failed: z.number().int().nonnegative(),
+    judged: z.number().int().nonnegative().describe('Entries with status judged.'),
+    skipped: z.number().int().nonnegative().describe('Entries with status skipped.'),
+    failed: z.number().int().nonnegative().describe('Entries with status failed.'),
     solutions: SolutionCountsSchema,
     steps: StepCountsSchema,
-    usage: UsageSchema,
-    durationMs: z.number().nonnegative().optional(),
+    usage: UsageSchema.describe('LLM requests and tokens over the run.'),
+    durationMs: z.number().nonnegative().optional().describe('Wall time of the run.'),
   })
   .describe('Totals over the whole run.');
 export type ReportSummary = z.infer<typeof ReportSummarySchema>;
@@ -112,16 +115,18 @@ export type ReportSummary = z.infer<typeof ReportSummarySchema>;
 export const ReportSchema = z
   .object({
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION).describe('Version of this schema; readers check it first.'),
-    tool: z.object({
-      name: z.literal('stepcritic'),
-      version: z.string(),
-      promptVersion: z.string().optional().describe('Version of the LLM critic prompt, when the critic ran.'),
-    }),
+    tool: z
+      .object({
+        name: z.literal('stepcritic'),
+        version: z.string().describe('Version of the stepcritic package that wrote the report.'),
+        promptVersion: z.string().optional().describe('Version of the LLM critic prompt, when the critic ran.'),
+      })
+      .describe('What wrote the report.'),
     createdAt: z.string().describe('When the run finished (ISO 8601).'),
     critic: CriticInfoSchema.describe('The LLM critic for the run as a whole.'),
     failOn: z.enum(['incorrect', 'uncertain', 'never']).optional().describe('The --fail-on level the run used.'),
     summary: ReportSummarySchema,
-    files: z.array(FileReportSchema),
+    files: z.array(FileReportSchema).describe('One entry per file or dataset record, in path order.'),
   })
   .describe('The JSON report of one run.');
 export type Report = z.infer<typeof ReportSchema>;
