@@ -6,10 +6,14 @@
 // A path that does not exist or a glob that matches nothing is a usage error: nothing is checked.
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import { GitignoreRules, findRepositoryRoot } from './gitignore';
 import type { InputKind } from './kinds';
 import { classifyPath, isFolderWalkSolution } from './kinds';
+
+// Loaded through require() on purpose: an `import` makes esbuild bundle tinyglobby's ESM build, whose
+// dependency fdir calls createRequire(import.meta.url), and import.meta is empty in our CommonJS bundle.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { glob, isDynamicPattern } = require('tinyglobby') as typeof import('tinyglobby');
 
 /** Folders no walk or glob enters. */
 export const ALWAYS_SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git']);
