@@ -4,23 +4,27 @@
 //   3. runs the extension-host suite in a trusted workspace, then in an untrusted one;
 //   4. runs the UI scenarios in headless Chromium, saving screenshots;
 // and ends with `N passed, N failed`. Every process it starts is stopped by its PID.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './driver/browser';
 import { installVsix, startCodeServer, type Tools } from './driver/codeServer';
 import { runExtensionHostSuite } from './driver/extensionHost';
-import { startProcess, stopAll } from './driver/processes';
+import { stopAll } from './driver/processes';
+import {
+  makeWorkspace,
+  readResults,
+  repoRoot,
+  startLlmServer,
+  untrustedWorkspaceSettings,
+  userLlmSettings,
+  type LlmServer,
+  type SuiteResult,
+} from './driver/workspaces';
 import { runScenarios, type ScenarioResult } from './ui/runScenarios';
 
-interface Result {
-  suite: string;
-  name: string;
-  passed: boolean;
-  durationMs: number;
-  error?: string;
-}
+type Result = SuiteResult;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -33,59 +37,19 @@ function required(name: string): string {
   return value;
 }
 
-const repo = resolve(__dirname, '..', '..');
-const fixtures = join(repo, 'test', 'e2e', 'fixtures');
-
 function log(message: string): void {
   process.stdout.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-/** A fresh copy of the fixture workspace (tests edit files), with the run's own paths filled in. */
-function makeWorkspace(work: string, name: string, workspaceSettings: Record<string, unknown>): { dir: string; ranMarker: string } {
-  const dir = join(work, name);
-  cpSync(join(fixtures, 'workspace'), dir, { recursive: true });
-  const ranMarker = join(work, `${name}-ran-marker.txt`);
-  const code = join(dir, 'code', 'total.py');
-  writeFileSync(code, readFileSync(code, 'utf8').replace('{{RAN_MARKER}}', ranMarker));
-  if (Object.keys(workspaceSettings).length > 0) {
-    mkdirSync(join(dir, '.vscode'), { recursive: true });
-    writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify(workspaceSettings, null, 2));
-  }
-  return { dir, ranMarker };
-}
-
-async function startLlmServer(work: string, name: string): Promise<{ baseUrl: string; log: string }> {
-  const logFile = join(work, `${name}-requests.log`);
-  const server = startProcess(
-    `llm-${name}`,
-    process.execPath,
-    ['--import', 'tsx', join(repo, 'test', 'e2e', 'support', 'e2e-llm-server.ts'), '--rules', join(fixtures, 'llm-rules.json'), '--log', logFile],
-    { cwd: repo, env: process.env, logFile: join(work, `${name}-llm-server.log`) },
-  );
-  const baseUrl = await server.firstLine;
-  if (!/^http:\/\/127\.0\.0\.1:\d+\/v1$/.test(baseUrl)) throw new Error(`unexpected base URL from the scripted LLM server: ${baseUrl}`);
-  return { baseUrl, log: logFile };
-}
-
-function readResults(file: string): Result[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Result);
 }
 
 async function extensionHostRun(
   tools: Tools,
   browser: Browser,
-  options: { name: string; work: string; extensionsDir: string; extensionDir: string; entry: string; trusted: boolean; userLlm: { baseUrl: string; log: string }; workspaceLlm: { baseUrl: string; log: string } },
+  options: { name: string; work: string; extensionsDir: string; extensionDir: string; entry: string; trusted: boolean; userLlm: LlmServer; workspaceLlm: LlmServer },
 ): Promise<Result[]> {
   const workspace = makeWorkspace(
     options.work,
     `ws-${options.name}`,
-    options.trusted
-      ? {}
-      : { 'stepcritic.provider': 'custom', 'stepcritic.baseUrl': options.workspaceLlm.baseUrl, 'stepcritic.model': 'evil-model', 'stepcritic.runCodeTests': true },
+    options.trusted ? {} : untrustedWorkspaceSettings(options.workspaceLlm),
   );
   const serverDir = join(options.work, `cs-${options.name}`);
   mkdirSync(serverDir, { recursive: true });
@@ -97,11 +61,7 @@ async function extensionHostRun(
     workspace: workspace.dir,
     trustWorkspace: options.trusted,
     smokeTestDriver: true,
-    userSettings: {
-      'stepcritic.provider': 'custom',
-      'stepcritic.baseUrl': options.userLlm.baseUrl,
-      'stepcritic.model': 'scripted-critic',
-    },
+    userSettings: userLlmSettings(options.userLlm),
     env: {
       STEPCRITIC_E2E_RESULTS: resultsFile,
       STEPCRITIC_E2E_LLM_LOG: options.userLlm.log,
@@ -134,7 +94,7 @@ async function extensionHostRun(
   }
 }
 
-const out = resolve(arg('--out') ?? join(repo, 'test-results', 'e2e'));
+const out = resolve(arg('--out') ?? join(repoRoot, 'test-results', 'e2e'));
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -183,9 +143,8 @@ async function main(): Promise<number> {
         trustWorkspace: true,
         smokeTestDriver: false,
         userSettings: {
-          'stepcritic.provider': 'custom',
-          'stepcritic.baseUrl': userLlm.baseUrl,
-          'stepcritic.model': 'scripted-critic',
+          ...userLlmSettings(userLlm),
+          'stepcritic.display.inlineText': true,
           'workbench.colorTheme': 'Default Light Modern',
           'editor.fontSize': 15,
           'window.commandCenter': false,
