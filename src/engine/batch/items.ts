@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { displayPath } from '../files/discover';
+import { classifyPath } from '../files/kinds';
 import { readTextFile } from '../files/read';
 import type { DocumentFormat } from '../types';
 import { datasetKindOf, streamDataset } from './dataset-stream';
@@ -50,6 +51,8 @@ export interface ReadItemsOptions {
    * as given. The CLI passes its own discovery (folders, globs, .gitignore).
    */
   discover?: (paths: readonly string[]) => AsyncIterable<string> | Iterable<string> | Promise<Iterable<string>>;
+  /** Solution files larger than this are skipped (default: the CLI reader's limit). */
+  maxFileBytes?: number;
   /** Stop producing items (the consumer stops pulling anyway; this also ends a long file scan early). */
   signal?: AbortSignal;
 }
@@ -59,8 +62,8 @@ export function isDatasetPath(path: string): boolean {
 }
 
 /** Reads one solution file (the CLI's safe reader: size limit, binary, UTF-8), or says why it cannot be judged. */
-export async function readSolutionFile(path: string): Promise<{ text: string; hash: string } | { status: 'skipped' | 'failed'; reason: string; hash: string }> {
-  const read = await readTextFile(path);
+export async function readSolutionFile(path: string, maxBytes?: number): Promise<{ text: string; hash: string } | { status: 'skipped' | 'failed'; reason: string; hash: string }> {
+  const read = await readTextFile(path, maxBytes);
   if (!read.ok) return { status: read.status, reason: read.reason, hash: 'unread' };
   return { text: read.text, hash: contentHash(read.text) };
 }
@@ -79,7 +82,13 @@ export async function* readItems(paths: readonly string[], options: ReadItemsOpt
     const shown = displayPath(path, cwd);
     const kind = datasetKindOf(path);
     if (kind === undefined) {
-      const read = await readSolutionFile(path);
+      const classified = classifyPath(path);
+      if (classified.kind === 'unsupported') {
+        const what = classified.extension ? `'${classified.extension}' files` : 'files without an extension';
+        yield { id: shown, path, contentHash: 'unread', source: { kind: 'unreadable', status: 'skipped', reason: `not a solution file (${what} are not read)` } };
+        continue;
+      }
+      const read = await readSolutionFile(path, options.maxFileBytes);
       yield 'text' in read
         ? { id: shown, path, contentHash: read.hash, source: { kind: 'file', text: read.text } }
         : { id: shown, path, contentHash: read.hash, source: { kind: 'unreadable', status: read.status, reason: read.reason } };

@@ -55,6 +55,8 @@ export interface RunBatchOptions {
   signal?: AbortSignal;
   onProgress?: (progress: BatchProgress) => void;
   onItem?: (finished: FinishedItem) => void;
+  /** An item skipped because the run log already has it (for surfaces that print in input order). */
+  onResumed?: (item: BatchItem, sequence: number) => void;
 }
 
 export interface BatchResult {
@@ -97,6 +99,7 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
       const sequence = taken++;
       if (done?.has(itemKey(next.value))) {
         tracker.resumed();
+        options.onResumed?.(next.value, sequence);
         continue;
       }
       return { item: next.value, sequence };
