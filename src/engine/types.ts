@@ -123,7 +123,7 @@ export const SyntaxEvidenceSchema = z.object({
 
 export const FaultLocalizationEvidenceSchema = z.object({
   kind: z.literal('fault-localization'),
-  /** Ochiai suspiciousness in [0,1]. */
+  /** Suspiciousness in [0,1]: Ochiai over the tests' line spectra, averaged with `mutation.score` when mutants were tried. */
   score: z.number(),
   /** 1 = most suspicious step. */
   rank: z.number().int().positive(),
@@ -131,6 +131,10 @@ export const FaultLocalizationEvidenceSchema = z.object({
   passedTests: z.number().int().nonnegative(),
   /** True when this step is clearly ahead of the next candidate. */
   clear: z.boolean(),
+  /** The best small change to this step that made failing tests pass (mutation analysis), e.g. `a < b -> a <= b`. */
+  mutation: z
+    .object({ change: z.string(), fixedTests: z.number().int().nonnegative(), brokenTests: z.number().int().nonnegative(), score: z.number() })
+    .optional(),
 });
 
 export const CriticSourceSchema = z.enum(['logprobs', 'samples', 'verbal', 'prm']);

@@ -9,6 +9,7 @@ import type { CodeTest, Evidence, SolutionDocument, Step, TestEvidence } from '.
 import { announceMissing, findNode, findPython, type CodeLanguage } from './interpreters';
 import { runNodeTests } from './node-runner';
 import { findSyntaxError } from './parse';
+import { SourceText } from './source-text';
 import { localizeFaults, type TestSpectrum } from './localize';
 import { moduleNameFor, runPythonTests, type HarnessRun, type RunLimits } from './python-runner';
 
@@ -97,10 +98,13 @@ export function createCodeChecker(options: CodeCheckerOptions): CodeChecker {
         return { stepEvidence, tests: [], ran: false, ...(said ? { note: said } : {}) };
       }
 
+      // The in-file tests run as tests, not while the solution loads: their text is blanked out of
+      // the program (spaces, so that every line and column stays where it was).
+      const program = { ...document, text: blankInFileTests(document.text, tests) };
       const run: HarnessRun =
         language === 'python'
-          ? await runPythonTests(interpreter, { text: document.text, moduleName: moduleNameFor(document.uri) }, tests, limits, signal)
-          : await runNodeTests(interpreter, document, tests, language, limits, signal);
+          ? await runPythonTests(interpreter, { text: program.text, moduleName: moduleNameFor(document.uri) }, tests, limits, signal)
+          : await runNodeTests(interpreter, program, tests, language, limits, signal);
       if (run.sandbox.aborted) throw signal?.reason ?? new Error('aborted');
       return interpret(document, tests, run, limits, stepEvidence);
     },
@@ -178,7 +182,7 @@ function interpret(
     .map((r) => ({ failed: r.status !== 'passed', lines: r.lines }));
   const failed = spectra.filter((s) => s.failed).length;
   if (failed > 0) {
-    for (const [index, evidence] of localizeFaults(document.steps, spectra)) push(stepEvidence, index, evidence);
+    for (const [index, evidence] of localizeFaults(document.steps, spectra, report.mutation)) push(stepEvidence, index, evidence);
   } else if (spectra.length > 0) {
     // All pass: say on each step how many tests run it (a step no test reaches is visibly untested).
     for (const step of document.steps) {
@@ -191,6 +195,18 @@ function interpret(
   const passed = spectra.length - failed;
   notes.unshift(`${plural(spectra.length, 'test')} ran: ${passed} passed, ${failed} failed.`);
   return { stepEvidence, tests: results, ran: spectra.length > 0 || results.length > 0, note: notes.join(' ') };
+}
+
+export function blankInFileTests(text: string, tests: readonly CodeTest[]): string {
+  const source = new SourceText(text);
+  let out = text;
+  for (const test of tests) {
+    if (!test.range || (test.origin !== 'assert' && test.origin !== 'main')) continue;
+    const start = source.offsetAt(test.range.start);
+    const end = source.offsetAt(test.range.end);
+    out = out.slice(0, start) + out.slice(start, end).replace(/[^\r\n]/g, ' ') + out.slice(end);
+  }
+  return out;
 }
 
 /** The last line of the solution file named in a Python or Node traceback. */

@@ -6,7 +6,7 @@ import { hashText } from '../documents/hash';
 import type { CodeTest, Range, SolutionDocument } from '../types';
 import { announceMissing, type CodeLanguage } from './interpreters';
 import { analyzeJavaScript } from './js-analyze';
-import { analyzePython, type SourceAnalysis, type SourcePiece } from './python-analyze';
+import { analyzePython, analyzePythonSync, type SourceAnalysis, type SourcePiece } from './python-analyze';
 import { buildSteps } from './segments';
 import { SourceText } from './source-text';
 
@@ -69,10 +69,13 @@ function linePieces(source: SourceText, language: CodeLanguage): SourcePiece[] {
   return pieces;
 }
 
-export async function parseCodeSolution(input: CodeSolutionInput): Promise<SolutionDocument> {
+/** Builds the document from what the parser found (or line steps when there is no parser). */
+export function documentFromAnalysis(
+  input: CodeSolutionInput,
+  found: { analysis: SourceAnalysis } | { analysis: undefined; message: string },
+): SolutionDocument {
   const source = new SourceText(input.text);
   const warnings: string[] = [];
-  const found = await analyzeSource(input.text, input.language);
   let analysis: SourceAnalysis;
   if (found.analysis) {
     analysis = found.analysis;
@@ -106,4 +109,18 @@ export async function parseCodeSolution(input: CodeSolutionInput): Promise<Solut
     tests,
     warnings,
   };
+}
+
+export async function parseCodeSolution(input: CodeSolutionInput): Promise<SolutionDocument> {
+  return documentFromAnalysis(input, await analyzeSource(input.text, input.language));
+}
+
+/** The same, synchronously (Python through spawnSync): for dataset records. */
+export function parseCodeSolutionSync(input: CodeSolutionInput): SolutionDocument {
+  if (input.language !== 'python') return documentFromAnalysis(input, { analysis: analyzeJavaScript(input.text, input.language) });
+  const result = analyzePythonSync(input.text);
+  return documentFromAnalysis(
+    input,
+    result.ok ? { analysis: result.analysis } : { analysis: undefined, message: result.reason === 'no-python' ? 'no-python' : result.message },
+  );
 }

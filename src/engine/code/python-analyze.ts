@@ -1,6 +1,7 @@
 // Runs Python's own parser over a solution (see python-analyze-script.ts) and validates what it says.
+import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
-import { findPython } from './interpreters';
+import { findPython, pythonCommand } from './interpreters';
 import { PYTHON_ANALYZE_SCRIPT } from './python-analyze-script';
 import { runProcess } from './run-process';
 
@@ -61,27 +62,47 @@ export function analyzePython(text: string): Promise<PythonAnalysisResult> {
   return pending;
 }
 
-async function runAnalysis(text: string): Promise<PythonAnalysisResult> {
-  const python = await findPython();
-  if (!python) return { ok: false, reason: 'no-python', message: 'python3 not found' };
-  // -I: isolated (no PYTHON* variables, no user site); -S: no site import, faster; the script only
-  // reads stdin, so nothing of the solution is executed here.
-  const outcome = await runProcess(python.path, ['-I', '-S', '-X', 'utf8', '-c', PYTHON_ANALYZE_SCRIPT], {
-    input: text,
-    timeoutMs: 20_000,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONIOENCODING: 'utf-8' },
-  });
-  if (outcome.spawnError || outcome.timedOut || outcome.code !== 0) {
-    const why = outcome.spawnError ?? (outcome.timedOut ? 'timed out' : outcome.stderr.trim().split('\n').slice(-1)[0] ?? `exit ${outcome.code}`);
-    return { ok: false, reason: 'failed', message: `Python's parser failed: ${why}` };
-  }
+function readAnalysis(stdout: string): PythonAnalysisResult {
   let json: unknown;
   try {
-    json = JSON.parse(outcome.stdout);
+    json = JSON.parse(stdout);
   } catch {
     return { ok: false, reason: 'failed', message: "Python's parser printed something that is not JSON." };
   }
   const parsed = SourceAnalysisSchema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'failed', message: `Python's parser gave an unexpected shape: ${parsed.error.message}` };
-  return { ok: true, analysis: parsed.data, python: python.version };
+  return { ok: true, analysis: parsed.data, python: '' };
+}
+
+const ANALYZE_ARGS = ['-I', '-S', '-X', 'utf8', '-c', PYTHON_ANALYZE_SCRIPT];
+const analyzeEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONIOENCODING: 'utf-8' });
+
+/**
+ * The same, synchronously: for dataset records, which are turned into documents by a synchronous
+ * function (records.ts). Blocks for one Python start (~30 ms).
+ */
+export function analyzePythonSync(text: string): PythonAnalysisResult {
+  const outcome = spawnSync(pythonCommand(), ANALYZE_ARGS, { input: text, encoding: 'utf8', timeout: 20_000, env: analyzeEnv(), maxBuffer: 64 * 1024 * 1024 });
+  if (outcome.error && (outcome.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    return { ok: false, reason: 'no-python', message: 'python3 not found' };
+  }
+  if (outcome.error || outcome.status !== 0) {
+    const why = outcome.error?.message ?? outcome.stderr.trim().split('\n').slice(-1)[0] ?? `exit ${outcome.status}`;
+    return { ok: false, reason: 'failed', message: `Python's parser failed: ${why}` };
+  }
+  return readAnalysis(outcome.stdout);
+}
+
+async function runAnalysis(text: string): Promise<PythonAnalysisResult> {
+  const python = await findPython();
+  if (!python) return { ok: false, reason: 'no-python', message: 'python3 not found' };
+  // -I: isolated (no PYTHON* variables, no user site); -S: no site import, faster; the script only
+  // reads stdin, so nothing of the solution is executed here.
+  const outcome = await runProcess(python.path, ANALYZE_ARGS, { input: text, timeoutMs: 20_000, env: analyzeEnv() });
+  if (outcome.spawnError || outcome.timedOut || outcome.code !== 0) {
+    const why = outcome.spawnError ?? (outcome.timedOut ? 'timed out' : outcome.stderr.trim().split('\n').slice(-1)[0] ?? `exit ${outcome.code}`);
+    return { ok: false, reason: 'failed', message: `Python's parser failed: ${why}` };
+  }
+  const result = readAnalysis(outcome.stdout);
+  return result.ok ? { ...result, python: python.version } : result;
 }

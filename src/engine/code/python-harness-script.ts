@@ -117,6 +117,9 @@ def expand(index, test):
         return [(str(index), test['name'], ('error', 'the test does not parse: %s' % error))]
     checks = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == 'check']
     if entry and checks:
+        # HumanEvalFix's test text ends with its own check(<entry point>) call: the harness makes that call.
+        tree.body = [n for n in tree.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+                                                  and isinstance(n.value.func, ast.Name) and n.value.func.id == 'check')]
         check = checks[-1]
         units = []
         setup = []
@@ -147,12 +150,12 @@ def expand(index, test):
         return [('%d.%d' % (index, k), '%s: %s' % (test['name'], name), ('function', tree, name)) for k, name in enumerate(names)]
     return [(str(index), test['name'], ('script', tree, origin == 'main'))]
 
-def run_one(kind):
+def run_one(kind, ns):
     what = kind[0]
     if what == 'error':
         raise RuntimeError(kind[1])
     if what == 'doctest':
-        globs = dict(module.__dict__)
+        globs = dict(ns)
         parsed = doctest.DocTestParser().get_doctest(kind[1], globs, module_name, None, 0)
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
         report = io.StringIO()
@@ -162,15 +165,16 @@ def run_one(kind):
         return
     if what == 'check':
         tree, entry = kind[1], kind[2]
-        globs = dict(module.__dict__)
+        globs = dict(ns)
         exec(compile(tree, '<test>', 'exec'), globs)
-        if entry not in module.__dict__:
+        if entry not in ns:
             raise NameError('the solution defines no %r' % entry)
-        globs['check'](module.__dict__[entry])
+        globs['check'](ns[entry])
         return
     if what == 'function':
         tree, name = kind[1], kind[2]
-        globs = {'__name__': 'stepcritic_tests'}
+        globs = dict(ns)
+        globs['__name__'] = 'stepcritic_tests'
         exec(compile(tree, '<tests>', 'exec'), globs)
         if '.' in name:
             cls, method = name.split('.', 1)
@@ -186,13 +190,206 @@ def run_one(kind):
         return
     if what == 'script':
         tree, as_main = kind[1], kind[2]
-        globs = dict(module.__dict__)
+        globs = dict(ns)
         if as_main:
             globs['__name__'] = '__main__'
         exec(compile(tree, '<test>', 'exec'), globs)
         return
 
 deadline = started + REQUEST['totalSeconds']
+UNITS = []
+
+# ---- mutation analysis -------------------------------------------------------------------------
+# When every test runs the faulty line, line spectra cannot tell it from its neighbours. Mutants can:
+# a small change to the faulty statement (an operator, a constant, a variable, a deleted operand) is
+# far more likely than a change elsewhere to make failing tests pass (MUSE, Metallaxis-FL). Each
+# mutant runs the failing tests first; only a mutant that fixes one is run against the passing tests.
+import copy, math
+
+BIN_SWAPS = {ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.FloorDiv, ast.Add], ast.Div: [ast.Mult, ast.FloorDiv],
+             ast.FloorDiv: [ast.Div, ast.Mult], ast.Mod: [ast.FloorDiv], ast.Pow: [ast.Mult]}
+CMP_SWAPS = {ast.Lt: [ast.LtE, ast.Gt], ast.LtE: [ast.Lt, ast.GtE], ast.Gt: [ast.GtE, ast.Lt], ast.GtE: [ast.Gt, ast.LtE],
+             ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq], ast.In: [ast.NotIn], ast.NotIn: [ast.In], ast.Is: [ast.IsNot], ast.IsNot: [ast.Is]}
+CALL_SWAPS = {'min': 'max', 'max': 'min', 'any': 'all', 'all': 'any', 'int': 'round', 'round': 'int'}
+
+def own_expressions(stmt):
+    # The expressions a statement itself evaluates: not those of nested statements or function bodies.
+    if isinstance(stmt, (ast.If, ast.While)):
+        roots = [stmt.test]
+    elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+        roots = [stmt.target, stmt.iter]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        roots = [i.context_expr for i in stmt.items]
+    elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Try)):
+        roots = []
+    else:
+        roots = [stmt]
+    out = []
+    def visit(node):
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.Lambda, ast.FunctionDef)):
+                continue
+            visit(child)
+    for r in roots:
+        visit(r)
+    return out
+
+def scope_names(fn):
+    names = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+def mutants_for(node, names):
+    # (description, function that builds the replacement node from a copy of node)
+    out = []
+    if isinstance(node, ast.BinOp):
+        for op in BIN_SWAPS.get(type(node.op), []):
+            out.append((lambda n, op=op: ast.BinOp(left=n.left, op=op(), right=n.right)))
+        out.append(lambda n: n.left)
+        out.append(lambda n: n.right)
+        if isinstance(node.op, (ast.Sub, ast.Add)):
+            out.append(lambda n: ast.Call(func=ast.Name(id='abs', ctx=ast.Load()), args=[n], keywords=[]))
+    elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+        for op in CMP_SWAPS.get(type(node.ops[0]), []):
+            out.append((lambda n, op=op: ast.Compare(left=n.left, ops=[op()], comparators=n.comparators)))
+    elif isinstance(node, ast.BoolOp):
+        other = ast.Or if isinstance(node.op, ast.And) else ast.And
+        out.append(lambda n, other=other: ast.BoolOp(op=other(), values=n.values))
+        for k in range(len(node.values)):
+            out.append((lambda n, k=k: n.values[1 - k] if len(n.values) == 2 else ast.BoolOp(op=n.op, values=n.values[:k] + n.values[k + 1:])))
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+        out.append(lambda n: n.operand)
+    elif isinstance(node, ast.Constant) and type(node.value) is bool:
+        out.append(lambda n: ast.Constant(value=not n.value))
+    elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        out.append(lambda n: ast.Constant(value=n.value + 1))
+        out.append(lambda n: ast.Constant(value=n.value - 1))
+    elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        for other in sorted(names):
+            if other != node.id:
+                out.append((lambda n, other=other: ast.Name(id=other, ctx=ast.Load())))
+    elif isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id in CALL_SWAPS:
+            out.append(lambda n: ast.Call(func=ast.Name(id=CALL_SWAPS[n.func.id], ctx=ast.Load()), args=n.args, keywords=n.keywords))
+        if len(node.args) == 2 and not node.keywords:
+            out.append(lambda n: ast.Call(func=n.func, args=[n.args[1], n.args[0]], keywords=n.keywords))
+    elif isinstance(node, (ast.If, ast.While)):
+        out.append(lambda n: ast.If(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse) if isinstance(n, ast.If)
+                   else ast.While(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse))
+    elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+        out.append(lambda n: ast.Pass())
+    return out
+
+def replace_at(tree, index, build):
+    nodes = list(ast.walk(tree))
+    target = nodes[index]
+    for parent in nodes:
+        for field, value in ast.iter_fields(parent):
+            if value is target:
+                new = build(target)
+                setattr(parent, field, new)
+                return target, new
+            if isinstance(value, list):
+                for k, item in enumerate(value):
+                    if item is target:
+                        new = build(target)
+                        value[k] = new
+                        return target, new
+    return None, None
+
+def describe(old, new):
+    try:
+        a, b = ast.unparse(old), ast.unparse(new)
+    except Exception:
+        return ''
+    if isinstance(old, (ast.If, ast.While)):
+        a, b = ast.unparse(old.test), ast.unparse(new.test)
+    return '%s -> %s' % (a.split('\n')[0][:80], b.split('\n')[0][:80])
+
+def run_status(kind, ns, seconds):
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
+            run_one(kind, ns)
+        return 'passed'
+    except BaseException:
+        return 'failed'
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+def mutation_phase():
+    failing = [u for u in UNITS if u[2] not in ('passed', 'skipped')]
+    passing = [u for u in UNITS if u[2] == 'passed']
+    total_failed = len(failing)
+    failing_lines = set()
+    for u in failing:
+        failing_lines |= u[3]
+    with open(SOLUTION, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+    index_of = {id(n): k for k, n in enumerate(ast.walk(tree))}
+    sites = []
+    for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))] + [tree]:
+        names = scope_names(fn) if fn is not tree else set()
+        body_stmts = [n for n in ast.walk(fn) if isinstance(n, ast.stmt) and n is not fn]
+        for stmt in body_stmts:
+            if stmt.lineno not in failing_lines:
+                continue
+            for node in own_expressions(stmt) + ([stmt] if stmt not in own_expressions(stmt) else []):
+                for build in mutants_for(node, names):
+                    sites.append((stmt.lineno, getattr(stmt, 'end_lineno', stmt.lineno), index_of[id(node)], build))
+    budget_end = min(deadline - 0.3, time.time() + REQUEST.get('mutationSeconds', 4.0))
+    per_test = REQUEST.get('mutantTestSeconds', 0.25)
+    best = {}
+    tried = 0
+    sys.settrace(None)
+    for line, end_line, index, build in sites:
+        if time.time() > budget_end:
+            break
+        mutant = copy.deepcopy(tree)
+        try:
+            old, new = replace_at(mutant, index, build)
+            if old is None:
+                continue
+            ast.fix_missing_locations(mutant)
+            code = compile(mutant, SOLUTION + '<mutant>', 'exec')
+        except Exception:
+            continue
+        tried += 1
+        mutant_module = types.ModuleType(module_name)
+        mutant_module.__file__ = SOLUTION
+        try:
+            sys.modules[module_name] = mutant_module
+            signal.setitimer(signal.ITIMER_REAL, per_test)
+            with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
+                exec(code, mutant_module.__dict__)
+        except BaseException:
+            continue
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.modules[module_name] = module
+        sys.modules[module_name] = mutant_module
+        fixed = sum(1 for u in failing if run_status(u[1], mutant_module.__dict__, per_test) == 'passed')
+        broke = 0
+        if fixed:
+            broke = sum(1 for u in passing if run_status(u[1], mutant_module.__dict__, per_test) != 'passed')
+        sys.modules[module_name] = module
+        if not fixed:
+            continue
+        # The share of failing tests the mutant fixes, discounted by the share of passing ones it breaks:
+        # a mutant that turns every test's result around (return True -> False) says nothing.
+        score = (fixed / total_failed) * (1 - broke / len(passing) if passing else 1)
+        if score <= 0:
+            continue
+        key = line
+        if key not in best or score > best[key]['score']:
+            best[key] = {'line': line, 'endLine': end_line, 'score': score, 'fixed': fixed, 'broke': broke, 'change': describe(old, new)}
+    emit({'event': 'mutation', 'tried': tried, 'sites': len(sites), 'statements': list(best.values())})
+
 if load_error is None:
     for index, test in enumerate(REQUEST['tests']):
         for test_id, name, kind in expand(index, test):
@@ -207,11 +404,9 @@ if load_error is None:
             detail = ''
             t0 = time.time()
             try:
-                if TRACE:
-                    sys.settrace(global_tracer)
                 signal.setitimer(signal.ITIMER_REAL, limit)
                 with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-                    run_one(kind)
+                    run_one(kind, module.__dict__)
             except TestTimeout:
                 status = 'timeout'
                 detail = 'timed out after %.1f s' % limit
@@ -234,5 +429,35 @@ if load_error is None:
             text = (output + ('\n' if output and detail else '') + detail)[:OUTPUT_CAP]
             emit({'event': 'test', 'id': test_id, 'index': index, 'name': name, 'status': status, 'output': text,
                   'lines': sorted(covered), 'ms': int((time.time() - t0) * 1000)})
+            UNITS.append([test_id, kind, status, set(), time.time() - t0])
+    # Tracing slows code down several times, so the tests run untraced first (their results stand), then
+    # each runs again under the tracer for its lines. A test that timed out gets a short second run:
+    # enough to see which lines it loops through.
+    if TRACE:
+        for unit in UNITS:
+            test_id, kind, status = unit[0], unit[1], unit[2]
+            remaining = deadline - time.time()
+            if status == 'skipped' or remaining <= 0.05:
+                continue
+            # Tracing makes code several times slower: allow for that, but not for a test that already hung.
+            limit = min(REQUEST['perTestSeconds'], remaining, 0.5 if status == 'timeout' else max(0.5, 20 * unit[4]))
+            covered.clear()
+            try:
+                sys.settrace(global_tracer)
+                signal.setitimer(signal.ITIMER_REAL, limit)
+                with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
+                    run_one(kind, module.__dict__)
+            except BaseException:
+                pass
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                sys.settrace(None)
+            unit[3] = set(covered)
+            emit({'event': 'coverage', 'id': test_id, 'lines': sorted(covered)})
+    if REQUEST.get('mutate') and any(u[2] not in ('passed', 'skipped') for u in UNITS):
+        try:
+            mutation_phase()
+        except BaseException as error:
+            emit({'event': 'mutation', 'tried': 0, 'statements': [], 'error': short_traceback(error)[-500:]})
 emit({'event': 'done'})
 `;

@@ -36,6 +36,10 @@ export async function runPythonTests(
     moduleName: solution.moduleName,
     tests: tests.map((t) => ({ name: t.name, origin: t.origin, code: t.code, entryPoint: t.entryPoint ?? null })),
     trace: true,
+    // Mutation analysis only when a test fails, within the same time limit (see localize.ts).
+    mutate: true,
+    mutationSeconds: Math.min(4, limits.timeoutMs / 2500),
+    mutantTestSeconds: 0.25,
     perTestSeconds: limits.perTestTimeoutMs / 1000,
     // The harness stops starting tests a little before the sandbox's hard limit, so that the
     // results of the tests that ran are written out rather than lost to the kill.

@@ -22,15 +22,45 @@ export const HarnessLoadSchema = z.object({
   output: z.string().default(''),
 });
 
+export const MutationStatementSchema = z.object({
+  /** 1-based first and last line of the mutated statement. */
+  line: z.number().int().positive(),
+  endLine: z.number().int().positive(),
+  /** (fixed / failing) · (1 − broke / passing) of the best mutant of this statement. */
+  score: z.number().min(0).max(1),
+  fixed: z.number().int().nonnegative(),
+  broke: z.number().int().nonnegative(),
+  change: z.string(),
+});
+export type MutationStatement = z.infer<typeof MutationStatementSchema>;
+
+export const HarnessMutationSchema = z.object({
+  event: z.literal('mutation'),
+  tried: z.number().int().nonnegative(),
+  sites: z.number().int().nonnegative().optional(),
+  statements: z.array(MutationStatementSchema),
+  error: z.string().optional(),
+});
+
+/** The lines a test executed, from its second, traced run (sent only when some test failed). */
+export const HarnessCoverageSchema = z.object({
+  event: z.literal('coverage'),
+  id: z.string(),
+  lines: z.array(z.number().int().positive()),
+});
+
 const HarnessEventSchema = z.discriminatedUnion('event', [
   HarnessTestResultSchema,
+  HarnessCoverageSchema,
   HarnessLoadSchema,
+  HarnessMutationSchema,
   z.object({ event: z.literal('done') }),
 ]);
 
 export interface HarnessReport {
   load?: z.infer<typeof HarnessLoadSchema>;
   tests: HarnessTestResult[];
+  mutation?: z.infer<typeof HarnessMutationSchema>;
   done: boolean;
   /** Lines that were not valid events (a solution writing to fd 3, a truncated last line). */
   garbage: number;
@@ -55,6 +85,11 @@ export function parseHarnessOutput(text: string): HarnessReport {
     const event = parsed.data;
     if (event.event === 'load') report.load = event;
     else if (event.event === 'test') report.tests.push(event);
+    else if (event.event === 'mutation') report.mutation = event;
+    else if (event.event === 'coverage') {
+      const test = report.tests.find((t) => t.id === event.id);
+      if (test) test.lines = event.lines;
+    }
     else report.done = true;
   }
   return report;

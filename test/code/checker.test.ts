@@ -1,0 +1,184 @@
+// The code checker end to end: tests from every source run in the sandbox, failing tests make the
+// solution incorrect, fault localization marks the wrong step, syntax errors are verdicts, and
+// nothing runs unless running code is allowed.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createCodeChecker } from '../../src/engine/code/checker';
+import { parseCodeSolution } from '../../src/engine/code/parse';
+import { findSiblingTests } from '../../src/engine/code/siblings';
+import { judgeSolution } from '../../src/engine/judge';
+import type { FaultLocalizationEvidence, SolutionDocument } from '../../src/engine/types';
+
+const run = createCodeChecker({ allowRun: true, timeoutMs: 10_000 });
+
+const py = (text: string, uri = 'solution.py') => parseCodeSolution({ uri, text, language: 'python' });
+const stepWith = (doc: SolutionDocument, text: string) => doc.steps.find((s) => s.text === text)!.index;
+
+// The classic `mid` example from the spectrum-based fault localization literature (Jones & Harrold):
+// the bug is `m = y` in the `elif x < z` branch (should be `m = x`).
+const MID = `def mid(x, y, z):
+    """The middle of three numbers.
+
+    >>> mid(3, 3, 5)
+    3
+    >>> mid(1, 2, 3)
+    2
+    >>> mid(3, 2, 1)
+    2
+    >>> mid(5, 5, 5)
+    5
+    >>> mid(5, 3, 4)
+    4
+    >>> mid(2, 1, 3)
+    2
+    """
+    m = z
+    if y < z:
+        if x < y:
+            m = y
+        elif x < z:
+            m = y
+    else:
+        if x > y:
+            m = y
+        elif x > z:
+            m = x
+    return m
+`;
+
+describe('createCodeChecker', () => {
+  it('runs doctests; a failing one makes the solution incorrect and the faulty step is marked', async () => {
+    const doc = await py(MID);
+    assert.equal(doc.tests!.length, 6);
+    const judgement = await judgeSolution(doc, { codeChecker: run });
+    assert.equal(judgement.verdict, 'incorrect');
+    const buggy = doc.steps.findIndex((s, i) => s.text === 'm = y' && doc.steps[i - 1]!.text === 'elif x < z:');
+    assert.equal(judgement.firstErrorIndex, buggy);
+    const fl = judgement.steps[buggy]!.evidence.find((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization')!;
+    assert.equal(fl.rank, 1);
+    assert.equal(fl.clear, true);
+    assert.equal(fl.failedTests, 1);
+    assert.equal(fl.passedTests, 5);
+    assert.equal(judgement.steps[buggy]!.code, 'test-failure');
+  });
+
+  it('finds a wrong operator that every test executes (mutation analysis), and offers the change', async () => {
+    const text = [
+      'def total_price(prices, discount):',
+      '    total = 0',
+      '    for p in prices:',
+      '        total += p',
+      '    return total + discount',
+      '',
+      'assert total_price([10, 20], 5) == 25',
+      'assert total_price([1], 1) == 0',
+      'assert total_price([], 0) == 0',
+      '',
+    ].join('\n');
+    const doc = await py(text);
+    const result = await run.check(doc);
+    const ret = stepWith(doc, 'return total + discount');
+    const fl = result.stepEvidence.get(ret)!.find((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization')!;
+    assert.equal(fl.rank, 1);
+    assert.equal(fl.clear, true);
+    assert.equal(fl.mutation?.change, 'total + discount -> total - discount');
+    assert.equal(fl.mutation?.fixedTests, 2);
+    assert.equal(fl.mutation?.brokenTests, 0);
+    // The tests: two failing asserts with their output, one passing.
+    assert.deepEqual(result.tests.map((t) => t.kind === 'test' && t.status), ['failed', 'failed', 'passed']);
+  });
+
+  it('passing tests make no step incorrect and say which steps they run', async () => {
+    const text = 'def add(a, b):\n    """\n    >>> add(2, 3)\n    5\n    """\n    return a + b\n\nif __name__ == "__main__":\n    assert add(1, 1) == 2\n';
+    const doc = await py(text);
+    const judgement = await judgeSolution(doc, { codeChecker: run });
+    assert.equal(judgement.verdict, 'correct');
+    const ret = stepWith(doc, 'return a + b');
+    assert.ok(judgement.steps[ret]!.evidence.some((e) => e.kind === 'test' && e.status === 'passed' && /2 tests run this step/.test(e.name)));
+  });
+
+  it('a syntax error is an incorrect verdict on its step, with the interpreter message, and no test runs', async () => {
+    const doc = await py('def f(x):\n    y = x +\n    return y\n\nassert f(1) == 1\n');
+    const judgement = await judgeSolution(doc, { codeChecker: run });
+    const step = judgement.steps.find((s) => s.code === 'syntax')!;
+    assert.equal(doc.steps[step.stepIndex]!.text, 'y = x +');
+    assert.equal(step.verdict, 'incorrect');
+    assert.match(step.message, /SyntaxError: invalid syntax/);
+    assert.ok(judgement.warnings.some((w) => w.includes('does not parse')));
+  });
+
+  it('runs nothing when running code is off, and says so; syntax is still checked', async () => {
+    const marker = join(tmpdir(), `stepcritic-should-not-exist-${process.pid}`);
+    const doc = await py(`open(${JSON.stringify(marker)}, "w").write("ran")\nassert 1 == 2\n`);
+    const off = createCodeChecker({ allowRun: false });
+    const result = await off.check(doc);
+    assert.equal(result.ran, false);
+    assert.equal(result.tests.length, 0);
+    assert.match(result.note ?? '', /Tests not run \(1 test found\): running code is off/);
+    await assert.rejects(import('node:fs/promises').then((fs) => fs.access(marker)));
+    const broken = await off.check(await py('x = (\n'));
+    assert.equal([...broken.stepEvidence.values()].flat()[0]?.kind, 'syntax');
+  });
+
+  it('runs tests of a JavaScript solution (console.assert) and localizes the failing step', async () => {
+    const text = [
+      'function absolute(x) {',
+      '  if (x < 0) {',
+      '    return x;',
+      '  }',
+      '  return x;',
+      '}',
+      'console.assert(absolute(2) === 2);',
+      'console.assert(absolute(-3) === 3);',
+      'console.assert(absolute(0) === 0);',
+      '',
+    ].join('\n');
+    const doc = await parseCodeSolution({ uri: 'absolute.js', text, language: 'javascript' });
+    const judgement = await judgeSolution(doc, { codeChecker: run });
+    assert.equal(judgement.verdict, 'incorrect');
+    assert.equal(doc.steps[judgement.firstErrorIndex]!.text, 'return x;');
+    assert.equal(doc.steps[judgement.firstErrorIndex]!.range.start.line, 2);
+  });
+});
+
+describe('sibling test files', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stepcritic-sibling-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds test_<name>.py and runs each of its test functions against the solution', async () => {
+    const solution = join(dir, 'gcd.py');
+    await writeFile(solution, 'def gcd(a, b):\n    while b:\n        a, b = b, a % b\n    return a\n');
+    await writeFile(join(dir, 'test_gcd.py'), 'from gcd import gcd\n\ndef test_small():\n    assert gcd(12, 8) == 4\n\ndef test_zero():\n    assert gcd(5, 0) == 5\n\ndef helper():\n    raise RuntimeError("not a test")\n');
+    const found = await findSiblingTests(solution);
+    assert.deepEqual(found.map((t) => [t.origin, t.name]), [['sibling', 'test_gcd.py']]);
+    const doc = await parseCodeSolution({ uri: solution, text: '', language: 'python' }).then(async () =>
+      parseCodeSolution({ uri: solution, text: await import('node:fs/promises').then((fs) => fs.readFile(solution, 'utf8')), language: 'python' }),
+    );
+    const result = await run.check({ ...doc, tests: [...(doc.tests ?? []), ...found] });
+    assert.deepEqual(result.tests.map((t) => t.kind === 'test' && [t.name, t.status]), [
+      ['test_gcd.py: test_small', 'passed'],
+      ['test_gcd.py: test_zero', 'passed'],
+    ]);
+  });
+
+  it('finds <name>.test.ts next to a TypeScript solution and runs it', async () => {
+    const solution = join(dir, 'square.ts');
+    await writeFile(solution, 'export function square(x: number): number {\n  return x + x;\n}\n');
+    await writeFile(join(dir, 'square.test.ts'), "import assert from 'node:assert';\nimport { square } from './square';\nassert.equal(square(3), 9);\n");
+    const found = await findSiblingTests(solution);
+    assert.deepEqual(found.map((t) => t.name), ['square.test.ts']);
+    const text = await import('node:fs/promises').then((fs) => fs.readFile(solution, 'utf8'));
+    const doc = await parseCodeSolution({ uri: solution, text, language: 'typescript' });
+    const result = await run.check({ ...doc, tests: found });
+    assert.equal(result.tests[0]?.kind === 'test' && result.tests[0].status, 'failed');
+    assert.match(result.tests[0]?.kind === 'test' ? result.tests[0].output ?? '' : '', /AssertionError.*6 == 9/);
+  });
+});

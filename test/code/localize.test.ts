@@ -1,0 +1,67 @@
+// Fault localization arithmetic: Ochiai by hand, max over a step's lines, the clear margin, and the
+// mutation score lifting the one statement whose small change fixes the failing tests.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { localizeFaults, ochiaiByLine } from '../../src/engine/code/localize';
+
+const step = (index: number, from: number, to = from) => ({ index, range: { start: { line: from - 1, character: 0 }, end: { line: to - 1, character: 5 } } });
+
+describe('localizeFaults', () => {
+  it('computes Ochiai ef / sqrt(F (ef + ep)) per line', () => {
+    const scores = ochiaiByLine([
+      { failed: true, lines: [1, 2, 3] },
+      { failed: true, lines: [1, 3] },
+      { failed: false, lines: [1, 2] },
+    ]);
+    assert.equal(scores.get(1), 2 / Math.sqrt(2 * 3));
+    assert.equal(scores.get(2), 1 / Math.sqrt(2 * 2));
+    assert.equal(scores.get(3), 2 / Math.sqrt(2 * 2));
+  });
+
+  it('marks the top step clear only when it is ahead by the margin', () => {
+    const spectra = [
+      { failed: true, lines: [1, 2, 3] },
+      { failed: false, lines: [1, 2] },
+      { failed: false, lines: [1] },
+    ];
+    const found = localizeFaults([step(0, 1), step(1, 2), step(2, 3)], spectra);
+    assert.deepEqual([found.get(2)!.rank, found.get(2)!.clear, found.get(2)!.score], [1, true, 1]);
+    assert.deepEqual([found.get(1)!.rank, found.get(1)!.clear], [2, false]);
+    assert.equal(found.get(0)!.rank, 3);
+  });
+
+  it('leaves tied steps unclear (every test runs both): the judge then says uncertain, not incorrect', () => {
+    const spectra = [
+      { failed: true, lines: [1, 2] },
+      { failed: false, lines: [1, 2] },
+    ];
+    const found = localizeFaults([step(0, 1), step(1, 2)], spectra);
+    assert.equal(found.get(0)!.clear, false);
+    assert.equal(found.get(1)!.clear, false);
+    assert.equal(found.get(0)!.rank, 1, 'ties go to the earlier step');
+  });
+
+  it('takes the maximum over a multi-line step', () => {
+    const found = localizeFaults([step(0, 1, 3)], [{ failed: true, lines: [3] }, { failed: false, lines: [1] }]);
+    assert.equal(found.get(0)!.score, 1);
+  });
+
+  it('averages in the mutation score: a fixing mutant breaks the tie and is reported', () => {
+    const spectra = [
+      { failed: true, lines: [1, 2] },
+      { failed: false, lines: [1, 2] },
+    ];
+    const found = localizeFaults([step(0, 1), step(1, 2)], spectra, {
+      tried: 12,
+      statements: [{ line: 2, endLine: 2, score: 1, fixed: 1, broke: 0, change: 'a < b -> a <= b' }],
+    });
+    assert.equal(found.get(1)!.rank, 1);
+    assert.equal(found.get(1)!.clear, true);
+    assert.equal(found.get(1)!.score, Math.round(((1 / Math.sqrt(2) + 1) / 2) * 1000) / 1000);
+    assert.equal(found.get(1)!.mutation?.change, 'a < b -> a <= b');
+  });
+
+  it('says nothing when no test fails', () => {
+    assert.equal(localizeFaults([step(0, 1)], [{ failed: false, lines: [1] }]).size, 0);
+  });
+});
