@@ -1,7 +1,7 @@
 // What the status bar says, and the restart cap.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { ServerStatusParams } from '../../src/protocol';
+import type { FileCritique, ServerStatusParams, SolutionSummary } from '../../src/protocol';
 import { createRestartPolicy } from '../../src/client/restartPolicy';
 import { formatTokens, statusText } from '../../src/client/status/statusText';
 import { summaryLine, workspaceCritiqueLine } from '../../src/client/summaryText';
@@ -83,13 +83,13 @@ describe('restart policy', () => {
 });
 
 describe('summary lines', () => {
-  const summary = { counts: {}, firstErrorIndex: 2, verdict: 'incorrect' as const, pTrue: 0.12, finalAnswerPTrue: null, truncated: false, totalSteps: 5 };
+  const summary: SolutionSummary = { counts: {} as SolutionSummary['counts'], firstErrorIndex: 2, verdict: 'incorrect', pTrue: 0.12, finalAnswerPTrue: null, truncated: false, totalSteps: 5 };
   it('names the first wrong step 1-based, as the document numbers it', () => {
     assert.equal(summaryLine(summary), '5 steps · first wrong step: 3 · P(True) 0.12');
     assert.equal(summaryLine({ ...summary, firstErrorIndex: -1, verdict: 'correct', pTrue: 0.9 }), '5 steps · no wrong step found · P(True) 0.90');
   });
   it('sums up a workspace run, cancelled or not', () => {
-    const file = (wrong: boolean, error?: string) => ({
+    const file = (wrong: boolean, error?: string): FileCritique => ({
       uri: 'file:///a',
       version: null,
       summary: { ...summary, firstErrorIndex: wrong ? 1 : -1 },
