@@ -26,6 +26,7 @@ import { booleanValue, formatHelp, integerValue, numberValue, parseCommandArgs, 
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import { buildCheckDependencies } from '../deps';
+import { findSiblingTests } from '../../engine/code/siblings';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { checkOutputTarget, writeFileAtomic } from '../output-file';
 import { forEachConcurrently } from '../pool';
@@ -59,6 +60,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   { name: 'verbose', short: 'v', type: 'boolean', description: 'List every step, not only the findings' },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'Print only findings and failures: no summaries, notes or progress' },
   { name: 'color', type: 'boolean', negatable: true, description: 'Force colour on or off (default: on a terminal, unless NO_COLOR is set)' },
+  { name: 'run-code', type: 'boolean', description: "Run code solutions' tests (doctests, asserts, sibling test files, dataset tests) in a sandbox: off by default" },
   LLM_SWITCH_OPTION,
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
@@ -315,6 +317,7 @@ async function judgeEntry(
     if (!read.ok) return unjudgedFileReport(entry.origin, read.status, read.reason);
     try {
       document = await parseSolution({ uri: entry.origin.uri, text: read.text, maxSteps: settings.maxSteps });
+      if (document.kind === 'code') document = { ...document, tests: [...(document.tests ?? []), ...(await findSiblingTests(entry.file.path))] };
     } catch (error) {
       return unjudgedFileReport(entry.origin, 'failed', `cannot parse: ${oneLine(error)}`);
     }
