@@ -58,12 +58,45 @@ function singular(word: string): string {
   return word.replace(/(?:es|s)$/, '');
 }
 
-/** `2 hours = 2 * 60`, `3 * 2 hours = 360 minutes`: the sides may be in different units. */
-function unitChange(left: Side, right: Side): string | undefined {
+const FILLER = new Set(['of', 'per', 'a', 'an', 'the', 'each']);
+
+function shareAWord(a: string[], b: string[]): boolean {
+  const set = new Set(a.filter((w) => !FILLER.has(w)).map(singular));
+  return b.some((w) => !FILLER.has(w) && set.has(singular(w)));
+}
+
+/** Factors between common units (time, length, mass, volume, money, dozens). */
+const CONVERSION_FACTORS = [7, 12, 16, 24, 36, 52, 60, 100, 144, 168, 365, 1000, 1440, 3600, 5280, 10080, 86400];
+
+function isConversionFactor(a: Value, b: Value): boolean {
+  const x = Math.abs(a.exact ? Number(a.exact.valueOf()) : a.approx!);
+  const y = Math.abs(b.exact ? Number(b.exact.valueOf()) : b.approx!);
+  if (x === 0 || y === 0) return false;
+  const ratio = Math.max(x, y) / Math.min(x, y);
+  return CONVERSION_FACTORS.some((f) => Math.abs(ratio - f) < 1e-9 * f);
+}
+
+/** `1/2`, `\frac{3}{4}`: a fraction of a unit rather than a division. */
+function isProperFraction(expr: string): boolean {
+  const m = /^(\d+)\/(\d+)$/.exec(expr.replace(/[()]/g, ''));
+  return m !== null && Number(m[1]) < Number(m[2]);
+}
+
+/**
+ * `2 hours = 2 * 60`, `3 * 2 hours = 360 minutes`: the two sides may be in different units. A bare
+ * quantity with a unit set equal to a computation is a conversion; two computations in different
+ * units are taken as one only when their values differ by a common conversion factor.
+ */
+function unitChange(left: Side, right: Side, leftValue: Value, rightValue: Value): string | undefined {
   if (!left.unitBefore) return undefined;
-  const rightUnit = right.unitBefore ?? right.trailingWord;
-  if (left.operations === 0) return `a quantity in ${left.unitBefore} set equal to a computation (a change of units?)`;
-  if (rightUnit && singular(rightUnit) !== singular(left.unitBefore)) return `${left.unitBefore} on one side and ${rightUnit} on the other (a change of units?)`;
+  const leftUnit = left.unitBefore.join(' ');
+  // a bare quantity: `2 hours = 2 * 60`, `\frac{1}{2} inch = 20 miles` (a scale)
+  const quantity = left.operations === 0 || isProperFraction(left.expr);
+  if (quantity) return `a quantity in ${leftUnit} set equal to something else (a change of units or a scale?)`;
+  const rightUnit = right.unitBefore ?? right.trailingWords;
+  if (rightUnit && !shareAWord(left.unitBefore, rightUnit) && isConversionFactor(leftValue, rightValue)) {
+    return `${leftUnit} on one side and ${rightUnit.join(' ')} on the other (a change of units?)`;
+  }
   return undefined;
 }
 
@@ -71,8 +104,19 @@ function unitChange(left: Side, right: Side): string | undefined {
 function resultOf(claim: Claim, left: Values, right: Values): { literal?: Literal; computed: Value; end: number } {
   if (claim.right.literal) return { literal: claim.right.literal, computed: left.primary, end: claim.end };
   if (claim.left.literal && claim.right.operations > 0) return { literal: claim.left.literal, computed: right.primary, end: claim.end };
-  if (claim.right.lead && claim.chainContinues) return { literal: claim.right.lead, computed: left.primary, end: claim.right.lead.end };
+  // `2 + 3 = 6 * 4 = 24`: the author meant 2 + 3 = 6 and went on from there — when 6 is near 5.
+  if (claim.right.lead && claim.chainContinues && nearby(left.primary, claim.right.lead)) {
+    return { literal: claim.right.lead, computed: left.primary, end: claim.right.lead.end };
+  }
   return { computed: left.primary, end: claim.end };
+}
+
+/** Within a factor of ten: a slip, not a different quantity. */
+function nearby(value: Value, literal: Literal): boolean {
+  const x = Math.abs(value.exact ? Number(value.exact.valueOf()) : value.approx!);
+  const y = Math.abs(Number(literal.value.includes('/') ? Number.NaN : literal.value));
+  if (!Number.isFinite(y) || x === 0 || y === 0) return x === y;
+  return Math.max(x, y) / Math.min(x, y) <= 10;
 }
 
 function decorate(digits: string, literal: Literal | undefined): string {
@@ -83,6 +127,16 @@ function decorate(digits: string, literal: Literal | undefined): string {
 }
 
 export function judgeClaim(claim: Claim): ClaimJudgement {
+  try {
+    return judge(claim);
+  } catch (error) {
+    // Whatever the text, the verifier answers; a number it cannot handle makes the claim uncheckable.
+    const message = error instanceof Error ? error.message : String(error);
+    return { start: claim.start, end: claim.end, status: 'uncheckable', note: `Could not evaluate: ${message}` };
+  }
+}
+
+function judge(claim: Claim): ClaimJudgement {
   const base = { start: claim.start, end: claim.end };
   const left = evaluateSide(claim.left);
   const right = evaluateSide(claim.right);
@@ -102,7 +156,14 @@ export function judgeClaim(claim: Claim): ClaimJudgement {
     return { start: claim.start, end: claim.right.lead.end, status: 'verified' };
   }
 
-  const doubt = claim.uncertainExtent ?? claim.left.ambiguity ?? claim.right.ambiguity ?? unitChange(claim.left, claim.right);
+  const swapped = !claim.right.literal && claim.left.literal !== undefined && claim.right.operations > 0;
+  const doubt =
+    claim.uncertainExtent ??
+    claim.left.ambiguity ??
+    claim.right.ambiguity ??
+    unitChange(claim.left, claim.right, left.primary, right.primary) ??
+    // `48 = 100% + 20%`: a number said to be a percentage of something
+    (swapped && claim.right.altExpr !== undefined ? 'a number set equal to a sum of percentages' : undefined);
   if (doubt) return { ...base, status: 'uncheckable', note: `The sides differ, but the claim may not mean what it seems: ${doubt}.` };
 
   const result = resultOf(claim, left, right);

@@ -38,10 +38,10 @@ export interface Side {
   literal?: Literal;
   /** The side starts with a number and goes on with an operation (running calculations `= 10 + 3 = 13`). */
   lead?: Literal;
-  /** A word between the side and the next `=`: `2 hours = 120 minutes`. */
-  unitBefore?: string;
-  /** The word right after the side: `24 clips`. */
-  trailingWord?: string;
+  /** A unit between the side and the next `=`: `2 hours = 120 minutes`. */
+  unitBefore?: string[];
+  /** The unit (or other words) right after the side: `24 clips`. */
+  trailingWords?: string[];
   /** Why this side might not mean what it seems (a range `3-5`, …). */
   ambiguity?: string;
   /** A trailing `...`: the value is written approximately. */
@@ -70,20 +70,22 @@ const MAX_SIDE_TOKENS = 300;
 const MAX_LITERAL_DIGITS = 40;
 const MAX_EXPONENT = 2000;
 const MAX_FACTORIAL = 300;
+const MAX_UNIT_WORDS = 8;
 
-/** Words that, standing just before a computation, make it part of a larger phrase (`half of 48 + 2`). */
-const LEFT_CONNECTORS = new Set([
-  'of', 'times', 'by', 'per', 'than', 'plus', 'minus', 'over', 'into', 'half', 'twice', 'double', 'triple',
-  'thrice', 'quarter', 'third', 'thirds', 'fourth', 'fourths', 'fifth', 'fifths', 'tenth', 'tenths',
-  'sqrt', 'root', 'log', 'ln', 'sin', 'cos', 'tan', 'exp', 'mod', 'modulo', 'factorial',
-]);
 /** Words that, right after a result, change what it means (`= 255 remainder 4`, `= 1 mod 5`). */
-const RIGHT_CONNECTORS = new Set(['mod', 'modulo', 'pmod', 'remainder', 'rem', 'r', 'with', 'times', 'squared', 'cubed', 'factorial', 'percent']);
+const RIGHT_CONNECTORS = new Set(['mod', 'modulo', 'pmod', 'remainder', 'rem', 'r', 'squared', 'cubed', 'factorial']);
 /** Words that are never units. */
 const NOT_UNITS = new Set([
   'and', 'or', 'of', 'is', 'are', 'was', 'the', 'a', 'an', 'to', 'in', 'on', 'at', 'for', 'from', 'so', 'then', 'that',
   'which', 'if', 'we', 'it', 'by', 'as', 'per', 'than', 'with', 'less', 'more', 'plus', 'minus', 'times', 'mod',
   'modulo', 'remainder', 'equals', 'gives', 'makes', 'be', 'but', 'not', 'no',
+]);
+/** Words that end a unit phrase (`5 books belonging to Albert` stops at "to"). */
+const PHRASE_STOPS = new Set([
+  'and', 'or', 'is', 'are', 'was', 'were', 'to', 'from', 'so', 'then', 'that', 'which', 'if',
+  'we', 'it', 'as', 'than', 'with', 'less', 'more', 'plus', 'minus', 'times', 'mod', 'modulo', 'remainder', 'equals',
+  'gives', 'makes', 'be', 'but', 'not', 'no', 'this', 'these', 'those', 'he', 'she', 'they', 'you', 'i', 'has', 'have',
+  'had', 'will', 'would', 'can', 'left', 'total', 'altogether',
 ]);
 const APPROX_WORDS = new Set(['about', 'approximately', 'approx', 'around', 'roughly', 'nearly', 'almost', 'circa']);
 
@@ -144,7 +146,8 @@ class SideParser {
     if (!t || t.type !== 'num') return undefined;
     p++;
     const digits = t.value.replace(/^0+(?=\d)/, '');
-    let expr = t.value.startsWith('.') ? `0${t.value}` : t.value;
+    // `.5` is 0.5; a vulgar fraction (`¾`) arrives as `3/4` and is bracketed so that `2^¾` stays a power of ¾.
+    let expr = t.value.startsWith('.') ? `0${t.value}` : t.value.includes('/') ? `(${t.value})` : t.value;
     let alt = expr;
     let percent = false;
     let operations = 0;
@@ -153,7 +156,7 @@ class SideParser {
     const literal: Literal = {
       start: signStart ?? t.start,
       end: t.end,
-      value: (negative ? '-' : '') + expr,
+      value: (negative ? '-' : '') + (t.value.startsWith('.') ? `0${t.value}` : t.value),
       decimals: t.decimals ?? 0,
       percent: false,
       thousands: t.thousands === true,
@@ -164,7 +167,7 @@ class SideParser {
     for (;;) {
       const u = tokens[p];
       if (!u) break;
-      if (u.type === 'pct' && u.start - tokens[p - 1]!.end <= 1) {
+      if ((u.type === 'pct' && u.start - tokens[p - 1]!.end <= 1) || (u.type === 'word' && u.value === 'percent')) {
         percent = true;
         literal.percent = true;
         expr = `(${expr}/100)`;
@@ -249,6 +252,52 @@ class SideParser {
     return undefined;
   }
 
+  /** `x`, `times`, `plus`, `minus`, `divided by`, `multiplied by` used as an operator between two operands. */
+  operatorWord(pos: number): { operator: string; advance: number } | undefined {
+    const t = this.tokens[pos];
+    if (!t || t.type !== 'word') return undefined;
+    const after = this.tokens[pos + 1];
+    if ((t.value === 'x' || t.value === 'times') && isOperandStart(after)) return { operator: '*', advance: 1 };
+    if (t.value === 'plus' && isOperandStart(after)) return { operator: '+', advance: 1 };
+    if (t.value === 'minus' && isOperandStart(after)) return { operator: '-', advance: 1 };
+    if ((t.value === 'divided' || t.value === 'multiplied') && after?.type === 'word' && after.value === 'by' && isOperandStart(this.tokens[pos + 2])) {
+      return { operator: t.value === 'divided' ? '/' : '*', advance: 2 };
+    }
+    return undefined;
+  }
+
+  /**
+   * A unit written after a number: `apples`, `cups of coffee per lb.`, `/hour`, `push-ups`,
+   * `small paintings` (at most MAX_UNIT_WORDS words). Returns its words and the token after it.
+   */
+  unitPhrase(pos: number): { words: string[]; end: number } | undefined {
+    const tokens = this.tokens;
+    let k = pos;
+    const words: string[] = [];
+    if (tokens[k]?.type === 'op' && tokens[k]!.value === '/' && tokens[k + 1]?.type === 'word') k++;
+    while (words.length < MAX_UNIT_WORDS) {
+      const t = tokens[k];
+      if (!t || t.type !== 'word') break;
+      if (this.operatorWord(k)) break;
+      if (words.length === 0) {
+        if ((NOT_UNITS.has(t.value) && t.value !== 'per') || APPROX_WORDS.has(t.value)) return undefined;
+        // a single letter next to a number is a variable (2x), not a unit; so are letters written tight
+        // after a number, unless they are a unit people write that way (10ml)
+        const tight = tokens[k - 1]?.end === t.start && tokens[k - 1]?.type === 'num';
+        if (tight ? isTightVariable(t, tokens[k - 1]) : t.value.length === 1) return undefined;
+      } else if (PHRASE_STOPS.has(t.value) || APPROX_WORDS.has(t.value)) break;
+      words.push(t.value);
+      k++;
+      const next = tokens[k];
+      if (!next) break;
+      // push-ups, lbs., miles/hour
+      if (next.type === 'op' && next.value === '-' && next.start === t.end && tokens[k + 1]?.type === 'word' && tokens[k + 1]!.start === next.end) k++;
+      else if (next.type === 'punct' && next.value === '.' && next.start === t.end) k++;
+      else if (next.type === 'op' && next.value === '/' && tokens[k + 1]?.type === 'word') k++;
+    }
+    return words.length > 0 ? { words, end: k } : undefined;
+  }
+
   /**
    * The longest expression starting at token `start`. `consumedTo` is where the expression's own tokens
    * end; `next` is the token after it (past a unit word when one stands before an `=`).
@@ -271,7 +320,7 @@ class SideParser {
     let lastOperandPercent = false;
     let ambiguity: string | undefined;
     let good: { pos: number; expr: number; operations: number; operands: number } | undefined;
-    let unitBefore: string | undefined;
+    let unitBefore: string[] | undefined;
     let stopNext: number | undefined;
     let previousOperator = '';
     let lastLiteralValue: string | undefined;
@@ -362,52 +411,36 @@ class SideParser {
       }
       let operator: string | undefined;
       let advance = 1;
-      if (t.type === 'op') {
-        const after = tokens[pos + 1];
-        if (t.value === '/' && after?.type === 'word' && after.start === t.end && after.value.length > 1 && !NOT_UNITS.has(after.value)) {
-          // a rate unit: $20/hour
-          const unitEnd = pos + 2;
-          const following = tokens[unitEnd];
-          if (following && (following.type === 'op' || (following.type === 'rparen' && depth > 0))) {
-            pos = unitEnd;
-            continue;
-          }
-          if (following && following.type === 'eq' && depth === 0) {
-            unitBefore = after.value;
-            stopNext = unitEnd;
-          }
-          break;
-        }
+      const operatorWord = t.type === 'word' ? this.operatorWord(pos) : undefined;
+      if (t.type === 'op' && !(t.value === '/' && tokens[pos + 1]?.type === 'word')) {
         operator = t.value;
-      } else if (t.type === 'word') {
-        const after = tokens[pos + 1];
-        if ((t.value === 'x' || t.value === 'times') && isOperandStart(after)) operator = '*';
-        else if (t.value === 'plus' && isOperandStart(after)) operator = '+';
-        else if (t.value === 'minus' && isOperandStart(after)) operator = '-';
-        else if ((t.value === 'divided' || t.value === 'multiplied') && after?.type === 'word' && after.value === 'by' && isOperandStart(tokens[pos + 2])) {
-          operator = t.value === 'divided' ? '/' : '*';
-          advance = 2;
-        } else if (t.value === 'of' && isOperandStart(after) && (lastOperandPercent || isSimpleFraction(expr))) operator = '*';
-        else if (t.value.length > 1 && !NOT_UNITS.has(t.value) && !APPROX_WORDS.has(t.value)) {
-          // A unit between a number and what follows: "5 apples * $2", "2 hours = …", "60 miles/hour * 2".
-          let unitEnd = pos + 1;
-          const slash = tokens[unitEnd];
-          if (slash?.type === 'op' && slash.value === '/' && tokens[unitEnd + 1]?.type === 'word' && tokens[unitEnd + 1]!.value.length > 1) unitEnd += 2;
-          const following = tokens[unitEnd];
-          if (following && following.type === 'op' && isOperandStart(tokens[unitEnd + 1]) && !(following.value === '-' && tokens[unitEnd + 1]!.start === following.end && following.start > tokens[unitEnd - 1]!.end)) {
-            pos = unitEnd;
-            continue;
-          }
-          if (following && following.type === 'rparen' && depth > 0) {
-            pos = unitEnd;
-            continue;
-          }
-          if (following && following.type === 'eq' && depth === 0) {
-            unitBefore = t.value;
-            stopNext = unitEnd;
-          }
-          break;
-        } else break;
+      } else if (operatorWord) {
+        operator = operatorWord.operator;
+        advance = operatorWord.advance;
+      } else if (t.type === 'word' && t.value === 'of' && isOperandStart(tokens[pos + 1]) && (lastOperandPercent || isSimpleFraction(expr))) {
+        operator = '*';
+      } else if (t.type === 'word' || t.type === 'op') {
+        // A unit between a number and what follows: "5 apples * $2", "2 hours = …", "$30/small painting x 4".
+        const unit = this.unitPhrase(pos);
+        if (!unit) break;
+        const following = tokens[unit.end];
+        if (following?.type === 'op' && isOperandStart(tokens[unit.end + 1]) && !(following.value === '/' && tokens[unit.end + 1]?.type === 'word')) {
+          pos = unit.end;
+          continue;
+        }
+        if (following?.type === 'word' && this.operatorWord(unit.end)) {
+          pos = unit.end;
+          continue;
+        }
+        if (following?.type === 'rparen' && depth > 0) {
+          pos = unit.end;
+          continue;
+        }
+        if (following?.type === 'eq' && depth === 0) {
+          unitBefore = unit.words;
+          stopNext = unit.end;
+        }
+        break;
       } else if (t.type === 'lparen' && pos > 0 && tokens[pos - 1]!.end === t.start && t.value === '(') {
         // implicit multiplication: 3(4), (2)(3)
         expr.push('*');
@@ -451,13 +484,49 @@ class SideParser {
     if (good.operands === 1 && good.operations === 0 && firstLiteral && tokens[start]!.type !== 'lparen') side.literal = firstLiteral;
     else if (firstOperandIsLiteral && firstLiteral && good.operations > 0 && tokens[start]!.type !== 'lparen') side.lead = firstLiteral;
     if (next !== consumedTo && unitBefore) side.unitBefore = unitBefore;
-    const trailing = tokens[next];
-    if (trailing?.type === 'word' && next === consumedTo) side.trailingWord = trailing.value;
+    if (next === consumedTo) {
+      const trailing = this.unitPhrase(next);
+      if (trailing) side.trailingWords = trailing.words;
+    }
     if (ambiguity) side.ambiguity = ambiguity;
     if (approximate) side.approximate = true;
     if (tooLarge) side.tooLarge = true;
     return { side, next, consumedTo };
   }
+}
+
+/** Multipliers that make `of` part of the computation: "half of 48 + 2", "20% of 30 + 5". */
+const MULTIPLIER_WORDS = new Set([
+  'half', 'halves', 'third', 'thirds', 'quarter', 'quarters', 'fourth', 'fourths', 'fifth', 'fifths', 'sixth', 'sixths',
+  'eighth', 'eighths', 'tenth', 'tenths', 'twice', 'double', 'triple', 'percent', 'fraction', 'part', 'parts', 'portion',
+]);
+/** Words that, standing just before a computation, always make it part of a larger phrase. */
+const LEFT_CONNECTORS = new Set([
+  'times', 'than', 'plus', 'minus', 'over', 'half', 'twice', 'double', 'triple', 'thrice', 'sqrt', 'root', 'log', 'ln',
+  'sin', 'cos', 'tan', 'exp', 'mod', 'modulo', 'factorial',
+]);
+
+function isVariable(t: Token): boolean {
+  return t.type === 'word' && t.value.length === 1 && t.value !== 'a' && t.value !== 'i';
+}
+
+/** Units people write tight after a number (`10ml`, `5kg`, `3pm`); any other letters there are a variable (`3ab`). */
+const TIGHT_UNITS = new Set([
+  'mm', 'cm', 'dm', 'km', 'mg', 'kg', 'ml', 'cl', 'dl', 'lb', 'lbs', 'oz', 'ft', 'yd', 'yds', 'mi', 'hr', 'hrs', 'min',
+  'mins', 'sec', 'secs', 'am', 'pm', 'mph', 'kph', 'kmh', 'gb', 'mb', 'kb', 'tb', 'ghz', 'mhz', 'hz', 'kw', 'kwh',
+  'cents', 'usd', 'px', 'pt', 'pts', 'deg', 'in', 'gal', 'qt', 'pcs', 'yrs', 'yr', 'days', 'mo',
+]);
+
+/** Letters written tight after a number that make it algebra (`2x`, `3ab`, `1776a_4`), not a quantity. */
+function isTightVariable(t: Token, previous: Token | undefined): boolean {
+  return t.type === 'word' && previous !== undefined && previous.end === t.start && (previous.type === 'num' || previous.type === 'rparen') && !TIGHT_UNITS.has(t.value);
+}
+
+/** The token before `index`, skipping math delimiters (`\)` `$`), which are only markup. */
+function previousToken(tokens: Token[], index: number): { token: Token | undefined; index: number } {
+  let k = index - 1;
+  while (k >= 0 && tokens[k]!.type === 'delim') k--;
+  return { token: tokens[k], index: k };
 }
 
 /** Why a claim starting at token `index` might be part of a larger phrase, or undefined when it starts cleanly. */
@@ -466,9 +535,9 @@ function leftBoundary(tokens: Token[], index: number): string | undefined {
   const before = tokens[index - 1];
   if (!before) return undefined;
   const tight = before.end === first.start;
+  const previous = previousToken(tokens, index - 1).token;
   switch (before.type) {
     case 'op':
-      return 'the expression goes on to the left';
     case 'num':
     case 'rparen':
     case 'pct':
@@ -478,53 +547,80 @@ function leftBoundary(tokens: Token[], index: number): string | undefined {
     case 'ellipsis':
     case 'const':
       return 'the expression goes on to the left';
-    case 'word':
-      if (tight) return 'a variable or a label stands next to the number';
+    case 'word': {
+      // that's, it's: the "s" of a contraction is no variable
+      const contraction = before.value.length === 1 && previous?.type === 'punct' && ["'", '\u2019'].includes(previous.value) && previous.end === before.start;
+      if (tight || (isVariable(before) && !contraction)) return 'a variable stands next to it';
       if (LEFT_CONNECTORS.has(before.value)) return `"${before.value}" before it`;
+      if (before.value === 'of' && previous && (MULTIPLIER_WORDS.has(previous.value) || ['num', 'pct', 'rparen'].includes(previous.type))) {
+        return `"${previous.value} of" before it`;
+      }
+      if (before.value === 'per') return '"per" before it';
+      // "25 classmates + his 1 teacher + 1 himself": a few words back, the computation goes on
+      for (let k = index - 1, words = 0; k >= 0 && words < 3; k--) {
+        const t = tokens[k]!;
+        if (t.type === 'word') words++;
+        else if (t.type === 'op' && t.value !== '/') return 'the computation goes on to the left';
+        else break;
+      }
       return undefined;
+    }
     case 'cmd':
       return `\\${before.value} before it`;
     case 'punct':
-      if (tight && [':', ',', '.', '_', "'", '’', '|', '#', '@'].includes(before.value)) return `"${before.value}" next to the number`;
-      if (['_', '^', '\u2013', '\u2014', '±'].includes(before.value)) return `"${before.value}" before it`;
+      if (tight && before.value === ':' && previous?.type === 'num' && previous.end === before.start) return 'a time or a ratio';
+      if (tight && [',', '.', '_', "'", '\u2019', '|', '#', '@', '\u2013'].includes(before.value)) return `"${before.value}" next to the number`;
+      if (['_', '^', '\u2014', '\u00b1'].includes(before.value)) return `"${before.value}" before it`;
       return undefined;
     default:
       return undefined;
   }
 }
 
+const ORDINAL_SUFFIXES = new Set(['st', 'nd', 'rd', 'th']);
+
 /** Why a chain ending before token `index` might go on, or undefined when it ends cleanly. */
-function rightBoundary(tokens: Token[], index: number, lastEnd: number): string | undefined {
+function rightBoundary(tokens: Token[], index: number, last: Side): string | undefined {
   const after = tokens[index];
   if (!after) return undefined;
-  const tight = after.start === lastEnd;
+  const tight = after.start === last.end;
+  const second = tokens[index + 1];
   switch (after.type) {
     case 'op':
+      // a rate: = $728/year
+      if (after.value === '/' && second?.type === 'word' && !isVariable(second)) return undefined;
       return 'the expression goes on to the right';
     case 'num':
+    case 'fact':
+    case 'sup':
+      return 'the expression goes on to the right';
     case 'lparen':
     case 'frac':
     case 'sqrt':
     case 'const':
-      return tight || after.type === 'num' ? 'the expression goes on to the right' : undefined;
-    case 'fact':
-    case 'sup':
-      return 'the expression goes on to the right';
+      return tight ? 'the expression goes on to the right' : undefined;
     case 'word': {
-      if (tight) return 'a variable or a unit is attached to the number';
+      // 14th floor, 10ml: fine; 3ab, 5x: algebra
+      if (tight && !ORDINAL_SUFFIXES.has(after.value) && isTightVariable(after, tokens[index - 1])) return 'a variable is attached to the number';
       if (RIGHT_CONNECTORS.has(after.value)) return `"${after.value}" after it`;
-      const second = tokens[index + 1];
-      if (second?.type === 'word' && RIGHT_CONNECTORS.has(second.value) && after.value === 'with') return `"with ${second.value}" after it`;
-      if (after.value === 'with' && second?.type === 'word' && second.value === 'a' && tokens[index + 2]?.value === 'remainder') return 'a remainder after it';
+      if (after.value === 'with' && second?.type === 'word' && (RIGHT_CONNECTORS.has(second.value) || (second.value === 'a' && tokens[index + 2]?.value === 'remainder'))) return 'a remainder after it';
+      let k = index;
+      for (let words = 0; tokens[k]?.type === 'word' && words < 4; words++) {
+        k++;
+        // four-legged, polka-dot
+        if (tokens[k]?.type === 'op' && tokens[k]!.value === '-' && tokens[k]!.start === tokens[k - 1]!.end && tokens[k + 1]?.start === tokens[k]!.end) k++;
+      }
+      const then = tokens[k];
+      if (then?.type === 'op' && then.value !== '/' && (isOperandStart(tokens[k + 1]) || tokens[k + 1]?.type === 'word')) return 'the computation goes on to the right';
       return undefined;
     }
     case 'cmd':
       return `\\${after.value} after it`;
     case 'punct': {
-      const next = tokens[index + 1];
-      if (tight && after.value === ':' ) return '":" after the number (a time or a ratio)';
-      if (tight && after.value === ',' && next?.type === 'num' && next.start === after.end) return 'a decimal comma or a list';
-      if (['_', '^', '±'].includes(after.value)) return `"${after.value}" after it`;
+      if (tight && after.value === ':' && second?.type === 'num' && second.start === after.end) return 'a time or a ratio';
+      if (tight && after.value === ',' && second?.type === 'num' && second.start === after.end) return 'a decimal comma or a list';
+      if (tight && after.value === '\u2013') return 'a range';
+      if (['_', '^', '\u00b1'].includes(after.value)) return `"${after.value}" after it`;
       return undefined;
     }
     default:
@@ -540,8 +636,9 @@ export function findClaims(text: string): Claim[] {
   let i = 0;
   while (i < tokens.length && claims.length < MAX_CLAIMS_PER_STEP) {
     const t = tokens[i]!;
+    const before = tokens[i - 1];
     const unarySign = t.type === 'op' && (t.value === '-' || t.value === '+') && isOperandStart(tokens[i + 1]) && tokens[i + 1]!.start === t.end &&
-      !['num', 'rparen', 'pct', 'const', 'fact', 'sup'].includes(tokens[i - 1]?.type ?? '');
+      !['num', 'rparen', 'pct', 'const', 'fact', 'sup'].includes(before?.type ?? '') && !(before && isVariable(before));
     if (!isOperandStart(t) && !unarySign) {
       i++;
       continue;
@@ -577,7 +674,7 @@ export function findClaims(text: string): Claim[] {
     }
     if (sides.length >= 2) {
       const leftWhy = leftBoundary(tokens, i);
-      const rightWhy = rightBoundary(tokens, lastConsumed, tokens[lastConsumed - 1]!.end);
+      const rightWhy = rightBoundary(tokens, lastConsumed, sides[sides.length - 1]!);
       for (let k = 0; k + 1 < sides.length && claims.length < MAX_CLAIMS_PER_STEP; k++) {
         const left = sides[k]!;
         const right = sides[k + 1]!;

@@ -43,10 +43,23 @@ function truncate(x: Fraction): Fraction {
   return x.s < 0n ? x.abs().floor().neg() : x.floor();
 }
 
+/**
+ * `≈` is a promise of closeness, not of every digit: people carry rounded values through a computation
+ * (`360 * 0.2969 ≈ 106.85`), so an approximate claim within 1% of the value is accepted.
+ */
+export const APPROXIMATE_TOLERANCE = 0.01;
+
+function closeEnough(computed: Value, written: Fraction): boolean {
+  const x = computed.exact ? Number(computed.exact.valueOf()) : computed.approx!;
+  const y = Number(written.valueOf());
+  return Math.abs(x - y) <= APPROXIMATE_TOLERANCE * Math.max(Math.abs(x), Math.abs(y));
+}
+
 export function agreesWithLiteral(computed: Value, literal: Literal, reading: Reading = {}): boolean {
   const { value: written, decimals } = literalValue(literal, reading);
   const scale = pow10(decimals);
   const w = written.mul(scale);
+  if (reading.approximate && closeEnough(computed, written)) return true;
   if (computed.exact) {
     const scaled = computed.exact.mul(scale);
     if (scaled.equals(w)) return true;
@@ -68,7 +81,7 @@ export function agreesWithValue(a: Value, b: Value, approximate: boolean): boole
   if (a.exact && b.exact && a.exact.equals(b.exact)) return true;
   const x = a.exact ? Number(a.exact.valueOf()) : a.approx!;
   const y = b.exact ? Number(b.exact.valueOf()) : b.approx!;
-  const tolerance = approximate ? 5e-3 : a.exact && b.exact ? 0 : 1e-9;
+  const tolerance = approximate ? APPROXIMATE_TOLERANCE : a.exact && b.exact ? 0 : 1e-9;
   return Math.abs(x - y) <= tolerance * Math.max(1, Math.abs(x), Math.abs(y));
 }
 

@@ -57,3 +57,8 @@ export function fractionOf(n: bigint | number, d: bigint | number = 1): Fraction
 export function toNumber(value: Value): number {
   return value.exact ? Number(value.exact.valueOf()) : value.approx!;
 }
+
+/** Forgets cached evaluations (for benchmarks that must measure cold work). */
+export function clearEvaluationCache(): void {
+  cache.clear();
+}

@@ -37,9 +37,15 @@ export interface Token {
 }
 
 const NUMBER = /(?:\d{1,3}(?:(?:,|\{,\}|\\,)\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+/y;
-const WORD = /[A-Za-z\u00C0-\u024F]+/y;
+// Letters, Latin-1 and Latin Extended included, but not × (U+00D7) and ÷ (U+00F7).
+const WORD = /[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F]+/y;
 const COMMAND = /\\([A-Za-z]+|.)/y;
 const TEXT_GROUP = /\{([^{}\\]{0,200})\}/y;
+
+const VULGAR_FRACTIONS: Record<string, string> = {
+  '\u00bc': '1/4', '\u00bd': '1/2', '\u00be': '3/4', '\u2153': '1/3', '\u2154': '2/3', '\u2155': '1/5', '\u2156': '2/5',
+  '\u2157': '3/5', '\u2158': '4/5', '\u2159': '1/6', '\u215a': '5/6', '\u215b': '1/8', '\u215c': '3/8', '\u215d': '5/8', '\u215e': '7/8',
+};
 
 const MULTIPLY = new Set(['times', 'cdot', 'ast', 'cross']);
 const FRACTIONS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac']);
@@ -85,7 +91,7 @@ export function tokenize(text: string): Token[] {
       i += raw.length;
       continue;
     }
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f)) {
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)) {
       WORD.lastIndex = i;
       const m = WORD.exec(text)!;
       push(tokens, 'word', i, i + m[0].length, m[0].toLowerCase());
@@ -105,6 +111,12 @@ export function tokenize(text: string): Token[] {
       case '\u2212': // minus sign
         push(tokens, 'op', i, i + 1, '-');
         break;
+      case '\u2013': {
+        // An en dash with space around it is a minus (`97 – 12`); written tight it is a range (`3–5`).
+        const spaced = /\s/.test(text[i - 1] ?? ' ') || /\s/.test(text[i + 1] ?? ' ');
+        push(tokens, spaced ? 'op' : 'punct', i, i + 1, spaced ? '-' : '\u2013');
+        break;
+      }
       case '*':
         if (text[i + 1] === '*') {
           push(tokens, 'op', i, i + 2, '^');
@@ -185,6 +197,17 @@ export function tokenize(text: string): Token[] {
       case '\u00a5': // ¥
         push(tokens, 'cur', i, i + 1, ch);
         break;
+      case '\u00bc': case '\u00bd': case '\u00be': case '\u2153': case '\u2154': case '\u2155': case '\u2156':
+      case '\u2157': case '\u2158': case '\u2159': case '\u215a': case '\u215b': case '\u215c': case '\u215d': case '\u215e': {
+        // ½ ¾ ⅓ …, also as the fraction part of a mixed number written tight (1½)
+        const value = VULGAR_FRACTIONS[ch]!;
+        const last = tokens[tokens.length - 1];
+        if (last && last.type === 'num' && last.end === i && /^\d+$/.test(last.value)) {
+          const [n, d] = value.split('/').map(Number) as [number, number];
+          tokens[tokens.length - 1] = { type: 'num', start: last.start, end: i + 1, value: `${Number(last.value) * d + n}/${d}`, decimals: 0 };
+        } else tokens.push({ type: 'num', start: i, end: i + 1, value, decimals: 0 });
+        break;
+      }
       case '\u00b2':
         push(tokens, 'sup', i, i + 1, '2');
         break;
@@ -296,7 +319,7 @@ function command(text: string, i: number, tokens: Token[]): number {
     const g = TEXT_GROUP.exec(text);
     if (g) {
       const inner = g[1]!.trim();
-      const word = /^[A-Za-z\u00C0-\u024F]+/.exec(inner);
+      const word = /^[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F]+/.exec(inner);
       if (word) push(tokens, 'word', i, end + g[0].length, word[0].toLowerCase());
       else if (inner === '') {
         // \text{ } is a space

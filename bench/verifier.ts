@@ -1,0 +1,176 @@
+// The arithmetic verifier on real data. Run from the repository root:
+//   node --import tsx bench/verifier.ts [--quiet] [--data ../shared/data]
+// Prints:
+//   (a) GSM8K test, 1,319 human solutions: share with any refuted claim (goal ≤ 0.5%), and each one;
+//   (b) seeded corruption of GSM8K train (one explicit result changed in one step): share detected at
+//       exactly that step (goal ≥ 95%), with the misses;
+//   (c) ProcessBench gsm8k and math: correct solutions flagged (goal: none), erroneous ones caught at
+//       exactly their labelled step, and refutations before the labelled step (steps people judged right);
+//   (d) parse + verify throughput on GSM8K test, single process, cold evaluation cache (goal > 2,000/s).
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { recordToDocument } from '../src/engine/datasets/records';
+import type { ArithmeticEvidence, SolutionDocument } from '../src/engine/types';
+import { clearEvaluationCache } from '../src/engine/verify/evaluate';
+import { verifyStepArithmetic } from '../src/engine/verify/arithmetic';
+import { corruptGsm8kAnswer, mulberry32 } from './verifier-corruption';
+
+const args = process.argv.slice(2);
+const quiet = args.includes('--quiet');
+const dataArg = args.indexOf('--data');
+const DATA = resolve(dataArg >= 0 ? args[dataArg + 1]! : '../shared/data');
+const SEED = 20240611;
+
+function readJsonl(path: string): unknown[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as unknown);
+}
+
+function pct(n: number, d: number): string {
+  return d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(2)}%`;
+}
+
+/** Refuted claims per step index. */
+function refutations(document: SolutionDocument): Map<number, ArithmeticEvidence[]> {
+  const found = new Map<number, ArithmeticEvidence[]>();
+  for (const step of document.steps) {
+    const refuted = verifyStepArithmetic(step).filter((e) => e.status === 'refuted');
+    if (refuted.length > 0) found.set(step.index, refuted);
+  }
+  return found;
+}
+
+function firstRefuted(found: Map<number, ArithmeticEvidence[]>): number {
+  return found.size === 0 ? -1 : Math.min(...found.keys());
+}
+
+function show(found: Map<number, ArithmeticEvidence[]>): string {
+  return [...found.entries()]
+    .map(([i, es]) => es.map((e) => `step ${i}: ${e.claim} (should be ${e.expected ?? '?'})`).join('; '))
+    .join('; ');
+}
+
+function claimCounts(document: SolutionDocument): Record<ArithmeticEvidence['status'], number> {
+  const counts = { verified: 0, refuted: 0, uncheckable: 0 };
+  for (const step of document.steps) for (const e of verifyStepArithmetic(step)) counts[e.status]++;
+  return counts;
+}
+
+// ---- (a) GSM8K test: false alarms on human solutions ---------------------------------------------
+const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
+{
+  let flagged = 0;
+  const totals = { verified: 0, refuted: 0, uncheckable: 0 };
+  const lines: string[] = [];
+  testRecords.forEach((record, i) => {
+    const document = recordToDocument(record, { uri: `gsm8k/test.jsonl#${i}`, format: 'gsm8k' });
+    const counts = claimCounts(document);
+    totals.verified += counts.verified;
+    totals.refuted += counts.refuted;
+    totals.uncheckable += counts.uncheckable;
+    const found = refutations(document);
+    if (found.size > 0) {
+      flagged++;
+      lines.push(`  #${i}: ${show(found)}`);
+    }
+  });
+  console.log(`(a) GSM8K test human solutions with a refuted claim: ${flagged}/${testRecords.length} = ${pct(flagged, testRecords.length)} (goal <= 0.5%)`);
+  console.log(`    claims: ${totals.verified} verified, ${totals.refuted} refuted, ${totals.uncheckable} uncheckable`);
+  if (!quiet) for (const l of lines) console.log(l);
+}
+
+// ---- (b) seeded corruption of GSM8K train ---------------------------------------------------------
+{
+  const train = readJsonl(join(DATA, 'gsm8k/train.jsonl')) as { question: string; answer: string }[];
+  const rng = mulberry32(SEED);
+  let candidates = 0;
+  let atStep = 0;
+  let elsewhere = 0;
+  let missed = 0;
+  let cleanFlagged = 0;
+  const misses: string[] = [];
+  const byKind = new Map<string, { n: number; hit: number }>();
+  train.forEach((record, i) => {
+    const corruption = corruptGsm8kAnswer(record.answer, rng);
+    if (!corruption) return;
+    candidates++;
+    const clean = refutations(recordToDocument(record, { uri: `train#${i}`, format: 'gsm8k' }));
+    if (clean.size > 0) cleanFlagged++;
+    const document = recordToDocument({ question: record.question, answer: corruption.answer }, { uri: `train#${i}`, format: 'gsm8k' });
+    const found = refutations(document);
+    const first = firstRefuted(found);
+    const kind = byKind.get(corruption.kind) ?? { n: 0, hit: 0 };
+    kind.n++;
+    if (first === corruption.step) {
+      atStep++;
+      kind.hit++;
+    } else {
+      if (first >= 0) elsewhere++;
+      else missed++;
+      misses.push(`  #${i} step ${corruption.step} ${corruption.from}->${corruption.to}: "${document.steps[corruption.step]?.text}"${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`);
+    }
+    byKind.set(corruption.kind, kind);
+  });
+  console.log(`(b) GSM8K train, one explicit result changed (seed ${SEED}): detected at the right step ${atStep}/${candidates} = ${pct(atStep, candidates)} (goal >= 95%)`);
+  console.log(`    ${train.length} solutions, ${candidates} with an explicit result; missed ${missed}, first refutation at another step ${elsewhere}; uncorrupted originals with a refuted claim: ${cleanFlagged}`);
+  console.log(`    by kind: ${[...byKind.entries()].map(([k, v]) => `${k} ${v.hit}/${v.n}`).join(', ')}`);
+  if (!quiet) for (const l of misses.slice(0, 80)) console.log(l);
+}
+
+// ---- (c) ProcessBench ---------------------------------------------------------------------------------
+for (const split of ['gsm8k', 'math']) {
+  const records = JSON.parse(readFileSync(join(DATA, `processbench/${split}.json`), 'utf8')) as unknown[];
+  let correct = 0;
+  let correctFlagged = 0;
+  let erroneous = 0;
+  let caughtExact = 0;
+  let flaggedBefore = 0;
+  let flaggedLater = 0;
+  const falseAlarms: string[] = [];
+  records.forEach((record, i) => {
+    const document = recordToDocument(record, { uri: `processbench/${split}.json#${i}`, format: 'processbench' });
+    const label = document.labels?.firstErrorStep;
+    if (label === null || label === undefined) return;
+    const found = refutations(document);
+    const first = firstRefuted(found);
+    if (label === -1) {
+      correct++;
+      if (first >= 0) {
+        correctFlagged++;
+        falseAlarms.push(`  ${split}#${i} (correct): ${show(found)}`);
+      }
+    } else {
+      erroneous++;
+      if (first === label) caughtExact++;
+      else if (first >= 0 && first < label) {
+        flaggedBefore++;
+        falseAlarms.push(`  ${split}#${i} (label ${label}): ${show(new Map([...found].filter(([k]) => k < label)))}`);
+      } else if (first > label) flaggedLater++;
+    }
+  });
+  console.log(`(c) ProcessBench ${split}: correct solutions flagged ${correctFlagged}/${correct} (goal 0); erroneous caught at exactly the labelled step ${caughtExact}/${erroneous} = ${pct(caughtExact, erroneous)}`);
+  console.log(`    erroneous with a refutation before the labelled step (a step people judged correct): ${flaggedBefore}; only after it: ${flaggedLater}`);
+  if (!quiet) for (const l of falseAlarms) console.log(l);
+}
+
+// ---- (d) throughput ------------------------------------------------------------------------------------
+{
+  const rounds: number[] = [];
+  let claims = 0;
+  for (let round = 0; round < 7; round++) {
+    clearEvaluationCache();
+    const t0 = process.hrtime.bigint();
+    claims = 0;
+    testRecords.forEach((record, i) => {
+      const document = recordToDocument(record, { uri: `gsm8k/test.jsonl#${i}`, format: 'gsm8k' });
+      for (const step of document.steps) claims += verifyStepArithmetic(step).length;
+    });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    rounds.push(testRecords.length / seconds);
+  }
+  rounds.sort((a, b) => a - b);
+  const median = rounds[Math.floor(rounds.length / 2)]!;
+  console.log(`(d) parse + verify, GSM8K test, single process, cold evaluation cache: median ${Math.round(median)} solutions/s over ${rounds.length} rounds (min ${Math.round(rounds[0]!)}, max ${Math.round(rounds[rounds.length - 1]!)}; ${claims} claims per round) (goal > 2,000/s)`);
+}
