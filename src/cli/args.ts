@@ -155,6 +155,24 @@ export interface HelpText {
   sections?: Record<string, readonly string[]>;
 }
 
+/** Help lines stay within a classic terminal width. */
+const HELP_WIDTH = 100;
+
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
 export function formatHelp(help: HelpText): string {
   const flags = help.options.map((o) => {
     const short = o.short ? `-${o.short}, ` : '    ';
@@ -168,7 +186,8 @@ export function formatHelp(help: HelpText): string {
   help.options.forEach((o, i) => {
     const choices = o.choices ? ` (${o.choices.join(' | ')})` : '';
     const fallback = o.defaultText ? ` [default: ${o.defaultText}]` : '';
-    lines.push(`  ${flags[i]!.padEnd(width)}${o.description}${choices}${fallback}`);
+    const wrapped = wrapWords(`${o.description}${choices}${fallback}`, Math.max(40, HELP_WIDTH - 2 - width));
+    lines.push(`  ${flags[i]!.padEnd(width)}${wrapped[0] ?? ''}`, ...wrapped.slice(1).map((l) => `  ${' '.repeat(width)}${l}`));
   });
   lines.push(`  ${helpOption.padEnd(width)}Show this help`);
   for (const [title, body] of Object.entries(help.sections ?? {})) {

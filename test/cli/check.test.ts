@@ -311,3 +311,70 @@ describe('stepcritic check: which files a run picks', () => {
     assert.deepEqual(files, Object.keys(many));
   });
 });
+
+describe('stepcritic check: datasets', () => {
+  let tree: ReturnType<typeof makeTree>;
+  const processBench = (steps: string[], label: number) => ({
+    problem: 'Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether?',
+    steps,
+    label,
+  });
+  before(() => {
+    const lines = [
+      JSON.stringify(processBench(['In May she sold 48 / 2 = 25 clips.', 'Altogether 48 + 25 = 73 clips. \\boxed{73}'], 0)),
+      '',
+      JSON.stringify({ question: 'What is 6 times 7?', answer: 'Six sevens are 6*7=<<6*7=42>>42.\n#### 42' }),
+      '{"problem": "broken JSON',
+      JSON.stringify({ title: 'not a solution', body: 'hello' }),
+    ];
+    tree = makeTree({
+      'data.jsonl': `${lines.join('\n')}\n`,
+      'bench.json': JSON.stringify([processBench(['Half of 48 is 48 / 2 = 24.', 'So 48 + 24 = 72. \\boxed{72}'], -1)]),
+    });
+  });
+  after(() => tree.remove());
+
+  it('judges one entry per record (uri file.jsonl#N, 0-based), keeps labels, reports bad records and goes on', async () => {
+    const r = await runCli(['check', 'data.jsonl', 'bench.json', '--format', 'json'], { cwd: tree.dir });
+    assert.equal(r.status, 2, 'a bad record is an input error');
+    const report = parseReport(JSON.parse(r.stdout));
+    assert.deepEqual(report.files.map((f) => [f.uri, f.status]), [
+      ['bench.json#0', 'judged'],
+      ['data.jsonl#0', 'judged'],
+      ['data.jsonl#1', 'judged'],
+      ['data.jsonl#2', 'failed'],
+      ['data.jsonl#3', 'failed'],
+    ]);
+    const slip = report.files[1]!;
+    assert.equal(slip.path, 'data.jsonl');
+    assert.deepEqual(slip.record, { index: 0, line: 1 });
+    assert.equal(slip.format, 'processbench');
+    assert.equal(slip.firstErrorIndex, 0);
+    assert.equal(slip.labels?.firstErrorStep, 0);
+    assert.equal(report.files[2]!.format, 'gsm8k');
+    assert.deepEqual(report.files[2]!.record, { index: 1, line: 3 });
+    assert.match(report.files[3]!.reason ?? '', /line 4 is not valid JSON/);
+    assert.match(report.files[4]!.reason ?? '', /unknown record format/);
+    assert.equal(report.files[0]!.labels?.firstErrorStep, -1);
+    assert.notEqual(report.files[0]!.verdict, 'incorrect');
+  });
+
+  it('text names the record, and SARIF places it at its JSONL line', async () => {
+    const text = await runCli(['check', 'data.jsonl'], { cwd: tree.dir });
+    assert.match(text.stdout, /^data\.jsonl#0 {2}step 1 {2}incorrect {2}48 \/ 2 = 25/m);
+    assert.match(text.stdout, /^data\.jsonl#2 {2}failed {2}line 4 is not valid JSON/m);
+    const sarif = await runCli(['check', 'data.jsonl', '--format', 'sarif'], { cwd: tree.dir });
+    const log = JSON.parse(sarif.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+    assert.deepEqual(sarifErrors(log), []);
+    const location = log.runs[0]!.results[0]!.locations[0]!.physicalLocation;
+    assert.equal(location.artifactLocation.uri, 'data.jsonl');
+    assert.equal(location.region?.startLine, 1);
+  });
+
+  it('--dataset-format forces the reading of every record', async () => {
+    const r = await runCli(['check', 'data.jsonl', '--dataset-format', 'gsm8k', '--format', 'json'], { cwd: tree.dir });
+    const report = parseReport(JSON.parse(r.stdout));
+    assert.equal(report.files[0]!.status, 'failed', 'a ProcessBench record is not a GSM8K one');
+    assert.equal(report.files[1]!.format, 'gsm8k');
+  });
+});

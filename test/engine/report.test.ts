@@ -250,3 +250,12 @@ describe('report: --fail-on', () => {
     assert.equal(reachesFailOn(slipFile(), 'never'), false);
   });
 });
+
+describe('report: Markdown critic line', () => {
+  it('says once, in one sentence, that the critic was off and why', () => {
+    const md = (note?: string) => renderMarkdown(buildReport([], { toolVersion: '0', critic: { enabled: false, ...(note ? { note } : {}) } }));
+    assert.match(md('LLM critic off: no endpoint configured (set --base-url).'), /^LLM critic off: no endpoint configured \(set --base-url\)\. Only the deterministic verifiers ran\.$/m);
+    assert.match(md('--no-llm'), /^LLM critic off: --no-llm\. Only/m);
+    assert.match(md(), /^LLM critic off\. Only/m);
+  });
+});

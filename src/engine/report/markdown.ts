@@ -36,7 +36,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     report.critic.enabled
       ? `LLM critic: ${escapeInline(report.critic.model ?? 'on')}` +
           (s.usage.requests > 0 ? ` — ${plural(s.usage.requests, 'request')}, ${s.usage.promptTokens + s.usage.completionTokens} tokens.` : '.')
-      : `LLM critic off${report.critic.note ? `: ${escapeInline(report.critic.note)}` : ''}. Only the deterministic verifiers ran.`,
+      : `${escapeInline(criticOffLine(report.critic.note))} Only the deterministic verifiers ran.`,
     '',
   );
 
@@ -70,6 +70,13 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The critic's own note usually says "LLM critic off: why" already; say it once, as one sentence. */
+function criticOffLine(note: string | undefined): string {
+  const text = (note ?? '').trim().replace(/[.;:,\s]+$/, '');
+  if (text === '') return 'LLM critic off.';
+  return /critic off/i.test(text) ? `${text}.` : `LLM critic off: ${text}.`;
 }
 
 function fileSection(f: FileReport): string[] {
