@@ -1,0 +1,125 @@
+// Critic configuration: base URL normalisation, presets, where the key comes from; the verdict-token
+// reader on awkward token streams; the cache command.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cacheCommand } from '../../src/cli/commands/cache';
+import { createFileCache } from '../../src/engine/cache/file';
+import { defaultCacheDir } from '../../src/engine/cache/location';
+import { normalizeBaseUrl, normalizeBaseUrlWithChanges, resolveCriticConfig } from '../../src/engine/llm/config';
+import { classifySpelling, pTrueForValues, STEP_WORDS, type TokenLogprob } from '../../src/engine/llm/logprobs';
+import { runCommand } from './run-command';
+
+describe('normalizeBaseUrl', () => {
+  it('adds a missing /v1 (the most common setup error) and says so', () => {
+    assert.deepEqual(normalizeBaseUrlWithChanges('http://127.0.0.1:8000'), { url: 'http://127.0.0.1:8000/v1', changes: ['added /v1'] });
+    assert.equal(normalizeBaseUrl('http://localhost:11434/'), 'http://localhost:11434/v1');
+    assert.equal(normalizeBaseUrl('https://openrouter.ai/api'), 'https://openrouter.ai/api/v1');
+  });
+
+  it('keeps a version segment that is there, and drops trailing slashes and pasted endpoint paths', () => {
+    assert.equal(normalizeBaseUrl('https://api.openai.com/v1///'), 'https://api.openai.com/v1');
+    assert.equal(normalizeBaseUrl('https://generativelanguage.googleapis.com/v1beta/openai/'), 'https://generativelanguage.googleapis.com/v1beta/openai');
+    const pasted = normalizeBaseUrlWithChanges('http://127.0.0.1:8080/v1/chat/completions');
+    assert.equal(pasted.url, 'http://127.0.0.1:8080/v1');
+    assert.match(pasted.changes.join(), /removed \/chat\/completions/);
+  });
+
+  it('adds the scheme, and /openai/v1 for Azure', () => {
+    assert.equal(normalizeBaseUrl('localhost:1234'), 'http://localhost:1234/v1');
+    assert.equal(normalizeBaseUrl('https://myres.openai.azure.com'), 'https://myres.openai.azure.com/openai/v1');
+    assert.throws(() => normalizeBaseUrl('ftp://example.com'), /not an http\(s\) URL/);
+  });
+});
+
+describe('resolveCriticConfig', () => {
+  it('is off, with the reason, when no endpoint or no model is configured', () => {
+    const none = resolveCriticConfig({ env: { OPENAI_API_KEY: 'sk-x' } });
+    assert.ok(!none.ok && /no endpoint configured/.test(none.reason));
+    const noModel = resolveCriticConfig({ explicit: { provider: 'ollama' } });
+    assert.ok(!noModel.ok && /no model configured for http:\/\/127\.0\.0\.1:11434\/v1/.test(noModel.reason));
+    const noKey = resolveCriticConfig({ explicit: { provider: 'openai', model: 'gpt-4o-mini' } });
+    assert.ok(!noKey.ok && /OpenAI needs an API key/.test(noKey.reason));
+  });
+
+  it('presets give the base URL; flags beat the environment; the key comes from STEPCRITIC_API_KEY, then OPENAI_API_KEY', () => {
+    const ollama = resolveCriticConfig({ explicit: { provider: 'ollama', model: 'qwen2.5:7b' } });
+    assert.ok(ollama.ok);
+    assert.equal(ollama.config.baseUrl, 'http://127.0.0.1:11434/v1');
+    assert.equal(ollama.config.maxTokensField, 'max_tokens');
+    assert.equal(ollama.config.apiKey, undefined);
+
+    const env = { STEPCRITIC_BASE_URL: 'http://10.0.0.2:8000', STEPCRITIC_MODEL: 'env-model', STEPCRITIC_API_KEY: 'sc-key', OPENAI_API_KEY: 'oa-key' };
+    const fromEnv = resolveCriticConfig({ env });
+    assert.ok(fromEnv.ok);
+    assert.equal(fromEnv.config.baseUrl, 'http://10.0.0.2:8000/v1');
+    assert.deepEqual(fromEnv.changes, ['added /v1']);
+    assert.equal(fromEnv.config.apiKey, 'sc-key');
+    assert.equal(fromEnv.keySource, 'STEPCRITIC_API_KEY');
+    const fallback = resolveCriticConfig({ env: { ...env, STEPCRITIC_API_KEY: '' } });
+    assert.ok(fallback.ok && fallback.config.apiKey === 'oa-key' && fallback.keySource === 'OPENAI_API_KEY');
+    const flags = resolveCriticConfig({ explicit: { baseUrl: 'http://127.0.0.1:9/v1', model: 'flag-model', tokenBudget: 5000 }, env });
+    assert.ok(flags.ok && flags.config.model === 'flag-model' && flags.config.baseUrl === 'http://127.0.0.1:9/v1' && flags.config.tokenBudget === 5000);
+  });
+
+  it('the default cache dir follows XDG, then the platform', () => {
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache' }, 'linux', '/home/u'), join('/x/cache', 'stepcritic'));
+    assert.equal(defaultCacheDir({}, 'linux', '/home/u'), join('/home/u', '.cache', 'stepcritic'));
+    assert.equal(defaultCacheDir({}, 'darwin', '/Users/u'), join('/Users/u', 'Library', 'Caches', 'stepcritic'));
+    assert.equal(defaultCacheDir({ STEPCRITIC_CACHE_DIR: '/c' }, 'linux', '/home/u'), '/c');
+  });
+});
+
+describe('reading the verdict token', () => {
+  const tok = (token: string, alternatives: [string, number][] = [[token, 1]]): TokenLogprob => ({
+    token,
+    logprob: Math.log(alternatives.find(([t]) => t === token)?.[1] ?? 1),
+    top_logprobs: alternatives.map(([t, p]) => ({ token: t, logprob: Math.log(p) })),
+  });
+
+  it('classifies spellings after the same lead-in, partial tokens included', () => {
+    assert.equal(classifySpelling(' Correct', '', STEP_WORDS), 'positive');
+    assert.equal(classifySpelling('"in', '"', STEP_WORDS), 'negative');
+    assert.equal(classifySpelling('cor', '', STEP_WORDS), 'positive');
+    assert.equal(classifySpelling('correct",', '', STEP_WORDS), 'positive');
+    assert.equal(classifySpelling('partial', '', STEP_WORDS), undefined);
+    assert.equal(classifySpelling('"', '"', STEP_WORDS), undefined);
+  });
+
+  it('ignores a "verdict" written inside the analysis, and sums spellings at the verdict token', () => {
+    // The analysis quotes `"verdict": "incorrect"` (escaped in JSON); only the real key counts.
+    const tokens = [
+      tok('{"steps": [{"step": 1, "analysis": "not \\"verdict\\": \\"incorrect\\" here", '),
+      tok('"verdict": "'),
+      tok('correct', [['correct', 0.5], ['Correct', 0.2], ['incorrect', 0.2], ['unclear', 0.1]]),
+      tok('"}]}'),
+    ];
+    const [p] = pTrueForValues(tokens, 'verdict', STEP_WORDS);
+    assert.ok(Math.abs(p! - 0.7 / 0.9) < 1e-12);
+    assert.equal(pTrueForValues(tokens, 'verdict', STEP_WORDS).length, 1);
+  });
+});
+
+describe('stepcritic cache', () => {
+  it('stats and clear', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stepcritic-cache-cmd-'));
+    try {
+      const cache = createFileCache(dir);
+      const value = { verdict: 'correct' as const, pTrue: 0.9, source: 'logprobs' as const, explanation: 'ok', model: 'm', createdAt: Date.parse('2025-01-02T03:04:05Z') };
+      await cache.set('a'.repeat(64), { kind: 'step', value });
+      await cache.set('b'.repeat(64), { kind: 'step', value });
+      const stats = await runCommand(cacheCommand, ['stats', '--cache-dir', dir]);
+      assert.equal(stats.code, 0);
+      assert.match(stats.stdout, /Entries:\s+2/);
+      assert.match(stats.stdout, /Oldest:\s+2025-01-02T03:04:05\.000Z/);
+      const cleared = await runCommand(cacheCommand, ['clear'], { STEPCRITIC_CACHE_DIR: dir });
+      assert.match(cleared.stdout, /Removed 2 cached entries/);
+      assert.match((await runCommand(cacheCommand, ['stats', '--cache-dir', dir])).stdout, /Entries:\s+0/);
+      assert.equal((await runCommand(cacheCommand, ['purge', '--cache-dir', dir])).code, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
