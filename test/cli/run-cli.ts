@@ -1,6 +1,6 @@
 // Runs the built `stepcritic` as a user would (a child process of `node bin/stepcritic.js`), in a
 // folder of files the test writes. `npm test` builds dist/ first.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,13 +27,22 @@ function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
   return env;
 }
 
-export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cleanEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves when the process has exited and its output is all read. */
+  done: Promise<CliResult>;
+  /** What it has written to stderr so far. */
+  stderrSoFar(): string;
+}
+
+/** Starts the CLI and returns at once, for tests that signal it while it runs. */
+export function startCli(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cleanEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`stepcritic ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms\n${stderr}`));
@@ -44,6 +53,11 @@ export function runCli(args: readonly string[], options: { cwd: string; env?: Re
       resolve({ status, stdout, stderr });
     });
   });
+  return { child, done, stderrSoFar: () => stderr };
+}
+
+export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult> {
+  return startCli(args, options).done;
 }
 
 /** A fresh folder with the given files (path → text or bytes); removed by the returned function. */
