@@ -138,7 +138,7 @@ function chartsSection(report: Report): string {
   if (labelled.length > 0) {
     const cal = calibration(labelledStepPairs(files));
     parts.push(
-      `<figure class="figure" id="reliability">${cal.pairs > 0 ? reliabilitySvg(cal.bins, 'Reliability diagram', cal.ece) : '<p class="muted">No labelled step has a P(True).</p>'}<figcaption>Reliability of step P(True) against the labels: ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${cal.ece !== null ? `, ECE ${cal.ece.toFixed(3)} (10 bins), Brier ${cal.brier!.toFixed(3)}` : ''}${cal.auroc !== null ? `, AUROC ${cal.auroc.toFixed(3)}` : ''}</figcaption></figure>`,
+      `<figure class="figure" id="reliability">${cal.pairs > 0 ? reliabilitySvg(cal.bins, 'Reliability diagram', cal.ece) : '<p class="muted">No labelled step has a P(True).</p>'}<figcaption>Reliability of step P(True) against the labels (bars: share of a bin's steps that are really correct; dots: at the bin's mean P(True); dashed: a perfectly calibrated critic): ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${cal.ece !== null ? `, ECE ${cal.ece.toFixed(3)} (10 bins), Brier ${cal.brier!.toFixed(3)}` : ''}${cal.auroc !== null ? `, AUROC ${cal.auroc.toFixed(3)}` : ''}</figcaption></figure>`,
     );
   }
   const rows = processBenchTable(files);
