@@ -354,7 +354,7 @@ describe('stepcritic check: datasets', () => {
     assert.equal(report.files[2]!.format, 'gsm8k');
     assert.deepEqual(report.files[2]!.record, { index: 1, line: 3 });
     assert.match(report.files[3]!.reason ?? '', /line 4 is not valid JSON/);
-    assert.match(report.files[4]!.reason ?? '', /unknown record format/);
+    assert.match(report.files[4]!.reason ?? '', /^not a solution record: unknown record format \(fields: title, body\)/);
     assert.equal(report.files[0]!.labels?.firstErrorStep, -1);
     assert.notEqual(report.files[0]!.verdict, 'incorrect');
   });

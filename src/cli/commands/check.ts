@@ -319,7 +319,7 @@ async function judgeEntry(
       document = await parseSolution({ uri: entry.origin.uri, text: read.text, maxSteps: settings.maxSteps });
       if (document.kind === 'code') document = { ...document, tests: [...(document.tests ?? []), ...(await findSiblingTests(entry.file.path))] };
     } catch (error) {
-      return unjudgedFileReport(entry.origin, 'failed', `cannot parse: ${oneLine(error)}`);
+      return unjudgedFileReport(entry.origin, 'failed', `cannot parse: ${withoutUri(oneLine(error), entry.origin.uri)}`);
     }
   } else {
     try {
@@ -328,7 +328,7 @@ async function judgeEntry(
         ...(settings.datasetFormat ? { format: settings.datasetFormat } : {}),
       });
     } catch (error) {
-      return unjudgedFileReport(entry.origin, 'failed', `not a solution record: ${oneLine(error)}`);
+      return unjudgedFileReport(entry.origin, 'failed', `not a solution record: ${withoutUri(oneLine(error), entry.origin.uri)}`);
     }
     if (document.steps.length > settings.maxSteps) {
       document = {
@@ -346,6 +346,11 @@ async function judgeEntry(
     if (signal.aborted) throw error;
     return unjudgedFileReport(entry.origin, 'failed', `could not judge: ${oneLine(error)}`, { format: document.format, kind: document.kind });
   }
+}
+
+/** The entry's name is already on the line: don't repeat it when an error message starts with it. */
+function withoutUri(message: string, uri: string): string {
+  return message.startsWith(`${uri}: `) ? message.slice(uri.length + 2) : message;
 }
 
 /** An error as one line: zod's first issue, or the first line of the message. */
