@@ -148,6 +148,14 @@ export const InitializationOptionsSchema = z.object({
   apiKey: z.string().optional(),
   /** Where the critic cache lives (the extension's global storage); memory only when absent. */
   cacheDir: z.string().optional(),
+  /** Tuning of the LLM requests (not user settings): per-attempt timeout, retries, first back-off. */
+  llm: z
+    .object({
+      timeoutMs: z.number().int().positive().optional(),
+      maxRetries: z.number().int().nonnegative().optional(),
+      retryBaseMs: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
 });
 export type InitializationOptions = z.input<typeof InitializationOptionsSchema>;
 

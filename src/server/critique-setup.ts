@@ -30,7 +30,10 @@ export class CritiqueSetup {
   private sharedClient: LlmClient | undefined;
   private codeChecker = createCodeChecker({ allowRun: false });
 
-  constructor(readonly cache: CriticCache) {
+  constructor(
+    readonly cache: CriticCache,
+    private readonly tuning: { timeoutMs?: number; maxRetries?: number; retryBaseMs?: number } = {},
+  ) {
     this.rebuild();
   }
 
@@ -66,6 +69,7 @@ export class CritiqueSetup {
         tokenBudget: s.tokenBudget,
         samples: s.samples,
         finalAnswerCheck: s.finalAnswerCheck,
+        ...this.tuning,
       },
     });
     if (resolved.ok) {

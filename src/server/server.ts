@@ -81,7 +81,7 @@ export class StepCriticServer {
   private justOpened = new Set<string>();
   private settingsReceived = false;
   private readonly usage: Usage = emptyUsage();
-  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false };
+  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false };
   private lensTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -209,9 +209,9 @@ export class StepCriticServer {
 
   private initialize(params: InitializeParams): InitializeResult {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
-    const init = options.success ? options.data : { trusted: false };
+    const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache();
-    const setup = new CritiqueSetup(cache);
+    const setup = new CritiqueSetup(cache, init.llm ?? {});
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted);
     critique.onPublished = (uri) => this.published(uri);
     this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
@@ -221,6 +221,7 @@ export class StepCriticServer {
       codeLensRefresh: caps.workspace?.codeLens?.refreshSupport === true,
       configurationPull: caps.workspace?.configuration === true,
       workDoneProgress: caps.window?.workDoneProgress === true,
+      workspaceFolders: caps.workspace?.workspaceFolders === true,
     };
     this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
     if (this.workspaceFolders.length === 0 && params.rootUri) {
@@ -250,7 +251,7 @@ export class StepCriticServer {
   }
 
   private async initialized(): Promise<void> {
-    this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+    if (this.client.workspaceFolders) this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
       const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
       const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
       this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...added];

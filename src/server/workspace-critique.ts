@@ -1,11 +1,10 @@
 // Critique of every matching file in the workspace folders, with work-done progress ("3/12 files")
 // and cancellation. Open documents go through their own queue (so the editor and the batch never
 // judge the same text twice at once); files on disk are read, judged and published without a version.
-import { relative, sep } from 'node:path';
+import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { glob } from 'tinyglobby';
 import type { Connection } from 'vscode-languageserver/node';
-import { GitignoreRules, findRepositoryRoot } from '../engine/files/gitignore';
+import { discoverFiles } from '../engine/files/discover';
 import { readTextFile } from '../engine/files/read';
 import { judgeSolution } from '../engine/judge';
 import type { Usage } from '../engine/types';
@@ -28,22 +27,13 @@ export interface WorkspaceProgress {
   readonly cancelled: boolean;
 }
 
+/** Solution files matched by the glob in the folders, minus what .gitignore excludes (the CLI's discovery). */
 export async function findWorkspaceFiles(folders: readonly string[], pattern: string): Promise<string[]> {
   const found = new Set<string>();
+  const patterns = pattern.split(/\s*;\s*/).filter(Boolean);
   for (const folder of folders) {
-    const files = await glob(pattern.split(/\s*;\s*/).filter(Boolean), {
-      cwd: folder,
-      absolute: true,
-      dot: false,
-      ignore: ['**/node_modules/**', '**/.git/**'],
-      expandDirectories: false,
-    });
-    const root = (await findRepositoryRoot(folder)) ?? folder;
-    const rules = new GitignoreRules(root);
-    for (const file of files.sort()) {
-      const path = file.split('/').join(sep);
-      if (!(await rules.isIgnored(path, false))) found.add(path);
-    }
+    const discovery = await discoverFiles(patterns, folder);
+    for (const file of discovery.files) if (file.kind.kind === 'solution') found.add(file.path);
   }
   return [...found].sort();
 }
