@@ -2,7 +2,9 @@
 // the run goes), `--resume`, `--triage`, `--concurrency`, and the cost estimate before a large LLM run.
 // The work itself is the engine's runBatch (src/engine/batch); this file only turns flags into its
 // options and its progress and results into terminal output.
+import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { createInterface as createLineReader } from 'node:readline';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +19,7 @@ import type { BatchProgress } from '../../engine/batch/progress';
 import { reportFromRunLog } from '../../engine/batch/report-from-log';
 import { runBatch } from '../../engine/batch/run';
 import type { RunLogWriter } from '../../engine/batch/run-log';
-import { loadRunLog, openRunLog, readRunLogLines, RunLogError } from '../../engine/batch/run-log';
+import { loadRunLog, openRunLog, RunLogError } from '../../engine/batch/run-log';
 import { itemToDocument } from '../../engine/batch/to-document';
 import type { TriageOptions } from '../../engine/batch/triage';
 import { DEFAULT_TRIAGE_THRESHOLD } from '../../engine/batch/triage';
@@ -28,6 +30,7 @@ import type { LlmCritic } from '../../engine/llm/critic';
 import type { FailOn } from '../../engine/report/build';
 import { reachesFailOn } from '../../engine/report/build';
 import { renderJson } from '../../engine/report/json';
+import type { FileReport } from '../../engine/report/schema';
 import { renderMarkdown } from '../../engine/report/markdown';
 import { renderSarif } from '../../engine/report/sarif';
 import { renderText, renderTextFile } from '../../engine/report/text';
@@ -167,13 +170,22 @@ function progressPrinter(context: CliContext, enabled: boolean) {
   };
 }
 
-/** Exit status over the whole log (this run and the resumed ones), read as a stream. */
+/**
+ * Exit status over the whole log (this run and the resumed ones), read as a stream. Only the fields the
+ * status needs are looked at: the log was written by this tool a moment ago.
+ */
 async function statusOfLog(path: string, failOn: FailOn): Promise<{ failed: boolean; findings: boolean; entries: number }> {
   const latest = new Map<string, { failed: boolean; findings: boolean }>();
-  for await (const read of readRunLogLines(path)) {
-    if (!read.ok || read.line.type !== 'item') continue;
-    const entry = read.line.entry;
-    latest.set(read.line.id, { failed: entry.status === 'failed', findings: reachesFailOn(entry, failOn) });
+  const lines = createLineReader({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const text of lines) {
+    let line: { type?: unknown; id?: unknown; entry?: FileReport };
+    try {
+      line = JSON.parse(text) as typeof line;
+    } catch {
+      continue;
+    }
+    if (line.type !== 'item' || typeof line.id !== 'string' || !line.entry || !Array.isArray(line.entry.steps)) continue;
+    latest.set(line.id, { failed: line.entry.status === 'failed', findings: reachesFailOn(line.entry, failOn) });
   }
   const values = [...latest.values()];
   return { failed: values.some((v) => v.failed), findings: values.some((v) => v.findings), entries: values.length };

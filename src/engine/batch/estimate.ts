@@ -1,10 +1,14 @@
 // Before a large run: how many items, how many requests and tokens it will take at most, and what
-// that may cost. A streamed pre-pass over the same items (memory stays flat); each solution is parsed
-// and its critic prompt built exactly as the critic will, so the prompt-token count is the one the
-// client's budget counts. Completion tokens are an estimate per judged step (the critic writes a short
-// analysis and a verdict for each). Cache hits are not known in advance: the figures are upper bounds.
+// that may cost. A streamed pre-pass over the same items (memory stays flat). The prompt is measured
+// with the same yardstick as the client's budget (src/engine/llm/tokens.ts): the fixed part of the
+// critic prompt (built once, for an empty solution) plus the solution's own text and per-step tags.
+// A record with a `steps` array of strings (ProcessBench, BIG-Bench Mistake, ...) is measured from
+// its fields without being parsed — the pre-pass must cost little next to the run it announces;
+// anything else is parsed. Completion tokens are an estimate per judged step (the critic writes a
+// short analysis and a verdict for each). Cache hits are not known in advance: the figures are upper
+// bounds.
 import { buildStepCritiqueMessages } from '../llm/protocol';
-import { estimateMessagesTokens } from '../llm/tokens';
+import { CHARS_PER_TOKEN, estimateMessagesTokens } from '../llm/tokens';
 import type { SolutionDocument } from '../types';
 import type { BatchItem } from './items';
 import { itemKey } from './items';
@@ -14,6 +18,31 @@ export const COMPLETION_TOKENS_PER_STEP = 60;
 
 /** Above this many estimated tokens, a run on a terminal asks before it starts (`--yes` skips it). */
 export const CONFIRM_ABOVE_TOKENS = 500_000;
+
+/** `<step number="12">` … `</step>` around each step. */
+const STEP_TAG_TOKENS = 8;
+
+const fixedTokens = new Map<string, number>();
+
+/** Tokens of the critic prompt for an empty solution: the system prompt, tags and instructions. */
+function fixedPromptTokens(kind: 'math' | 'code'): number {
+  let tokens = fixedTokens.get(kind);
+  if (tokens === undefined) {
+    tokens = estimateMessagesTokens(buildStepCritiqueMessages({ kind, problem: '', context: [], judged: [{ index: 0, text: '' }] }));
+    fixedTokens.set(kind, tokens);
+  }
+  return tokens;
+}
+
+/** Size of a record whose steps are a plain array of strings, read from its fields; else undefined. */
+function recordShape(value: unknown): { kind: 'math'; textChars: number; steps: number } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const steps = record.steps;
+  const problem = record.problem ?? record.input ?? record.question;
+  if (!Array.isArray(steps) || typeof problem !== 'string' || !steps.every((s) => typeof s === 'string')) return undefined;
+  return { kind: 'math', textChars: problem.length + (steps as string[]).reduce((sum, s) => sum + s.length, 0), steps: steps.length };
+}
 
 export interface Prices {
   /** US dollars per million prompt tokens. */
@@ -61,23 +90,20 @@ export async function estimateRun(items: AsyncIterable<BatchItem>, options: Esti
     }
     estimate.toJudge += 1;
     if (!options.critic) continue;
-    let document: SolutionDocument;
-    try {
-      document = await options.toDocument(item);
-    } catch {
-      estimate.unreadable += 1;
-      continue;
+    let shape: { kind: 'math' | 'code'; textChars: number; steps: number } | undefined = item.source.kind === 'record' ? recordShape(item.source.value) : undefined;
+    if (shape === undefined) {
+      try {
+        const document = await options.toDocument(item);
+        shape = { kind: document.kind, textChars: document.problem.length + document.steps.reduce((sum, s) => sum + s.text.length, 0), steps: document.steps.length };
+      } catch {
+        estimate.unreadable += 1;
+        continue;
+      }
     }
-    if (document.steps.length === 0) continue;
-    const messages = buildStepCritiqueMessages({
-      kind: document.kind,
-      problem: document.problem,
-      context: [],
-      judged: document.steps.map((s) => ({ index: s.index, text: s.text })),
-    });
+    if (shape.steps === 0) continue;
     estimate.requests += 1;
-    estimate.promptTokens += estimateMessagesTokens(messages);
-    estimate.completionTokens += COMPLETION_TOKENS_PER_STEP * document.steps.length;
+    estimate.promptTokens += fixedPromptTokens(shape.kind) + Math.ceil(shape.textChars / CHARS_PER_TOKEN) + STEP_TAG_TOKENS * shape.steps;
+    estimate.completionTokens += COMPLETION_TOKENS_PER_STEP * shape.steps;
   }
   if (options.prices) {
     estimate.costUsd =

@@ -8,7 +8,7 @@
 // run stops cleanly. A line torn by a kill mid-write is ignored by readers and closed off before the
 // next append.
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
@@ -89,6 +89,14 @@ export type RunLogLine = z.infer<typeof RunLogLineSchema>;
 export class RunLogError extends Error {
   override readonly name = 'RunLogError';
 }
+
+/** Just what resuming needs from an item line: its key and whether it should be judged again. */
+const ResumeItemSchema = z.looseObject({
+  type: z.literal('item'),
+  id: z.string(),
+  contentHash: z.string(),
+  entry: z.looseObject({ status: z.string(), verdict: z.string().nullable(), steps: z.array(z.looseObject({ verdict: z.string() })) }),
+});
 
 export type ReadLine = { ok: true; line: RunLogLine; lineNumber: number } | { ok: false; lineNumber: number; error: string };
 
@@ -195,7 +203,7 @@ function describeConfigChange(before: Record<string, unknown>, after: Record<str
     .join('; ');
 }
 
-function needsRetry(entry: FileReport): boolean {
+function needsRetry(entry: { status: string; verdict: string | null; steps: readonly { verdict: string }[] }): boolean {
   return entry.status === 'failed' || entry.verdict === 'error' || entry.steps.some((s) => s.verdict === 'error');
 }
 
@@ -220,20 +228,29 @@ export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWr
   }
 
   if (existingSize > 0) {
+    // The header is validated in full; item lines only as far as resuming needs (a full validation of
+    // every entry would cost a large log seconds before the run can start).
     let header: RunLogHeader | undefined;
-    for await (const read of readRunLogLines(options.path)) {
-      if (!read.ok) {
-        if (header === undefined) throw new RunLogError(`${options.path} is not a Step Critic run log: ${read.error}`);
+    const lines = createInterface({ input: createReadStream(options.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const text of lines) {
+      if (text.trim().length === 0) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        if (header === undefined) throw new RunLogError(`${options.path} is not a Step Critic run log: its first line is not JSON`);
         continue;
       }
       if (header === undefined) {
-        if (read.line.type !== 'header') throw new RunLogError(`${options.path} is not a Step Critic run log: it does not start with a header line`);
-        header = read.line;
+        const parsed = RunLogHeaderSchema.safeParse(value);
+        if (!parsed.success) throw new RunLogError(`${options.path} is not a Step Critic run log: it does not start with a header line`);
+        header = parsed.data;
         continue;
       }
-      if (read.line.type !== 'item') continue;
-      const key = itemKey(read.line);
-      if (options.retryErrors && needsRetry(read.line.entry)) done.delete(key);
+      const item = ResumeItemSchema.safeParse(value);
+      if (!item.success) continue;
+      const key = itemKey(item.data);
+      if (options.retryErrors && needsRetry(item.data.entry)) done.delete(key);
       else done.add(key);
     }
     if (header === undefined) throw new RunLogError(`${options.path} is not a Step Critic run log`);
@@ -292,9 +309,10 @@ export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWr
     close(end) {
       if (closed) return;
       closed = true;
+      // No fsync: every line is already with the OS, which is what survives a crash or a kill; only a
+      // power cut could lose the tail, and syncing a large log costs the run noticeable time.
       try {
         write({ type: 'end', at: new Date().toISOString(), ...end });
-        fsyncSync(fd);
       } finally {
         closeSync(fd);
       }

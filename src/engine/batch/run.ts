@@ -13,6 +13,7 @@
 //   with a larger budget carries on where it stopped.
 // The concurrency here is the number of solutions in flight; the LLM client's own global cap still
 // bounds the requests underneath.
+import { setMaxListeners } from 'node:events';
 import type { JudgeDependencies, JudgeOptions } from '../judge';
 import { BUDGET_REACHED, LlmError } from '../llm/errors';
 import type { EntryOrigin } from '../report/build';
@@ -77,6 +78,8 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
   const tracker = new ProgressTracker(options.total ?? null);
   const done = options.runLog?.done;
   const inner = new AbortController();
+  // Every request in flight listens on this signal: more than Node's default of 10 is expected.
+  setMaxListeners(Math.max(10, concurrency * 8), inner.signal);
   const onOuterAbort = () => inner.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) inner.abort(options.signal.reason);

@@ -1,0 +1,65 @@
+// Batch throughput against the scripted OpenAI-compatible server with a fixed 100 ms latency per
+// request: `stepcritic check DATA.jsonl --concurrency C` over real ProcessBench records (one request per
+// solution), as a ratio to the ideal N × latency / C. Goal: within 1.15× at concurrency 32.
+//
+// Two figures per run: the whole CLI process (Node start, reading, the cost-estimate pre-pass, judging,
+// the log's final read for the exit status) and the judging phase alone (run-log header to end line).
+// Concurrency 1 uses 200 solutions instead of 2,000 (2,000 × 100 ms would take 200 s; the ratio is
+// what is compared).
+//
+//   node --import tsx bench/batch-throughput.ts [--runs 3]
+import { join } from 'node:path';
+import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
+import { assertOk, build, llmFlags, median, readRunLogTimes, runStepcritic, scratch, seconds, writeDataset } from './batch-support';
+
+const LATENCY_MS = 100;
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 3);
+  build();
+  const work = scratch('throughput');
+  const server = await startScriptedLlmServer({ latencyMs: LATENCY_MS, handler: ruleBasedCriticHandler() });
+  try {
+    const cases = [
+      { concurrency: 1, items: 200, repeat: 1 },
+      { concurrency: 8, items: 2000, repeat: 1 },
+      { concurrency: 32, items: 2000, repeat: runs },
+    ];
+    console.log(`scripted server: ${LATENCY_MS} ms per request; real ProcessBench records, one request per solution; ${runs} runs at concurrency 32 (median)`);
+    console.log('concurrency  solutions  requests  ideal      CLI wall   ratio   judging    ratio   peak RSS');
+    for (const c of cases) {
+      const data = join(work.dir, `data-${c.items}.jsonl`);
+      await writeDataset(data, c.items);
+      const walls: number[] = [];
+      const judging: number[] = [];
+      let requests = 0;
+      let rss = 0;
+      for (let r = 0; r < c.repeat; r++) {
+        const log = join(work.dir, `run-c${c.concurrency}-${r}.jsonl`);
+        const before = server.chatRequests().length;
+        const run = await runStepcritic(['check', data, ...llmFlags(server.baseUrl), '--no-cache', '--concurrency', String(c.concurrency), '--run-log', log], { cwd: work.dir });
+        assertOk(run, `concurrency ${c.concurrency}`);
+        requests = server.chatRequests().length - before;
+        const times = readRunLogTimes(log);
+        if (times.uniqueItems !== c.items) throw new Error(`expected ${c.items} items in the log, found ${times.uniqueItems}`);
+        walls.push(run.wallMs);
+        judging.push(times.judgingMs ?? Number.NaN);
+        rss = Math.max(rss, run.peakRssMb);
+      }
+      const ideal = (c.items * LATENCY_MS) / c.concurrency;
+      const wall = median(walls);
+      const judge = median(judging);
+      console.log(
+        `${String(c.concurrency).padStart(11)}  ${String(c.items).padStart(9)}  ${String(requests).padStart(8)}  ${seconds(ideal).padEnd(9)}  ${seconds(wall).padEnd(9)}  ${(wall / ideal).toFixed(3)}×  ${seconds(judge).padEnd(9)}  ${(judge / ideal).toFixed(3)}×  ${rss.toFixed(0)} MB`,
+      );
+    }
+  } finally {
+    await server.close();
+    work.remove();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
