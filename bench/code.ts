@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { createCodeChecker } from '../src/engine/code/checker';
 import { codeRecordToDocument, type CodeDatasetFormat } from '../src/engine/code/datasets';
+import { CLEAR_MARGIN } from '../src/engine/code/localize';
 import { judgeSolution } from '../src/engine/judge';
 import type { FaultLocalizationEvidence, SolutionDocument } from '../src/engine/types';
 
@@ -24,8 +25,13 @@ const dataRoot = join(__dirname, '..', '..', 'shared', 'data');
 
 const checker = createCodeChecker({ allowRun: true });
 
+/** Margins to report next to CLEAR_MARGIN: how many tops each would call clear, and how many of those hold the bug. */
+const MARGINS = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3];
+
 interface Outcome {
   id: string;
+  /** Score gap between the rank-1 and rank-2 steps, and whether rank 1 holds the bug. */
+  gap?: { gap: number; right: boolean };
   flagged: boolean;
   top1?: boolean;
   top3?: boolean;
@@ -45,7 +51,7 @@ async function judge(id: string, document: SolutionDocument): Promise<Outcome> {
     return !!step && bugLines.some((l) => step.range.start.line + 1 <= l && l <= step.range.end.line + 1);
   };
   const ranked = judgement.steps
-    .flatMap((s) => s.evidence.filter((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization').map((e) => ({ index: s.stepIndex, rank: e.rank })))
+    .flatMap((s) => s.evidence.filter((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization').map((e) => ({ index: s.stepIndex, rank: e.rank, score: e.score })))
     .sort((a, b) => a.rank - b.rank);
   const outcome: Outcome = {
     id,
@@ -58,6 +64,7 @@ async function judge(id: string, document: SolutionDocument): Promise<Outcome> {
     outcome.top1 = ranked.slice(0, 1).some((r) => holdsBug(r.index));
     outcome.top3 = ranked.slice(0, 3).some((r) => holdsBug(r.index));
     if (judgement.firstErrorIndex >= 0) outcome.markedRight = holdsBug(judgement.firstErrorIndex);
+    if (ranked[0]) outcome.gap = { gap: ranked[0].score - (ranked[1]?.score ?? 0), right: holdsBug(ranked[0].index) };
   }
   if (verbose) {
     const top = ranked.slice(0, 3).map((r) => `${r.index}${holdsBug(r.index) ? '*' : ''}`).join(',');
@@ -118,6 +125,12 @@ async function runSet(name: string, file: string, format: CodeDatasetFormat, var
       console.log(`  localization top-1: ${top1}/${labelled.length} (${pct(top1, labelled.length)})`);
       console.log(`  localization top-3: ${top3}/${labelled.length} (${pct(top3, labelled.length)})`);
       console.log(`  a step marked incorrect (clear top): ${marked.length}/${labelled.length}; it holds the bug: ${markedRight}/${marked.length} (${pct(markedRight, marked.length)})`);
+      const gaps = labelled.flatMap((o) => (o.gap ? [o.gap] : []));
+      const byMargin = MARGINS.map((m) => {
+        const clear = gaps.filter((g) => g.gap >= m - 1e-9);
+        return `${m}: ${clear.length} clear, ${pct(clear.filter((g) => g.right).length, clear.length)} right`;
+      });
+      console.log(`  clear margin (CLEAR_MARGIN = ${CLEAR_MARGIN}) → ${byMargin.join('; ')}`);
     }
     console.log(`  time per solution: median ${quantile(times, 0.5).toFixed(0)} ms, p95 ${quantile(times, 0.95).toFixed(0)} ms`);
     if (!verbose && variant === 'fixed' && flagged > 0) {

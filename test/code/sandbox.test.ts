@@ -21,7 +21,7 @@ describe('sandbox limits', () => {
     const doc = await py('def spin(n):\n    while n > 0:\n        pass\n    return n\n\nassert spin(0) == 0\nassert spin(1) == 1\nassert spin(-1) == -1\n');
     const t0 = Date.now();
     const result = await checker.check(doc);
-    assert.ok(Date.now() - t0 < 6_000);
+    assert.ok(Date.now() - t0 < 7_500, "ends near the 6 s wall-clock limit");
     assert.deepEqual(statuses(result.tests), [
       ['assert spin(0) == 0', 'passed'],
       ['assert spin(1) == 1', 'timeout'],

@@ -18,7 +18,7 @@ export interface CodeCheckerOptions {
   allowRun: boolean;
   /** Wall-clock limit for one solution's whole test run (default 10 s). */
   timeoutMs?: number;
-  /** Limit for one test (default: a quarter of timeoutMs, so one hanging test leaves time for the others). */
+  /** Limit for one test (default: a fifth of timeoutMs, so one hanging test leaves time for the others). */
   perTestTimeoutMs?: number;
   /** Memory limit in MiB (default 512). */
   memoryMb?: number;
@@ -64,7 +64,7 @@ export function createCodeChecker(options: CodeCheckerOptions): CodeChecker {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const limits: RunLimits = {
     timeoutMs,
-    perTestTimeoutMs: options.perTestTimeoutMs ?? Math.max(500, Math.floor(timeoutMs / 4)),
+    perTestTimeoutMs: options.perTestTimeoutMs ?? Math.max(500, Math.floor(timeoutMs / 5)),
     memoryMb: options.memoryMb ?? 512,
     outputCapBytes: options.outputCapBytes ?? 1024 * 1024,
   };

@@ -198,6 +198,8 @@ def run_one(kind, ns):
 
 deadline = started + REQUEST['totalSeconds']
 UNITS = []
+hung = False
+slowest_finished = 0.0
 
 # ---- mutation analysis -------------------------------------------------------------------------
 # When every test runs the faulty line, line spectra cannot tell it from its neighbours. Mutants can:
@@ -269,6 +271,10 @@ def mutants_for(node, names):
     elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
         out.append(lambda n: ast.Constant(value=n.value + 1))
         out.append(lambda n: ast.Constant(value=n.value - 1))
+    if isinstance(node, ast.Constant) and type(node.value) in (bool, int):
+        # Constant for scalar variable replacement (Mothra's CSR): 'while True' -> 'while queue'.
+        for other in sorted(names):
+            out.append((lambda n, other=other: ast.Name(id=other, ctx=ast.Load())))
     elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
         for other in sorted(names):
             if other != node.id:
@@ -344,6 +350,9 @@ def mutation_phase():
                     sites.append((stmt.lineno, getattr(stmt, 'end_lineno', stmt.lineno), index_of[id(node)], build))
     budget_end = min(deadline - 0.3, time.time() + REQUEST.get('mutationSeconds', 4.0))
     per_test = REQUEST.get('mutantTestSeconds', 0.25)
+    def limit_for(unit):
+        # A mutant gets a few times what the test took (a test that hung: a tenth of a second).
+        return 0.1 if unit[2] == 'timeout' else min(per_test, max(0.05, 5 * unit[4]))
     best = {}
     tried = 0
     sys.settrace(None)
@@ -373,10 +382,17 @@ def mutation_phase():
             signal.setitimer(signal.ITIMER_REAL, 0)
             sys.modules[module_name] = module
         sys.modules[module_name] = mutant_module
-        fixed = sum(1 for u in failing if run_status(u[1], mutant_module.__dict__, per_test) == 'passed')
+        # Most mutants fix nothing: one that fixes none of the first three failing tests is dropped
+        # without trying the rest, which leaves time for more mutants.
+        fixed = 0
+        for k, u in enumerate(failing):
+            if (k >= 3 and fixed == 0) or time.time() > deadline:
+                break
+            if run_status(u[1], mutant_module.__dict__, limit_for(u)) == 'passed':
+                fixed += 1
         broke = 0
         if fixed:
-            broke = sum(1 for u in passing if run_status(u[1], mutant_module.__dict__, per_test) != 'passed')
+            broke = sum(1 for u in passing if time.time() > deadline or run_status(u[1], mutant_module.__dict__, limit_for(u)) != 'passed')
         sys.modules[module_name] = module
         if not fixed:
             continue
@@ -398,6 +414,11 @@ if load_error is None:
                 emit({'event': 'test', 'id': test_id, 'index': index, 'name': name, 'status': 'skipped', 'output': 'not run: the time limit was used up', 'lines': [], 'ms': 0})
                 continue
             limit = min(REQUEST['perTestSeconds'], remaining)
+            if hung:
+                # A solution that hung once usually hangs again on the next input: once a test has
+                # timed out, the others get ten times the slowest finished test (at least 0.2 s), so
+                # that one infinite loop does not use up the time the other tests need.
+                limit = min(limit, max(0.2, 10 * slowest_finished))
             captured = CappedText()
             covered.clear()
             status = 'passed'
@@ -430,9 +451,13 @@ if load_error is None:
             emit({'event': 'test', 'id': test_id, 'index': index, 'name': name, 'status': status, 'output': text,
                   'lines': sorted(covered), 'ms': int((time.time() - t0) * 1000)})
             UNITS.append([test_id, kind, status, set(), time.time() - t0])
+            if status == 'timeout':
+                hung = True
+            else:
+                slowest_finished = max(slowest_finished, time.time() - t0)
     # Tracing slows code down several times, so the tests run untraced first (their results stand), then
-    # each runs again under the tracer for its lines. A test that timed out gets a short second run:
-    # enough to see which lines it loops through.
+    # each runs again under the tracer for its lines. A test that timed out gets a short second run
+    # (0.2 s): enough to see which lines it loops through.
     if TRACE:
         for unit in UNITS:
             test_id, kind, status = unit[0], unit[1], unit[2]
@@ -440,7 +465,7 @@ if load_error is None:
             if status == 'skipped' or remaining <= 0.05:
                 continue
             # Tracing makes code several times slower: allow for that, but not for a test that already hung.
-            limit = min(REQUEST['perTestSeconds'], remaining, 0.5 if status == 'timeout' else max(0.5, 20 * unit[4]))
+            limit = min(REQUEST['perTestSeconds'], remaining, 0.2 if status == 'timeout' else max(0.5, 20 * unit[4]))
             covered.clear()
             try:
                 sys.settrace(global_tracer)

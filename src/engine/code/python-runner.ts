@@ -43,7 +43,7 @@ export async function runPythonTests(
     perTestSeconds: limits.perTestTimeoutMs / 1000,
     // The harness stops starting tests a little before the sandbox's hard limit, so that the
     // results of the tests that ran are written out rather than lost to the kill.
-    totalSeconds: Math.max(0.2, (limits.timeoutMs - 500) / 1000),
+    totalSeconds: Math.max(0.2, (limits.timeoutMs - Math.min(1000, limits.timeoutMs / 5)) / 1000),
     memoryBytes: limits.memoryMb > 0 ? limits.memoryMb * 1024 * 1024 : null,
     fileSizeBytes: 64 * 1024 * 1024,
     maxProcesses: null,
