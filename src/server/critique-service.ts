@@ -37,6 +37,8 @@ interface Parsed {
 }
 
 interface DocumentState {
+  /** A judged text that an applied edit is about to produce (a refinement): adopted, not judged again. */
+  expected?: { text: string; document: SolutionDocument; judgement: SolutionJudgement };
   /** The last complete critique (its critic verdicts carry over to later versions). */
   judged?: Judged;
   /** What is shown now. */
@@ -138,6 +140,11 @@ export class CritiqueService {
     return 'superseded';
   }
 
+  /** The next version whose text is exactly `text` takes this judgement as its own (it was judged already). */
+  expect(uri: string, text: string, judged: { document: SolutionDocument; judgement: SolutionJudgement }): void {
+    this.stateFor(uri).expected = { text, ...judged };
+  }
+
   /** Forget carried-over verdicts (the critic changed, the cache was cleared) and show the rest. */
   forgetVerdicts(): void {
     for (const [uri, state] of this.states) {
@@ -192,6 +199,13 @@ export class CritiqueService {
     const parsed = await this.parse(document);
     if (!this.isCurrent(uri, version)) return;
     const state = this.stateFor(uri);
+    const expected = state.expected;
+    if (expected && expected.text === parsed.document.text && !this.scheduler.isRunning(uri)) {
+      state.expected = undefined;
+      state.judged = { version, document: parsed.document, judgement: expected.judgement };
+    } else if (expected && expected.text !== parsed.document.text && !this.scheduler.isQueued(uri)) {
+      state.expected = undefined;
+    }
     // A run for this version already published something newer than a preview could.
     if (state.view && state.view.version === version && state.view.done && state.judged?.version === version && !this.scheduler.isQueued(uri)) {
       this.publish(this.viewFrom(uri, version, parsed, state.judged, state.judged.document.steps.length, [], false, true));

@@ -7,7 +7,7 @@ import { refineSolution, refineStep, regenerateFrom, type RefineOutcome } from '
 import { emptyUsage } from '../engine/types';
 import type { RefineProposal } from '../protocol/messages';
 import type { AcceptedStore } from './accepted-store';
-import type { CritiqueService } from './critique-service';
+import type { CritiqueService, Judged } from './critique-service';
 import { parseDocument } from './critique-service';
 import type { CritiqueSetup } from './critique-setup';
 import type { DocumentSource } from './critique-service';
@@ -18,6 +18,8 @@ const MAX_CACHED = 32;
 
 export class RefinementService {
   private readonly proposals = new Map<string, Promise<RefineProposal>>();
+  /** The re-judged text of each proposal, so that applying it costs no second critique. */
+  private readonly judgedAfter = new WeakMap<RefineProposal, Judged>();
 
   constructor(
     private readonly documents: DocumentSource,
@@ -31,8 +33,9 @@ export class RefinementService {
     for (const key of [...this.proposals.keys()]) if (key.startsWith(`${uri}|`)) this.proposals.delete(key);
   }
 
-  cached(uri: string, version: number, kind: ProposalKind, stepIndex: number | undefined): Promise<RefineProposal> | undefined {
-    return this.proposals.get(keyOf(uri, version, kind, stepIndex));
+  /** What the proposed text was judged to be (document and judgement), for the critique to adopt once applied. */
+  judgementAfter(proposal: RefineProposal): Omit<Judged, 'version'> | undefined {
+    return this.judgedAfter.get(proposal);
   }
 
   propose(uri: string, kind: ProposalKind, options: { version?: number; stepIndex?: number; signal?: AbortSignal } = {}): Promise<RefineProposal> {
@@ -84,7 +87,9 @@ export class RefinementService {
     const request = { document: judged.document, judgement: judged.judgement, stepIndex, thresholds: this.setup.thresholds, signal };
     const outcome =
       kind === 'refine-step' ? await refineStep(request, deps) : kind === 'regenerate' ? await regenerateFrom(request, deps) : await refineSolution(request, deps);
-    return toProposal(uri, version, outcome);
+    const proposal = toProposal(uri, version, outcome);
+    if (outcome.after) this.judgedAfter.set(proposal, { version: -1, ...outcome.after });
+    return proposal;
   }
 }
 

@@ -432,8 +432,10 @@ export class StepCriticServer {
     const arg = args[0];
     try {
       switch (command) {
-        case ServerCommands.applyEdit:
-          return await applyVersionedEdit(this.connection, this.documents.get(VersionedEditSchema.parse(arg).uri), VersionedEditSchema.parse(arg));
+        case ServerCommands.applyEdit: {
+          const edit = VersionedEditSchema.parse(arg);
+          return await applyVersionedEdit(this.connection, this.documents.get(edit.uri), edit);
+        }
         case ServerCommands.acceptStep:
         case ServerCommands.unacceptStep:
           return await this.markStep(StepCommandArgsSchema.parse(arg), command === ServerCommands.acceptStep);
@@ -484,7 +486,10 @@ export class StepCriticServer {
       const choice = await this.connection.window.showInformationMessage(`Step Critic: ${proposal.message} Apply it?`, { title: 'Apply' }, { title: 'Cancel' });
       if (choice?.title !== 'Apply') return { applied: false, message: 'Cancelled.' };
     }
-    return applyVersionedEdit(this.connection, this.documents.get(proposal.uri), proposal.apply);
+    const after = this.s.refinement.judgementAfter(proposal);
+    if (after) this.s.critique.expect(proposal.uri, after.document.text, after);
+    const result = await applyVersionedEdit(this.connection, this.documents.get(proposal.uri), proposal.apply);
+    return result;
   }
 
   private async markStep(args: { uri: string; stepIndex: number; stepHash: string }, accept: boolean): Promise<ApplyEditResult> {

@@ -311,7 +311,10 @@ export async function regenerateFrom(request: RefineRequest, deps: RefineDepende
       const originals = document.steps.slice(target);
       const steps = reply.value.steps
         .filter((s) => s.trim() !== '')
-        .map((s, i) => fitReplacement(originals[Math.min(i, originals.length - 1)]!.text, s, document.kind));
+        .map((s, i) => {
+          const model = originals[Math.min(i, originals.length - 1)]!;
+          return fitReplacement(model.text, s, document.kind, Math.max(0, i - (originals.length - 1)));
+        });
       let body = steps.join(separator);
       const answer = reply.value.finalAnswer.trim();
       if (answerAfterSteps && answer === '') return { ok: false, error: 'the final answer is missing', shown: body };

@@ -108,8 +108,8 @@ export class LspSession {
       return null;
     });
     c.onRequest('workspace/codeLens/refresh', () => null);
-    c.onRequest('window/showMessageRequest', (p: { message: string; actions?: { title: string }[] }) => {
-      this.messages.push({ type: 3, message: p.message });
+    c.onRequest('window/showMessageRequest', (p: { type: number; message: string; actions?: { title: string }[] }) => {
+      this.messages.push({ type: p.type, message: p.message });
       const titles = (p.actions ?? []).map((a) => a.title);
       const answer = this.options.messageRequestAnswer ? this.options.messageRequestAnswer(p.message, titles) : (titles[0] ?? null);
       return answer === null ? null : { title: answer };
