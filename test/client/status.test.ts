@@ -21,6 +21,13 @@ describe('statusText', () => {
     assert.equal(t.severity, 'info');
   });
 
+  it('keeps the endpoint out of the bar but in the tooltip', () => {
+    const t = statusText({ ...base, status: status({ critic: { enabled: true, model: 'qwen2.5:7b @ http://127.0.0.1:11434/v1' } }) });
+    assert.match(t.text, /^\$\(checklist\) qwen2\.5:7b · /);
+    assert.equal(t.label, 'openai · qwen2.5:7b');
+    assert.match(t.tooltip, /Critic: openai · qwen2\.5:7b @ http:\/\/127\.0\.0\.1:11434\/v1/);
+  });
+
   it('says plainly when the LLM critic is off, and why', () => {
     const t = statusText({ ...base, status: status({ critic: { enabled: false, note: 'no model set' } }) });
     assert.equal(t.label, 'LLM off: verifiers only');

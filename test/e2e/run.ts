@@ -91,6 +91,8 @@ async function extensionHostRun(
   } finally {
     await server.stop();
     cpSync(join(serverDir, 'code-server.log'), join(out, `code-server-${options.name}.log`));
+    const logs = join(serverDir, 'user-data', 'logs');
+    if (existsSync(logs)) cpSync(logs, join(out, `logs-${options.name}`), { recursive: true });
   }
 }
 
@@ -146,6 +148,8 @@ async function main(): Promise<number> {
           ...userLlmSettings(userLlm),
           'stepcritic.display.inlineText': true,
           'workbench.colorTheme': 'Default Light Modern',
+          'workbench.secondarySideBar.defaultVisibility': 'hidden',
+          'editor.minimap.enabled': false,
           'editor.fontSize': 15,
           'window.commandCenter': false,
         },

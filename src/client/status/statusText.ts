@@ -34,6 +34,11 @@ export function formatTokens(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
+/** The server describes its critic as `model @ baseURL`; the bar has room for the model only. */
+function shortModel(description: string | undefined): string | undefined {
+  return description?.split(' @ ')[0];
+}
+
 export function statusText(input: StatusInput): StatusText {
   const { status } = input;
   const tokens = input.earlierTokens + tokensOf(status);
@@ -51,13 +56,11 @@ export function statusText(input: StatusInput): StatusText {
   if (input.server === 'starting' || !status) {
     return { text: '$(sync~spin) Step Critic', label: 'Step Critic: starting…', detail: '', tooltip: 'Step Critic: starting the language server…', severity: 'info', busy: true };
   }
-  const critic = status.critic.enabled
-    ? `${input.provider} · ${status.critic.model ?? 'model'}`
-    : 'LLM off: verifiers only';
+  const critic = status.critic.enabled ? `${input.provider} · ${shortModel(status.critic.model) ?? 'model'}` : 'LLM off: verifiers only';
   const busy = status.busy > 0;
   const lines = [
     `Step Critic — ${status.enabled ? 'critique on' : 'critique paused'}`,
-    `Critic: ${critic}${!status.critic.enabled && status.critic.note ? ` (${status.critic.note})` : ''}`,
+    `Critic: ${status.critic.enabled ? `${input.provider} · ${status.critic.model ?? 'model'}` : critic}${!status.critic.enabled && status.critic.note ? ` (${status.critic.note})` : ''}`,
     busy ? `Critiquing ${status.busy} document${status.busy === 1 ? '' : 's'}…` : 'Idle',
     `Tokens used in this window: ${tokens} (${status.usage.requests} requests, ${status.usage.cachedSteps} steps from the cache)`,
     ...(status.trusted ? [] : ['Restricted mode: no code runs; endpoint and model come from your user settings only']),
@@ -66,7 +69,7 @@ export function statusText(input: StatusInput): StatusText {
     ...(status.critic.enabled && status.critic.note ? [`Critic: ${status.critic.note}`] : []),
   ];
   const icon = busy ? '$(sync~spin)' : !status.enabled ? '$(debug-pause)' : input.lastError ? '$(warning)' : status.critic.enabled ? '$(checklist)' : '$(circle-slash)';
-  const shortCritic = status.critic.enabled ? (status.critic.model ?? input.provider) : 'LLM off';
+  const shortCritic = status.critic.enabled ? (shortModel(status.critic.model) ?? input.provider) : 'LLM off';
   return {
     text: `${icon} ${shortCritic}${busy ? ` (${status.busy})` : ''}${tokens > 0 ? ` · ${formatTokens(tokens)} tok` : ''}`,
     label: critic,

@@ -77,14 +77,15 @@ test('the gutter shows a band per step: high, middle, low, downstream', async ()
 });
 
 test('a step being judged shows the progress mark, then its verdict', async () => {
-  const editor = await open('slow.solution.md');
-  const uri = editor.document.uri.toString();
+  // Listen before opening: opening the file starts its critique, and the scripted critic takes 2.5 s
+  // to judge a step that says "slowly".
+  const uri = fixture('slow.solution.md').toString();
   const seen = new Set<string>();
   const listener = api.onDidDraw((snapshot) => {
     if (snapshot.uri === uri) for (const step of snapshot.steps) seen.add(step.band);
   });
   try {
-    await vscode.commands.executeCommand('stepcritic.critiqueFile');
+    const editor = await open('slow.solution.md');
     const snapshot = await settled(editor.document.uri);
     assert.ok(seen.has('judging'), `saw ${[...seen].join(', ')}`);
     assert.deepEqual(bandsOf(snapshot), ['high']);
@@ -273,7 +274,7 @@ test('Test Connection reaches the scripted endpoint and finds log-probabilities'
   const result = await vscode.commands.executeCommand<{ ok: boolean; logprobs: boolean | null; message: string }>('stepcritic.testConnection');
   assert.ok(result, 'the command returns its result');
   assert.equal(result.ok, true, result.message);
-  assert.equal(result.logprobs, true);
+  assert.equal(result.logprobs, true, result.message);
 });
 
 test('the status bar names the model and counts tokens', async () => {

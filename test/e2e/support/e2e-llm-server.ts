@@ -52,7 +52,12 @@ export function e2eHandler(rules: Rules): ScriptedHandler {
     }
     const parsed = parseCriticPrompt(text);
     const options = { logprobs: request.chat.logprobs === true, n: request.chat.n ?? 1, topLogprobs: request.chat.top_logprobs ?? 5 };
-    if (!parsed) return completion('I can only judge Step Critic prompts.');
+    if (!parsed) {
+      // Any other question (the connection probe): a one-word answer, with log-probabilities when
+      // asked for them, as an endpoint that supports them gives for every prompt.
+      const logprobs = options.logprobs ? [{ token: 'correct', logprob: -0.05, top_logprobs: [{ token: 'correct', logprob: -0.05 }, { token: 'incorrect', logprob: -3 }] }] : null;
+      return completion('correct', { logprobs });
+    }
     if (parsed.kind === 'answer') return finalAnswerReply({ verdict: 'True', pTrue: rules.defaultPTrue }, options);
     const script: StepScript[] = parsed.judged.map((step) => {
       const rule = critic.find((r) => r.re.test(step.text));

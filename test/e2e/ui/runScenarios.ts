@@ -19,7 +19,7 @@ export interface ScenarioContext {
 }
 
 export async function runScenarios(browser: Browser, url: string, workspace: string, screenshotDir: string): Promise<ScenarioResult[]> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   let shot = 0;

@@ -1,6 +1,6 @@
 // The UI scenarios, in order (later ones build on the file the first one opened).
 import type { ScenarioContext } from './runScenarios';
-import { editorText, gutterIcons, quickOpen, runCommand } from './workbench';
+import { editorText, gutterIcons, pointAt, quickOpen, runCommand } from './workbench';
 
 export interface Scenario {
   name: string;
@@ -47,8 +47,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'hovering the wrong step shows the verdict and where it came from',
     async run({ page, screenshot }) {
-      const squiggle = page.locator('.editor-instance .monaco-editor .squiggly-error').first();
-      await squiggle.hover();
+      await pointAt(page, '.editor-instance .monaco-editor .squiggly-error');
       const hover = page.locator('.monaco-hover:visible .monaco-hover-content, .monaco-hover:visible .hover-contents').first();
       await hover.waitFor({ state: 'visible' });
       await until('the hover text', async () => {
@@ -62,8 +61,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'a quick fix (Fix arithmetic) changes the document',
     async run({ page, screenshot }) {
-      const squiggle = page.locator('.editor-instance .monaco-editor .squiggly-error').first();
-      await squiggle.click();
+      const point = await pointAt(page, '.editor-instance .monaco-editor .squiggly-error');
+      await page.mouse.click(point.x, point.y);
       await page.keyboard.press('Control+.');
       const item = page.locator('.action-widget .monaco-list-row:has-text("Fix arithmetic")').first();
       await item.waitFor();

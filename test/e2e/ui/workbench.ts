@@ -27,8 +27,9 @@ export async function gutterIcons(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const found: string[] = [];
     for (const element of Array.from(document.querySelectorAll('.monaco-editor .margin *'))) {
-      const image = getComputedStyle(element).backgroundImage;
-      const match = /media\/gutter\/([a-z]+)-/.exec(image);
+      // The icon's URL is a resource URL with the path encoded in its query.
+      const image = decodeURIComponent(getComputedStyle(element).backgroundImage);
+      const match = /media\/gutter\/([a-z]+)-(?:light|dark|hc-dark|hc-light)\.svg/.exec(image);
       if (match) found.push(match[1]!);
     }
     return found;
@@ -40,4 +41,13 @@ export async function editorText(page: Page): Promise<string> {
   return page.evaluate(() =>
     Array.from(document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line')).map((l) => (l as HTMLElement).innerText.replace(/\u00a0/g, ' ')).join('\n'),
   );
+}
+
+/** Moves the mouse onto an element (the editor's overlays do not take pointer events themselves). */
+export async function pointAt(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  const point = { x: box.x + Math.min(box.width / 2, 40), y: box.y + box.height / 2 };
+  await page.mouse.move(point.x, point.y);
+  return point;
 }
