@@ -9,10 +9,10 @@
 import { positionWithin } from '../documents/lines';
 import type { ArithmeticEvidence, Range, Step } from '../types';
 import type { Claim, Literal, Side } from './claims';
-import { findClaims } from './claims';
+import { MAX_CLAIMS_PER_STEP, findClaims } from './claims';
 import { agreesWithLiteral, agreesWithValue, formatLike } from './compare';
 import type { Value } from './evaluate';
-import { evaluateExpression } from './evaluate';
+import { evaluateExpression, fraction } from './evaluate';
 
 export { findClaims } from './claims';
 export type { Claim } from './claims';
@@ -35,6 +35,10 @@ interface Values {
 
 function evaluateSide(side: Side): Values | string {
   if (side.tooLarge) return 'the numbers are too large to check';
+  // A plain number needs no evaluator.
+  if (side.literal && side.altExpr === undefined && !side.literal.value.includes('/')) {
+    return { primary: { exact: fraction(side.literal.value) } };
+  }
   const primary = evaluateExpression(side.expr);
   if ('error' in primary) return primary.error;
   if (side.altExpr === undefined) return { primary: primary.value };
@@ -182,10 +186,32 @@ function rangeIn(step: Step, start: number, end: number): Range {
   return { start: positionWithin(step.text, step.range.start, start), end: positionWithin(step.text, step.range.start, end) };
 }
 
+const APPROXIMATELY = /\b(?:approximately|approx\.?|roughly|about|around|nearly|estimated?)\b|≈|\\approx/i;
+/** Words with which a step says that an equation it shows does not hold. */
+const DENIAL = /\((?:false|not true|incorrect|wrong)\)|\b(?:is false|not true|isn't true|is not equal|contradiction|does not hold|doesn't hold|is incorrect|not correct|extraneous|impossible|not possible|never equal|cannot be|can't be|is wrong|does not work|doesn't work|not valid|invalid|does not satisfy|doesn't satisfy|not satisfied|fails)\b|≠|\\neq\b/i;
+
+/** A step longer than this is checked up to here (claims are short; a 10 MB paragraph is not a step). */
+export const MAX_CHECKED_CHARACTERS = 100_000;
+
 export function verifyStepArithmetic(step: Step): ArithmeticEvidence[] {
   const evidence: ArithmeticEvidence[] = [];
-  for (const claim of findClaims(step.text)) {
-    const judged = judgeClaim(claim);
+  let text = step.text;
+  if (text.length > MAX_CHECKED_CHARACTERS) {
+    const cut = text.lastIndexOf(' ', MAX_CHECKED_CHARACTERS);
+    text = text.slice(0, cut > 0 ? cut : MAX_CHECKED_CHARACTERS);
+  }
+  const claims = findClaims(text);
+  const denial = DENIAL.exec(text);
+  for (const claim of claims) {
+    // "… is approximately:\n\[ 11.5098 \times 720 = 8286.656 \]": announced as an approximation
+    if (!claim.approximate && APPROXIMATELY.test(text.slice(Math.max(0, claim.start - 120), claim.start))) claim.approximate = true;
+    let judged = judgeClaim(claim);
+    // "2 + 1 = 1 (False)": the author shows an equation that fails, on purpose
+    if (judged.status === 'refuted' && denial) {
+      judged = { start: judged.start, end: judged.end, status: 'uncheckable', note: `The sides differ, and the step itself says so ("${denial[0]}").` };
+    }
+    // `f(3) = 2x + 1`: algebra that happens to hold numbers, not a computation to report on
+    if (judged.status === 'uncheckable' && claim.algebra) continue;
     const item: ArithmeticEvidence = {
       kind: 'arithmetic',
       status: judged.status,
@@ -196,6 +222,16 @@ export function verifyStepArithmetic(step: Step): ArithmeticEvidence[] {
     if (judged.fix) item.fix = { range: rangeIn(step, judged.fix.start, judged.fix.end), newText: judged.fix.newText };
     if (judged.note) item.note = judged.note;
     evidence.push(item);
+  }
+  if (text.length < step.text.length || claims.length >= MAX_CLAIMS_PER_STEP) {
+    const end = claims.length >= MAX_CLAIMS_PER_STEP ? claims[claims.length - 1]!.end : text.length;
+    evidence.push({
+      kind: 'arithmetic',
+      status: 'uncheckable',
+      claim: '(the rest of the step)',
+      range: rangeIn(step, end, step.text.length),
+      note: `Only the first ${claims.length >= MAX_CLAIMS_PER_STEP ? `${MAX_CLAIMS_PER_STEP} computations` : `${MAX_CHECKED_CHARACTERS.toLocaleString('en-US')} characters`} of this step were checked.`,
+    });
   }
   return evidence;
 }

@@ -60,6 +60,8 @@ export interface Claim {
   approximate: boolean;
   /** Why the claim's extent is uncertain; such a claim can be verified but never refuted. */
   uncertainExtent?: string;
+  /** The uncertainty is algebra around it (`f(3) = …`, `2x + 3 = …`): not an arithmetic claim unless it checks out. */
+  algebra?: boolean;
   /** The right side is followed by another `=` (a chain goes on). */
   chainContinues: boolean;
 }
@@ -71,6 +73,7 @@ const MAX_LITERAL_DIGITS = 40;
 const MAX_EXPONENT = 2000;
 const MAX_FACTORIAL = 300;
 const MAX_UNIT_WORDS = 8;
+const MAX_NESTING = 20;
 
 /** Words that, right after a result, change what it means (`= 255 remainder 4`, `= 1 mod 5`). */
 const RIGHT_CONNECTORS = new Set(['mod', 'modulo', 'pmod', 'remainder', 'rem', 'r', 'squared', 'cubed', 'factorial']);
@@ -100,6 +103,7 @@ function isOperandStart(t: Token | undefined): boolean {
 }
 
 interface Operand {
+  ambiguity?: string;
   expr: string;
   alt: string;
   next: number;
@@ -119,7 +123,7 @@ class SideParser {
     if (!t) return undefined;
     if (t.type === 'num') return this.number(pos, false);
     if (t.type !== 'lparen') return undefined;
-    const inner = this.side(pos + 1, 1);
+    const inner = this.nested(pos + 1);
     if (!inner || inner.next !== inner.consumedTo || this.tokens[inner.next]?.type !== 'rparen') return undefined;
     return {
       expr: `(${inner.side.expr})`,
@@ -194,6 +198,20 @@ class SideParser {
         break;
       } else break;
     }
+    // A mixed number: `3\frac{4}{5}`, `4\dfrac{5}{8}` (an integer and a proper numeric fraction).
+    let ambiguity: string | undefined;
+    if (isLiteral && !percent && /^\d+$/.test(t.value) && tokens[p]?.type === 'frac') {
+      const fractionPart = this.operand(p);
+      const m = fractionPart && /^\(\(\((\d+)\)\)\/\(\((\d+)\)\)\)$/.exec(fractionPart.expr);
+      if (fractionPart && m && Number(m[1]) < Number(m[2])) {
+        expr = `(${expr}+${fractionPart.expr})`;
+        alt = expr;
+        operations++;
+        isLiteral = false;
+        if (tokens[p]!.start !== t.end) ambiguity = 'a mixed number or a product';
+        p = fractionPart.next;
+      }
+    }
     return {
       expr,
       alt,
@@ -203,6 +221,7 @@ class SideParser {
       percent,
       tooLarge,
       approximate,
+      ambiguity,
     };
   }
 
@@ -232,7 +251,7 @@ class SideParser {
       let p = pos + 1;
       let index: Operand | undefined;
       if (this.tokens[p]?.type === 'lparen' && this.tokens[p]!.value === '[') {
-        const inner = this.side(p + 1, 1);
+        const inner = this.nested(p + 1);
         if (!inner || inner.next !== inner.consumedTo || this.tokens[inner.next]?.value !== ']') return undefined;
         index = { expr: inner.side.expr, alt: inner.side.altExpr ?? inner.side.expr, next: inner.next + 1, operations: 0, percent: false, tooLarge: false, approximate: false };
         p = inner.next + 1;
@@ -302,9 +321,21 @@ class SideParser {
    * The longest expression starting at token `start`. `consumedTo` is where the expression's own tokens
    * end; `next` is the token after it (past a unit word when one stands before an `=`).
    */
-  side(start: number, nesting = 0): { side: Side; next: number; consumedTo: number } | undefined {
+  /** Groups inside groups (`\frac{\frac{…}{…}}{…}`) are read recursively, at most MAX_NESTING deep. */
+  private nesting = 0;
+
+  private nested(start: number): ReturnType<SideParser['side']> {
+    if (this.nesting >= MAX_NESTING) return undefined;
+    this.nesting++;
+    try {
+      return this.side(start);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  side(start: number): { side: Side; next: number; consumedTo: number } | undefined {
     const tokens = this.tokens;
-    if (nesting > 20) return undefined;
     const expr: string[] = [];
     const alt: string[] = [];
     let pos = start;
@@ -360,6 +391,7 @@ class SideParser {
         percent ||= operand.percent;
         tooLarge ||= operand.tooLarge;
         approximate ||= operand.approximate;
+        ambiguity ??= operand.ambiguity;
         lastOperandPercent = operand.percent;
         if (operands === 0) {
           firstLiteral = operand.literal;
@@ -424,9 +456,25 @@ class SideParser {
         const unit = this.unitPhrase(pos);
         if (!unit) break;
         const following = tokens[unit.end];
-        if (following?.type === 'op' && isOperandStart(tokens[unit.end + 1]) && !(following.value === '/' && tokens[unit.end + 1]?.type === 'word')) {
-          pos = unit.end;
+        let unitEnd = unit.end;
+        // cm^3, m^{2}: the power belongs to the unit
+        if (tokens[unitEnd]?.type === 'op' && tokens[unitEnd]!.value === '^' && tokens[unitEnd]!.start === tokens[unitEnd - 1]!.end) {
+          const power = tokens[unitEnd + 1];
+          if (power?.type === 'num') unitEnd += 2;
+          else if (power?.type === 'lparen' && tokens[unitEnd + 2]?.type === 'num' && tokens[unitEnd + 3]?.type === 'rparen') unitEnd += 4;
+        }
+        const afterUnit = tokens[unitEnd];
+        if (afterUnit?.type === 'op' && isOperandStart(tokens[unitEnd + 1]) && !(afterUnit.value === '/' && tokens[unitEnd + 1]?.type === 'word')) {
+          pos = unitEnd;
           continue;
+        }
+        if (unitEnd !== unit.end) {
+          // the unit's power ends the side (`4.5 \pi cm^3 = …` / `… = 4.5\pi cm^3`)
+          if (afterUnit?.type === 'eq' && depth === 0) {
+            unitBefore = unit.words;
+            stopNext = unitEnd;
+          }
+          break;
         }
         if (following?.type === 'word' && this.operatorWord(unit.end)) {
           pos = unit.end;
@@ -442,17 +490,21 @@ class SideParser {
         }
         break;
       } else if (t.type === 'lparen' && pos > 0 && tokens[pos - 1]!.end === t.start && t.value === '(') {
-        // implicit multiplication: 3(4), (2)(3)
-        expr.push('*');
-        alt.push('*');
+        // implicit multiplication: 3(4), (2)(3) — written as a space, so that mathjs gives juxtaposition
+        // its usual precedence (4√3 / 6√3 is (4√3)/(6√3))
+        expr.push(' ');
+        alt.push(' ');
         operations++;
         expectOperand = true;
         previousOperator = '*';
         continue;
-      } else if (t.type === 'const' && tokens[pos - 1]!.end === t.start) {
-        expr.push('*');
-        alt.push('*');
+      } else if (t.type === 'const' || t.type === 'sqrt' || t.type === 'frac' || t.type === 'binom') {
+        // 2\pi, 27 \sqrt{3}, 4√3: juxtaposition multiplies
+        expr.push(' ');
+        alt.push(' ');
+        operations++;
         expectOperand = true;
+        previousOperator = '*';
         continue;
       } else break;
 
@@ -532,10 +584,11 @@ function previousToken(tokens: Token[], index: number): { token: Token | undefin
 /** Why a claim starting at token `index` might be part of a larger phrase, or undefined when it starts cleanly. */
 function leftBoundary(tokens: Token[], index: number): string | undefined {
   const first = tokens[index]!;
-  const before = tokens[index - 1];
+  const { token: before, index: beforeIndex } = previousToken(tokens, index);
   if (!before) return undefined;
+  if (isComparison(before)) return 'an inequality';
   const tight = before.end === first.start;
-  const previous = previousToken(tokens, index - 1).token;
+  const previous = previousToken(tokens, beforeIndex).token;
   switch (before.type) {
     case 'op':
     case 'num':
@@ -568,8 +621,9 @@ function leftBoundary(tokens: Token[], index: number): string | undefined {
     case 'cmd':
       return `\\${before.value} before it`;
     case 'punct':
-      if (tight && before.value === ':' && previous?.type === 'num' && previous.end === before.start) return 'a time or a ratio';
-      if (tight && [',', '.', '_', "'", '\u2019', '|', '#', '@', '\u2013'].includes(before.value)) return `"${before.value}" next to the number`;
+      if (tight && before.value === ':') return previous?.type === 'num' && previous.end === before.start ? 'a time or a ratio' : undefined;
+      // quotes may stand tight before a number; any other sign there (!5, #3, √, ±) is notation
+      if (tight && !['"', '\u201c', '\u2018', '\u00ab', '\u00bf', '\u00a1'].includes(before.value)) return `"${before.value}" next to the number`;
       if (['_', '^', '\u2014', '\u00b1'].includes(before.value)) return `"${before.value}" before it`;
       return undefined;
     default:
@@ -578,6 +632,13 @@ function leftBoundary(tokens: Token[], index: number): string | undefined {
 }
 
 const ORDINAL_SUFFIXES = new Set(['st', 'nd', 'rd', 'th']);
+const COMPARISONS = new Set(['<', '>', '\u2264', '\u2265', '\u226a', '\u226b']);
+const COMPARISON_COMMANDS = new Set(['le', 'leq', 'ge', 'geq', 'lt', 'gt', 'leqslant', 'geqslant', 'implies', 'Rightarrow', 'Leftrightarrow', 'iff', 'to', 'rightarrow', 'neq', 'ne', 'equiv']);
+
+/** `0.732 < k < 1.463`, `x \le 3`: an inequality or an implication chain, not an equation to check. */
+function isComparison(t: Token | undefined): boolean {
+  return t !== undefined && ((t.type === 'punct' && COMPARISONS.has(t.value)) || (t.type === 'cmd' && COMPARISON_COMMANDS.has(t.value)));
+}
 
 /** Why a chain ending before token `index` might go on, or undefined when it ends cleanly. */
 function rightBoundary(tokens: Token[], index: number, last: Side): string | undefined {
@@ -585,6 +646,7 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
   if (!after) return undefined;
   const tight = after.start === last.end;
   const second = tokens[index + 1];
+  if (isComparison(after)) return 'an inequality';
   switch (after.type) {
     case 'op':
       // a rate: = $728/year
@@ -595,13 +657,18 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
     case 'sup':
       return 'the expression goes on to the right';
     case 'lparen':
+      // `= 24 (the clips)` is a remark; `= \frac{6}{2} [2a + 5d]` and `= 3 (x + 1)` multiply
+      if (tight || after.value === '[') return 'the expression goes on to the right';
+      return second?.type === 'word' && second.value.length > 1 ? undefined : 'the expression goes on to the right';
     case 'frac':
     case 'sqrt':
     case 'const':
-      return tight ? 'the expression goes on to the right' : undefined;
+    case 'binom':
+      return 'the expression goes on to the right';
     case 'word': {
-      // 14th floor, 10ml: fine; 3ab, 5x: algebra
+      // 14th floor, 10ml: fine; 3ab, 5x, \frac{1}{4} d: algebra
       if (tight && !ORDINAL_SUFFIXES.has(after.value) && isTightVariable(after, tokens[index - 1])) return 'a variable is attached to the number';
+      if (!tight && isVariable(after) && (second === undefined || second.type !== 'word')) return 'a variable follows it';
       if (RIGHT_CONNECTORS.has(after.value)) return `"${after.value}" after it`;
       if (after.value === 'with' && second?.type === 'word' && (RIGHT_CONNECTORS.has(second.value) || (second.value === 'a' && tokens[index + 2]?.value === 'remainder'))) return 'a remainder after it';
       let k = index;
@@ -611,7 +678,7 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
         if (tokens[k]?.type === 'op' && tokens[k]!.value === '-' && tokens[k]!.start === tokens[k - 1]!.end && tokens[k + 1]?.start === tokens[k]!.end) k++;
       }
       const then = tokens[k];
-      if (then?.type === 'op' && then.value !== '/' && (isOperandStart(tokens[k + 1]) || tokens[k + 1]?.type === 'word')) return 'the computation goes on to the right';
+      if (then?.type === 'op' && then.value !== '/' && then.value !== '^' && (isOperandStart(tokens[k + 1]) || tokens[k + 1]?.type === 'word')) return 'the computation goes on to the right';
       return undefined;
     }
     case 'cmd':
@@ -621,6 +688,7 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
       if (tight && after.value === ',' && second?.type === 'num' && second.start === after.end) return 'a decimal comma or a list';
       if (tight && after.value === '\u2013') return 'a range';
       if (['_', '^', '\u00b1'].includes(after.value)) return `"${after.value}" after it`;
+      if (tight && !['.', ',', ';', ':', '!', '?', '"', "'", '\u2019', '\u201d', '\u00bb', '*', '\u2026', '\u2014', '\u2013'].includes(after.value)) return `"${after.value}" next to the number`;
       return undefined;
     }
     default:
@@ -639,7 +707,8 @@ export function findClaims(text: string): Claim[] {
     const before = tokens[i - 1];
     const unarySign = t.type === 'op' && (t.value === '-' || t.value === '+') && isOperandStart(tokens[i + 1]) && tokens[i + 1]!.start === t.end &&
       !['num', 'rparen', 'pct', 'const', 'fact', 'sup'].includes(before?.type ?? '') && !(before && isVariable(before));
-    if (!isOperandStart(t) && !unarySign) {
+    const functionCall = t.type === 'lparen' && before?.type === 'word' && before.end === t.start;
+    if ((!isOperandStart(t) && !unarySign) || functionCall) {
       i++;
       continue;
     }
@@ -689,7 +758,10 @@ export function findClaims(text: string): Claim[] {
           chainContinues: k + 2 < sides.length,
         };
         const why = k === 0 && leftWhy ? leftWhy : k + 2 === sides.length && rightWhy ? rightWhy : undefined;
-        if (why) claim.uncertainExtent = why;
+        if (why) {
+          claim.uncertainExtent = why;
+          if (why.includes('variable')) claim.algebra = true;
+        }
         claims.push(claim);
       }
     }

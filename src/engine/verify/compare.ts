@@ -85,6 +85,17 @@ export function agreesWithValue(a: Value, b: Value, approximate: boolean): boole
   return Math.abs(x - y) <= tolerance * Math.max(1, Math.abs(x), Math.abs(y));
 }
 
+/** A value with no number to imitate: an integer, a short fraction (`45/4`), or 6 significant digits. */
+function formatPlain(computed: Value): string {
+  if (computed.exact) {
+    const v = computed.exact;
+    if (v.d === 1n) return (v.s * v.n).toString();
+    if (v.d <= 1000n && v.n < 1_000_000n) return v.toFraction();
+  }
+  const x = computed.exact ? Number(computed.exact.valueOf()) : computed.approx!;
+  return Number(x.toPrecision(6)).toString();
+}
+
 function groupThousands(integer: string): string {
   return integer.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
@@ -103,6 +114,7 @@ function formatScaled(scaled: bigint, decimals: number, thousands: boolean): str
  * four, when that is not exact), thousands separators if they used them, in percent if they did.
  */
 export function formatLike(computed: Value, like: Literal | undefined): string {
+  if (!like) return formatPlain(computed);
   const percent = like?.percent === true;
   const baseDecimals = like ? like.decimals : 0;
   const thousands = like?.thousands === true;

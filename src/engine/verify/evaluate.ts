@@ -26,9 +26,31 @@ export function evaluateExpression(expr: string): Evaluation {
   return result;
 }
 
+// Most claims share a handful of shapes (`a * b`, `a + b - c`, `(a/b) * c`): each shape is compiled once
+// and evaluated with its numbers as a scope, which is many times cheaper than parsing every expression.
+const NUMBER = /\d+(?:\.\d+)?/g;
+const compiled = new Map<string, { evaluate(scope: Record<string, unknown>): unknown }>();
+const FractionClass = (exactMath as unknown as { Fraction: new (value: string) => Fraction }).Fraction;
+
+function evaluateExact(expr: string): unknown {
+  // Juxtaposition (`4 sqrt(3)`) has number-specific precedence rules in mathjs: evaluate as written.
+  if (expr.includes(' ')) return exactMath.evaluate(expr);
+  const numbers: string[] = [];
+  const shape = expr.replace(NUMBER, (n) => `n${numbers.push(n) - 1}`);
+  let code = compiled.get(shape);
+  if (!code) {
+    if (compiled.size >= CACHE_LIMIT) compiled.clear();
+    code = exactMath.compile(shape);
+    compiled.set(shape, code);
+  }
+  const scope: Record<string, unknown> = {};
+  numbers.forEach((n, i) => (scope[`n${i}`] = new FractionClass(n)));
+  return code.evaluate(scope);
+}
+
 function evaluateUncached(expr: string): Evaluation {
   try {
-    const v: unknown = exactMath.evaluate(expr);
+    const v: unknown = evaluateExact(expr);
     if (isFraction(v)) return { value: { exact: v } };
     if (typeof v === 'number' && Number.isFinite(v)) return { value: { approx: v } };
   } catch (error) {

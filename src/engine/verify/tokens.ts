@@ -105,11 +105,10 @@ export function tokenize(text: string): Token[] {
     const ch = text[i]!;
     switch (ch) {
       case '+':
-        push(tokens, 'op', i, i + 1, '+');
-        break;
       case '-':
       case '\u2212': // minus sign
-        push(tokens, 'op', i, i + 1, '-');
+        // `- 12 = …` at the start of a line is a list item's marker, not a minus
+        push(tokens, atLineStart(text, i) && /[ \t]/.test(text[i + 1] ?? '') ? 'punct' : 'op', i, i + 1, ch === '+' ? '+' : '-');
         break;
       case '\u2013': {
         // An en dash with space around it is a minus (`97 – 12`); written tight it is a range (`3–5`).
@@ -118,6 +117,10 @@ export function tokenize(text: string): Token[] {
         break;
       }
       case '*':
+        if (atLineStart(text, i) && /[ \t]/.test(text[i + 1] ?? '')) {
+          push(tokens, 'punct', i, i + 1, '*');
+          break;
+        }
         if (text[i + 1] === '*') {
           push(tokens, 'op', i, i + 2, '^');
           i += 2;
@@ -188,7 +191,7 @@ export function tokenize(text: string): Token[] {
           i += 2;
           continue;
         }
-        if (i + 1 < n && (isDigit(text.charCodeAt(i + 1)) || (text[i + 1] === '.' && isDigit(text.charCodeAt(i + 2))))) {
+        if (i + 1 < n && (isDigit(text.charCodeAt(i + 1)) || (text[i + 1] === '.' && isDigit(text.charCodeAt(i + 2)))) && !opensMath(text, i)) {
           push(tokens, 'cur', i, i + 1, '$');
         } else push(tokens, 'delim', i, i + 1, '$');
         break;
@@ -219,6 +222,9 @@ export function tokenize(text: string): Token[] {
         break;
       case '\u00b0':
         push(tokens, 'deg', i, i + 1, '°');
+        break;
+      case '\u221a': // √
+        push(tokens, 'sqrt', i, i + 1, 'sqrt');
         break;
       case '\u03c0': // π
         push(tokens, 'const', i, i + 1, 'pi');
@@ -257,6 +263,33 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * Whether a `$` before a digit opens inline math (`$75\% \times 200 = 150$`) rather than being a
+ * currency sign (`$5 and $6`): it does when a closing `$` follows on the same line — one that comes
+ * after a non-space and is not itself followed by a digit (Pandoc's rule). Looks 300 characters ahead.
+ */
+function opensMath(text: string, i: number): boolean {
+  const limit = Math.min(text.length, i + 300);
+  for (let j = i + 2; j < limit; j++) {
+    const c = text[j];
+    if (c === '\n' || c === '\r') return false;
+    if (c === '$' && text[j - 1] !== '\\') {
+      return !/\s/.test(text[j - 1]!) && !isDigit(text.charCodeAt(j + 1)) && text[j + 1] !== '.';
+    }
+  }
+  return false;
+}
+
+/** Only spaces between the start of the line and offset `i`. */
+function atLineStart(text: string, i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const c = text[j];
+    if (c === '\n' || c === '\r') return true;
+    if (c !== ' ' && c !== '\t') return false;
+  }
+  return true;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -291,6 +324,15 @@ function command(text: string, i: number, tokens: Token[]): number {
     push(tokens, 'punct', i, end, name);
     return end;
   }
+  if (name === 'begin' || name === 'end' || name === 'label' || name === 'tag') {
+    // environment and label markup: a boundary like a math delimiter
+    TEXT_GROUP.lastIndex = end;
+    const g = TEXT_GROUP.exec(text);
+    if (g) end += g[0].length;
+    push(tokens, 'delim', i, end, name);
+    return end;
+  }
+  if (name === 'nonumber' || name === 'notag') return end;
   if (MULTIPLY.has(name)) push(tokens, 'op', i, end, '*');
   else if (name === 'div') push(tokens, 'op', i, end, '/');
   else if (FRACTIONS.has(name)) {
@@ -310,8 +352,19 @@ function command(text: string, i: number, tokens: Token[]): number {
   else if (ELLIPSES.has(name)) push(tokens, 'ellipsis', i, end, '…');
   else if (DEGREES.has(name)) push(tokens, 'deg', i, end, '°');
   else if (SIZING.has(name)) {
-    // \left. and \right. are invisible delimiters
+    // \left. and \right. are invisible delimiters; \left( is a bracket that starts at the \left, so
+    // that `5\left(…\right)` reads as tight as `5(…)`
     if (text[end] === '.') end++;
+    else {
+      const bracket = text[end];
+      if (bracket === '(' || bracket === '[') {
+        push(tokens, 'lparen', i, end + 1, bracket);
+        end++;
+      } else if (bracket === ')' || bracket === ']') {
+        push(tokens, 'rparen', i, end + 1, bracket);
+        end++;
+      }
+    }
   } else if (SPACING.has(name)) {
     // thin spaces and friends read as space
   } else if (TEXT.has(name)) {
