@@ -12,8 +12,9 @@
 //                      ({ question, model_output_steps, model_output_solution_first_error_step }) too
 //   big-bench-mistake  { input, steps[], answer, target, mistake_index (0-based) | null }
 //   prmbench           { modified_question, modified_process[], error_steps (1-based) }
-//   humaneval, humanevalfix, quixbugs: code records, read by the code engine (not supported in this build yet).
+//   humaneval, humanevalfix, quixbugs: code records, read by the code engine (codeRecordToDocument).
 import { z } from 'zod';
+import { codeRecordToDocument } from '../code/datasets';
 import { buildDocument } from '../documents/build';
 import type { Span, StepSpan } from '../documents/build';
 import { lastBoxed } from '../documents/final-answer';
@@ -25,6 +26,10 @@ export interface RecordLocation {
   uri: string;
   format?: DocumentFormat;
   maxSteps?: number;
+  /** Code bug datasets: critique the buggy program (default) or the fixed one. */
+  variant?: 'buggy' | 'fixed';
+  /** Code datasets: where the dataset's side files are (QuixBugs test cases). */
+  dataDir?: string;
 }
 
 const ProcessBenchRecord = z.object({
@@ -76,7 +81,7 @@ const PrmBenchRecord = z.object({
   classification: z.string().optional(),
 });
 
-const CODE_FORMATS = new Set<DocumentFormat>(['humaneval', 'humanevalfix', 'quixbugs', 'python', 'javascript', 'typescript']);
+const FILE_FORMATS = new Set<DocumentFormat>(['markdown', 'text', 'python', 'javascript', 'typescript']);
 
 function has(record: Record<string, unknown>, ...keys: string[]): boolean {
   return keys.every((k) => k in record);
@@ -112,10 +117,12 @@ export function recordToDocument(record: unknown, where: RecordLocation): Soluti
     const keys = typeof record === 'object' && record !== null ? Object.keys(record).slice(0, 8).join(', ') : typeof record;
     throw new Error(`${where.uri}: unknown record format (fields: ${keys}); expected ProcessBench, GSM8K, MR-BEN, BIG-Bench Mistake, PRMBench, HumanEval, HumanEvalFix or QuixBugs`);
   }
-  if (CODE_FORMATS.has(format)) {
-    throw new Error(`${where.uri}: ${format} records are code solutions, which this build cannot read yet`);
-  }
+  if (FILE_FORMATS.has(format)) throw new Error(`${where.uri}: "${format}" is a file format, not a dataset record format`);
   switch (format) {
+    case 'humaneval':
+    case 'humanevalfix':
+    case 'quixbugs':
+      return codeRecordToDocument(record, { uri: where.uri, format, maxSteps: where.maxSteps, variant: where.variant, dataDir: where.dataDir });
     case 'processbench':
       return processBench(record, where);
     case 'gsm8k':
@@ -127,7 +134,7 @@ export function recordToDocument(record: unknown, where: RecordLocation): Soluti
     case 'prmbench':
       return prmBench(record, where);
     default:
-      throw new Error(`${where.uri}: "${format}" is a file format, not a dataset record format`);
+      throw new Error(`${where.uri}: "${format}" is not a dataset record format`);
   }
 }
 
@@ -245,11 +252,20 @@ function mrBen(record: unknown, where: RecordLocation): SolutionDocument {
     firstError = Number.isInteger(n) && n > 0 ? stepIndexOf(numbers, n) : null;
     if (firstError === null) warnings.push(`The labelled first error step ("${m.Model_Solution_First_Error_Step}") is not one of the record's numbered steps.`);
   }
-  const choice = trailer ? choiceOf(trailer) : undefined;
+  let choice = trailer ? choiceOf(trailer) : undefined;
   let finalAnswer: { text: string; span?: Span } | undefined;
   if (choice && layout.trailer) {
     const at = layout.text.lastIndexOf(choice, layout.trailer.end);
     finalAnswer = at >= layout.trailer.start ? { text: choice, span: { start: at, end: at + 1 } } : { text: choice };
+  } else {
+    // no "Solution: Choice_X" line: the last "Choice_X" the last step names
+    const last = layout.steps[layout.steps.length - 1];
+    const named = last ? [...layout.text.slice(last.start, last.end).matchAll(/choice[\s_:]*([A-E])\b/gi)].pop() : undefined;
+    if (last && named) {
+      choice = named[1]!.toUpperCase();
+      const at = last.start + named.index! + named[0].length - 1;
+      finalAnswer = { text: layout.text[at]!, span: { start: at, end: at + 1 } };
+    }
   }
   const expected = m.Ground_Truth_Answer?.trim();
   return buildDocument({
