@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { CodeCheckResult, CriticResult } from '../../src/engine/checks';
 import { defaultThresholds } from '../../src/engine/checks';
 import { combineVerdicts, type CombineInput } from '../../src/engine/combine';
-import type { Evidence, SolutionDocument } from '../../src/engine/types';
+import type { ArithmeticEvidence, Evidence, SolutionDocument } from '../../src/engine/types';
 
 function doc(stepCount: number): SolutionDocument {
   const steps = Array.from({ length: stepCount }, (_, i) => ({
@@ -24,7 +24,7 @@ function doc(stepCount: number): SolutionDocument {
   };
 }
 
-const refuted = (line: number): Evidence => ({
+const refuted = (line: number): ArithmeticEvidence => ({
   kind: 'arithmetic',
   status: 'refuted',
   claim: '48 / 2 = 25',
@@ -102,7 +102,8 @@ describe('combineVerdicts', () => {
   });
 
   it('with no critic, verified claims are evidence but the step stays unchecked, and says why', () => {
-    const verified: Evidence = { ...refuted(0), status: 'verified', expected: undefined, fix: undefined, claim: '48 / 2 = 24' };
+    const { expected: _expected, fix: _fix, ...claim } = refuted(0);
+    const verified: Evidence = { ...claim, status: 'verified', claim: '48 / 2 = 24' };
     const result = combineVerdicts(input({ document: doc(2), verifier: new Map([[0, [verified]]]), criticNote: 'LLM critic off' }));
     assert.equal(result.steps[0]!.verdict, 'unchecked');
     assert.equal(result.steps[0]!.source, 'verifier');
