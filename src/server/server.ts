@@ -32,6 +32,7 @@ import {
   RefineParamsSchema,
   RegenerateFromFirstErrorRequest,
   ServerCommands,
+  ServerStatsRequest,
   ServerStatusNotification,
   SetSecretsRequest,
   ShowExplanationNotification,
@@ -81,6 +82,7 @@ export class StepCriticServer {
   private justOpened = new Set<string>();
   private settingsReceived = false;
   private readonly usage: Usage = emptyUsage();
+  private readonly countedUsage = new WeakSet<Usage>();
   private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false };
   private lensTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -196,6 +198,17 @@ export class StepCriticServer {
       this.s.critique.forgetVerdicts();
       return { cleared, message: `Cleared ${cleared} cached verdict${cleared === 1 ? '' : 's'}.` };
     });
+    connection.onRequest(ServerStatsRequest.method, () => {
+      const memory = process.memoryUsage();
+      return {
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        heapTotalBytes: memory.heapTotal,
+        openDocuments: this.documents.all().length,
+        critiquedDocuments: this.services?.critique.openUris().length ?? 0,
+        changeToPublishedMs: [...(this.services?.critique.timings ?? [])],
+      };
+    });
     connection.onRequest(ExplainRequest.method, (raw: unknown) => {
       const params = ExplainRequest.params.parse(raw);
       return { markdown: this.explain(params.uri, params.stepIndex) };
@@ -301,9 +314,8 @@ export class StepCriticServer {
 
   private published(uri: string): void {
     const view = this.services?.critique.view(uri);
-    if (view?.done && view.judgement.critic.enabled) {
-      // Usage is counted once per finished run.
-    }
+    // Every finished run counts toward the status bar's tokens, not only the ones a command asked for.
+    if (view?.done) this.countUsage(uri);
     if (this.client.codeLensRefresh && !this.lensTimer) {
       this.lensTimer = setTimeout(() => {
         this.lensTimer = undefined;
@@ -364,7 +376,9 @@ export class StepCriticServer {
 
   private countUsage(uri: string): void {
     const view = this.services?.critique.view(uri);
-    if (!view?.done) return;
+    // A re-presented view keeps its run's usage object: count each run once.
+    if (!view?.done || this.countedUsage.has(view.judgement.usage)) return;
+    this.countedUsage.add(view.judgement.usage);
     const u = view.judgement.usage;
     this.usage.requests += u.requests;
     this.usage.promptTokens += u.promptTokens;
