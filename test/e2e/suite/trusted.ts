@@ -278,10 +278,11 @@ test('Test Connection reaches the scripted endpoint and finds log-probabilities'
 });
 
 test('the status bar names the model and counts tokens', async () => {
-  await open('bands.solution.md');
+  await open('logic.solution.md');
+  await vscode.commands.executeCommand('stepcritic.critiqueFile');
   const status = await waitFor('a status with the model', () => {
     const s = api.status();
-    return s.text.includes('scripted-critic') ? s : undefined;
+    return s.text.includes('scripted-critic') && / tok$/.test(s.text) ? s : undefined;
   });
   assert.match(status.text, /tok/);
   assert.match(status.tooltip, /Tokens used in this window: [1-9]/);

@@ -29,6 +29,11 @@ export const scenarios: Scenario[] = [
         return found.length >= 4 && !found.includes('judging') ? found : undefined;
       });
       if (icons.join(',') !== 'high,middle,low,downstream') throw new Error(`gutter icons: ${icons.join(',')}`);
+      // The code lens above the problem sums the run up once it has finished.
+      await until('the summary code lens', async () => {
+        const lens = await page.locator('.editor-instance .monaco-editor .codelens-decoration').first().innerText().catch(() => '');
+        return /1 incorrect/.test(lens) && !/judging/.test(lens) ? lens : undefined;
+      });
       await page.mouse.move(5, 700);
       await screenshot('example-gutter-icons');
     },
@@ -64,10 +69,10 @@ export const scenarios: Scenario[] = [
       const point = await pointAt(page, '.editor-instance .monaco-editor .squiggly-error');
       await page.mouse.click(point.x, point.y);
       await page.keyboard.press('Control+.');
-      const item = page.locator('.action-widget .monaco-list-row:has-text("Fix arithmetic")').first();
-      await item.waitFor();
+      // The menu opens with its first entry focused; Enter picks it as a person would.
+      await page.locator('.action-widget .monaco-list-row.focused:has-text("Fix arithmetic")').first().waitFor();
       await screenshot('quick-fix-menu');
-      await item.click();
+      await page.keyboard.press('Enter');
       await until('the corrected value in the editor', async () => ((await editorText(page)).includes('140 / 2 = 70') ? true : undefined));
       await page.keyboard.press('Control+S');
       await until('the error underline to go', async () => ((await page.locator('.editor-instance .monaco-editor .squiggly-error').count()) === 0 ? true : undefined));
