@@ -150,6 +150,7 @@ async function main(): Promise<number> {
           'workbench.colorTheme': 'Default Light Modern',
           'workbench.secondarySideBar.defaultVisibility': 'hidden',
           'editor.minimap.enabled': false,
+          'editor.occurrencesHighlight': 'off',
           'editor.fontSize': 15,
           'window.commandCenter': false,
         },

@@ -14,8 +14,8 @@ export interface ScenarioResult {
 export interface ScenarioContext {
   page: Page;
   workspace: string;
-  /** Saves `NN-name.png` into the run's screenshot folder. */
-  screenshot(name: string): Promise<void>;
+  /** Saves `NN-name.png` into the run's screenshot folder (only the top `height` pixels when given). */
+  screenshot(name: string, height?: number): Promise<void>;
 }
 
 export async function runScenarios(browser: Browser, url: string, workspace: string, screenshotDir: string): Promise<ScenarioResult[]> {
@@ -26,9 +26,13 @@ export async function runScenarios(browser: Browser, url: string, workspace: str
   const ctx: ScenarioContext = {
     page,
     workspace,
-    screenshot: async (name) => {
+    screenshot: async (name, height) => {
       shot++;
-      await page.screenshot({ path: join(screenshotDir, `${String(shot).padStart(2, '0')}-${name}.png`) });
+      const viewport = page.viewportSize() ?? { width: 1440, height: 860 };
+      await page.screenshot({
+        path: join(screenshotDir, `${String(shot).padStart(2, '0')}-${name}.png`),
+        ...(height ? { clip: { x: 0, y: 0, width: viewport.width, height: Math.min(height, viewport.height) } } : {}),
+      });
     },
   };
   const results: ScenarioResult[] = [];

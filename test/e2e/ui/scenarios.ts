@@ -71,7 +71,7 @@ export const scenarios: Scenario[] = [
       await page.keyboard.press('Control+.');
       // The menu opens with its first entry focused; Enter picks it as a person would.
       await page.locator('.action-widget .monaco-list-row.focused:has-text("Fix arithmetic")').first().waitFor();
-      await screenshot('quick-fix-menu');
+      await screenshot('quick-fix-menu', 520);
       await page.keyboard.press('Enter');
       await until('the corrected value in the editor', async () => ((await editorText(page)).includes('140 / 2 = 70') ? true : undefined));
       await page.keyboard.press('Control+S');
