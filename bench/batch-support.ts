@@ -81,6 +81,8 @@ export interface ChildRun {
 
 export interface ChildOptions {
   cwd: string;
+  /** The Node binary (default: the one running the bench). */
+  node?: string;
   env?: Record<string, string>;
   /** Called every 20 ms while the child runs; return true to kill it (SIGKILL). */
   killWhen?: () => boolean;
@@ -95,7 +97,7 @@ export function runNode(args: readonly string[], options: ChildOptions): Promise
   for (const key of Object.keys(env)) if (/^(STEPCRITIC_(API_KEY|BASE_URL|MODEL)|OPENAI_)/.test(key)) delete env[key];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, [...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout = (stdout + d).slice(-200_000)));
@@ -175,5 +177,5 @@ export function seconds(ms: number): string {
 }
 
 export function assertOk(run: ChildRun, what: string): void {
-  if (run.status !== 0) throw new Error(`${what} failed (status ${run.status}, signal ${run.signal}):\n${run.stderr.slice(-2000)}`);
+  if (run.status !== 0) throw new Error(`${what} failed (status ${run.status}, signal ${run.signal}):\n${run.stderr.slice(0, 3000)}`);
 }
