@@ -34,7 +34,7 @@ node scripts/build.mjs --production
 
 VSIX="$BUILD/stepcritic.vsix"
 log "packaging"
-npx --no-install vsce package --no-dependencies --skip-license --allow-missing-repository --out "$VSIX" </dev/null >"$BUILD/vsce.log" 2>&1 || { cat "$BUILD/vsce.log"; echo "0 passed, 1 failed"; exit 1; }
+npx --no-install vsce package --no-dependencies --skip-license --allow-missing-repository --no-rewrite-relative-links --out "$VSIX" </dev/null >"$BUILD/vsce.log" 2>&1 || { cat "$BUILD/vsce.log"; echo "0 passed, 1 failed"; exit 1; }
 SIZE=$(stat -c %s "$VSIX")
 log "packaged $(basename "$VSIX"): $SIZE bytes ($(awk "BEGIN { printf \"%.2f\", $SIZE / 1048576 }") MiB), $(python3 -c "import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))" "$VSIX") entries"
 
