@@ -5,12 +5,23 @@
 // Two figures per run: the whole CLI process (Node start, reading, the cost-estimate pre-pass, judging,
 // the log's final read for the exit status) and the judging phase alone (run-log header to end line).
 // Concurrency 1 uses 200 solutions instead of 2,000 (2,000 × 100 ms would take 200 s; the ratio is
-// what is compared).
+// what is compared). A last row runs 2,000 short synthetic solutions (three steps, nothing for the
+// arithmetic verifier to recompute) at concurrency 32: it separates the batch runner's own overhead
+// from the CPU the verifiers spend on real ProcessBench text.
 //
 //   node --import tsx bench/batch-throughput.ts [--runs 3]
 import { join } from 'node:path';
 import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
+import { writeFileSync } from 'node:fs';
 import { assertOk, build, llmFlags, median, readRunLogTimes, runStepcritic, scratch, seconds, writeDataset } from './batch-support';
+
+function writeSynthetic(path: string, count: number): void {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    lines.push(JSON.stringify({ id: `s${i}`, problem: `Problem ${i}: how many apples does Sam have at the end?`, steps: [`Sam starts with some apples (case ${i}).`, 'He gives none away.', 'So he has the same apples as before.'], label: -1 }));
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
 
 const LATENCY_MS = 100;
 
@@ -21,15 +32,17 @@ async function main(): Promise<void> {
   const server = await startScriptedLlmServer({ latencyMs: LATENCY_MS, handler: ruleBasedCriticHandler() });
   try {
     const cases = [
-      { concurrency: 1, items: 200, repeat: 1 },
-      { concurrency: 8, items: 2000, repeat: 1 },
-      { concurrency: 32, items: 2000, repeat: runs },
+      { concurrency: 1, items: 200, repeat: 1, synthetic: false },
+      { concurrency: 8, items: 2000, repeat: 1, synthetic: false },
+      { concurrency: 32, items: 2000, repeat: runs, synthetic: false },
+      { concurrency: 32, items: 2000, repeat: runs, synthetic: true },
     ];
     console.log(`scripted server: ${LATENCY_MS} ms per request; real ProcessBench records, one request per solution; ${runs} runs at concurrency 32 (median)`);
     console.log('concurrency  solutions  requests  ideal      CLI wall   ratio   judging    ratio   peak RSS');
     for (const c of cases) {
-      const data = join(work.dir, `data-${c.items}.jsonl`);
-      await writeDataset(data, c.items);
+      const data = join(work.dir, `data-${c.items}${c.synthetic ? '-synthetic' : ''}.jsonl`);
+      if (c.synthetic) writeSynthetic(data, c.items);
+      else await writeDataset(data, c.items);
       const walls: number[] = [];
       const judging: number[] = [];
       let requests = 0;
@@ -50,7 +63,7 @@ async function main(): Promise<void> {
       const wall = median(walls);
       const judge = median(judging);
       console.log(
-        `${String(c.concurrency).padStart(11)}  ${String(c.items).padStart(9)}  ${String(requests).padStart(8)}  ${seconds(ideal).padEnd(9)}  ${seconds(wall).padEnd(9)}  ${(wall / ideal).toFixed(3)}×  ${seconds(judge).padEnd(9)}  ${(judge / ideal).toFixed(3)}×  ${rss.toFixed(0)} MB`,
+        `${String(c.concurrency).padStart(11)}  ${`${c.items}${c.synthetic ? ' short' : ''}`.padStart(9)}  ${String(requests).padStart(8)}  ${seconds(ideal).padEnd(9)}  ${seconds(wall).padEnd(9)}  ${(wall / ideal).toFixed(3)}×  ${seconds(judge).padEnd(9)}  ${(judge / ideal).toFixed(3)}×  ${rss.toFixed(0)} MB`,
       );
     }
   } finally {
