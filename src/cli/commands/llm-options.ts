@@ -79,7 +79,7 @@ export function createCliCritic(command: string, args: ParsedArgs, env: NodeJS.P
   const resolved = resolveCliCriticConfig(command, args, env, extra);
   if (!resolved.ok) {
     if (wanted === true) throw new UsageError(`--llm: ${resolved.reason.replace(/^LLM critic off: /, '')}`, helpHint(command));
-    return { offReason: resolved.reason, notice: `${resolved.reason}; only the deterministic verifiers run.` };
+    return { offReason: resolved.reason, notice: `${resolved.reason.replace(/\.$/, '')}; only the deterministic verifiers run.` };
   }
   const config = resolved.config;
   const useCache = booleanValue(args, 'cache') !== false;
