@@ -85,10 +85,10 @@ const NOT_UNITS = new Set([
 ]);
 /** Words that end a unit phrase (`5 books belonging to Albert` stops at "to"). */
 const PHRASE_STOPS = new Set([
-  'and', 'or', 'is', 'are', 'was', 'were', 'to', 'from', 'so', 'then', 'that', 'which', 'if',
+  'and', 'or', 'is', 'are', 'was', 'were', 'so', 'then', 'that', 'which', 'if',
   'we', 'it', 'as', 'than', 'with', 'less', 'more', 'plus', 'minus', 'times', 'mod', 'modulo', 'remainder', 'equals',
   'gives', 'makes', 'be', 'but', 'not', 'no', 'this', 'these', 'those', 'he', 'she', 'they', 'you', 'i', 'has', 'have',
-  'had', 'will', 'would', 'can', 'left', 'total', 'altogether',
+  'had', 'will', 'would', 'left', 'altogether',
 ]);
 const APPROX_WORDS = new Set(['about', 'approximately', 'approx', 'around', 'roughly', 'nearly', 'almost', 'circa']);
 
@@ -299,11 +299,14 @@ class SideParser {
       if (!t || t.type !== 'word') break;
       if (this.operatorWord(k)) break;
       if (words.length === 0) {
-        if ((NOT_UNITS.has(t.value) && t.value !== 'per') || APPROX_WORDS.has(t.value)) return undefined;
+        // "4 times * 20 meters", "12 times = 480 times": a count, when it is not the operator "times"
+        const countUnit = t.value === 'times' && !this.operatorWord(k);
+        if ((NOT_UNITS.has(t.value) && t.value !== 'per' && !countUnit) || APPROX_WORDS.has(t.value)) return undefined;
+        const hyphenated = tokens[k + 1]?.type === 'op' && tokens[k + 1]!.value === '-' && tokens[k + 1]!.start === t.end && tokens[k + 2]?.type === 'word' && tokens[k + 2]!.start === tokens[k + 1]!.end;
         // a single letter next to a number is a variable (2x), not a unit; so are letters written tight
         // after a number, unless they are a unit people write that way (10ml)
         const tight = tokens[k - 1]?.end === t.start && tokens[k - 1]?.type === 'num';
-        if (tight ? isTightVariable(t, tokens[k - 1]) : t.value.length === 1) return undefined;
+        if (tight ? isTightVariable(t, tokens[k - 1]) : t.value.length === 1 && !hyphenated) return undefined;
       } else if (PHRASE_STOPS.has(t.value) || APPROX_WORDS.has(t.value)) break;
       words.push(t.value);
       k++;
@@ -311,7 +314,8 @@ class SideParser {
       if (!next) break;
       // push-ups, lbs., miles/hour
       if (next.type === 'op' && next.value === '-' && next.start === t.end && tokens[k + 1]?.type === 'word' && tokens[k + 1]!.start === next.end) k++;
-      else if (next.type === 'punct' && next.value === '.' && next.start === t.end) k++;
+      // an abbreviation (lbs. coffee), but not the end of a sentence (minutes. Time to cook)
+      else if (next.type === 'punct' && next.value === '.' && next.start === t.end && !tokens[k + 1]?.capital) k++;
       else if (next.type === 'op' && next.value === '/' && tokens[k + 1]?.type === 'word') k++;
     }
     return words.length > 0 ? { words, end: k } : undefined;
@@ -401,7 +405,7 @@ class SideParser {
         if (previousOperator === '-' && operand.literal && lastLiteralValue !== undefined) {
           const minus = tokens[p - 1]!;
           const before = tokens[p - 2];
-          if (before && before.end === minus.start && minus.end === tokens[p]!.start && /^\d+$/.test(lastLiteralValue) && /^\d+$/.test(operand.literal.value) && Number(operand.literal.value) > Number(lastLiteralValue)) {
+          if (operands === 1 && before && before.end === minus.start && minus.end === tokens[p]!.start && /^\d+$/.test(lastLiteralValue) && /^\d+$/.test(operand.literal.value) && Number(operand.literal.value) > Number(lastLiteralValue)) {
             ambiguity = 'a range or a subtraction';
           }
         }
@@ -610,9 +614,10 @@ function leftBoundary(tokens: Token[], index: number): string | undefined {
       }
       if (before.value === 'per') return '"per" before it';
       // "25 classmates + his 1 teacher + 1 himself": a few words back, the computation goes on
-      for (let k = index - 1, words = 0; k >= 0 && words < 3; k--) {
+      for (let k = beforeIndex, words = 0; k >= 0 && words < 3; k--) {
         const t = tokens[k]!;
         if (t.type === 'word') words++;
+        else if (t.type === 'op' && t.value === '-' && tokens[k - 1]?.type === 'word' && tokens[k - 1]!.end === t.start && tokens[k + 1]!.start === t.end) continue; // T-shirts, go-karts
         else if (t.type === 'op' && t.value !== '/') return 'the computation goes on to the left';
         else break;
       }
@@ -632,6 +637,8 @@ function leftBoundary(tokens: Token[], index: number): string | undefined {
 }
 
 const ORDINAL_SUFFIXES = new Set(['st', 'nd', 'rd', 'th']);
+/** Single letters that, after a result and a space, are units (`= 28 m`, `= 25 L`), not variables. */
+const UNIT_LETTERS = new Set(['m', 'g', 's', 'h', 'l', 'k', 'c']);
 const COMPARISONS = new Set(['<', '>', '\u2264', '\u2265', '\u226a', '\u226b']);
 const COMPARISON_COMMANDS = new Set(['le', 'leq', 'ge', 'geq', 'lt', 'gt', 'leqslant', 'geqslant', 'implies', 'Rightarrow', 'Leftrightarrow', 'iff', 'to', 'rightarrow', 'neq', 'ne', 'equiv']);
 
@@ -651,6 +658,8 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
     case 'op':
       // a rate: = $728/year
       if (after.value === '/' && second?.type === 'word' && !isVariable(second)) return undefined;
+      // a compound adjective: = 20-foot sections
+      if (after.value === '-' && tight && second?.type === 'word' && second.start === after.end && second.value.length > 1) return undefined;
       return 'the expression goes on to the right';
     case 'num':
     case 'fact':
@@ -668,7 +677,8 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
     case 'word': {
       // 14th floor, 10ml: fine; 3ab, 5x, \frac{1}{4} d: algebra
       if (tight && !ORDINAL_SUFFIXES.has(after.value) && isTightVariable(after, tokens[index - 1])) return 'a variable is attached to the number';
-      if (!tight && isVariable(after) && (second === undefined || second.type !== 'word')) return 'a variable follows it';
+      const unitLetter = UNIT_LETTERS.has(after.value) && !(second && (second.type === 'lparen' || second.type === 'op') && second.start === after.end);
+      if (!tight && isVariable(after) && !unitLetter && (second === undefined || second.type !== 'word')) return 'a variable follows it';
       if (RIGHT_CONNECTORS.has(after.value)) return `"${after.value}" after it`;
       if (after.value === 'with' && second?.type === 'word' && (RIGHT_CONNECTORS.has(second.value) || (second.value === 'a' && tokens[index + 2]?.value === 'remainder'))) return 'a remainder after it';
       let k = index;

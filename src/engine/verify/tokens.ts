@@ -34,6 +34,8 @@ export interface Token {
   decimals?: number;
   /** For numbers: written with thousands separators. */
   thousands?: boolean;
+  /** For words: written with a capital first letter (a new sentence may start there). */
+  capital?: boolean;
 }
 
 const NUMBER = /(?:\d{1,3}(?:(?:,|\{,\}|\\,)\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+/y;
@@ -94,7 +96,9 @@ export function tokenize(text: string): Token[] {
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)) {
       WORD.lastIndex = i;
       const m = WORD.exec(text)!;
-      push(tokens, 'word', i, i + m[0].length, m[0].toLowerCase());
+      const word: Token = { type: 'word', start: i, end: i + m[0].length, value: m[0].toLowerCase() };
+      if (m[0][0] !== word.value[0]) word.capital = true;
+      tokens.push(word);
       i += m[0].length;
       continue;
     }
