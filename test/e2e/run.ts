@@ -4,6 +4,7 @@
 //   3. runs the extension-host suite in a trusted workspace, then in an untrusted one;
 //   4. runs the UI scenarios in headless Chromium, saving screenshots;
 // and ends with `N passed, N failed`. Every process it starts is stopped by its PID.
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,6 +38,15 @@ function required(name: string): string {
   return value;
 }
 
+/** An HTML report made by the CLI (`check --run-log`, then `report --format html`) for Show Report. */
+function writeCliReport(workspace: string, work: string): void {
+  const cli = join(repoRoot, 'bin', 'stepcritic.js');
+  const runLog = join(work, 'run.jsonl');
+  const check = spawnSync(process.execPath, [cli, 'check', workspace, '--run-log', runLog, '--fail-on', 'never'], { encoding: 'utf8', env: { ...process.env, STEPCRITIC_API_KEY: '', OPENAI_API_KEY: '' } });
+  const report = spawnSync(process.execPath, [cli, 'report', runLog, '--format', 'html', '--out', join(workspace, 'stepcritic-report.html')], { encoding: 'utf8' });
+  if (check.status !== 0 || report.status !== 0) log(`the CLI report was not written: ${check.stderr}${report.stderr}`);
+}
+
 function log(message: string): void {
   process.stdout.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
@@ -51,6 +61,7 @@ async function extensionHostRun(
     `ws-${options.name}`,
     options.trusted ? {} : untrustedWorkspaceSettings(options.workspaceLlm),
   );
+  if (options.trusted) writeCliReport(workspace.dir, options.work);
   const serverDir = join(options.work, `cs-${options.name}`);
   mkdirSync(serverDir, { recursive: true });
   const resultsFile = join(options.work, `results-${options.name}.jsonl`);

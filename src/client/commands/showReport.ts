@@ -1,6 +1,8 @@
 // Show Report: opens a report that `stepcritic check`/`stepcritic report` wrote. An HTML report is
-// shown in a webview with scripts off and no network (it is self-contained: inline styles and SVG);
-// a SARIF log goes to the SARIF Viewer extension when it is installed, else opens as text.
+// self-contained (inline styles, SVG and a small script for the table filter), so the webview gets
+// no network at all; its inline script runs only in a trusted workspace (a report is a file in the
+// workspace like any other). A SARIF log goes to the SARIF Viewer extension when it is installed,
+// else opens as text.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 
@@ -40,9 +42,9 @@ async function chooseReport(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-/** Scripts off and nothing fetched: the report must stand on its own. */
-function withContentSecurityPolicy(html: string): string {
-  const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:;">`;
+/** Nothing fetched, ever: the report must stand on its own. */
+function withContentSecurityPolicy(html: string, scripts: boolean): string {
+  const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:;${scripts ? " script-src 'unsafe-inline';" : ''}">`;
   return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}${csp}`) : `${csp}${html}`;
 }
 
@@ -63,11 +65,12 @@ export async function showReport(services: Services, arg?: unknown): Promise<vsc
   const stat = await vscode.workspace.fs.stat(uri);
   if (stat.size > MAX_REPORT_BYTES) throw new Error(`${name} is ${(stat.size / 1e6).toFixed(0)} MB; open it in a browser instead`);
   const html = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const scripts = vscode.workspace.isTrusted;
   const panel = vscode.window.createWebviewPanel('stepcritic.report', `Step Critic: ${name}`, vscode.ViewColumn.Active, {
-    enableScripts: false,
+    enableScripts: scripts,
     localResourceRoots: [],
   });
-  panel.webview.html = withContentSecurityPolicy(html);
+  panel.webview.html = withContentSecurityPolicy(html, scripts);
   services.output.info(`showing report ${uri.toString()}`);
   return panel;
 }

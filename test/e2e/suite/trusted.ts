@@ -321,6 +321,69 @@ test('with runCodeTests on in a trusted workspace, a code solution\'s tests run'
   }
 });
 
+test('Explain opens the critique of a step as rendered Markdown', async () => {
+  const editor = await open('arithmetic.solution.md');
+  const uri = editor.document.uri;
+  const diagnostic = await waitFor('the arithmetic diagnostic', () => stepcriticDiagnostics(uri).find((d) => codeOf(d) === 'arithmetic'));
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+  const explain = actions.find((a) => /explain/i.test(a.title));
+  assert.ok(explain?.command, `an Explain action, got ${actions.map((a) => a.title).join(' | ')}`);
+  await vscode.commands.executeCommand(explain.command.command, ...(explain.command.arguments ?? []));
+  const tab = await waitFor('a tab showing the explanation', () =>
+    vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .find((t) => /Step 3/.test(t.label) && (t.input instanceof vscode.TabInputWebview || (t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'stepcritic-view'))),
+  );
+  await vscode.window.tabGroups.close(tab);
+});
+
+test('Show Report opens the HTML report of a CLI run in a webview with no network access', async () => {
+  const report = fixture('stepcritic-report.html');
+  assert.ok(existsSync(report.fsPath), 'the e2e run wrote a report with the CLI');
+  const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('stepcritic.showReport', report);
+  assert.ok(panel, 'a webview panel');
+  try {
+    // Its own inline script (the table filter) may run in a trusted workspace; nothing may be fetched.
+    assert.equal(panel.webview.options.enableScripts, true);
+    assert.match(panel.webview.html, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; script-src 'unsafe-inline';"/);
+    assert.doesNotMatch(panel.webview.html, /connect-src|http-equiv="Content-Security-Policy" content="[^"]*https?:/);
+    assert.match(panel.webview.html, /arithmetic\.solution\.md/);
+  } finally {
+    panel.dispose();
+  }
+});
+
+test('a language server that dies is restarted, with a notice, and keeps working', async () => {
+  const server = languageServerPid();
+  if (server === undefined) return assert.fail('no language server process under this extension host');
+  process.kill(server, 'SIGKILL');
+  await waitFor('the notice about the restart', () => /restarting it \(1 of 4\)/.test(api.status().lastError ?? ''));
+  await waitFor('a new server process', () => {
+    const next = languageServerPid();
+    return next !== undefined && next !== server;
+  });
+  await open('arithmetic.solution.md');
+  const result = await vscode.commands.executeCommand<{ summary: { firstErrorIndex: number } } | undefined>('stepcritic.critiqueFile');
+  assert.equal(result?.summary.firstErrorIndex, 2);
+});
+
+/** The language server: a child of this extension host running dist/server/main.js (Linux /proc). */
+function languageServerPid(): number | undefined {
+  if (!existsSync('/proc')) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== process.pid) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('server/main.js')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
 function filesUnder(dir: string): string[] {
   const found: string[] = [];
   const walk = (d: string) => {
