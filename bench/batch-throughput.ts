@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       let requests = 0;
       let rss = 0;
       for (let r = 0; r < c.repeat; r++) {
-        const log = join(work.dir, `run-c${c.concurrency}-${r}.jsonl`);
+        const log = join(work.dir, `run-c${c.concurrency}${c.synthetic ? "-short" : ""}-${r}.jsonl`);
         const before = server.chatRequests().length;
         const run = await runStepcritic(['check', data, ...llmFlags(server.baseUrl), '--no-cache', '--concurrency', String(c.concurrency), '--run-log', log], { cwd: work.dir });
         assertOk(run, `concurrency ${c.concurrency}`);
