@@ -247,48 +247,55 @@ def scope_names(fn):
     return names
 
 def mutants_for(node, names):
-    # (description, function that builds the replacement node from a copy of node)
+    # (tier, function that builds the replacement node from a copy of node). Tier 0: operator and
+    # constant changes, the usual one-token bugs; tier 1: deleting an operand or a statement, adding
+    # abs(); tier 2: one variable for another (many mutants per site, so they come last).
     out = []
     if isinstance(node, ast.BinOp):
         for op in BIN_SWAPS.get(type(node.op), []):
-            out.append((lambda n, op=op: ast.BinOp(left=n.left, op=op(), right=n.right)))
-        out.append(lambda n: n.left)
-        out.append(lambda n: n.right)
+            out.append((0, lambda n, op=op: ast.BinOp(left=n.left, op=op(), right=n.right)))
+        out.append((0, lambda n: ast.BinOp(left=n.right, op=n.op, right=n.left)))
+        out.append((1, lambda n: n.left))
+        out.append((1, lambda n: n.right))
         if isinstance(node.op, (ast.Sub, ast.Add)):
-            out.append(lambda n: ast.Call(func=ast.Name(id='abs', ctx=ast.Load()), args=[n], keywords=[]))
+            out.append((1, lambda n: ast.Call(func=ast.Name(id='abs', ctx=ast.Load()), args=[n], keywords=[])))
     elif isinstance(node, ast.Compare) and len(node.ops) == 1:
         for op in CMP_SWAPS.get(type(node.ops[0]), []):
-            out.append((lambda n, op=op: ast.Compare(left=n.left, ops=[op()], comparators=n.comparators)))
+            out.append((0, lambda n, op=op: ast.Compare(left=n.left, ops=[op()], comparators=n.comparators)))
     elif isinstance(node, ast.BoolOp):
         other = ast.Or if isinstance(node.op, ast.And) else ast.And
-        out.append(lambda n, other=other: ast.BoolOp(op=other(), values=n.values))
+        out.append((0, lambda n, other=other: ast.BoolOp(op=other(), values=n.values)))
         for k in range(len(node.values)):
-            out.append((lambda n, k=k: n.values[1 - k] if len(n.values) == 2 else ast.BoolOp(op=n.op, values=n.values[:k] + n.values[k + 1:])))
+            out.append((1, lambda n, k=k: n.values[1 - k] if len(n.values) == 2 else ast.BoolOp(op=n.op, values=n.values[:k] + n.values[k + 1:])))
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
-        out.append(lambda n: n.operand)
+        out.append((0, lambda n: n.operand))
     elif isinstance(node, ast.Constant) and type(node.value) is bool:
-        out.append(lambda n: ast.Constant(value=not n.value))
+        out.append((0, lambda n: ast.Constant(value=not n.value)))
     elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        out.append(lambda n: ast.Constant(value=n.value + 1))
-        out.append(lambda n: ast.Constant(value=n.value - 1))
-    if isinstance(node, ast.Constant) and type(node.value) in (bool, int):
-        # Constant for scalar variable replacement (Mothra's CSR): 'while True' -> 'while queue'.
-        for other in sorted(names):
-            out.append((lambda n, other=other: ast.Name(id=other, ctx=ast.Load())))
+        out.append((0, lambda n: ast.Constant(value=n.value + 1)))
+        out.append((0, lambda n: ast.Constant(value=n.value - 1)))
     elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
         for other in sorted(names):
             if other != node.id:
-                out.append((lambda n, other=other: ast.Name(id=other, ctx=ast.Load())))
+                out.append((2, lambda n, other=other: ast.Name(id=other, ctx=ast.Load())))
     elif isinstance(node, ast.Call):
         if isinstance(node.func, ast.Name) and node.func.id in CALL_SWAPS:
-            out.append(lambda n: ast.Call(func=ast.Name(id=CALL_SWAPS[n.func.id], ctx=ast.Load()), args=n.args, keywords=n.keywords))
-        if len(node.args) == 2 and not node.keywords:
-            out.append(lambda n: ast.Call(func=n.func, args=[n.args[1], n.args[0]], keywords=n.keywords))
+            out.append((0, lambda n: ast.Call(func=ast.Name(id=CALL_SWAPS[n.func.id], ctx=ast.Load()), args=n.args, keywords=n.keywords)))
+        for k in range(len(node.args) - 1):
+            if not any(isinstance(a, ast.Starred) for a in node.args[k:k + 2]):
+                out.append((0, lambda n, k=k: ast.Call(func=n.func, args=n.args[:k] + [n.args[k + 1], n.args[k]] + n.args[k + 2:], keywords=n.keywords)))
+    elif isinstance(node, ast.Tuple) and isinstance(node.ctx, ast.Load):
+        for k in range(len(node.elts) - 1):
+            out.append((0, lambda n, k=k: ast.Tuple(elts=n.elts[:k] + [n.elts[k + 1], n.elts[k]] + n.elts[k + 2:], ctx=ast.Load())))
     elif isinstance(node, (ast.If, ast.While)):
-        out.append(lambda n: ast.If(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse) if isinstance(n, ast.If)
-                   else ast.While(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse))
+        out.append((0, lambda n: ast.If(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse) if isinstance(n, ast.If)
+                   else ast.While(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse)))
     elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
-        out.append(lambda n: ast.Pass())
+        out.append((1, lambda n: ast.Pass()))
+    if isinstance(node, ast.Constant) and type(node.value) in (bool, int):
+        # Constant for scalar variable replacement (Mothra's CSR): 'while True' -> 'while queue'.
+        for other in sorted(names):
+            out.append((2, lambda n, other=other: ast.Name(id=other, ctx=ast.Load())))
     return out
 
 def replace_at(tree, index, build):
@@ -335,6 +342,15 @@ def mutation_phase():
     failing_lines = set()
     for u in failing:
         failing_lines |= u[3]
+    def suspicion(stmt):
+        lines = range(stmt.lineno, (stmt.test.end_lineno if isinstance(stmt, (ast.If, ast.While)) else stmt.lineno) + 1)
+        best = 0.0
+        for line in lines:
+            ef = sum(1 for u in failing if line in u[3])
+            ep = sum(1 for u in passing if line in u[3])
+            if ef:
+                best = max(best, ef / math.sqrt(total_failed * (ef + ep)))
+        return best
     with open(SOLUTION, encoding='utf-8') as f:
         tree = ast.parse(f.read())
     index_of = {id(n): k for k, n in enumerate(ast.walk(tree))}
@@ -346,8 +362,11 @@ def mutation_phase():
             if stmt.lineno not in failing_lines:
                 continue
             for node in own_expressions(stmt) + ([stmt] if stmt not in own_expressions(stmt) else []):
-                for build in mutants_for(node, names):
-                    sites.append((stmt.lineno, getattr(stmt, 'end_lineno', stmt.lineno), index_of[id(node)], build))
+                for tier, build in mutants_for(node, names):
+                    sites.append((tier, -suspicion(stmt), stmt.lineno, getattr(stmt, 'end_lineno', stmt.lineno), index_of[id(node)], build))
+    # The likeliest mutants first, on the most suspicious statements first: the time limit may not
+    # leave room for all of them.
+    sites.sort(key=lambda site: (site[0], site[1], site[2]))
     budget_end = min(deadline - 0.3, time.time() + REQUEST.get('mutationSeconds', 4.0))
     per_test = REQUEST.get('mutantTestSeconds', 0.25)
     def limit_for(unit):
@@ -356,7 +375,7 @@ def mutation_phase():
     best = {}
     tried = 0
     sys.settrace(None)
-    for line, end_line, index, build in sites:
+    for _, _, line, end_line, index, build in sites:
         if time.time() > budget_end:
             break
         mutant = copy.deepcopy(tree)
