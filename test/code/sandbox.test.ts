@@ -86,6 +86,20 @@ describe('sandbox limits', () => {
     assert.equal(small!.status, 'passed');
   });
 
+  it('a JavaScript test that fills the heap dies at the V8 heap limit, not at the time limit', async () => {
+    const checker = createCodeChecker({ allowRun: true, memoryMb: 64, timeoutMs: 20_000 });
+    const doc = await parseCodeSolution({
+      uri: 'hog.js',
+      text: 'function hog() {\n  const kept = [];\n  for (;;) kept.push(new Array(100000).fill(7));\n}\nconsole.assert(hog() === 1);\n',
+      language: 'javascript',
+    });
+    const t0 = Date.now();
+    const [hog] = (await checker.check(doc)).tests as TestEvidence[];
+    assert.equal(hog!.status, 'error');
+    assert.match(hog!.output ?? '', /heap|memory/i);
+    assert.ok(Date.now() - t0 < 15_000);
+  });
+
   it('refuses to start processes from Python (a fork bomb ends at once) and from Node', async () => {
     const checker = createCodeChecker({ allowRun: true, timeoutMs: 5_000 });
     const bomb = await py('import os\n\ndef bomb():\n    while True:\n        os.fork()\n\nassert bomb() is None\n');
