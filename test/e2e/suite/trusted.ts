@@ -321,6 +321,31 @@ test('with runCodeTests on in a trusted workspace, a code solution\'s tests run'
   }
 });
 
+test('the walkthrough example opens unsaved and gets critiqued (step 3 is wrong)', async () => {
+  const document = await vscode.commands.executeCommand<vscode.TextDocument>('stepcritic.openExample');
+  assert.ok(document);
+  assert.equal(document.isUntitled, true);
+  assert.equal(document.languageId, 'stepcritic-solution');
+  const arithmetic = await waitFor('the slip in step 3', () => stepcriticDiagnostics(document.uri).find((d) => codeOf(d) === 'arithmetic'));
+  assert.equal(arithmetic.range.start.line, lineOf(document, '36 + 16 = 54'));
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
+test('Toggle Inline Critique pauses critique and resumes it', async () => {
+  await open('arithmetic.solution.md');
+  try {
+    assert.equal(await vscode.commands.executeCommand('stepcritic.toggle', false), false);
+    const paused = await vscode.commands.executeCommand<{ error?: string } | undefined>('stepcritic.critiqueFile');
+    assert.match(paused?.error ?? '', /turned off/);
+    await waitFor('the status to say paused', () => /critique paused/.test(api.status().tooltip));
+  } finally {
+    assert.equal(await vscode.commands.executeCommand('stepcritic.toggle', true), true);
+  }
+  const resumed = await vscode.commands.executeCommand<{ error?: string; summary: { firstErrorIndex: number } } | undefined>('stepcritic.critiqueFile');
+  assert.equal(resumed?.error, undefined);
+  assert.equal(resumed?.summary.firstErrorIndex, 2);
+});
+
 test('Explain opens the critique of a step as rendered Markdown', async () => {
   const editor = await open('arithmetic.solution.md');
   const uri = editor.document.uri;
