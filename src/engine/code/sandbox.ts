@@ -4,7 +4,7 @@
 // group, which is killed as a whole on timeout and again when the run ends, so that nothing it started
 // outlives it. The temporary directory is always removed.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -126,8 +126,30 @@ async function removeDir(dir: string): Promise<void> {
   }
 }
 
+// Directories of runs in progress: if the process exits mid-run (Ctrl-C in the CLI), they are removed
+// on the way out; the run's process group is killed as well.
+const active = new Map<string, { pid?: number }>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [dir, run] of active) {
+      killGroup(run.pid);
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // Best effort on the way out.
+      }
+    }
+  });
+}
+
 export async function runInSandbox(request: SandboxRequest): Promise<SandboxResult> {
   const dir = await mkdtemp(join(tmpdir(), 'stepcritic-run-'));
+  const run: { pid?: number } = {};
+  active.set(dir, run);
+  installExitHook();
   const started = Date.now();
   try {
     for (const [name, content] of Object.entries(request.files)) {
@@ -165,6 +187,7 @@ export async function runInSandbox(request: SandboxRequest): Promise<SandboxResu
         detached: true,
       });
       const pid = child.pid;
+      run.pid = pid;
       const timer = setTimeout(() => {
         timedOut = true;
         killGroup(pid);
@@ -231,6 +254,7 @@ export async function runInSandbox(request: SandboxRequest): Promise<SandboxResu
       });
     });
   } finally {
+    active.delete(dir);
     await removeDir(dir);
   }
 }
