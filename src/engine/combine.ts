@@ -79,7 +79,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
       pTrue: round(1 - localized.score),
       source: 'verifier',
       code: 'test-failure',
-      message: `Tests fail and this is the most suspicious step (Ochiai ${localized.score.toFixed(2)}).`,
+      message: `Tests fail and this is the most suspicious step (suspiciousness ${localized.score.toFixed(2)})${suggestedChange(localized)}.`,
       fixes: [],
     };
   }
@@ -89,7 +89,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
       pTrue: round(1 - localized.score),
       source: 'verifier',
       code: 'test-failure',
-      message: `Tests fail; this step is among the most suspicious (rank ${localized.rank}, Ochiai ${localized.score.toFixed(2)}), but no step stands out.`,
+      message: `Tests fail; this step is among the most suspicious (rank ${localized.rank}, suspiciousness ${localized.score.toFixed(2)}), but no step stands out${suggestedChange(localized)}.`,
       fixes: [],
     };
   }
@@ -213,6 +213,13 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
     usage: critic?.usage ?? emptyUsage(),
     warnings,
   };
+}
+
+/** A mutant that made failing tests pass is the most concrete hint there is at what is wrong. */
+function suggestedChange(localized: FaultLocalizationEvidence): string {
+  const m = localized.mutation;
+  if (!m || m.fixedTests === 0) return '';
+  return `; \`${m.change}\` makes ${m.fixedTests} failing test${m.fixedTests === 1 ? '' : 's'} pass`;
 }
 
 function capitalise(s: string): string {

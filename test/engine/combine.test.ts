@@ -123,6 +123,15 @@ describe('combineVerdicts', () => {
     const r1 = combineVerdicts(input({ document: doc(3), code: clear }));
     assert.deepEqual(r1.steps.map((s) => s.verdict), ['unchecked', 'incorrect', 'downstream']);
     assert.equal(r1.steps[1]!.code, 'test-failure');
+    assert.doesNotMatch(r1.steps[1]!.message, /makes/);
+
+    const withMutant: CodeCheckResult = {
+      ...clear,
+      stepEvidence: new Map([
+        [1, [{ kind: 'fault-localization', score: 0.9, rank: 1, failedTests: 2, passedTests: 1, clear: true, mutation: { change: 'a < b -> a <= b', fixedTests: 2, brokenTests: 0, score: 1 } }]],
+      ]),
+    };
+    assert.match(combineVerdicts(input({ document: doc(3), code: withMutant })).steps[1]!.message, /`a < b -> a <= b` makes 2 failing tests pass/);
 
     const unclear: CodeCheckResult = { ran: true, tests: [failing], stepEvidence: new Map([localize(0, 1, false), localize(2, 2, false)]) };
     const r2 = combineVerdicts(input({ document: doc(3), code: unclear }));
