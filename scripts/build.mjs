@@ -12,24 +12,55 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli/main' },
 ].filter((e) => existsSync(e.in));
 
-const options = {
-  entryPoints: entries,
-  outdir: 'dist',
+// The TypeScript compiler (used to segment JS/TS solutions) is ~9 MB of JavaScript whose start-up
+// costs close to a second. It goes into one shared file, dist/vendor/typescript.js, loaded on first
+// use: a CLI run or a server that never sees a JS/TS solution never pays for it.
+const lazyTypeScript = {
+  name: 'lazy-typescript',
+  setup(b) {
+    b.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'lazy-typescript' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-typescript' }, () => ({
+      loader: 'js',
+      contents: `
+        const { join } = require('node:path');
+        let api;
+        const load = () => (api ??= require(join(__dirname, '..', 'vendor', 'typescript.js')));
+        module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+    }));
+  },
+};
+
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // 'vscode' is provided by the extension host; nothing else is left external.
-  external: ['vscode'],
-  sourcemap: production ? false : 'linked',
-  minify: production,
   legalComments: 'none',
   logLevel: 'warning',
 };
 
+const options = {
+  ...common,
+  entryPoints: entries,
+  outdir: 'dist',
+  // 'vscode' is provided by the extension host.
+  external: ['vscode'],
+  plugins: [lazyTypeScript],
+  sourcemap: production ? false : 'linked',
+  minify: production,
+};
+
+const vendorTypeScript = {
+  ...common,
+  stdin: { contents: "module.exports = require('typescript');", resolveDir: process.cwd(), loader: 'js' },
+  outfile: 'dist/vendor/typescript.js',
+  minify: true,
+};
+
 if (watch) {
+  await build(vendorTypeScript);
   const ctx = await context(options);
   await ctx.watch();
 } else {
-  await build(options);
+  await Promise.all([build(options), build(vendorTypeScript)]);
 }
