@@ -197,6 +197,11 @@ describe('Markdown solutions', () => {
       '---\n---\n---',
       '- \n-\n1.\n#\n####\nAnswer:',
       `${'Step 1 '.repeat(20000)}\n`.repeat(3),
+      '\\[ never closed\n'.repeat(50000),
+      '\\begin{align} x\n'.repeat(50000),
+      '<!-- never closed\n'.repeat(50000),
+      `${'- item\n  '.repeat(20000)}$$\n`,
+      '\\boxed{'.repeat(50000),
     ];
     for (const text of inputs) {
       SolutionDocumentSchema.parse(parseMarkdownSolution('x.md', text));

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { codeRecordToDocument } from '../code/datasets';
 import { buildDocument } from '../documents/build';
 import type { Span, StepSpan } from '../documents/build';
-import { lastBoxed } from '../documents/final-answer';
+import { lastBoxedIn } from '../documents/final-answer';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
 import { layoutRecord } from './layout';
 
@@ -145,11 +145,8 @@ function labels(dataset: string, firstErrorStep: number | null, finalAnswerCorre
 }
 
 function boxedAnswer(text: string, steps: StepSpan[]): { text: string; span: Span } | undefined {
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const span = lastBoxed(text, steps[i]!.start, steps[i]!.end);
-    if (span) return { text: text.slice(span.start, span.end), span };
-  }
-  return undefined;
+  const span = lastBoxedIn(text, steps);
+  return span ? { text: text.slice(span.start, span.end), span } : undefined;
 }
 
 function processBench(record: unknown, where: RecordLocation): SolutionDocument {

@@ -25,7 +25,7 @@
 import type { SolutionDocument } from '../types';
 import type { Span, StepSpan } from './build';
 import { buildDocument } from './build';
-import { ANSWER_LINE, HASH_ANSWER, answerSpan, lastBoxed } from './final-answer';
+import { ANSWER_LINE, HASH_ANSWER, answerSpan, lastBoxedIn } from './final-answer';
 import { knownFrontMatter, readFrontMatter } from './front-matter';
 import type { Line } from './lines';
 import { LineIndex, skipBlank, trimBlankEnd } from './lines';
@@ -118,7 +118,7 @@ export function parseMarkdownSolution(uri: string, text: string, options: ParseO
   let answer = answerBlock?.answer;
   if (!answer && answerSection) answer = answerSpan(text, answerSection.start, answerSection.end);
   if (!answer) {
-    for (let i = steps.length - 1; i >= 0 && !answer; i--) answer = lastBoxed(text, steps[i]!.start, steps[i]!.end);
+    answer = lastBoxedIn(text, steps);
   }
   if (answer) finalAnswer = { text: text.slice(answer.start, answer.end), span: answer };
 
@@ -143,8 +143,45 @@ export function parseMarkdownSolution(uri: string, text: string, options: ParseO
   });
 }
 
+/**
+ * "Which line, from here on, is the next one that contains X?" answered from tables built once per
+ * needle (one backward pass over the lines), so that many unclosed `\\[`, `\\begin{…}` or `<!--` cost
+ * linear time rather than one scan of the rest of the file each.
+ */
+class LineFinder {
+  private readonly tables = new Map<string, Int32Array>();
+
+  constructor(
+    private readonly text: string,
+    private readonly lines: Line[],
+  ) {}
+
+  private table(key: string, has: (line: Line) => boolean): Int32Array {
+    let table = this.tables.get(key);
+    if (!table) {
+      table = new Int32Array(this.lines.length + 1);
+      table[this.lines.length] = -1;
+      for (let l = this.lines.length - 1; l >= 0; l--) table[l] = has(this.lines[l]!) ? l : table[l + 1]!;
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+
+  /** The first line at or after `from` that contains `needle`, or -1. */
+  next(needle: string, from: number): number {
+    if (from >= this.lines.length) return -1;
+    return this.table(needle, (l) => this.text.slice(l.start, l.end).includes(needle))[from]!;
+  }
+
+  /** The first ATX heading line at or after `from`, or -1. */
+  nextHeading(from: number): number {
+    if (from >= this.lines.length) return -1;
+    return this.table('\u0000heading', (l) => ATX_HEADING.test(this.text.slice(l.start, Math.min(l.end, l.start + 8))))[from]!;
+  }
+}
+
 /** Finds the line that closes display math opened on line `i` (at `contentStart`), or -1. */
-function displayMathEnd(text: string, lines: Line[], i: number, contentStart: number): number {
+function displayMathEnd(text: string, lines: Line[], finder: LineFinder, i: number, contentStart: number): number {
   const line = lines[i]!;
   const head = text.slice(contentStart, Math.min(line.end, contentStart + 40));
   let closer: string;
@@ -162,17 +199,15 @@ function displayMathEnd(text: string, lines: Line[], i: number, contentStart: nu
     from = contentStart + env[0].length;
   }
   if (text.slice(from, line.end).includes(closer)) return i;
-  const limit = closer === '$$' || closer === '\\]' ? lines.length : Math.min(lines.length, i + MAX_ENVIRONMENT_LINES);
-  for (let j = i + 1; j < limit; j++) {
-    const l = lines[j]!;
-    if (text.slice(l.start, l.end).includes(closer)) return j;
-    // `$$` and `\[` that never close would swallow the rest of the file: stop at a heading.
-    if (ATX_HEADING.test(text.slice(l.start, Math.min(l.end, l.start + 8)))) return -1;
-  }
-  return -1;
+  const j = finder.next(closer, i + 1);
+  if (j < 0 || j - i >= MAX_ENVIRONMENT_LINES) return -1;
+  // `$$` and `\\[` that never close would swallow the rest of the file: stop at a heading.
+  const heading = finder.nextHeading(i + 1);
+  return heading >= 0 && heading < j ? -1 : j;
 }
 
 function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset: number): Block[] {
+  const finder = new LineFinder(text, lines);
   const blocks: Block[] = [];
   let section: Section = 'none';
   let sectionLevel = 0;
@@ -235,7 +270,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
 
     // Continuation of an open list item: indented to its content, even after a blank line.
     if (current?.kind === 'item' && indent >= (current.contentIndent ?? 2)) {
-      const mathEnd = displayMathEnd(text, lines, i, contentStart);
+      const mathEnd = displayMathEnd(text, lines, finder, i, contentStart);
       if (mathEnd > i) {
         extend(trimBlankEnd(text, lines[mathEnd]!.start, lines[mathEnd]!.end), mathEnd - i + 1);
         i = mathEnd;
@@ -260,7 +295,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       continue;
     }
 
-    const mathEnd = displayMathEnd(text, lines, i, contentStart);
+    const mathEnd = displayMathEnd(text, lines, finder, i, contentStart);
     if (mathEnd >= i) {
       const end = trimBlankEnd(text, lines[mathEnd]!.start, lines[mathEnd]!.end);
       const lastBlock = blocks[blocks.length - 1];
@@ -277,10 +312,8 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
 
     if (HTML_COMMENT.test(head)) {
       close();
-      let j = i;
-      const limit = Math.min(lines.length, i + MAX_ENVIRONMENT_LINES);
-      while (j < limit && !text.slice(lines[j]!.start, lines[j]!.end).includes('-->')) j++;
-      i = j < limit ? j : i;
+      const j = finder.next('-->', i);
+      if (j >= 0 && j - i < MAX_ENVIRONMENT_LINES) i = j;
       continue;
     }
 

@@ -9,7 +9,7 @@
 import type { SolutionDocument } from '../types';
 import type { Span, StepSpan } from './build';
 import { buildDocument } from './build';
-import { ANSWER_LINE, HASH_ANSWER, answerSpan, lastBoxed } from './final-answer';
+import { ANSWER_LINE, HASH_ANSWER, answerSpan, lastBoxedIn } from './final-answer';
 import { LineIndex, skipBlank, trimBlankEnd } from './lines';
 import type { ParseOptions } from './markdown';
 
@@ -85,7 +85,7 @@ export function parsePlainTextSolution(uri: string, text: string, options: Parse
     }
   }
   if (!answer) {
-    for (let i = steps.length - 1; i >= 0 && !answer; i--) answer = lastBoxed(text, steps[i]!.start, steps[i]!.end);
+    answer = lastBoxedIn(text, steps);
   }
 
   return buildDocument({
