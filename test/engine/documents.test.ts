@@ -262,4 +262,13 @@ describe('parseSolution', () => {
     assert.equal((await parseSolution({ uri: 'untitled:1', text, languageId: 'plaintext' })).format, 'text');
     assert.equal((await parseSolution({ uri: 'x.md', text: 'What?\n\na\n\nb\n\nc', maxSteps: 2 })).steps.length, 2);
   });
+
+  it('hands code files to the code parser', async () => {
+    const python = await parseSolution({ uri: 'sol.py', text: 'def double(x):\n    return 2 * x\n' });
+    assert.equal(python.kind, 'code');
+    assert.equal(python.format, 'python');
+    const js = await parseSolution({ uri: 'untitled:2', text: 'const x = 1;\nconsole.log(x);\n', languageId: 'javascript' });
+    assert.equal(js.kind, 'code');
+    assert.equal(js.format, 'javascript');
+  });
 });
