@@ -163,6 +163,14 @@ describe('the arithmetic verifier', () => {
     assert.deepEqual(e!.fix, { range: { start: { line: 6, character: 9 }, end: { line: 6, character: 11 } }, newText: '24' });
   });
 
+  it('counts positions across CRLF line breaks and UTF-16 surrogate pairs inside a step', () => {
+    const document = parseMarkdownSolution('crlf.md', 'What?\r\n\r\n😀 First we add,\r\nthen 😀 7 + 5 = 13.\r\n');
+    const [e] = verifyStepArithmetic(document.steps[0]!);
+    assert.equal(e!.claim, '7 + 5 = 13');
+    assert.deepEqual(e!.range, { start: { line: 3, character: 8 }, end: { line: 3, character: 18 } });
+    assert.deepEqual(e!.fix, { range: { start: { line: 3, character: 16 }, end: { line: 3, character: 18 } }, newText: '12' });
+  });
+
   it('keeps currency, thousands separators, decimals and percent out of the fix but in the expected value', () => {
     const [money] = verifyStepArithmetic(step('Total: $1,250.50 + $1,000 = $2,200.50', 3, 4));
     assert.equal(money!.expected, '$2,250.50');
