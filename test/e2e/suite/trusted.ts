@@ -305,6 +305,15 @@ test('Critique Workspace critiques every solution file and fills the Problems pa
   assert.ok(diagnostics.some((d) => codeOf(d) === 'arithmetic' && /60/.test(d.message)));
 });
 
+test('a JavaScript solution is parsed (the TypeScript compiler ships in the .vsix) and its syntax error found', async () => {
+  const editor = await open('code/sum.js');
+  const result = await vscode.commands.executeCommand<{ error?: string; summary: { totalSteps: number } } | undefined>('stepcritic.critiqueFile');
+  assert.equal(result?.error, undefined);
+  assert.ok((result?.summary.totalSteps ?? 0) >= 2, `steps: ${result?.summary.totalSteps}`);
+  const syntax = await waitFor('a syntax diagnostic', () => stepcriticDiagnostics(editor.document.uri).find((d) => codeOf(d) === 'syntax'));
+  assert.equal(syntax.range.start.line, lineOf(editor.document, 'const half'));
+});
+
 test('with runCodeTests on in a trusted workspace, a code solution\'s tests run', async () => {
   const config = vscode.workspace.getConfiguration('stepcritic');
   await config.update('runCodeTests', true, vscode.ConfigurationTarget.Workspace);
