@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       await writeDataset(data, size);
       for (const mode of ['verifiers', 'llm'] as const) {
         const log = join(work.dir, `run-${mode}-${size}.jsonl`);
-        const flags = mode === 'llm' ? [...llmFlags(server.baseUrl), '--no-cache', '--concurrency', '32'] : ['--no-llm', '--quiet', '--fail-on', 'never', '--concurrency', '32'];
+        const flags = mode === 'llm' ? [...llmFlags(server.baseUrl), '--no-cache', '--concurrency', '32'] : ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never', '--concurrency', '32'];
         const run = await runStepcritic(['check', data, ...flags, '--run-log', log], { cwd: work.dir, timeoutMs: 3_600_000 });
         assertOk(run, `${mode} ${size}`);
         const times = readRunLogTimes(log);

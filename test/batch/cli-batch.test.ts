@@ -165,6 +165,39 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
     assert.equal(failing.status, 1);
   });
 
+  it('a second run over unchanged input sends no request and gives the same verdicts (result cache)', async () => {
+    const cacheArgs = ['--base-url', server.baseUrl, '--model', 'scripted-critic', '--cache-dir', 'cache', '--concurrency', '4', '--fail-on', 'never', '--quiet'];
+    const start = server.chatRequests().length;
+    const first = await runCli(['check', 'data.jsonl', ...cacheArgs, '--run-log', 'cached-1.run.jsonl'], { cwd: tree.dir });
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(server.chatRequests().length - start, RECORDS);
+    const second = await runCli(['check', 'data.jsonl', ...cacheArgs, '--run-log', 'cached-2.run.jsonl'], { cwd: tree.dir });
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(server.chatRequests().length - start, RECORDS, 'no request on the second run');
+    const verdicts = (name: string) => new Map(readLog(join(tree.dir, name)).filter((l) => l.type === 'item').map((l) => [l.id, l.entry?.verdict]));
+    assert.deepEqual(verdicts('cached-2.run.jsonl'), verdicts('cached-1.run.jsonl'));
+    // A changed record is judged again; the others still come from the cache.
+    const lines = readFileSync(join(tree.dir, 'data.jsonl'), 'utf8').trim().split('\n');
+    const changed = { ...record(1), steps: [...record(1).steps.slice(0, 2), 'The answer is \\boxed{0}. WRONG'] };
+    writeFileSync(join(tree.dir, 'data-changed.jsonl'), `${[lines[0], JSON.stringify(changed), ...lines.slice(2)].join('\n')}\n`);
+    const third = await runCli(['check', 'data-changed.jsonl', ...cacheArgs, '--run-log', 'cached-3.run.jsonl'], { cwd: tree.dir });
+    assert.equal(third.status, 0, third.stderr);
+    // Record ids name the file, so the result cache misses; the critic's step cache still answers every
+    // unchanged solution: only the changed one is sent.
+    assert.equal(server.chatRequests().length - start, RECORDS + 1);
+    const fourth = await runCli(['check', 'data-changed.jsonl', ...cacheArgs, '--run-log', 'cached-4.run.jsonl'], { cwd: tree.dir });
+    assert.equal(fourth.status, 0, fourth.stderr);
+    assert.equal(server.chatRequests().length - start, RECORDS + 1, 'unchanged again: no request');
+  });
+
+  it('with a batch flag and no run log, still writes the requested report document', async () => {
+    const result = await runCli(['check', 'data.jsonl', ...llmArgs(), '--format', 'json', '--quiet'], { cwd: tree.dir });
+    assert.equal(result.status, 0, result.stderr);
+    const report = parseReport(JSON.parse(result.stdout));
+    assert.deepEqual(report.files.map((f) => f.uri), Array.from({ length: RECORDS }, (_, i) => `data.jsonl#${i}`), 'in input order');
+    assert.equal(report.summary.solutions.incorrect, 10);
+  });
+
   it('refuses to overwrite a run log, to resume without one, and to read something that is not one', async () => {
     writeFileSync(join(tree.dir, 'existing.run.jsonl'), '{"type":"header"}\n');
     const overwrite = await runCli(['check', 'data.jsonl', '--no-llm', '--run-log', 'existing.run.jsonl'], { cwd: tree.dir });
@@ -186,7 +219,7 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
   });
 
   it('refuses to resume with a different critic configuration', async () => {
-    const first = await runCli(['check', 'data.jsonl', '--no-llm', '--run-log', 'config.run.jsonl', '--quiet', '--fail-on', 'never'], { cwd: tree.dir });
+    const first = await runCli(['check', 'data.jsonl', '--no-llm', '--no-cache', '--run-log', 'config.run.jsonl', '--quiet', '--fail-on', 'never'], { cwd: tree.dir });
     assert.equal(first.status, 0, first.stderr);
     const other = await runCli(['check', 'data.jsonl', ...llmArgs(), '--run-log', 'config.run.jsonl', '--resume', '--quiet'], { cwd: tree.dir });
     assert.equal(other.status, 2);

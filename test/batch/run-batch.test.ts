@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createAnswerScreen } from '../../src/engine/batch/answer-screen';
+import type { BatchItem } from '../../src/engine/batch/items';
 import { readItems } from '../../src/engine/batch/items';
+import { createMemoryResultCache, resultCacheKey } from '../../src/engine/batch/result-cache';
 import type { BatchProgress } from '../../src/engine/batch/progress';
 import { runBatch } from '../../src/engine/batch/run';
 import { loadRunLog, openRunLog, RunLogError } from '../../src/engine/batch/run-log';
@@ -263,6 +265,37 @@ describe('runBatch', () => {
     }
     const doubted = finished.filter((f) => !f.settled);
     assert.ok(doubted.every((f) => Math.abs(f.p! - 0.05) < 1e-6 && f.verdict === 'incorrect'));
+  });
+
+  it('reuses whole results of an unchanged item (result cache) and judges a changed one again', async () => {
+    const path = writeJsonl('cached.jsonl', Array.from({ length: 8 }, (_, i) => JSON.stringify(record(800 + i, i === 2 ? { wrongAt: 1 } : {}))));
+    const cache = createMemoryResultCache();
+    const keyOf = (item: BatchItem) => resultCacheKey({ toolVersion: 't', configHash: 'c', id: item.id, contentHash: item.contentHash });
+    const run = async () => {
+      const out: { id: string; verdict: string | null; cached?: boolean; requests?: number }[] = [];
+      await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, resultCache: { cache, keyOf }, onItem: (f) => out.push({ id: f.item.id, verdict: f.entry.verdict, cached: f.cached, requests: f.entry.usage?.requests }) });
+      return out.sort((a, b) => a.id.localeCompare(b.id));
+    };
+    const start = server.chatRequests().length;
+    const first = await run();
+    assert.equal(server.chatRequests().length - start, 8);
+    assert.equal(cache.size, 8);
+    const second = await run();
+    assert.equal(server.chatRequests().length - start, 8, 'no request for unchanged items');
+    assert.deepEqual(second.map((x) => x.verdict), first.map((x) => x.verdict));
+    assert.ok(second.every((x) => x.cached === true && x.requests === 0));
+    writeJsonl('cached.jsonl', Array.from({ length: 8 }, (_, i) => JSON.stringify(record(800 + i, i === 5 ? { wrongAt: 0 } : i === 2 ? { wrongAt: 1 } : {}))));
+    const third = await run();
+    assert.equal(server.chatRequests().length - start, 9, 'only the changed item is judged');
+    assert.equal(third.find((x) => x.id === 'cached.jsonl#5')!.verdict, 'incorrect');
+  });
+
+  it('does not keep a result with a step that could not be judged', async () => {
+    server.setHandler(() => serverError(500));
+    const path = writeJsonl('uncached.jsonl', [JSON.stringify(record(900))]);
+    const cache = createMemoryResultCache();
+    await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, resultCache: { cache, keyOf: (item) => item.id } });
+    assert.equal(cache.size, 0);
   });
 
   it('reports progress: done of total, verdict counts, tokens and an estimate of the time left', async () => {

@@ -20,6 +20,8 @@ import { reportFromRunLog } from '../../engine/batch/report-from-log';
 import { runBatch } from '../../engine/batch/run';
 import type { RunLogWriter } from '../../engine/batch/run-log';
 import { loadRunLog, openRunLog, RunLogError } from '../../engine/batch/run-log';
+import { createFileResultCache, resultCacheKey } from '../../engine/batch/result-cache';
+import { defaultCacheDir } from '../../engine/cache/location';
 import { itemToDocument } from '../../engine/batch/to-document';
 import type { TriageOptions } from '../../engine/batch/triage';
 import { DEFAULT_TRIAGE_THRESHOLD } from '../../engine/batch/triage';
@@ -28,7 +30,7 @@ import { setGlobalLlmConcurrency } from '../../engine/llm/concurrency';
 import { samplingSettings } from '../../engine/llm/config';
 import type { LlmCritic } from '../../engine/llm/critic';
 import type { FailOn } from '../../engine/report/build';
-import { reachesFailOn } from '../../engine/report/build';
+import { buildReport, reachesFailOn } from '../../engine/report/build';
 import { renderJson } from '../../engine/report/json';
 import type { FileReport } from '../../engine/report/schema';
 import { renderMarkdown } from '../../engine/report/markdown';
@@ -63,6 +65,9 @@ export interface BatchSettings {
   concurrency?: number;
   yes: boolean;
   prices?: Prices;
+  /** The result cache: off with --no-cache; it lives in the critic's cache folder (--cache-dir). */
+  useCache: boolean;
+  cacheDir?: string;
 }
 
 /** Whether the run goes through the batch runner (any batch flag given). */
@@ -90,6 +95,8 @@ export function readBatchSettings(args: ParsedArgs): BatchSettings {
     ...(concurrency !== undefined ? { concurrency } : {}),
     yes: booleanValue(args, 'yes') ?? false,
     ...(prices ? { prices } : {}),
+    useCache: booleanValue(args, 'cache') !== false,
+    ...(stringValue(args, 'cache-dir') !== undefined ? { cacheDir: stringValue(args, 'cache-dir')! } : {}),
   };
 }
 
@@ -297,16 +304,27 @@ export async function runBatchCheck(context: CliContext, input: BatchCheckInput,
     }
   };
 
+  // Whole results of earlier runs (same tool, configuration and text) come back without judging;
+  // --no-cache turns this off along with the critic's cache.
+  const resultCache =
+    batch.useCache
+      ? { cache: createFileResultCache(resolve(context.cwd, batch.cacheDir ?? defaultCacheDir(context.env))), keyOf: (item: BatchItem) => resultCacheKey({ toolVersion: TOOL_VERSION, configHash, id: item.id, contentHash: item.contentHash }) }
+      : undefined;
+
+  // A report document without a run log to build it from: the entries are kept in memory.
+  const collected: { sequence: number; entry: FileReport }[] | undefined = !streamText && !runLog ? [] : undefined;
   const result = await runBatch(items(), {
     concurrency,
     deps: dependencies.deps,
     toDocument,
     ...(triage ? { triage } : {}),
     ...(runLog ? { runLog } : {}),
+    ...(resultCache ? { resultCache } : {}),
     total: estimate.items,
     signal: context.signal,
     onProgress: (p) => progress.update(p),
     onItem: (finished) => {
+      collected?.push({ sequence: finished.sequence, entry: finished.entry });
       if (!streamText) return;
       waiting.set(finished.sequence, renderTextFile(finished.entry, { paint, verbose: input.verbose, quiet: input.quiet }));
       flush();
@@ -329,10 +347,13 @@ export async function runBatchCheck(context: CliContext, input: BatchCheckInput,
   if (result.interrupted) context.stderr.write(`stepcritic: stopped early: ${result.reason}${logNote}\n`);
 
   if (!streamText || input.out !== undefined) {
-    // A report document needs every entry at once: it comes from the run log (or, without one, this
-    // run cannot produce it — the engine did not keep the entries).
-    if (!runLog) throw new UsageError(`--format ${input.format} with a batch flag needs --run-log FILE (the report is built from it)`);
-    const report = reportFromRunLog(await loadRunLog(runLog.path), { failOn: input.failOn });
+    // A report document needs every entry at once: from the run log, or from memory without one.
+    const report = runLog
+      ? reportFromRunLog(await loadRunLog(runLog.path), { failOn: input.failOn })
+      : buildReport(
+          collected!.sort((a, b) => a.sequence - b.sequence).map((c) => c.entry),
+          { toolVersion: TOOL_VERSION, critic: dependencies.critic, ...(dependencies.promptVersion !== undefined ? { promptVersion: dependencies.promptVersion } : {}), failOn: input.failOn, durationMs },
+        );
     const rendered =
       input.format === 'json'
         ? renderJson(report)

@@ -18,3 +18,5 @@ export { hashConfig, stableStringify } from './config-hash';
 export { reportFromRunLog } from './report-from-log';
 export { itemToDocument } from './to-document';
 export { createAnswerScreen } from './answer-screen';
+export { createFileResultCache, createMemoryResultCache, resultCacheKey, isReusable } from './result-cache';
+export type { ResultCache, CachedResult } from './result-cache';

@@ -27,10 +27,14 @@ import { ProgressTracker } from './progress';
 import type { RunLogWriter, TriageInfo } from './run-log';
 import type { TriageOptions } from './triage';
 import { judgeWithTriage } from './triage';
+import type { ResultCache } from './result-cache';
+import { isReusable } from './result-cache';
 import { itemToDocument } from './to-document';
 
 export interface FinishedItem {
   item: BatchItem;
+  /** The result came from the result cache (nothing was judged). */
+  cached?: boolean;
   /** Position of the item in the input (from 0, counting items skipped as already done). */
   sequence: number;
   entry: FileReport;
@@ -58,6 +62,11 @@ export interface RunBatchOptions {
   onItem?: (finished: FinishedItem) => void;
   /** An item skipped because the run log already has it (for surfaces that print in input order). */
   onResumed?: (item: BatchItem, sequence: number) => void;
+  /**
+   * Whole results of earlier runs, by key (see result-cache.ts): a hit is logged and reported without
+   * being parsed, verified or sent to the critic.
+   */
+  resultCache?: { cache: ResultCache; keyOf: (item: BatchItem) => string };
 }
 
 export interface BatchResult {
@@ -138,6 +147,17 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
       const { item, sequence } = next;
       tracker.started();
       let finished: FinishedItem;
+      const cacheKey = options.resultCache && item.source.kind !== 'unreadable' ? options.resultCache.keyOf(item) : undefined;
+      const hit = cacheKey !== undefined ? await options.resultCache!.cache.get(cacheKey) : undefined;
+      if (hit) {
+        // Nothing was spent on it this time: the usage says so (its steps count as cached).
+        const entry: FileReport = { ...hit.entry, usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: hit.entry.steps.length } };
+        options.runLog?.append(entry, { id: item.id, contentHash: item.contentHash }, hit.triage);
+        tracker.finishedEntry(entry);
+        options.onItem?.({ item, sequence, entry, cached: true, ...(hit.triage ? { triage: hit.triage } : {}) });
+        report();
+        continue;
+      }
       try {
         finished = { item, sequence, ...(await judgeItem(item)) };
       } catch (error) {
@@ -166,6 +186,9 @@ export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatc
         return;
       }
       options.runLog?.append(finished.entry, { id: item.id, contentHash: item.contentHash }, finished.triage);
+      if (cacheKey !== undefined && isReusable(finished.entry)) {
+        await options.resultCache!.cache.set(cacheKey, { entry: finished.entry, ...(finished.triage ? { triage: finished.triage } : {}) });
+      }
       tracker.finishedEntry(finished.entry);
       options.onItem?.(finished);
       report();
