@@ -22,6 +22,8 @@ export interface JudgeOptions {
   signal?: AbortSignal;
   /** Live progress for step states: the critic reports each step as it is judged. */
   onCriticStep?: Parameters<StepCritic['judge']>[0]['onStep'];
+  /** `verifyDocument(document)` when the caller has it already (the server shows it before judging). */
+  verifier?: Map<number, Evidence[]>;
 }
 
 /** The deterministic part: cheap, synchronous, no I/O. Used alone for verifiers-only runs. */
@@ -41,7 +43,7 @@ export async function judgeSolution(
   options: JudgeOptions = {},
 ): Promise<SolutionJudgement> {
   const thresholds = options.thresholds ?? defaultThresholds;
-  const verifier = verifyDocument(document);
+  const verifier = options.verifier ?? verifyDocument(document);
   const accepted = new Set<number>();
   if (deps.isAccepted) {
     for (const step of document.steps) {

@@ -310,6 +310,20 @@ export type ExplainParams = z.infer<typeof ExplainParamsSchema>;
 /** The full critique of one step (or of the file) as Markdown. */
 export const ExplainRequest = request<{ markdown: string }>()('stepcritic/explain', ExplainParamsSchema);
 
+export const ServerStatsSchema = z.object({
+  rssBytes: z.number(),
+  heapUsedBytes: z.number(),
+  heapTotalBytes: z.number(),
+  /** Open documents the server holds, and how many of them it critiques. */
+  openDocuments: z.number().int(),
+  critiquedDocuments: z.number().int(),
+  /** The server's own time (ms) from receiving a change to publishing that version's final critique, latest last (at most 500). */
+  changeToPublishedMs: z.array(z.number()),
+});
+export type ServerStats = z.infer<typeof ServerStatsSchema>;
+/** The server's own memory and load, for "Show Log" and benchmarks. */
+export const ServerStatsRequest = request<ServerStats>()('stepcritic/serverStats', z.object({}));
+
 // ---- diagnostics -----------------------------------------------------------------------------
 
 /** `Diagnostic.data` of every Step Critic diagnostic. */

@@ -5,9 +5,13 @@ import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AcceptedSteps, acceptedFilePath, loadAcceptedSteps, updateAcceptedSteps } from '../engine/accepted';
 
+/** The file is looked at (a stat) at most this often per folder; edits through the server apply at once. */
+const RECHECK_MS = 1000;
+
 interface FolderEntry {
   accepted: AcceptedSteps;
   mtimeMs: number;
+  checkedAt?: number;
   /** Why the file could not be read (it is then treated as empty and never written). */
   error?: string;
 }
@@ -24,17 +28,21 @@ export function uriToPath(uri: string): string | undefined {
 export class AcceptedStore {
   private readonly folders = new Map<string, FolderEntry>();
   private workspaceFolders: string[] = [];
+  private readonly folderByUri = new Map<string, string | undefined>();
 
   setWorkspaceFolders(uris: readonly string[]): void {
     this.workspaceFolders = uris.map(uriToPath).filter((p): p is string => p !== undefined).sort((a, b) => b.length - a.length);
+    this.folderByUri.clear();
   }
 
   /** The folder whose `.stepcritic/accepted.json` holds this document's marks. */
   folderOf(uri: string): string | undefined {
+    if (this.folderByUri.has(uri)) return this.folderByUri.get(uri);
     const path = uriToPath(uri);
-    if (!path) return undefined;
-    const folder = this.workspaceFolders.find((f) => path === f || path.startsWith(f.endsWith(sep) ? f : f + sep));
-    return folder ?? dirname(path);
+    const folder = path ? (this.workspaceFolders.find((f) => path === f || path.startsWith(f.endsWith(sep) ? f : f + sep)) ?? dirname(path)) : undefined;
+    if (this.folderByUri.size > 10_000) this.folderByUri.clear();
+    this.folderByUri.set(uri, folder);
+    return folder;
   }
 
   /** Synchronous lookup for the judge. */
@@ -64,18 +72,23 @@ export class AcceptedStore {
   async refresh(uri: string): Promise<void> {
     const folder = this.folderOf(uri);
     if (!folder) return;
+    const now = Date.now();
+    const cached = this.folders.get(folder);
+    if (cached?.checkedAt !== undefined && now - cached.checkedAt < RECHECK_MS) return;
     let mtimeMs = -1;
     try {
       mtimeMs = (await stat(acceptedFilePath(folder))).mtimeMs;
     } catch {
       mtimeMs = -1;
     }
-    const cached = this.folders.get(folder);
-    if (cached && cached.mtimeMs === mtimeMs) return;
+    if (cached && cached.mtimeMs === mtimeMs) {
+      cached.checkedAt = now;
+      return;
+    }
     const loaded = await loadAcceptedSteps(folder);
     this.folders.set(
       folder,
-      loaded.ok ? { accepted: loaded.accepted, mtimeMs } : { accepted: new AcceptedSteps(), mtimeMs, error: loaded.error },
+      loaded.ok ? { accepted: loaded.accepted, mtimeMs, checkedAt: now } : { accepted: new AcceptedSteps(), mtimeMs, checkedAt: now, error: loaded.error },
     );
   }
 
@@ -93,7 +106,7 @@ export class AcceptedStore {
     } catch {
       mtimeMs = -1;
     }
-    this.folders.set(folder, { accepted: result.accepted, mtimeMs });
+    this.folders.set(folder, { accepted: result.accepted, mtimeMs, checkedAt: Date.now() });
     return { ok: true, changed: result.changed, path: acceptedFilePath(folder) };
   }
 }

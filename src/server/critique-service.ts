@@ -19,7 +19,14 @@ import { buildDiagnostics } from './diagnostics';
 import type { DocumentView } from './document-view';
 import { firstChangedStep, previewJudgement, stepsAwaitingCritic } from './recombine';
 import { CritiqueScheduler, type RunOutcome, type ScheduledRun } from './scheduler';
+import { verifierEvidence } from './verifier-memo';
 import { buildStepStates, summarize } from './step-states';
+
+/** A run due within this time publishes the preview itself (no separate preview first). */
+const IMMEDIATE_RUN_MS = 20;
+
+/** A run shows its steps as "judging" once it has taken this long. */
+const JUDGING_SHOWN_AFTER_MS = 25;
 
 /** Live step states during a run are sent at most this often. */
 const LIVE_STATES_INTERVAL_MS = 50;
@@ -54,8 +61,15 @@ export interface DocumentSource {
   isCritiqued(document: TextDocument): boolean;
 }
 
+/** How many change-to-publish timings are kept for serverStats. */
+const TIMINGS_KEPT = 500;
+
 export class CritiqueService {
   private readonly states = new Map<string, DocumentState>();
+  /** When each version's change arrived (performance.now()), until its final critique is published. */
+  private readonly changedAt = new Map<string, number>();
+  /** The server's own change → final publication times, in ms. */
+  readonly timings: number[] = [];
   readonly scheduler: CritiqueScheduler;
   /** Called after each publication (code lens refresh). */
   onPublished: (uri: string) => void = () => {};
@@ -101,10 +115,13 @@ export class CritiqueService {
   /** A document was opened or changed: preview now; critique per the trigger. */
   changed(document: TextDocument, reason: 'open' | 'change'): void {
     const { trigger, debounceMs } = this.setup.settings;
-    this.queuePreview(document.uri);
-    if (trigger === 'onIdle') void this.scheduler.schedule(document.uri, document.version, reason === 'open' ? 0 : debounceMs);
-    else if (reason === 'open' && trigger === 'onSave') void this.scheduler.schedule(document.uri, document.version, 0);
-    else this.scheduler.supersede(document.uri, document.version);
+    for (const key of this.changedAt.keys()) if (key.startsWith(`${document.uri}@`)) this.changedAt.delete(key);
+    this.changedAt.set(`${document.uri}@${document.version}`, performance.now());
+    const delay = trigger === 'onIdle' ? (reason === 'open' ? 0 : debounceMs) : reason === 'open' && trigger === 'onSave' ? 0 : undefined;
+    if (delay === undefined) this.scheduler.supersede(document.uri, document.version);
+    else void this.scheduler.schedule(document.uri, document.version, delay);
+    // A run that starts at once shows the same carried-over view when it starts; otherwise show it now.
+    if (delay === undefined || delay > IMMEDIATE_RUN_MS || this.scheduler.isRunning(document.uri)) this.queuePreview(document.uri);
   }
 
   saved(document: TextDocument): void {
@@ -113,6 +130,7 @@ export class CritiqueService {
 
   closed(uri: string): void {
     this.scheduler.cancel(uri);
+    for (const key of this.changedAt.keys()) if (key.startsWith(`${uri}@`)) this.changedAt.delete(key);
     const state = this.states.get(uri);
     if (state?.liveTimer) clearTimeout(state.liveTimer);
     this.states.delete(uri);
@@ -260,7 +278,36 @@ export class CritiqueService {
 
   // ---- the critique run -------------------------------------------------------------------------
 
-  private async run({ key: uri, version, signal }: ScheduledRun): Promise<void> {
+  private async run(run: ScheduledRun): Promise<void> {
+    try {
+      await this.runChecks(run);
+    } catch (error) {
+      if (run.signal.aborted) return;
+      // Whatever broke, the user sees the steps as "could not judge" with the reason, never a hang.
+      this.connection.console.error(`critique of ${run.key} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      await this.publishFailure(run.key, run.version, describe(error));
+    }
+  }
+
+  private async publishFailure(uri: string, version: number, message: string): Promise<void> {
+    const document = this.documents.get(uri);
+    if (!document || !this.isCurrent(uri, version)) return;
+    const state = this.stateFor(uri);
+    const parsed = state.parsed?.version === version ? state.parsed : { version, ...(await parseDocument(uri, document.getText(), document.languageId, this.setup.settings.maxSteps)) };
+    if (!this.isCurrent(uri, version)) return;
+    const failed = parsed.document.steps.map((step) => ({
+      index: step.index,
+      verdict: 'error' as const,
+      pTrue: null,
+      source: 'verbal' as const,
+      explanation: '',
+      cached: false,
+      error: message,
+    }));
+    this.publish({ ...this.viewFrom(uri, version, parsed, undefined, 0, failed, false, true), done: true, pending: new Set() });
+  }
+
+  private async runChecks({ key: uri, version, signal }: ScheduledRun): Promise<void> {
     const document = this.documents.get(uri);
     if (!document || document.version !== version || !this.documents.isCritiqued(document)) return;
     await this.accepted.refresh(uri);
@@ -270,8 +317,14 @@ export class CritiqueService {
     const judged = state.judged;
     const fromStep = this.carryFrom(judged, parsed.document);
     const live: CriticStepResult[] = [];
-    let view = this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false);
-    this.publish(view);
+    let view: DocumentView | undefined;
+    // Shown only if the critique takes a moment: when every verdict comes from the cache, the final
+    // result is the first thing published (no flicker through "judging", half the work).
+    const startTimer = setTimeout(() => {
+      if (signal.aborted || !this.isCurrent(uri, version)) return;
+      view = this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false);
+      this.publish(view);
+    }, JUDGING_SHOWN_AFTER_MS);
 
     const publishLive = () => {
       state.liveTimer = undefined;
@@ -286,6 +339,7 @@ export class CritiqueService {
         thresholds: this.setup.thresholds,
         fromStep: Math.min(fromStep, Math.max(0, parsed.document.steps.length - 1)),
         signal,
+        verifier: verifierEvidence(parsed.document),
         onCriticStep: (result) => {
           if (signal.aborted) return;
           live.push(result);
@@ -293,6 +347,7 @@ export class CritiqueService {
         },
       });
     } catch (error) {
+      clearTimeout(startTimer);
       if (state.liveTimer) clearTimeout(state.liveTimer);
       state.liveTimer = undefined;
       if (signal.aborted) return;
@@ -300,7 +355,8 @@ export class CritiqueService {
       const message = describe(error);
       this.connection.console.error(`critique of ${uri} failed: ${message}`);
       if (!this.isCurrent(uri, version)) return;
-      const failed = [...view.pending].map((index) => ({
+      const waiting = (view ?? this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false)).pending;
+      const failed = [...waiting].map((index) => ({
         index,
         verdict: 'error' as const,
         pTrue: null,
@@ -312,6 +368,7 @@ export class CritiqueService {
       this.publish(this.viewFrom(uri, version, parsed, judged, fromStep, [...live, ...failed], false, true));
       return;
     }
+    clearTimeout(startTimer);
     if (state.liveTimer) clearTimeout(state.liveTimer);
     state.liveTimer = undefined;
     // Never publish for a version that is gone: the user is looking at another text.
@@ -333,6 +390,18 @@ export class CritiqueService {
 
   private publish(view: DocumentView): void {
     if (!this.isCurrent(view.uri, view.version)) return;
+    if (view.done) {
+      const key = `${view.uri}@${view.version}`;
+      const started = this.changedAt.get(key);
+      this.changedAt.delete(key);
+      if (started !== undefined) {
+        // Measured after sending below; recorded here so that a throw in sending cannot skip it.
+        queueMicrotask(() => {
+          this.timings.push(performance.now() - started);
+          if (this.timings.length > TIMINGS_KEPT) this.timings.shift();
+        });
+      }
+    }
     this.stateFor(view.uri).view = view;
     void this.connection.sendDiagnostics({ uri: view.uri, version: view.version, diagnostics: buildDiagnostics(view) });
     void this.connection.sendNotification(StepStatesNotification.method, buildStepStates(view));

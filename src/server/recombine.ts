@@ -4,10 +4,10 @@
 // judged one (that is its cache key), so it carries over exactly for the unchanged prefix.
 import type { CodeCheckResult, CriticResult, CriticStepResult, Thresholds } from '../engine/checks';
 import { combineVerdicts } from '../engine/combine';
-import { verifyDocument } from '../engine/judge';
 import type { Evidence, SolutionDocument, SolutionJudgement } from '../engine/types';
 import { emptyUsage } from '../engine/types';
 import { checkFinalAnswer } from '../engine/verify/answer';
+import { verifierEvidence } from './verifier-memo';
 
 /** Index of the first step whose verdict cannot be carried over (steps.length when none changed). */
 export function firstChangedStep(previous: SolutionDocument | undefined, next: SolutionDocument): number {
@@ -31,7 +31,7 @@ export interface PreviewInput {
 
 export function previewJudgement(input: PreviewInput): SolutionJudgement {
   const { document, previous, thresholds } = input;
-  const verifier = verifyDocument(document);
+  const verifier = verifierEvidence(document);
   const accepted = new Set<number>();
   for (const step of document.steps) if (input.isAccepted(document.problemHash, step.hash)) accepted.add(step.index);
 

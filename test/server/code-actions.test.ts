@@ -203,4 +203,32 @@ describe('server: refinement (scripted model)', () => {
     assert.equal(applied.applied, true);
     assert.match(session.text(uri), /Step 3: So Mia gets 8 dollars back\./);
   });
+
+  it('the code lens Refine asks before it applies the refined solution; Cancel changes nothing', async () => {
+    const answers: string[] = [];
+    const handler = refineAwareHandler({
+      critic: ruleBasedCriticHandler({ incorrectPatterns: [WRONG_PATTERN] }),
+      refine: () => stepReplacementReply('Step 3: So Mia gets 8 dollars back.'),
+    });
+    const rig = await startRig({ handler, session: { messageRequestAnswer: (_message, actions) => answers.shift() ?? actions[0] ?? null } });
+    rigs.push(rig);
+    const { session } = rig;
+    const uri = fileUri(rig.folder, 'lens.solution.md');
+    await session.open(uri, PENS);
+    await session.finalStates(uri, 1);
+    const lens = (await session.codeLenses(uri)).find((l) => l.command?.title === 'Refine');
+    assert.ok(lens?.command, 'a Refine lens');
+
+    answers.push('Cancel');
+    const cancelled = await session.execute<{ applied: boolean; message: string }>(lens.command);
+    assert.deepEqual(cancelled, { applied: false, message: 'Cancelled.' });
+    assert.equal(session.text(uri), PENS);
+    assert.ok(session.messages.some((m) => /Refined the solution; re-judged: P\(True\) 0\.04 → 0\.86\. Apply it\?/.test(m.message)), 'the question names P(True) of the solution before → after (0.95 · 0.95 · 0.05 → 0.95³)');
+
+    answers.push('Apply');
+    const applied = await session.execute<{ applied: boolean }>(lens.command);
+    assert.equal(applied.applied, true);
+    assert.match(session.text(uri), /Step 3: So Mia gets 8 dollars back\./);
+    assert.equal(handler.refinePrompts.length, 1, 'the same proposal was offered twice, computed once');
+  });
 });

@@ -34,6 +34,8 @@ export interface SessionOptions {
   applyEdits?: boolean;
   capabilities?: ClientCapabilities;
   env?: Record<string, string>;
+  /** Extra node flags for the server process (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export interface ProgressEvent {
@@ -53,6 +55,8 @@ export class LspSession {
   readonly explanations: { uri: string; markdown: string }[] = [];
   readonly createdProgressTokens: (string | number)[] = [];
   readonly documents = new Map<string, TextDocument>();
+  /** When each diagnostics / step-states notification arrived (performance.now()), for benches. */
+  readonly timeline: { method: string; at: number; uri: string; version: number | undefined; done?: boolean }[] = [];
   stderr = '';
   exited: number | null | undefined = undefined;
 
@@ -63,7 +67,7 @@ export class LspSession {
   ) {}
 
   static async start(options: SessionOptions = {}): Promise<LspSession> {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--stdio'], { stdio: 'pipe', env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN, '--stdio'], { stdio: 'pipe', env: { ...process.env, ...options.env } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const session = new LspSession(child, connection, options);
     child.stderr.on('data', (chunk: Buffer) => (session.stderr += chunk.toString('utf8')));
@@ -95,8 +99,14 @@ export class LspSession {
 
   private wire(): void {
     const c = this.connection;
-    c.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void this.diagnostics.push(p));
-    c.onNotification('stepcritic/stepStates', (p: StepStatesParams) => void this.stepStates.push(p));
+    c.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.timeline.push({ method: 'diagnostics', at: performance.now(), uri: p.uri, version: p.version });
+      this.diagnostics.push(p);
+    });
+    c.onNotification('stepcritic/stepStates', (p: StepStatesParams) => {
+      this.timeline.push({ method: 'stepStates', at: performance.now(), uri: p.uri, version: p.version, done: p.done });
+      this.stepStates.push(p);
+    });
     c.onNotification('stepcritic/clearStepStates', (p: { uri: string }) => void this.cleared.push(p.uri));
     c.onNotification('stepcritic/status', (p: ServerStatusParams) => void this.statuses.push(p));
     c.onNotification('stepcritic/showExplanation', (p: { uri: string; markdown: string }) => void this.explanations.push(p));
