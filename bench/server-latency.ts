@@ -7,7 +7,8 @@
 //    and publishes diagnostics and step states. Timed from sending didChange to receiving the final
 //    diagnostics (and the final step states) of that version. Goal: p95 < 20 ms.
 // 2. Memory with 50 open documents: 50 ProcessBench solutions (real texts, ../shared/data) opened and
-//    critiqued, then the server's RSS and heap (its own process.memoryUsage()).
+//    critiqued, then the server's RSS and heap (its own process.memoryUsage()); then 50 synthetic
+//    100-step solutions.
 //
 // Run: npm run build && node --import tsx bench/server-latency.ts [--changes 100] [--documents 50]
 import { readFileSync } from 'node:fs';
@@ -127,6 +128,16 @@ async function main(): Promise<void> {
     console.log(`  idle (no documents, after the latency run): RSS ${mb(idle.rssBytes)} · heap used ${mb(idle.heapUsedBytes)}`);
     console.log(`  with the one 100-step document, before the timed changes: RSS ${mb(started.rssBytes)} · heap used ${mb(started.heapUsedBytes)}`);
     console.log(`  per open document: ~${((loaded.heapUsedBytes - idle.heapUsedBytes) / Math.max(1, loaded.openDocuments) / 1024).toFixed(0)} KB heap`);
+
+    // The same with 50 long solutions (100 steps each, 5000 steps in all).
+    for (const doc of documents) await session.close(`file:///tmp/bench-open/${doc.name}`);
+    for (let i = 0; i < documentCount; i++) await session.open(`file:///tmp/bench-long/${i}.solution.md`, solution(100, `doc ${i}`));
+    let longSteps = 0;
+    for (let i = 0; i < documentCount; i++) longSteps += (await session.finalStates(`file:///tmp/bench-long/${i}.solution.md`, 1, 300_000)).steps.length;
+    await new Promise((r) => setTimeout(r, 500));
+    const long = await session.request<ServerStats>('stepcritic/serverStats', {});
+    console.log(`Memory with ${long.openDocuments} open 100-step documents (${longSteps} steps critiqued):`);
+    console.log(`  RSS ${mb(long.rssBytes)} · heap used ${mb(long.heapUsedBytes)} / ${mb(long.heapTotalBytes)}`);
   } finally {
     await session.stop();
     await llm.close();
