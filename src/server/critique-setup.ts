@@ -11,6 +11,7 @@ import { createLlmClient, type LlmClient } from '../engine/llm/client';
 import { TokenBudget } from '../engine/llm/budget';
 import { describeConfig, resolveCriticConfig, type CriticConfig } from '../engine/llm/config';
 import { createLlmCritic, type LlmCritic } from '../engine/llm/critic';
+import { probeEndpoint } from '../engine/llm/probe';
 import type { RefineModel } from '../engine/refine';
 import type { Thresholds } from '../engine/checks';
 import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
@@ -127,43 +128,17 @@ export class CritiqueSetup {
     };
   }
 
+  /** The LLM engineer's probe (models, one tiny call with log-probabilities), worded for the editor. */
   async testConnection(signal?: AbortSignal): Promise<TestConnectionResult> {
     const config = this.config;
     if (!config) return { ok: false, logprobs: null, latencyMs: null, message: this.offReason };
-    const client = createLlmClient({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) });
-    const started = Date.now();
-    try {
-      const reply = await client.chat({
-        model: config.model,
-        messages: [
-          { role: 'system', content: 'Reply with exactly one word: correct or incorrect.' },
-          { role: 'user', content: 'Is 2 + 2 = 4 correct? Reply with one word.' },
-        ],
-        maxTokens: 5,
-        logprobs: true,
-        topLogprobs: 5,
-        temperature: 0,
-        signal,
-      });
-      const latencyMs = Date.now() - started;
-      const logprobs = reply.choices.some((c) => c.logprobs !== null && c.logprobs.length > 0);
-      return {
-        ok: true,
-        baseUrl: config.baseUrl,
-        model: config.model,
-        logprobs,
-        latencyMs,
-        message: `Connected to ${describeConfig(config)} in ${latencyMs} ms; ${logprobs ? 'it returns log-probabilities (P(True) from logprobs)' : `no log-probabilities (P(True) from ${config.samples} samples)`}.`,
-      };
-    } catch (error) {
-      return {
-        ok: false,
-        baseUrl: config.baseUrl,
-        model: config.model,
-        logprobs: null,
-        latencyMs: null,
-        message: `Could not reach ${describeConfig(config)}: ${client.redact(error instanceof Error ? error.message : String(error))}`,
-      };
-    }
+    const probe = await probeEndpoint({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) }, { signal });
+    const where = describeConfig(config);
+    const editorFix = (fix: string) =>
+      fix.replace(/--base-url \/ STEPCRITIC_BASE_URL/g, 'stepcritic.baseUrl').replace(/--model \/ STEPCRITIC_MODEL/g, 'stepcritic.model').replace(/set (a valid key in )?STEPCRITIC_API_KEY \(or OPENAI_API_KEY\)/g, 'run "Step Critic: Set API Key"');
+    const message = probe.ok
+      ? `Connected to ${where}${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}; ${probe.logprobs ? 'it returns log-probabilities (P(True) from logprobs)' : `no log-probabilities (P(True) from the vote of ${config.samples} samples)`}.${probe.notes.length > 0 ? ` ${probe.notes.join(' ')}` : ''}`
+      : `Could not use ${where}: ${probe.problem?.message ?? 'unknown problem'}${probe.problem ? ` ${editorFix(probe.problem.fix)}` : ''}`;
+    return { ok: probe.ok, baseUrl: probe.baseUrl, model: probe.model, logprobs: probe.logprobs, latencyMs: probe.latencyMs ?? null, message };
   }
 }

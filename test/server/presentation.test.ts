@@ -82,6 +82,13 @@ describe('server: what is critiqued', () => {
     const on = await session.request<{ enabled: boolean }>('stepcritic/toggle', { enabled: true });
     assert.equal(on.enabled, true);
 
+    const probe = await session.request<{ ok: boolean; logprobs: boolean | null; message: string }>('stepcritic/testConnection', {});
+    assert.equal(probe.ok, true);
+    assert.equal(probe.logprobs, true);
+    assert.match(probe.message, /^Connected to scripted-critic @ http:\/\/127\.0\.0\.1:\d+\/v1 in \d+ ms; it returns log-probabilities/);
+    const cleared = await session.request<{ cleared: number }>('stepcritic/clearCache', {});
+    assert.equal(cleared.cleared, 3, 'the three verdicts of notes.md');
+
     // A provider that needs a key: off until the client pushes one, which is never echoed back.
     await session.configure({ provider: 'openai', model: 'gpt-4o-mini' });
     await session.waitFor(() => session.statuses.at(-1)?.critic.note?.includes('needs an API key') && true, 'key needed');
