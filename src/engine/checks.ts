@@ -15,6 +15,11 @@ export interface CriticStepResult {
   error?: string;
 }
 
+/** The result for a step the critic was asked about and could not judge, saying why. */
+export function couldNotJudge(index: number, reason: string): CriticStepResult {
+  return { index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: reason };
+}
+
 export interface CriticResult {
   model: string;
   steps: CriticStepResult[];

@@ -1,6 +1,6 @@
 // judgeSolution: runs the checks a surface allows on one document and combines their evidence.
 import type { CodeCheckResult, CodeChecker, CriticResult, StepCritic, Thresholds } from './checks';
-import { defaultThresholds } from './checks';
+import { couldNotJudge, defaultThresholds } from './checks';
 import { combineVerdicts } from './combine';
 import type { Evidence, SolutionDocument, SolutionJudgement } from './types';
 import { checkFinalAnswer } from './verify/answer';
@@ -80,15 +80,7 @@ export async function judgeSolution(
       const message = error instanceof Error ? error.message : String(error);
       critic = {
         model: deps.critic.description,
-        steps: judged.steps.map((s) => ({
-          index: s.index,
-          verdict: 'error' as const,
-          pTrue: null,
-          source: 'verbal' as const,
-          explanation: '',
-          cached: false,
-          error: message,
-        })),
+        steps: judged.steps.map((s) => couldNotJudge(s.index, message)),
         finalAnswerPTrue: null,
         usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
         note: message,

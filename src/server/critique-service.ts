@@ -5,6 +5,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CriticStepResult } from '../engine/checks';
+import { couldNotJudge } from '../engine/checks';
 import { parseSolution } from '../engine/documents/parse';
 import { judgeSolution } from '../engine/judge';
 import type { SolutionDocument, SolutionJudgement } from '../engine/types';
@@ -295,15 +296,7 @@ export class CritiqueService {
     const state = this.stateFor(uri);
     const parsed = state.parsed?.version === version ? state.parsed : { version, ...(await parseDocument(uri, document.getText(), document.languageId, this.setup.settings.maxSteps)) };
     if (!this.isCurrent(uri, version)) return;
-    const failed = parsed.document.steps.map((step) => ({
-      index: step.index,
-      verdict: 'error' as const,
-      pTrue: null,
-      source: 'verbal' as const,
-      explanation: '',
-      cached: false,
-      error: message,
-    }));
+    const failed = parsed.document.steps.map((step) => couldNotJudge(step.index, message));
     this.publish({ ...this.viewFrom(uri, version, parsed, undefined, 0, failed, false, true), done: true, pending: new Set() });
   }
 
@@ -356,15 +349,7 @@ export class CritiqueService {
       this.connection.console.error(`critique of ${uri} failed: ${message}`);
       if (!this.isCurrent(uri, version)) return;
       const waiting = (view ?? this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false)).pending;
-      const failed = [...waiting].map((index) => ({
-        index,
-        verdict: 'error' as const,
-        pTrue: null,
-        source: 'verbal' as const,
-        explanation: '',
-        cached: false,
-        error: message,
-      }));
+      const failed = [...waiting].map((index) => couldNotJudge(index, message));
       this.publish(this.viewFrom(uri, version, parsed, judged, fromStep, [...live, ...failed], false, true));
       return;
     }

@@ -3,6 +3,7 @@
 // over from the last judgement. A critic verdict depends on the problem and every step up to the
 // judged one (that is its cache key), so it carries over exactly for the unchanged prefix.
 import type { CodeCheckResult, CriticResult, CriticStepResult, Thresholds } from '../engine/checks';
+import { couldNotJudge } from '../engine/checks';
 import { combineVerdicts } from '../engine/combine';
 import type { Evidence, SolutionDocument, SolutionJudgement } from '../engine/types';
 import { emptyUsage } from '../engine/types';
@@ -45,7 +46,7 @@ export function previewJudgement(input: PreviewInput): SolutionJudgement {
         if (e.kind === 'critic') {
           carried.push({ index: verdict.stepIndex, verdict: e.verdict, pTrue: e.pTrue, source: e.source, explanation: e.explanation, cached: true });
         } else if (e.kind === 'judge-error') {
-          carried.push({ index: verdict.stepIndex, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: e.message });
+          carried.push(couldNotJudge(verdict.stepIndex, e.message));
         } else if (sameText && (e.kind === 'syntax' || e.kind === 'fault-localization' || e.kind === 'test')) {
           // Code evidence depends on the whole program: it carries over only when nothing changed.
           codeEvidence.set(verdict.stepIndex, [...(codeEvidence.get(verdict.stepIndex) ?? []), e]);

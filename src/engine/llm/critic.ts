@@ -12,6 +12,7 @@
 // A spent token budget stops before the request: what was judged (and cached) is kept, the rest is
 // left unjudged with a note. An endpoint that fails after the retries leaves `error` verdicts and a note.
 import type { CriticRequest, CriticResult, CriticStepResult, StepCritic } from '../checks';
+import { couldNotJudge } from '../checks';
 import type { CriticSource, Evidence, SolutionDocument, Usage } from '../types';
 import { answerCacheKey, stepCacheKeys, type CacheKeyContext } from '../cache/key';
 import type { CriticCache } from '../cache/types';
@@ -206,7 +207,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     }
     if (!parsed.ok) {
       const reason = `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
-      for (const index of expected) emit({ index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: reason });
+      for (const index of expected) emit(couldNotJudge(index, reason));
       return reason;
     }
     const afterRepair = parsed.problem !== undefined ? `after one repair request the reply still had problems: ${parsed.problem}` : undefined;
@@ -240,7 +241,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       const index = step.index;
       const entry = parsed.entries.get(index);
       if (!entry) {
-        emit({ index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: parsed.stepProblems.get(index) ?? 'no verdict' });
+        emit(couldNotJudge(index, parsed.stepProblems.get(index) ?? 'no verdict'));
         continue;
       }
       let pTrue: number | null = null;
@@ -353,7 +354,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
             const message = errorMessage(error);
             notes.push(message);
             for (const step of steps.slice(start)) {
-              if (!results.has(step.index)) emit({ index: step.index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: message });
+              if (!results.has(step.index)) emit(couldNotJudge(step.index, message));
             }
           }
         }
