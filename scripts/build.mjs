@@ -25,7 +25,8 @@ const lazyTypeScript = {
         const { join } = require('node:path');
         let api;
         const load = () => (api ??= require(join(__dirname, '..', 'vendor', 'typescript.js')));
-        module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+        // esbuild's import interop asks for __esModule at start-up: answering it must not load.
+        module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? undefined : load()[key]), has: (_, key) => key in load() });`,
     }));
   },
 };
