@@ -1,7 +1,8 @@
 // Peak memory of a batch run over a JSONL dataset, with the LLM critic against the scripted server
 // (100 ms per request, concurrency 32) and a run log: 5,000 records against 20,000 records. Goal:
 // under 300 MB, and flat in the number of records (the dataset is streamed; finished entries go to the
-// run log, not to memory). Also the same two runs with the verifiers only (no LLM).
+// run log, not to memory). Also the same two runs with the verifiers only (no LLM), and with the LLM and
+// the caches on (the default: the critic's and the results' caches on disk, a bounded part in memory).
 //
 //   node --import tsx bench/batch-memory.ts [--sizes 5000,20000]
 import { statSync } from 'node:fs';
@@ -17,13 +18,17 @@ async function main(): Promise<void> {
   const server = await startScriptedLlmServer({ latencyMs: 100, handler: ruleBasedCriticHandler() });
   try {
     console.log('records  mode            dataset    run log    wall       peak RSS');
-    const peaks: Record<string, number[]> = { llm: [], verifiers: [] };
+    const modes = ['verifiers', 'llm', 'llm+cache'] as const;
+    const peaks: Record<string, number[]> = { llm: [], verifiers: [], 'llm+cache': [] };
     for (const size of sizes) {
       const data = join(work.dir, `data-${size}.jsonl`);
       await writeDataset(data, size);
-      for (const mode of ['verifiers', 'llm'] as const) {
-        const log = join(work.dir, `run-${mode}-${size}.jsonl`);
-        const flags = mode === 'llm' ? [...llmFlags(server.baseUrl), '--no-cache', '--concurrency', '32'] : ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never', '--concurrency', '32'];
+      for (const mode of modes) {
+        const log = join(work.dir, `run-${mode.replace("+", "-")}-${size}.jsonl`);
+        const flags =
+          mode === 'verifiers'
+            ? ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never', '--concurrency', '32']
+            : [...llmFlags(server.baseUrl), '--concurrency', '32', ...(mode === 'llm' ? ['--no-cache'] : ['--cache-dir', join(work.dir, `cache-${size}`)])];
         const run = await runStepcritic(['check', data, ...flags, '--run-log', log], { cwd: work.dir, timeoutMs: 3_600_000 });
         assertOk(run, `${mode} ${size}`);
         const times = readRunLogTimes(log);
@@ -34,7 +39,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    for (const mode of ['verifiers', 'llm'] as const) {
+    for (const mode of modes) {
       const p = peaks[mode]!;
       if (p.length >= 2) console.log(`${mode}: peak RSS ${p.map((x) => `${x.toFixed(0)} MB`).join(' → ')} for ${sizes.join(' → ')} records (ratio ${(p[p.length - 1]! / p[0]!).toFixed(2)})`);
     }

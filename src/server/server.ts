@@ -223,7 +223,7 @@ export class StepCriticServer {
   private initialize(params: InitializeParams): InitializeResult {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
-    const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache();
+    const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
     const setup = new CritiqueSetup(cache, init.llm ?? {});
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted);
     critique.onPublished = (uri) => this.published(uri);

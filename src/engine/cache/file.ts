@@ -9,6 +9,8 @@ import { createMemoryCache } from './memory';
 import { CacheEntrySchema, type CacheStats, type CriticCache } from './types';
 
 const LAYOUT = 'v1';
+/** Entries kept in memory in front of the files (the recent ones: a step's prefix is asked for again soon). */
+const MEMORY_ENTRIES = 2_000;
 
 export interface FileCache extends CriticCache {
   readonly dir: string;
@@ -16,7 +18,9 @@ export interface FileCache extends CriticCache {
 
 export function createFileCache(dir: string): FileCache {
   const root = join(dir, LAYOUT);
-  const memory = createMemoryCache();
+  const memory = createMemoryCache({ maxEntries: MEMORY_ENTRIES });
+  // Shard folders known to exist: one mkdir per folder and process, not one per entry.
+  const shards = new Set<string>();
   const pathOf = (key: string) => {
     if (!/^[a-f0-9]{16,128}$/.test(key)) throw new Error(`invalid cache key ${JSON.stringify(key.slice(0, 20))}`);
     return join(root, key.slice(0, 2), `${key}.json`);
@@ -45,10 +49,24 @@ export function createFileCache(dir: string): FileCache {
     },
     async set(key, entry) {
       const file = pathOf(key);
-      await mkdir(join(root, key.slice(0, 2)), { recursive: true });
+      const shard = join(root, key.slice(0, 2));
       const temp = `${file}.${process.pid}.${tempCounter++}.tmp`;
-      try {
+      const write = async () => {
+        if (!shards.has(shard)) {
+          await mkdir(shard, { recursive: true });
+          shards.add(shard);
+        }
         await writeFile(temp, JSON.stringify(entry), 'utf8');
+      };
+      try {
+        try {
+          await write();
+        } catch (error) {
+          // The folder went away under us (another process cleared the cache): make it again, once.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          shards.delete(shard);
+          await write();
+        }
         await rename(temp, file);
       } catch (error) {
         await unlink(temp).catch(() => undefined);
@@ -80,6 +98,7 @@ export function createFileCache(dir: string): FileCache {
     async clear() {
       const files = await listEntryFiles(root);
       await rm(root, { recursive: true, force: true });
+      shards.clear();
       await memory.clear();
       return files.length;
     },
