@@ -51,7 +51,7 @@ export function describeEvidenceMarkdown(evidence: readonly Evidence[], full: bo
         break;
       case 'fault-localization':
         if (e.failedTests > 0) {
-          lines.push(`- failing tests point here: rank ${e.rank}, Ochiai ${e.score.toFixed(2)} (${e.failedTests} failed, ${e.passedTests} passed)${e.clear ? '' : ', no step stands out'}`);
+          lines.push(`- failing tests point here: rank ${e.rank}, suspiciousness ${e.score.toFixed(2)} (${e.failedTests} failed, ${e.passedTests} passed)${e.clear ? '' : ', no step stands out'}`);
         }
         break;
       case 'critic':
