@@ -26,7 +26,9 @@ function writeSynthetic(path: string, count: number): void {
 const LATENCY_MS = 100;
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 3);
+  const runsAt = process.argv.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 3;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of runs (1 or more)');
   build();
   const work = scratch('throughput');
   const server = await startScriptedLlmServer({ latencyMs: LATENCY_MS, handler: ruleBasedCriticHandler() });
