@@ -1,5 +1,6 @@
-// Builds the bundles (the CLI and server tests start them as processes), then runs every
-// test/**/*.test.ts with node's test runner through tsx. Extra arguments are test file filters.
+// Type-checks the whole tree (tsx runs the tests without checking types), builds the bundles (the CLI
+// and server tests start them as processes), then runs every test/**/*.test.ts with node's test runner
+// through tsx. Extra arguments are test file filters (and skip the type check).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,14 @@ const files = findTests('test')
   .filter((f) => !f.startsWith(join('test', 'e2e')))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
+
+if (filters.length === 0) {
+  const checked = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--noEmit'], { stdio: 'inherit' });
+  if (checked.status !== 0) {
+    console.error('npm test: the type check failed (see above)');
+    process.exit(checked.status ?? 1);
+  }
+}
 
 const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
