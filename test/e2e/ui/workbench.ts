@@ -45,7 +45,11 @@ export async function editorText(page: Page): Promise<string> {
 
 /** Moves the mouse onto an element (the editor's overlays do not take pointer events themselves). */
 export async function pointAt(page: Page, selector: string): Promise<{ x: number; y: number }> {
-  const box = await page.locator(selector).first().boundingBox();
+  // Monaco redraws its decorations now and then (after a hover closes, on a scroll): an element that
+  // is there in a moment is not missing.
+  const target = page.locator(selector).first();
+  await target.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+  const box = await target.boundingBox();
   if (!box) throw new Error(`${selector} is not on screen`);
   const point = { x: box.x + Math.min(box.width / 2, 40), y: box.y + box.height / 2 };
   await page.mouse.move(point.x, point.y);
