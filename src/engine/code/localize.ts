@@ -73,6 +73,10 @@ export function rankSteps(
   mutation?: MutationFindings,
 ): RankedStep[] {
   const useMutation = (mutation?.tried ?? 0) > 0;
+  // Equal scores (every failing test ran both steps): the more deeply nested statement first, as it
+  // runs at least as often as the statements around it.
+  const byIndex = new Map(steps.map((s) => [s.index, s.range.start.character]));
+  const indent = (index: number) => byIndex.get(index) ?? 0;
   const scored = steps.map((step) => {
     let spectrum = 0;
     for (let l = step.range.start.line + 1; l <= step.range.end.line + 1; l++) spectrum = Math.max(spectrum, lineScores.get(l) ?? 0);
@@ -85,7 +89,7 @@ export function rankSteps(
   });
   return scored
     .filter((s) => s.spectrum > 0 || s.mutation !== undefined)
-    .sort((a, b) => b.score - a.score || a.stepIndex - b.stepIndex)
+    .sort((a, b) => b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex)
     .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, ...(s.mutation ? { mutation: s.mutation } : {}) }));
 }
 
