@@ -7,16 +7,14 @@
 //   node --import tsx bench/batch-memory.ts [--sizes 5000,20000]
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
-import { assertOk, build, llmFlags, readRunLogTimes, runStepcritic, scratch, seconds, writeDataset } from './batch-support';
+import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
+import { assertOk, build, llmFlags, readRunLogTimes, runBench, runStepcritic, seconds, withScriptedServer, writeDataset } from './batch-support';
 
 async function main(): Promise<void> {
   const sizesFlag = process.argv.indexOf('--sizes');
   const sizes = sizesFlag >= 0 ? process.argv[sizesFlag + 1]!.split(',').map(Number) : [5000, 20000];
   build();
-  const work = scratch('memory');
-  const server = await startScriptedLlmServer({ latencyMs: 100, handler: ruleBasedCriticHandler() });
-  try {
+  await withScriptedServer('memory', { latencyMs: 100, handler: ruleBasedCriticHandler() }, async (work, server) => {
     console.log('records  mode            dataset    run log    wall       peak RSS');
     const modes = ['verifiers', 'llm', 'llm+cache'] as const;
     const peaks: Record<string, number[]> = { llm: [], verifiers: [], 'llm+cache': [] };
@@ -43,13 +41,7 @@ async function main(): Promise<void> {
       const p = peaks[mode]!;
       if (p.length >= 2) console.log(`${mode}: peak RSS ${p.map((x) => `${x.toFixed(0)} MB`).join(' → ')} for ${sizes.join(' → ')} records (ratio ${(p[p.length - 1]! / p[0]!).toFixed(2)})`);
     }
-  } finally {
-    await server.close();
-    work.remove();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -9,19 +9,17 @@
 //   node --import tsx bench/batch-rerun.ts [--items 2000]
 import { join } from 'node:path';
 import { parseCriticPrompt } from '../src/engine/llm/protocol';
-import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
-import { assertOk, build, countItemLines, llmFlags, readRunLogTimes, runStepcritic, scratch, seconds, writeDataset } from './batch-support';
+import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
+import { assertOk, build, countItemLines, llmFlags, readRunLogTimes, runStepcritic, runBench, seconds, withScriptedServer, writeDataset } from './batch-support';
 
 async function main(): Promise<void> {
   const itemsFlag = process.argv.indexOf('--items');
   const items = itemsFlag >= 0 ? Number(process.argv[itemsFlag + 1]) : 2000;
   build();
-  const work = scratch('rerun');
-  const server = await startScriptedLlmServer({ latencyMs: 100, handler: ruleBasedCriticHandler() });
-  const data = join(work.dir, 'data.jsonl');
-  await writeDataset(data, items);
-  const flags = [...llmFlags(server.baseUrl), '--concurrency', '32'];
-  try {
+  await withScriptedServer('rerun', { latencyMs: 100, handler: ruleBasedCriticHandler() }, async (work, server) => {
+    const data = join(work.dir, 'data.jsonl');
+    await writeDataset(data, items);
+    const flags = [...llmFlags(server.baseUrl), '--concurrency', '32'];
     // 1. The same input twice, with the critic cache (a fresh cache folder) and a new run log each time.
     const cache = join(work.dir, 'cache');
     const r0 = server.chatRequests().length;
@@ -63,13 +61,7 @@ async function main(): Promise<void> {
     console.log(`  resumed: ${k2 - k1} requests in ${seconds(resumed.wallMs)}; ${askedAgain} of them repeat a request of the killed run (in flight at the kill, never logged)`);
     console.log(`  run log: ${final.items} item lines, ${final.uniqueItems} distinct items of ${items}: judged twice ${final.items - final.uniqueItems}, lost ${items - final.uniqueItems}`);
     if (final.items !== final.uniqueItems || final.uniqueItems !== items) throw new Error('resume lost or repeated an item');
-  } finally {
-    await server.close();
-    work.remove();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startScriptedLlmServer, type ScriptedLlmServer, type ScriptedServerOptions } from '../test/support/scripted-llm-server';
 
 export const REPO_ROOT = join(__dirname, '..');
 export const CLI = join(REPO_ROOT, 'bin', 'stepcritic.js');
@@ -15,6 +16,33 @@ const SOURCES = ['gsm8k.json', 'math.json', 'olympiadbench.json', 'omnimath.json
 export function build(): void {
   const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('the build failed');
+}
+
+/** Runs a bench: a failure is printed and the process exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+/**
+ * A scratch folder and a scripted server (127.0.0.1) for the body of a bench; both are gone after it,
+ * whether it finished or threw.
+ */
+export async function withScriptedServer(
+  prefix: string,
+  options: ScriptedServerOptions,
+  body: (work: { dir: string }, server: ScriptedLlmServer) => Promise<void>,
+): Promise<void> {
+  const work = scratch(prefix);
+  const server = await startScriptedLlmServer(options);
+  try {
+    await body(work, server);
+  } finally {
+    await server.close();
+    work.remove();
+  }
 }
 
 export function scratch(prefix: string): { dir: string; remove: () => void } {

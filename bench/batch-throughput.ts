@@ -11,9 +11,9 @@
 //
 //   node --import tsx bench/batch-throughput.ts [--runs 3]
 import { join } from 'node:path';
-import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
+import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
 import { writeFileSync } from 'node:fs';
-import { assertOk, build, llmFlags, median, readRunLogTimes, runStepcritic, scratch, seconds, writeDataset } from './batch-support';
+import { assertOk, build, llmFlags, median, readRunLogTimes, runStepcritic, runBench, seconds, withScriptedServer, writeDataset } from './batch-support';
 
 function writeSynthetic(path: string, count: number): void {
   const lines: string[] = [];
@@ -30,9 +30,7 @@ async function main(): Promise<void> {
   const runs = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 3;
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number of runs (1 or more)');
   build();
-  const work = scratch('throughput');
-  const server = await startScriptedLlmServer({ latencyMs: LATENCY_MS, handler: ruleBasedCriticHandler() });
-  try {
+  await withScriptedServer('throughput', { latencyMs: LATENCY_MS, handler: ruleBasedCriticHandler() }, async (work, server) => {
     const cases = [
       { concurrency: 1, items: 200, repeat: 1, synthetic: false },
       { concurrency: 8, items: 2000, repeat: 1, synthetic: false },
@@ -68,13 +66,7 @@ async function main(): Promise<void> {
         `${String(c.concurrency).padStart(11)}  ${`${c.items}${c.synthetic ? ' short' : ''}`.padStart(9)}  ${String(requests).padStart(8)}  ${seconds(ideal).padEnd(9)}  ${seconds(wall).padEnd(9)}  ${(wall / ideal).toFixed(3)}×  ${seconds(judge).padEnd(9)}  ${(judge / ideal).toFixed(3)}×  ${rss.toFixed(0)} MB`,
       );
     }
-  } finally {
-    await server.close();
-    work.remove();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -15,8 +15,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCriticPrompt } from '../src/engine/llm/protocol';
-import { completion, ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
-import { assertOk, build, llmFlags, median, processBenchRecords, runNode, runStepcritic, scratch, seconds, writeDataset } from './batch-support';
+import { completion, ruleBasedCriticHandler, type ChatRequestView } from '../test/support/scripted-llm-server';
+import { assertOk, build, llmFlags, median, processBenchRecords, runNode, runStepcritic, runBench, seconds, withScriptedServer, writeDataset } from './batch-support';
 import { ensureNode24, ensurePromptfoo, PROMPTFOO_VERSION } from './promptfoo/install';
 
 function flag(name: string, fallback: number): number {
@@ -58,14 +58,13 @@ async function main(): Promise<void> {
     console.log(`promptfoo could not be installed here: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  const work = scratch('promptfoo');
   const rules = ruleBasedCriticHandler();
   // Step Critic's prompts get the critic's reply; anything else is promptfoo's rubric grader.
-  const server = await startScriptedLlmServer({
+  const scripted = {
     latencyMs: 100,
-    handler: (request, index) => (parseCriticPrompt(request.userText) ? rules(request, index) : completion('{"reason": "Every step holds.", "pass": true, "score": 1}')),
-  });
-  try {
+    handler: (request: ChatRequestView, index: number) => (parseCriticPrompt(request.userText) ? rules(request, index) : completion('{"reason": "Every step holds.", "pass": true, "score": 1}')),
+  };
+  await withScriptedServer('promptfoo', scripted, async (work, server) => {
     const data = join(work.dir, 'data.jsonl');
     await writeDataset(data, items);
     const config = writePromptfooConfig(work.dir, server.baseUrl, items);
@@ -102,13 +101,7 @@ async function main(): Promise<void> {
     console.log(`  stepcritic ${`(Node ${process.versions.node})`.padEnd(18)} wall ${seconds(s.wall).padEnd(9)} peak RSS ${s.rss.toFixed(0)} MB   runs: ${results.stepcritic.wall.map((w) => seconds(w)).join(', ')}`);
     console.log(`  promptfoo ${`${PROMPTFOO_VERSION} (Node 24)`.padEnd(19)} wall ${seconds(p.wall).padEnd(9)} peak RSS ${p.rss.toFixed(0)} MB   runs: ${results.promptfoo.wall.map((w) => seconds(w)).join(', ')}   (llm-rubric: ${pf.results?.stats?.successes ?? '?'} passed, ${pf.results?.stats?.failures ?? '?'} failed, ${pf.results?.stats?.errors ?? '?'} errors)`);
     console.log(`  promptfoo / stepcritic: wall ${(p.wall / s.wall).toFixed(2)}×, peak memory ${(p.rss / s.rss).toFixed(2)}× (goal ≥ 2× for both)`);
-  } finally {
-    await server.close();
-    work.remove();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);
