@@ -2,6 +2,7 @@
 // solution incorrect, fault localization marks the wrong step, syntax errors are verdicts, and
 // nothing runs unless running code is allowed.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,37 +18,9 @@ const run = createCodeChecker({ allowRun: true, timeoutMs: 10_000 });
 const py = (text: string, uri = 'solution.py') => parseCodeSolution({ uri, text, language: 'python' });
 const stepWith = (doc: SolutionDocument, text: string) => doc.steps.find((s) => s.text === text)!.index;
 
-// The classic `mid` example from the spectrum-based fault localization literature (Jones & Harrold):
-// the bug is `m = y` in the `elif x < z` branch (should be `m = x`).
-const MID = `def mid(x, y, z):
-    """The middle of three numbers.
-
-    >>> mid(3, 3, 5)
-    3
-    >>> mid(1, 2, 3)
-    2
-    >>> mid(3, 2, 1)
-    2
-    >>> mid(5, 5, 5)
-    5
-    >>> mid(5, 3, 4)
-    4
-    >>> mid(2, 1, 3)
-    2
-    """
-    m = z
-    if y < z:
-        if x < y:
-            m = y
-        elif x < z:
-            m = y
-    else:
-        if x > y:
-            m = y
-        elif x > z:
-            m = x
-    return m
-`;
+// The bundled example: the classic `mid` from the spectrum-based fault localization literature (Jones &
+// Harrold), whose bug is `m = y` in the `elif x < z` branch (should be `m = x`).
+const MID = readFileSync(join(__dirname, '..', '..', 'examples', 'mid.py'), 'utf8');
 
 describe('createCodeChecker', () => {
   it('runs doctests; a failing one makes the solution incorrect and the faulty step is marked', async () => {
