@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       const data = join(work.dir, `data-${size}.jsonl`);
       await writeDataset(data, size);
       for (const mode of modes) {
-        const log = join(work.dir, `run-${mode.replace("+", "-")}-${size}.jsonl`);
+        const log = join(work.dir, `run-${mode.replace('+', '-')}-${size}.jsonl`);
         const flags =
           mode === 'verifiers'
             ? ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never', '--concurrency', '32']
@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     }
     for (const mode of modes) {
       const p = peaks[mode]!;
-      if (p.length >= 2) console.log(`${mode}: peak RSS ${p.map((x) => `${x.toFixed(0)} MB`).join(' → ')} for ${sizes.join(' → ')} records (ratio ${(p[p.length - 1]! / p[0]!).toFixed(2)})`);
+      if (p.length >= 2)
+        console.log(
+          `${mode}: peak RSS ${p.map((x) => `${x.toFixed(0)} MB`).join(' → ')} for ${sizes.join(' → ')} records (ratio ${(p[p.length - 1]! / p[0]!).toFixed(2)})`,
+        );
     }
   });
 }

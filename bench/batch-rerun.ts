@@ -10,7 +10,18 @@
 import { join } from 'node:path';
 import { parseCriticPrompt } from '../src/engine/llm/protocol';
 import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
-import { assertOk, build, countItemLines, llmFlags, readRunLogTimes, runStepcritic, runBench, seconds, withScriptedServer, writeDataset } from './batch-support';
+import {
+  assertOk,
+  build,
+  countItemLines,
+  llmFlags,
+  readRunLogTimes,
+  runStepcritic,
+  runBench,
+  seconds,
+  withScriptedServer,
+  writeDataset,
+} from './batch-support';
 
 async function main(): Promise<void> {
   const itemsFlag = process.argv.indexOf('--items');
@@ -34,12 +45,17 @@ async function main(): Promise<void> {
     console.log(`second run over unchanged input (${items} solutions, critic cache on):`);
     console.log(`  first run:  ${r1 - r0} requests, ${seconds(first.wallMs)} (judging ${seconds(firstTimes.judgingMs ?? Number.NaN)})`);
     console.log(`  second run: ${r2 - r1} requests, ${seconds(second.wallMs)} (judging ${seconds(secondTimes.judgingMs ?? Number.NaN)})`);
-    console.log(`  second/first: ${((second.wallMs / first.wallMs) * 100).toFixed(1)}% of the wall time (judging ${(((secondTimes.judgingMs ?? 0) / (firstTimes.judgingMs ?? 1)) * 100).toFixed(1)}%)`);
+    console.log(
+      `  second/first: ${((second.wallMs / first.wallMs) * 100).toFixed(1)}% of the wall time (judging ${(((secondTimes.judgingMs ?? 0) / (firstTimes.judgingMs ?? 1)) * 100).toFixed(1)}%)`,
+    );
 
     // 2. Kill at 50% and resume (no cache: what was in flight at the kill must really be asked again).
     const log = join(work.dir, 'killed.jsonl');
     const k0 = server.chatRequests().length;
-    const killed = await runStepcritic(['check', data, ...flags, '--no-cache', '--run-log', log], { cwd: work.dir, killWhen: () => countItemLines(log) >= items / 2 });
+    const killed = await runStepcritic(['check', data, ...flags, '--no-cache', '--run-log', log], {
+      cwd: work.dir,
+      killWhen: () => countItemLines(log) >= items / 2,
+    });
     if (killed.signal !== 'SIGKILL') throw new Error(`the first run was not killed (status ${killed.status})`);
     const atKill = readRunLogTimes(log);
     const k1 = server.chatRequests().length;
@@ -55,11 +71,20 @@ async function main(): Promise<void> {
     };
     const askedFirst = new Map<string, number>();
     for (const r of server.chatRequests().slice(k0, k1)) askedFirst.set(problemOf(r.userText), (askedFirst.get(problemOf(r.userText)) ?? 0) + 1);
-    const askedAgain = server.chatRequests().slice(k1, k2).filter((r) => askedFirst.has(problemOf(r.userText))).length;
+    const askedAgain = server
+      .chatRequests()
+      .slice(k1, k2)
+      .filter((r) => askedFirst.has(problemOf(r.userText))).length;
     console.log(`resume after a kill at 50% (${items} solutions, no cache):`);
-    console.log(`  killed (SIGKILL) with ${atKill.items} items in the run log after ${seconds(killed.wallMs)}; ${k1 - k0} requests sent, ${k1 - k0 - atKill.items} of them in flight at the kill`);
-    console.log(`  resumed: ${k2 - k1} requests in ${seconds(resumed.wallMs)}; ${askedAgain} of them repeat a request of the killed run (in flight at the kill, never logged)`);
-    console.log(`  run log: ${final.items} item lines, ${final.uniqueItems} distinct items of ${items}: judged twice ${final.items - final.uniqueItems}, lost ${items - final.uniqueItems}`);
+    console.log(
+      `  killed (SIGKILL) with ${atKill.items} items in the run log after ${seconds(killed.wallMs)}; ${k1 - k0} requests sent, ${k1 - k0 - atKill.items} of them in flight at the kill`,
+    );
+    console.log(
+      `  resumed: ${k2 - k1} requests in ${seconds(resumed.wallMs)}; ${askedAgain} of them repeat a request of the killed run (in flight at the kill, never logged)`,
+    );
+    console.log(
+      `  run log: ${final.items} item lines, ${final.uniqueItems} distinct items of ${items}: judged twice ${final.items - final.uniqueItems}, lost ${items - final.uniqueItems}`,
+    );
     if (final.items !== final.uniqueItems || final.uniqueItems !== items) throw new Error('resume lost or repeated an item');
   });
 }

@@ -18,7 +18,14 @@ import { assertOk, build, llmFlags, median, readRunLogTimes, runStepcritic, runB
 function writeSynthetic(path: string, count: number): void {
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
-    lines.push(JSON.stringify({ id: `s${i}`, problem: `Problem ${i}: how many apples does Sam have at the end?`, steps: [`Sam starts with some apples (case ${i}).`, 'He gives none away.', 'So he has the same apples as before.'], label: -1 }));
+    lines.push(
+      JSON.stringify({
+        id: `s${i}`,
+        problem: `Problem ${i}: how many apples does Sam have at the end?`,
+        steps: [`Sam starts with some apples (case ${i}).`, 'He gives none away.', 'So he has the same apples as before.'],
+        label: -1,
+      }),
+    );
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
@@ -48,9 +55,11 @@ async function main(): Promise<void> {
       let requests = 0;
       let rss = 0;
       for (let r = 0; r < c.repeat; r++) {
-        const log = join(work.dir, `run-c${c.concurrency}${c.synthetic ? "-short" : ""}-${r}.jsonl`);
+        const log = join(work.dir, `run-c${c.concurrency}${c.synthetic ? '-short' : ''}-${r}.jsonl`);
         const before = server.chatRequests().length;
-        const run = await runStepcritic(['check', data, ...llmFlags(server.baseUrl), '--no-cache', '--concurrency', String(c.concurrency), '--run-log', log], { cwd: work.dir });
+        const run = await runStepcritic(['check', data, ...llmFlags(server.baseUrl), '--no-cache', '--concurrency', String(c.concurrency), '--run-log', log], {
+          cwd: work.dir,
+        });
         assertOk(run, `concurrency ${c.concurrency}`);
         requests = server.chatRequests().length - before;
         const times = readRunLogTimes(log);

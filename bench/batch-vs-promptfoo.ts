@@ -16,7 +16,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCriticPrompt } from '../src/engine/llm/protocol';
 import { completion, ruleBasedCriticHandler, type ChatRequestView } from '../test/support/scripted-llm-server';
-import { assertOk, build, llmFlags, median, processBenchRecords, runNode, runStepcritic, runBench, seconds, withScriptedServer, writeDataset } from './batch-support';
+import {
+  assertOk,
+  build,
+  llmFlags,
+  median,
+  processBenchRecords,
+  runNode,
+  runStepcritic,
+  runBench,
+  seconds,
+  withScriptedServer,
+  writeDataset,
+} from './batch-support';
 import { ensureNode24, ensurePromptfoo, PROMPTFOO_VERSION } from './promptfoo/install';
 
 function flag(name: string, fallback: number): number {
@@ -62,7 +74,8 @@ async function main(): Promise<void> {
   // Step Critic's prompts get the critic's reply; anything else is promptfoo's rubric grader.
   const scripted = {
     latencyMs: 100,
-    handler: (request: ChatRequestView, index: number) => (parseCriticPrompt(request.userText) ? rules(request, index) : completion('{"reason": "Every step holds.", "pass": true, "score": 1}')),
+    handler: (request: ChatRequestView, index: number) =>
+      parseCriticPrompt(request.userText) ? rules(request, index) : completion('{"reason": "Every step holds.", "pass": true, "score": 1}'),
   };
   await withScriptedServer('promptfoo', scripted, async (work, server) => {
     const data = join(work.dir, 'data.jsonl');
@@ -76,7 +89,10 @@ async function main(): Promise<void> {
       PROMPTFOO_CONFIG_DIR: join(work.dir, 'promptfoo-home'),
       OPENAI_API_KEY: 'sk-bench-local',
     };
-    const results = { stepcritic: { wall: [] as number[], rss: [] as number[], requests: 0 }, promptfoo: { wall: [] as number[], rss: [] as number[], requests: 0 } };
+    const results = {
+      stepcritic: { wall: [] as number[], rss: [] as number[], requests: 0 },
+      promptfoo: { wall: [] as number[], rss: [] as number[], requests: 0 },
+    };
     for (let r = 0; r < runs; r++) {
       // Alternate who goes first, so that neither always runs on a warmer machine.
       const order = r % 2 === 0 ? (['stepcritic', 'promptfoo'] as const) : (['promptfoo', 'stepcritic'] as const);
@@ -84,8 +100,14 @@ async function main(): Promise<void> {
         const before = server.chatRequests().length;
         const run =
           tool === 'stepcritic'
-            ? await runStepcritic(['check', data, ...llmFlags(server.baseUrl), '--no-cache', '--concurrency', '32', '--run-log', join(work.dir, `run-${r}.jsonl`)], { cwd: work.dir })
-            : await runNode([promptfoo, 'eval', '-c', config, '--no-cache', '-j', '32', '--no-table', '--no-progress-bar', '-o', join(work.dir, `promptfoo-${r}.json`)], { cwd: work.dir, env, node: node24 });
+            ? await runStepcritic(
+                ['check', data, ...llmFlags(server.baseUrl), '--no-cache', '--concurrency', '32', '--run-log', join(work.dir, `run-${r}.jsonl`)],
+                { cwd: work.dir },
+              )
+            : await runNode(
+                [promptfoo, 'eval', '-c', config, '--no-cache', '-j', '32', '--no-table', '--no-progress-bar', '-o', join(work.dir, `promptfoo-${r}.json`)],
+                { cwd: work.dir, env, node: node24 },
+              );
         assertOk(run, tool);
         const requests = server.chatRequests().length - before;
         if (requests !== items) throw new Error(`${tool} made ${requests} requests for ${items} solutions`);
@@ -94,12 +116,20 @@ async function main(): Promise<void> {
         results[tool].requests = requests;
       }
     }
-    const pf = JSON.parse(readFileSync(join(work.dir, 'promptfoo-0.json'), 'utf8')) as { results?: { stats?: { successes?: number; failures?: number; errors?: number } } };
+    const pf = JSON.parse(readFileSync(join(work.dir, 'promptfoo-0.json'), 'utf8')) as {
+      results?: { stats?: { successes?: number; failures?: number; errors?: number } };
+    };
     const s = { wall: median(results.stepcritic.wall), rss: median(results.stepcritic.rss) };
     const p = { wall: median(results.promptfoo.wall), rss: median(results.promptfoo.rss) };
-    console.log(`${items} solutions, one LLM call each at concurrency 32, scripted server 100 ms per request (ideal ${seconds((items * 100) / 32)}); median of ${runs} runs`);
-    console.log(`  stepcritic ${`(Node ${process.versions.node})`.padEnd(18)} wall ${seconds(s.wall).padEnd(9)} peak RSS ${s.rss.toFixed(0)} MB   runs: ${results.stepcritic.wall.map((w) => seconds(w)).join(', ')}`);
-    console.log(`  promptfoo ${`${PROMPTFOO_VERSION} (Node 24)`.padEnd(19)} wall ${seconds(p.wall).padEnd(9)} peak RSS ${p.rss.toFixed(0)} MB   runs: ${results.promptfoo.wall.map((w) => seconds(w)).join(', ')}   (llm-rubric: ${pf.results?.stats?.successes ?? '?'} passed, ${pf.results?.stats?.failures ?? '?'} failed, ${pf.results?.stats?.errors ?? '?'} errors)`);
+    console.log(
+      `${items} solutions, one LLM call each at concurrency 32, scripted server 100 ms per request (ideal ${seconds((items * 100) / 32)}); median of ${runs} runs`,
+    );
+    console.log(
+      `  stepcritic ${`(Node ${process.versions.node})`.padEnd(18)} wall ${seconds(s.wall).padEnd(9)} peak RSS ${s.rss.toFixed(0)} MB   runs: ${results.stepcritic.wall.map((w) => seconds(w)).join(', ')}`,
+    );
+    console.log(
+      `  promptfoo ${`${PROMPTFOO_VERSION} (Node 24)`.padEnd(19)} wall ${seconds(p.wall).padEnd(9)} peak RSS ${p.rss.toFixed(0)} MB   runs: ${results.promptfoo.wall.map((w) => seconds(w)).join(', ')}   (llm-rubric: ${pf.results?.stats?.successes ?? '?'} passed, ${pf.results?.stats?.failures ?? '?'} failed, ${pf.results?.stats?.errors ?? '?'} errors)`,
+    );
     console.log(`  promptfoo / stepcritic: wall ${(p.wall / s.wall).toFixed(2)}×, peak memory ${(p.rss / s.rss).toFixed(2)}× (goal ≥ 2× for both)`);
   });
 }

@@ -51,7 +51,11 @@ async function judge(id: string, document: SolutionDocument): Promise<Outcome> {
     return !!step && bugLines.some((l) => step.range.start.line + 1 <= l && l <= step.range.end.line + 1);
   };
   const ranked = judgement.steps
-    .flatMap((s) => s.evidence.filter((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization').map((e) => ({ index: s.stepIndex, rank: e.rank, score: e.score })))
+    .flatMap((s) =>
+      s.evidence
+        .filter((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization')
+        .map((e) => ({ index: s.stepIndex, rank: e.rank, score: e.score })),
+    )
     .sort((a, b) => a.rank - b.rank);
   const outcome: Outcome = {
     id,
@@ -67,8 +71,13 @@ async function judge(id: string, document: SolutionDocument): Promise<Outcome> {
     if (ranked[0]) outcome.gap = { gap: ranked[0].score - (ranked[1]?.score ?? 0), right: holdsBug(ranked[0].index) };
   }
   if (verbose) {
-    const top = ranked.slice(0, 3).map((r) => `${r.index}${holdsBug(r.index) ? '*' : ''}`).join(',');
-    console.log(`${id}\tflagged=${outcome.flagged}\ttop=${top}\tbug=${bugLines.join(',')}\tmarked=${judgement.firstErrorIndex}\t${Math.round(ms)}ms\t${(outcome.note ?? '').slice(0, 120)}`);
+    const top = ranked
+      .slice(0, 3)
+      .map((r) => `${r.index}${holdsBug(r.index) ? '*' : ''}`)
+      .join(',');
+    console.log(
+      `${id}\tflagged=${outcome.flagged}\ttop=${top}\tbug=${bugLines.join(',')}\tmarked=${judgement.firstErrorIndex}\t${Math.round(ms)}ms\t${(outcome.note ?? '').slice(0, 120)}`,
+    );
   }
   return outcome;
 }
@@ -89,7 +98,11 @@ async function pool<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[
 
 function readJsonl(path: string): unknown[] {
   const raw = path.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString('utf8') : readFileSync(path, 'utf8');
-  return raw.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown).slice(0, limit);
+  return raw
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as unknown)
+    .slice(0, limit);
 }
 
 const pct = (n: number, d: number) => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
@@ -124,7 +137,9 @@ async function runSet(name: string, file: string, format: CodeDatasetFormat, var
       const markedRight = marked.filter((o) => o.markedRight).length;
       console.log(`  localization top-1: ${top1}/${labelled.length} (${pct(top1, labelled.length)})`);
       console.log(`  localization top-3: ${top3}/${labelled.length} (${pct(top3, labelled.length)})`);
-      console.log(`  a step marked incorrect (clear top): ${marked.length}/${labelled.length}; it holds the bug: ${markedRight}/${marked.length} (${pct(markedRight, marked.length)})`);
+      console.log(
+        `  a step marked incorrect (clear top): ${marked.length}/${labelled.length}; it holds the bug: ${markedRight}/${marked.length} (${pct(markedRight, marked.length)})`,
+      );
       const gaps = labelled.flatMap((o) => (o.gap ? [o.gap] : []));
       const byMargin = MARGINS.map((m) => {
         const clear = gaps.filter((g) => g.gap >= m - 1e-9);
@@ -134,7 +149,12 @@ async function runSet(name: string, file: string, format: CodeDatasetFormat, var
     }
     console.log(`  time per solution: median ${quantile(times, 0.5).toFixed(0)} ms, p95 ${quantile(times, 0.95).toFixed(0)} ms`);
     if (!verbose && variant === 'fixed' && flagged > 0) {
-      console.log(`  flagged: ${outcomes.filter((o) => o.flagged).map((o) => o.id).join(', ')}`);
+      console.log(
+        `  flagged: ${outcomes
+          .filter((o) => o.flagged)
+          .map((o) => o.id)
+          .join(', ')}`,
+      );
     }
   }
 }
@@ -143,7 +163,9 @@ async function main() {
   if (only.includes('humanevalfix')) await runSet('HumanEvalFix', 'humanevalfix/humanevalpack.jsonl', 'humanevalfix', ['buggy', 'fixed']);
   if (only.includes('quixbugs')) await runSet('QuixBugs', 'quixbugs/quixbugs_python.jsonl', 'quixbugs', ['buggy', 'fixed']);
   if (only.includes('humaneval')) await runSet('HumanEval', 'humaneval/HumanEval.jsonl.gz', 'humaneval', ['fixed']);
-  console.log(`\nall solutions: ${allTimes.length}, time per solution median ${quantile(allTimes, 0.5).toFixed(0)} ms, p95 ${quantile(allTimes, 0.95).toFixed(0)} ms`);
+  console.log(
+    `\nall solutions: ${allTimes.length}, time per solution median ${quantile(allTimes, 0.5).toFixed(0)} ms, p95 ${quantile(allTimes, 0.95).toFixed(0)} ms`,
+  );
 }
 
 void main();

@@ -30,7 +30,13 @@ function runEval(server: ScriptedLlmServer, cacheDir: string, interruptAfter?: n
   const started = Date.now();
   const before = server.chatRequests().length;
   const child = spawn(process.execPath, ['bin/stepcritic.js', 'eval', DATASET, '--format', 'json', '--concurrency', '4'], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, STEPCRITIC_BASE_URL: server.baseUrl, STEPCRITIC_MODEL: 'scripted-critic', STEPCRITIC_CACHE_DIR: cacheDir },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      STEPCRITIC_BASE_URL: server.baseUrl,
+      STEPCRITIC_MODEL: 'scripted-critic',
+      STEPCRITIC_CACHE_DIR: cacheDir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -75,7 +81,11 @@ async function main(): Promise<void> {
   const interruptAfter = argument('--interrupt-after', 150);
   // A scripted critic with a crude rule: a step that states a subtraction or division result is doubted.
   const server = await startScriptedLlmServer({
-    handler: ruleBasedCriticHandler({ incorrectPatterns: ['\\d+\\s*-\\s*\\d+\\s*=\\s*\\d+', '\\d+\\s*/\\s*\\d+\\s*=\\s*\\d+'], pCorrect: 0.9, pIncorrect: 0.2 }),
+    handler: ruleBasedCriticHandler({
+      incorrectPatterns: ['\\d+\\s*-\\s*\\d+\\s*=\\s*\\d+', '\\d+\\s*/\\s*\\d+\\s*=\\s*\\d+'],
+      pCorrect: 0.9,
+      pIncorrect: 0.2,
+    }),
     latencyMs: argument('--latency-ms', 20),
   });
   const cacheDir = await mkdtemp(join(tmpdir(), 'stepcritic-bench-eval-'));
@@ -84,9 +94,12 @@ async function main(): Promise<void> {
     const second = await runEval(server, cacheDir);
     const third = await runEval(server, cacheDir);
     console.log(`stepcritic eval ${DATASET} against the scripted critic (127.0.0.1), concurrency 4, interrupted with SIGINT after ${interruptAfter} requests:`);
-    for (const line of [...describe('run 1 (interrupted)', first), ...describe('run 2 (same command)', second), ...describe('run 3 (all cached)', third)]) console.log(line);
+    for (const line of [...describe('run 1 (interrupted)', first), ...describe('run 2 (same command)', second), ...describe('run 3 (all cached)', third)])
+      console.log(line);
     const fresh = 400 - first.report.overall.solutions;
-    console.log(`Resume: run 2 sent ${second.requestsSeen} requests for the ${fresh} solutions run 1 had not finished (${second.report.overall.solutions} judged in all); run 3 sent ${third.requestsSeen}.`);
+    console.log(
+      `Resume: run 2 sent ${second.requestsSeen} requests for the ${fresh} solutions run 1 had not finished (${second.report.overall.solutions} judged in all); run 3 sent ${third.requestsSeen}.`,
+    );
     console.log('');
     console.log('Markdown table of run 2:');
     const { renderEvalMarkdown } = await import('../src/engine/eval/run');

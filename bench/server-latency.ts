@@ -59,7 +59,11 @@ function processBenchDocuments(count: number): { name: string; text: string }[] 
 async function main(): Promise<void> {
   const changes = flag('--changes', 100);
   // The figures are wall-clock times: on a shared machine they move with its load; say what it was.
-  console.log(`Machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) at the start`);
+  console.log(
+    `Machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1/5/15 min) at the start`,
+  );
   const documentCount = flag('--documents', 50);
   const llm = await startScriptedLlmServer({ handler: ruleBasedCriticHandler({ incorrectPatterns: [] }) });
   const session = await LspSession.start({
@@ -104,7 +108,10 @@ async function main(): Promise<void> {
     console.log(`  to final step states: ${summary(toStates)}`);
     console.log(`  LLM requests during the timed changes: ${extraRequests} (all verdicts from the cache)`);
     console.log(`  load average after the timed changes: ${loadavg()[0]!.toFixed(1)}`);
-    const p95 = percentile([...own].sort((x, y) => x - y), 95);
+    const p95 = percentile(
+      [...own].sort((x, y) => x - y),
+      95,
+    );
     console.log(`  goal (server's own time) p95 < 20 ms: ${p95 < 20 ? 'met' : 'NOT met'} (${p95.toFixed(1)} ms)`);
 
     // ---- 2. memory with many open documents ---------------------------------------------------

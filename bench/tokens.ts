@@ -68,7 +68,8 @@ async function main(): Promise<void> {
       const critic = createLlmCritic(config, { client });
       const before = server.chatRequests().length;
       const result = await critic.judge({ document, evidence: noEvidence, fromStep: 0 });
-      if (result.steps.length !== STEPS || result.steps.some((s) => s.verdict === 'error')) throw new Error(`${document.uri}: the critic did not judge all steps`);
+      if (result.steps.length !== STEPS || result.steps.some((s) => s.verdict === 'error'))
+        throw new Error(`${document.uri}: the critic did not judge all steps`);
       oneCall.push({ requests: server.chatRequests().length - before, prompt: result.usage.promptTokens, completion: result.usage.completionTokens });
 
       // One call per step: step k is judged with steps 1..k-1 as context, the problem resent each time.
@@ -80,7 +81,14 @@ async function main(): Promise<void> {
           context: document.steps.slice(0, step.index),
           judged: [step],
         });
-        await baseline.chat({ model: config.model, messages, maxTokens: config.maxTokensPerStep + 200, logprobs: true, topLogprobs: config.topLogprobs, temperature: 0 });
+        await baseline.chat({
+          model: config.model,
+          messages,
+          maxTokens: config.maxTokensPerStep + 200,
+          logprobs: true,
+          topLogprobs: config.topLogprobs,
+          temperature: 0,
+        });
       }
       perStep.push({ requests: baseline.usage.requests, prompt: baseline.usage.promptTokens, completion: baseline.usage.completionTokens });
     }

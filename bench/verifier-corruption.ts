@@ -108,7 +108,10 @@ export function corruptGsm8kAnswer(answer: string, rng: () => number): Corruptio
     for (const m of line.matchAll(ANNOTATION)) {
       const before = line.slice(0, m.index).replace(ANNOTATION, '');
       if (!/=\s*\$?\s*$/.test(before)) continue;
-      const leftSide = before.replace(/=\s*\$?\s*$/, '').split('=').pop()!;
+      const leftSide = before
+        .replace(/=\s*\$?\s*$/, '')
+        .split('=')
+        .pop()!;
       if (!/\d/.test(leftSide) || !/[-+*/×÷^−]|\bx\b|\btimes\b/.test(leftSide)) continue;
       const after = line.slice(m.index! + m[0].length);
       const shown = DISPLAYED.exec(after);

@@ -48,9 +48,7 @@ function firstRefuted(found: Map<number, ArithmeticEvidence[]>): number {
 }
 
 function show(found: Map<number, ArithmeticEvidence[]>): string {
-  return [...found.entries()]
-    .map(([i, es]) => es.map((e) => `step ${i}: ${e.claim} (should be ${e.expected ?? '?'})`).join('; '))
-    .join('; ');
+  return [...found.entries()].map(([i, es]) => es.map((e) => `step ${i}: ${e.claim} (should be ${e.expected ?? '?'})`).join('; ')).join('; ');
 }
 
 function claimCounts(document: SolutionDocument): Record<ArithmeticEvidence['status'], number> {
@@ -110,12 +108,18 @@ const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
     } else {
       if (first >= 0) elsewhere++;
       else missed++;
-      misses.push(`  #${i} step ${corruption.step} ${corruption.from}->${corruption.to}: "${document.steps[corruption.step]?.text}"${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`);
+      misses.push(
+        `  #${i} step ${corruption.step} ${corruption.from}->${corruption.to}: "${document.steps[corruption.step]?.text}"${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`,
+      );
     }
     byKind.set(corruption.kind, kind);
   });
-  console.log(`(b) GSM8K train, one explicit result changed (seed ${SEED}): detected at the right step ${atStep}/${candidates} = ${pct(atStep, candidates)} (goal >= 95%)`);
-  console.log(`    ${train.length} solutions, ${candidates} with an explicit result; missed ${missed}, first refutation at another step ${elsewhere}; uncorrupted originals with a refuted claim: ${cleanFlagged}`);
+  console.log(
+    `(b) GSM8K train, one explicit result changed (seed ${SEED}): detected at the right step ${atStep}/${candidates} = ${pct(atStep, candidates)} (goal >= 95%)`,
+  );
+  console.log(
+    `    ${train.length} solutions, ${candidates} with an explicit result; missed ${missed}, first refutation at another step ${elsewhere}; uncorrupted originals with a refuted claim: ${cleanFlagged}`,
+  );
   console.log(`    by kind: ${[...byKind.entries()].map(([k, v]) => `${k} ${v.hit}/${v.n}`).join(', ')}`);
   if (!quiet) for (const l of misses.slice(0, 80)) console.log(l);
 }
@@ -151,7 +155,9 @@ for (const split of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
       } else if (first > label) flaggedLater++;
     }
   });
-  console.log(`(c) ProcessBench ${split}: correct solutions flagged ${correctFlagged}/${correct} (goal 0); erroneous caught at exactly the labelled step ${caughtExact}/${erroneous} = ${pct(caughtExact, erroneous)}`);
+  console.log(
+    `(c) ProcessBench ${split}: correct solutions flagged ${correctFlagged}/${correct} (goal 0); erroneous caught at exactly the labelled step ${caughtExact}/${erroneous} = ${pct(caughtExact, erroneous)}`,
+  );
   console.log(`    erroneous with a refutation before the labelled step (a step people judged correct): ${flaggedBefore}; only after it: ${flaggedLater}`);
   if (!quiet) for (const l of falseAlarms) console.log(l);
 }
@@ -179,6 +185,12 @@ for (const split of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
     cpu.push(testRecords.length / ((used.user + used.system) / 1e6));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`(d) parse + verify, GSM8K test (${testRecords.length} solutions, ${claims} claims), single process, cold evaluation cache, median of ${wall.length} rounds after 2 warm-up:`);
-  console.log(`    ${Math.round(median(wall))} solutions/s wall clock (min ${Math.round(Math.min(...wall))}, max ${Math.round(Math.max(...wall))}); ${Math.round(median(cpu))} solutions per CPU-second (goal > 2,000/s); load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  console.log(
+    `(d) parse + verify, GSM8K test (${testRecords.length} solutions, ${claims} claims), single process, cold evaluation cache, median of ${wall.length} rounds after 2 warm-up:`,
+  );
+  console.log(
+    `    ${Math.round(median(wall))} solutions/s wall clock (min ${Math.round(Math.min(...wall))}, max ${Math.round(Math.max(...wall))}); ${Math.round(median(cpu))} solutions per CPU-second (goal > 2,000/s); load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
 }

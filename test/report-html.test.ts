@@ -29,8 +29,14 @@ describe('HTML report', () => {
     assert.equal(gsm8k.correctHit, 1);
     assert.equal(gsm8k.notJudged, 1);
     assert.ok(Math.abs(gsm8k.f1! - 0.8) < 1e-9);
-    assert.deepEqual(rows.map((r) => r.dataset), ['processbench-gsm8k', 'processbench-math', 'all']);
-    assert.match(html, /<td>processbench-gsm8k<\/td><td class="num">2\/3<\/td><td class="num">66\.7%<\/td><td class="num">1\/1<\/td><td class="num">100\.0%<\/td><td class="num strong">80\.0%<\/td>/);
+    assert.deepEqual(
+      rows.map((r) => r.dataset),
+      ['processbench-gsm8k', 'processbench-math', 'all'],
+    );
+    assert.match(
+      html,
+      /<td>processbench-gsm8k<\/td><td class="num">2\/3<\/td><td class="num">66\.7%<\/td><td class="num">1\/1<\/td><td class="num">100\.0%<\/td><td class="num strong">80\.0%<\/td>/,
+    );
   });
 
   it('calibrates step P(True) against the labels: steps before the labelled error are correct, it is wrong, later ones are unlabelled', () => {
@@ -51,7 +57,11 @@ describe('HTML report', () => {
   });
 
   it('leaves out the reliability diagram and F1 table when nothing is labelled, and says when the critic did not run', () => {
-    const unlabelled = { ...report, files: report.files.map(({ labels: _labels, ...f }) => f), critic: { enabled: false, note: 'LLM critic off: no endpoint configured' } };
+    const unlabelled = {
+      ...report,
+      files: report.files.map(({ labels: _labels, ...f }) => f),
+      critic: { enabled: false, note: 'LLM critic off: no endpoint configured' },
+    };
     const page = renderHtml(unlabelled);
     assert.ok(!page.includes('id="reliability"'));
     assert.ok(!page.includes('id="f1-table"'));

@@ -24,7 +24,9 @@ export function ensurePromptfoo(): string {
   mkdirSync(prefix, { recursive: true });
   console.log(`installing promptfoo@${PROMPTFOO_VERSION} into ${prefix} (from the npm registry; a few minutes)…`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['install', '--prefix', prefix, `promptfoo@${PROMPTFOO_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
+  const result = spawnSync(npm, ['install', '--prefix', prefix, `promptfoo@${PROMPTFOO_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0 || !existsSync(entry)) {
     throw new Error(`promptfoo could not be installed (npm exited with ${result.status}); see the npm output above`);
   }

@@ -61,10 +61,7 @@ function explainParseError(command: string, error: unknown, specs: readonly Opti
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       const guess = closestOption(flag, specs);
-      return new UsageError(
-        `unknown option '${flag}'`,
-        `${guess ? `did you mean --${guess}? ` : ''}Run 'stepcritic ${command} --help' for the options.`,
-      );
+      return new UsageError(`unknown option '${flag}'`, `${guess ? `did you mean --${guess}? ` : ''}Run 'stepcritic ${command} --help' for the options.`);
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/does not take an argument/.test(error.message)) return new UsageError(`option '${flag}' takes no value`, helpHint(command));

@@ -35,7 +35,9 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
   const deps: JudgeDependencies = { ...critic, codeChecker: createCodeChecker({ allowRun: input.args.values['run-code'] === true }) };
   return {
     deps,
-    critic: llm.critic ? { enabled: true, model: llm.config?.model ?? llm.critic.description } : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },
+    critic: llm.critic
+      ? { enabled: true, model: llm.config?.model ?? llm.critic.description }
+      : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },
     ...(llm.critic ? { promptVersion: PROTOCOL_VERSION } : {}),
     notice: llm.notice,
     close: async () => {},

@@ -16,13 +16,7 @@ import { TOOL_VERSION } from './version';
 setFlagsFromString('--heap-growing-percent=25');
 
 // One line per command; each command lives in ./commands/<name>.ts.
-const COMMANDS: readonly Command[] = [
-  checkCommand,
-  probeCommand,
-  evalCommand,
-  cacheCommand,
-  reportCommand,
-];
+const COMMANDS: readonly Command[] = [checkCommand, probeCommand, evalCommand, cacheCommand, reportCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -2,7 +2,7 @@
 // (endpoint, model, provider, running code) take only the user's own value: a cloned repository must
 // not be able to send your text to its endpoint or run its code.
 import * as vscode from 'vscode';
-import { defaultSettings, parseSettings, type StepCriticSettings } from '../protocol';
+import { parseSettings, type StepCriticSettings } from '../protocol';
 
 export const SECTION = 'stepcritic';
 
@@ -61,5 +61,3 @@ export function rawSettings(trusted: boolean, scope?: vscode.Uri): Record<string
 export function clientSettings(scope?: vscode.Uri): StepCriticSettings {
   return parseSettings(rawSettings(vscode.workspace.isTrusted, scope)).settings;
 }
-
-export { defaultSettings };

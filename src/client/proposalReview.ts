@@ -33,12 +33,14 @@ function attemptsMarkdown(proposal: RefineProposal): string {
 
 async function closeTabsShowing(uri: vscode.Uri): Promise<void> {
   const key = uri.toString();
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => {
-    const input = tab.input;
-    if (input instanceof vscode.TabInputTextDiff) return input.modified.toString() === key || input.original.toString() === key;
-    if (input instanceof vscode.TabInputText) return input.uri.toString() === key;
-    return false;
-  });
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((tab) => {
+      const input = tab.input;
+      if (input instanceof vscode.TabInputTextDiff) return input.modified.toString() === key || input.original.toString() === key;
+      if (input instanceof vscode.TabInputText) return input.uri.toString() === key;
+      return false;
+    });
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
@@ -93,11 +95,7 @@ export async function reviewProposal(services: Services, proposal: RefineProposa
   }
   const workspaceEdit = new vscode.WorkspaceEdit();
   for (const e of edit.edits) {
-    workspaceEdit.replace(
-      document.uri,
-      new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character),
-      e.newText,
-    );
+    workspaceEdit.replace(document.uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
   }
   const applied = await vscode.workspace.applyEdit(workspaceEdit);
   const message = applied ? `Applied: ${edit.label}` : 'VS Code refused the edit';

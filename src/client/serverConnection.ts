@@ -145,7 +145,7 @@ export class ServerConnection implements vscode.Disposable {
       this.output.error(message);
       this.handlers.state('failed', message);
       this.ready = undefined;
-      throw new Error(message);
+      throw new Error(message, { cause: error });
     }
   }
 

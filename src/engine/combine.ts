@@ -70,9 +70,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     return { verdict: 'incorrect', pTrue: 0, source: 'verifier', code: 'syntax', message: syntax.message, fixes: [] };
   }
 
-  const localized = evidence.find(
-    (e): e is FaultLocalizationEvidence => e.kind === 'fault-localization' && e.failedTests > 0,
-  );
+  const localized = evidence.find((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization' && e.failedTests > 0);
   if (localized && localized.rank === 1 && localized.clear) {
     return {
       verdict: 'incorrect',
@@ -127,8 +125,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
 
   const verified = evidence.filter((e) => e.kind === 'arithmetic' && e.status === 'verified').length;
   const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
-  const checked =
-    verified === 1 ? '1 computation checks out; ' : verified > 1 ? `${verified} computations check out; ` : passed > 0 ? 'tests pass; ' : '';
+  const checked = verified === 1 ? '1 computation checks out; ' : verified > 1 ? `${verified} computations check out; ` : passed > 0 ? 'tests pass; ' : '';
   return {
     verdict: 'unchecked',
     pTrue: null,
@@ -207,9 +204,7 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
     firstErrorIndex,
     verdict,
     finalAnswerPTrue: critic?.finalAnswerPTrue ?? null,
-    critic: critic
-      ? { enabled: true, model: critic.model, note: critic.note }
-      : { enabled: false, note: input.criticNote },
+    critic: critic ? { enabled: true, model: critic.model, note: critic.note } : { enabled: false, note: input.criticNote },
     usage: critic?.usage ?? emptyUsage(),
     warnings,
   };

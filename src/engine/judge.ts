@@ -37,11 +37,7 @@ export function verifyDocument(document: SolutionDocument): Map<number, Evidence
   return evidence;
 }
 
-export async function judgeSolution(
-  document: SolutionDocument,
-  deps: JudgeDependencies = {},
-  options: JudgeOptions = {},
-): Promise<SolutionJudgement> {
+export async function judgeSolution(document: SolutionDocument, deps: JudgeDependencies = {}, options: JudgeOptions = {}): Promise<SolutionJudgement> {
   const thresholds = options.thresholds ?? defaultThresholds;
   const verifier = options.verifier ?? verifyDocument(document);
   const accepted = new Set<number>();
@@ -60,9 +56,7 @@ export async function judgeSolution(
   let criticNote = deps.criticOffReason;
   if (deps.critic && document.steps.length > 0) {
     // Steps after the first refuted one are downstream whatever the critic says: don't pay for them.
-    const firstRefuted = document.steps.findIndex((s) =>
-      (verifier.get(s.index) ?? []).some((e) => e.kind === 'arithmetic' && e.status === 'refuted'),
-    );
+    const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some((e) => e.kind === 'arithmetic' && e.status === 'refuted'));
     const judged = firstRefuted >= 0 ? { ...document, steps: document.steps.slice(0, firstRefuted + 1) } : document;
     const merged = new Map<number, Evidence[]>(verifier);
     for (const [index, found] of code?.stepEvidence ?? []) merged.set(index, [...(merged.get(index) ?? []), ...found]);

@@ -178,7 +178,6 @@ export type Evidence = z.infer<typeof EvidenceSchema>;
 export type ArithmeticEvidence = z.infer<typeof ArithmeticEvidenceSchema>;
 export type TestEvidence = z.infer<typeof TestEvidenceSchema>;
 export type AnswerEvidence = z.infer<typeof AnswerEvidenceSchema>;
-export type CriticEvidence = z.infer<typeof CriticEvidenceSchema>;
 export type FaultLocalizationEvidence = z.infer<typeof FaultLocalizationEvidenceSchema>;
 
 // ---- verdicts --------------------------------------------------------------------------------
@@ -191,15 +190,7 @@ export const VerdictSourceSchema = z.enum(['verifier', 'logprobs', 'samples', 'v
 export type VerdictSource = z.infer<typeof VerdictSourceSchema>;
 
 /** What kind of finding a verdict is; becomes the diagnostic `code`. */
-export const FindingCodeSchema = z.enum([
-  'arithmetic',
-  'logic',
-  'test-failure',
-  'syntax',
-  'judge-error',
-  'downstream',
-  'low-confidence',
-]);
+export const FindingCodeSchema = z.enum(['arithmetic', 'logic', 'test-failure', 'syntax', 'judge-error', 'downstream', 'low-confidence']);
 export type FindingCode = z.infer<typeof FindingCodeSchema>;
 
 export const TextEditSchema = z.object({ range: RangeSchema, newText: z.string() });

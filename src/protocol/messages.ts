@@ -5,16 +5,7 @@
 // vscode-jsonrpc, whose classes do not type-check against each other. Use them as
 // `connection.onRequest(CritiqueFileRequest.method, handler)` / `client.sendRequest(X.method, params)`.
 import { z } from 'zod';
-import {
-  FindingCodeSchema,
-  RangeSchema,
-  TextEditSchema,
-  VerdictSchema,
-  VerdictSourceSchema,
-  SolutionVerdictSchema,
-  UsageSchema,
-} from '../engine/types';
-import { StepCriticSettingsSchema } from './settings';
+import { RangeSchema, TextEditSchema, VerdictSchema, VerdictSourceSchema, SolutionVerdictSchema, UsageSchema } from '../engine/types';
 
 /** `params` parses what arrives; `ParamsOf<D>` is what a sender sends, `ResultOf<D>` what comes back. */
 export interface RequestDescriptor<S extends z.ZodType, R> {
@@ -27,8 +18,6 @@ export interface NotificationDescriptor<S extends z.ZodType> {
   readonly method: string;
   readonly params: S;
 }
-export type ParamsOf<D extends { params: z.ZodType }> = z.input<D['params']>;
-export type ResultOf<D> = D extends RequestDescriptor<z.ZodType, infer R> ? R : never;
 
 function request<R>() {
   return <S extends z.ZodType>(method: string, params: S): RequestDescriptor<S, R> => ({ method, params });
@@ -40,17 +29,7 @@ function notification<S extends z.ZodType>(method: string, params: S): Notificat
 // ---- step states (server → client), for the gutter --------------------------------------------
 
 /** A step's state as the gutter draws it. `queued`/`judging`: not yet (re)judged for this version. */
-export const StepStateSchema = z.enum([
-  'queued',
-  'judging',
-  'correct',
-  'incorrect',
-  'uncertain',
-  'downstream',
-  'accepted',
-  'unchecked',
-  'error',
-]);
+export const StepStateSchema = z.enum(['queued', 'judging', 'correct', 'incorrect', 'uncertain', 'downstream', 'accepted', 'unchecked', 'error']);
 export type StepState = z.infer<typeof StepStateSchema>;
 
 export const StepStateEntrySchema = z.object({
@@ -138,7 +117,6 @@ export const ConfigureParamsSchema = z.object({
   settings: z.unknown(),
   trusted: z.boolean(),
 });
-export type ConfigureParams = z.infer<typeof ConfigureParamsSchema>;
 export const ConfigureNotification = notification('stepcritic/configure', ConfigureParamsSchema);
 
 /** `initializationOptions` of the `initialize` request. Settings and key may come later too. */
@@ -161,11 +139,9 @@ export type InitializationOptions = z.input<typeof InitializationOptionsSchema>;
 
 /** The API key from SecretStorage; null = forget it. Never logged, never written to disk. */
 export const SetSecretsParamsSchema = z.object({ apiKey: z.string().nullable() });
-export type SetSecretsParams = z.infer<typeof SetSecretsParamsSchema>;
 export const SetSecretsRequest = request<CriticStatus>()('stepcritic/setSecrets', SetSecretsParamsSchema);
 
 export const ToggleParamsSchema = z.object({ enabled: z.boolean().optional() });
-export type ToggleParams = z.infer<typeof ToggleParamsSchema>;
 /** Turns critique on/off for the session (without `enabled`: flips it). Returns the new state. */
 export const ToggleRequest = request<{ enabled: boolean }>()('stepcritic/toggle', ToggleParamsSchema);
 
@@ -176,7 +152,6 @@ export const CritiqueFileParamsSchema = z.object({
   /** For a Markdown or code file outside `stepcritic.files`: critique it anyway, from now on. */
   force: z.boolean().default(true),
 });
-export type CritiqueFileParams = z.input<typeof CritiqueFileParamsSchema>;
 
 export const FileCritiqueSchema = z.object({
   uri: z.string(),
@@ -202,7 +177,6 @@ export const CritiqueWorkspaceParamsSchema = z.object({
   /** `$/progress` token created by the client (work-done progress); the server creates one when absent. */
   workDoneToken: z.union([z.string(), z.number()]).optional(),
 });
-export type CritiqueWorkspaceParams = z.input<typeof CritiqueWorkspaceParamsSchema>;
 
 export const WorkspaceCritiqueSchema = z.object({
   files: z.array(FileCritiqueSchema),
@@ -218,10 +192,7 @@ export type WorkspaceCritique = z.infer<typeof WorkspaceCritiqueSchema>;
  * Critiques every matching file of the workspace, publishing diagnostics for each; progress as
  * `$/progress` begin/report ("3/12 files")/end; cancellable (`$/cancelRequest` or the progress' cancel).
  */
-export const CritiqueWorkspaceRequest = request<WorkspaceCritique>()(
-  'stepcritic/critiqueWorkspace',
-  CritiqueWorkspaceParamsSchema,
-);
+export const CritiqueWorkspaceRequest = request<WorkspaceCritique>()('stepcritic/critiqueWorkspace', CritiqueWorkspaceParamsSchema);
 
 // ---- refinement ------------------------------------------------------------------------------
 
@@ -243,7 +214,6 @@ export const RefineAttemptSchema = z.object({
   /** Why it was rejected (or accepted). */
   reason: z.string(),
 });
-export type RefineAttempt = z.infer<typeof RefineAttemptSchema>;
 
 export const RefineProposalSchema = z.object({
   uri: z.string(),
@@ -279,10 +249,7 @@ export const RefineStepRequest = request<RefineProposal>()('stepcritic/refineSte
 /** Refines the whole solution: repeatedly fixes the first wrong step, each fix re-judged, capped. */
 export const RefineSolutionRequest = request<RefineProposal>()('stepcritic/refineSolution', RefineParamsSchema);
 /** Re-writes steps k..end and the final answer from the first wrong step (or `stepIndex`). */
-export const RegenerateFromFirstErrorRequest = request<RefineProposal>()(
-  'stepcritic/regenerateFromFirstError',
-  RefineParamsSchema,
-);
+export const RegenerateFromFirstErrorRequest = request<RefineProposal>()('stepcritic/regenerateFromFirstError', RefineParamsSchema);
 
 export const ApplyEditResultSchema = z.object({ applied: z.boolean(), message: z.string() });
 export type ApplyEditResult = z.infer<typeof ApplyEditResultSchema>;
@@ -306,7 +273,6 @@ export type ClearCacheResult = z.infer<typeof ClearCacheResultSchema>;
 export const ClearCacheRequest = request<ClearCacheResult>()('stepcritic/clearCache', z.object({}));
 
 export const ExplainParamsSchema = z.object({ uri: z.string(), stepIndex: z.number().int().nonnegative().optional() });
-export type ExplainParams = z.infer<typeof ExplainParamsSchema>;
 /** The full critique of one step (or of the file) as Markdown. */
 export const ExplainRequest = request<{ markdown: string }>()('stepcritic/explain', ExplainParamsSchema);
 
@@ -339,9 +305,6 @@ export const DiagnosticDataSchema = z.object({
   fixable: z.boolean(),
 });
 export type DiagnosticData = z.infer<typeof DiagnosticDataSchema>;
-
-/** `Diagnostic.code` values (the finding code). */
-export const DiagnosticCodeSchema = FindingCodeSchema;
 
 export const DIAGNOSTIC_SOURCE = 'stepcritic';
 
@@ -398,5 +361,3 @@ export const CodeActionDataSchema = z.object({
   stepHash: z.string(),
 });
 export type CodeActionData = z.infer<typeof CodeActionDataSchema>;
-
-export { StepCriticSettingsSchema };

@@ -73,7 +73,6 @@ export const StepCriticSettingsSchema = z.object({
 export type StepCriticSettings = z.infer<typeof StepCriticSettingsSchema>;
 
 /** What the client may send: any subset, values not yet checked. */
-export type StepCriticSettingsInput = z.input<typeof StepCriticSettingsSchema>;
 
 export interface ParsedSettings {
   settings: StepCriticSettings;

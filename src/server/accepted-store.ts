@@ -31,7 +31,10 @@ export class AcceptedStore {
   private readonly folderByUri = new Map<string, string | undefined>();
 
   setWorkspaceFolders(uris: readonly string[]): void {
-    this.workspaceFolders = uris.map(uriToPath).filter((p): p is string => p !== undefined).sort((a, b) => b.length - a.length);
+    this.workspaceFolders = uris
+      .map(uriToPath)
+      .filter((p): p is string => p !== undefined)
+      .sort((a, b) => b.length - a.length);
     this.folderByUri.clear();
   }
 
@@ -75,7 +78,7 @@ export class AcceptedStore {
     const now = Date.now();
     const cached = this.folders.get(folder);
     if (cached?.checkedAt !== undefined && now - cached.checkedAt < RECHECK_MS) return;
-    let mtimeMs = -1;
+    let mtimeMs: number;
     try {
       mtimeMs = (await stat(acceptedFilePath(folder))).mtimeMs;
     } catch {
@@ -100,7 +103,7 @@ export class AcceptedStore {
     if (!folder) return { ok: false, error: 'Only files on disk can have accepted steps (this document has no folder).' };
     const result = await updateAcceptedSteps(folder, change);
     if (!result.ok) return result;
-    let mtimeMs = -1;
+    let mtimeMs: number;
     try {
       mtimeMs = (await stat(acceptedFilePath(folder))).mtimeMs;
     } catch {

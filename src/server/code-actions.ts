@@ -5,14 +5,7 @@
 // an action computed for one version never edits another.
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import type { StepVerdict, TextEdit } from '../engine/types';
-import {
-  CodeActionKinds,
-  DiagnosticDataSchema,
-  ServerCommands,
-  type CodeActionData,
-  type StepCommandArgs,
-  type VersionedEdit,
-} from '../protocol/messages';
+import { CodeActionKinds, DiagnosticDataSchema, ServerCommands, type CodeActionData, type StepCommandArgs, type VersionedEdit } from '../protocol/messages';
 import type { DocumentView } from './document-view';
 import { stepsIn } from './document-view';
 

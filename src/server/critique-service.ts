@@ -9,11 +9,7 @@ import { couldNotJudge } from '../engine/checks';
 import { parseSolution } from '../engine/documents/parse';
 import { judgeSolution } from '../engine/judge';
 import type { SolutionDocument, SolutionJudgement } from '../engine/types';
-import {
-  ClearStepStatesNotification,
-  StepStatesNotification,
-  type FileCritique,
-} from '../protocol/messages';
+import { ClearStepStatesNotification, StepStatesNotification, type FileCritique } from '../protocol/messages';
 import type { AcceptedStore } from './accepted-store';
 import type { CritiqueSetup } from './critique-setup';
 import { buildDiagnostics } from './diagnostics';
@@ -294,7 +290,10 @@ export class CritiqueService {
     const document = this.documents.get(uri);
     if (!document || !this.isCurrent(uri, version)) return;
     const state = this.stateFor(uri);
-    const parsed = state.parsed?.version === version ? state.parsed : { version, ...(await parseDocument(uri, document.getText(), document.languageId, this.setup.settings.maxSteps)) };
+    const parsed =
+      state.parsed?.version === version
+        ? state.parsed
+        : { version, ...(await parseDocument(uri, document.getText(), document.languageId, this.setup.settings.maxSteps)) };
     if (!this.isCurrent(uri, version)) return;
     const failed = parsed.document.steps.map((step) => couldNotJudge(step.index, message));
     this.publish({ ...this.viewFrom(uri, version, parsed, undefined, 0, failed, false, true), done: true, pending: new Set() });
@@ -328,17 +327,21 @@ export class CritiqueService {
 
     let judgement: SolutionJudgement;
     try {
-      judgement = await judgeSolution(parsed.document, this.setup.dependencies((p, s) => this.accepted.has(uri, p, s)), {
-        thresholds: this.setup.thresholds,
-        fromStep: Math.min(fromStep, Math.max(0, parsed.document.steps.length - 1)),
-        signal,
-        verifier: verifierEvidence(parsed.document),
-        onCriticStep: (result) => {
-          if (signal.aborted) return;
-          live.push(result);
-          state.liveTimer ??= setTimeout(publishLive, LIVE_STATES_INTERVAL_MS);
+      judgement = await judgeSolution(
+        parsed.document,
+        this.setup.dependencies((p, s) => this.accepted.has(uri, p, s)),
+        {
+          thresholds: this.setup.thresholds,
+          fromStep: Math.min(fromStep, Math.max(0, parsed.document.steps.length - 1)),
+          signal,
+          verifier: verifierEvidence(parsed.document),
+          onCriticStep: (result) => {
+            if (signal.aborted) return;
+            live.push(result);
+            state.liveTimer ??= setTimeout(publishLive, LIVE_STATES_INTERVAL_MS);
+          },
         },
-      });
+      );
     } catch (error) {
       clearTimeout(startTimer);
       if (state.liveTimer) clearTimeout(state.liveTimer);

@@ -81,7 +81,10 @@ export class CritiqueSetup {
       this.config = undefined;
       this.sharedClient = undefined;
       this.sharedCritic = undefined;
-      this.offReason = resolved.reason.replace(/--base-url or STEPCRITIC_BASE_URL/, 'stepcritic.baseUrl').replace(/--model or STEPCRITIC_MODEL/, 'stepcritic.model').replace(/set STEPCRITIC_API_KEY or OPENAI_API_KEY/, 'run "Step Critic: Set API Key"');
+      this.offReason = resolved.reason
+        .replace(/--base-url or STEPCRITIC_BASE_URL/, 'stepcritic.baseUrl')
+        .replace(/--model or STEPCRITIC_MODEL/, 'stepcritic.model')
+        .replace(/set STEPCRITIC_API_KEY or OPENAI_API_KEY/, 'run "Step Critic: Set API Key"');
     }
     this.codeChecker = createCodeChecker({ allowRun: this.trusted && s.runCodeTests });
   }
@@ -135,7 +138,10 @@ export class CritiqueSetup {
     const probe = await probeEndpoint({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) }, { signal });
     const where = describeConfig(config);
     const editorFix = (fix: string) =>
-      fix.replace(/--base-url \/ STEPCRITIC_BASE_URL/g, 'stepcritic.baseUrl').replace(/--model \/ STEPCRITIC_MODEL/g, 'stepcritic.model').replace(/set (a valid key in )?STEPCRITIC_API_KEY \(or OPENAI_API_KEY\)/g, 'run "Step Critic: Set API Key"');
+      fix
+        .replace(/--base-url \/ STEPCRITIC_BASE_URL/g, 'stepcritic.baseUrl')
+        .replace(/--model \/ STEPCRITIC_MODEL/g, 'stepcritic.model')
+        .replace(/set (a valid key in )?STEPCRITIC_API_KEY \(or OPENAI_API_KEY\)/g, 'run "Step Critic: Set API Key"');
     const message = probe.ok
       ? `Connected to ${where}${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}; ${probe.logprobs ? 'it returns log-probabilities (P(True) from logprobs)' : `no log-probabilities (P(True) from the vote of ${config.samples} samples)`}.${probe.notes.length > 0 ? ` ${probe.notes.join(' ')}` : ''}`
       : `Could not use ${where}: ${probe.problem?.message ?? 'unknown problem'}${probe.problem ? ` ${editorFix(probe.problem.fix)}` : ''}`;

@@ -31,12 +31,15 @@ export function describeEvidenceMarkdown(evidence: readonly Evidence[], full: bo
   for (const e of evidence) {
     switch (e.kind) {
       case 'arithmetic':
-        if (e.status === 'refuted') lines.push(`- ✗ ${inline(e.claim)} is false${e.expected !== undefined ? `: the right value is ${inline(e.expected)}` : ''}`);
+        if (e.status === 'refuted')
+          lines.push(`- ✗ ${inline(e.claim)} is false${e.expected !== undefined ? `: the right value is ${inline(e.expected)}` : ''}`);
         else if (e.status === 'verified' && full) lines.push(`- ✓ ${inline(e.claim)} checks out`);
         else if (e.status === 'uncheckable' && full) lines.push(`- ${inline(e.claim)} could not be checked${e.note ? ` (${e.note})` : ''}`);
         break;
       case 'answer':
-        lines.push(`- Final answer ${inline(e.actual)} ${e.status === 'matches' ? 'matches' : e.status === 'differs' ? 'differs from' : 'could not be compared with'} the expected ${inline(e.expected)}`);
+        lines.push(
+          `- Final answer ${inline(e.actual)} ${e.status === 'matches' ? 'matches' : e.status === 'differs' ? 'differs from' : 'could not be compared with'} the expected ${inline(e.expected)}`,
+        );
         break;
       case 'test':
         if (e.status === 'passed') {
@@ -51,11 +54,15 @@ export function describeEvidenceMarkdown(evidence: readonly Evidence[], full: bo
         break;
       case 'fault-localization':
         if (e.failedTests > 0) {
-          lines.push(`- failing tests point here: rank ${e.rank}, suspiciousness ${e.score.toFixed(2)} (${e.failedTests} failed, ${e.passedTests} passed)${e.clear ? '' : ', no step stands out'}`);
+          lines.push(
+            `- failing tests point here: rank ${e.rank}, suspiciousness ${e.score.toFixed(2)} (${e.failedTests} failed, ${e.passedTests} passed)${e.clear ? '' : ', no step stands out'}`,
+          );
         }
         break;
       case 'critic':
-        lines.push(`- critic (${e.model}${e.cached ? ', from cache' : ''}): **${e.verdict}**, P(True) ${formatPTrue(e.pTrue)} via ${e.source}${e.explanation ? ` — ${e.explanation}` : ''}`);
+        lines.push(
+          `- critic (${e.model}${e.cached ? ', from cache' : ''}): **${e.verdict}**, P(True) ${formatPTrue(e.pTrue)} via ${e.source}${e.explanation ? ` — ${e.explanation}` : ''}`,
+        );
         break;
       case 'judge-error':
         lines.push(`- could not judge: ${e.message}`);
@@ -87,7 +94,8 @@ export function stepMarkdown(view: DocumentView, verdict: StepVerdict, full: boo
   }
   const evidence = describeEvidenceMarkdown(verdict.evidence, full);
   if (evidence.length > 0) parts.push(`**Evidence**\n\n${evidence.join('\n')}`);
-  if (verdict.fixes.length > 0) parts.push(`A fix without the model is available: **Fix arithmetic** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
+  if (verdict.fixes.length > 0)
+    parts.push(`A fix without the model is available: **Fix arithmetic** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
   if (full) {
     const step = view.document.steps[verdict.stepIndex];
     if (step) parts.push(`**Step text**\n\n${fence(step.text)}`);
@@ -110,9 +118,17 @@ export function fileMarkdown(view: DocumentView): string {
   const j: SolutionJudgement = view.judgement;
   const parts: string[] = [`# Step Critic: ${view.uri.split('/').pop() ?? view.uri}`, summaryLine(view)];
   parts.push(
-    j.firstErrorIndex >= 0 ? `The first wrong step is **step ${j.firstErrorIndex + 1}**.` : view.done ? 'No wrong step was found.' : 'The critique is not finished.',
+    j.firstErrorIndex >= 0
+      ? `The first wrong step is **step ${j.firstErrorIndex + 1}**.`
+      : view.done
+        ? 'No wrong step was found.'
+        : 'The critique is not finished.',
   );
-  parts.push(j.critic.enabled ? `Critic: ${j.critic.model ?? 'on'}${j.critic.note ? ` — ${j.critic.note}` : ''}` : `Critic off${j.critic.note ? `: ${j.critic.note}` : ''}`);
+  parts.push(
+    j.critic.enabled
+      ? `Critic: ${j.critic.model ?? 'on'}${j.critic.note ? ` — ${j.critic.note}` : ''}`
+      : `Critic off${j.critic.note ? `: ${j.critic.note}` : ''}`,
+  );
   if (j.finalAnswerPTrue !== null) parts.push(`P(True) of the final answer: ${formatPTrue(j.finalAnswerPTrue)}`);
   if (j.warnings.length > 0) parts.push(`**Notes**\n\n${j.warnings.map((w) => `- ${w}`).join('\n')}`);
   for (const verdict of j.steps) {

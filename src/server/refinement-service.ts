@@ -59,10 +59,13 @@ export class RefinementService {
 
   private async compute(uri: string, version: number, kind: ProposalKind, stepIndex: number | undefined, signal?: AbortSignal): Promise<RefineProposal> {
     const document = this.documents.get(uri);
-    if (!document || !this.documents.isCritiqued(document)) return base(uri, version, kind, stepIndex ?? 0, 'unavailable', 'This document is not being critiqued.');
-    if (document.version !== version) return base(uri, version, kind, stepIndex ?? 0, 'stale', `The document changed since (version ${version}, now ${document.version}); ask again.`);
+    if (!document || !this.documents.isCritiqued(document))
+      return base(uri, version, kind, stepIndex ?? 0, 'unavailable', 'This document is not being critiqued.');
+    if (document.version !== version)
+      return base(uri, version, kind, stepIndex ?? 0, 'stale', `The document changed since (version ${version}, now ${document.version}); ask again.`);
     const model = this.setup.refineModel();
-    if (!model) return base(uri, version, kind, stepIndex ?? 0, 'unavailable', `Refinement needs the LLM critic. ${this.setup.criticStatus().note ?? ''}`.trim());
+    if (!model)
+      return base(uri, version, kind, stepIndex ?? 0, 'unavailable', `Refinement needs the LLM critic. ${this.setup.criticStatus().note ?? ''}`.trim());
 
     // A proposal is made against a complete critique of exactly this version.
     let judged = this.critique.judged(uri);
@@ -70,7 +73,8 @@ export class RefinementService {
       await this.critique.critiqueNow(uri);
       judged = this.critique.judged(uri);
     }
-    if (!judged || judged.version !== version) return base(uri, version, kind, stepIndex ?? 0, 'stale', 'The document changed while it was being critiqued; ask again.');
+    if (!judged || judged.version !== version)
+      return base(uri, version, kind, stepIndex ?? 0, 'stale', 'The document changed while it was being critiqued; ask again.');
 
     const { languageId } = document;
     const maxSteps = this.setup.settings.maxSteps;
@@ -78,15 +82,23 @@ export class RefinementService {
       model,
       parse: async (text: string) => (await parseDocument(uri, text, languageId, maxSteps)).document,
       judge: (doc: typeof judged.document, o: { fromStep: number; signal?: AbortSignal }) =>
-        judgeSolution(doc, this.setup.dependencies((p, s) => this.accepted.has(uri, p, s)), {
-          thresholds: this.setup.thresholds,
-          fromStep: o.fromStep,
-          signal: o.signal,
-        }),
+        judgeSolution(
+          doc,
+          this.setup.dependencies((p, s) => this.accepted.has(uri, p, s)),
+          {
+            thresholds: this.setup.thresholds,
+            fromStep: o.fromStep,
+            signal: o.signal,
+          },
+        ),
     };
     const request = { document: judged.document, judgement: judged.judgement, stepIndex, thresholds: this.setup.thresholds, signal };
     const outcome =
-      kind === 'refine-step' ? await refineStep(request, deps) : kind === 'regenerate' ? await regenerateFrom(request, deps) : await refineSolution(request, deps);
+      kind === 'refine-step'
+        ? await refineStep(request, deps)
+        : kind === 'regenerate'
+          ? await regenerateFrom(request, deps)
+          : await refineSolution(request, deps);
     const proposal = toProposal(uri, version, outcome);
     if (outcome.after) this.judgedAfter.set(proposal, { version: -1, ...outcome.after });
     return proposal;
@@ -98,10 +110,29 @@ function keyOf(uri: string, version: number, kind: ProposalKind, stepIndex: numb
 }
 
 function base(uri: string, version: number, kind: ProposalKind, fromStep: number, status: RefineProposal['status'], message: string): RefineProposal {
-  return { uri, version, kind, fromStep, status, title: titleFor(kind, fromStep, null, null, status), message, pTrueBefore: null, pTrueAfter: null, attempts: [], usage: emptyUsage() };
+  return {
+    uri,
+    version,
+    kind,
+    fromStep,
+    status,
+    title: titleFor(kind, fromStep, null, null, status),
+    message,
+    pTrueBefore: null,
+    pTrueAfter: null,
+    attempts: [],
+    usage: emptyUsage(),
+  };
 }
 
-export function titleFor(kind: ProposalKind, fromStep: number, before: number | null, after: number | null, status: RefineProposal['status'], attempts = 0): string {
+export function titleFor(
+  kind: ProposalKind,
+  fromStep: number,
+  before: number | null,
+  after: number | null,
+  status: RefineProposal['status'],
+  attempts = 0,
+): string {
   const what = kind === 'refine-step' ? `Refine step ${fromStep + 1}` : kind === 'regenerate' ? `Regenerate from step ${fromStep + 1}` : 'Refine solution';
   if (status === 'proposed') return `${what} (P(True) ${formatPTrue(before)} → ${formatPTrue(after)})`;
   if (status === 'rejected') return `${what}: no fix held up after ${attempts} attempt${attempts === 1 ? '' : 's'}`;

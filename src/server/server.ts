@@ -110,7 +110,7 @@ export class StepCriticServer {
     const path = uriToPath(document.uri);
     if (!path) return false;
     const folder = this.workspaceFolders.find((f) => path.startsWith(f.endsWith(sep) ? f : f + sep));
-    const rel = folder ? relative(folder, path) : path.split(sep).pop() ?? path;
+    const rel = folder ? relative(folder, path) : (path.split(sep).pop() ?? path);
     return this.matcher.matches(rel.split(sep).join('/'));
   }
 
@@ -264,12 +264,13 @@ export class StepCriticServer {
   }
 
   private async initialized(): Promise<void> {
-    if (this.client.workspaceFolders) this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
-      const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
-      const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
-      this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...added];
-      this.accepted.setWorkspaceFolders(this.workspaceFolders.map((f) => `file://${f}`));
-    });
+    if (this.client.workspaceFolders)
+      this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+        const added = e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
+        this.workspaceFolders = [...this.workspaceFolders.filter((f) => !removed.has(f)), ...added];
+        this.accepted.setWorkspaceFolders(this.workspaceFolders.map((f) => `file://${f}`));
+      });
     if (!this.settingsReceived && this.client.configurationPull) await this.pullConfiguration();
     this.sendStatus();
   }
@@ -352,7 +353,15 @@ export class StepCriticServer {
     const notCritiqued = (error: string): FileCritique => ({
       uri: params.uri,
       version: document?.version ?? null,
-      summary: { counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 }, firstErrorIndex: -1, verdict: null, pTrue: null, finalAnswerPTrue: null, truncated: false, totalSteps: 0 },
+      summary: {
+        counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 },
+        firstErrorIndex: -1,
+        verdict: null,
+        pTrue: null,
+        finalAnswerPTrue: null,
+        truncated: false,
+        totalSteps: 0,
+      },
       critic: this.s.setup.criticStatus(),
       usage: emptyUsage(),
       warnings: [],
@@ -368,7 +377,12 @@ export class StepCriticServer {
     const path = uriToPath(params.uri);
     if (!path) return notCritiqued('Only open documents and files on disk can be critiqued.');
     const result = await critiqueWorkspace(
-      { folders: [path.slice(0, path.lastIndexOf(sep))], pattern: path.slice(path.lastIndexOf(sep) + 1).replace(/[[\]{}()*?!]/g, '\\$&'), signal: new AbortController().signal, progress: silentProgress() },
+      {
+        folders: [path.slice(0, path.lastIndexOf(sep))],
+        pattern: path.slice(path.lastIndexOf(sep) + 1).replace(/[[\]{}()*?!]/g, '\\$&'),
+        signal: new AbortController().signal,
+        progress: silentProgress(),
+      },
       { connection: this.connection, documents: this.source, critique, setup: this.s.setup, accepted: this.accepted },
     );
     return result.files[0] ?? notCritiqued('The file could not be read.');

@@ -5,11 +5,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ApplyEditResult, VersionedEdit } from '../protocol/messages';
 
-export async function applyVersionedEdit(
-  connection: Connection,
-  current: TextDocument | undefined,
-  edit: VersionedEdit,
-): Promise<ApplyEditResult> {
+export async function applyVersionedEdit(connection: Connection, current: TextDocument | undefined, edit: VersionedEdit): Promise<ApplyEditResult> {
   if (!current) {
     const message = `Step Critic: ${edit.label} was not applied: the document is not open any more.`;
     void connection.window.showWarningMessage(message);

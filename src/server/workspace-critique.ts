@@ -11,7 +11,6 @@ import type { Usage } from '../engine/types';
 import { emptyUsage } from '../engine/types';
 import type { FileCritique, WorkspaceCritique } from '../protocol/messages';
 import type { AcceptedStore } from './accepted-store';
-import { uriToPath } from './accepted-store';
 import { parseDocument, type CritiqueService, type DocumentSource } from './critique-service';
 import type { CritiqueSetup } from './critique-setup';
 import { buildDiagnostics } from './diagnostics';
@@ -94,7 +93,15 @@ async function critiqueOne(
   const failed = (error: string): FileCritique => ({
     uri,
     version: null,
-    summary: { counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 }, firstErrorIndex: -1, verdict: 'error', pTrue: null, finalAnswerPTrue: null, truncated: false, totalSteps: 0 },
+    summary: {
+      counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 },
+      firstErrorIndex: -1,
+      verdict: 'error',
+      pTrue: null,
+      finalAnswerPTrue: null,
+      truncated: false,
+      totalSteps: 0,
+    },
     critic: setup.criticStatus(),
     usage: emptyUsage(),
     warnings: [],
@@ -105,10 +112,14 @@ async function critiqueOne(
   const parsed = await parseDocument(uri, read.text, undefined, setup.settings.maxSteps);
   await accepted.refresh(uri);
   try {
-    const judgement = await judgeSolution(parsed.document, setup.dependencies((p, s) => accepted.has(uri, p, s)), {
-      thresholds: setup.thresholds,
-      signal,
-    });
+    const judgement = await judgeSolution(
+      parsed.document,
+      setup.dependencies((p, s) => accepted.has(uri, p, s)),
+      {
+        thresholds: setup.thresholds,
+        signal,
+      },
+    );
     if (signal.aborted) return failed('cancelled');
     const view = {
       uri,
@@ -127,5 +138,3 @@ async function critiqueOne(
     return failed(error instanceof Error ? error.message : String(error));
   }
 }
-
-export { uriToPath };

@@ -18,7 +18,11 @@ function record(i: number) {
   return {
     id: `r${i}`,
     problem: `A shop sells ${i + 2} boxes with ${i + 3} pens each. How many pens does it sell?`,
-    steps: [`Each box holds ${i + 3} pens.`, `So ${i + 2} * ${i + 3} = ${(i + 2) * (i + 3)} pens in all.${wrong ? ' WRONG' : ''}`, `The answer is \\boxed{${(i + 2) * (i + 3)}}.`],
+    steps: [
+      `Each box holds ${i + 3} pens.`,
+      `So ${i + 2} * ${i + 3} = ${(i + 2) * (i + 3)} pens in all.${wrong ? ' WRONG' : ''}`,
+      `The answer is \\boxed{${(i + 2) * (i + 3)}}.`,
+    ],
     label: wrong ? 1 : -1,
   };
 }
@@ -61,7 +65,10 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
   it('a run killed mid-way and resumed judges every record exactly once in the log, and none is lost', async () => {
     const log = join(tree.dir, 'killed.run.jsonl');
     const startRequests = server.chatRequests().length;
-    const child = spawn(process.execPath, [CLI, 'check', 'data.jsonl', ...llmArgs(), '--run-log', 'killed.run.jsonl', '--quiet'], { cwd: tree.dir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'check', 'data.jsonl', ...llmArgs(), '--run-log', 'killed.run.jsonl', '--quiet'], {
+      cwd: tree.dir,
+      stdio: 'ignore',
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
@@ -83,12 +90,18 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
     const ids = lines.filter((l) => l.type === 'item').map((l) => l.id!);
     assert.equal(ids.length, RECORDS, 'no item twice');
     assert.equal(new Set(ids).size, RECORDS, 'none lost');
-    assert.deepEqual(lines.map((l) => l.type).filter((t) => t !== 'item'), ['header', 'resume', 'end']);
+    assert.deepEqual(
+      lines.map((l) => l.type).filter((t) => t !== 'item'),
+      ['header', 'resume', 'end'],
+    );
 
     // The resumed run asked only about records not in the log; the only records asked about in both
     // runs are the ones in flight at the kill (at most the concurrency).
     const loggedAtKill = new Set(atKill.map((l) => String(Number(l.id!.split('#')[1]) + 2)));
-    const resumedAbout = server.chatRequests().slice(resumeStart).map((r) => problemNumber(r.userText));
+    const resumedAbout = server
+      .chatRequests()
+      .slice(resumeStart)
+      .map((r) => problemNumber(r.userText));
     assert.equal(resumedAbout.filter((n) => loggedAtKill.has(n!)).length, 0);
     assert.equal(resumedAbout.length, RECORDS - atKill.length);
     assert.ok(firstRunRequests - atKill.length <= 4, `${firstRunRequests - atKill.length} requests were in flight at the kill`);
@@ -96,12 +109,16 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
 
   it('Ctrl-C stops in order: exit 130, an end line that says interrupted, and --resume finishes the run', async () => {
     const log = join(tree.dir, 'sigint.run.jsonl');
-    const child = spawn(process.execPath, [CLI, 'check', 'data.jsonl', ...llmArgs(), '--run-log', 'sigint.run.jsonl', '--quiet'], { cwd: tree.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'check', 'data.jsonl', ...llmArgs(), '--run-log', 'sigint.run.jsonl', '--quiet'], {
+      cwd: tree.dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !(existsSync(log) && readLog(log).filter((l) => l.type === 'item').length >= 10)) await new Promise((r) => setTimeout(r, 10));
+    while (Date.now() < deadline && !(existsSync(log) && readLog(log).filter((l) => l.type === 'item').length >= 10))
+      await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGINT');
     assert.equal(await exited, 130);
     assert.match(stderr, /interrupted after \d+ solutions; the run log sigint\.run\.jsonl has every finished solution, and --resume continues it/);
@@ -114,7 +131,9 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
 
     const resumed = await runCli(['check', 'data.jsonl', ...llmArgs(), '--run-log', 'sigint.run.jsonl', '--resume', '--quiet'], { cwd: tree.dir });
     assert.equal(resumed.status, 0, resumed.stderr);
-    const ids = readLog(log).filter((l) => l.type === 'item').map((l) => l.id);
+    const ids = readLog(log)
+      .filter((l) => l.type === 'item')
+      .map((l) => l.id);
     assert.equal(ids.length, RECORDS);
     assert.equal(new Set(ids).size, RECORDS);
   });
@@ -166,7 +185,19 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
   });
 
   it('a second run over unchanged input sends no request and gives the same verdicts (result cache)', async () => {
-    const cacheArgs = ['--base-url', server.baseUrl, '--model', 'scripted-critic', '--cache-dir', 'cache', '--concurrency', '4', '--fail-on', 'never', '--quiet'];
+    const cacheArgs = [
+      '--base-url',
+      server.baseUrl,
+      '--model',
+      'scripted-critic',
+      '--cache-dir',
+      'cache',
+      '--concurrency',
+      '4',
+      '--fail-on',
+      'never',
+      '--quiet',
+    ];
     const start = server.chatRequests().length;
     const first = await runCli(['check', 'data.jsonl', ...cacheArgs, '--run-log', 'cached-1.run.jsonl'], { cwd: tree.dir });
     assert.equal(first.status, 0, first.stderr);
@@ -174,7 +205,12 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
     const second = await runCli(['check', 'data.jsonl', ...cacheArgs, '--run-log', 'cached-2.run.jsonl'], { cwd: tree.dir });
     assert.equal(second.status, 0, second.stderr);
     assert.equal(server.chatRequests().length - start, RECORDS, 'no request on the second run');
-    const verdicts = (name: string) => new Map(readLog(join(tree.dir, name)).filter((l) => l.type === 'item').map((l) => [l.id, l.entry?.verdict]));
+    const verdicts = (name: string) =>
+      new Map(
+        readLog(join(tree.dir, name))
+          .filter((l) => l.type === 'item')
+          .map((l) => [l.id, l.entry?.verdict]),
+      );
     assert.deepEqual(verdicts('cached-2.run.jsonl'), verdicts('cached-1.run.jsonl'));
     // A changed record is judged again; the others still come from the cache.
     const lines = readFileSync(join(tree.dir, 'data.jsonl'), 'utf8').trim().split('\n');
@@ -194,7 +230,11 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
     const result = await runCli(['check', 'data.jsonl', ...llmArgs(), '--format', 'json', '--quiet'], { cwd: tree.dir });
     assert.equal(result.status, 0, result.stderr);
     const report = parseReport(JSON.parse(result.stdout));
-    assert.deepEqual(report.files.map((f) => f.uri), Array.from({ length: RECORDS }, (_, i) => `data.jsonl#${i}`), 'in input order');
+    assert.deepEqual(
+      report.files.map((f) => f.uri),
+      Array.from({ length: RECORDS }, (_, i) => `data.jsonl#${i}`),
+      'in input order',
+    );
     assert.equal(report.summary.solutions.incorrect, 10);
   });
 
@@ -219,7 +259,9 @@ describe('stepcritic check --run-log / --resume and stepcritic report', () => {
   });
 
   it('refuses to resume with a different critic configuration', async () => {
-    const first = await runCli(['check', 'data.jsonl', '--no-llm', '--no-cache', '--run-log', 'config.run.jsonl', '--quiet', '--fail-on', 'never'], { cwd: tree.dir });
+    const first = await runCli(['check', 'data.jsonl', '--no-llm', '--no-cache', '--run-log', 'config.run.jsonl', '--quiet', '--fail-on', 'never'], {
+      cwd: tree.dir,
+    });
     assert.equal(first.status, 0, first.stderr);
     const other = await runCli(['check', 'data.jsonl', ...llmArgs(), '--run-log', 'config.run.jsonl', '--resume', '--quiet'], { cwd: tree.dir });
     assert.equal(other.status, 2);

@@ -41,8 +41,18 @@ describe('readItems over datasets', () => {
     const path = join(dir, 'three.jsonl');
     writeFileSync(path, `${JSON.stringify(record(0))}\n\n${JSON.stringify(record(1))}\r\n${JSON.stringify(record(2))}`);
     const items = await collect(path);
-    assert.deepEqual(items.map((i) => i.id), ['three.jsonl#0', 'three.jsonl#1', 'three.jsonl#2']);
-    assert.deepEqual(items.map((i) => i.record), [{ index: 0, line: 1 }, { index: 1, line: 3 }, { index: 2, line: 4 }]);
+    assert.deepEqual(
+      items.map((i) => i.id),
+      ['three.jsonl#0', 'three.jsonl#1', 'three.jsonl#2'],
+    );
+    assert.deepEqual(
+      items.map((i) => i.record),
+      [
+        { index: 0, line: 1 },
+        { index: 1, line: 3 },
+        { index: 2, line: 4 },
+      ],
+    );
     assert.deepEqual(items[1]!.source, { kind: 'record', value: record(1) });
     assert.equal(new Set(items.map((i) => i.contentHash)).size, 3);
   });
@@ -62,15 +72,24 @@ describe('readItems over datasets', () => {
     const path = join(dir, 'packed.jsonl.gz');
     writeFileSync(path, gzipSync([record(0), record(1)].map((r) => JSON.stringify(r)).join('\n')));
     const items = await collect(path);
-    assert.deepEqual(items.map((i) => (i.source.kind === 'record' ? (i.source.value as { id: string }).id : '?')), ['rec-0', 'rec-1']);
+    assert.deepEqual(
+      items.map((i) => (i.source.kind === 'record' ? (i.source.value as { id: string }).id : '?')),
+      ['rec-0', 'rec-1'],
+    );
   });
 
   it('streams the records of a JSON array (ProcessBench) in order, with the same ids as their positions', async () => {
     const path = join(dir, 'array.json');
     writeFileSync(path, JSON.stringify([record(0), record(1), record(2)], null, 2));
     const items = await collect(path);
-    assert.deepEqual(items.map((i) => i.id), ['array.json#0', 'array.json#1', 'array.json#2']);
-    assert.deepEqual(items.map((i) => (i.source.kind === 'record' ? i.source.value : null)), [record(0), record(1), record(2)]);
+    assert.deepEqual(
+      items.map((i) => i.id),
+      ['array.json#0', 'array.json#1', 'array.json#2'],
+    );
+    assert.deepEqual(
+      items.map((i) => (i.source.kind === 'record' ? i.source.value : null)),
+      [record(0), record(1), record(2)],
+    );
   });
 
   it('reads the real ProcessBench gsm8k file record by record', async () => {
@@ -78,14 +97,17 @@ describe('readItems over datasets', () => {
     assert.equal(items.length, 400);
     const first = items[0]!.source;
     assert.equal(first.kind, 'record');
-    assert.equal((first.kind === 'record' ? (first.value as { id: string }).id : ''), 'gsm8k-0');
+    assert.equal(first.kind === 'record' ? (first.value as { id: string }).id : '', 'gsm8k-0');
   });
 
   it('reads an object of record arrays (MR-BEN: question id → solutions) as one item per solution', async () => {
     const path = join(dir, 'keyed.json');
     writeFileSync(path, JSON.stringify({ 'q-1': [record(0), record(1)], 'q-2': [record(2)] }));
     const items = await collect(path);
-    assert.deepEqual(items.map((i) => i.id), ['keyed.json#0', 'keyed.json#1', 'keyed.json#2']);
+    assert.deepEqual(
+      items.map((i) => i.id),
+      ['keyed.json#0', 'keyed.json#1', 'keyed.json#2'],
+    );
   });
 
   it('reads a single JSON object as one record, even one that starts with an array of step objects', async () => {
@@ -138,7 +160,8 @@ describe('readItems over datasets', () => {
     const out = createWriteStream(arrayPath);
     out.write('[\n');
     for (let i = 0; i < 40_000; i++) {
-      if (!out.write(`${i > 0 ? ',\n' : ''}${JSON.stringify({ ...record(i), filler: 'x'.repeat(1_000) })}`)) await new Promise<void>((r) => out.once('drain', () => r()));
+      if (!out.write(`${i > 0 ? ',\n' : ''}${JSON.stringify({ ...record(i), filler: 'x'.repeat(1_000) })}`))
+        await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((resolve) => out.end(']\n', () => resolve()));
     const a = measure(arrayPath);

@@ -6,7 +6,13 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { renderJunit, escapeXml } from '../../src/engine/report/junit';
 import { fixtureReport } from './support/report-fixture';
 
-interface Case { '@_name': string; '@_classname': string; failure?: unknown; error?: unknown; skipped?: unknown }
+interface Case {
+  '@_name': string;
+  '@_classname': string;
+  failure?: unknown;
+  error?: unknown;
+  skipped?: unknown;
+}
 
 function parse(xml: string) {
   const valid = XMLValidator.validate(xml);

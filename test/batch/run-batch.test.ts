@@ -27,9 +27,18 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A ProcessBench-style record; `wrongAt` puts a logically wrong step (the scripted critic flags WRONG). */
 function record(i: number, options: { wrongAt?: number; refuted?: boolean; answer?: number } = {}) {
-  const steps = [`We add ${i} apples to ${i} apples.`, `That gives ${i} + ${i} = ${options.refuted ? 2 * i + 1 : 2 * i} apples.`, `The answer is \\boxed{${options.answer ?? 2 * i}}.`];
+  const steps = [
+    `We add ${i} apples to ${i} apples.`,
+    `That gives ${i} + ${i} = ${options.refuted ? 2 * i + 1 : 2 * i} apples.`,
+    `The answer is \\boxed{${options.answer ?? 2 * i}}.`,
+  ];
   if (options.wrongAt !== undefined) steps[options.wrongAt] = `${steps[options.wrongAt]} WRONG reasoning here.`;
-  return { id: `r${i}`, problem: `Sam has ${i} apples and gets ${i} more. How many apples does Sam have?`, steps, label: options.wrongAt ?? (options.refuted ? 1 : -1) };
+  return {
+    id: `r${i}`,
+    problem: `Sam has ${i} apples and gets ${i} more. How many apples does Sam have?`,
+    steps,
+    label: options.wrongAt ?? (options.refuted ? 1 : -1),
+  };
 }
 
 function writeJsonl(name: string, lines: string[]): string {
@@ -54,7 +63,13 @@ describe('runBatch', () => {
     return createLlmCritic(config, { budget, client: createLlmClient(config, { budget, semaphore: new Semaphore(config.concurrency) }) });
   };
   const requestsSince = (start: number) => server.chatRequests().slice(start);
-  const logHeader = { configHash: 'cfg-1', config: { model: 'scripted-critic' }, tool: { version: 'test', protocolVersion: 'p' }, critic: { enabled: true, model: 'scripted-critic' }, inputs: ['x'] };
+  const logHeader = {
+    configHash: 'cfg-1',
+    config: { model: 'scripted-critic' },
+    tool: { version: 'test', protocolVersion: 'p' },
+    critic: { enabled: true, model: 'scripted-critic' },
+    inputs: ['x'],
+  };
 
   it('judges every record once; a malformed line and a record of no known format become failed entries and the batch goes on', async () => {
     const path = writeJsonl('mixed.jsonl', [
@@ -90,11 +105,21 @@ describe('runBatch', () => {
   it('a call that fails for one item leaves that item "could not judge" and the others judged', async () => {
     const rules = ruleBasedCriticHandler();
     server.setHandler((request, index) => (request.userText.includes('Sam has 7 apples') ? serverError(500) : rules(request, index)));
-    const path = writeJsonl('failing-call.jsonl', Array.from({ length: 10 }, (_, i) => JSON.stringify(record(i))));
+    const path = writeJsonl(
+      'failing-call.jsonl',
+      Array.from({ length: 10 }, (_, i) => JSON.stringify(record(i))),
+    );
     const seen: string[] = [];
-    const result = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 3, onItem: (f) => seen.push(`${f.item.id}:${f.entry.verdict}`) });
+    const result = await runBatch(readItems([path], { cwd: dir }), {
+      deps: { critic: critic() },
+      concurrency: 3,
+      onItem: (f) => seen.push(`${f.item.id}:${f.entry.verdict}`),
+    });
     assert.equal(result.progress.finishedThisRun, 10);
-    assert.deepEqual(seen.filter((s) => !s.endsWith(':correct')), ['failing-call.jsonl#7:error']);
+    assert.deepEqual(
+      seen.filter((s) => !s.endsWith(':correct')),
+      ['failing-call.jsonl#7:error'],
+    );
   });
 
   it('keeps at most `concurrency` solutions in flight', async () => {
@@ -117,7 +142,10 @@ describe('runBatch', () => {
         }
       },
     };
-    const path = writeJsonl('concurrency.jsonl', Array.from({ length: 24 }, (_, i) => JSON.stringify(record(100 + i))));
+    const path = writeJsonl(
+      'concurrency.jsonl',
+      Array.from({ length: 24 }, (_, i) => JSON.stringify(record(100 + i))),
+    );
     const result = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: counting }, concurrency: 3 });
     assert.equal(result.progress.finishedThisRun, 24);
     assert.equal(peak, 3);
@@ -125,7 +153,10 @@ describe('runBatch', () => {
 
   it('resumes an interrupted run from its log: every item exactly once, nothing lost, done items not judged again', async () => {
     const ids = Array.from({ length: 30 }, (_, i) => i);
-    const path = writeJsonl('resume.jsonl', ids.map((i) => JSON.stringify(record(200 + i, i % 5 === 0 ? { wrongAt: 0 } : {}))));
+    const path = writeJsonl(
+      'resume.jsonl',
+      ids.map((i) => JSON.stringify(record(200 + i, i % 5 === 0 ? { wrongAt: 0 } : {}))),
+    );
     const logPath = join(dir, 'resume.run.jsonl');
     server.setHandler(async (request, index) => {
       await new Promise((r) => setTimeout(r, 5));
@@ -145,7 +176,13 @@ describe('runBatch', () => {
         if (finished === 11) stop.abort();
       },
     });
-    first.close({ interrupted: true, reason: 'cancelled', durationMs: 1, judgedThisRun: interrupted.progress.finishedThisRun, usage: interrupted.progress.usage });
+    first.close({
+      interrupted: true,
+      reason: 'cancelled',
+      durationMs: 1,
+      judgedThisRun: interrupted.progress.finishedThisRun,
+      usage: interrupted.progress.usage,
+    });
     assert.equal(interrupted.interrupted, true);
     assert.equal(interrupted.reason, 'cancelled');
     const afterFirst = await loadRunLog(logPath);
@@ -163,13 +200,23 @@ describe('runBatch', () => {
     assert.equal(requestsSince(startRequests).length, 19, 'only the items not in the log are judged');
     const judgedProblems = requestsSince(startRequests).map((r) => /Sam has (\d+) apples/.exec(r.userText)![1]);
     const alreadyLogged = afterFirst.items.map((item) => String(200 + Number(item.id.split('#')[1])));
-    assert.deepEqual(judgedProblems.filter((n) => alreadyLogged.includes(n!)), [], 'no logged item is sent again');
+    assert.deepEqual(
+      judgedProblems.filter((n) => alreadyLogged.includes(n!)),
+      [],
+      'no logged item is sent again',
+    );
 
-    const lines = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string });
+    const lines = readFileSync(logPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; id?: string });
     const itemIds = lines.filter((l) => l.type === 'item').map((l) => l.id);
     assert.equal(itemIds.length, 30, 'no item twice');
     assert.deepEqual([...new Set(itemIds)].sort(), ids.map((i) => `resume.jsonl#${i}`).sort(), 'none lost');
-    assert.deepEqual(lines.map((l) => l.type).filter((t) => t !== 'item'), ['header', 'end', 'resume', 'end']);
+    assert.deepEqual(
+      lines.map((l) => l.type).filter((t) => t !== 'item'),
+      ['header', 'end', 'resume', 'end'],
+    );
   });
 
   it('re-judges an item whose content changed since it was logged', async () => {
@@ -193,7 +240,10 @@ describe('runBatch', () => {
     const logPath = join(dir, 'guard.run.jsonl');
     const log = await openRunLog({ path: logPath, resume: false, ...logHeader });
     log.close({ interrupted: false, durationMs: 1, judgedThisRun: 0, usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 } });
-    await assert.rejects(openRunLog({ path: logPath, resume: false, ...logHeader }), (e: unknown) => e instanceof RunLogError && /already exists; pass --resume/.test(e.message));
+    await assert.rejects(
+      openRunLog({ path: logPath, resume: false, ...logHeader }),
+      (e: unknown) => e instanceof RunLogError && /already exists; pass --resume/.test(e.message),
+    );
     await assert.rejects(
       openRunLog({ path: logPath, resume: true, ...logHeader, configHash: 'cfg-2', config: { model: 'other-model' } }),
       (e: unknown) => e instanceof RunLogError && /another configuration \(model: "scripted-critic" → "other-model"\)/.test(e.message),
@@ -209,11 +259,20 @@ describe('runBatch', () => {
   });
 
   it('stops at the token budget without logging the item it cut short, and a resumed run with more budget finishes', async () => {
-    const path = writeJsonl('budget.jsonl', Array.from({ length: 20 }, (_, i) => JSON.stringify(record(400 + i))));
+    const path = writeJsonl(
+      'budget.jsonl',
+      Array.from({ length: 20 }, (_, i) => JSON.stringify(record(400 + i))),
+    );
     const logPath = join(dir, 'budget.run.jsonl');
     const log = await openRunLog({ path: logPath, resume: false, ...logHeader });
     const result = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic({ tokenBudget: 6000 }) }, concurrency: 2, runLog: log });
-    log.close({ interrupted: result.interrupted, ...(result.reason ? { reason: result.reason } : {}), durationMs: 1, judgedThisRun: result.progress.finishedThisRun, usage: result.progress.usage });
+    log.close({
+      interrupted: result.interrupted,
+      ...(result.reason ? { reason: result.reason } : {}),
+      durationMs: 1,
+      judgedThisRun: result.progress.finishedThisRun,
+      usage: result.progress.usage,
+    });
     assert.equal(result.interrupted, true);
     assert.match(result.reason ?? '', /^token budget reached/);
     const partial = await loadRunLog(logPath);
@@ -229,7 +288,10 @@ describe('runBatch', () => {
   });
 
   it('triage "verifiers": a solution with a refuted computation is settled with no request; the others get the full critique', async () => {
-    const path = writeJsonl('triage-v.jsonl', Array.from({ length: 8 }, (_, i) => JSON.stringify(record(500 + i, i < 3 ? { refuted: true } : {}))));
+    const path = writeJsonl(
+      'triage-v.jsonl',
+      Array.from({ length: 8 }, (_, i) => JSON.stringify(record(500 + i, i < 3 ? { refuted: true } : {}))),
+    );
     const start = server.chatRequests().length;
     const finished: { id: string; settled?: boolean; verdict: string | null }[] = [];
     await runBatch(readItems([path], { cwd: dir }), {
@@ -244,14 +306,18 @@ describe('runBatch', () => {
   });
 
   it('triage "answer": one short P(True) call settles confident solutions; the rest get the step critique', async () => {
-    const path = writeJsonl('triage-a.jsonl', Array.from({ length: 6 }, (_, i) => JSON.stringify(record(600 + i, i >= 4 ? { answer: 999 } : {}))));
+    const path = writeJsonl(
+      'triage-a.jsonl',
+      Array.from({ length: 6 }, (_, i) => JSON.stringify(record(600 + i, i >= 4 ? { answer: 999 } : {}))),
+    );
     const llm = critic();
     const start = server.chatRequests().length;
     const finished: { settled?: boolean; p?: number | null; verdict: string | null; steps: string[] }[] = [];
     await runBatch(readItems([path], { cwd: dir }), {
       deps: { critic: llm },
       triage: { mode: 'answer', threshold: 0.9, screen: createAnswerScreen(llm, createMemoryCache()) },
-      onItem: (f) => finished.push({ settled: f.triage?.settled, p: f.triage?.answerPTrue, verdict: f.entry.verdict, steps: f.entry.steps.map((s) => s.verdict) }),
+      onItem: (f) =>
+        finished.push({ settled: f.triage?.settled, p: f.triage?.answerPTrue, verdict: f.entry.verdict, steps: f.entry.steps.map((s) => s.verdict) }),
     });
     const requests = requestsSince(start);
     assert.equal(requests.filter((r) => r.userText.includes('Is the proposed answer True or False?')).length, 6);
@@ -268,12 +334,19 @@ describe('runBatch', () => {
   });
 
   it('reuses whole results of an unchanged item (result cache) and judges a changed one again', async () => {
-    const path = writeJsonl('cached.jsonl', Array.from({ length: 8 }, (_, i) => JSON.stringify(record(800 + i, i === 2 ? { wrongAt: 1 } : {}))));
+    const path = writeJsonl(
+      'cached.jsonl',
+      Array.from({ length: 8 }, (_, i) => JSON.stringify(record(800 + i, i === 2 ? { wrongAt: 1 } : {}))),
+    );
     const cache = createMemoryResultCache();
     const keyOf = (item: BatchItem) => resultCacheKey({ toolVersion: 't', configHash: 'c', id: item.id, contentHash: item.contentHash });
     const run = async () => {
       const out: { id: string; verdict: string | null; cached?: boolean; requests?: number }[] = [];
-      await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, resultCache: { cache, keyOf }, onItem: (f) => out.push({ id: f.item.id, verdict: f.entry.verdict, cached: f.cached, requests: f.entry.usage?.requests }) });
+      await runBatch(readItems([path], { cwd: dir }), {
+        deps: { critic: critic() },
+        resultCache: { cache, keyOf },
+        onItem: (f) => out.push({ id: f.item.id, verdict: f.entry.verdict, cached: f.cached, requests: f.entry.usage?.requests }),
+      });
       return out.sort((a, b) => a.id.localeCompare(b.id));
     };
     const start = server.chatRequests().length;
@@ -282,9 +355,15 @@ describe('runBatch', () => {
     assert.equal(cache.size, 8);
     const second = await run();
     assert.equal(server.chatRequests().length - start, 8, 'no request for unchanged items');
-    assert.deepEqual(second.map((x) => x.verdict), first.map((x) => x.verdict));
+    assert.deepEqual(
+      second.map((x) => x.verdict),
+      first.map((x) => x.verdict),
+    );
     assert.ok(second.every((x) => x.cached === true && x.requests === 0));
-    writeJsonl('cached.jsonl', Array.from({ length: 8 }, (_, i) => JSON.stringify(record(800 + i, i === 5 ? { wrongAt: 0 } : i === 2 ? { wrongAt: 1 } : {}))));
+    writeJsonl(
+      'cached.jsonl',
+      Array.from({ length: 8 }, (_, i) => JSON.stringify(record(800 + i, i === 5 ? { wrongAt: 0 } : i === 2 ? { wrongAt: 1 } : {}))),
+    );
     const third = await run();
     assert.equal(server.chatRequests().length - start, 9, 'only the changed item is judged');
     assert.equal(third.find((x) => x.id === 'cached.jsonl#5')!.verdict, 'incorrect');
@@ -299,7 +378,10 @@ describe('runBatch', () => {
   });
 
   it('reports progress: done of total, verdict counts, tokens and an estimate of the time left', async () => {
-    const path = writeJsonl('progress.jsonl', Array.from({ length: 6 }, (_, i) => JSON.stringify(record(700 + i, i === 0 ? { wrongAt: 1 } : {}))));
+    const path = writeJsonl(
+      'progress.jsonl',
+      Array.from({ length: 6 }, (_, i) => JSON.stringify(record(700 + i, i === 0 ? { wrongAt: 1 } : {}))),
+    );
     const seen: BatchProgress[] = [];
     await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 2, total: 6, onProgress: (p) => seen.push(p) });
     const last = seen[seen.length - 1]!;

@@ -91,6 +91,13 @@ describe('stepcritic check with the LLM critic', () => {
     assert.equal(r.status, 130, r.stderr);
     assert.match(r.stderr, /interrupted/);
     assert.equal(readFileSync(join(tree.dir, 'report.json'), 'utf8'), previous, 'the earlier report is untouched');
-    await server.waitFor(() => server.chatRequests().slice(before).every((q) => q.aborted), 5_000);
+    await server.waitFor(
+      () =>
+        server
+          .chatRequests()
+          .slice(before)
+          .every((q) => q.aborted),
+      5_000,
+    );
   });
 });

@@ -8,10 +8,7 @@ import { parseReport, type Report } from '../../src/engine/report/schema';
 import { ANSI, CLEAN_SOLUTION, makeTree, runCli, SLIP_COLUMN, SLIP_LINE, SLIP_SOLUTION, writeTree } from './run-cli';
 import { sarifErrors } from './sarif-validator';
 
-const SLIP_FINDING = new RegExp(
-  `^slip\\.solution\\.md:${SLIP_LINE + 1}:${SLIP_COLUMN + 1}  step 1  incorrect  48 / 2 = 25.*\\(should be 24\\)`,
-  'm',
-);
+const SLIP_FINDING = new RegExp(`^slip\\.solution\\.md:${SLIP_LINE + 1}:${SLIP_COLUMN + 1}  step 1  incorrect  48 / 2 = 25.*\\(should be 24\\)`, 'm');
 
 describe('stepcritic --help / --version', () => {
   it('prints the version of the package', async () => {
@@ -83,7 +80,10 @@ describe('stepcritic check: formats and exit codes', () => {
     const r = await runCli(['check', '--format', 'json'], { cwd: tree.dir });
     assert.equal(r.status, 1);
     const report = parseReport(JSON.parse(r.stdout));
-    assert.deepEqual(report.files.map((f) => f.uri), ['clean.solution.md', 'slip.solution.md']);
+    assert.deepEqual(
+      report.files.map((f) => f.uri),
+      ['clean.solution.md', 'slip.solution.md'],
+    );
     const slip = report.files[1]!;
     assert.equal(slip.status, 'judged');
     assert.equal(slip.verdict, 'incorrect');
@@ -101,7 +101,17 @@ describe('stepcritic check: formats and exit codes', () => {
   it('sarif: valid against the SARIF 2.1.0 schema, the slip as an error with its fix', async () => {
     const r = await runCli(['check', '--format', 'sarif'], { cwd: tree.dir });
     assert.equal(r.status, 1);
-    const log = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; level?: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; fixes?: unknown[] }[]; originalUriBaseIds: Record<string, { uri: string }> }[] };
+    const log = JSON.parse(r.stdout) as {
+      runs: {
+        results: {
+          ruleId: string;
+          level?: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+          fixes?: unknown[];
+        }[];
+        originalUriBaseIds: Record<string, { uri: string }>;
+      }[];
+    };
     assert.deepEqual(sarifErrors(log), []);
     const results = log.runs[0]!.results;
     assert.equal(results.length, 1);
@@ -226,7 +236,10 @@ describe('stepcritic check: bad files among good ones', () => {
     assert.match(byUri.get('e-latin1.solution.md')?.reason ?? '', /not valid UTF-8 \(first bad byte on line 4\)/);
     const frontMatter = byUri.get('f-front-matter.solution.md');
     assert.equal(frontMatter?.status, 'judged', 'broken front matter is ignored with a warning; the steps are still judged');
-    assert.ok(frontMatter?.warnings.some((w) => /front matter/i.test(w)), JSON.stringify(frontMatter?.warnings));
+    assert.ok(
+      frontMatter?.warnings.some((w) => /front matter/i.test(w)),
+      JSON.stringify(frontMatter?.warnings),
+    );
     assert.equal(report.summary.skipped, 4);
     assert.equal(report.summary.failed, 1);
   });
@@ -291,12 +304,22 @@ describe('stepcritic check: which files a run picks', () => {
   });
 
   it('a glob takes every supported file it matches, minus ignored ones', async () => {
-    assert.deepEqual(await uris(['check', '**/*.md']), ['notes.md', 'sub/deep/inner.md', 'sub/deep/inner.solution.md', 'sub/keep.draft.solution.md', 'top.solution.md']);
+    assert.deepEqual(await uris(['check', '**/*.md']), [
+      'notes.md',
+      'sub/deep/inner.md',
+      'sub/deep/inner.solution.md',
+      'sub/keep.draft.solution.md',
+      'top.solution.md',
+    ]);
     assert.deepEqual(await uris(['check', 'sub/**/inner*']), ['sub/deep/inner.md', 'sub/deep/inner.solution.md']);
   });
 
   it('the same file reached twice is checked once', async () => {
-    assert.deepEqual(await uris(['check', 'top.solution.md', '.', '*.solution.md']), ['sub/deep/inner.solution.md', 'sub/keep.draft.solution.md', 'top.solution.md']);
+    assert.deepEqual(await uris(['check', 'top.solution.md', '.', '*.solution.md']), [
+      'sub/deep/inner.solution.md',
+      'sub/keep.draft.solution.md',
+      'top.solution.md',
+    ]);
   });
 
   it('output follows path order whatever the concurrency', async () => {
@@ -307,7 +330,10 @@ describe('stepcritic check: which files a run picks', () => {
     const eight = await runCli(['check', 'many', '--jobs', '8'], { cwd: tree.dir });
     const strip = (s: string) => s.replace(/ · \d+(\.\d+)? (ms|s)$/m, '');
     assert.equal(strip(one.stdout), strip(eight.stdout));
-    const files = one.stdout.split('\n').filter((l) => / {2}(incorrect|unchecked|correct) {2}\d+ step/.test(l)).map((l) => l.split(' ')[0]);
+    const files = one.stdout
+      .split('\n')
+      .filter((l) => / {2}(incorrect|unchecked|correct) {2}\d+ step/.test(l))
+      .map((l) => l.split(' ')[0]);
     assert.deepEqual(files, Object.keys(many));
   });
 });
@@ -338,13 +364,16 @@ describe('stepcritic check: datasets', () => {
     const r = await runCli(['check', 'data.jsonl', 'bench.json', '--format', 'json'], { cwd: tree.dir });
     assert.equal(r.status, 2, 'a bad record is an input error');
     const report = parseReport(JSON.parse(r.stdout));
-    assert.deepEqual(report.files.map((f) => [f.uri, f.status]), [
-      ['bench.json#0', 'judged'],
-      ['data.jsonl#0', 'judged'],
-      ['data.jsonl#1', 'judged'],
-      ['data.jsonl#2', 'failed'],
-      ['data.jsonl#3', 'failed'],
-    ]);
+    assert.deepEqual(
+      report.files.map((f) => [f.uri, f.status]),
+      [
+        ['bench.json#0', 'judged'],
+        ['data.jsonl#0', 'judged'],
+        ['data.jsonl#1', 'judged'],
+        ['data.jsonl#2', 'failed'],
+        ['data.jsonl#3', 'failed'],
+      ],
+    );
     const slip = report.files[1]!;
     assert.equal(slip.path, 'data.jsonl');
     assert.deepEqual(slip.record, { index: 0, line: 1 });
@@ -364,7 +393,9 @@ describe('stepcritic check: datasets', () => {
     assert.match(text.stdout, /^data\.jsonl#0 {2}step 1 {2}incorrect {2}48 \/ 2 = 25/m);
     assert.match(text.stdout, /^data\.jsonl#2 {2}failed {2}line 4 is not valid JSON/m);
     const sarif = await runCli(['check', 'data.jsonl', '--format', 'sarif'], { cwd: tree.dir });
-    const log = JSON.parse(sarif.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+    const log = JSON.parse(sarif.stdout) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[];
+    };
     assert.deepEqual(sarifErrors(log), []);
     const location = log.runs[0]!.results[0]!.locations[0]!.physicalLocation;
     assert.equal(location.artifactLocation.uri, 'data.jsonl');

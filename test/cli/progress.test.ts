@@ -26,7 +26,10 @@ describe('progress bar', () => {
     assert.match(chunks.at(-1)!, /^\r\[#+\] 20\/20 {2}2 incorrect\x1b\[K$/, 'the last update is always drawn');
     progress.finish();
     assert.equal(chunks.at(-1), '\r\x1b[K');
-    assert.ok(chunks.every((c) => !c.includes('\n')), 'never scrolls the terminal');
+    assert.ok(
+      chunks.every((c) => !c.includes('\n')),
+      'never scrolls the terminal',
+    );
   });
 
   it('counts without a total for streamed datasets, and fits the terminal width', () => {

@@ -103,5 +103,4 @@ export const CLEAN_SOLUTION = [
   '',
 ].join('\n');
 
-// eslint-disable-next-line no-control-regex
 export const ANSI = /\x1b\[[0-9;]*m/;

@@ -91,7 +91,10 @@ describe('the stepcritic-solution grammar', () => {
     const t = lines();
     assert.match(scopesOf(t, 6, '12'), /markup\.math\.inline\.stepcritic.*constant\.numeric\.math/);
     assert.match(scopesOf(t, 6, '\\times'), /keyword\.operator\.math/);
-    assert.ok(t[4]!.every((token) => !/markup\.math/.test(token.scopes)), JSON.stringify(t[4]));
+    assert.ok(
+      t[4]!.every((token) => !/markup\.math/.test(token.scopes)),
+      JSON.stringify(t[4]),
+    );
   });
 
   it('marks display math across lines', () => {

@@ -17,7 +17,7 @@ describe('bandOf', () => {
     assert.equal(bandOf({ state: 'incorrect', pTrue: 0 }, thresholds), 'low');
   });
 
-  it('follows the user\'s thresholds, not the state the server named', () => {
+  it("follows the user's thresholds, not the state the server named", () => {
     assert.equal(bandOf({ state: 'uncertain', pTrue: 0.5 }, { correct: 0.45, incorrect: 0.2 }), 'high');
     assert.equal(bandOf({ state: 'correct', pTrue: 0.75 }, { correct: 0.8, incorrect: 0.3 }), 'middle');
   });

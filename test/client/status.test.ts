@@ -72,9 +72,12 @@ describe('statusText', () => {
 
 describe('restart policy', () => {
   it('restarts a crashed server up to the cap inside the window, then stops', () => {
-    let now = 0;
+    const now = 0;
     const policy = createRestartPolicy({ maxRestarts: 3, windowMs: 1000, now: () => now });
-    assert.deepEqual([1, 2, 3, 4].map(() => policy.onCrash().restart), [true, true, true, false]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => policy.onCrash().restart),
+      [true, true, true, false],
+    );
   });
 
   it('forgets crashes older than the window, and after a deliberate restart', () => {
@@ -90,7 +93,15 @@ describe('restart policy', () => {
 });
 
 describe('summary lines', () => {
-  const summary: SolutionSummary = { counts: {} as SolutionSummary['counts'], firstErrorIndex: 2, verdict: 'incorrect', pTrue: 0.12, finalAnswerPTrue: null, truncated: false, totalSteps: 5 };
+  const summary: SolutionSummary = {
+    counts: {} as SolutionSummary['counts'],
+    firstErrorIndex: 2,
+    verdict: 'incorrect',
+    pTrue: 0.12,
+    finalAnswerPTrue: null,
+    truncated: false,
+    totalSteps: 5,
+  };
   it('names the first wrong step 1-based, as the document numbers it', () => {
     assert.equal(summaryLine(summary), '5 steps · first wrong step: 3 · P(True) 0.12');
     assert.equal(summaryLine({ ...summary, firstErrorIndex: -1, verdict: 'correct', pTrue: 0.9 }), '5 steps · no wrong step found · P(True) 0.90');

@@ -61,7 +61,10 @@ describe('createCodeChecker', () => {
     assert.equal(fl.mutation?.fixedTests, 2);
     assert.equal(fl.mutation?.brokenTests, 0);
     // The tests: two failing asserts with their output, one passing.
-    assert.deepEqual(result.tests.map((t) => t.kind === 'test' && t.status), ['failed', 'failed', 'passed']);
+    assert.deepEqual(
+      result.tests.map((t) => t.kind === 'test' && t.status),
+      ['failed', 'failed', 'passed'],
+    );
   });
 
   it('passing tests make no step incorrect and say which steps they run', async () => {
@@ -129,17 +132,26 @@ describe('sibling test files', () => {
   it('finds test_<name>.py and runs each of its test functions against the solution', async () => {
     const solution = join(dir, 'gcd.py');
     await writeFile(solution, 'def gcd(a, b):\n    while b:\n        a, b = b, a % b\n    return a\n');
-    await writeFile(join(dir, 'test_gcd.py'), 'from gcd import gcd\n\ndef test_small():\n    assert gcd(12, 8) == 4\n\ndef test_zero():\n    assert gcd(5, 0) == 5\n\ndef helper():\n    raise RuntimeError("not a test")\n');
+    await writeFile(
+      join(dir, 'test_gcd.py'),
+      'from gcd import gcd\n\ndef test_small():\n    assert gcd(12, 8) == 4\n\ndef test_zero():\n    assert gcd(5, 0) == 5\n\ndef helper():\n    raise RuntimeError("not a test")\n',
+    );
     const found = await findSiblingTests(solution);
-    assert.deepEqual(found.map((t) => [t.origin, t.name]), [['sibling', 'test_gcd.py']]);
+    assert.deepEqual(
+      found.map((t) => [t.origin, t.name]),
+      [['sibling', 'test_gcd.py']],
+    );
     const doc = await parseCodeSolution({ uri: solution, text: '', language: 'python' }).then(async () =>
       parseCodeSolution({ uri: solution, text: await import('node:fs/promises').then((fs) => fs.readFile(solution, 'utf8')), language: 'python' }),
     );
     const result = await run.check({ ...doc, tests: [...(doc.tests ?? []), ...found] });
-    assert.deepEqual(result.tests.map((t) => t.kind === 'test' && [t.name, t.status]), [
-      ['test_gcd.py: test_small', 'passed'],
-      ['test_gcd.py: test_zero', 'passed'],
-    ]);
+    assert.deepEqual(
+      result.tests.map((t) => t.kind === 'test' && [t.name, t.status]),
+      [
+        ['test_gcd.py: test_small', 'passed'],
+        ['test_gcd.py: test_zero', 'passed'],
+      ],
+    );
   });
 
   it('finds <name>.test.ts next to a TypeScript solution and runs it', async () => {
@@ -147,11 +159,14 @@ describe('sibling test files', () => {
     await writeFile(solution, 'export function square(x: number): number {\n  return x + x;\n}\n');
     await writeFile(join(dir, 'square.test.ts'), "import assert from 'node:assert';\nimport { square } from './square';\nassert.equal(square(3), 9);\n");
     const found = await findSiblingTests(solution);
-    assert.deepEqual(found.map((t) => t.name), ['square.test.ts']);
+    assert.deepEqual(
+      found.map((t) => t.name),
+      ['square.test.ts'],
+    );
     const text = await import('node:fs/promises').then((fs) => fs.readFile(solution, 'utf8'));
     const doc = await parseCodeSolution({ uri: solution, text, language: 'typescript' });
     const result = await run.check({ ...doc, tests: found });
     assert.equal(result.tests[0]?.kind === 'test' && result.tests[0].status, 'failed');
-    assert.match(result.tests[0]?.kind === 'test' ? result.tests[0].output ?? '' : '', /AssertionError.*6 == 9/);
+    assert.match(result.tests[0]?.kind === 'test' ? (result.tests[0].output ?? '') : '', /AssertionError.*6 == 9/);
   });
 });

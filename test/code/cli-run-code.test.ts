@@ -22,7 +22,8 @@ const tree = makeTree({
     '    return price + cut',
     '',
   ].join('\n'),
-  'test_discount.py': 'from discount import discounted\n\n\ndef test_nothing_off():\n    assert discounted(50, 0) == 50\n\n\ndef test_half():\n    assert discounted(80, 50) == 40\n',
+  'test_discount.py':
+    'from discount import discounted\n\n\ndef test_nothing_off():\n    assert discounted(50, 0) == 50\n\n\ndef test_half():\n    assert discounted(80, 50) == 40\n',
   'broken.py': 'def f(x):\n    return (x +\n',
 });
 after(() => tree.remove());

@@ -27,7 +27,10 @@ describe('codeRecordToDocument', () => {
     assert.deepEqual(doc.labels?.bugLines, [15]);
     assert.equal(doc.text.split('\n')[14]!.trim(), 'distance = elem - elem2');
     assert.equal(doc.steps[doc.labels!.firstErrorStep!]!.text, 'distance = elem - elem2');
-    assert.deepEqual(doc.tests!.map((t) => [t.origin, t.entryPoint]), [['dataset', 'has_close_elements']]);
+    assert.deepEqual(
+      doc.tests!.map((t) => [t.origin, t.entryPoint]),
+      [['dataset', 'has_close_elements']],
+    );
     const fixed = codeRecordToDocument(r, { uri: 'humanevalpack.jsonl#0', variant: 'fixed' });
     assert.equal(fixed.labels?.firstErrorStep, -1);
     assert.ok(fixed.text.includes('abs(elem - elem2)'));

@@ -43,9 +43,15 @@ describe('localizeFaults', () => {
 
   it('ranks the more deeply nested of tied steps first (it runs at least as often), and stays unclear', () => {
     // def f(xs): / total = 0 / for x in xs: / total += x * 2 / return total — every test runs every line.
-    const nested = (index: number, line: number, character: number) => ({ index, range: { start: { line: line - 1, character }, end: { line: line - 1, character: character + 5 } } });
+    const nested = (index: number, line: number, character: number) => ({
+      index,
+      range: { start: { line: line - 1, character }, end: { line: line - 1, character: character + 5 } },
+    });
     const steps = [nested(0, 2, 4), nested(1, 3, 4), nested(2, 4, 8), nested(3, 5, 4)];
-    const found = localizeFaults(steps, [{ failed: true, lines: [2, 3, 4, 5] }, { failed: false, lines: [2, 3, 4, 5] }]);
+    const found = localizeFaults(steps, [
+      { failed: true, lines: [2, 3, 4, 5] },
+      { failed: false, lines: [2, 3, 4, 5] },
+    ]);
     assert.deepEqual(
       [...found.values()].sort((a, b) => a.rank - b.rank).map((e) => [...found].find(([, v]) => v === e)![0]),
       [2, 0, 1, 3],
@@ -54,7 +60,13 @@ describe('localizeFaults', () => {
   });
 
   it('takes the maximum over a multi-line step', () => {
-    const found = localizeFaults([step(0, 1, 3)], [{ failed: true, lines: [3] }, { failed: false, lines: [1] }]);
+    const found = localizeFaults(
+      [step(0, 1, 3)],
+      [
+        { failed: true, lines: [3] },
+        { failed: false, lines: [1] },
+      ],
+    );
     assert.equal(found.get(0)!.score, 1);
   });
 

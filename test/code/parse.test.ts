@@ -8,7 +8,11 @@ import type { Range, SolutionDocument } from '../../src/engine/types';
 function slice(doc: SolutionDocument, range: Range): string {
   const lines = doc.text.split(/\r\n|\r|\n/);
   if (range.start.line === range.end.line) return lines[range.start.line]!.slice(range.start.character, range.end.character);
-  return [lines[range.start.line]!.slice(range.start.character), ...lines.slice(range.start.line + 1, range.end.line), lines[range.end.line]!.slice(0, range.end.character)].join('\n');
+  return [
+    lines[range.start.line]!.slice(range.start.character),
+    ...lines.slice(range.start.line + 1, range.end.line),
+    lines[range.end.line]!.slice(0, range.end.character),
+  ].join('\n');
 }
 
 const PYTHON = `"""Return the largest even number in xs, or None.
@@ -121,8 +125,14 @@ describe('parseCodeSolution (Python, through python3)', () => {
   it('keeps the steps of a file with a syntax error and says where the error is', async () => {
     const text = 'def f(x):\n    y = x +\n    return y\n';
     const doc = await parseCodeSolution({ uri: 'broken.py', text, language: 'python' });
-    assert.deepEqual(doc.steps.map((s) => s.text), ['def f(x):', 'y = x +', 'return y']);
-    assert.ok(doc.warnings.some((w) => /SyntaxError: invalid syntax \(line 2\)/.test(w)), doc.warnings.join('|'));
+    assert.deepEqual(
+      doc.steps.map((s) => s.text),
+      ['def f(x):', 'y = x +', 'return y'],
+    );
+    assert.ok(
+      doc.warnings.some((w) => /SyntaxError: invalid syntax \(line 2\)/.test(w)),
+      doc.warnings.join('|'),
+    );
   });
 
   it('honours the step limit and says so', async () => {
@@ -174,13 +184,22 @@ console.assert(vowels('tree') === 2);
     for (const step of doc.steps) assert.equal(slice(doc, step.range), step.text);
     assert.equal(doc.steps[9]!.label, 'Step 3: report');
     assert.equal(doc.problem, 'Count the vowels in a word.');
-    assert.deepEqual(doc.tests!.map((t) => [t.origin, t.code]), [['assert', "console.assert(vowels('tree') === 2);"]]);
+    assert.deepEqual(
+      doc.tests!.map((t) => [t.origin, t.code]),
+      [['assert', "console.assert(vowels('tree') === 2);"]],
+    );
   });
 
   it('parses JavaScript with arrow-function bodies and reports a syntax error without losing the steps', async () => {
-    const text = "const double = (x) => {\n  return x * 2;\n};\nconst half = (x) => x / 2\nfunction f(\n";
+    const text = 'const double = (x) => {\n  return x * 2;\n};\nconst half = (x) => x / 2\nfunction f(\n';
     const doc = await parseCodeSolution({ uri: 'double.js', text, language: 'javascript' });
-    assert.deepEqual(doc.steps.slice(0, 3).map((s) => s.text), ['const double = (x) =>', 'return x * 2;', 'const half = (x) => x / 2']);
-    assert.ok(doc.warnings.some((w) => w.startsWith('SyntaxError:')), doc.warnings.join('|'));
+    assert.deepEqual(
+      doc.steps.slice(0, 3).map((s) => s.text),
+      ['const double = (x) =>', 'return x * 2;', 'const half = (x) => x / 2'],
+    );
+    assert.ok(
+      doc.warnings.some((w) => w.startsWith('SyntaxError:')),
+      doc.warnings.join('|'),
+    );
   });
 });

@@ -21,7 +21,7 @@ describe('sandbox limits', () => {
     const doc = await py('def spin(n):\n    while n > 0:\n        pass\n    return n\n\nassert spin(0) == 0\nassert spin(1) == 1\nassert spin(-1) == -1\n');
     const t0 = Date.now();
     const result = await checker.check(doc);
-    assert.ok(Date.now() - t0 < 7_500, "ends near the 6 s wall-clock limit");
+    assert.ok(Date.now() - t0 < 7_500, 'ends near the 6 s wall-clock limit');
     assert.deepEqual(statuses(result.tests), [
       ['assert spin(0) == 0', 'passed'],
       ['assert spin(1) == 1', 'timeout'],
@@ -43,7 +43,9 @@ describe('sandbox limits', () => {
     assert.equal(result.timedOut, true);
     assert.ok(result.durationMs < 3_000, `took ${result.durationMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(marker));
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.startsWith(marker));
     assert.deepEqual(left, [], 'no process of the run survives');
     assert.equal(runDirs().length, before, 'the temporary directory is removed');
   });
@@ -68,7 +70,11 @@ describe('sandbox limits', () => {
     try {
       const result = await runInSandbox({ command: '/usr/bin/env', args: [], files: {}, timeoutMs: 5_000, memoryMb: 0, outputCapBytes: 100_000 });
       assert.doesNotMatch(result.stdout, /should-not-leak|STEPCRITIC_API_KEY|GITHUB_TOKEN|OPENAI/);
-      const names = result.stdout.trim().split('\n').map((l) => l.split('=')[0]).sort();
+      const names = result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')[0])
+        .sort();
       assert.deepEqual(names, ['HOME', 'LANG', 'LC_ALL', 'PATH', 'TMPDIR']);
     } finally {
       delete process.env.STEPCRITIC_API_KEY;
@@ -108,7 +114,11 @@ describe('sandbox limits', () => {
     assert.match(forked!.output ?? '', /os\.fork is not allowed/);
     const shell = await py('import subprocess\n\nassert subprocess.run(["true"]).returncode == 0\n');
     assert.match(((await checker.check(shell)).tests[0] as TestEvidence).output ?? '', /subprocess\.Popen is not allowed/);
-    const node = await parseCodeSolution({ uri: 'spawn.js', text: "const { execSync } = require('node:child_process');\nconsole.assert(String(execSync('echo hi')).trim() === 'hi');\n", language: 'javascript' });
+    const node = await parseCodeSolution({
+      uri: 'spawn.js',
+      text: "const { execSync } = require('node:child_process');\nconsole.assert(String(execSync('echo hi')).trim() === 'hi');\n",
+      language: 'javascript',
+    });
     const [spawned] = (await checker.check(node)).tests as TestEvidence[];
     assert.equal(spawned!.status, 'error');
     assert.match(spawned!.output ?? '', /ERR_ACCESS_DENIED|restricted/);
@@ -122,9 +132,15 @@ describe('sandbox limits', () => {
     try {
       const first = await py('x = 1\nassert x == 1\n');
       const second = await py('y = 2\n');
-      assert.ok(first.warnings.some((w) => /Python 3\.8\+ was not found/.test(w)), first.warnings.join('|'));
+      assert.ok(
+        first.warnings.some((w) => /Python 3\.8\+ was not found/.test(w)),
+        first.warnings.join('|'),
+      );
       assert.ok(!second.warnings.some((w) => /not found/.test(w)), 'said once');
-      assert.deepEqual(second.steps.map((s) => s.text), ['y = 2']);
+      assert.deepEqual(
+        second.steps.map((s) => s.text),
+        ['y = 2'],
+      );
       const result = await createCodeChecker({ allowRun: true }).check(first);
       assert.equal(result.ran, false);
     } finally {

@@ -10,15 +10,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { runTests } from '@vscode/test-electron';
 import { stopAll } from './driver/processes';
-import {
-  makeWorkspace,
-  readResults,
-  repoRoot,
-  startLlmServer,
-  untrustedWorkspaceSettings,
-  userLlmSettings,
-  type SuiteResult,
-} from './driver/workspaces';
+import { makeWorkspace, readResults, repoRoot, startLlmServer, untrustedWorkspaceSettings, userLlmSettings, type SuiteResult } from './driver/workspaces';
 
 async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'stepcritic-desktop-e2e-'));
@@ -41,13 +33,23 @@ async function main(): Promise<number> {
       const workspace = makeWorkspace(work, `ws-${name}`, trusted ? {} : untrustedWorkspaceSettings(workspaceLlm));
       const userData = join(work, `user-data-${name}`);
       mkdirSync(join(userData, 'User'), { recursive: true });
-      writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...userLlmSettings(userLlm), 'security.workspace.trust.startupPrompt': 'never' }, null, 2));
+      writeFileSync(
+        join(userData, 'User', 'settings.json'),
+        JSON.stringify({ ...userLlmSettings(userLlm), 'security.workspace.trust.startupPrompt': 'never' }, null, 2),
+      );
       const resultsFile = join(work, `results-${name}.jsonl`);
       try {
         await runTests({
           extensionDevelopmentPath: repoRoot,
           extensionTestsPath: join(suites, `${name}.js`),
-          launchArgs: [workspace.dir, '--user-data-dir', userData, '--extensions-dir', join(work, `extensions-${name}`), ...(trusted ? ['--disable-workspace-trust'] : [])],
+          launchArgs: [
+            workspace.dir,
+            '--user-data-dir',
+            userData,
+            '--extensions-dir',
+            join(work, `extensions-${name}`),
+            ...(trusted ? ['--disable-workspace-trust'] : []),
+          ],
           extensionTestsEnv: {
             STEPCRITIC_E2E_RESULTS: resultsFile,
             STEPCRITIC_E2E_LLM_LOG: userLlm.log,
@@ -57,7 +59,8 @@ async function main(): Promise<number> {
           },
         });
       } catch (error) {
-        if (readResults(resultsFile).every((r) => r.passed)) results.push({ suite: name, name: 'the suite ran to the end', passed: false, durationMs: 0, error: String(error) });
+        if (readResults(resultsFile).every((r) => r.passed))
+          results.push({ suite: name, name: 'the suite ran to the end', passed: false, durationMs: 0, error: String(error) });
       }
       results.push(...readResults(resultsFile));
     }
@@ -65,7 +68,8 @@ async function main(): Promise<number> {
     await stopAll();
     rmSync(work, { recursive: true, force: true });
   }
-  for (const r of results) process.stdout.write(`${r.passed ? 'ok    ' : 'FAILED'} ${r.suite}: ${r.name}${r.error ? `\n       ${r.error.split('\n')[0]}` : ''}\n`);
+  for (const r of results)
+    process.stdout.write(`${r.passed ? 'ok    ' : 'FAILED'} ${r.suite}: ${r.name}${r.error ? `\n       ${r.error.split('\n')[0]}` : ''}\n`);
   const failed = results.filter((r) => !r.passed).length;
   process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
   return failed === 0 ? 0 : 1;

@@ -42,8 +42,13 @@ function required(name: string): string {
 function writeCliReport(workspace: string, work: string): void {
   const cli = join(repoRoot, 'bin', 'stepcritic.js');
   const runLog = join(work, 'run.jsonl');
-  const check = spawnSync(process.execPath, [cli, 'check', workspace, '--run-log', runLog, '--fail-on', 'never'], { encoding: 'utf8', env: { ...process.env, STEPCRITIC_API_KEY: '', OPENAI_API_KEY: '' } });
-  const report = spawnSync(process.execPath, [cli, 'report', runLog, '--format', 'html', '--out', join(workspace, 'stepcritic-report.html')], { encoding: 'utf8' });
+  const check = spawnSync(process.execPath, [cli, 'check', workspace, '--run-log', runLog, '--fail-on', 'never'], {
+    encoding: 'utf8',
+    env: { ...process.env, STEPCRITIC_API_KEY: '', OPENAI_API_KEY: '' },
+  });
+  const report = spawnSync(process.execPath, [cli, 'report', runLog, '--format', 'html', '--out', join(workspace, 'stepcritic-report.html')], {
+    encoding: 'utf8',
+  });
   if (check.status !== 0 || report.status !== 0) log(`the CLI report was not written: ${check.stderr}${report.stderr}`);
 }
 
@@ -54,13 +59,18 @@ function log(message: string): void {
 async function extensionHostRun(
   tools: Tools,
   browser: Browser,
-  options: { name: string; work: string; extensionsDir: string; extensionDir: string; entry: string; trusted: boolean; userLlm: LlmServer; workspaceLlm: LlmServer },
+  options: {
+    name: string;
+    work: string;
+    extensionsDir: string;
+    extensionDir: string;
+    entry: string;
+    trusted: boolean;
+    userLlm: LlmServer;
+    workspaceLlm: LlmServer;
+  },
 ): Promise<Result[]> {
-  const workspace = makeWorkspace(
-    options.work,
-    `ws-${options.name}`,
-    options.trusted ? {} : untrustedWorkspaceSettings(options.workspaceLlm),
-  );
+  const workspace = makeWorkspace(options.work, `ws-${options.name}`, options.trusted ? {} : untrustedWorkspaceSettings(options.workspaceLlm));
   if (options.trusted) writeCliReport(workspace.dir, options.work);
   const serverDir = join(options.work, `cs-${options.name}`);
   mkdirSync(serverDir, { recursive: true });
@@ -93,9 +103,16 @@ async function extensionHostRun(
     const results = readResults(resultsFile);
     log(`${options.name}: exit code ${run.exitCode} after ${(run.durationMs / 1000).toFixed(1)} s`);
     if (run.exitCode !== 0 && !results.some((r) => !r.passed)) {
-      results.push({ suite: options.name, name: 'the suite ran to the end', passed: false, durationMs: run.durationMs, error: `exit code ${run.exitCode}; see ${out}/extension-host-${options.name}.log` });
+      results.push({
+        suite: options.name,
+        name: 'the suite ran to the end',
+        passed: false,
+        durationMs: run.durationMs,
+        error: `exit code ${run.exitCode}; see ${out}/extension-host-${options.name}.log`,
+      });
     }
-    if (results.length === 0) results.push({ suite: options.name, name: 'the suite ran', passed: false, durationMs: run.durationMs, error: 'no test reported a result' });
+    if (results.length === 0)
+      results.push({ suite: options.name, name: 'the suite ran', passed: false, durationMs: run.durationMs, error: 'no test reported a result' });
     return results;
   } catch (error) {
     return [...readResults(resultsFile), { suite: options.name, name: 'the suite ran to the end', passed: false, durationMs: 0, error: String(error) }];
@@ -176,7 +193,13 @@ async function main(): Promise<number> {
       }
     }
   } catch (error) {
-    results.push({ suite: 'e2e', name: 'the run completed', passed: false, durationMs: 0, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    results.push({
+      suite: 'e2e',
+      name: 'the run completed',
+      passed: false,
+      durationMs: 0,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   } finally {
     await browser?.close().catch(() => undefined);
     await stopAll();

@@ -39,7 +39,14 @@ function critic(pTrues: (number | 'error')[], model = 'm'): CriticResult {
     steps: pTrues.map((p, index) =>
       p === 'error'
         ? { index, verdict: 'error' as const, pTrue: null, source: 'logprobs' as const, explanation: '', cached: false, error: 'malformed reply' }
-        : { index, verdict: p >= 0.5 ? ('correct' as const) : ('incorrect' as const), pTrue: p, source: 'logprobs' as const, explanation: `why ${index}`, cached: false },
+        : {
+            index,
+            verdict: p >= 0.5 ? ('correct' as const) : ('incorrect' as const),
+            pTrue: p,
+            source: 'logprobs' as const,
+            explanation: `why ${index}`,
+            cached: false,
+          },
     ),
     finalAnswerPTrue: null,
     usage: { requests: 1, promptTokens: 10, completionTokens: 5, cachedSteps: 0 },
@@ -59,14 +66,20 @@ describe('combineVerdicts', () => {
     assert.equal(step.source, 'verifier');
     assert.equal(step.code, 'arithmetic');
     assert.match(step.message, /should be 24/);
-    assert.deepEqual(step.fixes.map((f) => f.newText), ['24']);
+    assert.deepEqual(
+      step.fixes.map((f) => f.newText),
+      ['24'],
+    );
     assert.equal(result.firstErrorIndex, 1);
     assert.equal(result.verdict, 'incorrect');
   });
 
   it('steps after the earliest wrong step are downstream and point at it', () => {
     const result = combineVerdicts(input({ document: doc(4), critic: critic([0.95, 0.1, 0.05, 0.99]) }));
-    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'incorrect', 'downstream', 'downstream']);
+    assert.deepEqual(
+      result.steps.map((s) => s.verdict),
+      ['correct', 'incorrect', 'downstream', 'downstream'],
+    );
     assert.equal(result.steps[2]!.premiseStep, 1);
     assert.equal(result.steps[3]!.pTrue, 0.99, 'a downstream step keeps its own P(True)');
     assert.equal(result.firstErrorIndex, 1);
@@ -74,13 +87,19 @@ describe('combineVerdicts', () => {
 
   it('P(True) between the thresholds is uncertain, and the band edges are inclusive', () => {
     const result = combineVerdicts(input({ document: doc(3), critic: critic([0.7, 0.5, 0.3]) }));
-    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'uncertain', 'incorrect']);
+    assert.deepEqual(
+      result.steps.map((s) => s.verdict),
+      ['correct', 'uncertain', 'incorrect'],
+    );
     assert.equal(result.steps[1]!.code, 'low-confidence');
   });
 
   it('custom thresholds move the bands', () => {
     const result = combineVerdicts(input({ document: doc(2), critic: critic([0.75, 0.5]), thresholds: { correct: 0.8, incorrect: 0.5 } }));
-    assert.deepEqual(result.steps.map((s) => s.verdict), ['uncertain', 'incorrect']);
+    assert.deepEqual(
+      result.steps.map((s) => s.verdict),
+      ['uncertain', 'incorrect'],
+    );
   });
 
   it('a judge error is "could not judge", never a silent correct', () => {
@@ -95,7 +114,10 @@ describe('combineVerdicts', () => {
     const result = combineVerdicts(
       input({ document: doc(3), verifier: new Map([[0, [refuted(0)]]]), critic: critic([0.1, 0.1, 0.9]), accepted: new Set([0, 2]) }),
     );
-    assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'incorrect', 'correct']);
+    assert.deepEqual(
+      result.steps.map((s) => s.verdict),
+      ['correct', 'incorrect', 'correct'],
+    );
     assert.equal(result.steps[0]!.source, 'user');
     assert.equal(result.steps[0]!.accepted, true);
     assert.equal(result.firstErrorIndex, 1);
@@ -121,21 +143,40 @@ describe('combineVerdicts', () => {
     ];
     const clear: CodeCheckResult = { ran: true, tests: [failing], stepEvidence: new Map([localize(1, 1, true), localize(2, 2, true)]) };
     const r1 = combineVerdicts(input({ document: doc(3), code: clear }));
-    assert.deepEqual(r1.steps.map((s) => s.verdict), ['unchecked', 'incorrect', 'downstream']);
+    assert.deepEqual(
+      r1.steps.map((s) => s.verdict),
+      ['unchecked', 'incorrect', 'downstream'],
+    );
     assert.equal(r1.steps[1]!.code, 'test-failure');
     assert.doesNotMatch(r1.steps[1]!.message, /makes/);
 
     const withMutant: CodeCheckResult = {
       ...clear,
       stepEvidence: new Map([
-        [1, [{ kind: 'fault-localization', score: 0.9, rank: 1, failedTests: 2, passedTests: 1, clear: true, mutation: { change: 'a < b -> a <= b', fixedTests: 2, brokenTests: 0, score: 1 } }]],
+        [
+          1,
+          [
+            {
+              kind: 'fault-localization',
+              score: 0.9,
+              rank: 1,
+              failedTests: 2,
+              passedTests: 1,
+              clear: true,
+              mutation: { change: 'a < b -> a <= b', fixedTests: 2, brokenTests: 0, score: 1 },
+            },
+          ],
+        ],
       ]),
     };
     assert.match(combineVerdicts(input({ document: doc(3), code: withMutant })).steps[1]!.message, /`a < b -> a <= b` makes 2 failing tests pass/);
 
     const unclear: CodeCheckResult = { ran: true, tests: [failing], stepEvidence: new Map([localize(0, 1, false), localize(2, 2, false)]) };
     const r2 = combineVerdicts(input({ document: doc(3), code: unclear }));
-    assert.deepEqual(r2.steps.map((s) => s.verdict), ['uncertain', 'unchecked', 'uncertain']);
+    assert.deepEqual(
+      r2.steps.map((s) => s.verdict),
+      ['uncertain', 'unchecked', 'uncertain'],
+    );
     assert.equal(r2.firstErrorIndex, -1);
     assert.equal(r2.verdict, 'incorrect', 'failing tests make the solution incorrect even when no step stands out');
   });

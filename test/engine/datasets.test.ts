@@ -50,7 +50,10 @@ describe('ProcessBench records', () => {
       const doc = recordToDocument(record, { uri: `processbench/gsm8k.json#${i}` });
       assertConsistent(doc);
       assert.equal(doc.format, 'processbench');
-      assert.deepEqual(doc.steps.map((s) => s.text), record.steps.map((s) => s.trim()));
+      assert.deepEqual(
+        doc.steps.map((s) => s.text),
+        record.steps.map((s) => s.trim()),
+      );
       assert.equal(doc.problem, record.problem.trim());
       assert.deepEqual(doc.labels, { firstErrorStep: record.label, finalAnswerCorrect: record.final_answer_correct, dataset: 'processbench' });
     }
@@ -58,7 +61,10 @@ describe('ProcessBench records', () => {
     assert.equal(first.labels?.firstErrorStep, 1);
     assert.equal(first.finalAnswer?.text, '30');
     // one paragraph per step: the problem on line 0, the steps on lines 2, 4, 6, 8
-    assert.deepEqual(first.steps.map((s) => s.range.start.line), [2, 4, 6, 8]);
+    assert.deepEqual(
+      first.steps.map((s) => s.range.start.line),
+      [2, 4, 6, 8],
+    );
   });
 
   it('label -1 means every step is correct', () => {
@@ -76,14 +82,17 @@ describe('GSM8K records', () => {
     const doc = recordToDocument(record, { uri: 'gsm8k/test.jsonl#0' });
     assertConsistent(doc);
     assert.equal(doc.format, 'gsm8k');
-    assert.deepEqual(doc.steps.map((s) => s.text), [
-      'Janet sells 16 - 3 - 4 = 9 duck eggs a day.',
-      'She makes 9 * 2 = $18 every day at the farmer’s market.',
-    ]);
-    assert.deepEqual(doc.steps.map((s) => s.range), [
-      { start: { line: 2, character: 0 }, end: { line: 2, character: 43 } },
-      { start: { line: 4, character: 0 }, end: { line: 4, character: 55 } },
-    ]);
+    assert.deepEqual(
+      doc.steps.map((s) => s.text),
+      ['Janet sells 16 - 3 - 4 = 9 duck eggs a day.', 'She makes 9 * 2 = $18 every day at the farmer’s market.'],
+    );
+    assert.deepEqual(
+      doc.steps.map((s) => s.range),
+      [
+        { start: { line: 2, character: 0 }, end: { line: 2, character: 43 } },
+        { start: { line: 4, character: 0 }, end: { line: 4, character: 55 } },
+      ],
+    );
     assert.deepEqual(doc.finalAnswer, { text: '18', range: { start: { line: 6, character: 5 }, end: { line: 6, character: 7 } } });
     assert.equal(doc.expectedAnswer, '18');
     assert.deepEqual(doc.labels, { firstErrorStep: -1, finalAnswerCorrect: true, dataset: 'gsm8k' });
@@ -93,7 +102,9 @@ describe('GSM8K records', () => {
   it('every test record parses, with as many steps as answer lines', () => {
     for (const [i, record] of jsonl('gsm8k/test.jsonl', 200).entries()) {
       const doc = recordToDocument(record, { uri: `gsm8k#${i}` });
-      const lines = String(record.answer).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('####'));
+      const lines = String(record.answer)
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('####'));
       assert.equal(doc.steps.length, lines.length);
       assert.ok(doc.steps.every((s) => !s.text.includes('<<')));
     }
@@ -115,7 +126,10 @@ describe('MR-BEN and MR-GSM8K records', () => {
     assertConsistent(doc);
     assert.equal(doc.format, 'mr-ben');
     assert.equal(doc.steps.length, 6);
-    assert.deepEqual(doc.steps.map((s) => s.label), ['Step 1', 'Step 2', 'Step 3', 'Step 4', 'Step 5', 'Step 6']);
+    assert.deepEqual(
+      doc.steps.map((s) => s.label),
+      ['Step 1', 'Step 2', 'Step 3', 'Step 4', 'Step 5', 'Step 6'],
+    );
     assert.equal(doc.labels?.firstErrorStep, 0);
     assert.equal(doc.finalAnswer?.text, 'B');
     assert.equal(doc.expectedAnswer, 'A');

@@ -75,7 +75,8 @@ describe('Markdown solutions', () => {
   });
 
   it('splits "Step N" lines into steps even without blank lines, and reads a #### answer', () => {
-    const text = 'Natalia sold 48 clips in April and half as many in May. How many in all?\n\nStep 1: In May she sold 48 / 2 = 24 clips.\nStep 2: In total 48 + 24 = 72 clips.\n\n#### 72\n';
+    const text =
+      'Natalia sold 48 clips in April and half as many in May. How many in all?\n\nStep 1: In May she sold 48 / 2 = 24 clips.\nStep 2: In total 48 + 24 = 72 clips.\n\n#### 72\n';
     const doc = parseMarkdownSolution('a.md', text);
     assertConsistent(doc);
     assert.deepEqual(doc.problemRange, r(0, 0, 0, 72));
@@ -122,11 +123,15 @@ describe('Markdown solutions', () => {
   });
 
   it('reads everything before a Solution heading as the problem, and bullet items with continuations as steps', () => {
-    const text = 'A robe takes 2 bolts of blue fiber\nand half that much white fiber.\n\nSolution:\n\n- It takes 2 / 2 = 1 bolt of white fiber\n  (half of the blue).\n- In total 2 + 1 = 3 bolts.\n\nAnswer: 3 bolts.';
+    const text =
+      'A robe takes 2 bolts of blue fiber\nand half that much white fiber.\n\nSolution:\n\n- It takes 2 / 2 = 1 bolt of white fiber\n  (half of the blue).\n- In total 2 + 1 = 3 bolts.\n\nAnswer: 3 bolts.';
     const doc = parseMarkdownSolution('robe.md', text);
     assertConsistent(doc);
     assert.deepEqual(doc.problemRange, r(0, 0, 1, 31));
-    assert.deepEqual(doc.steps.map((s) => s.range), [r(5, 0, 6, 21), r(7, 0, 7, 27)]);
+    assert.deepEqual(
+      doc.steps.map((s) => s.range),
+      [r(5, 0, 6, 21), r(7, 0, 7, 27)],
+    );
     assert.equal(doc.finalAnswer?.text, '3 bolts');
   });
 
@@ -149,7 +154,10 @@ describe('Markdown solutions', () => {
     assert.match(doc.warnings[0]!, /front matter is not valid YAML/i);
     assert.equal(doc.frontMatter, undefined);
     assert.equal(doc.problem, 'What is 1 + 1?');
-    assert.deepEqual(doc.steps.map((s) => s.text), ['1 + 1 = 2']);
+    assert.deepEqual(
+      doc.steps.map((s) => s.text),
+      ['1 + 1 = 2'],
+    );
   });
 
   it('warns about front matter that is never closed, or that is not a mapping, or has a key of the wrong type', () => {
@@ -221,7 +229,10 @@ describe('plain text solutions', () => {
     assertConsistent(doc);
     assert.equal(doc.format, 'text');
     assert.deepEqual(doc.problemRange, r(0, 0, 0, 25));
-    assert.deepEqual(doc.steps.map((s) => s.range), [r(2, 0, 2, 19), r(3, 0, 3, 16)]);
+    assert.deepEqual(
+      doc.steps.map((s) => s.range),
+      [r(2, 0, 2, 19), r(3, 0, 3, 16)],
+    );
     assert.deepEqual(doc.finalAnswer, { text: '72', range: r(4, 5, 4, 7) });
   });
 
@@ -229,7 +240,10 @@ describe('plain text solutions', () => {
     const text = '  First we add\n  2 + 2 = 4.\n\nThen we\nmultiply.\nStep 3: done';
     const doc = parsePlainTextSolution('t.txt', text);
     assertConsistent(doc);
-    assert.deepEqual(doc.steps.map((s) => s.range), [r(0, 2, 1, 12), r(3, 0, 4, 9), r(5, 0, 5, 12)]);
+    assert.deepEqual(
+      doc.steps.map((s) => s.range),
+      [r(0, 2, 1, 12), r(3, 0, 4, 9), r(5, 0, 5, 12)],
+    );
     assert.equal(doc.steps[2]!.label, 'Step 3');
   });
 });

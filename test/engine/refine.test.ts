@@ -25,7 +25,14 @@ function keywordCritic(): StepCritic & { calls: CriticRequest[] } {
         model: 'keyword',
         steps: request.document.steps.map((s) => {
           const wrong = /WRONG/.test(s.text);
-          return { index: s.index, verdict: wrong ? 'incorrect' : 'correct', pTrue: wrong ? 0.1 : 0.9, source: 'logprobs', explanation: wrong ? 'It does not follow.' : 'Fine.', cached: s.index < request.fromStep };
+          return {
+            index: s.index,
+            verdict: wrong ? 'incorrect' : 'correct',
+            pTrue: wrong ? 0.1 : 0.9,
+            source: 'logprobs',
+            explanation: wrong ? 'It does not follow.' : 'Fine.',
+            cached: s.index < request.fromStep,
+          };
         }),
         finalAnswerPTrue: null,
         usage: { requests: 1, promptTokens: 10, completionTokens: 5, cachedSteps: 0 },
@@ -139,7 +146,11 @@ describe('refineStep', () => {
 
 describe('regenerateFrom and refineSolution', () => {
   it('regenerates steps k..end and the answer line, numbering new steps the model left unlabelled', async () => {
-    const regen = JSON.stringify({ analysis: 'redo', steps: ['He keeps all 12.', 'With the 2 he found he has 12 + 2 = 14.', 'Check: 14 - 2 = 12.'], finalAnswer: 'Answer: 14' });
+    const regen = JSON.stringify({
+      analysis: 'redo',
+      steps: ['He keeps all 12.', 'With the 2 he found he has 12 + 2 = 14.', 'Check: 14 - 2 = 12.'],
+      finalAnswer: 'Answer: 14',
+    });
     const { document, judgement, deps } = await setup(TEXT, [regen]);
     const outcome = await regenerateFrom({ document, judgement }, deps);
     assert.equal(outcome.status, 'proposed', outcome.message);
@@ -163,13 +174,18 @@ describe('regenerateFrom and refineSolution', () => {
 
   it('refines the solution round by round, as one edit from the original text', async () => {
     const text = TEXT.replace('0 + 2 = 2.', '0 + 2 = 2 WRONG.');
-    const { document, judgement, deps, model } = await setup(text, [reply('He keeps them all, so he has 12.'), reply('With the 2 he found he has 12 + 2 = 14.')]);
+    const { document, judgement, deps, model } = await setup(text, [
+      reply('He keeps them all, so he has 12.'),
+      reply('With the 2 he found he has 12 + 2 = 14.'),
+    ]);
     const outcome = await refineSolution({ document, judgement }, deps);
     assert.equal(outcome.status, 'proposed', outcome.message);
     assert.equal(model.prompts.length, 2, 'one rewrite per wrong step');
     assert.equal(
       outcome.text,
-      text.replace('He then loses them all WRONG so he has 0.', 'He keeps them all, so he has 12.').replace('With the 2 he found he has 0 + 2 = 2 WRONG.', 'With the 2 he found he has 12 + 2 = 14.'),
+      text
+        .replace('He then loses them all WRONG so he has 0.', 'He keeps them all, so he has 12.')
+        .replace('With the 2 he found he has 0 + 2 = 2 WRONG.', 'With the 2 he found he has 12 + 2 = 14.'),
     );
     assert.equal(applyEdits(text, [outcome.edit!]), outcome.text);
     assert.match(outcome.message, /P\(True\) 0\.09 → 0\.73/, 'product of the steps up to the first wrong one');

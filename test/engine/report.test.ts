@@ -61,7 +61,14 @@ const refutedSlip: Evidence = {
 function critic(pTrues: number[]): CriticResult {
   return {
     model: 'test-model',
-    steps: pTrues.map((p, index) => ({ index, verdict: p >= 0.5 ? 'correct' : 'incorrect', pTrue: p, source: 'logprobs', explanation: `reason ${index}`, cached: false })),
+    steps: pTrues.map((p, index) => ({
+      index,
+      verdict: p >= 0.5 ? 'correct' : 'incorrect',
+      pTrue: p,
+      source: 'logprobs',
+      explanation: `reason ${index}`,
+      cached: false,
+    })),
     finalAnswerPTrue: 0.2,
     usage: { requests: 1, promptTokens: 120, completionTokens: 30, cachedSteps: 0 },
   };
@@ -96,7 +103,14 @@ function sampleReport() {
       unjudgedFileReport({ uri: 'examples/blob.solution.md', path: 'examples/blob.solution.md' }, 'skipped', 'binary file'),
       unjudgedFileReport({ uri: 'examples/latin1.solution.md', path: 'examples/latin1.solution.md' }, 'failed', 'not valid UTF-8 (first bad byte on line 2)'),
     ],
-    { toolVersion: '0.1.0', critic: { enabled: true, model: 'test-model' }, promptVersion: 'critic-v1', failOn: 'incorrect', durationMs: 40, createdAt: new Date('2025-01-02T03:04:05Z') },
+    {
+      toolVersion: '0.1.0',
+      critic: { enabled: true, model: 'test-model' },
+      promptVersion: 'critic-v1',
+      failOn: 'incorrect',
+      durationMs: 40,
+      createdAt: new Date('2025-01-02T03:04:05Z'),
+    },
   );
 }
 
@@ -108,8 +122,14 @@ describe('report: JSON', () => {
     const slip = report.files[0]!;
     assert.equal(slip.status, 'judged');
     assert.equal(slip.firstErrorIndex, 1);
-    assert.deepEqual(slip.steps.map((s) => s.index), [0, 1, 2]);
-    assert.deepEqual(slip.steps.map((s) => s.verdict), ['unchecked', 'incorrect', 'downstream']);
+    assert.deepEqual(
+      slip.steps.map((s) => s.index),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      slip.steps.map((s) => s.verdict),
+      ['unchecked', 'incorrect', 'downstream'],
+    );
     assert.equal(slip.steps[1]!.pTrue, 0);
     assert.equal(slip.steps[1]!.source, 'verifier');
     assert.deepEqual(slip.steps[1]!.range.start, { line: 4, character: 0 });
@@ -190,7 +210,13 @@ describe('report: SARIF', () => {
     assert.equal(slip.kind, 'fail');
     assert.equal(slip.level, 'error');
     assert.equal(slip.rank, 100);
-    assert.deepEqual(slip.locations[0]!.physicalLocation.region, { startLine: 5, startColumn: 26, endLine: 5, endColumn: 37, snippet: { text: 'Step 2: In May she sold 48 / 2 = 25 clips.' } });
+    assert.deepEqual(slip.locations[0]!.physicalLocation.region, {
+      startLine: 5,
+      startColumn: 26,
+      endLine: 5,
+      endColumn: 37,
+      snippet: { text: 'Step 2: In May she sold 48 / 2 = 25 clips.' },
+    });
     const replacement = slip.fixes![0]!.artifactChanges[0]!.replacements[0]!;
     assert.deepEqual(replacement.deletedRegion, { startLine: 5, startColumn: 35, endLine: 5, endColumn: 37 });
     assert.equal(replacement.insertedContent.text, '24');
@@ -203,7 +229,11 @@ describe('report: SARIF', () => {
     assert.equal(unsure.level, 'warning');
     assert.equal(unsure.rank, 50);
     assert.equal(unsure.properties.model, 'test-model');
-    assert.equal(run.results.some((r) => r.ruleId === 'downstream'), false, 'downstream steps only with verbose');
+    assert.equal(
+      run.results.some((r) => r.ruleId === 'downstream'),
+      false,
+      'downstream steps only with verbose',
+    );
   });
 
   it('places a record at its JSONL line without fixes, and reports skipped and failed files as notifications', () => {
@@ -213,7 +243,13 @@ describe('report: SARIF', () => {
     assert.equal(record.fixes, undefined);
     assert.equal(record.locations[0]!.logicalLocations![0]!.fullyQualifiedName, 'data/gsm8k.jsonl#4/step 2');
     const notes = run.invocations[0]!.toolExecutionNotifications;
-    assert.deepEqual(notes.map((n) => [n.descriptor.id, n.level]), [['skipped', 'warning'], ['failed', 'error']]);
+    assert.deepEqual(
+      notes.map((n) => [n.descriptor.id, n.level]),
+      [
+        ['skipped', 'warning'],
+        ['failed', 'error'],
+      ],
+    );
   });
 
   it('makes URIs that SARIF readers resolve: relative to %SRCROOT%, absolute as file URLs, escaped', () => {
@@ -254,7 +290,10 @@ describe('report: --fail-on', () => {
 describe('report: Markdown critic line', () => {
   it('says once, in one sentence, that the critic was off and why', () => {
     const md = (note?: string) => renderMarkdown(buildReport([], { toolVersion: '0', critic: { enabled: false, ...(note ? { note } : {}) } }));
-    assert.match(md('LLM critic off: no endpoint configured (set --base-url).'), /^LLM critic off: no endpoint configured \(set --base-url\)\. Only the deterministic verifiers ran\.$/m);
+    assert.match(
+      md('LLM critic off: no endpoint configured (set --base-url).'),
+      /^LLM critic off: no endpoint configured \(set --base-url\)\. Only the deterministic verifiers ran\.$/m,
+    );
     assert.match(md('--no-llm'), /^LLM critic off: --no-llm\. Only/m);
     assert.match(md(), /^LLM critic off\. Only/m);
   });

@@ -35,15 +35,26 @@ describe('stepcritic check --llm', () => {
     tree.remove();
   });
 
-  const env = () => ({ STEPCRITIC_BASE_URL: server.baseUrl, STEPCRITIC_MODEL: 'scripted-critic', STEPCRITIC_API_KEY: KEY, STEPCRITIC_CACHE_DIR: `${tree.dir}/cache` });
+  const env = () => ({
+    STEPCRITIC_BASE_URL: server.baseUrl,
+    STEPCRITIC_MODEL: 'scripted-critic',
+    STEPCRITIC_API_KEY: KEY,
+    STEPCRITIC_CACHE_DIR: `${tree.dir}/cache`,
+  });
 
   it('judges with the critic when an endpoint is configured, says which, and caches', async () => {
     const first = await runCli(['check', 'apples.solution.md', '--format', 'json'], { cwd: tree.dir, env: env() });
     assert.equal(first.status, 1, first.stderr);
     assert.match(first.stderr, /LLM critic: scripted-critic @ http:\/\/127\.0\.0\.1:\d+\/v1/);
-    const report = JSON.parse(first.stdout) as { files: { steps: { verdict: string; source: string; pTrue: number | null }[] }[]; critic: { enabled: boolean; model?: string } };
+    const report = JSON.parse(first.stdout) as {
+      files: { steps: { verdict: string; source: string; pTrue: number | null }[] }[];
+      critic: { enabled: boolean; model?: string };
+    };
     const steps = report.files[0]!.steps;
-    assert.deepEqual(steps.map((s) => s.verdict), ['correct', 'incorrect', 'downstream']);
+    assert.deepEqual(
+      steps.map((s) => s.verdict),
+      ['correct', 'incorrect', 'downstream'],
+    );
     assert.equal(steps[1]!.source, 'logprobs');
     assert.ok(Math.abs(steps[1]!.pTrue! - 0.05) < 1e-9);
     assert.deepEqual(report.critic, { enabled: true, model: 'scripted-critic' });
@@ -73,7 +84,10 @@ describe('stepcritic check --llm', () => {
   it('--budget 0 tokens left: steps unchecked, the note says the budget stopped it', async () => {
     const run = await runCli(['check', 'apples.solution.md', '--format', 'json', '--budget', '10', '--no-cache'], { cwd: tree.dir, env: env() });
     const report = JSON.parse(run.stdout) as { files: { steps: { verdict: string }[]; critic?: { note?: string } }[] };
-    assert.deepEqual(report.files[0]!.steps.map((s) => s.verdict), ['unchecked', 'unchecked', 'unchecked']);
+    assert.deepEqual(
+      report.files[0]!.steps.map((s) => s.verdict),
+      ['unchecked', 'unchecked', 'unchecked'],
+    );
     assert.match(JSON.stringify(report), /token budget reached: 0 of 10 tokens used/);
   });
 });

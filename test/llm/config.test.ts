@@ -93,7 +93,12 @@ describe('reading the verdict token', () => {
     const tokens = [
       tok('{"steps": [{"step": 1, "analysis": "not \\"verdict\\": \\"incorrect\\" here", '),
       tok('"verdict": "'),
-      tok('correct', [['correct', 0.5], ['Correct', 0.2], ['incorrect', 0.2], ['unclear', 0.1]]),
+      tok('correct', [
+        ['correct', 0.5],
+        ['Correct', 0.2],
+        ['incorrect', 0.2],
+        ['unclear', 0.1],
+      ]),
       tok('"}]}'),
     ];
     const [p] = pTrueForValues(tokens, 'verdict', STEP_WORDS);
@@ -107,7 +112,14 @@ describe('stepcritic cache', () => {
     const dir = await mkdtemp(join(tmpdir(), 'stepcritic-cache-cmd-'));
     try {
       const cache = createFileCache(dir);
-      const value = { verdict: 'correct' as const, pTrue: 0.9, source: 'logprobs' as const, explanation: 'ok', model: 'm', createdAt: Date.parse('2025-01-02T03:04:05Z') };
+      const value = {
+        verdict: 'correct' as const,
+        pTrue: 0.9,
+        source: 'logprobs' as const,
+        explanation: 'ok',
+        model: 'm',
+        createdAt: Date.parse('2025-01-02T03:04:05Z'),
+      };
       await cache.set('a'.repeat(64), { kind: 'step', value });
       await cache.set('b'.repeat(64), { kind: 'step', value });
       const stats = await runCommand(cacheCommand, ['stats', '--cache-dir', dir]);

@@ -41,13 +41,22 @@ describe('LLM critic in judgeSolution', () => {
     // The refuted step stands whatever the model said.
     assert.equal(judgement.steps[1]!.verdict, 'incorrect');
     assert.equal(judgement.steps[1]!.source, 'verifier');
-    assert.ok(verifyDocument(wrong).get(1)!.some((e) => e.kind === 'arithmetic' && e.status === 'refuted'));
+    assert.ok(
+      verifyDocument(wrong)
+        .get(1)!
+        .some((e) => e.kind === 'arithmetic' && e.status === 'refuted'),
+    );
   });
 
   it('in judgeSolution: the first wrong step, later steps downstream, thresholds from P(True)', async () => {
-    server.setHandler(scriptedByStep({ 1: { verdict: 'correct', pTrue: 0.95 }, 2: { verdict: 'incorrect', pTrue: 0.1 }, 3: { verdict: 'correct', pTrue: 0.9 } }));
+    server.setHandler(
+      scriptedByStep({ 1: { verdict: 'correct', pTrue: 0.95 }, 2: { verdict: 'incorrect', pTrue: 0.1 }, 3: { verdict: 'correct', pTrue: 0.9 } }),
+    );
     const judgement = await judgeSolution(doc, { critic: critic() });
-    assert.deepEqual(judgement.steps.map((s) => s.verdict), ['correct', 'incorrect', 'downstream']);
+    assert.deepEqual(
+      judgement.steps.map((s) => s.verdict),
+      ['correct', 'incorrect', 'downstream'],
+    );
     assert.equal(judgement.firstErrorIndex, 1);
     assert.equal(judgement.steps[1]!.source, 'logprobs');
     assert.equal(judgement.critic.enabled, true);
@@ -56,14 +65,20 @@ describe('LLM critic in judgeSolution', () => {
   it('a reply that stays malformed leaves `error` steps and an `error` solution, never a silent correct', async () => {
     server.setHandler(() => completion('{"steps": [{"step": 1, "verdict": '));
     const judgement = await judgeSolution(doc, { critic: critic() });
-    assert.deepEqual(judgement.steps.map((s) => s.verdict), ['error', 'error', 'error']);
+    assert.deepEqual(
+      judgement.steps.map((s) => s.verdict),
+      ['error', 'error', 'error'],
+    );
     assert.equal(judgement.verdict, 'error');
   });
 
   it('steps the budget stopped are unchecked, with the note', async () => {
     server.setHandler(scriptedByStep({}));
     const judgement = await judgeSolution(doc, { critic: critic({}, new TokenBudget(50)) });
-    assert.deepEqual(judgement.steps.map((s) => s.verdict), ['unchecked', 'unchecked', 'unchecked']);
+    assert.deepEqual(
+      judgement.steps.map((s) => s.verdict),
+      ['unchecked', 'unchecked', 'unchecked'],
+    );
     assert.match(judgement.critic.note ?? '', /token budget reached: 0 of 50 tokens used/);
   });
 });

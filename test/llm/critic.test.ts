@@ -64,8 +64,15 @@ describe('LLM critic', () => {
         ),
       );
       const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-      assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'incorrect', 'correct'], spelling);
-      assert.deepEqual(result.steps.map((s) => s.source), ['logprobs', 'logprobs', 'logprobs']);
+      assert.deepEqual(
+        result.steps.map((s) => s.verdict),
+        ['correct', 'incorrect', 'correct'],
+        spelling,
+      );
+      assert.deepEqual(
+        result.steps.map((s) => s.source),
+        ['logprobs', 'logprobs', 'logprobs'],
+      );
       const expected = [0.8731, 0.2207, 0.5];
       result.steps.forEach((s, i) => assert.ok(Math.abs(s.pTrue! - expected[i]!) < 1e-6, `${spelling} step ${i + 1}: ${s.pTrue}`));
       assert.equal(result.usage.requests, 1);
@@ -82,7 +89,10 @@ describe('LLM critic', () => {
     assert.deepEqual(judgedNumbers(sent[0]!), [1, 2, 3]);
     assert.equal(sent[0]!.chat.logprobs, true);
     assert.equal(sent[0]!.chat.top_logprobs, 5);
-    assert.deepEqual(seen.map((s) => s.index), [0, 1, 2]);
+    assert.deepEqual(
+      seen.map((s) => s.index),
+      [0, 1, 2],
+    );
     assert.ok(result.usage.promptTokens > 0 && result.usage.completionTokens > 0);
   });
 
@@ -100,9 +110,15 @@ describe('LLM critic', () => {
     // First call asked for log-probabilities and got none; then 4 more samples in one request (n = 4).
     assert.equal(sent.length, 2);
     assert.equal(sent[1]!.chat.n, 4);
-    assert.deepEqual(result.steps.map((s) => s.source), ['samples', 'samples', 'samples']);
+    assert.deepEqual(
+      result.steps.map((s) => s.source),
+      ['samples', 'samples', 'samples'],
+    );
     // Votes: the first reply says correct/incorrect/correct; of the 4 samples round(p·4) say correct.
-    assert.deepEqual(result.steps.map((s) => s.pTrue), [(1 + 2) / 5, (0 + 1) / 5, (1 + 2) / 5]);
+    assert.deepEqual(
+      result.steps.map((s) => s.pTrue),
+      [(1 + 2) / 5, (0 + 1) / 5, (1 + 2) / 5],
+    );
     // Having learned, the next solution asks for all 5 samples at once.
     const again = server.chatRequests().length;
     await c.judge({ document: mathDocument('Another problem?', ['One step.']), evidence: noEvidence, fromStep: 0 });
@@ -118,14 +134,29 @@ describe('LLM critic', () => {
     const result = await critic({ samples: 3 }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
     const sent = server.chatRequests().slice(base);
     assert.ok(sent.length >= 3, `${sent.length} requests`);
-    assert.deepEqual(result.steps.map((s) => s.source), ['samples', 'samples', 'samples']);
+    assert.deepEqual(
+      result.steps.map((s) => s.source),
+      ['samples', 'samples', 'samples'],
+    );
     for (const s of result.steps) assert.ok(s.pTrue !== null && s.pTrue >= 0 && s.pTrue <= 1);
   });
 
   it('gives a verbal verdict without probability when neither log-probabilities nor samples are available', async () => {
-    server.setHandler((request) => criticReply(judgedNumbers(request).map((step) => ({ step, verdict: 'correct' as const })), { logprobs: false }));
+    server.setHandler((request) =>
+      criticReply(
+        judgedNumbers(request).map((step) => ({ step, verdict: 'correct' as const })),
+        { logprobs: false },
+      ),
+    );
     const result = await critic({ samples: 1 }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-    assert.deepEqual(result.steps.map((s) => [s.source, s.pTrue]), [['verbal', null], ['verbal', null], ['verbal', null]]);
+    assert.deepEqual(
+      result.steps.map((s) => [s.source, s.pTrue]),
+      [
+        ['verbal', null],
+        ['verbal', null],
+        ['verbal', null],
+      ],
+    );
   });
 
   it('a cache hit makes zero requests; the file cache survives a new process and a corrupt entry is rebuilt', async () => {
@@ -139,7 +170,10 @@ describe('LLM critic', () => {
       assert.equal(server.requests.length, base, 'no request on a cache hit');
       assert.equal(second.usage.requests, 0);
       assert.equal(second.usage.cachedSteps, 3);
-      assert.deepEqual(second.steps.map((s) => [s.verdict, s.pTrue, s.cached]), first.steps.map((s) => [s.verdict, s.pTrue, true]));
+      assert.deepEqual(
+        second.steps.map((s) => [s.verdict, s.pTrue, s.cached]),
+        first.steps.map((s) => [s.verdict, s.pTrue, true]),
+      );
 
       // Corrupt one entry on disk: it is ignored (re-judged) and rewritten.
       const shards = await readdir(join(dir, 'v1'));
@@ -171,7 +205,10 @@ describe('LLM critic', () => {
     assert.deepEqual(judgedNumbers(sent[0]!), [3, 4, 5]);
     assert.deepEqual(contextNumbers(sent[0]!), [1, 2]);
     assert.match(sent[0]!.userText, /First we note 2 \+ 2 = 4\./);
-    assert.deepEqual(result.steps.map((s) => s.cached), [true, true, false, false, false]);
+    assert.deepEqual(
+      result.steps.map((s) => s.cached),
+      [true, true, false, false, false],
+    );
     assert.equal(result.usage.cachedSteps, 2);
   });
 
@@ -180,7 +217,9 @@ describe('LLM critic', () => {
     const cache = createMemoryCache();
     const budget = new TokenBudget(2600);
     const c = critic({ maxTokensPerStep: 100 }, { cache, budget });
-    const docs = Array.from({ length: 6 }, (_, i) => mathDocument(`Problem ${i}: add ${i} and ${i}.`, [`We add ${i} + ${i} = ${2 * i}.`, `The answer is ${2 * i}.`]));
+    const docs = Array.from({ length: 6 }, (_, i) =>
+      mathDocument(`Problem ${i}: add ${i} and ${i}.`, [`We add ${i} + ${i} = ${2 * i}.`, `The answer is ${2 * i}.`]),
+    );
     const results = [];
     for (const d of docs) results.push(await c.judge({ document: d, evidence: noEvidence, fromStep: 0 }));
     const judged = results.filter((r) => r.steps.length === 2);
@@ -212,7 +251,10 @@ describe('LLM critic', () => {
     it('429 with Retry-After: waits, then a verdict', async () => {
       server.setHandler((r, i) => (i === 0 ? rateLimited(0.05) : good(r)));
       const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-      assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'correct', 'correct']);
+      assert.deepEqual(
+        result.steps.map((s) => s.verdict),
+        ['correct', 'correct', 'correct'],
+      );
       assert.equal(result.usage.requests, 2);
     });
 
@@ -220,7 +262,11 @@ describe('LLM critic', () => {
       for (const fault of [serverError(), dropConnection(), malformedJson()]) {
         server.setHandler((r, i) => (i === 0 ? fault : good(r)));
         const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-        assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'correct', 'correct'], fault.type);
+        assert.deepEqual(
+          result.steps.map((s) => s.verdict),
+          ['correct', 'correct', 'correct'],
+          fault.type,
+        );
       }
     });
 
@@ -228,7 +274,10 @@ describe('LLM critic', () => {
       for (const fault of [serverError(), dropConnection()]) {
         server.setHandler(() => fault);
         const result = await critic({ maxRetries: 1 }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-        assert.deepEqual(result.steps.map((s) => s.verdict), ['error', 'error', 'error']);
+        assert.deepEqual(
+          result.steps.map((s) => s.verdict),
+          ['error', 'error', 'error'],
+        );
         assert.match(result.steps[0]!.error ?? '', fault.type === 'drop' ? /dropped/ : /500 from http:\/\/127\.0\.0\.1/);
         assert.equal(result.note, result.steps[0]!.error);
       }
@@ -237,7 +286,10 @@ describe('LLM critic', () => {
     it('a slow reply times out: `error` verdicts that say so', async () => {
       server.setHandler(() => hang());
       const result = await critic({ timeoutMs: 100, maxRetries: 0 }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-      assert.deepEqual(result.steps.map((s) => s.verdict), ['error', 'error', 'error']);
+      assert.deepEqual(
+        result.steps.map((s) => s.verdict),
+        ['error', 'error', 'error'],
+      );
       assert.match(result.steps[0]!.error ?? '', /no complete reply .* within 100 ms/);
     });
 
@@ -245,7 +297,10 @@ describe('LLM critic', () => {
       server.setHandler((r, i) => (i === 0 ? completion('Step 1 looks fine. Step 2 too.') : good(r)));
       const base = server.chatRequests().length;
       const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-      assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'correct', 'correct']);
+      assert.deepEqual(
+        result.steps.map((s) => s.verdict),
+        ['correct', 'correct', 'correct'],
+      );
       const repair = server.chatRequests()[base + 1]!;
       const last = repair.chat.messages.at(-1)!;
       assert.match(last.content ?? '', /could not be used: the reply is not valid JSON/);
@@ -255,29 +310,53 @@ describe('LLM critic', () => {
     it('still malformed after the repair: `error` verdicts with the reason, never a silent correct', async () => {
       server.setHandler(() => completion('{"steps": [{"step": 1, "verdict": '));
       const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-      assert.deepEqual(result.steps.map((s) => s.verdict), ['error', 'error', 'error']);
+      assert.deepEqual(
+        result.steps.map((s) => s.verdict),
+        ['error', 'error', 'error'],
+      );
       assert.match(result.steps[0]!.error ?? '', /could not be read, even after one repair request/);
     });
 
     it('the wrong number of steps is detected: one repair, then the missing step is an error', async () => {
-      const twoOfThree = () => criticReply([{ step: 1, verdict: 'correct', pTrue: 0.9 }, { step: 2, verdict: 'correct', pTrue: 0.8 }], { logprobs: true, topLogprobs: 5 });
+      const twoOfThree = () =>
+        criticReply(
+          [
+            { step: 1, verdict: 'correct', pTrue: 0.9 },
+            { step: 2, verdict: 'correct', pTrue: 0.8 },
+          ],
+          { logprobs: true, topLogprobs: 5 },
+        );
       server.setHandler(() => twoOfThree());
       const base = server.chatRequests().length;
       const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
       const sent = server.chatRequests().slice(base);
       assert.equal(sent.length, 2);
       assert.match(sent[1]!.lastUserText, /it judged 2 steps but 3 were asked for/);
-      assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'correct', 'error']);
+      assert.deepEqual(
+        result.steps.map((s) => s.verdict),
+        ['correct', 'correct', 'error'],
+      );
       assert.match(result.steps[2]!.error ?? '', /no verdict for step 3/);
       assert.ok(Math.abs(result.steps[0]!.pTrue! - 0.9) < 1e-6);
     });
 
     it('a verdict that is neither word is an error for that step only', async () => {
       server.setHandler(() =>
-        completion(JSON.stringify({ steps: [{ step: 1, analysis: 'ok', verdict: 'correct' }, { step: 2, analysis: 'hm', verdict: 'partly' }, { step: 3, analysis: 'ok', verdict: 'incorrect' }] })),
+        completion(
+          JSON.stringify({
+            steps: [
+              { step: 1, analysis: 'ok', verdict: 'correct' },
+              { step: 2, analysis: 'hm', verdict: 'partly' },
+              { step: 3, analysis: 'ok', verdict: 'incorrect' },
+            ],
+          }),
+        ),
       );
       const result = await critic({ samples: 1 }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
-      assert.deepEqual(result.steps.map((s) => s.verdict), ['correct', 'error', 'incorrect']);
+      assert.deepEqual(
+        result.steps.map((s) => s.verdict),
+        ['correct', 'error', 'incorrect'],
+      );
       assert.match(result.steps[1]!.error ?? '', /"partly" is neither "correct" nor "incorrect"/);
     });
 
@@ -299,7 +378,8 @@ describe('LLM critic', () => {
   it('asks "Is the proposed answer True or False?" when configured, P(True) from the `True` token', async () => {
     server.setHandler((request) => {
       const parsed = parseCriticPrompt(request.userText);
-      if (parsed?.kind === 'answer') return finalAnswerReply({ verdict: 'True', pTrue: 0.6421 }, { logprobs: true, topLogprobs: request.chat.top_logprobs ?? 0 });
+      if (parsed?.kind === 'answer')
+        return finalAnswerReply({ verdict: 'True', pTrue: 0.6421 }, { logprobs: true, topLogprobs: request.chat.top_logprobs ?? 0 });
       return scriptedByStep({})(request);
     });
     const withAnswer = mathDocument('What is 5 + 5?', ['5 + 5 = 10.'], { finalAnswer: '10' });
@@ -309,5 +389,4 @@ describe('LLM critic', () => {
     assert.match(asked.userText, /Is the proposed answer True or False\?/);
     assert.match(asked.userText, /<answer>\n10\n<\/answer>/);
   });
-
 });

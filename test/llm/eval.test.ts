@@ -63,7 +63,12 @@ describe('stepcritic eval', () => {
       return ruleBasedCriticHandler()(request, index);
     });
     try {
-      const run = await runCommand(evalCommand, ['../shared/data/processbench/math.json', '--limit', '20', '--format', 'json', '--concurrency', '1', '--no-cache'], env(), controller.signal);
+      const run = await runCommand(
+        evalCommand,
+        ['../shared/data/processbench/math.json', '--limit', '20', '--format', 'json', '--concurrency', '1', '--no-cache'],
+        env(),
+        controller.signal,
+      );
       assert.equal(run.code, 130);
       const report = JSON.parse(run.stdout) as EvalReport;
       assert.match(report.stopped ?? '', /interrupted after \d+ solutions/);

@@ -24,19 +24,6 @@ export function mathDocument(problem: string, steps: readonly string[], options:
   });
 }
 
-/** A 10-step solution whose steps are distinct and realistic in length. */
-export function tenStepSolution(seed = 0): SolutionDocument {
-  const steps = Array.from({ length: 10 }, (_, i) => {
-    const a = 3 + i + seed;
-    const b = 7 + 2 * i;
-    return `Step ${i + 1}: Next we account for the ${i + 1}th batch of items. It holds ${a} boxes of ${b} items each, so it contributes ${a} * ${b} = ${a * b} items to the running total, which we carry forward to the next step.`;
-  });
-  return mathDocument(
-    `A warehouse receives ten batches of boxes (seed ${seed}). Batch k holds ${3 + seed}+k-1 boxes, each box holding 7+2(k-1) items. How many items arrive in total?`,
-    steps,
-  );
-}
-
 export function judgedNumbers(request: ChatRequestView): number[] {
   const parsed = parseCriticPrompt(request.userText);
   assert.ok(parsed && parsed.kind === 'steps', 'a step-critique prompt');
@@ -57,4 +44,3 @@ export function scriptedByStep(script: Record<number, Omit<StepScript, 'step'>>,
       { logprobs: request.chat.logprobs === true, n: request.chat.n ?? 1, topLogprobs: request.chat.top_logprobs ?? 0, ...options },
     );
 }
-

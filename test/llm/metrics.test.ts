@@ -57,12 +57,23 @@ describe('calibration', () => {
     close(expectedCalibrationError(items), 0.13 + 0.365 / 3 + 0.075);
     const bins = calibrationBins(items);
     assert.equal(bins.length, 10);
-    assert.deepEqual(bins.map((b) => b.count), [0, 2, 0, 0, 0, 1, 0, 0, 0, 3]);
+    assert.deepEqual(
+      bins.map((b) => b.count),
+      [0, 2, 0, 0, 0, 1, 0, 0, 0, 3],
+    );
   });
 
   it('p = 1 falls in the last bin; a perfectly calibrated set has ECE 0', () => {
     assert.equal(calibrationBins([{ p: 1, y: 1 }])[9]!.count, 1);
-    close(expectedCalibrationError([{ p: 1, y: 1 }, { p: 0, y: 0 }, { p: 0.5, y: 1 }, { p: 0.5, y: 0 }]), 0);
+    close(
+      expectedCalibrationError([
+        { p: 1, y: 1 },
+        { p: 0, y: 0 },
+        { p: 0.5, y: 1 },
+        { p: 0.5, y: 0 },
+      ]),
+      0,
+    );
     assert.equal(expectedCalibrationError([]), null);
   });
 
@@ -75,8 +86,20 @@ describe('calibration', () => {
     // Positives 0.95, 0.92, 0.12, 0.55; negatives 0.91, 0.15. Pairs where pos > neg:
     // 0.95: 2, 0.92: 2, 0.55: 1 (> 0.15), 0.12: 0 → 5 of 8.
     close(auroc(items), 5 / 8);
-    close(auroc([{ p: 0.5, y: 1 }, { p: 0.5, y: 0 }]), 0.5);
-    close(auroc([{ p: 0.9, y: 1 }, { p: 0.1, y: 0 }]), 1);
+    close(
+      auroc([
+        { p: 0.5, y: 1 },
+        { p: 0.5, y: 0 },
+      ]),
+      0.5,
+    );
+    close(
+      auroc([
+        { p: 0.9, y: 1 },
+        { p: 0.1, y: 0 },
+      ]),
+      1,
+    );
     assert.equal(auroc([{ p: 0.9, y: 1 }]), null);
   });
 

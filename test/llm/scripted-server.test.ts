@@ -33,11 +33,20 @@ describe('scripted LLM server', () => {
 
   it('the rule-based critic judges the tagged steps, with log-probabilities and usage', async () => {
     const res = await post(server.baseUrl, { model: 'scripted-critic', messages, logprobs: true, top_logprobs: 5 });
-    const body = (await res.json()) as { choices: { message: { content: string }; logprobs: { content: { token: string; logprob: number; top_logprobs: { token: string; logprob: number }[] }[] } }[]; usage: { prompt_tokens: number } };
+    const body = (await res.json()) as {
+      choices: {
+        message: { content: string };
+        logprobs: { content: { token: string; logprob: number; top_logprobs: { token: string; logprob: number }[] }[] };
+      }[];
+      usage: { prompt_tokens: number };
+    };
     const content = body.choices[0]!.message.content;
     const parsed = parseStepCritiqueReply(content, [1, 2]);
     assert.ok(parsed.ok);
-    assert.deepEqual([...parsed.entries.values()].map((e) => e.verdict), ['incorrect', 'correct']);
+    assert.deepEqual(
+      [...parsed.entries.values()].map((e) => e.verdict),
+      ['incorrect', 'correct'],
+    );
     const p = pTrueForValues(body.choices[0]!.logprobs.content, 'verdict', STEP_WORDS);
     assert.ok(Math.abs(p[0]! - 0.05) < 1e-9 && Math.abs(p[1]! - 0.95) < 1e-9);
     assert.ok(body.usage.prompt_tokens > 50);
@@ -69,7 +78,9 @@ describe('scripted LLM server', () => {
     const dir = await mkdtemp(join(tmpdir(), 'scripted-cli-'));
     const script = join(dir, 'script.json');
     await writeFile(script, JSON.stringify({ models: ['cli-model'], incorrectPatterns: ['7 - 1'], logprobs: false }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/scripted-llm-server.ts', '--port', '0', '--script', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/scripted-llm-server.ts', '--port', '0', '--script', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const baseUrl = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -81,8 +92,13 @@ describe('scripted LLM server', () => {
       });
       assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
       const models = (await (await fetch(`${baseUrl}/models`)).json()) as { data: { id: string }[] };
-      assert.deepEqual(models.data.map((m) => m.id), ['cli-model']);
-      const reply = (await (await post(baseUrl, { model: 'cli-model', messages, logprobs: true })).json()) as { choices: { message: { content: string }; logprobs: unknown }[] };
+      assert.deepEqual(
+        models.data.map((m) => m.id),
+        ['cli-model'],
+      );
+      const reply = (await (await post(baseUrl, { model: 'cli-model', messages, logprobs: true })).json()) as {
+        choices: { message: { content: string }; logprobs: unknown }[];
+      };
       assert.equal(reply.choices[0]!.logprobs, null, 'the script says: no log-probabilities');
       assert.match(reply.choices[0]!.message.content, /"incorrect"/);
     } finally {

@@ -60,7 +60,9 @@ describe('the API key', () => {
   });
 
   it('is redacted from errors even when the endpoint echoes it back', async () => {
-    server.setHandler((request) => statusReply(400, `Bad request from key ${String(request.headers.authorization).slice(7)} (also seen: ****${KEY.slice(-12)})`));
+    server.setHandler((request) =>
+      statusReply(400, `Bad request from key ${String(request.headers.authorization).slice(7)} (also seen: ****${KEY.slice(-12)})`),
+    );
     try {
       const config = CriticConfigSchema.parse({ baseUrl: server.baseUrl, model: 'scripted-critic', apiKey: KEY, maxRetries: 0 });
       const { value: result, logged } = await capturingConsole(() =>

@@ -56,7 +56,10 @@ describe('server: accepted steps', () => {
     rigs.push(restarted);
     await restarted.session.open(uri, PENS);
     const states = await restarted.session.finalStates(uri, 1);
-    assert.deepEqual(states.steps.map((s) => s.state), ['correct', 'correct', 'accepted']);
+    assert.deepEqual(
+      states.steps.map((s) => s.state),
+      ['correct', 'correct', 'accepted'],
+    );
     assert.equal(states.steps[2]!.source, 'user');
     assert.equal((await restarted.session.diagnosticsFor(uri, 1)).length, 0);
 

@@ -42,8 +42,14 @@ describe('server: code actions without a model', () => {
     assert.equal(fix.title, 'Fix arithmetic in step 1: 24');
     assert.equal(fix.isPreferred, true);
     assert.deepEqual(fix.diagnostics, [d]);
-    assert.ok(actions.some((a) => a.kind === 'quickfix.stepcritic.accept'), 'Mark as correct is offered');
-    assert.ok(actions.some((a) => a.kind === 'quickfix.stepcritic.explain'), 'Explain is offered');
+    assert.ok(
+      actions.some((a) => a.kind === 'quickfix.stepcritic.accept'),
+      'Mark as correct is offered',
+    );
+    assert.ok(
+      actions.some((a) => a.kind === 'quickfix.stepcritic.explain'),
+      'Explain is offered',
+    );
     assert.ok(!actions.some((a) => a.kind === 'quickfix.stepcritic.refine'), 'no Refine without a model');
 
     const result = await session.execute<{ applied: boolean }>(fix.command!);
@@ -116,15 +122,24 @@ describe('server: refinement (scripted model)', () => {
     // The proposal was judged in context before it was offered: a critic request for step 3 only.
     const rejudge = parseCriticPrompt(llm.chatRequests()[llm.chatRequests().length - 1]!.userText);
     assert.ok(rejudge && rejudge.kind === 'steps');
-    assert.deepEqual(rejudge.judged.map((s) => s.text), ['Step 3: So Mia gets 8 dollars back.']);
-    assert.deepEqual(rejudge.context.map((s) => s.number), [1, 2]);
+    assert.deepEqual(
+      rejudge.judged.map((s) => s.text),
+      ['Step 3: So Mia gets 8 dollars back.'],
+    );
+    assert.deepEqual(
+      rejudge.context.map((s) => s.number),
+      [1, 2],
+    );
 
     const result = await session.execute<{ applied: boolean }>(resolved.command!);
     assert.equal(result.applied, true);
     assert.equal(session.text(uri), PENS.replace('Step 3: She also gets a discount, so she receives 10 dollars back.', 'Step 3: So Mia gets 8 dollars back.'));
     assert.equal(handler.refinePrompts.length, 1, 'the command applied the proposal that was resolved, without asking again');
     const states = await session.finalStates(uri, 2);
-    assert.deepEqual(states.steps.map((s) => s.state), ['correct', 'correct', 'correct']);
+    assert.deepEqual(
+      states.steps.map((s) => s.state),
+      ['correct', 'correct', 'correct'],
+    );
   });
 
   it('when two attempts do not hold up, the action is disabled with the reason and the rejected attempts are kept', async () => {
@@ -144,7 +159,11 @@ describe('server: refinement (scripted model)', () => {
     assert.match(resolved.disabled.reason, /No rewrite of step 3 held up after 2 attempts: step 3 is still incorrect/);
     assert.equal(resolved.title, 'Refine step 3: no fix held up after 2 attempts');
     assert.equal(handler.refinePrompts.length, 2, 'capped at two attempts');
-    assert.deepEqual(handler.refinePrompts[1]!.rejected, ['Step 3: With the discount she receives 9 dollars back.'], 'the second attempt is told what was rejected');
+    assert.deepEqual(
+      handler.refinePrompts[1]!.rejected,
+      ['Step 3: With the discount she receives 9 dollars back.'],
+      'the second attempt is told what was rejected',
+    );
 
     const proposal = await session.request<{ status: string; attempts: { text: string; reason: string }[] }>('stepcritic/refineStep', { uri, stepIndex: 2 });
     assert.equal(proposal.status, 'rejected');
@@ -175,7 +194,10 @@ describe('server: refinement (scripted model)', () => {
     await session.execute(resolved.command!);
     assert.equal(
       session.text(uri),
-      PENS.replace('Step 3: She also gets a discount, so she receives 10 dollars back.\n\nAnswer: 10', 'Step 3: So Mia gets 8 dollars back.\n\nStep 4: Check: 12 + 8 = 20.\n\nAnswer: 8'),
+      PENS.replace(
+        'Step 3: She also gets a discount, so she receives 10 dollars back.\n\nAnswer: 10',
+        'Step 3: So Mia gets 8 dollars back.\n\nStep 4: Check: 12 + 8 = 20.\n\nAnswer: 8',
+      ),
     );
   });
 
@@ -183,7 +205,9 @@ describe('server: refinement (scripted model)', () => {
     const handler = refineAwareHandler({
       critic: ruleBasedCriticHandler({ incorrectPatterns: [WRONG_PATTERN] }),
       refine: (prompt) =>
-        prompt.kind === 'step' ? stepReplacementReply('Step 3: So Mia gets 8 dollars back.') : regenerateReply(['Step 3: So Mia gets 8 dollars back.'], 'Answer: 8'),
+        prompt.kind === 'step'
+          ? stepReplacementReply('Step 3: So Mia gets 8 dollars back.')
+          : regenerateReply(['Step 3: So Mia gets 8 dollars back.'], 'Answer: 8'),
     });
     const rig = await startRig({ handler });
     rigs.push(rig);
@@ -191,7 +215,10 @@ describe('server: refinement (scripted model)', () => {
     const uri = fileUri(rig.folder, 'requests.solution.md');
     await session.open(uri, PENS);
     await session.finalStates(uri, 1);
-    const solution = await session.request<{ status: string; title: string; apply: { version: number; edits: unknown[] } }>('stepcritic/refineSolution', { uri, version: 1 });
+    const solution = await session.request<{ status: string; title: string; apply: { version: number; edits: unknown[] } }>('stepcritic/refineSolution', {
+      uri,
+      version: 1,
+    });
     assert.equal(solution.status, 'proposed');
     assert.match(solution.title, /^Refine solution \(P\(True\) /);
     assert.equal(solution.apply.version, 1);
@@ -223,7 +250,10 @@ describe('server: refinement (scripted model)', () => {
     const cancelled = await session.execute<{ applied: boolean; message: string }>(lens.command);
     assert.deepEqual(cancelled, { applied: false, message: 'Cancelled.' });
     assert.equal(session.text(uri), PENS);
-    assert.ok(session.messages.some((m) => /Refined the solution; re-judged: P\(True\) 0\.04 → 0\.86\. Apply it\?/.test(m.message)), 'the question names P(True) of the solution before → after (0.95 · 0.95 · 0.05 → 0.95³)');
+    assert.ok(
+      session.messages.some((m) => /Refined the solution; re-judged: P\(True\) 0\.04 → 0\.86\. Apply it\?/.test(m.message)),
+      'the question names P(True) of the solution before → after (0.95 · 0.95 · 0.05 → 0.95³)',
+    );
 
     answers.push('Apply');
     const applied = await session.execute<{ applied: boolean }>(lens.command);

@@ -17,7 +17,10 @@ describe('server: open a document', () => {
     const uri = fileUri(rig.folder, 'apples.solution.md');
     await rig.session.open(uri, ARITHMETIC_ERROR);
     const states = await rig.session.finalStates(uri, 1);
-    assert.deepEqual(states.steps.map((s) => s.state), ['incorrect', 'downstream', 'downstream']);
+    assert.deepEqual(
+      states.steps.map((s) => s.state),
+      ['incorrect', 'downstream', 'downstream'],
+    );
     assert.equal(states.steps[0]!.source, 'verifier');
     assert.equal(states.steps[0]!.pTrue, 0);
     assert.equal(states.critic.enabled, false);
@@ -33,10 +36,7 @@ describe('server: open a document', () => {
     assert.deepEqual(first!.range, { start: { line: 6, character: 0 }, end: { line: 6, character: 34 } });
     assert.match(String(first!.message), /P\(True\) 0\.00 \(verifier\)/);
     assert.match(String(first!.message), /48 \/ 2 = 25 \(should be 24\)/);
-    assert.deepEqual(
-      { version: (first!.data as { version: number }).version, pTrue: (first!.data as { pTrue: number }).pTrue },
-      { version: 1, pTrue: 0 },
-    );
+    assert.deepEqual({ version: (first!.data as { version: number }).version, pTrue: (first!.data as { pTrue: number }).pTrue }, { version: 1, pTrue: 0 });
     assert.equal(typeof (first!.data as { stepHash: string }).stepHash, 'string');
     assert.equal(second!.severity, DiagnosticSeverity.Hint);
     assert.equal(second!.code, 'downstream');
@@ -50,8 +50,14 @@ describe('server: open a document', () => {
     const uri = fileUri(rig.folder, 'pens.solution.md');
     await rig.session.open(uri, PENS);
     const states = await rig.session.finalStates(uri, 1);
-    assert.deepEqual(states.steps.map((s) => s.state), ['correct', 'correct', 'incorrect']);
-    assert.deepEqual(states.steps.map((s) => s.source), ['logprobs', 'logprobs', 'logprobs']);
+    assert.deepEqual(
+      states.steps.map((s) => s.state),
+      ['correct', 'correct', 'incorrect'],
+    );
+    assert.deepEqual(
+      states.steps.map((s) => s.source),
+      ['logprobs', 'logprobs', 'logprobs'],
+    );
     assert.ok(Math.abs(states.steps[0]!.pTrue! - 0.95) < 0.01, `P(True) ${states.steps[0]!.pTrue}`);
     assert.ok(Math.abs(states.steps[2]!.pTrue! - 0.05) < 0.01);
     assert.equal(states.critic.enabled, true);
@@ -62,7 +68,10 @@ describe('server: open a document', () => {
     assert.equal(chats.length, 1, 'one request per solution');
     const prompt = parseCriticPrompt(chats[0]!.userText);
     assert.ok(prompt && prompt.kind === 'steps');
-    assert.deepEqual(prompt.judged.map((s) => s.number), [1, 2, 3]);
+    assert.deepEqual(
+      prompt.judged.map((s) => s.number),
+      [1, 2, 3],
+    );
 
     // The step states went through `judging` before the verdicts came in.
     const judging = rig.session.stepStates.find((s) => s.uri === uri && s.steps.some((x) => x.state === 'judging'));

@@ -32,11 +32,17 @@ describe('server: LLM faults', () => {
       const uri = fileUri(rig.folder, 'faulty.solution.md');
       await session.open(uri, PENS);
       const failed = await session.finalStates(uri, 1);
-      assert.deepEqual(failed.steps.map((s) => s.state), ['error', 'error', 'error']);
+      assert.deepEqual(
+        failed.steps.map((s) => s.state),
+        ['error', 'error', 'error'],
+      );
       assert.match(failed.steps[0]!.message ?? '', reason);
       const diagnostics = await session.diagnosticsFor(uri, 1);
       assert.equal(diagnostics.length, 3);
-      assert.ok(diagnostics.every((d) => d.severity === 3 && d.code === 'judge-error'), 'judge errors are Information');
+      assert.ok(
+        diagnostics.every((d) => d.severity === 3 && d.code === 'judge-error'),
+        'judge errors are Information',
+      );
 
       // Still serving.
       const hover = await session.hover(uri, 6, 3);
@@ -45,7 +51,11 @@ describe('server: LLM faults', () => {
       await session.save(uri);
       await session.waitFor(() => session.stepStates.filter((s) => s.uri === uri && s.version === 1 && s.done).length >= 2, 'the retry');
       const retried = await session.finalStates(uri, 1);
-      assert.deepEqual(retried.steps.map((s) => s.state), ['correct', 'correct', 'incorrect'], 'the retry judged every step');
+      assert.deepEqual(
+        retried.steps.map((s) => s.state),
+        ['correct', 'correct', 'incorrect'],
+        'the retry judged every step',
+      );
       assert.equal(session.exited, undefined, 'the server is alive');
     });
   }
@@ -75,7 +85,10 @@ describe('server: LLM faults', () => {
     assert.equal(states.steps.length, 50, 'critiqued up to the step limit');
     assert.equal(states.summary.truncated, true);
     assert.equal(states.summary.totalSteps, 3000);
-    assert.ok(session.messages.some((m) => /3000 steps; only the first 50 are critiqued/.test(m.message)), 'a notice says so');
+    assert.ok(
+      session.messages.some((m) => /3000 steps; only the first 50 are critiqued/.test(m.message)),
+      'a notice says so',
+    );
     assert.equal(session.exited, undefined);
     assert.ok(llm.chatRequests().length >= 1);
   });

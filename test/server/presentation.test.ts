@@ -64,7 +64,9 @@ describe('server: what is critiqued', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(session.stepStates.filter((s) => s.uri === notes).length, 0, 'not matched by stepcritic.files: left alone');
 
-    const critique = await session.request<{ summary: { counts: Record<string, number> }; critic: { enabled: boolean } }>('stepcritic/critiqueFile', { uri: notes });
+    const critique = await session.request<{ summary: { counts: Record<string, number> }; critic: { enabled: boolean } }>('stepcritic/critiqueFile', {
+      uri: notes,
+    });
     assert.equal(critique.summary.counts.unchecked, 3, 'no critic: the steps are unchecked');
     assert.equal(critique.critic.enabled, false);
 

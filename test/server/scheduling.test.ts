@@ -32,12 +32,19 @@ describe('server: scheduling', () => {
     const v2 = await session.replace(uri, PENS.replace('the change is 20 - 12 = 8 dollars', 'the change is 20 - 12 = 8 dollars exactly'));
     await session.waitFor(() => session.stepStates.find((s) => s.uri === uri && s.version === v2), 'preview of v2');
     const preview = session.stepStates.find((s) => s.uri === uri && s.version === v2)!;
-    assert.deepEqual(preview.steps.map((s) => s.state), ['correct', 'queued', 'queued'], 'unchanged step 1 keeps its verdict; 2 and 3 wait');
+    assert.deepEqual(
+      preview.steps.map((s) => s.state),
+      ['correct', 'queued', 'queued'],
+      'unchanged step 1 keeps its verdict; 2 and 3 wait',
+    );
     assert.equal(llm.chatRequests().length, 1, 'no request before the save');
 
     await session.save(uri);
     const final = await session.finalStates(uri, v2);
-    assert.deepEqual(final.steps.map((s) => s.state), ['correct', 'correct', 'incorrect']);
+    assert.deepEqual(
+      final.steps.map((s) => s.state),
+      ['correct', 'correct', 'incorrect'],
+    );
     assert.equal(llm.chatRequests().length, 2);
     assert.deepEqual(judgedNumbers(rig, 1), { judged: [2, 3], context: [1] }, 'only the changed step and the ones after it are judged');
     const during = session.stepStates.filter((s) => s.uri === uri && s.version === v2 && !s.done);
@@ -73,13 +80,19 @@ describe('server: scheduling', () => {
     assert.equal(final.steps[2]!.state, 'incorrect');
     assert.equal(llm.chatRequests().length - before, 1, 'one critique for the burst of edits');
     const older = session.stepStates.filter((s) => s.uri === uri && s.version > 1 && s.version < last);
-    assert.ok(older.every((s) => !s.done), 'no finished critique was published for an older version');
+    assert.ok(
+      older.every((s) => !s.done),
+      'no finished critique was published for an older version',
+    );
     assert.ok(
       older.every((s) => s.steps[2]!.state === 'queued' || s.steps[2]!.state === 'judging'),
       'older versions only ever showed the changed step as waiting',
     );
     const olderDiagnostics = session.diagnostics.filter((d) => d.uri === uri && d.version !== undefined && d.version > 1 && d.version < last);
-    assert.ok(olderDiagnostics.every((d) => d.diagnostics.length === 0), 'no verdict of the critic was published for an older version');
+    assert.ok(
+      olderDiagnostics.every((d) => d.diagnostics.length === 0),
+      'no verdict of the critic was published for an older version',
+    );
   });
 
   it('a change while the model is answering aborts the request (down to HTTP) and its result is never published', async () => {
@@ -97,6 +110,9 @@ describe('server: scheduling', () => {
     assert.equal(llm.chatRequests().length, 1, 'onSave: the new version waits for a save');
     await session.save(uri);
     const final = await session.finalStates(uri, v2);
-    assert.deepEqual(final.steps.map((s) => s.state), ['correct', 'correct', 'correct']);
+    assert.deepEqual(
+      final.steps.map((s) => s.state),
+      ['correct', 'correct', 'correct'],
+    );
   });
 });

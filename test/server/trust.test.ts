@@ -37,7 +37,10 @@ describe('server: workspace trust', () => {
         assert.equal(critique.summary.verdict, 'incorrect');
         assert.match(critique.warnings.join('\n'), /2 tests ran: 0 passed, 2 failed/);
         const diagnostics = await rig.session.diagnosticsFor(uri);
-        assert.ok(diagnostics.some((d) => d.code === 'test-failure'), 'a step the failing tests point at is marked');
+        assert.ok(
+          diagnostics.some((d) => d.code === 'test-failure'),
+          'a step the failing tests point at is marked',
+        );
       } else {
         assert.equal(critique.summary.verdict, 'unchecked');
         assert.match(critique.warnings.join('\n'), /Tests not run \(2 tests found\): running code is off/);

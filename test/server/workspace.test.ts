@@ -42,14 +42,20 @@ describe('server: critique workspace', () => {
       result.files.map((f) => f.uri.slice(`file://${folder}`.length)),
       ['/s0.solution.md', '/s1.solution.md', '/sets/b/s2.solution.md', '/sets/b/s3.solution.md'],
     );
-    assert.deepEqual(result.files.map((f) => f.summary.firstErrorIndex), [2, 0, 2, 0]);
+    assert.deepEqual(
+      result.files.map((f) => f.summary.firstErrorIndex),
+      [2, 0, 2, 0],
+    );
     assert.ok(result.usage.requests >= 2);
 
     const events = session.progress.filter((p) => p.token === 'ws-1').map((p) => p.value);
     assert.equal(events[0]!.kind, 'begin');
     assert.equal(events[0]!.cancellable, true);
     const reports = events.filter((e) => e.kind === 'report' && /^\d\/4 files/.test(e.message ?? ''));
-    assert.deepEqual(reports.map((r) => r.message!.slice(0, 9)), ['1/4 files', '2/4 files', '3/4 files', '4/4 files']);
+    assert.deepEqual(
+      reports.map((r) => r.message!.slice(0, 9)),
+      ['1/4 files', '2/4 files', '3/4 files', '4/4 files'],
+    );
     assert.equal(events.at(-1)!.kind, 'end');
 
     // Files that are not open get their diagnostics published all the same.
@@ -66,7 +72,10 @@ describe('server: critique workspace', () => {
     const pending = session.connection.sendRequest('stepcritic/critiqueWorkspace', {}, source.token) as Promise<WorkspaceCritique>;
     await session.waitFor(() => session.createdProgressTokens.length === 1 && true, 'the server created its progress');
     const token = session.createdProgressTokens[0]!;
-    await session.waitFor(() => session.progress.some((p) => p.token === token && p.value.kind === 'report' && /^1\/8/.test(p.value.message ?? '')) && true, 'first file done');
+    await session.waitFor(
+      () => session.progress.some((p) => p.token === token && p.value.kind === 'report' && /^1\/8/.test(p.value.message ?? '')) && true,
+      'first file done',
+    );
     source.cancel();
     const outcome = await pending.then(
       (r) => ({ cancelled: r.cancelled, done: r.files.length }),

@@ -149,11 +149,18 @@ export const DEFAULT_MODEL = 'scripted-critic';
 
 // ---- response builders ---------------------------------------------------------------------
 
-export function completion(content: string, options: { logprobs?: TokenLogprob[] | null; usage?: ScriptedUsage | null; delayMs?: number } = {}): ScriptedResponse {
+export function completion(
+  content: string,
+  options: { logprobs?: TokenLogprob[] | null; usage?: ScriptedUsage | null; delayMs?: number } = {},
+): ScriptedResponse {
   return { type: 'completion', choices: [{ content, logprobs: options.logprobs }], usage: options.usage, delayMs: options.delayMs };
 }
 
-export function statusReply(status: number, message: string, options: { headers?: Record<string, string>; code?: string; delayMs?: number } = {}): ScriptedResponse {
+export function statusReply(
+  status: number,
+  message: string,
+  options: { headers?: Record<string, string>; code?: string; delayMs?: number } = {},
+): ScriptedResponse {
   return {
     type: 'status',
     status,
@@ -258,7 +265,11 @@ function verdictTokens(word: string, words: [string, string], p: number, spellin
   return { lead: '"', tokens: [verdictAlternatives([pos, cap(pos)], [neg, cap(neg)], 'partial', p, word)] };
 }
 
-function streamFor(pieces: (string | { word: string; words: [string, string]; p: number })[], spelling: VerdictSpelling, topLogprobs: number): { content: string; tokens: TokenLogprob[] } {
+function streamFor(
+  pieces: (string | { word: string; words: [string, string]; p: number })[],
+  spelling: VerdictSpelling,
+  topLogprobs: number,
+): { content: string; tokens: TokenLogprob[] } {
   let content = '';
   const tokens: TokenLogprob[] = [];
   for (const piece of pieces) {
@@ -296,7 +307,8 @@ export function criticReply(script: readonly StepScript[], options: CriticReplyO
       const p = s.pTrue ?? (s.verdict === 'correct' ? 1 : 0);
       // With logprobs every choice shows the scripted verdict; without, the votes carry pTrue.
       const word = options.logprobs || n === 1 ? s.verdict : voteFor(p, c, n) ? 'correct' : 'incorrect';
-      const analysis = s.analysis ?? `Checked step ${s.step}: ${word === 'correct' ? 'it follows from the problem and the earlier steps' : 'it does not hold'}.`;
+      const analysis =
+        s.analysis ?? `Checked step ${s.step}: ${word === 'correct' ? 'it follows from the problem and the earlier steps' : 'it does not hold'}.`;
       pieces.push(`${i > 0 ? ', ' : ''}{"step": ${s.step}, "analysis": ${JSON.stringify(analysis)}, "verdict": `);
       pieces.push({ word, words: ['correct', 'incorrect'], p });
       pieces.push('"}');
@@ -342,12 +354,16 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
   const patterns = (options.incorrectPatterns ?? []).map((p) => (typeof p === 'string' ? new RegExp(p, 'i') : p));
   const pCorrect = options.pCorrect ?? 0.95;
   const pIncorrect = options.pIncorrect ?? 0.05;
-  const matches = (text: string) => patterns.some((p) => { p.lastIndex = 0; return p.test(text); });
+  const matches = (text: string) =>
+    patterns.some((p) => {
+      p.lastIndex = 0;
+      return p.test(text);
+    });
   let samplesServed = 0;
   return (request) => {
     const parsed = parseCriticPrompt(request.userText);
     const wantLogprobs = options.logprobs !== false && request.chat.logprobs === true;
-    const n = options.supportsN === false ? 1 : request.chat.n ?? 1;
+    const n = options.supportsN === false ? 1 : (request.chat.n ?? 1);
     const reply: CriticReplyOptions = {
       logprobs: wantLogprobs,
       n,
@@ -367,7 +383,10 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
     if (!wantLogprobs && n === 1 && request.chat.temperature !== undefined && (request.chat.temperature ?? 0) > 0) {
       // One sample per call (a backend without `n`): vary the votes across calls so shares come out.
       const c = samplesServed++ % 5;
-      return criticReply(script.map((s) => ({ ...s, verdict: voteFor(s.pTrue ?? 0, c, 5) ? 'correct' : 'incorrect' })), reply);
+      return criticReply(
+        script.map((s) => ({ ...s, verdict: voteFor(s.pTrue ?? 0, c, 5) ? 'correct' : 'incorrect' })),
+        reply,
+      );
     }
     return criticReply(script, reply);
   };
@@ -475,7 +494,13 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     const chat = parsed.data;
     if (chat.model !== undefined && !models.includes(chat.model)) {
       finish(record, res, 404);
-      sendJson(res, 404, { error: { message: `The model \`${chat.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', code: 'model_not_found' } });
+      sendJson(res, 404, {
+        error: {
+          message: `The model \`${chat.model}\` does not exist or you do not have access to it.`,
+          type: 'invalid_request_error',
+          code: 'model_not_found',
+        },
+      });
       return;
     }
     const users = chat.messages.filter((m) => m.role === 'user');
@@ -489,7 +514,9 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       response = await handler(view, index);
     } catch (error) {
       finish(record, res, 500);
-      sendJson(res, 500, { error: { message: `scripted handler threw: ${error instanceof Error ? error.message : String(error)}`, type: 'server_error', code: null } });
+      sendJson(res, 500, {
+        error: { message: `scripted handler threw: ${error instanceof Error ? error.message : String(error)}`, type: 'server_error', code: null },
+      });
       return;
     }
     if (response.type === 'hang') return;

@@ -33,7 +33,10 @@ export const cacheCommand: Command = {
     const args = parseCommandArgs('cache', context.argv, CACHE_OPTIONS);
     const [action, ...rest] = args.positionals;
     if (action !== 'stats' && action !== 'clear') {
-      throw new UsageError(action === undefined ? 'cache needs an action: stats or clear' : `unknown cache action '${action}' (stats or clear)`, helpHint('cache'));
+      throw new UsageError(
+        action === undefined ? 'cache needs an action: stats or clear' : `unknown cache action '${action}' (stats or clear)`,
+        helpHint('cache'),
+      );
     }
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`, helpHint('cache'));
     const dir = cliCacheDir(args, context.env);

@@ -46,12 +46,34 @@ import { colourEnabled, noPaint, painter } from '../style';
 import { TOOL_VERSION } from '../version';
 
 export const BATCH_OPTIONS: OptionSpec[] = [
-  { name: 'run-log', type: 'string', valueName: 'FILE', description: 'Append one JSON line per finished solution to FILE as the run goes (Ctrl-C or a crash loses nothing); `stepcritic report FILE` renders it' },
+  {
+    name: 'run-log',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'Append one JSON line per finished solution to FILE as the run goes (Ctrl-C or a crash loses nothing); `stepcritic report FILE` renders it',
+  },
   { name: 'resume', type: 'boolean', description: 'Continue the run in --run-log: skip the solutions already in it (same name and content)' },
   { name: 'retry-errors', type: 'boolean', description: 'With --resume: judge again the solutions that failed or could not be judged' },
-  { name: 'triage', type: 'string', valueName: 'MODE', choices: ['verifiers', 'answer'], description: 'A cheap first pass (verifiers only, or one short answer-level P(True) call); the full step critique only for what it does not settle' },
-  { name: 'triage-threshold', type: 'string', valueName: 'P', defaultText: String(DEFAULT_TRIAGE_THRESHOLD), description: '--triage answer: settle a solution whose answer P(True) is at least P' },
-  { name: 'concurrency', type: 'string', valueName: 'N', description: 'LLM requests (and solutions) in flight at once [default: the critic configuration, else --jobs]' },
+  {
+    name: 'triage',
+    type: 'string',
+    valueName: 'MODE',
+    choices: ['verifiers', 'answer'],
+    description: 'A cheap first pass (verifiers only, or one short answer-level P(True) call); the full step critique only for what it does not settle',
+  },
+  {
+    name: 'triage-threshold',
+    type: 'string',
+    valueName: 'P',
+    defaultText: String(DEFAULT_TRIAGE_THRESHOLD),
+    description: '--triage answer: settle a solution whose answer P(True) is at least P',
+  },
+  {
+    name: 'concurrency',
+    type: 'string',
+    valueName: 'N',
+    description: 'LLM requests (and solutions) in flight at once [default: the critic configuration, else --jobs]',
+  },
   { name: 'yes', short: 'y', type: 'boolean', description: 'Start a large LLM run without asking (the estimate is still printed)' },
   { name: 'price', type: 'string', valueName: 'IN/OUT', description: 'Dollars per million prompt/completion tokens, for the cost estimate (e.g. 2.5/10)' },
 ];
@@ -84,7 +106,8 @@ export function readBatchSettings(args: ParsedArgs): BatchSettings {
   if (retryErrors && !resume) throw new UsageError('--retry-errors goes with --resume', helpHint('check'));
   const price = stringValue(args, 'price');
   const prices = price !== undefined ? parsePrices(price) : undefined;
-  if (price !== undefined && prices === undefined) throw new UsageError(`--price must be dollars per million tokens, IN/OUT or one number (got '${price}')`, helpHint('check'));
+  if (price !== undefined && prices === undefined)
+    throw new UsageError(`--price must be dollars per million tokens, IN/OUT or one number (got '${price}')`, helpHint('check'));
   const concurrency = integerValue('check', args, 'concurrency', 1, 1024);
   return {
     ...(runLog !== undefined ? { runLog } : {}),
@@ -125,7 +148,12 @@ function runConfig(input: BatchCheckInput, batch: BatchSettings, dependencies: C
   const llm = llmCriticOf(dependencies);
   return {
     critic: dependencies.critic.enabled
-      ? { model: llm?.config.model ?? dependencies.critic.model, baseUrl: llm?.config.baseUrl, sampling: llm ? samplingSettings(llm.config) : undefined, finalAnswerCheck: llm?.config.finalAnswerCheck }
+      ? {
+          model: llm?.config.model ?? dependencies.critic.model,
+          baseUrl: llm?.config.baseUrl,
+          sampling: llm ? samplingSettings(llm.config) : undefined,
+          finalAnswerCheck: llm?.config.finalAnswerCheck,
+        }
       : 'off',
     promptVersion: dependencies.promptVersion,
     runCode: dependencies.deps.codeChecker !== undefined,
@@ -200,7 +228,9 @@ async function statusOfLog(path: string, failOn: FailOn): Promise<{ failed: bool
 
 function summaryLine(progress: BatchProgress, durationMs: number): string {
   const v = progress.verdicts;
-  const counts = (['correct', 'incorrect', 'uncertain', 'error', 'unchecked'] as const).filter((k) => v[k] > 0).map((k) => `${v[k]} ${k === 'error' ? 'could not judge' : k}`);
+  const counts = (['correct', 'incorrect', 'uncertain', 'error', 'unchecked'] as const)
+    .filter((k) => v[k] > 0)
+    .map((k) => `${v[k]} ${k === 'error' ? 'could not judge' : k}`);
   const extra = [progress.skipped > 0 ? `${progress.skipped} skipped` : '', progress.failed > 0 ? `${progress.failed} failed` : ''].filter(Boolean);
   const tokens = progress.usage.promptTokens + progress.usage.completionTokens;
   return (
@@ -259,23 +289,45 @@ export async function runBatchCheck(context: CliContext, input: BatchCheckInput,
   if (batch.resume) runLog = await openLog();
 
   // The pre-pass: how many items (for the progress bar) and, with the LLM critic, what it may cost.
-  const estimate = await estimateRun(items(), { done: runLog?.done, critic: criticOn, toDocument, ...(batch.prices ? { prices: batch.prices } : {}), signal: context.signal });
+  const estimate = await estimateRun(items(), {
+    done: runLog?.done,
+    critic: criticOn,
+    toDocument,
+    ...(batch.prices ? { prices: batch.prices } : {}),
+    signal: context.signal,
+  });
   if (context.signal.aborted) {
-    runLog?.close({ interrupted: true, reason: 'cancelled before starting', durationMs: performance.now() - started, judgedThisRun: 0, usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 } });
+    runLog?.close({
+      interrupted: true,
+      reason: 'cancelled before starting',
+      durationMs: performance.now() - started,
+      judgedThisRun: 0,
+      usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
+    });
     return EXIT_INTERRUPTED;
   }
   if (criticOn && !input.quiet) {
-    context.stderr.write(`stepcritic: ${describeEstimate(estimate, llm?.config.model ?? dependencies.critic.model)}${batch.triage ? ' (before triage)' : ''}\n`);
+    context.stderr.write(
+      `stepcritic: ${describeEstimate(estimate, llm?.config.model ?? dependencies.critic.model)}${batch.triage ? ' (before triage)' : ''}\n`,
+    );
     const limit = llm?.budget.limit ?? 0;
     if (limit > 0 && estimate.promptTokens + estimate.completionTokens > limit) {
-      context.stderr.write(`stepcritic: the token budget of ${limit.toLocaleString('en-US')} will stop the run before the end; --resume with a larger --budget continues it\n`);
+      context.stderr.write(
+        `stepcritic: the token budget of ${limit.toLocaleString('en-US')} will stop the run before the end; --resume with a larger --budget continues it\n`,
+      );
     }
   }
   const large = estimate.promptTokens + estimate.completionTokens > CONFIRM_ABOVE_TOKENS;
   if (criticOn && large && !batch.yes && process.stdin.isTTY === true && context.stderr.isTTY === true) {
     if (!(await confirm('Start this run? [y/N] '))) {
       context.stderr.write('stepcritic: not started; nothing was judged (--yes skips this question)\n');
-      runLog?.close({ interrupted: true, reason: 'not started', durationMs: performance.now() - started, judgedThisRun: 0, usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 } });
+      runLog?.close({
+        interrupted: true,
+        reason: 'not started',
+        durationMs: performance.now() - started,
+        judgedThisRun: 0,
+        usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
+      });
       return EXIT_CLEAN;
     }
   }
@@ -306,10 +358,12 @@ export async function runBatchCheck(context: CliContext, input: BatchCheckInput,
 
   // Whole results of earlier runs (same tool, configuration and text) come back without judging;
   // --no-cache turns this off along with the critic's cache.
-  const resultCache =
-    batch.useCache
-      ? { cache: createFileResultCache(resolve(context.cwd, batch.cacheDir ?? defaultCacheDir(context.env))), keyOf: (item: BatchItem) => resultCacheKey({ toolVersion: TOOL_VERSION, configHash, id: item.id, contentHash: item.contentHash }) }
-      : undefined;
+  const resultCache = batch.useCache
+    ? {
+        cache: createFileResultCache(resolve(context.cwd, batch.cacheDir ?? defaultCacheDir(context.env))),
+        keyOf: (item: BatchItem) => resultCacheKey({ toolVersion: TOOL_VERSION, configHash, id: item.id, contentHash: item.contentHash }),
+      }
+    : undefined;
 
   // A report document without a run log to build it from: the entries are kept in memory.
   const collected: { sequence: number; entry: FileReport }[] | undefined = !streamText && !runLog ? [] : undefined;
@@ -337,11 +391,19 @@ export async function runBatchCheck(context: CliContext, input: BatchCheckInput,
   });
   progress.finish();
   const durationMs = performance.now() - started;
-  runLog?.close({ interrupted: result.interrupted, ...(result.reason ? { reason: result.reason } : {}), durationMs, judgedThisRun: result.progress.finishedThisRun, usage: result.progress.usage });
+  runLog?.close({
+    interrupted: result.interrupted,
+    ...(result.reason ? { reason: result.reason } : {}),
+    durationMs,
+    judgedThisRun: result.progress.finishedThisRun,
+    usage: result.progress.usage,
+  });
 
   const logNote = runLog ? `; the run log ${batch.runLog} has every finished solution, and --resume continues it` : '';
   if (result.reason === 'cancelled') {
-    context.stderr.write(`stepcritic: interrupted after ${result.progress.finishedThisRun} ${result.progress.finishedThisRun === 1 ? 'solution' : 'solutions'}${logNote}\n`);
+    context.stderr.write(
+      `stepcritic: interrupted after ${result.progress.finishedThisRun} ${result.progress.finishedThisRun === 1 ? 'solution' : 'solutions'}${logNote}\n`,
+    );
     return EXIT_INTERRUPTED;
   }
   if (result.interrupted) context.stderr.write(`stepcritic: stopped early: ${result.reason}${logNote}\n`);
@@ -352,7 +414,13 @@ export async function runBatchCheck(context: CliContext, input: BatchCheckInput,
       ? reportFromRunLog(await loadRunLog(runLog.path), { failOn: input.failOn })
       : buildReport(
           collected!.sort((a, b) => a.sequence - b.sequence).map((c) => c.entry),
-          { toolVersion: TOOL_VERSION, critic: dependencies.critic, ...(dependencies.promptVersion !== undefined ? { promptVersion: dependencies.promptVersion } : {}), failOn: input.failOn, durationMs },
+          {
+            toolVersion: TOOL_VERSION,
+            critic: dependencies.critic,
+            ...(dependencies.promptVersion !== undefined ? { promptVersion: dependencies.promptVersion } : {}),
+            failOn: input.failOn,
+            durationMs,
+          },
         );
     const rendered =
       input.format === 'json'

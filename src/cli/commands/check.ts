@@ -51,16 +51,45 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   { name: 'format', short: 'f', type: 'string', valueName: 'FORMAT', choices: REPORT_FORMATS, defaultText: 'text', description: 'Report format' },
   { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the report to FILE (atomically) instead of stdout' },
   { name: 'force', type: 'boolean', description: 'Let --out replace an existing file that is not a Step Critic report' },
-  { name: 'fail-on', type: 'string', valueName: 'LEVEL', choices: FAIL_ON, defaultText: 'incorrect', description: 'Exit with status 1 when a finding reaches LEVEL' },
-  { name: 'max-steps', type: 'string', valueName: 'N', defaultText: String(DEFAULT_MAX_STEPS), description: 'Judge at most N steps per solution (the rest is reported as truncated)' },
-  { name: 'max-file-size', type: 'string', valueName: 'MB', defaultText: String(DEFAULT_MAX_FILE_BYTES / (1024 * 1024)), description: 'Skip solution files larger than this' },
-  { name: 'dataset-format', type: 'string', valueName: 'NAME', choices: DATASET_FORMATS, description: 'Read every dataset record as this format (default: detected per record)' },
+  {
+    name: 'fail-on',
+    type: 'string',
+    valueName: 'LEVEL',
+    choices: FAIL_ON,
+    defaultText: 'incorrect',
+    description: 'Exit with status 1 when a finding reaches LEVEL',
+  },
+  {
+    name: 'max-steps',
+    type: 'string',
+    valueName: 'N',
+    defaultText: String(DEFAULT_MAX_STEPS),
+    description: 'Judge at most N steps per solution (the rest is reported as truncated)',
+  },
+  {
+    name: 'max-file-size',
+    type: 'string',
+    valueName: 'MB',
+    defaultText: String(DEFAULT_MAX_FILE_BYTES / (1024 * 1024)),
+    description: 'Skip solution files larger than this',
+  },
+  {
+    name: 'dataset-format',
+    type: 'string',
+    valueName: 'NAME',
+    choices: DATASET_FORMATS,
+    description: 'Read every dataset record as this format (default: detected per record)',
+  },
   { name: 'jobs', short: 'j', type: 'string', valueName: 'N', defaultText: String(DEFAULT_JOBS), description: 'Judge up to N solutions at once' },
   ...BATCH_OPTIONS,
   { name: 'verbose', short: 'v', type: 'boolean', description: 'List every step, not only the findings' },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'Print only findings and failures: no summaries, notes or progress' },
   { name: 'color', type: 'boolean', negatable: true, description: 'Force colour on or off (default: on a terminal, unless NO_COLOR is set)' },
-  { name: 'run-code', type: 'boolean', description: "Run code solutions' tests (doctests, asserts, sibling test files, dataset tests) in a sandbox: off by default" },
+  {
+    name: 'run-code',
+    type: 'boolean',
+    description: "Run code solutions' tests (doctests, asserts, sibling test files, dataset tests) in a sandbox: off by default",
+  },
   LLM_SWITCH_OPTION,
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
@@ -195,7 +224,11 @@ async function runCheck(context: CliContext): Promise<number> {
     );
   }
   if (settings.out !== undefined) {
-    await checkOutputTarget(settings.out, discovery.files.map((f) => f.path), settings.force);
+    await checkOutputTarget(
+      settings.out,
+      discovery.files.map((f) => f.path),
+      settings.force,
+    );
   }
 
   const dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd });
@@ -302,12 +335,7 @@ export function exitStatus(report: Report, failOn: FailOn): number {
   return EXIT_CLEAN;
 }
 
-async function judgeEntry(
-  entry: Entry,
-  settings: CheckSettings,
-  deps: Parameters<typeof judgeSolution>[1],
-  signal: AbortSignal,
-): Promise<FileReport> {
+async function judgeEntry(entry: Entry, settings: CheckSettings, deps: Parameters<typeof judgeSolution>[1], signal: AbortSignal): Promise<FileReport> {
   const started = performance.now();
   if (entry.source === 'unjudgeable') return unjudgedFileReport(entry.origin, entry.status, entry.reason);
 

@@ -11,7 +11,13 @@ import { writeFileAtomic } from '../output-file';
 import { createCliCritic, LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 
 const EVAL_OPTIONS: OptionSpec[] = [
-  { name: 'split', type: 'string', multiple: true, valueName: 'NAME', description: 'Only these splits (dataset file names without extension), e.g. --split gsm8k' },
+  {
+    name: 'split',
+    type: 'string',
+    multiple: true,
+    valueName: 'NAME',
+    description: 'Only these splits (dataset file names without extension), e.g. --split gsm8k',
+  },
   { name: 'limit', type: 'string', valueName: 'N', description: 'Judge at most N labelled solutions (in file order)' },
   { name: 'concurrency', type: 'string', valueName: 'N', defaultText: '4', description: 'Solutions (and LLM requests) in flight at once' },
   { name: 'threshold', type: 'string', valueName: 'P', defaultText: '0.5', description: 'A step with P(True) below P counts as the error' },

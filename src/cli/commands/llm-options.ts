@@ -18,8 +18,20 @@ export const LLM_ENDPOINT_OPTIONS: OptionSpec[] = [
 ];
 
 export const LLM_RUN_OPTIONS: OptionSpec[] = [
-  { name: 'budget', type: 'string', valueName: 'TOKENS', defaultText: '0 = none', description: 'Stop the critic before the run spends more than TOKENS prompt+completion tokens' },
-  { name: 'samples', type: 'string', valueName: 'K', defaultText: '5', description: 'Sampled verdicts for P(True) when the endpoint gives no log-probabilities' },
+  {
+    name: 'budget',
+    type: 'string',
+    valueName: 'TOKENS',
+    defaultText: '0 = none',
+    description: 'Stop the critic before the run spends more than TOKENS prompt+completion tokens',
+  },
+  {
+    name: 'samples',
+    type: 'string',
+    valueName: 'K',
+    defaultText: '5',
+    description: 'Sampled verdicts for P(True) when the endpoint gives no log-probabilities',
+  },
   { name: 'cache-dir', type: 'string', valueName: 'DIR', description: 'Critic cache directory [env: STEPCRITIC_CACHE_DIR; default: the user cache dir]' },
   { name: 'cache', type: 'boolean', negatable: true, description: 'Use the critic cache (--no-cache: judge everything afresh, store nothing)' },
   { name: 'final-answer-check', type: 'boolean', description: 'Also ask the critic "Is the proposed answer True or False?" for P(True) of the final answer' },

@@ -4,10 +4,7 @@ import { formatHelp, parseCommandArgs, booleanValue, type OptionSpec } from '../
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, type CliContext, type Command } from '../command';
 import { LLM_ENDPOINT_OPTIONS, resolveCliCriticConfig } from './llm-options';
 
-const PROBE_OPTIONS: OptionSpec[] = [
-  ...LLM_ENDPOINT_OPTIONS,
-  { name: 'json', type: 'boolean', description: 'Print the result as JSON' },
-];
+const PROBE_OPTIONS: OptionSpec[] = [...LLM_ENDPOINT_OPTIONS, { name: 'json', type: 'boolean', description: 'Print the result as JSON' }];
 
 const HELP = {
   usage: 'stepcritic probe [options]',
@@ -20,7 +17,10 @@ const HELP = {
   sections: {
     'Exit status': ['0  the endpoint works', '1  it does not (the message says why)', '2  usage error (e.g. no endpoint configured)'],
     Environment: ['STEPCRITIC_BASE_URL, STEPCRITIC_MODEL, STEPCRITIC_API_KEY (or OPENAI_API_KEY)'],
-    Examples: ['stepcritic probe --provider ollama --model qwen2.5:7b', 'stepcritic probe --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct'],
+    Examples: [
+      'stepcritic probe --provider ollama --model qwen2.5:7b',
+      'stepcritic probe --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct',
+    ],
   },
 };
 

@@ -38,12 +38,33 @@ const FORMAT_BY_EXTENSION: Record<string, RunReportFormat> = {
 };
 
 export const REPORT_OPTIONS: OptionSpec[] = [
-  { name: 'format', short: 'f', type: 'string', valueName: 'FORMAT', choices: RUN_REPORT_FORMATS, defaultText: 'from the --out extension, else text', description: 'Report format' },
+  {
+    name: 'format',
+    short: 'f',
+    type: 'string',
+    valueName: 'FORMAT',
+    choices: RUN_REPORT_FORMATS,
+    defaultText: 'from the --out extension, else text',
+    description: 'Report format',
+  },
   { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the report to FILE (atomically) instead of stdout' },
   { name: 'force', type: 'boolean', description: 'Let --out replace an existing file that is not a Step Critic report' },
-  { name: 'fail-on', type: 'string', valueName: 'LEVEL', choices: ['incorrect', 'uncertain', 'never'], defaultText: 'never', description: 'Exit with status 1 when an entry reaches LEVEL (JUnit marks failures at this level too)' },
+  {
+    name: 'fail-on',
+    type: 'string',
+    valueName: 'LEVEL',
+    choices: ['incorrect', 'uncertain', 'never'],
+    defaultText: 'never',
+    description: 'Exit with status 1 when an entry reaches LEVEL (JUnit marks failures at this level too)',
+  },
   { name: 'title', type: 'string', valueName: 'TEXT', description: 'Title of the HTML report' },
-  { name: 'max-detailed', type: 'string', valueName: 'N', defaultText: '2000', description: 'HTML: show at most N solutions step by step (the table lists all)' },
+  {
+    name: 'max-detailed',
+    type: 'string',
+    valueName: 'N',
+    defaultText: '2000',
+    description: 'HTML: show at most N solutions step by step (the table lists all)',
+  },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'Text/Markdown/SARIF: list every step, not only the findings' },
   { name: 'color', type: 'boolean', negatable: true, description: 'Force colour of the text report on or off' },
 ];
@@ -62,7 +83,12 @@ async function isOurHtmlOrJunit(path: string): Promise<boolean> {
   }
 }
 
-function render(format: RunReportFormat, report: Report, log: LoadedRunLog, options: { cwd: string; verbose: boolean; failOn: FailOn; title?: string; maxDetailed?: number; colour: boolean }): string {
+function render(
+  format: RunReportFormat,
+  report: Report,
+  log: LoadedRunLog,
+  options: { cwd: string; verbose: boolean; failOn: FailOn; title?: string; maxDetailed?: number; colour: boolean },
+): string {
   switch (format) {
     case 'json':
       return renderJson(report);
@@ -95,7 +121,8 @@ async function runReport(context: CliContext): Promise<number> {
   const logPath = args.positionals[0]!;
   const out = stringValue(args, 'out');
   if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name', helpHint('report'));
-  const format: RunReportFormat = (stringValue(args, 'format') as RunReportFormat | undefined) ?? (out !== undefined ? FORMAT_BY_EXTENSION[extname(out).toLowerCase()] : undefined) ?? 'text';
+  const format: RunReportFormat =
+    (stringValue(args, 'format') as RunReportFormat | undefined) ?? (out !== undefined ? FORMAT_BY_EXTENSION[extname(out).toLowerCase()] : undefined) ?? 'text';
   const failOn = (stringValue(args, 'fail-on') ?? 'never') as FailOn;
   const maxDetailed = integerValue('report', args, 'max-detailed', 1);
 
@@ -109,9 +136,13 @@ async function runReport(context: CliContext): Promise<number> {
   for (const problem of log.problems.slice(0, 5)) context.stderr.write(`stepcritic: ${logPath}: ${problem}; skipped\n`);
   if (log.problems.length > 5) context.stderr.write(`stepcritic: ${logPath}: ${log.problems.length - 5} more unreadable lines skipped\n`);
   if (log.end === undefined) {
-    context.stderr.write(`stepcritic: the run in ${logPath} has not finished (still running, or stopped): reporting the ${log.items.length} items done so far\n`);
+    context.stderr.write(
+      `stepcritic: the run in ${logPath} has not finished (still running, or stopped): reporting the ${log.items.length} items done so far\n`,
+    );
   } else if (log.end.interrupted) {
-    context.stderr.write(`stepcritic: the run in ${logPath} was interrupted (${log.end.reason ?? 'stopped'}): reporting the ${log.items.length} items done; 'stepcritic check … --run-log ${logPath} --resume' continues it\n`);
+    context.stderr.write(
+      `stepcritic: the run in ${logPath} was interrupted (${log.end.reason ?? 'stopped'}): reporting the ${log.items.length} items done; 'stepcritic check … --run-log ${logPath} --resume' continues it\n`,
+    );
   }
 
   if (out !== undefined) {

@@ -10,7 +10,7 @@ export async function setApiKey(services: Services, given?: unknown): Promise<bo
       ? given
       : await vscode.window.showInputBox({
           title: 'Step Critic: API key',
-          prompt: 'The key for your endpoint. It is kept in VS Code\'s secret storage, never in a settings file.',
+          prompt: "The key for your endpoint. It is kept in VS Code's secret storage, never in a settings file.",
           password: true,
           ignoreFocusOut: true,
           validateInput: (value) => (value.trim() ? undefined : 'Enter a key, or press Escape to cancel.'),

@@ -8,9 +8,8 @@ import { targetDocument } from './activeDocument';
 export async function critiqueFile(services: Services, arg?: unknown): Promise<FileCritique | undefined> {
   const document = targetDocument(arg);
   if (!document) return undefined;
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: 'Step Critic: critiquing…' },
-    () => services.connection.request(CritiqueFileRequest, { uri: document.uri.toString(), force: true }, FileCritiqueSchema),
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Step Critic: critiquing…' }, () =>
+    services.connection.request(CritiqueFileRequest, { uri: document.uri.toString(), force: true }, FileCritiqueSchema),
   );
   const line = fileCritiqueLine(result);
   if (result.error) void vscode.window.showErrorMessage(`Step Critic: ${line}`);

@@ -24,12 +24,16 @@ export async function critiqueWorkspace(services: Services, include?: unknown): 
     async (progress, cancel) => {
       const workDoneToken = `stepcritic-workspace-${process.pid}-${++tokenCounter}`;
       let reported = 0;
-      const listener = client.onProgress(WorkDoneProgress.type, workDoneToken, (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => {
-        if (value.kind === 'end') return;
-        const percentage = value.percentage ?? reported;
-        progress.report({ message: value.message, increment: Math.max(0, percentage - reported) });
-        reported = Math.max(reported, percentage);
-      });
+      const listener = client.onProgress(
+        WorkDoneProgress.type,
+        workDoneToken,
+        (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => {
+          if (value.kind === 'end') return;
+          const percentage = value.percentage ?? reported;
+          progress.report({ message: value.message, increment: Math.max(0, percentage - reported) });
+          reported = Math.max(reported, percentage);
+        },
+      );
       try {
         return await services.connection.request(CritiqueWorkspaceRequest, { include: glob, workDoneToken }, WorkspaceCritiqueSchema, cancel);
       } catch (error) {

@@ -1,8 +1,8 @@
 // Refine Step at Cursor, Regenerate From First Error and Refine Whole Solution: the server proposes
 // (each proposal already re-judged), the person sees the diff and decides. Nothing is auto-applied.
 import * as vscode from 'vscode';
+import type { RefineParamsSchema } from '../../protocol/messages';
 import {
-  RefineParamsSchema,
   RefineProposalSchema,
   RefineSolutionRequest,
   RefineStepRequest,

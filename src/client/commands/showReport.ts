@@ -18,7 +18,13 @@ interface ReportPick extends vscode.QuickPickItem {
 async function findReports(): Promise<vscode.Uri[]> {
   const found = await vscode.workspace.findFiles(REPORT_GLOB, EXCLUDE, 200);
   const dated = await Promise.all(
-    found.map(async (uri) => ({ uri, mtime: (await vscode.workspace.fs.stat(uri).then((s) => s.mtime, () => 0)) as number })),
+    found.map(async (uri) => ({
+      uri,
+      mtime: (await vscode.workspace.fs.stat(uri).then(
+        (s) => s.mtime,
+        () => 0,
+      )) as number,
+    })),
   );
   return dated.sort((a, b) => b.mtime - a.mtime).map((d) => d.uri);
 }

@@ -39,23 +39,3 @@ export function bandOf(step: BandInput, thresholds: BandThresholds): Band | unde
       return 'middle';
   }
 }
-
-/** What a person reads when hovering the icon. */
-export function bandLabel(band: Band): string {
-  switch (band) {
-    case 'high':
-      return 'likely correct';
-    case 'middle':
-      return 'uncertain';
-    case 'low':
-      return 'likely wrong';
-    case 'judging':
-      return 'being judged…';
-    case 'downstream':
-      return 'follows from an earlier wrong step';
-    case 'accepted':
-      return 'marked correct by you';
-    case 'unjudged':
-      return 'could not judge';
-  }
-}

@@ -68,12 +68,20 @@ export class StatusItems implements vscode.Disposable {
     this.bar.text = t.text;
     this.bar.tooltip = t.tooltip;
     this.bar.backgroundColor =
-      t.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : t.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      t.severity === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : t.severity === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.language.text = t.label;
     this.language.detail = t.detail;
     this.language.busy = t.busy;
     this.language.severity =
-      t.severity === 'error' ? vscode.LanguageStatusSeverity.Error : t.severity === 'warning' ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+      t.severity === 'error'
+        ? vscode.LanguageStatusSeverity.Error
+        : t.severity === 'warning'
+          ? vscode.LanguageStatusSeverity.Warning
+          : vscode.LanguageStatusSeverity.Information;
     const editor = vscode.window.activeTextEditor;
     if (editor && this.isCritiqued(editor.document)) this.bar.show();
     else this.bar.hide();

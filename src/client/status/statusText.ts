@@ -54,7 +54,14 @@ export function statusText(input: StatusInput): StatusText {
     };
   }
   if (input.server === 'starting' || !status) {
-    return { text: '$(sync~spin) Step Critic', label: 'Step Critic: starting…', detail: '', tooltip: 'Step Critic: starting the language server…', severity: 'info', busy: true };
+    return {
+      text: '$(sync~spin) Step Critic',
+      label: 'Step Critic: starting…',
+      detail: '',
+      tooltip: 'Step Critic: starting the language server…',
+      severity: 'info',
+      busy: true,
+    };
   }
   const critic = status.critic.enabled ? `${input.provider} · ${shortModel(status.critic.model) ?? 'model'}` : 'LLM off: verifiers only';
   const busy = status.busy > 0;
@@ -68,7 +75,15 @@ export function statusText(input: StatusInput): StatusText {
     ...(input.lastError ? [`Last error: ${input.lastError}`] : []),
     ...(status.critic.enabled && status.critic.note ? [`Critic: ${status.critic.note}`] : []),
   ];
-  const icon = busy ? '$(sync~spin)' : !status.enabled ? '$(debug-pause)' : input.lastError ? '$(warning)' : status.critic.enabled ? '$(checklist)' : '$(circle-slash)';
+  const icon = busy
+    ? '$(sync~spin)'
+    : !status.enabled
+      ? '$(debug-pause)'
+      : input.lastError
+        ? '$(warning)'
+        : status.critic.enabled
+          ? '$(checklist)'
+          : '$(circle-slash)';
   const shortCritic = status.critic.enabled ? (shortModel(status.critic.model) ?? input.provider) : 'LLM off';
   return {
     text: `${icon} ${shortCritic}${busy ? ` (${status.busy})` : ''}${tokens > 0 ? ` · ${formatTokens(tokens)} tok` : ''}`,

@@ -9,10 +9,7 @@ import { createLlmCritic } from '../llm/critic';
 import type { AnswerScreen } from './triage';
 
 export function createAnswerScreen(critic: LlmCritic, cache?: CriticCache): AnswerScreen {
-  const screener = createLlmCritic(
-    { ...critic.config, finalAnswerCheck: true },
-    { client: critic.client, budget: critic.budget, ...(cache ? { cache } : {}) },
-  );
+  const screener = createLlmCritic({ ...critic.config, finalAnswerCheck: true }, { client: critic.client, budget: critic.budget, ...(cache ? { cache } : {}) });
   return {
     model: critic.config.model,
     async screen(document, signal) {

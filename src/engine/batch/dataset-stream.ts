@@ -16,8 +16,7 @@ import type { Readable } from 'node:stream';
 
 /** One record of a dataset, or the reason a part of the file could not be read as one. */
 export type DatasetRecord =
-  | { ok: true; index: number; line?: number; value: unknown; raw: string }
-  | { ok: false; index: number; line?: number; error: string; raw: string };
+  { ok: true; index: number; line?: number; value: unknown; raw: string } | { ok: false; index: number; line?: number; error: string; raw: string };
 
 export type DatasetKind = 'jsonl' | 'json';
 
@@ -144,7 +143,9 @@ export async function* streamJsonArrayOrObject(path: string): AsyncGenerator<Dat
   }
   const chunks: Buffer[] = [];
   for await (const chunk of openText(path)) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8').replace(/^\ufeff/, '');
+  const raw = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/^\ufeff/, '');
   try {
     yield { ok: true, index: 0, value: JSON.parse(raw) as unknown, raw };
   } catch (error) {

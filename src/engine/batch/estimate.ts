@@ -90,11 +90,16 @@ export async function estimateRun(items: AsyncIterable<BatchItem>, options: Esti
     }
     estimate.toJudge += 1;
     if (!options.critic) continue;
-    let shape: { kind: 'math' | 'code'; textChars: number; steps: number } | undefined = item.source.kind === 'record' ? recordShape(item.source.value) : undefined;
+    let shape: { kind: 'math' | 'code'; textChars: number; steps: number } | undefined =
+      item.source.kind === 'record' ? recordShape(item.source.value) : undefined;
     if (shape === undefined) {
       try {
         const document = await options.toDocument(item);
-        shape = { kind: document.kind, textChars: document.problem.length + document.steps.reduce((sum, s) => sum + s.text.length, 0), steps: document.steps.length };
+        shape = {
+          kind: document.kind,
+          textChars: document.problem.length + document.steps.reduce((sum, s) => sum + s.text.length, 0),
+          steps: document.steps.length,
+        };
       } catch {
         estimate.unreadable += 1;
         continue;
@@ -106,8 +111,7 @@ export async function estimateRun(items: AsyncIterable<BatchItem>, options: Esti
     estimate.completionTokens += COMPLETION_TOKENS_PER_STEP * shape.steps;
   }
   if (options.prices) {
-    estimate.costUsd =
-      (estimate.promptTokens / 1e6) * options.prices.inputPerMillion + (estimate.completionTokens / 1e6) * options.prices.outputPerMillion;
+    estimate.costUsd = (estimate.promptTokens / 1e6) * options.prices.inputPerMillion + (estimate.completionTokens / 1e6) * options.prices.outputPerMillion;
   }
   return estimate;
 }

@@ -57,12 +57,11 @@ export interface ReadItemsOptions {
   signal?: AbortSignal;
 }
 
-export function isDatasetPath(path: string): boolean {
-  return datasetKindOf(path) !== undefined;
-}
-
 /** Reads one solution file (the CLI's safe reader: size limit, binary, UTF-8), or says why it cannot be judged. */
-export async function readSolutionFile(path: string, maxBytes?: number): Promise<{ text: string; hash: string } | { status: 'skipped' | 'failed'; reason: string; hash: string }> {
+export async function readSolutionFile(
+  path: string,
+  maxBytes?: number,
+): Promise<{ text: string; hash: string } | { status: 'skipped' | 'failed'; reason: string; hash: string }> {
   const read = await readTextFile(path, maxBytes);
   if (!read.ok) return { status: read.status, reason: read.reason, hash: 'unread' };
   return { text: read.text, hash: contentHash(read.text) };
@@ -85,7 +84,12 @@ export async function* readItems(paths: readonly string[], options: ReadItemsOpt
       const classified = classifyPath(path);
       if (classified.kind === 'unsupported') {
         const what = classified.extension ? `'${classified.extension}' files` : 'files without an extension';
-        yield { id: shown, path, contentHash: 'unread', source: { kind: 'unreadable', status: 'skipped', reason: `not a solution file (${what} are not read)` } };
+        yield {
+          id: shown,
+          path,
+          contentHash: 'unread',
+          source: { kind: 'unreadable', status: 'skipped', reason: `not a solution file (${what} are not read)` },
+        };
         continue;
       }
       const read = await readSolutionFile(path, options.maxFileBytes);
@@ -100,11 +104,23 @@ export async function* readItems(paths: readonly string[], options: ReadItemsOpt
         const id = `${shown}#${record.index}`;
         const location = { index: record.index, ...(record.line !== undefined ? { line: record.line } : {}) };
         yield record.ok
-          ? { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'record', value: record.value }, ...(options.format ? { format: options.format } : {}) }
+          ? {
+              id,
+              path,
+              record: location,
+              contentHash: contentHash(record.raw),
+              source: { kind: 'record', value: record.value },
+              ...(options.format ? { format: options.format } : {}),
+            }
           : { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'unreadable', status: 'failed', reason: record.error } };
       }
     } catch (error) {
-      yield { id: shown, path, contentHash: 'none', source: { kind: 'unreadable', status: 'failed', reason: `cannot read the dataset: ${errorMessage(error)}` } };
+      yield {
+        id: shown,
+        path,
+        contentHash: 'none',
+        source: { kind: 'unreadable', status: 'failed', reason: `cannot read the dataset: ${errorMessage(error)}` },
+      };
     }
   }
 }

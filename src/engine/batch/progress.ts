@@ -106,9 +106,7 @@ export function formatProgressLine(p: BatchProgress, width = 24): string {
   } else {
     parts.push(`${p.done} done`);
   }
-  const counts = (['correct', 'incorrect', 'uncertain', 'error', 'unchecked'] as const)
-    .filter((v) => p.verdicts[v] > 0)
-    .map((v) => `${v} ${p.verdicts[v]}`);
+  const counts = (['correct', 'incorrect', 'uncertain', 'error', 'unchecked'] as const).filter((v) => p.verdicts[v] > 0).map((v) => `${v} ${p.verdicts[v]}`);
   if (p.failed > 0) counts.push(`failed ${p.failed}`);
   if (p.skipped > 0) counts.push(`skipped ${p.skipped}`);
   if (counts.length > 0) parts.push(counts.join('  '));

@@ -14,7 +14,6 @@ import { z } from 'zod';
 import { FileReportSchema } from '../report/schema';
 import type { FileReport } from '../report/schema';
 import { TriageInfoSchema } from './run-log';
-import type { TriageInfo } from './run-log';
 
 const CachedResultSchema = z.object({ entry: FileReportSchema, triage: TriageInfoSchema.optional() });
 export type CachedResult = z.infer<typeof CachedResultSchema>;
@@ -25,7 +24,9 @@ export interface ResultCache {
 }
 
 export function resultCacheKey(parts: { toolVersion: string; configHash: string; id: string; contentHash: string }): string {
-  return createHash('sha256').update(JSON.stringify([parts.toolVersion, parts.configHash, parts.id, parts.contentHash])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([parts.toolVersion, parts.configHash, parts.id, parts.contentHash]))
+    .digest('hex');
 }
 
 /** Whether a result may be reused: judged, and every step got a real verdict. */
@@ -74,5 +75,3 @@ export function createMemoryResultCache(): ResultCache & { readonly size: number
     },
   };
 }
-
-export type { TriageInfo };

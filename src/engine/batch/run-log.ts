@@ -164,7 +164,9 @@ export async function loadRunLog(path: string): Promise<LoadedRunLog> {
   } catch (error) {
     if (error instanceof RunLogError) throw error;
     const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    throw new RunLogError(code === 'ENOENT' ? `no such run log: ${path}` : `cannot read the run log ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RunLogError(
+      code === 'ENOENT' ? `no such run log: ${path}` : `cannot read the run log ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (header === undefined) throw new RunLogError(`${path} is empty: not a Step Critic run log`);
   return { header, items: [...items.values()], end, resumes, problems };
@@ -214,7 +216,7 @@ function needsRetry(entry: { status: string; verdict: string | null; steps: read
 export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWriter> {
   const done = new Set<string>();
   let runId: string = randomUUID();
-  let existingSize = 0;
+  let existingSize: number;
   try {
     const fd = openSync(options.path, 'r');
     existingSize = fstatSync(fd).size;

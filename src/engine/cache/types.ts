@@ -12,7 +12,6 @@ export const CachedVerdictSchema = z.object({
   /** ms since epoch, for `cache stats`. */
   createdAt: z.number(),
 });
-export type CachedVerdict = z.infer<typeof CachedVerdictSchema>;
 
 /** The final answer's P(True) is cached the same way, under its own key. */
 export const CachedAnswerSchema = z.object({
@@ -21,7 +20,6 @@ export const CachedAnswerSchema = z.object({
   source: CriticSourceSchema,
   createdAt: z.number(),
 });
-export type CachedAnswer = z.infer<typeof CachedAnswerSchema>;
 
 export const CacheEntrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('step'), value: CachedVerdictSchema }),

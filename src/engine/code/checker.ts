@@ -84,11 +84,19 @@ export function createCodeChecker(options: CodeCheckerOptions): CodeChecker {
       const tests = document.tests ?? [];
       if (!options.allowRun) {
         const found = tests.length > 0 ? ` (${plural(tests.length, 'test')} found)` : '';
-        return { stepEvidence, tests: [], ran: false, note: `Tests not run${found}: running code is off (stepcritic check --run-code; in the editor, a trusted workspace and stepcritic.runCodeTests).` };
+        return {
+          stepEvidence,
+          tests: [],
+          ran: false,
+          note: `Tests not run${found}: running code is off (stepcritic check --run-code; in the editor, a trusted workspace and stepcritic.runCodeTests).`,
+        };
       }
       if (syntax) return { stepEvidence, tests: [], ran: false, note: 'Tests not run: the solution does not parse.' };
       if (tests.length === 0) {
-        const where = language === 'python' ? 'doctests, assert lines, an if __name__ == "__main__" block, a test_<name>.py file' : 'assert calls, a require.main === module block, a <name>.test.ts/.js file';
+        const where =
+          language === 'python'
+            ? 'doctests, assert lines, an if __name__ == "__main__" block, a test_<name>.py file'
+            : 'assert calls, a require.main === module block, a <name>.test.ts/.js file';
         return { stepEvidence, tests: [], ran: false, note: `No tests found (looked for ${where}, and the dataset record).` };
       }
 
@@ -168,7 +176,13 @@ function interpret(
       results.push({
         kind: 'test',
         status: sandbox.timedOut ? 'timeout' : 'error',
-        name: unreported.length > 0 ? unreported.map(({ t }) => t.name).slice(0, 3).join(', ') + (unreported.length > 3 ? ', …' : '') : 'test run',
+        name:
+          unreported.length > 0
+            ? unreported
+                .map(({ t }) => t.name)
+                .slice(0, 3)
+                .join(', ') + (unreported.length > 3 ? ', …' : '')
+            : 'test run',
         output: [ended, stderr].filter(Boolean).join('\n'),
       });
     }
@@ -177,9 +191,7 @@ function interpret(
     notes.push(`The test harness did not report${stderr ? `: ${stderr.split('\n').slice(-1)[0]}` : '.'}`);
   }
 
-  const spectra: TestSpectrum[] = report.tests
-    .filter((r) => r.status !== 'skipped')
-    .map((r) => ({ failed: r.status !== 'passed', lines: r.lines }));
+  const spectra: TestSpectrum[] = report.tests.filter((r) => r.status !== 'skipped').map((r) => ({ failed: r.status !== 'passed', lines: r.lines }));
   const failed = spectra.filter((s) => s.failed).length;
   if (failed > 0) {
     for (const [index, evidence] of localizeFaults(document.steps, spectra, report.mutation)) push(stepEvidence, index, evidence);
@@ -189,7 +201,12 @@ function interpret(
       const lines = new Set<number>();
       for (let l = step.range.start.line; l <= step.range.end.line; l++) lines.add(l + 1);
       const reaching = spectra.filter((s) => s.lines.some((l) => lines.has(l))).length;
-      if (reaching > 0) push(stepEvidence, step.index, { kind: 'test', status: 'passed', name: `${plural(reaching, 'test')} run${reaching === 1 ? 's' : ''} this step and pass${reaching === 1 ? 'es' : ''}` });
+      if (reaching > 0)
+        push(stepEvidence, step.index, {
+          kind: 'test',
+          status: 'passed',
+          name: `${plural(reaching, 'test')} run${reaching === 1 ? 's' : ''} this step and pass${reaching === 1 ? 'es' : ''}`,
+        });
     }
   }
   const passed = spectra.length - failed;

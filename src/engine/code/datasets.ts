@@ -157,7 +157,7 @@ function quixJsonTests(record: z.infer<typeof QuixBugsRecordSchema>, dataDir: st
 // QuixBugs' Node class: the imports are replaced by the Node class itself (the program's own names
 // are in scope), and each test function runs as one test.
 function quixPytestTests(record: z.infer<typeof QuixBugsRecordSchema>, dataDir: string): { tests: CodeTest[]; warnings: string[] } {
-  let node = '';
+  let node: string;
   try {
     const support = z.record(z.string(), z.string()).parse(JSON.parse(readFileSync(join(dataDir, 'quixbugs_support_files.json'), 'utf8')));
     node = support['python_testcases/node.py'] ?? '';

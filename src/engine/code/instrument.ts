@@ -60,14 +60,37 @@ export function instrumentProgram(text: string, language: 'javascript' | 'typesc
           node,
           ts.visitNode(node.expression, visit) as ts.Expression,
           asBlock(node.thenStatement),
-          node.elseStatement ? (ts.isIfStatement(node.elseStatement) ? f.createBlock(instrumentList([node.elseStatement], false), true) : asBlock(node.elseStatement)) : undefined,
+          node.elseStatement
+            ? ts.isIfStatement(node.elseStatement)
+              ? f.createBlock(instrumentList([node.elseStatement], false), true)
+              : asBlock(node.elseStatement)
+            : undefined,
         );
       }
       if (ts.isForStatement(node)) {
-        return f.updateForStatement(node, ts.visitNode(node.initializer, visit) as ts.ForInitializer | undefined, ts.visitNode(node.condition, visit) as ts.Expression | undefined, ts.visitNode(node.incrementor, visit) as ts.Expression | undefined, asBlock(node.statement));
+        return f.updateForStatement(
+          node,
+          ts.visitNode(node.initializer, visit) as ts.ForInitializer | undefined,
+          ts.visitNode(node.condition, visit) as ts.Expression | undefined,
+          ts.visitNode(node.incrementor, visit) as ts.Expression | undefined,
+          asBlock(node.statement),
+        );
       }
-      if (ts.isForOfStatement(node)) return f.updateForOfStatement(node, node.awaitModifier, ts.visitNode(node.initializer, visit) as ts.ForInitializer, ts.visitNode(node.expression, visit) as ts.Expression, asBlock(node.statement));
-      if (ts.isForInStatement(node)) return f.updateForInStatement(node, ts.visitNode(node.initializer, visit) as ts.ForInitializer, ts.visitNode(node.expression, visit) as ts.Expression, asBlock(node.statement));
+      if (ts.isForOfStatement(node))
+        return f.updateForOfStatement(
+          node,
+          node.awaitModifier,
+          ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+          ts.visitNode(node.expression, visit) as ts.Expression,
+          asBlock(node.statement),
+        );
+      if (ts.isForInStatement(node))
+        return f.updateForInStatement(
+          node,
+          ts.visitNode(node.initializer, visit) as ts.ForInitializer,
+          ts.visitNode(node.expression, visit) as ts.Expression,
+          asBlock(node.statement),
+        );
       if (ts.isWhileStatement(node)) return f.updateWhileStatement(node, ts.visitNode(node.expression, visit) as ts.Expression, asBlock(node.statement));
       if (ts.isDoStatement(node)) return f.updateDoStatement(node, asBlock(node.statement), ts.visitNode(node.expression, visit) as ts.Expression);
       return ts.visitEachChild(node, visit, context);

@@ -44,9 +44,7 @@ export function findPython(): Promise<Interpreter | undefined> {
   if (!lookup) {
     // sys.executable resolves pyenv-style shims, so the sandbox runs the real binary directly.
     lookup = probe(command, ['-c', 'import sys; print(sys.executable); print(sys.version.split()[0])']).then((interpreter) =>
-      interpreter && /^3\.(\d+)/.test(interpreter.version) && Number(/^3\.(\d+)/.exec(interpreter.version)![1]) >= 8
-        ? interpreter
-        : undefined,
+      interpreter && /^3\.(\d+)/.test(interpreter.version) && Number(/^3\.(\d+)/.exec(interpreter.version)![1]) >= 8 ? interpreter : undefined,
     );
     found.set(`python:${command}`, lookup);
   }
@@ -61,10 +59,6 @@ export function findNode(): Promise<Interpreter | undefined> {
     found.set('node', lookup);
   }
   return lookup;
-}
-
-export function interpreterFor(language: CodeLanguage): Promise<Interpreter | undefined> {
-  return language === 'python' ? findPython() : findNode();
 }
 
 export function missingInterpreterMessage(language: CodeLanguage): string {

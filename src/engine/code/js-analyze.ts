@@ -29,11 +29,7 @@ function bodiesIn(node: ts.Node): ts.Block[] {
 function isModuleLevelAssert(statement: ts.Statement): boolean {
   if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) return false;
   const callee = statement.expression.expression;
-  const name = ts.isPropertyAccessExpression(callee)
-    ? `${callee.expression.getText()}.${callee.name.text}`
-    : ts.isIdentifier(callee)
-      ? callee.text
-      : '';
+  const name = ts.isPropertyAccessExpression(callee) ? `${callee.expression.getText()}.${callee.name.text}` : ts.isIdentifier(callee) ? callee.text : '';
   return name === 'console.assert' || name === 'assert' || /^assert\.\w+$/.test(name);
 }
 
@@ -105,10 +101,7 @@ export function analyzeJavaScript(text: string, language: 'javascript' | 'typesc
     const open = keyword(node, ts.SyntaxKind.OpenBraceToken);
     addHeader(node.getStart(file), open ? open.getStart(file) : node.members.pos, depth);
     for (const member of node.members) {
-      if (
-        (ts.isMethodDeclaration(member) || ts.isConstructorDeclaration(member) || ts.isGetAccessor(member) || ts.isSetAccessor(member)) &&
-        member.body
-      ) {
+      if ((ts.isMethodDeclaration(member) || ts.isConstructorDeclaration(member) || ts.isGetAccessor(member) || ts.isSetAccessor(member)) && member.body) {
         walkFunctionLike(member, member.body, depth + 1);
       } else if (ts.isClassStaticBlockDeclaration(member)) {
         walkFunctionLike(member, member.body, depth + 1);
@@ -208,15 +201,17 @@ export function analyzeJavaScript(text: string, language: 'javascript' | 'typesc
 
   // The problem: the comments before the first statement (a shebang aside), else the first
   // function's doc comment.
-  let problem: SourceAnalysis['problem'] = null;
   const firstCode = file.statements[0]?.getStart(file) ?? text.length;
   const leading = ordered.filter((c) => c.end <= firstCode && !/^step\b/i.test(commentText(text.slice(c.pos, c.end))));
   const pickComments = (list: ts.CommentRange[]) => {
     if (list.length === 0) return null;
-    const body = list.map((c) => commentText(text.slice(c.pos, c.end))).join('\n').trim();
+    const body = list
+      .map((c) => commentText(text.slice(c.pos, c.end)))
+      .join('\n')
+      .trim();
     return body ? { text: body, start: at(list[0]!.pos), end: at(list[list.length - 1]!.end) } : null;
   };
-  problem = pickComments(leading);
+  let problem: SourceAnalysis['problem'] = pickComments(leading);
   if (!problem) {
     const fn = solution.find((s) => ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isVariableStatement(s));
     if (fn) problem = pickComments((ts.getLeadingCommentRanges(text, fn.pos) ?? []).filter((c) => text.startsWith('/**', c.pos)));

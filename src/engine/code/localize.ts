@@ -67,11 +67,7 @@ function holds(range: Range, line: number): boolean {
   return range.start.line + 1 <= line && line <= range.end.line + 1;
 }
 
-export function rankSteps(
-  steps: readonly Pick<Step, 'index' | 'range'>[],
-  lineScores: ReadonlyMap<number, number>,
-  mutation?: MutationFindings,
-): RankedStep[] {
+export function rankSteps(steps: readonly Pick<Step, 'index' | 'range'>[], lineScores: ReadonlyMap<number, number>, mutation?: MutationFindings): RankedStep[] {
   const useMutation = (mutation?.tried ?? 0) > 0;
   // Equal scores (every failing test ran both steps): the more deeply nested statement first, as it
   // runs at least as often as the statements around it.
@@ -116,7 +112,14 @@ export function localizeFaults(
       passedTests,
       clear,
       ...(r.mutation
-        ? { mutation: { change: r.mutation.change, fixedTests: r.mutation.fixed, brokenTests: r.mutation.broke, score: Math.round(r.mutation.score * 1000) / 1000 } }
+        ? {
+            mutation: {
+              change: r.mutation.change,
+              fixedTests: r.mutation.fixed,
+              brokenTests: r.mutation.broke,
+              score: Math.round(r.mutation.score * 1000) / 1000,
+            },
+          }
         : {}),
     });
   }

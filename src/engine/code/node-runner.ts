@@ -91,7 +91,11 @@ export async function runNodeTests(
   const report: HarnessReport = { tests: [], done: true, garbage: 0 };
   const started = Date.now();
   let last: SandboxResult | undefined;
-  const baseName = (document.uri.split('#')[0] ?? '').split(/[\\/]/).pop()?.replace(/\.[cm]?[jt]sx?$/i, '') || 'solution';
+  const baseName =
+    (document.uri.split('#')[0] ?? '')
+      .split(/[\\/]/)
+      .pop()
+      ?.replace(/\.[cm]?[jt]sx?$/i, '') || 'solution';
   const moduleName = /^[\w.-]+$/.test(baseName) ? baseName : 'solution';
 
   for (const [index, test] of tests.entries()) {
@@ -134,7 +138,11 @@ export async function runNodeTests(
     if (sandbox.aborted) break;
     const events = parseNodeEvents(sandbox.results);
     const status = statusOf(sandbox, events.status);
-    const output = [events.output, sandbox.timedOut ? `timed out after ${(Math.min(limits.perTestTimeoutMs, remaining) / 1000).toFixed(1)} s` : '', status === 'error' && !events.output ? sandbox.stderr.slice(-2000) : '']
+    const output = [
+      events.output,
+      sandbox.timedOut ? `timed out after ${(Math.min(limits.perTestTimeoutMs, remaining) / 1000).toFixed(1)} s` : '',
+      status === 'error' && !events.output ? sandbox.stderr.slice(-2000) : '',
+    ]
       .filter(Boolean)
       .join('\n');
     if (status === 'load-error') {
@@ -144,7 +152,15 @@ export async function runNodeTests(
     report.tests.push({ event: 'test', id: String(index), index, name: test.name, status, output, lines: events.lines, ms: Date.now() - t0 });
   }
   const sandbox: SandboxResult = last ?? {
-    exitCode: 0, exitSignal: null, timedOut: false, outputLimited: false, aborted: false, stdout: '', stderr: '', results: '', durationMs: 0,
+    exitCode: 0,
+    exitSignal: null,
+    timedOut: false,
+    outputLimited: false,
+    aborted: false,
+    stdout: '',
+    stderr: '',
+    results: '',
+    durationMs: 0,
   };
   // Per-test timeouts are test results, not a stopped run.
   return { report, sandbox: { ...sandbox, timedOut: false, exitCode: 0, exitSignal: null } };

@@ -39,10 +39,7 @@ export function codeLanguageOf(path: string): CodeLanguage | undefined {
  * Parses the solution's own language. Returns undefined only when the parser itself is missing
  * (no Python), so that the caller can fall back to line steps and say why.
  */
-export async function analyzeSource(
-  text: string,
-  language: CodeLanguage,
-): Promise<{ analysis: SourceAnalysis } | { analysis: undefined; message: string }> {
+export async function analyzeSource(text: string, language: CodeLanguage): Promise<{ analysis: SourceAnalysis } | { analysis: undefined; message: string }> {
   if (language !== 'python') return { analysis: analyzeJavaScript(text, language) };
   const result = await analyzePython(text);
   if (result.ok) return { analysis: result.analysis };

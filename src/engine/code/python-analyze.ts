@@ -34,15 +34,11 @@ export const SourceAnalysisSchema = z.object({
   markers: z.array(StepMarkerSchema),
   tests: z.array(FoundTestSchema),
   problem: z.object({ text: z.string(), start: Pos, end: Pos }).nullable(),
-  syntaxError: z
-    .object({ message: z.string(), line: z.number().int(), start: Pos, end: Pos })
-    .nullable(),
+  syntaxError: z.object({ message: z.string(), line: z.number().int(), start: Pos, end: Pos }).nullable(),
 });
 export type SourceAnalysis = z.infer<typeof SourceAnalysisSchema>;
 
-export type PythonAnalysisResult =
-  | { ok: true; analysis: SourceAnalysis; python: string }
-  | { ok: false; reason: 'no-python' | 'failed'; message: string };
+export type PythonAnalysisResult = { ok: true; analysis: SourceAnalysis; python: string } | { ok: false; reason: 'no-python' | 'failed'; message: string };
 
 // The language server re-parses on every edit; the checker asks again for the syntax error. Parsing
 // the same text twice costs a process start, so the last few results are kept.
@@ -100,7 +96,7 @@ async function runAnalysis(text: string): Promise<PythonAnalysisResult> {
   // reads stdin, so nothing of the solution is executed here.
   const outcome = await runProcess(python.path, ANALYZE_ARGS, { input: text, timeoutMs: 20_000, env: analyzeEnv() });
   if (outcome.spawnError || outcome.timedOut || outcome.code !== 0) {
-    const why = outcome.spawnError ?? (outcome.timedOut ? 'timed out' : outcome.stderr.trim().split('\n').slice(-1)[0] ?? `exit ${outcome.code}`);
+    const why = outcome.spawnError ?? (outcome.timedOut ? 'timed out' : (outcome.stderr.trim().split('\n').slice(-1)[0] ?? `exit ${outcome.code}`));
     return { ok: false, reason: 'failed', message: `Python's parser failed: ${why}` };
   }
   const result = readAnalysis(outcome.stdout);

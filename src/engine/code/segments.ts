@@ -8,7 +8,8 @@
 import { hashText } from '../documents/hash';
 import type { Range, Step } from '../types';
 import type { SourcePiece, StepMarker } from './python-analyze';
-import { comparePositions, SourceText } from './source-text';
+import type { SourceText } from './source-text';
+import { comparePositions } from './source-text';
 
 export interface Segmentation {
   steps: Step[];

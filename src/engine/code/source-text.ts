@@ -55,7 +55,3 @@ export class SourceText {
 export function comparePositions(a: Position, b: Position): number {
   return a.line - b.line || a.character - b.character;
 }
-
-export function rangeContainsLine(range: Range, line: number): boolean {
-  return range.start.line <= line && line <= range.end.line;
-}

@@ -89,8 +89,7 @@ export function parseHarnessOutput(text: string): HarnessReport {
     else if (event.event === 'coverage') {
       const test = report.tests.find((t) => t.id === event.id);
       if (test) test.lines = event.lines;
-    }
-    else report.done = true;
+    } else report.done = true;
   }
   return report;
 }

@@ -115,7 +115,9 @@ export function recordToDocument(record: unknown, where: RecordLocation): Soluti
   const format = where.format ?? detectRecordFormat(record);
   if (!format) {
     const keys = typeof record === 'object' && record !== null ? Object.keys(record).slice(0, 8).join(', ') : typeof record;
-    throw new Error(`${where.uri}: unknown record format (fields: ${keys}); expected ProcessBench, GSM8K, MR-BEN, BIG-Bench Mistake, PRMBench, HumanEval, HumanEvalFix or QuixBugs`);
+    throw new Error(
+      `${where.uri}: unknown record format (fields: ${keys}); expected ProcessBench, GSM8K, MR-BEN, BIG-Bench Mistake, PRMBench, HumanEval, HumanEvalFix or QuixBugs`,
+    );
   }
   if (FILE_FORMATS.has(format)) throw new Error(`${where.uri}: "${format}" is a file format, not a dataset record format`);
   switch (format) {
@@ -151,7 +153,10 @@ function boxedAnswer(text: string, steps: StepSpan[]): { text: string; span: Spa
 
 function processBench(record: unknown, where: RecordLocation): SolutionDocument {
   const r = parseRecord(ProcessBenchRecord, record, 'ProcessBench', where.uri);
-  const layout = layoutRecord(r.problem, r.steps.map((text) => ({ text })));
+  const layout = layoutRecord(
+    r.problem,
+    r.steps.map((text) => ({ text })),
+  );
   const warnings: string[] = [];
   const firstError = r.label >= r.steps.length ? null : r.label;
   if (firstError === null) warnings.push(`The record's label (${r.label}) is past its last step; it was ignored.`);
@@ -181,8 +186,13 @@ function gsm8k(record: unknown, where: RecordLocation): SolutionDocument {
   const marker = lines.findIndex((l) => /^\s*####/.test(l));
   const stepLines = (marker >= 0 ? lines.slice(0, marker) : lines).filter((l) => l.trim() !== '');
   const answer = marker >= 0 ? lines[marker]!.replace(/^\s*####\s*/, '').trim() : undefined;
-  const layout = layoutRecord(r.question, stepLines.map((text) => ({ text })), answer !== undefined ? `#### ${answer}` : undefined);
-  const finalAnswer = answer !== undefined && layout.trailer ? { text: answer, span: { start: layout.trailer.end - answer.length, end: layout.trailer.end } } : undefined;
+  const layout = layoutRecord(
+    r.question,
+    stepLines.map((text) => ({ text })),
+    answer !== undefined ? `#### ${answer}` : undefined,
+  );
+  const finalAnswer =
+    answer !== undefined && layout.trailer ? { text: answer, span: { start: layout.trailer.end - answer.length, end: layout.trailer.end } } : undefined;
   return buildDocument({
     uri: where.uri,
     format: 'gsm8k',
@@ -290,7 +300,8 @@ function mrGsm8k(record: unknown, where: RecordLocation): SolutionDocument {
   else if (r.model_output_solution_first_error_step !== undefined && r.model_output_solution_first_error_step !== null) {
     const n = Number(r.model_output_solution_first_error_step);
     firstError = Number.isInteger(n) && n > 0 ? stepIndexOf(numbers, n) : null;
-    if (firstError === null) warnings.push(`The labelled first error step (${String(r.model_output_solution_first_error_step)}) is not one of the record's numbered steps.`);
+    if (firstError === null)
+      warnings.push(`The labelled first error step (${String(r.model_output_solution_first_error_step)}) is not one of the record's numbered steps.`);
   }
   const answerCorrect = r.model_output_answer_correctness?.toLowerCase();
   return buildDocument({
@@ -309,7 +320,10 @@ function mrGsm8k(record: unknown, where: RecordLocation): SolutionDocument {
 
 function bigBenchMistake(record: unknown, where: RecordLocation): SolutionDocument {
   const r = parseRecord(BigBenchMistakeRecord, record, 'BIG-Bench Mistake', where.uri);
-  const layout = layoutRecord(r.input, r.steps.map((text) => ({ text })));
+  const layout = layoutRecord(
+    r.input,
+    r.steps.map((text) => ({ text })),
+  );
   const warnings: string[] = [];
   let firstError: number | null = r.mistake_index ?? -1;
   if (firstError >= r.steps.length) {
@@ -341,7 +355,10 @@ function bigBenchMistake(record: unknown, where: RecordLocation): SolutionDocume
 function prmBench(record: unknown, where: RecordLocation): SolutionDocument {
   const r = parseRecord(PrmBenchRecord, record, 'PRMBench', where.uri);
   const problem = r.modified_question ?? r.question ?? r.original_question ?? '';
-  const layout = layoutRecord(problem, r.modified_process.map((text) => ({ text })));
+  const layout = layoutRecord(
+    problem,
+    r.modified_process.map((text) => ({ text })),
+  );
   const warnings: string[] = [];
   let firstError: number | null = r.error_steps.length > 0 ? Math.min(...r.error_steps) - 1 : -1;
   if (firstError >= r.modified_process.length) {

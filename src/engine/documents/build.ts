@@ -69,9 +69,7 @@ export function buildDocument(parts: DocumentParts): SolutionDocument {
   if (problemRange) document.problemRange = problemRange;
   if (parts.finalAnswer) {
     const span = parts.finalAnswer.span;
-    document.finalAnswer = span
-      ? { text: parts.finalAnswer.text, range: index.rangeOf(span.start, span.end) }
-      : { text: parts.finalAnswer.text };
+    document.finalAnswer = span ? { text: parts.finalAnswer.text, range: index.rangeOf(span.start, span.end) } : { text: parts.finalAnswer.text };
   }
   if (parts.expectedAnswer !== undefined && parts.expectedAnswer !== '') document.expectedAnswer = parts.expectedAnswer;
   if (parts.frontMatter) document.frontMatter = parts.frontMatter;

@@ -2,16 +2,20 @@
 // verdict, a cache entry or an "accepted" mark survives edits elsewhere in the file.
 import { createHash } from 'node:crypto';
 
-/** Whitespace-insensitive: runs of whitespace count as one space; leading and trailing space is ignored. */
-export function normalizeForHash(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 /** The characters JavaScript's `\s` matches. */
 function isSpace(c: number): boolean {
   return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 

@@ -33,7 +33,10 @@ export function splitLines(text: string): Line[] {
 export class LineIndex {
   readonly lines: Line[];
 
-  constructor(readonly text: string, lines?: Line[]) {
+  constructor(
+    readonly text: string,
+    lines?: Line[],
+  ) {
     this.lines = lines ?? splitLines(text);
   }
 
@@ -82,14 +85,6 @@ export function positionWithin(text: string, origin: Position, offset: number): 
   }
   if (line === origin.line) return { line, character: origin.character + end };
   return { line, character: end - lineStart };
-}
-
-export function isBlank(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 0xfeff && c !== 0x0c && c !== 0x0b && c !== 0xa0) return false;
-  }
-  return true;
 }
 
 /** Offset of the first non-blank character in [start, end), or `end`. */

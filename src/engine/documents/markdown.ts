@@ -62,7 +62,8 @@ const LIST_MARKER = /^( {0,3})([-*+]|\d{1,9}[.)])(?:([ \t]{1,4})(?=\S)|[ \t]*$)/
 const STEP_LINE = /^ {0,3}(?:[*_]{1,2})?(?:#{1,6}[ \t]*)?step[ \t]*(\d{1,6})\b/i;
 const STEP_LABEL_ONLY = /^ {0,3}(?:[*_]{1,2})?step[ \t]*\d{1,6}[ \t]*[:.)]?[ \t]*(?:[*_]{1,2})?[ \t]*[:.]?[ \t]*$/i;
 const PROBLEM_LABEL = /^ {0,3}(?:[*_]{1,2})?(?:problem|question|task|exercise|q)(?:[ \t]*\d{1,4})?[ \t]*(?:[*_]{1,2})?[ \t]*[:.](?:[*_]{1,2})?/i;
-const PSEUDO_HEADING = /^ {0,3}(?:[*_]{1,2})?(problem|question|solution|steps|working|reasoning|answer|final answer)(?:[*_]{1,2})?[ \t]*[:.]?[ \t]*(?:[*_]{1,2})?[ \t]*$/i;
+const PSEUDO_HEADING =
+  /^ {0,3}(?:[*_]{1,2})?(problem|question|solution|steps|working|reasoning|answer|final answer)(?:[*_]{1,2})?[ \t]*[:.]?[ \t]*(?:[*_]{1,2})?[ \t]*$/i;
 const SOLUTION_PREFIX = /^ {0,3}(?:[*_]{1,2})?solution(?:[*_]{1,2})?[ \t]*:(?:[*_]{1,2})?[ \t]*\S/i;
 const HTML_COMMENT = /^ {0,3}<!--/;
 const MATH_ENV = /^\\begin\{(equation|align|gather|multline|eqnarray|displaymath|math|split|flalign|alignat)(\*?)\}/;
@@ -437,9 +438,7 @@ function assignSections(blocks: Block[], frontMatterProblem: boolean, text: (b: 
 
   if (inProblem.length > 0) {
     const lastProblem = inProblem[inProblem.length - 1]!;
-    const steps = inSolution.length > 0
-      ? inSolution
-      : content.filter((b) => b.start > lastProblem.start && b.section !== 'problem' && b.section !== 'answer');
+    const steps = inSolution.length > 0 ? inSolution : content.filter((b) => b.start > lastProblem.start && b.section !== 'problem' && b.section !== 'answer');
     return { problem: spanOf(inProblem), steps: steps.map(toStep) };
   }
 

@@ -5,7 +5,6 @@ import { parseMarkdownSolution } from './markdown';
 import { parsePlainTextSolution } from './plain-text';
 
 export { parseMarkdownSolution } from './markdown';
-export type { ParseOptions } from './markdown';
 export { parsePlainTextSolution } from './plain-text';
 
 export interface ParseInput {

@@ -113,7 +113,7 @@ export function auroc(items: readonly ProbabilityOutcome[]): number | null {
   if (positives === 0 || negatives === 0) return null;
   const sorted = [...items].sort((a, b) => a.p - b.p);
   let rankSumPositive = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1]!.p === sorted[i]!.p) j++;
     const averageRank = (i + 1 + (j + 1)) / 2;

@@ -127,7 +127,8 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
   const onOuterAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
-  const iterator = Symbol.asyncIterator in items ? (items as AsyncIterable<EvalItem>)[Symbol.asyncIterator]() : toAsync((items as Iterable<EvalItem>)[Symbol.iterator]());
+  const iterator =
+    Symbol.asyncIterator in items ? (items as AsyncIterable<EvalItem>)[Symbol.asyncIterator]() : toAsync((items as Iterable<EvalItem>)[Symbol.iterator]());
   const pull = async (): Promise<EvalItem | undefined> => {
     for (;;) {
       if (stop.signal.aborted) return undefined;
@@ -209,7 +210,12 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
   if (options.signal?.aborted) stopped ??= `interrupted after ${results.length} solutions`;
 
   const splitNames = [...new Set(results.map((r) => r.split))];
-  const splits = splitNames.map((name) => summariseSplit(name, results.filter((r) => r.split === name)));
+  const splits = splitNames.map((name) =>
+    summariseSplit(
+      name,
+      results.filter((r) => r.split === name),
+    ),
+  );
   const overall = summariseSplit('all', results);
   return {
     version: 1,
@@ -242,14 +248,18 @@ export function renderEvalMarkdown(report: EvalReport): string {
   lines.push(`Critic: ${report.critic}; step threshold ${report.threshold}.`);
   if (report.stopped) lines.push(`**Stopped early:** ${report.stopped}. The figures cover the solutions judged so far; run again to resume from the cache.`);
   lines.push('');
-  lines.push('| split | solutions | acc. erroneous (%) | acc. correct (%) | F1 (%) | steps | ECE | Brier | AUROC | judge errors | requests | prompt tok. | completion tok. | cached steps |');
+  lines.push(
+    '| split | solutions | acc. erroneous (%) | acc. correct (%) | F1 (%) | steps | ECE | Brier | AUROC | judge errors | requests | prompt tok. | completion tok. | cached steps |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const row = (s: SplitReport) =>
     `| ${s.split} | ${s.solutions} | ${pct(s.erroneous.accuracy)} (${s.erroneous.right}/${s.erroneous.total}) | ${pct(s.correct.accuracy)} (${s.correct.right}/${s.correct.total}) | ${pct(s.f1)} | ${s.calibration.steps} | ${num(s.calibration.ece)} | ${num(s.calibration.brier)} | ${num(s.calibration.auroc)} | ${s.judgeErrors} | ${s.usage.requests} | ${s.usage.promptTokens} | ${s.usage.completionTokens} | ${s.usage.cachedSteps} |`;
   for (const s of report.splits) lines.push(row(s));
   if (report.splits.length > 1) lines.push(row(report.overall));
   lines.push('');
-  lines.push(`Time: ${(report.timeMs / 1000).toFixed(1)} s. Tokens: ${report.usage.promptTokens + report.usage.completionTokens} (${report.usage.promptTokens} prompt + ${report.usage.completionTokens} completion) in ${report.usage.requests} requests; ${report.usage.cachedSteps} step verdicts from the cache.`);
+  lines.push(
+    `Time: ${(report.timeMs / 1000).toFixed(1)} s. Tokens: ${report.usage.promptTokens + report.usage.completionTokens} (${report.usage.promptTokens} prompt + ${report.usage.completionTokens} completion) in ${report.usage.requests} requests; ${report.usage.cachedSteps} step verdicts from the cache.`,
+  );
   if (report.skipped.count > 0) {
     const reasons = Object.entries(report.skipped.reasons)
       .map(([reason, n]) => `${n} × ${reason}`)

@@ -4,6 +4,7 @@
 //   entering node_modules or .git;
 // - a glob (`'**/*.md'`) takes every supported file it matches, minus what .gitignore excludes.
 // A path that does not exist or a glob that matches nothing is a usage error: nothing is checked.
+import type * as Tinyglobby from 'tinyglobby';
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GitignoreRules, findRepositoryRoot } from './gitignore';
@@ -13,7 +14,7 @@ import { classifyPath, isFolderWalkSolution } from './kinds';
 // Loaded through require() on purpose: an `import` makes esbuild bundle tinyglobby's ESM build, whose
 // dependency fdir calls createRequire(import.meta.url), and import.meta is empty in our CommonJS bundle.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { glob, isDynamicPattern } = require('tinyglobby') as typeof import('tinyglobby');
+const { glob, isDynamicPattern } = require('tinyglobby') as typeof Tinyglobby;
 
 /** Folders no walk or glob enters. */
 export const ALWAYS_SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git']);
@@ -104,11 +105,7 @@ async function walkFolder(top: string, rules: GitignoreRules): Promise<string[]>
   return files;
 }
 
-async function expandGlob(
-  pattern: string,
-  cwd: string,
-  rulesFor: (start: string) => Promise<GitignoreRules>,
-): Promise<string[]> {
+async function expandGlob(pattern: string, cwd: string, rulesFor: (start: string) => Promise<GitignoreRules>): Promise<string[]> {
   const matches = await glob(pattern.replace(/\\/g, '/'), {
     cwd,
     absolute: true,

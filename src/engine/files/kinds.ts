@@ -3,9 +3,7 @@
 // glob: `stepcritic check notes.md 'solutions/**/*.py' data.jsonl`.
 
 export type InputKind =
-  | { kind: 'solution'; language: 'markdown' | 'text' | 'code' }
-  | { kind: 'dataset'; container: 'jsonl' | 'json' }
-  | { kind: 'unsupported'; extension: string };
+  { kind: 'solution'; language: 'markdown' | 'text' | 'code' } | { kind: 'dataset'; container: 'jsonl' | 'json' } | { kind: 'unsupported'; extension: string };
 
 export const FOLDER_WALK_SUFFIX = '.solution.md';
 

@@ -5,9 +5,7 @@ import { open } from 'node:fs/promises';
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-export type ReadOutcome =
-  | { ok: true; text: string }
-  | { ok: false; status: 'skipped' | 'failed'; reason: string };
+export type ReadOutcome = { ok: true; text: string } | { ok: false; status: 'skipped' | 'failed'; reason: string };
 
 export async function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<ReadOutcome> {
   let bytes: Buffer;

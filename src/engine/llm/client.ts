@@ -357,7 +357,8 @@ export class LlmClient {
       const code = errorCode(error);
       if (code === 'ECONNREFUSED') return make('connection', `could not connect to ${where}: connection refused (is the server running on that port?)`, true);
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('connection', `could not resolve the host of ${where} (${code})`, true);
-      if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return make('connection', `the connection to ${where} was dropped before a reply`, true);
+      if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+        return make('connection', `the connection to ${where} was dropped before a reply`, true);
       return make('connection', `could not reach ${where}${code ? ` (${code})` : ''}`, true);
     }
     if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
@@ -367,7 +368,10 @@ export class LlmClient {
       if (status === 401 || status === 403) {
         return make('auth', `${status} from ${where}: the endpoint rejected the API key (${message})`, false, status);
       }
-      const aboutModel = code === 'model_not_found' || /model\b[^.]*\b(not found|does not exist|not exist|unknown|no such)/i.test(message) || /unknown model|model_not_found/i.test(message);
+      const aboutModel =
+        code === 'model_not_found' ||
+        /model\b[^.]*\b(not found|does not exist|not exist|unknown|no such)/i.test(message) ||
+        /unknown model|model_not_found/i.test(message);
       if ((status === 404 || status === 400) && aboutModel) return make('model-not-found', `${status} from ${where}: ${message}`, false, status);
       if (status === 404) return make('not-found', `404 from ${where}: no chat endpoint at this path (${message})`, false, status);
       if (status === 429) return make('rate-limit', `429 from ${where}: rate limited (${message})`, true, status, parseRetryAfter(error.headers));
@@ -381,7 +385,10 @@ export class LlmClient {
   }
 }
 
-export function createLlmClient(config: CriticConfig, extras: { budget?: TokenBudget; semaphore?: Semaphore; sleep?: LlmClientOptions['sleep'] } = {}): LlmClient {
+export function createLlmClient(
+  config: CriticConfig,
+  extras: { budget?: TokenBudget; semaphore?: Semaphore; sleep?: LlmClientOptions['sleep'] } = {},
+): LlmClient {
   return new LlmClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,

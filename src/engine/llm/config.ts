@@ -184,9 +184,7 @@ export interface CriticConfigSources {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export type ResolvedCriticConfig =
-  | { ok: true; config: CriticConfig; changes: string[]; keySource?: string }
-  | { ok: false; reason: string };
+export type ResolvedCriticConfig = { ok: true; config: CriticConfig; changes: string[]; keySource?: string } | { ok: false; reason: string };
 
 function present(value: string | undefined): string | undefined {
   const trimmed = value?.trim();

@@ -118,7 +118,12 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     });
 
   /** First call of a request: with log-probabilities unless the endpoint is known to give none. */
-  async function firstCall(messages: ChatMessage[], maxTokens: number, signal: AbortSignal | undefined, usage: UsageCounter): Promise<{ reply: ChatCompletionReply; sampled: boolean }> {
+  async function firstCall(
+    messages: ChatMessage[],
+    maxTokens: number,
+    signal: AbortSignal | undefined,
+    usage: UsageCounter,
+  ): Promise<{ reply: ChatCompletionReply; sampled: boolean }> {
     if (!logprobsUnavailable) {
       try {
         return { reply: await call({ messages, maxTokens, logprobs: true, temperature: config.temperature, n: 1, signal, usage }), sampled: false };
@@ -129,12 +134,26 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       }
     }
     const k = config.samples;
-    const reply = await call({ messages, maxTokens, logprobs: false, temperature: k > 1 ? config.sampleTemperature : config.temperature, n: nUnsupported ? 1 : k, signal, usage });
+    const reply = await call({
+      messages,
+      maxTokens,
+      logprobs: false,
+      temperature: k > 1 ? config.sampleTemperature : config.temperature,
+      n: nUnsupported ? 1 : k,
+      signal,
+      usage,
+    });
     return { reply, sampled: true };
   }
 
   /** Extra sampled replies so that there are `config.samples` in all; stops early on budget or failure. */
-  async function extraSamples(messages: ChatMessage[], maxTokens: number, have: number, signal: AbortSignal | undefined, usage: UsageCounter): Promise<{ choices: ChatChoice[]; stopped?: string }> {
+  async function extraSamples(
+    messages: ChatMessage[],
+    maxTokens: number,
+    have: number,
+    signal: AbortSignal | undefined,
+    usage: UsageCounter,
+  ): Promise<{ choices: ChatChoice[]; stopped?: string }> {
     const choices: ChatChoice[] = [];
     let need = config.samples - have;
     try {
@@ -269,7 +288,11 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     return [afterRepair, samplingNote && `sampling stopped early: ${samplingNote}`].filter(Boolean).join('; ') || undefined;
   }
 
-  async function judgeAnswer(document: SolutionDocument, usage: UsageCounter, signal: AbortSignal | undefined): Promise<{ pTrue: number | null; cached: boolean; note?: string }> {
+  async function judgeAnswer(
+    document: SolutionDocument,
+    usage: UsageCounter,
+    signal: AbortSignal | undefined,
+  ): Promise<{ pTrue: number | null; cached: boolean; note?: string }> {
     const answer = document.finalAnswer!.text;
     const key = answerCacheKey(keyContext(document), document.steps, answer);
     const hit = await cache?.get(key);
@@ -280,7 +303,15 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     let principal = first.choices[0]!;
     let parsed = parseFinalAnswerReply(principal.content);
     if (!parsed.ok) {
-      const repair = await call({ messages: buildRepairMessages(messages, principal.content, parsed.error), maxTokens, logprobs: !logprobsUnavailable, temperature: config.temperature, n: 1, signal, usage });
+      const repair = await call({
+        messages: buildRepairMessages(messages, principal.content, parsed.error),
+        maxTokens,
+        logprobs: !logprobsUnavailable,
+        temperature: config.temperature,
+        n: 1,
+        signal,
+        usage,
+      });
       principal = repair.choices[0]!;
       parsed = parseFinalAnswerReply(principal.content);
       if (!parsed.ok) return { pTrue: null, cached: false, note: `the final-answer check could not be read: ${parsed.error}` };
@@ -321,7 +352,10 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         request.onStep?.(result);
       };
       const evidenceLines = (index: number) => describeEvidence(request.evidence.get(index) ?? []);
-      const keys = stepCacheKeys(keyContext(document), steps.map((s) => ({ text: s.text, evidence: evidenceLines(s.index) })));
+      const keys = stepCacheKeys(
+        keyContext(document),
+        steps.map((s) => ({ text: s.text, evidence: evidenceLines(s.index) })),
+      );
       const cachedEntries = cache ? await Promise.all(keys.map((k) => cache.get(k))) : keys.map(() => undefined);
       let cachedSteps = 0;
       const emitCached = (position: number): boolean => {

@@ -49,7 +49,10 @@ function explain(error: unknown, config: CriticConfig, stage: 'models' | 'chat')
   switch (error.kind) {
     case 'connection':
       if (/refused/.test(message)) {
-        return { message: `Nothing is listening at ${host} (connection refused).`, fix: `Start the server, or fix the port in --base-url / STEPCRITIC_BASE_URL. ${preset.hint}` };
+        return {
+          message: `Nothing is listening at ${host} (connection refused).`,
+          fix: `Start the server, or fix the port in --base-url / STEPCRITIC_BASE_URL. ${preset.hint}`,
+        };
       }
       return { message, fix: 'Check the host name and your network, and that the server is running.' };
     case 'auth':
@@ -75,7 +78,10 @@ function explain(error: unknown, config: CriticConfig, stage: 'models' | 'chat')
     case 'model-not-found':
       return { message: `The endpoint does not serve the model "${config.model}".`, fix: 'Set --model / STEPCRITIC_MODEL to one of the models it lists.' };
     case 'timeout':
-      return { message: `No reply within ${config.timeoutMs} ms.`, fix: 'The server may still be loading the model: try again, or raise the timeout (--timeout).' };
+      return {
+        message: `No reply within ${config.timeoutMs} ms.`,
+        fix: 'The server may still be loading the model: try again, or raise the timeout (--timeout).',
+      };
     case 'rate-limit':
       return { message, fix: 'The endpoint is rate limiting this key: wait, or lower --concurrency.' };
     case 'server':
@@ -123,7 +129,15 @@ export async function probeEndpoint(config: CriticConfig, options: { signal?: Ab
   try {
     let reply;
     try {
-      reply = await client.chat({ model: config.model, messages: PROBE_MESSAGES, maxTokens: 16, temperature: 0, logprobs: true, topLogprobs: config.topLogprobs, signal: options.signal });
+      reply = await client.chat({
+        model: config.model,
+        messages: PROBE_MESSAGES,
+        maxTokens: 16,
+        temperature: 0,
+        logprobs: true,
+        topLogprobs: config.topLogprobs,
+        signal: options.signal,
+      });
     } catch (error) {
       if (!(error instanceof LlmError && error.kind === 'bad-request' && /logprob/i.test(error.message))) throw error;
       result.notes.push('The endpoint refuses the `logprobs` parameter.');
@@ -135,7 +149,9 @@ export async function probeEndpoint(config: CriticConfig, options: { signal?: Ab
     result.pTrueSource = result.logprobs ? 'logprobs' : 'samples';
     if (choice.logprobs) result.samplePTrue = readValues(choice.logprobs, 'verdict', ANSWER_WORDS)[0]?.pTrue ?? null;
     if (result.logprobs === false) {
-      result.notes.push(`No log-probabilities came back: P(True) will be the vote share of ${config.samples} sampled verdicts (${config.samples}× the completion tokens).`);
+      result.notes.push(
+        `No log-probabilities came back: P(True) will be the vote share of ${config.samples} sampled verdicts (${config.samples}× the completion tokens).`,
+      );
     }
     if (reply.usageEstimated) result.notes.push('The endpoint reports no token usage; usage will be estimated.');
     result.ok = true;

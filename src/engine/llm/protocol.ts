@@ -71,7 +71,8 @@ export function describeEvidence(evidence: readonly Evidence[]): string[] {
     switch (e.kind) {
       case 'arithmetic':
         if (e.status === 'verified') lines.push(`computation \`${e.claim}\` checks out`);
-        else if (e.status === 'refuted') lines.push(`computation \`${e.claim}\` is FALSE${e.expected !== undefined ? ` (the left side is ${e.expected})` : ''}`);
+        else if (e.status === 'refuted')
+          lines.push(`computation \`${e.claim}\` is FALSE${e.expected !== undefined ? ` (the left side is ${e.expected})` : ''}`);
         break;
       case 'test':
         if (e.status !== 'passed') lines.push(`test ${e.name} ${e.status}${e.output ? `: ${e.output.slice(0, 200)}` : ''}`);
@@ -227,7 +228,10 @@ export function extractJsonText(content: string): string {
 }
 
 function normaliseVerdict(raw: string, allowed: readonly string[]): string | undefined {
-  const word = raw.trim().replace(/^["'`]+|["'`.]+$/g, '').toLowerCase();
+  const word = raw
+    .trim()
+    .replace(/^["'`]+|["'`.]+$/g, '')
+    .toLowerCase();
   return allowed.find((a) => a.toLowerCase() === word);
 }
 
@@ -283,7 +287,9 @@ export function parseStepCritiqueReply(content: string, expected: readonly numbe
 
   const complaints: string[] = [];
   if (parsed.data.steps.length !== expected.length) {
-    complaints.push(`it judged ${parsed.data.steps.length} step${parsed.data.steps.length === 1 ? '' : 's'} but ${expected.length} were asked for (steps ${expected.map((i) => i + 1).join(', ')})`);
+    complaints.push(
+      `it judged ${parsed.data.steps.length} step${parsed.data.steps.length === 1 ? '' : 's'} but ${expected.length} were asked for (steps ${expected.map((i) => i + 1).join(', ')})`,
+    );
   }
   if (missing.length > 0) complaints.push(`no verdict for step${missing.length === 1 ? '' : 's'} ${missing.map((i) => i + 1).join(', ')}`);
   if (unknown.length > 0) complaints.push(`it judged step${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which were not asked for`);

@@ -39,7 +39,8 @@ Reply with ONLY one JSON object, no other text, of exactly this shape:
 {"analysis": "<what was wrong and how you fix it>", "steps": ["<new text of the first rewritten step>", "<the next step>", ...], "finalAnswer": "<the final answer line, written as the original writes it, e.g. \\\\boxed{42}, #### 42 or Answer: 42>"}
 Each step is one paragraph (no blank lines inside a step). Use "" for finalAnswer only if the solution has no final answer line.`;
 
-const CODE_NOTE = 'The solution is a program; a step is a part of it (a statement, a block, a function). Write valid code in the same language and indentation.';
+const CODE_NOTE =
+  'The solution is a program; a step is a part of it (a statement, a block, a function). Write valid code in the same language and indentation.';
 
 function escapeTagText(text: string): string {
   return text.replace(/<\/(step|problem|solution|feedback|rejected|answer|refine-task)>/gi, '<\\/$1>');
@@ -49,9 +50,7 @@ function unescapeTagText(text: string): string {
 }
 
 export function buildRefineMessages(input: RefinePromptInput): ChatMessage[] {
-  const system = [input.kind === 'step' ? STEP_SYSTEM : REGENERATE_SYSTEM, input.solutionKind === 'code' ? CODE_NOTE : '']
-    .filter(Boolean)
-    .join('\n\n');
+  const system = [input.kind === 'step' ? STEP_SYSTEM : REGENERATE_SYSTEM, input.solutionKind === 'code' ? CODE_NOTE : ''].filter(Boolean).join('\n\n');
   const n = input.target + 1;
   const parts: string[] = [`<refine-task kind="${input.kind}" target="${n}" version="${REFINE_PROMPT_VERSION}"></refine-task>`];
   parts.push(`<problem>\n${escapeTagText(input.problem.trim())}\n</problem>`);
@@ -60,9 +59,7 @@ export function buildRefineMessages(input: RefinePromptInput): ChatMessage[] {
   if (input.finalAnswer !== undefined) parts.push(`<answer>\n${escapeTagText(input.finalAnswer)}\n</answer>`);
   parts.push(`<feedback step="${n}">\n${escapeTagText(input.feedback.trim() || 'The critic found this step wrong.')}\n</feedback>`);
   input.rejected.forEach((attempt, i) => {
-    parts.push(
-      `<rejected attempt="${i + 1}">\n${escapeTagText(attempt.text)}\n</rejected>\nThis attempt was checked and rejected: ${attempt.reason}`,
-    );
+    parts.push(`<rejected attempt="${i + 1}">\n${escapeTagText(attempt.text)}\n</rejected>\nThis attempt was checked and rejected: ${attempt.reason}`);
   });
   parts.push(
     input.kind === 'step'

@@ -142,7 +142,10 @@ async function tryCandidates(
   target: number,
   makeCandidate: (content: string) => { ok: true; candidate: Candidate; shown: string } | { ok: false; error: string; shown: string },
   usage: Usage,
-): Promise<{ attempts: RefineAttemptRecord[]; accepted?: { candidate: Candidate; document: SolutionDocument; judgement: SolutionJudgement; covered: number[] } }> {
+): Promise<{
+  attempts: RefineAttemptRecord[];
+  accepted?: { candidate: Candidate; document: SolutionDocument; judgement: SolutionJudgement; covered: number[] };
+}> {
   const { document, judgement } = request;
   const thresholds = request.thresholds ?? defaultThresholds;
   const maxAttempts = Math.max(1, request.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
@@ -166,7 +169,13 @@ async function tryCandidates(
       addUsage(usage, { requests: 1, promptTokens: reply.usage?.promptTokens ?? 0, completionTokens: reply.usage?.completionTokens ?? 0 });
     } catch (error) {
       if (request.signal?.aborted) throw error;
-      attempts.push({ text: '', verdict: null, pTrue: null, reason: `the model failed: ${error instanceof Error ? error.message : String(error)}`, accepted: false });
+      attempts.push({
+        text: '',
+        verdict: null,
+        pTrue: null,
+        reason: `the model failed: ${error instanceof Error ? error.message : String(error)}`,
+        accepted: false,
+      });
       continue;
     }
     const made = makeCandidate(content);
@@ -325,15 +334,14 @@ export async function regenerateFrom(request: RefineRequest, deps: RefineDepende
     },
     usage,
   );
-  const before = solutionPTrue({ steps: judgement.steps.filter((s) => s.stepIndex >= target).map((s) => (s.verdict === 'downstream' ? { ...s, verdict: 'uncertain' as const } : s)) });
+  const before = solutionPTrue({
+    steps: judgement.steps.filter((s) => s.stepIndex >= target).map((s) => (s.verdict === 'downstream' ? { ...s, verdict: 'uncertain' as const } : s)),
+  });
   return result('regenerate', request, target, before, found, usage, `steps ${target + 1} to the end`);
 }
 
 /** Refines the first wrong step, re-judges, and repeats (at most `maxRounds`), as one proposed edit. */
-export async function refineSolution(
-  request: RefineRequest & { maxRounds?: number },
-  deps: RefineDependencies,
-): Promise<RefineOutcome> {
+export async function refineSolution(request: RefineRequest & { maxRounds?: number }, deps: RefineDependencies): Promise<RefineOutcome> {
   const rounds = Math.max(1, request.maxRounds ?? DEFAULT_MAX_ROUNDS);
   const usage = emptyUsage();
   const attempts: RefineAttemptRecord[] = [];
@@ -357,7 +365,16 @@ export async function refineSolution(
   const pTrueBefore = solutionPTrue(request.judgement);
   const pTrueAfter = solutionPTrue(current.judgement);
   if (current.document === request.document) {
-    return { kind: 'refine-solution', status: 'rejected', fromStep: firstTarget, message: stopped ?? 'No rewrite held up.', pTrueBefore, pTrueAfter: null, attempts, usage };
+    return {
+      kind: 'refine-solution',
+      status: 'rejected',
+      fromStep: firstTarget,
+      message: stopped ?? 'No rewrite held up.',
+      pTrueBefore,
+      pTrueAfter: null,
+      attempts,
+      usage,
+    };
   }
   const remaining = pickRefineTarget(current.judgement);
   const left = remaining === undefined ? '' : ` Step ${remaining + 1} still needs attention${stopped ? ` (${stopped})` : ''}.`;

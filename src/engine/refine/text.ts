@@ -1,6 +1,6 @@
 // Offsets, positions and minimal edits over a document's text, counted as LSP counts them
 // (0-based lines, UTF-16 code units), so an edit made here lands where the editor expects it.
-import type { Position, Range, TextEdit } from '../types';
+import type { Position, TextEdit } from '../types';
 
 function lineStarts(text: string): number[] {
   const starts = [0];
@@ -37,10 +37,6 @@ export function positionAt(text: string, offset: number): Position {
   return { line: low, character: clamped - starts[low]! };
 }
 
-export function replaceRange(text: string, range: Range, newText: string): string {
-  return text.slice(0, offsetAt(text, range.start)) + newText + text.slice(offsetAt(text, range.end));
-}
-
 /** Applies edits that do not overlap (positions refer to the original text). */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const sorted = edits
@@ -63,10 +59,7 @@ export function minimalEdit(before: string, after: string): TextEdit | undefined
   const max = Math.min(before.length, after.length);
   while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
-  ) {
+  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) {
     suffix++;
   }
   // Never split a surrogate pair or a \r\n.

@@ -13,12 +13,7 @@ export interface EntryOrigin {
   record?: { index: number; line?: number };
 }
 
-export function judgedFileReport(
-  origin: EntryOrigin,
-  document: SolutionDocument,
-  judgement: SolutionJudgement,
-  durationMs?: number,
-): FileReport {
+export function judgedFileReport(origin: EntryOrigin, document: SolutionDocument, judgement: SolutionJudgement, durationMs?: number): FileReport {
   const byIndex = new Map(document.steps.map((s) => [s.index, s]));
   const steps: StepReport[] = judgement.steps.map((v) => {
     const step = byIndex.get(v.stepIndex);
@@ -153,11 +148,7 @@ export function reachesFailOn(file: FileReport, failOn: FailOn): boolean {
   if (failOn === 'never' || file.status !== 'judged') return false;
   if (file.verdict === 'incorrect' || file.steps.some((s) => s.verdict === 'incorrect')) return true;
   if (failOn === 'incorrect') return false;
-  return (
-    file.verdict === 'uncertain' ||
-    file.verdict === 'error' ||
-    file.steps.some((s) => s.verdict === 'uncertain' || s.verdict === 'error')
-  );
+  return file.verdict === 'uncertain' || file.verdict === 'error' || file.steps.some((s) => s.verdict === 'uncertain' || s.verdict === 'error');
 }
 
 function roundMs(ms: number): number {

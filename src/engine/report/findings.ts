@@ -40,11 +40,6 @@ export function findingCode(step: StepReport): FindingCode | 'correct' | 'unchec
   }
 }
 
-/** Record entries have ranges in the record's own laid-out text, not in the dataset file. */
-export function rangesAreInFile(file: FileReport): boolean {
-  return file.record === undefined;
-}
-
 /** `3 incorrect, 2 downstream` in a fixed verdict order, leaving out zeros. */
 export function countPhrase(counts: Partial<Record<string, number>>, order: readonly string[]): string {
   return order

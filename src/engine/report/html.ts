@@ -88,7 +88,9 @@ function stepStrip(file: FileReport): string {
   if (file.steps.length === 0) return '<span class="muted">—</span>';
   const cells = file.steps
     .slice(0, 60)
-    .map((s) => `<span class="cell v-${e(s.verdict)}" title="step ${s.index + 1}: ${e(VERDICT_LABEL[s.verdict] ?? s.verdict)}, P(True) ${prob(s.pTrue)}"></span>`)
+    .map(
+      (s) => `<span class="cell v-${e(s.verdict)}" title="step ${s.index + 1}: ${e(VERDICT_LABEL[s.verdict] ?? s.verdict)}, P(True) ${prob(s.pTrue)}"></span>`,
+    )
     .join('');
   return `<span class="strip">${cells}${file.steps.length > 60 ? `<span class="muted"> +${file.steps.length - 60}</span>` : ''}</span>`;
 }
@@ -108,7 +110,9 @@ function summaryCards(report: Report): string {
     `<div class="card" id="card-steps"><div class="big">${totalSteps}</div><div class="what">steps</div><ul class="counts">${stepCounts}</ul></div>`,
   ];
   if (s.skipped + s.failed > 0) {
-    cards.push(`<div class="card" id="card-unjudged"><div class="big">${s.skipped + s.failed}</div><div class="what">not judged</div><ul class="counts"><li>${s.skipped} skipped</li><li>${s.failed} failed</li></ul></div>`);
+    cards.push(
+      `<div class="card" id="card-unjudged"><div class="big">${s.skipped + s.failed}</div><div class="what">not judged</div><ul class="counts"><li>${s.skipped} skipped</li><li>${s.failed} failed</li></ul></div>`,
+    );
   }
   cards.push(
     `<div class="card" id="card-usage"><div class="big">${s.usage.requests}</div><div class="what">LLM requests</div><ul class="counts"><li>${tokens.toLocaleString('en-US')} tokens</li><li>${s.usage.cachedSteps} steps from cache</li>${s.durationMs !== undefined ? `<li>${e(formatDuration(s.durationMs))}</li>` : ''}</ul></div>`,
@@ -153,7 +157,9 @@ function entriesTable(report: Report, detailed: ReadonlySet<number>, triage?: Re
   const controls =
     `<div class="filters" role="search"><input type="search" id="filter-text" placeholder="Filter by name or problem…" aria-label="Filter by name or problem">` +
     `<select id="filter-verdict" aria-label="Verdict"><option value="">any verdict</option>${verdictOptions}</select>` +
-    (anyLabels ? `<select id="filter-label" aria-label="Against the label"><option value="">any</option><option value="match">agrees with the label</option><option value="mismatch">disagrees with the label</option></select>` : '') +
+    (anyLabels
+      ? `<select id="filter-label" aria-label="Against the label"><option value="">any</option><option value="match">agrees with the label</option><option value="mismatch">disagrees with the label</option></select>`
+      : '') +
     `<span id="filter-count" class="muted" aria-live="polite">${report.files.length} of ${report.files.length}</span></div>`;
   const head =
     `<tr><th data-sort="index" class="num">#</th><th data-sort="name">file / record</th><th data-sort="verdict">verdict</th><th data-sort="first" class="num">first wrong step</th>` +
@@ -181,7 +187,10 @@ function entriesTable(report: Report, detailed: ReadonlySet<number>, triage?: Re
 
 function stepItem(step: StepReport, labelledError: number | undefined): string {
   const p = step.pTrue;
-  const meter = p === null ? '<span class="muted">P(True) n/a</span>' : `<span class="meter" title="P(True) ${prob(p)}"><span class="fill ${widthClass(p)} v-${e(step.verdict)}"></span></span><span class="p">P(True) ${prob(p)}</span>`;
+  const meter =
+    p === null
+      ? '<span class="muted">P(True) n/a</span>'
+      : `<span class="meter" title="P(True) ${prob(p)}"><span class="fill ${widthClass(p)} v-${e(step.verdict)}"></span></span><span class="p">P(True) ${prob(p)}</span>`;
   const label = step.label ? `<span class="muted">${e(step.label)}</span>` : '';
   const truth = labelledError === undefined ? '' : step.index === labelledError ? '<span class="tag truth">labelled first error</span>' : '';
   const fixes = step.fixes.length > 0 ? `<div class="fix">fix: ${step.fixes.map((f) => `<code>${e(f.newText)}</code>`).join(', ')}</div>` : '';

@@ -13,13 +13,7 @@ import type { FileReport, Report, StepReport } from './schema';
 const INVALID_XML = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(INVALID_XML, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return text.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 export interface JunitOptions {
@@ -52,9 +46,7 @@ function outcomeOf(file: FileReport, failOn: FailOn): Outcome {
   const steps = file.steps.map(stepLine).join('\n');
   if (reachesFailOn(file, failOn)) {
     const step = firstWrongStep(file);
-    const message = step
-      ? `step ${step.index + 1} ${step.verdict}: ${step.message}`
-      : file.warnings[0] ?? `the solution is ${file.verdict ?? 'not correct'}`;
+    const message = step ? `step ${step.index + 1} ${step.verdict}: ${step.message}` : (file.warnings[0] ?? `the solution is ${file.verdict ?? 'not correct'}`);
     return { kind: 'failure', type: file.verdict ?? 'incorrect', message, detail: steps };
   }
   if (file.verdict === 'error') {
@@ -62,7 +54,11 @@ function outcomeOf(file: FileReport, failOn: FailOn): Outcome {
     return { kind: 'error', type: 'could-not-judge', message: step ? `step ${step.index + 1}: ${step.message}` : 'could not judge', detail: steps };
   }
   if (file.verdict === 'unchecked') {
-    return { kind: 'skipped', type: 'unchecked', message: file.critic?.enabled ? 'no step was judged' : `not judged: ${file.critic?.note ?? 'the LLM critic is off and the verifiers found nothing'}` };
+    return {
+      kind: 'skipped',
+      type: 'unchecked',
+      message: file.critic?.enabled ? 'no step was judged' : `not judged: ${file.critic?.note ?? 'the LLM critic is off and the verifiers found nothing'}`,
+    };
   }
   return { kind: 'pass' };
 }

@@ -122,5 +122,8 @@ function escapeCell(text: string): string {
 }
 
 function escapeInline(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }

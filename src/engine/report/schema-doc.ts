@@ -59,12 +59,7 @@ const OWN_SECTION: Record<string, string> = {
   'steps[]': 'Step (`files[].steps[]`)',
 };
 
-function collect(
-  schema: JsonSchema,
-  prefix: string,
-  rows: Row[],
-  defer: (title: string, schema: JsonSchema, prefix: string) => void,
-): void {
+function collect(schema: JsonSchema, prefix: string, rows: Row[], defer: (title: string, schema: JsonSchema, prefix: string) => void): void {
   const required = new Set(schema.required ?? []);
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     const path = prefix ? `${prefix}.${name}` : name;

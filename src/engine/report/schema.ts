@@ -42,7 +42,9 @@ export type StepReport = z.infer<typeof StepReportSchema>;
 
 export const FileStatusSchema = z
   .enum(['judged', 'skipped', 'failed'])
-  .describe('judged: read, parsed and judged; skipped: not a solution (empty, binary, too large, unsupported); failed: should have been judged but could not be (bad encoding, broken front matter, unreadable).');
+  .describe(
+    'judged: read, parsed and judged; skipped: not a solution (empty, binary, too large, unsupported); failed: should have been judged but could not be (bad encoding, broken front matter, unreadable).',
+  );
 export type FileStatus = z.infer<typeof FileStatusSchema>;
 
 export const RecordLocationSchema = z
@@ -62,7 +64,9 @@ export const CriticInfoSchema = z
 
 export const FileReportSchema = z
   .object({
-    uri: z.string().describe('The path as shown to the user (relative to the working directory when inside it); `data.jsonl#N` for record N (0-based) of a dataset.'),
+    uri: z
+      .string()
+      .describe('The path as shown to the user (relative to the working directory when inside it); `data.jsonl#N` for record N (0-based) of a dataset.'),
     path: z.string().describe('The file the entry comes from (for a record: its dataset file).'),
     record: RecordLocationSchema.optional(),
     format: DocumentFormatSchema.optional().describe('How the file was read; absent when it was not parsed.'),
@@ -91,9 +95,11 @@ export const FileReportSchema = z
 export type FileReport = z.infer<typeof FileReportSchema>;
 
 const countsOf = <T extends z.ZodEnum>(keys: T) =>
-  z.object(Object.fromEntries(keys.options.map((k) => [k, z.number().int().nonnegative()])) as {
-    [K in z.infer<T> & string]: z.ZodNumber;
-  });
+  z.object(
+    Object.fromEntries(keys.options.map((k) => [k, z.number().int().nonnegative()])) as {
+      [K in z.infer<T> & string]: z.ZodNumber;
+    },
+  );
 
 export const SolutionCountsSchema = countsOf(SolutionVerdictSchema).describe('Judged solutions by verdict.');
 export const StepCountsSchema = countsOf(VerdictSchema).describe('Steps of judged solutions by verdict.');

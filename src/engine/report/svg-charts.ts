@@ -53,7 +53,7 @@ export function histogramSvg(counts: readonly number[], title: string): string {
       const h = (c / top) * PH;
       const lower = i / n;
       const upper = (i + 1) / n;
-      return `<rect class="bar" data-bin="${i}" data-count="${c}" x="${x(lower) + 1}" y="${y(0) - h}" width="${Math.max(0, (PW / n) - 2)}" height="${h}" fill="${probabilityColour((lower + upper) / 2)}"><title>P(True) ${fmt(lower)}–${fmt(upper)}: ${c} step${c === 1 ? '' : 's'}</title></rect>`;
+      return `<rect class="bar" data-bin="${i}" data-count="${c}" x="${x(lower) + 1}" y="${y(0) - h}" width="${Math.max(0, PW / n - 2)}" height="${h}" fill="${probabilityColour((lower + upper) / 2)}"><title>P(True) ${fmt(lower)}–${fmt(upper)}: ${c} step${c === 1 ? '' : 's'}</title></rect>`;
     })
     .join('');
   return `<svg class="chart histogram" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg"><title>${escapeHtml(title)}</title>${axes('P(True) of the step', 'steps', ticks)}${bars}</svg>`;

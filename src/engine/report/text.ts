@@ -3,16 +3,7 @@
 // then one summary line per file and one for the run. Lines and columns are 1-based here (editors and
 // terminals jump to them); the JSON keeps the 0-based LSP positions.
 import type { FileReport, Report, StepReport } from './schema';
-import {
-  countPhrase,
-  findingPosition,
-  formatDuration,
-  isFinding,
-  plural,
-  SOLUTION_VERDICT_ORDER,
-  STEP_VERDICT_ORDER,
-  stepCounts,
-} from './findings';
+import { countPhrase, findingPosition, formatDuration, isFinding, plural, SOLUTION_VERDICT_ORDER, STEP_VERDICT_ORDER, stepCounts } from './findings';
 
 export type TextStyle = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan' | 'gray';
 
@@ -63,12 +54,7 @@ export function renderTextFile(file: FileReport, options: TextOptions = {}): str
   return lines;
 }
 
-function stepLine(
-  file: FileReport,
-  step: StepReport,
-  paint: (style: TextStyle, text: string) => string,
-  verdictText: (v: string) => string,
-): string {
+function stepLine(file: FileReport, step: StepReport, paint: (style: TextStyle, text: string) => string, verdictText: (v: string) => string): string {
   const where = file.record === undefined ? `${file.uri}:${lineCol(findingPosition(step))}` : file.uri;
   const label = `step ${step.index + 1}`;
   return `${paint('bold', where)}  ${label}  ${verdictText(step.verdict)}  ${step.message}`;

@@ -79,16 +79,97 @@ const MAX_NESTING = 20;
 const RIGHT_CONNECTORS = new Set(['mod', 'modulo', 'pmod', 'remainder', 'rem', 'r', 'squared', 'cubed', 'factorial']);
 /** Words that are never units. */
 const NOT_UNITS = new Set([
-  'and', 'or', 'of', 'is', 'are', 'was', 'the', 'a', 'an', 'to', 'in', 'on', 'at', 'for', 'from', 'so', 'then', 'that',
-  'which', 'if', 'we', 'it', 'by', 'as', 'per', 'than', 'with', 'less', 'more', 'plus', 'minus', 'times', 'mod',
-  'modulo', 'remainder', 'equals', 'gives', 'makes', 'be', 'but', 'not', 'no',
+  'and',
+  'or',
+  'of',
+  'is',
+  'are',
+  'was',
+  'the',
+  'a',
+  'an',
+  'to',
+  'in',
+  'on',
+  'at',
+  'for',
+  'from',
+  'so',
+  'then',
+  'that',
+  'which',
+  'if',
+  'we',
+  'it',
+  'by',
+  'as',
+  'per',
+  'than',
+  'with',
+  'less',
+  'more',
+  'plus',
+  'minus',
+  'times',
+  'mod',
+  'modulo',
+  'remainder',
+  'equals',
+  'gives',
+  'makes',
+  'be',
+  'but',
+  'not',
+  'no',
 ]);
 /** Words that end a unit phrase (`5 books belonging to Albert` stops at "to"). */
 const PHRASE_STOPS = new Set([
-  'and', 'or', 'is', 'are', 'was', 'were', 'so', 'then', 'that', 'which', 'if',
-  'we', 'it', 'as', 'than', 'with', 'less', 'more', 'plus', 'minus', 'times', 'mod', 'modulo', 'remainder', 'equals',
-  'gives', 'makes', 'be', 'but', 'not', 'no', 'this', 'these', 'those', 'he', 'she', 'they', 'you', 'i', 'has', 'have',
-  'had', 'will', 'would', 'left', 'altogether',
+  'and',
+  'or',
+  'is',
+  'are',
+  'was',
+  'were',
+  'so',
+  'then',
+  'that',
+  'which',
+  'if',
+  'we',
+  'it',
+  'as',
+  'than',
+  'with',
+  'less',
+  'more',
+  'plus',
+  'minus',
+  'times',
+  'mod',
+  'modulo',
+  'remainder',
+  'equals',
+  'gives',
+  'makes',
+  'be',
+  'but',
+  'not',
+  'no',
+  'this',
+  'these',
+  'those',
+  'he',
+  'she',
+  'they',
+  'you',
+  'i',
+  'has',
+  'have',
+  'had',
+  'will',
+  'would',
+  'left',
+  'altogether',
 ]);
 const APPROX_WORDS = new Set(['about', 'approximately', 'approx', 'around', 'roughly', 'nearly', 'almost', 'circa']);
 
@@ -253,7 +334,15 @@ class SideParser {
       if (this.tokens[p]?.type === 'lparen' && this.tokens[p]!.value === '[') {
         const inner = this.nested(p + 1);
         if (!inner || inner.next !== inner.consumedTo || this.tokens[inner.next]?.value !== ']') return undefined;
-        index = { expr: inner.side.expr, alt: inner.side.altExpr ?? inner.side.expr, next: inner.next + 1, operations: 0, percent: false, tooLarge: false, approximate: false };
+        index = {
+          expr: inner.side.expr,
+          alt: inner.side.altExpr ?? inner.side.expr,
+          next: inner.next + 1,
+          operations: 0,
+          percent: false,
+          tooLarge: false,
+          approximate: false,
+        };
         p = inner.next + 1;
       }
       const a = this.group(p);
@@ -302,7 +391,12 @@ class SideParser {
         // "4 times * 20 meters", "12 times = 480 times": a count, when it is not the operator "times"
         const countUnit = t.value === 'times' && !this.operatorWord(k);
         if ((NOT_UNITS.has(t.value) && t.value !== 'per' && !countUnit) || APPROX_WORDS.has(t.value)) return undefined;
-        const hyphenated = tokens[k + 1]?.type === 'op' && tokens[k + 1]!.value === '-' && tokens[k + 1]!.start === t.end && tokens[k + 2]?.type === 'word' && tokens[k + 2]!.start === tokens[k + 1]!.end;
+        const hyphenated =
+          tokens[k + 1]?.type === 'op' &&
+          tokens[k + 1]!.value === '-' &&
+          tokens[k + 1]!.start === t.end &&
+          tokens[k + 2]?.type === 'word' &&
+          tokens[k + 2]!.start === tokens[k + 1]!.end;
         // a single letter next to a number is a variable (2x), not a unit; so are letters written tight
         // after a number, unless they are a unit people write that way (10ml)
         const tight = tokens[k - 1]?.end === t.start && tokens[k - 1]?.type === 'num';
@@ -405,7 +499,15 @@ class SideParser {
         if (previousOperator === '-' && operand.literal && lastLiteralValue !== undefined) {
           const minus = tokens[p - 1]!;
           const before = tokens[p - 2];
-          if (operands === 1 && before && before.end === minus.start && minus.end === tokens[p]!.start && /^\d+$/.test(lastLiteralValue) && /^\d+$/.test(operand.literal.value) && Number(operand.literal.value) > Number(lastLiteralValue)) {
+          if (
+            operands === 1 &&
+            before &&
+            before.end === minus.start &&
+            minus.end === tokens[p]!.start &&
+            /^\d+$/.test(lastLiteralValue) &&
+            /^\d+$/.test(operand.literal.value) &&
+            Number(operand.literal.value) > Number(lastLiteralValue)
+          ) {
             ambiguity = 'a range or a subtraction';
           }
         }
@@ -553,13 +655,54 @@ class SideParser {
 
 /** Multipliers that make `of` part of the computation: "half of 48 + 2", "20% of 30 + 5". */
 const MULTIPLIER_WORDS = new Set([
-  'half', 'halves', 'third', 'thirds', 'quarter', 'quarters', 'fourth', 'fourths', 'fifth', 'fifths', 'sixth', 'sixths',
-  'eighth', 'eighths', 'tenth', 'tenths', 'twice', 'double', 'triple', 'percent', 'fraction', 'part', 'parts', 'portion',
+  'half',
+  'halves',
+  'third',
+  'thirds',
+  'quarter',
+  'quarters',
+  'fourth',
+  'fourths',
+  'fifth',
+  'fifths',
+  'sixth',
+  'sixths',
+  'eighth',
+  'eighths',
+  'tenth',
+  'tenths',
+  'twice',
+  'double',
+  'triple',
+  'percent',
+  'fraction',
+  'part',
+  'parts',
+  'portion',
 ]);
 /** Words that, standing just before a computation, always make it part of a larger phrase. */
 const LEFT_CONNECTORS = new Set([
-  'times', 'than', 'plus', 'minus', 'over', 'half', 'twice', 'double', 'triple', 'thrice', 'sqrt', 'root', 'log', 'ln',
-  'sin', 'cos', 'tan', 'exp', 'mod', 'modulo', 'factorial',
+  'times',
+  'than',
+  'plus',
+  'minus',
+  'over',
+  'half',
+  'twice',
+  'double',
+  'triple',
+  'thrice',
+  'sqrt',
+  'root',
+  'log',
+  'ln',
+  'sin',
+  'cos',
+  'tan',
+  'exp',
+  'mod',
+  'modulo',
+  'factorial',
 ]);
 
 function isVariable(t: Token): boolean {
@@ -568,14 +711,67 @@ function isVariable(t: Token): boolean {
 
 /** Units people write tight after a number (`10ml`, `5kg`, `3pm`); any other letters there are a variable (`3ab`). */
 const TIGHT_UNITS = new Set([
-  'mm', 'cm', 'dm', 'km', 'mg', 'kg', 'ml', 'cl', 'dl', 'lb', 'lbs', 'oz', 'ft', 'yd', 'yds', 'mi', 'hr', 'hrs', 'min',
-  'mins', 'sec', 'secs', 'am', 'pm', 'mph', 'kph', 'kmh', 'gb', 'mb', 'kb', 'tb', 'ghz', 'mhz', 'hz', 'kw', 'kwh',
-  'cents', 'usd', 'px', 'pt', 'pts', 'deg', 'in', 'gal', 'qt', 'pcs', 'yrs', 'yr', 'days', 'mo',
+  'mm',
+  'cm',
+  'dm',
+  'km',
+  'mg',
+  'kg',
+  'ml',
+  'cl',
+  'dl',
+  'lb',
+  'lbs',
+  'oz',
+  'ft',
+  'yd',
+  'yds',
+  'mi',
+  'hr',
+  'hrs',
+  'min',
+  'mins',
+  'sec',
+  'secs',
+  'am',
+  'pm',
+  'mph',
+  'kph',
+  'kmh',
+  'gb',
+  'mb',
+  'kb',
+  'tb',
+  'ghz',
+  'mhz',
+  'hz',
+  'kw',
+  'kwh',
+  'cents',
+  'usd',
+  'px',
+  'pt',
+  'pts',
+  'deg',
+  'in',
+  'gal',
+  'qt',
+  'pcs',
+  'yrs',
+  'yr',
+  'days',
+  'mo',
 ]);
 
 /** Letters written tight after a number that make it algebra (`2x`, `3ab`, `1776a_4`), not a quantity. */
 function isTightVariable(t: Token, previous: Token | undefined): boolean {
-  return t.type === 'word' && previous !== undefined && previous.end === t.start && (previous.type === 'num' || previous.type === 'rparen') && !TIGHT_UNITS.has(t.value);
+  return (
+    t.type === 'word' &&
+    previous !== undefined &&
+    previous.end === t.start &&
+    (previous.type === 'num' || previous.type === 'rparen') &&
+    !TIGHT_UNITS.has(t.value)
+  );
 }
 
 /** The token before `index`, skipping math delimiters (`\)` `$`), which are only markup. */
@@ -617,7 +813,8 @@ function leftBoundary(tokens: Token[], index: number): string | undefined {
       for (let k = beforeIndex, words = 0; k >= 0 && words < 3; k--) {
         const t = tokens[k]!;
         if (t.type === 'word') words++;
-        else if (t.type === 'op' && t.value === '-' && tokens[k - 1]?.type === 'word' && tokens[k - 1]!.end === t.start && tokens[k + 1]!.start === t.end) continue; // T-shirts, go-karts
+        else if (t.type === 'op' && t.value === '-' && tokens[k - 1]?.type === 'word' && tokens[k - 1]!.end === t.start && tokens[k + 1]!.start === t.end)
+          continue; // T-shirts, go-karts
         else if (t.type === 'op' && t.value !== '/') return 'the computation goes on to the left';
         else break;
       }
@@ -640,7 +837,25 @@ const ORDINAL_SUFFIXES = new Set(['st', 'nd', 'rd', 'th']);
 /** Single letters that, after a result and a space, are units (`= 28 m`, `= 25 L`), not variables. */
 const UNIT_LETTERS = new Set(['m', 'g', 's', 'h', 'l', 'k', 'c']);
 const COMPARISONS = new Set(['<', '>', '\u2264', '\u2265', '\u226a', '\u226b']);
-const COMPARISON_COMMANDS = new Set(['le', 'leq', 'ge', 'geq', 'lt', 'gt', 'leqslant', 'geqslant', 'implies', 'Rightarrow', 'Leftrightarrow', 'iff', 'to', 'rightarrow', 'neq', 'ne', 'equiv']);
+const COMPARISON_COMMANDS = new Set([
+  'le',
+  'leq',
+  'ge',
+  'geq',
+  'lt',
+  'gt',
+  'leqslant',
+  'geqslant',
+  'implies',
+  'Rightarrow',
+  'Leftrightarrow',
+  'iff',
+  'to',
+  'rightarrow',
+  'neq',
+  'ne',
+  'equiv',
+]);
 
 /** `0.732 < k < 1.463`, `x \le 3`: an inequality or an implication chain, not an equation to check. */
 function isComparison(t: Token | undefined): boolean {
@@ -680,7 +895,12 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
       const unitLetter = UNIT_LETTERS.has(after.value) && !(second && (second.type === 'lparen' || second.type === 'op') && second.start === after.end);
       if (!tight && isVariable(after) && !unitLetter && (second === undefined || second.type !== 'word')) return 'a variable follows it';
       if (RIGHT_CONNECTORS.has(after.value)) return `"${after.value}" after it`;
-      if (after.value === 'with' && second?.type === 'word' && (RIGHT_CONNECTORS.has(second.value) || (second.value === 'a' && tokens[index + 2]?.value === 'remainder'))) return 'a remainder after it';
+      if (
+        after.value === 'with' &&
+        second?.type === 'word' &&
+        (RIGHT_CONNECTORS.has(second.value) || (second.value === 'a' && tokens[index + 2]?.value === 'remainder'))
+      )
+        return 'a remainder after it';
       let k = index;
       for (let words = 0; tokens[k]?.type === 'word' && words < 4; words++) {
         k++;
@@ -688,7 +908,8 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
         if (tokens[k]?.type === 'op' && tokens[k]!.value === '-' && tokens[k]!.start === tokens[k - 1]!.end && tokens[k + 1]?.start === tokens[k]!.end) k++;
       }
       const then = tokens[k];
-      if (then?.type === 'op' && then.value !== '/' && then.value !== '^' && (isOperandStart(tokens[k + 1]) || tokens[k + 1]?.type === 'word')) return 'the computation goes on to the right';
+      if (then?.type === 'op' && then.value !== '/' && then.value !== '^' && (isOperandStart(tokens[k + 1]) || tokens[k + 1]?.type === 'word'))
+        return 'the computation goes on to the right';
       return undefined;
     }
     case 'cmd':
@@ -698,7 +919,8 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
       if (tight && after.value === ',' && second?.type === 'num' && second.start === after.end) return 'a decimal comma or a list';
       if (tight && after.value === '\u2013') return 'a range';
       if (['_', '^', '\u00b1'].includes(after.value)) return `"${after.value}" after it`;
-      if (tight && !['.', ',', ';', ':', '!', '?', '"', "'", '\u2019', '\u201d', '\u00bb', '*', '\u2026', '\u2014', '\u2013'].includes(after.value)) return `"${after.value}" next to the number`;
+      if (tight && !['.', ',', ';', ':', '!', '?', '"', "'", '\u2019', '\u201d', '\u00bb', '*', '\u2026', '\u2014', '\u2013'].includes(after.value))
+        return `"${after.value}" next to the number`;
       return undefined;
     }
     default:
@@ -715,8 +937,13 @@ export function findClaims(text: string): Claim[] {
   while (i < tokens.length && claims.length < MAX_CLAIMS_PER_STEP) {
     const t = tokens[i]!;
     const before = tokens[i - 1];
-    const unarySign = t.type === 'op' && (t.value === '-' || t.value === '+') && isOperandStart(tokens[i + 1]) && tokens[i + 1]!.start === t.end &&
-      !['num', 'rparen', 'pct', 'const', 'fact', 'sup'].includes(before?.type ?? '') && !(before && isVariable(before));
+    const unarySign =
+      t.type === 'op' &&
+      (t.value === '-' || t.value === '+') &&
+      isOperandStart(tokens[i + 1]) &&
+      tokens[i + 1]!.start === t.end &&
+      !['num', 'rparen', 'pct', 'const', 'fact', 'sup'].includes(before?.type ?? '') &&
+      !(before && isVariable(before));
     const functionCall = t.type === 'lparen' && before?.type === 'word' && before.end === t.start;
     if ((!isOperandStart(t) && !unarySign) || functionCall) {
       i++;

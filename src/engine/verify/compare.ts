@@ -121,8 +121,21 @@ export function formatLike(computed: Value, like: Literal | undefined): string {
   if (computed.exact) {
     const v = percent ? computed.exact.mul(100) : computed.exact;
     let decimals = baseDecimals;
-    while (decimals < Math.max(baseDecimals, 4) && !v.mul(pow10(decimals)).floor().equals(v.mul(pow10(decimals)))) decimals++;
-    if (!v.mul(pow10(decimals)).floor().equals(v.mul(pow10(decimals)))) decimals = Math.max(baseDecimals, 2);
+    while (
+      decimals < Math.max(baseDecimals, 4) &&
+      !v
+        .mul(pow10(decimals))
+        .floor()
+        .equals(v.mul(pow10(decimals)))
+    )
+      decimals++;
+    if (
+      !v
+        .mul(pow10(decimals))
+        .floor()
+        .equals(v.mul(pow10(decimals)))
+    )
+      decimals = Math.max(baseDecimals, 2);
     const scaled = roundHalfUp(v.mul(pow10(decimals)));
     return formatScaled(scaled.s * scaled.n, decimals, thousands);
   }

@@ -72,14 +72,6 @@ export function fraction(value: string): Fraction {
   return exactMath.fraction(value) as Fraction;
 }
 
-export function fractionOf(n: bigint | number, d: bigint | number = 1): Fraction {
-  return exactMath.fraction(Number(n), Number(d)) as Fraction;
-}
-
-export function toNumber(value: Value): number {
-  return value.exact ? Number(value.exact.valueOf()) : value.approx!;
-}
-
 /** Forgets cached evaluations (for benchmarks that must measure cold work). */
 export function clearEvaluationCache(): void {
   cache.clear();

@@ -45,8 +45,21 @@ const COMMAND = /\\([A-Za-z]+|.)/y;
 const TEXT_GROUP = /\{([^{}\\]{0,200})\}/y;
 
 const VULGAR_FRACTIONS: Record<string, string> = {
-  '\u00bc': '1/4', '\u00bd': '1/2', '\u00be': '3/4', '\u2153': '1/3', '\u2154': '2/3', '\u2155': '1/5', '\u2156': '2/5',
-  '\u2157': '3/5', '\u2158': '4/5', '\u2159': '1/6', '\u215a': '5/6', '\u215b': '1/8', '\u215c': '3/8', '\u215d': '5/8', '\u215e': '7/8',
+  '\u00bc': '1/4',
+  '\u00bd': '1/2',
+  '\u00be': '3/4',
+  '\u2153': '1/3',
+  '\u2154': '2/3',
+  '\u2155': '1/5',
+  '\u2156': '2/5',
+  '\u2157': '3/5',
+  '\u2158': '4/5',
+  '\u2159': '1/6',
+  '\u215a': '5/6',
+  '\u215b': '1/8',
+  '\u215c': '3/8',
+  '\u215d': '5/8',
+  '\u215e': '7/8',
 };
 
 const MULTIPLY = new Set(['times', 'cdot', 'ast', 'cross']);
@@ -54,8 +67,39 @@ const FRACTIONS = new Set(['frac', 'dfrac', 'tfrac', 'cfrac']);
 const BINOMIALS = new Set(['binom', 'dbinom', 'tbinom']);
 const APPROX = new Set(['approx', 'simeq', 'thickapprox', 'approxeq', 'doteq', 'fallingdotseq']);
 const SIZING = new Set(['left', 'right', 'bigl', 'bigr', 'Bigl', 'Bigr', 'biggl', 'biggr', 'Biggl', 'Biggr', 'big', 'Big', 'bigg', 'Bigg', 'middle']);
-const SPACING = new Set([',', ';', ':', '!', ' ', 'quad', 'qquad', 'enspace', 'thinspace', 'medspace', 'thickspace', 'displaystyle', 'textstyle', 'limits', 'nolimits']);
-const TEXT = new Set(['text', 'textrm', 'mathrm', 'textbf', 'textit', 'mathit', 'mbox', 'hbox', 'operatorname', 'emph', 'textsf', 'mathsf', 'textnormal', 'unit']);
+const SPACING = new Set([
+  ',',
+  ';',
+  ':',
+  '!',
+  ' ',
+  'quad',
+  'qquad',
+  'enspace',
+  'thinspace',
+  'medspace',
+  'thickspace',
+  'displaystyle',
+  'textstyle',
+  'limits',
+  'nolimits',
+]);
+const TEXT = new Set([
+  'text',
+  'textrm',
+  'mathrm',
+  'textbf',
+  'textit',
+  'mathit',
+  'mbox',
+  'hbox',
+  'operatorname',
+  'emph',
+  'textsf',
+  'mathsf',
+  'textnormal',
+  'unit',
+]);
 const TRANSPARENT_WRAPPERS = new Set(['boxed', 'fbox', 'underline', 'mathbf', 'bm', 'boldsymbol', 'color']);
 const ELLIPSES = new Set(['dots', 'ldots', 'cdots', 'dotsc', 'dotsb', 'dotso']);
 const DEGREES = new Set(['circ', 'degree']);
@@ -204,8 +248,21 @@ export function tokenize(text: string): Token[] {
       case '\u00a5': // ¥
         push(tokens, 'cur', i, i + 1, ch);
         break;
-      case '\u00bc': case '\u00bd': case '\u00be': case '\u2153': case '\u2154': case '\u2155': case '\u2156':
-      case '\u2157': case '\u2158': case '\u2159': case '\u215a': case '\u215b': case '\u215c': case '\u215d': case '\u215e': {
+      case '\u00bc':
+      case '\u00bd':
+      case '\u00be':
+      case '\u2153':
+      case '\u2154':
+      case '\u2155':
+      case '\u2156':
+      case '\u2157':
+      case '\u2158':
+      case '\u2159':
+      case '\u215a':
+      case '\u215b':
+      case '\u215c':
+      case '\u215d':
+      case '\u215e': {
         // ½ ¾ ⅓ …, also as the fraction part of a mixed number written tight (1½)
         const value = VULGAR_FRACTIONS[ch]!;
         const last = tokens[tokens.length - 1];

@@ -21,7 +21,14 @@ function step(index: number, text: string, verdict: Verdict, pTrue: number | nul
   };
 }
 
-function record(i: number, steps: StepReport[], label: number, firstErrorIndex: number, verdict: FileReport['verdict'], dataset = 'processbench-gsm8k'): FileReport {
+function record(
+  i: number,
+  steps: StepReport[],
+  label: number,
+  firstErrorIndex: number,
+  verdict: FileReport['verdict'],
+  dataset = 'processbench-gsm8k',
+): FileReport {
   return {
     uri: `data/gsm8k.json#${i}`,
     path: '/tmp/data/gsm8k.json',
@@ -58,8 +65,31 @@ export function fixtureReport(): Report {
       'incorrect',
     ),
     record(2, [step(0, 'She sold twice as many in May: 96.', 'uncertain', 0.55), step(1, 'Total 48 + 96 = 144.', 'correct', 0.8)], 0, -1, 'uncertain'),
-    record(3, [step(0, 'Half of 48 is 24.', 'correct', 0.88), step(1, 'So the answer is 24 + 24 = 48 <script>alert(1)</script> & "more".', 'incorrect', 0.1, 'logprobs', 'The critic disagrees: <script>alert(1)</script> & "more"')], 1, 1, 'incorrect'),
-    record(4, [step(0, 'Half of 48 is 24.', 'correct', 0.7), step(1, 'So 72.', 'error', null, 'none', 'Could not judge: the reply had no verdict for step 2')], -1, -1, 'error', 'processbench-math'),
+    record(
+      3,
+      [
+        step(0, 'Half of 48 is 24.', 'correct', 0.88),
+        step(
+          1,
+          'So the answer is 24 + 24 = 48 <script>alert(1)</script> & "more".',
+          'incorrect',
+          0.1,
+          'logprobs',
+          'The critic disagrees: <script>alert(1)</script> & "more"',
+        ),
+      ],
+      1,
+      1,
+      'incorrect',
+    ),
+    record(
+      4,
+      [step(0, 'Half of 48 is 24.', 'correct', 0.7), step(1, 'So 72.', 'error', null, 'none', 'Could not judge: the reply had no verdict for step 2')],
+      -1,
+      -1,
+      'error',
+      'processbench-math',
+    ),
     {
       uri: 'solutions/odd\u0001name.solution.md',
       path: '/tmp/solutions/odd.solution.md',
@@ -100,5 +130,11 @@ export function fixtureReport(): Report {
       warnings: [],
     },
   ];
-  return buildReport(files, { toolVersion: '0.1.0', critic: { enabled: true, model: 'scripted-critic' }, promptVersion: 'stepcritic-critic/1', durationMs: 1234, createdAt: new Date('2025-01-02T03:04:05Z') });
+  return buildReport(files, {
+    toolVersion: '0.1.0',
+    critic: { enabled: true, model: 'scripted-critic' },
+    promptVersion: 'stepcritic-critic/1',
+    durationMs: 1234,
+    createdAt: new Date('2025-01-02T03:04:05Z'),
+  });
 }

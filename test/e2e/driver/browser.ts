@@ -1,9 +1,10 @@
 // Headless Debian Chromium driven by playwright-core (no browser download), with the flags that
 // work on these machines.
+import type * as PlaywrightCore from 'playwright-core';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 
-type Playwright = typeof import('playwright-core');
+type Playwright = typeof PlaywrightCore;
 
 function loadPlaywright(): Playwright {
   const require = createRequire(`${process.cwd()}/`);

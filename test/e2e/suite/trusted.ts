@@ -9,19 +9,7 @@ import type { DecorationSnapshot } from '../../../src/client/gutter/stepDecorato
 import type { RefineCommandResult } from '../../../src/client/commands/refine';
 import type { StepCriticApi } from '../../../src/client/testApi';
 import { runAll, test } from './harness';
-import {
-  closeAllEditors,
-  codeOf,
-  env,
-  extensionApi,
-  fixture,
-  lineOf,
-  open,
-  revert,
-  stepcriticDiagnostics,
-  waitFor,
-  workspaceRoot,
-} from './helpers';
+import { closeAllEditors, codeOf, env, extensionApi, fixture, lineOf, open, revert, stepcriticDiagnostics, waitFor, workspaceRoot } from './helpers';
 
 let api: StepCriticApi;
 
@@ -30,16 +18,24 @@ function bandsOf(snapshot: DecorationSnapshot | undefined): string[] {
 }
 
 async function settled(uri: vscode.Uri): Promise<DecorationSnapshot> {
-  return waitFor(`the critique of ${uri.path} to finish`, () => {
-    const states = api.stepStates(uri.toString());
-    const snapshot = api.decorationState(uri.toString());
-    return states?.done && snapshot && snapshot.version === states.currentVersion && !snapshot.steps.some((s) => s.band === 'judging') ? snapshot : undefined;
-  }, 30_000);
+  return waitFor(
+    `the critique of ${uri.path} to finish`,
+    () => {
+      const states = api.stepStates(uri.toString());
+      const snapshot = api.decorationState(uri.toString());
+      return states?.done && snapshot && snapshot.version === states.currentVersion && !snapshot.steps.some((s) => s.band === 'judging') ? snapshot : undefined;
+    },
+    30_000,
+  );
 }
 
 async function llmRequestCount(): Promise<number> {
   const log = env('STEPCRITIC_E2E_LLM_LOG');
-  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('POST')).length : 0;
+  return existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('POST')).length
+    : 0;
 }
 
 test('the extension activates on a solution file and the server starts', async () => {
@@ -110,8 +106,8 @@ test('Mark as correct gives a step the accepted mark', async () => {
   });
   assert.equal(snapshot.steps[0]!.band, 'high');
   // Undo it, so the file stays as the other tests expect.
-  const undo = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 5))).find((a) =>
-    /unmark|not correct|remove.*mark|forget/i.test(a.title),
+  const undo = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 5))).find(
+    (a) => /unmark|not correct|remove.*mark|forget/i.test(a.title),
   );
   if (undo?.command) await vscode.commands.executeCommand(undo.command.command, ...(undo.command.arguments ?? []));
 });
@@ -169,16 +165,27 @@ test('decorations are held back on the step being typed in, and come back after'
   const line = lineOf(document, 'In the first two hours');
   editor.selection = new vscode.Selection(line, document.lineAt(line).text.length, line, document.lineAt(line).text.length);
   await editor.edit((b) => b.insert(editor.selection.active, ' Indeed.'));
-  const held = await waitFor('step 1 held back while typing', () => {
-    const s = api.decorationState(document.uri.toString());
-    return s?.held.includes(0) ? s : undefined;
-  }, 5000);
+  const held = await waitFor(
+    'step 1 held back while typing',
+    () => {
+      const s = api.decorationState(document.uri.toString());
+      return s?.held.includes(0) ? s : undefined;
+    },
+    5000,
+  );
   assert.ok(!held.steps.some((s) => s.index === 0));
-  assert.ok(held.steps.some((s) => s.index === 2), 'other steps stay');
-  await waitFor('step 1 restored after typing stops', () => {
-    const s = api.decorationState(document.uri.toString());
-    return s && s.held.length === 0 && s.steps.some((x) => x.index === 0);
-  }, 5000);
+  assert.ok(
+    held.steps.some((s) => s.index === 2),
+    'other steps stay',
+  );
+  await waitFor(
+    'step 1 restored after typing stops',
+    () => {
+      const s = api.decorationState(document.uri.toString());
+      return s && s.held.length === 0 && s.steps.some((x) => x.index === 0);
+    },
+    5000,
+  );
   await revert(document, original);
 });
 
@@ -314,16 +321,20 @@ test('a JavaScript solution is parsed (the TypeScript compiler ships in the .vsi
   assert.equal(syntax.range.start.line, lineOf(editor.document, 'const half'));
 });
 
-test('with runCodeTests on in a trusted workspace, a code solution\'s tests run', async () => {
+test("with runCodeTests on in a trusted workspace, a code solution's tests run", async () => {
   const config = vscode.workspace.getConfiguration('stepcritic');
   await config.update('runCodeTests', true, vscode.ConfigurationTarget.Workspace);
   try {
     const editor = await open('code/total.py');
     await vscode.commands.executeCommand('stepcritic.critiqueFile');
-    const failures = await waitFor('a failing-test diagnostic', () => {
-      const found = stepcriticDiagnostics(editor.document.uri).filter((d) => codeOf(d) === 'test-failure');
-      return found.length > 0 ? found : undefined;
-    }, 30_000);
+    const failures = await waitFor(
+      'a failing-test diagnostic',
+      () => {
+        const found = stepcriticDiagnostics(editor.document.uri).filter((d) => codeOf(d) === 'test-failure');
+        return found.length > 0 ? found : undefined;
+      },
+      30_000,
+    );
     assert.ok(failures.length > 0);
   } finally {
     await config.update('runCodeTests', undefined, vscode.ConfigurationTarget.Workspace);
@@ -366,7 +377,11 @@ test('Explain opens the critique of a step as rendered Markdown', async () => {
   const tab = await waitFor('a tab showing the explanation', () =>
     vscode.window.tabGroups.all
       .flatMap((g) => g.tabs)
-      .find((t) => /Step 3/.test(t.label) && (t.input instanceof vscode.TabInputWebview || (t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'stepcritic-view'))),
+      .find(
+        (t) =>
+          /Step 3/.test(t.label) &&
+          (t.input instanceof vscode.TabInputWebview || (t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'stepcritic-view')),
+      ),
   );
   await vscode.window.tabGroups.close(tab);
 });
@@ -379,7 +394,10 @@ test('Show Report opens the HTML report of a CLI run in a webview with no networ
   try {
     // Its own inline script (the table filter) may run in a trusted workspace; nothing may be fetched.
     assert.equal(panel.webview.options.enableScripts, true);
-    assert.match(panel.webview.html, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; script-src 'unsafe-inline';"/);
+    assert.match(
+      panel.webview.html,
+      /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; script-src 'unsafe-inline';"/,
+    );
     assert.doesNotMatch(panel.webview.html, /connect-src|http-equiv="Content-Security-Policy" content="[^"]*https?:/);
     assert.match(panel.webview.html, /arithmetic\.solution\.md/);
   } finally {

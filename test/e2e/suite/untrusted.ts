@@ -8,7 +8,11 @@ import { runAll, test } from './harness';
 import { codeOf, env, extensionApi, open, stepcriticDiagnostics, waitFor } from './helpers';
 
 function posts(logFile: string): number {
-  return existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => l.startsWith('POST')).length : 0;
+  return existsSync(logFile)
+    ? readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('POST')).length
+    : 0;
 }
 
 test('the workspace is untrusted and the extension still activates (limited support)', async () => {
@@ -32,7 +36,10 @@ test('no code runs, although the workspace settings ask for it', async () => {
   await vscode.commands.executeCommand('stepcritic.critiqueFile');
   await waitFor('the critique of total.py to finish', () => api.stepStates(editor.document.uri.toString())?.done);
   assert.equal(existsSync(marker), false, 'the solution was not run');
-  assert.deepEqual(stepcriticDiagnostics(editor.document.uri).filter((d) => codeOf(d) === 'test-failure'), []);
+  assert.deepEqual(
+    stepcriticDiagnostics(editor.document.uri).filter((d) => codeOf(d) === 'test-failure'),
+    [],
+  );
 });
 
 test("the workspace's endpoint gets nothing; the user's endpoint is used", async () => {

@@ -10,14 +10,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseCriticPrompt } from '../../../src/engine/llm/protocol';
 import { parseRefinePrompt } from '../../../src/engine/refine/prompt';
-import {
-  completion,
-  criticReply,
-  finalAnswerReply,
-  startScriptedLlmServer,
-  type ScriptedHandler,
-  type StepScript,
-} from '../../support/scripted-llm-server';
+import { completion, criticReply, finalAnswerReply, startScriptedLlmServer, type ScriptedHandler, type StepScript } from '../../support/scripted-llm-server';
 
 const RulesSchema = z.object({
   /** First matching rule (regex, case-insensitive) decides a judged step's verdict and P(True). */
@@ -55,7 +48,18 @@ export function e2eHandler(rules: Rules): ScriptedHandler {
     if (!parsed) {
       // Any other question (the connection probe): a one-word answer, with log-probabilities when
       // asked for them, as an endpoint that supports them gives for every prompt.
-      const logprobs = options.logprobs ? [{ token: 'correct', logprob: -0.05, top_logprobs: [{ token: 'correct', logprob: -0.05 }, { token: 'incorrect', logprob: -3 }] }] : null;
+      const logprobs = options.logprobs
+        ? [
+            {
+              token: 'correct',
+              logprob: -0.05,
+              top_logprobs: [
+                { token: 'correct', logprob: -0.05 },
+                { token: 'incorrect', logprob: -3 },
+              ],
+            },
+          ]
+        : null;
       return completion('correct', { logprobs });
     }
     if (parsed.kind === 'answer') return finalAnswerReply({ verdict: 'True', pTrue: rules.defaultPTrue }, options);

@@ -31,7 +31,11 @@ export const scenarios: Scenario[] = [
       if (icons.join(',') !== 'high,middle,low,downstream') throw new Error(`gutter icons: ${icons.join(',')}`);
       // The code lens above the problem sums the run up once it has finished.
       await until('the summary code lens', async () => {
-        const lens = await page.locator('.editor-instance .monaco-editor .codelens-decoration').first().innerText().catch(() => '');
+        const lens = await page
+          .locator('.editor-instance .monaco-editor .codelens-decoration')
+          .first()
+          .innerText()
+          .catch(() => '');
         return /1 incorrect/.test(lens) && !/judging/.test(lens) ? lens : undefined;
       });
       await page.mouse.move(5, 700);
@@ -72,15 +76,24 @@ export const scenarios: Scenario[] = [
       // actions are asked for on the keystroke, so a first press can land before the editor is ready:
       // press again, as a person would.
       const fix = page.locator('.action-widget .monaco-list-row.focused:has-text("Fix arithmetic")').first();
-      await until('the quick fix menu', async () => {
-        await page.keyboard.press('Control+.');
-        return fix.waitFor({ timeout: 4000 }).then(() => true, () => undefined);
-      }, 20_000);
+      await until(
+        'the quick fix menu',
+        async () => {
+          await page.keyboard.press('Control+.');
+          return fix.waitFor({ timeout: 4000 }).then(
+            () => true,
+            () => undefined,
+          );
+        },
+        20_000,
+      );
       await screenshot('quick-fix-menu', 520);
       await page.keyboard.press('Enter');
       await until('the corrected value in the editor', async () => ((await editorText(page)).includes('140 / 2 = 70') ? true : undefined));
       await page.keyboard.press('Control+S');
-      await until('the error underline to go', async () => ((await page.locator('.editor-instance .monaco-editor .squiggly-error').count()) === 0 ? true : undefined));
+      await until('the error underline to go', async () =>
+        (await page.locator('.editor-instance .monaco-editor .squiggly-error').count()) === 0 ? true : undefined,
+      );
       await screenshot('after-quick-fix');
     },
   },

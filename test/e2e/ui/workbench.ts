@@ -39,7 +39,9 @@ export async function gutterIcons(page: Page): Promise<string[]> {
 /** The text of the visible editor's lines (what the person reads). */
 export async function editorText(page: Page): Promise<string> {
   return page.evaluate(() =>
-    Array.from(document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line')).map((l) => (l as HTMLElement).innerText.replace(/\u00a0/g, ' ')).join('\n'),
+    Array.from(document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line'))
+      .map((l) => (l as HTMLElement).innerText.replace(/\u00a0/g, ' '))
+      .join('\n'),
   );
 }
 
