@@ -1,17 +1,18 @@
 // The Step Critic extension: starts the language server, draws step confidence in the gutter,
 // shows status, and contributes the commands. The server does the judging; this only presents it.
 import * as vscode from 'vscode';
-import { ApiKeyStore } from './apiKeyStore';
+import { ApiKeyStore } from './api-key-store';
 import { registerCommands } from './commands/register';
 import { rawSettings, SECTION } from './configuration';
-import { StepDecorator } from './gutter/stepDecorator';
-import { askInNotification } from './proposalReview';
-import { ServerConnection } from './serverConnection';
+import { StepDecorator } from './gutter/step-decorator';
+import { askInNotification } from './proposal-review';
+import { ServerConnection } from './server-connection';
 import type { Services } from './services';
-import { StatusItems } from './status/statusItems';
-import { StepStateStore } from './stepStateStore';
-import type { StepCriticApi } from './testApi';
-import { TextViews } from './textViews';
+import { StatusItems } from './status/status-items';
+import { StepStateStore } from './step-state-store';
+import type { StepCriticApi } from './test-api';
+import { TextViews } from './text-views';
+import { errorMessage } from '../protocol';
 
 let connection: ServerConnection | undefined;
 
@@ -59,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<StepCr
 
   // Activation must not wait for the server: the commands are there at once and wait themselves.
   const ready = connection.start().catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     void vscode.window.showErrorMessage(message, 'Show Log').then((pick) => pick && output.show());
     throw error;
   });

@@ -1,13 +1,13 @@
 // What the commands share: the server connection, the step states, the gutter, the status items,
 // the API key store and the log. Built once in `activate`.
 import type * as vscode from 'vscode';
-import type { ApiKeyStore } from './apiKeyStore';
-import type { StepDecorator } from './gutter/stepDecorator';
-import type { ProposalReviewer } from './proposalReview';
-import type { ServerConnection } from './serverConnection';
-import type { StatusItems } from './status/statusItems';
-import type { StepStateStore } from './stepStateStore';
-import type { TextViews } from './textViews';
+import type { ApiKeyStore } from './api-key-store';
+import type { StepDecorator } from './gutter/step-decorator';
+import type { ProposalReviewer } from './proposal-review';
+import type { ServerConnection } from './server-connection';
+import type { StatusItems } from './status/status-items';
+import type { StepStateStore } from './step-state-store';
+import type { TextViews } from './text-views';
 
 export interface Services {
   readonly extensionUri: vscode.Uri;

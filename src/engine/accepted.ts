@@ -7,6 +7,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { errorMessage } from './error-message';
 
 export const ACCEPTED_FILE = join('.stepcritic', 'accepted.json');
 export const ACCEPTED_FILE_VERSION = 1;
@@ -100,7 +101,7 @@ export function parseAcceptedFile(text: string): ParsedAcceptedFile {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+    return { ok: false, error: `not valid JSON (${errorMessage(error)})` };
   }
   const result = AcceptedFileSchema.safeParse(json);
   if (!result.success) {
@@ -121,7 +122,7 @@ export async function loadAcceptedSteps(folderPath: string): Promise<ParsedAccep
     text = await readFile(acceptedFilePath(folderPath), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, accepted: new AcceptedSteps() };
-    return { ok: false, error: `cannot read ${ACCEPTED_FILE}: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `cannot read ${ACCEPTED_FILE}: ${errorMessage(error)}` };
   }
   return parseAcceptedFile(text);
 }

@@ -5,6 +5,7 @@ import { combineVerdicts } from './combine';
 import type { Evidence, SolutionDocument, SolutionJudgement } from './types';
 import { checkFinalAnswer } from './verify/answer';
 import { verifyStepArithmetic } from './verify/arithmetic';
+import { errorMessage } from './error-message';
 
 export interface JudgeDependencies {
   critic?: StepCritic;
@@ -71,7 +72,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     } catch (error) {
       if (options.signal?.aborted) throw error;
       // A critic that fails outright leaves every step it should have judged as "could not judge".
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       critic = {
         model: deps.critic.description,
         steps: judged.steps.map((s) => couldNotJudge(s.index, message)),

@@ -1,3 +1,4 @@
 // The one typed contract between the Step Critic client and server.
 export * from './settings';
 export * from './messages';
+export { errorMessage } from '../engine/error-message';

@@ -2,6 +2,7 @@
 // critic's verdicts of unchanged steps) on each change, the scheduled critique (the LLM critic, code
 // tests) on the trigger, and publication — diagnostics and step states — only ever for the version
 // that is current at the moment of sending.
+import { errorMessage } from '../engine/error-message';
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CriticStepResult } from '../engine/checks';
@@ -79,7 +80,7 @@ export class CritiqueService {
   ) {
     this.scheduler = new CritiqueScheduler(
       (run) => this.run(run),
-      (key, error) => this.connection.console.error(`critique of ${key} failed: ${describe(error)}`),
+      (key, error) => this.connection.console.error(`critique of ${key} failed: ${errorMessage(error)}`),
     );
   }
 
@@ -202,7 +203,7 @@ export class CritiqueService {
     state.previewQueued = true;
     setImmediate(() => {
       state.previewQueued = false;
-      this.preview(uri).catch((error: unknown) => this.connection.console.error(`preview of ${uri} failed: ${describe(error)}`));
+      this.preview(uri).catch((error: unknown) => this.connection.console.error(`preview of ${uri} failed: ${errorMessage(error)}`));
     });
   }
 
@@ -282,7 +283,7 @@ export class CritiqueService {
       if (run.signal.aborted) return;
       // Whatever broke, the user sees the steps as "could not judge" with the reason, never a hang.
       this.connection.console.error(`critique of ${run.key} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      await this.publishFailure(run.key, run.version, describe(error));
+      await this.publishFailure(run.key, run.version, errorMessage(error));
     }
   }
 
@@ -348,7 +349,7 @@ export class CritiqueService {
       state.liveTimer = undefined;
       if (signal.aborted) return;
       // Anything else that failed (a check crashed): the waiting steps could not be judged; say why.
-      const message = describe(error);
+      const message = errorMessage(error);
       this.connection.console.error(`critique of ${uri} failed: ${message}`);
       if (!this.isCurrent(uri, version)) return;
       const waiting = (view ?? this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false)).pending;
@@ -410,10 +411,6 @@ export class CritiqueService {
   }
 }
 
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 const LIMIT_WARNING = /Only the first (\d+) of (\d+) steps are checked/;
 
 /** Parses a text as a solution; never throws (a parser failure becomes a document with a warning). */
@@ -437,7 +434,7 @@ export async function parseDocument(
         problem: '',
         problemHash: '',
         steps: [],
-        warnings: [`Could not read this document as a solution: ${describe(error)}`],
+        warnings: [`Could not read this document as a solution: ${errorMessage(error)}`],
       },
       stepsOverLimit: 0,
     };

@@ -11,6 +11,7 @@ import type { CritiqueService, Judged } from './critique-service';
 import { parseDocument } from './critique-service';
 import type { CritiqueSetup } from './critique-setup';
 import type { DocumentSource } from './critique-service';
+import { errorMessage } from '../engine/error-message';
 
 export type ProposalKind = RefineProposal['kind'];
 
@@ -45,7 +46,7 @@ export class RefinementService {
     let proposal = this.proposals.get(key);
     if (!proposal) {
       proposal = this.compute(uri, version, kind, options.stepIndex, options.signal).catch((error: unknown) =>
-        base(uri, version, kind, options.stepIndex ?? 0, 'rejected', `Refinement failed: ${error instanceof Error ? error.message : String(error)}`),
+        base(uri, version, kind, options.stepIndex ?? 0, 'rejected', `Refinement failed: ${errorMessage(error)}`),
       );
       // A failed or cancelled computation is not kept: the next request tries again.
       void proposal.then((p) => {

@@ -48,7 +48,8 @@ import {
 } from '../protocol/messages';
 import { AcceptedStore, uriToPath } from './accepted-store';
 import { buildCodeActions } from './code-actions';
-import { CritiqueService, describe, type DocumentSource } from './critique-service';
+import { CritiqueService, type DocumentSource } from './critique-service';
+import { errorMessage } from '../engine/error-message';
 import { CritiqueSetup } from './critique-setup';
 import { fileMarkdown, stepMarkdown } from './explain';
 import { createFileMatcher, type FileMatcher } from './file-matcher';
@@ -280,7 +281,7 @@ export class StepCriticServer {
       const settings: unknown = await this.connection.workspace.getConfiguration('stepcritic');
       this.applyConfiguration({ settings: settings ?? {} });
     } catch (error) {
-      this.connection.console.warn(`could not read the stepcritic settings: ${describe(error)}`);
+      this.connection.console.warn(`could not read the stepcritic settings: ${errorMessage(error)}`);
     }
   }
 
@@ -496,7 +497,7 @@ export class StepCriticServer {
           throw new Error(`unknown command ${command}`);
       }
     } catch (error) {
-      const message = `Step Critic: ${command} failed: ${describe(error)}`;
+      const message = `Step Critic: ${command} failed: ${errorMessage(error)}`;
       this.connection.console.error(message);
       void this.connection.window.showErrorMessage(message);
       return { applied: false, message };

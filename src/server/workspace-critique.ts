@@ -15,6 +15,7 @@ import { parseDocument, type CritiqueService, type DocumentSource } from './crit
 import type { CritiqueSetup } from './critique-setup';
 import { buildDiagnostics } from './diagnostics';
 import { summarize } from './step-states';
+import { errorMessage } from '../engine/error-message';
 
 /** Files judged at once (each may hold a request; the LLM client caps requests globally too). */
 const PARALLEL_FILES = 2;
@@ -135,6 +136,6 @@ async function critiqueOne(
     if (!documents.get(uri)) void connection.sendDiagnostics({ uri, diagnostics: buildDiagnostics(view, null) });
     return { uri, version: null, summary: summarize(view), critic: judgement.critic, usage: judgement.usage, warnings: judgement.warnings };
   } catch (error) {
-    return failed(error instanceof Error ? error.message : String(error));
+    return failed(errorMessage(error));
   }
 }

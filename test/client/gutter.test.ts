@@ -2,8 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { bandOf } from '../../src/client/gutter/bands';
-import { inlineTextOf } from '../../src/client/gutter/inlineText';
-import { shiftSpan, shiftThrough, type Span } from '../../src/client/gutter/rangeShift';
+import { inlineTextOf } from '../../src/client/gutter/inline-text';
+import { shiftSpan, shiftThrough, type Span } from '../../src/client/gutter/range-shift';
 
 const thresholds = { correct: 0.7, incorrect: 0.3 };
 const span = (sl: number, sc: number, el: number, ec: number): Span => ({ start: { line: sl, character: sc }, end: { line: el, character: ec } });

@@ -2,9 +2,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { FileCritique, ServerStatusParams, SolutionSummary } from '../../src/protocol';
-import { createRestartPolicy } from '../../src/client/restartPolicy';
-import { formatTokens, statusText } from '../../src/client/status/statusText';
-import { summaryLine, workspaceCritiqueLine } from '../../src/client/summaryText';
+import { createRestartPolicy } from '../../src/client/restart-policy';
+import { formatTokens, statusText } from '../../src/client/status/status-text';
+import { summaryLine, workspaceCritiqueLine } from '../../src/client/summary-text';
 
 const usage = { requests: 3, promptTokens: 1200, completionTokens: 300, cachedSteps: 4 };
 function status(overrides: Partial<ServerStatusParams> = {}): ServerStatusParams {

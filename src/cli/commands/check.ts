@@ -35,6 +35,7 @@ import { noProgress, terminalProgress } from '../progress';
 import { colourEnabled, noPaint, painter } from '../style';
 import { TOOL_VERSION } from '../version';
 import { BATCH_OPTIONS, readBatchSettings, runBatchCheck, wantsBatch } from './check-batch';
+import { errorMessage } from '../../engine/error-message';
 
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -387,7 +388,7 @@ function oneLine(error: unknown): string {
     const issue = error.issues[0];
     if (issue) return `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const first = message.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
   return first.trim().slice(0, 300);
 }

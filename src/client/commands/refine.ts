@@ -11,9 +11,9 @@ import {
   type RefineProposal,
   type RequestDescriptor,
 } from '../../protocol';
-import { reviewProposal, type ReviewOutcome } from '../proposalReview';
+import { reviewProposal, type ReviewOutcome } from '../proposal-review';
 import type { Services } from '../services';
-import { targetDocument } from './activeDocument';
+import { targetDocument } from './active-document';
 
 type RefineKind = 'step' | 'regenerate' | 'solution';
 

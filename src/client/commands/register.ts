@@ -2,17 +2,18 @@
 // "last error"), never an unhandled rejection; a cancellation by the person is not a failure.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { forgetApiKey, setApiKey } from './apiKey';
-import { clearCache } from './clearCache';
-import { critiqueFile } from './critiqueFile';
-import { critiqueWorkspace } from './critiqueWorkspace';
+import { forgetApiKey, setApiKey } from './api-key';
+import { clearCache } from './clear-cache';
+import { critiqueFile } from './critique-file';
+import { critiqueWorkspace } from './critique-workspace';
 import { Commands } from './ids';
-import { openExample } from './openExample';
+import { openExample } from './open-example';
 import { refine } from './refine';
-import { showActions } from './showActions';
-import { showReport } from './showReport';
-import { testConnection } from './testConnection';
+import { showActions } from './show-actions';
+import { showReport } from './show-report';
+import { testConnection } from './test-connection';
 import { toggleCritique } from './toggle';
+import { errorMessage } from '../../protocol';
 
 function isCancellation(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -48,7 +49,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         return await handler(...args);
       } catch (error) {
         if (isCancellation(error)) return undefined;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         services.output.error(`${id}: ${message}`);
         services.status.setLastError(message);
         void vscode.window.showErrorMessage(`Step Critic: ${message}`, 'Show Log').then((pick) => pick && services.output.show());

@@ -13,6 +13,7 @@ import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { errorMessage } from '../error-message';
 
 /** One record of a dataset, or the reason a part of the file could not be read as one. */
 export type DatasetRecord =
@@ -163,8 +164,4 @@ function isArrayOfRecords(value: unknown): value is unknown[] {
 /** Every record of a dataset file, streamed. Throws only when the file cannot be read at all. */
 export function streamDataset(path: string, kind: DatasetKind = datasetKindOf(path) ?? 'jsonl'): AsyncGenerator<DatasetRecord> {
   return kind === 'jsonl' ? streamJsonl(path) : streamJsonArrayOrObject(path);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { displayPath } from '../files/discover';
 import { classifyPath } from '../files/kinds';
-import { readTextFile } from '../files/read';
+import { readTextFile, systemMessage } from '../files/read';
 import type { DocumentFormat } from '../types';
 import { datasetKindOf, streamDataset } from './dataset-stream';
 
@@ -119,17 +119,8 @@ export async function* readItems(paths: readonly string[], options: ReadItemsOpt
         id: shown,
         path,
         contentHash: 'none',
-        source: { kind: 'unreadable', status: 'failed', reason: `cannot read the dataset: ${errorMessage(error)}` },
+        source: { kind: 'unreadable', status: 'failed', reason: `cannot read the dataset: ${systemMessage(error)}` },
       };
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
-    if (error.code === 'ENOENT') return 'no such file';
-    if (error.code === 'EACCES') return 'permission denied';
-    if (error.code === 'EISDIR') return 'is a folder';
-  }
-  return error instanceof Error ? error.message : String(error);
 }

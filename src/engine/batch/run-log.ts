@@ -16,6 +16,7 @@ import { CriticInfoSchema, FileReportSchema, REPORT_SCHEMA_VERSION } from '../re
 import type { FileReport } from '../report/schema';
 import { UsageSchema } from '../types';
 import { itemKey } from './items';
+import { errorMessage } from '../error-message';
 
 export const RUN_LOG_VERSION = 1;
 
@@ -164,9 +165,7 @@ export async function loadRunLog(path: string): Promise<LoadedRunLog> {
   } catch (error) {
     if (error instanceof RunLogError) throw error;
     const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    throw new RunLogError(
-      code === 'ENOENT' ? `no such run log: ${path}` : `cannot read the run log ${path}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new RunLogError(code === 'ENOENT' ? `no such run log: ${path}` : `cannot read the run log ${path}: ${errorMessage(error)}`);
   }
   if (header === undefined) throw new RunLogError(`${path} is empty: not a Step Critic run log`);
   return { header, items: [...items.values()], end, resumes, problems };

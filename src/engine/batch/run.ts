@@ -30,6 +30,7 @@ import { judgeWithTriage } from './triage';
 import type { ResultCache } from './result-cache';
 import { isReusable } from './result-cache';
 import { itemToDocument } from './to-document';
+import { errorMessage } from '../error-message';
 
 export interface FinishedItem {
   item: BatchItem;
@@ -75,10 +76,6 @@ export interface BatchResult {
   interrupted: boolean;
   /** Why it stopped early. */
   reason?: string;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export async function runBatch(items: AsyncIterable<BatchItem>, options: RunBatchOptions): Promise<BatchResult> {

@@ -2,6 +2,7 @@
 // skipped (not a solution: empty, binary, too large) or failed (should be text but is not readable
 // as UTF-8), and goes on with the others. Time stays bounded: a file over the limit is never read.
 import { open } from 'node:fs/promises';
+import { errorMessage } from '../error-message';
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
@@ -79,5 +80,5 @@ export function systemMessage(error: unknown): string {
     };
     return known[error.code] ?? error.code;
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

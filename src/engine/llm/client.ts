@@ -18,6 +18,7 @@ import { BudgetExceededError, LlmError, redactSecret, type LlmErrorKind } from '
 import { LogprobContentSchema, type TokenLogprob } from './logprobs';
 import type { ChatMessage } from './protocol';
 import { estimateMessagesTokens, estimateTokens } from './tokens';
+import { errorMessage } from '../error-message';
 
 /** Prompt estimates are chars/4; real tokenizers can need more on math. Reserve with head-room. */
 const PROMPT_ESTIMATE_SAFETY = 1.25;
@@ -381,7 +382,7 @@ export class LlmClient {
     }
     if (error instanceof SyntaxError) return make('bad-response', `the endpoint at ${where} replied with broken JSON (${error.message})`, true);
     if (error instanceof Error && error.name === 'AbortError') return make('aborted', 'the request was cancelled', false);
-    return make('bad-response', `unexpected failure talking to ${where}: ${error instanceof Error ? error.message : String(error)}`, true);
+    return make('bad-response', `unexpected failure talking to ${where}: ${errorMessage(error)}`, true);
   }
 }
 

@@ -3,6 +3,7 @@
 // place. The API key comes from the caller (CLI: environment; extension: SecretStorage), never from a
 // file in the workspace.
 import { z } from 'zod';
+import { errorMessage } from '../error-message';
 
 export const ProviderSchema = z.enum(['openai', 'azure', 'ollama', 'vllm', 'llamacpp', 'lmstudio', 'custom']);
 export type Provider = z.infer<typeof ProviderSchema>;
@@ -231,7 +232,7 @@ export function resolveCriticConfig(sources: CriticConfigSources): ResolvedCriti
   try {
     normalized = normalizeBaseUrlWithChanges(baseUrlRaw, provider);
   } catch (error) {
-    return { ok: false, reason: `LLM critic off: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, reason: `LLM critic off: ${errorMessage(error)}` };
   }
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(explicit)) if (value !== undefined && value !== '') input[key] = value;

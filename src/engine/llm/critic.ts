@@ -34,6 +34,7 @@ import {
   type PromptStep,
   type StepReplyParse,
 } from './protocol';
+import { errorMessage } from '../error-message';
 
 export interface LlmCriticOptions {
   cache?: CriticCache;
@@ -79,10 +80,6 @@ interface CallOptions {
 
 function isAbort(error: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (error instanceof LlmError && error.kind === 'aborted');
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions = {}): LlmCritic {

@@ -5,6 +5,7 @@ import { Semaphore } from './concurrency';
 import { PROVIDER_PRESETS, type CriticConfig } from './config';
 import { LlmError } from './errors';
 import { ANSWER_WORDS, readValues } from './logprobs';
+import { errorMessage } from '../error-message';
 
 export interface ProbeProblem {
   /** What went wrong, in a sentence. */
@@ -38,7 +39,7 @@ const PROBE_MESSAGES = [
 
 function explain(error: unknown, config: CriticConfig, stage: 'models' | 'chat'): ProbeProblem {
   const preset = PROVIDER_PRESETS[config.provider];
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (!(error instanceof LlmError)) return { message, fix: 'This looks like a bug in Step Critic; please report it with this message.' };
   let host = config.baseUrl;
   try {

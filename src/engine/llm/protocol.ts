@@ -8,6 +8,7 @@
 // (`correct`/`incorrect`) so that the token's log-probabilities give P(True).
 import { z } from 'zod';
 import type { Evidence } from '../types';
+import { errorMessage } from '../error-message';
 
 export const PROTOCOL_VERSION = 'stepcritic-critic/1';
 
@@ -248,7 +249,7 @@ function parseJson(content: string): { ok: true; value: unknown } | { ok: false;
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { ok: false, error: `the reply is not valid JSON (${message})` };
   }
 }

@@ -7,6 +7,7 @@
 // resist feedback ("Feedback Friction"), so a second attempt is told plainly why the first failed.
 import { z } from 'zod';
 import { extractJsonText, type ChatMessage } from '../llm/protocol';
+import { errorMessage } from '../error-message';
 
 export const REFINE_PROMPT_VERSION = 'stepcritic-refine/1';
 
@@ -122,7 +123,7 @@ function parseWith<T>(schema: z.ZodType<T>, content: string): Parsed<T> {
   try {
     json = JSON.parse(extractJsonText(content));
   } catch (error) {
-    return { ok: false, error: `the reply is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+    return { ok: false, error: `the reply is not valid JSON (${errorMessage(error)})` };
   }
   const result = schema.safeParse(json);
   if (!result.success) {

@@ -13,6 +13,7 @@ import { emptyUsage } from '../types';
 import { buildRefineMessages, parseRegenerateReply, parseStepReply, type RefineTaskKind } from './prompt';
 import { fitReplacement, stepSeparator } from './splice';
 import { minimalEdit, offsetAt } from './text';
+import { errorMessage } from '../error-message';
 
 export interface RefineModel {
   /** One chat completion; throws on failure (the attempt is then reported, not retried here). */
@@ -173,7 +174,7 @@ async function tryCandidates(
         text: '',
         verdict: null,
         pTrue: null,
-        reason: `the model failed: ${error instanceof Error ? error.message : String(error)}`,
+        reason: `the model failed: ${errorMessage(error)}`,
         accepted: false,
       });
       continue;

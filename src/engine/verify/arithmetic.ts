@@ -13,6 +13,7 @@ import { MAX_CLAIMS_PER_STEP, findClaims } from './claims';
 import { agreesWithLiteral, agreesWithValue, formatLike } from './compare';
 import type { Value } from './evaluate';
 import { evaluateExpression, fraction } from './evaluate';
+import { errorMessage } from '../error-message';
 
 export { findClaims } from './claims';
 export type { Claim } from './claims';
@@ -135,7 +136,7 @@ export function judgeClaim(claim: Claim): ClaimJudgement {
     return judge(claim);
   } catch (error) {
     // Whatever the text, the verifier answers; a number it cannot handle makes the claim uncheckable.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { start: claim.start, end: claim.end, status: 'uncheckable', note: `Could not evaluate: ${message}` };
   }
 }

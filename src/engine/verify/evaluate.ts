@@ -3,6 +3,7 @@
 // value (square roots, π) is evaluated with 64-digit BigNumbers and compared with a tolerance.
 import { all, create } from 'mathjs';
 import type { Fraction } from 'mathjs';
+import { errorMessage } from '../error-message';
 
 const exactMath = create(all, { number: 'Fraction' });
 const approxMath = create(all, { number: 'BigNumber', precision: 64 });
@@ -54,7 +55,7 @@ function evaluateUncached(expr: string): Evaluation {
     if (isFraction(v)) return { value: { exact: v } };
     if (typeof v === 'number' && Number.isFinite(v)) return { value: { approx: v } };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (/division by zero/i.test(message)) return { error: 'division by zero' };
   }
   try {
@@ -63,7 +64,7 @@ function evaluateUncached(expr: string): Evaluation {
     if (Number.isFinite(n)) return { value: { approx: n } };
     return { error: 'the value is not a finite real number' };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { error: message.split('\n')[0] ?? 'cannot evaluate' };
   }
 }

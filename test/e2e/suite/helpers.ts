@@ -2,7 +2,7 @@
 // fixed sleep), opening fixture files, and reading the files the e2e run prepared.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { StepCriticApi } from '../../../src/client/testApi';
+import type { StepCriticApi } from '../../../src/client/test-api';
 
 export const EXTENSION_ID = 'stepcritic.stepcritic';
 

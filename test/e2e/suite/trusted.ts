@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { DecorationSnapshot } from '../../../src/client/gutter/stepDecorator';
+import type { DecorationSnapshot } from '../../../src/client/gutter/step-decorator';
 import type { RefineCommandResult } from '../../../src/client/commands/refine';
-import type { StepCriticApi } from '../../../src/client/testApi';
+import type { StepCriticApi } from '../../../src/client/test-api';
 import { runAll, test } from './harness';
 import { closeAllEditors, codeOf, env, extensionApi, fixture, lineOf, open, revert, stepcriticDiagnostics, waitFor, workspaceRoot } from './helpers';
 

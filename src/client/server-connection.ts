@@ -29,8 +29,9 @@ import {
   type ShowExplanationParams,
   type StepStatesParams,
 } from '../protocol';
-import { createRestartPolicy } from './restartPolicy';
-import type { ServerState } from './status/statusText';
+import { createRestartPolicy } from './restart-policy';
+import type { ServerState } from './status/status-text';
+import { errorMessage } from '../protocol';
 
 /** Documents the server is told about; it decides which of them to critique (`stepcritic.files`). */
 export const DOCUMENT_SELECTOR = [
@@ -141,7 +142,7 @@ export class ServerConnection implements vscode.Disposable {
     try {
       await client.start();
     } catch (error) {
-      const message = `Step Critic's language server could not start: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `Step Critic's language server could not start: ${errorMessage(error)}`;
       this.output.error(message);
       this.handlers.state('failed', message);
       this.ready = undefined;

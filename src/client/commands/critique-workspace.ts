@@ -5,7 +5,7 @@ import { WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressEnd,
 import { CritiqueWorkspaceRequest, WorkspaceCritiqueSchema, type WorkspaceCritique } from '../../protocol';
 import { SECTION } from '../configuration';
 import type { Services } from '../services';
-import { workspaceCritiqueLine } from '../summaryText';
+import { workspaceCritiqueLine } from '../summary-text';
 
 let tokenCounter = 0;
 

@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import { CritiqueFileRequest, FileCritiqueSchema, type FileCritique } from '../../protocol';
 import type { Services } from '../services';
-import { fileCritiqueLine } from '../summaryText';
-import { targetDocument } from './activeDocument';
+import { fileCritiqueLine } from '../summary-text';
+import { targetDocument } from './active-document';
 
 export async function critiqueFile(services: Services, arg?: unknown): Promise<FileCritique | undefined> {
   const document = targetDocument(arg);

@@ -1,9 +1,9 @@
 // What `activate` returns: read-only views of what the extension drew and knows, and one seam (the
 // proposal reviewer) so the end-to-end tests can accept or discard a diff without clicking.
 import type * as vscode from 'vscode';
-import type { DecorationSnapshot } from './gutter/stepDecorator';
-import type { ProposalReviewer } from './proposalReview';
-import type { StoredStepStates } from './stepStateStore';
+import type { DecorationSnapshot } from './gutter/step-decorator';
+import type { ProposalReviewer } from './proposal-review';
+import type { StoredStepStates } from './step-state-store';
 
 export interface StepCriticApi {
   /** Resolves once the language server answered `initialize`. */

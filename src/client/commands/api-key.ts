@@ -1,7 +1,7 @@
 // Set API Key / Forget API Key: the key goes to SecretStorage and to the running server, never
 // into a setting or the log.
 import * as vscode from 'vscode';
-import { maskKey } from '../apiKeyStore';
+import { maskKey } from '../api-key-store';
 import type { Services } from '../services';
 
 export async function setApiKey(services: Services, given?: unknown): Promise<boolean> {

@@ -6,10 +6,10 @@
 import * as vscode from 'vscode';
 import type { StepStateEntry } from '../../protocol';
 import { clientSettings, SECTION } from '../configuration';
-import type { StepStateStore } from '../stepStateStore';
+import type { StepStateStore } from '../step-state-store';
 import { BANDS, bandOf, type Band } from './bands';
-import { createBandDecorations, type BandDecorations } from './decorationTypes';
-import { inlineTextOf } from './inlineText';
+import { createBandDecorations, type BandDecorations } from './decoration-types';
+import { inlineTextOf } from './inline-text';
 
 /** How long after the last keystroke the steps being typed in stay hidden. */
 export const HOLD_WHILE_TYPING_MS = 1200;

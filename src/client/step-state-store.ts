@@ -3,7 +3,7 @@
 // status bar and "Refine Step at Cursor" read from here.
 import * as vscode from 'vscode';
 import type { StepStateEntry, StepStatesParams } from '../protocol';
-import { shiftThrough } from './gutter/rangeShift';
+import { shiftThrough } from './gutter/range-shift';
 
 export interface StoredStepStates extends StepStatesParams {
   /** The document version the ranges are in now (≥ the version the server judged). */

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ServerStatusParams } from '../../protocol';
 import { SECTION } from '../configuration';
-import { statusText, tokensOf, type ServerState } from './statusText';
+import { statusText, tokensOf, type ServerState } from './status-text';
 
 export const SHOW_ACTIONS_COMMAND = 'stepcritic.showActions';
 
