@@ -23,13 +23,15 @@ export interface DependencyInput {
   args: ParsedArgs;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Gets a line whenever the LLM critic adapts to its endpoint (e.g. log-probabilities refused → samples). */
+  report?: (line: string) => void;
 }
 
 export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
 
 export async function buildCheckDependencies(input: DependencyInput): Promise<CheckDependencies> {
   // The LLM critic: on when an endpoint is configured (or --llm), off with --no-llm or none configured.
-  const llm = createCliCritic('check', input.args, input.env);
+  const llm = await createCliCritic('check', input.args, input.env, input.report ? { report: input.report } : {});
   const critic: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
   // Code solutions: always segmented and syntax-checked; their tests run only with --run-code.
   const deps: JudgeDependencies = { ...critic, codeChecker: createCodeChecker({ allowRun: input.args.values['run-code'] === true }) };

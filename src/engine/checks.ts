@@ -13,11 +13,13 @@ export interface CriticStepResult {
   cached: boolean;
   /** For `error`: why. */
   error?: string;
+  /** For `error` from a reply: it was cut off at its token limit, or could not be read. */
+  cause?: 'cut-off' | 'unreadable';
 }
 
 /** The result for a step the critic was asked about and could not judge, saying why. */
-export function couldNotJudge(index: number, reason: string): CriticStepResult {
-  return { index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: reason };
+export function couldNotJudge(index: number, reason: string, cause?: CriticStepResult['cause']): CriticStepResult {
+  return { index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: reason, ...(cause ? { cause } : {}) };
 }
 
 export interface CriticResult {

@@ -112,7 +112,21 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
       };
     }
     const p = critic.pTrue;
-    const verdict = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
+    const band = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
+    // What the model wrote and its probabilities can disagree (a small model's prefixes, a sampled
+    // verdict against the majority): never show the opposite of the written verdict, say so instead.
+    if (band !== 'uncertain' && band !== critic.verdict) {
+      const favours = band === 'correct' ? 'favours correct' : 'favours incorrect';
+      return {
+        verdict: 'uncertain',
+        pTrue: p,
+        source: critic.source,
+        code: 'low-confidence',
+        message: `Uncertain: the critic wrote "${critic.verdict}" but its P(True) ${formatPTrue(p)} (${critic.source}) ${favours}.${reason}`,
+        fixes: [],
+      };
+    }
+    const verdict = band;
     return {
       verdict,
       pTrue: p,

@@ -8,6 +8,7 @@ export const ProviderSchema = z.enum(['openai', 'azure', 'ollama', 'vllm', 'llam
 export type Provider = z.infer<typeof ProviderSchema>;
 
 export const TriggerSchema = z.enum(['onSave', 'onIdle', 'manual']);
+export const JsonSchemaModeSchema = z.enum(['auto', 'on', 'off']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
 export const defaultSettings = {
@@ -17,7 +18,7 @@ export const defaultSettings = {
   model: '',
   trigger: 'onSave' as Trigger,
   debounceMs: 800,
-  concurrency: 4,
+  concurrency: 0,
   tokenBudget: 0,
   thresholds: { correct: 0.7, incorrect: 0.3 },
   display: { gutterIcons: true, inlineText: false },
@@ -26,6 +27,9 @@ export const defaultSettings = {
   samples: 5,
   maxSteps: 200,
   finalAnswerCheck: false,
+  jsonSchema: 'auto' as z.infer<typeof JsonSchemaModeSchema>,
+  topLogprobs: 20,
+  maxTokensPerStep: 150,
 };
 
 const probability = z.number().min(0).max(1);
@@ -43,8 +47,8 @@ export const StepCriticSettingsSchema = z.object({
   trigger: TriggerSchema.default(defaultSettings.trigger),
   /** For `onIdle`: how long the text must be still before a critique starts. */
   debounceMs: z.number().int().min(0).max(60_000).default(defaultSettings.debounceMs),
-  /** Most LLM requests in flight at once (over all documents). */
-  concurrency: z.number().int().min(1).max(64).default(defaultSettings.concurrency),
+  /** Most LLM requests in flight at once (over all documents); 0 = what Test Connection measured, else the provider's default. */
+  concurrency: z.number().int().min(0).max(64).default(defaultSettings.concurrency),
   /** Tokens one critique run may spend; 0 = no limit. */
   tokenBudget: z.number().int().min(0).default(defaultSettings.tokenBudget),
   thresholds: z
@@ -69,6 +73,12 @@ export const StepCriticSettingsSchema = z.object({
   maxSteps: z.number().int().min(1).max(100_000).default(defaultSettings.maxSteps),
   /** Ask the critic for P(True) of the final answer too. */
   finalAnswerCheck: z.boolean().default(defaultSettings.finalAnswerCheck),
+  /** A JSON schema for the critic's reply: where the endpoint accepts one, always, or never. */
+  jsonSchema: JsonSchemaModeSchema.default(defaultSettings.jsonSchema),
+  /** Alternatives asked for at the verdict token (fewer when the endpoint allows fewer). */
+  topLogprobs: z.number().int().min(2).max(20).default(defaultSettings.topLogprobs),
+  /** Completion tokens for each judged step's analysis and verdict. */
+  maxTokensPerStep: z.number().int().min(40).max(4000).default(defaultSettings.maxTokensPerStep),
 });
 export type StepCriticSettings = z.infer<typeof StepCriticSettingsSchema>;
 

@@ -9,9 +9,10 @@ import type { CriticCache } from '../engine/cache/types';
 import { createCodeChecker } from '../engine/code/checker';
 import { createLlmClient, type LlmClient } from '../engine/llm/client';
 import { TokenBudget } from '../engine/llm/budget';
+import { createMemoryCapabilityStore } from '../engine/llm/capabilities';
 import { describeConfig, resolveCriticConfig, type CriticConfig } from '../engine/llm/config';
 import { createLlmCritic, type LlmCritic } from '../engine/llm/critic';
-import { probeEndpoint } from '../engine/llm/probe';
+import { probeEndpoint, type ProbeResult } from '../engine/llm/probe';
 import type { RefineModel } from '../engine/refine';
 import type { Thresholds } from '../engine/checks';
 import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
@@ -30,10 +31,16 @@ export class CritiqueSetup {
   private sharedCritic: LlmCritic | undefined;
   private sharedClient: LlmClient | undefined;
   private codeChecker = createCodeChecker({ allowRun: false });
+  /** What the critic and Test Connection learned about endpoints, for the server's lifetime. */
+  private readonly capabilities = createMemoryCapabilityStore();
+  /** Requests the server sustained at once when Test Connection last measured it (used while stepcritic.concurrency is 0). */
+  private measuredConcurrency: number | undefined;
 
   constructor(
     readonly cache: CriticCache,
     private readonly tuning: { timeoutMs?: number; maxRetries?: number; retryBaseMs?: number } = {},
+    /** Gets a line whenever the critic adapts to its endpoint (the server's log). */
+    private readonly log?: (line: string) => void,
   ) {
     this.rebuild();
   }
@@ -55,7 +62,17 @@ export class CritiqueSetup {
 
   private fingerprint(): string {
     const c = this.config;
-    return JSON.stringify([c?.baseUrl, c?.model, c?.samples, c?.finalAnswerCheck, c?.apiKey !== undefined, this.trusted && this.settings.runCodeTests]);
+    return JSON.stringify([
+      c?.baseUrl,
+      c?.model,
+      c?.samples,
+      c?.finalAnswerCheck,
+      c?.jsonSchema,
+      c?.topLogprobs,
+      c?.maxTokensPerStep,
+      c?.apiKey !== undefined,
+      this.trusted && this.settings.runCodeTests,
+    ]);
   }
 
   private rebuild(): void {
@@ -66,17 +83,20 @@ export class CritiqueSetup {
         baseUrl: s.baseUrl,
         model: s.model,
         apiKey: this.apiKey,
-        concurrency: s.concurrency,
+        ...(s.concurrency > 0 ? { concurrency: s.concurrency } : this.measuredConcurrency ? { concurrency: this.measuredConcurrency } : {}),
         tokenBudget: s.tokenBudget,
         samples: s.samples,
         finalAnswerCheck: s.finalAnswerCheck,
+        jsonSchema: s.jsonSchema,
+        topLogprobs: s.topLogprobs,
+        maxTokensPerStep: s.maxTokensPerStep,
         ...this.tuning,
       },
     });
     if (resolved.ok) {
       this.config = resolved.config;
       this.sharedClient = createLlmClient(resolved.config);
-      this.sharedCritic = resolved.config.tokenBudget > 0 ? undefined : createLlmCritic(resolved.config, { cache: this.cache, client: this.sharedClient });
+      this.sharedCritic = resolved.config.tokenBudget > 0 ? undefined : this.critic(resolved.config);
     } else {
       this.config = undefined;
       this.sharedClient = undefined;
@@ -105,11 +125,20 @@ export class CritiqueSetup {
   dependencies(isAccepted: JudgeDependencies['isAccepted']): JudgeDependencies {
     const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted };
     if (this.config) {
-      deps.critic = this.sharedCritic ?? createLlmCritic(this.config, { cache: this.cache, budget: new TokenBudget(this.config.tokenBudget) });
+      deps.critic = this.sharedCritic ?? this.critic(this.config, new TokenBudget(this.config.tokenBudget));
     } else {
       deps.criticOffReason = this.offReason;
     }
     return deps;
+  }
+
+  private critic(config: CriticConfig, budget?: TokenBudget): LlmCritic {
+    return createLlmCritic(config, {
+      cache: this.cache,
+      capabilities: this.capabilities,
+      ...(budget ? { budget } : { client: this.sharedClient }),
+      ...(this.log ? { onAdapt: this.log } : {}),
+    });
   }
 
   refineModel(): RefineModel | undefined {
@@ -123,7 +152,6 @@ export class CritiqueSetup {
           messages,
           maxTokens: REFINE_MAX_TOKENS,
           temperature: 0.2,
-          jsonMode: config.jsonMode,
           signal: options.signal,
         });
         return { content: reply.choices[0]?.content ?? '', usage: { promptTokens: reply.promptTokens, completionTokens: reply.completionTokens } };
@@ -131,20 +159,38 @@ export class CritiqueSetup {
     };
   }
 
-  /** The LLM engineer's probe (models, one tiny call with log-probabilities), worded for the editor. */
+  /** The shared probe (a two-step critique, P(True) source, speed, concurrency), worded for the editor. */
   async testConnection(signal?: AbortSignal): Promise<TestConnectionResult> {
     const config = this.config;
     if (!config) return { ok: false, logprobs: null, latencyMs: null, message: this.offReason };
-    const probe = await probeEndpoint({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) }, { signal });
+    const probe = await probeEndpoint({ ...config, maxRetries: 0 }, { signal, capabilities: this.capabilities });
+    if (probe.concurrency && probe.concurrency.sustained !== this.measuredConcurrency) {
+      this.measuredConcurrency = probe.concurrency.sustained;
+      if (this.settings.concurrency === 0) this.rebuild();
+    }
     const where = describeConfig(config);
     const editorFix = (fix: string) =>
       fix
         .replace(/--base-url \/ STEPCRITIC_BASE_URL/g, 'stepcritic.baseUrl')
         .replace(/--model \/ STEPCRITIC_MODEL/g, 'stepcritic.model')
+        .replace(/--max-tokens-per-step/g, 'stepcritic.maxTokensPerStep')
+        .replace(/--json-schema/g, 'stepcritic.jsonSchema')
         .replace(/set (a valid key in )?STEPCRITIC_API_KEY \(or OPENAI_API_KEY\)/g, 'run "Step Critic: Set API Key"');
     const message = probe.ok
-      ? `Connected to ${where}${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}; ${probe.logprobs ? 'it returns log-probabilities (P(True) from logprobs)' : `no log-probabilities (P(True) from the vote of ${config.samples} samples)`}.${probe.notes.length > 0 ? ` ${probe.notes.join(' ')}` : ''}`
+      ? `Connected to ${where}: ${summariseProbe(probe)}`
       : `Could not use ${where}: ${probe.problem?.message ?? 'unknown problem'}${probe.problem ? ` ${editorFix(probe.problem.fix)}` : ''}`;
     return { ok: probe.ok, baseUrl: probe.baseUrl, model: probe.model, logprobs: probe.logprobs, latencyMs: probe.latencyMs ?? null, message };
   }
+}
+
+/** A working probe in a few sentences: the critique, P(True), structured output, speed, concurrency. */
+function summariseProbe(probe: ProbeResult): string {
+  const parts = [`a two-step critique came back judged${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}.`];
+  if (probe.pTrueSource) parts.push(`P(True) from ${probe.pTrueSource}: ${probe.pTrueReason ?? ''}.`);
+  if (probe.structuredOutput === 'enforced') parts.push('A JSON schema shapes the replies.');
+  if (probe.speed?.tokensPerSecond) parts.push(`${probe.speed.tokensPerSecond.toFixed(0)} tokens/s.`);
+  if (probe.concurrency && probe.concurrency.sustained < probe.concurrency.tested) {
+    parts.push(`The server answers ${probe.concurrency.sustained} request${probe.concurrency.sustained === 1 ? '' : 's'} at a time; the critic sends no more.`);
+  }
+  return [...parts, ...probe.adaptations.map((a) => `Adapted: ${a}.`), ...probe.notes].join(' ');
 }

@@ -56,7 +56,7 @@ describe('LLM critic', () => {
   };
 
   it('reads P(True) from the verdict token to 1e-6, whatever the tokenizer does with the word', async () => {
-    for (const spelling of ['bare', 'quoted', 'split'] as const) {
+    for (const spelling of ['bare', 'spaced', 'split'] as const) {
       server.setHandler(
         scriptedByStep(
           { 1: { verdict: 'correct', pTrue: 0.8731 }, 2: { verdict: 'incorrect', pTrue: 0.2207 }, 3: { verdict: 'correct', pTrue: 0.5 } },
@@ -88,7 +88,7 @@ describe('LLM critic', () => {
     assert.equal(sent.length, 1);
     assert.deepEqual(judgedNumbers(sent[0]!), [1, 2, 3]);
     assert.equal(sent[0]!.chat.logprobs, true);
-    assert.equal(sent[0]!.chat.top_logprobs, 5);
+    assert.equal(sent[0]!.chat.top_logprobs, 20);
     assert.deepEqual(
       seen.map((s) => s.index),
       [0, 1, 2],
@@ -290,7 +290,7 @@ describe('LLM critic', () => {
         result.steps.map((s) => s.verdict),
         ['error', 'error', 'error'],
       );
-      assert.match(result.steps[0]!.error ?? '', /no complete reply .* within 100 ms/);
+      assert.match(result.steps[0]!.error ?? '', /nothing came from .* for 100 ms/);
     });
 
     it('a reply that is not JSON is repaired once (quoting the error), then judged', async () => {
@@ -340,14 +340,14 @@ describe('LLM critic', () => {
       assert.ok(Math.abs(result.steps[0]!.pTrue! - 0.9) < 1e-6);
     });
 
-    it('a verdict that is neither word is an error for that step only', async () => {
+    it('a verdict that is neither true nor false is an error for that step only', async () => {
       server.setHandler(() =>
         completion(
           JSON.stringify({
             steps: [
-              { step: 1, analysis: 'ok', verdict: 'correct' },
-              { step: 2, analysis: 'hm', verdict: 'partly' },
-              { step: 3, analysis: 'ok', verdict: 'incorrect' },
+              { step: 1, analysis: 'ok', correct: true },
+              { step: 2, analysis: 'hm', correct: 'partly' },
+              { step: 3, analysis: 'ok', correct: false },
             ],
           }),
         ),
@@ -357,7 +357,7 @@ describe('LLM critic', () => {
         result.steps.map((s) => s.verdict),
         ['correct', 'error', 'incorrect'],
       );
-      assert.match(result.steps[1]!.error ?? '', /"partly" is neither "correct" nor "incorrect"/);
+      assert.match(result.steps[1]!.error ?? '', /"partly" is neither true nor false/);
     });
 
     it('401 and unknown model: clear errors', async () => {

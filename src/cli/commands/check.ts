@@ -232,7 +232,12 @@ async function runCheck(context: CliContext): Promise<number> {
     );
   }
 
-  const dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd });
+  const dependencies = await buildCheckDependencies({
+    args,
+    env: context.env,
+    cwd: context.cwd,
+    ...(settings.quiet ? {} : { report: (line: string) => context.stderr.write(`stepcritic: ${line}\n`) }),
+  });
   try {
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
     // --run-log, --resume, --triage, --concurrency: the engine's batch runner (streamed, logged, resumable).

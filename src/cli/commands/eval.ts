@@ -19,7 +19,13 @@ const EVAL_OPTIONS: OptionSpec[] = [
     description: 'Only these splits (dataset file names without extension), e.g. --split gsm8k',
   },
   { name: 'limit', type: 'string', valueName: 'N', description: 'Judge at most N labelled solutions (in file order)' },
-  { name: 'concurrency', type: 'string', valueName: 'N', defaultText: '4', description: 'Solutions (and LLM requests) in flight at once' },
+  {
+    name: 'concurrency',
+    type: 'string',
+    valueName: 'N',
+    defaultText: 'what stepcritic probe measured, else 1 for local presets and 4 for others',
+    description: 'Solutions (and LLM requests) in flight at once',
+  },
   { name: 'threshold', type: 'string', valueName: 'P', defaultText: '0.5', description: 'A step with P(True) below P counts as the error' },
   { name: 'format', type: 'string', valueName: 'FORMAT', choices: ['markdown', 'json'], defaultText: 'markdown', description: 'Output format' },
   { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the result to FILE instead of stdout' },
@@ -88,7 +94,7 @@ export const evalCommand: Command = {
   async run(context: CliContext): Promise<number> {
     const args = parseCommandArgs('eval', context.argv, EVAL_OPTIONS);
     if (args.positionals.length === 0) throw new UsageError('eval needs a DATASET (a file or a folder)', helpHint('eval'));
-    const concurrency = integerValue('eval', args, 'concurrency', 1, 256) ?? 4;
+    const concurrency = integerValue('eval', args, 'concurrency', 1, 256);
     const limit = integerValue('eval', args, 'limit', 1);
     const threshold = numberValue('eval', args, 'threshold', 0, 1) ?? 0.5;
     const format = stringValue(args, 'format') ?? 'markdown';
@@ -103,14 +109,14 @@ export const evalCommand: Command = {
       files = files.filter((f) => splits.includes(splitName(f)));
     }
 
-    const setup = createCliCritic('eval', args, context.env, { concurrency });
+    const setup = await createCliCritic('eval', args, context.env, { concurrency, report: (line) => context.stderr.write(`stepcritic: ${line}\n`) });
     context.stderr.write(`stepcritic: ${setup.notice}\n`);
     const progress = context.stderr.isTTY === true;
     const report = await runEval(evalItems(files), {
       critic: setup.critic,
       criticOffReason: setup.offReason,
       model: setup.config?.model,
-      concurrency,
+      concurrency: concurrency ?? setup.config?.concurrency ?? 4,
       limit,
       threshold,
       signal: context.signal,

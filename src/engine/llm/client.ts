@@ -5,18 +5,25 @@
 //   - retries that honour Retry-After / retry-after-ms on 429, and retry 5xx, 408/409, dropped
 //     connections, timeouts and broken bodies with exponential back-off (the SDK's own retries are
 //     off: they neither release the slot while waiting nor refuse an hour-long Retry-After);
-//   - a timeout over the whole attempt, body included (the SDK's stops at the headers);
+//   - replies streamed (`stream: true`, log-probabilities and usage included), with a timeout on
+//     progress rather than on the whole reply: an attempt is abandoned when neither it nor any other
+//     request of this process to the same endpoint has received a token for `timeoutMs`. A reply that
+//     is being written is never cut, and a request queued at a one-slot server behind our own requests
+//     is not blamed for the wait (the SDK's own timeout stops at the headers and would do neither);
+//   - error bodies in every shape servers use (OpenAI's `{error: {message, param}}`, a flat
+//     `{message, …}` from SGLang and older vLLM, `{error: "text"}` from LM Studio) read alike;
 //   - the caller's AbortSignal on every attempt (aborting closes the HTTP request);
 //   - token usage counted from the replies, and a token budget checked before anything is sent;
 //   - errors classified and worded so the user knows what to change, with the API key redacted.
 import OpenAI from 'openai';
+import { Stream } from 'openai/streaming';
 import { z } from 'zod';
 import type { TokenBudget } from './budget';
 import { globalLlmSemaphore, type Semaphore } from './concurrency';
 import type { CriticConfig } from './config';
 import { BudgetExceededError, LlmError, redactSecret, type LlmErrorKind } from './errors';
 import { LogprobContentSchema, type TokenLogprob } from './logprobs';
-import type { ChatMessage } from './protocol';
+import type { ChatMessage, ReplySchema } from './protocol';
 import { estimateMessagesTokens, estimateTokens } from './tokens';
 import { errorMessage } from '../error-message';
 
@@ -48,7 +55,12 @@ export interface ChatCompletionRequest {
   topLogprobs?: number;
   /** Completion tokens allowed per choice. */
   maxTokens: number;
-  jsonMode?: boolean;
+  /** The field that carries maxTokens; by default the client's. */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** A JSON schema the reply must follow (`response_format: {type: "json_schema"}`). */
+  responseSchema?: ReplySchema;
+  /** Ask for usage in the stream's last chunk (`stream_options.include_usage`). Default true. */
+  streamUsage?: boolean;
   signal?: AbortSignal;
   /** Also counted here (every HTTP attempt, and the tokens of the reply), e.g. per solution. */
   usage?: UsageCounter;
@@ -64,11 +76,17 @@ export interface ChatCompletionReply {
   choices: ChatChoice[];
   promptTokens: number;
   completionTokens: number;
+  /** Of the completion tokens, those the model spent on reasoning it did not show (0 when not reported). */
+  reasoningTokens: number;
   /** True when the endpoint reported no usage and the counts are estimates. */
   usageEstimated: boolean;
   model: string;
   /** HTTP attempts this reply took (1 = no retry). */
   attempts: number;
+  /** When the successful attempt was sent, got its first token (null: the reply came whole), and ended (ms since the epoch). */
+  sentAt: number;
+  firstTokenAt: number | null;
+  endedAt: number;
 }
 
 export interface UsageCounter {
@@ -76,6 +94,12 @@ export interface UsageCounter {
   promptTokens: number;
   completionTokens: number;
 }
+
+const UsageSchema = z.object({
+  prompt_tokens: z.number().nonnegative(),
+  completion_tokens: z.number().nonnegative(),
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().nonnegative().nullish() }).nullish(),
+});
 
 const ChatCompletionBodySchema = z.object({
   model: z.string().optional(),
@@ -88,7 +112,23 @@ const ChatCompletionBodySchema = z.object({
       }),
     )
     .min(1),
-  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).nullish(),
+  usage: UsageSchema.nullish(),
+});
+
+/** One chunk of a streamed chat completion (the last one may carry only `usage`). */
+const ChunkSchema = z.object({
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative().default(0),
+        delta: z.object({ content: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() }).nullish(),
+        logprobs: z.object({ content: z.unknown().nullish() }).nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .default([]),
+  usage: UsageSchema.nullish(),
 });
 
 const ModelListSchema = z.object({ data: z.array(z.object({ id: z.string() })) });
@@ -143,10 +183,46 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function serverMessage(error: InstanceType<typeof OpenAI.APIError>): string {
-  const body = error.error as { message?: unknown } | undefined;
-  if (body && typeof body.message === 'string') return body.message;
-  return error.message.replace(/^\d{3}\s*/, '');
+/** The server's own message and the parameter it named, from an SDK error (bodies normalised by normaliseErrorBody). */
+function serverError(error: InstanceType<typeof OpenAI.APIError>): { message: string; param?: string } {
+  const body = error.error as { message?: unknown; param?: unknown } | undefined;
+  const param = typeof body?.param === 'string' ? body.param : typeof error.param === 'string' ? error.param : undefined;
+  if (body && typeof body.message === 'string') return { message: body.message, param };
+  return { message: error.message.replace(/^\d{3}\s*/, ''), param };
+}
+
+/**
+ * Puts an error body in OpenAI's shape, `{error: {message, param?}}`, so that the SDK's error keeps
+ * the server's message: SGLang (and vLLM before 0.9) answer a flat `{object: "error", message, …}`,
+ * LM Studio `{error: "text"}`; the SDK would report the first as "(no body)".
+ */
+async function normaliseErrorBody(response: Response): Promise<Response> {
+  if (response.ok) return response;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  let normalised = text;
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const record = body as Record<string, unknown>;
+    if (typeof record.error === 'string') normalised = JSON.stringify({ error: { message: record.error } });
+    else if (record.error === undefined && typeof record.message === 'string') normalised = JSON.stringify({ error: record });
+  }
+  return new Response(normalised, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** When each endpoint last sent this process a token: a request queued behind others is not stalled while they progress. */
+const lastTokenAt = new Map<string, number>();
+
+/** Per-choice state while a streamed reply comes in. */
+interface ChoiceBuffer {
+  content: string;
+  logprobs: TokenLogprob[];
+  sawLogprobs: boolean;
+  finishReason: string | null;
 }
 
 export class LlmClient {
@@ -182,9 +258,10 @@ export class LlmClient {
       project: null,
       webhookSecret: null,
       maxRetries: 0,
-      // Our own timer covers the whole attempt; the SDK's is a backstop.
-      timeout: this.timeoutMs + 5_000,
+      // Our progress watchdog decides; the SDK's timeout (which stops at the headers) must not cut a queued request.
+      timeout: 24 * 3_600_000,
       logLevel: 'off',
+      fetch: async (url, init) => normaliseErrorBody(await fetch(url, init)),
     });
   }
 
@@ -236,7 +313,7 @@ export class LlmClient {
   /** GET /models: the model ids the endpoint serves. */
   async listModels(signal?: AbortSignal): Promise<string[]> {
     const release = await this.acquire(signal);
-    const { signal: attemptSignal, dispose, timedOut } = this.attemptSignal(signal);
+    const { signal: attemptSignal, dispose, timedOut } = this.watchdog(signal);
     try {
       this.usage.requests++;
       const body: unknown = await this.sdk.get('/models', { signal: attemptSignal, maxRetries: 0 });
@@ -265,18 +342,29 @@ export class LlmClient {
     return Math.min(30_000, base * (0.8 + Math.random() * 0.4));
   }
 
-  private attemptSignal(outer?: AbortSignal): { signal: AbortSignal; dispose: () => void; timedOut: () => boolean } {
+  /**
+   * The attempt's abort signal: the caller's, plus a timeout that fires once `timeoutMs` have passed
+   * since the later of the attempt's start and the last token any request got from this endpoint.
+   */
+  private watchdog(outer?: AbortSignal): { signal: AbortSignal; controller: AbortController; dispose: () => void; timedOut: () => boolean } {
     const controller = new AbortController();
+    const started = Date.now();
     let fired = false;
-    const timer = setTimeout(() => {
-      fired = true;
-      controller.abort(new LlmError('timeout', 'timed out'));
-    }, this.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const check = () => {
+      const idle = Date.now() - Math.max(started, lastTokenAt.get(this.baseUrl) ?? 0);
+      if (idle >= this.timeoutMs) {
+        fired = true;
+        controller.abort(new LlmError('timeout', 'timed out'));
+      } else timer = setTimeout(check, this.timeoutMs - idle);
+    };
+    timer = setTimeout(check, this.timeoutMs);
     const onAbort = () => controller.abort(outer?.reason);
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener('abort', onAbort, { once: true });
     return {
       signal: controller.signal,
+      controller,
       timedOut: () => fired,
       dispose: () => {
         clearTimeout(timer);
@@ -285,70 +373,174 @@ export class LlmClient {
     };
   }
 
+  private params(request: ChatCompletionRequest, n: number): Record<string, unknown> {
+    const params: Record<string, unknown> = {
+      model: request.model,
+      messages: request.messages,
+      [request.maxTokensField ?? this.maxTokensField]: request.maxTokens,
+      stream: true,
+    };
+    if (request.streamUsage !== false) params.stream_options = { include_usage: true };
+    if (request.temperature !== undefined) params.temperature = request.temperature;
+    if (n > 1) params.n = n;
+    if (request.logprobs) {
+      params.logprobs = true;
+      params.top_logprobs = request.topLogprobs ?? 20;
+    }
+    if (request.responseSchema) {
+      params.response_format = { type: 'json_schema', json_schema: { name: request.responseSchema.name, strict: true, schema: request.responseSchema.schema } };
+    }
+    return params;
+  }
+
   private async attemptChat(request: ChatCompletionRequest, n: number, promptEstimate: number): Promise<Omit<ChatCompletionReply, 'attempts'>> {
-    const { signal, dispose, timedOut } = this.attemptSignal(request.signal);
+    const { signal, controller, dispose, timedOut } = this.watchdog(request.signal);
+    const sentAt = Date.now();
     try {
-      const params: Record<string, unknown> = {
-        model: request.model,
-        messages: request.messages,
-        [this.maxTokensField]: request.maxTokens,
-      };
-      if (request.temperature !== undefined) params.temperature = request.temperature;
-      if (n > 1) params.n = n;
-      if (request.logprobs) {
-        params.logprobs = true;
-        params.top_logprobs = request.topLogprobs ?? 5;
-      }
-      if (request.jsonMode) params.response_format = { type: 'json_object' };
       this.usage.requests++;
       if (request.usage) request.usage.requests++;
-      let body: unknown;
+      let response: Response;
       try {
-        body = await this.sdk.chat.completions.create(params as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, {
-          signal,
-          maxRetries: 0,
-        });
+        response = await this.sdk.chat.completions
+          .create(this.params(request, n) as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal, maxRetries: 0 })
+          .asResponse();
       } catch (error) {
         throw new AttemptFailed(this.classify(error, request.signal, timedOut()));
       }
-      const parsed = ChatCompletionBodySchema.safeParse(body);
-      if (!parsed.success) {
-        const message =
-          typeof body === 'string'
-            ? `the endpoint at ${this.baseUrl} replied with something that is not JSON (${body.slice(0, 80).replace(/\s+/g, ' ')})`
-            : `the endpoint at ${this.baseUrl} replied with JSON that is not a chat completion (no choices)`;
-        throw new AttemptFailed({ error: new LlmError('bad-response', this.redact(message)), retryable: true });
-      }
-      const choices: ChatChoice[] = parsed.data.choices.map((c) => {
-        const logprobs = LogprobContentSchema.safeParse(c.logprobs?.content);
+      const streamed = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+      try {
+        const reply = streamed ? await this.readStream(response, controller, request) : await this.readWhole(response, request);
+        const { choices, usage } = reply;
+        const promptTokens = usage ? usage.prompt_tokens : promptEstimate;
+        const completionTokens = usage ? usage.completion_tokens : choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
+        this.usage.promptTokens += promptTokens;
+        this.usage.completionTokens += completionTokens;
         return {
-          content: c.message?.content ?? '',
-          logprobs: logprobs.success && logprobs.data.length > 0 ? logprobs.data : null,
-          finishReason: c.finish_reason ?? null,
+          choices,
+          promptTokens,
+          completionTokens,
+          reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+          usageEstimated: !usage,
+          model: reply.model ?? request.model,
+          sentAt,
+          firstTokenAt: reply.firstTokenAt,
+          endedAt: Date.now(),
         };
-      });
-      const usage = parsed.data.usage;
-      const promptTokens = usage ? usage.prompt_tokens : promptEstimate;
-      const completionTokens = usage ? usage.completion_tokens : choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
-      this.usage.promptTokens += promptTokens;
-      this.usage.completionTokens += completionTokens;
-      return { choices, promptTokens, completionTokens, usageEstimated: !usage, model: parsed.data.model ?? request.model };
+      } catch (error) {
+        if (error instanceof AttemptFailed) throw error;
+        throw new AttemptFailed(this.classify(error, request.signal, timedOut()));
+      }
     } finally {
       dispose();
     }
   }
 
+  /** A server that ignored `stream: true` and sent the whole completion as JSON. */
+  private async readWhole(
+    response: Response,
+    request: ChatCompletionRequest,
+  ): Promise<{ choices: ChatChoice[]; usage?: z.infer<typeof UsageSchema> | null; model?: string; firstTokenAt: null }> {
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // reported below as not JSON
+    }
+    const parsed = ChatCompletionBodySchema.safeParse(body);
+    if (!parsed.success) {
+      const message =
+        typeof body === 'string'
+          ? `the endpoint at ${this.baseUrl} replied with something that is not JSON (${body.slice(0, 80).replace(/\s+/g, ' ')})`
+          : `the endpoint at ${this.baseUrl} replied with JSON that is not a chat completion (no choices)`;
+      throw new AttemptFailed({ error: new LlmError('bad-response', this.redact(message)), retryable: true });
+    }
+    lastTokenAt.set(this.baseUrl, Date.now());
+    const choices = parsed.data.choices.map((c) => {
+      const logprobs = request.logprobs ? LogprobContentSchema.safeParse(c.logprobs?.content) : undefined;
+      return {
+        content: c.message?.content ?? '',
+        logprobs: logprobs?.success && logprobs.data.length > 0 ? logprobs.data : null,
+        finishReason: c.finish_reason ?? null,
+      };
+    });
+    return { choices, usage: parsed.data.usage, model: parsed.data.model, firstTokenAt: null };
+  }
+
+  /** Server-sent events: content, reasoning and log-probabilities per choice, usage at the end. */
+  private async readStream(
+    response: Response,
+    controller: AbortController,
+    request: ChatCompletionRequest,
+  ): Promise<{ choices: ChatChoice[]; usage?: z.infer<typeof UsageSchema> | null; model?: string; firstTokenAt: number | null }> {
+    const buffers = new Map<number, ChoiceBuffer>();
+    let usage: z.infer<typeof UsageSchema> | null | undefined;
+    let model: string | undefined;
+    let firstTokenAt: number | null = null;
+    for await (const raw of Stream.fromSSEResponse<unknown>(response, controller, this.sdk)) {
+      const chunk = ChunkSchema.safeParse(raw);
+      if (!chunk.success) {
+        throw new AttemptFailed({
+          error: new LlmError('bad-response', `the endpoint at ${this.baseUrl} streamed a chunk that is not a chat completion chunk`),
+          retryable: true,
+        });
+      }
+      if (chunk.data.usage) usage = chunk.data.usage;
+      model ??= chunk.data.model;
+      let progressed = false;
+      for (const choice of chunk.data.choices) {
+        let buffer = buffers.get(choice.index);
+        if (!buffer) {
+          buffer = { content: '', logprobs: [], sawLogprobs: false, finishReason: null };
+          buffers.set(choice.index, buffer);
+        }
+        const delta = choice.delta;
+        if (delta?.content) buffer.content += delta.content;
+        if (delta?.content || delta?.reasoning_content || delta?.reasoning) progressed = true;
+        const tokens = request.logprobs ? LogprobContentSchema.safeParse(choice.logprobs?.content) : undefined;
+        if (tokens?.success) {
+          buffer.sawLogprobs = true;
+          buffer.logprobs.push(...tokens.data);
+        }
+        if (choice.finish_reason) buffer.finishReason = choice.finish_reason;
+      }
+      if (progressed) {
+        const now = Date.now();
+        firstTokenAt ??= now;
+        lastTokenAt.set(this.baseUrl, now);
+      }
+    }
+    if (buffers.size === 0) {
+      throw new AttemptFailed({ error: new LlmError('bad-response', `the stream from ${this.baseUrl} ended without a reply`), retryable: true });
+    }
+    const choices = [...buffers.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, b]) => ({ content: b.content, logprobs: b.sawLogprobs && b.logprobs.length > 0 ? b.logprobs : null, finishReason: b.finishReason }));
+    return { choices, usage, model, firstTokenAt };
+  }
+
   /** Turns anything thrown by an attempt into a worded, redacted LlmError and says whether to retry. */
   private classify(error: unknown, outer?: AbortSignal, timedOut = false): AttemptFailure {
     const where = this.baseUrl;
-    const make = (kind: LlmErrorKind, message: string, retryable: boolean, status?: number, retryAfterMs?: number): AttemptFailure => ({
-      error: new LlmError(kind, this.redact(message), { status }),
+    const make = (
+      kind: LlmErrorKind,
+      message: string,
+      retryable: boolean,
+      status?: number,
+      retryAfterMs?: number,
+      extra: { param?: string; serverMessage?: string } = {},
+    ): AttemptFailure => ({
+      error: new LlmError(kind, this.redact(message), {
+        status,
+        ...extra,
+        ...(extra.serverMessage ? { serverMessage: this.redact(extra.serverMessage) } : {}),
+      }),
       retryable,
       retryAfterMs,
     });
     if (error instanceof BudgetExceededError) return { error, retryable: false };
     if (timedOut || (error instanceof LlmError && error.kind === 'timeout')) {
-      return make('timeout', `no complete reply from ${where} within ${this.timeoutMs} ms`, true);
+      return make('timeout', `nothing came from ${where} for ${this.timeoutMs} ms`, true);
     }
     if (error instanceof LlmError) return { error: new LlmError(error.kind, this.redact(error.message), { status: error.status }), retryable: false };
     if (outer?.aborted) return make('aborted', 'the request was cancelled', false);
@@ -362,10 +554,16 @@ export class LlmClient {
         return make('connection', `the connection to ${where} was dropped before a reply`, true);
       return make('connection', `could not reach ${where}${code ? ` (${code})` : ''}`, true);
     }
+    if (error instanceof OpenAI.APIError && error.status === undefined) {
+      // An error event inside the stream (the server failed while writing the reply).
+      const { message } = serverError(error);
+      return make('server', `${where} failed while streaming the reply: ${message}`, true);
+    }
     if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
       const status = error.status;
-      const message = serverMessage(error);
+      const { message, param } = serverError(error);
       const code = (error.error as { code?: unknown } | undefined)?.code;
+      const extra = { param, serverMessage: message };
       if (status === 401 || status === 403) {
         return make('auth', `${status} from ${where}: the endpoint rejected the API key (${message})`, false, status);
       }
@@ -377,11 +575,14 @@ export class LlmClient {
       if (status === 404) return make('not-found', `404 from ${where}: no chat endpoint at this path (${message})`, false, status);
       if (status === 429) return make('rate-limit', `429 from ${where}: rate limited (${message})`, true, status, parseRetryAfter(error.headers));
       if (status === 408 || status === 409) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
-      if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
-      return make('bad-request', `${status} from ${where}: ${message}`, false, status);
+      if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers), extra);
+      return make('bad-request', `${status} from ${where}: ${message}`, false, status, undefined, extra);
     }
     if (error instanceof SyntaxError) return make('bad-response', `the endpoint at ${where} replied with broken JSON (${error.message})`, true);
     if (error instanceof Error && error.name === 'AbortError') return make('aborted', 'the request was cancelled', false);
+    if (error instanceof TypeError && /terminated|fetch failed|other side closed/i.test(error.message)) {
+      return make('connection', `the connection to ${where} was dropped before the reply was complete`, true);
+    }
     return make('bad-response', `unexpected failure talking to ${where}: ${errorMessage(error)}`, true);
   }
 }
