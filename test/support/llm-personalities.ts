@@ -62,6 +62,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     model: 'gpt-4o-mini',
     about:
       'OpenAI chat model: logprobs with top_logprobs 0-20 (more is a 400 naming the maximum), n, json_schema (strict), streamed usage with stream_options.include_usage.',
+    pace: { slots: 1000, tokensPerSecond: 80 },
     critic: {},
     refuse: (chat) =>
       (chat.top_logprobs ?? 0) > 20
@@ -78,6 +79,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     model: 'o4-mini',
     about:
       'OpenAI reasoning model (o-series, gpt-5): 400 for max_tokens (use max_completion_tokens), for any temperature but 1, and for logprobs (param named, code unsupported_parameter/unsupported_value); reasoning tokens are hidden and count against max_completion_tokens; n and json_schema work.',
+    pace: { slots: 1000, tokensPerSecond: 60 },
     critic: { reasoningTokens: 256 },
     refuse: (chat) => {
       if (chat.max_tokens !== undefined && chat.max_tokens !== null) {
@@ -104,7 +106,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     model: 'Qwen/Qwen2.5-7B-Instruct',
     about:
       'vLLM OpenAI server: logprobs up to --max-logprobs (default 20; more is a 400 "Requested sample logprobs of N, which is greater than max allowed: 20"), n, json_schema through guided decoding, error body {error: {message, type: "BadRequestError", param, code: 400}}; many requests at once (continuous batching).',
-    pace: { slots: 64 },
+    pace: { slots: 64, tokensPerSecond: 60, promptTokensPerSecond: 5000 },
     critic: {},
     refuse: (chat) =>
       chat.logprobs && (chat.top_logprobs ?? 0) > 20
@@ -124,7 +126,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     model: 'Qwen/Qwen2.5-7B-Instruct',
     about:
       'SGLang OpenAI server: logprobs with top_logprobs, n, json_schema (xgrammar), the verdict token with its leading space; its errors are a flat {object: "error", message, type, param, code} without the {error: …} wrapper.',
-    pace: { slots: 64 },
+    pace: { slots: 64, tokensPerSecond: 60, promptTokensPerSecond: 5000 },
     critic: { spelling: 'spaced' },
     expected: { source: 'logprobs' },
   },
@@ -164,6 +166,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     model: 'llama-3.3-70b-versatile',
     about:
       'Groq (console.groq.com/docs/openai): logprobs, top_logprobs and logit_bias "will result in a 400 error"; n must be 1; json_schema only on the models listed for structured outputs (not this one).',
+    pace: { slots: 1000, tokensPerSecond: 300 },
     critic: { logprobs: false },
     refuse: (chat) => {
       if (chat.logprobs || chat.top_logprobs !== undefined)
@@ -187,6 +190,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     model: 'deepseek-chat',
     about:
       'DeepSeek API (deepseek-ai/DeepSeek-V3.2-Exp#49): logprobs come back as 0 or -9999 for every token with empty top_logprobs; n is not supported (one choice); response_format only text or json_object.',
+    pace: { slots: 1000, tokensPerSecond: 40 },
     critic: { logprobStyle: 'degenerate', supportsN: false },
     refuse: (chat) =>
       hasJsonSchema(chat)
@@ -201,6 +205,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     model: 'meta-llama/llama-3.1-70b-instruct',
     about:
       'OpenRouter routed to a provider without logprobs (OpenRouterArchived/openrouter-runner#101): logprobs: null with no error; one choice whatever n asks; json_schema passed on to the provider.',
+    pace: { slots: 1000, tokensPerSecond: 60 },
     critic: { logprobs: false, supportsN: false },
     expected: { source: 'samples', samples: 'separate' },
   },

@@ -48,8 +48,9 @@
 //     supportsN, logprobStyle, malformedRate, analysisWords, reasoningTokens })
 //     → a handler that reads the steps to judge out of the prompt and says incorrect (pTrue
 //     pIncorrect) for a step whose text matches any pattern, else correct (pCorrect). It honours `n`,
-//     `logprobs` and `top_logprobs`, answers final-answer questions (false if the answer matches), and
-//     any other prompt with `{"analysis": …, "correct": true}`. With malformedRate, that share of the
+//     `logprobs` and `top_logprobs`, answers final-answer questions (false if the answer matches), a
+//     request to write the numbers from 1 to N with them, and any other prompt with
+//     `{"analysis": …, "correct": true}`. With malformedRate, that share of the
 //     replies to requests without a JSON schema are not the JSON asked for (as small models write).
 // The personalities of real servers (OpenAI, vLLM, llama.cpp, Ollama, …) are in llm-personalities.ts.
 //
@@ -88,6 +89,8 @@ export interface RecordedRequest {
   dropped: boolean;
   /** Status written, once replied. */
   status?: number;
+  /** When the reply was written to the end (ms since the epoch). */
+  endedAt?: number;
 }
 
 const ChatBodySchema = z.looseObject({
@@ -453,8 +456,13 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
       ...(options.reasoningTokens ? { reasoningTokens: options.reasoningTokens } : {}),
       ...(options.otherMass !== undefined ? { otherMass: options.otherMass } : {}),
     };
-    // Anything else (e.g. a plain question) gets a true/false answer in the same JSON shape.
-    if (!parsed) return finalAnswerReply({ verdict: 'True', pTrue: pCorrect, analysis: 'Checked.' }, reply);
+    if (!parsed) {
+      // The probe's concurrency test asks for a long plain answer (cut at its max_tokens).
+      const count = /numbers from 1 to (\d+)/.exec(request.lastUserText);
+      if (count) return completion(Array.from({ length: Number(count[1]) }, (_, i) => String(i + 1)).join(' '));
+      // Anything else (e.g. a plain question) gets a true/false answer in the same JSON shape.
+      return finalAnswerReply({ verdict: 'True', pTrue: pCorrect, analysis: 'Checked.' }, reply);
+    }
     if (parsed.kind === 'answer') {
       const wrong = matches(parsed.answer);
       return finalAnswerReply({ verdict: wrong ? 'False' : 'True', pTrue: wrong ? pIncorrect : pCorrect }, reply);
@@ -635,6 +643,7 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       if (!res.writableFinished && !record.dropped) record.aborted = true;
       if (timer) clearTimeout(timer);
     });
+    res.on('finish', () => (record.endedAt = Date.now()));
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       record.rawBody = Buffer.concat(chunks).toString('utf8');
@@ -677,8 +686,11 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     if (tokenDelayMs > 0 && reasoning > 0) await sleep(reasoning * tokenDelayMs);
     const wantLogprobs = chat.logprobs === true;
     const longest = Math.max(0, ...written.map((w) => w.units.length));
+    const writing = Date.now();
     for (let k = 0; k < longest; k++) {
-      if (tokenDelayMs > 0) await sleep(tokenDelayMs);
+      // Token k is due k+1 token-times after writing began (timers are coarser than a sped-up token).
+      const wait = writing + (k + 1) * tokenDelayMs - Date.now();
+      if (wait >= 1) await sleep(wait);
       if (gone(record, res)) return;
       written.forEach((w, index) => {
         const unit = w.units[k];

@@ -63,7 +63,7 @@ export interface ProbeResult {
 
 /** Requests sent together to see how many the server works on at once. */
 const CONCURRENCY_PROBES = 4;
-const CONCURRENCY_PROBE_TOKENS = 32;
+const CONCURRENCY_PROBE_TOKENS = 64;
 
 const PROBE_PROBLEM = 'A box holds 3 bags with 4 apples each. Then 5 apples are eaten. How many apples are left in the box?';
 const PROBE_STEPS = ['The 3 bags hold 3 × 4 = 12 apples.', 'After 5 are eaten, 12 − 5 = 8 apples are left.'];
@@ -167,11 +167,19 @@ function pTrueReason(ep: Endpoint, source: CriticSource): string {
 }
 
 /** Replies faster than this (ms from first token to end) are too quick to tell queueing from parallel work. */
-const TOO_FAST_TO_TELL_MS = 5;
+const TOO_FAST_TO_TELL_MS = 20;
+
+/** Whether two replies were written side by side: they overlap for at least half of the shorter one. */
+function sideBySide(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+  const overlap = Math.min(a.end, b.end) - Math.max(a.start, b.start);
+  return overlap >= 0.5 * Math.min(a.end - a.start, b.end - b.start);
+}
 
 /**
- * Sends CONCURRENCY_PROBES short requests at once and counts those whose first token came before
- * any of them had finished: a server that works on one at a time streams them one after another.
+ * Sends CONCURRENCY_PROBES short requests at once and tells a server that writes them one after another
+ * (one slot: llama.cpp, Ollama and LM Studio by default) from one that writes them side by side. It
+ * does not count slots beyond that: a server with a few slots is sent as many requests as the others,
+ * and what waits its turn there is not timed out (client.ts).
  */
 async function measureConcurrency(ep: Endpoint, signal?: AbortSignal): Promise<number> {
   const messages = [{ role: 'user' as const, content: 'Write the numbers from 1 to 100, separated by spaces.' }];
@@ -182,8 +190,8 @@ async function measureConcurrency(ep: Endpoint, signal?: AbortSignal): Promise<n
   );
   const spans = replies.map((r) => ({ start: r.firstTokenAt ?? r.sentAt, end: r.endedAt }));
   if (Math.min(...spans.map((s) => s.end - s.start)) < TOO_FAST_TO_TELL_MS) return CONCURRENCY_PROBES;
-  const firstEnd = Math.min(...spans.map((s) => s.end));
-  return Math.max(1, spans.filter((s) => s.start < firstEnd).length);
+  const parallel = spans.some((a, i) => spans.some((b, j) => i < j && sideBySide(a, b)));
+  return parallel ? CONCURRENCY_PROBES : 1;
 }
 
 /** Lists the models, has a two-step solution critiqued, measures speed and concurrency, and says what it found. */
