@@ -18,14 +18,15 @@ import type { ScriptedLlmServer } from '../support/scripted-llm-server';
 import { runCommand } from './run-command';
 
 /**
- * Servers are sped up, the client's timeout scaled alike: one-slot servers to write about 1,500 tokens/s
- * (their requests queue, so the test is as long as the sum of them), the others to about 400 tokens/s so
- * that the probe's short requests (64 tokens) last long enough to be seen written side by side.
+ * Servers are sped up to write about 1,500 tokens/s, the client's timeout scaled alike. For the probe,
+ * a server that works on several requests at once is slowed to where its short requests (64 tokens)
+ * last 0.4 s or more: only then can replies written side by side be told from replies written one
+ * after another on a machine whose load delays this process by a tenth of a second at times.
  */
-const timeFactor = (name: PersonalityName) => {
-  const pace = PERSONALITIES[name].pace;
-  return Math.max(1, Math.round((pace?.slots === 1 ? 1500 : 400) / (pace?.tokensPerSecond ?? 400)));
-};
+const tokensPerSecond = (name: PersonalityName) => PERSONALITIES[name].pace?.tokensPerSecond ?? 1500;
+const timeFactor = (name: PersonalityName) => Math.max(1, Math.round(1500 / tokensPerSecond(name)));
+const probeFactor = (name: PersonalityName) =>
+  PERSONALITIES[name].pace?.slots === 1 ? timeFactor(name) : Math.max(1, Math.floor(160 / tokensPerSecond(name)));
 const WRONG = 'which leaves him with 8 apples';
 
 function solution(name: string, bags: number, wrong: boolean): string {
@@ -183,7 +184,9 @@ describe('the critic against real servers (personalities)', () => {
 
       it('probe: a two-step critique read, the P(True) source and why, and how many requests the server takes at once', async () => {
         const base = chats();
-        const run = await runCommand(probeCommand, ['--json', '--timeout', timeoutMs], env);
+        server.setTimeFactor(probeFactor(name));
+        const run = await runCommand(probeCommand, ['--json', '--timeout', String(Math.round(120_000 / probeFactor(name)))], env);
+        server.setTimeFactor(timeFactor(name));
         assert.equal(run.code, 0, run.stdout);
         const result = JSON.parse(run.stdout) as ProbeResult;
         assert.equal(result.pTrueSource, personality.expected.source);
@@ -276,6 +279,44 @@ describe('the critic against real servers (personalities)', () => {
         assert.ok(sent.every((r) => !r.aborted && r.status === 200));
         const longest = Math.max(...sent.map((r) => r.endedAt! - r.receivedAt));
         assert.ok(longest > timeoutMs, `the last reply came ${longest} ms after it was sent (timeout ${timeoutMs} ms): it waited its turn`);
+      } finally {
+        await server.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('a small model that writes malformed JSON 30% of the time when nothing constrains it', () => {
+    it('a JSON schema takes its malformed-reply rate to zero; without it a third of the replies need a repair', async () => {
+      const server = await startPersonality('llamacpp', { timeFactor: 400, malformedRate: 0.3, incorrectPatterns: [WRONG] });
+      const dir = await mkdtemp(join(tmpdir(), 'stepcritic-malformed-'));
+      try {
+        const files = await Promise.all(
+          Array.from({ length: 20 }, async (_, i) => {
+            const path = join(dir, `s${String(i).padStart(2, '0')}.solution.md`);
+            await writeFile(path, solution(`Kid${i}`, 3 + i, i % 4 === 0));
+            return path;
+          }),
+        );
+        const env = { STEPCRITIC_BASE_URL: server.baseUrl, STEPCRITIC_MODEL: PERSONALITIES.llamacpp.model, STEPCRITIC_CACHE_DIR: join(dir, 'cache') };
+        const rate = async (mode: 'off' | 'auto') => {
+          const base = server.chatRequests().length;
+          const run = await runCommand(checkCommand, [...files, '--format', 'json', '--no-cache', '--json-schema', mode, '--timeout', '300'], env);
+          const sent = server.chatRequests().slice(base);
+          const repairs = sent.filter((r) => r.lastUserText.startsWith('Your reply could not be used')).length;
+          const steps = (JSON.parse(run.stdout) as { files: { steps: ReportStep[] }[] }).files.flatMap((f) => f.steps);
+          return {
+            repairs,
+            first: sent.length - repairs,
+            schema: sent.every((r) => r.chat.response_format?.type === 'json_schema'),
+            errors: steps.filter((s) => s.verdict === 'error').length,
+          };
+        };
+        const off = await rate('off');
+        assert.equal(off.first, 20);
+        assert.ok(off.repairs / off.first >= 0.2 && off.repairs / off.first <= 0.4, `${off.repairs} of ${off.first} replies malformed without a schema`);
+        const on = await rate('auto');
+        assert.deepEqual(on, { repairs: 0, first: 20, schema: true, errors: 0 });
       } finally {
         await server.close();
         await rm(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@
 //
 // CLI mode (benches, trying the CLI by hand):
 //   node --import tsx test/support/llm-personalities.ts --personality llamacpp [--port 0] [--time-factor 1]
+//                                                         [--incorrect REGEX]   (steps the critic calls wrong)
 // prints the base URL and the model on stdout and runs until killed.
 import { resolve as resolvePath } from 'node:path';
 import {
@@ -80,7 +81,7 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     about:
       'OpenAI reasoning model (o-series, gpt-5): 400 for max_tokens (use max_completion_tokens), for any temperature but 1, and for logprobs (param named, code unsupported_parameter/unsupported_value); reasoning tokens are hidden and count against max_completion_tokens; n and json_schema work.',
     pace: { slots: 1000, tokensPerSecond: 60 },
-    critic: { reasoningTokens: 256 },
+    critic: { reasoningTokens: 128 },
     refuse: (chat) => {
       if (chat.max_tokens !== undefined && chat.max_tokens !== null) {
         return openaiError(
@@ -244,9 +245,11 @@ async function main(argv: string[]): Promise<void> {
   };
   const name = flag('--personality') as PersonalityName | undefined;
   if (!name || !PERSONALITY_NAMES.includes(name)) throw new Error(`--personality one of ${PERSONALITY_NAMES.join(', ')}`);
+  const incorrect = flag('--incorrect');
   const server = await startPersonality(name, {
     port: Number(flag('--port') ?? 0),
     timeFactor: Number(flag('--time-factor') ?? 1),
+    ...(incorrect ? { incorrectPatterns: [incorrect] } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`${server.baseUrl}\n${PERSONALITIES[name].model}\n`);

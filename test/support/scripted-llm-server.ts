@@ -174,6 +174,8 @@ export interface ScriptedLlmServer {
   requests: RecordedRequest[];
   chatRequests(): ChatRequestView[];
   setHandler(handler: ScriptedHandler): void;
+  /** Changes the pace's speed-up from the next request on. */
+  setTimeFactor(factor: number): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -480,7 +482,10 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
       // Every k-th unconstrained reply is malformed, k = 1/rate: a rate, reproducibly.
       const index = unconstrained++;
       if (Math.floor((index + 1) * options.malformedRate) > Math.floor(index * options.malformedRate)) {
-        return completion(malformedCritique(script, index));
+        const text = malformedCritique(script, index);
+        const tokens = genericTokens(text).map(plainToken);
+        for (const t of tokens) t.top_logprobs = t.top_logprobs!.slice(0, Math.max(0, reply.topLogprobs ?? 0));
+        return completion(text, { logprobs: wantLogprobs ? tokens : null });
       }
     }
     if (!wantLogprobs && n === 1 && request.chat.temperature !== undefined && (request.chat.temperature ?? 0) > 0) {
@@ -619,9 +624,9 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
   const chatViews: ChatRequestView[] = [];
   let handlerCalls = 0;
   const pace = options.pace;
-  const factor = pace?.timeFactor ?? 1;
+  let factor = pace?.timeFactor ?? 1;
   const slots = pace?.slots ? slotQueue(pace.slots) : undefined;
-  const tokenDelayMs = pace?.tokensPerSecond ? 1000 / pace.tokensPerSecond / factor : 0;
+  const tokenDelay = () => (pace?.tokensPerSecond ? 1000 / pace.tokensPerSecond / factor : 0);
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -682,14 +687,18 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     send({ choices: written.map((_, index) => ({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })) });
     // Hidden reasoning takes its time before the first visible token.
+    const tokenDelayMs = tokenDelay();
     const reasoning = Math.max(0, ...written.map((w) => w.reasoningTokens));
     if (tokenDelayMs > 0 && reasoning > 0) await sleep(reasoning * tokenDelayMs);
     const wantLogprobs = chat.logprobs === true;
     const longest = Math.max(0, ...written.map((w) => w.units.length));
     const writing = Date.now();
+    let text = '';
     for (let k = 0; k < longest; k++) {
-      // Token k is due k+1 token-times after writing began (timers are coarser than a sped-up token).
-      const wait = writing + (k + 1) * tokenDelayMs - Date.now();
+      // A chunk is due when the tokens written so far (counted as in the usage) have taken their time;
+      // timers are coarser than a sped-up token, so the schedule is kept, not each gap.
+      text += written[0]?.units[k]?.text ?? '';
+      const wait = writing + Math.max(k + 1, estimateTokens(text)) * tokenDelayMs - Date.now();
       if (wait >= 1) await sleep(wait);
       if (gone(record, res)) return;
       written.forEach((w, index) => {
@@ -719,7 +728,8 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       const written = response.choices.map((c) => writeChoice(c, allowance(chat)));
       if (chat.stream) await stream(record, res, response, chat, written);
       else {
-        if (tokenDelayMs > 0) await sleep(tokenDelayMs * Math.max(0, ...written.map((w) => w.units.length + w.reasoningTokens)));
+        const tokenDelayMs = tokenDelay();
+        if (tokenDelayMs > 0) await sleep(tokenDelayMs * Math.max(0, ...written.map((w) => estimateTokens(w.content) + w.reasoningTokens)));
         if (gone(record, res)) return;
         finish(record, res, 200);
         sendJson(res, 200, chatCompletionBody(response, written, chat));
@@ -828,6 +838,9 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     setHandler(next) {
       handler = next;
       handlerCalls = 0;
+    },
+    setTimeFactor(next) {
+      factor = next;
     },
     async waitFor(predicate, timeoutMs = 5000) {
       const start = Date.now();
