@@ -14,7 +14,8 @@
 //   await server.waitFor(() => server.requests[0]?.aborted === true)
 //   await server.close()
 //
-// Routes: `GET /v1/models` lists `models`; `POST /v1/chat/completions` asks the handler; anything else is
+// Routes: `options.routes` first (extra routes such as vLLM's `/pooling`, scripted-prm-server.ts); then
+// `GET /v1/models` lists `models`; `POST /v1/chat/completions` asks the handler; anything else is
 // a 404 (this is what a base URL without `/v1` hits). With `apiKey` set, a request whose
 // `Authorization` is not `Bearer <apiKey>` gets a 401. With `models` set, a chat request for another
 // model gets a 404 `model_not_found` (as OpenAI and vLLM answer).
@@ -121,8 +122,21 @@ export type ScriptedResponse =
 
 export type ScriptedHandler = (request: ChatRequestView, index: number) => ScriptedResponse | Promise<ScriptedResponse>;
 
+/** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts). */
+export interface RouteReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
+/** Answers a request before the built-in routes, or returns undefined to leave it to them. */
+export type ExtraRoute = (request: RecordedRequest) => RouteReply | undefined | Promise<RouteReply | undefined>;
+
 export interface ScriptedServerOptions {
   handler?: ScriptedHandler;
+  /** Tried first, in order, for every request (after the API key check). */
+  routes?: ExtraRoute[];
   /** Model ids for GET /models; chat requests for other models get 404 model_not_found. Default ['scripted-critic']. */
   models?: string[];
   /** When set, requests without `Authorization: Bearer <apiKey>` get 401. */
@@ -473,6 +487,19 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     if (options.apiKey !== undefined && record.headers.authorization !== `Bearer ${options.apiKey}`) {
       finish(record, res, 401);
       sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return;
+    }
+    for (const extra of options.routes ?? []) {
+      const reply = await extra(record);
+      if (!reply) continue;
+      const send = () => {
+        if (record.aborted || res.destroyed) return;
+        finish(record, res, reply.status);
+        sendJson(res, reply.status, reply.body, reply.headers);
+      };
+      const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
+      if (delay > 0) setTimer(setTimeout(send, delay));
+      else send();
       return;
     }
     if (record.method === 'GET' && record.path === '/v1/models') {
