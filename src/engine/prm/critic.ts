@@ -82,24 +82,38 @@ export function createPoolingScorer(config: PrmCriticConfig, client: LlmClient):
   const endpoint = config.endpoint;
   const url = poolingUrl(endpoint.baseUrl);
   let api: PoolingApi | undefined = config.api === 'auto' ? undefined : config.api;
+  // While the API is unknown, one request finds it out and the others wait for it (not N fallbacks at once).
+  let learning: Promise<unknown> | undefined;
+  const send = (as: PoolingApi, problem: string, steps: readonly string[], signal?: AbortSignal, usage?: UsageCounter) => {
+    const { body, text } = buildPoolingBody({ model: endpoint.model, format: config.format, problem, steps, api: as });
+    return client.postJson({ url, body, what: 'pooling API', promptEstimate: estimateTokens(text), signal, usage });
+  };
+  const learn = async (problem: string, steps: readonly string[], signal?: AbortSignal, usage?: UsageCounter) => {
+    try {
+      const reply = await send('current', problem, steps, signal, usage);
+      api = 'current';
+      return reply;
+    } catch (error) {
+      if (!refusesTask(error)) throw error;
+      const reply = await send('legacy', problem, steps, signal, usage);
+      api = 'legacy';
+      return reply;
+    }
+  };
   return {
     url,
     get api() {
       return api;
     },
     async score(problem, steps, { signal, usage }) {
-      const send = async (as: PoolingApi) => {
-        const { body, text } = buildPoolingBody({ model: endpoint.model, format: config.format, problem, steps, api: as });
-        return client.postJson({ url, body, what: 'pooling API', promptEstimate: estimateTokens(text), signal, usage });
-      };
+      if (api === undefined && learning) await learning.catch(() => undefined);
       let reply;
-      try {
-        reply = await send(api ?? 'current');
-        api ??= 'current';
-      } catch (error) {
-        if (api !== undefined || !refusesTask(error)) throw error;
-        reply = await send('legacy');
-        api = 'legacy';
+      if (api === undefined) {
+        const attempt = learn(problem, steps, signal, usage);
+        learning = attempt;
+        reply = await attempt;
+      } else {
+        reply = await send(api, problem, steps, signal, usage);
       }
       const scores = readStepScores(reply.body, config.format, steps.length);
       if (!scores.ok) throw new PrmReplyError(`the PRM's reply could not be read: ${scores.reason}`);
