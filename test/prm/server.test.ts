@@ -45,7 +45,7 @@ function onStep(diagnostics: Diagnostic[], stepIndex: number): Diagnostic {
 }
 
 describe('server: a PRM as the critic', () => {
-  it('scores the steps in one request, names the PRM in the message, and the refine action says what to configure', async () => {
+  it('scores the steps in one request, names the PRM in the message; Test Connection probes it; the refine action says what to configure', async () => {
     const prm = await prmServer();
     const { session: s, folder } = await session({ critic: 'prm', prm: { baseUrl: prm.baseUrl, model: PRM_MODEL } });
     const uri = fileUri(folder, 'pens.solution.md');

@@ -46,7 +46,7 @@ export const PRM_OPTIONS: OptionSpec[] = [
   {
     name: 'prm-format',
     type: 'string',
-    valueName: 'NAME|FILE',
+    valueName: 'FORMAT',
     description: `A preset (${PRM_PRESETS.map((p) => p.name).join(', ')}; default: the one for --prm-model) or a JSON file with separator, template, system, positiveClass, output`,
   },
   {
