@@ -640,18 +640,25 @@ async function main(argv: string[]): Promise<void> {
     apiKey: script.apiKey,
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  serveUntilSignalled(server);
+}
+
+/** CLI mode of a scripted server: its base URL on the first line of stdout, then serve until SIGTERM/SIGINT. */
+export function serveUntilSignalled(server: { baseUrl: string; close(): Promise<void> }): void {
   process.stdout.write(`${server.baseUrl}\n`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-// Run as a program (tsx loads this file as CommonJS, where `__filename` is defined) rather than imported.
-const entryFile = process.argv[1];
-const thisFile = typeof __filename === 'string' ? __filename : undefined;
-if (entryFile !== undefined && thisFile !== undefined && resolvePath(entryFile) === resolvePath(thisFile)) {
+/** Runs `main` when `file` is the program (tsx loads these files as CommonJS, where `__filename` is defined), not when imported. */
+export function runIfProgram(file: string | undefined, name: string, main: (argv: string[]) => Promise<void>): void {
+  const entryFile = process.argv[1];
+  if (entryFile === undefined || file === undefined || resolvePath(entryFile) !== resolvePath(file)) return;
   main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`scripted-llm-server: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   });
 }
+
+runIfProgram(typeof __filename === 'string' ? __filename : undefined, 'scripted-llm-server', main);

@@ -32,10 +32,16 @@
 // prints its base URL (`http://127.0.0.1:N/v1`) on the first line of stdout and runs until killed.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { estimateTokens } from '../../src/engine/llm/tokens';
-import { startScriptedLlmServer, type RecordedRequest, type RouteReply, type ScriptedLlmServer } from './scripted-llm-server';
+import {
+  runIfProgram,
+  serveUntilSignalled,
+  startScriptedLlmServer,
+  type RecordedRequest,
+  type RouteReply,
+  type ScriptedLlmServer,
+} from './scripted-llm-server';
 
 export const PRM_MODEL = 'Qwen/Qwen2.5-Math-PRM-7B';
 
@@ -233,17 +239,7 @@ async function main(argv: string[]): Promise<void> {
     port: Number(flag('--port') ?? 0),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(`${server.baseUrl}\n`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  serveUntilSignalled(server);
 }
 
-const entryFile = process.argv[1];
-const thisFile = typeof __filename === 'string' ? __filename : undefined;
-if (entryFile !== undefined && thisFile !== undefined && resolvePath(entryFile) === resolvePath(thisFile)) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`scripted-prm-server: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  });
-}
+runIfProgram(typeof __filename === 'string' ? __filename : undefined, 'scripted-prm-server', main);

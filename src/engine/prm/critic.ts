@@ -15,6 +15,7 @@
 import type { CriticRequest, CriticResult, CriticStepResult, StepCritic } from '../checks';
 import { couldNotJudge } from '../checks';
 import { stepCacheKeys, type CacheKeyContext } from '../cache/key';
+import { readCachedSteps } from '../cache/steps';
 import type { CriticCache } from '../cache/types';
 import { errorMessage } from '../error-message';
 import { TokenBudget } from '../llm/budget';
@@ -160,19 +161,12 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
         keyContext(document),
         steps.map((s) => ({ text: s.text })),
       );
-      const cachedEntries = cache ? await Promise.all(keys.map((k) => cache.get(k))) : keys.map(() => undefined);
-      let cachedSteps = 0;
-      const emitCached = (position: number): boolean => {
-        const entry = cachedEntries[position];
-        if (entry?.kind !== 'step') return false;
-        cachedSteps++;
-        emit({ index: steps[position]!.index, verdict: entry.value.verdict, pTrue: entry.value.pTrue, source: 'prm', explanation, cached: true });
-        return true;
-      };
-      const fromStep = Math.max(0, Math.min(request.fromStep, steps.length));
-      for (let position = 0; position < fromStep; position++) emitCached(position);
-      let start = fromStep;
-      while (start < steps.length && emitCached(start)) start++;
+      const cached = await readCachedSteps(cache, keys, request.fromStep);
+      for (const [position, value] of cached.hits) {
+        emit({ index: steps[position]!.index, verdict: value.verdict, pTrue: value.pTrue, source: 'prm', explanation, cached: true });
+      }
+      const cachedSteps = cached.hits.size;
+      const start = cached.start;
 
       let note: string | undefined;
       if (start < steps.length) {
