@@ -159,6 +159,28 @@ describe('PRM critic', () => {
     });
   }
 
+  it('retries 503 and 429 (Retry-After) like the LLM critic, through the same client', async () => {
+    const busy = { status: 503, body: { error: { message: 'Service Unavailable', type: 'ServiceUnavailableError', param: null, code: 503 } } };
+    const limited = { status: 429, body: { detail: 'Too Many Requests' }, headers: { 'retry-after': '0' } };
+    await withServer({ faults: [busy, limited] }, async (flaky) => {
+      const judgement = await judgeSolution(mathDocument(PROBLEM, STEPS), { critic: createPrmCritic(config(flaky, { maxRetries: 2, retryBaseMs: 1 })) });
+      assert.deepEqual(
+        judgement.steps.map((s) => s.pTrue),
+        [0.93, 0.12, 0.61],
+      );
+      assert.equal(flaky.poolingRequests().length, 3);
+      assert.equal(judgement.usage.requests, 3, 'every HTTP attempt is counted');
+    });
+  });
+
+  it('a server that is not there is "could not judge", saying so', async () => {
+    const gone = await startScriptedPrmServer();
+    const resolved = config(gone);
+    await gone.close();
+    const judgement = await judgeSolution(mathDocument(PROBLEM, STEPS), { critic: createPrmCritic(resolved) });
+    assert.match(judgement.steps[0]!.message, /^Could not judge: could not connect to http:\/\/127\.0\.0\.1:\d+\/pooling: connection refused/);
+  });
+
   it('a server that pools every token instead of the separator says how to fix it', async () => {
     await withServer({ poolingType: 'all' }, async (all) => {
       const judgement = await judgeSolution(mathDocument(PROBLEM, STEPS), { critic: createPrmCritic(config(all)) });

@@ -61,6 +61,8 @@ export interface ScriptedPrmOptions {
   poolingType?: 'step' | 'all';
   /** `logits`: the server returns raw logits (softmax off). */
   output?: 'probabilities' | 'logits';
+  /** Replies for the first pooling requests, in order (faults: 503, 429 with Retry-After, …); then the scores. */
+  faults?: RouteReply[];
   latencyMs?: number;
   port?: number;
   log?: (line: string) => void;
@@ -146,6 +148,8 @@ export async function startScriptedPrmServer(options: ScriptedPrmOptions = {}): 
   const pooling = (record: RecordedRequest): RouteReply | undefined => {
     if (record.method !== 'POST' || record.path !== '/pooling') return undefined;
     poolingRequests.push(record);
+    const fault = options.faults?.[poolingRequests.length - 1];
+    if (fault) return fault;
     if (options.pooling === false) return errorReply(api, 400, 'The model does not support Pooling API');
     const parsed = PoolingBodySchema.safeParse(record.body);
     if (!parsed.success || (parsed.data.messages === undefined && parsed.data.input === undefined)) {
