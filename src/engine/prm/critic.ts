@@ -141,6 +141,45 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
     problem: document.problem.trim(),
   });
 
+  /** Scores steps `start`… in one request (the whole solution goes in); returns a note when they could not be judged. */
+  async function judgeFrom(
+    document: SolutionDocument,
+    start: number,
+    keys: readonly string[],
+    usage: UsageCounter,
+    emit: (result: CriticStepResult) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    const steps = document.steps;
+    let pTrue: number[];
+    try {
+      ({ pTrue } = await scorer.score(
+        document.problem,
+        steps.map((s) => s.text),
+        { signal, usage },
+      ));
+    } catch (error) {
+      if (signal?.aborted || (error instanceof LlmError && error.kind === 'aborted')) throw error;
+      if (error instanceof BudgetExceededError) {
+        const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
+        return `${error.message}; ${range} not judged`;
+      }
+      const reason = explainFailure(error, scorer.url);
+      for (const step of steps.slice(start)) emit(couldNotJudge(step.index, reason));
+      return reason;
+    }
+    const now = Date.now();
+    for (let position = start; position < steps.length; position++) {
+      const p = pTrue[position]!;
+      const verdict = p >= 0.5 ? 'correct' : 'incorrect';
+      await cache
+        ?.set(keys[position]!, { kind: 'step', value: { verdict, pTrue: p, source: 'prm', explanation: '', model: endpoint.model, createdAt: now } })
+        .catch(() => undefined);
+      emit({ index: steps[position]!.index, verdict, pTrue: p, source: 'prm', explanation, cached: false });
+    }
+    return undefined;
+  }
+
   return {
     description: describePrmConfig(config),
     prm: config,
@@ -165,47 +204,9 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
       for (const [position, value] of cached.hits) {
         emit({ index: steps[position]!.index, verdict: value.verdict, pTrue: value.pTrue, source: 'prm', explanation, cached: true });
       }
+      const note = cached.start < steps.length ? await judgeFrom(document, cached.start, keys, usage, emit, signal) : undefined;
+
       const cachedSteps = cached.hits.size;
-      const start = cached.start;
-
-      let note: string | undefined;
-      if (start < steps.length) {
-        let scores: number[] | string;
-        try {
-          scores = (
-            await scorer.score(
-              document.problem,
-              document.steps.map((s) => s.text),
-              { signal, usage },
-            )
-          ).pTrue;
-        } catch (error) {
-          if (signal?.aborted || (error instanceof LlmError && error.kind === 'aborted')) throw error;
-          if (error instanceof BudgetExceededError) {
-            const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
-            note = `${error.message}; ${range} not judged`;
-            scores = [];
-          } else {
-            scores = explainFailure(error, scorer.url);
-          }
-        }
-        const now = Date.now();
-        for (let position = start; position < steps.length && note === undefined; position++) {
-          const index = steps[position]!.index;
-          if (typeof scores === 'string') {
-            emit(couldNotJudge(index, scores));
-            continue;
-          }
-          const pTrue = scores[position]!;
-          const verdict = pTrue >= 0.5 ? 'correct' : 'incorrect';
-          await cache
-            ?.set(keys[position]!, { kind: 'step', value: { verdict, pTrue, source: 'prm', explanation: '', model: endpoint.model, createdAt: now } })
-            .catch(() => undefined);
-          emit({ index, verdict, pTrue, source: 'prm', explanation, cached: false });
-        }
-        if (typeof scores === 'string') note = scores;
-      }
-
       totals.requests += usage.requests;
       totals.promptTokens += usage.promptTokens;
       totals.cachedSteps += cachedSteps;
