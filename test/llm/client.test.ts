@@ -103,30 +103,38 @@ describe('LlmClient', () => {
   it('a reply that keeps streaming is not cut by the timeout, however long it takes in all', async () => {
     const slow = await startScriptedLlmServer({ pace: { tokensPerSecond: 100 } });
     try {
-      slow.setHandler(() =>
-        completion('one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'),
-      );
-      const reply = await new LlmClient({ baseUrl: slow.baseUrl, timeoutMs: 80, maxRetries: 0, semaphore: new Semaphore(4) }).chat({
+      slow.setHandler(() => completion(Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ')));
+      const reply = await new LlmClient({ baseUrl: slow.baseUrl, timeoutMs: 500, maxRetries: 0, semaphore: new Semaphore(4) }).chat({
         model: 'scripted-critic',
         messages,
-        maxTokens: 100,
+        maxTokens: 500,
       });
-      assert.ok(reply.endedAt - reply.sentAt > 150, `${reply.endedAt - reply.sentAt} ms in all`);
-      assert.match(reply.choices[0]!.content, /twenty$/);
+      assert.ok(reply.endedAt - reply.sentAt > 1000, `${reply.endedAt - reply.sentAt} ms in all`);
+      assert.match(reply.choices[0]!.content, /word99$/);
       assert.equal(reply.choices[0]!.finishReason, 'stop');
     } finally {
       await slow.close();
     }
   });
 
+  it('a reply that stops coming halfway is timed out, not taken for a whole one', async () => {
+    const base = server.requests.length;
+    server.setHandler(() => ({ type: 'completion', choices: [{ content: 'one two three four five six', stallAfter: 3 }] }));
+    await assert.rejects(client({ timeoutMs: 200, maxRetries: 0 }).chat({ model: 'scripted-critic', messages, maxTokens: 100 }), (e: unknown) => {
+      assert.ok(e instanceof LlmError && e.kind === 'timeout', String(e));
+      return true;
+    });
+    await server.waitFor(() => server.requests[base]!.aborted);
+  });
+
   it('a request queued at a one-slot server is not timed out while the server writes our other replies', async () => {
     const oneSlot = await startScriptedLlmServer({ pace: { slots: 1, tokensPerSecond: 200 } });
     try {
-      oneSlot.setHandler(() => completion(Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ')));
-      const c = new LlmClient({ baseUrl: oneSlot.baseUrl, timeoutMs: 120, maxRetries: 0, semaphore: new Semaphore(4) });
-      const replies = await Promise.all(Array.from({ length: 4 }, () => c.chat({ model: 'scripted-critic', messages, maxTokens: 100 })));
+      oneSlot.setHandler(() => completion(Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ')));
+      const c = new LlmClient({ baseUrl: oneSlot.baseUrl, timeoutMs: 300, maxRetries: 0, semaphore: new Semaphore(4) });
+      const replies = await Promise.all(Array.from({ length: 4 }, () => c.chat({ model: 'scripted-critic', messages, maxTokens: 500 })));
       const last = Math.max(...replies.map((r) => r.firstTokenAt! - r.sentAt));
-      assert.ok(last > 120, `the last waited ${last} ms for its first token: longer than the timeout`);
+      assert.ok(last > 300, `the last waited ${last} ms for its first token: longer than the timeout`);
       assert.equal(oneSlot.chatRequests().length, 4, 'no retries');
       assert.ok(oneSlot.requests.every((r) => !r.aborted));
     } finally {

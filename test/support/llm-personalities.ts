@@ -9,10 +9,11 @@
 //   node --import tsx test/support/llm-personalities.ts --personality llamacpp [--port 0] [--time-factor 1]
 //                                                         [--incorrect REGEX]   (steps the critic calls wrong)
 // prints the base URL and the model on stdout and runs until killed.
-import { resolve as resolvePath } from 'node:path';
 import {
   hasJsonSchema,
   ruleBasedCriticHandler,
+  runIfProgram,
+  serveUntilSignalled,
   startScriptedLlmServer,
   type ChatBody,
   type Pace,
@@ -252,17 +253,8 @@ async function main(argv: string[]): Promise<void> {
     ...(incorrect ? { incorrectPatterns: [incorrect] } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(`${server.baseUrl}\n${PERSONALITIES[name].model}\n`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  serveUntilSignalled(server);
+  process.stdout.write(`${PERSONALITIES[name].model}\n`);
 }
 
-const entryFile = process.argv[1];
-const thisFile = typeof __filename === 'string' ? __filename : undefined;
-if (entryFile !== undefined && thisFile !== undefined && resolvePath(entryFile) === resolvePath(thisFile)) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`llm-personalities: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  });
-}
+runIfProgram(typeof __filename === 'string' ? __filename : undefined, 'llm-personalities', main);

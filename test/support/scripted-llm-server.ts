@@ -14,7 +14,8 @@
 //   await server.waitFor(() => server.requests[0]?.aborted === true)
 //   await server.close()
 //
-// Routes: `GET /v1/models` lists `models`; `POST /v1/chat/completions` asks the handler; anything else is
+// Routes: `options.routes` first (extra routes such as vLLM's `/pooling`, scripted-prm-server.ts); then
+// `GET /v1/models` lists `models`; `POST /v1/chat/completions` asks the handler; anything else is
 // a 404 (this is what a base URL without `/v1` hits). With `apiKey` set, a request whose
 // `Authorization` is not `Bearer <apiKey>` gets a 401. With `models` set, a chat request for another
 // model gets a 404 `model_not_found` (as OpenAI and vLLM answer).
@@ -123,6 +124,8 @@ export interface ScriptedChoice {
   finishReason?: 'stop' | 'length';
   /** Hidden reasoning tokens the model spent before the content (they count against max_tokens). */
   reasoningTokens?: number;
+  /** A streamed reply stops after this many chunks and sends nothing more (a server that hangs mid-reply). */
+  stallAfter?: number;
 }
 
 export interface ScriptedUsage {
@@ -152,8 +155,21 @@ export interface Pace {
   timeFactor?: number;
 }
 
+/** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts). */
+export interface RouteReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
+/** Answers a request before the built-in routes, or returns undefined to leave it to them. */
+export type ExtraRoute = (request: RecordedRequest) => RouteReply | undefined | Promise<RouteReply | undefined>;
+
 export interface ScriptedServerOptions {
   handler?: ScriptedHandler;
+  /** Tried first, in order, for every request (after the API key check). */
+  routes?: ExtraRoute[];
   /** Model ids for GET /models; chat requests for other models get 404 model_not_found. Default ['scripted-critic']. */
   models?: string[];
   /** When set, requests without `Authorization: Bearer <apiKey>` get 401. */
@@ -515,6 +531,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 /** A choice as the server writes it: cut at the completion allowance, with its stream units. */
 interface WrittenChoice {
+  stallAfter?: number;
   content: string;
   /** The content in stream chunks, with the log-probability entry of each when they line up. */
   units: { text: string; logprob?: TokenLogprob }[];
@@ -536,8 +553,16 @@ function writeChoice(choice: ScriptedChoice, limit: number | undefined): Written
   const reasoning = choice.reasoningTokens ?? 0;
   const lined = choice.logprobs && choice.logprobs.map((t) => t.token).join('') === choice.content;
   const all = lined ? choice.logprobs!.map((t) => ({ text: t.token, logprob: t })) : genericTokens(choice.content).map((text) => ({ text }));
+  const stall = choice.stallAfter !== undefined ? { stallAfter: choice.stallAfter } : {};
   if (limit === undefined) {
-    return { content: choice.content, units: all, logprobs: choice.logprobs ?? null, finishReason: choice.finishReason ?? 'stop', reasoningTokens: reasoning };
+    return {
+      ...stall,
+      content: choice.content,
+      units: all,
+      logprobs: choice.logprobs ?? null,
+      finishReason: choice.finishReason ?? 'stop',
+      reasoningTokens: reasoning,
+    };
   }
   const units: WrittenChoice['units'] = [];
   let text = '';
@@ -549,6 +574,7 @@ function writeChoice(choice: ScriptedChoice, limit: number | undefined): Written
   const cut = units.length < all.length;
   const logprobs = choice.logprobs ? (lined ? choice.logprobs.slice(0, units.length) : choice.logprobs) : null;
   return {
+    ...stall,
     content: text,
     units,
     logprobs,
@@ -701,6 +727,10 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       const wait = writing + Math.max(k + 1, estimateTokens(text)) * tokenDelayMs - Date.now();
       if (wait >= 1) await sleep(wait);
       if (gone(record, res)) return;
+      if (written.some((w) => w.stallAfter === k)) {
+        while (!gone(record, res)) await sleep(10);
+        return;
+      }
       written.forEach((w, index) => {
         const unit = w.units[k];
         if (!unit) return;
@@ -743,6 +773,19 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     if (options.apiKey !== undefined && record.headers.authorization !== `Bearer ${options.apiKey}`) {
       finish(record, res, 401);
       sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return;
+    }
+    for (const extra of options.routes ?? []) {
+      const reply = await extra(record);
+      if (!reply) continue;
+      const send = () => {
+        if (record.aborted || res.destroyed) return;
+        finish(record, res, reply.status);
+        sendJson(res, reply.status, reply.body, reply.headers);
+      };
+      const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
+      if (delay > 0) setTimer(setTimeout(send, delay));
+      else send();
       return;
     }
     if (record.method === 'GET' && record.path === '/v1/models') {
@@ -891,18 +934,25 @@ async function main(argv: string[]): Promise<void> {
     apiKey: script.apiKey,
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  serveUntilSignalled(server);
+}
+
+/** CLI mode of a scripted server: its base URL on the first line of stdout, then serve until SIGTERM/SIGINT. */
+export function serveUntilSignalled(server: { baseUrl: string; close(): Promise<void> }): void {
   process.stdout.write(`${server.baseUrl}\n`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-// Run as a program (tsx loads this file as CommonJS, where `__filename` is defined) rather than imported.
-const entryFile = process.argv[1];
-const thisFile = typeof __filename === 'string' ? __filename : undefined;
-if (entryFile !== undefined && thisFile !== undefined && resolvePath(entryFile) === resolvePath(thisFile)) {
+/** Runs `main` when `file` is the program (tsx loads these files as CommonJS, where `__filename` is defined), not when imported. */
+export function runIfProgram(file: string | undefined, name: string, main: (argv: string[]) => Promise<void>): void {
+  const entryFile = process.argv[1];
+  if (entryFile === undefined || file === undefined || resolvePath(entryFile) !== resolvePath(file)) return;
   main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`scripted-llm-server: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   });
 }
+
+runIfProgram(typeof __filename === 'string' ? __filename : undefined, 'scripted-llm-server', main);

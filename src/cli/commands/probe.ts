@@ -1,10 +1,12 @@
 // `stepcritic probe`: does the configured endpoint work for the critic, and how will the critic use it?
 import { probeEndpoint, type ProbeResult } from '../../engine/llm/probe';
+import { detectPoolingModel, probePrm } from '../../engine/prm/probe';
 import { formatHelp, parseCommandArgs, booleanValue, type OptionSpec } from '../args';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, type CliContext, type Command } from '../command';
 import { cliCapabilityStore, LLM_PROBE_OPTIONS, resolveCliCriticConfig } from './llm-options';
+import { formatPrmProbe, PRM_OPTIONS, resolveCliPrmConfig, wantsPrm } from './prm-options';
 
-const PROBE_OPTIONS: OptionSpec[] = [...LLM_PROBE_OPTIONS, { name: 'json', type: 'boolean', description: 'Print the result as JSON' }];
+const PROBE_OPTIONS: OptionSpec[] = [...LLM_PROBE_OPTIONS, ...PRM_OPTIONS, { name: 'json', type: 'boolean', description: 'Print the result as JSON' }];
 
 const HELP = {
   usage: 'stepcritic probe [options]',
@@ -14,7 +16,7 @@ const HELP = {
     'from and why (log-probabilities, or the vote of sampled verdicts), whether a JSON schema shapes the',
     'replies, how fast the model writes, and how many requests the server works on at once. What it',
     'learns is kept (next to the critic cache) for the next check. When something fails, it says what',
-    'to change.',
+    'to change. With --critic prm it checks the process reward model instead.',
   ].join('\n'),
   options: PROBE_OPTIONS,
   sections: {
@@ -23,6 +25,7 @@ const HELP = {
     Examples: [
       'stepcritic probe --provider ollama --model qwen2.5:7b',
       'stepcritic probe --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct',
+      'stepcritic probe --critic prm --prm-base-url http://127.0.0.1:8000/v1 --prm-model Qwen/Qwen2.5-Math-PRM-7B',
     ],
   },
 };
@@ -82,12 +85,28 @@ export const probeCommand: Command = {
   help: () => formatHelp(HELP),
   async run(context: CliContext): Promise<number> {
     const args = parseCommandArgs('probe', context.argv, PROBE_OPTIONS);
+    if (wantsPrm(args)) {
+      const prm = resolveCliPrmConfig('probe', args, context.env);
+      if (!prm.ok) {
+        context.stderr.write(`stepcritic probe: ${prm.reason.replace(/^PRM critic off: /, '')}\n`);
+        return EXIT_USAGE;
+      }
+      const found = await probePrm(prm.config, { signal: context.signal });
+      context.stdout.write(booleanValue(args, 'json') ? `${JSON.stringify(found, null, 2)}\n` : `${formatPrmProbe(found, prm.changes).join('\n')}\n`);
+      return found.ok ? EXIT_CLEAN : EXIT_FINDINGS;
+    }
     const resolved = resolveCliCriticConfig('probe', args, context.env);
     if (!resolved.ok) {
       context.stderr.write(`stepcritic probe: ${resolved.reason.replace(/^LLM critic off: /, '')}\n`);
       return EXIT_USAGE;
     }
     const result = await probeEndpoint(resolved.config, { signal: context.signal, capabilities: cliCapabilityStore(args, context.env) });
+    // A chat request refused by a process reward model: say what it is and how to use it.
+    if (!result.ok && (await detectPoolingModel(resolved.config, { signal: context.signal })) !== undefined) {
+      result.notes.push(
+        `"${resolved.config.model}" is a pooling model (POST /pooling answers): use it with --critic prm --prm-base-url ${resolved.config.baseUrl} --prm-model ${resolved.config.model}.`,
+      );
+    }
     if (booleanValue(args, 'json')) {
       context.stdout.write(`${JSON.stringify({ ...result, keySource: resolved.keySource ?? null, baseUrlChanges: resolved.changes }, null, 2)}\n`);
     } else {

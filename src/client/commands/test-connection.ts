@@ -12,6 +12,7 @@ export async function testConnection(services: Services): Promise<TestConnection
   const where = [result.model, result.baseUrl].filter(Boolean).join(' at ');
   if (result.ok) {
     services.status.setLastError(undefined);
+    // The server's message says what the probe found (P(True) source and why, speed, concurrency; for a PRM its format).
     void vscode.window.showInformationMessage(`Step Critic: ${result.message}`);
   } else {
     services.status.setLastError(result.message);

@@ -11,7 +11,8 @@
 //     is being written is never cut, and a request queued at a one-slot server behind our own requests
 //     is not blamed for the wait (the SDK's own timeout stops at the headers and would do neither);
 //   - error bodies in every shape servers use (OpenAI's `{error: {message, param}}`, a flat
-//     `{message, …}` from SGLang and older vLLM, `{error: "text"}` from LM Studio) read alike;
+//     `{message, …}` from SGLang and older vLLM, FastAPI's `{detail}`, `{error: "text"}` from LM
+//     Studio) read alike;
 //   - the caller's AbortSignal on every attempt (aborting closes the HTTP request);
 //   - token usage counted from the replies, and a token budget checked before anything is sent;
 //   - errors classified and worded so the user knows what to change, with the API key redacted.
@@ -100,6 +101,71 @@ const UsageSchema = z.object({
   completion_tokens: z.number().nonnegative(),
   completion_tokens_details: z.object({ reasoning_tokens: z.number().nonnegative().nullish() }).nullish(),
 });
+
+export interface JsonPostRequest {
+  /** Absolute URL. */
+  url: string;
+  body: unknown;
+  /** What the request is, for messages: e.g. `pooling API`. */
+  what: string;
+  /** Prompt tokens the body will cost (for the budget; the reply's `usage.prompt_tokens` replaces it). */
+  promptEstimate: number;
+  signal?: AbortSignal;
+  /** Also counted here (every HTTP attempt, and the prompt tokens of the reply). */
+  usage?: UsageCounter;
+}
+
+export interface JsonPostReply {
+  /** The parsed JSON reply, for the caller to read with its own schema. */
+  body: unknown;
+  promptTokens: number;
+  attempts: number;
+}
+
+/** Where a request went and what it is, for error messages. */
+interface Target {
+  url: string;
+  what: string;
+}
+
+const UsageOnlySchema = z.looseObject({ usage: z.looseObject({ prompt_tokens: z.number().nonnegative() }).nullish() });
+
+/**
+ * The error body shapes servers use: OpenAI's `{"error": {...}}` (vLLM now too), the flat
+ * `{"object": "error", "message": ...}` (SGLang, vLLM before 0.9), FastAPI's `{"detail": ...}`, and
+ * `{"error": "text"}` (LM Studio).
+ */
+const NestedErrorSchema = z.looseObject({ error: z.looseObject({ message: z.string() }) });
+const StringErrorSchema = z.looseObject({ error: z.string() });
+const FlatErrorSchema = z.looseObject({ message: z.string(), type: z.string().nullish(), param: z.string().nullish() });
+const DetailErrorSchema = z.looseObject({ detail: z.unknown() });
+
+/** An error body as the SDK's errors read it (`{ error: { message, param? } }`), or undefined when it is none of the shapes. */
+function normaliseErrorBody(text: string): { error: { message: string; code?: string | null; param?: string | null } } | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const nested = NestedErrorSchema.safeParse(json);
+  if (nested.success) return nested.data;
+  const string = StringErrorSchema.safeParse(json);
+  if (string.success) return { error: { message: string.data.error } };
+  const flat = FlatErrorSchema.safeParse(json);
+  if (flat.success) return { error: { message: flat.data.message, code: flat.data.type, param: flat.data.param } };
+  const detail = DetailErrorSchema.safeParse(json);
+  if (detail.success) return { error: { message: typeof detail.data.detail === 'string' ? detail.data.detail : JSON.stringify(detail.data.detail) } };
+  return undefined;
+}
+
+/** A non-2xx reply with its error body in OpenAI's shape, so that the SDK's error keeps the server's message. */
+async function withNormalisedError(response: Response): Promise<Response> {
+  if (response.ok) return response;
+  const text = await response.text();
+  const normalised = normaliseErrorBody(text);
+  return new Response(normalised ? JSON.stringify(normalised) : text, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
 
 const ChatCompletionBodySchema = z.object({
   model: z.string().optional(),
@@ -191,29 +257,6 @@ function serverError(error: InstanceType<typeof OpenAI.APIError>): { message: st
   return { message: error.message.replace(/^\d{3}\s*/, ''), param };
 }
 
-/**
- * Puts an error body in OpenAI's shape, `{error: {message, param?}}`, so that the SDK's error keeps
- * the server's message: SGLang (and vLLM before 0.9) answer a flat `{object: "error", message, …}`,
- * LM Studio `{error: "text"}`; the SDK would report the first as "(no body)".
- */
-async function normaliseErrorBody(response: Response): Promise<Response> {
-  if (response.ok) return response;
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  let normalised = text;
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const record = body as Record<string, unknown>;
-    if (typeof record.error === 'string') normalised = JSON.stringify({ error: { message: record.error } });
-    else if (record.error === undefined && typeof record.message === 'string') normalised = JSON.stringify({ error: record });
-  }
-  return new Response(normalised, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
 /** When each endpoint last sent this process a token: a request queued behind others is not stalled while they progress. */
 const lastTokenAt = new Map<string, number>();
 
@@ -261,7 +304,7 @@ export class LlmClient {
       // Our progress watchdog decides; the SDK's timeout (which stops at the headers) must not cut a queued request.
       timeout: 24 * 3_600_000,
       logLevel: 'off',
-      fetch: async (url, init) => normaliseErrorBody(await fetch(url, init)),
+      fetch: async (url, init) => withNormalisedError(await fetch(url, init)),
     });
   }
 
@@ -275,38 +318,62 @@ export class LlmClient {
     const promptEstimate = estimateMessagesTokens(request.messages);
     const reservation = this.budget?.reserve(Math.ceil(promptEstimate * PROMPT_ESTIMATE_SAFETY) + request.maxTokens * n);
     try {
-      for (let attempt = 0; ; attempt++) {
-        if (request.signal?.aborted) throw new LlmError('aborted', 'the request was cancelled');
-        const release = await this.acquire(request.signal);
-        let failure: AttemptFailure;
-        try {
-          const reply = await this.attemptChat(request, n, promptEstimate);
-          reservation?.commit(reply.promptTokens + reply.completionTokens);
-          if (request.usage) {
-            request.usage.promptTokens += reply.promptTokens;
-            request.usage.completionTokens += reply.completionTokens;
-          }
-          return { ...reply, attempts: attempt + 1 };
-        } catch (error) {
-          failure = error instanceof AttemptFailed ? error.failure : this.classify(error, request.signal);
-        } finally {
-          release();
-        }
-        if (!failure.retryable || attempt >= this.maxRetries) throw failure.error;
-        let delay = failure.retryAfterMs ?? this.backoff(attempt);
-        if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
-          throw new LlmError(
-            failure.error.kind,
-            `${failure.error.message} (the server asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s, longer than the ${Math.round(this.maxRetryAfterMs / 1000)} s this run will wait)`,
-            { status: failure.error.status },
-          );
-        }
-        delay = Math.max(0, delay);
-        await this.sleep(delay, request.signal);
+      const { value: reply, attempts } = await this.retrying(request.signal, () => this.attemptChat(request, n, promptEstimate));
+      reservation?.commit(reply.promptTokens + reply.completionTokens);
+      if (request.usage) {
+        request.usage.promptTokens += reply.promptTokens;
+        request.usage.completionTokens += reply.completionTokens;
       }
+      return { ...reply, attempts };
     } catch (error) {
       reservation?.cancel();
       throw error;
+    }
+  }
+
+  /**
+   * POSTs a JSON body to an absolute URL of the same server (vLLM serves `/pooling` at its root, beside
+   * `/v1`) with everything chat() gives: the concurrency cap, retries, the timeout, the budget, the
+   * caller's signal and worded errors. Error bodies are read in every shape vLLM has used (OpenAI's
+   * `{"error": {...}}`, the older `{"object": "error", "message": ...}`, FastAPI's `{"detail": ...}`).
+   */
+  async postJson(request: JsonPostRequest): Promise<JsonPostReply> {
+    const reservation = this.budget?.reserve(Math.ceil(request.promptEstimate * PROMPT_ESTIMATE_SAFETY));
+    try {
+      const { value: reply, attempts } = await this.retrying(request.signal, () => this.attemptPost(request));
+      reservation?.commit(reply.promptTokens);
+      if (request.usage) request.usage.promptTokens += reply.promptTokens;
+      return { ...reply, attempts };
+    } catch (error) {
+      reservation?.cancel();
+      throw error;
+    }
+  }
+
+  /** Runs attempts until one succeeds, a failure is final, or the retries are spent; a slot is held only during an attempt. */
+  private async retrying<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<{ value: T; attempts: number }> {
+    for (let tries = 0; ; tries++) {
+      if (signal?.aborted) throw new LlmError('aborted', 'the request was cancelled');
+      const release = await this.acquire(signal);
+      let failure: AttemptFailure;
+      try {
+        return { value: await attempt(), attempts: tries + 1 };
+      } catch (error) {
+        failure = error instanceof AttemptFailed ? error.failure : this.classify(error, signal);
+      } finally {
+        release();
+      }
+      if (!failure.retryable || tries >= this.maxRetries) throw failure.error;
+      let delay = failure.retryAfterMs ?? this.backoff(tries);
+      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
+        throw new LlmError(
+          failure.error.kind,
+          `${failure.error.message} (the server asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s, longer than the ${Math.round(this.maxRetryAfterMs / 1000)} s this run will wait)`,
+          { status: failure.error.status },
+        );
+      }
+      delay = Math.max(0, delay);
+      await this.sleep(delay, signal);
     }
   }
 
@@ -410,6 +477,8 @@ export class LlmClient {
       const streamed = (response.headers.get('content-type') ?? '').includes('text/event-stream');
       try {
         const reply = streamed ? await this.readStream(response, controller, request) : await this.readWhole(response, request);
+        // The SDK's stream ends quietly when it is aborted: a reply cut by the watchdog or the caller is no reply.
+        if (signal.aborted) throw new AttemptFailed(this.classify(signal.reason, request.signal, timedOut()));
         const { choices, usage } = reply;
         const promptTokens = usage ? usage.prompt_tokens : promptEstimate;
         const completionTokens = usage ? usage.completion_tokens : choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
@@ -519,9 +588,53 @@ export class LlmClient {
     return { choices, usage, model, firstTokenAt };
   }
 
+  private async attemptPost(request: JsonPostRequest): Promise<Omit<JsonPostReply, 'attempts'>> {
+    const target: Target = { url: request.url, what: request.what };
+    const { signal, dispose, timedOut } = this.watchdog(request.signal);
+    try {
+      this.usage.requests++;
+      if (request.usage) request.usage.requests++;
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(request.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+          body: JSON.stringify(request.body),
+          signal,
+        });
+        text = await response.text();
+      } catch (error) {
+        // fetch says `TypeError: fetch failed` with the socket error as its cause: classify it as the SDK's would be.
+        const cause = error instanceof TypeError ? new OpenAI.APIConnectionError({ cause: error }) : error;
+        throw new AttemptFailed(this.classify(cause, request.signal, timedOut(), target));
+      }
+      if (!response.ok) {
+        const sdkError = OpenAI.APIError.generate(response.status, normaliseErrorBody(text), text.slice(0, 200) || undefined, response.headers);
+        throw new AttemptFailed(this.classify(sdkError, request.signal, false, target));
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        const shown = text.slice(0, 80).replace(/\s+/g, ' ');
+        throw new AttemptFailed({
+          error: new LlmError('bad-response', this.redact(`${request.url} replied with something that is not JSON (${shown})`)),
+          retryable: true,
+        });
+      }
+      const usage = UsageOnlySchema.safeParse(body);
+      const promptTokens = usage.success && usage.data.usage ? usage.data.usage.prompt_tokens : request.promptEstimate;
+      this.usage.promptTokens += promptTokens;
+      return { body, promptTokens };
+    } finally {
+      dispose();
+    }
+  }
+
   /** Turns anything thrown by an attempt into a worded, redacted LlmError and says whether to retry. */
-  private classify(error: unknown, outer?: AbortSignal, timedOut = false): AttemptFailure {
-    const where = this.baseUrl;
+  private classify(error: unknown, outer?: AbortSignal, timedOut = false, target: Target = { url: this.baseUrl, what: 'chat endpoint' }): AttemptFailure {
+    const where = target.url;
     const make = (
       kind: LlmErrorKind,
       message: string,
@@ -556,14 +669,13 @@ export class LlmClient {
     }
     if (error instanceof OpenAI.APIError && error.status === undefined) {
       // An error event inside the stream (the server failed while writing the reply).
-      const { message } = serverError(error);
-      return make('server', `${where} failed while streaming the reply: ${message}`, true);
+      return make('server', `${where} failed while streaming the reply: ${serverError(error).message}`, true);
     }
     if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
       const status = error.status;
       const { message, param } = serverError(error);
-      const code = (error.error as { code?: unknown } | undefined)?.code;
       const extra = { param, serverMessage: message };
+      const code = (error.error as { code?: unknown } | undefined)?.code;
       if (status === 401 || status === 403) {
         return make('auth', `${status} from ${where}: the endpoint rejected the API key (${message})`, false, status);
       }
@@ -572,7 +684,7 @@ export class LlmClient {
         /model\b[^.]*\b(not found|does not exist|not exist|unknown|no such)/i.test(message) ||
         /unknown model|model_not_found/i.test(message);
       if ((status === 404 || status === 400) && aboutModel) return make('model-not-found', `${status} from ${where}: ${message}`, false, status);
-      if (status === 404) return make('not-found', `404 from ${where}: no chat endpoint at this path (${message})`, false, status);
+      if (status === 404) return make('not-found', `404 from ${where}: no ${target.what} at this path (${message})`, false, status);
       if (status === 429) return make('rate-limit', `429 from ${where}: rate limited (${message})`, true, status, parseRetryAfter(error.headers));
       if (status === 408 || status === 409) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
       if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers), extra);
