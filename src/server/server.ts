@@ -126,7 +126,10 @@ export class StepCriticServer {
       this.settingsReceived = true;
       this.applyConfiguration({ settings: params.data.settings, trusted: params.data.trusted });
     });
-    connection.onShutdown(() => this.services?.critique.scheduler.cancelAll());
+    connection.onShutdown(async () => {
+      this.services?.critique.scheduler.cancelAll();
+      await this.services?.critique.checks.close();
+    });
 
     documents.onDidOpen((e) => {
       this.justOpened.add(`${e.document.uri}@${e.document.version}`);
@@ -226,7 +229,7 @@ export class StepCriticServer {
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
     const setup = new CritiqueSetup(cache, init.llm ?? {});
-    const critique = new CritiqueService(this.connection, this.source, setup, this.accepted);
+    const critique = new CritiqueService(this.connection, this.source, setup, this.accepted, init.checkDeadlineMs);
     critique.onPublished = (uri) => this.published(uri);
     this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
 
