@@ -4,6 +4,10 @@
 //   - The LLM critic runs only when an endpoint and model are configured (and a key, where the
 //     provider needs one); otherwise `criticOffReason` says why.
 //   - Code runs only when the workspace is trusted AND `runCodeTests` is on.
+//   - In an untrusted workspace the endpoint, model and provider are the user's own — those given at
+//     initialization — whatever workspace/configuration or stepcritic/configure say later: a cloned
+//     repository must not be able to send the user's text and API key to an endpoint of its choosing.
+//     The server enforces this itself, for every LSP client, not only for ours.
 import type { JudgeDependencies } from '../engine/judge';
 import type { CriticCache } from '../engine/cache/types';
 import { createCodeChecker } from '../engine/code/checker';
@@ -17,13 +21,22 @@ import type { Thresholds } from '../engine/checks';
 import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
 import { parseSettings, type StepCriticSettings } from '../protocol/settings';
 
+/** Settings an untrusted workspace cannot set (as RESTRICTED_KEYS in the client). */
+const ENDPOINT_KEYS = ['provider', 'baseUrl', 'model'] as const;
+type UserEndpoint = Pick<StepCriticSettings, (typeof ENDPOINT_KEYS)[number]>;
+
 /** Completion tokens a refinement reply may use (a step, or the rest of a solution). */
 const REFINE_MAX_TOKENS = 2000;
 
 export class CritiqueSetup {
+  /** The settings in force: those asked for, less what an untrusted workspace may not set. */
   settings: StepCriticSettings = parseSettings({}).settings;
   settingsProblems: string[] = [];
   trusted = false;
+  /** The settings last asked for (by the client's user, or by a workspace). */
+  private requested: StepCriticSettings = parseSettings({}).settings;
+  /** The endpoint from initialization (the user's own configuration of the server). */
+  private userEndpoint: UserEndpoint = pickEndpoint(this.requested);
   private apiKey: string | undefined;
   private config: CriticConfig | undefined;
   private offReason = 'LLM critic off: no endpoint configured.';
@@ -38,19 +51,31 @@ export class CritiqueSetup {
     this.rebuild();
   }
 
-  /** Returns what changed, so the server knows whether verdicts must be redone. */
-  configure(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null }): { criticChanged: boolean; thresholdsChanged: boolean } {
+  /**
+   * Returns what changed, so the server knows whether verdicts must be redone, and which requested
+   * settings an untrusted workspace had no say in (`ignored`). `fromUser`: the settings come from
+   * initialization, the user's own configuration; only those may set the endpoint of an untrusted workspace.
+   */
+  configure(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null; fromUser?: boolean }): {
+    criticChanged: boolean;
+    thresholdsChanged: boolean;
+    ignored: string[];
+  } {
     const before = this.fingerprint();
     const thresholdsBefore = JSON.stringify(this.settings.thresholds);
     if (input.settings !== undefined) {
       const parsed = parseSettings(input.settings);
-      this.settings = parsed.settings;
+      this.requested = parsed.settings;
       this.settingsProblems = parsed.problems;
+      if (input.fromUser) this.userEndpoint = pickEndpoint(parsed.settings);
     }
     if (input.trusted !== undefined) this.trusted = input.trusted;
+    const ignored = this.trusted ? [] : ENDPOINT_KEYS.filter((key) => this.requested[key] !== this.userEndpoint[key]).map((key) => `stepcritic.${key}`);
+    if (!this.trusted && this.requested.runCodeTests) ignored.push('stepcritic.runCodeTests');
+    this.settings = this.trusted ? this.requested : { ...this.requested, ...this.userEndpoint, runCodeTests: false };
     if (input.apiKey !== undefined) this.apiKey = input.apiKey === null || input.apiKey.trim() === '' ? undefined : input.apiKey.trim();
     this.rebuild();
-    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore };
+    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore, ignored };
   }
 
   private fingerprint(): string {
@@ -147,4 +172,8 @@ export class CritiqueSetup {
       : `Could not use ${where}: ${probe.problem?.message ?? 'unknown problem'}${probe.problem ? ` ${editorFix(probe.problem.fix)}` : ''}`;
     return { ok: probe.ok, baseUrl: probe.baseUrl, model: probe.model, logprobs: probe.logprobs, latencyMs: probe.latencyMs ?? null, message };
   }
+}
+
+function pickEndpoint(settings: StepCriticSettings): UserEndpoint {
+  return { provider: settings.provider, baseUrl: settings.baseUrl, model: settings.model };
 }

@@ -82,6 +82,7 @@ export class StepCriticServer {
   private sessionEnabled = true;
   private justOpened = new Set<string>();
   private settingsReceived = false;
+  private untrustedNoticeShown = false;
   private readonly usage: Usage = emptyUsage();
   private readonly countedUsage = new WeakSet<Usage>();
   private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false };
@@ -247,7 +248,7 @@ export class StepCriticServer {
     }
     this.accepted.setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri ? [params.rootUri] : []));
     this.settingsReceived = init.settings !== undefined;
-    setup.configure({ settings: init.settings, trusted: init.trusted, apiKey: init.apiKey });
+    this.noticeUntrusted(setup.configure({ settings: init.settings, trusted: init.trusted, apiKey: init.apiKey, fromUser: true }).ignored);
     this.matcher = createFileMatcher(setup.settings.files);
     if (!options.success) this.connection.console.warn(`initializationOptions ignored: ${options.error.message}`);
 
@@ -301,6 +302,7 @@ export class StepCriticServer {
     if (!this.services) return;
     const { setup, critique, refinement } = this.s;
     const change = setup.configure(input);
+    this.noticeUntrusted(change.ignored);
     this.matcher = createFileMatcher(setup.settings.files);
     for (const problem of setup.settingsProblems) this.connection.console.warn(`setting ignored: ${problem}`);
     if (change.criticChanged) critique.forgetVerdicts();
@@ -313,6 +315,15 @@ export class StepCriticServer {
       else if (wanted && change.thresholdsChanged) critique.represent(document.uri);
     }
     this.sendStatus();
+  }
+
+  /** Says once per session that an untrusted workspace's endpoint settings and code are not used. */
+  private noticeUntrusted(ignored: readonly string[]): void {
+    if (ignored.length === 0 || this.untrustedNoticeShown) return;
+    this.untrustedNoticeShown = true;
+    void this.connection.window.showWarningMessage(
+      `Step Critic: this workspace is not trusted, so its ${ignored.join(', ')} setting${ignored.length === 1 ? ' is' : 's are'} ignored: the endpoint, model and provider are those of your own settings, and no code runs.`,
+    );
   }
 
   // ---- publication side effects -------------------------------------------------------------

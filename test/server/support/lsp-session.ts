@@ -36,6 +36,8 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Extra node flags for the server process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** How `workspace/configuration` is answered (one value per item), as a workspace's settings would. */
+  configuration?: (section: string | undefined) => unknown;
 }
 
 export interface ProgressEvent {
@@ -57,6 +59,7 @@ export class LspSession {
   readonly documents = new Map<string, TextDocument>();
   /** When each diagnostics / step-states notification arrived (performance.now()), for benches. */
   readonly timeline: { method: string; at: number; uri: string; version: number | undefined; done?: boolean }[] = [];
+  configurationRequests = 0;
   stderr = '';
   exited: number | null | undefined = undefined;
 
@@ -118,6 +121,10 @@ export class LspSession {
       return null;
     });
     c.onRequest('workspace/codeLens/refresh', () => null);
+    c.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
+      this.configurationRequests++;
+      return p.items.map((item) => this.options.configuration?.(item.section) ?? null);
+    });
     c.onRequest('window/showMessageRequest', (p: { type: number; message: string; actions?: { title: string }[] }) => {
       this.messages.push({ type: p.type, message: p.message });
       const titles = (p.actions ?? []).map((a) => a.title);
