@@ -36,6 +36,8 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Extra node flags for the server process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Called as each diagnostics notification arrives (before it is recorded). */
+  onDiagnostics?: (params: PublishDiagnosticsParams) => void;
   /** How `workspace/configuration` is answered (one value per item), as a workspace's settings would. */
   configuration?: (section: string | undefined) => unknown;
 }
@@ -103,6 +105,7 @@ export class LspSession {
   private wire(): void {
     const c = this.connection;
     c.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.options.onDiagnostics?.(p);
       this.timeline.push({ method: 'diagnostics', at: performance.now(), uri: p.uri, version: p.version });
       this.diagnostics.push(p);
     });
