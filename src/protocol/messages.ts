@@ -287,6 +287,8 @@ export const ServerStatsSchema = z.object({
   critiquedDocuments: z.number().int(),
   /** The server's own time (ms) from receiving a change to publishing that version's final critique, latest last (at most 500). */
   changeToPublishedMs: z.array(z.number()),
+  /** The check workers (parse + verify under a deadline): idle, idle and warmed up, busy. */
+  checkWorkers: z.object({ idle: z.number().int(), ready: z.number().int(), busy: z.number().int() }),
 });
 export type ServerStats = z.infer<typeof ServerStatsSchema>;
 /** The server's own memory and load, for "Show Log" and benchmarks. */

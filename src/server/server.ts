@@ -212,6 +212,7 @@ export class StepCriticServer {
         openDocuments: this.documents.all().length,
         critiquedDocuments: this.services?.critique.openUris().length ?? 0,
         changeToPublishedMs: [...(this.services?.critique.timings ?? [])],
+        checkWorkers: this.services?.critique.checks.stats() ?? { idle: 0, ready: 0, busy: 0 },
       };
     });
     connection.onRequest(ExplainRequest.method, (raw: unknown) => {

@@ -101,6 +101,8 @@ class Progress {
 
 export class CheckPool {
   private readonly idle: Worker[] = [];
+  /** Workers past their warm-up (the first verification's lazy set-up): the first choice for a job. */
+  private readonly ready = new WeakSet<Worker>();
   private running = 0;
   private readonly queue: Task[] = [];
   private nextId = 1;
@@ -140,6 +142,11 @@ export class CheckPool {
     if (this.workerFile && this.idle.length === 0) this.idle.push(this.spawn());
   }
 
+  /** Workers idle (and of those, warmed up) and busy, for the server's stats. */
+  stats(): { idle: number; ready: number; busy: number } {
+    return { idle: this.idle.length, ready: this.idle.filter((w) => this.ready.has(w)).length, busy: this.running };
+  }
+
   async close(): Promise<void> {
     const workers = this.idle.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
@@ -154,13 +161,18 @@ export class CheckPool {
     // An idle worker never keeps a CLI run alive.
     worker.unref();
     worker.on('error', () => undefined);
+    worker.once('message', (message: { ready?: true }) => {
+      if (message.ready) this.ready.add(worker);
+    });
     return worker;
   }
 
   private pump(): void {
     while (this.queue.length > 0 && (this.idle.length > 0 || this.running < this.maxWorkers)) {
       const task = this.queue.shift()!;
-      this.run(this.idle.pop() ?? this.spawn(), task);
+      const warm = this.idle.find((w) => this.ready.has(w));
+      if (warm) this.idle.splice(this.idle.indexOf(warm), 1);
+      this.run(warm ?? this.idle.pop() ?? this.spawn(), task);
     }
     // A spare worker is ready for the next text while this one is being checked.
     if (this.idle.length === 0 && this.running < this.maxWorkers) this.idle.push(this.spawn());

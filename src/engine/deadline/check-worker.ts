@@ -9,7 +9,9 @@ const WARM_UP = '# Problem\n\nWarm up.\n\n# Solution\n\nStep 1: 1 + 1 = 2 and 3 
 
 const port = parentPort;
 if (port) {
-  void runCheckJob({ uri: 'warm-up.md', text: WARM_UP, maxSteps: 2 }, () => undefined).catch(() => undefined);
+  void runCheckJob({ uri: 'warm-up.md', text: WARM_UP, maxSteps: 2 }, () => undefined)
+    .catch(() => undefined)
+    .then(() => port.postMessage({ ready: true }));
   port.on('message', (message: { id: number; job: CheckJob }) => {
     const { id, job } = message;
     port.postMessage({ id, started: true });
