@@ -60,7 +60,7 @@ describe('server: close, reopen, edit with slow checks', () => {
           const data = d.data as { stepIndex: number; stepHash: string };
           const step = document.steps[data.stepIndex];
           if (!step || step.hash !== data.stepHash || JSON.stringify(step.range) !== JSON.stringify(d.range))
-            mismatches.push(`version ${p.version}: step ${data.stepIndex + 1} (${d.message}) is not in its text`);
+            mismatches.push(`version ${p.version}: step ${data.stepIndex + 1} (${JSON.stringify(d.message)}) is not in its text`);
         }
       });
     };

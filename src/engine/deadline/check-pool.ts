@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { sourceFormatOf } from '../documents/parse';
 import type { AnswerEvidence, Evidence, SolutionDocument } from '../types';
 import { runCheckJob, unreadDocument, type CheckEvent, type CheckJob } from './check-job';
 
@@ -33,6 +34,13 @@ export interface CheckPoolOptions {
 }
 
 export const DEFAULT_CHECK_DEADLINE_MS = 3000;
+
+/**
+ * A code solution is read by Python's own parser in a child process (with its own time limit) or by
+ * the TypeScript compiler: it gets more time than a math text, whose reading and checking is quick
+ * unless the text is hostile.
+ */
+const CODE_DEADLINE_MS = 30_000;
 
 /** Idle workers kept ready beyond this are ended. */
 const MAX_IDLE = 2;
@@ -122,7 +130,8 @@ export class CheckPool {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (!this.workerFile) return checkInThread(job);
     return new Promise<CheckedText>((resolve, reject) => {
-      const task: Task = { job, deadlineMs: options.deadlineMs ?? this.deadlineMs, signal, resolve, reject };
+      const deadlineMs = options.deadlineMs ?? (isCode(job) ? Math.max(CODE_DEADLINE_MS, this.deadlineMs) : this.deadlineMs);
+      const task: Task = { job, deadlineMs, signal, resolve, reject };
       this.queue.push(task);
       signal?.addEventListener(
         'abort',
@@ -225,6 +234,12 @@ export class CheckPool {
     task.signal?.addEventListener('abort', onAbort, { once: true });
     worker.postMessage({ id, job: task.job });
   }
+}
+
+function isCode(job: CheckJob): boolean {
+  if ('document' in job) return job.document.kind === 'code';
+  const format = sourceFormatOf(job.uri, job.languageId);
+  return format !== 'markdown' && format !== 'text';
 }
 
 function seconds(ms: number): string {
