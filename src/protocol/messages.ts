@@ -126,7 +126,7 @@ export const InitializationOptionsSchema = z.object({
   apiKey: z.string().optional(),
   /** Where the critic cache lives (the extension's global storage); memory only when absent. */
   cacheDir: z.string().optional(),
-  /** How long reading and verifying one document may take before it is "not checkable" (default 3 s). */
+  /** How long reading and verifying one document may take before it is "not checkable" (default 2 s). */
   checkDeadlineMs: z.number().int().positive().optional(),
   /** Tuning of the LLM requests (not user settings): per-attempt timeout, retries, first back-off. */
   llm: z

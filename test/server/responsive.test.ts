@@ -36,19 +36,11 @@ describe('server: one pathological document does not hold up the others', () => 
     const session = await LspSession.start({ workspaceFolder: folder, initializationOptions: { trusted: true, checkDeadlineMs: deadlineMs } });
     sessions.push(session);
     // Two warmed-up workers: one for the tower, one for everything else.
-    for (;;) {
-      const stats = await session.request<ServerStats>('stepcritic/serverStats', {});
-      if (stats.checkWorkers.ready >= 1) break;
-      await delay(50);
-    }
+    await session.checkWorkersReady(1);
     const warmUri = fileUri(folder, 'warm.solution.md');
     await session.open(warmUri, ARITHMETIC_ERROR);
     await session.diagnosticsFor(warmUri);
-    for (;;) {
-      const stats = await session.request<ServerStats>('stepcritic/serverStats', {});
-      if (stats.checkWorkers.ready >= 2) break;
-      await delay(50);
-    }
+    await session.checkWorkersReady(2);
 
     const towerUri = fileUri(folder, 'tower.solution.md');
     const towerOpened = performance.now();

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { streamDataset } from '../../engine/batch/dataset-stream';
 import { recordToDocument } from '../../engine/datasets/records';
+import { availableParallelism } from 'node:os';
 import { CheckPool, type CheckedText } from '../../engine/deadline/check-pool';
 import type { DiscoveredFile } from '../../engine/files/discover';
 import { discoverFiles } from '../../engine/files/discover';
@@ -233,7 +234,9 @@ async function runCheck(context: CliContext): Promise<number> {
   }
 
   const dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd });
-  const checks = new CheckPool({ maxWorkers: settings.jobs + 1 });
+  // A worker per core (and a spare), at most one per solution judged at once: reading and verifying is
+  // CPU work, and each worker costs a start-up; a text stuck at its deadline holds up only its own worker.
+  const checks = new CheckPool({ maxWorkers: Math.min(settings.jobs, availableParallelism()) + 1 });
   try {
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
     // --run-log, --resume, --triage, --concurrency: the engine's batch runner (streamed, logged, resumable).

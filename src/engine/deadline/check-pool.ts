@@ -33,7 +33,7 @@ export interface CheckPoolOptions {
   memoryMb?: number;
 }
 
-export const DEFAULT_CHECK_DEADLINE_MS = 3000;
+export const DEFAULT_CHECK_DEADLINE_MS = 2000;
 
 /**
  * A code solution is read by Python's own parser in a child process (with its own time limit) or by

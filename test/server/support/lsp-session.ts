@@ -21,7 +21,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
+import type { ServerStats, ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
 
 export const SERVER_MAIN = resolve(import.meta.dirname, '../../../dist/server/main.js');
 
@@ -227,6 +227,15 @@ export class LspSession {
   async diagnosticsFor(uri: string, version = this.version(uri)): Promise<Diagnostic[]> {
     await this.finalStates(uri, version);
     return this.waitFor(() => this.lastDiagnostics(uri, version), `diagnostics of ${uri}@${version}`);
+  }
+
+  /** Waits until the server has `count` idle, warmed-up check workers (serverStats). */
+  async checkWorkersReady(count = 1, timeoutMs = 30_000): Promise<void> {
+    const start = Date.now();
+    while ((await this.request<ServerStats>('stepcritic/serverStats', {})).checkWorkers.ready < count) {
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} ready check workers`);
+      await delay(50);
+    }
   }
 
   // ---- requests ---------------------------------------------------------------------------------
