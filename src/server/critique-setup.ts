@@ -28,9 +28,13 @@ import type { Thresholds } from '../engine/checks';
 import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
 import { parseSettings, type StepCriticSettings } from '../protocol/settings';
 
-/** Settings an untrusted workspace cannot set (as RESTRICTED_KEYS in the client). */
-const ENDPOINT_KEYS = ['provider', 'baseUrl', 'model'] as const;
-type UserEndpoint = Pick<StepCriticSettings, (typeof ENDPOINT_KEYS)[number]>;
+/** The endpoint settings an untrusted workspace cannot set (as RESTRICTED_KEYS in the client). */
+interface UserEndpoint {
+  provider: StepCriticSettings['provider'];
+  baseUrl: string;
+  model: string;
+  prm: { baseUrl: string; model: string };
+}
 
 /** Completion tokens a refinement reply may use (a step, or the rest of a solution). */
 const REFINE_MAX_TOKENS = 2000;
@@ -79,9 +83,8 @@ export class CritiqueSetup {
       if (input.fromUser) this.userEndpoint = pickEndpoint(parsed.settings);
     }
     if (input.trusted !== undefined) this.trusted = input.trusted;
-    const ignored = this.trusted ? [] : ENDPOINT_KEYS.filter((key) => this.requested[key] !== this.userEndpoint[key]).map((key) => `stepcritic.${key}`);
-    if (!this.trusted && this.requested.runCodeTests) ignored.push('stepcritic.runCodeTests');
-    this.settings = this.trusted ? this.requested : { ...this.requested, ...this.userEndpoint, runCodeTests: false };
+    const ignored = this.trusted ? [] : overridden(this.requested, this.userEndpoint);
+    this.settings = this.trusted ? this.requested : withEndpoint(this.requested, this.userEndpoint);
     if (input.apiKey !== undefined) this.apiKey = input.apiKey === null || input.apiKey.trim() === '' ? undefined : input.apiKey.trim();
     this.rebuild();
     return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore, ignored };
@@ -252,5 +255,24 @@ export class CritiqueSetup {
 }
 
 function pickEndpoint(settings: StepCriticSettings): UserEndpoint {
-  return { provider: settings.provider, baseUrl: settings.baseUrl, model: settings.model };
+  return { provider: settings.provider, baseUrl: settings.baseUrl, model: settings.model, prm: { baseUrl: settings.prm.baseUrl, model: settings.prm.model } };
+}
+
+/** The settings with the user's own endpoint, and no code run. */
+function withEndpoint(settings: StepCriticSettings, endpoint: UserEndpoint): StepCriticSettings {
+  const { provider, baseUrl, model } = endpoint;
+  return { ...settings, provider, baseUrl, model, prm: { ...settings.prm, ...endpoint.prm }, runCodeTests: false };
+}
+
+/** The settings asked for that an untrusted workspace has no say in, by name. */
+function overridden(requested: StepCriticSettings, endpoint: UserEndpoint): string[] {
+  const pairs: [string, unknown, unknown][] = [
+    ['provider', requested.provider, endpoint.provider],
+    ['baseUrl', requested.baseUrl, endpoint.baseUrl],
+    ['model', requested.model, endpoint.model],
+    ['prm.baseUrl', requested.prm.baseUrl, endpoint.prm.baseUrl],
+    ['prm.model', requested.prm.model, endpoint.prm.model],
+    ['runCodeTests', requested.runCodeTests, false],
+  ];
+  return pairs.filter(([, asked, used]) => asked !== used).map(([key]) => `stepcritic.${key}`);
 }
