@@ -130,7 +130,7 @@ export class CritiqueService {
   }
 
   /** The revision a document is at: a document opened again is a new opening (a new TextDocument). */
-  revisionOf(document: TextDocument): Revision {
+  private revisionOf(document: TextDocument): Revision {
     let opening = this.openings.get(document);
     if (opening === undefined) {
       opening = this.nextOpening++;
