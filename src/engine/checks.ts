@@ -13,8 +13,8 @@ export interface CriticStepResult {
   cached: boolean;
   /** For `error`: why. */
   error?: string;
-  /** For `error` from a reply: it was cut off at its token limit, or could not be read. */
-  cause?: 'cut-off' | 'unreadable';
+  /** For `error` from a reply: it was cut off at its token limit, declined (a refusal or a content filter), or could not be read. */
+  cause?: 'cut-off' | 'declined' | 'unreadable';
 }
 
 /** The result for a step the critic was asked about and could not judge, saying why. */

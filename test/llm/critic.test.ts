@@ -360,6 +360,57 @@ describe('LLM critic', () => {
       assert.match(result.steps[1]!.error ?? '', /"partly" is neither true nor false/);
     });
 
+    it('a reply cut off at its token limit: the steps it finished keep their verdicts, the rest say the limit and the setting, no repair', async () => {
+      const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+      server.setHandler(scriptedByStep({ 3: { verdict: 'correct', pTrue: 0.9, analysis: long } }));
+      const base = server.chatRequests().length;
+      const result = await critic({ maxTokensPerStep: 60 }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+      assert.equal(server.chatRequests().length - base, 1, 'asking again with the same allowance would be cut off again');
+      assert.deepEqual(
+        result.steps.map((s) => [s.verdict, s.source, s.cause]),
+        [
+          ['correct', 'logprobs', undefined],
+          ['correct', 'logprobs', undefined],
+          ['error', 'verbal', 'cut-off'],
+        ],
+      );
+      assert.match(
+        result.steps[2]!.error ?? '',
+        /^the reply was cut off at \d+ tokens \(the limit for 3 steps\): raise maxTokensPerStep \(--max-tokens-per-step, stepcritic\.maxTokensPerStep; now 60\)$/,
+      );
+    });
+
+    it('a refusal or a content filter: "could not judge" with the reason, in one request (no repair, no samples, nothing learned about logprobs)', async () => {
+      const declined = [
+        {
+          reply: { type: 'completion' as const, choices: [{ content: '', refusal: "I'm sorry, but I can't help with that." }] },
+          reason: /^the model declined to judge \("I'm sorry, but I can't help with that\."\)$/,
+        },
+        {
+          reply: { type: 'completion' as const, choices: [{ content: '{"steps": [', finishReason: 'content_filter' as const }] },
+          reason: /content filter withheld the reply/,
+        },
+      ];
+      for (const { reply, reason } of declined) {
+        server.setHandler(() => reply);
+        const base = server.chatRequests().length;
+        const judging = critic();
+        const result = await judging.judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+        assert.equal(server.chatRequests().length - base, 1);
+        assert.deepEqual(
+          result.steps.map((s) => [s.verdict, s.cause]),
+          [
+            ['error', 'declined'],
+            ['error', 'declined'],
+            ['error', 'declined'],
+          ],
+        );
+        assert.match(result.steps[0]!.error ?? '', reason);
+        assert.equal(result.note, result.steps[0]!.error);
+        assert.equal((await judging.endpoint()).capabilities.logprobs, undefined, 'a refusal says nothing about log-probabilities');
+      }
+    });
+
     it('401 and unknown model: clear errors', async () => {
       const keyed = await startScriptedLlmServer({ apiKey: 'right-key-123456789' });
       try {

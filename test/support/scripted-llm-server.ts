@@ -121,7 +121,9 @@ export interface ChatRequestView extends RecordedRequest {
 export interface ScriptedChoice {
   content: string;
   logprobs?: TokenLogprob[] | null;
-  finishReason?: 'stop' | 'length';
+  finishReason?: 'stop' | 'length' | 'content_filter';
+  /** The model refuses instead of answering (OpenAI: `message.refusal` / `delta.refusal`, content null). */
+  refusal?: string;
   /** Hidden reasoning tokens the model spent before the content (they count against max_tokens). */
   reasoningTokens?: number;
   /** A streamed reply stops after this many chunks and sends nothing more (a server that hangs mid-reply). */
@@ -532,6 +534,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 /** A choice as the server writes it: cut at the completion allowance, with its stream units. */
 interface WrittenChoice {
   stallAfter?: number;
+  /** The units are a refusal, not content. */
+  refusal?: boolean;
   content: string;
   /** The content in stream chunks, with the log-probability entry of each when they line up. */
   units: { text: string; logprob?: TokenLogprob }[];
@@ -551,6 +555,10 @@ function allowance(chat: ChatBody): number | undefined {
  */
 function writeChoice(choice: ScriptedChoice, limit: number | undefined): WrittenChoice {
   const reasoning = choice.reasoningTokens ?? 0;
+  if (choice.refusal !== undefined) {
+    const units = genericTokens(choice.refusal).map((text) => ({ text }));
+    return { refusal: true, content: choice.refusal, units, logprobs: null, finishReason: choice.finishReason ?? 'stop', reasoningTokens: reasoning };
+  }
   const lined = choice.logprobs && choice.logprobs.map((t) => t.token).join('') === choice.content;
   const all = lined ? choice.logprobs!.map((t) => ({ text: t.token, logprob: t })) : genericTokens(choice.content).map((text) => ({ text }));
   const stall = choice.stallAfter !== undefined ? { stallAfter: choice.stallAfter } : {};
@@ -606,7 +614,7 @@ function chatCompletionBody(response: Extract<ScriptedResponse, { type: 'complet
     model: response.model ?? chat.model ?? DEFAULT_MODEL,
     choices: written.map((choice, index) => ({
       index,
-      message: { role: 'assistant', content: choice.content, refusal: null },
+      message: { role: 'assistant', content: choice.refusal ? null : choice.content, refusal: choice.refusal ? choice.content : null },
       logprobs: choice.logprobs ? { content: choice.logprobs, refusal: null } : null,
       finish_reason: choice.finishReason,
     })),
@@ -736,7 +744,8 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
         if (!unit) return;
         // Log-probabilities that do not line up with the content come whole with the first chunk.
         const logprobs = !wantLogprobs || !w.logprobs ? null : unit.logprob ? [unit.logprob] : k === 0 ? w.logprobs : [];
-        send({ choices: [{ index, delta: { content: unit.text }, logprobs: logprobs ? { content: logprobs, refusal: null } : null, finish_reason: null }] });
+        const delta = w.refusal ? { refusal: unit.text } : { content: unit.text };
+        send({ choices: [{ index, delta, logprobs: logprobs ? { content: logprobs, refusal: null } : null, finish_reason: null }] });
       });
     }
     if (gone(record, res)) return;

@@ -70,7 +70,10 @@ export interface ChatCompletionRequest {
 export interface ChatChoice {
   content: string;
   logprobs: TokenLogprob[] | null;
+  /** `stop`, `length` (cut off at the allowance), `content_filter` (the provider withheld the reply), … */
   finishReason: string | null;
+  /** The model's refusal (OpenAI's `message.refusal`, set instead of content under structured outputs). */
+  refusal?: string;
 }
 
 export interface ChatCompletionReply {
@@ -172,7 +175,7 @@ const ChatCompletionBodySchema = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullish() }).nullish(),
+        message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
         logprobs: z.object({ content: z.unknown().nullish() }).nullish(),
         finish_reason: z.string().nullish(),
       }),
@@ -188,7 +191,9 @@ const ChunkSchema = z.object({
     .array(
       z.object({
         index: z.number().int().nonnegative().default(0),
-        delta: z.object({ content: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() }).nullish(),
+        delta: z
+          .object({ content: z.string().nullish(), refusal: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() })
+          .nullish(),
         logprobs: z.object({ content: z.unknown().nullish() }).nullish(),
         finish_reason: z.string().nullish(),
       }),
@@ -263,6 +268,7 @@ const lastTokenAt = new Map<string, number>();
 /** Per-choice state while a streamed reply comes in. */
 interface ChoiceBuffer {
   content: string;
+  refusal: string;
   logprobs: TokenLogprob[];
   sawLogprobs: boolean;
   finishReason: string | null;
@@ -531,6 +537,7 @@ export class LlmClient {
         content: c.message?.content ?? '',
         logprobs: logprobs?.success && logprobs.data.length > 0 ? logprobs.data : null,
         finishReason: c.finish_reason ?? null,
+        ...(c.message?.refusal ? { refusal: c.message.refusal } : {}),
       };
     });
     return { choices, usage: parsed.data.usage, model: parsed.data.model, firstTokenAt: null };
@@ -560,12 +567,13 @@ export class LlmClient {
       for (const choice of chunk.data.choices) {
         let buffer = buffers.get(choice.index);
         if (!buffer) {
-          buffer = { content: '', logprobs: [], sawLogprobs: false, finishReason: null };
+          buffer = { content: '', refusal: '', logprobs: [], sawLogprobs: false, finishReason: null };
           buffers.set(choice.index, buffer);
         }
         const delta = choice.delta;
         if (delta?.content) buffer.content += delta.content;
-        if (delta?.content || delta?.reasoning_content || delta?.reasoning) progressed = true;
+        if (delta?.refusal) buffer.refusal += delta.refusal;
+        if (delta?.content || delta?.refusal || delta?.reasoning_content || delta?.reasoning) progressed = true;
         const tokens = request.logprobs ? LogprobContentSchema.safeParse(choice.logprobs?.content) : undefined;
         if (tokens?.success) {
           buffer.sawLogprobs = true;
@@ -584,7 +592,12 @@ export class LlmClient {
     }
     const choices = [...buffers.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([, b]) => ({ content: b.content, logprobs: b.sawLogprobs && b.logprobs.length > 0 ? b.logprobs : null, finishReason: b.finishReason }));
+      .map(([, b]) => ({
+        content: b.content,
+        logprobs: b.sawLogprobs && b.logprobs.length > 0 ? b.logprobs : null,
+        finishReason: b.finishReason,
+        ...(b.refusal ? { refusal: b.refusal } : {}),
+      }));
     return { choices, usage, model, firstTokenAt };
   }
 

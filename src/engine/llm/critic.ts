@@ -178,7 +178,17 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     );
   }
 
-  /** Reads the principal reply, repairing it once when it is malformed (never when it was cut off). */
+  /**
+   * Why a reply holds no critique on purpose: the model refused (`refusal`) or the provider's content
+   * filter withheld it. Asking again, or for a repair, gets the same answer, so neither is done.
+   */
+  function declinedReason(choice: ChatChoice): string | undefined {
+    if (choice.refusal) return `the model declined to judge ("${choice.refusal.trim().slice(0, 200)}")`;
+    if (choice.finishReason === 'content_filter') return "the provider's content filter withheld the reply (finish_reason content_filter)";
+    return undefined;
+  }
+
+  /** Reads the principal reply, repairing it once when it is malformed (never when it was cut off or declined). */
   async function readReply(
     ep: Endpoint,
     ask: Ask,
@@ -189,7 +199,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     let from = first;
     const cutOff = principal.finishReason === 'length';
     let parsed = parseStepCritiqueReply(principal.content, expected, { cutOff });
-    if (cutOff || (parsed.ok && parsed.problem === undefined)) return { parsed, principal, from };
+    if (cutOff || declinedReason(principal) !== undefined || (parsed.ok && parsed.problem === undefined)) return { parsed, principal, from };
     const complaint = parsed.ok ? parsed.problem! : parsed.error;
     try {
       const repair = await ep.complete({
@@ -245,13 +255,20 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
 
     const { reply: first, sampled } = await firstCall(ep, ask);
     const { parsed, principal, from, repairNote } = await readReply(ep, ask, first, expected);
-    const cutOff = principal.finishReason === 'length' ? cutOffReason(from, judged.length) : undefined;
+    // A reply that stopped short on purpose: its completed entries stand, the rest say why.
+    const declined = declinedReason(principal);
+    const stopped: { reason: string; cause: 'cut-off' | 'declined' } | undefined =
+      principal.finishReason === 'length'
+        ? { reason: cutOffReason(from, judged.length), cause: 'cut-off' }
+        : declined
+          ? { reason: declined, cause: 'declined' }
+          : undefined;
     if (!parsed.ok) {
-      const reason = cutOff ?? `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
-      for (const index of expected) emit(couldNotJudge(index, reason, cutOff ? 'cut-off' : 'unreadable'));
+      const reason = stopped?.reason ?? `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
+      for (const index of expected) emit(couldNotJudge(index, reason, stopped?.cause ?? 'unreadable'));
       return reason;
     }
-    const afterRepair = parsed.problem !== undefined && !cutOff ? `after one repair request the reply still had problems: ${parsed.problem}` : undefined;
+    const afterRepair = parsed.problem !== undefined && !stopped ? `after one repair request the reply still had problems: ${parsed.problem}` : undefined;
 
     const readings = principal.logprobs ? readValues(principal.logprobs, VERDICT_KEY, VERDICT_WORDS) : undefined;
     const informative = readings?.some((r) => r.pTrue !== null) === true;
@@ -282,7 +299,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       if (!entry) {
         const problem = parsed.stepProblems.get(index);
         emit(
-          problem !== undefined || cutOff === undefined ? couldNotJudge(index, problem ?? 'no verdict', 'unreadable') : couldNotJudge(index, cutOff, 'cut-off'),
+          problem !== undefined || !stopped ? couldNotJudge(index, problem ?? 'no verdict', 'unreadable') : couldNotJudge(index, stopped.reason, stopped.cause),
         );
         continue;
       }
@@ -302,7 +319,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       }
       emit(result);
     }
-    return [cutOff, afterRepair, samplingNote && `sampling stopped early: ${samplingNote}`].filter(Boolean).join('; ') || undefined;
+    return [stopped?.reason, afterRepair, samplingNote && `sampling stopped early: ${samplingNote}`].filter(Boolean).join('; ') || undefined;
   }
 
   async function judgeAnswer(
@@ -328,6 +345,8 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     if (!parsed.ok && principal.finishReason === 'length') {
       return { pTrue: null, cached: false, note: `the final-answer check could not be read: ${cutOffReason(first, 1)}` };
     }
+    const declined = declinedReason(principal);
+    if (!parsed.ok && declined) return { pTrue: null, cached: false, note: `the final-answer check: ${declined}` };
     if (!parsed.ok) {
       const repair = await ep.complete({
         ...ask,

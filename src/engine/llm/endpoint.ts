@@ -192,8 +192,10 @@ export class Endpoint {
         this.profile.learn({ n: 'ignored' }, `\`n\` ignored (${reply.choices.length} of ${sent.n} choices came back): samples as separate requests`);
       } else this.profile.learn({ n: 'yes' });
     }
-    if (sent.logprobs) {
-      const tokens = reply.choices[0]?.logprobs;
+    // A refusal, a filtered or an empty reply shows nothing about log-probabilities (its tokens are not the model's answer).
+    const written = reply.choices[0];
+    if (sent.logprobs && written && !written.refusal && written.finishReason !== 'content_filter' && written.content !== '') {
+      const tokens = written.logprobs;
       if (!tokens) this.profile.learn({ logprobs: 'absent' }, `no log-probabilities came back: ${samples}`);
       else if (tokens.filter(isDegenerate).length >= DEGENERATE_SHARE * tokens.length) {
         this.profile.learn({ logprobs: 'degenerate' }, `the log-probabilities carry no information (0, −9999 or one value for every alternative): ${samples}`);

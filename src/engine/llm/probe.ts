@@ -240,9 +240,11 @@ export async function probeEndpoint(config: CriticConfig, options: { signal?: Ab
         fix:
           failed.cause === 'cut-off'
             ? `Raise --max-tokens-per-step (now ${config.maxTokensPerStep}).`
-            : config.jsonSchema === 'off' || ep.capabilities.jsonSchema === 'refused'
-              ? 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model, or a server that enforces a JSON schema (--json-schema auto).'
-              : 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model.',
+            : failed.cause === 'declined'
+              ? 'The model or the provider declines to critique even a two-line sum: use another model (or another provider through your router).'
+              : config.jsonSchema === 'off' || ep.capabilities.jsonSchema === 'refused'
+                ? 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model, or a server that enforces a JSON schema (--json-schema auto).'
+                : 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model.',
       };
     } else {
       const wrong = judged.steps.find((s) => s.index === WRONG_STEP - 1);
