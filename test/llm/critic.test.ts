@@ -411,6 +411,30 @@ describe('LLM critic', () => {
       }
     });
 
+    it("llama.cpp's 500 for n > 1 is a refusal learned at once, not a server fault retried: samples as separate requests", async () => {
+      server.setHandler((r) =>
+        (r.chat.n ?? 1) > 1
+          ? { type: 'status', status: 500, body: { error: { code: 500, message: 'Only one completion choice is allowed', type: 'server_error' } } }
+          : good(r),
+      );
+      const base = server.chatRequests().length;
+      const result = await critic({ logprobs: 'never' }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+      const sent = server.chatRequests().slice(base);
+      assert.deepEqual(
+        sent.map((r) => r.chat.n ?? 1),
+        [5, 1, 1, 1, 1, 1],
+        'the refused request once, then the 5 samples one by one',
+      );
+      assert.deepEqual(
+        result.steps.map((s) => [s.verdict, s.source]),
+        [
+          ['correct', 'samples'],
+          ['correct', 'samples'],
+          ['correct', 'samples'],
+        ],
+      );
+    });
+
     it('401 and unknown model: clear errors', async () => {
       const keyed = await startScriptedLlmServer({ apiKey: 'right-key-123456789' });
       try {

@@ -35,6 +35,7 @@ describe('refused parameters', () => {
       parameter: 'top_logprobs',
       limit: 10,
     });
+    assert.deepEqual(refusal('top_logprobs must be between 0 and 10'), { parameter: 'top_logprobs', limit: 10 });
     assert.deepEqual(refusal("5 is greater than the maximum of 1 - 'logprobs'", 'logprobs'), { parameter: 'logprobs' });
     assert.deepEqual(refusal('`logprobs` is not supported with this model'), { parameter: 'logprobs' });
     assert.deepEqual(refusal("'n' : number must be at most 1"), { parameter: 'n' });

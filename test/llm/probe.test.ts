@@ -25,8 +25,12 @@ describe('stepcritic probe', () => {
 
   const probe = (args: string[], env: NodeJS.ProcessEnv = {}) => runCommand(probeCommand, args, { STEPCRITIC_CACHE_DIR: cacheDir, ...env });
 
-  it('has a two-step solution critiqued, reads both verdicts, and says where P(True) comes from and why', async () => {
-    const run = await probe(['--base-url', server.baseUrl, '--model', 'critic-a']);
+  it('has a two-step solution critiqued, reads both verdicts, and says where P(True) comes from and why', async (t) => {
+    // Paced like a batching server (many slots, 150 tokens/s): its replies last long enough (0.4 s) to be
+    // seen side by side on a loaded machine; an unpaced reply is written whole in one go.
+    const batching = await startScriptedLlmServer({ models: ['critic-a', 'critic-b'], handler: critic(), pace: { slots: 64, tokensPerSecond: 150 } });
+    t.after(() => batching.close());
+    const run = await probe(['--base-url', batching.baseUrl, '--model', 'critic-a']);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /Models:\s+critic-a, critic-b/);
     assert.match(run.stdout, /Critique:\s+step 1 correct \(P\(True\) 0\.95, logprobs\); step 2 incorrect \(P\(True\) 0\.05, logprobs\)/);
@@ -36,7 +40,7 @@ describe('stepcritic probe', () => {
     assert.match(run.stdout, /Concurrency:\s+4 requests sent together were answered side by side/);
     assert.match(run.stdout, /The endpoint works for the critic\./);
     assert.match(run.stdout, /API key:\s+none sent/);
-    const critique = server.chatRequests().find((r) => r.userText.includes('<step number="2">'))!;
+    const critique = batching.chatRequests().find((r) => r.userText.includes('<step number="2">'))!;
     assert.equal(critique.chat.stream, true);
     assert.equal(critique.chat.response_format?.type, 'json_schema');
     assert.equal((await readdir(join(cacheDir, 'endpoints'))).length, 1, 'what it learned is kept for the next check');

@@ -136,19 +136,27 @@ export const PERSONALITIES: Record<PersonalityName, Personality> = {
     name: 'llamacpp',
     model: 'qwen2.5-0.5b-instruct-q4_k_m.gguf',
     about:
-      'llama.cpp llama-server on a CPU: one slot (requests queue), about 15 tokens/s, the prompt at about 120 tokens/s; n ignored (one choice back); logprobs are pre-sampling probabilities, so mass the JSON grammar forbids shows among the alternatives; response_format json_schema is turned into a grammar.',
+      'llama.cpp llama-server on a CPU (tools/server/server-common.cpp, oaicompat_chat_params_parse): one slot (requests queue), about 15 tokens/s, the prompt at about 120 tokens/s; n > 1 refused with a 500 {error: {code: 500, message: "Only one completion choice is allowed", type: "server_error"}} (a runtime error in its request parsing; newer builds take n, as n_cmpl, up to --parallel); logprobs are pre-sampling probabilities, so mass the JSON grammar forbids shows among the alternatives; response_format json_schema is turned into a grammar.',
     pace: { slots: 1, tokensPerSecond: 15, promptTokensPerSecond: 120 },
     critic: { supportsN: false, spelling: 'spaced', analysisWords: 45, otherMass: 0.3 },
+    refuse: (chat) =>
+      (chat.n ?? 1) !== 1
+        ? { type: 'status', status: 500, body: { error: { code: 500, message: 'Only one completion choice is allowed', type: 'server_error' } } }
+        : undefined,
     expected: { source: 'logprobs' },
   },
   ollama: {
     name: 'ollama',
     model: 'qwen2.5:7b',
     about:
-      "Ollama's OpenAI compatibility (docs/api/openai-compatibility.mdx): response_format json_schema is supported; logprobs and n are not among the supported fields and are ignored (no logprobs, one choice); one request at a time by default (OLLAMA_NUM_PARALLEL).",
+      'Ollama 0.12.11 and later, its OpenAI compatibility (openai/openai.go): logprobs and top_logprobs passed on (more than 20 is a 400 "top_logprobs must be between 0 and 20" in OpenAI\'s error shape), n not among the fields (ignored: one choice), response_format json_schema becomes its `format`; one request at a time by default (OLLAMA_NUM_PARALLEL). Older versions send no logprobs: the lmstudio personality shows that case.',
     pace: { slots: 1, tokensPerSecond: 30, promptTokensPerSecond: 400 },
-    critic: { logprobs: false, supportsN: false, analysisWords: 30 },
-    expected: { source: 'samples', samples: 'separate' },
+    critic: { supportsN: false, analysisWords: 30 },
+    refuse: (chat) =>
+      (chat.top_logprobs ?? 0) > 20
+        ? status400({ error: { message: 'top_logprobs must be between 0 and 20', type: 'invalid_request_error', param: null, code: null } })
+        : undefined,
+    expected: { source: 'logprobs' },
   },
   lmstudio: {
     name: 'lmstudio',

@@ -262,6 +262,12 @@ function serverError(error: InstanceType<typeof OpenAI.APIError>): { message: st
   return { message: error.message.replace(/^\d{3}\s*/, ''), param };
 }
 
+/**
+ * llama.cpp's server refuses some parameters with a 500 (`server_error`: its request parsing throws a
+ * runtime error): asking again gets the same answer, so these are refusals to adapt to, not failures to retry.
+ */
+const LLAMA_CPP_REFUSAL = /^only one completion choice is allowed|^unsupported param/i;
+
 /** When each endpoint last sent this process a token: a request queued behind others is not stalled while they progress. */
 const lastTokenAt = new Map<string, number>();
 
@@ -700,6 +706,7 @@ export class LlmClient {
       if (status === 404) return make('not-found', `404 from ${where}: no ${target.what} at this path (${message})`, false, status);
       if (status === 429) return make('rate-limit', `429 from ${where}: rate limited (${message})`, true, status, parseRetryAfter(error.headers));
       if (status === 408 || status === 409) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
+      if (status === 500 && LLAMA_CPP_REFUSAL.test(message)) return make('bad-request', `${status} from ${where}: ${message}`, false, status, undefined, extra);
       if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers), extra);
       return make('bad-request', `${status} from ${where}: ${message}`, false, status, undefined, extra);
     }

@@ -54,7 +54,7 @@ type RefusedParameter = 'top_logprobs' | 'logprobs' | 'n' | 'max_tokens' | 'max_
 export function refusedParameter(error: LlmError): { parameter: RefusedParameter; limit?: number } | undefined {
   const message = error.serverMessage ?? error.message;
   const param = error.param?.toLowerCase();
-  const limit = /(?:max allowed|at most|<=|less than or equal to|maximum(?: value)?(?: is| of)?)[:\s]*(\d+)/i.exec(message);
+  const limit = /(?:max allowed|at most|<=|less than or equal to|maximum(?: value)?(?: is| of)?|between \d+ and)[:\s]*(\d+)/i.exec(message);
   if (/logprobs/i.test(param ?? message) && limit && /top_logprobs|sample logprobs|logprobs of \d+/i.test(message)) {
     return { parameter: 'top_logprobs', limit: Number(limit[1]) };
   }
