@@ -13,8 +13,8 @@ export interface CriticStepResult {
   cached: boolean;
   /** For `error`: why. */
   error?: string;
-  /** For `error` from a reply: it was cut off at its token limit, declined (a refusal or a content filter), or could not be read. */
-  cause?: 'cut-off' | 'declined' | 'unreadable';
+  /** For `error` from a reply: cut off at its token limit, or where the server's context was full; declined (a refusal or a content filter); or unreadable. */
+  cause?: 'cut-off' | 'context-full' | 'declined' | 'unreadable';
 }
 
 /** The result for a step the critic was asked about and could not judge, saying why. */

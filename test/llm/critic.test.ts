@@ -301,7 +301,7 @@ describe('LLM critic', () => {
         result.steps.map((s) => s.verdict),
         ['correct', 'correct', 'correct'],
       );
-      const repair = server.chatRequests()[base + 1]!;
+      const repair = server.chatRequests().slice(base).at(-1)!;
       const last = repair.chat.messages.at(-1)!;
       assert.match(last.content ?? '', /could not be used: the reply is not valid JSON/);
       assert.equal(repair.chat.messages.at(-2)!.role, 'assistant');
@@ -377,6 +377,29 @@ describe('LLM critic', () => {
       assert.match(
         result.steps[2]!.error ?? '',
         /^the reply was cut off at \d+ tokens \(the limit for 3 steps\): raise maxTokensPerStep \(--max-tokens-per-step, stepcritic\.maxTokensPerStep; now 60\)$/,
+      );
+    });
+
+    it("a reply stopped for length well short of its allowance: the server's context is full, and the fix says so (one request)", async () => {
+      server.setHandler(() => ({
+        type: 'completion',
+        choices: [{ content: '{"steps": [{"step": 1, "analysis": "Tom has', finishReason: 'length' }],
+        usage: { prompt_tokens: 4080, completion_tokens: 16 },
+      }));
+      const base = server.chatRequests().length;
+      const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+      assert.equal(server.chatRequests().length - base, 1);
+      assert.deepEqual(
+        result.steps.map((s) => [s.verdict, s.cause]),
+        [
+          ['error', 'context-full'],
+          ['error', 'context-full'],
+          ['error', 'context-full'],
+        ],
+      );
+      assert.match(
+        result.steps[0]!.error ?? '',
+        /^the reply was cut off after 16 tokens, short of its limit of \d+: the server's context \(prompt and reply, 4096 tokens\) is full; give the model a larger context \(llama-server -c/,
       );
     });
 

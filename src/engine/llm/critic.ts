@@ -79,6 +79,9 @@ export interface LlmCritic extends StepCritic {
 
 const EXPLANATION_LIMIT = 400;
 
+/** A reply stopped for length with fewer tokens than this share of its allowance ran out of context, not allowance. */
+const CONTEXT_FULL_SHARE = 0.75;
+
 /** The analysis, cut at a sentence end near the limit. */
 export function shortenExplanation(text: string, limit = EXPLANATION_LIMIT): string {
   const clean = text.replace(/\s+/g, ' ').trim();
@@ -169,13 +172,28 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     }
   }
 
-  /** Why steps got no verdict from a reply that stopped at its token limit, and what to change. */
-  function cutOffReason(reply: EndpointReply, steps: number): string {
+  /**
+   * Why steps got no verdict from a reply that stopped with `finish_reason: "length"`, and what to change:
+   * its allowance was spent, or (the server's own count well short of it) the server's context was full,
+   * as on a local server with a small context (llama.cpp stops there without context shift).
+   */
+  function cutOffReason(reply: EndpointReply, steps: number): { reason: string; cause: 'cut-off' | 'context-full' } {
+    const used = reply.completionTokens;
+    if (!reply.usageEstimated && reply.sent.n === 1 && used > 0 && used < CONTEXT_FULL_SHARE * reply.sent.maxTokens) {
+      return {
+        reason:
+          `the reply was cut off after ${used} tokens, short of its limit of ${reply.sent.maxTokens}: the server's context (prompt and reply, ` +
+          `${reply.promptTokens + used} tokens) is full; give the model a larger context (llama-server -c, Ollama num_ctx, vLLM --max-model-len)`,
+        cause: 'context-full',
+      };
+    }
     const hidden = reply.reasoningTokens > 0 ? `, ${reply.reasoningTokens} of them hidden reasoning` : '';
-    return (
-      `the reply was cut off at ${reply.sent.maxTokens} tokens (the limit for ${steps} step${steps === 1 ? '' : 's'}${hidden}): ` +
-      `raise maxTokensPerStep (--max-tokens-per-step, stepcritic.maxTokensPerStep; now ${config.maxTokensPerStep})`
-    );
+    return {
+      reason:
+        `the reply was cut off at ${reply.sent.maxTokens} tokens (the limit for ${steps} step${steps === 1 ? '' : 's'}${hidden}): ` +
+        `raise maxTokensPerStep (--max-tokens-per-step, stepcritic.maxTokensPerStep; now ${config.maxTokensPerStep})`,
+      cause: 'cut-off',
+    };
   }
 
   /**
@@ -257,12 +275,8 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     const { parsed, principal, from, repairNote } = await readReply(ep, ask, first, expected);
     // A reply that stopped short on purpose: its completed entries stand, the rest say why.
     const declined = declinedReason(principal);
-    const stopped: { reason: string; cause: 'cut-off' | 'declined' } | undefined =
-      principal.finishReason === 'length'
-        ? { reason: cutOffReason(from, judged.length), cause: 'cut-off' }
-        : declined
-          ? { reason: declined, cause: 'declined' }
-          : undefined;
+    const stopped: { reason: string; cause: NonNullable<CriticStepResult['cause']> } | undefined =
+      principal.finishReason === 'length' ? cutOffReason(from, judged.length) : declined ? { reason: declined, cause: 'declined' } : undefined;
     if (!parsed.ok) {
       const reason = stopped?.reason ?? `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
       for (const index of expected) emit(couldNotJudge(index, reason, stopped?.cause ?? 'unreadable'));
@@ -274,7 +288,8 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     const informative = readings?.some((r) => r.pTrue !== null) === true;
     let votes: Map<number, Votes> | undefined;
     let samplingNote: string | undefined;
-    if ((sampled || !informative) && config.samples > 1 && config.logprobs !== 'always') {
+    // Samples only for verdicts there are: a reply cut off before its first one would be cut off again.
+    if ((sampled || !informative) && config.samples > 1 && config.logprobs !== 'always' && parsed.entries.size > 0) {
       const pool: ChatChoice[] = [principal, ...(sampled ? first.choices.slice(1) : [])];
       const extra = await extraSamples(ep, ask, pool.length);
       pool.push(...extra.choices);
@@ -343,7 +358,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     let principal = first.choices[0]!;
     let parsed = parseFinalAnswerReply(principal.content);
     if (!parsed.ok && principal.finishReason === 'length') {
-      return { pTrue: null, cached: false, note: `the final-answer check could not be read: ${cutOffReason(first, 1)}` };
+      return { pTrue: null, cached: false, note: `the final-answer check could not be read: ${cutOffReason(first, 1).reason}` };
     }
     const declined = declinedReason(principal);
     if (!parsed.ok && declined) return { pTrue: null, cached: false, note: `the final-answer check: ${declined}` };

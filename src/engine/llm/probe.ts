@@ -240,11 +240,13 @@ export async function probeEndpoint(config: CriticConfig, options: { signal?: Ab
         fix:
           failed.cause === 'cut-off'
             ? `Raise --max-tokens-per-step (now ${config.maxTokensPerStep}).`
-            : failed.cause === 'declined'
-              ? 'The model or the provider declines to critique even a two-line sum: use another model (or another provider through your router).'
-              : config.jsonSchema === 'off' || ep.capabilities.jsonSchema === 'refused'
-                ? 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model, or a server that enforces a JSON schema (--json-schema auto).'
-                : 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model.',
+            : failed.cause === 'context-full'
+              ? "Give the model a larger context on the server (llama-server -c, Ollama's num_ctx, vLLM --max-model-len): the probe's short solution did not fit."
+              : failed.cause === 'declined'
+                ? 'The model or the provider declines to critique even a two-line sum: use another model (or another provider through your router).'
+                : config.jsonSchema === 'off' || ep.capabilities.jsonSchema === 'refused'
+                  ? 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model, or a server that enforces a JSON schema (--json-schema auto).'
+                  : 'The model does not write the JSON the critic asks for: use a larger or instruction-tuned model.',
       };
     } else {
       const wrong = judged.steps.find((s) => s.index === WRONG_STEP - 1);
