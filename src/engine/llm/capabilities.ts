@@ -2,9 +2,9 @@
 //
 // Real servers differ in ways a request cannot know in advance: reasoning models refuse `logprobs`,
 // `max_tokens` and any temperature but the default; Groq refuses `logprobs` and `n` > 1; LM Studio,
-// Ollama and OpenRouter send no log-probabilities, or DeepSeek degenerate ones; llama.cpp and Ollama
-// answer one choice when `n` asked for five; some servers enforce a JSON schema on the reply and some
-// refuse one. The endpoint layer (endpoint.ts) learns each of these from the first reply or refusal
+// Ollama before 0.12.11 and OpenRouter send no log-probabilities, or DeepSeek degenerate ones; Ollama
+// answers one choice when `n` asked for five, llama.cpp refuses `n` > 1 (a 500); some servers enforce a
+// JSON schema on the reply and some refuse one. The endpoint layer (endpoint.ts) learns each of these from the first reply or refusal
 // that shows it, and the critic adapts. What was learned is kept per base URL and model: in memory for
 // the process, and on disk (next to the critic cache) for the CLI, so that the next run and `stepcritic
 // probe` start from it. A remembered profile older than PROFILE_MAX_AGE_MS is learned afresh (servers

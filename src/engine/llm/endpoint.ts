@@ -2,7 +2,8 @@
 // endpoint is known to accept (capabilities.ts), and what its replies and refusals show is learned.
 //
 // A 400 that names a parameter (OpenAI's `param`, or the parameter's name in the message, as vLLM,
-// llama.cpp, Groq, LM Studio and DeepSeek word it) is adapted to and the request sent again at once:
+// llama.cpp, Groq, LM Studio and DeepSeek word it; llama.cpp's 500 for `n`, which client.ts reads as a
+// refusal) is adapted to and the request sent again at once:
 //   logprobs / top_logprobs   → without log-probabilities (P(True) from samples), or fewer alternatives
 //                               when the message names the most it allows ("max allowed: 5", "<= 5");
 //   n                         → one choice per request (samples as separate requests);
