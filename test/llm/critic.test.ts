@@ -294,14 +294,17 @@ describe('LLM critic', () => {
     });
 
     it('a reply that is not JSON is repaired once (quoting the error), then judged', async () => {
-      server.setHandler((r, i) => (i === 0 ? completion('Step 1 looks fine. Step 2 too.') : good(r)));
+      // Free text to the first request, JSON to the repair (which carries the bad reply as the assistant
+      // turn): decided by content, not by arrival, since a request the last test gave up on may come late.
+      const isRepair = (r: ChatRequestView) => r.chat.messages.some((m) => m.role === 'assistant');
+      server.setHandler((r) => (isRepair(r) ? good(r) : completion('Step 1 looks fine. Step 2 too.')));
       const base = server.chatRequests().length;
       const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
       assert.deepEqual(
         result.steps.map((s) => s.verdict),
         ['correct', 'correct', 'correct'],
       );
-      const repair = server.chatRequests().slice(base).at(-1)!;
+      const repair = server.chatRequests().slice(base).find(isRepair)!;
       const last = repair.chat.messages.at(-1)!;
       assert.match(last.content ?? '', /could not be used: the reply is not valid JSON/);
       assert.equal(repair.chat.messages.at(-2)!.role, 'assistant');
