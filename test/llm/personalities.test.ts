@@ -19,14 +19,13 @@ import { runCommand } from './run-command';
 
 /**
  * Servers are sped up to write about 1,500 tokens/s, the client's timeout scaled alike. For the probe,
- * a server that works on several requests at once is slowed to where its short requests (64 tokens)
- * last 0.4 s or more: only then can replies written side by side be told from replies written one
- * after another on a machine whose load delays this process by a tenth of a second at times.
+ * every server is slowed to where its short requests (64 tokens) last 0.4 s or more: only then can
+ * replies written side by side be told from replies written one after another (or from replies too
+ * quick to tell) on a machine whose load delays this process by a tenth of a second at times.
  */
 const tokensPerSecond = (name: PersonalityName) => PERSONALITIES[name].pace?.tokensPerSecond ?? 1500;
 const timeFactor = (name: PersonalityName) => Math.max(1, Math.round(1500 / tokensPerSecond(name)));
-const probeFactor = (name: PersonalityName) =>
-  PERSONALITIES[name].pace?.slots === 1 ? timeFactor(name) : Math.max(1, Math.floor(160 / tokensPerSecond(name)));
+const probeFactor = (name: PersonalityName) => Math.max(1, Math.floor(160 / tokensPerSecond(name)));
 const WRONG = 'which leaves him with 8 apples';
 
 function solution(name: string, bags: number, wrong: boolean): string {
