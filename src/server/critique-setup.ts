@@ -6,10 +6,19 @@
 //   - With `critic: "prm"` a process reward model (stepcritic.prm.*) judges instead, and the chat
 //     model, when one is configured, only writes refinements (which the PRM then re-scores).
 //   - Code runs only when the workspace is trusted AND `runCodeTests` is on.
+//   - `calibration` names a file of `stepcritic calibrate`; it applies only when it was fitted for the
+//     critic in use (otherwise a settings problem says why). The client sends only the user's own value
+//     in an untrusted workspace.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { Calibration, CriticIdentity } from '../engine/calibration/file';
+import { calibrationFingerprint, calibrationMismatch, calibrationOf, parseCalibrationFile } from '../engine/calibration/file';
+import { errorMessage } from '../engine/error-message';
 import type { JudgeDependencies } from '../engine/judge';
 import type { StepCritic } from '../engine/checks';
 import { describePrmConfig, resolvePrmConfig, type PrmCriticConfig } from '../engine/prm/config';
-import { createPrmCritic } from '../engine/prm/critic';
+import { createPrmCritic, prmProtocolVersion } from '../engine/prm/critic';
 import { formatFingerprint } from '../engine/prm/format';
 import { probePrm } from '../engine/prm/probe';
 import type { CriticCache } from '../engine/cache/types';
@@ -18,6 +27,7 @@ import { createLlmClient, type LlmClient } from '../engine/llm/client';
 import { TokenBudget } from '../engine/llm/budget';
 import { describeConfig, resolveCriticConfig, type CriticConfig } from '../engine/llm/config';
 import { createLlmCritic } from '../engine/llm/critic';
+import { PROTOCOL_VERSION } from '../engine/llm/protocol';
 import { probeEndpoint } from '../engine/llm/probe';
 import type { RefineModel } from '../engine/refine';
 import type { Thresholds } from '../engine/checks';
@@ -31,6 +41,10 @@ export class CritiqueSetup {
   settings: StepCriticSettings = parseSettings({}).settings;
   settingsProblems: string[] = [];
   trusted = false;
+  /** The calibration the critic's P(True) goes through, when one is set and fits the critic. */
+  calibration: Calibration | undefined;
+  private parsedProblems: string[] = [];
+  private calibrationProblem: string | undefined;
   private apiKey: string | undefined;
   private config: CriticConfig | undefined;
   private offReason = 'LLM critic off: no endpoint configured.';
@@ -43,23 +57,58 @@ export class CritiqueSetup {
   constructor(
     readonly cache: CriticCache,
     private readonly tuning: { timeoutMs?: number; maxRetries?: number; retryBaseMs?: number } = {},
+    /** The workspace folders: a relative `calibration` path is read from the first. */
+    private readonly workspaceFolders: () => readonly string[] = () => [],
   ) {
     this.rebuild();
   }
 
-  /** Returns what changed, so the server knows whether verdicts must be redone. */
+  /**
+   * Returns what changed, so the server knows whether verdicts must be redone. `thresholdsChanged`
+   * covers the calibration too: both turn the critic's P(True) into verdicts, without a new request.
+   */
   configure(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null }): { criticChanged: boolean; thresholdsChanged: boolean } {
     const before = this.fingerprint();
-    const thresholdsBefore = JSON.stringify(this.settings.thresholds);
+    const rulesBefore = this.verdictRules();
     if (input.settings !== undefined) {
       const parsed = parseSettings(input.settings);
       this.settings = parsed.settings;
-      this.settingsProblems = parsed.problems;
+      this.parsedProblems = parsed.problems;
     }
     if (input.trusted !== undefined) this.trusted = input.trusted;
     if (input.apiKey !== undefined) this.apiKey = input.apiKey === null || input.apiKey.trim() === '' ? undefined : input.apiKey.trim();
     this.rebuild();
-    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore };
+    this.settingsProblems = this.calibrationProblem ? [...this.parsedProblems, this.calibrationProblem] : this.parsedProblems;
+    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: this.verdictRules() !== rulesBefore };
+  }
+
+  private verdictRules(): string {
+    return JSON.stringify([this.settings.thresholds, calibrationFingerprint(this.calibration)]);
+  }
+
+  /** The critic in use as a calibration file names it; undefined when it is off. */
+  private criticIdentity(): CriticIdentity | undefined {
+    if (this.settings.critic === 'prm')
+      return this.prm ? { critic: 'prm', model: this.prm.endpoint.model, protocolVersion: prmProtocolVersion(this.prm) } : undefined;
+    return this.config ? { critic: 'llm', model: this.config.model, protocolVersion: PROTOCOL_VERSION } : undefined;
+  }
+
+  private loadCalibration(): void {
+    this.calibration = undefined;
+    this.calibrationProblem = undefined;
+    const setting = this.settings.calibration.trim();
+    const critic = this.criticIdentity();
+    if (setting === '' || !critic) return;
+    const folder = this.workspaceFolders()[0];
+    const path = setting.startsWith('~/') ? join(homedir(), setting.slice(2)) : isAbsolute(setting) || !folder ? setting : join(folder, setting);
+    try {
+      const file = parseCalibrationFile(readFileSync(path, 'utf8'), setting);
+      const mismatch = calibrationMismatch(file, critic, setting);
+      if (mismatch) this.calibrationProblem = `stepcritic.calibration: ${mismatch} (P(True) is shown uncalibrated)`;
+      else this.calibration = calibrationOf(file);
+    } catch (error) {
+      this.calibrationProblem = `stepcritic.calibration: ${errorMessage(error)} (P(True) is shown uncalibrated)`;
+    }
   }
 
   private fingerprint(): string {
@@ -126,6 +175,7 @@ export class CritiqueSetup {
     // One critic for every run, unless a token budget asks for a fresh one per run.
     this.sharedCritic = this.budgetPerRun() ? undefined : this.makeCritic();
     this.codeChecker = createCodeChecker({ allowRun: this.trusted && s.runCodeTests });
+    this.loadCalibration();
   }
 
   private budgetPerRun(): boolean {
@@ -156,7 +206,7 @@ export class CritiqueSetup {
 
   /** The checks for one run. With a token budget, every run gets a critic with a fresh budget. */
   dependencies(isAccepted: JudgeDependencies['isAccepted']): JudgeDependencies {
-    const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted };
+    const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted, ...(this.calibration ? { calibration: this.calibration } : {}) };
     const critic = this.sharedCritic ?? this.makeCritic();
     if (critic) deps.critic = critic;
     else deps.criticOffReason = this.criticStatus().note;

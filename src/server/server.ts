@@ -225,7 +225,7 @@ export class StepCriticServer {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
-    const setup = new CritiqueSetup(cache, init.llm ?? {});
+    const setup = new CritiqueSetup(cache, init.llm ?? {}, () => this.workspaceFolders);
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted);
     critique.onPublished = (uri) => this.published(uri);
     this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
