@@ -332,5 +332,15 @@ describe('the calibration file', () => {
     assert.throws(() => mergeInputs([a, b]), /a\.json comes from the LLM critic m1, protocol v1 and b\.json from the LLM critic m2, protocol v1/);
     assert.equal(mergeInputs([a, a]).samples.length, 8, 'a step read twice counts once');
     assert.throws(() => evalReportInput('c.json', { version: 1 }), /c\.json is neither a run log .* nor an eval report/);
+    // A PRM's scores key the calibration to the PRM, and cannot be mixed with an LLM's.
+    const prm = samples.map((s) => ({ ...s, source: 'prm' as const }));
+    assert.equal(
+      evalReportInput('p.json', { version: 1, model: 'Qwen/Qwen2.5-Math-PRM-7B', protocolVersion: 'prm-1', splits: [], criticSteps: prm }).critic.critic,
+      'prm',
+    );
+    assert.throws(
+      () => evalReportInput('m.json', { version: 1, model: 'm', protocolVersion: 'v', splits: [], criticSteps: [...samples, ...prm] }),
+      /both an LLM critic and a PRM/,
+    );
   });
 });

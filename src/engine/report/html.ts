@@ -146,15 +146,14 @@ function chartsSection(report: Report): string {
     const calibrated = labelled.find((f) => f.calibration !== undefined)?.calibration;
     if (calibrated) {
       // Side by side: what the critic said, and what the calibration made of it, on the same steps.
-      parts.push(
-        reliabilityFigure('reliability-raw', "Reliability diagram of the critic's raw P(True)", calibration(labelledStepPairs(files, 'raw')), 'raw P(True)'),
-      );
+      parts.push(reliabilityFigure('reliability-raw', "Reliability diagram of the critic's raw P(True)", calibration(labelledStepPairs(files, 'raw')), 'raw P(True)'));
       parts.push(
         reliabilityFigure(
           'reliability',
           'Reliability diagram of the calibrated P(True)',
           shown,
-          `P(True) ${describeCalibration(calibrated)}; on the very steps the map was fitted on, this flatters it (\`stepcritic calibrate\` prints cross-validated figures)`,
+          `P(True) ${describeCalibration(calibrated)}`,
+          'On the steps the map was fitted on this flatters it: `stepcritic calibrate` prints cross-validated figures.',
         ),
       );
     } else {
@@ -165,10 +164,10 @@ function chartsSection(report: Report): string {
   return `<section id="charts"><h2>Confidence</h2><div class="figures">${parts.join('')}</div>${rows.length > 0 ? f1Table(rows) : ''}</section>`;
 }
 
-function reliabilityFigure(id: string, title: string, cal: Calibration, what: string): string {
+function reliabilityFigure(id: string, title: string, cal: Calibration, what: string, note = ''): string {
   const chart = cal.pairs > 0 ? reliabilitySvg(cal.bins, title, cal.ece) : '<p class="muted">No labelled step has a P(True).</p>';
   const figures = `${cal.ece !== null ? `, ECE ${cal.ece.toFixed(3)} (10 bins), Brier ${cal.brier!.toFixed(3)}` : ''}${cal.auroc !== null ? `, AUROC ${cal.auroc.toFixed(3)}` : ''}`;
-  return `<figure class="figure" id="${id}">${chart}<figcaption>Reliability of ${e(what)} against the labels (bars: share of a bin's steps that are really correct; dots: at the bin's mean P(True); dashed: a perfectly calibrated critic): ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${figures}</figcaption></figure>`;
+  return `<figure class="figure" id="${id}">${chart}<figcaption>Reliability of ${e(what)} against the labels (bars: share of a bin's steps that are really correct; dots: at the bin's mean P(True); dashed: a perfectly calibrated critic): ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${figures}.${note ? ` ${e(note)}` : ''}</figcaption></figure>`;
 }
 
 function entriesTable(report: Report, detailed: ReadonlySet<number>, triage?: ReadonlyMap<string, HtmlTriageNote>): string {
