@@ -91,7 +91,8 @@ runBench(async () => {
     console.log('Step verdicts at the default thresholds (correct ≥ 0.7, incorrect ≤ 0.3):');
     console.log('| verdict | raw P(True) | calibrated |');
     console.log('|---|---:|---:|');
-    for (const verdict of ['correct', 'uncertain', 'incorrect', 'downstream', 'error']) console.log(`| ${verdict} | ${before[verdict] ?? 0} | ${after[verdict] ?? 0} |`);
+    for (const verdict of ['correct', 'uncertain', 'incorrect', 'downstream', 'error'])
+      console.log(`| ${verdict} | ${before[verdict] ?? 0} | ${after[verdict] ?? 0} |`);
 
     const keep = keepDir();
     if (keep) {

@@ -146,7 +146,9 @@ function chartsSection(report: Report): string {
     const calibrated = labelled.find((f) => f.calibration !== undefined)?.calibration;
     if (calibrated) {
       // Side by side: what the critic said, and what the calibration made of it, on the same steps.
-      parts.push(reliabilityFigure('reliability-raw', "Reliability diagram of the critic's raw P(True)", calibration(labelledStepPairs(files, 'raw')), 'raw P(True)'));
+      parts.push(
+        reliabilityFigure('reliability-raw', "Reliability diagram of the critic's raw P(True)", calibration(labelledStepPairs(files, 'raw')), 'raw P(True)'),
+      );
       parts.push(
         reliabilityFigure(
           'reliability',
