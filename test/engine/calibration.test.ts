@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { defaultThresholds } from '../../src/engine/checks';
 import type { CriticResult } from '../../src/engine/checks';
 import { combineVerdicts } from '../../src/engine/combine';
-import { assignFolds, crossValidate, scoreProbabilities } from '../../src/engine/calibration/cross-validate';
+import { assignFolds, crossValidate } from '../../src/engine/calibration/cross-validate';
+import { probabilityScores } from '../../src/engine/eval/metrics';
 import type { Calibration, CalibrationFile } from '../../src/engine/calibration/file';
 import { calibrationMismatch, parseCalibrationFile } from '../../src/engine/calibration/file';
 import { fitIsotonic, fitTemperature } from '../../src/engine/calibration/fit';
@@ -163,7 +164,7 @@ describe('cross-validation', () => {
       dataset: 'noise',
     }));
     const inSample = fitIsotonic(noise);
-    const fitted = scoreProbabilities(noise.map((s) => ({ p: applyMap(inSample, s.p), y: s.y })));
+    const fitted = probabilityScores(noise.map((s) => ({ p: applyMap(inSample, s.p), y: s.y })));
     const cv = crossValidate(noise, { method: 'isotonic', folds: 5, seed: 1 });
     assert.ok(fitted.ece! < 1e-6, `in-sample ECE ${fitted.ece}`);
     assert.ok(cv.calibrated.ece! > 0.02, `cross-validated ECE ${cv.calibrated.ece}`);

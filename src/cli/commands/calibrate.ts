@@ -4,7 +4,7 @@
 // (src/engine/calibration); this file reads the inputs and writes the file.
 import { readFile } from 'node:fs/promises';
 import { readRunLogLines } from '../../engine/batch/run-log';
-import type { ProbabilityScores } from '../../engine/calibration/cross-validate';
+import type { ProbabilityScores } from '../../engine/eval/metrics';
 import type { CalibrationFile } from '../../engine/calibration/file';
 import { CalibrationError, describeIdentity } from '../../engine/calibration/file';
 import { fitCalibrationFile } from '../../engine/calibration/fit-file';

@@ -2,19 +2,12 @@
 // by a map fitted without its solution (so never on the data it was fitted on, and never on a
 // neighbouring step of the same solution, which shares its problem and its critic call). The raw and
 // the calibrated P(True) are scored on the same steps, with the metrics `stepcritic eval` uses.
-import type { ProbabilityOutcome } from '../eval/metrics';
-import { auroc, brierScore, expectedCalibrationError } from '../eval/metrics';
+import type { ProbabilityOutcome, ProbabilityScores } from '../eval/metrics';
+import { probabilityScores } from '../eval/metrics';
 import { fitMap } from './fit';
 import type { CalibrationMethod } from './map';
 import { applyMap } from './map';
 import type { CalibrationSample } from './samples';
-
-export interface ProbabilityScores {
-  /** Over 10 equal-width bins. */
-  ece: number | null;
-  brier: number | null;
-  auroc: number | null;
-}
 
 export interface CrossValidation {
   folds: number;
@@ -22,10 +15,6 @@ export interface CrossValidation {
   steps: number;
   raw: ProbabilityScores;
   calibrated: ProbabilityScores;
-}
-
-export function scoreProbabilities(pairs: readonly ProbabilityOutcome[]): ProbabilityScores {
-  return { ece: expectedCalibrationError(pairs), brier: brierScore(pairs), auroc: auroc(pairs) };
 }
 
 /** mulberry32: a small seeded generator, so the same seed draws the same folds. */
@@ -73,7 +62,7 @@ export function crossValidate(samples: readonly CalibrationSample[], options: { 
     folds: options.folds,
     seed: options.seed,
     steps: raw.length,
-    raw: scoreProbabilities(raw),
-    calibrated: scoreProbabilities(calibrated),
+    raw: probabilityScores(raw),
+    calibrated: probabilityScores(calibrated),
   };
 }

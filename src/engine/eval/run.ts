@@ -18,9 +18,7 @@ import { judgedFileReport } from '../report/build';
 import type { CalibrationNote, SolutionDocument, Usage } from '../types';
 import { BUDGET_REACHED } from '../llm/errors';
 import {
-  auroc,
-  brierScore,
-  expectedCalibrationError,
+  probabilityScores,
   processBenchScores,
   stepLabelsFromFirstError,
   type AccuracyCount,
@@ -121,7 +119,7 @@ export function summariseSplit(split: string, results: readonly EvalItemResult[]
     erroneous: scores.erroneous,
     correct: scores.correct,
     f1: scores.f1,
-    calibration: { steps: steps.length, ece: expectedCalibrationError(steps), brier: brierScore(steps), auroc: auroc(steps) },
+    calibration: { steps: steps.length, ...probabilityScores(steps) },
     judgeErrors: results.reduce((sum, r) => sum + r.judgeErrors, 0),
     usage,
   };

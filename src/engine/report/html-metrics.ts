@@ -8,7 +8,7 @@
 // step k is wrong, steps after k are not labelled (ProcessBench does not say whether they hold);
 // with k = -1 every step is correct.
 import type { CalibrationBin, ProbabilityOutcome } from '../eval/metrics';
-import { auroc, brierScore, calibrationBins, expectedCalibrationError, processBenchScores, stepLabelsFromFirstError } from '../eval/metrics';
+import { calibrationBins, probabilityScores, processBenchScores, stepLabelsFromFirstError } from '../eval/metrics';
 import type { FileReport } from './schema';
 
 export type { CalibrationBin } from '../eval/metrics';
@@ -104,9 +104,7 @@ export function labelledStepPairs(files: readonly FileReport[], which: 'shown' |
 export function calibration(pairs: readonly ProbabilityOutcome[], binCount = 10): Calibration {
   return {
     bins: calibrationBins(pairs, binCount),
-    ece: expectedCalibrationError(pairs, binCount),
-    brier: brierScore(pairs),
-    auroc: auroc(pairs),
+    ...probabilityScores(pairs, binCount),
     pairs: pairs.length,
   };
 }
