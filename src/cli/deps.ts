@@ -34,7 +34,7 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
   const llm = createCliStepCritic('check', input.args, input.env);
   const critic: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
   // --calibration: the critic's P(True) through a map fitted for this very critic.
-  const calibration = await readCliCalibration('check', input.args, cliCriticIdentity(llm), llm.offReason ?? CRITIC_OFF_NO_ENDPOINT);
+  const calibration = readCliCalibration('check', input.args, cliCriticIdentity(llm), llm.offReason ?? CRITIC_OFF_NO_ENDPOINT);
   // Code solutions: always segmented and syntax-checked; their tests run only with --run-code.
   const deps: JudgeDependencies = {
     ...critic,

@@ -2,7 +2,7 @@
 // over-confident in a known way (test/support/overconfident-critic.ts: it states σ(3 · logit q) for a
 // step that is right with probability q) on 80 labelled ProcessBench records.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CalibrationFile } from '../../src/engine/calibration/file';
@@ -12,6 +12,7 @@ import type { Report } from '../../src/engine/report/schema';
 import { parseReport } from '../../src/engine/report/schema';
 import { overconfidentCritic } from '../support/overconfident-critic';
 import { DEFAULT_MODEL, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
+import { PRM_MODEL, startScriptedPrmServer, type ScriptedPrmServer } from '../support/scripted-prm-server';
 import { REPO_ROOT, makeTree, runCli } from './run-cli';
 
 const DATASET = join(REPO_ROOT, 'test', 'fixtures', 'processbench', 'gsm8k-calibration.json');
@@ -153,6 +154,28 @@ describe('stepcritic calibrate', () => {
     assert.equal(future.status, 2);
     assert.match(future.stderr, /future\.json is a calibration file of version 2; this stepcritic reads version 1/);
 
+    // What a user might give by mistake: each refused before any request, saying what it is.
+    writeFileSync(join(tree.dir, 'empty.json'), '');
+    writeFileSync(join(tree.dir, 'huge.json'), '');
+    truncateSync(join(tree.dir, 'huge.json'), 17 * 1024 * 1024);
+    const requests = server.chatRequests().length;
+    for (const [file, message] of [
+      [
+        'run.jsonl',
+        /--calibration: run\.jsonl is a run log, not a calibration file: fit one on it with 'stepcritic calibrate run\.jsonl --out calibration\.json'/,
+      ],
+      ['eval.json', /--calibration: eval\.json is an eval report, not a calibration file/],
+      ['empty.json', /--calibration: empty\.json is empty: not a calibration file \(make one with 'stepcritic calibrate RUNLOG --out calibration\.json'\)/],
+      ['huge.json', /--calibration: huge\.json is 17\.0 MB: far too large for a calibration file/],
+      ['missing.json', /--calibration: missing\.json: no such file/],
+      ['.', /--calibration: \. is a folder, not a calibration file/],
+    ] as const) {
+      const refused = await run(['check', DATASET, '--calibration', file, '--no-cache']);
+      assert.equal(refused.status, 2, file);
+      assert.match(refused.stderr, message);
+    }
+    assert.equal(server.chatRequests().length, requests, 'refused before any request');
+
     const off = await run(['check', DATASET, '--no-llm', '--calibration', 'calibration.json']);
     assert.equal(off.status, 2);
     assert.match(off.stderr, /calibrates a critic's P\(True\), and this run has none \(LLM critic off \(--no-llm\)\)/);
@@ -162,6 +185,58 @@ describe('stepcritic calibrate', () => {
     assert.match(
       resumed.stderr,
       /made with another configuration \(calibration: unset → \{"method":"temperature","steps":\d+,"dataset":"processbench\/gsm8k-calibration"/,
+    );
+  });
+});
+
+describe('stepcritic calibrate with a process reward model', () => {
+  // The same over-confidence, stated by a PRM through vLLM's pooling API.
+  const critic = overconfidentCritic(DATASET);
+  let server: ScriptedPrmServer;
+  let tree: ReturnType<typeof makeTree>;
+  const prm = () => ['--critic', 'prm', '--prm-base-url', server.baseUrl, '--prm-model', PRM_MODEL, '--cache-dir', join(tree.dir, '.cache')];
+  const run = (args: string[]) => runCli(args, { cwd: tree.dir, env: {}, timeoutMs: 120_000 });
+
+  before(async () => {
+    server = await startScriptedPrmServer({ scorer: critic.prmScorer });
+    tree = makeTree({});
+  });
+  after(async () => {
+    await server.close();
+    tree.remove();
+  });
+
+  it('fits a map keyed to the PRM, applies it to the PRM, and refuses it for the LLM critic', async () => {
+    const check = await run(['check', DATASET, '--run-log', 'prm.jsonl', '--fail-on', 'never', '--quiet', ...prm()]);
+    assert.equal(check.status, 0, check.stderr);
+    const fitted = await run(['calibrate', 'prm.jsonl', '--out', 'prm-calibration.json']);
+    assert.equal(fitted.status, 0, fitted.stderr);
+    const file = parseCalibrationFile(readFileSync(join(tree.dir, 'prm-calibration.json'), 'utf8'), 'prm-calibration.json');
+    assert.equal(file.key.critic, 'prm');
+    assert.equal(file.key.model, PRM_MODEL);
+    assert.match(file.key.protocolVersion, /^prm-\d+:qwen2\.5-math-prm-7b:/);
+    assert.ok(file.map.method === 'temperature' && Math.abs(file.map.slope - 1 / 3) < 0.08, JSON.stringify(file.map));
+    const { raw, calibrated } = file.crossValidation;
+    assert.ok(calibrated.ece! <= raw.ece! / 3, `ECE ${raw.ece} → ${calibrated.ece}`);
+    assert.match(fitted.stdout, /^Calibration of the PRM critic Qwen\/Qwen2\.5-Math-PRM-7B, protocol prm-/m);
+
+    const applied = await run(['check', DATASET, '--calibration', 'prm-calibration.json', '--format', 'json', '--fail-on', 'never', ...prm()]);
+    assert.equal(applied.status, 0, applied.stderr);
+    let calibratedSteps = 0;
+    for (const entry of parseReport(JSON.parse(applied.stdout)).files) {
+      for (const step of entry.steps.filter((s) => s.source === 'prm' && s.rawPTrue !== undefined)) {
+        assert.ok(Math.abs(step.pTrue! - applyMap(file.map, step.rawPTrue!)) < 1e-12);
+        assert.match(step.message, /\(prm, calibrated from \d\.\d+\)/);
+        calibratedSteps += 1;
+      }
+    }
+    assert.ok(calibratedSteps > 300, `${calibratedSteps} PRM steps calibrated`);
+
+    const llm = await run(['check', DATASET, '--base-url', server.baseUrl, '--model', DEFAULT_MODEL, '--calibration', 'prm-calibration.json', '--no-cache']);
+    assert.equal(llm.status, 2);
+    assert.match(
+      llm.stderr,
+      /prm-calibration\.json was fitted for the PRM critic Qwen\/Qwen2\.5-Math-PRM-7B, protocol prm-[^,]+, but this run's critic is the LLM critic scripted-critic, protocol stepcritic-critic\/1/,
     );
   });
 });

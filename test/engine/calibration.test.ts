@@ -126,6 +126,16 @@ describe('fitting', () => {
     assert.ok(Number.isFinite(map.slope) && map.slope > 1 && map.slope < 200, `slope ${map.slope}`);
   });
 
+  it('isotonic pools blocks of equal share: separable data is two flat pieces, not a point per step', () => {
+    const pairs = [0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9].map((p) => ({ p, y: p > 0.5 ? (1 as const) : (0 as const) }));
+    assert.deepEqual(fitIsotonic(pairs).points, [
+      [0.1, 0],
+      [0.3, 0],
+      [0.6, 1],
+      [0.9, 1],
+    ]);
+  });
+
   it('isotonic pools adjacent violators', () => {
     const map = fitIsotonic([
       { p: 0.1, y: 0 },
@@ -302,6 +312,17 @@ describe('the calibration file', () => {
   it('refuses what is not one, another version, and a broken map, each with a clear message', () => {
     assert.throws(() => parseCalibrationFile('{"steps": [', 'cal.json'), /cal\.json is not JSON: not a calibration file/);
     assert.throws(() => parseCalibrationFile('{"schemaVersion": 1}', 'cal.json'), /not a Step Critic calibration file/);
+    // What a user may mistake for one: never a hint to write a calibration over it.
+    assert.throws(
+      () => parseCalibrationFile(' \n', 'cal.json'),
+      /^CalibrationError: cal\.json is empty: not a calibration file \(make one with 'stepcritic calibrate RUNLOG --out calibration\.json'\)$/,
+    );
+    const runLog = '{"type":"header","version":1}\n{"type":"item","id":"a"}\n';
+    assert.throws(
+      () => parseCalibrationFile(runLog, 'run.jsonl'),
+      /run\.jsonl is a run log, not a calibration file: fit one on it with 'stepcritic calibrate run\.jsonl --out calibration\.json'/,
+    );
+    assert.throws(() => parseCalibrationFile('{"version":1,"criticSteps":[]}', 'eval.json'), /eval\.json is an eval report, not a calibration file/);
     assert.throws(() => parseCalibrationFile(JSON.stringify({ ...file(), version: 2 }), 'cal.json'), /version 2; this stepcritic reads version 1/);
     const broken = { ...file(), map: { method: 'temperature', slope: -1, bias: 0 } };
     assert.throws(() => parseCalibrationFile(JSON.stringify(broken), 'cal.json'), /not a valid calibration file: map\.slope/);

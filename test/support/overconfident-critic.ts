@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseCriticPrompt } from '../../src/engine/llm/protocol';
 import { criticReply, finalAnswerReply, type ScriptedHandler } from './scripted-llm-server';
+import type { PrmScorer } from './scripted-prm-server';
 
 const RecordSchema = z.looseObject({ problem: z.string(), steps: z.array(z.string()), label: z.number().int() });
 
@@ -47,6 +48,8 @@ const keyOf = (problem: string, steps: readonly string[]) => [problem, ...steps]
 
 export interface OverconfidentCritic {
   handler: ScriptedHandler;
+  /** The same critic as a process reward model (scripted-prm-server.ts): the same stated P(True) per step. */
+  prmScorer: PrmScorer;
   /** The stated P(True) of a true probability q. */
   stated(q: number): number;
   /** Labelled steps: correct ones and wrong ones. */
@@ -96,5 +99,6 @@ export function overconfidentCritic(datasetPath: string, sharpness = 3): Overcon
     });
     return criticReply(script, reply);
   };
-  return { handler, stated, counts: { correct, wrong } };
+  const prmScorer: PrmScorer = ({ problem, steps }) => steps.map((_, i) => stated(trueP.get(keyOf(problem, steps.slice(0, i + 1))) ?? 0.5));
+  return { handler, prmScorer, stated, counts: { correct, wrong } };
 }

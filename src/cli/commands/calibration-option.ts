@@ -1,9 +1,8 @@
 // `--calibration FILE` for `check`, `eval` and `report`: reads a calibration file made by `stepcritic
 // calibrate` and refuses one fitted for another critic (kind, model or protocol), naming both.
-import { readFile } from 'node:fs/promises';
-import { CalibrationError, calibrationMismatch, calibrationOf, parseCalibrationFile } from '../../engine/calibration/file';
+import { CalibrationError, calibrationMismatch, calibrationOf } from '../../engine/calibration/file';
 import type { Calibration, CriticIdentity } from '../../engine/calibration/file';
-import { errorMessage } from '../../engine/error-message';
+import { readCalibrationFile } from '../../engine/calibration/read-file';
 import type { OptionSpec, ParsedArgs } from '../args';
 import { helpHint, stringValue } from '../args';
 import { UsageError } from '../command';
@@ -26,22 +25,11 @@ export function cliCriticIdentity(setup: CliStepCritic): CriticIdentity | undefi
  * The calibration `--calibration` names, checked against the run's critic; undefined without the flag.
  * `critic` undefined: the run has no critic, which makes the flag a mistake (`offReason` says why).
  */
-export async function readCliCalibration(
-  command: string,
-  args: ParsedArgs,
-  critic: CriticIdentity | undefined,
-  offReason?: string,
-): Promise<Calibration | undefined> {
+export function readCliCalibration(command: string, args: ParsedArgs, critic: CriticIdentity | undefined, offReason?: string): Calibration | undefined {
   const path = stringValue(args, 'calibration');
   if (path === undefined) return undefined;
-  let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--calibration ${path}: cannot read it (${errorMessage(error)})`, helpHint(command));
-  }
-  try {
-    const file = parseCalibrationFile(text, path);
+    const file = readCalibrationFile(path, path);
     if (!critic) throw new CalibrationError(`${path} calibrates a critic's P(True), and this run has none (${offReason ?? 'the critic is off'})`);
     const mismatch = calibrationMismatch(file, critic, path);
     if (mismatch) throw new CalibrationError(mismatch);

@@ -109,7 +109,7 @@ export const evalCommand: Command = {
     }
 
     const setup = createCliStepCritic('eval', args, context.env, { concurrency });
-    const calibration = await readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
+    const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
     context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
     const progress = context.stderr.isTTY === true;
     const report = await runEval(evalItems(files), {

@@ -155,7 +155,7 @@ async function runReport(context: CliContext): Promise<number> {
     if (!replacingOurs) await checkOutputTarget(out, [logPath], booleanValue(args, 'force') ?? false);
   }
 
-  const calibration = await readCliCalibration('report', args, runLogCritic(log), log.header.critic.note ?? 'no step has a P(True) from a critic');
+  const calibration = readCliCalibration('report', args, runLogCritic(log), log.header.critic.note ?? 'no step has a P(True) from a critic');
   if (calibration) {
     const recalibrated = recalibrateRunLog(log, calibration);
     log = recalibrated.log;

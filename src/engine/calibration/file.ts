@@ -53,16 +53,42 @@ export class CalibrationError extends Error {
   override readonly name = 'CalibrationError';
 }
 
+/** The hint every refusal of a file that is not a calibration ends with. */
+const MAKE_ONE = "make one with 'stepcritic calibrate RUNLOG --out calibration.json'";
+
+/** What a file that is not JSON as a whole is, when it is something a user could mistake for a calibration. */
+function describeNotJson(text: string, name: string): string {
+  if (text.trim() === '') return `${name} is empty: not a calibration file (${MAKE_ONE})`;
+  const end = text.indexOf('\n');
+  let firstLine: unknown;
+  try {
+    firstLine = JSON.parse(end < 0 ? text : text.slice(0, end));
+  } catch {
+    firstLine = undefined;
+  }
+  return describeOther(firstLine, name) ?? `${name} is not JSON: not a calibration file (${MAKE_ONE})`;
+}
+
+/** The refusal of a run log or an eval report given where a calibration file belongs: it says what to run on it. */
+function describeOther(value: unknown, name: string): string | undefined {
+  const what = z.looseObject({ type: z.literal('header') }).safeParse(value).success
+    ? 'a run log'
+    : z.looseObject({ criticSteps: z.array(z.unknown()) }).safeParse(value).success
+      ? 'an eval report'
+      : undefined;
+  return what && `${name} is ${what}, not a calibration file: fit one on it with 'stepcritic calibrate ${name} --out calibration.json'`;
+}
+
 /** Parses the text of a calibration file; a file that is not one, or of another version, gets a clear error. */
 export function parseCalibrationFile(text: string, name: string): CalibrationFile {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new CalibrationError(`${name} is not JSON: not a calibration file (make one with 'stepcritic calibrate RUNLOG --out ${name}')`);
+    throw new CalibrationError(describeNotJson(text, name));
   }
   const head = z.looseObject({ format: z.literal('stepcritic-calibration'), version: z.number() }).safeParse(value);
-  if (!head.success) throw new CalibrationError(`${name} is not a Step Critic calibration file (make one with 'stepcritic calibrate RUNLOG --out ${name}')`);
+  if (!head.success) throw new CalibrationError(describeOther(value, name) ?? `${name} is not a Step Critic calibration file (${MAKE_ONE})`);
   if (head.data.version !== CALIBRATION_FILE_VERSION) {
     throw new CalibrationError(
       `${name} is a calibration file of version ${head.data.version}; this stepcritic reads version ${CALIBRATION_FILE_VERSION} (fit it again with this version's 'stepcritic calibrate')`,

@@ -94,11 +94,12 @@ export function fitIsotonic(pairs: readonly ProbabilityOutcome[]): IsotonicMap {
     } else {
       blocks.push({ lo: p, hi: p, n: 1, correct: y });
     }
-    // Merge while the last block's share is below the one before it.
+    // Merge while the last block's share is not above the one before it: a violator is pooled, and so
+    // is a block of equal share (the same map with two points fewer: separable data is two blocks, not one per step).
     while (blocks.length > 1) {
       const last = blocks[blocks.length - 1]!;
       const before = blocks[blocks.length - 2]!;
-      if (before.correct / before.n <= last.correct / last.n) break;
+      if (before.correct / before.n < last.correct / last.n) break;
       blocks.pop();
       before.hi = last.hi;
       before.n += last.n;
