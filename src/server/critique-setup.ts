@@ -13,11 +13,11 @@
 //   - `calibration` names a file of `stepcritic calibrate`; it applies only when it was fitted for the
 //     critic in use (otherwise a settings problem says why). An untrusted workspace cannot set it either:
 //     it would turn every P(True) up.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Calibration, CriticIdentity } from '../engine/calibration/file';
-import { calibrationFingerprint, calibrationMismatch, calibrationOf, parseCalibrationFile } from '../engine/calibration/file';
+import { calibrationFingerprint, calibrationMismatch, calibrationOf } from '../engine/calibration/file';
+import { readCalibrationFile } from '../engine/calibration/read-file';
 import { errorMessage } from '../engine/error-message';
 import type { JudgeDependencies } from '../engine/judge';
 import type { StepCritic } from '../engine/checks';
@@ -57,8 +57,9 @@ export class CritiqueSetup {
   trusted = false;
   /** The calibration the critic's P(True) goes through, when one is set and fits the critic. */
   calibration: Calibration | undefined;
+  /** The calibration file the setting names (absolute), when a critic is on to apply it to. */
+  calibrationPath: string | undefined;
   private parsedProblems: string[] = [];
-  private calibrationProblem: string | undefined;
   /** The settings last asked for (by the client's user, or by a workspace). */
   private requested: StepCriticSettings = parseSettings({}).settings;
   /** The endpoint from initialization (the user's own configuration of the server). */
@@ -106,8 +107,14 @@ export class CritiqueSetup {
     this.settings = this.trusted ? this.requested : withEndpoint(this.requested, this.userEndpoint);
     if (input.apiKey !== undefined) this.apiKey = input.apiKey === null || input.apiKey.trim() === '' ? undefined : input.apiKey.trim();
     this.rebuild();
-    this.settingsProblems = this.calibrationProblem ? [...this.parsedProblems, this.calibrationProblem] : this.parsedProblems;
     return { criticChanged: this.fingerprint() !== before, thresholdsChanged: this.verdictRules() !== rulesBefore, ignored };
+  }
+
+  /** Reads the calibration file again (it changed on disk); true when the verdicts must be redone. */
+  reloadCalibration(): boolean {
+    const rulesBefore = this.verdictRules();
+    this.loadCalibration();
+    return this.verdictRules() !== rulesBefore;
   }
 
   private verdictRules(): string {
@@ -123,19 +130,27 @@ export class CritiqueSetup {
 
   private loadCalibration(): void {
     this.calibration = undefined;
-    this.calibrationProblem = undefined;
+    this.calibrationPath = undefined;
+    const problem = this.readCalibration();
+    this.settingsProblems = problem ? [...this.parsedProblems, `stepcritic.calibration: ${problem} (P(True) is shown uncalibrated)`] : this.parsedProblems;
+  }
+
+  /** Sets the calibration the setting names, or says why there is none. */
+  private readCalibration(): string | undefined {
     const setting = this.settings.calibration.trim();
     const critic = this.criticIdentity();
-    if (setting === '' || !critic) return;
+    if (setting === '' || !critic) return undefined;
     const folder = this.workspaceFolders()[0];
     const path = setting.startsWith('~/') ? join(homedir(), setting.slice(2)) : isAbsolute(setting) || !folder ? setting : join(folder, setting);
+    this.calibrationPath = resolve(path);
     try {
-      const file = parseCalibrationFile(readFileSync(path, 'utf8'), setting);
+      const file = readCalibrationFile(path, setting);
       const mismatch = calibrationMismatch(file, critic, setting);
-      if (mismatch) this.calibrationProblem = `stepcritic.calibration: ${mismatch} (P(True) is shown uncalibrated)`;
-      else this.calibration = calibrationOf(file);
+      if (mismatch) return mismatch;
+      this.calibration = calibrationOf(file);
+      return undefined;
     } catch (error) {
-      this.calibrationProblem = `stepcritic.calibration: ${errorMessage(error)} (P(True) is shown uncalibrated)`;
+      return errorMessage(error);
     }
   }
 

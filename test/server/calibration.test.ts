@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver-protocol';
 import type { CalibrationFile } from '../../src/engine/calibration/file';
@@ -65,5 +66,41 @@ describe('server: stepcritic.calibration', () => {
     for (let i = 0; i < 100 && !/P\(True\) 0\.95 · source/.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(await hoverText(), /\*\*Step 1 — correct\*\* · P\(True\) 0\.95 · source: logprobs/);
     assert.equal(llm.chatRequests().length, requests, 'a calibration change needs no new request');
+  });
+
+  it('reads the file again when it changes on disk: made after the setting named it, the next calibrate reaches the open document', async () => {
+    const rig = await startRig({ settings: { calibration: 'calibration.json' }, session: { watchFiles: true } });
+    rigs.push(rig);
+    const { session, llm } = rig;
+    const uri = fileUri(rig.folder, 'pens.solution.md');
+    await session.open(uri, PENS);
+    await session.finalStates(uri, 1);
+    await session.waitFor(() => session.statuses.at(-1)?.settingsProblems.length === 1, 'the missing file reported');
+    assert.match(session.statuses.at(-1)!.settingsProblems[0]!, /^stepcritic\.calibration: calibration\.json: no such file/);
+    const watched = await session.waitFor(
+      () => [...session.registrations.values()].find((r) => r.method === 'workspace/didChangeWatchedFiles'),
+      'a watcher registered',
+    );
+    assert.deepEqual(watched.registerOptions, {
+      watchers: [{ globPattern: { baseUri: pathToFileURL(rig.folder).href, pattern: 'calibration.json' } }],
+    });
+    const requests = llm.chatRequests().length;
+    const hoverText = async () => ((await session.hover(uri, 6, 10))!.contents as MarkupContent).value;
+    assert.match(await hoverText(), /\*\*Step 1 — correct\*\* · P\(True\) 0\.95 · source: logprobs/);
+
+    const path = join(rig.folder, 'calibration.json');
+    writeFileSync(path, JSON.stringify(calibrationFor('scripted-critic')));
+    await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path).href, type: 1 }] });
+    await session.waitFor(() => session.statuses.at(-1)?.settingsProblems.length === 0, 'the problem gone');
+    for (let i = 0; i < 100 && !/P\(True\) 0\.68 calibrated/.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(await hoverText(), /\*\*Step 1 — uncertain\*\* · P\(True\) 0\.68 calibrated \(fitted on 1,568 steps/);
+
+    // Fitted again for another model: refused, and the critic's own P(True) is back.
+    writeFileSync(path, JSON.stringify(calibrationFor('gpt-4o')));
+    await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path).href, type: 2 }] });
+    await session.waitFor(() => session.statuses.at(-1)?.settingsProblems.length === 1, 'the mismatch reported');
+    for (let i = 0; i < 100 && !/P\(True\) 0\.95 · source/.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(await hoverText(), /\*\*Step 1 — correct\*\* · P\(True\) 0\.95 · source: logprobs/);
+    assert.equal(llm.chatRequests().length, requests, 'a changed calibration needs no new request');
   });
 });
