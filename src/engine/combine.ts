@@ -6,10 +6,15 @@
 //   2. Deterministic verifiers: a refuted computation, a syntax error, or a step that failing tests
 //      clearly localise to is incorrect, whatever the model says (P(True) 0 for a refutation).
 //   3. The LLM critic: P(True) ≥ thresholds.correct → correct, ≤ thresholds.incorrect → incorrect,
-//      between → uncertain. A verbal verdict without probability is taken as it is.
+//      between → uncertain. A verbal verdict without probability is taken as it is. With a
+//      calibration (src/engine/calibration), the critic's P(True) goes through its map first, so the
+//      thresholds judge the calibrated value; the raw one is kept beside it. This is the one place a
+//      calibration applies: never to a deterministic check's P(True), nor to a step the user accepted.
 //   4. Otherwise the step is unchecked (verified claims are evidence, not proof that the logic holds).
 // Then ProcessBench's unit of work: the earliest incorrect step is *the* error and every later step is
 // downstream of it (its own evidence kept), not independently wrong.
+import type { Calibration } from './calibration/file';
+import { calibrate } from './calibration/file';
 import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
 import type {
   AnswerEvidence,
@@ -36,6 +41,8 @@ export interface CombineInput {
   /** Solution-level evidence (final answer against the expected one). */
   answer?: AnswerEvidence;
   thresholds: Thresholds;
+  /** Maps the critic's P(True) before the thresholds (`--calibration`, `stepcritic.calibration`). */
+  calibration?: Calibration;
 }
 
 type OwnVerdict = Omit<StepVerdict, 'stepIndex' | 'stepHash' | 'evidence' | 'accepted' | 'premiseStep'>;
@@ -44,7 +51,7 @@ export function formatPTrue(p: number | null): string {
   return p === null ? 'n/a' : p.toFixed(2);
 }
 
-function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: Thresholds): OwnVerdict {
+function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: Thresholds, calibration: Calibration | undefined): OwnVerdict {
   if (accepted) {
     return { verdict: 'correct', pTrue: 1, source: 'user', message: 'Marked as correct by you.', fixes: [] };
   }
@@ -111,14 +118,16 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
         fixes: [],
       };
     }
-    const p = critic.pTrue;
+    const raw = critic.pTrue;
+    const p = calibration ? calibrate(calibration, raw) : raw;
     const verdict = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
     return {
       verdict,
       pTrue: p,
+      ...(calibration ? { rawPTrue: raw } : {}),
       source: critic.source,
       code: verdict === 'incorrect' ? 'logic' : verdict === 'uncertain' ? 'low-confidence' : undefined,
-      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${critic.source}).${reason}`,
+      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${critic.source}${calibration ? `, calibrated from ${formatPTrue(raw)}` : ''}).${reason}`,
       fixes: [],
     };
   }
@@ -160,7 +169,7 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
       }
     }
     const isAccepted = accepted.has(step.index);
-    const own = judgeOwn(evidence, isAccepted, thresholds);
+    const own = judgeOwn(evidence, isAccepted, thresholds, input.calibration);
 
     if (firstErrorIndex >= 0 && !isAccepted) {
       steps.push({
@@ -208,6 +217,7 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
     critic: critic ? { enabled: true, model: critic.model, note: critic.note } : { enabled: false, note: input.criticNote },
     usage: critic?.usage ?? emptyUsage(),
     warnings,
+    ...(critic && input.calibration ? { calibration: input.calibration.note } : {}),
   };
 }
 
