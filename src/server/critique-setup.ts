@@ -89,6 +89,11 @@ export class CritiqueSetup {
     this.codeChecker = createCodeChecker({ allowRun: this.trusted && s.runCodeTests });
   }
 
+  /** Whether the client handed over an API key (never the key itself). */
+  get hasApiKey(): boolean {
+    return this.apiKey !== undefined;
+  }
+
   get criticEnabled(): boolean {
     return this.config !== undefined;
   }
