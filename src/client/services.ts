@@ -11,8 +11,6 @@ import type { TextViews } from './text-views';
 
 export interface Services {
   readonly extensionUri: vscode.Uri;
-  /** The extension's own folder on this machine (the critic cache, the example's scratch copy). */
-  readonly globalStorageUri: vscode.Uri;
   readonly connection: ServerConnection;
   readonly store: StepStateStore;
   readonly decorator: StepDecorator;

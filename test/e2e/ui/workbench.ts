@@ -2,23 +2,54 @@
 // Each waits for the list row it means to pick before pressing Enter (Quick Open filters
 // asynchronously, and an early Enter opens the wrong entry).
 import type { Page } from 'playwright-core';
+import type { ScenarioContext } from './runScenarios';
+
+export interface Scenario {
+  name: string;
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+/** Polls `probe` until it gives something (never a fixed sleep). */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined | false;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last !== undefined && last !== false) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
 
 export async function quickOpen(page: Page, fileName: string): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(fileName);
-  await page.locator(`.quick-input-list .monaco-list-row.focused:has-text("${fileName}")`).waitFor();
-  await page.keyboard.press('Enter');
+  // On a busy machine the file search answers late and its row may not take the focus: pick it.
+  await page.locator(`.quick-input-list .monaco-list-row:has-text("${fileName}")`).first().click({ timeout: 30_000 });
   await page.locator(`.tabs-container .tab.active:has-text("${fileName}")`).waitFor();
 }
 
+/** Runs a command from the palette. The palette lists what was registered when it opened: an
+ * extension still starting adds its commands later, so a person closes it and tries again. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator(`.quick-input-list .monaco-list-row.focused:has-text("${title}")`).waitFor();
+  const row = page.locator(`.quick-input-list .monaco-list-row.focused:has-text("${title}")`);
+  await until(`the command "${title}" in the palette`, async () => {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    if (
+      await row.waitFor({ timeout: 4000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+    await page.keyboard.press('Escape');
+    return undefined;
+  });
   await page.keyboard.press('Enter');
 }
 
@@ -36,12 +67,14 @@ export async function gutterIcons(page: Page): Promise<string[]> {
   });
 }
 
-/** The text of the visible editor's lines (what the person reads). */
-export async function editorText(page: Page): Promise<string> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line'))
-      .map((l) => (l as HTMLElement).innerText.replace(/\u00a0/g, ' '))
-      .join('\n'),
+/** The text of the visible editor's lines (what the person reads); `editor` picks another editor (a side of a diff, the Output panel). */
+export async function editorText(page: Page, editor = '.editor-instance .monaco-editor'): Promise<string> {
+  return page.evaluate(
+    (selector) =>
+      Array.from(document.querySelectorAll(`${selector} .view-lines .view-line`))
+        .map((l) => (l as HTMLElement).innerText.replace(/\u00a0/g, ' '))
+        .join('\n'),
+    editor,
   );
 }
 
