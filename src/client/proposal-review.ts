@@ -90,6 +90,8 @@ export async function reviewProposal(services: Services, proposal: RefineProposa
   } finally {
     await closeTabsShowing(proposedUri);
     services.views.forget(proposedUri);
+    // Back to the document itself, with the keyboard: a Ctrl+S now saves it, not the closed proposal.
+    if (!document.isClosed) await vscode.window.showTextDocument(document, { preview: false });
   }
   services.output.info(`${name}: ${proposal.title} — ${decision === 'accept' ? 'accepted' : 'discarded'}`);
   if (decision === 'discard') return { status: proposal.status, decision, applied: false, message: 'discarded' };

@@ -15,6 +15,7 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isCarriable } from '../engine/refine/carry';
 import { applyEdits, offsetAt } from '../engine/refine/text';
 import { createFileCache } from '../engine/cache/file';
 import { createMemoryCache } from '../engine/cache/memory';
@@ -42,12 +43,12 @@ import {
   ToggleRequest,
   UriArgsSchema,
   VersionedEditSchema,
-  type ApplyEditResult,
-  type StepCommandArgs,
-  type VersionedEdit,
   OfferProposalNotification,
+  type ApplyEditResult,
   type FileCritique,
   type RefineProposal,
+  type StepCommandArgs,
+  type VersionedEdit,
   type WorkspaceCritique,
 } from '../protocol/messages';
 import { AcceptedStore, uriToPath } from './accepted-store';
@@ -497,7 +498,9 @@ export class StepCriticServer {
           const before = this.documents.get(edit.uri)?.getText();
           const result = await applyVersionedEdit(this.connection, this.documents.get(edit.uri), edit);
           // A fixed value (Fix arithmetic) is still used by later steps: offer to carry it on.
-          if (result.applied && before !== undefined) void this.offerCarry(edit, before);
+          if (result.applied && before !== undefined) {
+            this.offerCarry(edit, before).catch((error: unknown) => this.connection.console.warn(`carrying ${edit.label} on: ${errorMessage(error)}`));
+          }
           return result;
         }
         case ServerCommands.acceptStep:
@@ -545,13 +548,12 @@ export class StepCriticServer {
    * proposes carrying the new value on, re-checked by the verifiers, for the user to review.
    */
   private async offerCarry(edit: VersionedEdit, before: string): Promise<void> {
+    const corrections = edit.edits
+      .map((e) => ({ from: before.slice(offsetAt(before, e.range.start), offsetAt(before, e.range.end)), to: e.newText, position: e.range.start }))
+      .filter(isCarriable);
+    if (corrections.length === 0) return;
     const document = await this.whenText(edit.uri, applyEdits(before, edit.edits));
     if (!document) return;
-    const corrections = edit.edits.map((e) => ({
-      from: before.slice(offsetAt(before, e.range.start), offsetAt(before, e.range.end)),
-      to: e.newText,
-      position: e.range.start,
-    }));
     const proposal = await this.s.refinement.proposeCarry(document, corrections);
     if (!proposal) return;
     this.connection.console.info(`${basename(edit.uri)}: offering "${proposal.title}"`);

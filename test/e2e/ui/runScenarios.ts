@@ -35,10 +35,10 @@ export interface ScenarioRun {
   scenarios: readonly Scenario[];
 }
 
-/** `STEPCRITIC_E2E_ONLY=text`: only the scenarios whose name contains it (for work on one of them). */
+/** `STEPCRITIC_E2E_ONLY=text|other`: only the scenarios whose name contains one of them (for work on a few). */
 function selected(scenarios: readonly Scenario[]): readonly Scenario[] {
-  const only = process.env.STEPCRITIC_E2E_ONLY;
-  return only ? scenarios.filter((s) => s.name.toLowerCase().includes(only.toLowerCase())) : scenarios;
+  const only = process.env.STEPCRITIC_E2E_ONLY?.toLowerCase().split('|');
+  return only ? scenarios.filter((s) => only.some((part) => s.name.toLowerCase().includes(part))) : scenarios;
 }
 
 export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<ScenarioResult[]> {
@@ -58,8 +58,10 @@ export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<
         if (value === undefined) delete settings[key];
         else settings[key] = value;
       }
+      // It opens in a tab or, in this VS Code, in a modal editor over the workbench.
       await runCommand(page, 'Preferences: Open User Settings (JSON)');
-      await page.locator('.tabs-container .tab.active:has-text("settings.json")').waitFor();
+      const editor = page.locator('.monaco-editor').filter({ has: page.locator('.view-line', { hasText: 'telemetry.telemetryLevel' }) });
+      await editor.first().waitFor();
       await page.keyboard.press('Control+A');
       await page.keyboard.insertText(JSON.stringify(settings, null, 2));
       await page.keyboard.press('Control+S');
@@ -67,6 +69,11 @@ export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<
         JSON.stringify(JSON.parse(readFileSync(run.userSettingsFile, 'utf8'))) === JSON.stringify(settings) ? true : undefined,
       );
       await page.keyboard.press('Control+W');
+      await until('settings.json closed', async () => {
+        if ((await editor.count()) === 0) return true;
+        await page.keyboard.press('Escape');
+        return undefined;
+      });
     },
     screenshot: async (name, height) => {
       shot++;
@@ -89,6 +96,10 @@ export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<
         results.push({ name: scenario.name, passed: true, durationMs: Date.now() - started });
       } catch (error) {
         await ctx.screenshot(`failed-${scenario.name.replace(/\W+/g, '-').toLowerCase()}`).catch(() => undefined);
+        // Leave no menu, hover or diff open for the next scenario.
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Escape').catch(() => undefined);
+        await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+        await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
         results.push({ name: scenario.name, passed: false, durationMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) });
       }
     }
