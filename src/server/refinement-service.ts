@@ -8,7 +8,7 @@ import { emptyUsage } from '../engine/types';
 import type { RefineProposal } from '../protocol/messages';
 import type { AcceptedStore } from './accepted-store';
 import type { CritiqueService, Judged } from './critique-service';
-import { parseDocument } from './critique-service';
+import type { CheckedText } from '../engine/deadline/check-pool';
 import type { CritiqueSetup } from './critique-setup';
 import type { DocumentSource } from './critique-service';
 import { errorMessage } from '../engine/error-message';
@@ -73,7 +73,7 @@ export class RefinementService {
     corrections: readonly { from: string; to: string; position: Position }[],
   ): Promise<RefineProposal | undefined> {
     const { uri, version, languageId } = document;
-    const parse = async (text: string) => (await parseDocument(uri, text, languageId, this.setup.settings.maxSteps)).document;
+    const parse = async (text: string) => (await this.critique.checks.check({ uri, text, languageId, maxSteps: this.setup.settings.maxSteps })).document;
     const parsed = await parse(document.getText());
     if (parsed.kind !== 'math') return undefined;
     const located = corrections.flatMap((c) => {
@@ -116,8 +116,7 @@ export class RefinementService {
     if (document.version !== version)
       return base(uri, version, kind, stepIndex ?? 0, 'stale', `The document changed since (version ${version}, now ${document.version}); ask again.`);
     const model = this.setup.refineModel();
-    if (!model)
-      return base(uri, version, kind, stepIndex ?? 0, 'unavailable', `Refinement needs the LLM critic. ${this.setup.criticStatus().note ?? ''}`.trim());
+    if (!model) return base(uri, version, kind, stepIndex ?? 0, 'unavailable', this.setup.refineUnavailableReason());
 
     // A proposal is made against a complete critique of exactly this version.
     let judged = this.critique.judged(uri);
@@ -130,9 +129,15 @@ export class RefinementService {
 
     const { languageId } = document;
     const maxSteps = this.setup.settings.maxSteps;
+    // A proposal is read and verified in the check worker too: a model's text is no safer than a user's.
+    const checked = new WeakMap<typeof judged.document, CheckedText>();
     const deps = {
       model,
-      parse: async (text: string) => (await parseDocument(uri, text, languageId, maxSteps)).document,
+      parse: async (text: string) => {
+        const result = await this.critique.checks.check({ uri, text, languageId, maxSteps });
+        checked.set(result.document, result);
+        return result.document;
+      },
       judge: (doc: typeof judged.document, o: { fromStep: number; signal?: AbortSignal }) =>
         judgeSolution(
           doc,
@@ -141,6 +146,7 @@ export class RefinementService {
             thresholds: this.setup.thresholds,
             fromStep: o.fromStep,
             signal: o.signal,
+            checked: checked.get(doc),
           },
         ),
     };
