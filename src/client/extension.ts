@@ -46,7 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<StepCr
   );
   const services: Services = {
     extensionUri: context.extensionUri,
-   
+
     connection,
     store,
     decorator,

@@ -41,7 +41,11 @@ export function announceRestrictedSettings(state: vscode.Memento, output: vscode
     if (vscode.workspace.isTrusted) return;
     const keys = await workspaceRestrictedSettings();
     const seen = keys.join(',');
-    if (keys.length === 0 || state.get<string>(SHOWN_KEY) === seen) return;
+    if (keys.length === 0) return;
+    if (state.get<string>(SHOWN_KEY) === seen) {
+      output.info(`Restricted Mode: ${keys.join(', ')} ignored until the folder is trusted (said before).`);
+      return;
+    }
     await state.update(SHOWN_KEY, seen);
     const message = `Restricted Mode: this folder sets ${keys.join(', ')}, which Step Critic ignores until you trust it. The critic uses your user settings, and no code runs.`;
     output.info(message);

@@ -153,7 +153,7 @@ async function uiRun(
     userSettings: {
       ...userLlmSettings(options.userLlm),
       'stepcritic.display.inlineText': true,
-      'workbench.colorTheme': 'Default Light Modern',
+      'workbench.colorTheme': 'Light Modern',
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'editor.minimap.enabled': false,
       'editor.occurrencesHighlight': 'off',

@@ -43,7 +43,11 @@ function selected(scenarios: readonly Scenario[]): readonly Scenario[] {
 
 export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<ScenarioResult[]> {
   const { url, workspace, screenshotDir } = run;
-  const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 860 },
+    deviceScaleFactor: 1,
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   let shot = 0;
@@ -62,12 +66,19 @@ export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<
       await runCommand(page, 'Preferences: Open User Settings (JSON)');
       const editor = page.locator('.monaco-editor').filter({ has: page.locator('.view-line', { hasText: 'telemetry.telemetryLevel' }) });
       await editor.first().waitFor();
+      // Pasted, not typed: typing lets the editor auto-close brackets and indent each line (a corrupt file).
+      await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(settings, null, 2));
       await page.keyboard.press('Control+A');
-      await page.keyboard.insertText(JSON.stringify(settings, null, 2));
+      await page.keyboard.press('Control+V');
       await page.keyboard.press('Control+S');
-      await until('settings.json saved', async () =>
-        JSON.stringify(JSON.parse(readFileSync(run.userSettingsFile, 'utf8'))) === JSON.stringify(settings) ? true : undefined,
-      );
+      // Read until VS Code has written it whole (a read while it writes finds it empty).
+      await until('settings.json saved', async () => {
+        try {
+          return JSON.stringify(JSON.parse(readFileSync(run.userSettingsFile, 'utf8'))) === JSON.stringify(settings) ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      });
       await page.keyboard.press('Control+W');
       await until('settings.json closed', async () => {
         if ((await editor.count()) === 0) return true;
