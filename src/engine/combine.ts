@@ -13,6 +13,9 @@
 //   4. Otherwise the step is unchecked (verified claims are evidence, not proof that the logic holds).
 // Then ProcessBench's unit of work: the earliest incorrect step is *the* error and every later step is
 // downstream of it (its own evidence kept), not independently wrong.
+// The solution's verdict is decided here once for every surface (CLI, reports, server, editor): it is
+// incorrect when a step is, when a test fails, or when the final answer differs from the expected one
+// (as authoritative as a refuted computation, even if every step looks right to the critic).
 import type { Calibration } from './calibration/file';
 import { calibrate } from './calibration/file';
 import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
@@ -59,15 +62,13 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
   const refuted = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic' && e.status === 'refuted');
   if (refuted.length > 0) {
     const fixes: TextEdit[] = refuted.flatMap((e) => (e.fix ? [e.fix] : []));
-    const first = refuted[0]!;
     const more = refuted.length > 1 ? ` (+${refuted.length - 1} more)` : '';
-    const should = first.expected !== undefined ? ` (should be ${first.expected})` : '';
     return {
       verdict: 'incorrect',
       pTrue: 0,
       source: 'verifier',
       code: 'arithmetic',
-      message: `${first.claim}${should}${more}`,
+      message: `${refutedClaimText(refuted[0]!)}${more}`,
       fixes,
     };
   }
@@ -132,16 +133,45 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     };
   }
 
-  const verified = evidence.filter((e) => e.kind === 'arithmetic' && e.status === 'verified').length;
+  const computations = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic');
+  const verified = computations.filter((e) => e.status === 'verified').length;
   const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
-  const checked = verified === 1 ? '1 computation checks out; ' : verified > 1 ? `${verified} computations check out; ` : passed > 0 ? 'tests pass; ' : '';
+  const checked =
+    verified > 0 && verified === computations.length
+      ? 'Computations verified'
+      : verified > 0
+        ? `${verified} of ${computations.length} computations verified`
+        : passed > 0
+          ? 'Tests pass'
+          : 'Not judged';
   return {
     verdict: 'unchecked',
     pTrue: null,
     source: verified > 0 || passed > 0 ? 'verifier' : 'none',
-    message: `${checked}the reasoning was not judged.`.replace(/^./, (c) => c.toUpperCase()),
+    message: checked === 'Not judged' ? 'Not judged.' : `${checked}; reasoning not judged.`,
     fixes: [],
   };
+}
+
+/**
+ * An unchecked step whose every computation was recomputed and holds: shown apart from a step nobody
+ * looked at (its reasoning is still not judged, so it is not "correct").
+ */
+export function computationsVerified(verdict: Pick<StepVerdict, 'verdict' | 'evidence'>): boolean {
+  if (verdict.verdict !== 'unchecked') return false;
+  const computations = verdict.evidence.filter((e) => e.kind === 'arithmetic');
+  return computations.length > 0 && computations.every((e) => e.status === 'verified');
+}
+
+/** A refuted computation in the one wording every surface uses: `48 / 2 = 25 (should be 24)`. */
+export function refutedClaimText(e: Pick<ArithmeticEvidence, 'claim' | 'expected'>): string {
+  return `${e.claim}${e.expected !== undefined ? ` (should be ${e.expected})` : ''}`;
+}
+
+/** The final-answer check in one wording: `The final answer 73 differs from the expected 72.` */
+export function answerText(e: AnswerEvidence): string {
+  const verb = e.status === 'matches' ? 'matches' : e.status === 'differs' ? 'differs from' : 'could not be compared with';
+  return `The final answer ${e.actual} ${verb} the expected ${e.expected}.`;
 }
 
 export function combineVerdicts(input: CombineInput): SolutionJudgement {
@@ -205,15 +235,13 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
 
   const warnings = [...document.warnings];
   if (code?.note) warnings.push(code.note);
-  if (answerDiffers && input.answer) {
-    warnings.push(`The final answer ${input.answer.actual} differs from the expected ${input.answer.expected}.`);
-  }
 
   return {
     steps,
     firstErrorIndex,
     verdict,
     finalAnswerPTrue: critic?.finalAnswerPTrue ?? null,
+    ...(input.answer ? { answer: input.answer } : {}),
     critic: critic ? { enabled: true, model: critic.model, note: critic.note } : { enabled: false, note: input.criticNote },
     usage: critic?.usage ?? emptyUsage(),
     warnings,

@@ -248,6 +248,8 @@ export const SolutionJudgementSchema = z.object({
   verdict: SolutionVerdictSchema,
   /** P(True) of the final answer (solution-level critic call), when asked for. */
   finalAnswerPTrue: z.number().min(0).max(1).nullable(),
+  /** The final answer against the expected one, when the document names one: a differing answer makes the solution incorrect. */
+  answer: AnswerEvidenceSchema.optional(),
   critic: z.object({
     enabled: z.boolean(),
     model: z.string().optional(),

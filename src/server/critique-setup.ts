@@ -221,6 +221,11 @@ export class CritiqueSetup {
     this.loadCalibration();
   }
 
+  /** Whether the client handed over an API key (never the key itself). */
+  get hasApiKey(): boolean {
+    return this.apiKey !== undefined;
+  }
+
   private budgetPerRun(): boolean {
     return this.settings.tokenBudget > 0;
   }

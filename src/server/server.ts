@@ -1,13 +1,13 @@
 // The Step Critic language server: wires LSP to the critique service. Thin on purpose — what a
 // verdict is, how a proposal is judged and what is shown come from the engine and from the small
 // modules beside this one.
-import { relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   TextDocuments,
   TextDocumentSyncKind,
   type CancellationToken,
-  type CodeAction,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -15,12 +15,13 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isCarriable } from '../engine/refine/carry';
+import { applyEdits, offsetAt } from '../engine/refine/text';
 import { createFileCache } from '../engine/cache/file';
 import { createMemoryCache } from '../engine/cache/memory';
 import type { CriticCache } from '../engine/cache/types';
 import {
   ClearCacheRequest,
-  CodeActionDataSchema,
   CodeActionKinds,
   ConfigureNotification,
   CritiqueFileRequest,
@@ -30,6 +31,7 @@ import {
   RefineSolutionRequest,
   RefineStepRequest,
   RefineParamsSchema,
+  RefinementArgsSchema,
   RegenerateFromFirstErrorRequest,
   ServerCommands,
   ServerStatsRequest,
@@ -41,9 +43,12 @@ import {
   ToggleRequest,
   UriArgsSchema,
   VersionedEditSchema,
+  OfferProposalNotification,
   type ApplyEditResult,
   type FileCritique,
   type RefineProposal,
+  type StepCommandArgs,
+  type VersionedEdit,
   type WorkspaceCritique,
 } from '../protocol/messages';
 import { AcceptedStore, uriToPath } from './accepted-store';
@@ -52,13 +57,14 @@ import { CritiqueService, type DocumentSource } from './critique-service';
 import { errorMessage } from '../engine/error-message';
 import { CalibrationWatch } from './calibration-watch';
 import { CritiqueSetup } from './critique-setup';
-import { fileMarkdown, stepMarkdown } from './explain';
+import type { DocumentView } from './document-view';
+import { fileMarkdown, stepMarkdown, summaryLine, usageLine } from './explain';
 import { createFileMatcher, type FileMatcher } from './file-matcher';
 import { buildCodeLenses, buildHover } from './lens-and-hover';
 import { RefinementService, type ProposalKind } from './refinement-service';
+import { emptyStepCounts } from './step-states';
 import { applyVersionedEdit } from './versioned-edit';
 import { critiqueWorkspace, type WorkspaceProgress } from './workspace-critique';
-import { excerpt } from '../engine/accepted';
 import { emptyUsage, type Usage } from '../engine/types';
 import { z } from 'zod';
 
@@ -88,7 +94,7 @@ export class StepCriticServer {
   private readonly countedUsage = new WeakSet<Usage>();
   /** Watches the calibration file through the client, from initialization on. */
   private calibrationWatch: CalibrationWatch | undefined;
-  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false };
+  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false, reviewsProposals: false };
   private lensTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -166,13 +172,12 @@ export class StepCriticServer {
     });
     connection.onCodeLens((params) => {
       const view = this.services?.critique.view(params.textDocument.uri);
-      return view ? buildCodeLenses(view, this.s.setup.criticEnabled) : [];
+      return view ? buildCodeLenses(view, { criticEnabled: this.s.setup.criticEnabled, reviewsProposals: this.client.reviewsProposals }) : [];
     });
     connection.onCodeAction((params) => {
       const view = this.services?.critique.view(params.textDocument.uri);
-      return view ? buildCodeActions(view, params, this.s.setup.criticEnabled) : [];
+      return view ? buildCodeActions(view, params, { criticEnabled: this.s.setup.criticEnabled, reviewsProposals: this.client.reviewsProposals }) : [];
     });
-    connection.onCodeActionResolve((action, token) => this.resolveCodeAction(action, token));
     connection.onExecuteCommand((params) => this.executeCommand(params.command, params.arguments ?? []));
 
     connection.onRequest(SetSecretsRequest.method, (raw: unknown) => {
@@ -190,19 +195,24 @@ export class StepCriticServer {
     connection.onRequest(CritiqueWorkspaceRequest.method, (raw: unknown, token: CancellationToken) =>
       this.critiqueWorkspace(CritiqueWorkspaceRequest.params.parse(raw ?? {}), token),
     );
-    const refine = (kind: ProposalKind) => (raw: unknown, token: CancellationToken) => {
+    const refine = (kind: ProposalKind) => async (raw: unknown, token: CancellationToken) => {
       const params = RefineParamsSchema.parse(raw);
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return this.s.refinement.propose(params.uri, kind, { version: params.version, stepIndex: params.stepIndex, signal: controller.signal });
+      const proposal = await this.s.refinement.propose(params.uri, kind, { version: params.version, stepIndex: params.stepIndex, signal: controller.signal });
+      this.logProposal(proposal);
+      return proposal;
     };
     connection.onRequest(RefineStepRequest.method, refine('refine-step'));
     connection.onRequest(RegenerateFromFirstErrorRequest.method, refine('regenerate'));
     connection.onRequest(RefineSolutionRequest.method, refine('refine-solution'));
-    connection.onRequest(TestConnectionRequest.method, (_raw: unknown, token: CancellationToken) => {
+    connection.onRequest(TestConnectionRequest.method, async (_raw: unknown, token: CancellationToken) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return this.s.setup.testConnection(controller.signal);
+      const result = await this.s.setup.testConnection(controller.signal);
+      if (result.ok) this.connection.console.info(`test connection: ${result.message}`);
+      else this.connection.console.warn(`test connection: ${result.message}`);
+      return result;
     });
     connection.onRequest(ClearCacheRequest.method, async () => {
       const cleared = await this.s.cache.clear();
@@ -234,7 +244,7 @@ export class StepCriticServer {
 
   private initialize(params: InitializeParams): InitializeResult {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
-    const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
+    const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false, reviewsProposals: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
     const setup = new CritiqueSetup(cache, init.llm ?? {}, () => this.workspaceFolders);
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted, init.checkDeadlineMs);
@@ -247,6 +257,7 @@ export class StepCriticServer {
       configurationPull: caps.workspace?.configuration === true,
       workDoneProgress: caps.window?.workDoneProgress === true,
       workspaceFolders: caps.workspace?.workspaceFolders === true,
+      reviewsProposals: init.reviewsProposals,
     };
     this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
     if (this.workspaceFolders.length === 0 && params.rootUri) {
@@ -267,7 +278,6 @@ export class StepCriticServer {
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: {
           codeActionKinds: [CodeActionKind.QuickFix, CodeActionKinds.fixAll, ...Object.values(CodeActionKinds).filter((k) => k.startsWith('quickfix.'))],
-          resolveProvider: true,
         },
         executeCommandProvider: { commands: Object.values(ServerCommands) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -286,6 +296,7 @@ export class StepCriticServer {
       });
     if (!this.settingsReceived && this.client.configurationPull) await this.pullConfiguration();
     this.calibrationWatch?.watch(this.s.setup.calibrationPath);
+    this.logCritic();
     this.sendStatus();
   }
 
@@ -314,7 +325,10 @@ export class StepCriticServer {
     this.noticeUntrusted(change.ignored);
     this.matcher = createFileMatcher(setup.settings.files);
     for (const problem of setup.settingsProblems) this.connection.console.warn(`setting ignored: ${problem}`);
-    if (change.criticChanged) critique.forgetVerdicts();
+    if (change.criticChanged) {
+      critique.forgetVerdicts();
+      this.logCritic();
+    }
     for (const uri of critique.openUris()) refinement.forget(uri);
     for (const document of this.documents.all()) {
       const tracked = critique.openUris().includes(document.uri);
@@ -387,7 +401,7 @@ export class StepCriticServer {
       uri: params.uri,
       version: document?.version ?? null,
       summary: {
-        counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 },
+        counts: emptyStepCounts(),
         firstErrorIndex: -1,
         verdict: null,
         pTrue: null,
@@ -431,6 +445,39 @@ export class StepCriticServer {
     this.usage.promptTokens += u.promptTokens;
     this.usage.completionTokens += u.completionTokens;
     this.usage.cachedSteps += u.cachedSteps;
+    this.logRun(view);
+  }
+
+  /**
+   * One line per finished run that asked the critic or failed, for "Show Log": what was asked, what it
+   * cost, what went wrong or was adapted. Never the key, never the document's text.
+   */
+  private logRun(view: DocumentView): void {
+    const j = view.judgement;
+    const failed = j.steps.filter((s) => s.verdict === 'error').length;
+    const note = j.critic.enabled ? j.critic.note : undefined;
+    if (j.usage.requests === 0 && failed === 0 && !note) return;
+    const usage = usageLine(j.usage);
+    const line = `critiqued ${basename(view.uri)} (version ${view.version}): ${summaryLine(view)}${usage ? `. ${usage}` : ''}${note ? ` Critic: ${note}` : ''}`;
+    if (failed > 0 || note) this.connection.console.warn(line);
+    else this.connection.console.info(line);
+  }
+
+  private logProposal(proposal: RefineProposal): void {
+    const cost = usageLine(proposal.usage);
+    this.connection.console.info(
+      `${basename(proposal.uri)}: ${proposal.title} — ${proposal.status}${proposal.status === 'proposed' ? '' : `: ${proposal.message}`}${cost ? `. ${cost}` : ''}`,
+    );
+  }
+
+  private logCritic(): void {
+    const { setup } = this.s;
+    const critic = setup.criticStatus();
+    this.connection.console.info(
+      critic.enabled
+        ? `critic: ${critic.model ?? 'on'} (provider ${setup.settings.provider}; API key ${setup.hasApiKey ? 'set' : 'not set'}${setup.trusted ? '' : '; restricted mode: user settings only'})`
+        : (critic.note ?? 'LLM critic off.'),
+    );
   }
 
   private async critiqueWorkspace(
@@ -474,28 +521,19 @@ export class StepCriticServer {
     return verdict ? stepMarkdown(view, verdict, true) : `There is no step ${stepIndex + 1}.`;
   }
 
-  private async resolveCodeAction(action: CodeAction, token: CancellationToken): Promise<CodeAction> {
-    const data = CodeActionDataSchema.safeParse(action.data);
-    if (!data.success || !this.services) return action;
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    const proposal = await this.s.refinement.propose(data.data.uri, data.data.kind === 'refine' ? 'refine-step' : 'regenerate', {
-      version: data.data.version,
-      stepIndex: data.data.stepIndex,
-      signal: controller.signal,
-    });
-    const resolved: CodeAction = { ...action, title: proposal.title };
-    if (proposal.status !== 'proposed') resolved.disabled = { reason: proposal.message };
-    return resolved;
-  }
-
   private async executeCommand(command: string, args: unknown[]): Promise<unknown> {
     const arg = args[0];
     try {
       switch (command) {
         case ServerCommands.applyEdit: {
           const edit = VersionedEditSchema.parse(arg);
-          return await applyVersionedEdit(this.connection, this.documents.get(edit.uri), edit);
+          const before = this.documents.get(edit.uri)?.getText();
+          const result = await applyVersionedEdit(this.connection, this.documents.get(edit.uri), edit);
+          // A fixed value (Fix arithmetic) is still used by later steps: offer to carry it on.
+          if (result.applied && before !== undefined) {
+            this.offerCarry(edit, before).catch((error: unknown) => this.connection.console.warn(`carrying ${edit.label} on: ${errorMessage(error)}`));
+          }
+          return result;
         }
         case ServerCommands.acceptStep:
         case ServerCommands.unacceptStep:
@@ -510,15 +548,16 @@ export class StepCriticServer {
           return await this.critiqueFile({ uri: UriArgsSchema.parse(arg).uri, force: true });
         case ServerCommands.refineSolution: {
           const params = UriArgsSchema.parse(arg);
-          return await this.offer(await this.s.refinement.propose(params.uri, 'refine-solution', { version: params.version }), true);
+          return await this.offer(await this.s.refinement.propose(params.uri, 'refine-solution', { version: params.version }));
         }
         case ServerCommands.applyRefinement: {
-          const data = CodeActionDataSchema.parse(arg);
+          const data = RefinementArgsSchema.parse(arg);
           const proposal = await this.s.refinement.propose(data.uri, data.kind === 'refine' ? 'refine-step' : 'regenerate', {
             version: data.version,
             stepIndex: data.stepIndex,
           });
-          return await this.offer(proposal, false);
+          this.logProposal(proposal);
+          return await this.offer(proposal);
         }
         case ServerCommands.showMessage: {
           const message = z.object({ message: z.string() }).parse(arg).message;
@@ -536,24 +575,63 @@ export class StepCriticServer {
     }
   }
 
-  /** Applies a proposal (after asking, for a whole-solution refinement); otherwise says why not. */
-  private async offer(proposal: RefineProposal, ask: boolean): Promise<ApplyEditResult> {
+  /**
+   * After a fix was applied: when later steps (or the final answer) still use the value it replaced,
+   * proposes carrying the new value on, re-checked by the verifiers, for the user to review.
+   */
+  private async offerCarry(edit: VersionedEdit, before: string): Promise<void> {
+    const corrections = edit.edits
+      .map((e) => ({ from: before.slice(offsetAt(before, e.range.start), offsetAt(before, e.range.end)), to: e.newText, position: e.range.start }))
+      .filter(isCarriable);
+    if (corrections.length === 0) return;
+    const document = await this.whenText(edit.uri, applyEdits(before, edit.edits));
+    if (!document) return;
+    const proposal = await this.s.refinement.proposeCarry(document, corrections);
+    if (!proposal) return;
+    this.connection.console.info(`${basename(edit.uri)}: offering "${proposal.title}"`);
+    if (this.client.reviewsProposals) void this.connection.sendNotification(OfferProposalNotification.method, proposal);
+    else await this.offer(proposal);
+  }
+
+  /** The open document once its text is `text` (an edit the client applied arrives as a change shortly after). */
+  private whenText(uri: string, text: string, timeoutMs = 3000): Promise<TextDocument | undefined> {
+    const current = this.documents.get(uri);
+    if (current?.getText() === text) return Promise.resolve(current);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        listener.dispose();
+        resolve(undefined);
+      }, timeoutMs);
+      const listener = this.documents.onDidChangeContent((e) => {
+        if (e.document.uri !== uri) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(e.document.getText() === text ? e.document : undefined);
+      });
+    });
+  }
+
+  /**
+   * For clients that do not review proposals themselves: asks (naming what changes and P(True) before
+   * → after) and applies only on Apply; otherwise says why there is nothing to apply.
+   */
+  private async offer(proposal: RefineProposal): Promise<ApplyEditResult> {
     if (proposal.status !== 'proposed' || !proposal.apply) {
       const tried = proposal.attempts.length > 0 ? ` Tried: ${proposal.attempts.map((a, i) => `(${i + 1}) ${a.reason}`).join(' ')}` : '';
       void this.connection.window.showWarningMessage(`Step Critic: ${proposal.message}${tried}`);
       return { applied: false, message: proposal.message };
     }
-    if (ask) {
-      const choice = await this.connection.window.showInformationMessage(`Step Critic: ${proposal.message} Apply it?`, { title: 'Apply' }, { title: 'Cancel' });
-      if (choice?.title !== 'Apply') return { applied: false, message: 'Cancelled.' };
-    }
+    // A model's proposal is summed up by its title (P(True) before → after); a carried value by what it changes.
+    const question = proposal.kind === 'carry-value' ? proposal.message : `${proposal.title}.`;
+    const choice = await this.connection.window.showInformationMessage(`Step Critic: ${question} Apply it?`, { title: 'Apply' }, { title: 'Cancel' });
+    if (choice?.title !== 'Apply') return { applied: false, message: 'Cancelled.' };
     const after = this.s.refinement.judgementAfter(proposal);
     if (after) this.s.critique.expect(proposal.uri, after.document.text, after);
     const result = await applyVersionedEdit(this.connection, this.documents.get(proposal.uri), proposal.apply);
     return result;
   }
 
-  private async markStep(args: { uri: string; stepIndex: number; stepHash: string }, accept: boolean): Promise<ApplyEditResult> {
+  private async markStep(args: StepCommandArgs, accept: boolean, offerUndo = true): Promise<ApplyEditResult> {
     const { critique } = this.s;
     const view = critique.view(args.uri);
     const step = view?.document.steps[args.stepIndex];
@@ -571,10 +649,24 @@ export class StepCriticServer {
       return { applied: false, message: result.error };
     }
     critique.represent(args.uri);
+    const n = args.stepIndex + 1;
+    const where = `.stepcritic/accepted.json in ${basename(dirname(dirname(result.path)))}`;
     const message = accept
-      ? `Step ${args.stepIndex + 1} is marked as correct (${excerpt(step.text).slice(0, 40)}…), in ${result.path}.`
-      : `Step ${args.stepIndex + 1} is no longer marked as correct.`;
+      ? `Step ${n} is marked as correct.${result.file === 'created' ? ` Marks are kept in ${where} (commit it to share them).` : ''}`
+      : `Step ${n} is no longer marked as correct.${result.file === 'removed' ? ` No marks are left, so ${where} was removed.` : ''}`;
+    this.connection.console.info(`${accept ? 'marked' : 'unmarked'} step ${n} of ${basename(args.uri)} (${result.path}: ${result.file})`);
+    if (result.changed) void this.announceMark(args, accept, message, { offerUndo, createdFile: result.file === 'created' ? result.path : undefined });
     return { applied: result.changed, message };
+  }
+
+  /** Says what a mark did, where marks are kept the first time, and offers its undo (Ctrl+Z cannot: it is not a text edit). */
+  private async announceMark(args: StepCommandArgs, accepted: boolean, message: string, options: { offerUndo: boolean; createdFile?: string }): Promise<void> {
+    const { createdFile } = options;
+    const actions = [...(options.offerUndo ? [{ title: 'Undo' }] : []), ...(createdFile ? [{ title: 'Open File' }] : [])];
+    const choice = await this.connection.window.showInformationMessage(`Step Critic: ${message}`, ...actions).catch(() => undefined);
+    if (choice?.title === 'Undo') await this.markStep(args, !accepted, false);
+    if (choice?.title === 'Open File' && createdFile)
+      await this.connection.window.showDocument({ uri: pathToFileURL(createdFile).toString() }).catch(() => undefined);
   }
 }
 

@@ -14,7 +14,7 @@ import type { AcceptedStore } from './accepted-store';
 import type { CritiqueService, DocumentSource } from './critique-service';
 import type { CritiqueSetup } from './critique-setup';
 import { buildDiagnostics } from './diagnostics';
-import { summarize } from './step-states';
+import { emptyStepCounts, summarize } from './step-states';
 import { errorMessage } from '../engine/error-message';
 
 /** Files judged at once (each may hold a request; the LLM client caps requests globally too). */
@@ -95,7 +95,7 @@ async function critiqueOne(
     uri,
     version: null,
     summary: {
-      counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 },
+      counts: emptyStepCounts(),
       firstErrorIndex: -1,
       verdict: 'error',
       pTrue: null,

@@ -47,11 +47,11 @@ describe('server: stepcritic.calibration', () => {
     const hover = (await session.hover(uri, 6, 10))!.contents as MarkupContent;
     assert.match(
       hover.value,
-      /\*\*Step 1 — uncertain\*\* · P\(True\) 0\.68 calibrated \(fitted on 1,568 steps of processbench\/gsm8k\), the critic said 0\.95 · source: logprobs/,
+      /\*\*Step 1 · uncertain\*\* · P\(True\) 0\.68 · logprobs · calibrated \(fitted on 1,568 steps of processbench\/gsm8k\), the critic said 0\.95/,
     );
     // The critic's 0.05 becomes 0.32: no longer sure enough to call the step wrong.
     const doubted = (await session.hover(uri, 10, 12))!.contents as MarkupContent;
-    assert.match(doubted.value, /\*\*Step 3 — uncertain\*\* · P\(True\) 0\.32 calibrated/);
+    assert.match(doubted.value, /\*\*Step 3 · uncertain\*\* · P\(True\) 0\.32 · logprobs · calibrated/);
     assert.equal(session.statuses.at(-1)?.settingsProblems.length, 0);
     const requests = llm.chatRequests().length;
 
@@ -63,8 +63,8 @@ describe('server: stepcritic.calibration', () => {
       /^stepcritic\.calibration: other\.json was fitted for the LLM critic gpt-4o, protocol stepcritic-critic\/\d+, but this run's critic is the LLM critic scripted-critic, protocol stepcritic-critic\/\d+.*\(P\(True\) is shown uncalibrated\)$/,
     );
     const hoverText = async () => ((await session.hover(uri, 6, 10))!.contents as MarkupContent).value;
-    for (let i = 0; i < 100 && !/P\(True\) 0\.95 · source/.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.match(await hoverText(), /\*\*Step 1 — correct\*\* · P\(True\) 0\.95 · source: logprobs/);
+    for (let i = 0; i < 100 && !/P\(True\) 0\.95 · logprobs$/m.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(await hoverText(), /\*\*Step 1 · correct\*\* · P\(True\) 0\.95 · logprobs$/m);
     assert.equal(llm.chatRequests().length, requests, 'a calibration change needs no new request');
   });
 
@@ -86,21 +86,21 @@ describe('server: stepcritic.calibration', () => {
     });
     const requests = llm.chatRequests().length;
     const hoverText = async () => ((await session.hover(uri, 6, 10))!.contents as MarkupContent).value;
-    assert.match(await hoverText(), /\*\*Step 1 — correct\*\* · P\(True\) 0\.95 · source: logprobs/);
+    assert.match(await hoverText(), /\*\*Step 1 · correct\*\* · P\(True\) 0\.95 · logprobs$/m);
 
     const path = join(rig.folder, 'calibration.json');
     writeFileSync(path, JSON.stringify(calibrationFor('scripted-critic')));
     await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path).href, type: 1 }] });
     await session.waitFor(() => session.statuses.at(-1)?.settingsProblems.length === 0, 'the problem gone');
-    for (let i = 0; i < 100 && !/P\(True\) 0\.68 calibrated/.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.match(await hoverText(), /\*\*Step 1 — uncertain\*\* · P\(True\) 0\.68 calibrated \(fitted on 1,568 steps/);
+    for (let i = 0; i < 100 && !/P\(True\) 0\.68 · logprobs · calibrated/.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(await hoverText(), /\*\*Step 1 · uncertain\*\* · P\(True\) 0\.68 · logprobs · calibrated \(fitted on 1,568 steps/);
 
     // Fitted again for another model: refused, and the critic's own P(True) is back.
     writeFileSync(path, JSON.stringify(calibrationFor('gpt-4o')));
     await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path).href, type: 2 }] });
     await session.waitFor(() => session.statuses.at(-1)?.settingsProblems.length === 1, 'the mismatch reported');
-    for (let i = 0; i < 100 && !/P\(True\) 0\.95 · source/.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.match(await hoverText(), /\*\*Step 1 — correct\*\* · P\(True\) 0\.95 · source: logprobs/);
+    for (let i = 0; i < 100 && !/P\(True\) 0\.95 · logprobs$/m.test(await hoverText()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(await hoverText(), /\*\*Step 1 · correct\*\* · P\(True\) 0\.95 · logprobs$/m);
     assert.equal(llm.chatRequests().length, requests, 'a changed calibration needs no new request');
   });
 });

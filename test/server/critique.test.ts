@@ -34,7 +34,7 @@ describe('server: open a document', () => {
     assert.equal(first!.code, 'arithmetic');
     assert.equal(first!.source, 'stepcritic');
     assert.deepEqual(first!.range, { start: { line: 6, character: 0 }, end: { line: 6, character: 34 } });
-    assert.match(String(first!.message), /P\(True\) 0\.00 \(verifier\)/);
+    assert.match(String(first!.message), /P\(True\) 0\.00 · verifier/);
     assert.match(String(first!.message), /48 \/ 2 = 25 \(should be 24\)/);
     assert.deepEqual({ version: (first!.data as { version: number }).version, pTrue: (first!.data as { pTrue: number }).pTrue }, { version: 1, pTrue: 0 });
     assert.equal(typeof (first!.data as { stepHash: string }).stepHash, 'string');
@@ -81,6 +81,6 @@ describe('server: open a document', () => {
     assert.equal(diagnostics.length, 1, 'correct steps get no diagnostic');
     assert.equal(diagnostics[0]!.severity, DiagnosticSeverity.Error);
     assert.equal(diagnostics[0]!.code, 'logic');
-    assert.match(String(diagnostics[0]!.message), /^Step 3 incorrect · P\(True\) 0\.05 \(logprobs\)/);
+    assert.match(String(diagnostics[0]!.message), /^Step 3 incorrect · P\(True\) 0\.05 · logprobs/);
   });
 });

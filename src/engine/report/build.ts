@@ -1,6 +1,7 @@
 // Builds report entries from what the engine produced, and the run-level totals. Pure: the caller
 // reads files and measures time.
 import type { SolutionDocument, SolutionJudgement, Usage } from '../types';
+import { answerText } from '../combine';
 import { emptyUsage, SolutionVerdictSchema, VerdictSchema } from '../types';
 import type { FileReport, FileStatus, Report, ReportSummary, StepReport } from './schema';
 import { REPORT_SCHEMA_VERSION } from './schema';
@@ -55,7 +56,7 @@ export function judgedFileReport(origin: EntryOrigin, document: SolutionDocument
     ...(judgement.calibration ? { calibration: judgement.calibration } : {}),
     ...(document.tests && document.tests.length > 0 ? { tests: document.tests } : {}),
     ...(document.labels ? { labels: document.labels } : {}),
-    warnings: judgement.warnings,
+    warnings: judgement.answer?.status === 'differs' ? [...judgement.warnings, answerText(judgement.answer)] : judgement.warnings,
     ...(durationMs !== undefined ? { durationMs: roundMs(durationMs) } : {}),
   };
 }

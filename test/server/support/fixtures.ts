@@ -65,6 +65,8 @@ export async function startRig(
     latencyMs?: number;
     folder?: string;
     trusted?: boolean;
+    /** The client shows proposals as diffs itself (as the VS Code extension does). */
+    reviewsProposals?: boolean;
     session?: Omit<SessionOptions, 'initializationOptions' | 'workspaceFolder'>;
     llmTuning?: Record<string, number>;
   } = {},
@@ -81,6 +83,7 @@ export async function startRig(
     initializationOptions: {
       settings,
       trusted: options.trusted ?? true,
+      reviewsProposals: options.reviewsProposals ?? false,
       llm: { timeoutMs: 2000, maxRetries: 0, retryBaseMs: 10, ...options.llmTuning },
     },
   });

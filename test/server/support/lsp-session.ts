@@ -21,7 +21,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ServerStats, ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
+import type { RefineProposal, ServerStats, ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
 
 export const SERVER_MAIN = resolve(import.meta.dirname, '../../../dist/server/main.js');
 
@@ -59,6 +59,8 @@ export class LspSession {
   readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
   readonly progress: ProgressEvent[] = [];
   readonly explanations: { uri: string; markdown: string }[] = [];
+  /** Proposals the server offered for the client to review (`stepcritic/offerProposal`). */
+  readonly offers: RefineProposal[] = [];
   readonly createdProgressTokens: (string | number)[] = [];
   readonly documents = new Map<string, TextDocument>();
   /** When each diagnostics / step-states notification arrived (performance.now()), for benches. */
@@ -126,6 +128,7 @@ export class LspSession {
     c.onNotification('stepcritic/clearStepStates', (p: { uri: string }) => void this.cleared.push(p.uri));
     c.onNotification('stepcritic/status', (p: ServerStatusParams) => void this.statuses.push(p));
     c.onNotification('stepcritic/showExplanation', (p: { uri: string; markdown: string }) => void this.explanations.push(p));
+    c.onNotification('stepcritic/offerProposal', (p: RefineProposal) => void this.offers.push(p));
     c.onNotification('window/showMessage', (p: { type: number; message: string }) => void this.messages.push(p));
     c.onNotification('window/logMessage', (p: { message: string }) => void this.logs.push(p.message));
     c.onNotification('$/progress', (p: ProgressEvent) => void this.progress.push(p));
@@ -264,10 +267,6 @@ export class LspSession {
 
   codeActions(uri: string, range: Diagnostic['range'], diagnostics: Diagnostic[] = [], only?: string[]): Promise<CodeAction[]> {
     return this.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, only } });
-  }
-
-  resolve(action: CodeAction): Promise<CodeAction> {
-    return this.request<CodeAction>('codeAction/resolve', action);
   }
 
   execute<R>(command: { command: string; arguments?: unknown[] }): Promise<R> {
