@@ -2,6 +2,7 @@
 // builds the judge's dependencies from flags and the environment. Features that add a check extend
 // `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
 import type { JudgeDependencies } from '../engine/judge';
+import type { LlmCritic } from '../engine/llm/critic';
 import { createCodeChecker } from '../engine/code/checker';
 import { PROTOCOL_VERSION } from '../engine/llm/protocol';
 import type { Report } from '../engine/report/schema';
@@ -10,6 +11,10 @@ import { createCliCritic } from './commands/llm-options';
 
 export interface CheckDependencies {
   deps: JudgeDependencies;
+  /** The LLM critic when it is on (its configuration decides the run's concurrency and config hash). */
+  llm?: LlmCritic;
+  /** Whether code solutions' tests run (--run-code). */
+  runCode: boolean;
   /** The critic as the report describes it for the whole run. */
   critic: Report['critic'];
   promptVersion?: string;
@@ -32,9 +37,12 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
   const llm = createCliCritic('check', input.args, input.env);
   const critic: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
   // Code solutions: always segmented and syntax-checked; their tests run only with --run-code.
-  const deps: JudgeDependencies = { ...critic, codeChecker: createCodeChecker({ allowRun: input.args.values['run-code'] === true }) };
+  const runCode = input.args.values['run-code'] === true;
+  const deps: JudgeDependencies = { ...critic, codeChecker: createCodeChecker({ allowRun: runCode }) };
   return {
     deps,
+    ...(llm.critic ? { llm: llm.critic } : {}),
+    runCode,
     critic: llm.critic
       ? { enabled: true, model: llm.config?.model ?? llm.critic.description }
       : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },

@@ -2,9 +2,8 @@
 // half a report and an interrupted run leaves the previous one intact. Nothing the user wrote is
 // overwritten: not a file being checked, and not an existing file that is not a Step Critic report
 // (unless --force says so).
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from './command';
 
 /** Checks, before any work is done, that writing the report to `target` is safe. */
@@ -44,15 +43,13 @@ async function looksLikeReport(path: string): Promise<boolean> {
   }
 }
 
-export async function writeFileAtomic(target: string, content: string): Promise<void> {
-  const absolute = resolve(target);
-  await mkdir(dirname(absolute), { recursive: true });
-  const temporary = join(dirname(absolute), `.${basename(absolute)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, content, { encoding: 'utf8', flag: 'wx' });
-    await rename(temporary, absolute);
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw error;
-  }
+/** Text to a stream (stdout), waiting when the reader is slower than the report. */
+export function streamSink(stream: NodeJS.WritableStream): { write(text: string): Promise<void> } {
+  return {
+    write: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (stream.write(text, (error) => (error ? reject(error) : undefined))) resolve();
+        else stream.once('drain', () => resolve());
+      }),
+  };
 }

@@ -56,6 +56,8 @@ export interface ServerInputs {
   trusted(): boolean;
   apiKey(): string | undefined;
   cacheDir: string;
+  /** Where "Critique Workspace" keeps its run logs (the extension's storage for this workspace). */
+  runLogDir: string;
 }
 
 const MAX_RESTARTS = 4;
@@ -105,6 +107,7 @@ export class ServerConnection implements vscode.Disposable {
         trusted: this.inputs.trusted(),
         apiKey: this.inputs.apiKey(),
         cacheDir: this.inputs.cacheDir,
+        runLogDir: this.inputs.runLogDir,
       }),
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),

@@ -12,8 +12,8 @@ export interface JudgeDependencies {
   /** Why there is no critic (shown to the user), e.g. "LLM critic off: no endpoint configured". */
   criticOffReason?: string;
   codeChecker?: CodeChecker;
-  /** Whether the user marked this step (by problem and step hash) as correct. */
-  isAccepted?: (problemHash: string, stepHash: string) => boolean;
+  /** Whether the user marked this step (by problem and step hash) as correct; `uri` says which document's marks. */
+  isAccepted?: (problemHash: string, stepHash: string, uri: string) => boolean;
 }
 
 export interface JudgeOptions {
@@ -44,7 +44,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
   const accepted = new Set<number>();
   if (deps.isAccepted) {
     for (const step of document.steps) {
-      if (deps.isAccepted(document.problemHash, step.hash)) accepted.add(step.index);
+      if (deps.isAccepted(document.problemHash, step.hash, document.uri)) accepted.add(step.index);
     }
   }
 
@@ -84,7 +84,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     criticNote = undefined;
   }
 
-  return combineVerdicts({
+  const judgement = combineVerdicts({
     document,
     verifier,
     code,
@@ -94,4 +94,5 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     answer: checkFinalAnswer(document),
     thresholds,
   });
+  return critic?.stopped ? { ...judgement, stopped: critic.stopped } : judgement;
 }

@@ -70,6 +70,9 @@ export const LabelsSchema = z.object({
 });
 export type Labels = z.infer<typeof LabelsSchema>;
 
+export const TruncationSchema = z.object({ kept: z.number().int().nonnegative(), total: z.number().int().nonnegative() });
+export type Truncation = z.infer<typeof TruncationSchema>;
+
 export const SolutionDocumentSchema = z.object({
   /** A file path, or `file.jsonl#<record>` for a dataset record. */
   uri: z.string(),
@@ -88,6 +91,8 @@ export const SolutionDocumentSchema = z.object({
   labels: LabelsSchema.optional(),
   /** Things the parser wants the user to know (truncated at the step limit, odd front matter). */
   warnings: z.array(z.string()).default([]),
+  /** Set when the step limit cut the solution short: the first `kept` of `total` steps are judged. */
+  truncated: TruncationSchema.optional(),
 });
 export type SolutionDocument = z.infer<typeof SolutionDocumentSchema>;
 
@@ -228,6 +233,17 @@ export const emptyUsage = (): Usage => ({ requests: 0, promptTokens: 0, completi
 
 export const SolutionVerdictSchema = z.enum(['correct', 'incorrect', 'uncertain', 'unchecked', 'error']);
 
+/** Why a critic stopped before judging every step it was asked about: a typed signal, never matched in text. */
+export const CriticStopSchema = z.object({
+  kind: z.literal('budget'),
+  /** Tokens spent and the run's limit when it stopped. */
+  used: z.number().int().nonnegative(),
+  limit: z.number().int().nonnegative(),
+  /** One sentence for the user. */
+  message: z.string(),
+});
+export type CriticStop = z.infer<typeof CriticStopSchema>;
+
 /** The judgement of one solution: what every surface (CLI, server, reports) presents. */
 export const SolutionJudgementSchema = z.object({
   steps: z.array(StepVerdictSchema),
@@ -244,5 +260,7 @@ export const SolutionJudgementSchema = z.object({
   }),
   usage: UsageSchema,
   warnings: z.array(z.string()).default([]),
+  /** The critic stopped early (the token budget): the steps it did not reach are not judged. */
+  stopped: CriticStopSchema.optional(),
 });
 export type SolutionJudgement = z.infer<typeof SolutionJudgementSchema>;

@@ -10,6 +10,9 @@ export type Provider = z.infer<typeof ProviderSchema>;
 export const TriggerSchema = z.enum(['onSave', 'onIdle', 'manual']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
+export const RunLogLocationSchema = z.enum(['extensionStorage', 'workspace']);
+export type RunLogLocation = z.infer<typeof RunLogLocationSchema>;
+
 export const defaultSettings = {
   enable: true,
   provider: 'openai' as Provider,
@@ -26,6 +29,7 @@ export const defaultSettings = {
   samples: 5,
   maxSteps: 200,
   finalAnswerCheck: false,
+  runLogLocation: 'extensionStorage' as RunLogLocation,
 };
 
 const probability = z.number().min(0).max(1);
@@ -69,6 +73,8 @@ export const StepCriticSettingsSchema = z.object({
   maxSteps: z.number().int().min(1).max(100_000).default(defaultSettings.maxSteps),
   /** Ask the critic for P(True) of the final answer too. */
   finalAnswerCheck: z.boolean().default(defaultSettings.finalAnswerCheck),
+  /** Where "Critique Workspace" keeps its run log and report: the extension's storage, or `.stepcritic/runs` in the workspace. */
+  runLogLocation: RunLogLocationSchema.default(defaultSettings.runLogLocation),
 });
 export type StepCriticSettings = z.infer<typeof StepCriticSettingsSchema>;
 

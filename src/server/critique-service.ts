@@ -7,11 +7,12 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CriticStepResult } from '../engine/checks';
 import { couldNotJudge } from '../engine/checks';
-import { parseSolution } from '../engine/documents/parse';
+import { buildItemDocument } from '../engine/pipeline/document';
+import { itemFromText } from '../engine/pipeline/items';
 import { judgeSolution } from '../engine/judge';
 import type { SolutionDocument, SolutionJudgement } from '../engine/types';
 import { ClearStepStatesNotification, StepStatesNotification, type FileCritique } from '../protocol/messages';
-import type { AcceptedStore } from './accepted-store';
+import { uriToPath, type AcceptedStore } from './accepted-store';
 import type { CritiqueSetup } from './critique-setup';
 import { buildDiagnostics } from './diagnostics';
 import type { DocumentView } from './document-view';
@@ -411,32 +412,33 @@ export class CritiqueService {
   }
 }
 
-const LIMIT_WARNING = /Only the first (\d+) of (\d+) steps are checked/;
-
-/** Parses a text as a solution; never throws (a parser failure becomes a document with a warning). */
+/**
+ * Builds a text's document through the pipeline's one document builder (front matter, the step limit,
+ * a code file's sibling tests); never throws (what cannot be read becomes a document with a warning).
+ */
 export async function parseDocument(
   uri: string,
   text: string,
   languageId: string | undefined,
   maxSteps: number,
 ): Promise<{ document: SolutionDocument; stepsOverLimit: number }> {
-  try {
-    const document = await parseSolution({ uri, text, languageId, maxSteps });
-    const limit = document.warnings.map((w) => LIMIT_WARNING.exec(w)).find(Boolean);
-    return { document, stepsOverLimit: limit ? Number(limit[2]) - Number(limit[1]) : 0 };
-  } catch (error) {
-    return {
-      document: {
-        uri,
-        format: 'markdown',
-        kind: 'math',
-        text,
-        problem: '',
-        problemHash: '',
-        steps: [],
-        warnings: [`Could not read this document as a solution: ${errorMessage(error)}`],
-      },
-      stepsOverLimit: 0,
-    };
+  const item = await itemFromText({ id: uri, path: uriToPath(uri) ?? '', text, ...(languageId ? { languageId } : {}) });
+  const built = await buildItemDocument(item, { maxSteps });
+  if (built.ok) {
+    const truncated = built.document.truncated;
+    return { document: built.document, stepsOverLimit: truncated ? truncated.total - truncated.kept : 0 };
   }
+  return {
+    document: {
+      uri,
+      format: 'markdown',
+      kind: 'math',
+      text,
+      problem: '',
+      problemHash: '',
+      steps: [],
+      warnings: [`Could not read this document as a solution: ${built.reason}`],
+    },
+    stepsOverLimit: 0,
+  };
 }

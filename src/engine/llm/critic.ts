@@ -13,7 +13,7 @@
 // left unjudged with a note. An endpoint that fails after the retries leaves `error` verdicts and a note.
 import type { CriticRequest, CriticResult, CriticStepResult, StepCritic } from '../checks';
 import { couldNotJudge } from '../checks';
-import type { CriticSource, Evidence, SolutionDocument, Usage } from '../types';
+import type { CriticSource, CriticStop, Evidence, SolutionDocument, Usage } from '../types';
 import { answerCacheKey, stepCacheKeys, type CacheKeyContext } from '../cache/key';
 import type { CriticCache } from '../cache/types';
 import { TokenBudget } from './budget';
@@ -53,6 +53,10 @@ export interface LlmCritic extends StepCritic {
 }
 
 const EXPLANATION_LIMIT = 400;
+
+function budgetStop(error: BudgetExceededError): CriticStop {
+  return { kind: 'budget', used: error.used, limit: error.limit, message: error.message };
+}
 
 /** The analysis, cut at a sentence end near the limit. */
 export function shortenExplanation(text: string, limit = EXPLANATION_LIMIT): string {
@@ -370,7 +374,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       while (start < steps.length && emitCached(start)) start++;
 
       const notes: string[] = [];
-      let stoppedByBudget = false;
+      let stopped: CriticStop | undefined;
       if (start < steps.length) {
         try {
           const note = await judgeRange(document, start, request.evidence, keys, usage, emit, signal);
@@ -378,7 +382,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         } catch (error) {
           if (isAbort(error, signal)) throw error;
           if (error instanceof BudgetExceededError) {
-            stoppedByBudget = true;
+            stopped = budgetStop(error);
             const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
             notes.push(`${error.message}; ${range} not judged`);
           } else {
@@ -392,13 +396,14 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       }
 
       let finalAnswerPTrue: number | null = null;
-      if (config.finalAnswerCheck && document.finalAnswer && !stoppedByBudget) {
+      if (config.finalAnswerCheck && document.finalAnswer && !stopped) {
         try {
           const answer = await judgeAnswer(document, usage, signal);
           finalAnswerPTrue = answer.pTrue;
           if (answer.note) notes.push(answer.note);
         } catch (error) {
           if (isAbort(error, signal)) throw error;
+          if (error instanceof BudgetExceededError) stopped = budgetStop(error);
           notes.push(`final-answer check: ${errorMessage(error)}`);
         }
       }
@@ -409,6 +414,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         finalAnswerPTrue,
         usage: { ...usage, cachedSteps },
         note: notes.length > 0 ? notes.join('; ') : undefined,
+        ...(stopped ? { stopped } : {}),
       };
       totals.requests += usage.requests;
       totals.promptTokens += usage.promptTokens;

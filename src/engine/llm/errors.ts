@@ -26,15 +26,12 @@ export class LlmError extends Error {
   }
 }
 
-/** How every budget stop begins, so that callers (eval, reports) can recognise it in a note. */
-export const BUDGET_REACHED = 'token budget reached';
-
-/** The token budget is spent: stop cleanly, keep what was judged. */
+/** The token budget is spent: stop cleanly, keep what was judged (the critic reports it as `stopped`). */
 export class BudgetExceededError extends LlmError {
   readonly used: number;
   readonly limit: number;
   constructor(used: number, limit: number, needed: number) {
-    super('budget', `${BUDGET_REACHED}: ${used} of ${limit} tokens used, the next request needs about ${needed} more`);
+    super('budget', `token budget reached: ${used} of ${limit} tokens used, the next request needs about ${needed} more`);
     this.name = 'BudgetExceededError';
     this.used = used;
     this.limit = limit;

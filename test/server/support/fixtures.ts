@@ -67,6 +67,8 @@ export async function startRig(
     trusted?: boolean;
     session?: Omit<SessionOptions, 'initializationOptions' | 'workspaceFolder'>;
     llmTuning?: Record<string, number>;
+    /** Where "Critique Workspace" keeps its runs (the extension's storage). */
+    runLogDir?: string;
   } = {},
 ): Promise<Rig> {
   const llm = await startScriptedLlmServer({
@@ -81,6 +83,7 @@ export async function startRig(
     initializationOptions: {
       settings,
       trusted: options.trusted ?? true,
+      ...(options.runLogDir ? { runLogDir: options.runLogDir } : {}),
       llm: { timeoutMs: 2000, maxRetries: 0, retryBaseMs: 10, ...options.llmTuning },
     },
   });
