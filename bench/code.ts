@@ -11,6 +11,7 @@ import { codeRecordToDocument, type CodeDatasetFormat } from '../src/engine/code
 import { CLEAR_MARGIN } from '../src/engine/code/localize';
 import { judgeSolution } from '../src/engine/judge';
 import type { FaultLocalizationEvidence, SolutionDocument } from '../src/engine/types';
+import { sharedData } from './shared-data';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -21,7 +22,7 @@ const limit = Number(option('limit') ?? Infinity);
 const concurrency = Number(option('concurrency') ?? 2);
 const only = (option('only') ?? 'humanevalfix,quixbugs,humaneval').split(',');
 const verbose = args.includes('--verbose');
-const dataRoot = join(__dirname, '..', '..', 'shared', 'data');
+const dataRoot = sharedData();
 
 const checker = createCodeChecker({ allowRun: true });
 

@@ -15,11 +15,12 @@ import type { ArithmeticEvidence, SolutionDocument } from '../src/engine/types';
 import { clearEvaluationCache } from '../src/engine/verify/evaluate';
 import { verifyStepArithmetic } from '../src/engine/verify/arithmetic';
 import { corruptGsm8kAnswer, mulberry32 } from './verifier-corruption';
+import { sharedData } from './shared-data';
 
 const args = process.argv.slice(2);
 const quiet = args.includes('--quiet');
 const dataArg = args.indexOf('--data');
-const DATA = resolve(dataArg >= 0 ? args[dataArg + 1]! : '../shared/data');
+const DATA = dataArg >= 0 ? resolve(args[dataArg + 1]!) : sharedData();
 const SEED = 20240611;
 
 function readJsonl(path: string): unknown[] {
