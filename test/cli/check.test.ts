@@ -131,9 +131,11 @@ describe('stepcritic check: formats and exit codes', () => {
       junit.stdout,
       /<testcase classname="stepcritic\.root" name="slip\.solution\.md"[^>]*>\n {6}<failure type="incorrect" message="step 1 incorrect: 48 \/ 2 = 25/,
     );
-    const html = await runCli(['check', '--out', 'report.html'], { cwd: tree.dir });
-    assert.equal(html.status, 1, html.stderr);
-    assert.match(html.stderr, /wrote report\.html \(2 solutions checked/);
+    for (let run = 0; run < 2; run++) {
+      const html = await runCli(['check', '--out', 'report.html'], { cwd: tree.dir });
+      assert.equal(html.status, 1, `run ${run}: an earlier report of ours may be replaced: ${html.stderr}`);
+      assert.match(html.stderr, /wrote report\.html \(2 solutions checked/);
+    }
     const page = readFileSync(join(tree.dir, 'report.html'), 'utf8');
     assert.match(page, /<meta name="generator" content="stepcritic">/);
     assert.deepEqual(

@@ -6,13 +6,13 @@ import { parsePrices } from '../../engine/batch/estimate';
 import { DEFAULT_MAX_STEPS } from '../../engine/documents/build';
 import { DEFAULT_MAX_FILE_BYTES } from '../../engine/files/read';
 import type { FailOn } from '../../engine/report/build';
-import type { ReportFormat } from '../../engine/report/formats';
-import { formatOfFile, REPORT_FORMATS } from '../../engine/report/formats';
 import type { DocumentFormat } from '../../engine/types';
 import { DocumentFormatSchema } from '../../engine/types';
 import type { OptionSpec, ParsedArgs } from '../args';
 import { booleanValue, helpHint, integerValue, numberValue, stringValue } from '../args';
 import { UsageError } from '../command';
+import type { ReportOutput } from '../output-file';
+import { readReportOutput, REPORT_OUTPUT_OPTIONS } from '../output-file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 
 const FAIL_ON = ['incorrect', 'uncertain', 'never'] as const;
@@ -54,17 +54,7 @@ const BATCH_OPTIONS: OptionSpec[] = [
 
 // Other features add their flags here (and read them in ../deps.ts).
 export const CHECK_OPTIONS: OptionSpec[] = [
-  {
-    name: 'format',
-    short: 'f',
-    type: 'string',
-    valueName: 'FORMAT',
-    choices: REPORT_FORMATS,
-    defaultText: 'from the --out extension, else text',
-    description: 'Report format',
-  },
-  { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the report to FILE (atomically) instead of stdout' },
-  { name: 'force', type: 'boolean', description: 'Let --out replace an existing file that is not a Step Critic report' },
+  ...REPORT_OUTPUT_OPTIONS,
   {
     name: 'fail-on',
     type: 'string',
@@ -110,11 +100,8 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   ...LLM_RUN_OPTIONS,
 ];
 
-export interface CheckSettings {
+export interface CheckSettings extends ReportOutput {
   paths: string[];
-  format: ReportFormat;
-  out?: string;
-  force: boolean;
   failOn: FailOn;
   maxSteps: number;
   maxFileBytes: number;
@@ -139,8 +126,6 @@ export interface CheckSettings {
 
 export function readCheckSettings(args: ParsedArgs): CheckSettings {
   const maxFileMb = numberValue('check', args, 'max-file-size', 0.0001, 1024);
-  const out = stringValue(args, 'out');
-  if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name', helpHint('check'));
   const runLog = stringValue(args, 'run-log');
   if (runLog !== undefined && runLog.trim() === '') throw new UsageError('--run-log needs a file name', helpHint('check'));
   const resume = booleanValue(args, 'resume') ?? false;
@@ -151,7 +136,6 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
   const prices = price !== undefined ? parsePrices(price) : undefined;
   if (price !== undefined && prices === undefined)
     throw new UsageError(`--price must be dollars per million tokens, IN/OUT or one number (got '${price}')`, helpHint('check'));
-  const format = (stringValue(args, 'format') as ReportFormat | undefined) ?? (out !== undefined ? formatOfFile(out) : undefined) ?? 'text';
   const datasetFormat = stringValue(args, 'dataset-format') as DocumentFormat | undefined;
   const concurrency = integerValue('check', args, 'concurrency', 1, 1024);
   const triage = stringValue(args, 'triage') as CheckSettings['triage'];
@@ -160,9 +144,7 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
   const cacheDir = stringValue(args, 'cache-dir');
   return {
     paths: args.positionals,
-    format,
-    ...(out !== undefined ? { out } : {}),
-    force: booleanValue(args, 'force') ?? false,
+    ...readReportOutput('check', args),
     failOn: (stringValue(args, 'fail-on') ?? 'incorrect') as FailOn,
     maxSteps: integerValue('check', args, 'max-steps', 1, 100_000) ?? DEFAULT_MAX_STEPS,
     maxFileBytes: maxFileMb !== undefined ? Math.round(maxFileMb * 1024 * 1024) : DEFAULT_MAX_FILE_BYTES,

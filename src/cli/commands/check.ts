@@ -18,7 +18,7 @@ import { FOLDER_WALK_SUFFIX, SUPPORTED_EXTENSIONS } from '../../engine/files/kin
 import { setGlobalLlmConcurrency } from '../../engine/llm/concurrency';
 import type { PipelineItem } from '../../engine/pipeline/items';
 import { readItems } from '../../engine/pipeline/items';
-import type { PipelineResult } from '../../engine/pipeline/run';
+import type { PipelineOptions, PipelineResult } from '../../engine/pipeline/run';
 import { describeStop, runPipeline } from '../../engine/pipeline/run';
 import type { ReportMeta } from '../../engine/report/build';
 import { reachesFailOn, SummaryCounter } from '../../engine/report/build';
@@ -32,8 +32,7 @@ import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
 import { buildCheckDependencies } from '../deps';
-import { writeAtomically } from '../../engine/files/write';
-import { checkOutputTarget, streamSink } from '../output-file';
+import { checkOutputTarget, streamSink, writeReportOutput } from '../output-file';
 import { noProgress, terminalProgress } from '../progress';
 import { colourEnabled, noPaint, painter } from '../style';
 import type { CheckSettings } from './check-options';
@@ -157,28 +156,14 @@ async function checkInputs(
   // (so that a resumed run's report covers every run that wrote to the log).
   const writer = !streamText && !runLog ? new ReportWriter(rendererFor(settings.format, renderOptions(settings, context, dependencies))) : undefined;
 
-  let triage: TriageOptions | undefined;
-  if (settings.triage === 'verifiers') triage = { mode: 'verifiers' };
-  else if (settings.triage === 'answer' && llm) triage = { mode: 'answer', threshold: settings.triageThreshold, screen: createAnswerScreen(llm) };
-  // Whole results of earlier runs (same tool, configuration and text) come back without judging; only
-  // with the LLM critic (verifiers alone cost less than the lookup), and --no-cache turns it off.
-  const resultCache =
-    llm && settings.useCache
-      ? {
-          cache: createFileResultCache(resolve(context.cwd, settings.cacheDir ?? defaultCacheDir(context.env))),
-          keyOf: (item: PipelineItem) => resultCacheKey({ toolVersion: TOOL_VERSION, configHash, id: item.id, contentHash: item.contentHash }),
-        }
-      : undefined;
-
   let result: PipelineResult;
   try {
     result = await runPipeline(items(), {
       deps: dependencies.deps,
       document: { maxSteps: settings.maxSteps },
       concurrency: settings.concurrency ?? (llm ? Math.max(settings.jobs, llm.config.concurrency) : settings.jobs),
-      ...(triage ? { triage } : {}),
+      ...judgeExtras(context, settings, dependencies, configHash),
       ...(runLog ? { runLog } : {}),
-      ...(resultCache ? { resultCache } : {}),
       total: prepared.total ?? fileCount,
       signal: context.signal,
       onProgress: (p) => progress.update(p),
@@ -207,7 +192,6 @@ async function checkInputs(
     judgedThisRun: result.progress.finishedThisRun,
     usage: result.progress.usage,
   });
-
   const logNote = runLog ? `; the run log ${settings.runLog} has every finished solution, and --resume continues it` : '';
   if (result.stopped?.kind === 'cancelled') {
     writer?.discard();
@@ -217,21 +201,49 @@ async function checkInputs(
   }
   if (result.stopped) context.stderr.write(`stepcritic: stopped early: ${describeStop(result.stopped)}${logNote}\n`);
 
-  const meta: ReportMeta = {
-    toolVersion: TOOL_VERSION,
-    critic: dependencies.critic,
-    ...(dependencies.promptVersion !== undefined ? { promptVersion: dependencies.promptVersion } : {}),
-    failOn: settings.failOn,
-    durationMs,
-  };
   const status = runLog ? await reportFromLog(context, settings, dependencies, runLog, streamText) : thisRun;
-  if (writer) await writeReport(context, settings, writer, meta, thisRun.findingSteps);
+  if (writer) await writeReport(context, settings, writer, runMeta(settings, dependencies, durationMs), thisRun.findingSteps);
   if (streamText && !settings.quiet) {
     const lines = renderTextSummary(thisRun.counter.summary(durationMs), thisRun.findingSteps, { paint });
     if (result.progress.resumed > 0) lines.push(`${result.progress.resumed} already in the run log ${settings.runLog} (not judged again)`);
     await stdout.write(`${lines.join('\n')}\n`);
   }
   return status.exitCode();
+}
+
+function runMeta(settings: CheckSettings, dependencies: CheckDependencies, durationMs: number): ReportMeta {
+  return {
+    toolVersion: TOOL_VERSION,
+    critic: dependencies.critic,
+    ...(dependencies.promptVersion !== undefined ? { promptVersion: dependencies.promptVersion } : {}),
+    failOn: settings.failOn,
+    durationMs,
+  };
+}
+
+/**
+ * Triage, and the result cache: whole results of earlier runs (same tool, configuration and text) come
+ * back without judging; only with the LLM critic (verifiers alone cost less than the lookup), and
+ * --no-cache turns it off.
+ */
+function judgeExtras(
+  context: CliContext,
+  settings: CheckSettings,
+  dependencies: CheckDependencies,
+  configHash: string,
+): Pick<PipelineOptions, 'triage' | 'resultCache'> {
+  const llm = dependencies.llm;
+  let triage: TriageOptions | undefined;
+  if (settings.triage === 'verifiers') triage = { mode: 'verifiers' };
+  else if (settings.triage === 'answer' && llm) triage = { mode: 'answer', threshold: settings.triageThreshold, screen: createAnswerScreen(llm) };
+  if (!llm || !settings.useCache) return triage ? { triage } : {};
+  return {
+    ...(triage ? { triage } : {}),
+    resultCache: {
+      cache: createFileResultCache(resolve(context.cwd, settings.cacheDir ?? defaultCacheDir(context.env))),
+      keyOf: (item: PipelineItem) => resultCacheKey({ toolVersion: TOOL_VERSION, configHash, id: item.id, contentHash: item.contentHash }),
+    },
+  };
 }
 
 /** With a run log: the report (if one is asked for) and the exit status cover every run in the log. */
@@ -247,7 +259,7 @@ async function reportFromLog(
   const options = renderOptions(settings, context, dependencies);
   const run = { id: log.header.runId, configHash: log.header.configHash, interrupted: log.end === undefined || log.end.interrupted };
   const writer = streamText ? undefined : new ReportWriter(rendererFor(settings.format, { ...options, html: { ...options.html, run } }));
-  for await (const item of log.items()) {
+  for await (const item of log.items({ trusted: !writer })) {
     tally.add(item.entry, settings.failOn);
     writer?.add(item.entry, item.triage ? { triage: item.triage } : undefined);
   }
@@ -267,12 +279,9 @@ function renderOptions(settings: CheckSettings, context: CliContext, dependencie
 }
 
 async function writeReport(context: CliContext, settings: CheckSettings, writer: ReportWriter, meta: ReportMeta, findings: number): Promise<void> {
-  if (settings.out === undefined) {
-    await writer.finish(meta, streamSink(context.stdout));
-    return;
-  }
-  await writeAtomically(settings.out, (sink) => writer.finish(meta, sink));
-  if (!settings.quiet) context.stderr.write(`stepcritic: wrote ${settings.out} (${renderTextSummary(writer.summary, findings)[0]})\n`);
+  await writeReportOutput(writer, meta, settings.out, context.stdout);
+  if (settings.out !== undefined && !settings.quiet)
+    context.stderr.write(`stepcritic: wrote ${settings.out} (${renderTextSummary(writer.summary, findings)[0]})\n`);
 }
 
 /** What the exit status and the text summary need from the entries: totals, failures, findings. */

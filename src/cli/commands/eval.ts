@@ -1,5 +1,5 @@
-// `stepcritic eval DATASET…`: run the critic over labelled solutions and print ProcessBench's scores and
-// the calibration of step P(True), per split (one split per dataset file).
+// `stepcritic eval DATASET…`: run the critic over labelled solutions (through the judging pipeline) and
+// print ProcessBench's scores and the calibration of step P(True), per split (one split per dataset file).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetKindOf } from '../../engine/batch/dataset-stream';
@@ -40,7 +40,10 @@ const HELP = {
     'Judges labelled solutions (ProcessBench, MR-BEN, BIG-Bench Mistake, PRMBench, MR-GSM8K) and prints, per',
     'split: accuracy on erroneous solutions (earliest wrong step found exactly), accuracy on correct ones',
     '(nothing flagged), their harmonic mean (ProcessBench F1), and the calibration of step P(True): ECE over',
-    '10 bins, Brier score, AUROC; with tokens, requests and time. DATASET is a file or a folder of them.',
+    '10 bins, Brier score, AUROC; with tokens, requests and time. DATASET is a file or a folder of them;',
+    'each file is a split, named by its folder and file (processbench/math, mr-ben/math).',
+    '--limit N takes the first N labelled solutions in file order (ProcessBench files list the erroneous',
+    'ones first); --sample N a stratified sample: both labels of every split, in proportion.',
     'Every verdict is cached: an interrupted or budget-stopped run resumes where it stopped when run again.',
   ].join('\n'),
   options: EVAL_OPTIONS,

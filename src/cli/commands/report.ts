@@ -1,36 +1,23 @@
 // `stepcritic report RUNLOG`: renders a report from a run log without judging anything again, in any
 // format (a run that is still going, or was interrupted, gives a report of what is done so far).
-import { open, stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { RunLogIndex } from '../../engine/batch/run-log-reader';
 import { readRunLog, runLogMeta } from '../../engine/batch/run-log-reader';
 import { RunLogError } from '../../engine/batch/run-log';
 import type { FailOn } from '../../engine/report/build';
 import { reachesFailOn } from '../../engine/report/build';
-import type { ReportFormat } from '../../engine/report/formats';
-import { formatOfFile, REPORT_FORMATS, rendererFor } from '../../engine/report/formats';
+import { rendererFor } from '../../engine/report/formats';
 import { ReportWriter } from '../../engine/report/stream';
 import { findingsIn, renderTextSummary } from '../../engine/report/text';
 import type { OptionSpec } from '../args';
 import { booleanValue, formatHelp, helpHint, integerValue, parseCommandArgs, stringValue } from '../args';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError } from '../command';
-import { writeAtomically } from '../../engine/files/write';
-import { checkOutputTarget, streamSink } from '../output-file';
+import { checkOutputTarget, readReportOutput, REPORT_OUTPUT_OPTIONS, writeReportOutput } from '../output-file';
 import { colourEnabled, noPaint, painter } from '../style';
 
 export const REPORT_OPTIONS: OptionSpec[] = [
-  {
-    name: 'format',
-    short: 'f',
-    type: 'string',
-    valueName: 'FORMAT',
-    choices: REPORT_FORMATS,
-    defaultText: 'from the --out extension, else text',
-    description: 'Report format',
-  },
-  { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the report to FILE (atomically) instead of stdout' },
-  { name: 'force', type: 'boolean', description: 'Let --out replace an existing file that is not a Step Critic report' },
+  ...REPORT_OUTPUT_OPTIONS,
   {
     name: 'fail-on',
     type: 'string',
@@ -51,29 +38,13 @@ export const REPORT_OPTIONS: OptionSpec[] = [
   { name: 'color', type: 'boolean', negatable: true, description: 'Force colour of the text report on or off' },
 ];
 
-/** HTML and JUnit reports of ours, recognised so that --out may replace an earlier one. */
-async function isOurHtmlOrJunit(path: string): Promise<boolean> {
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return false;
-  try {
-    const head = Buffer.alloc(2048);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const text = head.toString('utf8', 0, bytesRead);
-    return /<meta name="generator" content="stepcritic">/.test(text) || /<testsuites name="stepcritic"/.test(text);
-  } finally {
-    await handle.close();
-  }
-}
-
 async function runReport(context: CliContext): Promise<number> {
   const args = parseCommandArgs('report', context.argv, REPORT_OPTIONS);
   if (args.positionals.length !== 1) {
     throw new UsageError(args.positionals.length === 0 ? 'give the run log to report on' : 'give exactly one run log', helpHint('report'));
   }
   const logPath = args.positionals[0]!;
-  const out = stringValue(args, 'out');
-  if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name', helpHint('report'));
-  const format: ReportFormat = (stringValue(args, 'format') as ReportFormat | undefined) ?? (out !== undefined ? formatOfFile(out) : undefined) ?? 'text';
+  const { format, out, force } = readReportOutput('report', args);
   const failOn = (stringValue(args, 'fail-on') ?? 'never') as FailOn;
   const maxDetailed = integerValue('report', args, 'max-detailed', 1);
 
@@ -94,11 +65,7 @@ async function runReport(context: CliContext): Promise<number> {
     );
   }
 
-  if (out !== undefined) {
-    const existing = await stat(out).catch(() => undefined);
-    const replacingOurs = existing !== undefined && (await isOurHtmlOrJunit(out));
-    if (!replacingOurs) await checkOutputTarget(out, [logPath], booleanValue(args, 'force') ?? false);
-  }
+  if (out !== undefined) await checkOutputTarget(out, [logPath], force);
 
   const title = stringValue(args, 'title');
   const colour = out === undefined && (booleanValue(args, 'color') ?? colourEnabled(context.stdout, context.env));
@@ -126,12 +93,8 @@ async function runReport(context: CliContext): Promise<number> {
     findings += findingsIn(item.entry);
   }
   const meta = runLogMeta(log, failOn);
-  if (out !== undefined) {
-    await writeAtomically(out, (sink) => writer.finish(meta, sink));
-    context.stderr.write(`stepcritic: wrote ${out} (${format}; ${renderTextSummary(writer.summary, findings)[0]})\n`);
-  } else {
-    await writer.finish(meta, streamSink(context.stdout));
-  }
+  await writeReportOutput(writer, meta, out, context.stdout);
+  if (out !== undefined) context.stderr.write(`stepcritic: wrote ${out} (${format}; ${renderTextSummary(writer.summary, findings)[0]})\n`);
   if (failed && failOn !== 'never') return EXIT_USAGE;
   return reached ? EXIT_FINDINGS : EXIT_CLEAN;
 }
