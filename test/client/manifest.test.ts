@@ -42,11 +42,19 @@ describe('package.json', () => {
     assert.ok(!Object.keys(properties).some((k) => /key|secret|token$/i.test(k) && !/tokenBudget/.test(k)), 'no setting holds a secret');
   });
 
-  it('declares limited support for untrusted workspaces, restricting endpoint, model, provider and running code', () => {
+  it('the client sends the server every setting of the protocol', () => {
+    const source = readFileSync('src/client/configuration.ts', 'utf8');
+    const sent = [...source.slice(source.indexOf('const KEYS = [')).split('] as const')[0]!.matchAll(/'([\w.]+)'/g)].map((m) => `stepcritic.${m[1]}`);
+    assert.deepEqual(sent.sort(), Object.keys(flatten(defaultSettings)).sort());
+  });
+
+  it('declares limited support for untrusted workspaces, restricting endpoints, models, provider and running code', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), [
       'stepcritic.baseUrl',
       'stepcritic.model',
+      'stepcritic.prm.baseUrl',
+      'stepcritic.prm.model',
       'stepcritic.provider',
       'stepcritic.runCodeTests',
     ]);

@@ -14,6 +14,7 @@ import { UsageError } from '../command';
 import type { ReportOutput } from '../output-file';
 import { readReportOutput, REPORT_OUTPUT_OPTIONS } from '../output-file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
+import { PRM_OPTIONS } from './prm-options';
 
 const FAIL_ON = ['incorrect', 'uncertain', 'never'] as const;
 const DATASET_FORMATS = DocumentFormatSchema.options.filter((f) => !['markdown', 'text', 'python', 'javascript', 'typescript'].includes(f));
@@ -98,6 +99,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   LLM_SWITCH_OPTION,
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
+  ...PRM_OPTIONS,
 ];
 
 export interface CheckSettings extends ReportOutput {

@@ -71,6 +71,7 @@ export const checkCommand: Command = {
         ],
         Environment: [
           'STEPCRITIC_BASE_URL, STEPCRITIC_MODEL, STEPCRITIC_API_KEY (or OPENAI_API_KEY)  the LLM critic endpoint',
+          'STEPCRITIC_PRM_BASE_URL, STEPCRITIC_PRM_MODEL, STEPCRITIC_PRM_API_KEY  the PRM critic (--critic prm)',
           'NO_COLOR, FORCE_COLOR  colour of the text report',
         ],
         Examples: [

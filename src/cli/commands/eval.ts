@@ -7,7 +7,8 @@ import { renderEvalMarkdown, runEval, splitOf } from '../../engine/eval/run';
 import { formatHelp, helpHint, integerValue, numberValue, parseCommandArgs, stringValue, stringValues, type OptionSpec } from '../args';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
 import { writeFileAtomic } from '../../engine/files/write';
-import { createCliCritic, LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
+import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
+import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -32,6 +33,7 @@ const EVAL_OPTIONS: OptionSpec[] = [
   LLM_SWITCH_OPTION,
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
+  ...PRM_OPTIONS,
 ];
 
 const HELP = {
@@ -95,13 +97,13 @@ export const evalCommand: Command = {
       splitList = splitList.filter((s) => chosen.has(s.path));
     }
 
-    const setup = createCliCritic('eval', args, context.env, { concurrency });
+    const setup = createCliStepCritic('eval', args, context.env, { concurrency });
     context.stderr.write(`stepcritic: ${setup.notice}\n`);
     const progress = context.stderr.isTTY === true;
     const report = await runEval(splitList, {
       critic: setup.critic,
       criticOffReason: setup.offReason,
-      model: setup.config?.model,
+      model: setup.model,
       concurrency,
       limit,
       ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),

@@ -1,6 +1,7 @@
 // Errors from the LLM endpoint, classified so that each surface can say what to change.
 // Every message that leaves this module has been through redactSecret: an endpoint may echo a key back
 // (OpenAI quotes part of a wrong key), and a key must never reach a log, a report or the screen.
+import type { CriticStop } from '../types';
 
 export type LlmErrorKind =
   | 'budget' // the token budget would be exceeded; nothing was sent
@@ -35,6 +36,11 @@ export class BudgetExceededError extends LlmError {
     this.name = 'BudgetExceededError';
     this.used = used;
     this.limit = limit;
+  }
+
+  /** The typed stop a critic reports (CriticResult.stopped): callers read this, never the message. */
+  toStop(): CriticStop {
+    return { kind: 'budget', used: this.used, limit: this.limit, message: this.message };
   }
 }
 
