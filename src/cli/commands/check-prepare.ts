@@ -1,6 +1,6 @@
 // What `check` settles before the first solution is judged: the configuration a run log is keyed by,
 // the run log itself (continued with --resume, refused when it would mix two configurations), and —
-// with the LLM critic — a streamed pre-pass that counts the items and estimates the cost, asking on a
+// with a critic — a streamed pre-pass that counts the items and estimates the cost, asking on a
 // terminal before a large run.
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -69,7 +69,7 @@ export async function prepareRun(
   // A resumed run needs the log's done items before the estimate; a new log is made only once the
   // run is sure to start, so that a declined estimate leaves nothing behind.
   const resumed = settings.resume ? await openLog() : undefined;
-  const criticOn = dependencies.llm !== undefined;
+  const criticOn = dependencies.deps.critic !== undefined;
   let total: number | null = null;
   if (criticOn) {
     const estimate = await estimateRun(items(), {
@@ -86,7 +86,7 @@ export async function prepareRun(
     if (context.signal.aborted) return stop('cancelled before starting', EXIT_INTERRUPTED);
     total = estimate.items;
     if (!settings.quiet) {
-      context.stderr.write(`stepcritic: ${describeEstimate(estimate, dependencies.llm?.config.model)}${settings.triage ? ' (before triage)' : ''}\n`);
+      context.stderr.write(`stepcritic: ${describeEstimate(estimate, dependencies.critic.model)}${settings.triage ? ' (before triage)' : ''}\n`);
       const limit = dependencies.llm?.budget.limit ?? 0;
       if (limit > 0 && estimate.promptTokens + estimate.completionTokens > limit) {
         context.stderr.write(

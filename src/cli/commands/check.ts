@@ -224,8 +224,8 @@ function runMeta(settings: CheckSettings, dependencies: CheckDependencies, durat
 
 /**
  * Triage, and the result cache: whole results of earlier runs (same tool, configuration and text) come
- * back without judging; only with the LLM critic (verifiers alone cost less than the lookup), and
- * --no-cache turns it off.
+ * back without judging; only with a critic (verifiers alone cost less than the lookup), and --no-cache
+ * turns it off.
  */
 function judgeExtras(
   context: CliContext,
@@ -237,7 +237,7 @@ function judgeExtras(
   let triage: TriageOptions | undefined;
   if (settings.triage === 'verifiers') triage = { mode: 'verifiers' };
   else if (settings.triage === 'answer' && llm) triage = { mode: 'answer', threshold: settings.triageThreshold, screen: createAnswerScreen(llm) };
-  if (!llm || !settings.useCache) return triage ? { triage } : {};
+  if (!dependencies.deps.critic || !settings.useCache) return triage ? { triage } : {};
   return {
     ...(triage ? { triage } : {}),
     resultCache: {

@@ -33,7 +33,7 @@ import type { TriageOptions } from '../batch/triage';
 import type { DocumentOptions } from './document';
 import { buildItemDocument } from './document';
 import { InOrder } from './in-order';
-import type { FinishedEntry, HeldJudgement, ItemContext, PipelineEntry } from './judge-item';
+import type { FinishedEntry, HeldJudgement, ItemContext, ItemOutcome, PipelineEntry } from './judge-item';
 import { judgeItem, originOf } from './judge-item';
 import type { PipelineItem } from './items';
 import { itemKey } from './items';
@@ -80,125 +80,157 @@ export interface PipelineResult {
 const WINDOW_PER_SLOT = 16;
 
 export async function runPipeline(items: AsyncIterable<PipelineItem> | Iterable<PipelineItem>, options: PipelineOptions): Promise<PipelineResult> {
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
-  const tracker = new ProgressTracker(options.total ?? null);
-  const inner = new AbortController();
-  // Every request in flight listens on this signal: more than Node's default of 10 is expected.
-  setMaxListeners(Math.max(10, concurrency * 8), inner.signal);
-  const onOuterAbort = () => inner.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  if (options.signal?.aborted) inner.abort(options.signal.reason);
+  return new PipelineRun(items, options).run();
+}
 
-  const context: ItemContext = {
-    deps: options.deps,
-    judgeOptions: { ...options.judgeOptions, signal: inner.signal },
-    document: options.document ?? {},
-    ...(options.triage ? { triage: options.triage } : {}),
-    ...(options.resultCache ? { resultCache: options.resultCache } : {}),
-    ...(options.held ? { held: options.held } : {}),
-  };
-  const ordered = new InOrder<PipelineEntry>(concurrency * WINDOW_PER_SLOT, async (entry) => options.onEntry?.(entry));
-  const report = () => options.onProgress?.(tracker.snapshot());
-  const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : toAsync(items[Symbol.iterator]());
-  let budgetStop: CriticStop | undefined;
-  let exhausted = false;
-  let sequence = 0;
-  let admitted = 0;
-  let failure: unknown;
+/** One run of the pipeline: the shared state of its workers. */
+class PipelineRun {
+  private readonly concurrency: number;
+  private readonly tracker: ProgressTracker;
+  /** Aborted by the caller's signal; every request in flight listens on it. */
+  private readonly inner = new AbortController();
+  private readonly context: ItemContext;
+  private readonly ordered: InOrder<PipelineEntry>;
+  private readonly iterator: AsyncIterator<PipelineItem>;
+  private budgetStop: CriticStop | undefined;
+  private exhausted = false;
+  private sequence = 0;
+  private admitted = 0;
+  /** Workers take items one at a time, so that order, the limit and admission are decided exactly. */
+  private takeQueue: Promise<unknown> = Promise.resolve();
 
-  const finish = (finished: FinishedEntry) => {
-    options.runLog?.append(finished.entry, { id: finished.item.id, contentHash: finished.item.contentHash }, finished.triage);
-    tracker.finishedEntry(finished.entry);
-    ordered.put(finished.sequence, finished);
-    report();
-  };
+  constructor(
+    items: AsyncIterable<PipelineItem> | Iterable<PipelineItem>,
+    private readonly options: PipelineOptions,
+  ) {
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.tracker = new ProgressTracker(options.total ?? null);
+    // More than Node's default of 10 listeners is expected on the signal.
+    setMaxListeners(Math.max(10, this.concurrency * 8), this.inner.signal);
+    this.context = {
+      deps: options.deps,
+      judgeOptions: { ...options.judgeOptions, signal: this.inner.signal },
+      document: options.document ?? {},
+      ...(options.triage ? { triage: options.triage } : {}),
+      ...(options.resultCache ? { resultCache: options.resultCache } : {}),
+      ...(options.held ? { held: options.held } : {}),
+    };
+    this.ordered = new InOrder<PipelineEntry>(this.concurrency * WINDOW_PER_SLOT, async (entry) => options.onEntry?.(entry));
+    this.iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : toAsync(items[Symbol.iterator]());
+  }
+
+  async run(): Promise<PipelineResult> {
+    const { signal } = this.options;
+    const onOuterAbort = () => this.inner.abort(signal?.reason);
+    signal?.addEventListener('abort', onOuterAbort, { once: true });
+    if (signal?.aborted) this.inner.abort(signal.reason);
+    let failure: unknown;
+    this.report();
+    try {
+      await Promise.all(Array.from({ length: this.concurrency }, () => this.worker().catch((error: unknown) => void (failure ??= error))));
+      await this.ordered.drained();
+    } finally {
+      signal?.removeEventListener('abort', onOuterAbort);
+      if (!this.exhausted) await this.iterator.return?.(undefined);
+    }
+    if (failure !== undefined) throw failure;
+    const stopped: PipelineStop | undefined = this.inner.signal.aborted ? { kind: 'cancelled' } : this.budgetStop;
+    if (!stopped && this.exhausted && this.tracker.snapshot().total === null) this.tracker.setTotal(this.tracker.snapshot().done);
+    return { progress: this.tracker.snapshot(), ...(stopped ? { stopped } : {}) };
+  }
+
+  private report(): void {
+    this.options.onProgress?.(this.tracker.snapshot());
+  }
+
+  private take(): Promise<Taken | undefined> {
+    const taken = this.takeQueue.then(() => this.takeOne());
+    this.takeQueue = taken.catch(() => undefined);
+    return taken;
+  }
 
   /** The next item to judge (and its document, with `admit`); resumed and refused items are settled here. */
-  const takeOne = async (): Promise<{ item: PipelineItem; sequence: number; document?: SolutionDocument } | undefined> => {
-    while (!exhausted && !inner.signal.aborted && budgetStop === undefined && !ordered.failed) {
-      if (options.limit !== undefined && admitted >= options.limit) return undefined;
-      await ordered.room(sequence);
-      const next = await iterator.next();
+  private async takeOne(): Promise<Taken | undefined> {
+    const { options } = this;
+    while (!this.exhausted && !this.inner.signal.aborted && this.budgetStop === undefined && !this.ordered.failed) {
+      if (options.limit !== undefined && this.admitted >= options.limit) return undefined;
+      await this.ordered.room(this.sequence);
+      const next = await this.iterator.next();
       if (next.done) {
-        exhausted = true;
+        this.exhausted = true;
         return undefined;
       }
       const item = next.value;
-      const place = sequence++;
+      const place = this.sequence++;
       if (options.runLog?.done.has(itemKey(item))) {
-        tracker.resumed();
-        ordered.put(place, { kind: 'resumed', sequence: place, item });
+        this.tracker.resumed();
+        this.ordered.put(place, { kind: 'resumed', sequence: place, item });
         continue;
       }
       if (!options.admit) return { item, sequence: place };
-      const built = await buildItemDocument(item, context.document);
+      const built = await buildItemDocument(item, this.context.document);
       const refusal = built.ok ? options.admit(built.document, item) : undefined;
       if (built.ok && refusal === undefined) {
-        admitted += 1;
+        this.admitted += 1;
         return { item, sequence: place, document: built.document };
       }
-      tracker.started();
+      this.tracker.started();
       const entry = built.ok ? unjudgedFileReport(originOf(item), 'skipped', refusal!) : unjudgedFileReport(originOf(item), built.status, built.reason);
-      finish({ kind: 'finished', sequence: place, item, entry });
+      this.finish({ kind: 'finished', sequence: place, item, entry });
     }
     return undefined;
-  };
-  // Workers take items one at a time, so that order, the limit and admission are decided exactly.
-  let queue: Promise<unknown> = Promise.resolve();
-  const take = () => {
-    const taken = queue.then(takeOne);
-    queue = taken.catch(() => undefined);
-    return taken;
-  };
-
-  const worker = async (): Promise<void> => {
-    for (let next = await take(); next; next = await take()) {
-      const { item, sequence: place } = next;
-      tracker.started();
-      let outcome;
-      try {
-        outcome = await judgeItem(item, context, next.document);
-      } catch (error) {
-        if (inner.signal.aborted) {
-          // Interrupted mid-judgement: not logged, so a resumed run judges it again.
-          abandon(place);
-          return;
-        }
-        outcome = { kind: 'finished' as const, entry: unjudgedFileReport(originOf(item), 'failed', `could not be judged: ${errorMessage(error)}`) };
-      }
-      if (outcome.stopped) {
-        // Reported as far as it got, but not done: not logged, and no new item is taken.
-        budgetStop ??= outcome.stopped;
-        tracker.abandoned();
-        ordered.put(place, { ...outcome, sequence: place, item });
-        report();
-        return;
-      }
-      if (inner.signal.aborted && outcome.judgement?.critic.enabled && hasErrors(outcome.entry)) {
-        // The abort reached the critic, which turned it into "could not judge": not a real verdict.
-        abandon(place);
-        return;
-      }
-      finish({ ...outcome, sequence: place, item });
-    }
-  };
-  const abandon = (place: number) => {
-    tracker.abandoned();
-    ordered.skip(place);
-  };
-
-  report();
-  try {
-    await Promise.all(Array.from({ length: concurrency }, () => worker().catch((error: unknown) => void (failure ??= error))));
-    await ordered.drained();
-  } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
-    if (!exhausted) await iterator.return?.(undefined);
   }
-  if (failure !== undefined) throw failure;
-  const stopped: PipelineStop | undefined = inner.signal.aborted ? { kind: 'cancelled' } : budgetStop;
-  if (!stopped && tracker.snapshot().total === null && exhausted) tracker.setTotal(tracker.snapshot().done);
-  return { progress: tracker.snapshot(), ...(stopped ? { stopped } : {}) };
+
+  private async worker(): Promise<void> {
+    for (let next = await this.take(); next; next = await this.take()) {
+      this.tracker.started();
+      if (!(await this.judge(next))) return;
+    }
+  }
+
+  /** Judges one item; false when the run is stopping (this worker takes no more). */
+  private async judge({ item, sequence, document }: Taken): Promise<boolean> {
+    let outcome: ItemOutcome;
+    try {
+      outcome = await judgeItem(item, this.context, document);
+    } catch (error) {
+      // Interrupted mid-judgement: not logged, so a resumed run judges it again.
+      if (this.inner.signal.aborted) return this.abandon(sequence);
+      outcome = { kind: 'finished', entry: unjudgedFileReport(originOf(item), 'failed', `could not be judged: ${errorMessage(error)}`) };
+    }
+    if (outcome.stopped) {
+      // Reported as far as it got, but not done: not logged, and no new item is taken.
+      this.budgetStop ??= outcome.stopped;
+      this.tracker.abandoned();
+      this.ordered.put(sequence, { ...outcome, sequence, item });
+      this.report();
+      return false;
+    }
+    // The abort reached the critic, which turned it into "could not judge": not a real verdict.
+    if (this.inner.signal.aborted && outcome.judgement?.critic.enabled && hasErrors(outcome.entry)) return this.abandon(sequence);
+    this.finish({ ...outcome, sequence, item });
+    return true;
+  }
+
+  private finish(finished: FinishedEntry): void {
+    this.options.runLog?.append(finished.entry, { id: finished.item.id, contentHash: finished.item.contentHash }, finished.triage);
+    this.tracker.finishedEntry(finished.entry);
+    this.ordered.put(finished.sequence, finished);
+    this.report();
+  }
+
+  private abandon(sequence: number): false {
+    this.tracker.abandoned();
+    this.ordered.skip(sequence);
+    return false;
+  }
+}
+
+interface Taken {
+  item: PipelineItem;
+  sequence: number;
+  /** Built as the item was taken (with `admit`). */
+  document?: SolutionDocument;
 }
 
 function hasErrors(entry: FileReport): boolean {
