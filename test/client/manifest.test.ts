@@ -44,7 +44,12 @@ describe('package.json', () => {
 
   it('the client sends the server every setting of the protocol', () => {
     const source = readFileSync('src/client/configuration.ts', 'utf8');
-    const sent = [...source.slice(source.indexOf('const KEYS = [')).split('] as const')[0]!.matchAll(/'([\w.]+)'/g)].map((m) => `stepcritic.${m[1]}`);
+    const sent = [
+      ...source
+        .slice(source.indexOf('const KEYS = ['))
+        .split('] as const')[0]!
+        .matchAll(/'([\w.]+)'/g),
+    ].map((m) => `stepcritic.${m[1]}`);
     assert.deepEqual(sent.sort(), Object.keys(flatten(defaultSettings)).sort());
   });
 
