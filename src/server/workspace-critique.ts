@@ -106,6 +106,8 @@ export async function critiqueWorkspace(
     deps: setup.dependencies((problem, step, uri) => accepted.has(uri, problem, step)),
     judgeOptions: { thresholds: setup.thresholds },
     document: { maxSteps: setup.settings.maxSteps },
+    // The editor's check pool: a hostile file on disk is bounded by the same deadline as an open one.
+    checks: critique.checks,
     concurrency: setup.settings.concurrency,
     ...(runLog ? { runLog } : {}),
     total: files.length,

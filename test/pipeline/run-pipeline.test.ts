@@ -200,18 +200,22 @@ describe('runPipeline', () => {
     });
     assert.deepEqual(interrupted.stopped, { kind: 'cancelled' });
     const afterFirst = await loadRunLog(logPath);
-    assert.equal(afterFirst.items.length, 11, 'the items in flight at the abort are not logged');
+    // Entries are delivered in input order, items logged as they finish: by the 11th delivery a few
+    // later ones may have finished too (and are logged); those in flight at the abort are not.
+    const logged = afterFirst.items.length;
+    assert.equal(logged, interrupted.progress.finishedThisRun, 'what finished is logged; the items in flight at the abort are not');
+    assert.ok(logged >= 11 && logged < 30, `${logged} logged`);
 
     const startRequests = server.chatRequests().length;
     const second = await openRunLog({ path: logPath, resume: true, ...logHeader });
-    assert.equal(second.done.size, 11);
+    assert.equal(second.done.size, logged);
     const resumed = await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 4, runLog: second });
     second.close({ interrupted: false, durationMs: 1, judgedThisRun: resumed.progress.finishedThisRun, usage: resumed.progress.usage });
 
-    assert.equal(resumed.progress.resumed, 11);
-    assert.equal(resumed.progress.finishedThisRun, 19);
+    assert.equal(resumed.progress.resumed, logged);
+    assert.equal(resumed.progress.finishedThisRun, 30 - logged);
     assert.equal(resumed.progress.done, 30);
-    assert.equal(requestsSince(startRequests).length, 19, 'only the items not in the log are judged');
+    assert.equal(requestsSince(startRequests).length, 30 - logged, 'only the items not in the log are judged');
     const judgedProblems = requestsSince(startRequests).map((r) => /Sam has (\d+) apples/.exec(r.userText)![1]);
     const alreadyLogged = afterFirst.items.map((item) => String(200 + Number(item.id.split('#')[1])));
     assert.deepEqual(

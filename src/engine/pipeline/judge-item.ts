@@ -13,8 +13,9 @@ import { isReusable } from '../batch/result-cache';
 import type { TriageInfo } from '../batch/run-log';
 import type { TriageOptions } from '../batch/triage';
 import { judgeWithTriage } from '../batch/triage';
+import type { CheckPool } from '../deadline/check-pool';
 import type { DocumentOptions } from './document';
-import { buildItemDocument } from './document';
+import { checkItem } from './document';
 import type { PipelineItem } from './items';
 import { errorMessage } from '../error-message';
 
@@ -54,8 +55,10 @@ export type HeldJudgement = { document: SolutionDocument; judgement: SolutionJud
 
 export interface ItemContext {
   deps: JudgeDependencies;
-  judgeOptions: Omit<JudgeOptions, 'onCriticStep'>;
+  judgeOptions: Omit<JudgeOptions, 'onCriticStep' | 'checked'>;
   document: DocumentOptions;
+  /** Reads and verifies each text under a deadline, off this thread. */
+  checks: CheckPool;
   triage?: TriageOptions;
   resultCache?: { cache: ResultCache; keyOf: (item: PipelineItem) => string };
   held?: (item: PipelineItem) => Promise<HeldJudgement | undefined>;
@@ -84,15 +87,12 @@ export async function judgeItem(item: PipelineItem, context: ItemContext, built?
   const held = await context.held?.(item);
   if (held)
     return { kind: 'finished', held: true, document: held.document, judgement: held.judgement, entry: judgedFileReport(origin, held.document, held.judgement) };
-  let document = built;
-  if (!document) {
-    const made = await buildItemDocument(item, context.document);
-    if (!made.ok) return { kind: 'finished', entry: unjudgedFileReport(origin, made.status, made.reason) };
-    document = made.document;
-  }
+  const made = await checkItem(item, context.checks, { ...context.document, ...signalOf(context) }, built);
+  if (!made.ok) return { kind: 'finished', entry: unjudgedFileReport(origin, made.status, made.reason) };
+  const { document, checked } = made;
   let judged;
   try {
-    judged = await judgeWithTriage(document, context.deps, context.judgeOptions, context.triage);
+    judged = await judgeWithTriage(document, context.deps, { ...context.judgeOptions, checked }, context.triage);
   } catch (error) {
     if (context.judgeOptions.signal?.aborted) throw error;
     const reason = `could not be judged: ${errorMessage(error)}`;
@@ -105,4 +105,8 @@ export async function judgeItem(item: PipelineItem, context: ItemContext, built?
     await context.resultCache!.cache.set(cacheKey, { entry, ...(judged.triage ? { triage: judged.triage } : {}) });
   }
   return { kind: 'finished', document, judgement: judged.judgement, entry, ...(judged.triage ? { triage: judged.triage } : {}) };
+}
+
+function signalOf(context: ItemContext): { signal?: AbortSignal } {
+  return context.judgeOptions.signal ? { signal: context.judgeOptions.signal } : {};
 }

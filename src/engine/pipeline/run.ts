@@ -21,11 +21,13 @@
 // checks.ts) that the surfaces wire in; a new consumer is an `onEntry` callback (entries arrive in
 // input order, one at a time: a consumer that awaits slows the pipeline down instead of piling up).
 import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { JudgeDependencies, JudgeOptions } from '../judge';
 import { unjudgedFileReport } from '../report/build';
 import type { FileReport } from '../report/schema';
 import type { CriticStop, SolutionDocument } from '../types';
 import type { BatchProgress } from '../batch/progress';
+import { CheckPool } from '../deadline/check-pool';
 import { ProgressTracker } from '../batch/progress';
 import type { ResultCache } from '../batch/result-cache';
 import type { RunLogWriter } from '../batch/run-log';
@@ -42,8 +44,13 @@ import { errorMessage } from '../error-message';
 export interface PipelineOptions {
   /** The checks the surface allows (critic, code checker, accepted steps). */
   deps: JudgeDependencies;
-  judgeOptions?: Omit<JudgeOptions, 'signal' | 'onCriticStep' | 'fromStep' | 'verifier'>;
+  judgeOptions?: Omit<JudgeOptions, 'signal' | 'onCriticStep' | 'fromStep' | 'checked'>;
   document?: DocumentOptions;
+  /**
+   * Where each text is read and verified under a deadline (the server's, the CLI's); without one the
+   * run has its own, a worker per solution in flight, ended with the run.
+   */
+  checks?: CheckPool;
   /** Solutions in flight at once (default 4). The LLM client's global cap bounds the requests underneath. */
   concurrency?: number;
   triage?: TriageOptions;
@@ -90,6 +97,8 @@ class PipelineRun {
   /** Aborted by the caller's signal; every request in flight listens on it. */
   private readonly inner = new AbortController();
   private readonly context: ItemContext;
+  /** The run's own check pool, when the caller gave none. */
+  private readonly ownChecks: CheckPool | undefined;
   private readonly ordered: InOrder<PipelineEntry>;
   private readonly iterator: AsyncIterator<PipelineItem>;
   private budgetStop: CriticStop | undefined;
@@ -107,7 +116,9 @@ class PipelineRun {
     this.tracker = new ProgressTracker(options.total ?? null);
     // More than Node's default of 10 listeners is expected on the signal.
     setMaxListeners(Math.max(10, this.concurrency * 8), this.inner.signal);
+    this.ownChecks = options.checks ? undefined : new CheckPool({ maxWorkers: Math.min(this.concurrency, availableParallelism()) + 1 });
     this.context = {
+      checks: options.checks ?? this.ownChecks!,
       deps: options.deps,
       judgeOptions: { ...options.judgeOptions, signal: this.inner.signal },
       document: options.document ?? {},
@@ -132,6 +143,7 @@ class PipelineRun {
     } finally {
       signal?.removeEventListener('abort', onOuterAbort);
       if (!this.exhausted) await this.iterator.return?.(undefined);
+      await this.ownChecks?.close();
     }
     if (failure !== undefined) throw failure;
     const stopped: PipelineStop | undefined = this.inner.signal.aborted ? { kind: 'cancelled' } : this.budgetStop;

@@ -2,8 +2,8 @@
 // time; the other steps' computations are the same, only (perhaps) on other lines. The evidence of a
 // step depends on the step alone (`verifyStepArithmetic(step)`, as `verifyDocument` uses it), so it
 // is kept by the step's text and start column, with its ranges moved to the step's current line.
-import { verifyStepArithmetic } from '../engine/verify/arithmetic';
-import type { ArithmeticEvidence, Evidence, Range, SolutionDocument, Step } from '../engine/types';
+import { verifyStepArithmetic } from '../verify/arithmetic';
+import type { ArithmeticEvidence, Range, Step } from '../types';
 
 /** Steps remembered (their evidence); the oldest are dropped past this. */
 const MAX_STEPS = 20_000;
@@ -14,7 +14,6 @@ interface Remembered {
 }
 
 const byText = new Map<string, Remembered>();
-const byDocument = new WeakMap<SolutionDocument, Map<number, Evidence[]>>();
 
 function shift(range: Range, lines: number): Range {
   return {
@@ -31,7 +30,8 @@ function moved(evidence: readonly ArithmeticEvidence[], lines: number): Arithmet
   });
 }
 
-function stepEvidence(step: Step): ArithmeticEvidence[] {
+/** One step's verifier evidence (remembered by its text). */
+export function stepEvidence(step: Step): ArithmeticEvidence[] {
   const key = `${step.range.start.character}\u0000${step.text}`;
   const known = byText.get(key);
   if (known) return moved(known.evidence, step.range.start.line - known.line);
@@ -39,20 +39,4 @@ function stepEvidence(step: Step): ArithmeticEvidence[] {
   if (byText.size >= MAX_STEPS) byText.delete(byText.keys().next().value!);
   byText.set(key, { line: step.range.start.line, evidence });
   return moved(evidence, 0);
-}
-
-/** Same result as the engine's `verifyDocument(document)`, without redoing unchanged steps. */
-export function verifierEvidence(document: SolutionDocument): Map<number, Evidence[]> {
-  let evidence = byDocument.get(document);
-  if (!evidence) {
-    evidence = new Map();
-    if (document.kind === 'math') {
-      for (const step of document.steps) {
-        const found = stepEvidence(step);
-        if (found.length > 0) evidence.set(step.index, found);
-      }
-    }
-    byDocument.set(document, evidence);
-  }
-  return evidence;
 }
