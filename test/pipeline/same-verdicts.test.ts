@@ -56,7 +56,8 @@ describe('the same verdicts on every road', () => {
   copyFileSync(join(REPO_ROOT, 'examples', 'test_gcd.py'), join(tree.dir, 'test_gcd.py'));
   let rig: Rig;
   before(async () => {
-    rig = await startRig({ folder: tree.dir, handler: CRITIC(), settings: { runCodeTests: true }, trusted: true });
+    // A generous request timeout: this test is about agreement, and a loaded machine must not turn a verdict into "could not judge".
+    rig = await startRig({ folder: tree.dir, handler: CRITIC(), settings: { runCodeTests: true }, trusted: true, llmTuning: { timeoutMs: 30_000 } });
   });
   after(async () => {
     await rig.stop();

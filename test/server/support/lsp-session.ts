@@ -62,6 +62,8 @@ export class LspSession {
   /** When each diagnostics / step-states notification arrived (performance.now()), for benches. */
   readonly timeline: { method: string; at: number; uri: string; version: number | undefined; done?: boolean }[] = [];
   configurationRequests = 0;
+  /** What the server said of itself in its initialize result. */
+  serverInfo: { name: string; version?: string } | undefined;
   stderr = '';
   exited: number | null | undefined = undefined;
 
@@ -80,7 +82,7 @@ export class LspSession {
     session.wire();
     connection.listen();
     const folder = options.workspaceFolder;
-    await connection.sendRequest('initialize', {
+    const initialized = await connection.sendRequest<{ serverInfo?: { name: string; version?: string } }>('initialize', {
       processId: process.pid,
       rootUri: folder ? `file://${folder}` : null,
       workspaceFolders: folder ? [{ uri: `file://${folder}`, name: 'workspace' }] : null,
@@ -98,6 +100,7 @@ export class LspSession {
       },
       initializationOptions: options.initializationOptions ?? {},
     });
+    session.serverInfo = initialized.serverInfo;
     await connection.sendNotification('initialized', {});
     return session;
   }
