@@ -22,9 +22,10 @@ import { describeMap } from '../src/engine/calibration/map';
 import { parseReport } from '../src/engine/report/schema';
 import { overconfidentCritic } from '../test/support/overconfident-critic';
 import { DEFAULT_MODEL } from '../test/support/scripted-llm-server';
-import { CLI, DATA, build, runBench, runNode, withScriptedServer } from './batch-support';
+import { CLI, build, runBench, runNode, withScriptedServer } from './batch-support';
+import { sharedData } from './shared-data';
 
-const DATASET = join(DATA, 'gsm8k.json');
+const DATASET = sharedData('processbench', 'gsm8k.json');
 
 function keepDir(): string | undefined {
   const i = process.argv.indexOf('--keep');

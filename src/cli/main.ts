@@ -9,7 +9,7 @@ import { checkCommand } from './commands/check';
 import { evalCommand } from './commands/eval';
 import { probeCommand } from './commands/probe';
 import { reportCommand } from './commands/report';
-import { TOOL_VERSION } from './version';
+import { TOOL_VERSION } from '../engine/version';
 
 // A batch run keeps ~45 MB live whatever the number of records, but V8's default heap growth lets
 // the garbage of thousands of judged records pile up to several times that before collecting: a

@@ -38,6 +38,7 @@ const KEYS = [
   'prm.output',
   'prm.api',
   'calibration',
+  'runLogLocation',
 ] as const;
 
 function userOrDefault<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {

@@ -34,6 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<StepCr
       trusted: () => vscode.workspace.isTrusted,
       apiKey: () => apiKeys.current,
       cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath,
+      runLogDir: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath,
     },
     {
       stepStates: (params) => store.update(params),

@@ -5,7 +5,7 @@
 // for, so nothing typed in the meantime is overwritten.
 import * as vscode from 'vscode';
 import type { RefineProposal } from '../protocol';
-import { applyEdits } from '../engine/refine/text';
+import { applyEdits } from '../protocol';
 import type { Services } from './services';
 
 export type ReviewDecision = 'accept' | 'discard';

@@ -62,6 +62,8 @@ export interface ServerInputs {
   trusted(): boolean;
   apiKey(): string | undefined;
   cacheDir: string;
+  /** Where "Critique Workspace" keeps its run logs (the extension's storage for this workspace). */
+  runLogDir: string;
 }
 
 const MAX_RESTARTS = 4;
@@ -112,6 +114,7 @@ export class ServerConnection implements vscode.Disposable {
         apiKey: this.inputs.apiKey(),
         cacheDir: this.inputs.cacheDir,
         reviewsProposals: true,
+        runLogDir: this.inputs.runLogDir,
       }),
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),

@@ -13,8 +13,8 @@ export interface JudgeDependencies {
   /** Why there is no critic (shown to the user), e.g. "LLM critic off: no endpoint configured". */
   criticOffReason?: string;
   codeChecker?: CodeChecker;
-  /** Whether the user marked this step (by problem and step hash) as correct. */
-  isAccepted?: (problemHash: string, stepHash: string) => boolean;
+  /** Whether the user marked this step (by problem and step hash) as correct; `uri` says which document's marks. */
+  isAccepted?: (problemHash: string, stepHash: string, uri: string) => boolean;
   /** A calibration map fitted for this critic: its P(True) goes through it before the thresholds. */
   calibration?: Calibration;
 }
@@ -47,7 +47,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
   const accepted = new Set<number>();
   if (deps.isAccepted) {
     for (const step of document.steps) {
-      if (deps.isAccepted(document.problemHash, step.hash)) accepted.add(step.index);
+      if (deps.isAccepted(document.problemHash, step.hash, document.uri)) accepted.add(step.index);
     }
   }
 
@@ -88,7 +88,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     criticNote = undefined;
   }
 
-  return combineVerdicts({
+  const judgement = combineVerdicts({
     document,
     verifier,
     code,
@@ -99,4 +99,5 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     thresholds,
     ...(deps.calibration ? { calibration: deps.calibration } : {}),
   });
+  return critic?.stopped ? { ...judgement, stopped: critic.stopped } : judgement;
 }

@@ -70,6 +70,9 @@ export const LabelsSchema = z.object({
 });
 export type Labels = z.infer<typeof LabelsSchema>;
 
+export const TruncationSchema = z.object({ kept: z.number().int().nonnegative(), total: z.number().int().nonnegative() });
+export type Truncation = z.infer<typeof TruncationSchema>;
+
 export const SolutionDocumentSchema = z.object({
   /** A file path, or `file.jsonl#<record>` for a dataset record. */
   uri: z.string(),
@@ -88,6 +91,8 @@ export const SolutionDocumentSchema = z.object({
   labels: LabelsSchema.optional(),
   /** Things the parser wants the user to know (truncated at the step limit, odd front matter). */
   warnings: z.array(z.string()).default([]),
+  /** Set when the step limit cut the solution short: the first `kept` of `total` steps are judged. */
+  truncated: TruncationSchema.optional(),
 });
 export type SolutionDocument = z.infer<typeof SolutionDocumentSchema>;
 
@@ -239,6 +244,16 @@ export const CalibrationNoteSchema = z.object({
   dataset: z.string(),
 });
 export type CalibrationNote = z.infer<typeof CalibrationNoteSchema>;
+/** Why a critic stopped before judging every step it was asked about: a typed signal, never matched in text. */
+export const CriticStopSchema = z.object({
+  kind: z.literal('budget'),
+  /** Tokens spent and the run's limit when it stopped. */
+  used: z.number().int().nonnegative(),
+  limit: z.number().int().nonnegative(),
+  /** One sentence for the user. */
+  message: z.string(),
+});
+export type CriticStop = z.infer<typeof CriticStopSchema>;
 
 /** The judgement of one solution: what every surface (CLI, server, reports) presents. */
 export const SolutionJudgementSchema = z.object({
@@ -260,5 +275,7 @@ export const SolutionJudgementSchema = z.object({
   warnings: z.array(z.string()).default([]),
   /** Set when the critic's P(True) went through a calibration map before the thresholds. */
   calibration: CalibrationNoteSchema.optional(),
+  /** The critic stopped early (the token budget): the steps it did not reach are not judged. */
+  stopped: CriticStopSchema.optional(),
 });
 export type SolutionJudgement = z.infer<typeof SolutionJudgementSchema>;

@@ -137,6 +137,11 @@ export const InitializationOptionsSchema = z.object({
    * code actions and code lens then run those commands instead of asking with a message itself.
    */
   reviewsProposals: z.boolean().default(false),
+  /**
+   * Where "Critique Workspace" keeps its run logs and reports when `stepcritic.runLogLocation` is
+   * `extensionStorage` (the extension's workspace storage); without it, in the workspace's `.stepcritic/runs`.
+   */
+  runLogDir: z.string().optional(),
   /** How long reading and verifying one document may take before it is "not checkable" (default 2 s). */
   checkDeadlineMs: z.number().int().positive().optional(),
   /** Tuning of the LLM requests (not user settings): per-attempt timeout, retries, first back-off. */
@@ -198,6 +203,10 @@ export const WorkspaceCritiqueSchema = z.object({
   cancelled: z.boolean(),
   durationMs: z.number().nonnegative(),
   usage: UsageSchema,
+  /** The run log of this run (one line per file, as `stepcritic check --run-log` writes it). */
+  runLog: z.string().optional(),
+  /** The HTML report of this run, with the verdicts the editor shows. */
+  report: z.string().optional(),
 });
 export type WorkspaceCritique = z.infer<typeof WorkspaceCritiqueSchema>;
 
@@ -206,6 +215,18 @@ export type WorkspaceCritique = z.infer<typeof WorkspaceCritiqueSchema>;
  * `$/progress` begin/report ("3/12 files")/end; cancellable (`$/cancelRequest` or the progress' cancel).
  */
 export const CritiqueWorkspaceRequest = request<WorkspaceCritique>()('stepcritic/critiqueWorkspace', CritiqueWorkspaceParamsSchema);
+
+export const LastReportSchema = z.object({
+  /** Path of the HTML report of the latest "Critique Workspace" run; null when there was none. */
+  report: z.string().nullable(),
+  runLog: z.string().nullable(),
+  /** Why there is no report, for the user. */
+  message: z.string(),
+});
+export type LastReport = z.infer<typeof LastReportSchema>;
+
+/** The report of the latest workspace critique (rendered from its run log if the HTML is missing). */
+export const LastReportRequest = request<LastReport>()('stepcritic/lastReport', z.object({}));
 
 // ---- refinement ------------------------------------------------------------------------------
 

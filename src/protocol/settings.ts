@@ -12,6 +12,9 @@ export const CriticKindSchema = z.enum(['llm', 'prm']);
 export const TriggerSchema = z.enum(['onSave', 'onIdle', 'manual']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
+export const RunLogLocationSchema = z.enum(['extensionStorage', 'workspace']);
+export type RunLogLocation = z.infer<typeof RunLogLocationSchema>;
+
 export const defaultSettings = {
   enable: true,
   provider: 'openai' as Provider,
@@ -41,6 +44,7 @@ export const defaultSettings = {
     api: 'auto' as 'auto' | 'current' | 'legacy',
   },
   calibration: '',
+  runLogLocation: 'extensionStorage' as RunLogLocation,
 };
 
 const probability = z.number().min(0).max(1);
@@ -104,6 +108,8 @@ export const StepCriticSettingsSchema = z.object({
     .default(defaultSettings.prm),
   /** A calibration file (`stepcritic calibrate`) for the critic in use; empty: none. Relative to the first workspace folder. */
   calibration: z.string().default(defaultSettings.calibration),
+  /** Where "Critique Workspace" keeps its run log and report: the extension's storage, or `.stepcritic/runs` in the workspace. */
+  runLogLocation: RunLogLocationSchema.default(defaultSettings.runLogLocation),
 });
 export type StepCriticSettings = z.infer<typeof StepCriticSettingsSchema>;
 

@@ -28,6 +28,7 @@ import {
   CritiqueWorkspaceRequest,
   ExplainRequest,
   InitializationOptionsSchema,
+  LastReportRequest,
   RefineSolutionRequest,
   RefineStepRequest,
   RefineParamsSchema,
@@ -46,6 +47,7 @@ import {
   OfferProposalNotification,
   type ApplyEditResult,
   type FileCritique,
+  type LastReport,
   type RefineProposal,
   type StepCommandArgs,
   type VersionedEdit,
@@ -65,6 +67,8 @@ import { RefinementService, type ProposalKind } from './refinement-service';
 import { emptyStepCounts } from './step-states';
 import { applyVersionedEdit } from './versioned-edit';
 import { critiqueWorkspace, type WorkspaceProgress } from './workspace-critique';
+import { TOOL_VERSION } from '../engine/version';
+import { latestRunReport, runLogFolder } from './run-reports';
 import { emptyUsage, type Usage } from '../engine/types';
 import { z } from 'zod';
 
@@ -96,6 +100,8 @@ export class StepCriticServer {
   private calibrationWatch: CalibrationWatch | undefined;
   private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false, reviewsProposals: false };
   private lensTimer: NodeJS.Timeout | undefined;
+  /** The extension's storage for run logs, when the client gave one. */
+  private runLogDir: string | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly connection: Connection) {}
@@ -231,6 +237,7 @@ export class StepCriticServer {
         checkWorkers: this.services?.critique.checks.stats() ?? { idle: 0, ready: 0, busy: 0 },
       };
     });
+    connection.onRequest(LastReportRequest.method, () => this.lastReport());
     connection.onRequest(ExplainRequest.method, (raw: unknown) => {
       const params = ExplainRequest.params.parse(raw);
       return { markdown: this.explain(params.uri, params.stepIndex) };
@@ -247,6 +254,7 @@ export class StepCriticServer {
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false, reviewsProposals: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
     const setup = new CritiqueSetup(cache, init.llm ?? {}, () => this.workspaceFolders);
+    this.runLogDir = init.runLogDir;
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted, init.checkDeadlineMs);
     critique.onPublished = (uri) => this.published(uri);
     this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
@@ -282,7 +290,7 @@ export class StepCriticServer {
         executeCommandProvider: { commands: Object.values(ServerCommands) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'stepcritic', version: '0.1.0' },
+      serverInfo: { name: 'stepcritic', version: TOOL_VERSION },
     };
   }
 
@@ -428,7 +436,7 @@ export class StepCriticServer {
         folders: [path.slice(0, path.lastIndexOf(sep))],
         pattern: path.slice(path.lastIndexOf(sep) + 1).replace(/[[\]{}()*?!]/g, '\\$&'),
         signal: new AbortController().signal,
-        progress: silentProgress(),
+        progress: { begin() {}, report() {}, done() {} },
       },
       { connection: this.connection, documents: this.source, critique, setup: this.s.setup, accepted: this.accepted },
     );
@@ -502,15 +510,23 @@ export class StepCriticServer {
         reporter.report(100, message);
         reporter.done();
       },
-      get cancelled() {
-        return controller.signal.aborted;
-      },
     };
     const folders = params.folders?.map(uriToPath).filter((p): p is string => p !== undefined) ?? this.workspaceFolders;
     return critiqueWorkspace(
-      { folders, pattern: params.include ?? this.s.setup.settings.files, signal: controller.signal, progress },
+      { folders, pattern: params.include ?? this.s.setup.settings.files, signal: controller.signal, progress, runLogFolder: this.runLogFolder() },
       { connection: this.connection, documents: this.source, critique: this.s.critique, setup: this.s.setup, accepted: this.accepted },
     );
+  }
+
+  /** Where "Critique Workspace" keeps its run logs and reports (stepcritic.runLogLocation). */
+  private runLogFolder(): string {
+    return runLogFolder(this.s.setup.settings.runLogLocation, this.runLogDir, this.workspaceFolders[0]);
+  }
+
+  private async lastReport(): Promise<LastReport> {
+    const latest = await latestRunReport(this.runLogFolder());
+    if (latest) return { ...latest, message: `The report of the latest workspace critique: ${latest.report}` };
+    return { report: null, runLog: null, message: 'No workspace critique has run yet: "Critique Workspace" writes a report of its run.' };
   }
 
   private explain(uri: string, stepIndex?: number): string {
@@ -668,10 +684,6 @@ export class StepCriticServer {
     if (choice?.title === 'Open File' && createdFile)
       await this.connection.window.showDocument({ uri: pathToFileURL(createdFile).toString() }).catch(() => undefined);
   }
-}
-
-function silentProgress(): WorkspaceProgress {
-  return { begin() {}, report() {}, done() {}, cancelled: false };
 }
 
 export function startServer(connection: Connection): StepCriticServer {

@@ -46,6 +46,17 @@ describe('package.json', () => {
     assert.ok(!Object.keys(properties).some((k) => /key|secret|token$/i.test(k) && !/tokenBudget/.test(k)), 'no setting holds a secret');
   });
 
+  it('the client sends the server every setting of the protocol', () => {
+    const source = readFileSync('src/client/configuration.ts', 'utf8');
+    const sent = [
+      ...source
+        .slice(source.indexOf('const KEYS = ['))
+        .split('] as const')[0]!
+        .matchAll(/'([\w.]+)'/g),
+    ].map((m) => `stepcritic.${m[1]}`);
+    assert.deepEqual(sent.sort(), Object.keys(flatten(defaultSettings)).sort());
+  });
+
   it('declares limited support for untrusted workspaces, restricting endpoints, models, provider, the calibration file and running code', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), [

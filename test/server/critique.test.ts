@@ -1,5 +1,6 @@
 // The language server as a process: open a document → diagnostics and step states.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
 import { parseCriticPrompt } from '../../src/engine/llm/protocol';
@@ -11,6 +12,13 @@ after(async () => {
 });
 
 describe('server: open a document', () => {
+  it("says which version it is: the package's own (package.json), as `stepcritic --version` does", async () => {
+    const rig = await startRig({ llm: false });
+    rigs.push(rig);
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    assert.deepEqual(rig.session.serverInfo, { name: 'stepcritic', version });
+  });
+
   it('without an endpoint: the verifiers mark the false computation, later steps are downstream, the critic is off', async () => {
     const rig = await startRig({ llm: false });
     rigs.push(rig);

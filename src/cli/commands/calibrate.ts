@@ -3,7 +3,9 @@
 // map never saw (k-fold cross-validation by solution). The work is the engine's
 // (src/engine/calibration); this file reads the inputs and writes the file.
 import { readFile } from 'node:fs/promises';
-import { readRunLogLines } from '../../engine/batch/run-log';
+import { RunLogError } from '../../engine/batch/run-log';
+import type { RunLogIndex } from '../../engine/batch/run-log-reader';
+import { readRunLog } from '../../engine/batch/run-log-reader';
 import type { ProbabilityScores } from '../../engine/eval/metrics';
 import type { CalibrationFile } from '../../engine/calibration/file';
 import { CalibrationError, describeIdentity } from '../../engine/calibration/file';
@@ -17,8 +19,9 @@ import type { OptionSpec } from '../args';
 import { booleanValue, formatHelp, helpHint, integerValue, parseCommandArgs, stringValue } from '../args';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, UsageError } from '../command';
-import { checkOutputTarget, writeFileAtomic } from '../output-file';
-import { TOOL_VERSION } from '../version';
+import { checkOutputTarget } from '../output-file';
+import { writeFileAtomic } from '../../engine/files/write';
+import { TOOL_VERSION } from '../../engine/version';
 
 const METHODS: readonly CalibrationMethod[] = ['temperature', 'isotonic'];
 const DEFAULT_FOLDS = 5;
@@ -75,8 +78,14 @@ const HELP = {
 
 async function readInput(path: string): Promise<CalibrationInput> {
   try {
-    const fromLog = await runLogInput(path, readRunLogLines(path));
-    if (fromLog) return fromLog;
+    let log: RunLogIndex | undefined;
+    try {
+      log = await readRunLog(path);
+    } catch (error) {
+      // Not a run log: an eval report, or neither (said below).
+      if (!(error instanceof RunLogError)) throw error;
+    }
+    if (log) return await runLogInput(path, log);
     let value: unknown;
     try {
       value = JSON.parse(await readFile(path, 'utf8'));

@@ -8,6 +8,7 @@ import type { CriticCache } from '../../engine/cache/types';
 import type { StepCritic } from '../../engine/checks';
 import { errorMessage } from '../../engine/error-message';
 import { PROTOCOL_VERSION } from '../../engine/llm/protocol';
+import type { LlmCritic } from '../../engine/llm/critic';
 import {
   PoolingApiModeSchema,
   PrmFormatOverridesSchema,
@@ -105,6 +106,8 @@ export interface CliStepCritic {
   /** Which critic the flags ask for (it may still be off). */
   kind: (typeof CRITIC_KINDS)[number];
   critic?: StepCritic;
+  /** The same critic when it is the LLM one (its configuration: concurrency, sampling, answer triage). */
+  llm?: LlmCritic;
   /** The model reports name. */
   model?: string;
   cache?: CriticCache;
@@ -123,6 +126,7 @@ export function createCliStepCritic(command: string, args: ParsedArgs, env: Node
     return {
       kind: 'llm',
       critic: llm.critic,
+      ...(llm.critic ? { llm: llm.critic } : {}),
       model: llm.config?.model,
       cache: llm.cache,
       ...(llm.critic ? { protocolVersion: PROTOCOL_VERSION } : {}),

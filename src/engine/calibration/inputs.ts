@@ -2,7 +2,7 @@
 // (`eval DATASET --format json --out EVAL.json`), each giving the critic it was made with and its
 // labelled critic samples. Several inputs must come from the same critic: a map is fitted for one.
 import { z } from 'zod';
-import type { ReadLine } from '../batch/run-log';
+import type { RunLogIndex } from '../batch/run-log-reader';
 import type { CriticIdentity } from './file';
 import { CalibrationError, describeIdentity } from './file';
 import type { CalibrationSample } from './samples';
@@ -31,23 +31,12 @@ function identityOf(
   return { critic: kinds[0]!, model, protocolVersion };
 }
 
-/** A run log's samples (the latest line of each item counts), or undefined when `lines` is not a run log. */
-export async function runLogInput(name: string, lines: AsyncIterable<ReadLine>): Promise<CalibrationInput | undefined> {
-  let header: Extract<ReadLine, { ok: true }>['line'] | undefined;
-  const byItem = new Map<string, CalibrationSample[]>();
-  for await (const read of lines) {
-    if (header === undefined) {
-      if (!read.ok || read.line.type !== 'header') return undefined;
-      header = read.line;
-      continue;
-    }
-    if (!read.ok || read.line.type !== 'item') continue;
-    byItem.delete(read.line.id);
-    byItem.set(read.line.id, calibrationSamples(read.line.entry));
-  }
-  if (header?.type !== 'header') return undefined;
+/** A run log's samples (the latest line of each item counts). */
+export async function runLogInput(name: string, log: RunLogIndex): Promise<CalibrationInput> {
+  const { header } = log;
   if (!header.critic.enabled) throw new CalibrationError(`${name}: the run had no critic (${header.critic.note ?? 'off'}): nothing to calibrate`);
-  const samples = [...byItem.values()].flat();
+  const samples: CalibrationSample[] = [];
+  for await (const item of log.items()) samples.push(...calibrationSamples(item.entry));
   return { name, critic: identityOf(name, samples, header.critic.model, header.tool.protocolVersion), samples };
 }
 

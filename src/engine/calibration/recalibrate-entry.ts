@@ -14,7 +14,7 @@ import type { FileReport, StepReport } from '../report/schema';
 import type { Evidence, SolutionDocument, SolutionJudgement } from '../types';
 import { emptyUsage } from '../types';
 import { checkFinalAnswer } from '../verify/answer';
-import type { LoadedRunLog } from '../batch/run-log';
+import type { RunLogIndex } from '../batch/run-log-reader';
 import type { Calibration, CriticIdentity } from './file';
 import { criticKindOf } from './samples';
 
@@ -98,29 +98,15 @@ export function recalibrateEntry(entry: FileReport, calibration: Calibration, th
 }
 
 /** The critic a run log was made with, as a calibration file names it; undefined when no step has a critic's P(True). */
-export function runLogCritic(log: LoadedRunLog): CriticIdentity | undefined {
+export async function runLogCritic(log: RunLogIndex): Promise<CriticIdentity | undefined> {
   const { model } = log.header.critic;
   const protocolVersion = log.header.tool.protocolVersion;
-  for (const item of log.items) {
+  if (model === undefined || protocolVersion === undefined) return undefined;
+  for await (const item of log.items()) {
     for (const step of item.entry.steps) {
       const critic = step.evidence.find((e) => e.kind === 'critic' && e.pTrue !== null);
-      if (critic?.kind === 'critic' && model !== undefined && protocolVersion !== undefined) {
-        return { critic: criticKindOf(critic.source), model, protocolVersion };
-      }
+      if (critic?.kind === 'critic') return { critic: criticKindOf(critic.source), model, protocolVersion };
     }
   }
   return undefined;
-}
-
-/** Every entry of a run log recalibrated where that is faithful; `kept` counts the others by reason. */
-export function recalibrateRunLog(log: LoadedRunLog, calibration: Calibration): { log: LoadedRunLog; recalibrated: number; kept: Map<string, number> } {
-  const kept = new Map<string, number>();
-  let recalibrated = 0;
-  const items = log.items.map((item) => {
-    const result = recalibrateEntry(item.entry, calibration);
-    if (result.recalibrated) recalibrated += 1;
-    if (result.kept !== undefined) kept.set(result.kept, (kept.get(result.kept) ?? 0) + 1);
-    return { ...item, entry: result.entry };
-  });
-  return { log: { ...log, items }, recalibrated, kept };
 }

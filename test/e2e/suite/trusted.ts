@@ -449,6 +449,28 @@ test('Show Report opens the HTML report of a CLI run in a webview with no networ
   }
 });
 
+test('Show Report opens the report of the latest Critique Workspace run, with the verdicts the editor shows', async () => {
+  const uri = fixture('arithmetic.solution.md');
+  await open('arithmetic.solution.md');
+  await settled(uri);
+  const result = await vscode.commands.executeCommand<{ report?: string; cancelled: boolean } | undefined>('stepcritic.critiqueWorkspace');
+  assert.ok(result?.report, 'the run wrote its report');
+  assert.ok(!result.report.startsWith(workspaceRoot().fsPath), 'in the extension storage, not in the workspace');
+  const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('stepcritic.showReport');
+  assert.ok(panel, 'a webview panel, without being asked which file');
+  try {
+    const html = panel.webview.html;
+    const start = html.indexOf('<span class="name">arithmetic.solution.md</span>');
+    assert.ok(start > 0, 'the open solution is in the report');
+    const section = html.slice(start, html.indexOf('</details>', start));
+    const reported = [...section.matchAll(/<li class="step v-(\w+)"/g)].map((m) => m[1]);
+    const shown = api.stepStates(uri.toString())!.steps.map((s) => (s.state === 'accepted' ? 'correct' : s.state));
+    assert.deepEqual(reported, shown);
+  } finally {
+    panel.dispose();
+  }
+});
+
 test('a language server that dies is restarted, with a notice, and keeps working', async () => {
   const server = languageServerPid();
   if (server === undefined) return assert.fail('no language server process under this extension host');

@@ -105,6 +105,16 @@ const basics: Scenario[] = [
       await screenshot('critique-workspace');
     },
   },
+  {
+    name: 'Show Report opens the report of that workspace run in a webview',
+    async run({ page, screenshot }) {
+      await runCommand(page, 'Step Critic: Show Report');
+      await page.locator('.tab:has-text("Step Critic: workspace-")').first().waitFor({ timeout: 30_000 });
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('#entries tbody tr').first().waitFor({ timeout: 30_000 });
+      await screenshot('workspace-report');
+    },
+  },
 ];
 
 export const scenarios: readonly Scenario[] = [...basics, ...newUserScenarios];

@@ -69,6 +69,8 @@ export async function startRig(
     reviewsProposals?: boolean;
     session?: Omit<SessionOptions, 'initializationOptions' | 'workspaceFolder'>;
     llmTuning?: Record<string, number>;
+    /** Where "Critique Workspace" keeps its runs (the extension's storage). */
+    runLogDir?: string;
   } = {},
 ): Promise<Rig> {
   const llm = await startScriptedLlmServer({
@@ -84,6 +86,7 @@ export async function startRig(
       settings,
       trusted: options.trusted ?? true,
       reviewsProposals: options.reviewsProposals ?? false,
+      ...(options.runLogDir ? { runLogDir: options.runLogDir } : {}),
       llm: { timeoutMs: 2000, maxRetries: 0, retryBaseMs: 10, ...options.llmTuning },
     },
   });

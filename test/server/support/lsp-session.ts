@@ -68,6 +68,8 @@ export class LspSession {
   /** What the server registered (`client/registerCapability`) and has not unregistered, by id. */
   readonly registrations = new Map<string, { method: string; registerOptions?: unknown }>();
   configurationRequests = 0;
+  /** What the server said of itself in its initialize result. */
+  serverInfo: { name: string; version?: string } | undefined;
   stderr = '';
   exited: number | null | undefined = undefined;
 
@@ -86,7 +88,7 @@ export class LspSession {
     session.wire();
     connection.listen();
     const folder = options.workspaceFolder;
-    await connection.sendRequest('initialize', {
+    const initialized = await connection.sendRequest<{ serverInfo?: { name: string; version?: string } }>('initialize', {
       processId: process.pid,
       rootUri: folder ? `file://${folder}` : null,
       workspaceFolders: folder ? [{ uri: `file://${folder}`, name: 'workspace' }] : null,
@@ -110,6 +112,7 @@ export class LspSession {
       },
       initializationOptions: options.initializationOptions ?? {},
     });
+    session.serverInfo = initialized.serverInfo;
     await connection.sendNotification('initialized', {});
     return session;
   }
