@@ -1,44 +1,73 @@
-// Peak memory of a batch run over a JSONL dataset, with the LLM critic against the scripted server
-// (100 ms per request, concurrency 32) and a run log: 5,000 records against 20,000 records. Goal:
-// under 300 MB, and flat in the number of records (the dataset is streamed; finished entries go to the
-// run log, not to memory). Also the same two runs with the verifiers only (no LLM), and with the LLM and
-// the caches on (the default: the critic's and the results' caches on disk, a bounded part in memory).
+// Peak memory of `stepcritic check` over a JSONL dataset, as a user runs it, for 5,000 against 20,000
+// records: with a run log (verifiers only; the LLM critic against the scripted server, 100 ms per
+// request, concurrency 32; the LLM with the caches on, the default), and with the LLM writing a report
+// straight to a file (--format json, sarif and html --out, no run log). Goal: every mode under 300 MB
+// and flat in the number of records — the dataset is streamed, finished entries go to the run log or to
+// the report's spool on disk, never to memory.
 //
-//   node --import tsx bench/batch-memory.ts [--sizes 5000,20000]
-import { statSync } from 'node:fs';
+//   node --import tsx bench/batch-memory.ts [--sizes 5000,20000] [--modes run-log,json,…]
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
 import { assertOk, build, llmFlags, readRunLogTimes, runBench, runStepcritic, seconds, withScriptedServer, writeDataset } from './batch-support';
 
+const MODES = ['verifiers', 'run-log', 'run-log+cache', 'json', 'sarif', 'html'] as const;
+type Mode = (typeof MODES)[number];
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The flags of a mode, and the file it leaves (the run log, or the report). */
+function flagsOf(mode: Mode, size: number, dir: string, baseUrl: string): { flags: string[]; output: string } {
+  const name = mode.replace('+', '-');
+  if (mode === 'verifiers') {
+    const log = join(dir, `run-${name}-${size}.jsonl`);
+    return { flags: ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never', '--concurrency', '32', '--run-log', log], output: log };
+  }
+  const llm = [...llmFlags(baseUrl), '--concurrency', '32'];
+  if (mode === 'run-log' || mode === 'run-log+cache') {
+    const log = join(dir, `run-${name}-${size}.jsonl`);
+    const cache = mode === 'run-log' ? ['--no-cache'] : ['--cache-dir', join(dir, `cache-${size}`)];
+    return { flags: [...llm, ...cache, '--run-log', log], output: log };
+  }
+  const report = join(dir, `report-${size}.${mode}`);
+  return { flags: [...llm, '--no-cache', '--format', mode, '--out', report], output: report };
+}
+
+/** The entries in what a mode wrote, counted the way a reader would. */
+function entriesIn(mode: Mode, output: string): number {
+  if (mode === 'json') return (JSON.parse(readFileSync(output, 'utf8')) as { files: unknown[] }).files.length;
+  if (mode === 'sarif')
+    return (JSON.parse(readFileSync(output, 'utf8')) as { runs: { properties: { summary: { entries: number } } }[] }).runs[0]!.properties.summary.entries;
+  if (mode === 'html') return readFileSync(output, 'utf8').split('<tr data-index=').length - 1;
+  return readRunLogTimes(output).uniqueItems;
+}
+
 async function main(): Promise<void> {
-  const sizesFlag = process.argv.indexOf('--sizes');
-  const sizes = sizesFlag >= 0 ? process.argv[sizesFlag + 1]!.split(',').map(Number) : [5000, 20000];
+  const sizes = (option('sizes') ?? '5000,20000').split(',').map(Number);
+  const modes = (option('modes')?.split(',') ?? [...MODES]) as Mode[];
   build();
   await withScriptedServer('memory', { latencyMs: 100, handler: ruleBasedCriticHandler() }, async (work, server) => {
-    console.log('records  mode            dataset    run log    wall       peak RSS');
-    const modes = ['verifiers', 'llm', 'llm+cache'] as const;
-    const peaks: Record<string, number[]> = { llm: [], verifiers: [], 'llm+cache': [] };
+    console.log('records  mode            dataset    output     wall       peak RSS');
+    const peaks = new Map<Mode, number[]>(modes.map((m) => [m, []]));
     for (const size of sizes) {
       const data = join(work.dir, `data-${size}.jsonl`);
       await writeDataset(data, size);
       for (const mode of modes) {
-        const log = join(work.dir, `run-${mode.replace('+', '-')}-${size}.jsonl`);
-        const flags =
-          mode === 'verifiers'
-            ? ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never', '--concurrency', '32']
-            : [...llmFlags(server.baseUrl), '--concurrency', '32', ...(mode === 'llm' ? ['--no-cache'] : ['--cache-dir', join(work.dir, `cache-${size}`)])];
-        const run = await runStepcritic(['check', data, ...flags, '--run-log', log], { cwd: work.dir, timeoutMs: 3_600_000 });
+        const { flags, output } = flagsOf(mode, size, work.dir, server.baseUrl);
+        const run = await runStepcritic(['check', data, ...flags], { cwd: work.dir, timeoutMs: 3_600_000 });
         assertOk(run, `${mode} ${size}`);
-        const times = readRunLogTimes(log);
-        if (times.uniqueItems !== size) throw new Error(`expected ${size} items in the log, found ${times.uniqueItems}`);
-        peaks[mode]!.push(run.peakRssMb);
+        const entries = entriesIn(mode, output);
+        if (entries !== size) throw new Error(`${mode}: expected ${size} entries in ${output}, found ${entries}`);
+        peaks.get(mode)!.push(run.peakRssMb);
         console.log(
-          `${String(size).padStart(7)}  ${mode.padEnd(14)}  ${(statSync(data).size / 1e6).toFixed(1).padStart(6)} MB  ${(statSync(log).size / 1e6).toFixed(1).padStart(6)} MB  ${seconds(run.wallMs).padEnd(9)}  ${run.peakRssMb.toFixed(0)} MB`,
+          `${String(size).padStart(7)}  ${mode.padEnd(14)}  ${(statSync(data).size / 1e6).toFixed(1).padStart(6)} MB  ${(statSync(output).size / 1e6).toFixed(1).padStart(6)} MB  ${seconds(run.wallMs).padEnd(9)}  ${run.peakRssMb.toFixed(0)} MB`,
         );
       }
     }
-    for (const mode of modes) {
-      const p = peaks[mode]!;
+    for (const [mode, p] of peaks) {
       if (p.length >= 2)
         console.log(
           `${mode}: peak RSS ${p.map((x) => `${x.toFixed(0)} MB`).join(' → ')} for ${sizes.join(' → ')} records (ratio ${(p[p.length - 1]! / p[0]!).toFixed(2)})`,

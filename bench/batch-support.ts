@@ -7,10 +7,10 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync, ex
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startScriptedLlmServer, type ScriptedLlmServer, type ScriptedServerOptions } from '../test/support/scripted-llm-server';
+import { sharedData } from './shared-data';
 
 export const REPO_ROOT = join(__dirname, '..');
 export const CLI = join(REPO_ROOT, 'bin', 'stepcritic.js');
-export const DATA = join(REPO_ROOT, '..', 'shared', 'data', 'processbench');
 const SOURCES = ['gsm8k.json', 'math.json', 'olympiadbench.json', 'omnimath.json'];
 
 export function build(): void {
@@ -62,7 +62,7 @@ let pool: ProcessBenchRecord[] | undefined;
 
 /** The 3,400 real ProcessBench records (gsm8k, math, olympiadbench, omnimath). */
 export function processBenchRecords(): ProcessBenchRecord[] {
-  pool ??= SOURCES.flatMap((name) => JSON.parse(readFileSync(join(DATA, name), 'utf8')) as ProcessBenchRecord[]);
+  pool ??= SOURCES.flatMap((name) => JSON.parse(readFileSync(sharedData('processbench', name), 'utf8')) as ProcessBenchRecord[]);
   return pool;
 }
 

@@ -19,6 +19,7 @@ import { CLEAR_MARGIN } from '../src/engine/code/localize';
 import { judgeSolution } from '../src/engine/judge';
 import type { FaultLocalizationEvidence, SolutionDocument } from '../src/engine/types';
 import { z } from 'zod';
+import { sharedData } from './shared-data';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -30,7 +31,7 @@ const concurrency = Number(option('concurrency') ?? 2);
 const only = (option('only') ?? 'humanevalfix,quixbugs,humaneval').split(',');
 const verbose = args.includes('--verbose');
 const layouts = (option('layout') ?? 'dataset,user').split(',');
-const dataRoot = join(__dirname, '..', '..', 'shared', 'data');
+const dataRoot = sharedData();
 const CLI = join(__dirname, '..', 'bin', 'stepcritic.js');
 
 const checker = createCodeChecker({ allowRun: true });
@@ -287,10 +288,6 @@ function entryPointOf(document: SolutionDocument, i: number): string {
 }
 
 async function main() {
-  if (!existsSync(dataRoot)) {
-    console.log(`bench/code.ts: no evaluation data at ${dataRoot} (../shared/data); nothing to measure.`);
-    return;
-  }
   if (layouts.includes('user') && !existsSync(CLI.replace(/bin[/\\]stepcritic\.js$/, 'dist/cli/main.js'))) {
     console.log('bench/code.ts: the user layout runs the built CLI; run `npm run build` first.');
     return;

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvalReport } from '../src/engine/eval/run';
 import { ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../test/support/scripted-llm-server';
+import { sharedData } from './shared-data';
 
-const DATASET = '../shared/data/processbench/gsm8k.json';
+const DATASET = sharedData('processbench', 'gsm8k.json');
 
 function argument(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

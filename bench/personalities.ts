@@ -10,10 +10,11 @@
 // Servers run at their real pace divided by --time-factor (default 10), and the client's timeout is
 // divided alike; times are printed as measured and × the factor: an upper bound of the time at the real
 // pace, since start-up and the CPU work of the CLI (not sped up) are multiplied too.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PERSONALITIES, PERSONALITY_NAMES, startPersonality, type PersonalityName } from '../test/support/llm-personalities';
-import { build, DATA, REPO_ROOT, runBench, runStepcritic, scratch } from './batch-support';
+import { build, REPO_ROOT, runBench, runStepcritic, scratch } from './batch-support';
+import { sharedDataIfPresent } from './shared-data';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -96,14 +97,14 @@ runBench(async () => {
   const records = flag('--records', 20);
   build();
   let dataset: string | undefined;
-  const source = join(DATA, 'gsm8k.json');
+  const source = sharedDataIfPresent('processbench', 'gsm8k.json');
   const work = scratch('personalities-data');
   try {
-    if (existsSync(source)) {
+    if (source) {
       dataset = join(work.dir, 'gsm8k-first.json');
       writeFileSync(dataset, JSON.stringify((JSON.parse(readFileSync(source, 'utf8')) as unknown[]).slice(0, records)));
     } else {
-      console.log(`(${source} is missing: the eval column is skipped)`);
+      console.log('(../shared/data/processbench/gsm8k.json is missing: the eval column is skipped)');
     }
     console.log(
       `Servers at their real pace / ${factor}; check: \`stepcritic check examples\` (4 solutions); eval: the first ${records} ProcessBench gsm8k records.\n`,

@@ -7,14 +7,12 @@
 //
 //   npm run build && node --import tsx bench/prm-eval.ts [--runs 3] [--latency-ms 0] [--concurrency 4]
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { EvalReport } from '../src/engine/eval/run';
 import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
 import { PRM_MODEL, labelledScorer, startScriptedPrmServer, type ScriptedPrmServer } from '../test/support/scripted-prm-server';
-import { CLI, DATA, REPO_ROOT, build, runBench } from './batch-support';
-
-const DATASET = join(DATA, 'gsm8k.json');
+import { CLI, REPO_ROOT, build, runBench } from './batch-support';
+import { sharedData } from './shared-data';
 
 function argument(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -26,9 +24,9 @@ interface Timed {
   wallMs: number;
 }
 
-function evalRun(args: string[], env: Record<string, string>): Promise<Timed> {
+function evalRun(dataset: string, args: string[], env: Record<string, string>): Promise<Timed> {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, 'eval', DATASET, '--format', 'json', '--no-cache', ...args], {
+  const child = spawn(process.execPath, [CLI, 'eval', dataset, '--format', 'json', '--no-cache', ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,10 +62,7 @@ function line(name: string, t: Timed & { medianMs: number }, requestsSeen: numbe
 }
 
 runBench(async () => {
-  if (!existsSync(DATASET)) {
-    console.log(`bench/prm-eval: ${DATASET} is missing (the ProcessBench data lives in ../shared/data); nothing measured.`);
-    return;
-  }
+  const DATASET = sharedData('processbench', 'gsm8k.json');
   build();
   const runs = argument('--runs', 3);
   const latencyMs = argument('--latency-ms', 0);
@@ -82,13 +77,13 @@ runBench(async () => {
   console.log('| critic | solutions | F1 (%) | requests | prompt tok. | completion tok. | wall s |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
 
-  console.log(line('verifiers only (--no-llm)', await timed(runs, () => evalRun(['--no-llm'], {})), 0));
+  console.log(line('verifiers only (--no-llm)', await timed(runs, () => evalRun(DATASET, ['--no-llm'], {})), 0));
 
   const prm = await startScriptedPrmServer({ scorer: labelledScorer(records), latencyMs });
   let firstBody: unknown;
   try {
     const before = prm.poolingRequests().length;
-    const t = await timed(runs, () => evalRun(prmFlags(prm), {}));
+    const t = await timed(runs, () => evalRun(DATASET, prmFlags(prm), {}));
     console.log(line('PRM (token_classify)', t, (prm.poolingRequests().length - before) / runs));
     firstBody = prm.poolingRequests()[before]!.body;
   } finally {
@@ -97,7 +92,7 @@ runBench(async () => {
 
   const legacy = await startScriptedPrmServer({ scorer: labelledScorer(records), latencyMs, api: 'legacy' });
   try {
-    const t = await timed(1, () => evalRun(prmFlags(legacy), {}));
+    const t = await timed(1, () => evalRun(DATASET, prmFlags(legacy), {}));
     console.log(line('PRM (older API, learned)', t, legacy.poolingRequests().length));
   } finally {
     await legacy.close();
@@ -106,7 +101,9 @@ runBench(async () => {
   const llm = await startScriptedLlmServer({ handler: ruleBasedCriticHandler({ incorrectPatterns: ['\\d+ - \\d+ = \\d+'] }), latencyMs });
   try {
     const before = llm.chatRequests().length;
-    const t = await timed(runs, () => evalRun(['--concurrency', concurrency], { STEPCRITIC_BASE_URL: llm.baseUrl, STEPCRITIC_MODEL: 'scripted-critic' }));
+    const t = await timed(runs, () =>
+      evalRun(DATASET, ['--concurrency', concurrency], { STEPCRITIC_BASE_URL: llm.baseUrl, STEPCRITIC_MODEL: 'scripted-critic' }),
+    );
     console.log(line('LLM critic (scripted, logprobs)', t, (llm.chatRequests().length - before) / runs));
   } finally {
     await llm.close();

@@ -13,11 +13,11 @@
 // Run: npm run build && node --import tsx bench/server-latency.ts [--changes 100] [--documents 50]
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ServerStats } from '../src/protocol/messages';
 import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
 import { LspSession } from '../test/server/support/lsp-session';
+import { sharedData } from './shared-data';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -48,7 +48,7 @@ function solution(steps: number, variant: string): string {
 const ProcessBenchSchema = z.array(z.object({ id: z.string(), problem: z.string(), steps: z.array(z.string()) }));
 
 function processBenchDocuments(count: number): { name: string; text: string }[] {
-  const path = resolve(import.meta.dirname, '../../shared/data/processbench/gsm8k.json');
+  const path = sharedData('processbench', 'gsm8k.json');
   const records = ProcessBenchSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   return records.slice(0, count).map((r) => ({
     name: `${r.id}.solution.md`,

@@ -18,6 +18,7 @@ import { createLlmCritic } from '../src/engine/llm/critic';
 import { buildStepCritiqueMessages } from '../src/engine/llm/protocol';
 import type { Evidence, SolutionDocument } from '../src/engine/types';
 import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
+import { sharedData } from './shared-data';
 
 const STEPS = 10;
 
@@ -29,7 +30,7 @@ function argument(name: string, fallback: number): number {
 function tenStepSolutions(limit: number): SolutionDocument[] {
   const found: SolutionDocument[] = [];
   for (const split of ['math', 'olympiadbench', 'omnimath']) {
-    const records = JSON.parse(readFileSync(`../shared/data/processbench/${split}.json`, 'utf8')) as unknown[];
+    const records = JSON.parse(readFileSync(sharedData('processbench', `${split}.json`), 'utf8')) as unknown[];
     for (const [i, record] of records.entries()) {
       if (found.length >= limit) return found;
       const document = recordToDocument(record, { uri: `processbench/${split}.json#${i}` });

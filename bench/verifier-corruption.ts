@@ -6,18 +6,6 @@
 // before that `=` (back to the previous `=`) shows a computation: a digit and an operator. So the changed
 // number is the right side of a computation claim a reader can see; `x = <<30+9=39>>39` is not one.
 
-/** mulberry32: a small, fast, seedable PRNG (deterministic across runs and machines). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Corruption {
   /** The answer with one displayed result changed (annotations still in). */
   answer: string;

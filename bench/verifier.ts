@@ -14,12 +14,14 @@ import { recordToDocument } from '../src/engine/datasets/records';
 import type { ArithmeticEvidence, SolutionDocument } from '../src/engine/types';
 import { clearEvaluationCache } from '../src/engine/verify/evaluate';
 import { verifyStepArithmetic } from '../src/engine/verify/arithmetic';
-import { corruptGsm8kAnswer, mulberry32 } from './verifier-corruption';
+import { seededRandom } from '../src/engine/eval/sample';
+import { corruptGsm8kAnswer } from './verifier-corruption';
+import { sharedData } from './shared-data';
 
 const args = process.argv.slice(2);
 const quiet = args.includes('--quiet');
 const dataArg = args.indexOf('--data');
-const DATA = resolve(dataArg >= 0 ? args[dataArg + 1]! : '../shared/data');
+const DATA = dataArg >= 0 ? resolve(args[dataArg + 1]!) : sharedData();
 const SEED = 20240611;
 
 function readJsonl(path: string): unknown[] {
@@ -83,7 +85,7 @@ const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
 // ---- (b) seeded corruption of GSM8K train ---------------------------------------------------------
 {
   const train = readJsonl(join(DATA, 'gsm8k/train.jsonl')) as { question: string; answer: string }[];
-  const rng = mulberry32(SEED);
+  const rng = seededRandom(SEED);
   let candidates = 0;
   let atStep = 0;
   let elsewhere = 0;

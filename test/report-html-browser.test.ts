@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import type { BatchItem } from '../src/engine/batch/items';
-import { readItems } from '../src/engine/batch/items';
-import { reportFromRunLog } from '../src/engine/batch/report-from-log';
-import { runBatch } from '../src/engine/batch/run';
-import { loadRunLog, openRunLog } from '../src/engine/batch/run-log';
+import { openRunLog } from '../src/engine/batch/run-log';
+import { readItems } from '../src/engine/pipeline/items';
+import { runPipeline } from '../src/engine/pipeline/run';
 import { TokenBudget } from '../src/engine/llm/budget';
 import { createLlmClient } from '../src/engine/llm/client';
 import { Semaphore } from '../src/engine/llm/concurrency';
@@ -23,6 +21,8 @@ import { createLlmCritic } from '../src/engine/llm/critic';
 import { parseCriticPrompt } from '../src/engine/llm/protocol';
 import { renderHtml, type HtmlTriageNote } from '../src/engine/report/html';
 import { processBenchTable } from '../src/engine/report/html-metrics';
+import { DATASETS } from './support/fixtures';
+import { loadRunLog } from './support/run-log';
 import { criticReply, startScriptedLlmServer, type ScriptedLlmServer } from './support/scripted-llm-server';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,9 +36,9 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const DATASET = join(__dirname, '..', '..', 'shared', 'data', 'processbench', 'gsm8k.json');
+const DATASET = join(DATASETS, 'processbench', 'gsm8k.json');
 const SCREENSHOT_DIR = join(__dirname, '..', 'test-results', 'report-html');
-const RECORDS = 40;
+const RECORDS = 32;
 
 /** A deterministic number in [0, 1) from a string, so the scripted critic's confidence varies by step. */
 function unit(text: string): number {
@@ -47,16 +47,8 @@ function unit(text: string): number {
   return ((h >>> 0) % 10000) / 10000;
 }
 
-/** Every tenth record: the file lists its erroneous solutions first, a sample needs both kinds. */
-async function* sampleRecords(limit: number): AsyncGenerator<BatchItem> {
-  let n = 0;
-  let taken = 0;
-  for await (const item of readItems([DATASET], { cwd: join(__dirname, '..', '..', 'shared', 'data') })) {
-    if (n++ % 10 !== 0) continue;
-    if (taken++ >= limit) return;
-    yield item;
-  }
-}
+/** The records of the fixture: its erroneous solutions first, then correct ones, as in the full file. */
+const records = () => readItems([DATASET], { cwd: DATASETS });
 
 describe(
   'HTML report in headless Chromium',
@@ -73,7 +65,7 @@ describe(
       // it is shown), with confidence that varies by step: enough spread for a histogram and a
       // reliability diagram, and some misses so that the F1 table is not trivially perfect.
       const labels = new Map<string, number>();
-      for await (const item of sampleRecords(RECORDS)) {
+      for await (const item of records()) {
         if (item.source.kind === 'record') {
           const r = item.source.value as { problem: string; label: number };
           labels.set(r.problem.trim(), r.label);
@@ -112,10 +104,9 @@ describe(
         critic: { enabled: true, model: 'scripted-critic' },
         inputs: ['processbench/gsm8k.json'],
       });
-      const result = await runBatch(sampleRecords(RECORDS), { deps: { critic }, concurrency: 8, runLog });
+      const result = await runPipeline(records(), { deps: { critic }, concurrency: 8, runLog });
       runLog.close({ interrupted: false, durationMs: result.progress.elapsedMs, judgedThisRun: result.progress.finishedThisRun, usage: result.progress.usage });
-      const log = await loadRunLog(logPath);
-      const report = reportFromRunLog(log);
+      const { log, report } = await loadRunLog(logPath);
       const triage = new Map<string, HtmlTriageNote>();
       htmlPath = join(dir, 'report.html');
       writeFileSync(htmlPath, renderHtml(report, { triage, run: { id: log.header.runId, configHash: log.header.configHash } }));
@@ -157,7 +148,7 @@ describe(
       assert.equal(await page.textContent('#filter-count'), `${shown} of ${RECORDS}`);
       await page.selectOption('#filter-verdict', '');
       await page.fill('#filter-text', 'gsm8k.json#1');
-      assert.equal(await page.locator('#entries tbody tr:not([hidden])').count(), 11, '#10 and #100–#190');
+      assert.equal(await page.locator('#entries tbody tr:not([hidden])').count(), 11, '#1 and #10–#19');
       await page.fill('#filter-text', '');
 
       // Steps coloured by verdict: the left border is the verdict's colour (red, green, purple).

@@ -4,11 +4,12 @@ import { setFlagsFromString } from 'node:v8';
 import type { CliContext, Command } from './command';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from './command';
 import { cacheCommand } from './commands/cache';
+import { calibrateCommand } from './commands/calibrate';
 import { checkCommand } from './commands/check';
 import { evalCommand } from './commands/eval';
 import { probeCommand } from './commands/probe';
 import { reportCommand } from './commands/report';
-import { TOOL_VERSION } from './version';
+import { TOOL_VERSION } from '../engine/version';
 
 // A batch run keeps ~45 MB live whatever the number of records, but V8's default heap growth lets
 // the garbage of thousands of judged records pile up to several times that before collecting: a
@@ -16,7 +17,7 @@ import { TOOL_VERSION } from './version';
 setFlagsFromString('--heap-growing-percent=25');
 
 // One line per command; each command lives in ./commands/<name>.ts.
-const COMMANDS: readonly Command[] = [checkCommand, probeCommand, evalCommand, cacheCommand, reportCommand];
+const COMMANDS: readonly Command[] = [checkCommand, probeCommand, evalCommand, calibrateCommand, cacheCommand, reportCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -2,10 +2,50 @@
 // half a report and an interrupted run leaves the previous one intact. Nothing the user wrote is
 // overwritten: not a file being checked, and not an existing file that is not a Step Critic report
 // (unless --force says so).
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeAtomically } from '../engine/files/write';
+import type { ReportMeta } from '../engine/report/build';
+import type { ReportFormat } from '../engine/report/formats';
+import { formatOfFile, REPORT_FORMATS } from '../engine/report/formats';
+import type { ReportWriter } from '../engine/report/stream';
+import type { OptionSpec, ParsedArgs } from './args';
+import { booleanValue, helpHint, stringValue } from './args';
 import { UsageError } from './command';
+
+/** `--format`, `--out`, `--force`: where a report goes, the same for `check` and `report`. */
+export const REPORT_OUTPUT_OPTIONS: OptionSpec[] = [
+  {
+    name: 'format',
+    short: 'f',
+    type: 'string',
+    valueName: 'FORMAT',
+    choices: REPORT_FORMATS,
+    defaultText: 'from the --out extension, else text',
+    description: 'Report format',
+  },
+  { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the report to FILE (atomically) instead of stdout' },
+  { name: 'force', type: 'boolean', description: 'Let --out replace an existing file that is not a Step Critic report' },
+];
+
+export interface ReportOutput {
+  format: ReportFormat;
+  out?: string;
+  force: boolean;
+}
+
+export function readReportOutput(command: string, args: ParsedArgs): ReportOutput {
+  const out = stringValue(args, 'out');
+  if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name', helpHint(command));
+  const format = (stringValue(args, 'format') as ReportFormat | undefined) ?? (out !== undefined ? formatOfFile(out) : undefined) ?? 'text';
+  return { format, ...(out !== undefined ? { out } : {}), force: booleanValue(args, 'force') ?? false };
+}
+
+/** Writes the report to `--out` (atomically), or to stdout. */
+export async function writeReportOutput(writer: ReportWriter, meta: ReportMeta, out: string | undefined, stdout: NodeJS.WritableStream): Promise<void> {
+  if (out === undefined) await writer.finish(meta, streamSink(stdout));
+  else await writeAtomically(out, (sink) => writer.finish(meta, sink));
+}
 
 /** Checks, before any work is done, that writing the report to `target` is safe. */
 export async function checkOutputTarget(target: string, inputs: readonly string[], force: boolean): Promise<void> {
@@ -26,7 +66,10 @@ export async function checkOutputTarget(target: string, inputs: readonly string[
   }
 }
 
-/** A previous report of ours carries its marker near the top (JSON/SARIF tool name, Markdown title, text summary). */
+/**
+ * A previous report of ours carries its marker near the top (JSON/SARIF tool name, Markdown title, the
+ * HTML generator, the JUnit testsuites name) or, for text, its summary at the end.
+ */
 async function looksLikeReport(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
@@ -34,6 +77,7 @@ async function looksLikeReport(path: string): Promise<boolean> {
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const start = head.toString('utf8', 0, bytesRead);
     if (/"name":\s*"stepcritic"/.test(start) || start.startsWith('# Step Critic report')) return true;
+    if (/<meta name="generator" content="stepcritic">/.test(start) || /<testsuites name="stepcritic"/.test(start)) return true;
     const size = (await handle.stat()).size;
     const tailLength = Math.min(size, 4096);
     const tail = Buffer.alloc(tailLength);
@@ -44,15 +88,13 @@ async function looksLikeReport(path: string): Promise<boolean> {
   }
 }
 
-export async function writeFileAtomic(target: string, content: string): Promise<void> {
-  const absolute = resolve(target);
-  await mkdir(dirname(absolute), { recursive: true });
-  const temporary = join(dirname(absolute), `.${basename(absolute)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, content, { encoding: 'utf8', flag: 'wx' });
-    await rename(temporary, absolute);
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw error;
-  }
+/** Text to a stream (stdout), waiting when the reader is slower than the report. */
+export function streamSink(stream: NodeJS.WritableStream): { write(text: string): Promise<void> } {
+  return {
+    write: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (stream.write(text, (error) => (error ? reject(error) : undefined))) resolve();
+        else stream.once('drain', () => resolve());
+      }),
+  };
 }

@@ -5,7 +5,8 @@ import { ApiKeyStore } from './api-key-store';
 import { registerCommands } from './commands/register';
 import { rawSettings, SECTION } from './configuration';
 import { StepDecorator } from './gutter/step-decorator';
-import { askInNotification } from './proposal-review';
+import { askInNotification, offerProposal } from './proposal-review';
+import { announceRestrictedSettings } from './restricted-mode';
 import { ServerConnection } from './server-connection';
 import type { Services } from './services';
 import { StatusItems } from './status/status-items';
@@ -23,7 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<StepCr
   const store = new StepStateStore();
   const decorator = new StepDecorator(context.extensionUri, store);
   const views = new TextViews();
-  const status = new StatusItems((document) => document.languageId === 'stepcritic-solution' || store.get(document.uri.toString()) !== undefined);
+  const status = new StatusItems(store);
 
   connection = new ServerConnection(
     context.asAbsolutePath('dist/server/main.js'),
@@ -33,16 +34,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<StepCr
       trusted: () => vscode.workspace.isTrusted,
       apiKey: () => apiKeys.current,
       cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath,
+      runLogDir: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath,
     },
     {
       stepStates: (params) => store.update(params),
       clearStepStates: (uri) => store.clear(uri),
       status: (params) => status.setStatus(params),
       explanation: (params) => void views.showMarkdown(params.stepIndex === undefined ? 'Critique' : `Step ${params.stepIndex + 1}`, params.markdown),
+      proposal: (proposal) => void offerProposal(services, proposal).catch((e: unknown) => output.warn(`offering ${proposal.title}: ${errorMessage(e)}`)),
       state: (state, error) => status.setServerState(state, error),
     },
   );
-  const services: Services = { extensionUri: context.extensionUri, connection, store, decorator, status, apiKeys, output, views, reviewer: askInNotification };
+  const services: Services = {
+    extensionUri: context.extensionUri,
+
+    connection,
+    store,
+    decorator,
+    status,
+    apiKeys,
+    output,
+    views,
+    reviewer: askInNotification,
+  };
 
   context.subscriptions.push(
     output,
@@ -55,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<StepCr
     ...registerCommands(services),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && connection?.configure()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => connection?.configure()),
+    announceRestrictedSettings(context.workspaceState, output),
     apiKeys.onDidChange((key) => void connection?.setApiKey(key ?? null).catch((e: unknown) => output.warn(`setSecrets: ${String(e)}`))),
   );
 

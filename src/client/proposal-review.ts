@@ -1,9 +1,11 @@
-// A refinement is shown before anything changes: the proposed text as a diff against the document,
-// then Accept or Discard. Accepting applies the edit only if the document is still at the version
-// the proposal was made for, so nothing typed in the meantime is overwritten.
+// Every proposal is shown before anything changes — a refinement from any entry point (light bulb,
+// code lens, commands) and a corrected value carried on after a fix: the proposed text as a diff
+// against the document (in the solution's own language, long lines wrapped), then Accept or Discard.
+// Accepting applies the edit only if the document is still at the version the proposal was made
+// for, so nothing typed in the meantime is overwritten.
 import * as vscode from 'vscode';
 import type { RefineProposal } from '../protocol';
-import { applyEdits } from '../engine/refine/text';
+import { applyEdits } from '../protocol';
 import type { Services } from './services';
 
 export type ReviewDecision = 'accept' | 'discard';
@@ -54,7 +56,7 @@ export async function reviewProposal(services: Services, proposal: RefineProposa
       return { status: proposal.status, applied: false, message: proposal.message };
     case 'unavailable':
       void vscode.window.showWarningMessage(`Step Critic: ${proposal.message}`, 'Choose Provider', 'Set API Key').then((pick) => {
-        if (pick === 'Choose Provider') void vscode.commands.executeCommand('workbench.action.openSettings', 'stepcritic.provider');
+        if (pick === 'Choose Provider') void vscode.commands.executeCommand('stepcritic.chooseProvider');
         if (pick === 'Set API Key') void vscode.commands.executeCommand('stepcritic.setApiKey');
       });
       return { status: proposal.status, applied: false, message: proposal.message };
@@ -77,7 +79,10 @@ export async function reviewProposal(services: Services, proposal: RefineProposa
   }
 
   const name = document.uri.path.split('/').pop() ?? 'solution';
-  const proposedUri = services.views.create(`${name} (proposed)`, applyEdits(document.getText(), edit.edits));
+  // The same file name (and language) as the original, so the proposed side is coloured like it.
+  const proposedUri = services.views.create(name, applyEdits(document.getText(), edit.edits));
+  const proposed = await vscode.workspace.openTextDocument(proposedUri);
+  if (proposed.languageId !== document.languageId) await vscode.languages.setTextDocumentLanguage(proposed, document.languageId);
   await vscode.commands.executeCommand('vscode.diff', document.uri, proposedUri, `${name} ↔ proposed: ${proposal.title}`, { preview: true });
   let decision: ReviewDecision;
   try {
@@ -85,7 +90,10 @@ export async function reviewProposal(services: Services, proposal: RefineProposa
   } finally {
     await closeTabsShowing(proposedUri);
     services.views.forget(proposedUri);
+    // Back to the document itself, with the keyboard: a Ctrl+S now saves it, not the closed proposal.
+    if (!document.isClosed) await vscode.window.showTextDocument(document, { preview: false });
   }
+  services.output.info(`${name}: ${proposal.title} — ${decision === 'accept' ? 'accepted' : 'discarded'}`);
   if (decision === 'discard') return { status: proposal.status, decision, applied: false, message: 'discarded' };
 
   if (document.isClosed || document.version !== edit.version) {
@@ -101,4 +109,10 @@ export async function reviewProposal(services: Services, proposal: RefineProposa
   const message = applied ? `Applied: ${edit.label}` : 'VS Code refused the edit';
   if (!applied) void vscode.window.showErrorMessage(`Step Critic: ${message}`);
   return { status: proposal.status, decision, applied, message };
+}
+
+/** A proposal the server offers unasked (a fixed value still used later): said in a notification, reviewed on request. */
+export async function offerProposal(services: Services, proposal: RefineProposal): Promise<ReviewOutcome | undefined> {
+  const pick = await vscode.window.showInformationMessage(`Step Critic: ${proposal.message}`, 'Review Change');
+  return pick === 'Review Change' ? reviewProposal(services, proposal) : undefined;
 }

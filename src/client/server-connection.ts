@@ -17,6 +17,7 @@ import {
   ClearStepStatesNotification,
   ConfigureNotification,
   CriticStatusSchema,
+  OfferProposalNotification,
   ServerStatusNotification,
   SetSecretsRequest,
   ShowExplanationNotification,
@@ -25,6 +26,7 @@ import {
   type InitializationOptions,
   type NotificationDescriptor,
   type RequestDescriptor,
+  type RefineProposal,
   type ServerStatusParams,
   type ShowExplanationParams,
   type StepStatesParams,
@@ -35,7 +37,9 @@ import { errorMessage } from '../protocol';
 
 /** Documents the server is told about; it decides which of them to critique (`stepcritic.files`). */
 export const DOCUMENT_SELECTOR = [
-  { language: 'stepcritic-solution' },
+  // Files and unsaved documents, not the read-only views the extension shows (a proposal's side of a diff).
+  { scheme: 'file', language: 'stepcritic-solution' },
+  { scheme: 'untitled', language: 'stepcritic-solution' },
   { scheme: 'file', language: 'markdown' },
   { scheme: 'file', language: 'plaintext' },
   { scheme: 'file', language: 'python' },
@@ -48,6 +52,8 @@ export interface ServerHandlers {
   clearStepStates(uri: string): void;
   status(params: ServerStatusParams): void;
   explanation(params: ShowExplanationParams): void;
+  /** A proposal the server offers unasked (carry a fixed value on), to be reviewed like any other. */
+  proposal(proposal: RefineProposal): void;
   state(state: ServerState, error?: string): void;
 }
 
@@ -56,6 +62,8 @@ export interface ServerInputs {
   trusted(): boolean;
   apiKey(): string | undefined;
   cacheDir: string;
+  /** Where "Critique Workspace" keeps its run logs (the extension's storage for this workspace). */
+  runLogDir: string;
 }
 
 const MAX_RESTARTS = 4;
@@ -105,6 +113,8 @@ export class ServerConnection implements vscode.Disposable {
         trusted: this.inputs.trusted(),
         apiKey: this.inputs.apiKey(),
         cacheDir: this.inputs.cacheDir,
+        reviewsProposals: true,
+        runLogDir: this.inputs.runLogDir,
       }),
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
@@ -134,6 +144,7 @@ export class ServerConnection implements vscode.Disposable {
     this.listen(client, ClearStepStatesNotification, (p) => this.handlers.clearStepStates(p.uri));
     this.listen(client, ServerStatusNotification, (p) => this.handlers.status(p));
     this.listen(client, ShowExplanationNotification, (p) => this.handlers.explanation(p));
+    this.listen(client, OfferProposalNotification, (p) => this.handlers.proposal(p));
     client.onDidChangeState((e) => {
       if (e.newState === State.Starting) this.handlers.state('starting');
       // A restart after a crash re-sends initializationOptions (settings, trust, key) by itself.

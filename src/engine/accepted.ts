@@ -4,7 +4,7 @@
 // The file is meant to be committed and reviewed: pretty-printed, keys in sorted order, a short
 // excerpt of the problem and of each step beside its hash, no timestamps (git has them).
 // A file that does not parse (a merge conflict, a hand edit gone wrong) is never overwritten.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from './error-message';
@@ -127,23 +127,37 @@ export async function loadAcceptedSteps(folderPath: string): Promise<ParsedAccep
   return parseAcceptedFile(text);
 }
 
+/** What an update did to the file on disk: `created` the first mark of the folder, `removed` its last one. */
+export type AcceptedFileChange = 'created' | 'updated' | 'removed' | 'unchanged';
+
 /**
  * Changes the folder's file: reads it fresh (someone may have edited it or pulled a change), applies
  * `change`, and writes it atomically. Refuses (and leaves the file alone) when it does not parse.
+ * The last mark removed takes the file with it (and `.stepcritic/` when nothing else is in it): no
+ * empty file is left behind to review or commit.
  */
 export async function updateAcceptedSteps(
   folderPath: string,
   change: (accepted: AcceptedSteps) => boolean,
-): Promise<{ ok: true; accepted: AcceptedSteps; changed: boolean } | { ok: false; error: string }> {
+): Promise<{ ok: true; accepted: AcceptedSteps; changed: boolean; file: AcceptedFileChange } | { ok: false; error: string }> {
+  const path = acceptedFilePath(folderPath);
+  const existed = await stat(path).then(
+    () => true,
+    () => false,
+  );
   const loaded = await loadAcceptedSteps(folderPath);
   if (!loaded.ok) return { ok: false, error: `${ACCEPTED_FILE} was left as it is: ${loaded.error}` };
   const changed = change(loaded.accepted);
-  if (changed) {
-    const path = acceptedFilePath(folderPath);
-    await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temp, loaded.accepted.serialize(), 'utf8');
-    await rename(temp, path);
+  if (!changed) return { ok: true, accepted: loaded.accepted, changed, file: 'unchanged' };
+  if (loaded.accepted.size === 0) {
+    await rm(path, { force: true });
+    // Only an empty folder goes; anything else someone put there stays.
+    await rmdir(dirname(path)).catch(() => undefined);
+    return { ok: true, accepted: loaded.accepted, changed, file: existed ? 'removed' : 'unchanged' };
   }
-  return { ok: true, accepted: loaded.accepted, changed };
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temp, loaded.accepted.serialize(), 'utf8');
+  await rename(temp, path);
+  return { ok: true, accepted: loaded.accepted, changed, file: existed ? 'updated' : 'created' };
 }

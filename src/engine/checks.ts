@@ -1,6 +1,6 @@
 // The contracts between the judge and the checks it runs. Each check is injected, so the judge
 // stays pure and each surface (CLI, server, tests) wires the checks it is allowed to run.
-import type { Evidence, SolutionDocument, Usage, CriticSource } from './types';
+import type { CriticSource, CriticStop, Evidence, SolutionDocument, Usage } from './types';
 
 /** What the LLM critic said about one step. */
 export interface CriticStepResult {
@@ -30,6 +30,8 @@ export interface CriticResult {
   usage: Usage;
   /** A fault that hit the whole call (budget reached, endpoint down), already reflected in `steps`. */
   note?: string;
+  /** Set when the critic stopped before judging every step asked about (the token budget). */
+  stopped?: CriticStop;
 }
 
 export interface CriticRequest {

@@ -6,10 +6,20 @@
 //   2. Deterministic verifiers: a refuted computation, a syntax error, or a step that failing tests
 //      clearly localise to is incorrect, whatever the model says (P(True) 0 for a refutation).
 //   3. The LLM critic: P(True) ≥ thresholds.correct → correct, ≤ thresholds.incorrect → incorrect,
-//      between → uncertain. A verbal verdict without probability is taken as it is.
+//      between → uncertain. A verbal verdict without probability is taken as it is. With a
+//      calibration (src/engine/calibration), the critic's P(True) goes through its map first, so the
+//      thresholds judge the calibrated value; the raw one is kept beside it. This is the one place a
+//      calibration applies: never to a deterministic check's P(True), nor to a step the user accepted.
+//      A (calibrated) P(True) that points the other way from the verdict the critic wrote makes the
+//      step uncertain: the probability never turns a written verdict into its opposite.
 //   4. Otherwise the step is unchecked (verified claims are evidence, not proof that the logic holds).
 // Then ProcessBench's unit of work: the earliest incorrect step is *the* error and every later step is
 // downstream of it (its own evidence kept), not independently wrong.
+// The solution's verdict is decided here once for every surface (CLI, reports, server, editor): it is
+// incorrect when a step is, when a test fails, or when the final answer differs from the expected one
+// (as authoritative as a refuted computation, even if every step looks right to the critic).
+import type { Calibration } from './calibration/file';
+import { calibrate } from './calibration/file';
 import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
 import type {
   AnswerEvidence,
@@ -36,6 +46,8 @@ export interface CombineInput {
   /** Solution-level evidence (final answer against the expected one). */
   answer?: AnswerEvidence;
   thresholds: Thresholds;
+  /** Maps the critic's P(True) before the thresholds (`--calibration`, `stepcritic.calibration`). */
+  calibration?: Calibration;
 }
 
 type OwnVerdict = Omit<StepVerdict, 'stepIndex' | 'stepHash' | 'evidence' | 'accepted' | 'premiseStep'>;
@@ -44,7 +56,7 @@ export function formatPTrue(p: number | null): string {
   return p === null ? 'n/a' : p.toFixed(2);
 }
 
-function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: Thresholds): OwnVerdict {
+function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: Thresholds, calibration: Calibration | undefined): OwnVerdict {
   if (accepted) {
     return { verdict: 'correct', pTrue: 1, source: 'user', message: 'Marked as correct by you.', fixes: [] };
   }
@@ -52,15 +64,13 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
   const refuted = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic' && e.status === 'refuted');
   if (refuted.length > 0) {
     const fixes: TextEdit[] = refuted.flatMap((e) => (e.fix ? [e.fix] : []));
-    const first = refuted[0]!;
     const more = refuted.length > 1 ? ` (+${refuted.length - 1} more)` : '';
-    const should = first.expected !== undefined ? ` (should be ${first.expected})` : '';
     return {
       verdict: 'incorrect',
       pTrue: 0,
       source: 'verifier',
       code: 'arithmetic',
-      message: `${first.claim}${should}${more}`,
+      message: `${refutedClaimText(refuted[0]!)}${more}`,
       fixes,
     };
   }
@@ -111,18 +121,22 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
         fixes: [],
       };
     }
-    const p = critic.pTrue;
+    const raw = critic.pTrue;
+    const p = calibration ? calibrate(calibration, raw) : raw;
     const band = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
-    // What the model wrote and its probabilities can disagree (a small model's prefixes, a sampled
-    // verdict against the majority): never show the opposite of the written verdict, say so instead.
+    const calibrated = calibration ? { rawPTrue: raw } : {};
+    const origin = `${critic.source}${calibration ? `, calibrated from ${formatPTrue(raw)}` : ''}`;
+    // What the model wrote and its (calibrated) probability can disagree (a small model's prefixes, a
+    // sampled verdict against the majority): never show the opposite of the written verdict, say so instead.
     if (band !== 'uncertain' && band !== critic.verdict) {
       const favours = band === 'correct' ? 'favours correct' : 'favours incorrect';
       return {
         verdict: 'uncertain',
         pTrue: p,
+        ...calibrated,
         source: critic.source,
         code: 'low-confidence',
-        message: `Uncertain: the critic wrote "${critic.verdict}" but its P(True) ${formatPTrue(p)} (${critic.source}) ${favours}.${reason}`,
+        message: `Uncertain: the critic wrote "${critic.verdict}" but its P(True) ${formatPTrue(p)} (${origin}) ${favours}.${reason}`,
         fixes: [],
       };
     }
@@ -130,23 +144,53 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     return {
       verdict,
       pTrue: p,
+      ...calibrated,
       source: critic.source,
       code: verdict === 'incorrect' ? 'logic' : verdict === 'uncertain' ? 'low-confidence' : undefined,
-      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${critic.source}).${reason}`,
+      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${origin}).${reason}`,
       fixes: [],
     };
   }
 
-  const verified = evidence.filter((e) => e.kind === 'arithmetic' && e.status === 'verified').length;
+  const computations = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic');
+  const verified = computations.filter((e) => e.status === 'verified').length;
   const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
-  const checked = verified === 1 ? '1 computation checks out; ' : verified > 1 ? `${verified} computations check out; ` : passed > 0 ? 'tests pass; ' : '';
+  const checked =
+    verified > 0 && verified === computations.length
+      ? 'Computations verified'
+      : verified > 0
+        ? `${verified} of ${computations.length} computations verified`
+        : passed > 0
+          ? 'Tests pass'
+          : 'Not judged';
   return {
     verdict: 'unchecked',
     pTrue: null,
     source: verified > 0 || passed > 0 ? 'verifier' : 'none',
-    message: `${checked}the reasoning was not judged.`.replace(/^./, (c) => c.toUpperCase()),
+    message: checked === 'Not judged' ? 'Not judged.' : `${checked}; reasoning not judged.`,
     fixes: [],
   };
+}
+
+/**
+ * An unchecked step whose every computation was recomputed and holds: shown apart from a step nobody
+ * looked at (its reasoning is still not judged, so it is not "correct").
+ */
+export function computationsVerified(verdict: Pick<StepVerdict, 'verdict' | 'evidence'>): boolean {
+  if (verdict.verdict !== 'unchecked') return false;
+  const computations = verdict.evidence.filter((e) => e.kind === 'arithmetic');
+  return computations.length > 0 && computations.every((e) => e.status === 'verified');
+}
+
+/** A refuted computation in the one wording every surface uses: `48 / 2 = 25 (should be 24)`. */
+export function refutedClaimText(e: Pick<ArithmeticEvidence, 'claim' | 'expected'>): string {
+  return `${e.claim}${e.expected !== undefined ? ` (should be ${e.expected})` : ''}`;
+}
+
+/** The final-answer check in one wording: `The final answer 73 differs from the expected 72.` */
+export function answerText(e: AnswerEvidence): string {
+  const verb = e.status === 'matches' ? 'matches' : e.status === 'differs' ? 'differs from' : 'could not be compared with';
+  return `The final answer ${e.actual} ${verb} the expected ${e.expected}.`;
 }
 
 export function combineVerdicts(input: CombineInput): SolutionJudgement {
@@ -174,7 +218,7 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
       }
     }
     const isAccepted = accepted.has(step.index);
-    const own = judgeOwn(evidence, isAccepted, thresholds);
+    const own = judgeOwn(evidence, isAccepted, thresholds, input.calibration);
 
     if (firstErrorIndex >= 0 && !isAccepted) {
       steps.push({
@@ -210,18 +254,17 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
 
   const warnings = [...document.warnings];
   if (code?.note) warnings.push(code.note);
-  if (answerDiffers && input.answer) {
-    warnings.push(`The final answer ${input.answer.actual} differs from the expected ${input.answer.expected}.`);
-  }
 
   return {
     steps,
     firstErrorIndex,
     verdict,
     finalAnswerPTrue: critic?.finalAnswerPTrue ?? null,
+    ...(input.answer ? { answer: input.answer } : {}),
     critic: critic ? { enabled: true, model: critic.model, note: critic.note } : { enabled: false, note: input.criticNote },
     usage: critic?.usage ?? emptyUsage(),
     warnings,
+    ...(critic && input.calibration ? { calibration: input.calibration.note } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 // judgeSolution: runs the checks a surface allows on one document and combines their evidence.
+import type { Calibration } from './calibration/file';
 import type { CodeCheckResult, CodeChecker, CriticResult, StepCritic, Thresholds } from './checks';
 import { couldNotJudge, defaultThresholds } from './checks';
 import { combineVerdicts } from './combine';
@@ -12,8 +13,10 @@ export interface JudgeDependencies {
   /** Why there is no critic (shown to the user), e.g. "LLM critic off: no endpoint configured". */
   criticOffReason?: string;
   codeChecker?: CodeChecker;
-  /** Whether the user marked this step (by problem and step hash) as correct. */
-  isAccepted?: (problemHash: string, stepHash: string) => boolean;
+  /** Whether the user marked this step (by problem and step hash) as correct; `uri` says which document's marks. */
+  isAccepted?: (problemHash: string, stepHash: string, uri: string) => boolean;
+  /** A calibration map fitted for this critic: its P(True) goes through it before the thresholds. */
+  calibration?: Calibration;
 }
 
 export interface JudgeOptions {
@@ -44,7 +47,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
   const accepted = new Set<number>();
   if (deps.isAccepted) {
     for (const step of document.steps) {
-      if (deps.isAccepted(document.problemHash, step.hash)) accepted.add(step.index);
+      if (deps.isAccepted(document.problemHash, step.hash, document.uri)) accepted.add(step.index);
     }
   }
 
@@ -85,7 +88,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     criticNote = undefined;
   }
 
-  return combineVerdicts({
+  const judgement = combineVerdicts({
     document,
     verifier,
     code,
@@ -94,5 +97,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     accepted,
     answer: options.checked ? options.checked.answer : checkFinalAnswer(document),
     thresholds,
+    ...(deps.calibration ? { calibration: deps.calibration } : {}),
   });
+  return critic?.stopped ? { ...judgement, stopped: critic.stopped } : judgement;
 }

@@ -5,9 +5,11 @@ import type { SolutionJudgement } from './types';
 /**
  * P(True) of the solution: the product of the steps' P(True) up to and including the first wrong one
  * (a chain holds only if every link does; downstream steps add nothing once it is broken).
- * Null when no step has a probability.
+ * 0 when the final answer differs from the expected one, whatever the steps say (a deterministic
+ * check is authoritative). Null when no step has a probability.
  */
-export function solutionPTrue(judgement: Pick<SolutionJudgement, 'steps'>, fromStep = 0): number | null {
+export function solutionPTrue(judgement: Pick<SolutionJudgement, 'steps' | 'answer'>, fromStep = 0): number | null {
+  if (judgement.answer?.status === 'differs') return 0;
   let product = 1;
   let any = false;
   for (const step of judgement.steps) {

@@ -70,6 +70,9 @@ export const LabelsSchema = z.object({
 });
 export type Labels = z.infer<typeof LabelsSchema>;
 
+export const TruncationSchema = z.object({ kept: z.number().int().nonnegative(), total: z.number().int().nonnegative() });
+export type Truncation = z.infer<typeof TruncationSchema>;
+
 export const SolutionDocumentSchema = z.object({
   /** A file path, or `file.jsonl#<record>` for a dataset record. */
   uri: z.string(),
@@ -88,6 +91,8 @@ export const SolutionDocumentSchema = z.object({
   labels: LabelsSchema.optional(),
   /** Things the parser wants the user to know (truncated at the step limit, odd front matter). */
   warnings: z.array(z.string()).default([]),
+  /** Set when the step limit cut the solution short: the first `kept` of `total` steps are judged. */
+  truncated: TruncationSchema.optional(),
 });
 export type SolutionDocument = z.infer<typeof SolutionDocumentSchema>;
 
@@ -200,8 +205,10 @@ export const StepVerdictSchema = z.object({
   stepIndex: z.number().int().nonnegative(),
   stepHash: z.string(),
   verdict: VerdictSchema,
-  /** P(True) that the step is correct, or null when nothing gave a probability. */
+  /** P(True) that the step is correct, or null when nothing gave a probability (calibrated, when a calibration applies). */
   pTrue: z.number().min(0).max(1).nullable(),
+  /** The critic's own P(True), when a calibration map turned it into `pTrue`. */
+  rawPTrue: z.number().min(0).max(1).optional(),
   source: VerdictSourceSchema,
   code: FindingCodeSchema.optional(),
   /** One short sentence a person reads first. */
@@ -228,6 +235,26 @@ export const emptyUsage = (): Usage => ({ requests: 0, promptTokens: 0, completi
 
 export const SolutionVerdictSchema = z.enum(['correct', 'incorrect', 'uncertain', 'unchecked', 'error']);
 
+/** A calibration map applied to the critic's P(True) (`--calibration`, `stepcritic.calibration`): what it was fitted on. */
+export const CalibrationNoteSchema = z.object({
+  method: z.enum(['temperature', 'isotonic']),
+  /** Labelled steps the map was fitted on. */
+  steps: z.number().int().nonnegative(),
+  /** The data they came from, e.g. `processbench/gsm8k`. */
+  dataset: z.string(),
+});
+export type CalibrationNote = z.infer<typeof CalibrationNoteSchema>;
+/** Why a critic stopped before judging every step it was asked about: a typed signal, never matched in text. */
+export const CriticStopSchema = z.object({
+  kind: z.literal('budget'),
+  /** Tokens spent and the run's limit when it stopped. */
+  used: z.number().int().nonnegative(),
+  limit: z.number().int().nonnegative(),
+  /** One sentence for the user. */
+  message: z.string(),
+});
+export type CriticStop = z.infer<typeof CriticStopSchema>;
+
 /** The judgement of one solution: what every surface (CLI, server, reports) presents. */
 export const SolutionJudgementSchema = z.object({
   steps: z.array(StepVerdictSchema),
@@ -236,6 +263,8 @@ export const SolutionJudgementSchema = z.object({
   verdict: SolutionVerdictSchema,
   /** P(True) of the final answer (solution-level critic call), when asked for. */
   finalAnswerPTrue: z.number().min(0).max(1).nullable(),
+  /** The final answer against the expected one, when the document names one: a differing answer makes the solution incorrect. */
+  answer: AnswerEvidenceSchema.optional(),
   critic: z.object({
     enabled: z.boolean(),
     model: z.string().optional(),
@@ -244,5 +273,9 @@ export const SolutionJudgementSchema = z.object({
   }),
   usage: UsageSchema,
   warnings: z.array(z.string()).default([]),
+  /** Set when the critic's P(True) went through a calibration map before the thresholds. */
+  calibration: CalibrationNoteSchema.optional(),
+  /** The critic stopped early (the token budget): the steps it did not reach are not judged. */
+  stopped: CriticStopSchema.optional(),
 });
 export type SolutionJudgement = z.infer<typeof SolutionJudgementSchema>;

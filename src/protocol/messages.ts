@@ -5,7 +5,7 @@
 // vscode-jsonrpc, whose classes do not type-check against each other. Use them as
 // `connection.onRequest(CritiqueFileRequest.method, handler)` / `client.sendRequest(X.method, params)`.
 import { z } from 'zod';
-import { RangeSchema, TextEditSchema, VerdictSchema, VerdictSourceSchema, SolutionVerdictSchema, UsageSchema } from '../engine/types';
+import { AnswerEvidenceSchema, RangeSchema, TextEditSchema, VerdictSchema, VerdictSourceSchema, SolutionVerdictSchema, UsageSchema } from '../engine/types';
 
 /** `params` parses what arrives; `ParamsOf<D>` is what a sender sends, `ResultOf<D>` what comes back. */
 export interface RequestDescriptor<S extends z.ZodType, R> {
@@ -28,8 +28,12 @@ function notification<S extends z.ZodType>(method: string, params: S): Notificat
 
 // ---- step states (server → client), for the gutter --------------------------------------------
 
-/** A step's state as the gutter draws it. `queued`/`judging`: not yet (re)judged for this version. */
-export const StepStateSchema = z.enum(['queued', 'judging', 'correct', 'incorrect', 'uncertain', 'downstream', 'accepted', 'unchecked', 'error']);
+/**
+ * A step's state as the gutter draws it. `queued`/`judging`: not yet (re)judged for this version.
+ * `verified`: the verdict is unchecked (nobody judged the reasoning) but every computation in it was
+ * recomputed and holds — shown apart from a step nobody looked at.
+ */
+export const StepStateSchema = z.enum(['queued', 'judging', 'correct', 'incorrect', 'uncertain', 'downstream', 'accepted', 'verified', 'unchecked', 'error']);
 export type StepState = z.infer<typeof StepStateSchema>;
 
 export const StepStateEntrySchema = z.object({
@@ -53,6 +57,8 @@ export const SolutionSummarySchema = z.object({
   /** P(True) of the whole solution: the product of the steps' P(True) up to the first wrong one. */
   pTrue: z.number().min(0).max(1).nullable(),
   finalAnswerPTrue: z.number().min(0).max(1).nullable(),
+  /** The final answer against the expected one (front matter `answer:`), when the document names one. */
+  answer: AnswerEvidenceSchema.optional(),
   /** Steps beyond `stepcritic.maxSteps` were not critiqued. */
   truncated: z.boolean(),
   totalSteps: z.number().int().nonnegative(),
@@ -126,6 +132,16 @@ export const InitializationOptionsSchema = z.object({
   apiKey: z.string().optional(),
   /** Where the critic cache lives (the extension's global storage); memory only when absent. */
   cacheDir: z.string().optional(),
+  /**
+   * The client shows every refinement as a diff to accept or discard (`ReviewCommands`): the server's
+   * code actions and code lens then run those commands instead of asking with a message itself.
+   */
+  reviewsProposals: z.boolean().default(false),
+  /**
+   * Where "Critique Workspace" keeps its run logs and reports when `stepcritic.runLogLocation` is
+   * `extensionStorage` (the extension's workspace storage); without it, in the workspace's `.stepcritic/runs`.
+   */
+  runLogDir: z.string().optional(),
   /** How long reading and verifying one document may take before it is "not checkable" (default 2 s). */
   checkDeadlineMs: z.number().int().positive().optional(),
   /** Tuning of the LLM requests (not user settings): per-attempt timeout, retries, first back-off. */
@@ -187,6 +203,10 @@ export const WorkspaceCritiqueSchema = z.object({
   cancelled: z.boolean(),
   durationMs: z.number().nonnegative(),
   usage: UsageSchema,
+  /** The run log of this run (one line per file, as `stepcritic check --run-log` writes it). */
+  runLog: z.string().optional(),
+  /** The HTML report of this run, with the verdicts the editor shows. */
+  report: z.string().optional(),
 });
 export type WorkspaceCritique = z.infer<typeof WorkspaceCritiqueSchema>;
 
@@ -195,6 +215,18 @@ export type WorkspaceCritique = z.infer<typeof WorkspaceCritiqueSchema>;
  * `$/progress` begin/report ("3/12 files")/end; cancellable (`$/cancelRequest` or the progress' cancel).
  */
 export const CritiqueWorkspaceRequest = request<WorkspaceCritique>()('stepcritic/critiqueWorkspace', CritiqueWorkspaceParamsSchema);
+
+export const LastReportSchema = z.object({
+  /** Path of the HTML report of the latest "Critique Workspace" run; null when there was none. */
+  report: z.string().nullable(),
+  runLog: z.string().nullable(),
+  /** Why there is no report, for the user. */
+  message: z.string(),
+});
+export type LastReport = z.infer<typeof LastReportSchema>;
+
+/** The report of the latest workspace critique (rendered from its run log if the HTML is missing). */
+export const LastReportRequest = request<LastReport>()('stepcritic/lastReport', z.object({}));
 
 // ---- refinement ------------------------------------------------------------------------------
 
@@ -220,7 +252,8 @@ export const RefineAttemptSchema = z.object({
 export const RefineProposalSchema = z.object({
   uri: z.string(),
   version: z.number().int(),
-  kind: z.enum(['refine-step', 'regenerate', 'refine-solution']),
+  /** `carry-value`: a value corrected by a fix, carried into the later steps that used the old one. */
+  kind: z.enum(['refine-step', 'regenerate', 'refine-solution', 'carry-value']),
   /** The first step replaced (0-based). */
   fromStep: z.number().int().nonnegative(),
   /** proposed: `apply` holds a re-checked edit; rejected: no attempt held up; nothing-to-do: no wrong step; unavailable: no critic. */
@@ -252,6 +285,19 @@ export const RefineStepRequest = request<RefineProposal>()('stepcritic/refineSte
 export const RefineSolutionRequest = request<RefineProposal>()('stepcritic/refineSolution', RefineParamsSchema);
 /** Re-writes steps k..end and the final answer from the first wrong step (or `stepIndex`). */
 export const RegenerateFromFirstErrorRequest = request<RefineProposal>()('stepcritic/regenerateFromFirstError', RefineParamsSchema);
+
+/**
+ * The client's commands that show a proposal as a diff and apply it only on Accept; args: [RefineParams].
+ * The server points its refine code actions and code lens at them when the client `reviewsProposals`.
+ */
+export const ReviewCommands = {
+  refineStep: 'stepcritic.refineStep',
+  regenerateFromFirstError: 'stepcritic.regenerateFromFirstError',
+  refineSolution: 'stepcritic.refineSolution',
+} as const;
+
+/** A proposal the server offers unasked (after Fix arithmetic: carry the value on), for the client to offer for review. */
+export const OfferProposalNotification = notification('stepcritic/offerProposal', RefineProposalSchema);
 
 export const ApplyEditResultSchema = z.object({ applied: z.boolean(), message: z.string() });
 export type ApplyEditResult = z.infer<typeof ApplyEditResultSchema>;
@@ -327,11 +373,11 @@ export const ServerCommands = {
   explain: 'stepcritic.server.explain',
   /** args: [{ uri }]: critiques the file now. */
   critique: 'stepcritic.server.critique',
-  /** args: [{ uri, version }]: proposes a refined solution and asks the user (showMessageRequest) before applying. */
+  /** args: [{ uri, version }]: proposes a refined solution and asks the user (showMessageRequest) before applying. For clients that do not review proposals. */
   refineSolution: 'stepcritic.server.refineSolution',
   /** args: [{ message }]: shows why a refinement is not offered. */
   showMessage: 'stepcritic.server.showMessage',
-  /** args: [CodeActionData]: applies the refinement resolved for that version (computing it if needed). */
+  /** args: [RefinementArgs]: proposes a refinement of that version and asks (showMessageRequest) before applying. For clients that do not review proposals. */
   applyRefinement: 'stepcritic.server.applyRefinement',
 } as const;
 
@@ -356,12 +402,12 @@ export const CodeActionKinds = {
   fixAll: 'source.fixAll.stepcritic',
 } as const;
 
-/** `CodeAction.data` of the actions computed lazily in `codeAction/resolve`. */
-export const CodeActionDataSchema = z.object({
+/** The arguments of `ServerCommands.applyRefinement`: which refinement of which step of which version. */
+export const RefinementArgsSchema = z.object({
   kind: z.enum(['refine', 'regenerate']),
   uri: z.string(),
   version: z.number().int(),
   stepIndex: z.number().int().nonnegative(),
   stepHash: z.string(),
 });
-export type CodeActionData = z.infer<typeof CodeActionDataSchema>;
+export type RefinementArgs = z.infer<typeof RefinementArgsSchema>;

@@ -13,6 +13,8 @@ export const TriggerSchema = z.enum(['onSave', 'onIdle', 'manual']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
 export const JsonSchemaModeSchema = z.enum(['auto', 'on', 'off']);
+export const RunLogLocationSchema = z.enum(['extensionStorage', 'workspace']);
+export type RunLogLocation = z.infer<typeof RunLogLocationSchema>;
 
 export const defaultSettings = {
   enable: true,
@@ -45,6 +47,8 @@ export const defaultSettings = {
     output: null as 'probabilities' | 'logits' | null,
     api: 'auto' as 'auto' | 'current' | 'legacy',
   },
+  calibration: '',
+  runLogLocation: 'extensionStorage' as RunLogLocation,
 };
 
 const probability = z.number().min(0).max(1);
@@ -112,6 +116,10 @@ export const StepCriticSettingsSchema = z.object({
       api: z.enum(['auto', 'current', 'legacy']).default(defaultSettings.prm.api),
     })
     .default(defaultSettings.prm),
+  /** A calibration file (`stepcritic calibrate`) for the critic in use; empty: none. Relative to the first workspace folder. */
+  calibration: z.string().default(defaultSettings.calibration),
+  /** Where "Critique Workspace" keeps its run log and report: the extension's storage, or `.stepcritic/runs` in the workspace. */
+  runLogLocation: RunLogLocationSchema.default(defaultSettings.runLogLocation),
 });
 export type StepCriticSettings = z.infer<typeof StepCriticSettingsSchema>;
 

@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AcceptedSteps, acceptedFilePath, loadAcceptedSteps, updateAcceptedSteps } from '../engine/accepted';
+import { AcceptedSteps, acceptedFilePath, loadAcceptedSteps, updateAcceptedSteps, type AcceptedFileChange } from '../engine/accepted';
 
 /** The file is looked at (a stat) at most this often per folder; edits through the server apply at once. */
 const RECHECK_MS = 1000;
@@ -98,7 +98,7 @@ export class AcceptedStore {
   async change(
     uri: string,
     change: (accepted: AcceptedSteps) => boolean,
-  ): Promise<{ ok: true; changed: boolean; path: string } | { ok: false; error: string }> {
+  ): Promise<{ ok: true; changed: boolean; file: AcceptedFileChange; path: string } | { ok: false; error: string }> {
     const folder = this.folderOf(uri);
     if (!folder) return { ok: false, error: 'Only files on disk can have accepted steps (this document has no folder).' };
     const result = await updateAcceptedSteps(folder, change);
@@ -110,6 +110,6 @@ export class AcceptedStore {
       mtimeMs = -1;
     }
     this.folders.set(folder, { accepted: result.accepted, mtimeMs, checkedAt: Date.now() });
-    return { ok: true, changed: result.changed, path: acceptedFilePath(folder) };
+    return { ok: true, changed: result.changed, file: result.file, path: acceptedFilePath(folder) };
   }
 }

@@ -1,11 +1,20 @@
 // Quick fixes on a step: Fix arithmetic (no model), Refine step k and Regenerate from step k
-// (computed lazily in codeAction/resolve, re-judged before they are offered), Mark as correct /
+// (computed when chosen, re-judged, and shown for review before anything changes), Mark as correct /
 // Unmark, Explain; and `source.fixAll.stepcritic` for every arithmetic fix in the file.
 // Every action that changes text goes through a server command that checks the document version:
 // an action computed for one version never edits another.
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic } from 'vscode-languageserver/node';
 import type { StepVerdict, TextEdit } from '../engine/types';
-import { CodeActionKinds, DiagnosticDataSchema, ServerCommands, type CodeActionData, type StepCommandArgs, type VersionedEdit } from '../protocol/messages';
+import {
+  CodeActionKinds,
+  DiagnosticDataSchema,
+  ReviewCommands,
+  ServerCommands,
+  type RefineParams,
+  type RefinementArgs,
+  type StepCommandArgs,
+  type VersionedEdit,
+} from '../protocol/messages';
 import type { DocumentView } from './document-view';
 import { stepsIn } from './document-view';
 
@@ -40,7 +49,17 @@ function applyCommand(title: string, edit: VersionedEdit) {
 
 const REFINABLE: ReadonlySet<StepVerdict['verdict']> = new Set(['incorrect', 'uncertain', 'error', 'downstream']);
 
-export function buildCodeActions(view: DocumentView, params: CodeActionParams, criticEnabled: boolean): CodeAction[] {
+/**
+ * A refinement is never applied unseen: a client that reviews proposals gets its own command (a diff,
+ * then Accept or Discard); any other client gets the server's, which asks before it applies.
+ */
+export function refinementCommand(title: string, args: RefinementArgs, reviewsProposals: boolean): Command {
+  if (!reviewsProposals) return { title, command: ServerCommands.applyRefinement, arguments: [args] };
+  const params: RefineParams = { uri: args.uri, version: args.version, stepIndex: args.stepIndex };
+  return { title, command: args.kind === 'refine' ? ReviewCommands.refineStep : ReviewCommands.regenerateFromFirstError, arguments: [params] };
+}
+
+export function buildCodeActions(view: DocumentView, params: CodeActionParams, options: { criticEnabled: boolean; reviewsProposals: boolean }): CodeAction[] {
   const actions: CodeAction[] = [];
   const only = params.context.only;
   const uri = view.uri;
@@ -72,13 +91,15 @@ export function buildCodeActions(view: DocumentView, params: CodeActionParams, c
       });
     }
 
-    if (criticEnabled && REFINABLE.has(verdict.verdict) && !verdict.accepted) {
-      const lazy = (kind: CodeActionData['kind'], title: string, actionKind: string): CodeAction => {
-        const data: CodeActionData = { kind, uri, version, stepIndex: verdict.stepIndex, stepHash: verdict.stepHash };
-        return { title, kind: actionKind, diagnostics, data, command: { title, command: ServerCommands.applyRefinement, arguments: [data] } };
-      };
-      if (wants(only, CodeActionKinds.refine)) actions.push(lazy('refine', `Refine step ${n}`, CodeActionKinds.refine));
-      if (wants(only, CodeActionKinds.regenerate)) actions.push(lazy('regenerate', `Regenerate from step ${n}`, CodeActionKinds.regenerate));
+    if (options.criticEnabled && REFINABLE.has(verdict.verdict) && !verdict.accepted) {
+      const refinement = (kind: RefinementArgs['kind'], title: string, actionKind: string): CodeAction => ({
+        title,
+        kind: actionKind,
+        diagnostics,
+        command: refinementCommand(title, { kind, uri, version, stepIndex: verdict.stepIndex, stepHash: verdict.stepHash }, options.reviewsProposals),
+      });
+      if (wants(only, CodeActionKinds.refine)) actions.push(refinement('refine', `Refine step ${n}…`, CodeActionKinds.refine));
+      if (wants(only, CodeActionKinds.regenerate)) actions.push(refinement('regenerate', `Regenerate from step ${n}…`, CodeActionKinds.regenerate));
     }
 
     if (verdict.accepted && wants(only, CodeActionKinds.unaccept)) {

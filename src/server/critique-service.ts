@@ -8,10 +8,12 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CriticStepResult } from '../engine/checks';
 import { couldNotJudge } from '../engine/checks';
 import { CheckPool, type CheckedText } from '../engine/deadline/check-pool';
+import { checkText } from '../engine/pipeline/document';
+import { itemFromText } from '../engine/pipeline/items';
 import { judgeSolution } from '../engine/judge';
 import type { SolutionDocument, SolutionJudgement } from '../engine/types';
 import { ClearStepStatesNotification, StepStatesNotification, type FileCritique } from '../protocol/messages';
-import type { AcceptedStore } from './accepted-store';
+import { uriToPath, type AcceptedStore } from './accepted-store';
 import type { CritiqueSetup } from './critique-setup';
 import { buildDiagnostics } from './diagnostics';
 import type { DocumentView } from './document-view';
@@ -232,16 +234,21 @@ export class CritiqueService {
     if (state.parsing && same(state.parsing.revision)) return state.parsing.result;
     state.parsing?.controller.abort();
     const controller = new AbortController();
-    const job = { uri: document.uri, text: document.getText(), languageId: document.languageId, maxSteps: this.setup.settings.maxSteps };
-    const result = this.checks.check(job, { signal: controller.signal }).then((checked): Parsed => {
-      const parsed: Parsed = { ...checked, revision };
-      if (state.parsing?.controller === controller) state.parsing = undefined;
-      if (this.isCurrent(revision)) {
-        state.parsed = parsed;
-        this.noticeLimits(document.uri, state, parsed);
-      }
-      return parsed;
-    });
+    // Through the pipeline's reader: the same document as `check` makes of the file (a code file's sibling tests too).
+    const { uri, languageId } = document;
+    const read = itemFromText({ id: uri, path: uriToPath(uri) ?? '', text: document.getText(), languageId });
+    const options = { maxSteps: this.setup.settings.maxSteps, signal: controller.signal };
+    const result = read
+      .then((item) => checkText(item, this.checks, options))
+      .then((checked): Parsed => {
+        const parsed: Parsed = { ...checked, revision };
+        if (state.parsing?.controller === controller) state.parsing = undefined;
+        if (this.isCurrent(revision)) {
+          state.parsed = parsed;
+          this.noticeLimits(document.uri, state, parsed);
+        }
+        return parsed;
+      });
     // A cancelled read rejects; its callers check the revision and stop.
     result.catch(() => undefined);
     state.parsing = { revision, result, controller };
@@ -326,6 +333,7 @@ export class CritiqueService {
       live,
       isAccepted: (p, s) => this.accepted.has(uri, p, s),
       thresholds: this.setup.thresholds,
+      ...(this.setup.calibration ? { calibration: this.setup.calibration } : {}),
       critic,
     });
     const pending = done || !critic.enabled ? new Set<number>() : stepsAwaitingCritic(judgement, carryUpTo);

@@ -12,8 +12,13 @@ import type { CheckedText } from '../engine/deadline/check-pool';
 import type { CritiqueSetup } from './critique-setup';
 import type { DocumentSource } from './critique-service';
 import { errorMessage } from '../engine/error-message';
+import { carryCorrections } from '../engine/refine/carry';
+import type { Position } from '../engine/types';
+import { plural } from '../protocol/wording';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 
-export type ProposalKind = RefineProposal['kind'];
+/** The refinements a model proposes (a carried value is proposed after a fix, see `proposeCarry`). */
+export type ProposalKind = Exclude<RefineProposal['kind'], 'carry-value'>;
 
 const MAX_CACHED = 32;
 
@@ -56,6 +61,52 @@ export class RefinementService {
       while (this.proposals.size > MAX_CACHED) this.proposals.delete(this.proposals.keys().next().value!);
     }
     return proposal;
+  }
+
+  /**
+   * After a fix put `to` where `from` was (at `position`, in the text `document` has now): when later
+   * steps or the final answer still use `from`, the edit that carries `to` on — re-checked by the
+   * verifiers, no model — as a proposal for the user to review. Undefined when there is nothing to carry.
+   */
+  async proposeCarry(
+    document: Pick<TextDocument, 'uri' | 'version' | 'languageId' | 'getText'>,
+    corrections: readonly { from: string; to: string; position: Position }[],
+  ): Promise<RefineProposal | undefined> {
+    const { uri, version, languageId } = document;
+    const parse = async (text: string) => (await this.critique.checks.check({ uri, text, languageId, maxSteps: this.setup.settings.maxSteps })).document;
+    const parsed = await parse(document.getText());
+    if (parsed.kind !== 'math') return undefined;
+    const located = corrections.flatMap((c) => {
+      const step = parsed.steps.find((st) => !isBefore(c.position, st.range.start) && !isBefore(st.range.end, c.position));
+      return step ? [{ stepIndex: step.index, from: c.from, to: c.to }] : [];
+    });
+    const carried = await carryCorrections(parsed, located, parse);
+    if (!carried) return undefined;
+    const first = carried.corrections[0]!;
+    const places = placesText(carried.steps, carried.answer);
+    const title = `Carry ${first.to} into ${places}`;
+    const knockOn = carried.corrections.slice(located.length).map((c) => `${c.from} → ${c.to} in step ${c.stepIndex + 1}`);
+    const message = [
+      `Step ${first.stepIndex + 1} now says ${first.to} (it said ${first.from}), but ${places} still used ${first.from}.`,
+      ...(knockOn.length > 0 ? [`The new value changes what follows from it: ${knockOn.join(', ')}.`] : []),
+      ...(carried.answerAfter === 'matches' ? ['The final answer then matches the expected one.'] : []),
+      ...(carried.answerAfter === 'differs' ? ['The final answer would still differ from the expected one.'] : []),
+      ...(carried.refutedAfter > 0 ? [`${plural(carried.refutedAfter, 'computation')} would still be wrong.`] : []),
+    ].join(' ');
+    return {
+      uri,
+      version,
+      kind: 'carry-value',
+      fromStep: carried.steps[0] ?? first.stepIndex,
+      status: 'proposed',
+      title,
+      message,
+      pTrueBefore: null,
+      pTrueAfter: null,
+      attempts: [],
+      apply: { uri, version, edits: [carried.edit], label: title },
+      usage: emptyUsage(),
+    };
   }
 
   private async compute(uri: string, version: number, kind: ProposalKind, stepIndex: number | undefined, signal?: AbortSignal): Promise<RefineProposal> {
@@ -110,6 +161,19 @@ export class RefinementService {
     if (outcome.after) this.judgedAfter.set(proposal, { version: -1, ...outcome.after });
     return proposal;
   }
+}
+
+function isBefore(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+/** `step 4`, `steps 4 and 5`, `steps 4, 5 and 7`, with `the final answer` at the end. */
+function placesText(steps: readonly number[], answer: boolean): string {
+  const numbers = steps.map((i) => `${i + 1}`);
+  const listed = numbers.length <= 1 ? numbers.join('') : `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
+  const places = numbers.length === 0 ? [] : [`step${numbers.length === 1 ? '' : 's'} ${listed}`];
+  if (answer) places.push('the final answer');
+  return places.join(' and ');
 }
 
 function keyOf(uri: string, version: number, kind: ProposalKind, stepIndex: number | undefined): string {

@@ -1,13 +1,13 @@
 // The Step Critic language server: wires LSP to the critique service. Thin on purpose — what a
 // verdict is, how a proposal is judged and what is shown come from the engine and from the small
 // modules beside this one.
-import { relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   TextDocuments,
   TextDocumentSyncKind,
   type CancellationToken,
-  type CodeAction,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -15,21 +15,24 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isCarriable } from '../engine/refine/carry';
+import { applyEdits, offsetAt } from '../engine/refine/text';
 import { createFileCache } from '../engine/cache/file';
 import { createMemoryCache } from '../engine/cache/memory';
 import type { CriticCache } from '../engine/cache/types';
 import {
   ClearCacheRequest,
-  CodeActionDataSchema,
   CodeActionKinds,
   ConfigureNotification,
   CritiqueFileRequest,
   CritiqueWorkspaceRequest,
   ExplainRequest,
   InitializationOptionsSchema,
+  LastReportRequest,
   RefineSolutionRequest,
   RefineStepRequest,
   RefineParamsSchema,
+  RefinementArgsSchema,
   RegenerateFromFirstErrorRequest,
   ServerCommands,
   ServerStatsRequest,
@@ -41,23 +44,31 @@ import {
   ToggleRequest,
   UriArgsSchema,
   VersionedEditSchema,
+  OfferProposalNotification,
   type ApplyEditResult,
   type FileCritique,
+  type LastReport,
   type RefineProposal,
+  type StepCommandArgs,
+  type VersionedEdit,
   type WorkspaceCritique,
 } from '../protocol/messages';
 import { AcceptedStore, uriToPath } from './accepted-store';
 import { buildCodeActions } from './code-actions';
 import { CritiqueService, type DocumentSource } from './critique-service';
 import { errorMessage } from '../engine/error-message';
+import { CalibrationWatch } from './calibration-watch';
 import { CritiqueSetup } from './critique-setup';
-import { fileMarkdown, stepMarkdown } from './explain';
+import type { DocumentView } from './document-view';
+import { fileMarkdown, stepMarkdown, summaryLine, usageLine } from './explain';
 import { createFileMatcher, type FileMatcher } from './file-matcher';
 import { buildCodeLenses, buildHover } from './lens-and-hover';
 import { RefinementService, type ProposalKind } from './refinement-service';
+import { emptyStepCounts } from './step-states';
 import { applyVersionedEdit } from './versioned-edit';
 import { critiqueWorkspace, type WorkspaceProgress } from './workspace-critique';
-import { excerpt } from '../engine/accepted';
+import { TOOL_VERSION } from '../engine/version';
+import { latestRunReport, runLogFolder } from './run-reports';
 import { emptyUsage, type Usage } from '../engine/types';
 import { z } from 'zod';
 
@@ -85,8 +96,12 @@ export class StepCriticServer {
   private untrustedNoticeShown = false;
   private readonly usage: Usage = emptyUsage();
   private readonly countedUsage = new WeakSet<Usage>();
-  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false };
+  /** Watches the calibration file through the client, from initialization on. */
+  private calibrationWatch: CalibrationWatch | undefined;
+  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false, reviewsProposals: false };
   private lensTimer: NodeJS.Timeout | undefined;
+  /** The extension's storage for run logs, when the client gave one. */
+  private runLogDir: string | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly connection: Connection) {}
@@ -127,6 +142,9 @@ export class StepCriticServer {
       this.settingsReceived = true;
       this.applyConfiguration({ settings: params.data.settings, trusted: params.data.trusted });
     });
+    connection.onDidChangeWatchedFiles((params) => {
+      if (this.services && this.calibrationWatch?.concerns(params.changes.map((c) => c.uri))) this.calibrationChanged();
+    });
     connection.onShutdown(async () => {
       this.services?.critique.scheduler.cancelAll();
       await this.services?.critique.checks.close();
@@ -160,13 +178,12 @@ export class StepCriticServer {
     });
     connection.onCodeLens((params) => {
       const view = this.services?.critique.view(params.textDocument.uri);
-      return view ? buildCodeLenses(view, this.s.setup.criticEnabled) : [];
+      return view ? buildCodeLenses(view, { criticEnabled: this.s.setup.criticEnabled, reviewsProposals: this.client.reviewsProposals }) : [];
     });
     connection.onCodeAction((params) => {
       const view = this.services?.critique.view(params.textDocument.uri);
-      return view ? buildCodeActions(view, params, this.s.setup.criticEnabled) : [];
+      return view ? buildCodeActions(view, params, { criticEnabled: this.s.setup.criticEnabled, reviewsProposals: this.client.reviewsProposals }) : [];
     });
-    connection.onCodeActionResolve((action, token) => this.resolveCodeAction(action, token));
     connection.onExecuteCommand((params) => this.executeCommand(params.command, params.arguments ?? []));
 
     connection.onRequest(SetSecretsRequest.method, (raw: unknown) => {
@@ -184,19 +201,24 @@ export class StepCriticServer {
     connection.onRequest(CritiqueWorkspaceRequest.method, (raw: unknown, token: CancellationToken) =>
       this.critiqueWorkspace(CritiqueWorkspaceRequest.params.parse(raw ?? {}), token),
     );
-    const refine = (kind: ProposalKind) => (raw: unknown, token: CancellationToken) => {
+    const refine = (kind: ProposalKind) => async (raw: unknown, token: CancellationToken) => {
       const params = RefineParamsSchema.parse(raw);
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return this.s.refinement.propose(params.uri, kind, { version: params.version, stepIndex: params.stepIndex, signal: controller.signal });
+      const proposal = await this.s.refinement.propose(params.uri, kind, { version: params.version, stepIndex: params.stepIndex, signal: controller.signal });
+      this.logProposal(proposal);
+      return proposal;
     };
     connection.onRequest(RefineStepRequest.method, refine('refine-step'));
     connection.onRequest(RegenerateFromFirstErrorRequest.method, refine('regenerate'));
     connection.onRequest(RefineSolutionRequest.method, refine('refine-solution'));
-    connection.onRequest(TestConnectionRequest.method, (_raw: unknown, token: CancellationToken) => {
+    connection.onRequest(TestConnectionRequest.method, async (_raw: unknown, token: CancellationToken) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return this.s.setup.testConnection(controller.signal);
+      const result = await this.s.setup.testConnection(controller.signal);
+      if (result.ok) this.connection.console.info(`test connection: ${result.message}`);
+      else this.connection.console.warn(`test connection: ${result.message}`);
+      return result;
     });
     connection.onRequest(ClearCacheRequest.method, async () => {
       const cleared = await this.s.cache.clear();
@@ -215,6 +237,7 @@ export class StepCriticServer {
         checkWorkers: this.services?.critique.checks.stats() ?? { idle: 0, ready: 0, busy: 0 },
       };
     });
+    connection.onRequest(LastReportRequest.method, () => this.lastReport());
     connection.onRequest(ExplainRequest.method, (raw: unknown) => {
       const params = ExplainRequest.params.parse(raw);
       return { markdown: this.explain(params.uri, params.stepIndex) };
@@ -228,9 +251,15 @@ export class StepCriticServer {
 
   private initialize(params: InitializeParams): InitializeResult {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
-    const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
+    const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false, reviewsProposals: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
-    const setup = new CritiqueSetup(cache, init.llm ?? {}, (line) => this.connection.console.info(`stepcritic: ${line}`));
+    const setup = new CritiqueSetup(
+      cache,
+      init.llm ?? {},
+      () => this.workspaceFolders,
+      (line) => this.connection.console.info(`stepcritic: ${line}`),
+    );
+    this.runLogDir = init.runLogDir;
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted, init.checkDeadlineMs);
     critique.onPublished = (uri) => this.published(uri);
     this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
@@ -241,6 +270,7 @@ export class StepCriticServer {
       configurationPull: caps.workspace?.configuration === true,
       workDoneProgress: caps.window?.workDoneProgress === true,
       workspaceFolders: caps.workspace?.workspaceFolders === true,
+      reviewsProposals: init.reviewsProposals,
     };
     this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
     if (this.workspaceFolders.length === 0 && params.rootUri) {
@@ -248,6 +278,7 @@ export class StepCriticServer {
       if (root) this.workspaceFolders = [root];
     }
     this.accepted.setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri ? [params.rootUri] : []));
+    this.calibrationWatch = new CalibrationWatch(this.connection, caps.workspace);
     this.settingsReceived = init.settings !== undefined;
     this.noticeUntrusted(setup.configure({ settings: init.settings, trusted: init.trusted, apiKey: init.apiKey, fromUser: true }).ignored);
     this.matcher = createFileMatcher(setup.settings.files);
@@ -260,12 +291,11 @@ export class StepCriticServer {
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: {
           codeActionKinds: [CodeActionKind.QuickFix, CodeActionKinds.fixAll, ...Object.values(CodeActionKinds).filter((k) => k.startsWith('quickfix.'))],
-          resolveProvider: true,
         },
         executeCommandProvider: { commands: Object.values(ServerCommands) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'stepcritic', version: '0.1.0' },
+      serverInfo: { name: 'stepcritic', version: TOOL_VERSION },
     };
   }
 
@@ -278,6 +308,8 @@ export class StepCriticServer {
         this.accepted.setWorkspaceFolders(this.workspaceFolders.map((f) => `file://${f}`));
       });
     if (!this.settingsReceived && this.client.configurationPull) await this.pullConfiguration();
+    this.calibrationWatch?.watch(this.s.setup.calibrationPath);
+    this.logCritic();
     this.sendStatus();
   }
 
@@ -306,7 +338,10 @@ export class StepCriticServer {
     this.noticeUntrusted(change.ignored);
     this.matcher = createFileMatcher(setup.settings.files);
     for (const problem of setup.settingsProblems) this.connection.console.warn(`setting ignored: ${problem}`);
-    if (change.criticChanged) critique.forgetVerdicts();
+    if (change.criticChanged) {
+      critique.forgetVerdicts();
+      this.logCritic();
+    }
     for (const uri of critique.openUris()) refinement.forget(uri);
     for (const document of this.documents.all()) {
       const tracked = critique.openUris().includes(document.uri);
@@ -315,6 +350,15 @@ export class StepCriticServer {
       else if (wanted && (!tracked || (change.criticChanged && setup.settings.trigger !== 'manual'))) critique.changed(document, 'open');
       else if (wanted && change.thresholdsChanged) critique.represent(document.uri);
     }
+    this.calibrationWatch?.watch(setup.calibrationPath);
+    this.sendStatus();
+  }
+
+  /** The calibration file changed on disk: verdicts shown through it are redone, no request made. */
+  private calibrationChanged(): void {
+    const { setup, critique } = this.s;
+    if (setup.reloadCalibration()) critique.represent();
+    for (const problem of setup.settingsProblems) this.connection.console.warn(`setting ignored: ${problem}`);
     this.sendStatus();
   }
 
@@ -323,7 +367,7 @@ export class StepCriticServer {
     if (ignored.length === 0 || this.untrustedNoticeShown) return;
     this.untrustedNoticeShown = true;
     void this.connection.window.showWarningMessage(
-      `Step Critic: this workspace is not trusted, so its ${ignored.join(', ')} setting${ignored.length === 1 ? ' is' : 's are'} ignored: the endpoint, model and provider are those of your own settings, and no code runs.`,
+      `Step Critic: this workspace is not trusted, so its ${ignored.join(', ')} setting${ignored.length === 1 ? ' is' : 's are'} ignored: the endpoint, model, provider and calibration file are those of your own settings, and no code runs.`,
     );
   }
 
@@ -370,7 +414,7 @@ export class StepCriticServer {
       uri: params.uri,
       version: document?.version ?? null,
       summary: {
-        counts: { queued: 0, judging: 0, correct: 0, incorrect: 0, uncertain: 0, downstream: 0, accepted: 0, unchecked: 0, error: 0 },
+        counts: emptyStepCounts(),
         firstErrorIndex: -1,
         verdict: null,
         pTrue: null,
@@ -397,7 +441,7 @@ export class StepCriticServer {
         folders: [path.slice(0, path.lastIndexOf(sep))],
         pattern: path.slice(path.lastIndexOf(sep) + 1).replace(/[[\]{}()*?!]/g, '\\$&'),
         signal: new AbortController().signal,
-        progress: silentProgress(),
+        progress: { begin() {}, report() {}, done() {} },
       },
       { connection: this.connection, documents: this.source, critique, setup: this.s.setup, accepted: this.accepted },
     );
@@ -414,6 +458,39 @@ export class StepCriticServer {
     this.usage.promptTokens += u.promptTokens;
     this.usage.completionTokens += u.completionTokens;
     this.usage.cachedSteps += u.cachedSteps;
+    this.logRun(view);
+  }
+
+  /**
+   * One line per finished run that asked the critic or failed, for "Show Log": what was asked, what it
+   * cost, what went wrong or was adapted. Never the key, never the document's text.
+   */
+  private logRun(view: DocumentView): void {
+    const j = view.judgement;
+    const failed = j.steps.filter((s) => s.verdict === 'error').length;
+    const note = j.critic.enabled ? j.critic.note : undefined;
+    if (j.usage.requests === 0 && failed === 0 && !note) return;
+    const usage = usageLine(j.usage);
+    const line = `critiqued ${basename(view.uri)} (version ${view.version}): ${summaryLine(view)}${usage ? `. ${usage}` : ''}${note ? ` Critic: ${note}` : ''}`;
+    if (failed > 0 || note) this.connection.console.warn(line);
+    else this.connection.console.info(line);
+  }
+
+  private logProposal(proposal: RefineProposal): void {
+    const cost = usageLine(proposal.usage);
+    this.connection.console.info(
+      `${basename(proposal.uri)}: ${proposal.title} — ${proposal.status}${proposal.status === 'proposed' ? '' : `: ${proposal.message}`}${cost ? `. ${cost}` : ''}`,
+    );
+  }
+
+  private logCritic(): void {
+    const { setup } = this.s;
+    const critic = setup.criticStatus();
+    this.connection.console.info(
+      critic.enabled
+        ? `critic: ${critic.model ?? 'on'} (provider ${setup.settings.provider}; API key ${setup.hasApiKey ? 'set' : 'not set'}${setup.trusted ? '' : '; restricted mode: user settings only'})`
+        : (critic.note ?? 'LLM critic off.'),
+    );
   }
 
   private async critiqueWorkspace(
@@ -438,15 +515,23 @@ export class StepCriticServer {
         reporter.report(100, message);
         reporter.done();
       },
-      get cancelled() {
-        return controller.signal.aborted;
-      },
     };
     const folders = params.folders?.map(uriToPath).filter((p): p is string => p !== undefined) ?? this.workspaceFolders;
     return critiqueWorkspace(
-      { folders, pattern: params.include ?? this.s.setup.settings.files, signal: controller.signal, progress },
+      { folders, pattern: params.include ?? this.s.setup.settings.files, signal: controller.signal, progress, runLogFolder: this.runLogFolder() },
       { connection: this.connection, documents: this.source, critique: this.s.critique, setup: this.s.setup, accepted: this.accepted },
     );
+  }
+
+  /** Where "Critique Workspace" keeps its run logs and reports (stepcritic.runLogLocation). */
+  private runLogFolder(): string {
+    return runLogFolder(this.s.setup.settings.runLogLocation, this.runLogDir, this.workspaceFolders[0]);
+  }
+
+  private async lastReport(): Promise<LastReport> {
+    const latest = await latestRunReport(this.runLogFolder());
+    if (latest) return { ...latest, message: `The report of the latest workspace critique: ${latest.report}` };
+    return { report: null, runLog: null, message: 'No workspace critique has run yet: "Critique Workspace" writes a report of its run.' };
   }
 
   private explain(uri: string, stepIndex?: number): string {
@@ -457,28 +542,19 @@ export class StepCriticServer {
     return verdict ? stepMarkdown(view, verdict, true) : `There is no step ${stepIndex + 1}.`;
   }
 
-  private async resolveCodeAction(action: CodeAction, token: CancellationToken): Promise<CodeAction> {
-    const data = CodeActionDataSchema.safeParse(action.data);
-    if (!data.success || !this.services) return action;
-    const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
-    const proposal = await this.s.refinement.propose(data.data.uri, data.data.kind === 'refine' ? 'refine-step' : 'regenerate', {
-      version: data.data.version,
-      stepIndex: data.data.stepIndex,
-      signal: controller.signal,
-    });
-    const resolved: CodeAction = { ...action, title: proposal.title };
-    if (proposal.status !== 'proposed') resolved.disabled = { reason: proposal.message };
-    return resolved;
-  }
-
   private async executeCommand(command: string, args: unknown[]): Promise<unknown> {
     const arg = args[0];
     try {
       switch (command) {
         case ServerCommands.applyEdit: {
           const edit = VersionedEditSchema.parse(arg);
-          return await applyVersionedEdit(this.connection, this.documents.get(edit.uri), edit);
+          const before = this.documents.get(edit.uri)?.getText();
+          const result = await applyVersionedEdit(this.connection, this.documents.get(edit.uri), edit);
+          // A fixed value (Fix arithmetic) is still used by later steps: offer to carry it on.
+          if (result.applied && before !== undefined) {
+            this.offerCarry(edit, before).catch((error: unknown) => this.connection.console.warn(`carrying ${edit.label} on: ${errorMessage(error)}`));
+          }
+          return result;
         }
         case ServerCommands.acceptStep:
         case ServerCommands.unacceptStep:
@@ -493,15 +569,16 @@ export class StepCriticServer {
           return await this.critiqueFile({ uri: UriArgsSchema.parse(arg).uri, force: true });
         case ServerCommands.refineSolution: {
           const params = UriArgsSchema.parse(arg);
-          return await this.offer(await this.s.refinement.propose(params.uri, 'refine-solution', { version: params.version }), true);
+          return await this.offer(await this.s.refinement.propose(params.uri, 'refine-solution', { version: params.version }));
         }
         case ServerCommands.applyRefinement: {
-          const data = CodeActionDataSchema.parse(arg);
+          const data = RefinementArgsSchema.parse(arg);
           const proposal = await this.s.refinement.propose(data.uri, data.kind === 'refine' ? 'refine-step' : 'regenerate', {
             version: data.version,
             stepIndex: data.stepIndex,
           });
-          return await this.offer(proposal, false);
+          this.logProposal(proposal);
+          return await this.offer(proposal);
         }
         case ServerCommands.showMessage: {
           const message = z.object({ message: z.string() }).parse(arg).message;
@@ -519,24 +596,63 @@ export class StepCriticServer {
     }
   }
 
-  /** Applies a proposal (after asking, for a whole-solution refinement); otherwise says why not. */
-  private async offer(proposal: RefineProposal, ask: boolean): Promise<ApplyEditResult> {
+  /**
+   * After a fix was applied: when later steps (or the final answer) still use the value it replaced,
+   * proposes carrying the new value on, re-checked by the verifiers, for the user to review.
+   */
+  private async offerCarry(edit: VersionedEdit, before: string): Promise<void> {
+    const corrections = edit.edits
+      .map((e) => ({ from: before.slice(offsetAt(before, e.range.start), offsetAt(before, e.range.end)), to: e.newText, position: e.range.start }))
+      .filter(isCarriable);
+    if (corrections.length === 0) return;
+    const document = await this.whenText(edit.uri, applyEdits(before, edit.edits));
+    if (!document) return;
+    const proposal = await this.s.refinement.proposeCarry(document, corrections);
+    if (!proposal) return;
+    this.connection.console.info(`${basename(edit.uri)}: offering "${proposal.title}"`);
+    if (this.client.reviewsProposals) void this.connection.sendNotification(OfferProposalNotification.method, proposal);
+    else await this.offer(proposal);
+  }
+
+  /** The open document once its text is `text` (an edit the client applied arrives as a change shortly after). */
+  private whenText(uri: string, text: string, timeoutMs = 3000): Promise<TextDocument | undefined> {
+    const current = this.documents.get(uri);
+    if (current?.getText() === text) return Promise.resolve(current);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        listener.dispose();
+        resolve(undefined);
+      }, timeoutMs);
+      const listener = this.documents.onDidChangeContent((e) => {
+        if (e.document.uri !== uri) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(e.document.getText() === text ? e.document : undefined);
+      });
+    });
+  }
+
+  /**
+   * For clients that do not review proposals themselves: asks (naming what changes and P(True) before
+   * → after) and applies only on Apply; otherwise says why there is nothing to apply.
+   */
+  private async offer(proposal: RefineProposal): Promise<ApplyEditResult> {
     if (proposal.status !== 'proposed' || !proposal.apply) {
       const tried = proposal.attempts.length > 0 ? ` Tried: ${proposal.attempts.map((a, i) => `(${i + 1}) ${a.reason}`).join(' ')}` : '';
       void this.connection.window.showWarningMessage(`Step Critic: ${proposal.message}${tried}`);
       return { applied: false, message: proposal.message };
     }
-    if (ask) {
-      const choice = await this.connection.window.showInformationMessage(`Step Critic: ${proposal.message} Apply it?`, { title: 'Apply' }, { title: 'Cancel' });
-      if (choice?.title !== 'Apply') return { applied: false, message: 'Cancelled.' };
-    }
+    // A model's proposal is summed up by its title (P(True) before → after); a carried value by what it changes.
+    const question = proposal.kind === 'carry-value' ? proposal.message : `${proposal.title}.`;
+    const choice = await this.connection.window.showInformationMessage(`Step Critic: ${question} Apply it?`, { title: 'Apply' }, { title: 'Cancel' });
+    if (choice?.title !== 'Apply') return { applied: false, message: 'Cancelled.' };
     const after = this.s.refinement.judgementAfter(proposal);
     if (after) this.s.critique.expect(proposal.uri, after.document.text, after);
     const result = await applyVersionedEdit(this.connection, this.documents.get(proposal.uri), proposal.apply);
     return result;
   }
 
-  private async markStep(args: { uri: string; stepIndex: number; stepHash: string }, accept: boolean): Promise<ApplyEditResult> {
+  private async markStep(args: StepCommandArgs, accept: boolean, offerUndo = true): Promise<ApplyEditResult> {
     const { critique } = this.s;
     const view = critique.view(args.uri);
     const step = view?.document.steps[args.stepIndex];
@@ -554,15 +670,25 @@ export class StepCriticServer {
       return { applied: false, message: result.error };
     }
     critique.represent(args.uri);
+    const n = args.stepIndex + 1;
+    const where = `.stepcritic/accepted.json in ${basename(dirname(dirname(result.path)))}`;
     const message = accept
-      ? `Step ${args.stepIndex + 1} is marked as correct (${excerpt(step.text).slice(0, 40)}…), in ${result.path}.`
-      : `Step ${args.stepIndex + 1} is no longer marked as correct.`;
+      ? `Step ${n} is marked as correct.${result.file === 'created' ? ` Marks are kept in ${where} (commit it to share them).` : ''}`
+      : `Step ${n} is no longer marked as correct.${result.file === 'removed' ? ` No marks are left, so ${where} was removed.` : ''}`;
+    this.connection.console.info(`${accept ? 'marked' : 'unmarked'} step ${n} of ${basename(args.uri)} (${result.path}: ${result.file})`);
+    if (result.changed) void this.announceMark(args, accept, message, { offerUndo, createdFile: result.file === 'created' ? result.path : undefined });
     return { applied: result.changed, message };
   }
-}
 
-function silentProgress(): WorkspaceProgress {
-  return { begin() {}, report() {}, done() {}, cancelled: false };
+  /** Says what a mark did, where marks are kept the first time, and offers its undo (Ctrl+Z cannot: it is not a text edit). */
+  private async announceMark(args: StepCommandArgs, accepted: boolean, message: string, options: { offerUndo: boolean; createdFile?: string }): Promise<void> {
+    const { createdFile } = options;
+    const actions = [...(options.offerUndo ? [{ title: 'Undo' }] : []), ...(createdFile ? [{ title: 'Open File' }] : [])];
+    const choice = await this.connection.window.showInformationMessage(`Step Critic: ${message}`, ...actions).catch(() => undefined);
+    if (choice?.title === 'Undo') await this.markStep(args, !accepted, false);
+    if (choice?.title === 'Open File' && createdFile)
+      await this.connection.window.showDocument({ uri: pathToFileURL(createdFile).toString() }).catch(() => undefined);
+  }
 }
 
 export function startServer(connection: Connection): StepCriticServer {

@@ -1,5 +1,6 @@
 // The step-state notification for the client's gutter, from a view.
-import type { SolutionSummary, StepState, StepStateEntry, StepStatesParams } from '../protocol/messages';
+import { StepStateSchema, type SolutionSummary, type StepState, type StepStateEntry, type StepStatesParams } from '../protocol/messages';
+import { computationsVerified } from '../engine/combine';
 import { solutionPTrue } from '../engine/summary';
 import type { StepVerdict } from '../engine/types';
 import type { DocumentView } from './document-view';
@@ -7,21 +8,16 @@ import type { DocumentView } from './document-view';
 export function stateOf(view: DocumentView, verdict: StepVerdict): StepState {
   if (verdict.accepted) return 'accepted';
   if (view.pending.has(verdict.stepIndex)) return view.judging ? 'judging' : 'queued';
-  return verdict.verdict;
+  return computationsVerified(verdict) ? 'verified' : verdict.verdict;
+}
+
+/** Every state at zero (the summary lists them all). */
+export function emptyStepCounts(): Record<StepState, number> {
+  return Object.fromEntries(StepStateSchema.options.map((state) => [state, 0])) as Record<StepState, number>;
 }
 
 export function summarize(view: DocumentView): SolutionSummary {
-  const counts: Record<StepState, number> = {
-    queued: 0,
-    judging: 0,
-    correct: 0,
-    incorrect: 0,
-    uncertain: 0,
-    downstream: 0,
-    accepted: 0,
-    unchecked: 0,
-    error: 0,
-  };
+  const counts = emptyStepCounts();
   for (const verdict of view.judgement.steps) counts[stateOf(view, verdict)]++;
   return {
     counts,
@@ -29,6 +25,7 @@ export function summarize(view: DocumentView): SolutionSummary {
     verdict: view.done ? view.judgement.verdict : null,
     pTrue: solutionPTrue(view.judgement),
     finalAnswerPTrue: view.judgement.finalAnswerPTrue,
+    ...(view.judgement.answer ? { answer: view.judgement.answer } : {}),
     truncated: view.stepsOverLimit > 0,
     totalSteps: view.document.steps.length + view.stepsOverLimit,
   };

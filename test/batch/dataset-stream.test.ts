@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { readItems } from '../../src/engine/batch/items';
+import { readItems } from '../../src/engine/pipeline/items';
+import { DATASETS } from '../support/fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'stepcritic-stream-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,9 +93,9 @@ describe('readItems over datasets', () => {
     );
   });
 
-  it('reads the real ProcessBench gsm8k file record by record', async () => {
-    const items = await collect(join(process.cwd(), '../shared/data/processbench/gsm8k.json'));
-    assert.equal(items.length, 400);
+  it('reads a real ProcessBench file record by record', async () => {
+    const items = await collect(join(DATASETS, 'processbench/gsm8k.json'));
+    assert.equal(items.length, 32);
     const first = items[0]!.source;
     assert.equal(first.kind, 'record');
     assert.equal(first.kind === 'record' ? (first.value as { id: string }).id : '', 'gsm8k-0');

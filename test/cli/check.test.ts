@@ -123,6 +123,45 @@ describe('stepcritic check: formats and exit codes', () => {
     assert.match(log.runs[0]!.originalUriBaseIds['%SRCROOT%']!.uri, /^file:\/\/.*\/$/);
   });
 
+  it('junit and html: written directly by check, no run log needed', async () => {
+    const junit = await runCli(['check', '--format', 'junit'], { cwd: tree.dir });
+    assert.equal(junit.status, 1);
+    assert.match(junit.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="stepcritic" tests="2" failures="1"/);
+    assert.match(
+      junit.stdout,
+      /<testcase classname="stepcritic\.root" name="slip\.solution\.md"[^>]*>\n {6}<failure type="incorrect" message="step 1 incorrect: 48 \/ 2 = 25/,
+    );
+    for (let run = 0; run < 2; run++) {
+      const html = await runCli(['check', '--out', 'report.html'], { cwd: tree.dir });
+      assert.equal(html.status, 1, `run ${run}: an earlier report of ours may be replaced: ${html.stderr}`);
+      assert.match(html.stderr, /wrote report\.html \(2 solutions checked/);
+    }
+    const page = readFileSync(join(tree.dir, 'report.html'), 'utf8');
+    assert.match(page, /<meta name="generator" content="stepcritic">/);
+    assert.deepEqual(
+      [...page.matchAll(/<tr data-index="(\d+)" data-verdict="(\w+)"/g)].map((m) => `${m[1]}:${m[2]}`),
+      ['0:unchecked', '1:incorrect'],
+      'one row per file, in path order',
+    );
+  });
+
+  it('a path that does not exist among others is a failed entry; the others are still checked (exit 2)', async () => {
+    const r = await runCli(['check', 'missing.solution.md', 'slip.solution.md', '--format', 'json'], { cwd: tree.dir });
+    assert.equal(r.status, 2, r.stderr);
+    const report = parseReport(JSON.parse(r.stdout));
+    assert.deepEqual(
+      report.files.map((f) => [f.uri, f.status, f.reason ?? f.verdict]),
+      [
+        ['missing.solution.md', 'failed', 'no such file or folder'],
+        ['slip.solution.md', 'judged', 'incorrect'],
+      ],
+    );
+    const text = await runCli(['check', 'slip.solution.md', 'nothing/**/*.md'], { cwd: tree.dir });
+    assert.equal(text.status, 2);
+    assert.match(text.stdout, /^nothing\/\*\*\/\*\.md {2}failed {2}no files match this pattern$/m);
+    assert.match(text.stdout, SLIP_FINDING);
+  });
+
   it('markdown: a report with the file table and the wrong step', async () => {
     const r = await runCli(['check', '-f', 'markdown'], { cwd: tree.dir });
     assert.equal(r.status, 1);
@@ -183,7 +222,7 @@ describe('stepcritic check: usage errors exit 2 with one line and a hint', () =>
 
   const cases: [string, string[], RegExp][] = [
     ['an unknown flag, with a suggestion', ['check', '--formt', 'json'], /unknown option '--formt'\ndid you mean --format\?/],
-    ['a bad --format value', ['check', '--format', 'xml'], /--format must be one of text, json, sarif, markdown \(got 'xml'\)/],
+    ['a bad --format value', ['check', '--format', 'xml'], /--format must be one of text, json, sarif, markdown, junit, html \(got 'xml'\)/],
     ['a bad --fail-on value', ['check', '--fail-on', 'sometimes'], /--fail-on must be one of incorrect, uncertain, never/],
     ['a flag without its value', ['check', '--out'], /option '--out' needs a value/],
     ['a non-number --max-steps', ['check', '--max-steps', 'many'], /--max-steps must be a whole number/],

@@ -1,4 +1,4 @@
-// Validates SARIF against the official 2.1.0 schema (../shared/schemas). That schema is JSON Schema
+// Validates SARIF against the official 2.1.0 schema (a copy in test/fixtures). That schema is JSON Schema
 // draft-04, which Ajv 8 supports through the ajv-draft-04 class; `uri`/`date-time` formats come from
 // ajv-formats, so a malformed URI or timestamp fails too.
 import Ajv from 'ajv-draft-04';
@@ -6,7 +6,9 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SARIF_SCHEMA_PATH = join(__dirname, '..', '..', '..', 'shared', 'schemas', 'sarif-schema-2.1.0.json');
+import { FIXTURES } from '../support/fixtures';
+
+export const SARIF_SCHEMA_PATH = join(FIXTURES, 'sarif-schema-2.1.0.json');
 
 let validate: ReturnType<Ajv['compile']> | undefined;
 

@@ -76,15 +76,20 @@ describe('the stepcritic-solution grammar', () => {
   it('names the Problem and Solution sections, and other headings as plain headings', () => {
     const t = lines();
     assert.match(scopesOf(t, 3, 'Problem'), /entity\.name\.section\.stepcritic/);
-    assert.match(scopesOf(t, 5, 'Solution'), /keyword\.other\.section\.stepcritic/);
+    assert.match(scopesOf(t, 5, 'Solution'), /entity\.name\.section\.markdown entity\.name\.section\.stepcritic/);
     assert.match(scopesOf(t, 13, 'Notes'), /entity\.name\.section\.markdown/);
     assert.doesNotMatch(scopesOf(t, 13, 'Notes'), /section\.stepcritic/);
   });
 
-  it('marks `Step N` labels, also bold inside a list item', () => {
+  it('marks `Step N` labels as bold labels, also inside a list item (never a keyword: the 2026 themes draw keywords red)', () => {
     const t = lines();
-    assert.match(scopesOf(t, 6, 'Step 1'), /keyword\.other\.step-label\.stepcritic/);
-    assert.match(scopesOf(t, 7, 'Step 2'), /keyword\.other\.step-label\.stepcritic/);
+    assert.match(scopesOf(t, 6, 'Step 1'), /markup\.bold\.step-label\.stepcritic/);
+    assert.match(scopesOf(t, 7, 'Step 2'), /markup\.bold\.step-label\.stepcritic/);
+  });
+
+  it('gives no label, heading or math a scope the default themes draw in red (keyword, escape, invalid)', () => {
+    const risky = /\b(?:keyword\.other|keyword\.control|storage\.type|constant\.character\.escape|invalid|entity\.other\.attribute-name)\b/;
+    for (const [i, line] of lines().entries()) for (const token of line) assert.doesNotMatch(token.scopes, risky, `line ${i} ${JSON.stringify(token.text)}`);
   });
 
   it('marks inline math with its numbers and operators, and leaves dollar amounts as prose', () => {
@@ -106,7 +111,7 @@ describe('the stepcritic-solution grammar', () => {
 
   it('marks the final answer: the Answer label, \\boxed{} and its content, a GSM8K #### line', () => {
     const t = lines();
-    assert.match(scopesOf(t, 11, 'Answer:'), /keyword\.other\.answer\.stepcritic/);
+    assert.match(scopesOf(t, 11, 'Answer:'), /markup\.bold\.answer-label\.stepcritic/);
     assert.match(scopesOf(t, 11, '\\boxed'), /support\.function\.boxed\.stepcritic/);
     assert.match(scopesOf(t, 11, '52'), /markup\.bold\.answer\.stepcritic/);
     assert.match(scopesOf(t, 12, '72'), /constant\.numeric\.answer\.stepcritic/);

@@ -34,6 +34,7 @@ describe('bandOf', () => {
     assert.equal(bandOf({ state: 'downstream', pTrue: 0.9 }, thresholds), 'downstream');
     assert.equal(bandOf({ state: 'accepted', pTrue: 0.1 }, thresholds), 'accepted');
     assert.equal(bandOf({ state: 'error', pTrue: null }, thresholds), 'unjudged');
+    assert.equal(bandOf({ state: 'verified', pTrue: null }, thresholds), 'verified', 'computations verified: a calm mark, not nothing and not a check');
     assert.equal(bandOf({ state: 'unchecked', pTrue: null }, thresholds), undefined);
   });
 });
@@ -50,6 +51,7 @@ describe('inlineTextOf', () => {
     assert.equal(inlineTextOf({ state: 'error', pTrue: null, source: null }), 'could not judge');
     assert.equal(inlineTextOf({ state: 'incorrect', pTrue: null, source: 'verifier' }), 'incorrect · verifier');
     assert.equal(inlineTextOf({ state: 'unchecked', pTrue: null, source: 'none' }), undefined);
+    assert.equal(inlineTextOf({ state: 'verified', pTrue: null, source: 'verifier' }), 'computations verified');
   });
 });
 

@@ -7,8 +7,9 @@ import { describe, it } from 'node:test';
 import { createCodeChecker } from '../../src/engine/code/checker';
 import { codeRecordToDocument, detectCodeFormat } from '../../src/engine/code/datasets';
 import { changedLines } from '../../src/engine/code/line-diff';
+import { DATASETS } from '../support/fixtures';
 
-const data = join(__dirname, '..', '..', '..', 'shared', 'data');
+const data = DATASETS;
 const record = (file: string, n: number): unknown => JSON.parse(readFileSync(join(data, file), 'utf8').split('\n')[n]!);
 
 describe('changedLines', () => {

@@ -23,7 +23,8 @@ import {
   type LlmServer,
   type SuiteResult,
 } from './driver/workspaces';
-import { runScenarios, type ScenarioResult } from './ui/runScenarios';
+import { runScenarios, type ScenarioResult, type ScenarioRun } from './ui/runScenarios';
+import { scenarios, untrustedScenarios, type Scenario } from './ui/scenarios';
 
 type Result = SuiteResult;
 
@@ -124,6 +125,60 @@ async function extensionHostRun(
   }
 }
 
+/** The UI scenarios in one workspace (trusted or not), in headless Chromium, with screenshots. */
+async function uiRun(
+  tools: Tools,
+  browser: Browser,
+  options: {
+    name: string;
+    work: string;
+    extensionsDir: string;
+    userLlm: LlmServer;
+    trusted: boolean;
+    workspaceSettings: Record<string, unknown>;
+    llm: ScenarioRun['llm'];
+    scenarios: readonly Scenario[];
+  },
+): Promise<Result[]> {
+  const workspace = makeWorkspace(options.work, `ws-${options.name}`, options.workspaceSettings);
+  const serverDir = join(options.work, `cs-${options.name}`);
+  mkdirSync(serverDir, { recursive: true });
+  const server = await startCodeServer(tools, {
+    name: `code-server (${options.name})`,
+    workDir: serverDir,
+    extensionsDir: options.extensionsDir,
+    workspace: workspace.dir,
+    trustWorkspace: options.trusted,
+    smokeTestDriver: false,
+    userSettings: {
+      ...userLlmSettings(options.userLlm),
+      'stepcritic.display.inlineText': true,
+      'workbench.colorTheme': 'Light Modern',
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'editor.minimap.enabled': false,
+      'editor.occurrencesHighlight': 'off',
+      'editor.fontSize': 15,
+      'window.commandCenter': false,
+    },
+  });
+  log(`${options.name}: code-server on ${server.url} (pid ${server.process.pid})`);
+  try {
+    const scenarioResults: ScenarioResult[] = await runScenarios(browser, {
+      url: server.url,
+      workspace: workspace.dir,
+      userSettingsFile: join(server.userDataDir, 'User', 'settings.json'),
+      llm: options.llm,
+      screenshotDir: join(out, 'screenshots'),
+      prefix: options.name === 'ui' ? '' : `${options.name}-`,
+      scenarios: options.scenarios,
+    });
+    return scenarioResults.map((r) => ({ suite: options.name, ...r }));
+  } finally {
+    await server.stop();
+    cpSync(join(serverDir, 'code-server.log'), join(out, `code-server-${options.name}.log`));
+  }
+}
+
 const out = resolve(arg('--out') ?? join(repoRoot, 'test-results', 'e2e'));
 
 async function main(): Promise<number> {
@@ -162,35 +217,19 @@ async function main(): Promise<number> {
       results.push(...(await extensionHostRun(tools, browser, { ...common, name: 'untrusted', entry: join(suites, 'untrusted.js'), trusted: false })));
     }
     if (!only || only === 'ui') {
-      const workspace = makeWorkspace(work, 'ws-ui', {});
-      const serverDir = join(work, 'cs-ui');
-      mkdirSync(serverDir, { recursive: true });
-      const server = await startCodeServer(tools, {
-        name: 'code-server (ui)',
-        workDir: serverDir,
-        extensionsDir,
-        workspace: workspace.dir,
-        trustWorkspace: true,
-        smokeTestDriver: false,
-        userSettings: {
-          ...userLlmSettings(userLlm),
-          'stepcritic.display.inlineText': true,
-          'workbench.colorTheme': 'Default Light Modern',
-          'workbench.secondarySideBar.defaultVisibility': 'hidden',
-          'editor.minimap.enabled': false,
-          'editor.occurrencesHighlight': 'off',
-          'editor.fontSize': 15,
-          'window.commandCenter': false,
-        },
-      });
-      log(`ui: code-server on ${server.url} (pid ${server.process.pid})`);
-      try {
-        const scenarioResults: ScenarioResult[] = await runScenarios(browser, server.url, workspace.dir, join(out, 'screenshots'));
-        results.push(...scenarioResults.map((r) => ({ suite: 'ui', ...r })));
-      } finally {
-        await server.stop();
-        cpSync(join(serverDir, 'code-server.log'), join(out, 'code-server-ui.log'));
-      }
+      const keyedLlm = await startLlmServer(work, 'keyed', { apiKey: `sk-e2e-keyed-${process.pid}` });
+      const llm = { user: userLlm.baseUrl, keyed: keyedLlm.baseUrl };
+      results.push(...(await uiRun(tools, browser, { ...common, name: 'ui', trusted: true, workspaceSettings: {}, llm, scenarios })));
+      results.push(
+        ...(await uiRun(tools, browser, {
+          ...common,
+          name: 'ui-untrusted',
+          trusted: false,
+          workspaceSettings: untrustedWorkspaceSettings(workspaceLlm),
+          llm,
+          scenarios: untrustedScenarios,
+        })),
+      );
     }
   } catch (error) {
     results.push({
@@ -203,7 +242,7 @@ async function main(): Promise<number> {
   } finally {
     await browser?.close().catch(() => undefined);
     await stopAll();
-    for (const name of ['user-requests.log', 'workspace-requests.log', 'user-llm-server.log']) {
+    for (const name of ['user-requests.log', 'workspace-requests.log', 'keyed-requests.log', 'user-llm-server.log']) {
       if (existsSync(join(work, name))) cpSync(join(work, name), join(out, name));
     }
     if (!process.env.STEPCRITIC_E2E_KEEP) rmSync(work, { recursive: true, force: true });

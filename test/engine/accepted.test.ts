@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -97,5 +97,23 @@ describe('accepted steps', () => {
     assert.ok(!refused.ok);
     assert.match(refused.error, /was left as it is/);
     assert.equal(await readFile(join(broken, '.stepcritic', 'accepted.json'), 'utf8'), '{ "version": 1, "problems": ');
+  });
+
+  it('says when the first mark creates the file; the last unmark removes it, and .stepcritic/ only when empty', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'stepcritic-accepted-'));
+    const mark = (step: string) => updateAcceptedSteps(folder, (a) => a.add('p', step, { problem: 'P', step }));
+    const unmark = (step: string) => updateAcceptedSteps(folder, (a) => a.remove('p', step));
+    const files = async () => readdir(folder, { recursive: true });
+    assert.equal(((await mark('s1')) as { file: string }).file, 'created');
+    assert.equal(((await mark('s2')) as { file: string }).file, 'updated');
+    assert.equal(((await unmark('s1')) as { file: string }).file, 'updated');
+    assert.equal(((await unmark('s2')) as { file: string }).file, 'removed');
+    assert.deepEqual(await files(), [], 'no empty accepted.json and no empty .stepcritic/ left behind');
+    assert.equal(((await unmark('s2')) as { file: string }).file, 'unchanged');
+
+    await mark('s1');
+    await writeFile(join(folder, '.stepcritic', 'notes.txt'), 'mine');
+    await unmark('s1');
+    assert.deepEqual(await files(), ['.stepcritic', join('.stepcritic', 'notes.txt')], 'a file someone else put there stays');
   });
 });

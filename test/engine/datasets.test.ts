@@ -1,4 +1,4 @@
-// Dataset records → SolutionDocument, on real records from ../shared/data: the dataset's own step
+// Dataset records → SolutionDocument, on real records (the subsets in test/fixtures/datasets): the dataset's own step
 // boundaries, its labels converted to 0-based first-error indices, and ranges into the laid-out text.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,8 +7,9 @@ import { describe, it } from 'node:test';
 import { detectRecordFormat, recordToDocument, removeCalculatorAnnotations } from '../../src/engine/datasets/records';
 import type { Range, SolutionDocument } from '../../src/engine/types';
 import { SolutionDocumentSchema } from '../../src/engine/types';
+import { DATASETS } from '../support/fixtures';
 
-const DATA = resolve('../shared/data');
+const DATA = DATASETS;
 
 function jsonl(path: string, count: number): Record<string, unknown>[] {
   return readFileSync(resolve(DATA, path), 'utf8')
@@ -100,7 +101,7 @@ describe('GSM8K records', () => {
   });
 
   it('every test record parses, with as many steps as answer lines', () => {
-    for (const [i, record] of jsonl('gsm8k/test.jsonl', 200).entries()) {
+    for (const [i, record] of jsonl('gsm8k/test.jsonl', Infinity).entries()) {
       const doc = recordToDocument(record, { uri: `gsm8k#${i}` });
       const lines = String(record.answer)
         .split('\n')

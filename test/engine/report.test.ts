@@ -8,8 +8,8 @@ import { combineVerdicts } from '../../src/engine/combine';
 import { buildReport, judgedFileReport, reachesFailOn, unjudgedFileReport } from '../../src/engine/report/build';
 import { renderJson } from '../../src/engine/report/json';
 import { renderMarkdown } from '../../src/engine/report/markdown';
-import { artifactLocation, buildSarif, renderSarif } from '../../src/engine/report/sarif';
-import { parseReport, REPORT_SCHEMA_VERSION, type FileReport } from '../../src/engine/report/schema';
+import { artifactLocation, renderSarif } from '../../src/engine/report/sarif';
+import { parseReport, REPORT_SCHEMA_VERSION, type FileReport, type Report } from '../../src/engine/report/schema';
 import { renderText, renderTextFile } from '../../src/engine/report/text';
 import type { Evidence, SolutionDocument } from '../../src/engine/types';
 import { sarifErrors } from '../cli/sarif-validator';
@@ -194,6 +194,32 @@ describe('report: text', () => {
   });
 });
 
+interface SarifRegion {
+  startLine: number;
+  startColumn?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+interface SarifRun {
+  tool: { driver: { rules: { id: string }[] } };
+  invocations: { toolExecutionNotifications: { level: string; descriptor: { id: string } }[] }[];
+  results: {
+    ruleId: string;
+    ruleIndex: number;
+    kind: string;
+    level?: string;
+    rank?: number;
+    locations: { physicalLocation: { artifactLocation: { uri: string }; region?: SarifRegion }; logicalLocations?: { fullyQualifiedName?: string }[] }[];
+    fixes?: { artifactChanges: { replacements: { deletedRegion: SarifRegion; insertedContent: { text: string } }[] }[] }[];
+    properties: Record<string, unknown>;
+  }[];
+}
+
+/** The SARIF as a reader parses it. */
+function sarifRun(report: Report, options: Parameters<typeof renderSarif>[1] = {}): SarifRun {
+  return (JSON.parse(renderSarif(report, options)) as { runs: SarifRun[] }).runs[0]!;
+}
+
 describe('report: SARIF', () => {
   it('is valid SARIF 2.1.0 against the official schema', () => {
     const log = JSON.parse(renderSarif(sampleReport(), { baseUri: 'file:///work/project/' })) as unknown;
@@ -203,7 +229,7 @@ describe('report: SARIF', () => {
   });
 
   it('maps verdicts to kind/level, ranks by 1 − P(True), and carries the fix 1-based', () => {
-    const run = buildSarif(sampleReport(), { baseUri: 'file:///work/project/' }).runs[0]!;
+    const run = sarifRun(sampleReport(), { baseUri: 'file:///work/project/' });
     const slip = run.results.find((r) => r.locations[0]!.physicalLocation.artifactLocation.uri === 'examples/clips.solution.md')!;
     assert.equal(slip.ruleId, 'arithmetic');
     assert.equal(run.tool.driver.rules[slip.ruleIndex]!.id, 'arithmetic');
@@ -237,7 +263,7 @@ describe('report: SARIF', () => {
   });
 
   it('places a record at its JSONL line without fixes, and reports skipped and failed files as notifications', () => {
-    const run = buildSarif(sampleReport()).runs[0]!;
+    const run = sarifRun(sampleReport());
     const record = run.results.find((r) => r.locations[0]!.physicalLocation.artifactLocation.uri === 'data/gsm8k.jsonl')!;
     assert.deepEqual(record.locations[0]!.physicalLocation.region, { startLine: 5 });
     assert.equal(record.fixes, undefined);

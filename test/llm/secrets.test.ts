@@ -3,6 +3,7 @@
 // the endpoint echoes it back.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
 import { evalCommand } from '../../src/cli/commands/eval';
 import { probeCommand } from '../../src/cli/commands/probe';
 import { CriticConfigSchema } from '../../src/engine/llm/config';
@@ -10,6 +11,7 @@ import { createLlmCritic } from '../../src/engine/llm/critic';
 import { redactSecret } from '../../src/engine/llm/errors';
 import type { Evidence } from '../../src/engine/types';
 import { ruleBasedCriticHandler, startScriptedLlmServer, statusReply, type ScriptedLlmServer } from '../support/scripted-llm-server';
+import { DATASETS } from '../support/fixtures';
 import { mathDocument } from './helpers';
 import { runCommand } from './run-command';
 
@@ -81,7 +83,7 @@ describe('the API key', () => {
     const env = { STEPCRITIC_API_KEY: KEY, STEPCRITIC_BASE_URL: server.baseUrl, STEPCRITIC_MODEL: 'scripted-critic' };
     const probe = await runCommand(probeCommand, ['--json'], env);
     assert.equal(probe.code, 0, probe.stdout + probe.stderr);
-    const evalRun = await runCommand(evalCommand, ['../shared/data/processbench/gsm8k.json', '--limit', '2', '--no-cache', '--format', 'json'], env);
+    const evalRun = await runCommand(evalCommand, [join(DATASETS, 'processbench', 'gsm8k.json'), '--limit', '2', '--no-cache', '--format', 'json'], env);
     assert.equal(evalRun.code, 0, evalRun.stderr);
     const wrongKey = await runCommand(probeCommand, [], { ...env, STEPCRITIC_API_KEY: `${KEY}-wrong` });
     assert.equal(wrongKey.code, 1);

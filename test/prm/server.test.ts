@@ -3,7 +3,7 @@
 // and with one, every proposal is re-scored by the PRM before it is offered.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
+import type { RefineProposal } from '../../src/protocol/messages';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
 import { PRM_MODEL, startScriptedPrmServer, type ScriptedPrmServer } from '../support/scripted-prm-server';
 import { refineAwareHandler, stepReplacementReply } from '../support/scripted-refine';
@@ -32,18 +32,6 @@ async function session(settings: Record<string, unknown>): Promise<{ session: Ls
   return { session: started, folder };
 }
 
-function refineAction(actions: CodeAction[]): CodeAction {
-  const found = actions.find((a) => a.kind === 'quickfix.stepcritic.refine');
-  assert.ok(found, `Refine among ${actions.map((a) => a.kind).join(', ')}`);
-  return found;
-}
-
-function onStep(diagnostics: Diagnostic[], stepIndex: number): Diagnostic {
-  const found = diagnostics.find((d) => (d.data as { stepIndex: number }).stepIndex === stepIndex);
-  assert.ok(found, `a diagnostic on step ${stepIndex + 1}`);
-  return found;
-}
-
 describe('server: a PRM as the critic', () => {
   it('scores the steps in one request, names the PRM in the message; Test Connection probes it; the refine action says what to configure', async () => {
     const prm = await prmServer();
@@ -63,12 +51,9 @@ describe('server: a PRM as the critic', () => {
     assert.equal(states.critic.model, PRM_MODEL);
     assert.equal(prm.poolingRequests().length, 1);
 
-    const d = onStep(await s.diagnosticsFor(uri, 1), 2);
-    const resolved = await s.resolve(refineAction(await s.codeActions(uri, d.range, [d])));
-    assert.match(
-      resolved.disabled?.reason ?? '',
-      /^Refinement needs a chat model to write the rewrite: the PRM critic only scores steps\. Set stepcritic\.model/,
-    );
+    const proposal = await s.request<RefineProposal>('stepcritic/refineStep', { uri, stepIndex: 2 });
+    assert.equal(proposal.status, 'unavailable');
+    assert.match(proposal.message, /^Refinement needs a chat model to write the rewrite: the PRM critic only scores steps\. Set stepcritic\.model/);
   });
 
   it('with a chat model for refinement, a proposal is re-scored by the PRM before it is offered', async () => {
@@ -90,15 +75,16 @@ describe('server: a PRM as the critic', () => {
     });
     const uri = fileUri(folder, 'refine.solution.md');
     await s.open(uri, PENS);
-    const d = onStep(await s.diagnosticsFor(uri, 1), 2);
-    const resolved = await s.resolve(refineAction(await s.codeActions(uri, d.range, [d])));
-    assert.equal(resolved.title, 'Refine step 3 (P(True) 0.04 → 0.96)');
+    await s.diagnosticsFor(uri, 1);
+    const proposal = await s.request<RefineProposal>('stepcritic/refineStep', { uri, stepIndex: 2 });
+    assert.equal(proposal.title, 'Refine step 3 (P(True) 0.04 → 0.96)');
     assert.equal(handler.refinePrompts.length, 1);
     assert.equal(handler.criticRequests, 0, 'the chat model wrote the rewrite and judged nothing');
     const rescored = prm.poolingRequests().at(-1)!.body as { messages: { role: string; content: string }[] };
     assert.match(rescored.messages.find((m) => m.role === 'assistant')!.content, /<extra_0>Step 3: So Mia gets 8 dollars back\.<extra_0>$/);
 
-    await s.execute(resolved.command!);
+    await s.execute({ command: 'stepcritic.server.applyEdit', arguments: [proposal.apply] });
+    await s.save(uri);
     const after = await s.finalStates(uri, 2);
     assert.deepEqual(
       after.steps.map((step) => step.state),

@@ -1,7 +1,8 @@
 // Mark step as correct: stored in `.stepcritic/accepted.json` of the workspace folder (pretty, sorted,
-// reviewable), shown as accepted, kept across a server restart, undoable with Unmark.
+// reviewable), said where the first time, shown as accepted, kept across a server restart, undoable
+// with Unmark or the notification's Undo; the last unmark removes the file.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CodeAction } from 'vscode-languageserver-protocol';
@@ -24,7 +25,7 @@ function byKind(actions: CodeAction[], kind: string): CodeAction {
 describe('server: accepted steps', () => {
   it('a step marked as correct is accepted, persisted, kept after a restart, and can be unmarked', async () => {
     const folder = await tempFolder();
-    const rig = await startRig({ folder });
+    const rig = await startRig({ folder, session: { messageRequestAnswer: () => null } });
     rigs.push(rig);
     const uri = fileUri(folder, 'accept.solution.md');
     await rig.session.open(uri, PENS);
@@ -34,6 +35,14 @@ describe('server: accepted steps', () => {
     assert.equal(mark.title, 'Mark step 3 as correct');
     const marked = await rig.session.execute<{ applied: boolean; message: string }>(mark.command!);
     assert.equal(marked.applied, true);
+    const name = folder.split('/').pop()!;
+    await rig.session.waitFor(
+      () =>
+        rig.session.messages.some(
+          (m) => m.message === `Step Critic: Step 3 is marked as correct. Marks are kept in .stepcritic/accepted.json in ${name} (commit it to share them).`,
+        ),
+      'where marks are kept, said the first time',
+    );
 
     const file = await readFile(join(folder, '.stepcritic', 'accepted.json'), 'utf8');
     const json = JSON.parse(file) as { version: number; problems: Record<string, { problem: string; steps: Record<string, string> }> };
@@ -52,7 +61,7 @@ describe('server: accepted steps', () => {
     rigs.pop();
 
     // A new server process over the same folder: the mark is still there.
-    const restarted = await startRig({ folder });
+    const restarted = await startRig({ folder, session: { messageRequestAnswer: () => null } });
     rigs.push(restarted);
     await restarted.session.open(uri, PENS);
     const states = await restarted.session.finalStates(uri, 1);
@@ -70,8 +79,30 @@ describe('server: accepted steps', () => {
       () => [...restarted.session.stepStates].reverse().find((s) => s.uri === uri)?.steps[2]?.state === 'incorrect' && true,
       'step 3 incorrect again',
     );
-    const emptied = JSON.parse(await readFile(join(folder, '.stepcritic', 'accepted.json'), 'utf8')) as { problems: object };
-    assert.deepEqual(emptied.problems, {});
+    assert.deepEqual(await readdir(folder), [], 'the last unmark leaves no empty accepted.json (nor .stepcritic/) behind');
+    await restarted.session.waitFor(
+      () =>
+        restarted.session.messages.some((m) =>
+          /Step 3 is no longer marked as correct\. No marks are left, so \.stepcritic\/accepted\.json in .* was removed\./.test(m.message),
+        ),
+      'the removal said',
+    );
+  });
+
+  it("the notification's Undo takes a mark back, as Ctrl+Z cannot", async () => {
+    const rig = await startRig({ session: { messageRequestAnswer: (_m, actions) => (actions.includes('Undo') ? 'Undo' : null) } });
+    rigs.push(rig);
+    const uri = fileUri(rig.folder, 'undo.solution.md');
+    await rig.session.open(uri, PENS);
+    const diagnostics = await rig.session.diagnosticsFor(uri, 1);
+    const mark = byKind(await rig.session.codeActions(uri, diagnostics[0]!.range, diagnostics), 'quickfix.stepcritic.accept');
+    await rig.session.execute(mark.command!);
+    await rig.session.waitFor(() => rig.session.messages.some((m) => /Step 3 is no longer marked as correct/.test(m.message)), 'the mark undone');
+    assert.deepEqual(await readdir(rig.folder), [], 'no .stepcritic/ left');
+    await rig.session.waitFor(
+      () => [...rig.session.stepStates].reverse().find((s) => s.uri === uri)?.steps[2]?.state === 'incorrect' && true,
+      'step 3 incorrect again',
+    );
   });
 
   it('a mark for a step that has changed since is refused', async () => {

@@ -29,7 +29,7 @@ function stepDiagnostic(diagnostics: Diagnostic[], stepIndex: number): Diagnosti
 
 describe('server: code actions without a model', () => {
   it('Fix arithmetic replaces the wrong value, and only it, in the version it was made for', async () => {
-    const rig = await startRig({ llm: false });
+    const rig = await startRig({ llm: false, session: { messageRequestAnswer: () => null } });
     rigs.push(rig);
     const { session } = rig;
     const uri = fileUri(rig.folder, 'fix.solution.md');
@@ -61,10 +61,60 @@ describe('server: code actions without a model', () => {
     assert.equal(session.text(uri), ARITHMETIC_ERROR.replace('48 / 2 = 25', '48 / 2 = 24'));
     const after = await session.finalStates(uri, 2);
     assert.notEqual(after.steps[0]!.state, 'incorrect', 'the fixed step is no longer wrong');
+    // Dismissed: the offer to carry the value on changes nothing.
+    await session.waitFor(() => session.messages.some((m) => /Carry|still used 25/.test(m.message)), 'the offer to carry 24 on');
+    assert.equal(session.text(uri), ARITHMETIC_ERROR.replace('48 / 2 = 25', '48 / 2 = 24'));
+    assert.equal(session.appliedEdits.length, 1);
+  });
+
+  it('after Fix arithmetic, offers to carry the corrected value into the later steps; Apply carries it, re-checked', async () => {
+    const rig = await startRig({ llm: false, session: { messageRequestAnswer: (_m, actions) => (actions.includes('Apply') ? 'Apply' : null) } });
+    rigs.push(rig);
+    const { session } = rig;
+    const uri = fileUri(rig.folder, 'carry.solution.md');
+    await session.open(uri, ARITHMETIC_ERROR);
+    const d = stepDiagnostic(await session.diagnosticsFor(uri, 1), 0);
+    await session.execute(byKind(await session.codeActions(uri, d.range, [d]), 'quickfix.stepcritic.fixArithmetic').command!);
+    await session.waitFor(() => session.appliedEdits.length === 2 && session.version(uri) === 3, 'the carried value applied');
+    const question = session.messages.find((m) => /Apply it\?$/.test(m.message));
+    assert.equal(
+      question?.message,
+      'Step Critic: Step 1 now says 24 (it said 25), but steps 2 and 3 and the final answer still used 25. The new value changes what follows from it: 35 → 34 in step 3. Apply it?',
+    );
+    assert.equal(
+      session.text(uri),
+      ARITHMETIC_ERROR.replace('48 / 2 = 25', '48 / 2 = 24')
+        .replace('keeps 25', 'keeps 24')
+        .replace('25 + 10 = 35', '24 + 10 = 34')
+        .replace('Answer: 35', 'Answer: 34'),
+    );
+    const states = await session.finalStates(uri, 3);
+    assert.deepEqual(
+      states.steps.map((s) => s.state),
+      ['verified', 'unchecked', 'verified'],
+      'no computation is wrong any more; the verified ones are marked as such',
+    );
+  });
+
+  it('a client that reviews proposals is sent the carried value as a proposal for version 2, nothing applied', async () => {
+    const rig = await startRig({ llm: false, reviewsProposals: true });
+    rigs.push(rig);
+    const { session } = rig;
+    const uri = fileUri(rig.folder, 'offer.solution.md');
+    await session.open(uri, ARITHMETIC_ERROR);
+    const d = stepDiagnostic(await session.diagnosticsFor(uri, 1), 0);
+    await session.execute(byKind(await session.codeActions(uri, d.range, [d]), 'quickfix.stepcritic.fixArithmetic').command!);
+    const offer = await session.waitFor(() => session.offers[0], 'an offered proposal');
+    assert.equal(offer.kind, 'carry-value');
+    assert.equal(offer.status, 'proposed');
+    assert.equal(offer.title, 'Carry 24 into steps 2 and 3 and the final answer');
+    assert.equal(offer.apply?.version, 2, 'made for the text after the fix');
+    assert.equal(session.appliedEdits.length, 1, 'only the fix itself');
+    assert.equal(session.messages.filter((m) => /Apply it\?/.test(m.message)).length, 0, 'the server does not ask itself');
   });
 
   it('source.fixAll.stepcritic fixes every wrong value in the file in one edit', async () => {
-    const rig = await startRig({ llm: false });
+    const rig = await startRig({ llm: false, session: { messageRequestAnswer: () => null } });
     rigs.push(rig);
     const { session } = rig;
     const uri = fileUri(rig.folder, 'fixall.solution.md');
@@ -97,12 +147,13 @@ describe('server: code actions without a model', () => {
 });
 
 describe('server: refinement (scripted model)', () => {
-  it('Refine step 3: resolved lazily, re-judged in context, titled with P(True) before → after, and applied as a versioned edit', async () => {
+  it('Refine step 3…: nothing is asked of the model until it is chosen; then it asks, naming P(True) before → after, and applies only on Apply', async () => {
+    const answers: string[] = [];
     const handler = refineAwareHandler({
       critic: ruleBasedCriticHandler({ incorrectPatterns: [WRONG_PATTERN] }),
       refine: () => stepReplacementReply('Step 3: So Mia gets 8 dollars back.'),
     });
-    const rig = await startRig({ handler });
+    const rig = await startRig({ handler, session: { messageRequestAnswer: (_m, actions) => answers.shift() ?? actions[0] ?? null } });
     rigs.push(rig);
     const { session, llm } = rig;
     const uri = fileUri(rig.folder, 'refine.solution.md');
@@ -110,12 +161,15 @@ describe('server: refinement (scripted model)', () => {
     const d = stepDiagnostic(await session.diagnosticsFor(uri, 1), 2);
     const actions = await session.codeActions(uri, d.range, [d]);
     const refine = byKind(actions, 'quickfix.stepcritic.refine');
-    assert.equal(refine.title, 'Refine step 3');
-    assert.equal(handler.refinePrompts.length, 0, 'nothing is asked before the action is resolved');
+    assert.equal(refine.title, 'Refine step 3…');
+    assert.equal(refine.command?.command, 'stepcritic.server.applyRefinement', 'a client that does not review proposals gets the command that asks');
+    assert.equal(handler.refinePrompts.length, 0, 'nothing is asked of the model before the action is chosen');
 
-    const resolved = await session.resolve(refine);
-    assert.equal(resolved.title, 'Refine step 3 (P(True) 0.05 → 0.95)');
-    assert.equal(resolved.disabled, undefined);
+    answers.push('Cancel');
+    const cancelled = await session.execute<{ applied: boolean; message: string }>(refine.command!);
+    assert.deepEqual(cancelled, { applied: false, message: 'Cancelled.' });
+    assert.equal(session.text(uri), PENS, 'nothing applied without a yes');
+    assert.ok(session.messages.some((m) => m.message === 'Step Critic: Refine step 3 (P(True) 0.05 → 0.95). Apply it?'));
     assert.equal(handler.refinePrompts.length, 1);
     assert.equal(handler.refinePrompts[0]!.target, 3);
     assert.match(handler.refinePrompts[0]!.feedback, /Incorrect, P\(True\) 0\.05/);
@@ -126,15 +180,12 @@ describe('server: refinement (scripted model)', () => {
       rejudge.judged.map((s) => s.text),
       ['Step 3: So Mia gets 8 dollars back.'],
     );
-    assert.deepEqual(
-      rejudge.context.map((s) => s.number),
-      [1, 2],
-    );
 
-    const result = await session.execute<{ applied: boolean }>(resolved.command!);
+    answers.push('Apply');
+    const result = await session.execute<{ applied: boolean }>(refine.command!);
     assert.equal(result.applied, true);
     assert.equal(session.text(uri), PENS.replace('Step 3: She also gets a discount, so she receives 10 dollars back.', 'Step 3: So Mia gets 8 dollars back.'));
-    assert.equal(handler.refinePrompts.length, 1, 'the command applied the proposal that was resolved, without asking again');
+    assert.equal(handler.refinePrompts.length, 1, 'the proposal that was asked about is the one applied, not asked for again');
     const states = await session.finalStates(uri, 2);
     assert.deepEqual(
       states.steps.map((s) => s.state),
@@ -142,7 +193,31 @@ describe('server: refinement (scripted model)', () => {
     );
   });
 
-  it('when two attempts do not hold up, the action is disabled with the reason and the rejected attempts are kept', async () => {
+  it('for a client that reviews proposals, the light bulb and the code lens run its review commands with the step and version', async () => {
+    const handler = refineAwareHandler({
+      critic: ruleBasedCriticHandler({ incorrectPatterns: [WRONG_PATTERN] }),
+      refine: () => stepReplacementReply('Step 3: So Mia gets 8 dollars back.'),
+    });
+    const rig = await startRig({ handler, reviewsProposals: true });
+    rigs.push(rig);
+    const { session } = rig;
+    const uri = fileUri(rig.folder, 'review.solution.md');
+    await session.open(uri, PENS);
+    const d = stepDiagnostic(await session.diagnosticsFor(uri, 1), 2);
+    const actions = await session.codeActions(uri, d.range, [d]);
+    assert.deepEqual(byKind(actions, 'quickfix.stepcritic.refine').command, {
+      title: 'Refine step 3…',
+      command: 'stepcritic.refineStep',
+      arguments: [{ uri, version: 1, stepIndex: 2 }],
+    });
+    assert.deepEqual(byKind(actions, 'quickfix.stepcritic.regenerate').command?.command, 'stepcritic.regenerateFromFirstError');
+    const lens = (await session.codeLenses(uri)).find((l) => l.command?.title === 'Refine…');
+    assert.deepEqual(lens?.command, { title: 'Refine…', command: 'stepcritic.refineSolution', arguments: [{ uri, version: 1 }] });
+    assert.equal(handler.refinePrompts.length, 0, 'listing the actions and lenses asks the model nothing');
+    assert.equal(session.appliedEdits.length, 0);
+  });
+
+  it('when two attempts do not hold up, nothing is applied and the user is told why', async () => {
     const handler = refineAwareHandler({
       critic: ruleBasedCriticHandler({ incorrectPatterns: [WRONG_PATTERN] }),
       refine: (_prompt, attempt) => stepReplacementReply(`Step 3: With the discount she receives ${9 + attempt} dollars back.`),
@@ -154,27 +229,27 @@ describe('server: refinement (scripted model)', () => {
     await session.open(uri, PENS);
     const d = stepDiagnostic(await session.diagnosticsFor(uri, 1), 2);
     const refine = byKind(await session.codeActions(uri, d.range, [d]), 'quickfix.stepcritic.refine');
-    const resolved = await session.resolve(refine);
-    assert.ok(resolved.disabled, 'disabled');
-    assert.match(resolved.disabled.reason, /No rewrite of step 3 held up after 2 attempts: step 3 is still incorrect/);
-    assert.equal(resolved.title, 'Refine step 3: no fix held up after 2 attempts');
+    const result = await session.execute<{ applied: boolean }>(refine.command!);
+    assert.equal(result.applied, false);
+    assert.ok(session.messages.some((m) => /No rewrite of step 3 held up after 2 attempts: step 3 is still incorrect/.test(m.message)));
     assert.equal(handler.refinePrompts.length, 2, 'capped at two attempts');
     assert.deepEqual(
       handler.refinePrompts[1]!.rejected,
       ['Step 3: With the discount she receives 9 dollars back.'],
       'the second attempt is told what was rejected',
     );
-
-    const proposal = await session.request<{ status: string; attempts: { text: string; reason: string }[] }>('stepcritic/refineStep', { uri, stepIndex: 2 });
+    const proposal = await session.request<{ status: string; title: string; attempts: { text: string; reason: string }[] }>('stepcritic/refineStep', {
+      uri,
+      stepIndex: 2,
+    });
     assert.equal(proposal.status, 'rejected');
+    assert.equal(proposal.title, 'Refine step 3: no fix held up after 2 attempts');
     assert.equal(proposal.attempts.length, 2);
-    const result = await session.execute<{ applied: boolean }>(resolved.command!);
-    assert.equal(result.applied, false);
     assert.equal(session.appliedEdits.length, 0);
     assert.equal(session.text(uri), PENS);
   });
 
-  it('Regenerate from step 3 rewrites steps 3..end and the final answer', async () => {
+  it('Regenerate from step 3… rewrites steps 3..end and the final answer, after asking', async () => {
     const handler = refineAwareHandler({
       critic: ruleBasedCriticHandler({ incorrectPatterns: [WRONG_PATTERN] }),
       refine: (prompt) => {
@@ -189,9 +264,9 @@ describe('server: refinement (scripted model)', () => {
     await session.open(uri, PENS);
     const d = stepDiagnostic(await session.diagnosticsFor(uri, 1), 2);
     const regenerate = byKind(await session.codeActions(uri, d.range, [d]), 'quickfix.stepcritic.regenerate');
-    const resolved = await session.resolve(regenerate);
-    assert.match(resolved.title, /^Regenerate from step 3 \(P\(True\) 0\.05 → 0\.9\d\)$/);
-    await session.execute(resolved.command!);
+    assert.equal(regenerate.title, 'Regenerate from step 3…');
+    await session.execute(regenerate.command!);
+    assert.ok(session.messages.some((m) => /^Step Critic: Regenerate from step 3 \(P\(True\) 0\.05 → 0\.9\d\)\. Apply it\?$/.test(m.message)));
     assert.equal(
       session.text(uri),
       PENS.replace(
@@ -243,7 +318,7 @@ describe('server: refinement (scripted model)', () => {
     const uri = fileUri(rig.folder, 'lens.solution.md');
     await session.open(uri, PENS);
     await session.finalStates(uri, 1);
-    const lens = (await session.codeLenses(uri)).find((l) => l.command?.title === 'Refine');
+    const lens = (await session.codeLenses(uri)).find((l) => l.command?.title === 'Refine…');
     assert.ok(lens?.command, 'a Refine lens');
 
     answers.push('Cancel');
@@ -251,7 +326,7 @@ describe('server: refinement (scripted model)', () => {
     assert.deepEqual(cancelled, { applied: false, message: 'Cancelled.' });
     assert.equal(session.text(uri), PENS);
     assert.ok(
-      session.messages.some((m) => /Refined the solution; re-judged: P\(True\) 0\.04 → 0\.86\. Apply it\?/.test(m.message)),
+      session.messages.some((m) => m.message === 'Step Critic: Refine solution (P(True) 0.04 → 0.86). Apply it?'),
       'the question names P(True) of the solution before → after (0.95 · 0.95 · 0.05 → 0.95³)',
     );
 

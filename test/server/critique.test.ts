@@ -1,5 +1,6 @@
 // The language server as a process: open a document → diagnostics and step states.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
 import { parseCriticPrompt } from '../../src/engine/llm/protocol';
@@ -11,6 +12,13 @@ after(async () => {
 });
 
 describe('server: open a document', () => {
+  it("says which version it is: the package's own (package.json), as `stepcritic --version` does", async () => {
+    const rig = await startRig({ llm: false });
+    rigs.push(rig);
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    assert.deepEqual(rig.session.serverInfo, { name: 'stepcritic', version });
+  });
+
   it('without an endpoint: the verifiers mark the false computation, later steps are downstream, the critic is off', async () => {
     const rig = await startRig({ llm: false });
     rigs.push(rig);
@@ -34,7 +42,7 @@ describe('server: open a document', () => {
     assert.equal(first!.code, 'arithmetic');
     assert.equal(first!.source, 'stepcritic');
     assert.deepEqual(first!.range, { start: { line: 6, character: 0 }, end: { line: 6, character: 34 } });
-    assert.match(String(first!.message), /P\(True\) 0\.00 \(verifier\)/);
+    assert.match(String(first!.message), /P\(True\) 0\.00 · verifier/);
     assert.match(String(first!.message), /48 \/ 2 = 25 \(should be 24\)/);
     assert.deepEqual({ version: (first!.data as { version: number }).version, pTrue: (first!.data as { pTrue: number }).pTrue }, { version: 1, pTrue: 0 });
     assert.equal(typeof (first!.data as { stepHash: string }).stepHash, 'string');
@@ -81,6 +89,6 @@ describe('server: open a document', () => {
     assert.equal(diagnostics.length, 1, 'correct steps get no diagnostic');
     assert.equal(diagnostics[0]!.severity, DiagnosticSeverity.Error);
     assert.equal(diagnostics[0]!.code, 'logic');
-    assert.match(String(diagnostics[0]!.message), /^Step 3 incorrect · P\(True\) 0\.05 \(logprobs\)/);
+    assert.match(String(diagnostics[0]!.message), /^Step 3 incorrect · P\(True\) 0\.05 · logprobs/);
   });
 });

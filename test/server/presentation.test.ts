@@ -1,8 +1,11 @@
 // Hover, code lens, Explain, and the requests that change what is critiqued (critique file on
 // request, toggle, settings, API key).
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver-protocol';
+import { runCli } from '../cli/run-cli';
 import { ARITHMETIC_ERROR, PENS, criticSettings, fileUri, startRig, type Rig } from './support/fixtures';
 
 const rigs: Rig[] = [];
@@ -11,7 +14,7 @@ after(async () => {
 });
 
 describe('server: hover, code lens, explain', () => {
-  it('hover shows the verdict, P(True) and its source, the evidence and the tokens; the code lens sums up; Explain gives the full critique', async () => {
+  it('hover says the verdict, P(True) and its source and the reason once, no zero figures; the code lens sums up above the title; Explain gives the full critique', async () => {
     const rig = await startRig();
     rigs.push(rig);
     const { session } = rig;
@@ -22,35 +25,88 @@ describe('server: hover, code lens, explain', () => {
     const hover = await session.hover(uri, 6, 10);
     assert.ok(hover);
     const text = (hover.contents as MarkupContent).value;
-    assert.match(text, /\*\*Step 1 — incorrect\*\* · P\(True\) 0\.00 · source: verifier/);
-    assert.match(text, /`48 \/ 2 = 25` is false: the right value is `24`/);
-    assert.match(text, /Tokens: 0 \(0 prompt \+ 0 completion\) in 0 requests/, 'the verifier settled it: no request');
+    assert.equal(
+      text,
+      ['**Step 1 · incorrect** · P(True) 0.00 · verifier', '48 / 2 = 25 (should be 24).', 'Quick fix: **Fix arithmetic** (`24`).'].join('\n\n'),
+    );
     assert.deepEqual(hover.range, { start: { line: 6, character: 0 }, end: { line: 6, character: 34 } });
     assert.equal(await session.hover(uri, 2, 5), null, 'no hover on the problem');
+
+    const diagnostics = await session.diagnosticsFor(uri, 1);
+    assert.equal(diagnostics[0]!.message, 'Step 1 incorrect · P(True) 0.00 · verifier: 48 / 2 = 25 (should be 24).');
 
     const lenses = await session.codeLenses(uri);
     assert.deepEqual(
       lenses.map((l) => l.command?.title),
-      ['Step Critic: 1 incorrect · 2 downstream · P(True) 0.00', 'Critique', 'Refine'],
+      ['Step Critic: incorrect from step 1 · 1 incorrect, 2 downstream · P(True) 0.00', 'Critique', 'Refine…'],
     );
-    assert.equal(lenses[0]!.range.start.line, 2, 'above the solution (at the problem)');
+    assert.equal(lenses[0]!.range.start.line, 0, 'above the title, not between "# Problem" and its text');
 
     const explained = await session.execute<{ markdown: string }>({ command: 'stepcritic.server.explain', arguments: [{ uri, stepIndex: 1 }] });
-    assert.match(explained.markdown, /\*\*Step 2 — downstream\*\*/);
-    assert.match(explained.markdown, /Builds on step 1, which is wrong: 48 \/ 2 = 25 \(should be 24\)/);
+    assert.match(explained.markdown, /^\*\*Step 2 · downstream of the wrong step 1\*\*/);
+    assert.match(explained.markdown, /Step 1: 48 \/ 2 = 25 \(should be 24\)\./);
     await session.waitFor(() => session.explanations.length === 1 && true, 'the explanation sent to the client');
     const file = await session.request<{ markdown: string }>('stepcritic/explain', { uri });
-    assert.match(file.markdown, /The first wrong step is \*\*step 1\*\*/);
-    assert.match(file.markdown, /## Step 3/);
+    assert.match(file.markdown, /incorrect from step 1/);
+    assert.match(file.markdown, /\*\*Step 3 · downstream of the wrong step 1\*\*/);
+    assert.doesNotMatch(file.markdown, /\b0 (tokens|requests)|no source|n\/a/, 'no empty figures');
 
     // A step the critic judged: its reasoning, P(True) from log-probabilities, the tokens spent.
     const pens = fileUri(rig.folder, 'pens.solution.md');
     await session.open(pens, PENS);
     await session.finalStates(pens, 1);
     const critic = (await session.hover(pens, 10, 12))!.contents as MarkupContent;
-    assert.match(critic.value, /\*\*Step 3 — incorrect\*\* · P\(True\) 0\.05 · source: logprobs/);
-    assert.match(critic.value, /critic \(scripted-critic\): \*\*incorrect\*\*, P\(True\) 0\.05 via logprobs — Checked step 3: it does not hold\./);
-    assert.match(critic.value, /Tokens: \d+ \(\d+ prompt \+ \d+ completion\) in 1 request; 0 steps from the cache/);
+    assert.equal(critic.value, ['**Step 3 · incorrect** · P(True) 0.05 · logprobs', 'Checked step 3: it does not hold.'].join('\n\n'));
+    const full = await session.request<{ markdown: string }>('stepcritic/explain', { uri: pens });
+    assert.match(full.markdown, /_\d+ tokens \(\d+ prompt \+ \d+ completion\) in 1 request\._/);
+  });
+});
+
+describe('server: a final answer that differs from the expected one', () => {
+  const WRONG_ANSWER = `---
+answer: 72
+---
+# Problem
+
+Natalia sold clips to 48 friends in April, and half as many in May. How many clips did she sell in all?
+
+# Solution
+
+Step 1: In May she sold 48 / 2 = 24 clips.
+
+Step 2: In all she sold 48 + 24 = 72 clips.
+
+Step 3: Adding one she kept for herself, the answer is 73.
+
+Answer: 73
+`;
+
+  it('is a diagnostic on the answer line, counted in the code lens, and the verdict the CLI gives too', async () => {
+    const rig = await startRig();
+    rigs.push(rig);
+    const { session, folder } = rig;
+    const path = join(folder, 'clips.solution.md');
+    await writeFile(path, WRONG_ANSWER);
+    const uri = fileUri(folder, 'clips.solution.md');
+    await session.open(uri, WRONG_ANSWER);
+    const states = await session.finalStates(uri, 1);
+    assert.deepEqual(
+      states.steps.map((s) => s.state),
+      ['correct', 'correct', 'correct'],
+      'the critic finds every step right',
+    );
+    assert.equal(states.summary.verdict, 'incorrect');
+    const answer = (await session.diagnosticsFor(uri, 1)).find((d) => d.code === 'final-answer');
+    assert.ok(answer, 'a diagnostic for the final answer');
+    assert.equal(answer.message, 'The final answer 73 differs from the expected 72.');
+    assert.equal(answer.severity, 1);
+    assert.equal(answer.range.start.line, WRONG_ANSWER.split('\n').indexOf('Answer: 73'));
+    const lens = (await session.codeLenses(uri))[0]!.command!.title;
+    assert.match(lens, /^Step Critic: incorrect: final answer 73, expected 72 · 3 correct · P\(True\) 0\.00$/);
+
+    const cli = await runCli(['check', path, '--format', 'json', '--fail-on', 'never'], { cwd: folder });
+    const report = JSON.parse(cli.stdout) as { files: { verdict: string }[] };
+    assert.equal(report.files[0]!.verdict, states.summary.verdict, 'one verdict on every surface');
   });
 });
 
@@ -67,8 +123,21 @@ describe('server: what is critiqued', () => {
     const critique = await session.request<{ summary: { counts: Record<string, number> }; critic: { enabled: boolean } }>('stepcritic/critiqueFile', {
       uri: notes,
     });
-    assert.equal(critique.summary.counts.unchecked, 3, 'no critic: the steps are unchecked');
+    assert.deepEqual([critique.summary.counts.verified, critique.summary.counts.unchecked], [2, 1], 'no critic: computations verified, reasoning unchecked');
     assert.equal(critique.critic.enabled, false);
+    const off = await session.request<{ markdown: string }>('stepcritic/explain', { uri: notes });
+    assert.equal(off.markdown.match(/critic off/gi)?.length, 1, `the critic's note said once: ${off.markdown}`);
+    // A step whose computations were all verified, nothing else judged: said so, calmly, once.
+    const verified = fileUri(rig.folder, 'verified.solution.md');
+    await session.open(verified, PENS);
+    const states = await session.finalStates(verified, 1);
+    assert.deepEqual(
+      states.steps.map((s) => s.state),
+      ['verified', 'verified', 'unchecked'],
+    );
+    const calm = ((await session.hover(verified, 6, 12))!.contents as MarkupContent).value;
+    assert.equal(calm, ['**Step 1 · computations verified; reasoning not judged**', '- ✓ `4 * 3 = 12`'].join('\n\n'));
+    await session.close(verified);
 
     // The endpoint arrives (settings) and then the critic is used.
     await session.configure(criticSettings(llm, { trigger: 'onSave' }));
@@ -76,9 +145,17 @@ describe('server: what is critiqued', () => {
     const judged = await session.request<{ summary: { counts: Record<string, number> } }>('stepcritic/critiqueFile', { uri: notes });
     assert.deepEqual([judged.summary.counts.correct, judged.summary.counts.incorrect], [2, 1]);
     assert.equal(llm.chatRequests().length, 1);
+    await session.waitFor(
+      () =>
+        session.logs.some((l) =>
+          /^critiqued notes\.md \(version 1\): incorrect from step 3 · 2 correct, 1 incorrect · P\(True\) [\d.]+\. \d+ tokens .* in 1 request\.$/.test(l),
+        ),
+      `a log line for the run that asked the critic: ${session.logs.join(' | ')}`,
+    );
+    assert.ok(!session.logs.join('\n').includes('discount'), "the document's text is never logged");
 
-    const off = await session.request<{ enabled: boolean }>('stepcritic/toggle', {});
-    assert.equal(off.enabled, false);
+    const paused = await session.request<{ enabled: boolean }>('stepcritic/toggle', {});
+    assert.equal(paused.enabled, false);
     await session.waitFor(() => session.cleared.includes(notes) && true, 'step states cleared');
     assert.deepEqual(session.lastDiagnostics(notes), [], 'diagnostics cleared');
     const on = await session.request<{ enabled: boolean }>('stepcritic/toggle', { enabled: true });

@@ -78,7 +78,7 @@ describe('server: one pathological document does not hold up the others', () => 
 
     const tower = await session.diagnosticsFor(towerUri, 1);
     const towerMs = performance.now() - towerOpened;
-    assert.ok(tower.length > 0 && tower.every((d) => /not checkable: took too long/.test(JSON.stringify(d.message))), JSON.stringify(tower));
+    assert.ok(tower.length > 0 && tower.every((d) => /not checkable: took too long/i.test(JSON.stringify(d.message))), JSON.stringify(tower));
     assert.ok(towerMs >= deadlineMs, `the tower ran to its deadline (${towerMs.toFixed(0)} ms)`);
     assert.ok(session.messages.some((m) => /tower\.solution\.md is not checkable: took too long/.test(m.message)));
   });

@@ -1,11 +1,13 @@
 // Critique workspace: every matching file, with work-done progress (files done of total) and
 // cancellation; diagnostics are published for files that are not open.
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import type { WorkspaceCritique } from '../../src/protocol/messages';
+import type { DiagnosticData, LastReport, WorkspaceCritique } from '../../src/protocol/messages';
+import { loadRunLog } from '../support/run-log';
 import { ARITHMETIC_ERROR, PENS, fileUri, startRig, tempFolder, type Rig } from './support/fixtures';
 
 const rigs: Rig[] = [];
@@ -61,6 +63,67 @@ describe('server: critique workspace', () => {
     // Files that are not open get their diagnostics published all the same.
     const s1 = fileUri(folder, 's1.solution.md');
     await session.waitFor(() => session.lastDiagnostics(s1)?.some((d) => d.code === 'arithmetic') && true, 'diagnostics of s1');
+  });
+
+  it("leaves a run log and an HTML report of its run whose verdicts are the ones the editor publishes; Show Report's request finds it", async () => {
+    const folder = await workspace(4);
+    const storage = await tempFolder('stepcritic-storage-');
+    const rig = await startRig({ folder, runLogDir: storage });
+    rigs.push(rig);
+    const { session } = rig;
+    const none = await session.request<LastReport>('stepcritic/lastReport', {});
+    assert.equal(none.report, null);
+    assert.match(none.message, /No workspace critique has run yet/);
+
+    // One file is open in the editor (its verdicts come from the editor's critique), the others are on disk.
+    const open = fileUri(folder, 's1.solution.md');
+    await session.open(open, ARITHMETIC_ERROR.replace('Tom', 'Tom1'));
+    const result = await session.request<WorkspaceCritique>('stepcritic/critiqueWorkspace', { workDoneToken: 'ws-report' });
+    assert.ok(result.runLog?.startsWith(storage) && result.report?.startsWith(storage), 'in the storage the client gave');
+    assert.deepEqual(
+      (await readdir(folder)).filter((n) => n === '.stepcritic'),
+      [],
+      'nothing written into the workspace',
+    );
+
+    const { items } = await loadRunLog(result.runLog!);
+    assert.deepEqual(
+      items.map((i) => i.id),
+      ['s0.solution.md', 's1.solution.md', 'sets/b/s2.solution.md', 'sets/b/s3.solution.md'],
+    );
+    for (const item of items) {
+      const uri = fileUri(folder, item.id);
+      const published = await session.waitFor(() => session.lastDiagnostics(uri), `diagnostics of ${item.id}`);
+      const fromDiagnostics = published.map((d) => [
+        (d.data as DiagnosticData).stepIndex,
+        (d.data as DiagnosticData).verdict,
+        (d.data as DiagnosticData).pTrue,
+      ]);
+      const fromReport = item.entry.steps
+        .filter((s) => ['incorrect', 'uncertain', 'error', 'downstream'].includes(s.verdict))
+        .map((s) => [s.index, s.verdict, s.pTrue]);
+      assert.deepEqual(fromReport, fromDiagnostics, `${item.id}: the report's verdicts are the published ones`);
+    }
+    const html = readFileSync(result.report!, 'utf8');
+    assert.deepEqual(
+      [...html.matchAll(/<li class="step v-(\w+)"/g)].map((m) => m[1]),
+      items.flatMap((i) => i.entry.steps.map((s) => s.verdict)),
+      'the HTML report shows every step with the same verdict',
+    );
+    assert.deepEqual(await session.request<LastReport>('stepcritic/lastReport', {}), {
+      report: result.report,
+      runLog: result.runLog,
+      message: `The report of the latest workspace critique: ${result.report}`,
+    });
+  });
+
+  it('keeps its runs in the workspace when stepcritic.runLogLocation says so, out of git', async () => {
+    const folder = await workspace(2);
+    const rig = await startRig({ folder, settings: { runLogLocation: 'workspace' } });
+    rigs.push(rig);
+    const result = await rig.session.request<WorkspaceCritique>('stepcritic/critiqueWorkspace', {});
+    assert.ok(result.runLog?.startsWith(join(folder, '.stepcritic', 'runs')), result.runLog);
+    assert.equal(readFileSync(join(folder, '.stepcritic', 'runs', '.gitignore'), 'utf8'), '*\n');
   });
 
   it('is cancellable: cancelling the request stops before every file is done', async () => {

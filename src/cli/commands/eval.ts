@@ -1,15 +1,16 @@
-// `stepcritic eval DATASET…`: run the critic over labelled solutions and print ProcessBench's scores and
-// the calibration of step P(True), per split (one split per dataset file).
+// `stepcritic eval DATASET…`: run the critic over labelled solutions (through the judging pipeline) and
+// print ProcessBench's scores and the calibration of step P(True), per split (one split per dataset file).
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { streamDataset, datasetKindOf } from '../../engine/batch/dataset-stream';
-import { recordToDocument } from '../../engine/datasets/records';
-import { renderEvalMarkdown, runEval, type EvalItem } from '../../engine/eval/run';
+import { join } from 'node:path';
+import { datasetKindOf } from '../../engine/batch/dataset-stream';
+import { renderEvalMarkdown, runEval, splitOf } from '../../engine/eval/run';
 import { formatHelp, helpHint, integerValue, numberValue, parseCommandArgs, stringValue, stringValues, type OptionSpec } from '../args';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
-import { writeFileAtomic } from '../output-file';
+import { writeFileAtomic } from '../../engine/files/write';
+import { describeCalibration } from '../../engine/calibration/file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
+import { CALIBRATION_OPTION, cliCriticIdentity, readCliCalibration } from './calibration-option';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -17,9 +18,16 @@ const EVAL_OPTIONS: OptionSpec[] = [
     type: 'string',
     multiple: true,
     valueName: 'NAME',
-    description: 'Only these splits (dataset file names without extension), e.g. --split gsm8k',
+    description: 'Only these splits (folder/file without extension, or just the file name when it is unique), e.g. --split processbench/gsm8k',
   },
   { name: 'limit', type: 'string', valueName: 'N', description: 'Judge at most N labelled solutions (in file order)' },
+  {
+    name: 'sample',
+    type: 'string',
+    valueName: 'N',
+    description: 'Judge a stratified sample of N labelled solutions: both labels (erroneous, correct) of every split, in proportion',
+  },
+  { name: 'seed', type: 'string', valueName: 'S', defaultText: '1', description: 'Seed of --sample (the same seed takes the same sample)' },
   {
     name: 'concurrency',
     type: 'string',
@@ -34,6 +42,7 @@ const EVAL_OPTIONS: OptionSpec[] = [
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
   ...PRM_OPTIONS,
+  CALIBRATION_OPTION,
 ];
 
 const HELP = {
@@ -42,13 +51,16 @@ const HELP = {
     'Judges labelled solutions (ProcessBench, MR-BEN, BIG-Bench Mistake, PRMBench, MR-GSM8K) and prints, per',
     'split: accuracy on erroneous solutions (earliest wrong step found exactly), accuracy on correct ones',
     '(nothing flagged), their harmonic mean (ProcessBench F1), and the calibration of step P(True): ECE over',
-    '10 bins, Brier score, AUROC; with tokens, requests and time. DATASET is a file or a folder of them.',
+    '10 bins, Brier score, AUROC; with tokens, requests and time. DATASET is a file or a folder of them;',
+    'each file is a split, named by its folder and file (processbench/math, mr-ben/math).',
+    '--limit N takes the first N labelled solutions in file order (ProcessBench files list the erroneous',
+    'ones first); --sample N a stratified sample: both labels of every split, in proportion.',
     'Every verdict is cached: an interrupted or budget-stopped run resumes where it stopped when run again.',
   ].join('\n'),
   options: EVAL_OPTIONS,
   sections: {
     Examples: [
-      'stepcritic eval ../shared/data/processbench --split gsm8k --limit 100',
+      'stepcritic eval ../shared/data/processbench --split gsm8k --sample 100 --seed 7',
       'stepcritic eval ../shared/data/processbench/gsm8k.json --format json --out eval.json --budget 2000000',
     ],
   },
@@ -67,28 +79,6 @@ async function datasetFiles(path: string): Promise<string[]> {
   return names.map((n) => join(path, n));
 }
 
-function splitName(file: string): string {
-  return basename(file).replace(/\.(jsonl|ndjson|json)(\.gz)?$/i, '');
-}
-
-async function* evalItems(files: readonly string[]): AsyncGenerator<EvalItem> {
-  for (const file of files) {
-    const split = splitName(file);
-    for await (const record of streamDataset(file)) {
-      const uri = `${file}#${record.index}`;
-      if (!record.ok) {
-        yield { split, uri, error: record.error };
-        continue;
-      }
-      try {
-        yield { split, uri, document: recordToDocument(record.value, { uri }) };
-      } catch (error) {
-        yield { split, uri, error: error instanceof Error ? error.message.replace(`${uri}: `, '') : String(error) };
-      }
-    }
-  }
-}
-
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Score the critic on labelled datasets (ProcessBench F1, calibration)',
@@ -103,26 +93,35 @@ export const evalCommand: Command = {
     const out = stringValue(args, 'out');
     const splits = stringValues(args, 'split');
 
-    let files = (await Promise.all(args.positionals.map(datasetFiles))).flat();
+    const sampleSize = integerValue('eval', args, 'sample', 1);
+    const seed = integerValue('eval', args, 'seed', 0, 2 ** 32 - 1) ?? 1;
+    if (args.values.seed !== undefined && sampleSize === undefined) throw new UsageError('--seed goes with --sample N', helpHint('eval'));
+
+    let splitList = (await Promise.all(args.positionals.map(datasetFiles))).flat().map(splitOf);
     if (splits.length > 0) {
-      const known = files.map(splitName);
-      const unknown = splits.filter((s) => !known.includes(s));
-      if (unknown.length > 0) throw new UsageError(`no split ${unknown.join(', ')} (there are: ${known.join(', ')})`, helpHint('eval'));
-      files = files.filter((f) => splits.includes(splitName(f)));
+      const matches = (wanted: string) => splitList.filter((s) => s.name === wanted || s.name.split('/').pop() === wanted);
+      const unknown = splits.filter((s) => matches(s).length === 0);
+      if (unknown.length > 0) throw new UsageError(`no split ${unknown.join(', ')} (there are: ${splitList.map((s) => s.name).join(', ')})`, helpHint('eval'));
+      const chosen = new Set(splits.flatMap((s) => matches(s).map((m) => m.path)));
+      splitList = splitList.filter((s) => chosen.has(s.path));
     }
 
     const setup = await createCliStepCritic('eval', args, context.env, { concurrency, report: (line) => context.stderr.write(`stepcritic: ${line}\n`) });
-    context.stderr.write(`stepcritic: ${setup.notice}\n`);
+    const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
+    context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
     const progress = context.stderr.isTTY === true;
-    const report = await runEval(evalItems(files), {
+    const report = await runEval(splitList, {
       critic: setup.critic,
       criticOffReason: setup.offReason,
       model: setup.model,
+      ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
+      ...(calibration ? { calibration } : {}),
       concurrency: concurrency ?? setup.concurrency ?? 4,
       limit,
+      ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
       threshold,
+      cwd: context.cwd,
       signal: context.signal,
-      datasets: files,
       onItem: progress ? (_r, done) => context.stderr.write(`\rstepcritic: judged ${done} solutions`) : undefined,
     });
     if (progress) context.stderr.write('\n');

@@ -8,6 +8,7 @@ import type { CriticCache } from '../../engine/cache/types';
 import type { StepCritic } from '../../engine/checks';
 import { errorMessage } from '../../engine/error-message';
 import { PROTOCOL_VERSION } from '../../engine/llm/protocol';
+import type { LlmCritic } from '../../engine/llm/critic';
 import {
   PoolingApiModeSchema,
   PrmFormatOverridesSchema,
@@ -102,7 +103,11 @@ export function wantsPrm(args: ParsedArgs): boolean {
 }
 
 export interface CliStepCritic {
+  /** Which critic the flags ask for (it may still be off). */
+  kind: (typeof CRITIC_KINDS)[number];
   critic?: StepCritic;
+  /** The same critic when it is the LLM one (its configuration: concurrency, sampling, answer triage). */
+  llm?: LlmCritic;
   /** The model reports name. */
   model?: string;
   /** Requests in flight at once that the critic's configuration settled on (what the probe measured, a preset's default). */
@@ -129,7 +134,9 @@ export async function createCliStepCritic(
   if (!wantsPrm(args) || booleanValue(args, 'llm') === false) {
     const llm = await createCliCritic(command, args, env, extra);
     return {
+      kind: 'llm',
       critic: llm.critic,
+      ...(llm.critic ? { llm: llm.critic } : {}),
       model: llm.config?.model,
       concurrency: llm.config?.concurrency,
       cache: llm.cache,
@@ -146,6 +153,7 @@ export async function createCliStepCritic(
   const ignored = booleanValue(args, 'final-answer-check') === true ? '; --final-answer-check does not apply to a PRM' : '';
   const budget = config.endpoint.tokenBudget > 0 ? `, budget ${config.endpoint.tokenBudget} tokens` : '';
   return {
+    kind: 'prm',
     critic: createPrmCritic(config, { cache }),
     model: config.endpoint.model,
     concurrency: config.endpoint.concurrency,

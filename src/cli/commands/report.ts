@@ -1,54 +1,27 @@
 // `stepcritic report RUNLOG`: renders a report from a run log without judging anything again, in any
 // format (a run that is still going, or was interrupted, gives a report of what is done so far).
-import { open, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadRunLog, RunLogError } from '../../engine/batch/run-log';
-import type { LoadedRunLog } from '../../engine/batch/run-log';
-import { reportFromRunLog } from '../../engine/batch/report-from-log';
+import type { RunLogIndex } from '../../engine/batch/run-log-reader';
+import { readRunLog, runLogMeta } from '../../engine/batch/run-log-reader';
+import { RunLogError } from '../../engine/batch/run-log';
 import type { FailOn } from '../../engine/report/build';
 import { reachesFailOn } from '../../engine/report/build';
-import type { HtmlTriageNote } from '../../engine/report/html';
-import { renderHtml } from '../../engine/report/html';
-import { renderJson } from '../../engine/report/json';
-import { renderJunit } from '../../engine/report/junit';
-import { renderMarkdown } from '../../engine/report/markdown';
-import { renderSarif } from '../../engine/report/sarif';
-import type { Report } from '../../engine/report/schema';
-import { renderText, renderTextSummary } from '../../engine/report/text';
+import { rendererFor } from '../../engine/report/formats';
+import { ReportWriter } from '../../engine/report/stream';
+import { findingsIn, renderTextSummary } from '../../engine/report/text';
 import type { OptionSpec } from '../args';
 import { booleanValue, formatHelp, helpHint, integerValue, parseCommandArgs, stringValue } from '../args';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError } from '../command';
-import { checkOutputTarget, writeFileAtomic } from '../output-file';
+import { checkOutputTarget, readReportOutput, REPORT_OUTPUT_OPTIONS, writeReportOutput } from '../output-file';
 import { colourEnabled, noPaint, painter } from '../style';
-
-export const RUN_REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit', 'html'] as const;
-export type RunReportFormat = (typeof RUN_REPORT_FORMATS)[number];
-
-const FORMAT_BY_EXTENSION: Record<string, RunReportFormat> = {
-  '.html': 'html',
-  '.htm': 'html',
-  '.sarif': 'sarif',
-  '.json': 'json',
-  '.md': 'markdown',
-  '.markdown': 'markdown',
-  '.xml': 'junit',
-  '.txt': 'text',
-};
+import { CALIBRATION_OPTION, readCliCalibration } from './calibration-option';
+import { describeCalibration } from '../../engine/calibration/file';
+import { recalibrateEntry, runLogCritic } from '../../engine/calibration/recalibrate-entry';
+import type { FileReport } from '../../engine/report/schema';
 
 export const REPORT_OPTIONS: OptionSpec[] = [
-  {
-    name: 'format',
-    short: 'f',
-    type: 'string',
-    valueName: 'FORMAT',
-    choices: RUN_REPORT_FORMATS,
-    defaultText: 'from the --out extension, else text',
-    description: 'Report format',
-  },
-  { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the report to FILE (atomically) instead of stdout' },
-  { name: 'force', type: 'boolean', description: 'Let --out replace an existing file that is not a Step Critic report' },
+  ...REPORT_OUTPUT_OPTIONS,
   {
     name: 'fail-on',
     type: 'string',
@@ -67,51 +40,8 @@ export const REPORT_OPTIONS: OptionSpec[] = [
   },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'Text/Markdown/SARIF: list every step, not only the findings' },
   { name: 'color', type: 'boolean', negatable: true, description: 'Force colour of the text report on or off' },
+  CALIBRATION_OPTION,
 ];
-
-/** HTML and JUnit reports of ours, recognised so that --out may replace an earlier one. */
-async function isOurHtmlOrJunit(path: string): Promise<boolean> {
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return false;
-  try {
-    const head = Buffer.alloc(2048);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const text = head.toString('utf8', 0, bytesRead);
-    return /<meta name="generator" content="stepcritic">/.test(text) || /<testsuites name="stepcritic"/.test(text);
-  } finally {
-    await handle.close();
-  }
-}
-
-function render(
-  format: RunReportFormat,
-  report: Report,
-  log: LoadedRunLog,
-  options: { cwd: string; verbose: boolean; failOn: FailOn; title?: string; maxDetailed?: number; colour: boolean },
-): string {
-  switch (format) {
-    case 'json':
-      return renderJson(report);
-    case 'sarif':
-      return renderSarif(report, { baseUri: `${pathToFileURL(options.cwd).href}/`, verbose: options.verbose });
-    case 'markdown':
-      return renderMarkdown(report, { verbose: options.verbose });
-    case 'junit':
-      return renderJunit(report, { failOn: options.failOn === 'never' ? 'incorrect' : options.failOn });
-    case 'html': {
-      const triage = new Map<string, HtmlTriageNote>();
-      for (const item of log.items) if (item.triage) triage.set(item.entry.uri, item.triage);
-      return renderHtml(report, {
-        triage,
-        run: { id: log.header.runId, configHash: log.header.configHash, interrupted: log.end === undefined || log.end.interrupted, inputs: log.header.inputs },
-        ...(options.title !== undefined ? { title: options.title } : {}),
-        ...(options.maxDetailed !== undefined ? { maxDetailed: options.maxDetailed } : {}),
-      });
-    }
-    case 'text':
-      return renderText(report, { paint: options.colour ? painter(true) : noPaint, verbose: options.verbose });
-  }
-}
 
 async function runReport(context: CliContext): Promise<number> {
   const args = parseCommandArgs('report', context.argv, REPORT_OPTIONS);
@@ -119,16 +49,13 @@ async function runReport(context: CliContext): Promise<number> {
     throw new UsageError(args.positionals.length === 0 ? 'give the run log to report on' : 'give exactly one run log', helpHint('report'));
   }
   const logPath = args.positionals[0]!;
-  const out = stringValue(args, 'out');
-  if (out !== undefined && out.trim() === '') throw new UsageError('--out needs a file name', helpHint('report'));
-  const format: RunReportFormat =
-    (stringValue(args, 'format') as RunReportFormat | undefined) ?? (out !== undefined ? FORMAT_BY_EXTENSION[extname(out).toLowerCase()] : undefined) ?? 'text';
+  const { format, out, force } = readReportOutput('report', args);
   const failOn = (stringValue(args, 'fail-on') ?? 'never') as FailOn;
   const maxDetailed = integerValue('report', args, 'max-detailed', 1);
 
-  let log: LoadedRunLog;
+  let log: RunLogIndex;
   try {
-    log = await loadRunLog(logPath);
+    log = await readRunLog(logPath);
   } catch (error) {
     if (error instanceof RunLogError) throw new UsageError(error.message);
     throw error;
@@ -136,38 +63,62 @@ async function runReport(context: CliContext): Promise<number> {
   for (const problem of log.problems.slice(0, 5)) context.stderr.write(`stepcritic: ${logPath}: ${problem}; skipped\n`);
   if (log.problems.length > 5) context.stderr.write(`stepcritic: ${logPath}: ${log.problems.length - 5} more unreadable lines skipped\n`);
   if (log.end === undefined) {
-    context.stderr.write(
-      `stepcritic: the run in ${logPath} has not finished (still running, or stopped): reporting the ${log.items.length} items done so far\n`,
-    );
+    context.stderr.write(`stepcritic: the run in ${logPath} has not finished (still running, or stopped): reporting the ${log.count} items done so far\n`);
   } else if (log.end.interrupted) {
     context.stderr.write(
-      `stepcritic: the run in ${logPath} was interrupted (${log.end.reason ?? 'stopped'}): reporting the ${log.items.length} items done; 'stepcritic check … --run-log ${logPath} --resume' continues it\n`,
+      `stepcritic: the run in ${logPath} was interrupted (${log.end.reason ?? 'stopped'}): reporting the ${log.count} items done; 'stepcritic check … --run-log ${logPath} --resume' continues it\n`,
     );
   }
 
-  if (out !== undefined) {
-    const existing = await stat(out).catch(() => undefined);
-    const replacingOurs = existing !== undefined && (await isOurHtmlOrJunit(out));
-    if (!replacingOurs) await checkOutputTarget(out, [logPath], booleanValue(args, 'force') ?? false);
-  }
+  if (out !== undefined) await checkOutputTarget(out, [logPath], force);
 
-  const report = reportFromRunLog(log, { failOn });
-  const rendered = render(format, report, log, {
-    cwd: context.cwd,
-    verbose: booleanValue(args, 'verbose') ?? false,
-    failOn,
-    ...(stringValue(args, 'title') !== undefined ? { title: stringValue(args, 'title')! } : {}),
-    ...(maxDetailed !== undefined ? { maxDetailed } : {}),
-    colour: out === undefined && (booleanValue(args, 'color') ?? colourEnabled(context.stdout, context.env)),
-  });
-  if (out !== undefined) {
-    await writeFileAtomic(out, rendered);
-    context.stderr.write(`stepcritic: wrote ${out} (${format}; ${renderTextSummary(report)[0] ?? `${report.files.length} entries`})\n`);
-  } else {
-    context.stdout.write(rendered);
+  const calibration = readCliCalibration('report', args, await runLogCritic(log), log.header.critic.note ?? 'no step has a P(True) from a critic');
+  const recalibrated = { count: 0, kept: new Map<string, number>() };
+  // Each entry judged again from its evidence with the calibration in place, as it streams past.
+  const recalibrate = calibration
+    ? (entry: FileReport): FileReport => {
+        const result = recalibrateEntry(entry, calibration);
+        if (result.recalibrated) recalibrated.count += 1;
+        if (result.kept !== undefined) recalibrated.kept.set(result.kept, (recalibrated.kept.get(result.kept) ?? 0) + 1);
+        return result.entry;
+      }
+    : undefined;
+
+  const title = stringValue(args, 'title');
+  const colour = out === undefined && (booleanValue(args, 'color') ?? colourEnabled(context.stdout, context.env));
+  const writer = new ReportWriter(
+    rendererFor(format, {
+      verbose: booleanValue(args, 'verbose') ?? false,
+      paint: colour ? painter(true) : noPaint,
+      baseUri: `${pathToFileURL(context.cwd).href}/`,
+      ...(log.header.tool.protocolVersion !== undefined ? { promptVersion: log.header.tool.protocolVersion } : {}),
+      failOn,
+      html: {
+        run: { id: log.header.runId, configHash: log.header.configHash, interrupted: log.end === undefined || log.end.interrupted, inputs: log.header.inputs },
+        ...(title !== undefined ? { title } : {}),
+        ...(maxDetailed !== undefined ? { maxDetailed } : {}),
+      },
+    }),
+  );
+  let failed = false;
+  let reached = false;
+  let findings = 0;
+  for await (const item of log.items()) {
+    const entry = recalibrate ? recalibrate(item.entry) : item.entry;
+    writer.add(entry, item.triage ? { triage: item.triage } : undefined);
+    failed ||= entry.status === 'failed';
+    reached ||= reachesFailOn(entry, failOn);
+    findings += findingsIn(entry);
   }
-  if (report.files.some((f) => f.status === 'failed') && failOn !== 'never') return EXIT_USAGE;
-  return report.files.some((f) => reachesFailOn(f, failOn)) ? EXIT_FINDINGS : EXIT_CLEAN;
+  if (calibration) {
+    context.stderr.write(`stepcritic: ${recalibrated.count} entries judged again with P(True) ${describeCalibration(calibration.note)}\n`);
+    for (const [reason, count] of recalibrated.kept) context.stderr.write(`stepcritic: ${count} kept as judged: ${reason}\n`);
+  }
+  const meta = runLogMeta(log, failOn);
+  await writeReportOutput(writer, meta, out, context.stdout);
+  if (out !== undefined) context.stderr.write(`stepcritic: wrote ${out} (${format}; ${renderTextSummary(writer.summary, findings)[0]})\n`);
+  if (failed && failOn !== 'never') return EXIT_USAGE;
+  return reached ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 export const reportCommand: Command = {

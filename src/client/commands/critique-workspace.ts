@@ -6,6 +6,7 @@ import { CritiqueWorkspaceRequest, WorkspaceCritiqueSchema, type WorkspaceCritiq
 import { SECTION } from '../configuration';
 import type { Services } from '../services';
 import { workspaceCritiqueLine } from '../summary-text';
+import { Commands } from './ids';
 
 let tokenCounter = 0;
 
@@ -49,8 +50,10 @@ export async function critiqueWorkspace(services: Services, include?: unknown): 
     return undefined;
   }
   const message = `Step Critic: ${workspaceCritiqueLine(result)}`;
-  void vscode.window.showInformationMessage(message, 'Open Problems').then((pick) => {
-    if (pick) void vscode.commands.executeCommand('workbench.actions.view.problems');
+  const actions = result.report ? ['Open Problems', 'Show Report'] : ['Open Problems'];
+  void vscode.window.showInformationMessage(message, ...actions).then((pick) => {
+    if (pick === 'Open Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (pick === 'Show Report') void vscode.commands.executeCommand(Commands.showReport, vscode.Uri.file(result.report!));
   });
   return result;
 }

@@ -1,10 +1,12 @@
 // The command ids the extension contributes (package.json `contributes.commands` lists the same).
+// The review commands are part of the protocol: the server's code actions and code lens run them.
+import { ReviewCommands } from '../../protocol';
+
 export const Commands = {
   critiqueFile: 'stepcritic.critiqueFile',
   critiqueWorkspace: 'stepcritic.critiqueWorkspace',
-  refineStep: 'stepcritic.refineStep',
-  refineSolution: 'stepcritic.refineSolution',
-  regenerateFromFirstError: 'stepcritic.regenerateFromFirstError',
+  ...ReviewCommands,
+  chooseProvider: 'stepcritic.chooseProvider',
   setApiKey: 'stepcritic.setApiKey',
   forgetApiKey: 'stepcritic.forgetApiKey',
   testConnection: 'stepcritic.testConnection',

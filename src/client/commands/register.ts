@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { forgetApiKey, setApiKey } from './api-key';
+import { chooseProvider } from './choose-provider';
 import { clearCache } from './clear-cache';
 import { critiqueFile } from './critique-file';
 import { critiqueWorkspace } from './critique-workspace';
@@ -28,6 +29,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     [Commands.refineStep]: (arg) => refine(services, 'step', arg),
     [Commands.refineSolution]: (arg) => refine(services, 'solution', arg),
     [Commands.regenerateFromFirstError]: (arg) => refine(services, 'regenerate', arg),
+    [Commands.chooseProvider]: () => chooseProvider(),
     [Commands.setApiKey]: (arg) => setApiKey(services, arg),
     [Commands.forgetApiKey]: () => forgetApiKey(services),
     [Commands.testConnection]: () => testConnection(services),

@@ -26,7 +26,7 @@ export async function showActions(services: Services): Promise<void> {
         ]
       : []),
     { label: 'Critic', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(settings-gear) Choose Provider and Model', command: 'workbench.action.openSettings', args: ['stepcritic.'] },
+    { label: '$(settings-gear) Choose Provider and Model', command: Commands.chooseProvider },
     { label: '$(key) Set API Key', description: 'kept in secret storage', command: Commands.setApiKey },
     { label: '$(plug) Test Connection', command: Commands.testConnection },
     { label: '$(trash) Clear Cache', command: Commands.clearCache },

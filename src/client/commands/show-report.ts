@@ -1,49 +1,33 @@
-// Show Report: opens a report that `stepcritic check`/`stepcritic report` wrote. An HTML report is
-// self-contained (inline styles, SVG and a small script for the table filter), so the webview gets
-// no network at all; its inline script runs only in a trusted workspace (a report is a file in the
-// workspace like any other). A SARIF log goes to the SARIF Viewer extension when it is installed,
-// else opens as text.
+// Show Report: opens the HTML report of the latest "Critique Workspace" run, which the server wrote
+// from that run's log (the same verdicts the editor showed, the LLM critic's included). Before any
+// workspace critique it offers to run one. With a file given (a report `stepcritic check`/`report`
+// wrote), it opens that. An HTML report is self-contained (inline styles, SVG and a small script for
+// the table filter), so the webview gets no network at all; its inline script runs only in a trusted
+// workspace. A SARIF log goes to the SARIF Viewer extension when it is installed, else opens as text.
 import * as vscode from 'vscode';
+import { LastReportRequest, LastReportSchema } from '../../protocol';
 import type { Services } from '../services';
+import { critiqueWorkspace } from './critique-workspace';
 
-const REPORT_GLOB = '{**/*report*.html,**/.stepcritic/**/*.html,**/*.sarif,**/*.sarif.json}';
-const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const MAX_REPORT_BYTES = 50 * 1024 * 1024;
 const SARIF_VIEWER = 'MS-SarifVSCode.sarif-viewer';
 
-interface ReportPick extends vscode.QuickPickItem {
-  uri: vscode.Uri;
-}
-
-async function findReports(): Promise<vscode.Uri[]> {
-  const found = await vscode.workspace.findFiles(REPORT_GLOB, EXCLUDE, 200);
-  const dated = await Promise.all(
-    found.map(async (uri) => ({
-      uri,
-      mtime: (await vscode.workspace.fs.stat(uri).then(
-        (s) => s.mtime,
-        () => 0,
-      )) as number,
-    })),
-  );
-  return dated.sort((a, b) => b.mtime - a.mtime).map((d) => d.uri);
-}
-
-async function chooseReport(): Promise<vscode.Uri | undefined> {
-  const reports = await findReports();
-  if (reports.length === 1) return reports[0];
-  if (reports.length > 1) {
-    const pick = await vscode.window.showQuickPick<ReportPick>(
-      reports.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-      { title: 'Step Critic: Show Report', placeHolder: 'Which report? (newest first)' },
-    );
-    return pick?.uri;
-  }
+/** The latest workspace critique's report; without one, the choice to run one (or to pick a file). */
+async function chooseReport(services: Services): Promise<vscode.Uri | undefined> {
+  const last = await services.connection.request(LastReportRequest, {}, LastReportSchema);
+  if (last.report) return vscode.Uri.file(last.report);
+  const run = 'Critique Workspace';
+  const pick = 'Open Report File…';
   const choice = await vscode.window.showInformationMessage(
-    'Step Critic: no report found in this workspace. Write one with `stepcritic report RUNLOG --format html`, or pick a file.',
-    'Open Report File…',
+    'Step Critic: no workspace critique has run yet. "Critique Workspace" judges every solution and writes its report.',
+    run,
+    pick,
   );
-  if (!choice) return undefined;
+  if (choice === run) {
+    const result = await critiqueWorkspace(services);
+    return result?.report ? vscode.Uri.file(result.report) : undefined;
+  }
+  if (choice !== pick) return undefined;
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Reports: ['html', 'sarif', 'json'] } });
   return picked?.[0];
 }
@@ -55,7 +39,7 @@ function withContentSecurityPolicy(html: string, scripts: boolean): string {
 }
 
 export async function showReport(services: Services, arg?: unknown): Promise<vscode.WebviewPanel | undefined> {
-  const uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.parse(arg) : await chooseReport();
+  const uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.parse(arg) : await chooseReport(services);
   if (!uri) return undefined;
   const name = uri.path.split('/').pop() ?? 'report';
   if (/\.sarif(\.json)?$/i.test(name)) {

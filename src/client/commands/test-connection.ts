@@ -16,8 +16,8 @@ export async function testConnection(services: Services): Promise<TestConnection
     void vscode.window.showInformationMessage(`Step Critic: ${result.message}`);
   } else {
     services.status.setLastError(result.message);
-    void vscode.window.showErrorMessage(`Step Critic: ${where ? `${where}: ` : ''}${result.message}`, 'Open Settings', 'Set API Key').then((pick) => {
-      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:stepcritic.stepcritic');
+    void vscode.window.showErrorMessage(`Step Critic: ${where ? `${where}: ` : ''}${result.message}`, 'Choose Provider', 'Set API Key').then((pick) => {
+      if (pick === 'Choose Provider') void vscode.commands.executeCommand('stepcritic.chooseProvider');
       if (pick === 'Set API Key') void vscode.commands.executeCommand('stepcritic.setApiKey');
     });
   }

@@ -3,7 +3,7 @@
 // user lowered `thresholds.correct` to 0.7; states that are not about confidence keep their own mark.
 import type { StepState } from '../../protocol';
 
-export const BANDS = ['high', 'middle', 'low', 'judging', 'downstream', 'accepted', 'unjudged'] as const;
+export const BANDS = ['high', 'middle', 'low', 'judging', 'downstream', 'accepted', 'verified', 'unjudged'] as const;
 export type Band = (typeof BANDS)[number];
 
 export interface BandThresholds {
@@ -24,6 +24,9 @@ export function bandOf(step: BandInput, thresholds: BandThresholds): Band | unde
       return 'judging';
     case 'accepted':
       return 'accepted';
+    // Every computation recomputed and right, the reasoning not judged: a calm mark of its own, not a check.
+    case 'verified':
+      return 'verified';
     case 'downstream':
       return 'downstream';
     case 'error':

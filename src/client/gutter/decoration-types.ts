@@ -11,6 +11,7 @@ const rulerColor: Record<Band, string> = {
   judging: 'rgba(88, 166, 255, 0.6)',
   downstream: 'rgba(139, 148, 158, 0.6)',
   accepted: 'rgba(163, 113, 247, 0.7)',
+  verified: 'rgba(111, 146, 190, 0.6)',
   unjudged: 'rgba(139, 148, 158, 0.8)',
 };
 

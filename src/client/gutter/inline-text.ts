@@ -1,5 +1,5 @@
 // The text drawn after a step when `display.inlineText` is on, e.g. `P(True) 0.93 · logprobs`.
-import type { StepStateEntry } from '../../protocol';
+import { confidenceText, STATE_WORDS, type StepStateEntry } from '../../protocol';
 
 export function inlineTextOf(step: Pick<StepStateEntry, 'state' | 'pTrue' | 'source'>): string | undefined {
   switch (step.state) {
@@ -9,14 +9,16 @@ export function inlineTextOf(step: Pick<StepStateEntry, 'state' | 'pTrue' | 'sou
     case 'unchecked':
       return undefined;
     case 'accepted':
-      return 'marked correct';
-    case 'downstream':
-      return step.pTrue === null ? 'downstream' : `downstream · P(True) ${step.pTrue.toFixed(2)}`;
-    case 'error':
-      return 'could not judge';
-    default: {
-      const source = step.source && step.source !== 'none' ? ` · ${step.source}` : '';
-      return step.pTrue === null ? `${step.state}${source}` : `P(True) ${step.pTrue.toFixed(2)}${source}`;
+      return STATE_WORDS.accepted;
+    case 'verified':
+      return 'computations verified';
+    case 'downstream': {
+      const confidence = confidenceText(step.pTrue, step.source);
+      return confidence ? `downstream · ${confidence}` : 'downstream';
     }
+    case 'error':
+      return STATE_WORDS.error;
+    default:
+      return confidenceText(step.pTrue, step.source) ?? (step.source && step.source !== 'none' ? `${step.state} · ${step.source}` : step.state);
   }
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { ServerStatusParams } from '../../protocol';
 import { SECTION } from '../configuration';
+import type { StepStateStore } from '../step-state-store';
 import { statusText, tokensOf, type ServerState } from './status-text';
 
 export const SHOW_ACTIONS_COMMAND = 'stepcritic.showActions';
@@ -16,7 +17,7 @@ export class StatusItems implements vscode.Disposable {
   private lastError: string | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly isCritiqued: (document: vscode.TextDocument) => boolean) {
+  constructor(private readonly store: StepStateStore) {
     this.bar = vscode.window.createStatusBarItem('stepcritic.status', vscode.StatusBarAlignment.Right, 100);
     this.bar.name = 'Step Critic';
     this.bar.command = SHOW_ACTIONS_COMMAND;
@@ -25,6 +26,7 @@ export class StatusItems implements vscode.Disposable {
     this.language.command = { command: SHOW_ACTIONS_COMMAND, title: 'Actions' };
     this.subscriptions = [
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      store.onDidChange((uri) => uri === vscode.window.activeTextEditor?.document.uri.toString() && this.render()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SECTION}.provider`) && this.render()),
     ];
     this.render();
@@ -60,7 +62,20 @@ export class StatusItems implements vscode.Disposable {
 
   private compute() {
     const provider = vscode.workspace.getConfiguration(SECTION).get<string>('provider', 'openai');
-    return statusText({ server: this.server, status: this.status, provider, earlierTokens: this.earlierTokens, lastError: this.lastError });
+    const file = this.activeStates()?.summary;
+    return statusText({
+      server: this.server,
+      status: this.status,
+      provider,
+      earlierTokens: this.earlierTokens,
+      lastError: this.lastError,
+      ...(file ? { file } : {}),
+    });
+  }
+
+  private activeStates() {
+    const editor = vscode.window.activeTextEditor;
+    return editor ? this.store.get(editor.document.uri.toString()) : undefined;
   }
 
   render(): void {
@@ -83,7 +98,7 @@ export class StatusItems implements vscode.Disposable {
           ? vscode.LanguageStatusSeverity.Warning
           : vscode.LanguageStatusSeverity.Information;
     const editor = vscode.window.activeTextEditor;
-    if (editor && this.isCritiqued(editor.document)) this.bar.show();
+    if (editor && (editor.document.languageId === 'stepcritic-solution' || this.activeStates())) this.bar.show();
     else this.bar.hide();
   }
 

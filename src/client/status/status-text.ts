@@ -1,6 +1,6 @@
 // What the status bar and the language status item say, from the server's status and what the
 // client saw go wrong. Pure, so each wording is tested without VS Code.
-import type { ServerStatusParams } from '../../protocol';
+import { plural, summaryText, type ServerStatusParams, type SolutionSummary } from '../../protocol';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
 
@@ -11,6 +11,8 @@ export interface StatusInput {
   /** Tokens spent by servers that have since restarted, in this window. */
   earlierTokens: number;
   lastError: string | undefined;
+  /** The summary of the active document's critique, when it has one. */
+  file?: SolutionSummary;
 }
 
 export interface StatusText {
@@ -39,6 +41,15 @@ function shortModel(description: string | undefined): string | undefined {
   return description?.split(' @ ')[0];
 }
 
+/** The tokens, requests and cache hits of this window, each only when there is any. */
+function usageText(tokens: number, usage: ServerStatusParams['usage']): string | undefined {
+  if (tokens === 0 && usage.requests === 0 && usage.cachedSteps === 0) return undefined;
+  const parts = [`${formatTokens(tokens)} tokens`];
+  if (usage.requests > 0) parts[0] += ` in ${plural(usage.requests, 'request')}`;
+  if (usage.cachedSteps > 0) parts.push(`${plural(usage.cachedSteps, 'step')} from the cache`);
+  return `Used in this window: ${parts.join('; ')}`;
+}
+
 export function statusText(input: StatusInput): StatusText {
   const { status } = input;
   const tokens = input.earlierTokens + tokensOf(status);
@@ -65,15 +76,18 @@ export function statusText(input: StatusInput): StatusText {
   }
   const critic = status.critic.enabled ? `${input.provider} · ${shortModel(status.critic.model) ?? 'model'}` : 'LLM off: verifiers only';
   const busy = status.busy > 0;
+  const file = input.file ? summaryText(input.file) : undefined;
   const lines = [
     `Step Critic — ${status.enabled ? 'critique on' : 'critique paused'}`,
-    `Critic: ${status.critic.enabled ? `${input.provider} · ${status.critic.model ?? 'model'}` : critic}${!status.critic.enabled && status.critic.note ? ` (${status.critic.note})` : ''}`,
-    busy ? `Critiquing ${status.busy} document${status.busy === 1 ? '' : 's'}…` : 'Idle',
-    `Tokens used in this window: ${tokens} (${status.usage.requests} requests, ${status.usage.cachedSteps} steps from the cache)`,
+    ...(file ? [`This file: ${file}`] : []),
+    // When off, the critic's note is the whole sentence ("LLM critic off: no endpoint configured …").
+    status.critic.enabled ? `Critic: ${input.provider} · ${status.critic.model ?? 'model'}` : (status.critic.note ?? 'LLM critic off: verifiers only.'),
+    busy ? `Critiquing ${plural(status.busy, 'document')}…` : 'Idle',
+    ...(usageText(tokens, status.usage) ? [usageText(tokens, status.usage)!] : []),
     ...(status.trusted ? [] : ['Restricted mode: no code runs; endpoint and model come from your user settings only']),
     ...status.settingsProblems.map((p) => `Setting ignored: ${p}`),
     ...(input.lastError ? [`Last error: ${input.lastError}`] : []),
-    ...(status.critic.enabled && status.critic.note ? [`Critic: ${status.critic.note}`] : []),
+    ...(status.critic.enabled && status.critic.note ? [`Critic note: ${status.critic.note}`] : []),
   ];
   const icon = busy
     ? '$(sync~spin)'
@@ -85,10 +99,17 @@ export function statusText(input: StatusInput): StatusText {
           ? '$(checklist)'
           : '$(circle-slash)';
   const shortCritic = status.critic.enabled ? (shortModel(status.critic.model) ?? input.provider) : 'LLM off';
+  // The solution's verdict in one word for the bar (the tooltip has the whole line).
+  const solution = input.file?.verdict;
+  const verdict = solution && solution !== 'unchecked' ? (solution === 'error' ? 'could not judge' : solution) : undefined;
   return {
-    text: `${icon} ${shortCritic}${busy ? ` (${status.busy})` : ''}${tokens > 0 ? ` · ${formatTokens(tokens)} tok` : ''}`,
+    text: [
+      `${icon} ${shortCritic}${busy ? ` (${status.busy})` : ''}`,
+      ...(verdict ? [verdict] : []),
+      ...(tokens > 0 ? [`${formatTokens(tokens)} tok`] : []),
+    ].join(' · '),
     label: critic,
-    detail: [busy ? `critiquing ${status.busy}` : '', `${formatTokens(tokens)} tokens`].filter(Boolean).join(' · '),
+    detail: [file ?? '', busy ? `critiquing ${status.busy}` : '', tokens > 0 ? `${formatTokens(tokens)} tokens` : ''].filter(Boolean).join(' · '),
     tooltip: lines.join('\n'),
     severity: input.lastError || status.settingsProblems.length > 0 ? 'warning' : 'info',
     busy,

@@ -14,7 +14,12 @@ export function createAnswerScreen(critic: LlmCritic, cache?: CriticCache): Answ
     model: critic.config.model,
     async screen(document, signal) {
       const result = await screener.judge({ document, evidence: new Map(), fromStep: document.steps.length, ...(signal ? { signal } : {}) });
-      return { pTrue: result.finalAnswerPTrue, usage: result.usage, ...(result.note ? { note: result.note } : {}) };
+      return {
+        pTrue: result.finalAnswerPTrue,
+        usage: result.usage,
+        ...(result.note ? { note: result.note } : {}),
+        ...(result.stopped ? { stopped: result.stopped } : {}),
+      };
     },
   };
 }

@@ -9,9 +9,10 @@
 // bounds.
 import { buildStepCritiqueMessages } from '../llm/protocol';
 import { CHARS_PER_TOKEN, estimateMessagesTokens } from '../llm/tokens';
-import type { SolutionDocument } from '../types';
-import type { BatchItem } from './items';
-import { itemKey } from './items';
+import type { DocumentOptions } from '../pipeline/document';
+import { buildItemDocument } from '../pipeline/document';
+import type { PipelineItem } from '../pipeline/items';
+import { itemKey } from '../pipeline/items';
 
 /** What one judged step's reply costs: a sentence or two of analysis plus the JSON around the verdict. */
 export const COMPLETION_TOKENS_PER_STEP = 60;
@@ -70,12 +71,13 @@ export interface EstimateOptions {
   done?: ReadonlySet<string>;
   /** Whether an LLM critic will judge (otherwise only items are counted). */
   critic: boolean;
-  toDocument: (item: BatchItem) => Promise<SolutionDocument>;
+  /** How documents are built for the run (the step limit). */
+  document?: DocumentOptions;
   prices?: Prices;
   signal?: AbortSignal;
 }
 
-export async function estimateRun(items: AsyncIterable<BatchItem>, options: EstimateOptions): Promise<RunEstimate> {
+export async function estimateRun(items: AsyncIterable<PipelineItem>, options: EstimateOptions): Promise<RunEstimate> {
   const estimate: RunEstimate = { items: 0, alreadyDone: 0, toJudge: 0, unreadable: 0, requests: 0, promptTokens: 0, completionTokens: 0 };
   for await (const item of items) {
     if (options.signal?.aborted) break;
@@ -93,17 +95,17 @@ export async function estimateRun(items: AsyncIterable<BatchItem>, options: Esti
     let shape: { kind: 'math' | 'code'; textChars: number; steps: number } | undefined =
       item.source.kind === 'record' ? recordShape(item.source.value) : undefined;
     if (shape === undefined) {
-      try {
-        const document = await options.toDocument(item);
-        shape = {
-          kind: document.kind,
-          textChars: document.problem.length + document.steps.reduce((sum, s) => sum + s.text.length, 0),
-          steps: document.steps.length,
-        };
-      } catch {
+      const built = await buildItemDocument(item, options.document);
+      if (!built.ok) {
         estimate.unreadable += 1;
         continue;
       }
+      const document = built.document;
+      shape = {
+        kind: document.kind,
+        textChars: document.problem.length + document.steps.reduce((sum, s) => sum + s.text.length, 0),
+        steps: document.steps.length,
+      };
     }
     if (shape.steps === 0) continue;
     estimate.requests += 1;

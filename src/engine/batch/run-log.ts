@@ -4,7 +4,7 @@
 // already in it are skipped, keyed by id + content hash).
 //
 // Layout: a header line (run id, config hash, tool and protocol versions), then item lines in the
-// order they finished, a `resume` line each time a run continues the log, and an `end` line when a
+// order they finished (readers put them back in input order: run-log-reader.ts), a `resume` line each time a run continues the log, and an `end` line when a
 // run stops cleanly. A line torn by a kill mid-write is ignored by readers and closed off before the
 // next append.
 import { randomUUID } from 'node:crypto';
@@ -15,8 +15,7 @@ import { z } from 'zod';
 import { CriticInfoSchema, FileReportSchema, REPORT_SCHEMA_VERSION } from '../report/schema';
 import type { FileReport } from '../report/schema';
 import { UsageSchema } from '../types';
-import { itemKey } from './items';
-import { errorMessage } from '../error-message';
+import { itemKey } from '../pipeline/items';
 
 export const RUN_LOG_VERSION = 1;
 
@@ -98,78 +97,6 @@ const ResumeItemSchema = z.looseObject({
   contentHash: z.string(),
   entry: z.looseObject({ status: z.string(), verdict: z.string().nullable(), steps: z.array(z.looseObject({ verdict: z.string() })) }),
 });
-
-export type ReadLine = { ok: true; line: RunLogLine; lineNumber: number } | { ok: false; lineNumber: number; error: string };
-
-/** Every line of a run log, streamed and validated; a bad line is reported, not fatal. */
-export async function* readRunLogLines(path: string): AsyncGenerator<ReadLine> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNumber = 0;
-  for await (const text of lines) {
-    lineNumber += 1;
-    if (text.trim().length === 0) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      yield { ok: false, lineNumber, error: `line ${lineNumber} is not JSON (a line torn by a kill mid-write?)` };
-      continue;
-    }
-    const parsed = RunLogLineSchema.safeParse(value);
-    if (parsed.success) yield { ok: true, line: parsed.data, lineNumber };
-    else yield { ok: false, lineNumber, error: `line ${lineNumber} is not a run-log line (${parsed.error.issues[0]?.message ?? 'invalid'})` };
-  }
-}
-
-export interface LoadedRunLog {
-  header: RunLogHeader;
-  /** The latest line per item id, in the order items first finished. */
-  items: RunLogItem[];
-  /** The most recent `end` line, if the last run stopped cleanly. */
-  end?: RunLogEnd;
-  resumes: number;
-  /** Lines that could not be read. */
-  problems: string[];
-}
-
-/** Reads a whole run log for a report. Throws RunLogError when it has no valid header. */
-export async function loadRunLog(path: string): Promise<LoadedRunLog> {
-  let header: RunLogHeader | undefined;
-  const items = new Map<string, RunLogItem>();
-  const problems: string[] = [];
-  let end: RunLogEnd | undefined;
-  let resumes = 0;
-  try {
-    for await (const read of readRunLogLines(path)) {
-      if (!read.ok) {
-        if (header === undefined) throw new RunLogError(`${path} is not a Step Critic run log: ${read.error}`);
-        problems.push(read.error);
-        continue;
-      }
-      const { line } = read;
-      if (header === undefined) {
-        if (line.type !== 'header') throw new RunLogError(`${path} is not a Step Critic run log: it does not start with a header line`);
-        header = line;
-        continue;
-      }
-      if (line.type === 'item') {
-        // A re-judged item (changed content, --retry-errors) replaces its earlier line, in place.
-        items.delete(line.id);
-        items.set(line.id, line);
-      } else if (line.type === 'end') end = line;
-      else if (line.type === 'resume') {
-        resumes += 1;
-        end = undefined;
-      }
-    }
-  } catch (error) {
-    if (error instanceof RunLogError) throw error;
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    throw new RunLogError(code === 'ENOENT' ? `no such run log: ${path}` : `cannot read the run log ${path}: ${errorMessage(error)}`);
-  }
-  if (header === undefined) throw new RunLogError(`${path} is empty: not a Step Critic run log`);
-  return { header, items: [...items.values()], end, resumes, problems };
-}
 
 export interface RunLogWriterOptions {
   path: string;

@@ -11,13 +11,13 @@
 //   runs. The settled entry says so, with the P(True) it was settled on.
 import type { JudgeDependencies, JudgeOptions } from '../judge';
 import { judgeSolution } from '../judge';
-import type { SolutionDocument, SolutionJudgement, Usage } from '../types';
+import type { CriticStop, SolutionDocument, SolutionJudgement, Usage } from '../types';
 import type { TriageInfo } from './run-log';
 
 /** The solution-level P(True) call the `answer` triage makes. */
 export interface AnswerScreen {
   readonly model: string;
-  screen(document: SolutionDocument, signal?: AbortSignal): Promise<{ pTrue: number | null; usage: Usage; note?: string }>;
+  screen(document: SolutionDocument, signal?: AbortSignal): Promise<{ pTrue: number | null; usage: Usage; note?: string; stopped?: CriticStop }>;
 }
 
 export type TriageOptions = { mode: 'verifiers' } | { mode: 'answer'; threshold: number; screen: AnswerScreen };
@@ -70,6 +70,8 @@ export async function judgeWithTriage(
   }
 
   const screened = await triage.screen.screen(document, options.signal);
+  // The budget ran out before the screen could answer: the solution is not judged (the caller stops).
+  if (screened.stopped) return { judgement: { ...cheap, usage: addUsage(cheap.usage, screened.usage), stopped: screened.stopped } };
   const p = screened.pTrue;
   if (p !== null && p >= triage.threshold) {
     const reason = `Triage: answer P(True) ${p.toFixed(2)} ≥ ${triage.threshold.toFixed(2)}; the steps were not critiqued.`;

@@ -3,6 +3,7 @@
 // compiler API (js-analyze.ts). Both give the same shape: statement pieces, `Step` markers, the tests
 // found in the file, the problem text and the first syntax error, which segments.ts turns into steps.
 import { hashText } from '../documents/hash';
+import { stepLimitWarning } from '../documents/build';
 import type { CodeTest, Range, SolutionDocument } from '../types';
 import { announceMissing, type CodeLanguage } from './interpreters';
 import { analyzeJavaScript } from './js-analyze';
@@ -86,8 +87,8 @@ export function documentFromAnalysis(
     analysis = { pieces: linePieces(source, input.language), markers: [], tests: [], problem: null, syntaxError: null };
   }
 
-  const { steps, warnings: stepWarnings } = buildSteps(source, analysis.pieces, analysis.markers, input.maxSteps);
-  warnings.push(...stepWarnings);
+  const { steps, truncated } = buildSteps(source, analysis.pieces, analysis.markers, input.maxSteps);
+  if (truncated) warnings.push(stepLimitWarning(truncated));
   if (analysis.syntaxError) {
     warnings.push(`${analysis.syntaxError.message} (line ${analysis.syntaxError.start[0] + 1}).`);
   }
@@ -105,6 +106,7 @@ export function documentFromAnalysis(
     steps,
     tests,
     warnings,
+    ...(truncated ? { truncated } : {}),
   };
 }
 

@@ -6,14 +6,15 @@
 // dedents past the marker (the end of the function the marker was in); code outside every block keeps
 // statement-level steps.
 import { hashText } from '../documents/hash';
-import type { Range, Step } from '../types';
+import type { Range, Step, Truncation } from '../types';
 import type { SourcePiece, StepMarker } from './python-analyze';
 import type { SourceText } from './source-text';
 import { comparePositions } from './source-text';
 
 export interface Segmentation {
   steps: Step[];
-  warnings: string[];
+  /** Set when the step limit cut the steps short. */
+  truncated?: Truncation;
 }
 
 function toRange(piece: Pick<SourcePiece, 'start' | 'end'>): Range {
@@ -53,15 +54,11 @@ export function buildSteps(source: SourceText, pieces: SourcePiece[], markers: S
     drafts.push({ range: { start: { line: marker.line, character: marker.col }, end }, label: marker.label });
   }
 
-  const warnings: string[] = [];
-  let kept = drafts;
-  if (maxSteps !== undefined && drafts.length > maxSteps) {
-    kept = drafts.slice(0, maxSteps);
-    warnings.push(`Only the first ${maxSteps} of ${drafts.length} steps are checked (the step limit).`);
-  }
+  const truncated = maxSteps !== undefined && drafts.length > maxSteps ? { kept: maxSteps, total: drafts.length } : undefined;
+  const kept = truncated ? drafts.slice(0, truncated.kept) : drafts;
   const steps = kept.map((draft, index): Step => {
     const text = source.slice(draft.range);
     return { index, text, range: draft.range, hash: hashText(text), ...(draft.label ? { label: draft.label } : {}) };
   });
-  return { steps, warnings };
+  return { steps, ...(truncated ? { truncated } : {}) };
 }

@@ -22,8 +22,6 @@ export type CheckEvent =
 const BATCH_STEPS = 256;
 const BATCH_MS = 20;
 
-const LIMIT_WARNING = /Only the first (\d+) of (\d+) steps are checked/;
-
 /** Reads a text as a solution; never throws (a parser failure becomes a document with a warning). */
 export async function readSolution(
   uri: string,
@@ -33,12 +31,16 @@ export async function readSolution(
 ): Promise<{ document: SolutionDocument; stepsOverLimit: number; unreadable?: string }> {
   try {
     const document = await parseSolution({ uri, text, languageId, maxSteps });
-    const limit = document.warnings.map((w) => LIMIT_WARNING.exec(w)).find(Boolean);
-    return { document, stepsOverLimit: limit ? Number(limit[2]) - Number(limit[1]) : 0 };
+    return { document, stepsOverLimit: stepsOverLimit(document) };
   } catch (error) {
     const unreadable = errorMessage(error);
     return { document: unreadDocument(uri, text, `Could not read this document as a solution: ${unreadable}`), stepsOverLimit: 0, unreadable };
   }
+}
+
+/** Steps cut off by the step limit (the document's typed `truncated`). */
+function stepsOverLimit(document: SolutionDocument): number {
+  return document.truncated ? document.truncated.total - document.truncated.kept : 0;
 }
 
 /** A document with no steps, only a warning saying why (unreadable, or not read in time). */
@@ -47,7 +49,10 @@ export function unreadDocument(uri: string, text: string, warning: string): Solu
 }
 
 export async function runCheckJob(job: CheckJob, emit: (event: CheckEvent) => void): Promise<void> {
-  const read = 'document' in job ? { document: job.document, stepsOverLimit: 0 } : await readSolution(job.uri, job.text, job.languageId, job.maxSteps);
+  const read =
+    'document' in job
+      ? { document: job.document, stepsOverLimit: stepsOverLimit(job.document) }
+      : await readSolution(job.uri, job.text, job.languageId, job.maxSteps);
   emit({ type: 'parsed', ...read });
   const { document } = read;
   if (document.kind === 'math') {

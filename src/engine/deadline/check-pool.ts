@@ -49,6 +49,8 @@ interface Task {
   job: CheckJob;
   deadlineMs: number;
   signal: AbortSignal | undefined;
+  /** Takes the task out of the queue on abort; removed once a worker has it (a batch's one signal would pile them up). */
+  onQueuedAbort?: () => void;
   resolve: (checked: CheckedText) => void;
   reject: (error: unknown) => void;
 }
@@ -133,15 +135,14 @@ export class CheckPool {
       const deadlineMs = options.deadlineMs ?? (isCode(job) ? Math.max(CODE_DEADLINE_MS, this.deadlineMs) : this.deadlineMs);
       const task: Task = { job, deadlineMs, signal, resolve, reject };
       this.queue.push(task);
-      signal?.addEventListener(
-        'abort',
-        () => {
+      if (signal) {
+        task.onQueuedAbort = () => {
           const at = this.queue.indexOf(task);
           if (at >= 0) this.queue.splice(at, 1);
           reject(signal.reason);
-        },
-        { once: true },
-      );
+        };
+        signal.addEventListener('abort', task.onQueuedAbort, { once: true });
+      }
       this.pump();
     });
   }
@@ -179,6 +180,7 @@ export class CheckPool {
   private pump(): void {
     while (this.queue.length > 0 && (this.idle.length > 0 || this.running < this.maxWorkers)) {
       const task = this.queue.shift()!;
+      if (task.onQueuedAbort) task.signal?.removeEventListener('abort', task.onQueuedAbort);
       const warm = this.idle.find((w) => this.ready.has(w));
       if (warm) this.idle.splice(this.idle.indexOf(warm), 1);
       this.run(warm ?? this.idle.pop() ?? this.spawn(), task);

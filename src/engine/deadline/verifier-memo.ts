@@ -5,8 +5,8 @@
 import { verifyStepArithmetic } from '../verify/arithmetic';
 import type { ArithmeticEvidence, Range, Step } from '../types';
 
-/** Steps remembered (their evidence); the oldest are dropped past this. */
-const MAX_STEPS = 20_000;
+/** Steps remembered (their evidence); the oldest are dropped past this: the open documents of an editor (25 at the default step limit), not a whole batch, whose records do not repeat. */
+const MAX_STEPS = 5_000;
 
 interface Remembered {
   line: number;

@@ -1,7 +1,7 @@
 // Turns the spans a parser found (offsets into the text) into a SolutionDocument: ranges, hashes,
 // the step limit. Every parser (Markdown, plain text, dataset records) ends here, so the document
 // invariants hold for all of them: a step's `text` is exactly the slice its `range` covers.
-import type { DocumentFormat, Labels, SolutionDocument, Step } from '../types';
+import type { DocumentFormat, Labels, SolutionDocument, Step, Truncation } from '../types';
 import { hashStep, hashText } from './hash';
 import { LineIndex } from './lines';
 
@@ -37,8 +37,9 @@ export function buildDocument(parts: DocumentParts): SolutionDocument {
   const warnings = [...parts.warnings];
   const maxSteps = Math.max(1, Math.floor(parts.maxSteps ?? DEFAULT_MAX_STEPS));
   let spans = parts.steps;
-  if (spans.length > maxSteps) {
-    warnings.push(`Only the first ${maxSteps} of ${spans.length} steps are checked (the step limit, maxSteps, is ${maxSteps}).`);
+  const truncated = spans.length > maxSteps ? { kept: maxSteps, total: spans.length } : undefined;
+  if (truncated) {
+    warnings.push(stepLimitWarning(truncated));
     spans = spans.slice(0, maxSteps);
   }
   const steps: Step[] = spans.map((span, i) => {
@@ -74,5 +75,11 @@ export function buildDocument(parts: DocumentParts): SolutionDocument {
   if (parts.expectedAnswer !== undefined && parts.expectedAnswer !== '') document.expectedAnswer = parts.expectedAnswer;
   if (parts.frontMatter) document.frontMatter = parts.frontMatter;
   if (parts.labels) document.labels = parts.labels;
+  if (truncated) document.truncated = truncated;
   return document;
+}
+
+/** The one wording of the step-limit notice; surfaces read `document.truncated`, never this text. */
+export function stepLimitWarning(truncated: Truncation): string {
+  return `Only the first ${truncated.kept} of ${truncated.total} steps are checked (the step limit).`;
 }

@@ -1,34 +1,49 @@
 // `stepcritic eval`: judge labelled solutions and score the verdicts against the labels.
 //
-// Each solution goes through judgeSolution (verifiers + critic), exactly as `check` would judge it;
-// the predicted earliest wrong step is its firstErrorIndex. ProcessBench needs a hard decision per
+// Each solution goes through the judging pipeline (src/engine/pipeline), exactly as `check` would judge
+// it; the predicted earliest wrong step is its firstErrorIndex. ProcessBench needs a hard decision per
 // step, so eval uses one threshold (default 0.5) rather than the uncertain band. Step P(True) is
 // scored against the step labels the first-error label implies (steps before it correct, the step
 // itself wrong, later ones unknown).
 //
+// A split is a dataset file, named by its folder and file (`processbench/math`, `mr-ben/math`), so two
+// datasets with the same file name never merge. `--sample N` takes a stratified sample (./sample.ts).
 // A run stopped by the token budget or interrupted keeps what it judged: the figures cover the judged
 // solutions and say so; every verdict is in the critic cache, so running again resumes where it stopped.
+import { basename, dirname, resolve } from 'node:path';
+import type { Calibration } from '../calibration/file';
+import { describeCalibration } from '../calibration/file';
+import type { CalibrationSample } from '../calibration/samples';
+import { calibrationSamples } from '../calibration/samples';
 import type { StepCritic } from '../checks';
-import { judgeSolution } from '../judge';
-import type { SolutionDocument, Usage } from '../types';
-import { BUDGET_REACHED } from '../llm/errors';
+import { buildItemDocument } from '../pipeline/document';
+import type { PipelineItem } from '../pipeline/items';
+import { readItems } from '../pipeline/items';
+import { describeStop, runPipeline } from '../pipeline/run';
+import type { FileReport } from '../report/schema';
+import type { CalibrationNote, SolutionDocument, Usage } from '../types';
 import {
-  auroc,
-  brierScore,
-  expectedCalibrationError,
+  probabilityScores,
   processBenchScores,
   stepLabelsFromFirstError,
   type AccuracyCount,
   type FirstErrorPrediction,
   type ProbabilityOutcome,
 } from './metrics';
+import type { Stratum } from './sample';
+import { planSample, stratumOf } from './sample';
 
-export interface EvalItem {
-  split: string;
-  uri: string;
-  /** The document, or why the record could not be read. */
-  document?: SolutionDocument;
-  error?: string;
+export interface EvalSplit {
+  /** `folder/file` without the extension, e.g. `processbench/gsm8k`. */
+  name: string;
+  path: string;
+}
+
+/** A dataset file as a split: named by its folder and its file, so that `processbench/math` and `mr-ben/math` stay apart. */
+export function splitOf(path: string): EvalSplit {
+  const file = basename(path).replace(/\.(jsonl|ndjson|json)(\.gz)?$/i, '');
+  const folder = basename(dirname(path));
+  return { name: folder && folder !== '.' ? `${folder}/${file}` : file, path };
 }
 
 export interface EvalItemResult {
@@ -39,6 +54,8 @@ export interface EvalItemResult {
   /** Steps the critic could not judge (verdict `error`). */
   judgeErrors: number;
   steps: ProbabilityOutcome[];
+  /** The labelled steps the critic's raw P(True) decided: what `stepcritic calibrate` fits on. */
+  criticSteps: CalibrationSample[];
   usage: Usage;
 }
 
@@ -62,29 +79,42 @@ export interface EvalReport {
   model: string | null;
   critic: string;
   threshold: number;
+  /** The critic protocol (prompt version, or the PRM's request format), when a critic judged. */
+  protocolVersion?: string;
+  /** The calibration the critic's P(True) went through (`--calibration`); the figures are of the calibrated values. */
+  calibration?: CalibrationNote;
+  /** `--sample N --seed S`, when the solutions were a stratified sample. */
+  sample?: { size: number; seed: number };
   splits: SplitReport[];
   overall: SplitReport;
   usage: Usage;
   timeMs: number;
-  /** Records read but not usable (no label, unreadable). */
+  /** Records read but not usable (no label, unreadable), counted per reason. */
   skipped: { count: number; reasons: Record<string, number> };
   /** Why the run ended before the end of the data, if it did. */
   stopped?: string;
+  /** Every labelled step with the critic's raw P(True), by solution: the input of `stepcritic calibrate`. */
+  criticSteps: CalibrationSample[];
 }
 
 export interface EvalOptions {
   critic?: StepCritic;
   criticOffReason?: string;
   model?: string;
+  protocolVersion?: string;
+  calibration?: Calibration;
   /** Solutions judged at once. */
   concurrency: number;
   /** Judge at most this many labelled solutions. */
   limit?: number;
+  /** A stratified sample of this many labelled solutions (both labels, every split), drawn with `seed`. */
+  sample?: { size: number; seed: number };
   /** P(True) below this marks a step incorrect (default 0.5). */
   threshold?: number;
+  /** Paths are shown relative to this. */
+  cwd?: string;
   signal?: AbortSignal;
   onItem?: (result: EvalItemResult, done: number) => void;
-  datasets?: string[];
 }
 
 function addUsage(into: Usage, add: Usage): void {
@@ -106,134 +136,129 @@ export function summariseSplit(split: string, results: readonly EvalItemResult[]
     erroneous: scores.erroneous,
     correct: scores.correct,
     f1: scores.f1,
-    calibration: { steps: steps.length, ece: expectedCalibrationError(steps), brier: brierScore(steps), auroc: auroc(steps) },
+    calibration: { steps: steps.length, ...probabilityScores(steps) },
     judgeErrors: results.reduce((sum, r) => sum + r.judgeErrors, 0),
     usage,
   };
 }
 
-export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem>, options: EvalOptions): Promise<EvalReport> {
+/** Why a record is not scored, or undefined when it is: it needs a first-error label and steps. */
+function unscorable(document: SolutionDocument): string | undefined {
+  const label = document.labels?.firstErrorStep;
+  if (label === undefined || label === null) return 'no first-error label';
+  if (document.steps.length === 0) return 'no steps';
+  return undefined;
+}
+
+/** A record the sample leaves out: not judged, not counted as skipped. */
+const NOT_SAMPLED = 'not in the sample';
+
+export async function runEval(splits: readonly EvalSplit[], options: EvalOptions): Promise<EvalReport> {
   const started = Date.now();
   const threshold = options.threshold ?? 0.5;
+  const cwd = options.cwd ?? process.cwd();
+  const splitByPath = new Map(splits.map((s) => [resolve(cwd, s.path), s.name]));
+  const items = () => readItems([...splitByPath.keys()], { cwd, ...(options.signal ? { signal: options.signal } : {}) });
+  const plan = options.sample ? await planFor(items(), splitByPath, options.sample) : undefined;
+  const seen = new Map<Stratum, number>();
+  const admit = (document: SolutionDocument, split: string): string | undefined => {
+    const reason = unscorable(document);
+    if (reason !== undefined || !plan) return reason;
+    const stratum = stratumOf(split, document.labels!.firstErrorStep!);
+    const position = seen.get(stratum) ?? 0;
+    seen.set(stratum, position + 1);
+    return plan.get(stratum)?.has(position) ? undefined : NOT_SAMPLED;
+  };
+
   const results: EvalItemResult[] = [];
   const skipped = { count: 0, reasons: {} as Record<string, number> };
-  const skip = (reason: string) => {
-    skipped.count++;
-    skipped.reasons[reason] = (skipped.reasons[reason] ?? 0) + 1;
-  };
-  let stopped: string | undefined;
-  let taken = 0;
-  const stop = new AbortController();
-  const onOuterAbort = () => stop.abort();
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-
-  const iterator =
-    Symbol.asyncIterator in items ? (items as AsyncIterable<EvalItem>)[Symbol.asyncIterator]() : toAsync((items as Iterable<EvalItem>)[Symbol.iterator]());
-  const pull = async (): Promise<EvalItem | undefined> => {
-    for (;;) {
-      if (stop.signal.aborted) return undefined;
-      if (options.limit !== undefined && taken >= options.limit) return undefined;
-      const n = await iterator.next();
-      if (n.done) return undefined;
-      const item = n.value;
-      if (!item.document) {
-        skip(item.error ?? 'unreadable record');
-        continue;
-      }
-      const label = item.document.labels?.firstErrorStep;
-      if (label === undefined || label === null) {
-        skip('no first-error label');
-        continue;
-      }
-      if (item.document.steps.length === 0) {
-        skip('no steps');
-        continue;
-      }
-      taken++;
-      return item;
-    }
-  };
-  // Workers pull one at a time, so that the limit and the skips are counted exactly.
-  let queue: Promise<unknown> = Promise.resolve();
-  const next = (): Promise<EvalItem | undefined> => {
-    const pulled = queue.then(pull);
-    queue = pulled.catch(() => undefined);
-    return pulled;
-  };
-
-  const worker = async () => {
-    for (let item = await next(); item; item = await next()) {
-      const document = item.document!;
-      let judgement;
-      try {
-        judgement = await judgeSolution(
-          document,
-          { critic: options.critic, criticOffReason: options.criticOffReason },
-          { thresholds: { correct: threshold, incorrect: threshold }, signal: stop.signal },
-        );
-      } catch (error) {
-        if (stop.signal.aborted) return;
-        throw error;
-      }
-      if (judgement.critic.note?.includes(BUDGET_REACHED)) {
-        // Not judged: it does not count, and nothing after it will be judged either.
-        stopped ??= judgement.critic.note;
-        stop.abort();
+  const outcome = await runPipeline(items(), {
+    deps: {
+      ...(options.critic ? { critic: options.critic } : {}),
+      ...(options.criticOffReason ? { criticOffReason: options.criticOffReason } : {}),
+      ...(options.calibration ? { calibration: options.calibration } : {}),
+    },
+    judgeOptions: { thresholds: { correct: threshold, incorrect: threshold } },
+    concurrency: options.concurrency,
+    admit: (document, item) => admit(document, splitByPath.get(item.path) ?? ''),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onEntry: (finished) => {
+      if (finished.kind !== 'finished' || finished.stopped) return;
+      const entry = finished.entry;
+      if (entry.status !== 'judged') {
+        if (entry.reason === NOT_SAMPLED) return;
+        const reason = entry.reason ?? 'unreadable record';
+        skipped.count++;
+        skipped.reasons[reason] = (skipped.reasons[reason] ?? 0) + 1;
         return;
       }
-      const label = document.labels!.firstErrorStep!;
-      const stepLabels = stepLabelsFromFirstError(label, document.steps.length);
-      const steps: ProbabilityOutcome[] = [];
-      for (const verdict of judgement.steps) {
-        const y = stepLabels[verdict.stepIndex];
-        if (y === null || y === undefined || verdict.pTrue === null || verdict.source === 'user') continue;
-        steps.push({ p: verdict.pTrue, y });
-      }
-      const result: EvalItemResult = {
-        split: item.split,
-        uri: item.uri,
-        label,
-        predicted: judgement.firstErrorIndex,
-        judgeErrors: judgement.steps.filter((s) => s.verdict === 'error').length,
-        steps,
-        usage: judgement.usage,
-      };
+      const result = scored(entry, splitByPath.get(finished.item.path) ?? '');
       results.push(result);
       options.onItem?.(result, results.length);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
-  }
-  if (options.signal?.aborted) stopped ??= `interrupted after ${results.length} solutions`;
+    },
+  });
+  let stopped: string | undefined;
+  if (outcome.stopped?.kind === 'cancelled') stopped = `interrupted after ${results.length} solutions`;
+  else if (outcome.stopped) stopped = describeStop(outcome.stopped);
 
-  const splitNames = [...new Set(results.map((r) => r.split))];
-  const splits = splitNames.map((name) =>
-    summariseSplit(
-      name,
-      results.filter((r) => r.split === name),
-    ),
-  );
+  const names = [...new Set(results.map((r) => r.split))];
   const overall = summariseSplit('all', results);
   return {
     version: 1,
-    datasets: options.datasets ?? [],
+    datasets: splits.map((s) => s.path),
     model: options.model ?? null,
     critic: options.critic?.description ?? options.criticOffReason ?? 'off',
     threshold,
-    splits,
+    ...(options.critic && options.protocolVersion !== undefined ? { protocolVersion: options.protocolVersion } : {}),
+    ...(options.critic && options.calibration ? { calibration: options.calibration.note } : {}),
+    ...(options.sample ? { sample: options.sample } : {}),
+    splits: names.map((name) =>
+      summariseSplit(
+        name,
+        results.filter((r) => r.split === name),
+      ),
+    ),
     overall,
     usage: overall.usage,
     timeMs: Date.now() - started,
     skipped,
     ...(stopped ? { stopped } : {}),
+    criticSteps: results.flatMap((r) => r.criticSteps),
   };
 }
 
-function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
-  return { next: async () => iterator.next() };
+function scored(entry: FileReport, split: string): EvalItemResult {
+  const label = entry.labels!.firstErrorStep!;
+  const stepLabels = stepLabelsFromFirstError(label, entry.steps.length);
+  const steps: ProbabilityOutcome[] = [];
+  for (const step of entry.steps) {
+    const y = stepLabels[step.index];
+    if (y === null || y === undefined || step.pTrue === null || step.source === 'user') continue;
+    steps.push({ p: step.pTrue, y });
+  }
+  return {
+    split,
+    uri: entry.uri,
+    label,
+    predicted: entry.firstErrorIndex ?? -1,
+    judgeErrors: entry.steps.filter((s) => s.verdict === 'error').length,
+    steps,
+    criticSteps: calibrationSamples(entry),
+    usage: entry.usage ?? { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
+  };
+}
+
+/** The first pass of a sample: how many scorable records each stratum has, then which to take. */
+async function planFor(items: AsyncIterable<PipelineItem>, splitByPath: ReadonlyMap<string, string>, sample: { size: number; seed: number }) {
+  const sizes = new Map<Stratum, number>();
+  for await (const item of items) {
+    const built = await buildItemDocument(item);
+    if (!built.ok || unscorable(built.document) !== undefined) continue;
+    const stratum = stratumOf(splitByPath.get(item.path) ?? '', built.document.labels!.firstErrorStep!);
+    sizes.set(stratum, (sizes.get(stratum) ?? 0) + 1);
+  }
+  return planSample(sizes, sample.size, sample.seed);
 }
 
 // ---- rendering --------------------------------------------------------------------------------
@@ -245,7 +270,9 @@ export function renderEvalMarkdown(report: EvalReport): string {
   const lines: string[] = [];
   lines.push(`## stepcritic eval: ${report.datasets.join(', ') || 'dataset'}`);
   lines.push('');
-  lines.push(`Critic: ${report.critic}; step threshold ${report.threshold}.`);
+  lines.push(
+    `Critic: ${report.critic}; step threshold ${report.threshold}${report.calibration ? `; P(True) ${describeCalibration(report.calibration)}` : ''}.`,
+  );
   if (report.stopped) lines.push(`**Stopped early:** ${report.stopped}. The figures cover the solutions judged so far; run again to resume from the cache.`);
   lines.push('');
   lines.push(

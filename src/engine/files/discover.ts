@@ -29,15 +29,31 @@ export interface DiscoveredFile {
   explicit: boolean;
 }
 
+/** A path or glob the user gave that found nothing: reported as a failed entry among the others. */
+export interface MissingInput {
+  /** Absolute path the input names (for a glob: where it was resolved). */
+  path: string;
+  /** The input as the user typed it. */
+  display: string;
+  /** Why nothing was found, e.g. `no such file or folder`. */
+  missing: string;
+}
+
 export interface Discovery {
   files: DiscoveredFile[];
-  /** One line each: paths that do not exist, globs that match nothing. */
-  problems: string[];
+  /** Paths that do not exist, globs that match nothing, paths that are neither file nor folder. */
+  problems: MissingInput[];
+}
+
+/** A problem as one line: `missing.md: no such file or folder`. */
+export function describeMissing(problem: MissingInput): string {
+  return `${problem.display}: ${problem.missing}`;
 }
 
 export async function discoverFiles(patterns: readonly string[], cwd: string): Promise<Discovery> {
   const found = new Map<string, DiscoveredFile>();
-  const problems: string[] = [];
+  const problems: MissingInput[] = [];
+  const problem = (pattern: string, missing: string) => problems.push({ path: resolve(cwd, pattern), display: pattern, missing });
   const rulesByRoot = new Map<string, GitignoreRules>();
   const rulesFor = async (start: string): Promise<GitignoreRules> => {
     const root = (await findRepositoryRoot(start)) ?? start;
@@ -67,16 +83,16 @@ export async function discoverFiles(patterns: readonly string[], cwd: string): P
       continue;
     }
     if (info) {
-      problems.push(`${pattern}: not a file or folder`);
+      problem(pattern, 'not a file or folder');
       continue;
     }
     if (isDynamicPattern(pattern)) {
       const matches = await expandGlob(pattern, cwd, rulesFor);
-      if (matches.length === 0) problems.push(`${pattern}: no files match this pattern`);
+      if (matches.length === 0) problem(pattern, 'no files match this pattern');
       for (const file of matches) add(file, false);
       continue;
     }
-    problems.push(`${pattern}: no such file or folder`);
+    problem(pattern, 'no such file or folder');
   }
 
   const files = [...found.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));

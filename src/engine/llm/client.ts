@@ -696,7 +696,8 @@ export class LlmClient {
       const extra = { param, serverMessage: message };
       const code = (error.error as { code?: unknown } | undefined)?.code;
       if (status === 401 || status === 403) {
-        return make('auth', `${status} from ${where}: the endpoint rejected the API key (${message})`, false, status);
+        const why = this.apiKey ? 'the endpoint rejected the API key' : 'the endpoint needs an API key and none is set';
+        return make('auth', `${status} from ${where}: ${why} (${message})`, false, status);
       }
       const aboutModel =
         code === 'model_not_found' ||

@@ -19,7 +19,7 @@
 // left unjudged with a note. An endpoint that fails after the retries leaves `error` verdicts and a note.
 import type { CriticRequest, CriticResult, CriticStepResult, StepCritic } from '../checks';
 import { couldNotJudge } from '../checks';
-import type { CriticSource, Evidence, SolutionDocument, Usage } from '../types';
+import type { CriticSource, CriticStop, Evidence, SolutionDocument, Usage } from '../types';
 import { answerCacheKey, stepCacheKeys, type CacheKeyContext } from '../cache/key';
 import { readCachedSteps } from '../cache/steps';
 import type { CriticCache } from '../cache/types';
@@ -430,7 +430,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       const start = cached.start;
 
       const notes: string[] = [];
-      let stoppedByBudget = false;
+      let stopped: CriticStop | undefined;
       if (start < steps.length) {
         try {
           const note = await judgeRange(document, start, request.evidence, keys, usage, emit, signal);
@@ -439,7 +439,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
           if (isAbort(error, signal)) throw error;
           if (options.failFast && error instanceof LlmError && !(error instanceof BudgetExceededError)) throw error;
           if (error instanceof BudgetExceededError) {
-            stoppedByBudget = true;
+            stopped = error.toStop();
             const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
             notes.push(`${error.message}; ${range} not judged`);
           } else {
@@ -453,13 +453,14 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       }
 
       let finalAnswerPTrue: number | null = null;
-      if (config.finalAnswerCheck && document.finalAnswer && !stoppedByBudget) {
+      if (config.finalAnswerCheck && document.finalAnswer && !stopped) {
         try {
           const answer = await judgeAnswer(document, usage, signal);
           finalAnswerPTrue = answer.pTrue;
           if (answer.note) notes.push(answer.note);
         } catch (error) {
           if (isAbort(error, signal)) throw error;
+          if (error instanceof BudgetExceededError) stopped = error.toStop();
           notes.push(`final-answer check: ${errorMessage(error)}`);
         }
       }
@@ -470,6 +471,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         finalAnswerPTrue,
         usage: { ...usage, cachedSteps },
         note: notes.length > 0 ? notes.join('; ') : undefined,
+        ...(stopped ? { stopped } : {}),
       };
       totals.requests += usage.requests;
       totals.promptTokens += usage.promptTokens;

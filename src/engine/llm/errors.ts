@@ -1,6 +1,7 @@
 // Errors from the LLM endpoint, classified so that each surface can say what to change.
 // Every message that leaves this module has been through redactSecret: an endpoint may echo a key back
 // (OpenAI quotes part of a wrong key), and a key must never reach a log, a report or the screen.
+import type { CriticStop } from '../types';
 
 export type LlmErrorKind =
   | 'budget' // the token budget would be exceeded; nothing was sent
@@ -32,18 +33,20 @@ export class LlmError extends Error {
   }
 }
 
-/** How every budget stop begins, so that callers (eval, reports) can recognise it in a note. */
-export const BUDGET_REACHED = 'token budget reached';
-
-/** The token budget is spent: stop cleanly, keep what was judged. */
+/** The token budget is spent: stop cleanly, keep what was judged (the critic reports it as `stopped`). */
 export class BudgetExceededError extends LlmError {
   readonly used: number;
   readonly limit: number;
   constructor(used: number, limit: number, needed: number) {
-    super('budget', `${BUDGET_REACHED}: ${used} of ${limit} tokens used, the next request needs about ${needed} more`);
+    super('budget', `token budget reached: ${used} of ${limit} tokens used, the next request needs about ${needed} more`);
     this.name = 'BudgetExceededError';
     this.used = used;
     this.limit = limit;
+  }
+
+  /** The typed stop a critic reports (CriticResult.stopped): callers read this, never the message. */
+  toStop(): CriticStop {
+    return { kind: 'budget', used: this.used, limit: this.limit, message: this.message };
   }
 }
 

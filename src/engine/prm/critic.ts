@@ -23,7 +23,7 @@ import { createLlmClient, type LlmClient, type UsageCounter } from '../llm/clien
 import { setGlobalLlmConcurrency } from '../llm/concurrency';
 import { BudgetExceededError, LlmError } from '../llm/errors';
 import { estimateTokens } from '../llm/tokens';
-import type { SolutionDocument, Usage } from '../types';
+import type { CriticStop, SolutionDocument, Usage } from '../types';
 import { describePrmConfig, type PrmCriticConfig } from './config';
 import { formatFingerprint } from './format';
 import { buildPoolingBody, poolingUrl, type PoolingApi } from './request';
@@ -141,7 +141,7 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
     problem: document.problem.trim(),
   });
 
-  /** Scores steps `start`… in one request (the whole solution goes in); returns a note when they could not be judged. */
+  /** Scores steps `start`… in one request (the whole solution goes in); says why when they could not be judged, and a budget stop as such. */
   async function judgeFrom(
     document: SolutionDocument,
     start: number,
@@ -149,7 +149,7 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
     usage: UsageCounter,
     emit: (result: CriticStepResult) => void,
     signal: AbortSignal | undefined,
-  ): Promise<string | undefined> {
+  ): Promise<{ note?: string; stopped?: CriticStop }> {
     const steps = document.steps;
     let pTrue: number[];
     try {
@@ -162,11 +162,11 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
       if (signal?.aborted || (error instanceof LlmError && error.kind === 'aborted')) throw error;
       if (error instanceof BudgetExceededError) {
         const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
-        return `${error.message}; ${range} not judged`;
+        return { note: `${error.message}; ${range} not judged`, stopped: error.toStop() };
       }
       const reason = explainFailure(error, scorer.url);
       for (const step of steps.slice(start)) emit(couldNotJudge(step.index, reason));
-      return reason;
+      return { note: reason };
     }
     const now = Date.now();
     for (let position = start; position < steps.length; position++) {
@@ -177,7 +177,7 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
         .catch(() => undefined);
       emit({ index: steps[position]!.index, verdict, pTrue: p, source: 'prm', explanation, cached: false });
     }
-    return undefined;
+    return {};
   }
 
   return {
@@ -204,7 +204,8 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
       for (const [position, value] of cached.hits) {
         emit({ index: steps[position]!.index, verdict: value.verdict, pTrue: value.pTrue, source: 'prm', explanation, cached: true });
       }
-      const note = cached.start < steps.length ? await judgeFrom(document, cached.start, keys, usage, emit, signal) : undefined;
+      const { note, stopped }: { note?: string; stopped?: CriticStop } =
+        cached.start < steps.length ? await judgeFrom(document, cached.start, keys, usage, emit, signal) : {};
 
       const cachedSteps = cached.hits.size;
       totals.requests += usage.requests;
@@ -216,6 +217,7 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
         finalAnswerPTrue: null,
         usage: { requests: usage.requests, promptTokens: usage.promptTokens, completionTokens: 0, cachedSteps },
         note,
+        ...(stopped ? { stopped } : {}),
       };
     },
   };

@@ -1,6 +1,7 @@
 // Builds report entries from what the engine produced, and the run-level totals. Pure: the caller
 // reads files and measures time.
 import type { SolutionDocument, SolutionJudgement, Usage } from '../types';
+import { answerText } from '../combine';
 import { emptyUsage, SolutionVerdictSchema, VerdictSchema } from '../types';
 import type { FileReport, FileStatus, Report, ReportSummary, StepReport } from './schema';
 import { REPORT_SCHEMA_VERSION } from './schema';
@@ -25,6 +26,7 @@ export function judgedFileReport(origin: EntryOrigin, document: SolutionDocument
       hash: v.stepHash,
       verdict: v.verdict,
       pTrue: v.pTrue,
+      ...(v.rawPTrue !== undefined ? { rawPTrue: v.rawPTrue } : {}),
       source: v.source,
       ...(v.code !== undefined ? { code: v.code } : {}),
       message: v.message,
@@ -51,9 +53,10 @@ export function judgedFileReport(origin: EntryOrigin, document: SolutionDocument
     finalAnswerPTrue: judgement.finalAnswerPTrue,
     critic: judgement.critic,
     usage: judgement.usage,
+    ...(judgement.calibration ? { calibration: judgement.calibration } : {}),
     ...(document.tests && document.tests.length > 0 ? { tests: document.tests } : {}),
     ...(document.labels ? { labels: document.labels } : {}),
-    warnings: judgement.warnings,
+    warnings: judgement.answer?.status === 'differs' ? [...judgement.warnings, answerText(judgement.answer)] : judgement.warnings,
     ...(durationMs !== undefined ? { durationMs: roundMs(durationMs) } : {}),
   };
 }
@@ -80,36 +83,51 @@ export function unjudgedFileReport(
   };
 }
 
-export function summarise(files: readonly FileReport[], durationMs?: number): ReportSummary {
-  const solutions = Object.fromEntries(SolutionVerdictSchema.options.map((k) => [k, 0])) as ReportSummary['solutions'];
-  const steps = Object.fromEntries(VerdictSchema.options.map((k) => [k, 0])) as ReportSummary['steps'];
-  const usage: Usage = emptyUsage();
-  let judged = 0;
-  let skipped = 0;
-  let failed = 0;
-  for (const file of files) {
-    if (file.status === 'skipped') skipped++;
-    else if (file.status === 'failed') failed++;
-    else judged++;
-    if (file.verdict) solutions[file.verdict]++;
-    for (const step of file.steps) steps[step.verdict]++;
-    if (file.usage) {
-      usage.requests += file.usage.requests;
-      usage.promptTokens += file.usage.promptTokens;
-      usage.completionTokens += file.usage.completionTokens;
-      usage.cachedSteps += file.usage.cachedSteps;
-    }
+/** The run's totals, kept entry by entry (a streamed report never holds its entries). */
+export class SummaryCounter {
+  private readonly solutions = Object.fromEntries(SolutionVerdictSchema.options.map((k) => [k, 0])) as ReportSummary['solutions'];
+  private readonly steps = Object.fromEntries(VerdictSchema.options.map((k) => [k, 0])) as ReportSummary['steps'];
+  private readonly usage: Usage = emptyUsage();
+  private entries = 0;
+  private judged = 0;
+  private skipped = 0;
+  private failed = 0;
+
+  add(file: FileReport): void {
+    this.entries++;
+    if (file.status === 'skipped') this.skipped++;
+    else if (file.status === 'failed') this.failed++;
+    else this.judged++;
+    if (file.verdict) this.solutions[file.verdict]++;
+    for (const step of file.steps) this.steps[step.verdict]++;
+    if (file.usage) addUsage(this.usage, file.usage);
   }
-  return {
-    entries: files.length,
-    judged,
-    skipped,
-    failed,
-    solutions,
-    steps,
-    usage,
-    ...(durationMs !== undefined ? { durationMs: roundMs(durationMs) } : {}),
-  };
+
+  summary(durationMs?: number): ReportSummary {
+    return {
+      entries: this.entries,
+      judged: this.judged,
+      skipped: this.skipped,
+      failed: this.failed,
+      solutions: { ...this.solutions },
+      steps: { ...this.steps },
+      usage: { ...this.usage },
+      ...(durationMs !== undefined ? { durationMs: roundMs(durationMs) } : {}),
+    };
+  }
+}
+
+export function addUsage(into: Usage, add: Usage): void {
+  into.requests += add.requests;
+  into.promptTokens += add.promptTokens;
+  into.completionTokens += add.completionTokens;
+  into.cachedSteps += add.cachedSteps;
+}
+
+export function summarise(files: readonly FileReport[], durationMs?: number): ReportSummary {
+  const counter = new SummaryCounter();
+  for (const file of files) counter.add(file);
+  return counter.summary(durationMs);
 }
 
 export type FailOn = 'incorrect' | 'uncertain' | 'never';
@@ -124,18 +142,20 @@ export interface ReportMeta {
 }
 
 export function buildReport(files: FileReport[], meta: ReportMeta): Report {
+  return { ...reportHead(meta, summarise(files, meta.durationMs)), files };
+}
+
+/** Everything of a report but its entries. */
+export type ReportHead = Omit<Report, 'files'>;
+
+export function reportHead(meta: ReportMeta, summary: ReportSummary): ReportHead {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: {
-      name: 'stepcritic',
-      version: meta.toolVersion,
-      ...(meta.promptVersion !== undefined ? { promptVersion: meta.promptVersion } : {}),
-    },
+    tool: { name: 'stepcritic', version: meta.toolVersion, ...(meta.promptVersion !== undefined ? { promptVersion: meta.promptVersion } : {}) },
     createdAt: (meta.createdAt ?? new Date()).toISOString(),
     critic: meta.critic,
     ...(meta.failOn ? { failOn: meta.failOn } : {}),
-    summary: summarise(files, meta.durationMs),
-    files,
+    summary,
   };
 }
 

@@ -7,8 +7,8 @@
 // Step-level truth comes from the label of the earliest wrong step k: steps before k are correct,
 // step k is wrong, steps after k are not labelled (ProcessBench does not say whether they hold);
 // with k = -1 every step is correct.
-import type { CalibrationBin, ProbabilityOutcome } from '../eval/metrics';
-import { auroc, brierScore, calibrationBins, expectedCalibrationError, processBenchScores, stepLabelsFromFirstError } from '../eval/metrics';
+import type { CalibrationBin, FirstErrorPrediction, ProbabilityOutcome } from '../eval/metrics';
+import { calibrationBins, probabilityScores, processBenchScores, stepLabelsFromFirstError } from '../eval/metrics';
 import type { FileReport } from './schema';
 
 export type { CalibrationBin } from '../eval/metrics';
@@ -43,51 +43,58 @@ export function hasLabels(file: FileReport): boolean {
   return file.labels !== undefined && file.labels.firstErrorStep !== null && file.labels.firstErrorStep !== undefined;
 }
 
-/** One row per dataset, then `all` when there is more than one. */
-export function processBenchTable(files: readonly FileReport[]): F1Row[] {
-  const groups = new Map<string, { predictions: { predicted: number; label: number }[]; notJudged: number }>();
-  const groupFor = (dataset: string) => {
-    let group = groups.get(dataset);
+/** The ProcessBench table kept entry by entry: one row per dataset, then `all` when there is more than one. */
+export class ProcessBenchTally {
+  private readonly groups = new Map<string, { predictions: FirstErrorPrediction[]; notJudged: number }>();
+  private readonly all = { predictions: [] as FirstErrorPrediction[], notJudged: 0 };
+
+  add(file: FileReport): void {
+    if (!hasLabels(file)) return;
+    let group = this.groups.get(file.labels!.dataset);
     if (!group) {
       group = { predictions: [], notJudged: 0 };
-      groups.set(dataset, group);
+      this.groups.set(file.labels!.dataset, group);
     }
-    return group;
-  };
-  const all = { predictions: [] as { predicted: number; label: number }[], notJudged: 0 };
-  for (const file of files) {
-    if (!hasLabels(file)) continue;
-    const group = groupFor(file.labels!.dataset);
     if (file.status !== 'judged' || file.firstErrorIndex === null) {
       group.notJudged += 1;
-      all.notJudged += 1;
-      continue;
+      this.all.notJudged += 1;
+      return;
     }
     const prediction = { predicted: file.firstErrorIndex, label: file.labels!.firstErrorStep! };
     group.predictions.push(prediction);
-    all.predictions.push(prediction);
+    this.all.predictions.push(prediction);
   }
-  const row = (dataset: string, group: { predictions: { predicted: number; label: number }[]; notJudged: number }): F1Row => {
-    const scores = processBenchScores(group.predictions);
-    return {
-      dataset,
-      judged: group.predictions.length,
-      notJudged: group.notJudged,
-      erroneous: scores.erroneous.total,
-      erroneousHit: scores.erroneous.right,
-      correct: scores.correct.total,
-      correctHit: scores.correct.right,
-      accErroneous: scores.erroneous.accuracy,
-      accCorrect: scores.correct.accuracy,
-      f1: scores.f1,
-    };
-  };
-  const rows = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([dataset, group]) => row(dataset, group));
-  return rows.length > 1 ? [...rows, row('all', all)] : rows;
+
+  rows(): F1Row[] {
+    const rows = [...this.groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([dataset, group]) => f1Row(dataset, group));
+    return rows.length > 1 ? [...rows, f1Row('all', this.all)] : rows;
+  }
 }
 
-/** (P(True), truth) for every labelled step that has a probability. */
-export function labelledStepPairs(files: readonly FileReport[]): ProbabilityOutcome[] {
+function f1Row(dataset: string, group: { predictions: FirstErrorPrediction[]; notJudged: number }): F1Row {
+  const scores = processBenchScores(group.predictions);
+  return {
+    dataset,
+    judged: group.predictions.length,
+    notJudged: group.notJudged,
+    erroneous: scores.erroneous.total,
+    erroneousHit: scores.erroneous.right,
+    correct: scores.correct.total,
+    correctHit: scores.correct.right,
+    accErroneous: scores.erroneous.accuracy,
+    accCorrect: scores.correct.accuracy,
+    f1: scores.f1,
+  };
+}
+
+export function processBenchTable(files: readonly FileReport[]): F1Row[] {
+  const tally = new ProcessBenchTally();
+  for (const file of files) tally.add(file);
+  return tally.rows();
+}
+
+/** (P(True), truth) for every labelled step that has a probability: the P(True) shown, or the critic's raw one before calibration. */
+export function labelledStepPairs(files: readonly FileReport[], which: 'shown' | 'raw' = 'shown'): ProbabilityOutcome[] {
   const pairs: ProbabilityOutcome[] = [];
   for (const file of files) {
     if (!hasLabels(file) || file.status !== 'judged') continue;
@@ -95,7 +102,7 @@ export function labelledStepPairs(files: readonly FileReport[]): ProbabilityOutc
     for (const step of file.steps) {
       const y = truth[step.index];
       if (step.pTrue === null || step.accepted || y === null || y === undefined) continue;
-      pairs.push({ p: step.pTrue, y });
+      pairs.push({ p: which === 'raw' ? (step.rawPTrue ?? step.pTrue) : step.pTrue, y });
     }
   }
   return pairs;
@@ -104,21 +111,15 @@ export function labelledStepPairs(files: readonly FileReport[]): ProbabilityOutc
 export function calibration(pairs: readonly ProbabilityOutcome[], binCount = 10): Calibration {
   return {
     bins: calibrationBins(pairs, binCount),
-    ece: expectedCalibrationError(pairs, binCount),
-    brier: brierScore(pairs),
-    auroc: auroc(pairs),
+    ...probabilityScores(pairs, binCount),
     pairs: pairs.length,
   };
 }
 
-/** Counts of step P(True) values in `binCount` equal bins over [0, 1]. */
-export function pTrueHistogram(files: readonly FileReport[], binCount = 10): number[] {
-  const counts = new Array<number>(binCount).fill(0);
-  for (const file of files) {
-    for (const step of file.steps) {
-      if (step.pTrue === null) continue;
-      counts[Math.min(binCount - 1, Math.floor(step.pTrue * binCount))]! += 1;
-    }
+/** Adds an entry's step P(True) values to `counts`, equal bins over [0, 1]. */
+export function countPTrue(counts: number[], file: FileReport): void {
+  for (const step of file.steps) {
+    if (step.pTrue === null) continue;
+    counts[Math.min(counts.length - 1, Math.floor(step.pTrue * counts.length))]! += 1;
   }
-  return counts;
 }

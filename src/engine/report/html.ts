@@ -8,9 +8,16 @@
 // erroneous and on correct solutions, their harmonic mean) and a reliability diagram.
 import { formatDuration } from './findings';
 import { escapeHtml } from './html-escape';
+import type { ReportHead } from './build';
+import type { ProbabilityOutcome } from '../eval/metrics';
 import type { F1Row } from './html-metrics';
-import { calibration, hasLabels, labelledStepPairs, processBenchTable, pTrueHistogram } from './html-metrics';
+import type { Calibration } from './html-metrics';
+import { calibration, countPTrue, hasLabels, labelledStepPairs, ProcessBenchTally } from './html-metrics';
+import { describeCalibration } from '../calibration/file';
+import type { CalibrationNote } from '../types';
 import type { FileReport, Report, StepReport } from './schema';
+import type { StreamRenderer } from './stream';
+import { renderToString } from './stream';
 import { histogramSvg, reliabilitySvg } from './svg-charts';
 
 /** What the triage pass decided for an entry (from the run log). */
@@ -95,8 +102,8 @@ function stepStrip(file: FileReport): string {
   return `<span class="strip">${cells}${file.steps.length > 60 ? `<span class="muted"> +${file.steps.length - 60}</span>` : ''}</span>`;
 }
 
-function summaryCards(report: Report): string {
-  const s = report.summary;
+function summaryCards(head: ReportHead): string {
+  const s = head.summary;
   const totalSteps = Object.values(s.steps).reduce((a, b) => a + b, 0);
   const tokens = s.usage.promptTokens + s.usage.completionTokens;
   const solutionCounts = SOLUTION_ORDER.filter((v) => s.solutions[v] > 0)
@@ -130,27 +137,54 @@ function f1Table(rows: readonly F1Row[]): string {
   return `<table class="f1" id="f1-table"><caption>Earliest wrong step against the labels (ProcessBench's measure)</caption><thead><tr><th>dataset</th><th>erroneous found at the right step</th><th>accuracy on erroneous</th><th>correct called correct</th><th>accuracy on correct</th><th>F1 (harmonic mean)</th><th>not judged</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function chartsSection(report: Report): string {
-  const files = report.files;
-  const hist = pTrueHistogram(files);
+/** What the charts need, kept entry by entry. */
+interface ChartData {
+  histogram: number[];
+  pairs: ProbabilityOutcome[];
+  /** The critic's P(True) before calibration, on the same steps (only when a calibration was applied). */
+  rawPairs: ProbabilityOutcome[];
+  calibrated?: CalibrationNote;
+  tally: ProcessBenchTally;
+  labelled: boolean;
+}
+
+function chartsSection(data: ChartData): string {
+  const hist = data.histogram;
   const withP = hist.reduce((a, b) => a + b, 0);
   const parts: string[] = [];
   parts.push(
     `<figure class="figure" id="histogram">${withP > 0 ? histogramSvg(hist, 'Step P(True) histogram') : '<p class="muted">No step has a P(True): the LLM critic did not judge any step.</p>'}<figcaption>P(True) of ${withP} step${withP === 1 ? '' : 's'}</figcaption></figure>`,
   );
-  const labelled = files.filter(hasLabels);
-  if (labelled.length > 0) {
-    const cal = calibration(labelledStepPairs(files));
-    parts.push(
-      `<figure class="figure" id="reliability">${cal.pairs > 0 ? reliabilitySvg(cal.bins, 'Reliability diagram', cal.ece) : '<p class="muted">No labelled step has a P(True).</p>'}<figcaption>Reliability of step P(True) against the labels (bars: share of a bin's steps that are really correct; dots: at the bin's mean P(True); dashed: a perfectly calibrated critic): ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${cal.ece !== null ? `, ECE ${cal.ece.toFixed(3)} (10 bins), Brier ${cal.brier!.toFixed(3)}` : ''}${cal.auroc !== null ? `, AUROC ${cal.auroc.toFixed(3)}` : ''}</figcaption></figure>`,
-    );
+  if (data.labelled) {
+    const shown = calibration(data.pairs);
+    if (data.calibrated) {
+      // Side by side: what the critic said, and what the calibration made of it, on the same steps.
+      parts.push(reliabilityFigure('reliability-raw', "Reliability diagram of the critic's raw P(True)", calibration(data.rawPairs), 'raw P(True)'));
+      parts.push(
+        reliabilityFigure(
+          'reliability',
+          'Reliability diagram of the calibrated P(True)',
+          shown,
+          `P(True) ${describeCalibration(data.calibrated)}`,
+          'On the steps the map was fitted on this flatters it: `stepcritic calibrate` prints cross-validated figures.',
+        ),
+      );
+    } else {
+      parts.push(reliabilityFigure('reliability', 'Reliability diagram', shown, 'step P(True)'));
+    }
   }
-  const rows = processBenchTable(files);
+  const rows = data.tally.rows();
   return `<section id="charts"><h2>Confidence</h2><div class="figures">${parts.join('')}</div>${rows.length > 0 ? f1Table(rows) : ''}</section>`;
 }
 
-function entriesTable(report: Report, detailed: ReadonlySet<number>, triage?: ReadonlyMap<string, HtmlTriageNote>): string {
-  const anyLabels = report.files.some(hasLabels);
+function reliabilityFigure(id: string, title: string, cal: Calibration, what: string, note = ''): string {
+  const chart = cal.pairs > 0 ? reliabilitySvg(cal.bins, title, cal.ece) : '<p class="muted">No labelled step has a P(True).</p>';
+  const figures = `${cal.ece !== null ? `, ECE ${cal.ece.toFixed(3)} (10 bins), Brier ${cal.brier!.toFixed(3)}` : ''}${cal.auroc !== null ? `, AUROC ${cal.auroc.toFixed(3)}` : ''}`;
+  return `<figure class="figure" id="${id}">${chart}<figcaption>Reliability of ${e(what)} against the labels (bars: share of a bin's steps that are really correct; dots: at the bin's mean P(True); dashed: a perfectly calibrated critic): ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${figures}.${note ? ` ${e(note)}` : ''}</figcaption></figure>`;
+}
+
+/** The table's controls and header; its rows are a section. A label column is always there, hidden when nothing is labelled. */
+function entriesTableStart(entries: number, anyLabels: boolean): string {
   const verdictOptions = ['correct', 'incorrect', 'uncertain', 'error', 'unchecked', 'skipped', 'failed']
     .map((v) => `<option value="${v}">${e(VERDICT_LABEL[v] ?? v)}</option>`)
     .join('');
@@ -160,29 +194,27 @@ function entriesTable(report: Report, detailed: ReadonlySet<number>, triage?: Re
     (anyLabels
       ? `<select id="filter-label" aria-label="Against the label"><option value="">any</option><option value="match">agrees with the label</option><option value="mismatch">disagrees with the label</option></select>`
       : '') +
-    `<span id="filter-count" class="muted" aria-live="polite">${report.files.length} of ${report.files.length}</span></div>`;
+    `<span id="filter-count" class="muted" aria-live="polite">${entries} of ${entries}</span></div>`;
   const head =
     `<tr><th data-sort="index" class="num">#</th><th data-sort="name">file / record</th><th data-sort="verdict">verdict</th><th data-sort="first" class="num">first wrong step</th>` +
-    (anyLabels ? '<th data-sort="label" class="num">labelled</th>' : '') +
+    `<th data-sort="label" class="num label-col">labelled</th>` +
     `<th>steps</th><th data-sort="answer" class="num">answer P(True)</th><th data-sort="tokens" class="num">tokens</th></tr>`;
-  const rows = report.files
-    .map((file, i) => {
-      const verdict = rowVerdict(file);
-      const search = `${file.uri} ${file.problem ?? ''}`.toLowerCase().slice(0, 600);
-      const tokens = file.usage ? file.usage.promptTokens + file.usage.completionTokens : 0;
-      const name = detailed.has(i) ? `<a href="#sol-${i}">${e(file.uri)}</a>` : e(file.uri);
-      const note = triage?.get(file.uri);
-      const reason = file.status !== 'judged' && file.reason ? `<div class="reason">${e(file.reason)}</div>` : '';
-      const triaged = note?.settled ? ` <span class="tag" title="${e(note.reason)}">triaged</span>` : '';
-      return (
-        `<tr data-index="${i}" data-verdict="${e(verdict)}" data-label="${labelMatch(file)}" data-search="${e(search)}" data-first="${file.firstErrorIndex ?? -2}" data-answer="${file.finalAnswerPTrue ?? -1}" data-tokens="${tokens}">` +
-        `<td class="num">${i + 1}</td><td class="name">${name}${triaged}${reason}</td><td>${badge(verdict)}</td><td class="num">${firstError(file)}</td>` +
-        (anyLabels ? `<td class="num${labelMatch(file) === 'mismatch' ? ' mismatch' : ''}">${labelFirstError(file)}</td>` : '') +
-        `<td>${stepStrip(file)}</td><td class="num">${prob(file.finalAnswerPTrue)}</td><td class="num">${tokens}</td></tr>`
-      );
-    })
-    .join('');
-  return `<section id="entries-section"><h2>Files and records</h2>${controls}<table id="entries" class="entries"><thead>${head}</thead><tbody>${rows}</tbody></table></section>`;
+  return `<section id="entries-section"><h2>Files and records</h2>${controls}<table id="entries" class="entries${anyLabels ? '' : ' no-labels'}"><thead>${head}</thead><tbody>`;
+}
+
+function entryRow(file: FileReport, i: number, detailed: boolean, note?: HtmlTriageNote): string {
+  const verdict = rowVerdict(file);
+  const search = `${file.uri} ${file.problem ?? ''}`.toLowerCase().slice(0, 600);
+  const tokens = file.usage ? file.usage.promptTokens + file.usage.completionTokens : 0;
+  const name = detailed ? `<a href="#sol-${i}">${e(file.uri)}</a>` : e(file.uri);
+  const reason = file.status !== 'judged' && file.reason ? `<div class="reason">${e(file.reason)}</div>` : '';
+  const triaged = note?.settled ? ` <span class="tag" title="${e(note.reason)}">triaged</span>` : '';
+  return (
+    `<tr data-index="${i}" data-verdict="${e(verdict)}" data-label="${labelMatch(file)}" data-search="${e(search)}" data-first="${file.firstErrorIndex ?? -2}" data-answer="${file.finalAnswerPTrue ?? -1}" data-tokens="${tokens}">` +
+    `<td class="num">${i + 1}</td><td class="name">${name}${triaged}${reason}</td><td>${badge(verdict)}</td><td class="num">${firstError(file)}</td>` +
+    `<td class="num label-col${labelMatch(file) === 'mismatch' ? ' mismatch' : ''}">${labelFirstError(file)}</td>` +
+    `<td>${stepStrip(file)}</td><td class="num">${prob(file.finalAnswerPTrue)}</td><td class="num">${tokens}</td></tr>`
+  );
 }
 
 function stepItem(step: StepReport, labelledError: number | undefined): string {
@@ -190,7 +222,7 @@ function stepItem(step: StepReport, labelledError: number | undefined): string {
   const meter =
     p === null
       ? '<span class="muted">P(True) n/a</span>'
-      : `<span class="meter" title="P(True) ${prob(p)}"><span class="fill ${widthClass(p)} v-${e(step.verdict)}"></span></span><span class="p">P(True) ${prob(p)}</span>`;
+      : `<span class="meter" title="P(True) ${prob(p)}${step.rawPTrue !== undefined ? `, calibrated from the critic's ${prob(step.rawPTrue)}` : ''}"><span class="fill ${widthClass(p)} v-${e(step.verdict)}"></span></span><span class="p">P(True) ${prob(p)}</span>`;
   const label = step.label ? `<span class="muted">${e(step.label)}</span>` : '';
   const truth = labelledError === undefined ? '' : step.index === labelledError ? '<span class="tag truth">labelled first error</span>' : '';
   const fixes = step.fixes.length > 0 ? `<div class="fix">fix: ${step.fixes.map((f) => `<code>${e(f.newText)}</code>`).join(', ')}</div>` : '';
@@ -261,6 +293,7 @@ th[data-sort]{cursor:pointer;user-select:none}th[data-sort]:hover{color:var(--li
 .p{font-variant-numeric:tabular-nums;font-size:12px}.step-message{color:var(--muted);font-size:13px;margin-top:2px}.fix{font-size:12px}
 ${Array.from({ length: 21 }, (_, i) => `.w${i}{width:${i * 5}%}`).join('')}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
+.no-labels .label-col{display:none}
 `;
 
 const SCRIPT = `
@@ -294,30 +327,70 @@ const SCRIPT = `
 })();
 `;
 
-export function renderHtml(report: Report, options: HtmlReportOptions = {}): string {
-  const title = options.title ?? 'Step Critic report';
+/** The HTML page written entry by entry: the table rows and the step-by-step solutions are sections. */
+export function htmlRenderer(options: HtmlReportOptions = {}): StreamRenderer {
   const maxDetailed = options.maxDetailed ?? DEFAULT_MAX_DETAILED;
-  const detailedIndices: number[] = [];
-  report.files.forEach((file, i) => {
-    if (detailedIndices.length < maxDetailed && file.status === 'judged' && file.steps.length > 0) detailedIndices.push(i);
-  });
-  const detailed = new Set(detailedIndices);
-  // Open the first few solutions that have something to look at, so the page shows steps at once.
-  const opened = new Set(detailedIndices.filter((i) => report.files[i]!.verdict !== 'correct').slice(0, 3));
+  const charts: ChartData = { histogram: new Array<number>(10).fill(0), pairs: [], rawPairs: [], tally: new ProcessBenchTally(), labelled: false };
+  let index = 0;
+  let detailed = 0;
+  let opened = 0;
+  let judgedWithSteps = 0;
+  return {
+    add(file, sections, extras) {
+      const i = index++;
+      countPTrue(charts.histogram, file);
+      charts.tally.add(file);
+      if (hasLabels(file)) {
+        charts.labelled = true;
+        charts.pairs.push(...labelledStepPairs([file]));
+        if (file.calibration) {
+          charts.calibrated ??= file.calibration;
+          charts.rawPairs.push(...labelledStepPairs([file], 'raw'));
+        } else charts.rawPairs.push(...labelledStepPairs([file]));
+      }
+      const withSteps = file.status === 'judged' && file.steps.length > 0;
+      if (withSteps) judgedWithSteps++;
+      const shown = withSteps && detailed < maxDetailed;
+      sections.write('rows', entryRow(file, i, shown, extras?.triage));
+      if (!shown) return;
+      detailed++;
+      // Open the first few solutions that have something to look at, so the page shows steps at once.
+      const open = file.verdict !== 'correct' && opened < 3;
+      if (open) opened++;
+      sections.write('details', solutionDetail(file, i, open, extras?.triage));
+    },
+    finish(head) {
+      return [
+        pageStart(head, options, charts),
+        entriesTableStart(index, charts.labelled),
+        { section: 'rows' },
+        '</tbody></table></section>\n',
+        `<section id="solutions"><h2>Solutions step by step</h2>${detailed < judgedWithSteps ? `<p class="muted">The first ${detailed} of ${judgedWithSteps} judged solutions are shown step by step; the table lists every entry.</p>` : ''}`,
+        { section: 'details' },
+        pageEnd(head, options),
+      ];
+    },
+  };
+}
 
+export function renderHtml(report: Report, options: HtmlReportOptions = {}): string {
+  return renderToString(htmlRenderer(options), report, (file) => {
+    const triage = options.triage?.get(file.uri);
+    return triage ? { triage } : undefined;
+  });
+}
+
+function pageStart(head: ReportHead, options: HtmlReportOptions, charts: ChartData): string {
+  const title = options.title ?? 'Step Critic report';
   const nonceAttr = options.nonce ? ` nonce="${e(options.nonce)}"` : '';
   const src = options.nonce ? `'nonce-${e(options.nonce)}'` : `'unsafe-inline'`;
   const csp = `default-src 'none'; style-src ${src}; script-src ${src}; img-src data:; base-uri 'none'; form-action 'none'`;
-
-  const critic = report.critic.enabled
-    ? `LLM critic: ${e(report.critic.model ?? 'on')}${report.tool.promptVersion ? ` (prompt ${e(report.tool.promptVersion)})` : ''}`
-    : `LLM critic off${report.critic.note ? `: ${e(report.critic.note)}` : ''}; only the deterministic verifiers ran`;
+  const critic = head.critic.enabled
+    ? `LLM critic: ${e(head.critic.model ?? 'on')}${head.tool.promptVersion ? ` (prompt ${e(head.tool.promptVersion)})` : ''}`
+    : `LLM critic off${head.critic.note ? `: ${e(head.critic.note)}` : ''}; only the deterministic verifiers ran`;
   const run = options.run
     ? ` · run <code>${e(options.run.id.slice(0, 8))}</code> · config <code>${e(options.run.configHash)}</code>${options.run.interrupted ? ' · <strong>interrupted: not every item was judged</strong>' : ''}`
     : '';
-  const shownDetails = detailedIndices.length;
-  const judgedWithSteps = report.files.filter((f) => f.status === 'judged' && f.steps.length > 0).length;
-
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -325,14 +398,19 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="generator" content="stepcritic">',
     `<title>${e(title)}</title><style${nonceAttr}>${STYLE}</style></head><body>`,
-    `<header><h1>${e(title)}</h1><p class="meta">${e(new Date(report.createdAt).toUTCString())} · stepcritic ${e(report.tool.version)} · ${critic}${run}</p></header>`,
-    summaryCards(report),
-    chartsSection(report),
-    entriesTable(report, detailed, options.triage),
-    `<section id="solutions"><h2>Solutions step by step</h2>${shownDetails < judgedWithSteps ? `<p class="muted">The first ${shownDetails} of ${judgedWithSteps} judged solutions are shown step by step; the table lists every entry.</p>` : ''}`,
-    detailedIndices.map((i) => solutionDetail(report.files[i]!, i, opened.has(i), options.triage?.get(report.files[i]!.uri))).join(''),
+    `<header><h1>${e(title)}</h1><p class="meta">${e(new Date(head.createdAt).toUTCString())} · stepcritic ${e(head.tool.version)} · ${critic}${run}</p></header>`,
+    summaryCards(head),
+    chartsSection(charts),
+    '',
+  ].join('\n');
+}
+
+function pageEnd(head: ReportHead, options: HtmlReportOptions): string {
+  const nonceAttr = options.nonce ? ` nonce="${e(options.nonce)}"` : '';
+  return [
+    '',
     '</section>',
-    `<footer>Step Critic report schema ${report.schemaVersion}. Colours: <span class="badge v-correct">correct</span> <span class="badge v-incorrect">incorrect</span> <span class="badge v-uncertain">uncertain</span> <span class="badge v-downstream">downstream</span> <span class="badge v-unchecked">unchecked</span> <span class="badge v-error">could not judge</span></footer>`,
+    `<footer>Step Critic report schema ${head.schemaVersion}. Colours: <span class="badge v-correct">correct</span> <span class="badge v-incorrect">incorrect</span> <span class="badge v-uncertain">uncertain</span> <span class="badge v-downstream">downstream</span> <span class="badge v-unchecked">unchecked</span> <span class="badge v-error">could not judge</span></footer>`,
     `<script${nonceAttr}>${SCRIPT}</script>`,
     '</body></html>',
     '',

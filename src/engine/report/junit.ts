@@ -8,6 +8,8 @@
 import type { FailOn } from './build';
 import { reachesFailOn } from './build';
 import type { FileReport, Report, StepReport } from './schema';
+import type { ReportPart, StreamRenderer } from './stream';
+import { renderToString } from './stream';
 
 /** XML 1.0 allows only these characters; anything else (control characters, lone surrogates) is replaced. */
 const INVALID_XML = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -67,45 +69,60 @@ function seconds(ms: number | undefined): string {
   return ((ms ?? 0) / 1000).toFixed(3);
 }
 
-export function renderJunit(report: Report, options: JunitOptions = {}): string {
-  const failOn = options.failOn ?? report.failOn ?? 'incorrect';
-  const suites = new Map<string, { file: FileReport; outcome: Outcome }[]>();
-  for (const file of report.files) {
-    const name = suiteOf(file);
-    const list = suites.get(name) ?? [];
-    list.push({ file, outcome: outcomeOf(file, failOn) });
-    suites.set(name, list);
-  }
+interface SuiteTotals {
+  tests: number;
+  failure: number;
+  error: number;
+  skipped: number;
+  ms: number;
+}
 
-  const count = (list: { outcome: Outcome }[], kind: Outcome['kind']) => list.filter((x) => x.outcome.kind === kind).length;
-  const all = [...suites.values()].flat();
-  const totalMs = report.summary.durationMs ?? all.reduce((sum, x) => sum + (x.file.durationMs ?? 0), 0);
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(
-    `<testsuites name="${escapeXml(options.name ?? 'stepcritic')}" tests="${all.length}" failures="${count(all, 'failure')}" errors="${count(all, 'error')}" skipped="${count(all, 'skipped')}" time="${seconds(totalMs)}" timestamp="${escapeXml(report.createdAt)}">`,
-  );
-  for (const [name, list] of suites) {
-    const ms = list.reduce((sum, x) => sum + (x.file.durationMs ?? 0), 0);
-    out.push(
-      `  <testsuite name="${escapeXml(name)}" tests="${list.length}" failures="${count(list, 'failure')}" errors="${count(list, 'error')}" skipped="${count(list, 'skipped')}" time="${seconds(ms)}">`,
-    );
-    const classname = `stepcritic.${name.replace(/[/\\]+/g, '.').replace(/^\.+|\.+$/g, '') || 'root'}`;
-    for (const { file, outcome } of list) {
-      const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(file.uri)}" file="${escapeXml(file.path)}" time="${seconds(file.durationMs)}"`;
-      if (outcome.kind === 'pass') {
-        const steps = file.steps.map(stepLine).join('\n');
-        out.push(steps ? `${open}>\n      <system-out>${escapeXml(steps)}</system-out>\n    </testcase>` : `${open}/>`);
-        continue;
+/** JUnit written entry by entry: each testsuite's testcases are a section; the counts come at the end. */
+export function junitRenderer(options: JunitOptions = {}): StreamRenderer {
+  const suites = new Map<string, SuiteTotals>();
+  const all: SuiteTotals = { tests: 0, failure: 0, error: 0, skipped: 0, ms: 0 };
+  const failOn: FailOn = options.failOn ?? 'incorrect';
+  return {
+    add(file, sections) {
+      const name = suiteOf(file);
+      const outcome = outcomeOf(file, failOn);
+      const totals = suites.get(name) ?? { tests: 0, failure: 0, error: 0, skipped: 0, ms: 0 };
+      suites.set(name, totals);
+      for (const t of [totals, all]) {
+        t.tests++;
+        if (outcome.kind !== 'pass') t[outcome.kind]++;
+        t.ms += file.durationMs ?? 0;
       }
-      out.push(`${open}>`);
-      const body = outcome.detail ? `>${escapeXml(outcome.detail)}</${outcome.kind}>` : '/>';
-      // <skipped> takes only a message in the JUnit schema; <failure> and <error> also a type.
-      const type = outcome.kind === 'skipped' ? '' : ` type="${escapeXml(outcome.type)}"`;
-      out.push(`      <${outcome.kind}${type} message="${escapeXml(outcome.message)}"${body}`);
-      out.push('    </testcase>');
-    }
-    out.push('  </testsuite>');
+      sections.write(name, testcase(file, outcome, name));
+    },
+    finish(head) {
+      const count = (t: SuiteTotals) => `tests="${t.tests}" failures="${t.failure}" errors="${t.error}" skipped="${t.skipped}"`;
+      const parts: ReportPart[] = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        `<testsuites name="${escapeXml(options.name ?? 'stepcritic')}" ${count(all)} time="${seconds(head.summary.durationMs ?? all.ms)}" timestamp="${escapeXml(head.createdAt)}">\n`,
+      ];
+      for (const [name, totals] of suites) {
+        parts.push(`  <testsuite name="${escapeXml(name)}" ${count(totals)} time="${seconds(totals.ms)}">\n`, { section: name }, '  </testsuite>\n');
+      }
+      parts.push('</testsuites>\n');
+      return parts;
+    },
+  };
+}
+
+function testcase(file: FileReport, outcome: Outcome, suite: string): string {
+  const classname = `stepcritic.${suite.replace(/[/\\]+/g, '.').replace(/^\.+|\.+$/g, '') || 'root'}`;
+  const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(file.uri)}" file="${escapeXml(file.path)}" time="${seconds(file.durationMs)}"`;
+  if (outcome.kind === 'pass') {
+    const steps = file.steps.map(stepLine).join('\n');
+    return steps ? `${open}>\n      <system-out>${escapeXml(steps)}</system-out>\n    </testcase>\n` : `${open}/>\n`;
   }
-  out.push('</testsuites>', '');
-  return out.join('\n');
+  const body = outcome.detail ? `>${escapeXml(outcome.detail)}</${outcome.kind}>` : '/>';
+  // <skipped> takes only a message in the JUnit schema; <failure> and <error> also a type.
+  const type = outcome.kind === 'skipped' ? '' : ` type="${escapeXml(outcome.type)}"`;
+  return `${open}>\n      <${outcome.kind}${type} message="${escapeXml(outcome.message)}"${body}\n    </testcase>\n`;
+}
+
+export function renderJunit(report: Report, options: JunitOptions = {}): string {
+  return renderToString(junitRenderer({ ...options, failOn: options.failOn ?? report.failOn ?? 'incorrect' }), report);
 }

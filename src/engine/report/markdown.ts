@@ -1,6 +1,9 @@
 // The Markdown report: a summary, one table row per file, then every solution with a finding step by
 // step, then what was skipped or failed. Made to be pasted into a pull request or an issue.
+import type { ReportHead } from './build';
 import type { FileReport, Report } from './schema';
+import type { ReportPart, StreamRenderer } from './stream';
+import { renderToString } from './stream';
 import {
   countPhrase,
   findingPosition,
@@ -18,11 +21,54 @@ export interface MarkdownOptions {
   verbose?: boolean;
 }
 
+/** Markdown written entry by entry: the file table, the findings and the unjudged entries are sections. */
+export function markdownRenderer(options: MarkdownOptions = {}): StreamRenderer {
+  let tableRows = 0;
+  let detailed = 0;
+  let unjudged = 0;
+  return {
+    add(f, sections) {
+      if (f.status !== 'judged') {
+        sections.write('unjudged', `${row([code(f.uri), f.status, escapeCell(f.reason ?? '')])}\n`);
+        unjudged++;
+        return;
+      }
+      sections.write(
+        'table',
+        `${row([
+          code(f.uri),
+          verdictCell(f.verdict ?? 'unchecked'),
+          countPhrase(stepCounts(f), STEP_VERDICT_ORDER) || 'no steps',
+          f.firstErrorIndex !== null && f.firstErrorIndex >= 0 ? String(f.firstErrorIndex + 1) : '—',
+          f.finalAnswer ? code(f.finalAnswer.text) : '—',
+        ])}\n`,
+      );
+      tableRows++;
+      if (options.verbose || f.steps.some(isFinding) || f.verdict === 'incorrect') {
+        sections.write('findings', `${detailed > 0 ? '\n' : ''}${fileSection(f).join('\n')}\n`);
+        detailed++;
+      }
+    },
+    finish(head) {
+      const parts: ReportPart[] = [`${headLines(head).join('\n')}\n`];
+      if (tableRows > 0) parts.push('| File | Verdict | Steps | First wrong step | Final answer |\n|---|---|---|---:|---|\n', { section: 'table' }, '\n');
+      if (detailed > 0) parts.push('## Findings\n\n', { section: 'findings' }, '\n');
+      if (unjudged > 0) parts.push('## Skipped and failed\n\n| File | Status | Reason |\n|---|---|---|\n', { section: 'unjudged' }, '\n');
+      return trimEnd(parts);
+    },
+  };
+}
+
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
-  const s = report.summary;
-  const out: string[] = ['# Step Critic report', ''];
+  return renderToString(markdownRenderer(options), report);
+}
+
+function headLines(head: ReportHead): string[] {
+  const s = head.summary;
   const totalSteps = Object.values(s.steps).reduce((a, b) => a + b, 0);
-  out.push(
+  return [
+    '# Step Critic report',
+    '',
     `${plural(s.judged, 'solution')} checked` +
       (s.judged > 0 ? ` (${countPhrase(s.solutions, SOLUTION_VERDICT_ORDER) || 'none judged'})` : '') +
       `, ${plural(totalSteps, 'step')}` +
@@ -31,45 +77,25 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
       (s.durationMs !== undefined ? ` in ${formatDuration(s.durationMs)}` : '') +
       '.',
     '',
-  );
-  out.push(
-    report.critic.enabled
-      ? `LLM critic: ${escapeInline(report.critic.model ?? 'on')}` +
-          (s.usage.requests > 0 ? ` — ${plural(s.usage.requests, 'request')}, ${s.usage.promptTokens + s.usage.completionTokens} tokens.` : '.')
-      : `${escapeInline(criticOffLine(report.critic.note))} Only the deterministic verifiers ran.`,
+    head.critic.enabled
+      ? `LLM critic: ${escapeInline(head.critic.model ?? 'on')}` +
+        (s.usage.requests > 0 ? ` — ${plural(s.usage.requests, 'request')}, ${s.usage.promptTokens + s.usage.completionTokens} tokens.` : '.')
+      : `${escapeInline(criticOffLine(head.critic.note))} Only the deterministic verifiers ran.`,
     '',
-  );
+  ];
+}
 
-  const judged = report.files.filter((f) => f.status === 'judged');
-  if (judged.length > 0) {
-    out.push('| File | Verdict | Steps | First wrong step | Final answer |', '|---|---|---|---:|---|');
-    for (const f of judged) {
-      out.push(
-        row([
-          code(f.uri),
-          verdictCell(f.verdict ?? 'unchecked'),
-          countPhrase(stepCounts(f), STEP_VERDICT_ORDER) || 'no steps',
-          f.firstErrorIndex !== null && f.firstErrorIndex >= 0 ? String(f.firstErrorIndex + 1) : '—',
-          f.finalAnswer ? code(f.finalAnswer.text) : '—',
-        ]),
-      );
+/** The document ends with exactly one newline: blank lines after the last section are dropped. */
+function trimEnd(parts: ReportPart[]): ReportPart[] {
+  while (parts.length > 0 && typeof parts[parts.length - 1] === 'string') {
+    const last = (parts[parts.length - 1] as string).trimEnd();
+    if (last !== '') {
+      parts[parts.length - 1] = `${last}\n`;
+      return parts;
     }
-    out.push('');
+    parts.pop();
   }
-
-  const detailed = judged.filter((f) => options.verbose || f.steps.some(isFinding) || f.verdict === 'incorrect');
-  if (detailed.length > 0) {
-    out.push('## Findings', '');
-    for (const f of detailed) out.push(...fileSection(f), '');
-  }
-
-  const unjudged = report.files.filter((f) => f.status !== 'judged');
-  if (unjudged.length > 0) {
-    out.push('## Skipped and failed', '', '| File | Status | Reason |', '|---|---|---|');
-    for (const f of unjudged) out.push(row([code(f.uri), f.status, escapeCell(f.reason ?? '')]));
-    out.push('');
-  }
-  return `${out.join('\n').trimEnd()}\n`;
+  return parts;
 }
 
 /** The critic's own note usually says "LLM critic off: why" already; say it once, as one sentence. */

@@ -9,8 +9,11 @@
 // Lines and columns are 1-based and columns count UTF-16 code units, as the report's LSP ranges do.
 import type { FindingCode, Range, TextEdit } from '../types';
 import { findingCode, isFinding } from './findings';
+import type { ReportHead } from './build';
 import type { FileReport, Report, StepReport } from './schema';
 import { REPORT_SCHEMA_VERSION } from './schema';
+import type { StreamRenderer } from './stream';
+import { jsonAround, jsonArrayEntry, renderToString } from './stream';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
@@ -39,14 +42,6 @@ interface SarifLocation {
   physicalLocation: { artifactLocation: SarifArtifactLocation; region?: SarifRegion };
   logicalLocations?: { name: string; fullyQualifiedName?: string; kind?: string }[];
 }
-interface SarifRule {
-  id: string;
-  name: string;
-  shortDescription: { text: string };
-  fullDescription: { text: string };
-  defaultConfiguration: { level: Level };
-  help: { text: string };
-}
 interface SarifFix {
   description: { text: string };
   artifactChanges: {
@@ -66,28 +61,6 @@ interface SarifResult {
   fixes?: SarifFix[];
   properties: Record<string, unknown>;
 }
-export interface SarifLog {
-  $schema: string;
-  version: '2.1.0';
-  runs: {
-    tool: { driver: { name: string; version: string; semanticVersion: string; informationUri: string; rules: SarifRule[] } };
-    invocations: {
-      executionSuccessful: boolean;
-      endTimeUtc: string;
-      toolExecutionNotifications: {
-        level: Level;
-        message: { text: string };
-        descriptor: { id: string };
-        locations: SarifLocation[];
-      }[];
-    }[];
-    originalUriBaseIds?: Record<string, { uri: string }>;
-    columnKind: 'utf16CodeUnits';
-    results: SarifResult[];
-    properties: Record<string, unknown>;
-  }[];
-}
-
 type RuleId = FindingCode | 'solution';
 
 const RULES: Record<RuleId, { name: string; short: string; full: string; level: Level }> = {
@@ -160,32 +133,54 @@ function verdictKindLevel(step: StepReport): { kind: Kind; level?: Level } {
   }
 }
 
-export function renderSarif(report: Report, options: SarifOptions = {}): string {
-  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+export interface SarifRendererOptions extends SarifOptions {
+  /** The critic prompt's version, put in every result's properties. */
+  promptVersion?: string;
 }
 
-export function buildSarif(report: Report, options: SarifOptions = {}): SarifLog {
-  const results: SarifResult[] = [];
-  const notifications: SarifLog['runs'][number]['invocations'][number]['toolExecutionNotifications'] = [];
+const RESULTS = '@@stepcritic:results@@';
+const NOTIFICATIONS = '@@stepcritic:notifications@@';
 
-  for (const file of report.files) {
-    const artifact = artifactLocation(file.path, options.baseUri);
-    if (file.status !== 'judged') {
-      notifications.push({
-        level: file.status === 'failed' ? 'error' : 'warning',
-        message: { text: `${file.uri}: ${file.status}: ${file.reason ?? 'no reason given'}` },
-        descriptor: { id: file.status },
-        locations: [{ physicalLocation: { artifactLocation: artifact, ...recordRegion(file) } }],
+/** SARIF written entry by entry: results and notifications go to sections, the run around them. */
+export function sarifRenderer(options: SarifRendererOptions = {}): StreamRenderer {
+  let results = 0;
+  let notifications = 0;
+  return {
+    add(file, sections) {
+      const result = (r: SarifResult) => sections.write('results', jsonArrayEntry(r, 4, results++ === 0));
+      const artifact = artifactLocation(file.path, options.baseUri);
+      if (file.status !== 'judged') {
+        const notification = {
+          level: file.status === 'failed' ? 'error' : 'warning',
+          message: { text: `${file.uri}: ${file.status}: ${file.reason ?? 'no reason given'}` },
+          descriptor: { id: file.status },
+          locations: [{ physicalLocation: { artifactLocation: artifact, ...recordRegion(file) } }],
+        };
+        sections.write('notifications', jsonArrayEntry(notification, 6, notifications++ === 0));
+        return;
+      }
+      for (const step of file.steps.filter((s) => options.verbose || isFinding(s))) result(stepResult(file, step, artifact, options.promptVersion));
+      const stepBlamed = file.steps.some((s) => s.verdict === 'incorrect');
+      if (file.verdict === 'incorrect' && !stepBlamed) result(solutionResult(file, artifact));
+    },
+    finish(head) {
+      return jsonAround(sarifSkeleton(head, options, results > 0 ? [RESULTS] : [], notifications > 0 ? [NOTIFICATIONS] : []), {
+        results: RESULTS,
+        notifications: NOTIFICATIONS,
       });
-      continue;
-    }
-    const emitted = file.steps.filter((s) => options.verbose || isFinding(s));
-    for (const step of emitted) results.push(stepResult(file, step, artifact, report));
-    const stepBlamed = file.steps.some((s) => s.verdict === 'incorrect');
-    if (file.verdict === 'incorrect' && !stepBlamed) results.push(solutionResult(file, artifact));
-  }
+    },
+  };
+}
 
-  const version = report.tool.version;
+export function renderSarif(report: Report, options: SarifOptions = {}): string {
+  return renderToString(
+    sarifRenderer({ ...options, ...(report.tool.promptVersion !== undefined ? { promptVersion: report.tool.promptVersion } : {}) }),
+    report,
+  );
+}
+
+function sarifSkeleton(head: ReportHead, options: SarifOptions, results: unknown[], notifications: unknown[]): unknown {
+  const version = head.tool.version;
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -207,22 +202,22 @@ export function buildSarif(report: Report, options: SarifOptions = {}): SarifLog
             })),
           },
         },
-        invocations: [{ executionSuccessful: true, endTimeUtc: report.createdAt, toolExecutionNotifications: notifications }],
+        invocations: [{ executionSuccessful: true, endTimeUtc: head.createdAt, toolExecutionNotifications: notifications }],
         ...(options.baseUri ? { originalUriBaseIds: { '%SRCROOT%': { uri: withSlash(options.baseUri) } } } : {}),
         columnKind: 'utf16CodeUnits',
         results,
         properties: {
           reportSchemaVersion: REPORT_SCHEMA_VERSION,
-          ...(report.tool.promptVersion !== undefined ? { promptVersion: report.tool.promptVersion } : {}),
-          critic: report.critic,
-          summary: report.summary,
+          ...(head.tool.promptVersion !== undefined ? { promptVersion: head.tool.promptVersion } : {}),
+          critic: head.critic,
+          summary: head.summary,
         },
       },
     ],
   };
 }
 
-function stepResult(file: FileReport, step: StepReport, artifact: SarifArtifactLocation, report: Report): SarifResult {
+function stepResult(file: FileReport, step: StepReport, artifact: SarifArtifactLocation, promptVersion: string | undefined): SarifResult {
   const code = findingCode(step);
   // Correct and unchecked steps (verbose only) are results of the reasoning rule that they pass.
   const ruleId: RuleId = code === 'correct' || code === 'unchecked' ? 'logic' : code;
@@ -247,11 +242,12 @@ function stepResult(file: FileReport, step: StepReport, artifact: SarifArtifactL
     properties: {
       verdict: step.verdict,
       pTrue: step.pTrue,
+      ...(step.rawPTrue !== undefined ? { rawPTrue: step.rawPTrue } : {}),
       source: step.source,
       stepIndex: step.index,
       ...(step.premiseStep !== undefined ? { premiseStep: step.premiseStep } : {}),
       ...(model !== undefined ? { model } : {}),
-      ...(report.tool.promptVersion !== undefined ? { promptVersion: report.tool.promptVersion } : {}),
+      ...(promptVersion !== undefined ? { promptVersion } : {}),
       reportSchemaVersion: REPORT_SCHEMA_VERSION,
     },
   };

@@ -2,8 +2,10 @@
 //   examples/slip.solution.md:7:12  step 3  incorrect  48 / 2 = 25 (should be 24)
 // then one summary line per file and one for the run. Lines and columns are 1-based here (editors and
 // terminals jump to them); the JSON keeps the 0-based LSP positions.
-import type { FileReport, Report, StepReport } from './schema';
+import type { FileReport, Report, ReportSummary, StepReport } from './schema';
 import { countPhrase, findingPosition, formatDuration, isFinding, plural, SOLUTION_VERDICT_ORDER, STEP_VERDICT_ORDER, stepCounts } from './findings';
+import type { StreamRenderer } from './stream';
+import { renderToString } from './stream';
 
 export type TextStyle = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan' | 'gray';
 
@@ -73,14 +75,18 @@ function fileDetails(file: FileReport): string {
   return parts.join(' · ');
 }
 
+/** Steps of an entry that are findings (what the text summary counts). */
+export function findingsIn(file: FileReport): number {
+  return file.steps.filter(isFinding).length;
+}
+
 /** The run's closing lines: what was checked, what was found, what it cost. */
-export function renderTextSummary(report: Report, options: TextOptions = {}): string[] {
+export function renderTextSummary(summary: ReportSummary, findings: number, options: TextOptions = {}): string[] {
   const paint = options.paint ?? plain;
-  const s = report.summary;
+  const s = summary;
   const judged = `${plural(s.judged, 'solution')} checked`;
   const verdicts = countPhrase(s.solutions, SOLUTION_VERDICT_ORDER);
   const totalSteps = Object.values(s.steps).reduce((a, b) => a + b, 0);
-  const findings = report.files.reduce((n, f) => n + f.steps.filter(isFinding).length, 0);
   const parts = [verdicts ? `${judged} (${verdicts})` : judged];
   if (s.skipped > 0) parts.push(paint('yellow', `${s.skipped} skipped`));
   if (s.failed > 0) parts.push(paint('red', `${s.failed} failed`));
@@ -98,10 +104,22 @@ export function renderTextSummary(report: Report, options: TextOptions = {}): st
   return lines;
 }
 
-/** The whole report as text (for `--out FILE` and `stepcritic report`): no colour. */
+/** The text report written entry by entry: findings per entry, then the run's summary (not with --quiet). */
+export function textRenderer(options: TextOptions = {}): StreamRenderer {
+  let findings = 0;
+  return {
+    add(file, sections) {
+      findings += findingsIn(file);
+      const lines = renderTextFile(file, options);
+      if (lines.length > 0) sections.write('body', `${lines.join('\n')}\n`);
+    },
+    finish(head) {
+      return options.quiet ? [{ section: 'body' }] : [{ section: 'body' }, `${renderTextSummary(head.summary, findings, options).join('\n')}\n`];
+    },
+  };
+}
+
+/** The whole report as text (for `--out FILE` and `stepcritic report`): no colour unless painted. */
 export function renderText(report: Report, options: TextOptions = {}): string {
-  const lines: string[] = [];
-  for (const file of report.files) lines.push(...renderTextFile(file, options));
-  if (!options.quiet) lines.push(...renderTextSummary(report, options));
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  return renderToString(textRenderer(options), report);
 }

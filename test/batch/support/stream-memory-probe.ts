@@ -1,7 +1,7 @@
 // Streams every record of a dataset file through readItems and prints, as JSON, how many records it
 // saw and the peak heap in use (measured after a forced GC every 500 records). Run with --expose-gc.
 // The memory test compares a small and a large file of the same record size: flat means streamed.
-import { readItems } from '../../../src/engine/batch/items';
+import { readItems } from '../../../src/engine/pipeline/items';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');

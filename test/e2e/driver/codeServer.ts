@@ -54,8 +54,11 @@ export const baseUserSettings = {
 };
 
 function environment(tools: Tools, workDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  // Its own temporary folder: what the extension puts there (the example's scratch copy) starts fresh each run.
+  mkdirSync(join(workDir, 'tmp'), { recursive: true });
   return {
     ...process.env,
+    TMPDIR: join(workDir, 'tmp'),
     XDG_CONFIG_HOME: join(workDir, 'xdg', 'config'),
     XDG_DATA_HOME: join(workDir, 'xdg', 'data'),
     XDG_CACHE_HOME: join(workDir, 'xdg', 'cache'),

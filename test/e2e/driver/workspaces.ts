@@ -33,12 +33,22 @@ export interface LlmServer {
   log: string;
 }
 
-export async function startLlmServer(work: string, name: string): Promise<LlmServer> {
+/** `apiKey`: the server answers 401 to a request without it (an endpoint that needs a key). */
+export async function startLlmServer(work: string, name: string, options: { apiKey?: string } = {}): Promise<LlmServer> {
   const logFile = join(work, `${name}-requests.log`);
   const server = startProcess(
     `llm-${name}`,
     process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'test', 'e2e', 'support', 'e2e-llm-server.ts'), '--rules', join(fixturesDir, 'llm-rules.json'), '--log', logFile],
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'test', 'e2e', 'support', 'e2e-llm-server.ts'),
+      '--rules',
+      join(fixturesDir, 'llm-rules.json'),
+      '--log',
+      logFile,
+      ...(options.apiKey ? ['--api-key', options.apiKey] : []),
+    ],
     { cwd: repoRoot, env: process.env, logFile: join(work, `${name}-llm-server.log`) },
   );
   const baseUrl = await server.firstLine;

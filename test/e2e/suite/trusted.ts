@@ -105,11 +105,15 @@ test('Mark as correct gives a step the accepted mark', async () => {
     return s?.steps[1]?.band === 'accepted' ? s : undefined;
   });
   assert.equal(snapshot.steps[0]!.band, 'high');
-  // Undo it, so the file stays as the other tests expect.
+  assert.ok(existsSync(join(workspaceRoot().fsPath, '.stepcritic', 'accepted.json')));
+  // Unmark is the undo; the last one leaves no empty file behind.
   const undo = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 0, line, 5))).find(
-    (a) => /unmark|not correct|remove.*mark|forget/i.test(a.title),
+    (a) => /unmark/i.test(a.title),
   );
-  if (undo?.command) await vscode.commands.executeCommand(undo.command.command, ...(undo.command.arguments ?? []));
+  assert.ok(undo?.command, 'an Unmark action');
+  await vscode.commands.executeCommand(undo.command.command, ...(undo.command.arguments ?? []));
+  await waitFor('step 2 back to its verdict', () => api.decorationState(uri.toString())?.steps[1]?.band === 'middle');
+  assert.equal(existsSync(join(workspaceRoot().fsPath, '.stepcritic')), false, 'no empty .stepcritic/accepted.json left');
 });
 
 test('with display.gutterIcons off the bands stay (ruler) but no gutter icon is drawn', async () => {
@@ -292,7 +296,7 @@ test('the status bar names the model and counts tokens', async () => {
     return s.text.includes('scripted-critic') && / tok$/.test(s.text) ? s : undefined;
   });
   assert.match(status.text, /tok/);
-  assert.match(status.tooltip, /Tokens used in this window: [1-9]/);
+  assert.match(status.tooltip, /Used in this window: [1-9][\d.]*k? tokens in \d+ requests?/);
 });
 
 test('Critique Workspace critiques every solution file and fills the Problems panel', async () => {
@@ -341,14 +345,54 @@ test("with runCodeTests on in a trusted workspace, a code solution's tests run",
   }
 });
 
-test('the walkthrough example opens unsaved and gets critiqued (step 3 is wrong)', async () => {
+test('the walkthrough example opens as a saved file in a scratch folder (closing asks nothing) and gets critiqued', async () => {
   const document = await vscode.commands.executeCommand<vscode.TextDocument>('stepcritic.openExample');
   assert.ok(document);
-  assert.equal(document.isUntitled, true);
+  assert.equal(document.isUntitled, false);
+  assert.equal(document.uri.scheme, 'file');
+  assert.equal(document.isDirty, false, 'nothing to save');
+  assert.ok(!document.uri.fsPath.startsWith(workspaceRoot().fsPath), "not written into the person's workspace");
   assert.equal(document.languageId, 'stepcritic-solution');
   const arithmetic = await waitFor('the slip in step 3', () => stepcriticDiagnostics(document.uri).find((d) => codeOf(d) === 'arithmetic'));
   assert.equal(arithmetic.range.start.line, lineOf(document, '36 + 16 = 54'));
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  const answer = await waitFor('the wrong final answer', () => stepcriticDiagnostics(document.uri).find((d) => codeOf(d) === 'final-answer'));
+  assert.equal(answer.range.start.line, lineOf(document, 'Answer:'));
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
+test('Refine from the light bulb goes through the review: the diff is shown before any text changes', async () => {
+  const editor = await open('logic.solution.md');
+  const document = editor.document;
+  const original = document.getText();
+  await settled(document.uri);
+  const line = lineOf(document, '8 \\times 3 = 24');
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+    'vscode.executeCodeActionProvider',
+    document.uri,
+    new vscode.Range(line, 0, line, 5),
+  );
+  const refine = actions.find((a) => /^Refine step 2/.test(a.title));
+  assert.ok(refine?.command, `a Refine action, got ${actions.map((a) => a.title).join(' | ')}`);
+  assert.equal(refine.command.command, 'stepcritic.refineStep', 'the client review command, not an edit');
+  assert.equal(refine.edit, undefined, 'no edit to apply unseen');
+  let textWhileReviewed: string | undefined;
+  let diffShown = false;
+  api.setProposalReviewer(async (proposal) => {
+    textWhileReviewed = document.getText();
+    diffShown = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputTextDiff));
+    assert.match(proposal.title, /^Refine step 2 \(P\(True\) 0\.08 → /);
+    return 'discard';
+  });
+  try {
+    const result = await vscode.commands.executeCommand<RefineCommandResult | undefined>(refine.command.command, ...(refine.command.arguments ?? []));
+    assert.equal(result?.proposal.status, 'proposed', result?.proposal.message);
+    assert.ok(diffShown, 'the diff was on screen when the decision was asked for');
+    assert.equal(textWhileReviewed, original, 'nothing changed before the answer');
+    assert.equal(result.outcome.applied, false);
+    assert.equal(document.getText(), original, 'Discard leaves the document as it was');
+  } finally {
+    api.setProposalReviewer(undefined);
+  }
 });
 
 test('Toggle Inline Critique pauses critique and resumes it', async () => {
@@ -400,6 +444,28 @@ test('Show Report opens the HTML report of a CLI run in a webview with no networ
     );
     assert.doesNotMatch(panel.webview.html, /connect-src|http-equiv="Content-Security-Policy" content="[^"]*https?:/);
     assert.match(panel.webview.html, /arithmetic\.solution\.md/);
+  } finally {
+    panel.dispose();
+  }
+});
+
+test('Show Report opens the report of the latest Critique Workspace run, with the verdicts the editor shows', async () => {
+  const uri = fixture('arithmetic.solution.md');
+  await open('arithmetic.solution.md');
+  await settled(uri);
+  const result = await vscode.commands.executeCommand<{ report?: string; cancelled: boolean } | undefined>('stepcritic.critiqueWorkspace');
+  assert.ok(result?.report, 'the run wrote its report');
+  assert.ok(!result.report.startsWith(workspaceRoot().fsPath), 'in the extension storage, not in the workspace');
+  const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('stepcritic.showReport');
+  assert.ok(panel, 'a webview panel, without being asked which file');
+  try {
+    const html = panel.webview.html;
+    const start = html.indexOf('<span class="name">arithmetic.solution.md</span>');
+    assert.ok(start > 0, 'the open solution is in the report');
+    const section = html.slice(start, html.indexOf('</details>', start));
+    const reported = [...section.matchAll(/<li class="step v-(\w+)"/g)].map((m) => m[1]);
+    const shown = api.stepStates(uri.toString())!.steps.map((s) => (s.state === 'accepted' ? 'correct' : s.state));
+    assert.deepEqual(reported, shown);
   } finally {
     panel.dispose();
   }

@@ -3,7 +3,9 @@
 // (a scripted rewrite of the wrong step), an optional delay (to see the "judging" mark), and a log
 // of every request to a file, which the tests read to prove what was (not) sent.
 //
-//   node --import tsx test/e2e/support/e2e-llm-server.ts --rules rules.json --log requests.log [--port 0]
+//   node --import tsx test/e2e/support/e2e-llm-server.ts --rules rules.json --log requests.log [--port 0] [--api-key KEY]
+//
+// With --api-key, a request without that key gets the 401 OpenAI sends (an endpoint that needs a key).
 //
 // Prints the base URL (`http://127.0.0.1:PORT/v1`) as its first line and runs until killed.
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -83,6 +85,7 @@ async function main(argv: string[]): Promise<void> {
   const server = await startScriptedLlmServer({
     handler: e2eHandler(rules),
     port: Number(flag('--port') ?? 0),
+    ...(flag('--api-key') ? { apiKey: flag('--api-key') } : {}),
     log: (line) => {
       process.stderr.write(`${line}\n`);
       if (logPath) appendFileSync(logPath, `${line}\n`);

@@ -1,8 +1,10 @@
 // UI scenarios: what a person sees in the workbench, driven through headless Chromium with
 // keyboard and mouse only (no test hooks). Each scenario saves a screenshot, also when it fails.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { scenarios } from './scenarios';
+import type { Scenario } from './scenarios';
+import { runCommand, until } from './workbench';
 
 export interface ScenarioResult {
   name: string;
@@ -14,38 +16,101 @@ export interface ScenarioResult {
 export interface ScenarioContext {
   page: Page;
   workspace: string;
+  /** Base URLs of the scripted endpoints: the user's, and one that answers 401 without an API key. */
+  llm: { user: string; keyed: string };
   /** Saves `NN-name.png` into the run's screenshot folder (only the top `height` pixels when given). */
   screenshot(name: string, height?: number): Promise<void>;
+  /** Changes the person's user settings (undefined removes a key) as a person does: in settings.json, saved. */
+  userSettings(changes: Record<string, unknown>): Promise<void>;
 }
 
-export async function runScenarios(browser: Browser, url: string, workspace: string, screenshotDir: string): Promise<ScenarioResult[]> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
+export interface ScenarioRun {
+  url: string;
+  workspace: string;
+  userSettingsFile: string;
+  llm: ScenarioContext['llm'];
+  screenshotDir: string;
+  /** Screenshot names start with this, so that several runs share one folder. */
+  prefix: string;
+  scenarios: readonly Scenario[];
+}
+
+/** `STEPCRITIC_E2E_ONLY=text|other`: only the scenarios whose name contains one of them (for work on a few). */
+function selected(scenarios: readonly Scenario[]): readonly Scenario[] {
+  const only = process.env.STEPCRITIC_E2E_ONLY?.toLowerCase().split('|');
+  return only ? scenarios.filter((s) => only.some((part) => s.name.toLowerCase().includes(part))) : scenarios;
+}
+
+export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<ScenarioResult[]> {
+  const { url, workspace, screenshotDir } = run;
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 860 },
+    deviceScaleFactor: 1,
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(30_000);
   let shot = 0;
   const ctx: ScenarioContext = {
     page,
     workspace,
+    llm: run.llm,
+    userSettings: async (changes) => {
+      // code-server does not notice a settings file written behind its back: edit it in the editor.
+      const settings = JSON.parse(readFileSync(run.userSettingsFile, 'utf8')) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) delete settings[key];
+        else settings[key] = value;
+      }
+      // It opens in a tab or, in this VS Code, in a modal editor over the workbench.
+      await runCommand(page, 'Preferences: Open User Settings (JSON)');
+      const editor = page.locator('.monaco-editor').filter({ has: page.locator('.view-line', { hasText: 'telemetry.telemetryLevel' }) });
+      await editor.first().waitFor();
+      // Pasted, not typed: typing lets the editor auto-close brackets and indent each line (a corrupt file).
+      await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(settings, null, 2));
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Control+V');
+      await page.keyboard.press('Control+S');
+      // Read until VS Code has written it whole (a read while it writes finds it empty).
+      await until('settings.json saved', async () => {
+        try {
+          return JSON.stringify(JSON.parse(readFileSync(run.userSettingsFile, 'utf8'))) === JSON.stringify(settings) ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      await page.keyboard.press('Control+W');
+      await until('settings.json closed', async () => {
+        if ((await editor.count()) === 0) return true;
+        await page.keyboard.press('Escape');
+        return undefined;
+      });
+    },
     screenshot: async (name, height) => {
       shot++;
       const viewport = page.viewportSize() ?? { width: 1440, height: 860 };
       await page.screenshot({
-        path: join(screenshotDir, `${String(shot).padStart(2, '0')}-${name}.png`),
+        path: join(screenshotDir, `${run.prefix}${String(shot).padStart(2, '0')}-${name}.png`),
         ...(height ? { clip: { x: 0, y: 0, width: viewport.width, height: Math.min(height, viewport.height) } } : {}),
       });
     },
   };
   const results: ScenarioResult[] = [];
   try {
-    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
-    for (const scenario of scenarios) {
+    // The first load compiles and serves the whole workbench: minutes on a busy machine.
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 180_000 });
+    for (const scenario of selected(run.scenarios)) {
       const started = Date.now();
       try {
         await scenario.run(ctx);
         results.push({ name: scenario.name, passed: true, durationMs: Date.now() - started });
       } catch (error) {
         await ctx.screenshot(`failed-${scenario.name.replace(/\W+/g, '-').toLowerCase()}`).catch(() => undefined);
+        // Leave no menu, hover or diff open for the next scenario.
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Escape').catch(() => undefined);
+        await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+        await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
         results.push({ name: scenario.name, passed: false, durationMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) });
       }
     }

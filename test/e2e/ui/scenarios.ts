@@ -1,24 +1,11 @@
-// The UI scenarios, in order (later ones build on the file the first one opened).
-import type { ScenarioContext } from './runScenarios';
-import { editorText, gutterIcons, pointAt, quickOpen, runCommand } from './workbench';
+// The UI scenarios, in order (later ones build on the file the first one opened), then those of a
+// new user's first hour (new-user-scenarios.ts), and those of an untrusted folder.
+import { newUserScenarios, restrictedModeScenarios } from './new-user-scenarios';
+import { editorText, gutterIcons, pointAt, quickOpen, runCommand, until, type Scenario } from './workbench';
 
-export interface Scenario {
-  name: string;
-  run(ctx: ScenarioContext): Promise<void>;
-}
+export type { Scenario } from './workbench';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined | false;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last !== undefined && last !== false) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
-export const scenarios: Scenario[] = [
+const basics: Scenario[] = [
   {
     name: 'an example opened: its wrong step is underlined and every step has a gutter icon',
     async run({ page, screenshot }) {
@@ -118,4 +105,17 @@ export const scenarios: Scenario[] = [
       await screenshot('critique-workspace');
     },
   },
+  {
+    name: 'Show Report opens the report of that workspace run in a webview',
+    async run({ page, screenshot }) {
+      await runCommand(page, 'Step Critic: Show Report');
+      await page.locator('.tab:has-text("Step Critic: workspace-")').first().waitFor({ timeout: 30_000 });
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('#entries tbody tr').first().waitFor({ timeout: 30_000 });
+      await screenshot('workspace-report');
+    },
+  },
 ];
+
+export const scenarios: readonly Scenario[] = [...basics, ...newUserScenarios];
+export const untrustedScenarios: readonly Scenario[] = restrictedModeScenarios;

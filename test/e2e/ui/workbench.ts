@@ -2,24 +2,88 @@
 // Each waits for the list row it means to pick before pressing Enter (Quick Open filters
 // asynchronously, and an early Enter opens the wrong entry).
 import type { Page } from 'playwright-core';
+import type { ScenarioContext } from './runScenarios';
 
+export interface Scenario {
+  name: string;
+  run(ctx: ScenarioContext): Promise<void>;
+}
+
+/** Polls `probe` until it gives something (never a fixed sleep). */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined | false;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last !== undefined && last !== false) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** Opens `fileName` with Quick Open. While a dialog or an editor closing still holds the workbench, the
+ * input does not take text yet: a person presses Escape and tries again, and so does this. */
 export async function quickOpen(page: Page, fileName: string): Promise<void> {
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(fileName);
-  await page.locator(`.quick-input-list .monaco-list-row.focused:has-text("${fileName}")`).waitFor();
-  await page.keyboard.press('Enter');
+  await until(`Quick Open taking "${fileName}"`, async () => {
+    await page.keyboard.press('Control+P');
+    const typed = await input.fill(fileName, { timeout: 4000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!typed) await page.keyboard.press('Escape');
+    return typed || undefined;
+  });
+  // On a busy machine the file search answers late and its row may not take the focus: pick it.
+  await page.locator(`.quick-input-list .monaco-list-row:has-text("${fileName}")`).first().click({ timeout: 30_000 });
   await page.locator(`.tabs-container .tab.active:has-text("${fileName}")`).waitFor();
 }
 
+/** Runs a command from the palette. The palette lists what was registered when it opened: an
+ * extension still starting adds its commands later, so a person closes it and tries again. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+  await pick(page, () => page.keyboard.press('F1'), `>${title}`, title);
+}
+
+/** Opens a quick pick with `open`, types `text`, moves the focus down to the row `label` (a longer title
+ * may rank above it) and presses Enter. The pick closes when something else takes the focus (an editor
+ * opening, a notification): then again. */
+async function pick(page: Page, open: () => Promise<void>, text: string, label: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator(`.quick-input-list .monaco-list-row.focused:has-text("${title}")`).waitFor();
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const focused = rows.and(page.locator('.focused')).filter({ hasText: label });
+  await until(
+    `"${label}" in the quick pick`,
+    async () => {
+      await open();
+      const listed =
+        (await input.fill(text, { timeout: 4000 }).then(
+          () => true,
+          () => false,
+        )) &&
+        (await rows
+          .filter({ hasText: label })
+          .first()
+          .waitFor({ timeout: 4000 })
+          .then(
+            () => true,
+            () => false,
+          ));
+      for (let down = 0; listed && down < 8; down++) {
+        if ((await focused.count()) > 0) return true;
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.keyboard.press('Escape');
+      return undefined;
+    },
+    60_000,
+  );
   await page.keyboard.press('Enter');
+}
+
+/** Chooses a colour theme as a person does (Preferences: Color Theme), by the label the picker shows. */
+export async function chooseColourTheme(page: Page, label: string): Promise<void> {
+  await pick(page, () => runCommand(page, 'Preferences: Color Theme'), label, label);
 }
 
 /** The gutter icons Step Critic drew in the visible editor: one entry per icon, the band from its file name. */
@@ -36,12 +100,14 @@ export async function gutterIcons(page: Page): Promise<string[]> {
   });
 }
 
-/** The text of the visible editor's lines (what the person reads). */
-export async function editorText(page: Page): Promise<string> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line'))
-      .map((l) => (l as HTMLElement).innerText.replace(/\u00a0/g, ' '))
-      .join('\n'),
+/** The text of the visible editor's lines (what the person reads); `editor` picks another editor (a side of a diff, the Output panel). */
+export async function editorText(page: Page, editor = '.editor-instance .monaco-editor'): Promise<string> {
+  return page.evaluate(
+    (selector) =>
+      Array.from(document.querySelectorAll(`${selector} .view-lines .view-line`))
+        .map((l) => (l as HTMLElement).innerText.replace(/\u00a0/g, ' '))
+        .join('\n'),
+    editor,
   );
 }
 

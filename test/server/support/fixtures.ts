@@ -65,8 +65,12 @@ export async function startRig(
     latencyMs?: number;
     folder?: string;
     trusted?: boolean;
+    /** The client shows proposals as diffs itself (as the VS Code extension does). */
+    reviewsProposals?: boolean;
     session?: Omit<SessionOptions, 'initializationOptions' | 'workspaceFolder'>;
     llmTuning?: Record<string, number>;
+    /** Where "Critique Workspace" keeps its runs (the extension's storage). */
+    runLogDir?: string;
   } = {},
 ): Promise<Rig> {
   const llm = await startScriptedLlmServer({
@@ -81,6 +85,8 @@ export async function startRig(
     initializationOptions: {
       settings,
       trusted: options.trusted ?? true,
+      reviewsProposals: options.reviewsProposals ?? false,
+      ...(options.runLogDir ? { runLogDir: options.runLogDir } : {}),
       llm: { timeoutMs: 2000, maxRetries: 0, retryBaseMs: 10, ...options.llmTuning },
     },
   });

@@ -21,7 +21,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ServerStats, ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
+import type { RefineProposal, ServerStats, ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
 
 export const SERVER_MAIN = resolve(import.meta.dirname, '../../../dist/server/main.js');
 
@@ -40,6 +40,8 @@ export interface SessionOptions {
   onDiagnostics?: (params: PublishDiagnosticsParams) => void;
   /** How `workspace/configuration` is answered (one value per item), as a workspace's settings would. */
   configuration?: (section: string | undefined) => unknown;
+  /** Let the server register file watchers (`workspace/didChangeWatchedFiles`, relative patterns), as VS Code does. */
+  watchFiles?: boolean;
 }
 
 export interface ProgressEvent {
@@ -57,11 +59,17 @@ export class LspSession {
   readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
   readonly progress: ProgressEvent[] = [];
   readonly explanations: { uri: string; markdown: string }[] = [];
+  /** Proposals the server offered for the client to review (`stepcritic/offerProposal`). */
+  readonly offers: RefineProposal[] = [];
   readonly createdProgressTokens: (string | number)[] = [];
   readonly documents = new Map<string, TextDocument>();
   /** When each diagnostics / step-states notification arrived (performance.now()), for benches. */
   readonly timeline: { method: string; at: number; uri: string; version: number | undefined; done?: boolean }[] = [];
+  /** What the server registered (`client/registerCapability`) and has not unregistered, by id. */
+  readonly registrations = new Map<string, { method: string; registerOptions?: unknown }>();
   configurationRequests = 0;
+  /** What the server said of itself in its initialize result. */
+  serverInfo: { name: string; version?: string } | undefined;
   stderr = '';
   exited: number | null | undefined = undefined;
 
@@ -80,13 +88,19 @@ export class LspSession {
     session.wire();
     connection.listen();
     const folder = options.workspaceFolder;
-    await connection.sendRequest('initialize', {
+    const initialized = await connection.sendRequest<{ serverInfo?: { name: string; version?: string } }>('initialize', {
       processId: process.pid,
       rootUri: folder ? `file://${folder}` : null,
       workspaceFolders: folder ? [{ uri: `file://${folder}`, name: 'workspace' }] : null,
       capabilities: options.capabilities ?? {
         window: { workDoneProgress: true },
-        workspace: { applyEdit: true, workspaceEdit: { documentChanges: true }, codeLens: { refreshSupport: true }, configuration: false },
+        workspace: {
+          applyEdit: true,
+          workspaceEdit: { documentChanges: true },
+          codeLens: { refreshSupport: true },
+          configuration: false,
+          ...(options.watchFiles ? { didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } } : {}),
+        },
         textDocument: {
           codeAction: {
             dataSupport: true,
@@ -98,6 +112,7 @@ export class LspSession {
       },
       initializationOptions: options.initializationOptions ?? {},
     });
+    session.serverInfo = initialized.serverInfo;
     await connection.sendNotification('initialized', {});
     return session;
   }
@@ -116,6 +131,7 @@ export class LspSession {
     c.onNotification('stepcritic/clearStepStates', (p: { uri: string }) => void this.cleared.push(p.uri));
     c.onNotification('stepcritic/status', (p: ServerStatusParams) => void this.statuses.push(p));
     c.onNotification('stepcritic/showExplanation', (p: { uri: string; markdown: string }) => void this.explanations.push(p));
+    c.onNotification('stepcritic/offerProposal', (p: RefineProposal) => void this.offers.push(p));
     c.onNotification('window/showMessage', (p: { type: number; message: string }) => void this.messages.push(p));
     c.onNotification('window/logMessage', (p: { message: string }) => void this.logs.push(p.message));
     c.onNotification('$/progress', (p: ProgressEvent) => void this.progress.push(p));
@@ -124,6 +140,14 @@ export class LspSession {
       return null;
     });
     c.onRequest('workspace/codeLens/refresh', () => null);
+    c.onRequest('client/registerCapability', (p: { registrations: { id: string; method: string; registerOptions?: unknown }[] }) => {
+      for (const r of p.registrations) this.registrations.set(r.id, { method: r.method, registerOptions: r.registerOptions });
+      return null;
+    });
+    c.onRequest('client/unregisterCapability', (p: { unregisterations: { id: string }[] }) => {
+      for (const r of p.unregisterations) this.registrations.delete(r.id);
+      return null;
+    });
     c.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
       this.configurationRequests++;
       return p.items.map((item) => this.options.configuration?.(item.section) ?? null);
@@ -246,10 +270,6 @@ export class LspSession {
 
   codeActions(uri: string, range: Diagnostic['range'], diagnostics: Diagnostic[] = [], only?: string[]): Promise<CodeAction[]> {
     return this.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, only } });
-  }
-
-  resolve(action: CodeAction): Promise<CodeAction> {
-    return this.request<CodeAction>('codeAction/resolve', action);
   }
 
   execute<R>(command: { command: string; arguments?: unknown[] }): Promise<R> {

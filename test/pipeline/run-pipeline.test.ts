@@ -1,18 +1,21 @@
-// runBatch against the real LLM critic and the scripted OpenAI-compatible server: every item judged
-// once, bad records and failed calls isolated, bounded concurrency, a run log that a resumed run
-// continues (no item twice, none lost), the token budget, triage, and progress.
+// The judging pipeline against the real LLM critic and the scripted OpenAI-compatible server: every
+// item judged once, bad records and failed calls isolated, bounded concurrency, entries in input order
+// whatever order they finish in, a run log that a resumed run continues (no item twice, none lost),
+// the token budget as a typed stop, triage, the result cache, and progress.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createAnswerScreen } from '../../src/engine/batch/answer-screen';
-import type { BatchItem } from '../../src/engine/batch/items';
-import { readItems } from '../../src/engine/batch/items';
 import { createMemoryResultCache, resultCacheKey } from '../../src/engine/batch/result-cache';
 import type { BatchProgress } from '../../src/engine/batch/progress';
-import { runBatch } from '../../src/engine/batch/run';
-import { loadRunLog, openRunLog, RunLogError } from '../../src/engine/batch/run-log';
+import { openRunLog, RunLogError } from '../../src/engine/batch/run-log';
+import type { FinishedEntry } from '../../src/engine/pipeline/judge-item';
+import type { PipelineItem } from '../../src/engine/pipeline/items';
+import { readItems } from '../../src/engine/pipeline/items';
+import type { PipelineOptions } from '../../src/engine/pipeline/run';
+import { describeStop, runPipeline } from '../../src/engine/pipeline/run';
 import type { StepCritic } from '../../src/engine/checks';
 import { createMemoryCache } from '../../src/engine/cache/memory';
 import { TokenBudget } from '../../src/engine/llm/budget';
@@ -20,6 +23,7 @@ import { createLlmClient } from '../../src/engine/llm/client';
 import { Semaphore } from '../../src/engine/llm/concurrency';
 import { CriticConfigSchema, type CriticConfigInput } from '../../src/engine/llm/config';
 import { createLlmCritic } from '../../src/engine/llm/critic';
+import { loadRunLog } from '../support/run-log';
 import { ruleBasedCriticHandler, serverError, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
 
 const dir = mkdtempSync(join(tmpdir(), 'stepcritic-batch-'));
@@ -47,9 +51,15 @@ function writeJsonl(name: string, lines: string[]): string {
   return path;
 }
 
+/** The pipeline with a callback per finished entry (entries arrive in input order). */
+function judgeAll(items: AsyncIterable<PipelineItem>, options: Omit<PipelineOptions, 'onEntry'> & { onItem?: (finished: FinishedEntry) => void }) {
+  const { onItem, ...rest } = options;
+  return runPipeline(items, { ...rest, onEntry: (entry) => (entry.kind === 'finished' ? onItem?.(entry) : undefined) });
+}
+
 const CONFIG = { model: 'scripted-critic', retryBaseMs: 5, maxRetries: 0, timeoutMs: 5000, concurrency: 8 } satisfies Partial<CriticConfigInput>;
 
-describe('runBatch', () => {
+describe('runPipeline', () => {
   let server: ScriptedLlmServer;
   before(async () => {
     server = await startScriptedLlmServer();
@@ -80,10 +90,10 @@ describe('runBatch', () => {
     const logPath = join(dir, 'mixed.run.jsonl');
     const log = await openRunLog({ path: logPath, resume: false, ...logHeader });
     const start = server.chatRequests().length;
-    const result = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 4, runLog: log });
-    log.close({ interrupted: result.interrupted, durationMs: 1, judgedThisRun: result.progress.finishedThisRun, usage: result.progress.usage });
+    const result = await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 4, runLog: log });
+    log.close({ interrupted: result.stopped !== undefined, durationMs: 1, judgedThisRun: result.progress.finishedThisRun, usage: result.progress.usage });
 
-    assert.equal(result.interrupted, false);
+    assert.equal(result.stopped, undefined);
     assert.equal(result.progress.finishedThisRun, 14);
     assert.equal(result.progress.failed, 2);
     assert.deepEqual(result.progress.verdicts, { correct: 9, incorrect: 3, uncertain: 0, unchecked: 0, error: 0 });
@@ -91,6 +101,11 @@ describe('runBatch', () => {
 
     const loaded = await loadRunLog(logPath);
     assert.equal(loaded.items.length, 14);
+    assert.deepEqual(
+      loaded.items.map((i) => i.id),
+      Array.from({ length: 14 }, (_, i) => `mixed.jsonl#${i}`),
+      'the report reads the log in input order, whatever order the items finished in',
+    );
     assert.equal(new Set(loaded.items.map((i) => i.id)).size, 14);
     const failed = loaded.items.filter((i) => i.entry.status === 'failed');
     assert.deepEqual(failed.map((i) => i.id).sort(), ['mixed.jsonl#12', 'mixed.jsonl#13']);
@@ -99,7 +114,7 @@ describe('runBatch', () => {
     const wrong = loaded.items.find((i) => i.id === 'mixed.jsonl#1')!.entry;
     assert.equal(wrong.firstErrorIndex, 1);
     assert.equal(wrong.labels?.firstErrorStep, 1);
-    assert.ok(loaded.end && !loaded.end.interrupted);
+    assert.ok(loaded.log.end && !loaded.log.end.interrupted);
   });
 
   it('a call that fails for one item leaves that item "could not judge" and the others judged', async () => {
@@ -110,7 +125,7 @@ describe('runBatch', () => {
       Array.from({ length: 10 }, (_, i) => JSON.stringify(record(i))),
     );
     const seen: string[] = [];
-    const result = await runBatch(readItems([path], { cwd: dir }), {
+    const result = await judgeAll(readItems([path], { cwd: dir }), {
       deps: { critic: critic() },
       concurrency: 3,
       onItem: (f) => seen.push(`${f.item.id}:${f.entry.verdict}`),
@@ -146,7 +161,7 @@ describe('runBatch', () => {
       'concurrency.jsonl',
       Array.from({ length: 24 }, (_, i) => JSON.stringify(record(100 + i))),
     );
-    const result = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: counting }, concurrency: 3 });
+    const result = await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: counting }, concurrency: 3 });
     assert.equal(result.progress.finishedThisRun, 24);
     assert.equal(peak, 3);
   });
@@ -166,7 +181,7 @@ describe('runBatch', () => {
     const first = await openRunLog({ path: logPath, resume: false, ...logHeader });
     const stop = new AbortController();
     let finished = 0;
-    const interrupted = await runBatch(readItems([path], { cwd: dir }), {
+    const interrupted = await judgeAll(readItems([path], { cwd: dir }), {
       deps: { critic: critic() },
       concurrency: 4,
       runLog: first,
@@ -183,21 +198,24 @@ describe('runBatch', () => {
       judgedThisRun: interrupted.progress.finishedThisRun,
       usage: interrupted.progress.usage,
     });
-    assert.equal(interrupted.interrupted, true);
-    assert.equal(interrupted.reason, 'cancelled');
+    assert.deepEqual(interrupted.stopped, { kind: 'cancelled' });
     const afterFirst = await loadRunLog(logPath);
-    assert.equal(afterFirst.items.length, 11, 'the items in flight at the abort are not logged');
+    // Entries are delivered in input order, items logged as they finish: by the 11th delivery a few
+    // later ones may have finished too (and are logged); those in flight at the abort are not.
+    const logged = afterFirst.items.length;
+    assert.equal(logged, interrupted.progress.finishedThisRun, 'what finished is logged; the items in flight at the abort are not');
+    assert.ok(logged >= 11 && logged < 30, `${logged} logged`);
 
     const startRequests = server.chatRequests().length;
     const second = await openRunLog({ path: logPath, resume: true, ...logHeader });
-    assert.equal(second.done.size, 11);
-    const resumed = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 4, runLog: second });
+    assert.equal(second.done.size, logged);
+    const resumed = await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 4, runLog: second });
     second.close({ interrupted: false, durationMs: 1, judgedThisRun: resumed.progress.finishedThisRun, usage: resumed.progress.usage });
 
-    assert.equal(resumed.progress.resumed, 11);
-    assert.equal(resumed.progress.finishedThisRun, 19);
+    assert.equal(resumed.progress.resumed, logged);
+    assert.equal(resumed.progress.finishedThisRun, 30 - logged);
     assert.equal(resumed.progress.done, 30);
-    assert.equal(requestsSince(startRequests).length, 19, 'only the items not in the log are judged');
+    assert.equal(requestsSince(startRequests).length, 30 - logged, 'only the items not in the log are judged');
     const judgedProblems = requestsSince(startRequests).map((r) => /Sam has (\d+) apples/.exec(r.userText)![1]);
     const alreadyLogged = afterFirst.items.map((item) => String(200 + Number(item.id.split('#')[1])));
     assert.deepEqual(
@@ -223,11 +241,11 @@ describe('runBatch', () => {
     const path = writeJsonl('changed.jsonl', [JSON.stringify(record(300)), JSON.stringify(record(301))]);
     const logPath = join(dir, 'changed.run.jsonl');
     const log = await openRunLog({ path: logPath, resume: false, ...logHeader });
-    await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, runLog: log });
+    await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, runLog: log });
     log.close({ interrupted: false, durationMs: 1, judgedThisRun: 2, usage: { requests: 2, promptTokens: 0, completionTokens: 0, cachedSteps: 0 } });
     writeJsonl('changed.jsonl', [JSON.stringify(record(300)), JSON.stringify(record(301, { wrongAt: 2 }))]);
     const again = await openRunLog({ path: logPath, resume: true, ...logHeader });
-    const result = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, runLog: again });
+    const result = await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, runLog: again });
     again.close({ interrupted: false, durationMs: 1, judgedThisRun: 1, usage: result.progress.usage });
     assert.equal(result.progress.resumed, 1);
     assert.equal(result.progress.finishedThisRun, 1);
@@ -252,9 +270,9 @@ describe('runBatch', () => {
     const resumed = await openRunLog({ path: logPath, resume: true, ...logHeader });
     resumed.close({ interrupted: false, durationMs: 1, judgedThisRun: 0, usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 } });
     const loaded = await loadRunLog(logPath);
-    assert.equal(loaded.problems.length, 1);
-    assert.match(loaded.problems[0]!, /not JSON/);
-    assert.ok(loaded.end, 'the line after the torn one starts clean');
+    assert.equal(loaded.log.problems.length, 1);
+    assert.match(loaded.log.problems[0]!, /not JSON/);
+    assert.ok(loaded.log.end, 'the line after the torn one starts clean');
     await assert.rejects(loadRunLog(join(dir, 'mixed.jsonl')), (e: unknown) => e instanceof RunLogError && /not a Step Critic run log/.test(e.message));
   });
 
@@ -265,22 +283,23 @@ describe('runBatch', () => {
     );
     const logPath = join(dir, 'budget.run.jsonl');
     const log = await openRunLog({ path: logPath, resume: false, ...logHeader });
-    const result = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic({ tokenBudget: 6000 }) }, concurrency: 2, runLog: log });
+    const result = await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic({ tokenBudget: 6000 }) }, concurrency: 2, runLog: log });
     log.close({
-      interrupted: result.interrupted,
-      ...(result.reason ? { reason: result.reason } : {}),
+      interrupted: result.stopped !== undefined,
+      ...(result.stopped ? { reason: describeStop(result.stopped) } : {}),
       durationMs: 1,
       judgedThisRun: result.progress.finishedThisRun,
       usage: result.progress.usage,
     });
-    assert.equal(result.interrupted, true);
-    assert.match(result.reason ?? '', /^token budget reached/);
+    assert.equal(result.stopped?.kind, 'budget', 'a typed stop, not a note to match');
+    assert.ok(result.stopped?.kind === 'budget' && result.stopped.limit === 6000 && result.stopped.used <= 6000);
+    assert.match(describeStop(result.stopped), /^token budget reached/);
     const partial = await loadRunLog(logPath);
     assert.ok(partial.items.length > 0 && partial.items.length < 20, `${partial.items.length} logged`);
     for (const item of partial.items) assert.equal(item.entry.verdict, 'correct', 'no half-judged item is logged as done');
 
     const more = await openRunLog({ path: logPath, resume: true, ...logHeader });
-    const rest = await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 2, runLog: more });
+    const rest = await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 2, runLog: more });
     more.close({ interrupted: false, durationMs: 1, judgedThisRun: rest.progress.finishedThisRun, usage: rest.progress.usage });
     const full = await loadRunLog(logPath);
     assert.equal(full.items.length, 20);
@@ -294,7 +313,7 @@ describe('runBatch', () => {
     );
     const start = server.chatRequests().length;
     const finished: { id: string; settled?: boolean; verdict: string | null }[] = [];
-    await runBatch(readItems([path], { cwd: dir }), {
+    await judgeAll(readItems([path], { cwd: dir }), {
       deps: { critic: critic() },
       triage: { mode: 'verifiers' },
       onItem: (f) => finished.push({ id: f.item.id, settled: f.triage?.settled, verdict: f.entry.verdict }),
@@ -313,7 +332,7 @@ describe('runBatch', () => {
     const llm = critic();
     const start = server.chatRequests().length;
     const finished: { settled?: boolean; p?: number | null; verdict: string | null; steps: string[] }[] = [];
-    await runBatch(readItems([path], { cwd: dir }), {
+    await judgeAll(readItems([path], { cwd: dir }), {
       deps: { critic: llm },
       triage: { mode: 'answer', threshold: 0.9, screen: createAnswerScreen(llm, createMemoryCache()) },
       onItem: (f) =>
@@ -339,10 +358,10 @@ describe('runBatch', () => {
       Array.from({ length: 8 }, (_, i) => JSON.stringify(record(800 + i, i === 2 ? { wrongAt: 1 } : {}))),
     );
     const cache = createMemoryResultCache();
-    const keyOf = (item: BatchItem) => resultCacheKey({ toolVersion: 't', configHash: 'c', id: item.id, contentHash: item.contentHash });
+    const keyOf = (item: PipelineItem) => resultCacheKey({ toolVersion: 't', configHash: 'c', id: item.id, contentHash: item.contentHash });
     const run = async () => {
       const out: { id: string; verdict: string | null; cached?: boolean; requests?: number }[] = [];
-      await runBatch(readItems([path], { cwd: dir }), {
+      await judgeAll(readItems([path], { cwd: dir }), {
         deps: { critic: critic() },
         resultCache: { cache, keyOf },
         onItem: (f) => out.push({ id: f.item.id, verdict: f.entry.verdict, cached: f.cached, requests: f.entry.usage?.requests }),
@@ -373,7 +392,7 @@ describe('runBatch', () => {
     server.setHandler(() => serverError(500));
     const path = writeJsonl('uncached.jsonl', [JSON.stringify(record(900))]);
     const cache = createMemoryResultCache();
-    await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, resultCache: { cache, keyOf: (item) => item.id } });
+    await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, resultCache: { cache, keyOf: (item) => item.id } });
     assert.equal(cache.size, 0);
   });
 
@@ -383,7 +402,7 @@ describe('runBatch', () => {
       Array.from({ length: 6 }, (_, i) => JSON.stringify(record(700 + i, i === 0 ? { wrongAt: 1 } : {}))),
     );
     const seen: BatchProgress[] = [];
-    await runBatch(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 2, total: 6, onProgress: (p) => seen.push(p) });
+    await judgeAll(readItems([path], { cwd: dir }), { deps: { critic: critic() }, concurrency: 2, total: 6, onProgress: (p) => seen.push(p) });
     const last = seen[seen.length - 1]!;
     assert.equal(seen[0]!.done, 0);
     assert.equal(last.done, 6);

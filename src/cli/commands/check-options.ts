@@ -1,0 +1,172 @@
+// The flags of `stepcritic check` and what they mean once read: which inputs, how documents are built,
+// where the report goes, and the batch side (run log, resume, triage, concurrency, the estimate).
+import { DEFAULT_TRIAGE_THRESHOLD } from '../../engine/batch/triage';
+import type { Prices } from '../../engine/batch/estimate';
+import { parsePrices } from '../../engine/batch/estimate';
+import { DEFAULT_MAX_STEPS } from '../../engine/documents/build';
+import { DEFAULT_MAX_FILE_BYTES } from '../../engine/files/read';
+import type { FailOn } from '../../engine/report/build';
+import type { DocumentFormat } from '../../engine/types';
+import { DocumentFormatSchema } from '../../engine/types';
+import type { OptionSpec, ParsedArgs } from '../args';
+import { booleanValue, helpHint, integerValue, numberValue, stringValue } from '../args';
+import { UsageError } from '../command';
+import type { ReportOutput } from '../output-file';
+import { readReportOutput, REPORT_OUTPUT_OPTIONS } from '../output-file';
+import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
+import { PRM_OPTIONS } from './prm-options';
+import { CALIBRATION_OPTION } from './calibration-option';
+
+const FAIL_ON = ['incorrect', 'uncertain', 'never'] as const;
+const DATASET_FORMATS = DocumentFormatSchema.options.filter((f) => !['markdown', 'text', 'python', 'javascript', 'typescript'].includes(f));
+const DEFAULT_JOBS = 8;
+
+const BATCH_OPTIONS: OptionSpec[] = [
+  {
+    name: 'run-log',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'Append one JSON line per finished solution to FILE as the run goes (Ctrl-C or a crash loses nothing); `stepcritic report FILE` renders it',
+  },
+  { name: 'resume', type: 'boolean', description: 'Continue the run in --run-log: skip the solutions already in it (same name and content)' },
+  { name: 'retry-errors', type: 'boolean', description: 'With --resume: judge again the solutions that failed or could not be judged' },
+  {
+    name: 'triage',
+    type: 'string',
+    valueName: 'MODE',
+    choices: ['verifiers', 'answer'],
+    description: 'A cheap first pass (verifiers only, or one short answer-level P(True) call); the full step critique only for what it does not settle',
+  },
+  {
+    name: 'triage-threshold',
+    type: 'string',
+    valueName: 'P',
+    defaultText: String(DEFAULT_TRIAGE_THRESHOLD),
+    description: '--triage answer: settle a solution whose answer P(True) is at least P',
+  },
+  {
+    name: 'concurrency',
+    type: 'string',
+    valueName: 'N',
+    description: 'LLM requests (and solutions) in flight at once [default: the critic configuration, else --jobs]',
+  },
+  { name: 'yes', short: 'y', type: 'boolean', description: 'Start a large LLM run without asking (the estimate is still printed)' },
+  { name: 'price', type: 'string', valueName: 'IN/OUT', description: 'Dollars per million prompt/completion tokens, for the cost estimate (e.g. 2.5/10)' },
+];
+
+// Other features add their flags here (and read them in ../deps.ts).
+export const CHECK_OPTIONS: OptionSpec[] = [
+  ...REPORT_OUTPUT_OPTIONS,
+  {
+    name: 'fail-on',
+    type: 'string',
+    valueName: 'LEVEL',
+    choices: FAIL_ON,
+    defaultText: 'incorrect',
+    description: 'Exit with status 1 when a finding reaches LEVEL',
+  },
+  {
+    name: 'max-steps',
+    type: 'string',
+    valueName: 'N',
+    defaultText: String(DEFAULT_MAX_STEPS),
+    description: 'Judge at most N steps per solution (the rest is reported as truncated)',
+  },
+  {
+    name: 'max-file-size',
+    type: 'string',
+    valueName: 'MB',
+    defaultText: String(DEFAULT_MAX_FILE_BYTES / (1024 * 1024)),
+    description: 'Skip solution files larger than this',
+  },
+  {
+    name: 'dataset-format',
+    type: 'string',
+    valueName: 'NAME',
+    choices: DATASET_FORMATS,
+    description: 'Read every dataset record as this format (default: detected per record)',
+  },
+  { name: 'jobs', short: 'j', type: 'string', valueName: 'N', defaultText: String(DEFAULT_JOBS), description: 'Judge up to N solutions at once' },
+  ...BATCH_OPTIONS,
+  { name: 'title', type: 'string', valueName: 'TEXT', description: 'Title of the HTML report' },
+  { name: 'verbose', short: 'v', type: 'boolean', description: 'List every step, not only the findings' },
+  { name: 'quiet', short: 'q', type: 'boolean', description: 'Print only findings and failures: no summaries, notes or progress' },
+  { name: 'color', type: 'boolean', negatable: true, description: 'Force colour on or off (default: on a terminal, unless NO_COLOR is set)' },
+  {
+    name: 'run-code',
+    type: 'boolean',
+    description: "Run code solutions' tests (doctests, asserts, sibling test files, dataset tests) in a sandbox: off by default",
+  },
+  LLM_SWITCH_OPTION,
+  ...LLM_ENDPOINT_OPTIONS,
+  ...LLM_RUN_OPTIONS,
+  ...PRM_OPTIONS,
+  CALIBRATION_OPTION,
+];
+
+export interface CheckSettings extends ReportOutput {
+  paths: string[];
+  failOn: FailOn;
+  maxSteps: number;
+  maxFileBytes: number;
+  datasetFormat?: DocumentFormat;
+  jobs: number;
+  title?: string;
+  verbose: boolean;
+  quiet: boolean;
+  color?: boolean;
+  runLog?: string;
+  resume: boolean;
+  retryErrors: boolean;
+  triage?: 'verifiers' | 'answer';
+  triageThreshold: number;
+  concurrency?: number;
+  yes: boolean;
+  prices?: Prices;
+  /** The result cache (with the LLM critic): off with --no-cache; it lives in the critic's cache folder. */
+  useCache: boolean;
+  cacheDir?: string;
+}
+
+export function readCheckSettings(args: ParsedArgs): CheckSettings {
+  const maxFileMb = numberValue('check', args, 'max-file-size', 0.0001, 1024);
+  const runLog = stringValue(args, 'run-log');
+  if (runLog !== undefined && runLog.trim() === '') throw new UsageError('--run-log needs a file name', helpHint('check'));
+  const resume = booleanValue(args, 'resume') ?? false;
+  const retryErrors = booleanValue(args, 'retry-errors') ?? false;
+  if (resume && runLog === undefined) throw new UsageError('--resume needs --run-log FILE (the log to continue)', helpHint('check'));
+  if (retryErrors && !resume) throw new UsageError('--retry-errors goes with --resume', helpHint('check'));
+  const price = stringValue(args, 'price');
+  const prices = price !== undefined ? parsePrices(price) : undefined;
+  if (price !== undefined && prices === undefined)
+    throw new UsageError(`--price must be dollars per million tokens, IN/OUT or one number (got '${price}')`, helpHint('check'));
+  const datasetFormat = stringValue(args, 'dataset-format') as DocumentFormat | undefined;
+  const concurrency = integerValue('check', args, 'concurrency', 1, 1024);
+  const triage = stringValue(args, 'triage') as CheckSettings['triage'];
+  const title = stringValue(args, 'title');
+  const color = booleanValue(args, 'color');
+  const cacheDir = stringValue(args, 'cache-dir');
+  return {
+    paths: args.positionals,
+    ...readReportOutput('check', args),
+    failOn: (stringValue(args, 'fail-on') ?? 'incorrect') as FailOn,
+    maxSteps: integerValue('check', args, 'max-steps', 1, 100_000) ?? DEFAULT_MAX_STEPS,
+    maxFileBytes: maxFileMb !== undefined ? Math.round(maxFileMb * 1024 * 1024) : DEFAULT_MAX_FILE_BYTES,
+    ...(datasetFormat !== undefined ? { datasetFormat } : {}),
+    jobs: integerValue('check', args, 'jobs', 1, 256) ?? DEFAULT_JOBS,
+    ...(title !== undefined ? { title } : {}),
+    verbose: booleanValue(args, 'verbose') ?? false,
+    quiet: booleanValue(args, 'quiet') ?? false,
+    ...(color !== undefined ? { color } : {}),
+    ...(runLog !== undefined ? { runLog } : {}),
+    resume,
+    retryErrors,
+    ...(triage !== undefined ? { triage } : {}),
+    triageThreshold: numberValue('check', args, 'triage-threshold', 0, 1) ?? DEFAULT_TRIAGE_THRESHOLD,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    yes: booleanValue(args, 'yes') ?? false,
+    ...(prices ? { prices } : {}),
+    useCache: booleanValue(args, 'cache') !== false,
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+  };
+}

@@ -1,4 +1,0 @@
-// The version users see (`stepcritic --version`, reports): the package's own, bundled at build time.
-import packageJson from '../../package.json';
-
-export const TOOL_VERSION: string = packageJson.version;
