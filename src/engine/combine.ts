@@ -13,7 +13,7 @@
 import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
 import type {
   AnswerEvidence,
-  ArithmeticEvidence,
+  ClaimEvidence,
   Evidence,
   FaultLocalizationEvidence,
   SolutionDocument,
@@ -21,7 +21,8 @@ import type {
   StepVerdict,
   TextEdit,
 } from './types';
-import { emptyUsage } from './types';
+import { emptyUsage, isClaimEvidence, isRefutedClaim } from './types';
+import { claimShortCorrection } from './verify/claim-words';
 
 export interface CombineInput {
   document: SolutionDocument;
@@ -49,18 +50,18 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     return { verdict: 'correct', pTrue: 1, source: 'user', message: 'Marked as correct by you.', fixes: [] };
   }
 
-  const refuted = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic' && e.status === 'refuted');
+  const refuted = evidence.filter(isRefutedClaim);
   if (refuted.length > 0) {
     const fixes: TextEdit[] = refuted.flatMap((e) => (e.fix ? [e.fix] : []));
     const first = refuted[0]!;
     const more = refuted.length > 1 ? ` (+${refuted.length - 1} more)` : '';
-    const should = first.expected !== undefined ? ` (should be ${first.expected})` : '';
+    const correction = claimShortCorrection(first);
     return {
       verdict: 'incorrect',
       pTrue: 0,
       source: 'verifier',
-      code: 'arithmetic',
-      message: `${first.claim}${should}${more}`,
+      code: first.kind,
+      message: `${first.claim}${correction ? ` (${correction})` : ''}${more}`,
       fixes,
     };
   }
@@ -97,6 +98,37 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     return { verdict: 'error', pTrue: null, source: 'none', code: 'judge-error', message: `Could not judge: ${judgeError.message}`, fixes: [] };
   }
 
+  const fromCritic = judgeByCritic(evidence, thresholds);
+  const doubtful = evidence.find((e): e is ClaimEvidence => isClaimEvidence(e) && e.status === 'uncertain');
+  // A claim that holds only in a reading the text does not say (`25 / 4 = 6` full boxes, `2/3 = 0.6`)
+  // keeps the step uncertain unless the critic finds it wrong outright.
+  if (doubtful && fromCritic?.verdict !== 'incorrect') {
+    const correction = claimShortCorrection(doubtful);
+    return {
+      verdict: 'uncertain',
+      pTrue: fromCritic?.pTrue ?? null,
+      source: fromCritic?.source ?? 'verifier',
+      code: doubtful.kind,
+      message: `${doubtful.claim}${correction ? ` (${correction})` : ''}: ${doubtful.note ?? 'may not hold as written'}.`,
+      fixes: [],
+    };
+  }
+  if (fromCritic) return fromCritic;
+
+  const verified = evidence.filter((e) => isClaimEvidence(e) && e.status === 'verified').length;
+  const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
+  const checked = verified === 1 ? '1 computation checks out; ' : verified > 1 ? `${verified} computations check out; ` : passed > 0 ? 'tests pass; ' : '';
+  return {
+    verdict: 'unchecked',
+    pTrue: null,
+    source: verified > 0 || passed > 0 ? 'verifier' : 'none',
+    message: `${checked}the reasoning was not judged.`.replace(/^./, (c) => c.toUpperCase()),
+    fixes: [],
+  };
+}
+
+/** The critic's verdict on its own, when it gave one. */
+function judgeByCritic(evidence: readonly Evidence[], thresholds: Thresholds): OwnVerdict | undefined {
   const critic = evidence.find((e) => e.kind === 'critic');
   if (critic && critic.kind === 'critic') {
     const reason = critic.explanation ? ` ${critic.explanation}` : '';
@@ -123,16 +155,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     };
   }
 
-  const verified = evidence.filter((e) => e.kind === 'arithmetic' && e.status === 'verified').length;
-  const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
-  const checked = verified === 1 ? '1 computation checks out; ' : verified > 1 ? `${verified} computations check out; ` : passed > 0 ? 'tests pass; ' : '';
-  return {
-    verdict: 'unchecked',
-    pTrue: null,
-    source: verified > 0 || passed > 0 ? 'verifier' : 'none',
-    message: `${checked}the reasoning was not judged.`.replace(/^./, (c) => c.toUpperCase()),
-    fixes: [],
-  };
+  return undefined;
 }
 
 export function combineVerdicts(input: CombineInput): SolutionJudgement {

@@ -3,8 +3,9 @@ import type { CodeCheckResult, CodeChecker, CriticResult, StepCritic, Thresholds
 import { couldNotJudge, defaultThresholds } from './checks';
 import { combineVerdicts } from './combine';
 import type { Evidence, SolutionDocument, SolutionJudgement } from './types';
+import { isRefutedClaim } from './types';
 import { checkFinalAnswer } from './verify/answer';
-import { verifyStepArithmetic } from './verify/arithmetic';
+import { verifyMathDocument } from './verify/steps';
 import { errorMessage } from './error-message';
 
 export interface JudgeDependencies {
@@ -29,13 +30,7 @@ export interface JudgeOptions {
 
 /** The deterministic part: cheap, synchronous, no I/O. Used alone for verifiers-only runs. */
 export function verifyDocument(document: SolutionDocument): Map<number, Evidence[]> {
-  const evidence = new Map<number, Evidence[]>();
-  if (document.kind !== 'math') return evidence;
-  for (const step of document.steps) {
-    const found = verifyStepArithmetic(step);
-    if (found.length > 0) evidence.set(step.index, found);
-  }
-  return evidence;
+  return verifyMathDocument(document);
 }
 
 export async function judgeSolution(document: SolutionDocument, deps: JudgeDependencies = {}, options: JudgeOptions = {}): Promise<SolutionJudgement> {
@@ -57,7 +52,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
   let criticNote = deps.criticOffReason;
   if (deps.critic && document.steps.length > 0) {
     // Steps after the first refuted one are downstream whatever the critic says: don't pay for them.
-    const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some((e) => e.kind === 'arithmetic' && e.status === 'refuted'));
+    const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim));
     const judged = firstRefuted >= 0 ? { ...document, steps: document.steps.slice(0, firstRefuted + 1) } : document;
     const merged = new Map<number, Evidence[]>(verifier);
     for (const [index, found] of code?.stepEvidence ?? []) merged.set(index, [...(merged.get(index) ?? []), ...found]);

@@ -4,6 +4,8 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import { formatPTrue } from '../engine/combine';
 import type { StepVerdict } from '../engine/types';
+import { isRefutedClaim } from '../engine/types';
+import { claimCorrection } from '../engine/verify/claim-words';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../protocol/messages';
 import type { DocumentView } from './document-view';
 
@@ -57,10 +59,11 @@ export function buildDiagnostics(view: DocumentView, version: number | null = vi
       }
     }
     for (const e of verdict.evidence) {
-      if (e.kind === 'arithmetic' && e.status === 'refuted') {
+      if (isRefutedClaim(e)) {
+        const correction = claimCorrection(e);
         related.push({
           location: { uri: view.uri, range: e.range },
-          message: `${e.claim} is false${e.expected !== undefined ? `: the left side is ${e.expected}` : ''}`,
+          message: `${e.claim} is false${correction ? `: ${correction}` : ''}`,
         });
       } else if (e.kind === 'test' && e.status !== 'passed' && e.range) {
         related.push({

@@ -1,6 +1,8 @@
 // The critique in readable Markdown: a short form for the hover, the full form for "Explain".
 import { formatPTrue } from '../engine/combine';
 import type { Evidence, SolutionJudgement, StepVerdict, Usage } from '../engine/types';
+import { isClaimEvidence } from '../engine/types';
+import { claimCorrection, claimNoun } from '../engine/verify/claim-words';
 import type { DocumentView } from './document-view';
 import { sourceLabel } from './diagnostics';
 import { stateOf, summarize } from './step-states';
@@ -29,13 +31,16 @@ function inline(text: string): string {
 export function describeEvidenceMarkdown(evidence: readonly Evidence[], full: boolean): string[] {
   const lines: string[] = [];
   for (const e of evidence) {
+    if (isClaimEvidence(e)) {
+      const correction = claimCorrection(e);
+      const what = `${claimNoun(e.kind)} ${inline(e.claim)}`;
+      if (e.status === 'refuted') lines.push(`- ✗ ${what} is false${correction ? `: ${correction}` : ''}`);
+      else if (e.status === 'uncertain') lines.push(`- ? ${what} may not hold as written${correction ? `: ${correction}` : ''}${e.note ? ` (${e.note})` : ''}`);
+      else if (e.status === 'verified' && full) lines.push(`- ✓ ${what} checks out`);
+      else if (e.status === 'uncheckable' && full) lines.push(`- ${what} could not be checked${e.note ? ` (${e.note})` : ''}`);
+      continue;
+    }
     switch (e.kind) {
-      case 'arithmetic':
-        if (e.status === 'refuted')
-          lines.push(`- ✗ ${inline(e.claim)} is false${e.expected !== undefined ? `: the right value is ${inline(e.expected)}` : ''}`);
-        else if (e.status === 'verified' && full) lines.push(`- ✓ ${inline(e.claim)} checks out`);
-        else if (e.status === 'uncheckable' && full) lines.push(`- ${inline(e.claim)} could not be checked${e.note ? ` (${e.note})` : ''}`);
-        break;
       case 'answer':
         lines.push(
           `- Final answer ${inline(e.actual)} ${e.status === 'matches' ? 'matches' : e.status === 'differs' ? 'differs from' : 'could not be compared with'} the expected ${inline(e.expected)}`,
@@ -95,7 +100,7 @@ export function stepMarkdown(view: DocumentView, verdict: StepVerdict, full: boo
   const evidence = describeEvidenceMarkdown(verdict.evidence, full);
   if (evidence.length > 0) parts.push(`**Evidence**\n\n${evidence.join('\n')}`);
   if (verdict.fixes.length > 0)
-    parts.push(`A fix without the model is available: **Fix arithmetic** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
+    parts.push(`A fix without the model is available: **Fix value** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
   if (full) {
     const step = view.document.steps[verdict.stepIndex];
     if (step) parts.push(`**Step text**\n\n${fence(step.text)}`);

@@ -3,14 +3,14 @@
 // step depends on the step alone (`verifyStepArithmetic(step)`, as `verifyDocument` uses it), so it
 // is kept by the step's text and start column, with its ranges moved to the step's current line.
 import { verifyStepArithmetic } from '../engine/verify/arithmetic';
-import type { ArithmeticEvidence, Evidence, Range, SolutionDocument, Step } from '../engine/types';
+import type { ClaimEvidence, Evidence, Range, SolutionDocument, Step } from '../engine/types';
 
 /** Steps remembered (their evidence); the oldest are dropped past this. */
 const MAX_STEPS = 20_000;
 
 interface Remembered {
   line: number;
-  evidence: ArithmeticEvidence[];
+  evidence: ClaimEvidence[];
 }
 
 const byText = new Map<string, Remembered>();
@@ -23,15 +23,15 @@ function shift(range: Range, lines: number): Range {
   };
 }
 
-function moved(evidence: readonly ArithmeticEvidence[], lines: number): ArithmeticEvidence[] {
+function moved(evidence: readonly ClaimEvidence[], lines: number): ClaimEvidence[] {
   return evidence.map((e) => {
-    const copy: ArithmeticEvidence = { ...e, range: shift(e.range, lines) };
+    const copy: ClaimEvidence = { ...e, range: shift(e.range, lines) };
     if (e.fix) copy.fix = { range: shift(e.fix.range, lines), newText: e.fix.newText };
     return copy;
   });
 }
 
-function stepEvidence(step: Step): ArithmeticEvidence[] {
+function stepEvidence(step: Step): ClaimEvidence[] {
   const key = `${step.range.start.character}\u0000${step.text}`;
   const known = byText.get(key);
   if (known) return moved(known.evidence, step.range.start.line - known.line);

@@ -1,0 +1,45 @@
+// How a deterministic finding reads, the same in the hover, the diagnostics, the reports and the critic's
+// prompt: what was checked (a noun per kind) and what holds instead.
+import type { ClaimEvidence, ClaimKind } from '../types';
+
+const NOUN: Record<ClaimKind, string> = {
+  arithmetic: 'computation',
+  identity: 'identity',
+  equation: 'equation step',
+  function: 'function value',
+  units: 'unit conversion',
+  percent: 'percentage',
+  rounding: 'rounded value',
+};
+
+export function claimNoun(kind: ClaimKind): string {
+  return NOUN[kind];
+}
+
+/** What holds instead of a refuted (or uncertain) claim, e.g. "the right value is 24", or undefined when unknown. */
+export function claimCorrection(e: Pick<ClaimEvidence, 'kind' | 'expected'>): string | undefined {
+  if (e.expected === undefined) return undefined;
+  switch (e.kind) {
+    case 'equation':
+      return `the previous equation's solution is ${e.expected}`;
+    case 'identity':
+      return `it should be ${e.expected}`;
+    case 'rounding':
+      return `the exact value is ${e.expected}`;
+    default:
+      return `the right value is ${e.expected}`;
+  }
+}
+
+/** The correction in a few words, after the claim: `48 / 2 = 25 (should be 24)`. */
+export function claimShortCorrection(e: Pick<ClaimEvidence, 'kind' | 'expected'>): string | undefined {
+  if (e.expected === undefined) return undefined;
+  switch (e.kind) {
+    case 'equation':
+      return `the equation before it is solved by ${e.expected}`;
+    case 'rounding':
+      return `exactly ${e.expected}`;
+    default:
+      return `should be ${e.expected}`;
+  }
+}
