@@ -34,7 +34,15 @@ export interface Condition {
 }
 
 const BREAK =
-  /\b(?:case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]/i;
+  /\\q?quad|\b(?:or|and|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]/i;
+/**
+ * A step goes on from the previous step's last equation only when all it says before its own first
+ * equation is how it transforms it ("Subtracting 5 from both sides:", "Simplifying, we get").
+ */
+const CONTINUES =
+  /^(?:[\s,.:;$()[\]\\]|so|thus|then|hence|therefore|now|next|subtract\w*|add\w*|divid\w*|multipl\w*|simplif\w*|expand\w*|factor\w*|rearrang\w*|mov\w*|isolat\w*|collect\w*|combin\w*|both|sides?|from|by|we|get|have|obtain|gives?|yields?|the|this|equation|becomes|each|to|on|like|terms|\d+)*$/i;
+/** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
+const MAX_BETWEEN = 80;
 const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;
 
 function symbolName(node: MathNode): string | undefined {
@@ -111,7 +119,8 @@ function holdsAt(condition: Condition, value: number, decimals: number | undefin
   };
   const here = at(value);
   const close = (a: PointValue, b: PointValue) => Math.abs(a.re - b.re) <= 1e-7 * Math.max(1, Math.abs(a.re), Math.abs(b.re));
-  if (here && (sameValue(here.a, here.b) || (!Number.isInteger(value) && close(here.a, here.b)))) return true;
+  const exact = Number.isInteger(value) && here?.a.exact !== undefined && here.b.exact !== undefined;
+  if (here && (sameValue(here.a, here.b) || (!exact && close(here.a, here.b)))) return true;
   if (!decimals) return false;
   // a rounded root: the difference changes sign within the rounding interval
   const h = 0.5 * 10 ** -decimals;
@@ -196,8 +205,10 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
     text,
   );
   for (const next of own) {
-    const between = previous && previous.text === text ? text.slice(previous.end, next.start) : text.slice(previousEnd, next.start);
-    if (previous !== undefined && previous.variable === next.variable && !previous.solvedWith && !BREAK.test(between)) {
+    const sameStep = previous !== undefined && previous.text === text;
+    const between = sameStep ? text.slice(previous!.end, next.start) : text.slice(previousEnd, next.start);
+    const goesOn = sameStep ? between.length <= MAX_BETWEEN && !BREAK.test(between) : CONTINUES.test(between);
+    if (previous !== undefined && previous.variable === next.variable && !previous.solvedWith && goesOn) {
       const found = judgeStep(previous, next, table);
       if (found) findings.push(found);
     }

@@ -13,6 +13,8 @@ export interface FunctionDefinition {
   body: MathNode;
   /** The definition as written. */
   text: string;
+  /** The name was defined before with another body: which one a claim means is not certain. */
+  redefined?: boolean;
 }
 
 export type FunctionTable = ReadonlyMap<string, FunctionDefinition>;
@@ -68,6 +70,8 @@ export function addDefinitions(table: FunctionTable, chains: readonly MathChain[
     const found = definitionIn(chain, text);
     if (!found) continue;
     next ??= new Map(table);
+    const before = next.get(found.name);
+    if (before && before.body.toString() !== found.definition.body.toString()) found.definition.redefined = true;
     next.set(found.name, found.definition);
   }
   return next ?? table;

@@ -99,17 +99,23 @@ function isExpanded(node: MathNode): boolean {
   return expanded;
 }
 
-/** `L - R` as a polynomial in one variable is 0, a single term or a nonzero constant. */
-function differsInOneTerm(left: MathSide, right: MathSide, variables: Set<string>, table: FunctionTable): boolean {
-  if (variables.size !== 1) return false;
-  const variable = [...variables][0]!;
-  const coefficients = polynomialCoefficients((x) => {
-    const scope = withFunctions({ [variable]: x }, table);
-    const a = evaluateAt(left.node!, scope);
-    const b = evaluateAt(right.node!, scope);
-    return a?.exact && b?.exact ? { exact: a.exact.sub(b.exact), re: a.re - b.re, im: 0 } : undefined;
-  }, 6);
-  return coefficients !== undefined && coefficients.filter((c) => !c.equals(0)).length <= 1;
+/**
+ * `L - R` is 0, a constant or one monomial (`2x`, `-abx^2`): tested variable by variable, the others at a
+ * random point. A slip in a rewrite changes a term; a condition (`(x+1)^2 = x^2 + 25`, a substitution of
+ * a known value) differs from an identity by more than that.
+ */
+function differenceIsMonomial(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): boolean {
+  const others = randomPoints([...variables], 1, seed)[0]!;
+  for (const variable of variables) {
+    const coefficients = polynomialCoefficients((x) => {
+      const scope = withFunctions({ ...others, [variable]: x }, table);
+      const a = evaluateAt(left, scope);
+      const b = evaluateAt(right, scope);
+      return a?.exact && b?.exact ? { exact: a.exact.sub(b.exact), re: a.re - b.re, im: 0 } : undefined;
+    }, 6);
+    if (!coefficients || coefficients.filter((c) => !c.equals(0)).length > 1) return false;
+  }
+  return true;
 }
 
 /** `x^2 + x - 6`: a polynomial from its coefficients (ascending), or undefined when they are not short fractions. */
@@ -142,9 +148,7 @@ function claimedAsIdentity(chain: MathChain, k: number, context: IdentityContext
   if (chain.sides.length >= 3 || left.calls.length > 0 || right.calls.length > 0) return true;
   const before = context.text.slice(Math.max(0, left.start - 80), left.start).split(/[.;:!?]\s/).pop() ?? '';
   if (REWRITE_CUE.test(before)) return true;
-  const leftExpanded = isExpanded(left.node!);
-  const rightExpanded = isExpanded(right.node!);
-  return leftExpanded !== rightExpanded && differsInOneTerm(left, right, variables, context.functions);
+  return isExpanded(left.node!) !== isExpanded(right.node!) && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text);
 }
 
 function plainNumber(side: MathSide, text: string): Literal | undefined {
@@ -168,15 +172,31 @@ function judgeValue(chain: MathChain, k: number, context: IdentityContext): Find
   if (literal) {
     const found = literalAgreement(value(a), literal, { approximate: chain.approximate[k] === true });
     if (found === 'exact' || found === 'rounded') return { ...base, status: 'verified' };
-    if (found !== 'differs' || left.ambiguous || right.ambiguous) return undefined;
+    if (found !== 'differs' || left.ambiguous || right.ambiguous || !valueClaim(left, right, context.functions)) return undefined;
     const digits = formatLike(value(a), literal);
     return { ...base, status: 'refuted', expected: digits, fix: { start: right.start, end: right.end, newText: digits } };
   }
   if (sameValue(a, b)) return { ...base, status: 'verified' };
-  if (chain.approximate[k] || left.ambiguous || right.ambiguous) return undefined;
+  if (chain.approximate[k] || left.ambiguous || right.ambiguous || !valueClaim(left, right, context.functions)) return undefined;
   const relative = Math.abs(a.re - b.re) / Math.max(Math.abs(a.re), Math.abs(b.re), 1e-12);
   if (!a.exact && relative < 1e-6) return undefined;
   return { ...base, status: 'refuted', expected: formatLike(value(a), undefined), note: `the right side is ${formatLike(value(b), undefined)}` };
+}
+
+/**
+ * `p(1) = 12a^2 + …`, `P(P(x)) = …`: one side is a call of a function defined once, at something other
+ * than its bare parameters. `f(x) + 2(x+4) = x^2 + 2` is a functional equation, not a value.
+ */
+function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): boolean {
+  const calls = [...left.calls, ...right.calls];
+  if (calls.some((name) => table.get(name)?.redefined)) return false;
+  return [left, right].some((side) => {
+    const node = side.node as unknown as { type: string; fn?: { name?: string }; args?: MathNode[] };
+    if (node.type !== 'FunctionNode' || !node.fn?.name?.startsWith('F_')) return false;
+    const params = table.get(node.fn.name.slice(2))?.params ?? [];
+    const bare = (node.args ?? []).every((a, k) => isSymbol(a) && a.toString() === params[k]);
+    return !bare;
+  });
 }
 
 function judgeLink(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
@@ -197,6 +217,9 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   if (outcome === 'unclear' || left.ambiguous || right.ambiguous) return undefined;
   const before = context.text.slice(Math.max(0, left.start - 60), left.start);
   if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
+  // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term
+  if (calls ? !valueClaim(left, right, context.functions) : !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end)))
+    return undefined;
   const finding: Finding = { ...base, status: 'refuted', note: `the two sides differ for ${[...vl].map(writtenName).join(', ')} in general` };
   if (!calls && isExpanded(right.node) && !isExpanded(left.node)) {
     const expected = expansionOf(left, vl, context.functions);

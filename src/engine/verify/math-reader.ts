@@ -66,6 +66,8 @@ const LATEX_FUNCTIONS: Record<string, string> = {
 };
 /** The same, written as words in prose: `sqrt(2)`, `sin(x)`. */
 const WORD_FUNCTIONS: Record<string, string> = { ...LATEX_FUNCTIONS, sqrt: 'sqrt', abs: 'abs' };
+/** Letters that, before a bracket, name a function more often than they multiply (`f(x)`, `P(A)`, `g(2)`). */
+const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'p', 'q', 'F', 'G', 'H', 'P', 'Q', 'N', 'E', 'T', 'S', 'R', 'L']);
 const MAX_SIDE_TOKENS = 200;
 const MAX_NESTING = 30;
 const MAX_CHAINS = 200;
@@ -120,6 +122,8 @@ class SideTranslator {
         expectOperand = true;
         continue;
       }
+      // two numbers side by side (`3 1/2`, a mixed number?) are not a product anyone writes
+      if (!expectOperand && t.type === 'num' && this.tokens[this.pos - 1]?.type === 'num') throw new Unreadable();
       const factor = this.factor();
       if (!expectOperand) {
         // juxtaposition multiplies: 2x, 3(x+1), (x+1)(x-2); after a division it is ambiguous (1/2x)
@@ -298,8 +302,9 @@ class SideTranslator {
       if (!this.calls.includes(raw)) this.calls.push(raw);
       return `${functionName(raw)}(${args.join(',')})`;
     }
-    // a prime (f'(x)) or an unknown function: not something to guess
+    // a prime (f'(x)), or a letter that names functions (f(x), P(A)) that the text did not define: not something to guess
     if (this.tokens[this.pos + 1]?.value === "'" && this.tokens[this.pos + 1]!.start === t.end) throw new Unreadable();
+    if (call && FUNCTION_LETTERS.has(raw)) throw new Unreadable();
     if (raw.length > 1 && !this.latex) throw new Unreadable();
     this.pos++;
     // letters written together are a product of variables (xy), each maybe with a subscript (x_1)
@@ -359,6 +364,8 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
       if (latex) return true;
       if (WORD_FUNCTIONS[raw] && next?.type === 'lparen' && next.start === t.end) return true;
       if (raw.length !== 1) return false;
+      // `4 x $2`, `3 x 5`: "times" in prose
+      if ((raw === 'x' || raw === 'X') && previous && ['num', 'rparen'].includes(previous.type) && next && ['num', 'cur'].includes(next.type)) return false;
       // "a" and "I" are words in prose, unless they stand in a formula (`a + b = 5`)
       if (raw === 'a' || raw === 'I') {
         const mathy = (u: Token | undefined) => u !== undefined && ['op', 'eq', 'sup', 'lparen', 'rparen'].includes(u.type);
@@ -408,7 +415,8 @@ function formulaRuns(tokens: Token[], text: string): Run[] {
       continue;
     }
     const previous = tokens[k - 1];
-    if (runStart >= 0 && previous && GAP_SEPARATOR.test(text.slice(previous.end, t.start))) close(k);
+    const gap = previous ? text.slice(previous.end, t.start) : '';
+    if (runStart >= 0 && (GAP_SEPARATOR.test(gap) || (!latex && gap.includes('\n')))) close(k);
     if (isMathToken(t, text, latex, runStart >= 0 ? previous : undefined, tokens[k + 1])) {
       if (runStart < 0) runStart = k;
     } else close(k);

@@ -82,6 +82,8 @@ export function checkPercentages(text: string, judged: (start: number, end: numb
       const [pg, ng, sg] = shape.groups;
       const statedAt = offsets[sg - 1]!;
       if (statedAt < 0 || judged(m.index, m.index + m[0].length)) continue;
+      // `10% of 40 seconds is 40*0.1 = 4`: the stated number starts a computation
+      if (/^\s*(?:[-+*/×÷^=]|x\s*\d)/.test(text.slice(statedAt + m[sg]!.length))) continue;
       const p = Number(m[pg]!);
       const n = Number(m[ng]!.replace(/,/g, ''));
       const raw = m[sg]!;

@@ -3,8 +3,9 @@
 // (size.ts). The points are drawn from a generator seeded by the claim, so a claim is judged the same
 // way every time.
 import type { Fraction, MathNode } from 'mathjs';
+import { all, create } from 'mathjs';
 import { exactMath } from './evaluate';
-import { estimateSize } from './size';
+import { TooLarge, estimateSize } from './size';
 import type { FunctionTable } from './functions';
 import { functionName } from './math-reader';
 
@@ -18,6 +19,7 @@ export type Scope = Record<string, unknown>;
 
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number | string, d?: number) => Fraction }).Fraction;
 const MAX_CALL_DEPTH = 8;
+const floatMath = create(all);
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -58,7 +60,7 @@ export function withFunctions(scope: Scope, table: FunctionTable | undefined): S
   const full: Scope = { ...scope };
   let depth = 0;
   for (const [name, definition] of table) {
-    const code = definition.body.compile();
+    const code = compiledCode(definition.body);
     full[functionName(name)] = (...args: unknown[]) => {
       if (++depth > MAX_CALL_DEPTH) throw new Error('the functions call each other too deeply');
       try {
@@ -88,11 +90,74 @@ function toPoint(value: unknown): PointValue | undefined {
   return undefined;
 }
 
+/** Digits of the longest rational in the scope (the size estimate's stand-in for a variable). */
+function scopeDigits(scope: Scope): number {
+  let digits = 1;
+  for (const value of Object.values(scope)) {
+    const f = value as { n?: bigint; d?: bigint };
+    if (typeof f.n === 'bigint' && typeof f.d === 'bigint') digits = Math.max(digits, f.n.toString().length + f.d.toString().length);
+  }
+  return digits;
+}
+
+const floatCode = new Map<string, { evaluate(scope: Scope): unknown }>();
+
+/** The same expression in floating point (roots, logarithms, powers too long to have exactly). */
+function evaluateFloat(node: MathNode, scope: Scope): PointValue | undefined {
+  const text = node.toString();
+  let code = floatCode.get(text);
+  if (!code) {
+    if (floatCode.size > 5000) floatCode.clear();
+    code = floatMath.compile(text);
+    floatCode.set(text, code);
+  }
+  const floats: Scope = {};
+  for (const [name, value] of Object.entries(scope)) floats[name] = exactMath.typeOf(value) === 'Fraction' ? Number((value as Fraction).valueOf()) : value;
+  return toPoint(code.evaluate(floats));
+}
+
+const compiled = new WeakMap<MathNode, { evaluate(scope: Scope): unknown }>();
+const sized = new WeakMap<MathNode, Map<number, boolean | TooLarge>>();
+
+function compiledCode(node: MathNode) {
+  let code = compiled.get(node);
+  if (!code) {
+    code = node.compile();
+    compiled.set(node, code);
+  }
+  return code;
+}
+
+/** Whether the exact value is cheap (true), only a float is (false), or nothing is (TooLarge), by scope size. */
+function exactIsCheap(node: MathNode, digits: number): boolean | TooLarge {
+  let known = sized.get(node);
+  if (!known) sized.set(node, (known = new Map()));
+  let answer = known.get(digits);
+  if (answer === undefined) {
+    try {
+      answer = !estimateSize(node, { symbolDigits: digits }).approximateOnly;
+    } catch (error) {
+      answer = error instanceof TooLarge && error.floatIsCheap ? false : error instanceof TooLarge ? error : new TooLarge('unreadable');
+    }
+    known.set(digits, answer);
+  }
+  return answer;
+}
+
 /** The value of `node` in `scope`, or undefined when it has none there (division by zero, too large, not a number). */
 export function evaluateAt(node: MathNode, scope: Scope): PointValue | undefined {
+  const exact = exactIsCheap(node, scopeDigits(scope));
+  if (exact instanceof TooLarge) return undefined;
   try {
-    if (estimateSize(node).approximateOnly) return undefined;
-    return toPoint(node.compile().evaluate({ ...scope }));
+    if (exact) {
+      const value = toPoint(compiledCode(node).evaluate({ ...scope }));
+      if (value) return value;
+    }
+  } catch {
+    // mixed or unsupported exact arithmetic (a square root of a fraction): floating point below
+  }
+  try {
+    return evaluateFloat(node, scope);
   } catch {
     return undefined;
   }

@@ -26,8 +26,11 @@ export interface SizeEstimate {
 }
 
 export class TooLarge extends Error {
-  constructor(what: string) {
+  /** Only the exact value is too large (a power): a floating-point value is still cheap. */
+  readonly floatIsCheap: boolean;
+  constructor(what: string, floatIsCheap = false) {
     super(`too large to check (${what})`);
+    this.floatIsCheap = floatIsCheap;
   }
 }
 
@@ -103,13 +106,13 @@ function power(args: MathNode[], sizes: SizeEstimate[]): SizeEstimate {
   if (baseValue !== undefined && Math.abs(baseValue) <= 1 && Number.isInteger(baseValue)) return { digits: 1, approximateOnly: exponent.approximateOnly };
   if (k === undefined) {
     // an exponent with variables stands for a value of at most symbolDigits digits
-    if (exponent.digits > 3) throw new TooLarge('a power with a large exponent');
+    if (exponent.digits > 3) throw new TooLarge('a power with a large exponent', true);
     const bound = base.digits * 10 ** exponent.digits;
-    if (bound > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent');
+    if (bound > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent', true);
     return { digits: bound, approximateOnly: base.approximateOnly || exponent.approximateOnly };
   }
   const digits = Math.ceil(base.digits * Math.max(1, Math.abs(k)));
-  if (digits > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent');
+  if (digits > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent', true);
   const rootOfLong = !Number.isInteger(k) && base.digits > MAX_EXACT_ROOT_BASE_DIGITS;
   // 64 significant digits of a 70-digit number do not show whether it is right
   if (rootOfLong && digits > MAX_APPROXIMATE_DIGITS) throw new TooLarge('a fractional power of a long number');

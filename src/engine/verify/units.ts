@@ -35,6 +35,7 @@ const UNITS: Record<string, string> = {
 const RATE_WORDS: Record<string, string> = { 'km/h': 'km/h', 'm/s': 'm/s', 'km/s': 'km/s', 'mi/h': 'mile/h', 'ft/s': 'ft/s' };
 const SCALE_WORDS = /\b(?:map|scale|represents?|drawing|model|blueprint|plan)\b/i;
 const MAX_SCALE_ERROR = 1000;
+const OPERATOR_WORDS = new Set(['x', 'times', 'by', 'of', 'per', 'plus', 'minus', 'and', 'over']);
 
 interface Term {
   value: string;
@@ -170,6 +171,8 @@ export function checkUnits(text: string, judged: (start: number, end: number) =>
   for (let k = 0; k < tokens.length && findings.length < 50; k++) {
     const previous = tokens[k - 1];
     if (previous && ['num', 'op', 'rparen', 'cur'].includes(previous.type)) continue;
+    // `45 hours/week x 4 weeks = 180 hours`: the quantity is an operand of something to its left
+    if (previous?.type === 'word' && OPERATOR_WORDS.has(previous.value)) continue;
     const first = quantityAt(tokens, k);
     if (!first) continue;
     const sides = [first.quantity];
@@ -193,6 +196,8 @@ export function checkUnits(text: string, judged: (start: number, end: number) =>
       const unitless = left.terms.some((t) => !t.unit) && left.operations === 0;
       if ((oneUnit && judged(left.start, right.end)) || unitless || right.units.size === 0) continue;
       if (oneUnit && left.operations === 0 && right.operations === 0) continue; // 5 m = 5 m: nothing to convert
+      // `1 hour × 60 = 60 minutes`: a bare number next to a change of units is a conversion factor
+      if (!oneUnit && [...left.terms, ...right.terms].some((t) => !t.unit)) continue;
       const found = judgeLink(left, right, text);
       if (found) findings.push(found);
     }
