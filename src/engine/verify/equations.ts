@@ -34,13 +34,14 @@ export interface Condition {
 }
 
 const BREAK =
-  /\\q?quad|\b(?:or|and|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]/i;
+  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]/i;
 /**
  * A step goes on from the previous step's last equation only when all it says before its own first
  * equation is how it transforms it ("Subtracting 5 from both sides:", "Simplifying, we get").
  */
 const CONTINUES =
-  /^(?:[\s,.:;$()[\]\\]|so|thus|then|hence|therefore|now|next|subtract\w*|add\w*|divid\w*|multipl\w*|simplif\w*|expand\w*|factor\w*|rearrang\w*|mov\w*|isolat\w*|collect\w*|combin\w*|both|sides?|from|by|we|get|have|obtain|gives?|yields?|the|this|equation|becomes|each|to|on|like|terms|\d+)*$/i;
+  /^(?:[\s,.:;$()[\]\\]|so|subtract\w*|add\w*|divid\w*|multipl\w*|simplif\w*|expand\w*|factor\w*|rearrang\w*|mov\w*|isolat\w*|collect\w*|combin\w*|both|sides?|from|by|we|get|have|obtain|gives?|yields?|the|this|equation|becomes|each|to|on|like|terms|\d+)*$/i;
+const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearrang|mov|isolat|collect|combin)\w*/i;
 /** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
 const MAX_BETWEEN = 80;
 const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;
@@ -65,13 +66,22 @@ export function conditionOf(chain: MathChain, text: string, table: FunctionTable
   const variables = new Set([...freeVariables(left.node, table), ...freeVariables(right.node, table)]);
   if (variables.size !== 1) return undefined;
   const variable = [...variables][0]!;
+  if (variable === 'v_i' || variable === 'v_e') return undefined; // the imaginary unit, Euler's number?
   const condition: Condition = { variable, left: left.node, right: right.node, start: left.start, end: right.end, text };
   const leftName = symbolName(left.node);
   const rightName = symbolName(right.node);
-  const number = leftName === variable ? plainNumber(right, text) : rightName === variable ? plainNumber(left, text) : undefined;
-  if (number) {
-    condition.solvedWith = [number.value];
-    condition.decimals = [number.decimals];
+  const valueSide = leftName === variable ? right : rightName === variable ? left : undefined;
+  if (valueSide) {
+    // `x = 5` (a root at the precision written), `x = \frac{3 + \sqrt{21}}{2}` (exact)
+    const number = plainNumber(valueSide, text);
+    const value = number ? undefined : evaluateAt(valueSide.node!, withFunctions({}, table));
+    if (number) {
+      condition.solvedWith = [number.value];
+      condition.decimals = [number.decimals];
+    } else if (value && value.im === 0 && Number.isFinite(value.re)) {
+      condition.solvedWith = [value.re];
+      condition.decimals = [value.exact ? 0 : 9];
+    }
   }
   return condition;
 }
@@ -119,7 +129,7 @@ function holdsAt(condition: Condition, value: number, decimals: number | undefin
   };
   const here = at(value);
   const close = (a: PointValue, b: PointValue) => Math.abs(a.re - b.re) <= 1e-7 * Math.max(1, Math.abs(a.re), Math.abs(b.re));
-  const exact = Number.isInteger(value) && here?.a.exact !== undefined && here.b.exact !== undefined;
+  const exact = Number.isSafeInteger(value) && here?.a.exact !== undefined && here.b.exact !== undefined;
   if (here && (sameValue(here.a, here.b) || (!exact && close(here.a, here.b)))) return true;
   if (!decimals) return false;
   // a rounded root: the difference changes sign within the rounding interval
@@ -157,8 +167,13 @@ function describeRoots(variable: string, roots: number[]): string {
 /** Judges the step from `previous` to `next`, or undefined when nothing can be said. */
 function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
   if (isIdentity(previous, table) || isIdentity(next, table)) return undefined;
+  // a contradiction (`-14 = x + 2 - 16 - x`, a misread) has no solutions to keep
+  const degree = polynomialCoefficients(difference(previous, table), 3)?.length;
+  if (degree === 1) return undefined;
   const base = { kind: 'equation' as const, start: next.start, end: next.end };
   const solutions = solve(previous, table);
+  // an equation with no real solution at all (`x^2 + 5 = 0`, the other factor) is no step from one with some
+  if (!next.solvedWith && solve(next, table)?.length === 0) return undefined;
   if (solutions && solutions.length > 0) {
     const kept = solutions.some((r) =>
       next.solvedWith
@@ -207,7 +222,7 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
   for (const next of own) {
     const sameStep = previous !== undefined && previous.text === text;
     const between = sameStep ? text.slice(previous!.end, next.start) : text.slice(previousEnd, next.start);
-    const goesOn = sameStep ? between.length <= MAX_BETWEEN && !BREAK.test(between) : CONTINUES.test(between);
+    const goesOn = sameStep ? between.length <= MAX_BETWEEN && !BREAK.test(between) : CONTINUES.test(between) && (OPERATION.test(between) || !/[A-Za-z]{2}/.test(between));
     if (previous !== undefined && previous.variable === next.variable && !previous.solvedWith && goesOn) {
       const found = judgeStep(previous, next, table);
       if (found) findings.push(found);
@@ -215,5 +230,9 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
     previous = next;
     previousEnd = next.end;
   }
-  return { findings, last: previous };
+  // the next step goes on from this step's last equation only if the step ends with it
+  const lastChain = chains[chains.length - 1];
+  const endsWithIt = previous !== undefined && previous.text === text && lastChain !== undefined && lastChain.end === previous.end;
+  const after = endsWithIt ? text.slice(previous!.end).replace(/[\s.,;:$\\()[\]]/g, '') : '';
+  return { findings, last: endsWithIt && after.length <= 20 ? previous : undefined };
 }

@@ -190,6 +190,8 @@ function judgeValue(chain: MathChain, k: number, context: IdentityContext): Find
 function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): boolean {
   const calls = [...left.calls, ...right.calls];
   if (calls.some((name) => table.get(name)?.redefined)) return false;
+  // `f(g(x)) = g(f(x))`: calls on both sides state a property to check, not a value
+  if (left.calls.length > 0 && right.calls.length > 0) return false;
   return [left, right].some((side) => {
     const node = side.node as unknown as { type: string; fn?: { name?: string }; args?: MathNode[] };
     if (node.type !== 'FunctionNode' || !node.fn?.name?.startsWith('F_')) return false;

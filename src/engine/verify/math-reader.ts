@@ -124,6 +124,8 @@ class SideTranslator {
       }
       // two numbers side by side (`3 1/2`, a mixed number?) are not a product anyone writes
       if (!expectOperand && t.type === 'num' && this.tokens[this.pos - 1]?.type === 'num') throw new Unreadable();
+      // in prose, `1600 x^2` is two formulas run together, not a product (that is written 1600x^2)
+      if (!expectOperand && !this.latex && t.start > this.tokens[this.pos - 1]!.end) throw new Unreadable();
       const factor = this.factor();
       if (!expectOperand) {
         // juxtaposition multiplies: 2x, 3(x+1), (x+1)(x-2); after a division it is ambiguous (1/2x)
@@ -155,6 +157,9 @@ class SideTranslator {
 
   private factor(): string {
     let base = this.atom();
+    // `ax^3` is a·x³: a postfix belongs to the last letter of a word of variables
+    const prefix = this.wordPrefix;
+    this.wordPrefix = undefined;
     for (;;) {
       const t = this.peek();
       if (!t) break;
@@ -175,8 +180,11 @@ class SideTranslator {
         this.pos++;
       } else break;
     }
-    return base;
+    return prefix ? `(${prefix}*${base})` : base;
   }
+
+  /** The letters before the last one of the word just read (`a` of `ax`), for `factor`. */
+  private wordPrefix: string | undefined;
 
   private exponent(): string {
     const t = this.peek();
@@ -305,6 +313,9 @@ class SideTranslator {
     // a prime (f'(x)), or a letter that names functions (f(x), P(A)) that the text did not define: not something to guess
     if (this.tokens[this.pos + 1]?.value === "'" && this.tokens[this.pos + 1]!.start === t.end) throw new Unreadable();
     if (call && FUNCTION_LETTERS.has(raw)) throw new Unreadable();
+    // f^{-1}(x), g^2(x): a function's inverse or power
+    const after = this.tokens[this.pos + 1];
+    if ((FUNCTION_LETTERS.has(raw) || this.functions.has(raw)) && after?.type === 'op' && after.value === '^' && after.start === t.end) throw new Unreadable();
     if (raw.length > 1 && !this.latex) throw new Unreadable();
     this.pos++;
     // letters written together are a product of variables (xy), each maybe with a subscript (x_1)
@@ -331,7 +342,8 @@ class SideTranslator {
       if (!this.variables.includes(name)) this.variables.push(name);
       return variableName(name);
     });
-    return parts.length === 1 ? parts[0]! : `(${parts.join('*')})`;
+    if (parts.length > 1) this.wordPrefix = parts.slice(0, -1).join('*');
+    return parts[parts.length - 1]!;
   }
 }
 
@@ -416,7 +428,9 @@ function formulaRuns(tokens: Token[], text: string): Run[] {
     }
     const previous = tokens[k - 1];
     const gap = previous ? text.slice(previous.end, t.start) : '';
-    if (runStart >= 0 && (GAP_SEPARATOR.test(gap) || (!latex && gap.includes('\n')))) close(k);
+    // a new line starts a new formula, unless one of the two lines leaves the expression open (`=`, `+`)
+    const continued = t.type === 'eq' || t.type === 'op' || previous?.type === 'eq' || previous?.type === 'op';
+    if (runStart >= 0 && (GAP_SEPARATOR.test(gap) || (gap.includes('\n') && !continued))) close(k);
     if (isMathToken(t, text, latex, runStart >= 0 ? previous : undefined, tokens[k + 1])) {
       if (runStart < 0) runStart = k;
     } else close(k);
@@ -464,6 +478,13 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
     approximate.shift();
   }
   if (sides.length < 2 || sides.some((s) => s.start === s.end)) return undefined;
+  // `5.7\overline{6}`, `x'`: notation written tight after the last side changes what it means
+  const after = tokens[run.end];
+  if (after && after.start === tokens[run.end - 1]!.end && (after.type === 'cmd' || (after.type === 'punct' && !',.;:?!'.includes(after.value)))) {
+    const last = sides[sides.length - 1]!;
+    delete last.expr;
+    delete last.node;
+  }
   return { sides, approximate, start: sides[0]!.start, end: sides[sides.length - 1]!.end, latex: run.latex };
 }
 
