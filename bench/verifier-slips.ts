@@ -14,6 +14,8 @@ export interface Slip {
   kind: 'solution' | 'rewrite' | 'percent' | 'units';
   from: string;
   to: string;
+  /** The changed text around the change, for the bench's list of misses. */
+  context: string;
 }
 
 interface Candidate {
@@ -79,7 +81,8 @@ export function seedSlips(solutions: readonly { problem: string; steps: string[]
     const steps = [...solution.steps];
     const text = steps[chosen.step]!;
     steps[chosen.step] = text.slice(0, chosen.at) + to + text.slice(chosen.at + chosen.shown.length);
-    slips.push({ problem: solution.problem, steps, step: chosen.step, kind: chosen.kind, from: chosen.shown, to });
+    const context = steps[chosen.step]!.slice(Math.max(0, chosen.at - 70), chosen.at + to.length + 30).replace(/\s+/g, ' ');
+    slips.push({ problem: solution.problem, steps, step: chosen.step, kind: chosen.kind, from: chosen.shown, to, context });
   }
   return slips;
 }

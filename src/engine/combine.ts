@@ -3,8 +3,11 @@
 // In order of authority (the research behind it: a critic judging in the dark is weak, an external
 // check is strong — DESIGN.md "What the research says"):
 //   1. The user's own "mark as correct" stands over everything: they have read the step.
-//   2. Deterministic verifiers: a refuted computation, a syntax error, or a step that failing tests
-//      clearly localise to is incorrect, whatever the model says (P(True) 0 for a refutation).
+//   2. Deterministic verifiers: a refuted claim (a computation, an identity, an equation step, a function
+//      value, a unit conversion, a percentage), a syntax error, or a step that failing tests clearly
+//      localise to is incorrect, whatever the model says (P(True) 0 for a refutation). A claim that
+//      holds only rounded to whole units or cut off (`25 / 4 = 6`) makes the step uncertain unless the
+//      critic finds it incorrect.
 //   3. The LLM critic: P(True) ≥ thresholds.correct → correct, ≤ thresholds.incorrect → incorrect,
 //      between → uncertain. A verbal verdict without probability is taken as it is.
 //   4. Otherwise the step is unchecked (verified claims are evidence, not proof that the logic holds).

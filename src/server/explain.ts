@@ -4,6 +4,7 @@ import type { Evidence, SolutionJudgement, StepVerdict, Usage } from '../engine/
 import { isClaimEvidence } from '../engine/types';
 import { claimCorrection, claimNoun } from '../engine/verify/claim-words';
 import type { DocumentView } from './document-view';
+import { fixedWhat } from './code-actions';
 import { sourceLabel } from './diagnostics';
 import { stateOf, summarize } from './step-states';
 
@@ -100,7 +101,7 @@ export function stepMarkdown(view: DocumentView, verdict: StepVerdict, full: boo
   const evidence = describeEvidenceMarkdown(verdict.evidence, full);
   if (evidence.length > 0) parts.push(`**Evidence**\n\n${evidence.join('\n')}`);
   if (verdict.fixes.length > 0)
-    parts.push(`A fix without the model is available: **Fix value** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
+    parts.push(`A fix without the model is available: **Fix ${fixedWhat([verdict])}** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
   if (full) {
     const step = view.document.steps[verdict.stepIndex];
     if (step) parts.push(`**Step text**\n\n${fence(step.text)}`);

@@ -1,16 +1,18 @@
-// The verifiers' evidence for a document, computed once per step text. Typing changes one step at a
-// time; the other steps' computations are the same, only (perhaps) on other lines. The evidence of a
-// step depends on the step alone (`verifyStepArithmetic(step)`, as `verifyDocument` uses it), so it
-// is kept by the step's text and start column, with its ranges moved to the step's current line.
-import { verifyStepArithmetic } from '../engine/verify/arithmetic';
+// The verifiers' evidence for a document, computed once per step text and context. Typing changes one
+// step at a time; the other steps' computations are the same, only (perhaps) on other lines. The
+// evidence of a step depends on its text and on what earlier steps defined (functions, the last
+// equation): the engine's StepCache keys it by both, and this cache keeps it by the step's text and
+// start column, with its ranges moved to the step's current line.
 import type { ClaimEvidence, Evidence, Range, SolutionDocument, Step } from '../engine/types';
+import type { StepCache, StepResult } from '../engine/verify/steps';
+import { verifyMathDocument } from '../engine/verify/steps';
 
 /** Steps remembered (their evidence); the oldest are dropped past this. */
 const MAX_STEPS = 20_000;
 
 interface Remembered {
   line: number;
-  evidence: ClaimEvidence[];
+  result: StepResult;
 }
 
 const byText = new Map<string, Remembered>();
@@ -31,27 +33,24 @@ function moved(evidence: readonly ClaimEvidence[], lines: number): ClaimEvidence
   });
 }
 
-function stepEvidence(step: Step): ClaimEvidence[] {
-  const key = `${step.range.start.character}\u0000${step.text}`;
-  const known = byText.get(key);
-  if (known) return moved(known.evidence, step.range.start.line - known.line);
-  const evidence = verifyStepArithmetic(step);
-  if (byText.size >= MAX_STEPS) byText.delete(byText.keys().next().value!);
-  byText.set(key, { line: step.range.start.line, evidence });
-  return moved(evidence, 0);
-}
+const key = (step: Step, context: string) => `${step.range.start.character}\u0000${context}\u0000${step.text}`;
+
+const cache: StepCache = {
+  get(step, context) {
+    const known = byText.get(key(step, context));
+    return known ? { ...known.result, evidence: moved(known.result.evidence, step.range.start.line - known.line) } : undefined;
+  },
+  set(step, context, result) {
+    if (byText.size >= MAX_STEPS) byText.delete(byText.keys().next().value!);
+    byText.set(key(step, context), { line: step.range.start.line, result });
+  },
+};
 
 /** Same result as the engine's `verifyDocument(document)`, without redoing unchanged steps. */
 export function verifierEvidence(document: SolutionDocument): Map<number, Evidence[]> {
   let evidence = byDocument.get(document);
   if (!evidence) {
-    evidence = new Map();
-    if (document.kind === 'math') {
-      for (const step of document.steps) {
-        const found = stepEvidence(step);
-        if (found.length > 0) evidence.set(step.index, found);
-      }
-    }
+    evidence = verifyMathDocument(document, cache);
     byDocument.set(document, evidence);
   }
   return evidence;

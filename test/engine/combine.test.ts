@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { CodeCheckResult, CriticResult } from '../../src/engine/checks';
 import { defaultThresholds } from '../../src/engine/checks';
 import { combineVerdicts, type CombineInput } from '../../src/engine/combine';
-import type { ArithmeticEvidence, Evidence, SolutionDocument } from '../../src/engine/types';
+import type { ClaimEvidence, Evidence, SolutionDocument } from '../../src/engine/types';
 
 function doc(stepCount: number): SolutionDocument {
   const steps = Array.from({ length: stepCount }, (_, i) => ({
@@ -24,7 +24,7 @@ function doc(stepCount: number): SolutionDocument {
   };
 }
 
-const refuted = (line: number): ArithmeticEvidence => ({
+const refuted = (line: number): ClaimEvidence => ({
   kind: 'arithmetic',
   status: 'refuted',
   claim: '48 / 2 = 25',

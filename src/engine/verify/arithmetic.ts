@@ -86,7 +86,7 @@ function shareAWord(a: string[], b: string[]): boolean {
 /** Factors between common units (time, length, mass, volume, money, dozens). */
 const CONVERSION_FACTORS = [7, 12, 16, 24, 36, 52, 60, 100, 144, 168, 365, 1000, 1440, 3600, 5280, 10080, 86400];
 
-function isConversionFactor(a: Value, b: Value): boolean {
+export function isConversionFactor(a: Value, b: Value): boolean {
   const x = Math.abs(a.exact ? Number(a.exact.valueOf()) : a.approx!);
   const y = Math.abs(b.exact ? Number(b.exact.valueOf()) : b.approx!);
   if (x === 0 || y === 0) return false;

@@ -26,13 +26,14 @@ import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFuncti
 import { formatLike } from './compare';
 import type { Literal } from './claims';
 import { literalAgreement } from './compare';
+import { isConversionFactor } from './arithmetic';
 
 const POINTS = 5;
 /** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
 const MAX_LINKS = 60;
 const MIN_POINTS = 4;
 const REWRITE_CUE =
-  /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written|we get|gives|yields)\W*$/i;
+  /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written)\W*$/i;
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
 const HYPOTHETICAL = /\b(?:suppose|assume|if|whether|check|test|try|not|never|false|incorrect|wrong|contradiction|impossible|cannot|can't|isn't|doesn't)\b|≠|\\neq/i;
 
@@ -84,19 +85,46 @@ function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>
   return best;
 }
 
-/** A product or power with a sum inside it, or a call: something that a rewrite expands. */
-function isExpanded(node: MathNode): boolean {
-  let expanded = true;
-  node.traverse((n, _path, parent) => {
-    const m = n as unknown as { type: string; fn?: unknown; op?: string };
-    if (m.type === 'FunctionNode') expanded = false;
-    if (m.type === 'OperatorNode' && (m.op === '+' || m.op === '-') && parent) {
-      let p = parent as unknown as { type: string; op?: string };
-      if (p.type === 'ParenthesisNode') p = { type: 'ParenthesisNode' };
-      if (p.type === 'ParenthesisNode' || (p.type === 'OperatorNode' && (p.op === '*' || p.op === '/' || p.op === '^'))) expanded = false;
-    }
-  });
-  return expanded;
+interface Shape {
+  type: string;
+  op?: string;
+  fn?: unknown;
+  args?: MathNode[];
+  content?: MathNode;
+}
+
+function unwrap(node: MathNode): Shape {
+  let n = node as unknown as Shape;
+  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as Shape;
+  return n;
+}
+
+/** `x`, `x^2`: a variable or a power of one with a number as the exponent. */
+function isPowerOfVariable(node: MathNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'SymbolNode') return true;
+  return n.type === 'OperatorNode' && n.op === '^' && unwrap(n.args![0]!).type === 'SymbolNode' && unwrap(n.args![1]!).type === 'ConstantNode';
+}
+
+/** `3x^2y`, `-x`, `5`: at most one number, first, then powers of variables. */
+function isMonomial(node: MathNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'OperatorNode' && n.op === '-' && n.args!.length === 1) return isMonomial(n.args![0]!);
+  const factors: MathNode[] = [];
+  const collect = (m: MathNode) => {
+    const u = unwrap(m);
+    if (u.type === 'OperatorNode' && u.op === '*') u.args!.forEach(collect);
+    else factors.push(m);
+  };
+  collect(node);
+  return factors.every((f, k) => (k === 0 && unwrap(f).type === 'ConstantNode') || isPowerOfVariable(f));
+}
+
+/** A sum of monomials (`x^2 + x - 6`, `4x^2`): what an expansion or a simplification ends with. */
+function isNormalForm(node: MathNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'OperatorNode' && (n.op === '+' || n.op === '-') && n.args!.length === 2) return isNormalForm(n.args![0]!) && isMonomial(n.args![1]!);
+  return isMonomial(node);
 }
 
 /**
@@ -147,8 +175,8 @@ function claimedAsIdentity(chain: MathChain, k: number, context: IdentityContext
   const right = chain.sides[k + 1]!;
   if (chain.sides.length >= 3 || left.calls.length > 0 || right.calls.length > 0) return true;
   const before = context.text.slice(Math.max(0, left.start - 80), left.start).split(/[.;:!?]\s/).pop() ?? '';
-  if (REWRITE_CUE.test(before)) return true;
-  return isExpanded(left.node!) !== isExpanded(right.node!) && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text);
+  if (REWRITE_CUE.test(before) && isNormalForm(left.node!) !== isNormalForm(right.node!)) return true;
+  return isNormalForm(left.node!) !== isNormalForm(right.node!) && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text);
 }
 
 function plainNumber(side: MathSide, text: string): Literal | undefined {
@@ -158,26 +186,32 @@ function plainNumber(side: MathSide, text: string): Literal | undefined {
   return { start: side.start, end: side.end, value: written, decimals: m[1]?.length ?? 0, percent: false, thousands: false };
 }
 
-/** `f(3) = 2(3)^2 - 3(3) + 1 = 10`: both sides numbers once the functions are applied. */
+/**
+ * `f(3) = 2(3)^2 - 3(3) + 1 = 10`: both sides numbers once the functions are applied; and, in LaTeX,
+ * computations the arithmetic verifier does not read (`\log_2 8`, `\frac{360 \text{ pieces}}{6 \text{ pieces per minute}}`).
+ */
 function judgeValue(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
+  const calls = left.calls.length > 0 || right.calls.length > 0;
   const scope = withFunctions({}, context.functions);
   const a = evaluateAt(left.node!, scope);
   const b = evaluateAt(right.node!, scope);
   if (!a || !b || a.im !== 0 || b.im !== 0) return undefined;
-  const base = { kind: 'function' as const, start: left.start, end: right.end };
+  const base = { kind: calls ? ('function' as const) : ('arithmetic' as const), start: left.start, end: right.end };
   const literal = plainNumber(right, context.text);
   const value = (p: PointValue) => (p.exact ? { exact: p.exact } : { approx: p.re });
+  // units left out of the expression: `2 \text{ hours} = 120 \text{ minutes}` is a change of units
+  if ((left.units || right.units) && isConversionFactor(value(a), value(b))) return undefined;
   if (literal) {
     const found = literalAgreement(value(a), literal, { approximate: chain.approximate[k] === true });
     if (found === 'exact' || found === 'rounded') return { ...base, status: 'verified' };
-    if (found !== 'differs' || left.ambiguous || right.ambiguous || !valueClaim(left, right, context.functions)) return undefined;
+    if (found !== 'differs' || left.ambiguous || right.ambiguous || (calls && !valueClaim(left, right, context.functions))) return undefined;
     const digits = formatLike(value(a), literal);
     return { ...base, status: 'refuted', expected: digits, fix: { start: right.start, end: right.end, newText: digits } };
   }
   if (sameValue(a, b)) return { ...base, status: 'verified' };
-  if (chain.approximate[k] || left.ambiguous || right.ambiguous || !valueClaim(left, right, context.functions)) return undefined;
+  if (chain.approximate[k] || left.ambiguous || right.ambiguous || (calls && !valueClaim(left, right, context.functions))) return undefined;
   const relative = Math.abs(a.re - b.re) / Math.max(Math.abs(a.re), Math.abs(b.re), 1e-12);
   if (!a.exact && relative < 1e-6) return undefined;
   return { ...base, status: 'refuted', expected: formatLike(value(a), undefined), note: `the right side is ${formatLike(value(b), undefined)}` };
@@ -201,6 +235,11 @@ function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): bool
   });
 }
 
+/** At least one side computes something (a plain `x = 5`, `12 = 12` has nothing to check). */
+function hasOperation(left: MathSide, right: MathSide): boolean {
+  return [left, right].some((s) => (s.node as unknown as { type: string }).type !== 'ConstantNode');
+}
+
 function judgeLink(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
@@ -209,9 +248,10 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   const vl = freeVariables(left.node, context.functions);
   const vr = freeVariables(right.node, context.functions);
   const calls = left.calls.length > 0 || right.calls.length > 0;
-  if (vl.size === 0 && vr.size === 0) return calls ? judgeValue(chain, k, context) : undefined;
+  if (vl.size === 0 && vr.size === 0) return calls || (chain.latex && hasOperation(left, right)) ? judgeValue(chain, k, context) : undefined;
   if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node) || !sameSet(vl, vr)) return undefined;
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
+  const rewriteChain = chain.sides.length >= 3;
   const outcome = compareAtPoints(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end));
   const kind = calls ? ('function' as const) : ('identity' as const);
   const base = { kind, start: left.start, end: right.end };
@@ -220,10 +260,11 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   const before = context.text.slice(Math.max(0, left.start - 60), left.start);
   if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
   // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term
-  if (calls ? !valueClaim(left, right, context.functions) : !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end)))
+  // a rewrite chain claims identity outright; a lone equation only when it differs from one in a single term
+  if (calls ? !valueClaim(left, right, context.functions) : !rewriteChain && !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end)))
     return undefined;
   const finding: Finding = { ...base, status: 'refuted', note: `the two sides differ for ${[...vl].map(writtenName).join(', ')} in general` };
-  if (!calls && isExpanded(right.node) && !isExpanded(left.node)) {
+  if (!calls && isNormalForm(right.node) && !isNormalForm(left.node)) {
     const expected = expansionOf(left, vl, context.functions);
     if (expected) {
       finding.expected = expected;

@@ -22,6 +22,8 @@ export interface MathSide {
   calls: string[];
   /** A reading that might be meant otherwise (`1/2x`, a function name written without brackets). */
   ambiguous: boolean;
+  /** It had units written in `\text{…}` after its numbers, which the expression leaves out. */
+  units?: boolean;
 }
 
 export interface MathChain {
@@ -347,6 +349,14 @@ class SideTranslator {
   }
 }
 
+/** Words in `\text{…}` after a number that say something else than a unit (`= 255 \text{ remainder } 4`). */
+const NOT_A_UNIT = new Set(['remainder', 'rem', 'r', 'mod', 'modulo', 'with', 'and', 'or', 'if', 'for', 'when', 'is', 'so', 'then', 'since', 'where', 'because', 'than', 'times', 'less', 'more', 'of', 'as', 'at', 'in', 'on', 'to', 'by', 'from', 'are', 'was', 'which', 'that', 'but', 'not']);
+
+/** `360 \text{ pieces}`: a unit written after a number inside the math, which the formula reads past. */
+function isUnitAfterNumber(t: Token, previous: Token | undefined): boolean {
+  return previous?.type === 'num' && !NOT_A_UNIT.has(t.value);
+}
+
 /** Tokens that can stand in a formula of the given kind of text. */
 function isMathToken(t: Token, text: string, latex: boolean, previous: Token | undefined, next: Token | undefined): boolean {
   switch (t.type) {
@@ -372,7 +382,7 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
       return t.value === '|' || t.value === '_' || (t.value === ',' && latex && previous?.type !== 'num');
     case 'word': {
       const raw = text.slice(t.start, t.end);
-      if (raw.startsWith('\\')) return false;
+      if (raw.startsWith('\\')) return latex && isUnitAfterNumber(t, previous);
       if (latex) return true;
       if (WORD_FUNCTIONS[raw] && next?.type === 'lparen' && next.start === t.end) return true;
       if (raw.length !== 1) return false;
@@ -443,7 +453,8 @@ function readSide(tokens: Token[], text: string, start: number, end: number, lat
   const side: MathSide = { start: tokens[start]!.start, end: tokens[end - 1]!.end, variables: [], calls: [], ambiguous: false };
   if (end - start > MAX_SIDE_TOKENS) return side;
   try {
-    const own = tokens.slice(start, end).filter((t) => t.type !== 'linebreak');
+    const own = tokens.slice(start, end).filter((t, k, all) => t.type !== 'linebreak' && !(t.type === 'word' && text[t.start] === '\\' && all[k - 1]?.type === 'num'));
+    side.units = own.length < end - start && tokens.slice(start, end).some((t) => t.type === 'word' && text[t.start] === '\\');
     const reader = new SideTranslator(own, text, 0, own.length, latex, functions);
     const expr = reader.translate();
     side.node = exactMath.parse(expr);
@@ -479,8 +490,16 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
   }
   if (sides.length < 2 || sides.some((s) => s.start === s.end)) return undefined;
   // `5.7\overline{6}`, `x'`: notation written tight after the last side changes what it means
+  // `\text{Chenny's Age} - 4 = 10 - 4`: the first side goes on to the left of the formula
+  const first = tokens[run.start]!;
+  const before = tokens[run.start - 1];
+  if (first.type === 'op' && before && ['word', 'rparen', 'num', 'cmd'].includes(before.type)) {
+    delete sides[0]!.expr;
+    delete sides[0]!.node;
+  }
   const after = tokens[run.end];
-  if (after && after.start === tokens[run.end - 1]!.end && (after.type === 'cmd' || (after.type === 'punct' && !',.;:?!'.includes(after.value)))) {
+  const modifier = after !== undefined && ((after.type === 'cmd' && /^(?:pmod|bmod|mod|pm|mp|cdots|ldots|dots)$/.test(after.value)) || (after.type === 'word' && NOT_A_UNIT.has(after.value) && ['mod', 'modulo', 'remainder', 'r', 'rem'].includes(after.value)));
+  if (after && (modifier || (after.start === tokens[run.end - 1]!.end && (after.type === 'cmd' || (after.type === 'punct' && !',.;:?!'.includes(after.value)))))) {
     const last = sides[sides.length - 1]!;
     delete last.expr;
     delete last.node;

@@ -12,7 +12,7 @@ import { better } from './rounding';
 
 const NUMBER = String.raw`\$?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d%]|\s*(?:%|percent))`;
 const PERCENT = String.raw`(\d+(?:\.\d+)?)\s*(?:\\?%|percent)`;
-const WORDS = String.raw`(?:[A-Za-z'’-]+\s+){0,3}?`;
+const WORDS = String.raw`(?:[A-Za-z'’-]+,?\s+){0,3}?`;
 const VERB = String.raw`(?:is|are|was|were|equals|gives|makes|comes to|amounts to|would be|will be|,?\s*(?:that is|i\.e\.,?|which is|or))`;
 const ABOUT = String.raw`((?:about|approximately|roughly|around|nearly)\s+)?`;
 

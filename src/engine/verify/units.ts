@@ -17,7 +17,7 @@ const unitMath = create(all);
 unitMath.createUnit('USD', { aliases: ['usd'] });
 unitMath.createUnit('cent', { definition: '0.01 USD', aliases: ['cents'] });
 
-/** Unit words as written (lower case) → mathjs unit. Ambiguous words (in, pound, min as a minimum) are left out. */
+/** Unit words as written (lower case) → mathjs unit. Ambiguous words (in, pound) are left out. */
 const UNITS: Record<string, string> = {
   km: 'km', kilometer: 'km', kilometers: 'km', kilometre: 'km', kilometres: 'km',
   m: 'm', meter: 'm', meters: 'm', metre: 'm', metres: 'm',
@@ -25,7 +25,7 @@ const UNITS: Record<string, string> = {
   mm: 'mm', millimeter: 'mm', millimeters: 'mm', millimetre: 'mm', millimetres: 'mm',
   kg: 'kg', kilogram: 'kg', kilograms: 'kg', g: 'g', gram: 'g', grams: 'g', mg: 'mg', milligram: 'mg', milligrams: 'mg',
   l: 'L', liter: 'L', liters: 'L', litre: 'L', litres: 'L', ml: 'mL', milliliter: 'mL', milliliters: 'mL', millilitre: 'mL', millilitres: 'mL',
-  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', minute: 'minute', minutes: 'minute', mins: 'minute',
+  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', min: 'minute', minute: 'minute', minutes: 'minute', mins: 'minute',
   s: 's', sec: 's', secs: 's', second: 's', seconds: 's', day: 'day', days: 'day', week: 'week', weeks: 'week',
   mi: 'mile', mile: 'mile', miles: 'mile', ft: 'ft', foot: 'ft', feet: 'ft', inch: 'inch', inches: 'inch', yd: 'yd', yard: 'yd', yards: 'yd',
   lb: 'lb', lbs: 'lb', oz: 'oz', ounce: 'oz', ounces: 'oz',
