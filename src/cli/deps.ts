@@ -3,10 +3,9 @@
 // `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
 import type { JudgeDependencies } from '../engine/judge';
 import { createCodeChecker } from '../engine/code/checker';
-import { PROTOCOL_VERSION } from '../engine/llm/protocol';
 import type { Report } from '../engine/report/schema';
 import type { ParsedArgs } from './args';
-import { createCliCritic } from './commands/llm-options';
+import { createCliStepCritic } from './commands/prm-options';
 
 export interface CheckDependencies {
   deps: JudgeDependencies;
@@ -28,17 +27,16 @@ export interface DependencyInput {
 export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
 
 export async function buildCheckDependencies(input: DependencyInput): Promise<CheckDependencies> {
-  // The LLM critic: on when an endpoint is configured (or --llm), off with --no-llm or none configured.
-  const llm = createCliCritic('check', input.args, input.env);
+  // The critic: the LLM one when an endpoint is configured (or --llm), the PRM with --critic prm; off
+  // with --no-llm or nothing configured.
+  const llm = createCliStepCritic('check', input.args, input.env);
   const critic: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
   // Code solutions: always segmented and syntax-checked; their tests run only with --run-code.
   const deps: JudgeDependencies = { ...critic, codeChecker: createCodeChecker({ allowRun: input.args.values['run-code'] === true }) };
   return {
     deps,
-    critic: llm.critic
-      ? { enabled: true, model: llm.config?.model ?? llm.critic.description }
-      : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },
-    ...(llm.critic ? { promptVersion: PROTOCOL_VERSION } : {}),
+    critic: llm.critic ? { enabled: true, model: llm.model ?? llm.critic.description } : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },
+    ...(llm.protocolVersion !== undefined ? { promptVersion: llm.protocolVersion } : {}),
     notice: llm.notice,
     close: async () => {},
   };

@@ -1,5 +1,5 @@
 // Reads the `stepcritic.*` settings for the server. In an untrusted workspace the restricted keys
-// (endpoint, model, provider, running code) take only the user's own value: a cloned repository must
+// (endpoint, model, provider, the PRM's server and model, running code) take only the user's own value: a cloned repository must
 // not be able to send your text to its endpoint or run its code.
 import * as vscode from 'vscode';
 import { parseSettings, type StepCriticSettings } from '../protocol';
@@ -7,7 +7,7 @@ import { parseSettings, type StepCriticSettings } from '../protocol';
 export const SECTION = 'stepcritic';
 
 /** Settings whose workspace value is ignored in an untrusted workspace (as in package.json). */
-export const RESTRICTED_KEYS = ['baseUrl', 'model', 'provider', 'runCodeTests'] as const;
+export const RESTRICTED_KEYS = ['baseUrl', 'model', 'provider', 'runCodeTests', 'prm.baseUrl', 'prm.model'] as const;
 
 const KEYS = [
   'enable',
@@ -27,6 +27,16 @@ const KEYS = [
   'samples',
   'maxSteps',
   'finalAnswerCheck',
+  'critic',
+  'prm.baseUrl',
+  'prm.model',
+  'prm.format',
+  'prm.separator',
+  'prm.template',
+  'prm.system',
+  'prm.positiveClass',
+  'prm.output',
+  'prm.api',
 ] as const;
 
 function userOrDefault<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {

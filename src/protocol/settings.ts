@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const ProviderSchema = z.enum(['openai', 'azure', 'ollama', 'vllm', 'llamacpp', 'lmstudio', 'custom']);
 export type Provider = z.infer<typeof ProviderSchema>;
 
+export const CriticKindSchema = z.enum(['llm', 'prm']);
+
 export const TriggerSchema = z.enum(['onSave', 'onIdle', 'manual']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
@@ -26,6 +28,18 @@ export const defaultSettings = {
   samples: 5,
   maxSteps: 200,
   finalAnswerCheck: false,
+  critic: 'llm' as z.infer<typeof CriticKindSchema>,
+  prm: {
+    baseUrl: '',
+    model: '',
+    format: '',
+    separator: null as string | null,
+    template: null as string | null,
+    system: null as string | null,
+    positiveClass: null as number | null,
+    output: null as 'probabilities' | 'logits' | null,
+    api: 'auto' as 'auto' | 'current' | 'legacy',
+  },
 };
 
 const probability = z.number().min(0).max(1);
@@ -69,6 +83,24 @@ export const StepCriticSettingsSchema = z.object({
   maxSteps: z.number().int().min(1).max(100_000).default(defaultSettings.maxSteps),
   /** Ask the critic for P(True) of the final answer too. */
   finalAnswerCheck: z.boolean().default(defaultSettings.finalAnswerCheck),
+  /** Who judges the reasoning: the LLM (provider/baseUrl/model) or a process reward model (prm.*). */
+  critic: CriticKindSchema.default(defaultSettings.critic),
+  /** The process reward model on a vLLM server; with `critic: "prm"` the chat model above only refines. */
+  prm: z
+    .object({
+      baseUrl: z.string().default(defaultSettings.prm.baseUrl),
+      model: z.string().default(defaultSettings.prm.model),
+      /** A preset name; empty: the preset of the model name. */
+      format: z.string().default(defaultSettings.prm.format),
+      // Overrides of the preset's format (all four needed for a model without a preset); null: the preset's.
+      separator: z.string().min(1).nullable().default(defaultSettings.prm.separator),
+      template: z.string().min(1).nullable().default(defaultSettings.prm.template),
+      system: z.string().nullable().default(defaultSettings.prm.system),
+      positiveClass: z.number().int().min(0).nullable().default(defaultSettings.prm.positiveClass),
+      output: z.enum(['probabilities', 'logits']).nullable().default(defaultSettings.prm.output),
+      api: z.enum(['auto', 'current', 'legacy']).default(defaultSettings.prm.api),
+    })
+    .default(defaultSettings.prm),
 });
 export type StepCriticSettings = z.infer<typeof StepCriticSettingsSchema>;
 

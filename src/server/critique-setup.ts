@@ -3,14 +3,21 @@
 //   - The verifiers always run (no I/O, no model).
 //   - The LLM critic runs only when an endpoint and model are configured (and a key, where the
 //     provider needs one); otherwise `criticOffReason` says why.
+//   - With `critic: "prm"` a process reward model (stepcritic.prm.*) judges instead, and the chat
+//     model, when one is configured, only writes refinements (which the PRM then re-scores).
 //   - Code runs only when the workspace is trusted AND `runCodeTests` is on.
 import type { JudgeDependencies } from '../engine/judge';
+import type { StepCritic } from '../engine/checks';
+import { describePrmConfig, resolvePrmConfig, type PrmCriticConfig } from '../engine/prm/config';
+import { createPrmCritic } from '../engine/prm/critic';
+import { formatFingerprint } from '../engine/prm/format';
+import { probePrm } from '../engine/prm/probe';
 import type { CriticCache } from '../engine/cache/types';
 import { createCodeChecker } from '../engine/code/checker';
 import { createLlmClient, type LlmClient } from '../engine/llm/client';
 import { TokenBudget } from '../engine/llm/budget';
 import { describeConfig, resolveCriticConfig, type CriticConfig } from '../engine/llm/config';
-import { createLlmCritic, type LlmCritic } from '../engine/llm/critic';
+import { createLlmCritic } from '../engine/llm/critic';
 import { probeEndpoint } from '../engine/llm/probe';
 import type { RefineModel } from '../engine/refine';
 import type { Thresholds } from '../engine/checks';
@@ -27,7 +34,9 @@ export class CritiqueSetup {
   private apiKey: string | undefined;
   private config: CriticConfig | undefined;
   private offReason = 'LLM critic off: no endpoint configured.';
-  private sharedCritic: LlmCritic | undefined;
+  private sharedCritic: StepCritic | undefined;
+  private prm: PrmCriticConfig | undefined;
+  private prmOffReason = 'PRM critic off: no process reward model configured (set stepcritic.prm.model).';
   private sharedClient: LlmClient | undefined;
   private codeChecker = createCodeChecker({ allowRun: false });
 
@@ -55,7 +64,18 @@ export class CritiqueSetup {
 
   private fingerprint(): string {
     const c = this.config;
-    return JSON.stringify([c?.baseUrl, c?.model, c?.samples, c?.finalAnswerCheck, c?.apiKey !== undefined, this.trusted && this.settings.runCodeTests]);
+    const p = this.prm;
+    const prm = p ? [p.endpoint.baseUrl, p.endpoint.model, formatFingerprint(p.format), p.api] : undefined;
+    return JSON.stringify([
+      this.settings.critic,
+      c?.baseUrl,
+      c?.model,
+      c?.samples,
+      c?.finalAnswerCheck,
+      c?.apiKey !== undefined,
+      prm,
+      this.trusted && this.settings.runCodeTests,
+    ]);
   }
 
   private rebuild(): void {
@@ -76,21 +96,53 @@ export class CritiqueSetup {
     if (resolved.ok) {
       this.config = resolved.config;
       this.sharedClient = createLlmClient(resolved.config);
-      this.sharedCritic = resolved.config.tokenBudget > 0 ? undefined : createLlmCritic(resolved.config, { cache: this.cache, client: this.sharedClient });
     } else {
       this.config = undefined;
       this.sharedClient = undefined;
-      this.sharedCritic = undefined;
       this.offReason = resolved.reason
         .replace(/--base-url or STEPCRITIC_BASE_URL/, 'stepcritic.baseUrl')
         .replace(/--model or STEPCRITIC_MODEL/, 'stepcritic.model')
         .replace(/set STEPCRITIC_API_KEY or OPENAI_API_KEY/, 'run "Step Critic: Set API Key"');
     }
+    this.prm = undefined;
+    if (s.critic === 'prm') {
+      const p = s.prm;
+      const prm = resolvePrmConfig(
+        {
+          baseUrl: p.baseUrl,
+          model: p.model,
+          preset: p.format || undefined,
+          overrides: { separator: p.separator, template: p.template, system: p.system, positiveClass: p.positiveClass, output: p.output },
+          api: p.api,
+          concurrency: s.concurrency,
+          tokenBudget: s.tokenBudget,
+          ...this.tuning,
+        },
+        { model: 'stepcritic.prm.model', format: 'stepcritic.prm.separator, .template, .positiveClass and .output' },
+      );
+      if (prm.ok) this.prm = prm.config;
+      else this.prmOffReason = prm.reason;
+    }
+    // One critic for every run, unless a token budget asks for a fresh one per run.
+    this.sharedCritic = this.budgetPerRun() ? undefined : this.makeCritic();
     this.codeChecker = createCodeChecker({ allowRun: this.trusted && s.runCodeTests });
   }
 
+  private budgetPerRun(): boolean {
+    return this.settings.tokenBudget > 0;
+  }
+
+  /** The critic the settings ask for (with a fresh budget), or undefined when it is off. */
+  private makeCritic(): StepCritic | undefined {
+    if (this.settings.critic === 'prm') return this.prm ? createPrmCritic(this.prm, { cache: this.cache }) : undefined;
+    if (!this.config) return undefined;
+    return this.budgetPerRun()
+      ? createLlmCritic(this.config, { cache: this.cache, budget: new TokenBudget(this.config.tokenBudget) })
+      : createLlmCritic(this.config, { cache: this.cache, client: this.sharedClient });
+  }
+
   get criticEnabled(): boolean {
-    return this.config !== undefined;
+    return this.settings.critic === 'prm' ? this.prm !== undefined : this.config !== undefined;
   }
 
   get thresholds(): Thresholds {
@@ -98,18 +150,25 @@ export class CritiqueSetup {
   }
 
   criticStatus(): CriticStatus {
+    if (this.settings.critic === 'prm') return this.prm ? { enabled: true, model: describePrmConfig(this.prm) } : { enabled: false, note: this.prmOffReason };
     return this.config ? { enabled: true, model: describeConfig(this.config) } : { enabled: false, note: this.offReason };
   }
 
   /** The checks for one run. With a token budget, every run gets a critic with a fresh budget. */
   dependencies(isAccepted: JudgeDependencies['isAccepted']): JudgeDependencies {
     const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted };
-    if (this.config) {
-      deps.critic = this.sharedCritic ?? createLlmCritic(this.config, { cache: this.cache, budget: new TokenBudget(this.config.tokenBudget) });
-    } else {
-      deps.criticOffReason = this.offReason;
-    }
+    const critic = this.sharedCritic ?? this.makeCritic();
+    if (critic) deps.critic = critic;
+    else deps.criticOffReason = this.criticStatus().note;
     return deps;
+  }
+
+  /** Why the refine actions cannot run (no chat model), worded with the settings to change. */
+  refineUnavailableReason(): string {
+    if (this.settings.critic === 'prm') {
+      return `Refinement needs a chat model to write the rewrite: the PRM critic only scores steps. Set stepcritic.model (with stepcritic.provider or stepcritic.baseUrl); the PRM then re-scores every proposal before it is offered. (${this.offReason})`;
+    }
+    return `Refinement needs the LLM critic. ${this.offReason}`;
   }
 
   refineModel(): RefineModel | undefined {
@@ -133,6 +192,7 @@ export class CritiqueSetup {
 
   /** The LLM engineer's probe (models, one tiny call with log-probabilities), worded for the editor. */
   async testConnection(signal?: AbortSignal): Promise<TestConnectionResult> {
+    if (this.settings.critic === 'prm') return this.testPrm(signal);
     const config = this.config;
     if (!config) return { ok: false, logprobs: null, latencyMs: null, message: this.offReason };
     const probe = await probeEndpoint({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) }, { signal });
@@ -146,5 +206,22 @@ export class CritiqueSetup {
       ? `Connected to ${where}${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}; ${probe.logprobs ? 'it returns log-probabilities (P(True) from logprobs)' : `no log-probabilities (P(True) from the vote of ${config.samples} samples)`}.${probe.notes.length > 0 ? ` ${probe.notes.join(' ')}` : ''}`
       : `Could not use ${where}: ${probe.problem?.message ?? 'unknown problem'}${probe.problem ? ` ${editorFix(probe.problem.fix)}` : ''}`;
     return { ok: probe.ok, baseUrl: probe.baseUrl, model: probe.model, logprobs: probe.logprobs, latencyMs: probe.latencyMs ?? null, message };
+  }
+
+  /** The PRM probe (pooling model? which API? a test solution's scores), worded for the editor. */
+  private async testPrm(signal?: AbortSignal): Promise<TestConnectionResult> {
+    const prm = this.prm;
+    if (!prm) return { ok: false, logprobs: null, latencyMs: null, message: this.prmOffReason };
+    const probe = await probePrm({ ...prm, endpoint: { ...prm.endpoint, timeoutMs: Math.min(prm.endpoint.timeoutMs, 30_000) } }, { signal });
+    const where = describePrmConfig(prm);
+    const scores = (probe.samplePTrue ?? []).map((p) => p.toFixed(2)).join(', ');
+    const refine = this.config ? ` Refinement: ${describeConfig(this.config)}.` : ' No chat model for refinement (stepcritic.model).';
+    const message = probe.ok
+      ? `Connected to ${where} in ${probe.latencyMs ?? 0} ms: a pooling model (${probe.api === 'legacy' ? 'older pooling API' : 'token_classify'}); test steps scored ${scores}.${probe.notes.length > 0 ? ` ${probe.notes.join(' ')}` : ''}${refine}`
+      : `Could not use ${where}: ${probe.problem?.message ?? 'unknown problem'} ${(probe.problem?.fix ?? '')
+          .replace(/--prm-base-url \/ STEPCRITIC_PRM_BASE_URL/g, 'stepcritic.prm.baseUrl')
+          .replace(/--prm-model \/ STEPCRITIC_PRM_MODEL/g, 'stepcritic.prm.model')
+          .replace(/--prm-format FILE/g, 'stepcritic.prm.separator, .template, .positiveClass and .output')}`.trim();
+    return { ok: probe.ok, baseUrl: probe.url, model: probe.model, logprobs: null, latencyMs: probe.latencyMs ?? null, message };
   }
 }

@@ -65,8 +65,7 @@ export class RefinementService {
     if (document.version !== version)
       return base(uri, version, kind, stepIndex ?? 0, 'stale', `The document changed since (version ${version}, now ${document.version}); ask again.`);
     const model = this.setup.refineModel();
-    if (!model)
-      return base(uri, version, kind, stepIndex ?? 0, 'unavailable', `Refinement needs the LLM critic. ${this.setup.criticStatus().note ?? ''}`.trim());
+    if (!model) return base(uri, version, kind, stepIndex ?? 0, 'unavailable', this.setup.refineUnavailableReason());
 
     // A proposal is made against a complete critique of exactly this version.
     let judged = this.critique.judged(uri);

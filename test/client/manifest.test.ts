@@ -42,11 +42,13 @@ describe('package.json', () => {
     assert.ok(!Object.keys(properties).some((k) => /key|secret|token$/i.test(k) && !/tokenBudget/.test(k)), 'no setting holds a secret');
   });
 
-  it('declares limited support for untrusted workspaces, restricting endpoint, model, provider and running code', () => {
+  it('declares limited support for untrusted workspaces, restricting endpoints, models, provider and running code', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), [
       'stepcritic.baseUrl',
       'stepcritic.model',
+      'stepcritic.prm.baseUrl',
+      'stepcritic.prm.model',
       'stepcritic.provider',
       'stepcritic.runCodeTests',
     ]);

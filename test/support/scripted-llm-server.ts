@@ -14,7 +14,8 @@
 //   await server.waitFor(() => server.requests[0]?.aborted === true)
 //   await server.close()
 //
-// Routes: `GET /v1/models` lists `models`; `POST /v1/chat/completions` asks the handler; anything else is
+// Routes: `options.routes` first (extra routes such as vLLM's `/pooling`, scripted-prm-server.ts); then
+// `GET /v1/models` lists `models`; `POST /v1/chat/completions` asks the handler; anything else is
 // a 404 (this is what a base URL without `/v1` hits). With `apiKey` set, a request whose
 // `Authorization` is not `Bearer <apiKey>` gets a 401. With `models` set, a chat request for another
 // model gets a 404 `model_not_found` (as OpenAI and vLLM answer).
@@ -121,8 +122,21 @@ export type ScriptedResponse =
 
 export type ScriptedHandler = (request: ChatRequestView, index: number) => ScriptedResponse | Promise<ScriptedResponse>;
 
+/** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts). */
+export interface RouteReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
+/** Answers a request before the built-in routes, or returns undefined to leave it to them. */
+export type ExtraRoute = (request: RecordedRequest) => RouteReply | undefined | Promise<RouteReply | undefined>;
+
 export interface ScriptedServerOptions {
   handler?: ScriptedHandler;
+  /** Tried first, in order, for every request (after the API key check). */
+  routes?: ExtraRoute[];
   /** Model ids for GET /models; chat requests for other models get 404 model_not_found. Default ['scripted-critic']. */
   models?: string[];
   /** When set, requests without `Authorization: Bearer <apiKey>` get 401. */
@@ -475,6 +489,19 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
       return;
     }
+    for (const extra of options.routes ?? []) {
+      const reply = await extra(record);
+      if (!reply) continue;
+      const send = () => {
+        if (record.aborted || res.destroyed) return;
+        finish(record, res, reply.status);
+        sendJson(res, reply.status, reply.body, reply.headers);
+      };
+      const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
+      if (delay > 0) setTimer(setTimeout(send, delay));
+      else send();
+      return;
+    }
     if (record.method === 'GET' && record.path === '/v1/models') {
       finish(record, res, 200);
       sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted' })) });
@@ -613,18 +640,25 @@ async function main(argv: string[]): Promise<void> {
     apiKey: script.apiKey,
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  serveUntilSignalled(server);
+}
+
+/** CLI mode of a scripted server: its base URL on the first line of stdout, then serve until SIGTERM/SIGINT. */
+export function serveUntilSignalled(server: { baseUrl: string; close(): Promise<void> }): void {
   process.stdout.write(`${server.baseUrl}\n`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-// Run as a program (tsx loads this file as CommonJS, where `__filename` is defined) rather than imported.
-const entryFile = process.argv[1];
-const thisFile = typeof __filename === 'string' ? __filename : undefined;
-if (entryFile !== undefined && thisFile !== undefined && resolvePath(entryFile) === resolvePath(thisFile)) {
+/** Runs `main` when `file` is the program (tsx loads these files as CommonJS, where `__filename` is defined), not when imported. */
+export function runIfProgram(file: string | undefined, name: string, main: (argv: string[]) => Promise<void>): void {
+  const entryFile = process.argv[1];
+  if (entryFile === undefined || file === undefined || resolvePath(entryFile) !== resolvePath(file)) return;
   main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`scripted-llm-server: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   });
 }
+
+runIfProgram(typeof __filename === 'string' ? __filename : undefined, 'scripted-llm-server', main);

@@ -28,6 +28,7 @@ import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } f
 import { buildCheckDependencies } from '../deps';
 import { findSiblingTests } from '../../engine/code/siblings';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
+import { PRM_OPTIONS } from './prm-options';
 import { checkOutputTarget, writeFileAtomic } from '../output-file';
 import { forEachConcurrently } from '../pool';
 import type { Progress } from '../progress';
@@ -94,6 +95,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   LLM_SWITCH_OPTION,
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
+  ...PRM_OPTIONS,
 ];
 
 export interface CheckSettings {
@@ -195,6 +197,7 @@ export const checkCommand: Command = {
         ],
         Environment: [
           'STEPCRITIC_BASE_URL, STEPCRITIC_MODEL, STEPCRITIC_API_KEY (or OPENAI_API_KEY)  the LLM critic endpoint',
+          'STEPCRITIC_PRM_BASE_URL, STEPCRITIC_PRM_MODEL, STEPCRITIC_PRM_API_KEY  the PRM critic (--critic prm)',
           'NO_COLOR, FORCE_COLOR  colour of the text report',
         ],
         Examples: [

@@ -8,7 +8,8 @@ import { renderEvalMarkdown, runEval, type EvalItem } from '../../engine/eval/ru
 import { formatHelp, helpHint, integerValue, numberValue, parseCommandArgs, stringValue, stringValues, type OptionSpec } from '../args';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
 import { writeFileAtomic } from '../output-file';
-import { createCliCritic, LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
+import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
+import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -26,6 +27,7 @@ const EVAL_OPTIONS: OptionSpec[] = [
   LLM_SWITCH_OPTION,
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
+  ...PRM_OPTIONS,
 ];
 
 const HELP = {
@@ -103,13 +105,13 @@ export const evalCommand: Command = {
       files = files.filter((f) => splits.includes(splitName(f)));
     }
 
-    const setup = createCliCritic('eval', args, context.env, { concurrency });
+    const setup = createCliStepCritic('eval', args, context.env, { concurrency });
     context.stderr.write(`stepcritic: ${setup.notice}\n`);
     const progress = context.stderr.isTTY === true;
     const report = await runEval(evalItems(files), {
       critic: setup.critic,
       criticOffReason: setup.offReason,
-      model: setup.config?.model,
+      model: setup.model,
       concurrency,
       limit,
       threshold,

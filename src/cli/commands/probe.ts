@@ -1,10 +1,12 @@
 // `stepcritic probe`: is the configured endpoint usable by the critic, and does it give log-probabilities?
 import { probeEndpoint, type ProbeResult } from '../../engine/llm/probe';
+import { detectPoolingModel, probePrm } from '../../engine/prm/probe';
 import { formatHelp, parseCommandArgs, booleanValue, type OptionSpec } from '../args';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, type CliContext, type Command } from '../command';
 import { LLM_ENDPOINT_OPTIONS, resolveCliCriticConfig } from './llm-options';
+import { formatPrmProbe, PRM_OPTIONS, resolveCliPrmConfig, wantsPrm } from './prm-options';
 
-const PROBE_OPTIONS: OptionSpec[] = [...LLM_ENDPOINT_OPTIONS, { name: 'json', type: 'boolean', description: 'Print the result as JSON' }];
+const PROBE_OPTIONS: OptionSpec[] = [...LLM_ENDPOINT_OPTIONS, ...PRM_OPTIONS, { name: 'json', type: 'boolean', description: 'Print the result as JSON' }];
 
 const HELP = {
   usage: 'stepcritic probe [options]',
@@ -20,6 +22,7 @@ const HELP = {
     Examples: [
       'stepcritic probe --provider ollama --model qwen2.5:7b',
       'stepcritic probe --base-url http://127.0.0.1:8000/v1 --model Qwen/Qwen2.5-7B-Instruct',
+      'stepcritic probe --critic prm --prm-base-url http://127.0.0.1:8000/v1 --prm-model Qwen/Qwen2.5-Math-PRM-7B',
     ],
   },
 };
@@ -56,12 +59,28 @@ export const probeCommand: Command = {
   help: () => formatHelp(HELP),
   async run(context: CliContext): Promise<number> {
     const args = parseCommandArgs('probe', context.argv, PROBE_OPTIONS);
+    if (wantsPrm(args)) {
+      const prm = resolveCliPrmConfig('probe', args, context.env);
+      if (!prm.ok) {
+        context.stderr.write(`stepcritic probe: ${prm.reason.replace(/^PRM critic off: /, '')}\n`);
+        return EXIT_USAGE;
+      }
+      const found = await probePrm(prm.config, { signal: context.signal });
+      context.stdout.write(booleanValue(args, 'json') ? `${JSON.stringify(found, null, 2)}\n` : `${formatPrmProbe(found, prm.changes).join('\n')}\n`);
+      return found.ok ? EXIT_CLEAN : EXIT_FINDINGS;
+    }
     const resolved = resolveCliCriticConfig('probe', args, context.env);
     if (!resolved.ok) {
       context.stderr.write(`stepcritic probe: ${resolved.reason.replace(/^LLM critic off: /, '')}\n`);
       return EXIT_USAGE;
     }
     const result = await probeEndpoint(resolved.config, { signal: context.signal });
+    // A chat request refused by a process reward model: say what it is and how to use it.
+    if (!result.ok && (await detectPoolingModel(resolved.config, { signal: context.signal })) !== undefined) {
+      result.notes.push(
+        `"${resolved.config.model}" is a pooling model (POST /pooling answers): use it with --critic prm --prm-base-url ${resolved.config.baseUrl} --prm-model ${resolved.config.model}.`,
+      );
+    }
     if (booleanValue(args, 'json')) {
       context.stdout.write(`${JSON.stringify({ ...result, keySource: resolved.keySource ?? null, baseUrlChanges: resolved.changes }, null, 2)}\n`);
     } else {

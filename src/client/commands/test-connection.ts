@@ -14,7 +14,9 @@ export async function testConnection(services: Services): Promise<TestConnection
     const logprobs = result.logprobs === null ? 'unknown' : result.logprobs ? 'yes (P(True) from logprobs)' : 'no (P(True) from sampled votes)';
     const latency = result.latencyMs === null ? '' : ` in ${Math.round(result.latencyMs)} ms`;
     services.status.setLastError(undefined);
-    void vscode.window.showInformationMessage(`Step Critic: ${where || 'endpoint'} answered${latency}. Log-probabilities: ${logprobs}.`);
+    // A PRM has no log-probabilities to speak of: the server's message says what it found instead.
+    const found = result.logprobs === null ? result.message : `Log-probabilities: ${logprobs}.`;
+    void vscode.window.showInformationMessage(`Step Critic: ${where || 'endpoint'} answered${latency}. ${found}`);
   } else {
     services.status.setLastError(result.message);
     void vscode.window.showErrorMessage(`Step Critic: ${where ? `${where}: ` : ''}${result.message}`, 'Open Settings', 'Set API Key').then((pick) => {

@@ -13,6 +13,8 @@ export const CachedVerdictSchema = z.object({
   createdAt: z.number(),
 });
 
+export type CachedVerdict = z.infer<typeof CachedVerdictSchema>;
+
 /** The final answer's P(True) is cached the same way, under its own key. */
 export const CachedAnswerSchema = z.object({
   pTrue: z.number().min(0).max(1).nullable(),

@@ -77,6 +77,56 @@ export interface UsageCounter {
   completionTokens: number;
 }
 
+export interface JsonPostRequest {
+  /** Absolute URL. */
+  url: string;
+  body: unknown;
+  /** What the request is, for messages: e.g. `pooling API`. */
+  what: string;
+  /** Prompt tokens the body will cost (for the budget; the reply's `usage.prompt_tokens` replaces it). */
+  promptEstimate: number;
+  signal?: AbortSignal;
+  /** Also counted here (every HTTP attempt, and the prompt tokens of the reply). */
+  usage?: UsageCounter;
+}
+
+export interface JsonPostReply {
+  /** The parsed JSON reply, for the caller to read with its own schema. */
+  body: unknown;
+  promptTokens: number;
+  attempts: number;
+}
+
+/** Where a request went and what it is, for error messages. */
+interface Target {
+  url: string;
+  what: string;
+}
+
+const UsageOnlySchema = z.looseObject({ usage: z.looseObject({ prompt_tokens: z.number().nonnegative() }).nullish() });
+
+/** The error body shapes vLLM has used: OpenAI's `{"error": {...}}`, the older `{"object": "error", "message": ...}`, FastAPI's `{"detail": ...}`. */
+const NestedErrorSchema = z.looseObject({ error: z.looseObject({ message: z.string() }) });
+const FlatErrorSchema = z.looseObject({ message: z.string(), type: z.string().nullish() });
+const DetailErrorSchema = z.looseObject({ detail: z.unknown() });
+
+/** An error body as the SDK's errors read it (`{ error: { message } }`), or undefined when it is none of the shapes. */
+function normaliseErrorBody(text: string): { error: { message: string; code?: string | null } } | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const nested = NestedErrorSchema.safeParse(json);
+  if (nested.success) return nested.data;
+  const flat = FlatErrorSchema.safeParse(json);
+  if (flat.success) return { error: { message: flat.data.message, code: flat.data.type } };
+  const detail = DetailErrorSchema.safeParse(json);
+  if (detail.success) return { error: { message: typeof detail.data.detail === 'string' ? detail.data.detail : JSON.stringify(detail.data.detail) } };
+  return undefined;
+}
+
 const ChatCompletionBodySchema = z.object({
   model: z.string().optional(),
   choices: z
@@ -198,38 +248,62 @@ export class LlmClient {
     const promptEstimate = estimateMessagesTokens(request.messages);
     const reservation = this.budget?.reserve(Math.ceil(promptEstimate * PROMPT_ESTIMATE_SAFETY) + request.maxTokens * n);
     try {
-      for (let attempt = 0; ; attempt++) {
-        if (request.signal?.aborted) throw new LlmError('aborted', 'the request was cancelled');
-        const release = await this.acquire(request.signal);
-        let failure: AttemptFailure;
-        try {
-          const reply = await this.attemptChat(request, n, promptEstimate);
-          reservation?.commit(reply.promptTokens + reply.completionTokens);
-          if (request.usage) {
-            request.usage.promptTokens += reply.promptTokens;
-            request.usage.completionTokens += reply.completionTokens;
-          }
-          return { ...reply, attempts: attempt + 1 };
-        } catch (error) {
-          failure = error instanceof AttemptFailed ? error.failure : this.classify(error, request.signal);
-        } finally {
-          release();
-        }
-        if (!failure.retryable || attempt >= this.maxRetries) throw failure.error;
-        let delay = failure.retryAfterMs ?? this.backoff(attempt);
-        if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
-          throw new LlmError(
-            failure.error.kind,
-            `${failure.error.message} (the server asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s, longer than the ${Math.round(this.maxRetryAfterMs / 1000)} s this run will wait)`,
-            { status: failure.error.status },
-          );
-        }
-        delay = Math.max(0, delay);
-        await this.sleep(delay, request.signal);
+      const { value: reply, attempts } = await this.retrying(request.signal, () => this.attemptChat(request, n, promptEstimate));
+      reservation?.commit(reply.promptTokens + reply.completionTokens);
+      if (request.usage) {
+        request.usage.promptTokens += reply.promptTokens;
+        request.usage.completionTokens += reply.completionTokens;
       }
+      return { ...reply, attempts };
     } catch (error) {
       reservation?.cancel();
       throw error;
+    }
+  }
+
+  /**
+   * POSTs a JSON body to an absolute URL of the same server (vLLM serves `/pooling` at its root, beside
+   * `/v1`) with everything chat() gives: the concurrency cap, retries, the timeout, the budget, the
+   * caller's signal and worded errors. Error bodies are read in every shape vLLM has used (OpenAI's
+   * `{"error": {...}}`, the older `{"object": "error", "message": ...}`, FastAPI's `{"detail": ...}`).
+   */
+  async postJson(request: JsonPostRequest): Promise<JsonPostReply> {
+    const reservation = this.budget?.reserve(Math.ceil(request.promptEstimate * PROMPT_ESTIMATE_SAFETY));
+    try {
+      const { value: reply, attempts } = await this.retrying(request.signal, () => this.attemptPost(request));
+      reservation?.commit(reply.promptTokens);
+      if (request.usage) request.usage.promptTokens += reply.promptTokens;
+      return { ...reply, attempts };
+    } catch (error) {
+      reservation?.cancel();
+      throw error;
+    }
+  }
+
+  /** Runs attempts until one succeeds, a failure is final, or the retries are spent; a slot is held only during an attempt. */
+  private async retrying<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<{ value: T; attempts: number }> {
+    for (let tries = 0; ; tries++) {
+      if (signal?.aborted) throw new LlmError('aborted', 'the request was cancelled');
+      const release = await this.acquire(signal);
+      let failure: AttemptFailure;
+      try {
+        return { value: await attempt(), attempts: tries + 1 };
+      } catch (error) {
+        failure = error instanceof AttemptFailed ? error.failure : this.classify(error, signal);
+      } finally {
+        release();
+      }
+      if (!failure.retryable || tries >= this.maxRetries) throw failure.error;
+      let delay = failure.retryAfterMs ?? this.backoff(tries);
+      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
+        throw new LlmError(
+          failure.error.kind,
+          `${failure.error.message} (the server asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s, longer than the ${Math.round(this.maxRetryAfterMs / 1000)} s this run will wait)`,
+          { status: failure.error.status },
+        );
+      }
+      delay = Math.max(0, delay);
+      await this.sleep(delay, signal);
     }
   }
 
@@ -338,9 +412,53 @@ export class LlmClient {
     }
   }
 
+  private async attemptPost(request: JsonPostRequest): Promise<Omit<JsonPostReply, 'attempts'>> {
+    const target: Target = { url: request.url, what: request.what };
+    const { signal, dispose, timedOut } = this.attemptSignal(request.signal);
+    try {
+      this.usage.requests++;
+      if (request.usage) request.usage.requests++;
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(request.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+          body: JSON.stringify(request.body),
+          signal,
+        });
+        text = await response.text();
+      } catch (error) {
+        // fetch says `TypeError: fetch failed` with the socket error as its cause: classify it as the SDK's would be.
+        const cause = error instanceof TypeError ? new OpenAI.APIConnectionError({ cause: error }) : error;
+        throw new AttemptFailed(this.classify(cause, request.signal, timedOut(), target));
+      }
+      if (!response.ok) {
+        const sdkError = OpenAI.APIError.generate(response.status, normaliseErrorBody(text), text.slice(0, 200) || undefined, response.headers);
+        throw new AttemptFailed(this.classify(sdkError, request.signal, false, target));
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        const shown = text.slice(0, 80).replace(/\s+/g, ' ');
+        throw new AttemptFailed({
+          error: new LlmError('bad-response', this.redact(`${request.url} replied with something that is not JSON (${shown})`)),
+          retryable: true,
+        });
+      }
+      const usage = UsageOnlySchema.safeParse(body);
+      const promptTokens = usage.success && usage.data.usage ? usage.data.usage.prompt_tokens : request.promptEstimate;
+      this.usage.promptTokens += promptTokens;
+      return { body, promptTokens };
+    } finally {
+      dispose();
+    }
+  }
+
   /** Turns anything thrown by an attempt into a worded, redacted LlmError and says whether to retry. */
-  private classify(error: unknown, outer?: AbortSignal, timedOut = false): AttemptFailure {
-    const where = this.baseUrl;
+  private classify(error: unknown, outer?: AbortSignal, timedOut = false, target: Target = { url: this.baseUrl, what: 'chat endpoint' }): AttemptFailure {
+    const where = target.url;
     const make = (kind: LlmErrorKind, message: string, retryable: boolean, status?: number, retryAfterMs?: number): AttemptFailure => ({
       error: new LlmError(kind, this.redact(message), { status }),
       retryable,
@@ -374,7 +492,7 @@ export class LlmClient {
         /model\b[^.]*\b(not found|does not exist|not exist|unknown|no such)/i.test(message) ||
         /unknown model|model_not_found/i.test(message);
       if ((status === 404 || status === 400) && aboutModel) return make('model-not-found', `${status} from ${where}: ${message}`, false, status);
-      if (status === 404) return make('not-found', `404 from ${where}: no chat endpoint at this path (${message})`, false, status);
+      if (status === 404) return make('not-found', `404 from ${where}: no ${target.what} at this path (${message})`, false, status);
       if (status === 429) return make('rate-limit', `429 from ${where}: rate limited (${message})`, true, status, parseRetryAfter(error.headers));
       if (status === 408 || status === 409) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
       if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));

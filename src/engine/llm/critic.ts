@@ -15,6 +15,7 @@ import type { CriticRequest, CriticResult, CriticStepResult, StepCritic } from '
 import { couldNotJudge } from '../checks';
 import type { CriticSource, Evidence, SolutionDocument, Usage } from '../types';
 import { answerCacheKey, stepCacheKeys, type CacheKeyContext } from '../cache/key';
+import { readCachedSteps } from '../cache/steps';
 import type { CriticCache } from '../cache/types';
 import { TokenBudget } from './budget';
 import { createLlmClient, type ChatChoice, type ChatCompletionReply, type LlmClient, type UsageCounter } from './client';
@@ -353,21 +354,12 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         keyContext(document),
         steps.map((s) => ({ text: s.text, evidence: evidenceLines(s.index) })),
       );
-      const cachedEntries = cache ? await Promise.all(keys.map((k) => cache.get(k))) : keys.map(() => undefined);
-      let cachedSteps = 0;
-      const emitCached = (position: number): boolean => {
-        const entry = cachedEntries[position];
-        if (entry?.kind !== 'step') return false;
-        cachedSteps++;
-        const { verdict, pTrue, source, explanation } = entry.value;
+      const cached = await readCachedSteps(cache, keys, request.fromStep);
+      for (const [position, { verdict, pTrue, source, explanation }] of cached.hits) {
         emit({ index: steps[position]!.index, verdict, pTrue, source, explanation, cached: true });
-        return true;
-      };
-
-      const fromStep = Math.max(0, Math.min(request.fromStep, steps.length));
-      for (let position = 0; position < fromStep; position++) emitCached(position);
-      let start = fromStep;
-      while (start < steps.length && emitCached(start)) start++;
+      }
+      const cachedSteps = cached.hits.size;
+      const start = cached.start;
 
       const notes: string[] = [];
       let stoppedByBudget = false;
