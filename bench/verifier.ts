@@ -232,10 +232,15 @@ console.log(
     if (first === slip.step) {
       caught++;
       kind.hit++;
-    } else misses.push(`  ${slip.kind} step ${slip.step}: ${slip.from} -> ${slip.to} in "…${slip.context}…"${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`);
+    } else
+      misses.push(
+        `  ${slip.kind} step ${slip.step}: ${slip.from} -> ${slip.to} in "…${slip.context}…"${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`,
+      );
     byKind.set(slip.kind, kind);
   });
-  console.log(`(e) seeded algebra/units/percent slips in correct ProcessBench solutions (all four splits): caught at the changed step ${caught}/${slips.length} = ${pct(caught, slips.length)} (goal >= 90%)`);
+  console.log(
+    `(e) seeded algebra/units/percent slips in correct ProcessBench solutions (all four splits): caught at the changed step ${caught}/${slips.length} = ${pct(caught, slips.length)} (goal >= 90%)`,
+  );
   console.log(`    by kind: ${[...byKind.entries()].map(([k, v]) => `${k} ${v.hit}/${v.n}`).join(', ')}`);
   if (!quiet) for (const l of misses.slice(0, 60)) console.log(l);
 }

@@ -14,16 +14,7 @@
 // Then ProcessBench's unit of work: the earliest incorrect step is *the* error and every later step is
 // downstream of it (its own evidence kept), not independently wrong.
 import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
-import type {
-  AnswerEvidence,
-  ClaimEvidence,
-  Evidence,
-  FaultLocalizationEvidence,
-  SolutionDocument,
-  SolutionJudgement,
-  StepVerdict,
-  TextEdit,
-} from './types';
+import type { AnswerEvidence, ClaimEvidence, Evidence, FaultLocalizationEvidence, SolutionDocument, SolutionJudgement, StepVerdict, TextEdit } from './types';
 import { emptyUsage, isClaimEvidence, isRefutedClaim } from './types';
 import { claimShortCorrection } from './verify/claim-words';
 

@@ -197,9 +197,47 @@ describe('bounded evaluation', () => {
   });
 
   it('survives random fragments of math and prose', () => {
-    const fragments = ['$', '$$', '\\frac{', '}', '{', '(', ')', 'x', 'y', '=', '^', '9', '12345678901234567890', '\\sqrt', '\\left(', '\\right)', '+', '-', ' ', '\n', '\\\\', '%', 'km', 'h', '\\text{ m}', 'of', 'is', '\\log_{', 'f(', '\\cdot', '!', '.', ',', '≈', '\\pi', 'e', 'i'];
+    const fragments = [
+      '$',
+      '$$',
+      '\\frac{',
+      '}',
+      '{',
+      '(',
+      ')',
+      'x',
+      'y',
+      '=',
+      '^',
+      '9',
+      '12345678901234567890',
+      '\\sqrt',
+      '\\left(',
+      '\\right)',
+      '+',
+      '-',
+      ' ',
+      '\n',
+      '\\\\',
+      '%',
+      'km',
+      'h',
+      '\\text{ m}',
+      'of',
+      'is',
+      '\\log_{',
+      'f(',
+      '\\cdot',
+      '!',
+      '.',
+      ',',
+      '≈',
+      '\\pi',
+      'e',
+      'i',
+    ];
     let seed = 20240611;
-    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (let round = 0; round < 300; round++) {
       const text = Array.from({ length: 5 + Math.floor(next() * 80) }, () => fragments[Math.floor(next() * fragments.length)]).join('');
       findings(text);

@@ -106,7 +106,11 @@ function typeOf(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
   const union = schema.anyOf ?? schema.oneOf;
   if (union) {
-    if (union.every((v) => kindsOf(v) !== undefined)) return `one of kind ${union.flatMap((v) => kindsOf(v)!).map((k) => `\`${String(k)}\``).join(', ')}`;
+    if (union.every((v) => kindsOf(v) !== undefined))
+      return `one of kind ${union
+        .flatMap((v) => kindsOf(v)!)
+        .map((k) => `\`${String(k)}\``)
+        .join(', ')}`;
     return union.map(typeOf).join(' \\| ');
   }
   switch (schema.type) {

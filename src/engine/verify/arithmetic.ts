@@ -202,7 +202,6 @@ function judge(claim: Claim): ClaimJudgement {
   return judgement;
 }
 
-
 const APPROXIMATELY = /\b(?:approximately|approx\.?|roughly|about|around|nearly|estimated?)\b|≈|\\approx/i;
 /** Words with which a step says that an equation it shows does not hold. */
 const DENIAL =

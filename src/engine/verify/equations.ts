@@ -222,7 +222,9 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
   for (const next of own) {
     const sameStep = previous !== undefined && previous.text === text;
     const between = sameStep ? text.slice(previous!.end, next.start) : text.slice(previousEnd, next.start);
-    const goesOn = sameStep ? between.length <= MAX_BETWEEN && !BREAK.test(between) : CONTINUES.test(between) && (OPERATION.test(between) || !/[A-Za-z]{2}/.test(between));
+    const goesOn = sameStep
+      ? between.length <= MAX_BETWEEN && !BREAK.test(between)
+      : CONTINUES.test(between) && (OPERATION.test(between) || !/[A-Za-z]{2}/.test(between));
     if (previous !== undefined && previous.variable === next.variable && !previous.solvedWith && goesOn) {
       const found = judgeStep(previous, next, table);
       if (found) findings.push(found);

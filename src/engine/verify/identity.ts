@@ -35,7 +35,8 @@ const MIN_POINTS = 4;
 const REWRITE_CUE =
   /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written)\W*$/i;
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
-const HYPOTHETICAL = /\b(?:suppose|assume|if|whether|check|test|try|not|never|false|incorrect|wrong|contradiction|impossible|cannot|can't|isn't|doesn't)\b|≠|\\neq/i;
+const HYPOTHETICAL =
+  /\b(?:suppose|assume|if|whether|check|test|try|not|never|false|incorrect|wrong|contradiction|impossible|cannot|can't|isn't|doesn't)\b|≠|\\neq/i;
 
 export interface IdentityContext {
   /** The text the chains were read from (a step). */
@@ -174,7 +175,11 @@ function claimedAsIdentity(chain: MathChain, k: number, context: IdentityContext
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
   if (chain.sides.length >= 3 || left.calls.length > 0 || right.calls.length > 0) return true;
-  const before = context.text.slice(Math.max(0, left.start - 80), left.start).split(/[.;:!?]\s/).pop() ?? '';
+  const before =
+    context.text
+      .slice(Math.max(0, left.start - 80), left.start)
+      .split(/[.;:!?]\s/)
+      .pop() ?? '';
   if (REWRITE_CUE.test(before) && isNormalForm(left.node!) !== isNormalForm(right.node!)) return true;
   return isNormalForm(left.node!) !== isNormalForm(right.node!) && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text);
 }
@@ -261,7 +266,11 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
   // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term
   // a rewrite chain claims identity outright; a lone equation only when it differs from one in a single term
-  if (calls ? !valueClaim(left, right, context.functions) : !rewriteChain && !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end)))
+  if (
+    calls
+      ? !valueClaim(left, right, context.functions)
+      : !rewriteChain && !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end))
+  )
     return undefined;
   const finding: Finding = { ...base, status: 'refuted', note: `the two sides differ for ${[...vl].map(writtenName).join(', ')} in general` };
   if (!calls && isNormalForm(right.node) && !isNormalForm(left.node)) {

@@ -350,7 +350,43 @@ class SideTranslator {
 }
 
 /** Words in `\text{…}` after a number that say something else than a unit (`= 255 \text{ remainder } 4`). */
-const NOT_A_UNIT = new Set(['remainder', 'rem', 'r', 'mod', 'modulo', 'with', 'and', 'or', 'if', 'for', 'when', 'is', 'so', 'then', 'since', 'where', 'because', 'than', 'times', 'less', 'more', 'of', 'as', 'at', 'in', 'on', 'to', 'by', 'from', 'are', 'was', 'which', 'that', 'but', 'not']);
+const NOT_A_UNIT = new Set([
+  'remainder',
+  'rem',
+  'r',
+  'mod',
+  'modulo',
+  'with',
+  'and',
+  'or',
+  'if',
+  'for',
+  'when',
+  'is',
+  'so',
+  'then',
+  'since',
+  'where',
+  'because',
+  'than',
+  'times',
+  'less',
+  'more',
+  'of',
+  'as',
+  'at',
+  'in',
+  'on',
+  'to',
+  'by',
+  'from',
+  'are',
+  'was',
+  'which',
+  'that',
+  'but',
+  'not',
+]);
 
 /** `360 \text{ pieces}`: a unit written after a number inside the math, which the formula reads past. */
 function isUnitAfterNumber(t: Token, previous: Token | undefined): boolean {
@@ -453,7 +489,9 @@ function readSide(tokens: Token[], text: string, start: number, end: number, lat
   const side: MathSide = { start: tokens[start]!.start, end: tokens[end - 1]!.end, variables: [], calls: [], ambiguous: false };
   if (end - start > MAX_SIDE_TOKENS) return side;
   try {
-    const own = tokens.slice(start, end).filter((t, k, all) => t.type !== 'linebreak' && !(t.type === 'word' && text[t.start] === '\\' && all[k - 1]?.type === 'num'));
+    const own = tokens
+      .slice(start, end)
+      .filter((t, k, all) => t.type !== 'linebreak' && !(t.type === 'word' && text[t.start] === '\\' && all[k - 1]?.type === 'num'));
     side.units = own.length < end - start && tokens.slice(start, end).some((t) => t.type === 'word' && text[t.start] === '\\');
     const reader = new SideTranslator(own, text, 0, own.length, latex, functions);
     const expr = reader.translate();
@@ -498,8 +536,14 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
     delete sides[0]!.node;
   }
   const after = tokens[run.end];
-  const modifier = after !== undefined && ((after.type === 'cmd' && /^(?:pmod|bmod|mod|pm|mp|cdots|ldots|dots)$/.test(after.value)) || (after.type === 'word' && NOT_A_UNIT.has(after.value) && ['mod', 'modulo', 'remainder', 'r', 'rem'].includes(after.value)));
-  if (after && (modifier || (after.start === tokens[run.end - 1]!.end && (after.type === 'cmd' || (after.type === 'punct' && !',.;:?!'.includes(after.value)))))) {
+  const modifier =
+    after !== undefined &&
+    ((after.type === 'cmd' && /^(?:pmod|bmod|mod|pm|mp|cdots|ldots|dots)$/.test(after.value)) ||
+      (after.type === 'word' && NOT_A_UNIT.has(after.value) && ['mod', 'modulo', 'remainder', 'r', 'rem'].includes(after.value)));
+  if (
+    after &&
+    (modifier || (after.start === tokens[run.end - 1]!.end && (after.type === 'cmd' || (after.type === 'punct' && !',.;:?!'.includes(after.value)))))
+  ) {
     const last = sides[sides.length - 1]!;
     delete last.expr;
     delete last.node;

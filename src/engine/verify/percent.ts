@@ -27,7 +27,10 @@ interface Shape {
 const SHAPES: Shape[] = [
   {
     // 15% of 80 is 12; 25% of the 60 students, that is 15 students
-    pattern: new RegExp(String.raw`${PERCENT}\s+of\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+|its\s+|all\s+)?${NUMBER}\s*${WORDS}${VERB}\s+${ABOUT}${NUMBER}`, 'gi'),
+    pattern: new RegExp(
+      String.raw`${PERCENT}\s+of\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+|its\s+|all\s+)?${NUMBER}\s*${WORDS}${VERB}\s+${ABOUT}${NUMBER}`,
+      'gi',
+    ),
     values: (p, n) => [(p / 100) * n],
     groups: [1, 2, 4],
   },
@@ -42,7 +45,10 @@ const SHAPES: Shape[] = [
   },
   {
     // 130 is 30% more than 100
-    pattern: new RegExp(String.raw`${NUMBER}\s*${WORDS}(?:is|are|was|were)\s+${ABOUT}${PERCENT}\s+(more|greater|larger|higher|bigger|less|fewer|smaller|lower)\s+than\s+${NUMBER}`, 'gi'),
+    pattern: new RegExp(
+      String.raw`${NUMBER}\s*${WORDS}(?:is|are|was|were)\s+${ABOUT}${PERCENT}\s+(more|greater|larger|higher|bigger|less|fewer|smaller|lower)\s+than\s+${NUMBER}`,
+      'gi',
+    ),
     values: () => [],
     groups: [3, 5, 1],
   },
@@ -89,7 +95,14 @@ export function checkPercentages(text: string, judged: (start: number, end: numb
       const raw = m[sg]!;
       const value = raw.replace(/,/g, '');
       const dot = value.indexOf('.');
-      const literal: Literal = { start: statedAt, end: statedAt + raw.length, value, decimals: dot < 0 ? 0 : value.length - dot - 1, percent: false, thousands: raw.includes(',') };
+      const literal: Literal = {
+        start: statedAt,
+        end: statedAt + raw.length,
+        value,
+        decimals: dot < 0 ? 0 : value.length - dot - 1,
+        percent: false,
+        thousands: raw.includes(','),
+      };
       const approximate = m.slice(1).some((g) => g !== undefined && /^(?:about|approximately|roughly|around|nearly)\s+$/i.test(g));
       const word = m.slice(1).find((g) => g !== undefined && /^[a-z-]+$/i.test(g) && !/^(?:about|approximately|roughly|around|nearly)$/i.test(g.trim()));
       const down = word !== undefined && DOWN.test(word);
@@ -104,7 +117,14 @@ export function checkPercentages(text: string, judged: (start: number, end: numb
       else if (best === 'differs') {
         const digits = formatLike(exact[0]!, literal);
         findings.push({ ...base, status: 'refuted', expected: digits, fix: { start: literal.start, end: literal.end, newText: digits } });
-      } else findings.push({ ...base, kind: 'rounding', status: 'uncertain', expected: formatLike(exact[0]!, undefined), note: 'the stated value is rounded to a whole number or cut off' });
+      } else
+        findings.push({
+          ...base,
+          kind: 'rounding',
+          status: 'uncertain',
+          expected: formatLike(exact[0]!, undefined),
+          note: 'the stated value is rounded to a whole number or cut off',
+        });
     }
   }
   return findings;

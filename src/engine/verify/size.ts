@@ -6,7 +6,6 @@
 // of a long number is evaluated approximately (64 significant digits) instead of exactly.
 import type { MathNode } from 'mathjs';
 
-
 /** An exact value with more digits than this is not computed (2^6000 has 1,807). */
 export const MAX_EXACT_DIGITS = 2000;
 /** Longest literal number read (a 10,000-digit number is "too large", not a computation). */

@@ -19,18 +19,86 @@ unitMath.createUnit('cent', { definition: '0.01 USD', aliases: ['cents'] });
 
 /** Unit words as written (lower case) → mathjs unit. Ambiguous words (in, pound) are left out. */
 const UNITS: Record<string, string> = {
-  km: 'km', kilometer: 'km', kilometers: 'km', kilometre: 'km', kilometres: 'km',
-  m: 'm', meter: 'm', meters: 'm', metre: 'm', metres: 'm',
-  cm: 'cm', centimeter: 'cm', centimeters: 'cm', centimetre: 'cm', centimetres: 'cm',
-  mm: 'mm', millimeter: 'mm', millimeters: 'mm', millimetre: 'mm', millimetres: 'mm',
-  kg: 'kg', kilogram: 'kg', kilograms: 'kg', g: 'g', gram: 'g', grams: 'g', mg: 'mg', milligram: 'mg', milligrams: 'mg',
-  l: 'L', liter: 'L', liters: 'L', litre: 'L', litres: 'L', ml: 'mL', milliliter: 'mL', milliliters: 'mL', millilitre: 'mL', millilitres: 'mL',
-  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', min: 'minute', minute: 'minute', minutes: 'minute', mins: 'minute',
-  s: 's', sec: 's', secs: 's', second: 's', seconds: 's', day: 'day', days: 'day', week: 'week', weeks: 'week',
-  mi: 'mile', mile: 'mile', miles: 'mile', ft: 'ft', foot: 'ft', feet: 'ft', inch: 'inch', inches: 'inch', yd: 'yd', yard: 'yd', yards: 'yd',
-  lb: 'lb', lbs: 'lb', oz: 'oz', ounce: 'oz', ounces: 'oz',
-  kph: 'km/h', kmh: 'km/h', mph: 'mile/h',
-  dollar: 'USD', dollars: 'USD', cent: 'cent', cents: 'cent',
+  km: 'km',
+  kilometer: 'km',
+  kilometers: 'km',
+  kilometre: 'km',
+  kilometres: 'km',
+  m: 'm',
+  meter: 'm',
+  meters: 'm',
+  metre: 'm',
+  metres: 'm',
+  cm: 'cm',
+  centimeter: 'cm',
+  centimeters: 'cm',
+  centimetre: 'cm',
+  centimetres: 'cm',
+  mm: 'mm',
+  millimeter: 'mm',
+  millimeters: 'mm',
+  millimetre: 'mm',
+  millimetres: 'mm',
+  kg: 'kg',
+  kilogram: 'kg',
+  kilograms: 'kg',
+  g: 'g',
+  gram: 'g',
+  grams: 'g',
+  mg: 'mg',
+  milligram: 'mg',
+  milligrams: 'mg',
+  l: 'L',
+  liter: 'L',
+  liters: 'L',
+  litre: 'L',
+  litres: 'L',
+  ml: 'mL',
+  milliliter: 'mL',
+  milliliters: 'mL',
+  millilitre: 'mL',
+  millilitres: 'mL',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  min: 'minute',
+  minute: 'minute',
+  minutes: 'minute',
+  mins: 'minute',
+  s: 's',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
+  day: 'day',
+  days: 'day',
+  week: 'week',
+  weeks: 'week',
+  mi: 'mile',
+  mile: 'mile',
+  miles: 'mile',
+  ft: 'ft',
+  foot: 'ft',
+  feet: 'ft',
+  inch: 'inch',
+  inches: 'inch',
+  yd: 'yd',
+  yard: 'yd',
+  yards: 'yd',
+  lb: 'lb',
+  lbs: 'lb',
+  oz: 'oz',
+  ounce: 'oz',
+  ounces: 'oz',
+  kph: 'km/h',
+  kmh: 'km/h',
+  mph: 'mile/h',
+  dollar: 'USD',
+  dollars: 'USD',
+  cent: 'cent',
+  cents: 'cent',
 };
 const RATE_WORDS: Record<string, string> = { 'km/h': 'km/h', 'm/s': 'm/s', 'km/s': 'km/s', 'mi/h': 'mile/h', 'ft/s': 'ft/s' };
 const SCALE_WORDS = /\b(?:map|scale|represents?|drawing|model|blueprint|plan)\b/i;
@@ -149,7 +217,14 @@ function judgeLink(left: Quantity, right: Quantity, text: string): Finding | und
   }
   const term = right.terms[0]!;
   const converted = a.toNumber(target);
-  const literal: Literal = { start: term.numberStart, end: term.numberEnd, value: term.value, decimals: term.decimals, percent: false, thousands: term.thousands };
+  const literal: Literal = {
+    start: term.numberStart,
+    end: term.numberEnd,
+    value: term.value,
+    decimals: term.decimals,
+    percent: false,
+    thousands: term.thousands,
+  };
   const value = { exact: fraction(String(Number(converted.toPrecision(15)))) };
   const found = literalAgreement(value, literal, {});
   if (found === 'exact' || found === 'rounded') return { ...base, status: 'verified' };
@@ -161,7 +236,12 @@ function judgeLink(left: Quantity, right: Quantity, text: string): Finding | und
     return { ...base, status: 'uncheckable', note: 'a quantity set equal to one of another size: a scale, not a conversion?' };
   }
   const digits = formatLike(value, literal);
-  return { ...base, status: 'refuted', expected: `${digits} ${text.slice(term.numberEnd, term.end).trim()}`.trim(), fix: { start: term.numberStart, end: term.numberEnd, newText: digits } };
+  return {
+    ...base,
+    status: 'refuted',
+    expected: `${digits} ${text.slice(term.numberEnd, term.end).trim()}`.trim(),
+    fix: { start: term.numberStart, end: term.numberEnd, newText: digits },
+  };
 }
 
 /** Unit claims in `text`; `judged` tells which spans the arithmetic verifier has judged already. */
