@@ -33,7 +33,7 @@ export function describeEvidenceMarkdown(evidence: readonly Evidence[], full: bo
   const lines: string[] = [];
   for (const e of evidence) {
     if (isClaimEvidence(e)) {
-      const correction = claimCorrection(e);
+      const correction = claimCorrection(e, inline);
       const what = `${claimNoun(e.kind)} ${inline(e.claim)}`;
       if (e.status === 'refuted') lines.push(`- ✗ ${what} is false${correction ? `: ${correction}` : ''}`);
       else if (e.status === 'uncertain') lines.push(`- ? ${what} may not hold as written${correction ? `: ${correction}` : ''}${e.note ? ` (${e.note})` : ''}`);

@@ -37,7 +37,7 @@ describe('LLM critic in judgeSolution', () => {
     const judgement = await judgeSolution(wrong, { critic: critic() });
     const prompt = server.chatRequests()[base]!.userText;
     assert.match(prompt, /step 1: computation `3 \* 4 = 12` checks out/);
-    assert.match(prompt, /step 2: computation `12 \/ 2 = 7` is FALSE \(the left side is 6\)/);
+    assert.match(prompt, /step 2: computation `12 \/ 2 = 7` is FALSE \(the right value is 6\)/);
     // The refuted step stands whatever the model said.
     assert.equal(judgement.steps[1]!.verdict, 'incorrect');
     assert.equal(judgement.steps[1]!.source, 'verifier');

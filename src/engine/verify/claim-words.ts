@@ -16,18 +16,19 @@ export function claimNoun(kind: ClaimKind): string {
   return NOUN[kind];
 }
 
-/** What holds instead of a refuted (or uncertain) claim, e.g. "the right value is 24", or undefined when unknown. */
-export function claimCorrection(e: Pick<ClaimEvidence, 'kind' | 'expected'>): string | undefined {
+/** What holds instead of a refuted (or uncertain) claim, e.g. "the right value is 24", or undefined when unknown; `show` dresses the value (Markdown code). */
+export function claimCorrection(e: Pick<ClaimEvidence, 'kind' | 'expected'>, show: (value: string) => string = (v) => v): string | undefined {
   if (e.expected === undefined) return undefined;
+  const value = show(e.expected);
   switch (e.kind) {
     case 'equation':
-      return `the previous equation's solution is ${e.expected}`;
+      return `the previous equation's solution is ${value}`;
     case 'identity':
-      return `it should be ${e.expected}`;
+      return `it should be ${value}`;
     case 'rounding':
-      return `the exact value is ${e.expected}`;
+      return `the exact value is ${value}`;
     default:
-      return `the right value is ${e.expected}`;
+      return `the right value is ${value}`;
   }
 }
 
