@@ -12,6 +12,8 @@ export const MAX_EXACT_DIGITS = 2000;
 export const MAX_LITERAL_DIGITS = 60;
 /** Factorials and binomials of at most this are computed. */
 const MAX_FACTORIAL = 1000;
+/** Functions whose exact value of a rational is found by factorising it. */
+const ROOT_LIKE = new Set(['log', 'log10', 'log2', 'log1p', 'sqrt', 'cbrt', 'nthRoot', 'nthRoots', 'exp', 'expm1']);
 /** An approximate value with more digits than this is not compared. */
 const MAX_APPROXIMATE_DIGITS = 40;
 /** Bases with more digits than this are not raised to fractional powers exactly (that factorises them). */
@@ -90,7 +92,9 @@ function walk(node: MathNode, options: Options): SizeEstimate {
       }
       const total = sizes.reduce((sum, s) => sum + s.digits, 0) + 1;
       if (total > MAX_EXACT_DIGITS) throw new TooLarge('the exact value has too many digits');
-      return { digits: total, approximateOnly };
+      // an exact logarithm or root of a long rational is searched for by factorising it: not cheap
+      const searched = ROOT_LIKE.has(name) && sizes.some((s) => s.digits > MAX_EXACT_ROOT_BASE_DIGITS);
+      return { digits: total, approximateOnly: approximateOnly || searched };
     }
     default:
       return { digits: options.symbolDigits, approximateOnly: false };
