@@ -203,7 +203,7 @@ function judgeValue(chain: MathChain, k: number, context: IdentityContext): Find
   const a = evaluateAt(left.node!, scope);
   const b = evaluateAt(right.node!, scope);
   if (!a || !b || a.im !== 0 || b.im !== 0) return undefined;
-  const base = { kind: calls ? ('function' as const) : ('arithmetic' as const), start: left.start, end: right.end };
+  const base = { kind: 'function' as const, start: left.start, end: right.end };
   const literal = plainNumber(right, context.text);
   const value = (p: PointValue) => (p.exact ? { exact: p.exact } : { approx: p.re });
   // units left out of the expression: `2 \text{ hours} = 120 \text{ minutes}` is a change of units
@@ -240,11 +240,6 @@ function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): bool
   });
 }
 
-/** At least one side computes something (a plain `x = 5`, `12 = 12` has nothing to check). */
-function hasOperation(left: MathSide, right: MathSide): boolean {
-  return [left, right].some((s) => (s.node as unknown as { type: string }).type !== 'ConstantNode');
-}
-
 function judgeLink(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
@@ -253,10 +248,10 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   const vl = freeVariables(left.node, context.functions);
   const vr = freeVariables(right.node, context.functions);
   const calls = left.calls.length > 0 || right.calls.length > 0;
-  if (vl.size === 0 && vr.size === 0) return calls || (chain.latex && hasOperation(left, right)) ? judgeValue(chain, k, context) : undefined;
+  // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
+  if (vl.size === 0 && vr.size === 0) return calls ? judgeValue(chain, k, context) : undefined;
   if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node) || !sameSet(vl, vr)) return undefined;
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
-  const rewriteChain = chain.sides.length >= 3;
   const outcome = compareAtPoints(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end));
   const kind = calls ? ('function' as const) : ('identity' as const);
   const base = { kind, start: left.start, end: right.end };
@@ -264,12 +259,12 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   if (outcome === 'unclear' || left.ambiguous || right.ambiguous) return undefined;
   const before = context.text.slice(Math.max(0, left.start - 60), left.start);
   if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
-  // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term
-  // a rewrite chain claims identity outright; a lone equation only when it differs from one in a single term
+  // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term (a
+  // substitution of a known fact, `a^2 - ab + b^2 = 7^2 - 3ab`, differs from an identity by more)
   if (
     calls
       ? !valueClaim(left, right, context.functions)
-      : !rewriteChain && !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end))
+      : !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end))
   )
     return undefined;
   const finding: Finding = { ...base, status: 'refuted', note: `the two sides differ for ${[...vl].map(writtenName).join(', ')} in general` };
