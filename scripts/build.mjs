@@ -10,6 +10,8 @@ const entries = [
   { in: 'src/client/extension.ts', out: 'client/extension' },
   { in: 'src/server/main.ts', out: 'server/main' },
   { in: 'src/cli/main.ts', out: 'cli/main' },
+  // The check worker (parse + verify under a deadline), shared by the server and the CLI.
+  { in: 'src/engine/deadline/check-worker.ts', out: 'worker/check' },
 ].filter((e) => existsSync(e.in));
 
 // The TypeScript compiler (used to segment JS/TS solutions) is ~9 MB of JavaScript whose start-up

@@ -56,6 +56,8 @@ export interface CodeCheckResult {
   tests: Evidence[];
   /** False when no test ran (none found, running code not allowed, interpreter missing). */
   ran: boolean;
+  /** Tests that could not be judged (timed out once, no time left to retry with a longer limit). */
+  unjudged?: number;
   note?: string;
 }
 

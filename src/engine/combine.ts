@@ -198,14 +198,15 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
   }
 
   const testsFailed = (code?.tests ?? []).some((t) => t.kind === 'test' && t.status !== 'passed');
-  const testsPassed = code?.ran === true && !testsFailed && (code?.tests.length ?? 0) > 0;
+  const testsUnjudged = (code?.unjudged ?? 0) > 0;
+  const testsPassed = code?.ran === true && !testsFailed && !testsUnjudged && (code?.tests.length ?? 0) > 0;
   const answerDiffers = input.answer?.status === 'differs';
   const has = (v: StepVerdict['verdict']) => steps.some((s) => s.verdict === v);
 
   let verdict: SolutionJudgement['verdict'];
   if (firstErrorIndex >= 0 || testsFailed || answerDiffers) verdict = 'incorrect';
   else if (has('uncertain')) verdict = 'uncertain';
-  else if (has('error')) verdict = 'error';
+  else if (has('error') || testsUnjudged) verdict = 'error';
   else if (steps.length > 0 && steps.every((s) => s.verdict === 'correct')) verdict = 'correct';
   else if (testsPassed && !has('incorrect')) verdict = 'correct';
   else verdict = 'unchecked';

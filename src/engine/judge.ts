@@ -2,7 +2,7 @@
 import type { CodeCheckResult, CodeChecker, CriticResult, StepCritic, Thresholds } from './checks';
 import { couldNotJudge, defaultThresholds } from './checks';
 import { combineVerdicts } from './combine';
-import type { Evidence, SolutionDocument, SolutionJudgement } from './types';
+import type { AnswerEvidence, Evidence, SolutionDocument, SolutionJudgement } from './types';
 import { isRefutedClaim } from './types';
 import { checkFinalAnswer } from './verify/answer';
 import { verifyMathDocument } from './verify/steps';
@@ -24,8 +24,8 @@ export interface JudgeOptions {
   signal?: AbortSignal;
   /** Live progress for step states: the critic reports each step as it is judged. */
   onCriticStep?: Parameters<StepCritic['judge']>[0]['onStep'];
-  /** `verifyDocument(document)` when the caller has it already (the server shows it before judging). */
-  verifier?: Map<number, Evidence[]>;
+  /** The verifiers' results when the caller has them already (checked under a deadline: deadline/check-pool.ts). */
+  checked?: { verifier: Map<number, Evidence[]>; answer: AnswerEvidence | undefined };
 }
 
 /** The deterministic part: cheap, synchronous, no I/O. Used alone for verifiers-only runs. */
@@ -35,7 +35,7 @@ export function verifyDocument(document: SolutionDocument): Map<number, Evidence
 
 export async function judgeSolution(document: SolutionDocument, deps: JudgeDependencies = {}, options: JudgeOptions = {}): Promise<SolutionJudgement> {
   const thresholds = options.thresholds ?? defaultThresholds;
-  const verifier = options.verifier ?? verifyDocument(document);
+  const verifier = options.checked?.verifier ?? verifyDocument(document);
   const accepted = new Set<number>();
   if (deps.isAccepted) {
     for (const step of document.steps) {
@@ -86,7 +86,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     critic,
     criticNote,
     accepted,
-    answer: checkFinalAnswer(document),
+    answer: options.checked ? options.checked.answer : checkFinalAnswer(document),
     thresholds,
   });
 }

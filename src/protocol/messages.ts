@@ -126,6 +126,8 @@ export const InitializationOptionsSchema = z.object({
   apiKey: z.string().optional(),
   /** Where the critic cache lives (the extension's global storage); memory only when absent. */
   cacheDir: z.string().optional(),
+  /** How long reading and verifying one document may take before it is "not checkable" (default 2 s). */
+  checkDeadlineMs: z.number().int().positive().optional(),
   /** Tuning of the LLM requests (not user settings): per-attempt timeout, retries, first back-off. */
   llm: z
     .object({
@@ -285,6 +287,8 @@ export const ServerStatsSchema = z.object({
   critiquedDocuments: z.number().int(),
   /** The server's own time (ms) from receiving a change to publishing that version's final critique, latest last (at most 500). */
   changeToPublishedMs: z.array(z.number()),
+  /** The check workers (parse + verify under a deadline): idle, idle and warmed up, busy. */
+  checkWorkers: z.object({ idle: z.number().int(), ready: z.number().int(), busy: z.number().int() }),
 });
 export type ServerStats = z.infer<typeof ServerStatsSchema>;
 /** The server's own memory and load, for "Show Log" and benchmarks. */

@@ -7,7 +7,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CriticStepResult } from '../engine/checks';
 import { couldNotJudge } from '../engine/checks';
-import { parseSolution } from '../engine/documents/parse';
+import { CheckPool, type CheckedText } from '../engine/deadline/check-pool';
 import { judgeSolution } from '../engine/judge';
 import type { SolutionDocument, SolutionJudgement } from '../engine/types';
 import { ClearStepStatesNotification, StepStatesNotification, type FileCritique } from '../protocol/messages';
@@ -17,7 +17,6 @@ import { buildDiagnostics } from './diagnostics';
 import type { DocumentView } from './document-view';
 import { firstChangedStep, previewJudgement, stepsAwaitingCritic } from './recombine';
 import { CritiqueScheduler, type RunOutcome, type ScheduledRun } from './scheduler';
-import { verifierEvidence } from './verifier-memo';
 import { buildStepStates, summarize } from './step-states';
 
 /** A run due within this time publishes the preview itself (no separate preview first). */
@@ -35,10 +34,26 @@ export interface Judged {
   judgement: SolutionJudgement;
 }
 
-interface Parsed {
+/**
+ * One version of one opening of a document. Versions restart at 1 when a document is closed and
+ * opened again, so "is this still current?" compares the opening too, never the version alone.
+ */
+export interface Revision {
+  uri: string;
+  opening: number;
   version: number;
-  document: SolutionDocument;
-  stepsOverLimit: number;
+}
+
+/** A revision read and verified (in the check worker, under its deadline). */
+interface Parsed extends CheckedText {
+  revision: Revision;
+}
+
+/** A read of a revision in flight: the preview and the run of the same revision share it. */
+interface Parsing {
+  revision: Revision;
+  result: Promise<Parsed>;
+  controller: AbortController;
 }
 
 interface DocumentState {
@@ -46,12 +61,15 @@ interface DocumentState {
   expected?: { text: string; document: SolutionDocument; judgement: SolutionJudgement };
   /** The last complete critique (its critic verdicts carry over to later versions). */
   judged?: Judged;
-  /** What is shown now. */
+  /** What is shown now, and for which revision. */
   view?: DocumentView;
+  shown?: Revision;
   parsed?: Parsed;
+  parsing?: Parsing;
   previewQueued: boolean;
   liveTimer?: NodeJS.Timeout;
   limitNoticeShown: boolean;
+  slowNoticeShown?: boolean;
 }
 
 export interface DocumentSource {
@@ -69,6 +87,10 @@ export class CritiqueService {
   /** The server's own change → final publication times, in ms. */
   readonly timings: number[] = [];
   readonly scheduler: CritiqueScheduler;
+  /** Reads and verifies texts off this thread, each under a deadline. */
+  readonly checks: CheckPool;
+  private readonly openings = new WeakMap<TextDocument, number>();
+  private nextOpening = 1;
   /** Called after each publication (code lens refresh). */
   onPublished: (uri: string) => void = () => {};
 
@@ -77,7 +99,10 @@ export class CritiqueService {
     private readonly documents: DocumentSource,
     private readonly setup: CritiqueSetup,
     private readonly accepted: AcceptedStore,
+    checkDeadlineMs?: number,
   ) {
+    this.checks = new CheckPool(checkDeadlineMs !== undefined ? { deadlineMs: checkDeadlineMs } : {});
+    this.checks.warm();
     this.scheduler = new CritiqueScheduler(
       (run) => this.run(run),
       (key, error) => this.connection.console.error(`critique of ${key} failed: ${errorMessage(error)}`),
@@ -85,9 +110,10 @@ export class CritiqueService {
   }
 
   view(uri: string): DocumentView | undefined {
-    const view = this.states.get(uri)?.view;
+    const state = this.states.get(uri);
     const document = this.documents.get(uri);
-    return view && document && view.version === document.version ? view : undefined;
+    const view = state?.view;
+    return view && document && state.shown && this.isCurrent(state.shown) && view.version === document.version ? view : undefined;
   }
 
   judged(uri: string): Judged | undefined {
@@ -103,9 +129,21 @@ export class CritiqueService {
     return state;
   }
 
-  private isCurrent(uri: string, version: number): boolean {
-    const document = this.documents.get(uri);
-    return document !== undefined && document.version === version && this.documents.isCritiqued(document);
+  /** The revision a document is at: a document opened again is a new opening (a new TextDocument). */
+  private revisionOf(document: TextDocument): Revision {
+    let opening = this.openings.get(document);
+    if (opening === undefined) {
+      opening = this.nextOpening++;
+      this.openings.set(document, opening);
+    }
+    return { uri: document.uri, opening, version: document.version };
+  }
+
+  private isCurrent(revision: Revision): boolean {
+    const document = this.documents.get(revision.uri);
+    if (!document || !this.documents.isCritiqued(document)) return false;
+    const now = this.revisionOf(document);
+    return now.opening === revision.opening && now.version === revision.version;
   }
 
   // ---- triggers ---------------------------------------------------------------------------------
@@ -131,6 +169,7 @@ export class CritiqueService {
     for (const key of this.changedAt.keys()) if (key.startsWith(`${uri}@`)) this.changedAt.delete(key);
     const state = this.states.get(uri);
     if (state?.liveTimer) clearTimeout(state.liveTimer);
+    state?.parsing?.controller.abort();
     this.states.delete(uri);
     this.clearPublished(uri);
   }
@@ -181,18 +220,46 @@ export class CritiqueService {
 
   // ---- parsing ----------------------------------------------------------------------------------
 
-  private async parse(document: TextDocument): Promise<Parsed> {
+  /**
+   * The revision read and verified, from the cache or the check worker. A read of an older revision
+   * still in flight is cancelled (its worker stopped): nobody will look at that text again.
+   */
+  private parse(document: TextDocument): Promise<Parsed> {
+    const revision = this.revisionOf(document);
     const state = this.stateFor(document.uri);
-    if (state.parsed && state.parsed.version === document.version) return state.parsed;
-    const parsed = await parseDocument(document.uri, document.getText(), document.languageId, this.setup.settings.maxSteps);
-    state.parsed = { version: document.version, ...parsed };
+    const same = (r: Revision | undefined) => r !== undefined && r.opening === revision.opening && r.version === revision.version;
+    if (same(state.parsed?.revision)) return Promise.resolve(state.parsed!);
+    if (state.parsing && same(state.parsing.revision)) return state.parsing.result;
+    state.parsing?.controller.abort();
+    const controller = new AbortController();
+    const job = { uri: document.uri, text: document.getText(), languageId: document.languageId, maxSteps: this.setup.settings.maxSteps };
+    const result = this.checks.check(job, { signal: controller.signal }).then((checked): Parsed => {
+      const parsed: Parsed = { ...checked, revision };
+      if (state.parsing?.controller === controller) state.parsing = undefined;
+      if (this.isCurrent(revision)) {
+        state.parsed = parsed;
+        this.noticeLimits(document.uri, state, parsed);
+      }
+      return parsed;
+    });
+    // A cancelled read rejects; its callers check the revision and stop.
+    result.catch(() => undefined);
+    state.parsing = { revision, result, controller };
+    return result;
+  }
+
+  private noticeLimits(uri: string, state: DocumentState, parsed: Parsed): void {
+    const name = uri.split('/').pop();
+    if (parsed.notCheckable && !state.slowNoticeShown) {
+      state.slowNoticeShown = true;
+      void this.connection.window.showWarningMessage(`Step Critic: ${name} is ${parsed.notCheckable}; the rest of the workspace is checked as usual.`);
+    }
     if (parsed.stepsOverLimit > 0 && !state.limitNoticeShown) {
       state.limitNoticeShown = true;
       void this.connection.window.showWarningMessage(
-        `Step Critic: ${document.uri.split('/').pop()} has ${parsed.document.steps.length + parsed.stepsOverLimit} steps; only the first ${parsed.document.steps.length} are critiqued (stepcritic.maxSteps).`,
+        `Step Critic: ${name} has ${parsed.document.steps.length + parsed.stepsOverLimit} steps; only the first ${parsed.document.steps.length} are critiqued (stepcritic.maxSteps).`,
       );
     }
-    return state.parsed;
   }
 
   // ---- preview ----------------------------------------------------------------------------------
@@ -210,10 +277,11 @@ export class CritiqueService {
   private async preview(uri: string): Promise<void> {
     const document = this.documents.get(uri);
     if (!document || !this.documents.isCritiqued(document)) return;
-    const version = document.version;
+    const revision = this.revisionOf(document);
     await this.accepted.refresh(uri);
-    const parsed = await this.parse(document);
-    if (!this.isCurrent(uri, version)) return;
+    const parsed = await this.parse(document).catch(() => undefined);
+    if (!parsed || !this.isCurrent(revision)) return;
+    const { version } = revision;
     const state = this.stateFor(uri);
     const expected = state.expected;
     if (expected && expected.text === parsed.document.text && !this.scheduler.isRunning(uri)) {
@@ -224,11 +292,11 @@ export class CritiqueService {
     }
     // A run for this version already published something newer than a preview could.
     if (state.view && state.view.version === version && state.view.done && state.judged?.version === version && !this.scheduler.isQueued(uri)) {
-      this.publish(this.viewFrom(uri, version, parsed, state.judged, state.judged.document.steps.length, [], false, true));
+      this.publish(this.viewFrom(parsed, state.judged, state.judged.document.steps.length, [], false, true), revision);
       return;
     }
     const running = this.scheduler.isRunning(uri) && state.view?.version === version && state.view.judging;
-    this.publish(this.viewFrom(uri, version, parsed, state.judged, this.carryFrom(state.judged, parsed.document), [], running, false));
+    this.publish(this.viewFrom(parsed, state.judged, this.carryFrom(state.judged, parsed.document), [], running, false), revision);
   }
 
   /** From which step the critic must judge: the first changed one, or the first it could not judge. */
@@ -241,8 +309,6 @@ export class CritiqueService {
   }
 
   private viewFrom(
-    uri: string,
-    version: number,
     parsed: Parsed,
     judged: Judged | undefined,
     carryUpTo: number,
@@ -251,8 +317,10 @@ export class CritiqueService {
     done: boolean,
   ): DocumentView {
     const critic = this.setup.criticStatus();
+    const { uri, version } = parsed.revision;
     const judgement = previewJudgement({
       document: parsed.document,
+      checked: parsed,
       previous: judged,
       carryUpTo,
       live,
@@ -277,35 +345,33 @@ export class CritiqueService {
   // ---- the critique run -------------------------------------------------------------------------
 
   private async run(run: ScheduledRun): Promise<void> {
+    const document = this.documents.get(run.key);
+    if (!document || document.version !== run.version || !this.documents.isCritiqued(document)) return;
+    const revision = this.revisionOf(document);
     try {
-      await this.runChecks(run);
+      await this.runChecks(revision, document, run.signal);
     } catch (error) {
       if (run.signal.aborted) return;
       // Whatever broke, the user sees the steps as "could not judge" with the reason, never a hang.
       this.connection.console.error(`critique of ${run.key} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      await this.publishFailure(run.key, run.version, errorMessage(error));
+      await this.publishFailure(revision, errorMessage(error));
     }
   }
 
-  private async publishFailure(uri: string, version: number, message: string): Promise<void> {
-    const document = this.documents.get(uri);
-    if (!document || !this.isCurrent(uri, version)) return;
-    const state = this.stateFor(uri);
-    const parsed =
-      state.parsed?.version === version
-        ? state.parsed
-        : { version, ...(await parseDocument(uri, document.getText(), document.languageId, this.setup.settings.maxSteps)) };
-    if (!this.isCurrent(uri, version)) return;
+  private async publishFailure(revision: Revision, message: string): Promise<void> {
+    const document = this.documents.get(revision.uri);
+    if (!document || !this.isCurrent(revision)) return;
+    const parsed = await this.parse(document).catch(() => undefined);
+    if (!parsed || !this.isCurrent(revision)) return;
     const failed = parsed.document.steps.map((step) => couldNotJudge(step.index, message));
-    this.publish({ ...this.viewFrom(uri, version, parsed, undefined, 0, failed, false, true), done: true, pending: new Set() });
+    this.publish({ ...this.viewFrom(parsed, undefined, 0, failed, false, true), done: true, pending: new Set() }, revision);
   }
 
-  private async runChecks({ key: uri, version, signal }: ScheduledRun): Promise<void> {
-    const document = this.documents.get(uri);
-    if (!document || document.version !== version || !this.documents.isCritiqued(document)) return;
+  private async runChecks(revision: Revision, document: TextDocument, signal: AbortSignal): Promise<void> {
+    const { uri, version } = revision;
     await this.accepted.refresh(uri);
-    const parsed = await this.parse(document);
-    if (signal.aborted || !this.isCurrent(uri, version)) return;
+    const parsed = await this.parse(document).catch(() => undefined);
+    if (!parsed || signal.aborted || !this.isCurrent(revision)) return;
     const state = this.stateFor(uri);
     const judged = state.judged;
     const fromStep = this.carryFrom(judged, parsed.document);
@@ -314,16 +380,16 @@ export class CritiqueService {
     // Shown only if the critique takes a moment: when every verdict comes from the cache, the final
     // result is the first thing published (no flicker through "judging", half the work).
     const startTimer = setTimeout(() => {
-      if (signal.aborted || !this.isCurrent(uri, version)) return;
-      view = this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false);
-      this.publish(view);
+      if (signal.aborted || !this.isCurrent(revision)) return;
+      view = this.viewFrom(parsed, judged, fromStep, live, true, false);
+      this.publish(view, revision);
     }, JUDGING_SHOWN_AFTER_MS);
 
     const publishLive = () => {
       state.liveTimer = undefined;
-      if (signal.aborted || !this.isCurrent(uri, version)) return;
-      view = this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false);
-      this.publish(view);
+      if (signal.aborted || !this.isCurrent(revision)) return;
+      view = this.viewFrom(parsed, judged, fromStep, live, true, false);
+      this.publish(view, revision);
     };
 
     let judgement: SolutionJudgement;
@@ -335,7 +401,7 @@ export class CritiqueService {
           thresholds: this.setup.thresholds,
           fromStep: Math.min(fromStep, Math.max(0, parsed.document.steps.length - 1)),
           signal,
-          verifier: verifierEvidence(parsed.document),
+          checked: parsed,
           onCriticStep: (result) => {
             if (signal.aborted) return;
             live.push(result);
@@ -351,34 +417,38 @@ export class CritiqueService {
       // Anything else that failed (a check crashed): the waiting steps could not be judged; say why.
       const message = errorMessage(error);
       this.connection.console.error(`critique of ${uri} failed: ${message}`);
-      if (!this.isCurrent(uri, version)) return;
-      const waiting = (view ?? this.viewFrom(uri, version, parsed, judged, fromStep, live, true, false)).pending;
+      if (!this.isCurrent(revision)) return;
+      const waiting = (view ?? this.viewFrom(parsed, judged, fromStep, live, true, false)).pending;
       const failed = [...waiting].map((index) => couldNotJudge(index, message));
-      this.publish(this.viewFrom(uri, version, parsed, judged, fromStep, [...live, ...failed], false, true));
+      this.publish(this.viewFrom(parsed, judged, fromStep, [...live, ...failed], false, true), revision);
       return;
     }
     clearTimeout(startTimer);
     if (state.liveTimer) clearTimeout(state.liveTimer);
     state.liveTimer = undefined;
-    // Never publish for a version that is gone: the user is looking at another text.
-    if (signal.aborted || !this.isCurrent(uri, version)) return;
+    // Never publish for a revision that is gone: the user is looking at another text.
+    if (signal.aborted || !this.isCurrent(revision)) return;
     state.judged = { version, document: parsed.document, judgement };
-    this.publish({
-      uri,
-      version,
-      document: parsed.document,
-      judgement,
-      pending: new Set(),
-      judging: false,
-      stepsOverLimit: parsed.stepsOverLimit,
-      done: true,
-    });
+    this.publish(
+      {
+        uri,
+        version,
+        document: parsed.document,
+        judgement,
+        pending: new Set(),
+        judging: false,
+        stepsOverLimit: parsed.stepsOverLimit,
+        done: true,
+      },
+      revision,
+    );
   }
 
   // ---- publication ------------------------------------------------------------------------------
 
-  private publish(view: DocumentView): void {
-    if (!this.isCurrent(view.uri, view.version)) return;
+  /** Publishes a view of the document's current revision; a view of any other revision is dropped. */
+  private publish(view: DocumentView, revision: Revision): void {
+    if (revision.version !== view.version || !this.isCurrent(revision)) return;
     if (view.done) {
       const key = `${view.uri}@${view.version}`;
       const started = this.changedAt.get(key);
@@ -391,7 +461,9 @@ export class CritiqueService {
         });
       }
     }
-    this.stateFor(view.uri).view = view;
+    const state = this.stateFor(view.uri);
+    state.view = view;
+    state.shown = revision;
     void this.connection.sendDiagnostics({ uri: view.uri, version: view.version, diagnostics: buildDiagnostics(view) });
     void this.connection.sendNotification(StepStatesNotification.method, buildStepStates(view));
     this.onPublished(view.uri);
@@ -407,36 +479,6 @@ export class CritiqueService {
       critic: view.judgement.critic,
       usage: view.judgement.usage,
       warnings: view.judgement.warnings,
-    };
-  }
-}
-
-const LIMIT_WARNING = /Only the first (\d+) of (\d+) steps are checked/;
-
-/** Parses a text as a solution; never throws (a parser failure becomes a document with a warning). */
-export async function parseDocument(
-  uri: string,
-  text: string,
-  languageId: string | undefined,
-  maxSteps: number,
-): Promise<{ document: SolutionDocument; stepsOverLimit: number }> {
-  try {
-    const document = await parseSolution({ uri, text, languageId, maxSteps });
-    const limit = document.warnings.map((w) => LIMIT_WARNING.exec(w)).find(Boolean);
-    return { document, stepsOverLimit: limit ? Number(limit[2]) - Number(limit[1]) : 0 };
-  } catch (error) {
-    return {
-      document: {
-        uri,
-        format: 'markdown',
-        kind: 'math',
-        text,
-        problem: '',
-        problemHash: '',
-        steps: [],
-        warnings: [`Could not read this document as a solution: ${errorMessage(error)}`],
-      },
-      stepsOverLimit: 0,
     };
   }
 }

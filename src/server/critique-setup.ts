@@ -6,6 +6,10 @@
 //   - With `critic: "prm"` a process reward model (stepcritic.prm.*) judges instead, and the chat
 //     model, when one is configured, only writes refinements (which the PRM then re-scores).
 //   - Code runs only when the workspace is trusted AND `runCodeTests` is on.
+//   - In an untrusted workspace the endpoint, model and provider are the user's own — those given at
+//     initialization — whatever workspace/configuration or stepcritic/configure say later: a cloned
+//     repository must not be able to send the user's text and API key to an endpoint of its choosing.
+//     The server enforces this itself, for every LSP client, not only for ours.
 import type { JudgeDependencies } from '../engine/judge';
 import type { StepCritic } from '../engine/checks';
 import { describePrmConfig, resolvePrmConfig, type PrmCriticConfig } from '../engine/prm/config';
@@ -24,13 +28,26 @@ import type { Thresholds } from '../engine/checks';
 import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
 import { parseSettings, type StepCriticSettings } from '../protocol/settings';
 
+/** The endpoint settings an untrusted workspace cannot set (as RESTRICTED_KEYS in the client). */
+interface UserEndpoint {
+  provider: StepCriticSettings['provider'];
+  baseUrl: string;
+  model: string;
+  prm: { baseUrl: string; model: string };
+}
+
 /** Completion tokens a refinement reply may use (a step, or the rest of a solution). */
 const REFINE_MAX_TOKENS = 2000;
 
 export class CritiqueSetup {
+  /** The settings in force: those asked for, less what an untrusted workspace may not set. */
   settings: StepCriticSettings = parseSettings({}).settings;
   settingsProblems: string[] = [];
   trusted = false;
+  /** The settings last asked for (by the client's user, or by a workspace). */
+  private requested: StepCriticSettings = parseSettings({}).settings;
+  /** The endpoint from initialization (the user's own configuration of the server). */
+  private userEndpoint: UserEndpoint = pickEndpoint(this.requested);
   private apiKey: string | undefined;
   private config: CriticConfig | undefined;
   private offReason = 'LLM critic off: no endpoint configured.';
@@ -47,19 +64,30 @@ export class CritiqueSetup {
     this.rebuild();
   }
 
-  /** Returns what changed, so the server knows whether verdicts must be redone. */
-  configure(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null }): { criticChanged: boolean; thresholdsChanged: boolean } {
+  /**
+   * Returns what changed, so the server knows whether verdicts must be redone, and which requested
+   * settings an untrusted workspace had no say in (`ignored`). `fromUser`: the settings come from
+   * initialization, the user's own configuration; only those may set the endpoint of an untrusted workspace.
+   */
+  configure(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null; fromUser?: boolean }): {
+    criticChanged: boolean;
+    thresholdsChanged: boolean;
+    ignored: string[];
+  } {
     const before = this.fingerprint();
     const thresholdsBefore = JSON.stringify(this.settings.thresholds);
     if (input.settings !== undefined) {
       const parsed = parseSettings(input.settings);
-      this.settings = parsed.settings;
+      this.requested = parsed.settings;
       this.settingsProblems = parsed.problems;
+      if (input.fromUser) this.userEndpoint = pickEndpoint(parsed.settings);
     }
     if (input.trusted !== undefined) this.trusted = input.trusted;
+    const ignored = this.trusted ? [] : overridden(this.requested, this.userEndpoint);
+    this.settings = this.trusted ? this.requested : withEndpoint(this.requested, this.userEndpoint);
     if (input.apiKey !== undefined) this.apiKey = input.apiKey === null || input.apiKey.trim() === '' ? undefined : input.apiKey.trim();
     this.rebuild();
-    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore };
+    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore, ignored };
   }
 
   private fingerprint(): string {
@@ -224,4 +252,27 @@ export class CritiqueSetup {
           .replace(/--prm-format FILE/g, 'stepcritic.prm.separator, .template, .positiveClass and .output')}`.trim();
     return { ok: probe.ok, baseUrl: probe.url, model: probe.model, logprobs: null, latencyMs: probe.latencyMs ?? null, message };
   }
+}
+
+function pickEndpoint(settings: StepCriticSettings): UserEndpoint {
+  return { provider: settings.provider, baseUrl: settings.baseUrl, model: settings.model, prm: { baseUrl: settings.prm.baseUrl, model: settings.prm.model } };
+}
+
+/** The settings with the user's own endpoint, and no code run. */
+function withEndpoint(settings: StepCriticSettings, endpoint: UserEndpoint): StepCriticSettings {
+  const { provider, baseUrl, model } = endpoint;
+  return { ...settings, provider, baseUrl, model, prm: { ...settings.prm, ...endpoint.prm }, runCodeTests: false };
+}
+
+/** The settings asked for that an untrusted workspace has no say in, by name. */
+function overridden(requested: StepCriticSettings, endpoint: UserEndpoint): string[] {
+  const pairs: [string, unknown, unknown][] = [
+    ['provider', requested.provider, endpoint.provider],
+    ['baseUrl', requested.baseUrl, endpoint.baseUrl],
+    ['model', requested.model, endpoint.model],
+    ['prm.baseUrl', requested.prm.baseUrl, endpoint.prm.baseUrl],
+    ['prm.model', requested.prm.model, endpoint.prm.model],
+    ['runCodeTests', requested.runCodeTests, false],
+  ];
+  return pairs.filter(([, asked, used]) => asked !== used).map(([key]) => `stepcritic.${key}`);
 }

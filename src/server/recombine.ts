@@ -5,10 +5,8 @@
 import type { CodeCheckResult, CriticResult, CriticStepResult, Thresholds } from '../engine/checks';
 import { couldNotJudge } from '../engine/checks';
 import { combineVerdicts } from '../engine/combine';
-import type { Evidence, SolutionDocument, SolutionJudgement } from '../engine/types';
+import type { AnswerEvidence, Evidence, SolutionDocument, SolutionJudgement } from '../engine/types';
 import { emptyUsage, isRefutedClaim } from '../engine/types';
-import { checkFinalAnswer } from '../engine/verify/answer';
-import { verifierEvidence } from './verifier-memo';
 
 /** Index of the first step whose verdict cannot be carried over (steps.length when none changed). */
 export function firstChangedStep(previous: SolutionDocument | undefined, next: SolutionDocument): number {
@@ -20,6 +18,8 @@ export function firstChangedStep(previous: SolutionDocument | undefined, next: S
 
 export interface PreviewInput {
   document: SolutionDocument;
+  /** The verifiers' results for the document (from the check worker). */
+  checked: { verifier: Map<number, Evidence[]>; answer: AnswerEvidence | undefined };
   /** Critic verdicts that came in during the current run; they win over carried ones. */
   live?: readonly CriticStepResult[];
   previous?: { document: SolutionDocument; judgement: SolutionJudgement };
@@ -32,7 +32,7 @@ export interface PreviewInput {
 
 export function previewJudgement(input: PreviewInput): SolutionJudgement {
   const { document, previous, thresholds } = input;
-  const verifier = verifierEvidence(document);
+  const verifier = input.checked.verifier;
   const accepted = new Set<number>();
   for (const step of document.steps) if (input.isAccepted(document.problemHash, step.hash)) accepted.add(step.index);
 
@@ -79,7 +79,7 @@ export function previewJudgement(input: PreviewInput): SolutionJudgement {
     critic,
     criticNote: input.critic.enabled ? undefined : input.critic.note,
     accepted,
-    answer: checkFinalAnswer(document),
+    answer: input.checked.answer,
     thresholds,
   });
 }

@@ -8,7 +8,7 @@ import { emptyUsage } from '../engine/types';
 import type { RefineProposal } from '../protocol/messages';
 import type { AcceptedStore } from './accepted-store';
 import type { CritiqueService, Judged } from './critique-service';
-import { parseDocument } from './critique-service';
+import type { CheckedText } from '../engine/deadline/check-pool';
 import type { CritiqueSetup } from './critique-setup';
 import type { DocumentSource } from './critique-service';
 import { errorMessage } from '../engine/error-message';
@@ -78,9 +78,15 @@ export class RefinementService {
 
     const { languageId } = document;
     const maxSteps = this.setup.settings.maxSteps;
+    // A proposal is read and verified in the check worker too: a model's text is no safer than a user's.
+    const checked = new WeakMap<typeof judged.document, CheckedText>();
     const deps = {
       model,
-      parse: async (text: string) => (await parseDocument(uri, text, languageId, maxSteps)).document,
+      parse: async (text: string) => {
+        const result = await this.critique.checks.check({ uri, text, languageId, maxSteps });
+        checked.set(result.document, result);
+        return result.document;
+      },
       judge: (doc: typeof judged.document, o: { fromStep: number; signal?: AbortSignal }) =>
         judgeSolution(
           doc,
@@ -89,6 +95,7 @@ export class RefinementService {
             thresholds: this.setup.thresholds,
             fromStep: o.fromStep,
             signal: o.signal,
+            checked: checked.get(doc),
           },
         ),
     };

@@ -82,6 +82,7 @@ export class StepCriticServer {
   private sessionEnabled = true;
   private justOpened = new Set<string>();
   private settingsReceived = false;
+  private untrustedNoticeShown = false;
   private readonly usage: Usage = emptyUsage();
   private readonly countedUsage = new WeakSet<Usage>();
   private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false };
@@ -126,7 +127,10 @@ export class StepCriticServer {
       this.settingsReceived = true;
       this.applyConfiguration({ settings: params.data.settings, trusted: params.data.trusted });
     });
-    connection.onShutdown(() => this.services?.critique.scheduler.cancelAll());
+    connection.onShutdown(async () => {
+      this.services?.critique.scheduler.cancelAll();
+      await this.services?.critique.checks.close();
+    });
 
     documents.onDidOpen((e) => {
       this.justOpened.add(`${e.document.uri}@${e.document.version}`);
@@ -208,6 +212,7 @@ export class StepCriticServer {
         openDocuments: this.documents.all().length,
         critiquedDocuments: this.services?.critique.openUris().length ?? 0,
         changeToPublishedMs: [...(this.services?.critique.timings ?? [])],
+        checkWorkers: this.services?.critique.checks.stats() ?? { idle: 0, ready: 0, busy: 0 },
       };
     });
     connection.onRequest(ExplainRequest.method, (raw: unknown) => {
@@ -226,7 +231,7 @@ export class StepCriticServer {
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
     const setup = new CritiqueSetup(cache, init.llm ?? {});
-    const critique = new CritiqueService(this.connection, this.source, setup, this.accepted);
+    const critique = new CritiqueService(this.connection, this.source, setup, this.accepted, init.checkDeadlineMs);
     critique.onPublished = (uri) => this.published(uri);
     this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
 
@@ -244,7 +249,7 @@ export class StepCriticServer {
     }
     this.accepted.setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri ? [params.rootUri] : []));
     this.settingsReceived = init.settings !== undefined;
-    setup.configure({ settings: init.settings, trusted: init.trusted, apiKey: init.apiKey });
+    this.noticeUntrusted(setup.configure({ settings: init.settings, trusted: init.trusted, apiKey: init.apiKey, fromUser: true }).ignored);
     this.matcher = createFileMatcher(setup.settings.files);
     if (!options.success) this.connection.console.warn(`initializationOptions ignored: ${options.error.message}`);
 
@@ -298,6 +303,7 @@ export class StepCriticServer {
     if (!this.services) return;
     const { setup, critique, refinement } = this.s;
     const change = setup.configure(input);
+    this.noticeUntrusted(change.ignored);
     this.matcher = createFileMatcher(setup.settings.files);
     for (const problem of setup.settingsProblems) this.connection.console.warn(`setting ignored: ${problem}`);
     if (change.criticChanged) critique.forgetVerdicts();
@@ -310,6 +316,15 @@ export class StepCriticServer {
       else if (wanted && change.thresholdsChanged) critique.represent(document.uri);
     }
     this.sendStatus();
+  }
+
+  /** Says once per session that an untrusted workspace's endpoint settings and code are not used. */
+  private noticeUntrusted(ignored: readonly string[]): void {
+    if (ignored.length === 0 || this.untrustedNoticeShown) return;
+    this.untrustedNoticeShown = true;
+    void this.connection.window.showWarningMessage(
+      `Step Critic: this workspace is not trusted, so its ${ignored.join(', ')} setting${ignored.length === 1 ? ' is' : 's are'} ignored: the endpoint, model and provider are those of your own settings, and no code runs.`,
+    );
   }
 
   // ---- publication side effects -------------------------------------------------------------

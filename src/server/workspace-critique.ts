@@ -11,7 +11,7 @@ import type { Usage } from '../engine/types';
 import { emptyUsage } from '../engine/types';
 import type { FileCritique, WorkspaceCritique } from '../protocol/messages';
 import type { AcceptedStore } from './accepted-store';
-import { parseDocument, type CritiqueService, type DocumentSource } from './critique-service';
+import type { CritiqueService, DocumentSource } from './critique-service';
 import type { CritiqueSetup } from './critique-setup';
 import { buildDiagnostics } from './diagnostics';
 import { summarize } from './step-states';
@@ -110,7 +110,8 @@ async function critiqueOne(
   });
   const read = await readTextFile(path);
   if (!read.ok) return failed(read.reason);
-  const parsed = await parseDocument(uri, read.text, undefined, setup.settings.maxSteps);
+  const parsed = await critique.checks.check({ uri, text: read.text, maxSteps: setup.settings.maxSteps }, { signal }).catch(() => undefined);
+  if (!parsed) return failed('cancelled');
   await accepted.refresh(uri);
   try {
     const judgement = await judgeSolution(
@@ -119,6 +120,7 @@ async function critiqueOne(
       {
         thresholds: setup.thresholds,
         signal,
+        checked: parsed,
       },
     );
     if (signal.aborted) return failed('cancelled');

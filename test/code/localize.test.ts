@@ -85,6 +85,36 @@ describe('localizeFaults', () => {
     assert.equal(found.get(1)!.mutation?.change, 'a < b -> a <= b');
   });
 
+  it('a statement whose mutant fixes every failing test ranks above one whose mutant fixes only some, whatever the spectra', () => {
+    // bsearch: `while lo < hi` (line 3) runs in every test; `mid = (lo + hi) // 2` (line 4) runs in fewer
+    // passing ones, so its spectrum is higher. `lo < hi -> lo <= hi` fixes both failing tests; `// 2 -> // 1`
+    // flips one assertion by accident. The candidate fix goes first, and is clear.
+    const spectra = [
+      { failed: true, lines: [2, 3, 4] },
+      { failed: true, lines: [2, 3, 4] },
+      ...Array.from({ length: 10 }, () => ({ failed: false, lines: [2, 3] })),
+    ];
+    const steps = [step(0, 2), step(1, 3), step(2, 4)];
+    const mutation = {
+      tried: 40,
+      statements: [
+        { line: 3, endLine: 3, score: 1, fixed: 2, broke: 0, change: 'lo < hi -> lo <= hi' },
+        { line: 4, endLine: 4, score: 0.5, fixed: 1, broke: 0, change: '(lo + hi) // 2 -> (lo + hi) // 1' },
+      ],
+    };
+    const found = localizeFaults(steps, spectra, mutation);
+    assert.equal(found.get(1)!.rank, 1);
+    assert.equal(found.get(1)!.clear, true);
+    assert.equal(found.get(2)!.rank, 2);
+    // By score alone the partial fix on the line with the higher spectrum is ahead: (1 + 0.5) / 2 > (0.41 + 1) / 2.
+    assert.ok(found.get(2)!.score > found.get(1)!.score);
+    const partialOnly = localizeFaults(steps, spectra, {
+      tried: 40,
+      statements: [{ ...mutation.statements[0]!, score: 0.5, fixed: 1 }, mutation.statements[1]!],
+    });
+    assert.equal(partialOnly.get(2)!.rank, 1);
+  });
+
   it('says nothing when no test fails', () => {
     assert.equal(localizeFaults([step(0, 1)], [{ failed: false, lines: [1] }]).size, 0);
   });

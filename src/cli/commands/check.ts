@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { streamDataset } from '../../engine/batch/dataset-stream';
 import { recordToDocument } from '../../engine/datasets/records';
-import { parseSolution } from '../../engine/documents/parse';
+import { availableParallelism } from 'node:os';
+import { CheckPool, type CheckedText } from '../../engine/deadline/check-pool';
 import type { DiscoveredFile } from '../../engine/files/discover';
 import { discoverFiles } from '../../engine/files/discover';
 import { FOLDER_WALK_SUFFIX, SUPPORTED_EXTENSIONS } from '../../engine/files/kinds';
@@ -236,6 +237,9 @@ async function runCheck(context: CliContext): Promise<number> {
   }
 
   const dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd });
+  // A worker per core (and a spare), at most one per solution judged at once: reading and verifying is
+  // CPU work, and each worker costs a start-up; a text stuck at its deadline holds up only its own worker.
+  const checks = new CheckPool({ maxWorkers: Math.min(settings.jobs, availableParallelism()) + 1 });
   try {
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
     // --run-log, --resume, --triage, --concurrency: the engine's batch runner (streamed, logged, resumable).
@@ -279,7 +283,7 @@ async function runCheck(context: CliContext): Promise<number> {
       await forEachConcurrently(
         entriesOf(discovery.files, context.signal),
         settings.jobs,
-        async (entry, sequence) => emit(sequence, await judgeEntry(entry, settings, dependencies.deps, context.signal)),
+        async (entry, sequence) => emit(sequence, await judgeEntry(entry, settings, dependencies.deps, checks, context.signal)),
         context.signal,
       );
     } catch (error) {
@@ -314,6 +318,7 @@ async function runCheck(context: CliContext): Promise<number> {
     }
     return exitStatus(report, settings.failOn);
   } finally {
+    await checks.close();
     await dependencies.close();
   }
 }
@@ -339,20 +344,28 @@ export function exitStatus(report: Report, failOn: FailOn): number {
   return EXIT_CLEAN;
 }
 
-async function judgeEntry(entry: Entry, settings: CheckSettings, deps: Parameters<typeof judgeSolution>[1], signal: AbortSignal): Promise<FileReport> {
+async function judgeEntry(
+  entry: Entry,
+  settings: CheckSettings,
+  deps: Parameters<typeof judgeSolution>[1],
+  checks: CheckPool,
+  signal: AbortSignal,
+): Promise<FileReport> {
   const started = performance.now();
   if (entry.source === 'unjudgeable') return unjudgedFileReport(entry.origin, entry.status, entry.reason);
 
   let document;
+  // Read and verified in the check worker, under a deadline: one hostile file cannot stall the run.
+  let checked: CheckedText;
   if (entry.source === 'file') {
     const read = await readTextFile(entry.file.path, settings.maxFileBytes);
     if (!read.ok) return unjudgedFileReport(entry.origin, read.status, read.reason);
-    try {
-      document = await parseSolution({ uri: entry.origin.uri, text: read.text, maxSteps: settings.maxSteps });
-      if (document.kind === 'code') document = { ...document, tests: [...(document.tests ?? []), ...(await findSiblingTests(entry.file.path))] };
-    } catch (error) {
-      return unjudgedFileReport(entry.origin, 'failed', `cannot parse: ${withoutUri(oneLine(error), entry.origin.uri)}`);
-    }
+    checked = await checks.check({ uri: entry.origin.uri, text: read.text, maxSteps: settings.maxSteps }, { signal });
+    if (checked.unreadable !== undefined)
+      return unjudgedFileReport(entry.origin, 'failed', `cannot parse: ${withoutUri(checked.unreadable.split('\n')[0]!, entry.origin.uri)}`);
+    if (checked.notCheckable && checked.document.steps.length === 0) return unjudgedFileReport(entry.origin, 'failed', checked.notCheckable);
+    document = checked.document;
+    if (document.kind === 'code') document = { ...document, tests: [...(document.tests ?? []), ...(await findSiblingTests(entry.file.path))] };
   } else {
     try {
       document = recordToDocument(entry.value, {
@@ -369,10 +382,11 @@ async function judgeEntry(entry: Entry, settings: CheckSettings, deps: Parameter
         warnings: [...document.warnings, `Only the first ${settings.maxSteps} of ${document.steps.length} steps were judged (--max-steps).`],
       };
     }
+    checked = await checks.check({ document }, { signal });
   }
 
   try {
-    const judgement = await judgeSolution(document, deps, { signal });
+    const judgement = await judgeSolution(document, deps, { signal, checked });
     return judgedFileReport(entry.origin, document, judgement, performance.now() - started);
   } catch (error) {
     if (signal.aborted) throw error;

@@ -12,6 +12,7 @@ import { findSyntaxError } from './parse';
 import { SourceText } from './source-text';
 import { localizeFaults, type TestSpectrum } from './localize';
 import { moduleNameFor, runPythonTests, type HarnessRun, type RunLimits } from './python-runner';
+import type { HarnessTestResult } from './test-results';
 
 export interface CodeCheckerOptions {
   /** Run the solution's tests. Off by default everywhere: running code is the user's explicit choice. */
@@ -156,8 +157,9 @@ function interpret(
 
   const byIndex = new Map<number, number>();
   for (const r of report.tests) byIndex.set(r.index, (byIndex.get(r.index) ?? 0) + 1);
+  const disputed = disputedExamples(report.tests, tests);
   for (const r of report.tests) {
-    if (r.status === 'skipped') continue;
+    if (r.status === 'skipped' || r.status === 'unjudged' || disputed.has(r)) continue;
     const test = tests[r.index];
     results.push({
       kind: 'test',
@@ -191,7 +193,12 @@ function interpret(
     notes.push(`The test harness did not report${stderr ? `: ${stderr.split('\n').slice(-1)[0]}` : '.'}`);
   }
 
-  const spectra: TestSpectrum[] = report.tests.filter((r) => r.status !== 'skipped').map((r) => ({ failed: r.status !== 'passed', lines: r.lines }));
+  const unjudged = report.tests.filter((r) => r.status === 'unjudged');
+  for (const r of unjudged) notes.push(`Could not judge ${r.name} (timed out): ${r.output.split('\n').at(-1) ?? ''}.`);
+  for (const r of disputed) notes.push(exampleDisagrees(r, tests[r.index], tests));
+  const spectra: TestSpectrum[] = report.tests
+    .filter((r) => r.status !== 'skipped' && r.status !== 'unjudged' && !disputed.has(r))
+    .map((r) => ({ failed: r.status !== 'passed', lines: r.lines }));
   const failed = spectra.filter((s) => s.failed).length;
   if (failed > 0) {
     for (const [index, evidence] of localizeFaults(document.steps, spectra, report.mutation)) push(stepEvidence, index, evidence);
@@ -210,8 +217,39 @@ function interpret(
     }
   }
   const passed = spectra.length - failed;
-  notes.unshift(`${plural(spectra.length, 'test')} ran: ${passed} passed, ${failed} failed.`);
-  return { stepEvidence, tests: results, ran: spectra.length > 0 || results.length > 0, note: notes.join(' ') };
+  const others = [
+    disputed.size > 0 ? `${disputed.size} docstring example${disputed.size === 1 ? '' : 's'} disagree${disputed.size === 1 ? 's' : ''} with the tests` : '',
+    unjudged.length > 0 ? `${unjudged.length} could not be judged (timed out)` : '',
+  ]
+    .filter(Boolean)
+    .map((t) => `, ${t}`)
+    .join('');
+  notes.unshift(`${plural(spectra.length + disputed.size + unjudged.length, 'test')} ran: ${passed} passed, ${failed} failed${others}.`);
+  return { stepEvidence, tests: results, ran: spectra.length > 0 || results.length > 0, unjudged: unjudged.length, note: notes.join(' ') };
+}
+
+const AUTHORITATIVE: ReadonlySet<CodeTest['origin']> = new Set(['sibling', 'dataset']);
+
+/**
+ * Docstring examples that fail while the authoritative tests (a sibling test file, the dataset's
+ * tests) all pass, and nothing else fails: the example is what disagrees (HumanEval's `median`
+ * docstring says 15.0, the right value is 8.0), not the solution.
+ */
+function disputedExamples(results: readonly HarnessTestResult[], tests: readonly CodeTest[]): Set<HarnessTestResult> {
+  const judged = results.filter((r) => r.status !== 'skipped' && r.status !== 'unjudged');
+  const failing = judged.filter((r) => r.status !== 'passed');
+  const authoritative = judged.filter((r) => AUTHORITATIVE.has(tests[r.index]?.origin ?? 'assert'));
+  const onlyExamples = failing.every((r) => tests[r.index]?.origin === 'doctest');
+  return new Set(onlyExamples && authoritative.length > 0 && authoritative.every((r) => r.status === 'passed') ? failing : []);
+}
+
+function exampleDisagrees(result: HarnessTestResult, test: CodeTest | undefined, tests: readonly CodeTest[]): string {
+  const line = test?.range ? ` on line ${test.range.start.line + 1}` : '';
+  const by = [...new Set(tests.filter((t) => AUTHORITATIVE.has(t.origin)).map((t) => (t.origin === 'sibling' ? t.name : "the dataset's tests")))].join(', ');
+  const got = /\nGot:\n\s*(.+)/.exec(result.output)?.[1]?.trim();
+  const expected = /\nExpected:\n\s*(.+)/.exec(result.output)?.[1]?.trim();
+  const detail = expected !== undefined && got !== undefined ? ` expects ${expected}, the function returns ${got}` : '';
+  return `The docstring example${line} (${result.name})${detail}; the tests (${by}) pass, so the example disagrees with the tests, not the solution.`;
 }
 
 export function blankInFileTests(text: string, tests: readonly CodeTest[]): string {

@@ -10,8 +10,11 @@
 // scores a statement by its best mutant, (fixed / F) · (1 − broke / P) (the share of failing tests it
 // makes pass, discounted by the share of the P passing tests it makes fail). When mutants were tried, a step's score is the mean of the two.
 //
-// Steps are ranked by score, ties broken by source order (the earliest candidate first, as the
-// earliest wrong step is the unit of work).
+// A mutant that makes every failing test pass and breaks no passing one is a candidate fix: its
+// statement ranks above every statement whose best mutant only fixes some of the failing tests, whatever
+// their spectra say (a partial fix is often a nonsense change that happens to flip one assertion, such as
+// `(lo + hi) // 2 -> (lo + hi) // 1`). Between steps of the same kind, by score; ties broken by nesting,
+// then source order (the earliest candidate first, as the earliest wrong step is the unit of work).
 import type { FaultLocalizationEvidence, Range, Step } from '../types';
 import type { MutationStatement } from './test-results';
 
@@ -43,6 +46,13 @@ export interface RankedStep {
   score: number;
   rank: number;
   mutation?: MutationStatement;
+  /** Its best mutant fixes every failing test and breaks no passing one. */
+  candidateFix: boolean;
+}
+
+/** A mutant whose score is 1: (fixed / failing) · (1 − broke / passing) = 1. */
+function isCandidateFix(mutation: MutationStatement | undefined): boolean {
+  return mutation !== undefined && mutation.score >= 1 - 1e-9;
 }
 
 export function ochiaiByLine(spectra: readonly TestSpectrum[]): Map<number, number> {
@@ -81,12 +91,14 @@ export function rankSteps(steps: readonly Pick<Step, 'index' | 'range'>[], lineS
       .filter((m) => holds(step.range, m.line))
       .reduce<MutationStatement | undefined>((a, m) => (a === undefined || m.score > a.score ? m : a), undefined);
     const score = useMutation ? (spectrum + (best?.score ?? 0)) / 2 : spectrum;
-    return { stepIndex: step.index, score, spectrum, mutation: best };
+    return { stepIndex: step.index, score, spectrum, mutation: best, candidateFix: isCandidateFix(best) };
   });
   return scored
     .filter((s) => s.spectrum > 0 || s.mutation !== undefined)
-    .sort((a, b) => b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex)
-    .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, ...(s.mutation ? { mutation: s.mutation } : {}) }));
+    .sort(
+      (a, b) => Number(b.candidateFix) - Number(a.candidateFix) || b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex,
+    )
+    .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, candidateFix: s.candidateFix, ...(s.mutation ? { mutation: s.mutation } : {}) }));
 }
 
 export function localizeFaults(
@@ -103,7 +115,7 @@ export function localizeFaults(
   const top = ranked[0];
   const next = ranked[1];
   for (const r of ranked) {
-    const clear = r === top && (next === undefined || r.score - next.score >= margin - 1e-9);
+    const clear = r === top && (next === undefined || (r.candidateFix && !next.candidateFix) || r.score - next.score >= margin - 1e-9);
     evidence.set(r.stepIndex, {
       kind: 'fault-localization',
       score: Math.round(r.score * 1000) / 1000,

@@ -7,7 +7,8 @@ export const HarnessTestResultSchema = z.object({
   /** Index of the CodeTest it came from (a test may expand into several). */
   index: z.number().int().nonnegative(),
   name: z.string(),
-  status: z.enum(['passed', 'failed', 'timeout', 'error', 'skipped']),
+  /** `timeout`: timed out, and again with twice the limit; `unjudged`: timed out, no time left to retry. */
+  status: z.enum(['passed', 'failed', 'timeout', 'error', 'skipped', 'unjudged']),
   output: z.string(),
   /** 1-based solution lines the test executed. */
   lines: z.array(z.number().int().positive()),

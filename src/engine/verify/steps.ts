@@ -94,10 +94,9 @@ function contextKey(context: StepContext): string {
   return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}`;
 }
 
-/** Evidence of every step of a math document, by step index. */
-export function verifyMathDocument(document: SolutionDocument, cache?: StepCache): Map<number, Evidence[]> {
-  const evidence = new Map<number, Evidence[]>();
-  if (document.kind !== 'math') return evidence;
+/** Each step of a math document with its evidence, in order (a caller may stop or report between steps). */
+export function* verifyMathSteps(document: SolutionDocument, cache?: StepCache): Generator<[Step, ClaimEvidence[]]> {
+  if (document.kind !== 'math') return;
   let context = documentContext(document);
   for (const step of document.steps) {
     const key = contextKey(context);
@@ -106,8 +105,14 @@ export function verifyMathDocument(document: SolutionDocument, cache?: StepCache
       result = verifyStep(step, context);
       cache?.set(step, key, result);
     }
-    if (result.evidence.length > 0) evidence.set(step.index, result.evidence);
+    yield [step, result.evidence];
     context = { ...context, functions: result.functions, equation: result.equation };
   }
+}
+
+/** Evidence of every step of a math document, by step index. */
+export function verifyMathDocument(document: SolutionDocument): Map<number, Evidence[]> {
+  const evidence = new Map<number, Evidence[]>();
+  for (const [step, found] of verifyMathSteps(document)) if (found.length > 0) evidence.set(step.index, found);
   return evidence;
 }

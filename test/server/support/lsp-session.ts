@@ -21,7 +21,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
+import type { ServerStats, ServerStatusParams, StepStatesParams } from '../../../src/protocol/messages';
 
 export const SERVER_MAIN = resolve(import.meta.dirname, '../../../dist/server/main.js');
 
@@ -36,6 +36,10 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Extra node flags for the server process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Called as each diagnostics notification arrives (before it is recorded). */
+  onDiagnostics?: (params: PublishDiagnosticsParams) => void;
+  /** How `workspace/configuration` is answered (one value per item), as a workspace's settings would. */
+  configuration?: (section: string | undefined) => unknown;
 }
 
 export interface ProgressEvent {
@@ -57,6 +61,7 @@ export class LspSession {
   readonly documents = new Map<string, TextDocument>();
   /** When each diagnostics / step-states notification arrived (performance.now()), for benches. */
   readonly timeline: { method: string; at: number; uri: string; version: number | undefined; done?: boolean }[] = [];
+  configurationRequests = 0;
   stderr = '';
   exited: number | null | undefined = undefined;
 
@@ -100,6 +105,7 @@ export class LspSession {
   private wire(): void {
     const c = this.connection;
     c.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.options.onDiagnostics?.(p);
       this.timeline.push({ method: 'diagnostics', at: performance.now(), uri: p.uri, version: p.version });
       this.diagnostics.push(p);
     });
@@ -118,6 +124,10 @@ export class LspSession {
       return null;
     });
     c.onRequest('workspace/codeLens/refresh', () => null);
+    c.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
+      this.configurationRequests++;
+      return p.items.map((item) => this.options.configuration?.(item.section) ?? null);
+    });
     c.onRequest('window/showMessageRequest', (p: { type: number; message: string; actions?: { title: string }[] }) => {
       this.messages.push({ type: p.type, message: p.message });
       const titles = (p.actions ?? []).map((a) => a.title);
@@ -217,6 +227,15 @@ export class LspSession {
   async diagnosticsFor(uri: string, version = this.version(uri)): Promise<Diagnostic[]> {
     await this.finalStates(uri, version);
     return this.waitFor(() => this.lastDiagnostics(uri, version), `diagnostics of ${uri}@${version}`);
+  }
+
+  /** Waits until the server has `count` idle, warmed-up check workers (serverStats). */
+  async checkWorkersReady(count = 1, timeoutMs = 30_000): Promise<void> {
+    const start = Date.now();
+    while ((await this.request<ServerStats>('stepcritic/serverStats', {})).checkWorkers.ready < count) {
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} ready check workers`);
+      await delay(50);
+    }
   }
 
   // ---- requests ---------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
-// The verifiers' evidence for a document, computed once per step text and context. Typing changes one
-// step at a time; the other steps' computations are the same, only (perhaps) on other lines. The
-// evidence of a step depends on its text and on what earlier steps defined (functions, the last
-// equation): the engine's StepCache keys it by both, and this cache keeps it by the step's text and
-// start column, with its ranges moved to the step's current line.
-import type { ClaimEvidence, Evidence, Range, SolutionDocument, Step } from '../engine/types';
-import type { StepCache, StepResult } from '../engine/verify/steps';
-import { verifyMathDocument } from '../engine/verify/steps';
+// The verifiers' step results, computed once per step text and context. Typing changes one step at a
+// time; the other steps' computations are the same, only (perhaps) on other lines. The evidence of a
+// step depends on its text and on what earlier steps defined (functions, the last equation): the
+// engine's StepCache keys it by both, and this memo keeps it by the step's text and start column,
+// with its ranges moved to the step's current line.
+import type { ClaimEvidence, Range, Step } from '../types';
+import type { StepCache, StepResult } from '../verify/steps';
 
 /** Steps remembered (their evidence); the oldest are dropped past this. */
 const MAX_STEPS = 20_000;
@@ -16,7 +15,6 @@ interface Remembered {
 }
 
 const byText = new Map<string, Remembered>();
-const byDocument = new WeakMap<SolutionDocument, Map<number, Evidence[]>>();
 
 function shift(range: Range, lines: number): Range {
   return {
@@ -35,7 +33,8 @@ function moved(evidence: readonly ClaimEvidence[], lines: number): ClaimEvidence
 
 const key = (step: Step, context: string) => `${step.range.start.character}\u0000${context}\u0000${step.text}`;
 
-const cache: StepCache = {
+/** The check worker's memo of step results (it lives as long as the worker). */
+export const stepMemo: StepCache = {
   get(step, context) {
     const known = byText.get(key(step, context));
     return known ? { ...known.result, evidence: moved(known.result.evidence, step.range.start.line - known.line) } : undefined;
@@ -45,13 +44,3 @@ const cache: StepCache = {
     byText.set(key(step, context), { line: step.range.start.line, result });
   },
 };
-
-/** Same result as the engine's `verifyDocument(document)`, without redoing unchanged steps. */
-export function verifierEvidence(document: SolutionDocument): Map<number, Evidence[]> {
-  let evidence = byDocument.get(document);
-  if (!evidence) {
-    evidence = verifyMathDocument(document, cache);
-    byDocument.set(document, evidence);
-  }
-  return evidence;
-}
