@@ -82,6 +82,15 @@ describe('equation steps', () => {
       ['$x - 3 = 5$ or $x - 3 = -5$.', 'equation', 'none'],
       ['$(x^2 - 3)(x^2 + 5) = 0$ gives $x^2 - 3 = 0$ and $x^2 + 5 = 0$.', 'equation', 'none'],
       ['$x = 5$.\n\nFor the other question, $2x + 1 = 9$.', 'equation', 'none'],
+      // found as false alarms on ProcessBench: a repeating decimal, a ratio, an undefined function,
+      // a restated equation, a list of givens, a bullet list, a supposition that is then rejected
+      ['\\[100x - x = 5.75757... - 0.05757...\\]\n\n\\[99x = 5.7\\]', 'equation', 'none'],
+      ['\\[20 : (80 + y) = 1 : 6\\] This implies: \\[20 / (80 + y) = 1 / 6\\]', 'equation', 'none'],
+      ['\\[ d = \\frac{f(6102) - f(2016)}{6102 - 2016} \\] \\[ d = \\frac{-4086}{4086} \\] \\[ d = -1 \\]', 'equation', 'none'],
+      ['if \\( x - 4 = 1 \\) or \\( x - 4 = 11 \\). Solving: \\[ x - 4 = 1 \\implies x = 5 \\]', 'equation', 'none'],
+      ['The first pair of equations:\n\\[ x^2 + 5x + 6 = 0 \\]\n\\[ x^2 + 5x - 6 = 0 \\]', 'equation', 'none'],
+      ['- \\( x^2 - 11 = 0 \\) gives \\( x = \\pm \\sqrt{11} \\).\n- \\( x + 1 = 0 \\) gives \\( x = -1 \\).', 'equation', 'none'],
+      ['If \\( a = 4 \\), then \\( \\frac{1}{a} = \\frac{1}{4} \\), which is too large. Therefore, \\( a = 5 \\).', 'equation', 'none'],
     ]);
   });
 });

@@ -34,13 +34,18 @@ export interface Condition {
 }
 
 const BREAK =
-  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]/i;
+  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]|\n\s*(?:[-*•]|\d+[.)])\s/i;
 /**
  * A step goes on from the previous step's last equation only when all it says before its own first
  * equation is how it transforms it ("Subtracting 5 from both sides:", "Simplifying, we get").
  */
 const CONTINUES =
   /^(?:[\s,.:;$()[\]\\]|so|subtract\w*|add\w*|divid\w*|multipl\w*|simplif\w*|expand\w*|factor\w*|rearrang\w*|mov\w*|isolat\w*|collect\w*|combin\w*|both|sides?|from|by|we|get|have|obtain|gives?|yields?|the|this|equation|becomes|each|to|on|like|terms|\d+)*$/i;
+/** Equations introduced as a list of givens. */
+const LIST = /\b(?:equations|system)\b/i;
+/** An equation that is only supposed, or tried. */
+const SUPPOSE_REACH = 40;
+const SUPPOSE = /\b(?:if|suppose|assume|say|try|trying)\b/i;
 const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearrang|mov|isolat|collect|combin)\w*/i;
 /** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
 const MAX_BETWEEN = 80;
@@ -120,8 +125,11 @@ function valueAt(node: MathNode, variable: string, value: number, table: Functio
   return evaluateAt(node, withFunctions({ [variable]: exactMath.fraction(value) }, table));
 }
 
-/** Whether the equation holds at `value` (written with `decimals` decimals when it is a rounded root). */
-function holdsAt(condition: Condition, value: number, decimals: number | undefined, table: FunctionTable = new Map()): boolean {
+/**
+ * Whether the equation holds at `value` (written with `decimals` decimals when it is a rounded root);
+ * undefined when it cannot be evaluated there (`f(6102)` of a function never defined).
+ */
+function holdsAt(condition: Condition, value: number, decimals: number | undefined, table: FunctionTable = new Map()): boolean | undefined {
   const at = (x: number) => {
     const a = valueAt(condition.left, condition.variable, x, table);
     const b = valueAt(condition.right, condition.variable, x, table);
@@ -131,7 +139,7 @@ function holdsAt(condition: Condition, value: number, decimals: number | undefin
   const close = (a: PointValue, b: PointValue) => Math.abs(a.re - b.re) <= 1e-7 * Math.max(1, Math.abs(a.re), Math.abs(b.re));
   const exact = Number.isSafeInteger(value) && here?.a.exact !== undefined && here.b.exact !== undefined;
   if (here && (sameValue(here.a, here.b) || (!exact && close(here.a, here.b)))) return true;
-  if (!decimals) return false;
+  if (!decimals) return here ? false : undefined;
   // a rounded root: the difference changes sign within the rounding interval
   const h = 0.5 * 10 ** -decimals;
   const lo = at(value - h);
@@ -184,8 +192,9 @@ function judgeStep(previous: Condition, next: Condition, table: FunctionTable): 
     return { ...base, status: 'refuted', expected: describeRoots(previous.variable, solutions), note: 'the equation before it has other solutions' };
   }
   if (!next.solvedWith) return undefined;
-  const solves = next.solvedWith.some((s, k) => holdsAt(previous, s, next.decimals![k], table));
-  if (solves) return { ...base, status: 'verified' };
+  const solves = next.solvedWith.map((s, k) => holdsAt(previous, s, next.decimals![k], table));
+  if (solves.includes(true)) return { ...base, status: 'verified' };
+  if (solves.includes(undefined)) return undefined;
   return { ...base, status: 'refuted', note: `${describeRoots(next.variable, next.solvedWith)} does not solve the equation before it` };
 }
 
@@ -212,21 +221,41 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
   let previousEnd = 0;
   let previous = carried;
   const findings: Finding[] = [];
+  const conditions = chains.map((c) => conditionOf(c, text, table));
   const own = mergeRoots(
-    chains.flatMap((c) => {
-      const condition = conditionOf(c, text, table);
-      return condition ? [condition] : [];
-    }),
+    conditions.flatMap((c) => (c ? [c] : [])),
     text,
   );
+  // an equation read as no condition (`x = \pm\sqrt{11}`, two unknowns) between two: the derivation went
+  // through something not checked here
+  const unread = chains.filter((_, k) => !conditions[k]);
+  const unreadBetween = (start: number, end: number) => unread.some((c) => c.start >= start && c.end <= end);
+  // "the equations", "the system": what follows is a list of givens, not a derivation
+  const listed = own.length > 0 && LIST.test(text.slice(0, own[0]!.start));
+  const seen = new Set<string>();
+  /** Conditions that only suppose (`if a = 4, then 1/a = 1/4`): what follows is not derived from them. */
+  const supposed = new Set<Condition>();
   for (const next of own) {
     const sameStep = previous !== undefined && previous.text === text;
     const between = sameStep ? text.slice(previous!.end, next.start) : text.slice(previousEnd, next.start);
     const goesOn = sameStep
-      ? between.length <= MAX_BETWEEN && !BREAK.test(between)
+      ? between.length <= MAX_BETWEEN && !BREAK.test(between) && !listed
       : CONTINUES.test(between) && (OPERATION.test(between) || !/[A-Za-z]{2}/.test(between));
-    if (previous !== undefined && previous.variable === next.variable && !previous.solvedWith && goesOn) {
-      const found = judgeStep(previous, next, table);
+    const written = text.slice(next.start, next.end).replace(/\s+/g, '');
+    const restated = seen.has(written);
+    seen.add(written);
+    if (SUPPOSE.test(text.slice(Math.max(previousEnd, next.start - SUPPOSE_REACH), next.start)) || (goesOn && previous && supposed.has(previous)))
+      supposed.add(next);
+    const judged =
+      previous !== undefined &&
+      previous.variable === next.variable &&
+      !previous.solvedWith &&
+      goesOn &&
+      !restated &&
+      !supposed.has(previous) &&
+      !unreadBetween(sameStep ? previous.end : 0, next.start);
+    if (judged) {
+      const found = judgeStep(previous!, next, table);
       if (found) findings.push(found);
     }
     previous = next;

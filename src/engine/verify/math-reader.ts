@@ -531,14 +531,18 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
   // `\text{Chenny's Age} - 4 = 10 - 4`: the first side goes on to the left of the formula
   const first = tokens[run.start]!;
   const before = tokens[run.start - 1];
-  if (first.type === 'op' && before && ['word', 'rparen', 'num', 'cmd'].includes(before.type)) {
+  // `20 : (80 + y) = 1 : 6`: a ratio goes on to the left of the formula
+  if ((first.type === 'op' && before && ['word', 'rparen', 'num', 'cmd'].includes(before.type)) || isRatio(tokens, text, run.start - 1, run.latex)) {
     delete sides[0]!.expr;
     delete sides[0]!.node;
   }
   const after = tokens[run.end];
+  // `5.75757... - 0.05757...`: a repeating decimal, or a series, goes on past the last side
   const modifier =
     after !== undefined &&
-    ((after.type === 'cmd' && /^(?:pmod|bmod|mod|pm|mp|cdots|ldots|dots)$/.test(after.value)) ||
+    (after.type === 'ellipsis' ||
+      isRatio(tokens, text, run.end, run.latex) ||
+      (after.type === 'cmd' && /^(?:pmod|bmod|mod|pm|mp|cdots|ldots|dots)$/.test(after.value)) ||
       (after.type === 'word' && NOT_A_UNIT.has(after.value) && ['mod', 'modulo', 'remainder', 'r', 'rem'].includes(after.value)));
   if (
     after &&
@@ -549,6 +553,17 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
     delete last.node;
   }
   return { sides, approximate, start: sides[0]!.start, end: sides[sides.length - 1]!.end, latex: run.latex };
+}
+
+/** Whether tokens[k] is the colon of a ratio (`1:4`, `20 : (80 + y)` in LaTeX), not a colon ending a sentence. */
+function isRatio(tokens: Token[], text: string, k: number, latex: boolean): boolean {
+  const colon = tokens[k];
+  const left = tokens[k - 1];
+  const right = tokens[k + 1];
+  if (colon?.type !== 'punct' || colon.value !== ':' || !left || !right) return false;
+  const operands = ['num', 'rparen', 'word'].includes(left.type) && ['num', 'lparen', 'word'].includes(right.type);
+  const tight = left.end === colon.start && colon.end === right.start;
+  return operands && (latex || tight) && !/\n/.test(text.slice(left.end, right.start));
 }
 
 /** A run split at its top-level commas (`x = 2, y = 3`); commas inside brackets belong to a call `f(a, b)`. */
