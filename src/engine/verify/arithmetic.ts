@@ -207,6 +207,16 @@ const APPROXIMATELY = /\b(?:approximately|approx\.?|roughly|about|around|nearly|
 const DENIAL =
   /\((?:false|not true|incorrect|wrong)\)|\b(?:is false|not true|isn't true|is not equal|contradiction|does not hold|doesn't hold|is incorrect|not correct|extraneous|impossible|not possible|never equal|cannot be|can't be|is wrong|does not work|doesn't work|not valid|invalid|does not satisfy|doesn't satisfy|not satisfied|fails)\b|≠|\\neq\b/i;
 
+/**
+ * `7995 (total cookies) - 2595 (rainbow cookies) = 4500`: words in brackets after a number label it;
+ * they are blanked (offsets kept) so that the computation reads through them.
+ */
+const LABEL = /(?<=\d\s?(?:[A-Za-z]+\s)?)\((?=[^()]*[A-Za-z]{3})[A-Za-z' -]+\)(?=\s*(?:[-+*/×=]|\\times|\\cdot|[.,;](?:\s|$)|$))/g;
+
+export function withoutLabels(text: string): string {
+  return text.replace(LABEL, (label) => ' '.repeat(label.length));
+}
+
 /** A step longer than this is checked up to here (claims are short; a 10 MB paragraph is not a step). */
 export const MAX_CHECKED_CHARACTERS = 100_000;
 
@@ -217,7 +227,7 @@ export function verifyStepArithmetic(step: Step): ClaimEvidence[] {
     const cut = text.lastIndexOf(' ', MAX_CHECKED_CHARACTERS);
     text = text.slice(0, cut > 0 ? cut : MAX_CHECKED_CHARACTERS);
   }
-  const claims = findClaims(text);
+  const claims = findClaims(withoutLabels(text));
   const denial = DENIAL.exec(text);
   for (const claim of claims) {
     // "… is approximately:\n\[ 11.5098 \times 720 = 8286.656 \]": announced as an approximation

@@ -8,7 +8,7 @@
 // characters, and every check caps its claims (the caps that cut a step short are reported in its
 // evidence, never a silent pass). bench/verifier.ts measures the time per step (p99, max).
 import type { ClaimEvidence, Evidence, SolutionDocument, Step } from '../types';
-import { MAX_CHECKED_CHARACTERS, verifyStepArithmetic } from './arithmetic';
+import { MAX_CHECKED_CHARACTERS, verifyStepArithmetic, withoutLabels } from './arithmetic';
 import type { Condition } from './equations';
 import { checkEquations } from './equations';
 import type { Finding } from './finding';
@@ -17,6 +17,7 @@ import type { FunctionTable } from './functions';
 import { addDefinitions, functionNames } from './functions';
 import { checkIdentities } from './identity';
 import { readMath } from './math-reader';
+import { checkNamedValues } from './named-values';
 import { checkPercentages } from './percent';
 import { checkUnits } from './units';
 
@@ -69,6 +70,7 @@ export function verifyStep(step: Step, context: StepContext): StepResult {
     ...equations.findings,
     ...checkUnits(text, judged),
     ...checkPercentages(text, judged),
+    ...checkNamedValues(withoutLabels(text), judged),
   );
   findings.sort((a, b) => a.start - b.start);
   evidence.push(...findings.map((f) => toEvidence(step, f)));
