@@ -57,6 +57,9 @@ export function checkNamedValues(text: string, judged: (start: number, end: numb
     const computed = named[k]!;
     const stated = named[k + 1]!;
     if (stated.name !== computed.name || stated.start - computed.end > MAX_GAP) continue;
+    // a quantity has a name of words (`Total cost`); a letter with two values (`x = 4 + \sqrt{3}` or
+    // `x = 7`) is a variable's alternatives
+    if (!/[a-z]{3}/.test(computed.name.replace(/\\[a-z]+/g, '')) || /\bor\b/i.test(text.slice(computed.end, stated.start))) continue;
     if (judged(computed.valueStart, computed.valueEnd) || judged(stated.valueStart, stated.valueEnd)) continue;
     const left = sideAt(text, computed.valueStart, computed.valueEnd);
     const right = sideAt(text, stated.valueStart, stated.valueEnd);

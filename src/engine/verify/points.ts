@@ -66,6 +66,9 @@ export function withFunctions(scope: Scope, table: FunctionTable | undefined): S
       try {
         const inner: Scope = { ...full };
         definition.params.forEach((p, k) => (inner[p] = args[k]));
+        // called from a floating-point evaluation: the body in floating point too (exact code would turn
+        // every float into a Fraction, which for a value like sin(πx) takes seconds)
+        if (args.some((a) => typeof a === 'number')) return floatCompiled(definition.body).evaluate(floatScope(inner));
         return code.evaluate(inner);
       } finally {
         depth--;
@@ -102,8 +105,7 @@ function scopeDigits(scope: Scope): number {
 
 const floatCode = new Map<string, { evaluate(scope: Scope): unknown }>();
 
-/** The same expression in floating point (roots, logarithms, powers too long to have exactly). */
-function evaluateFloat(node: MathNode, scope: Scope): PointValue | undefined {
+function floatCompiled(node: MathNode): { evaluate(scope: Scope): unknown } {
   const text = node.toString();
   let code = floatCode.get(text);
   if (!code) {
@@ -111,9 +113,18 @@ function evaluateFloat(node: MathNode, scope: Scope): PointValue | undefined {
     code = floatMath.compile(text);
     floatCode.set(text, code);
   }
+  return code;
+}
+
+function floatScope(scope: Scope): Scope {
   const floats: Scope = {};
   for (const [name, value] of Object.entries(scope)) floats[name] = exactMath.typeOf(value) === 'Fraction' ? Number((value as Fraction).valueOf()) : value;
-  return toPoint(code.evaluate(floats));
+  return floats;
+}
+
+/** The same expression in floating point (roots, logarithms, powers too long to have exactly). */
+function evaluateFloat(node: MathNode, scope: Scope): PointValue | undefined {
+  return toPoint(floatCompiled(node).evaluate(floatScope(scope)));
 }
 
 const compiled = new WeakMap<MathNode, { evaluate(scope: Scope): unknown }>();
