@@ -164,6 +164,11 @@ describe('honest rounding', () => {
       ['7 / 2 = 3', 'rounding', 'uncertain', '3.5'],
       ['25 / 7 = 3.50', 'arithmetic', 'refuted', '3.57'],
       ['So 25 / 4 = 6 full boxes.', 'rounding', 'uncertain', '6.25'],
+      // a quotient with its remainder is whole division, said so
+      ['25 ÷ 4 = 6 remainder 1', 'rounding', 'none'],
+      ['25 ÷ 4 = 6 remainder 1', 'arithmetic', 'verified'],
+      ['1529 ÷ 6 = 255 with a remainder of 4', 'arithmetic', 'refuted', '254 with a remainder of 5'],
+      ['706 / 7 = 100 R 6', 'arithmetic', 'verified'],
     ]);
     const [boxes] = findings('So 25 / 4 = 6 full boxes.').filter((e) => e.kind === 'rounding');
     assert.match(boxes!.note ?? '', /whole units/);

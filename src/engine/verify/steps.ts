@@ -19,6 +19,7 @@ import { checkIdentities } from './identity';
 import { readMath } from './math-reader';
 import { checkNamedValues } from './named-values';
 import { checkPercentages } from './percent';
+import { checkRemainders } from './remainder';
 import { checkUnits } from './units';
 
 /** What a step's checks depend on besides its own text. */
@@ -57,7 +58,12 @@ function offsetOf(step: Step, position: { line: number; character: number }): nu
 
 /** All deterministic checks of one step in its context. */
 export function verifyStep(step: Step, context: StepContext): StepResult {
-  const evidence: ClaimEvidence[] = verifyStepArithmetic(step);
+  const remainders = checkRemainders(step.text.length > MAX_CHECKED_CHARACTERS ? step.text.slice(0, MAX_CHECKED_CHARACTERS) : step.text);
+  // `25 ÷ 4 = 6 remainder 1`: a whole quotient said so, not a value rounded to whole units
+  const divisions = remainders.filter((f) => f.status === 'verified');
+  const evidence: ClaimEvidence[] = verifyStepArithmetic(step).filter(
+    (e) => e.kind !== 'rounding' || !divisions.some((f) => offsetOf(step, e.range.start) >= f.start && offsetOf(step, e.range.end) <= f.end),
+  );
   // as much of the step as the arithmetic verifier reads
   const text = step.text.length > MAX_CHECKED_CHARACTERS ? step.text.slice(0, MAX_CHECKED_CHARACTERS) : step.text;
   const chains = readMath(text, context.functionNames);
@@ -71,6 +77,7 @@ export function verifyStep(step: Step, context: StepContext): StepResult {
     ...checkUnits(text, judged),
     ...checkPercentages(text, judged),
     ...checkNamedValues(withoutLabels(text), judged),
+    ...remainders,
   );
   findings.sort((a, b) => a.start - b.start);
   evidence.push(...findings.map((f) => toEvidence(step, f)));
