@@ -50,10 +50,11 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
 
   let critic: CriticResult | undefined;
   let criticNote = deps.criticOffReason;
-  if (deps.critic && document.steps.length > 0) {
-    // Steps after the first refuted one are downstream whatever the critic says: don't pay for them.
-    const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim));
-    const judged = firstRefuted >= 0 ? { ...document, steps: document.steps.slice(0, firstRefuted + 1) } : document;
+  // A step the verifiers refuted is incorrect whatever the critic says, and every later one is
+  // downstream of it: the critic is asked only about the steps before it (none: no request at all).
+  const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim));
+  const judged = firstRefuted >= 0 ? { ...document, steps: document.steps.slice(0, firstRefuted) } : document;
+  if (deps.critic && judged.steps.length > 0) {
     const merged = new Map<number, Evidence[]>(verifier);
     for (const [index, found] of code?.stepEvidence ?? []) merged.set(index, [...(merged.get(index) ?? []), ...found]);
     try {

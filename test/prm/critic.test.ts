@@ -79,18 +79,30 @@ describe('PRM critic', () => {
     assert.equal(judgement.usage.completionTokens, 0);
   });
 
-  it('leaves the verifiers in charge: a refuted step is wrong whatever the PRM says, and nothing after it is sent', async () => {
+  it('leaves the verifiers in charge: a refuted step is wrong whatever the PRM says; neither it nor anything after it is sent', async () => {
     const critic = createPrmCritic(config(server));
     const before = server.poolingRequests().length;
-    const steps = ['Ann has 3 * 16 = 49 apples.', ...STEPS.slice(1)];
+    const steps = [STEPS[0]!, 'She gives away 10, so 48 - 10 = 39 apples are left.', STEPS[2]!];
     const judgement = await judgeSolution(mathDocument(PROBLEM, steps), { critic });
+    assert.equal(server.poolingRequests().length, before + 1);
     const body = server.poolingRequests()[before]!.body as { messages: { content: string }[] };
-    assert.equal(body.messages[2]!.content, 'Ann has 3 * 16 = 49 apples.<extra_0>');
-    assert.equal(judgement.steps[0]!.verdict, 'incorrect');
-    assert.equal(judgement.steps[0]!.source, 'verifier');
+    assert.equal(body.messages[2]!.content, 'Ann has 3 * 16 = 48 apples.<extra_0>');
     assert.deepEqual(
-      judgement.steps.slice(1).map((s) => s.verdict),
-      ['downstream', 'downstream'],
+      judgement.steps.map((s) => [s.verdict, s.source]),
+      [
+        ['correct', 'prm'],
+        ['incorrect', 'verifier'],
+        ['downstream', 'none'],
+      ],
+    );
+
+    // Refuted at the first step: the PRM has nothing left to score, and is not asked.
+    const first = await judgeSolution(mathDocument(PROBLEM, ['Ann has 3 * 16 = 49 apples.', ...STEPS.slice(1)]), { critic });
+    assert.equal(server.poolingRequests().length, before + 1);
+    assert.equal(first.usage.requests, 0);
+    assert.deepEqual(
+      first.steps.map((s) => s.verdict),
+      ['incorrect', 'downstream', 'downstream'],
     );
   });
 
