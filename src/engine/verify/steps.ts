@@ -57,15 +57,15 @@ function offsetOf(step: Step, position: { line: number; character: number }): nu
 }
 
 /** All deterministic checks of one step in its context. */
-export function verifyStep(step: Step, context: StepContext): StepResult {
-  const remainders = checkRemainders(step.text.length > MAX_CHECKED_CHARACTERS ? step.text.slice(0, MAX_CHECKED_CHARACTERS) : step.text);
+function verifyStep(step: Step, context: StepContext): StepResult {
+  // as much of the step as the arithmetic verifier reads
+  const text = step.text.length > MAX_CHECKED_CHARACTERS ? step.text.slice(0, MAX_CHECKED_CHARACTERS) : step.text;
+  const remainders = checkRemainders(text);
   // `25 ÷ 4 = 6 remainder 1`: a whole quotient said so, not a value rounded to whole units
   const divisions = remainders.filter((f) => f.status === 'verified');
   const evidence: ClaimEvidence[] = verifyStepArithmetic(step).filter(
     (e) => e.kind !== 'rounding' || !divisions.some((f) => offsetOf(step, e.range.start) >= f.start && offsetOf(step, e.range.end) <= f.end),
   );
-  // as much of the step as the arithmetic verifier reads
-  const text = step.text.length > MAX_CHECKED_CHARACTERS ? step.text.slice(0, MAX_CHECKED_CHARACTERS) : step.text;
   const chains = readMath(text, context.functionNames);
   const functions = addDefinitions(context.functions, chains, step.text);
   const judged = judgedWithin(evidence, step);
@@ -85,13 +85,13 @@ export function verifyStep(step: Step, context: StepContext): StepResult {
 }
 
 /** The context of the first step: functions defined in the problem. */
-export function documentContext(document: SolutionDocument): StepContext {
+function documentContext(document: SolutionDocument): StepContext {
   const names = functionNames([document.problem, ...document.steps.map((s) => s.text)].join('\n'));
   const functions = addDefinitions(new Map(), readMath(document.problem, names), document.problem);
   return { functions, functionNames: names };
 }
 
-/** A cache of step results by step text and context (the language server keeps one across edits). */
+/** A cache of step results by step text and context (the check worker keeps one across edits: deadline/verifier-memo.ts). */
 export interface StepCache {
   get(step: Step, contextKey: string): StepResult | undefined;
   set(step: Step, contextKey: string, result: StepResult): void;
