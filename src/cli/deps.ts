@@ -2,9 +2,11 @@
 // builds the judge's dependencies from flags and the environment. Features that add a check extend
 // `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
 import type { JudgeDependencies } from '../engine/judge';
+import { describeCalibration } from '../engine/calibration/file';
 import { createCodeChecker } from '../engine/code/checker';
 import type { Report } from '../engine/report/schema';
 import type { ParsedArgs } from './args';
+import { cliCriticIdentity, readCliCalibration } from './commands/calibration-option';
 import { createCliStepCritic } from './commands/prm-options';
 
 export interface CheckDependencies {
@@ -31,13 +33,19 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
   // with --no-llm or nothing configured.
   const llm = createCliStepCritic('check', input.args, input.env);
   const critic: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
+  // --calibration: the critic's P(True) through a map fitted for this very critic.
+  const calibration = readCliCalibration('check', input.args, cliCriticIdentity(llm), llm.offReason ?? CRITIC_OFF_NO_ENDPOINT);
   // Code solutions: always segmented and syntax-checked; their tests run only with --run-code.
-  const deps: JudgeDependencies = { ...critic, codeChecker: createCodeChecker({ allowRun: input.args.values['run-code'] === true }) };
+  const deps: JudgeDependencies = {
+    ...critic,
+    codeChecker: createCodeChecker({ allowRun: input.args.values['run-code'] === true }),
+    ...(calibration ? { calibration } : {}),
+  };
   return {
     deps,
     critic: llm.critic ? { enabled: true, model: llm.model ?? llm.critic.description } : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },
     ...(llm.protocolVersion !== undefined ? { promptVersion: llm.protocolVersion } : {}),
-    notice: llm.notice,
+    notice: calibration ? `${llm.notice}; P(True) ${describeCalibration(calibration.note)}` : llm.notice,
     close: async () => {},
   };
 }

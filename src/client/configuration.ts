@@ -1,13 +1,13 @@
 // Reads the `stepcritic.*` settings for the server. In an untrusted workspace the restricted keys
-// (endpoint, model, provider, the PRM's server and model, running code) take only the user's own value: a cloned repository must
-// not be able to send your text to its endpoint or run its code.
+// (endpoint, model, provider, the PRM's server and model, running code, the calibration file) take only the user's own value: a
+// cloned repository must not be able to send your text to its endpoint, run its code, or turn every P(True) up with a calibration.
 import * as vscode from 'vscode';
 import { parseSettings, type StepCriticSettings } from '../protocol';
 
 export const SECTION = 'stepcritic';
 
 /** Settings whose workspace value is ignored in an untrusted workspace (as in package.json). */
-export const RESTRICTED_KEYS = ['baseUrl', 'model', 'provider', 'runCodeTests', 'prm.baseUrl', 'prm.model'] as const;
+export const RESTRICTED_KEYS = ['baseUrl', 'model', 'provider', 'runCodeTests', 'prm.baseUrl', 'prm.model', 'calibration'] as const;
 
 const KEYS = [
   'enable',
@@ -37,6 +37,7 @@ const KEYS = [
   'prm.positiveClass',
   'prm.output',
   'prm.api',
+  'calibration',
 ] as const;
 
 function userOrDefault<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {

@@ -9,10 +9,15 @@
 //      holds only rounded to whole units or cut off (`25 / 4 = 6`) makes the step uncertain unless the
 //      critic finds it incorrect.
 //   3. The LLM critic: P(True) ≥ thresholds.correct → correct, ≤ thresholds.incorrect → incorrect,
-//      between → uncertain. A verbal verdict without probability is taken as it is.
+//      between → uncertain. A verbal verdict without probability is taken as it is. With a
+//      calibration (src/engine/calibration), the critic's P(True) goes through its map first, so the
+//      thresholds judge the calibrated value; the raw one is kept beside it. This is the one place a
+//      calibration applies: never to a deterministic check's P(True), nor to a step the user accepted.
 //   4. Otherwise the step is unchecked (verified claims are evidence, not proof that the logic holds).
 // Then ProcessBench's unit of work: the earliest incorrect step is *the* error and every later step is
 // downstream of it (its own evidence kept), not independently wrong.
+import type { Calibration } from './calibration/file';
+import { calibrate } from './calibration/file';
 import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
 import type { AnswerEvidence, ClaimEvidence, Evidence, FaultLocalizationEvidence, SolutionDocument, SolutionJudgement, StepVerdict, TextEdit } from './types';
 import { emptyUsage, isClaimEvidence, isRefutedClaim } from './types';
@@ -31,6 +36,8 @@ export interface CombineInput {
   /** Solution-level evidence (final answer against the expected one). */
   answer?: AnswerEvidence;
   thresholds: Thresholds;
+  /** Maps the critic's P(True) before the thresholds (`--calibration`, `stepcritic.calibration`). */
+  calibration?: Calibration;
 }
 
 type OwnVerdict = Omit<StepVerdict, 'stepIndex' | 'stepHash' | 'evidence' | 'accepted' | 'premiseStep'>;
@@ -39,7 +46,7 @@ export function formatPTrue(p: number | null): string {
   return p === null ? 'n/a' : p.toFixed(2);
 }
 
-function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: Thresholds): OwnVerdict {
+function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: Thresholds, calibration: Calibration | undefined): OwnVerdict {
   if (accepted) {
     return { verdict: 'correct', pTrue: 1, source: 'user', message: 'Marked as correct by you.', fixes: [] };
   }
@@ -137,14 +144,16 @@ function judgeByCritic(evidence: readonly Evidence[], thresholds: Thresholds): O
         fixes: [],
       };
     }
-    const p = critic.pTrue;
+    const raw = critic.pTrue;
+    const p = calibration ? calibrate(calibration, raw) : raw;
     const verdict = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
     return {
       verdict,
       pTrue: p,
+      ...(calibration ? { rawPTrue: raw } : {}),
       source: critic.source,
       code: verdict === 'incorrect' ? 'logic' : verdict === 'uncertain' ? 'low-confidence' : undefined,
-      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${critic.source}).${reason}`,
+      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${critic.source}${calibration ? `, calibrated from ${formatPTrue(raw)}` : ''}).${reason}`,
       fixes: [],
     };
   }
@@ -177,7 +186,7 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
       }
     }
     const isAccepted = accepted.has(step.index);
-    const own = judgeOwn(evidence, isAccepted, thresholds);
+    const own = judgeOwn(evidence, isAccepted, thresholds, input.calibration);
 
     if (firstErrorIndex >= 0 && !isAccepted) {
       steps.push({
@@ -225,6 +234,7 @@ export function combineVerdicts(input: CombineInput): SolutionJudgement {
     critic: critic ? { enabled: true, model: critic.model, note: critic.note } : { enabled: false, note: input.criticNote },
     usage: critic?.usage ?? emptyUsage(),
     warnings,
+    ...(critic && input.calibration ? { calibration: input.calibration.note } : {}),
   };
 }
 

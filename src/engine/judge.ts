@@ -1,4 +1,5 @@
 // judgeSolution: runs the checks a surface allows on one document and combines their evidence.
+import type { Calibration } from './calibration/file';
 import type { CodeCheckResult, CodeChecker, CriticResult, StepCritic, Thresholds } from './checks';
 import { couldNotJudge, defaultThresholds } from './checks';
 import { combineVerdicts } from './combine';
@@ -15,6 +16,8 @@ export interface JudgeDependencies {
   codeChecker?: CodeChecker;
   /** Whether the user marked this step (by problem and step hash) as correct. */
   isAccepted?: (problemHash: string, stepHash: string) => boolean;
+  /** A calibration map fitted for this critic: its P(True) goes through it before the thresholds. */
+  calibration?: Calibration;
 }
 
 export interface JudgeOptions {
@@ -89,5 +92,6 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     accepted,
     answer: options.checked ? options.checked.answer : checkFinalAnswer(document),
     thresholds,
+    ...(deps.calibration ? { calibration: deps.calibration } : {}),
   });
 }

@@ -220,8 +220,10 @@ export const StepVerdictSchema = z.object({
   stepIndex: z.number().int().nonnegative(),
   stepHash: z.string(),
   verdict: VerdictSchema,
-  /** P(True) that the step is correct, or null when nothing gave a probability. */
+  /** P(True) that the step is correct, or null when nothing gave a probability (calibrated, when a calibration applies). */
   pTrue: z.number().min(0).max(1).nullable(),
+  /** The critic's own P(True), when a calibration map turned it into `pTrue`. */
+  rawPTrue: z.number().min(0).max(1).optional(),
   source: VerdictSourceSchema,
   code: FindingCodeSchema.optional(),
   /** One short sentence a person reads first. */
@@ -248,6 +250,16 @@ export const emptyUsage = (): Usage => ({ requests: 0, promptTokens: 0, completi
 
 export const SolutionVerdictSchema = z.enum(['correct', 'incorrect', 'uncertain', 'unchecked', 'error']);
 
+/** A calibration map applied to the critic's P(True) (`--calibration`, `stepcritic.calibration`): what it was fitted on. */
+export const CalibrationNoteSchema = z.object({
+  method: z.enum(['temperature', 'isotonic']),
+  /** Labelled steps the map was fitted on. */
+  steps: z.number().int().nonnegative(),
+  /** The data they came from, e.g. `processbench/gsm8k`. */
+  dataset: z.string(),
+});
+export type CalibrationNote = z.infer<typeof CalibrationNoteSchema>;
+
 /** The judgement of one solution: what every surface (CLI, server, reports) presents. */
 export const SolutionJudgementSchema = z.object({
   steps: z.array(StepVerdictSchema),
@@ -264,5 +276,7 @@ export const SolutionJudgementSchema = z.object({
   }),
   usage: UsageSchema,
   warnings: z.array(z.string()).default([]),
+  /** Set when the critic's P(True) went through a calibration map before the thresholds. */
+  calibration: CalibrationNoteSchema.optional(),
 });
 export type SolutionJudgement = z.infer<typeof SolutionJudgementSchema>;

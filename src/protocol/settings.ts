@@ -40,6 +40,7 @@ export const defaultSettings = {
     output: null as 'probabilities' | 'logits' | null,
     api: 'auto' as 'auto' | 'current' | 'legacy',
   },
+  calibration: '',
 };
 
 const probability = z.number().min(0).max(1);
@@ -101,6 +102,8 @@ export const StepCriticSettingsSchema = z.object({
       api: z.enum(['auto', 'current', 'legacy']).default(defaultSettings.prm.api),
     })
     .default(defaultSettings.prm),
+  /** A calibration file (`stepcritic calibrate`) for the critic in use; empty: none. Relative to the first workspace folder. */
+  calibration: z.string().default(defaultSettings.calibration),
 });
 export type StepCriticSettings = z.infer<typeof StepCriticSettingsSchema>;
 

@@ -326,6 +326,7 @@ export class CritiqueService {
       live,
       isAccepted: (p, s) => this.accepted.has(uri, p, s),
       thresholds: this.setup.thresholds,
+      ...(this.setup.calibration ? { calibration: this.setup.calibration } : {}),
       critic,
     });
     const pending = done || !critic.enabled ? new Set<number>() : stepsAwaitingCritic(judgement, carryUpTo);

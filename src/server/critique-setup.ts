@@ -10,10 +10,19 @@
 //     initialization — whatever workspace/configuration or stepcritic/configure say later: a cloned
 //     repository must not be able to send the user's text and API key to an endpoint of its choosing.
 //     The server enforces this itself, for every LSP client, not only for ours.
+//   - `calibration` names a file of `stepcritic calibrate`; it applies only when it was fitted for the
+//     critic in use (otherwise a settings problem says why). An untrusted workspace cannot set it either:
+//     it would turn every P(True) up.
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Calibration, CriticIdentity } from '../engine/calibration/file';
+import { calibrationFingerprint, calibrationMismatch, calibrationOf } from '../engine/calibration/file';
+import { readCalibrationFile } from '../engine/calibration/read-file';
+import { errorMessage } from '../engine/error-message';
 import type { JudgeDependencies } from '../engine/judge';
 import type { StepCritic } from '../engine/checks';
 import { describePrmConfig, resolvePrmConfig, type PrmCriticConfig } from '../engine/prm/config';
-import { createPrmCritic } from '../engine/prm/critic';
+import { createPrmCritic, prmProtocolVersion } from '../engine/prm/critic';
 import { formatFingerprint } from '../engine/prm/format';
 import { probePrm } from '../engine/prm/probe';
 import type { CriticCache } from '../engine/cache/types';
@@ -22,18 +31,20 @@ import { createLlmClient, type LlmClient } from '../engine/llm/client';
 import { TokenBudget } from '../engine/llm/budget';
 import { describeConfig, resolveCriticConfig, type CriticConfig } from '../engine/llm/config';
 import { createLlmCritic } from '../engine/llm/critic';
+import { PROTOCOL_VERSION } from '../engine/llm/protocol';
 import { probeEndpoint } from '../engine/llm/probe';
 import type { RefineModel } from '../engine/refine';
 import type { Thresholds } from '../engine/checks';
 import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
 import { parseSettings, type StepCriticSettings } from '../protocol/settings';
 
-/** The endpoint settings an untrusted workspace cannot set (as RESTRICTED_KEYS in the client). */
+/** The endpoint settings an untrusted workspace cannot set (as RESTRICTED_KEYS in the client), and the calibration file. */
 interface UserEndpoint {
   provider: StepCriticSettings['provider'];
   baseUrl: string;
   model: string;
   prm: { baseUrl: string; model: string };
+  calibration: string;
 }
 
 /** Completion tokens a refinement reply may use (a step, or the rest of a solution). */
@@ -44,6 +55,11 @@ export class CritiqueSetup {
   settings: StepCriticSettings = parseSettings({}).settings;
   settingsProblems: string[] = [];
   trusted = false;
+  /** The calibration the critic's P(True) goes through, when one is set and fits the critic. */
+  calibration: Calibration | undefined;
+  /** The calibration file the setting names (absolute), when a critic is on to apply it to. */
+  calibrationPath: string | undefined;
+  private parsedProblems: string[] = [];
   /** The settings last asked for (by the client's user, or by a workspace). */
   private requested: StepCriticSettings = parseSettings({}).settings;
   /** The endpoint from initialization (the user's own configuration of the server). */
@@ -60,6 +76,8 @@ export class CritiqueSetup {
   constructor(
     readonly cache: CriticCache,
     private readonly tuning: { timeoutMs?: number; maxRetries?: number; retryBaseMs?: number } = {},
+    /** The workspace folders: a relative `calibration` path is read from the first. */
+    private readonly workspaceFolders: () => readonly string[] = () => [],
   ) {
     this.rebuild();
   }
@@ -67,7 +85,9 @@ export class CritiqueSetup {
   /**
    * Returns what changed, so the server knows whether verdicts must be redone, and which requested
    * settings an untrusted workspace had no say in (`ignored`). `fromUser`: the settings come from
-   * initialization, the user's own configuration; only those may set the endpoint of an untrusted workspace.
+   * initialization, the user's own configuration; only those may set the endpoint (and the calibration)
+   * of an untrusted workspace. `thresholdsChanged` covers the calibration too: both turn the critic's
+   * P(True) into verdicts, without a new request.
    */
   configure(input: { settings?: unknown; trusted?: boolean; apiKey?: string | null; fromUser?: boolean }): {
     criticChanged: boolean;
@@ -75,11 +95,11 @@ export class CritiqueSetup {
     ignored: string[];
   } {
     const before = this.fingerprint();
-    const thresholdsBefore = JSON.stringify(this.settings.thresholds);
+    const rulesBefore = this.verdictRules();
     if (input.settings !== undefined) {
       const parsed = parseSettings(input.settings);
       this.requested = parsed.settings;
-      this.settingsProblems = parsed.problems;
+      this.parsedProblems = parsed.problems;
       if (input.fromUser) this.userEndpoint = pickEndpoint(parsed.settings);
     }
     if (input.trusted !== undefined) this.trusted = input.trusted;
@@ -87,7 +107,51 @@ export class CritiqueSetup {
     this.settings = this.trusted ? this.requested : withEndpoint(this.requested, this.userEndpoint);
     if (input.apiKey !== undefined) this.apiKey = input.apiKey === null || input.apiKey.trim() === '' ? undefined : input.apiKey.trim();
     this.rebuild();
-    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: JSON.stringify(this.settings.thresholds) !== thresholdsBefore, ignored };
+    return { criticChanged: this.fingerprint() !== before, thresholdsChanged: this.verdictRules() !== rulesBefore, ignored };
+  }
+
+  /** Reads the calibration file again (it changed on disk); true when the verdicts must be redone. */
+  reloadCalibration(): boolean {
+    const rulesBefore = this.verdictRules();
+    this.loadCalibration();
+    return this.verdictRules() !== rulesBefore;
+  }
+
+  private verdictRules(): string {
+    return JSON.stringify([this.settings.thresholds, calibrationFingerprint(this.calibration)]);
+  }
+
+  /** The critic in use as a calibration file names it; undefined when it is off. */
+  private criticIdentity(): CriticIdentity | undefined {
+    if (this.settings.critic === 'prm')
+      return this.prm ? { critic: 'prm', model: this.prm.endpoint.model, protocolVersion: prmProtocolVersion(this.prm) } : undefined;
+    return this.config ? { critic: 'llm', model: this.config.model, protocolVersion: PROTOCOL_VERSION } : undefined;
+  }
+
+  private loadCalibration(): void {
+    this.calibration = undefined;
+    this.calibrationPath = undefined;
+    const problem = this.readCalibration();
+    this.settingsProblems = problem ? [...this.parsedProblems, `stepcritic.calibration: ${problem} (P(True) is shown uncalibrated)`] : this.parsedProblems;
+  }
+
+  /** Sets the calibration the setting names, or says why there is none. */
+  private readCalibration(): string | undefined {
+    const setting = this.settings.calibration.trim();
+    const critic = this.criticIdentity();
+    if (setting === '' || !critic) return undefined;
+    const folder = this.workspaceFolders()[0];
+    const path = setting.startsWith('~/') ? join(homedir(), setting.slice(2)) : isAbsolute(setting) || !folder ? setting : join(folder, setting);
+    this.calibrationPath = resolve(path);
+    try {
+      const file = readCalibrationFile(path, setting);
+      const mismatch = calibrationMismatch(file, critic, setting);
+      if (mismatch) return mismatch;
+      this.calibration = calibrationOf(file);
+      return undefined;
+    } catch (error) {
+      return errorMessage(error);
+    }
   }
 
   private fingerprint(): string {
@@ -154,6 +218,7 @@ export class CritiqueSetup {
     // One critic for every run, unless a token budget asks for a fresh one per run.
     this.sharedCritic = this.budgetPerRun() ? undefined : this.makeCritic();
     this.codeChecker = createCodeChecker({ allowRun: this.trusted && s.runCodeTests });
+    this.loadCalibration();
   }
 
   private budgetPerRun(): boolean {
@@ -184,7 +249,7 @@ export class CritiqueSetup {
 
   /** The checks for one run. With a token budget, every run gets a critic with a fresh budget. */
   dependencies(isAccepted: JudgeDependencies['isAccepted']): JudgeDependencies {
-    const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted };
+    const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted, ...(this.calibration ? { calibration: this.calibration } : {}) };
     const critic = this.sharedCritic ?? this.makeCritic();
     if (critic) deps.critic = critic;
     else deps.criticOffReason = this.criticStatus().note;
@@ -255,13 +320,19 @@ export class CritiqueSetup {
 }
 
 function pickEndpoint(settings: StepCriticSettings): UserEndpoint {
-  return { provider: settings.provider, baseUrl: settings.baseUrl, model: settings.model, prm: { baseUrl: settings.prm.baseUrl, model: settings.prm.model } };
+  return {
+    provider: settings.provider,
+    baseUrl: settings.baseUrl,
+    model: settings.model,
+    prm: { baseUrl: settings.prm.baseUrl, model: settings.prm.model },
+    calibration: settings.calibration,
+  };
 }
 
 /** The settings with the user's own endpoint, and no code run. */
 function withEndpoint(settings: StepCriticSettings, endpoint: UserEndpoint): StepCriticSettings {
-  const { provider, baseUrl, model } = endpoint;
-  return { ...settings, provider, baseUrl, model, prm: { ...settings.prm, ...endpoint.prm }, runCodeTests: false };
+  const { provider, baseUrl, model, calibration } = endpoint;
+  return { ...settings, provider, baseUrl, model, prm: { ...settings.prm, ...endpoint.prm }, calibration, runCodeTests: false };
 }
 
 /** The settings asked for that an untrusted workspace has no say in, by name. */
@@ -272,6 +343,7 @@ function overridden(requested: StepCriticSettings, endpoint: UserEndpoint): stri
     ['model', requested.model, endpoint.model],
     ['prm.baseUrl', requested.prm.baseUrl, endpoint.prm.baseUrl],
     ['prm.model', requested.prm.model, endpoint.prm.model],
+    ['calibration', requested.calibration, endpoint.calibration],
     ['runCodeTests', requested.runCodeTests, false],
   ];
   return pairs.filter(([, asked, used]) => asked !== used).map(([key]) => `stepcritic.${key}`);

@@ -1,4 +1,5 @@
 // The critique in readable Markdown: a short form for the hover, the full form for "Explain".
+import { describeCalibration } from '../engine/calibration/file';
 import { formatPTrue } from '../engine/combine';
 import type { Evidence, SolutionJudgement, StepVerdict, Usage } from '../engine/types';
 import { isClaimEvidence } from '../engine/types';
@@ -91,7 +92,9 @@ function stateWord(view: DocumentView, verdict: StepVerdict): string {
 export function stepMarkdown(view: DocumentView, verdict: StepVerdict, full: boolean): string {
   const state = stateWord(view, verdict);
   const parts: string[] = [];
-  parts.push(`**Step ${verdict.stepIndex + 1} — ${state}** · P(True) ${formatPTrue(verdict.pTrue)} · source: ${sourceLabel(verdict)}`);
+  const calibration = verdict.rawPTrue !== undefined && view.judgement.calibration ? view.judgement.calibration : undefined;
+  const calibrated = calibration ? ` ${describeCalibration(calibration)}, the critic said ${formatPTrue(verdict.rawPTrue ?? null)}` : '';
+  parts.push(`**Step ${verdict.stepIndex + 1} — ${state}** · P(True) ${formatPTrue(verdict.pTrue)}${calibrated} · source: ${sourceLabel(verdict)}`);
   if (full) parts.push(`_P(True) source: ${SOURCE_MEANING[verdict.source]}._`);
   parts.push(verdict.message);
   if (verdict.verdict === 'downstream' && verdict.premiseStep !== undefined) {

@@ -2,6 +2,7 @@
 // verifiers on the new text, plus the critic's verdicts of the steps that did not change, carried
 // over from the last judgement. A critic verdict depends on the problem and every step up to the
 // judged one (that is its cache key), so it carries over exactly for the unchanged prefix.
+import type { Calibration } from '../engine/calibration/file';
 import type { CodeCheckResult, CriticResult, CriticStepResult, Thresholds } from '../engine/checks';
 import { couldNotJudge } from '../engine/checks';
 import { combineVerdicts } from '../engine/combine';
@@ -27,6 +28,7 @@ export interface PreviewInput {
   carryUpTo: number;
   isAccepted: (problemHash: string, stepHash: string) => boolean;
   thresholds: Thresholds;
+  calibration?: Calibration;
   critic: { enabled: boolean; model?: string; note?: string };
 }
 
@@ -81,6 +83,7 @@ export function previewJudgement(input: PreviewInput): SolutionJudgement {
     accepted,
     answer: input.checked.answer,
     thresholds,
+    ...(input.calibration ? { calibration: input.calibration } : {}),
   });
 }
 

@@ -50,6 +50,7 @@ import { AcceptedStore, uriToPath } from './accepted-store';
 import { buildCodeActions } from './code-actions';
 import { CritiqueService, type DocumentSource } from './critique-service';
 import { errorMessage } from '../engine/error-message';
+import { CalibrationWatch } from './calibration-watch';
 import { CritiqueSetup } from './critique-setup';
 import { fileMarkdown, stepMarkdown } from './explain';
 import { createFileMatcher, type FileMatcher } from './file-matcher';
@@ -85,6 +86,8 @@ export class StepCriticServer {
   private untrustedNoticeShown = false;
   private readonly usage: Usage = emptyUsage();
   private readonly countedUsage = new WeakSet<Usage>();
+  /** Watches the calibration file through the client, from initialization on. */
+  private calibrationWatch: CalibrationWatch | undefined;
   private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false };
   private lensTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -126,6 +129,9 @@ export class StepCriticServer {
       if (!params.success) return connection.console.error(`stepcritic/configure: ${params.error.message}`);
       this.settingsReceived = true;
       this.applyConfiguration({ settings: params.data.settings, trusted: params.data.trusted });
+    });
+    connection.onDidChangeWatchedFiles((params) => {
+      if (this.services && this.calibrationWatch?.concerns(params.changes.map((c) => c.uri))) this.calibrationChanged();
     });
     connection.onShutdown(async () => {
       this.services?.critique.scheduler.cancelAll();
@@ -230,7 +236,7 @@ export class StepCriticServer {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
-    const setup = new CritiqueSetup(cache, init.llm ?? {});
+    const setup = new CritiqueSetup(cache, init.llm ?? {}, () => this.workspaceFolders);
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted, init.checkDeadlineMs);
     critique.onPublished = (uri) => this.published(uri);
     this.services = { setup, cache, critique, refinement: new RefinementService(this.source, critique, setup, this.accepted) };
@@ -248,6 +254,7 @@ export class StepCriticServer {
       if (root) this.workspaceFolders = [root];
     }
     this.accepted.setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri).concat(params.rootUri ? [params.rootUri] : []));
+    this.calibrationWatch = new CalibrationWatch(this.connection, caps.workspace);
     this.settingsReceived = init.settings !== undefined;
     this.noticeUntrusted(setup.configure({ settings: init.settings, trusted: init.trusted, apiKey: init.apiKey, fromUser: true }).ignored);
     this.matcher = createFileMatcher(setup.settings.files);
@@ -278,6 +285,7 @@ export class StepCriticServer {
         this.accepted.setWorkspaceFolders(this.workspaceFolders.map((f) => `file://${f}`));
       });
     if (!this.settingsReceived && this.client.configurationPull) await this.pullConfiguration();
+    this.calibrationWatch?.watch(this.s.setup.calibrationPath);
     this.sendStatus();
   }
 
@@ -315,6 +323,15 @@ export class StepCriticServer {
       else if (wanted && (!tracked || (change.criticChanged && setup.settings.trigger !== 'manual'))) critique.changed(document, 'open');
       else if (wanted && change.thresholdsChanged) critique.represent(document.uri);
     }
+    this.calibrationWatch?.watch(setup.calibrationPath);
+    this.sendStatus();
+  }
+
+  /** The calibration file changed on disk: verdicts shown through it are redone, no request made. */
+  private calibrationChanged(): void {
+    const { setup, critique } = this.s;
+    if (setup.reloadCalibration()) critique.represent();
+    for (const problem of setup.settingsProblems) this.connection.console.warn(`setting ignored: ${problem}`);
     this.sendStatus();
   }
 
@@ -323,7 +340,7 @@ export class StepCriticServer {
     if (ignored.length === 0 || this.untrustedNoticeShown) return;
     this.untrustedNoticeShown = true;
     void this.connection.window.showWarningMessage(
-      `Step Critic: this workspace is not trusted, so its ${ignored.join(', ')} setting${ignored.length === 1 ? ' is' : 's are'} ignored: the endpoint, model and provider are those of your own settings, and no code runs.`,
+      `Step Critic: this workspace is not trusted, so its ${ignored.join(', ')} setting${ignored.length === 1 ? ' is' : 's are'} ignored: the endpoint, model, provider and calibration file are those of your own settings, and no code runs.`,
     );
   }
 

@@ -42,10 +42,11 @@ describe('package.json', () => {
     assert.ok(!Object.keys(properties).some((k) => /key|secret|token$/i.test(k) && !/tokenBudget/.test(k)), 'no setting holds a secret');
   });
 
-  it('declares limited support for untrusted workspaces, restricting endpoints, models, provider and running code', () => {
+  it('declares limited support for untrusted workspaces, restricting endpoints, models, provider, the calibration file and running code', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), [
       'stepcritic.baseUrl',
+      'stepcritic.calibration',
       'stepcritic.model',
       'stepcritic.prm.baseUrl',
       'stepcritic.prm.model',

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
 import { createAnswerScreen } from '../../engine/batch/answer-screen';
 import { hashConfig } from '../../engine/batch/config-hash';
+import { calibrationFingerprint } from '../../engine/calibration/file';
 import { CONFIRM_ABOVE_TOKENS, describeEstimate, estimateRun, parsePrices } from '../../engine/batch/estimate';
 import type { Prices } from '../../engine/batch/estimate';
 import type { BatchItem } from '../../engine/batch/items';
@@ -156,6 +157,7 @@ function runConfig(input: BatchCheckInput, batch: BatchSettings, dependencies: C
         }
       : 'off',
     promptVersion: dependencies.promptVersion,
+    calibration: calibrationFingerprint(dependencies.deps.calibration),
     runCode: dependencies.deps.codeChecker !== undefined,
     triage: batch.triage ? { mode: batch.triage, ...(batch.triage === 'answer' ? { threshold: batch.triageThreshold } : {}) } : 'off',
     maxSteps: input.maxSteps,

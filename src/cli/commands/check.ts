@@ -30,6 +30,7 @@ import { buildCheckDependencies } from '../deps';
 import { findSiblingTests } from '../../engine/code/siblings';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { PRM_OPTIONS } from './prm-options';
+import { CALIBRATION_OPTION } from './calibration-option';
 import { checkOutputTarget, writeFileAtomic } from '../output-file';
 import { forEachConcurrently } from '../pool';
 import type { Progress } from '../progress';
@@ -97,6 +98,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
   ...PRM_OPTIONS,
+  CALIBRATION_OPTION,
 ];
 
 export interface CheckSettings {

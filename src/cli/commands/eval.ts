@@ -8,8 +8,10 @@ import { renderEvalMarkdown, runEval, type EvalItem } from '../../engine/eval/ru
 import { formatHelp, helpHint, integerValue, numberValue, parseCommandArgs, stringValue, stringValues, type OptionSpec } from '../args';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
 import { writeFileAtomic } from '../output-file';
+import { describeCalibration } from '../../engine/calibration/file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
+import { CALIBRATION_OPTION, cliCriticIdentity, readCliCalibration } from './calibration-option';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -28,6 +30,7 @@ const EVAL_OPTIONS: OptionSpec[] = [
   ...LLM_ENDPOINT_OPTIONS,
   ...LLM_RUN_OPTIONS,
   ...PRM_OPTIONS,
+  CALIBRATION_OPTION,
 ];
 
 const HELP = {
@@ -106,12 +109,15 @@ export const evalCommand: Command = {
     }
 
     const setup = createCliStepCritic('eval', args, context.env, { concurrency });
-    context.stderr.write(`stepcritic: ${setup.notice}\n`);
+    const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
+    context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
     const progress = context.stderr.isTTY === true;
     const report = await runEval(evalItems(files), {
       critic: setup.critic,
       criticOffReason: setup.offReason,
       model: setup.model,
+      ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
+      ...(calibration ? { calibration } : {}),
       concurrency,
       limit,
       threshold,

@@ -102,6 +102,8 @@ export function wantsPrm(args: ParsedArgs): boolean {
 }
 
 export interface CliStepCritic {
+  /** Which critic the flags ask for (it may still be off). */
+  kind: (typeof CRITIC_KINDS)[number];
   critic?: StepCritic;
   /** The model reports name. */
   model?: string;
@@ -119,6 +121,7 @@ export function createCliStepCritic(command: string, args: ParsedArgs, env: Node
   if (!wantsPrm(args) || booleanValue(args, 'llm') === false) {
     const llm = createCliCritic(command, args, env, extra);
     return {
+      kind: 'llm',
       critic: llm.critic,
       model: llm.config?.model,
       cache: llm.cache,
@@ -135,6 +138,7 @@ export function createCliStepCritic(command: string, args: ParsedArgs, env: Node
   const ignored = booleanValue(args, 'final-answer-check') === true ? '; --final-answer-check does not apply to a PRM' : '';
   const budget = config.endpoint.tokenBudget > 0 ? `, budget ${config.endpoint.tokenBudget} tokens` : '';
   return {
+    kind: 'prm',
     critic: createPrmCritic(config, { cache }),
     model: config.endpoint.model,
     cache,

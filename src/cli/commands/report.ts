@@ -22,6 +22,9 @@ import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError } from '../command';
 import { checkOutputTarget, writeFileAtomic } from '../output-file';
 import { colourEnabled, noPaint, painter } from '../style';
+import { CALIBRATION_OPTION, readCliCalibration } from './calibration-option';
+import { describeCalibration } from '../../engine/calibration/file';
+import { recalibrateRunLog, runLogCritic } from '../../engine/calibration/recalibrate-entry';
 
 export const RUN_REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit', 'html'] as const;
 export type RunReportFormat = (typeof RUN_REPORT_FORMATS)[number];
@@ -67,6 +70,7 @@ export const REPORT_OPTIONS: OptionSpec[] = [
   },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'Text/Markdown/SARIF: list every step, not only the findings' },
   { name: 'color', type: 'boolean', negatable: true, description: 'Force colour of the text report on or off' },
+  CALIBRATION_OPTION,
 ];
 
 /** HTML and JUnit reports of ours, recognised so that --out may replace an earlier one. */
@@ -149,6 +153,14 @@ async function runReport(context: CliContext): Promise<number> {
     const existing = await stat(out).catch(() => undefined);
     const replacingOurs = existing !== undefined && (await isOurHtmlOrJunit(out));
     if (!replacingOurs) await checkOutputTarget(out, [logPath], booleanValue(args, 'force') ?? false);
+  }
+
+  const calibration = readCliCalibration('report', args, runLogCritic(log), log.header.critic.note ?? 'no step has a P(True) from a critic');
+  if (calibration) {
+    const recalibrated = recalibrateRunLog(log, calibration);
+    log = recalibrated.log;
+    context.stderr.write(`stepcritic: ${recalibrated.recalibrated} entries judged again with P(True) ${describeCalibration(calibration.note)}\n`);
+    for (const [reason, count] of recalibrated.kept) context.stderr.write(`stepcritic: ${count} kept as judged: ${reason}\n`);
   }
 
   const report = reportFromRunLog(log, { failOn });

@@ -123,6 +123,18 @@ export function auroc(items: readonly ProbabilityOutcome[]): number | null {
   return (rankSumPositive - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
+export interface ProbabilityScores {
+  /** Expected calibration error over equal-width bins (10 unless said). */
+  ece: number | null;
+  brier: number | null;
+  auroc: number | null;
+}
+
+/** ECE, Brier score and AUROC of the same (P(True), outcome) pairs: how calibration is scored everywhere. */
+export function probabilityScores(items: readonly ProbabilityOutcome[], bins = 10): ProbabilityScores {
+  return { ece: expectedCalibrationError(items, bins), brier: brierScore(items), auroc: auroc(items) };
+}
+
 /**
  * The step labels a first-error label implies: steps before it are correct, the step itself wrong, and
  * steps after it unknown (ProcessBench labels only the earliest error). -1: all steps correct.

@@ -8,14 +8,17 @@
 //
 // A run stopped by the token budget or interrupted keeps what it judged: the figures cover the judged
 // solutions and say so; every verdict is in the critic cache, so running again resumes where it stopped.
+import type { Calibration } from '../calibration/file';
+import { describeCalibration } from '../calibration/file';
+import type { CalibrationSample } from '../calibration/samples';
+import { calibrationSamples } from '../calibration/samples';
 import type { StepCritic } from '../checks';
 import { judgeSolution } from '../judge';
-import type { SolutionDocument, Usage } from '../types';
+import { judgedFileReport } from '../report/build';
+import type { CalibrationNote, SolutionDocument, Usage } from '../types';
 import { BUDGET_REACHED } from '../llm/errors';
 import {
-  auroc,
-  brierScore,
-  expectedCalibrationError,
+  probabilityScores,
   processBenchScores,
   stepLabelsFromFirstError,
   type AccuracyCount,
@@ -39,6 +42,8 @@ export interface EvalItemResult {
   /** Steps the critic could not judge (verdict `error`). */
   judgeErrors: number;
   steps: ProbabilityOutcome[];
+  /** The labelled steps the critic's raw P(True) decided: what `stepcritic calibrate` fits on. */
+  criticSteps: CalibrationSample[];
   usage: Usage;
 }
 
@@ -61,6 +66,10 @@ export interface EvalReport {
   datasets: string[];
   model: string | null;
   critic: string;
+  /** The critic protocol (prompt version, or the PRM's request format), when a critic judged. */
+  protocolVersion?: string;
+  /** The calibration the critic's P(True) went through (`--calibration`); the figures are of the calibrated values. */
+  calibration?: CalibrationNote;
   threshold: number;
   splits: SplitReport[];
   overall: SplitReport;
@@ -70,12 +79,16 @@ export interface EvalReport {
   skipped: { count: number; reasons: Record<string, number> };
   /** Why the run ended before the end of the data, if it did. */
   stopped?: string;
+  /** Every labelled step with the critic's raw P(True), by solution: the input of `stepcritic calibrate`. */
+  criticSteps: CalibrationSample[];
 }
 
 export interface EvalOptions {
   critic?: StepCritic;
   criticOffReason?: string;
   model?: string;
+  protocolVersion?: string;
+  calibration?: Calibration;
   /** Solutions judged at once. */
   concurrency: number;
   /** Judge at most this many labelled solutions. */
@@ -106,7 +119,7 @@ export function summariseSplit(split: string, results: readonly EvalItemResult[]
     erroneous: scores.erroneous,
     correct: scores.correct,
     f1: scores.f1,
-    calibration: { steps: steps.length, ece: expectedCalibrationError(steps), brier: brierScore(steps), auroc: auroc(steps) },
+    calibration: { steps: steps.length, ...probabilityScores(steps) },
     judgeErrors: results.reduce((sum, r) => sum + r.judgeErrors, 0),
     usage,
   };
@@ -168,7 +181,7 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
       try {
         judgement = await judgeSolution(
           document,
-          { critic: options.critic, criticOffReason: options.criticOffReason },
+          { critic: options.critic, criticOffReason: options.criticOffReason, ...(options.calibration ? { calibration: options.calibration } : {}) },
           { thresholds: { correct: threshold, incorrect: threshold }, signal: stop.signal },
         );
       } catch (error) {
@@ -196,6 +209,7 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
         predicted: judgement.firstErrorIndex,
         judgeErrors: judgement.steps.filter((s) => s.verdict === 'error').length,
         steps,
+        criticSteps: calibrationSamples(judgedFileReport({ uri: item.uri, path: item.uri.replace(/#\d+$/, '') }, document, judgement)),
         usage: judgement.usage,
       };
       results.push(result);
@@ -222,6 +236,8 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
     datasets: options.datasets ?? [],
     model: options.model ?? null,
     critic: options.critic?.description ?? options.criticOffReason ?? 'off',
+    ...(options.critic && options.protocolVersion !== undefined ? { protocolVersion: options.protocolVersion } : {}),
+    ...(options.critic && options.calibration ? { calibration: options.calibration.note } : {}),
     threshold,
     splits,
     overall,
@@ -229,6 +245,7 @@ export async function runEval(items: AsyncIterable<EvalItem> | Iterable<EvalItem
     timeMs: Date.now() - started,
     skipped,
     ...(stopped ? { stopped } : {}),
+    criticSteps: results.flatMap((r) => r.criticSteps),
   };
 }
 
@@ -245,7 +262,9 @@ export function renderEvalMarkdown(report: EvalReport): string {
   const lines: string[] = [];
   lines.push(`## stepcritic eval: ${report.datasets.join(', ') || 'dataset'}`);
   lines.push('');
-  lines.push(`Critic: ${report.critic}; step threshold ${report.threshold}.`);
+  lines.push(
+    `Critic: ${report.critic}; step threshold ${report.threshold}${report.calibration ? `; P(True) ${describeCalibration(report.calibration)}` : ''}.`,
+  );
   if (report.stopped) lines.push(`**Stopped early:** ${report.stopped}. The figures cover the solutions judged so far; run again to resume from the cache.`);
   lines.push('');
   lines.push(

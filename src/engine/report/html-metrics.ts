@@ -8,7 +8,7 @@
 // step k is wrong, steps after k are not labelled (ProcessBench does not say whether they hold);
 // with k = -1 every step is correct.
 import type { CalibrationBin, ProbabilityOutcome } from '../eval/metrics';
-import { auroc, brierScore, calibrationBins, expectedCalibrationError, processBenchScores, stepLabelsFromFirstError } from '../eval/metrics';
+import { calibrationBins, probabilityScores, processBenchScores, stepLabelsFromFirstError } from '../eval/metrics';
 import type { FileReport } from './schema';
 
 export type { CalibrationBin } from '../eval/metrics';
@@ -86,8 +86,8 @@ export function processBenchTable(files: readonly FileReport[]): F1Row[] {
   return rows.length > 1 ? [...rows, row('all', all)] : rows;
 }
 
-/** (P(True), truth) for every labelled step that has a probability. */
-export function labelledStepPairs(files: readonly FileReport[]): ProbabilityOutcome[] {
+/** (P(True), truth) for every labelled step that has a probability: the P(True) shown, or the critic's raw one before calibration. */
+export function labelledStepPairs(files: readonly FileReport[], which: 'shown' | 'raw' = 'shown'): ProbabilityOutcome[] {
   const pairs: ProbabilityOutcome[] = [];
   for (const file of files) {
     if (!hasLabels(file) || file.status !== 'judged') continue;
@@ -95,7 +95,7 @@ export function labelledStepPairs(files: readonly FileReport[]): ProbabilityOutc
     for (const step of file.steps) {
       const y = truth[step.index];
       if (step.pTrue === null || step.accepted || y === null || y === undefined) continue;
-      pairs.push({ p: step.pTrue, y });
+      pairs.push({ p: which === 'raw' ? (step.rawPTrue ?? step.pTrue) : step.pTrue, y });
     }
   }
   return pairs;
@@ -104,9 +104,7 @@ export function labelledStepPairs(files: readonly FileReport[]): ProbabilityOutc
 export function calibration(pairs: readonly ProbabilityOutcome[], binCount = 10): Calibration {
   return {
     bins: calibrationBins(pairs, binCount),
-    ece: expectedCalibrationError(pairs, binCount),
-    brier: brierScore(pairs),
-    auroc: auroc(pairs),
+    ...probabilityScores(pairs, binCount),
     pairs: pairs.length,
   };
 }

@@ -9,7 +9,9 @@
 import { formatDuration } from './findings';
 import { escapeHtml } from './html-escape';
 import type { F1Row } from './html-metrics';
+import type { Calibration } from './html-metrics';
 import { calibration, hasLabels, labelledStepPairs, processBenchTable, pTrueHistogram } from './html-metrics';
+import { describeCalibration } from '../calibration/file';
 import type { FileReport, Report, StepReport } from './schema';
 import { histogramSvg, reliabilitySvg } from './svg-charts';
 
@@ -140,13 +142,34 @@ function chartsSection(report: Report): string {
   );
   const labelled = files.filter(hasLabels);
   if (labelled.length > 0) {
-    const cal = calibration(labelledStepPairs(files));
-    parts.push(
-      `<figure class="figure" id="reliability">${cal.pairs > 0 ? reliabilitySvg(cal.bins, 'Reliability diagram', cal.ece) : '<p class="muted">No labelled step has a P(True).</p>'}<figcaption>Reliability of step P(True) against the labels (bars: share of a bin's steps that are really correct; dots: at the bin's mean P(True); dashed: a perfectly calibrated critic): ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${cal.ece !== null ? `, ECE ${cal.ece.toFixed(3)} (10 bins), Brier ${cal.brier!.toFixed(3)}` : ''}${cal.auroc !== null ? `, AUROC ${cal.auroc.toFixed(3)}` : ''}</figcaption></figure>`,
-    );
+    const shown = calibration(labelledStepPairs(files));
+    const calibrated = labelled.find((f) => f.calibration !== undefined)?.calibration;
+    if (calibrated) {
+      // Side by side: what the critic said, and what the calibration made of it, on the same steps.
+      parts.push(
+        reliabilityFigure('reliability-raw', "Reliability diagram of the critic's raw P(True)", calibration(labelledStepPairs(files, 'raw')), 'raw P(True)'),
+      );
+      parts.push(
+        reliabilityFigure(
+          'reliability',
+          'Reliability diagram of the calibrated P(True)',
+          shown,
+          `P(True) ${describeCalibration(calibrated)}`,
+          'On the steps the map was fitted on this flatters it: `stepcritic calibrate` prints cross-validated figures.',
+        ),
+      );
+    } else {
+      parts.push(reliabilityFigure('reliability', 'Reliability diagram', shown, 'step P(True)'));
+    }
   }
   const rows = processBenchTable(files);
   return `<section id="charts"><h2>Confidence</h2><div class="figures">${parts.join('')}</div>${rows.length > 0 ? f1Table(rows) : ''}</section>`;
+}
+
+function reliabilityFigure(id: string, title: string, cal: Calibration, what: string, note = ''): string {
+  const chart = cal.pairs > 0 ? reliabilitySvg(cal.bins, title, cal.ece) : '<p class="muted">No labelled step has a P(True).</p>';
+  const figures = `${cal.ece !== null ? `, ECE ${cal.ece.toFixed(3)} (10 bins), Brier ${cal.brier!.toFixed(3)}` : ''}${cal.auroc !== null ? `, AUROC ${cal.auroc.toFixed(3)}` : ''}`;
+  return `<figure class="figure" id="${id}">${chart}<figcaption>Reliability of ${e(what)} against the labels (bars: share of a bin's steps that are really correct; dots: at the bin's mean P(True); dashed: a perfectly calibrated critic): ${cal.pairs} labelled step${cal.pairs === 1 ? '' : 's'}${figures}.${note ? ` ${e(note)}` : ''}</figcaption></figure>`;
 }
 
 function entriesTable(report: Report, detailed: ReadonlySet<number>, triage?: ReadonlyMap<string, HtmlTriageNote>): string {
@@ -190,7 +213,7 @@ function stepItem(step: StepReport, labelledError: number | undefined): string {
   const meter =
     p === null
       ? '<span class="muted">P(True) n/a</span>'
-      : `<span class="meter" title="P(True) ${prob(p)}"><span class="fill ${widthClass(p)} v-${e(step.verdict)}"></span></span><span class="p">P(True) ${prob(p)}</span>`;
+      : `<span class="meter" title="P(True) ${prob(p)}${step.rawPTrue !== undefined ? `, calibrated from the critic's ${prob(step.rawPTrue)}` : ''}"><span class="fill ${widthClass(p)} v-${e(step.verdict)}"></span></span><span class="p">P(True) ${prob(p)}</span>`;
   const label = step.label ? `<span class="muted">${e(step.label)}</span>` : '';
   const truth = labelledError === undefined ? '' : step.index === labelledError ? '<span class="tag truth">labelled first error</span>' : '';
   const fixes = step.fixes.length > 0 ? `<div class="fix">fix: ${step.fixes.map((f) => `<code>${e(f.newText)}</code>`).join(', ')}</div>` : '';

@@ -268,6 +268,7 @@ function stepResult(file: FileReport, step: StepReport, artifact: SarifArtifactL
     properties: {
       verdict: step.verdict,
       pTrue: step.pTrue,
+      ...(step.rawPTrue !== undefined ? { rawPTrue: step.rawPTrue } : {}),
       source: step.source,
       stepIndex: step.index,
       ...(step.premiseStep !== undefined ? { premiseStep: step.premiseStep } : {}),

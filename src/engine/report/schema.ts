@@ -4,6 +4,7 @@
 // adding an optional field is not such a change.
 import { z } from 'zod';
 import {
+  CalibrationNoteSchema,
   CodeTestSchema,
   DocumentFormatSchema,
   EvidenceSchema,
@@ -28,7 +29,18 @@ export const StepReportSchema = z
     text: z.string().describe('The step as written.'),
     hash: z.string().describe('Content hash of the normalised step text.'),
     verdict: VerdictSchema.describe('correct | incorrect | uncertain | downstream | unchecked | error (could not judge).'),
-    pTrue: z.number().min(0).max(1).nullable().describe('P(True) that the step is correct; null when nothing gave a probability.'),
+    pTrue: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe('P(True) that the step is correct; null when nothing gave a probability. Calibrated when the entry has `calibration`.'),
+    rawPTrue: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("The critic's own P(True) before calibration; present only on steps a calibration map applied to (`--calibration`)."),
     source: VerdictSourceSchema.describe('What decided the verdict: verifier | logprobs | samples | verbal | prm | user | none.'),
     code: FindingCodeSchema.optional().describe('The kind of finding (arithmetic, logic, test-failure, ...); absent for a step with nothing to report.'),
     message: z.string().describe('One short sentence a person reads first.'),
@@ -86,6 +98,9 @@ export const FileReportSchema = z
     finalAnswerPTrue: z.number().min(0).max(1).nullable().describe('P(True) of the final answer, when the critic was asked for it.'),
     critic: CriticInfoSchema.optional(),
     usage: UsageSchema.optional().describe('LLM requests and tokens spent on this entry.'),
+    calibration: CalibrationNoteSchema.optional().describe(
+      "The calibration map the critic's P(True) went through before the thresholds (method, and the labelled steps and dataset it was fitted on); absent when none was applied.",
+    ),
     tests: z.array(CodeTestSchema).optional().describe('For code: the tests found for the solution.'),
     labels: LabelsSchema.optional().describe('Ground truth that came with a dataset record.'),
     warnings: z.array(z.string()).describe('Things the parser or judge wants the user to know.'),

@@ -40,6 +40,8 @@ export interface SessionOptions {
   onDiagnostics?: (params: PublishDiagnosticsParams) => void;
   /** How `workspace/configuration` is answered (one value per item), as a workspace's settings would. */
   configuration?: (section: string | undefined) => unknown;
+  /** Let the server register file watchers (`workspace/didChangeWatchedFiles`, relative patterns), as VS Code does. */
+  watchFiles?: boolean;
 }
 
 export interface ProgressEvent {
@@ -61,6 +63,8 @@ export class LspSession {
   readonly documents = new Map<string, TextDocument>();
   /** When each diagnostics / step-states notification arrived (performance.now()), for benches. */
   readonly timeline: { method: string; at: number; uri: string; version: number | undefined; done?: boolean }[] = [];
+  /** What the server registered (`client/registerCapability`) and has not unregistered, by id. */
+  readonly registrations = new Map<string, { method: string; registerOptions?: unknown }>();
   configurationRequests = 0;
   stderr = '';
   exited: number | null | undefined = undefined;
@@ -86,7 +90,13 @@ export class LspSession {
       workspaceFolders: folder ? [{ uri: `file://${folder}`, name: 'workspace' }] : null,
       capabilities: options.capabilities ?? {
         window: { workDoneProgress: true },
-        workspace: { applyEdit: true, workspaceEdit: { documentChanges: true }, codeLens: { refreshSupport: true }, configuration: false },
+        workspace: {
+          applyEdit: true,
+          workspaceEdit: { documentChanges: true },
+          codeLens: { refreshSupport: true },
+          configuration: false,
+          ...(options.watchFiles ? { didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } } : {}),
+        },
         textDocument: {
           codeAction: {
             dataSupport: true,
@@ -124,6 +134,14 @@ export class LspSession {
       return null;
     });
     c.onRequest('workspace/codeLens/refresh', () => null);
+    c.onRequest('client/registerCapability', (p: { registrations: { id: string; method: string; registerOptions?: unknown }[] }) => {
+      for (const r of p.registrations) this.registrations.set(r.id, { method: r.method, registerOptions: r.registerOptions });
+      return null;
+    });
+    c.onRequest('client/unregisterCapability', (p: { unregisterations: { id: string }[] }) => {
+      for (const r of p.unregisterations) this.registrations.delete(r.id);
+      return null;
+    });
     c.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
       this.configurationRequests++;
       return p.items.map((item) => this.options.configuration?.(item.section) ?? null);
