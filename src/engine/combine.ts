@@ -99,7 +99,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     return { verdict: 'error', pTrue: null, source: 'none', code: 'judge-error', message: `Could not judge: ${judgeError.message}`, fixes: [] };
   }
 
-  const fromCritic = judgeByCritic(evidence, thresholds);
+  const fromCritic = judgeByCritic(evidence, thresholds, calibration);
   const doubtful = evidence.find((e): e is ClaimEvidence => isClaimEvidence(e) && e.status === 'uncertain');
   // A claim that holds only in a reading the text does not say (`25 / 4 = 6` full boxes, `2/3 = 0.6`)
   // keeps the step uncertain unless the critic finds it wrong outright.
@@ -129,7 +129,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
 }
 
 /** The critic's verdict on its own, when it gave one. */
-function judgeByCritic(evidence: readonly Evidence[], thresholds: Thresholds): OwnVerdict | undefined {
+function judgeByCritic(evidence: readonly Evidence[], thresholds: Thresholds, calibration: Calibration | undefined): OwnVerdict | undefined {
   const critic = evidence.find((e) => e.kind === 'critic');
   if (critic && critic.kind === 'critic') {
     const reason = critic.explanation ? ` ${critic.explanation}` : '';
