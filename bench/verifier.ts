@@ -1,21 +1,27 @@
-// The arithmetic verifier on real data. Run from the repository root:
+// The deterministic verifiers on real data (all checks, as `stepcritic check` runs them without a model).
+// Run from the repository root:
 //   node --import tsx bench/verifier.ts [--quiet] [--data ../shared/data]
 // Prints:
 //   (a) GSM8K test, 1,319 human solutions: share with any refuted claim (goal ≤ 0.5%), and each one;
 //   (b) seeded corruption of GSM8K train (one explicit result changed in one step): share detected at
 //       exactly that step (goal ≥ 95%), with the misses;
-//   (c) ProcessBench gsm8k and math: correct solutions flagged (goal: none), erroneous ones caught at
-//       exactly their labelled step, and refutations before the labelled step (steps people judged right);
+//   (c) ProcessBench, all four splits: correct solutions flagged (each listed), erroneous ones caught at
+//       exactly their labelled step (goal ≥ 12% on gsm8k+math together), refutations before the label;
+//   (e) seeded algebra/units/percent slips in correct ProcessBench solutions (bench/verifier-slips.ts): caught
+//       at exactly the changed step (goal ≥ 90%);
+//   (f) verifier time per step over every dataset read here: p50, p99, max (goal: max < 50 ms);
 //   (d) parse + verify throughput on GSM8K test, single process, cold evaluation cache (goal > 2,000/s).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { recordToDocument } from '../src/engine/datasets/records';
-import type { ArithmeticEvidence, SolutionDocument } from '../src/engine/types';
+import type { ClaimEvidence, SolutionDocument } from '../src/engine/types';
+import { isClaimEvidence } from '../src/engine/types';
 import { clearEvaluationCache } from '../src/engine/verify/evaluate';
-import { verifyStepArithmetic } from '../src/engine/verify/arithmetic';
+import { verifyMathSteps } from '../src/engine/verify/steps';
 import { seededRandom } from '../src/engine/eval/sample';
 import { corruptGsm8kAnswer } from './verifier-corruption';
+import { seedSlips } from './verifier-slips';
 import { sharedData } from './shared-data';
 
 const args = process.argv.slice(2);
@@ -23,6 +29,34 @@ const quiet = args.includes('--quiet');
 const dataArg = args.indexOf('--data');
 const DATA = dataArg >= 0 ? resolve(args[dataArg + 1]!) : sharedData();
 const SEED = 20240611;
+if (!existsSync(DATA)) {
+  console.error(`bench/verifier: the evaluation data is missing: ${DATA} (expected ../shared/data beside the repository, or --data DIR)`);
+  process.exit(2);
+}
+
+/** Verifier CPU time of every step verified, in milliseconds, over the whole run (figure f). */
+const stepTimes: number[] = [];
+
+/** The slowest step verified (figure f). */
+const slowest = { ms: 0, where: '' };
+
+/** The evidence of every step, as the check job finds it (verifyMathSteps), timing each step. */
+function verifyTimed(document: SolutionDocument): Map<number, ClaimEvidence[]> {
+  const found = new Map<number, ClaimEvidence[]>();
+  const steps = verifyMathSteps(document);
+  for (;;) {
+    // CPU time of this process: on a shared machine the wall clock also measures the others' load
+    const c0 = process.cpuUsage();
+    const next = steps.next();
+    const used = process.cpuUsage(c0);
+    if (next.done) break;
+    const ms = (used.user + used.system) / 1000;
+    stepTimes.push(ms);
+    if (ms > slowest.ms) Object.assign(slowest, { ms, where: `${document.uri} step ${next.value[0].index}` });
+    found.set(next.value[0].index, next.value[1]);
+  }
+  return found;
+}
 
 function readJsonl(path: string): unknown[] {
   return readFileSync(path, 'utf8')
@@ -36,34 +70,45 @@ function pct(n: number, d: number): string {
 }
 
 /** Refuted claims per step index. */
-function refutations(document: SolutionDocument): Map<number, ArithmeticEvidence[]> {
-  const found = new Map<number, ArithmeticEvidence[]>();
-  for (const step of document.steps) {
-    const refuted = verifyStepArithmetic(step).filter((e) => e.status === 'refuted');
-    if (refuted.length > 0) found.set(step.index, refuted);
+function refutations(document: SolutionDocument): Map<number, ClaimEvidence[]> {
+  const found = new Map<number, ClaimEvidence[]>();
+  for (const [index, evidence] of verifyTimed(document)) {
+    const refuted = evidence.filter((e) => e.status === 'refuted');
+    if (refuted.length > 0) found.set(index, refuted);
   }
   return found;
 }
 
-function firstRefuted(found: Map<number, ArithmeticEvidence[]>): number {
+function firstRefuted(found: Map<number, ClaimEvidence[]>): number {
   return found.size === 0 ? -1 : Math.min(...found.keys());
 }
 
-function show(found: Map<number, ArithmeticEvidence[]>): string {
-  return [...found.entries()].map(([i, es]) => es.map((e) => `step ${i}: ${e.claim} (should be ${e.expected ?? '?'})`).join('; ')).join('; ');
+function show(found: Map<number, ClaimEvidence[]>): string {
+  return [...found.entries()]
+    .map(([i, es]) => es.map((e) => `step ${i}: [${e.kind}] ${e.claim.replace(/\s+/g, ' ')} (should be ${e.expected ?? '?'})`).join('; '))
+    .join('; ');
 }
 
-function claimCounts(document: SolutionDocument): Record<ArithmeticEvidence['status'], number> {
-  const counts = { verified: 0, refuted: 0, uncheckable: 0 };
-  for (const step of document.steps) for (const e of verifyStepArithmetic(step)) counts[e.status]++;
+function claimCounts(document: SolutionDocument): Record<ClaimEvidence['status'], number> {
+  const counts = { verified: 0, refuted: 0, uncertain: 0, uncheckable: 0 };
+  for (const evidence of verifyTimed(document).values()) for (const e of evidence) if (isClaimEvidence(e)) counts[e.status]++;
   return counts;
 }
+
+// Warm-up: the first steps a process verifies also pay for compiling mathjs's code paths; figure (f) is
+// about the steady state, so a few hundred steps are verified before anything is timed.
+for (const record of readJsonl(join(DATA, 'gsm8k/test.jsonl')).slice(0, 100)) verifyTimed(recordToDocument(record, { uri: 'warm-up', format: 'gsm8k' }));
+for (const record of (JSON.parse(readFileSync(join(DATA, 'processbench/math.json'), 'utf8')) as unknown[]).slice(0, 100)) {
+  verifyTimed(recordToDocument(record, { uri: 'warm-up', format: 'processbench' }));
+}
+stepTimes.length = 0;
+slowest.ms = 0;
 
 // ---- (a) GSM8K test: false alarms on human solutions ---------------------------------------------
 const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
 {
   let flagged = 0;
-  const totals = { verified: 0, refuted: 0, uncheckable: 0 };
+  const totals = { verified: 0, refuted: 0, uncertain: 0, uncheckable: 0 };
   const lines: string[] = [];
   testRecords.forEach((record, i) => {
     const document = recordToDocument(record, { uri: `gsm8k/test.jsonl#${i}`, format: 'gsm8k' });
@@ -71,6 +116,7 @@ const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
     totals.verified += counts.verified;
     totals.refuted += counts.refuted;
     totals.uncheckable += counts.uncheckable;
+    totals.uncertain += counts.uncertain;
     const found = refutations(document);
     if (found.size > 0) {
       flagged++;
@@ -78,7 +124,7 @@ const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
     }
   });
   console.log(`(a) GSM8K test human solutions with a refuted claim: ${flagged}/${testRecords.length} = ${pct(flagged, testRecords.length)} (goal <= 0.5%)`);
-  console.log(`    claims: ${totals.verified} verified, ${totals.refuted} refuted, ${totals.uncheckable} uncheckable`);
+  console.log(`    claims: ${totals.verified} verified, ${totals.refuted} refuted, ${totals.uncertain} uncertain, ${totals.uncheckable} uncheckable`);
   if (!quiet) for (const l of lines) console.log(l);
 }
 
@@ -127,6 +173,8 @@ const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
 }
 
 // ---- (c) ProcessBench ---------------------------------------------------------------------------------
+const processbench = { caught: 0, erroneous: 0, correctFlagged: 0, correct: 0 };
+const slipSources: { problem: string; steps: string[] }[] = [];
 for (const split of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
   const records = JSON.parse(readFileSync(join(DATA, `processbench/${split}.json`), 'utf8')) as unknown[];
   let correct = 0;
@@ -144,6 +192,7 @@ for (const split of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
     const first = firstRefuted(found);
     if (label === -1) {
       correct++;
+      slipSources.push({ problem: document.problem, steps: document.steps.map((s) => s.text) });
       if (first >= 0) {
         correctFlagged++;
         falseAlarms.push(`  ${split}#${i} (correct): ${show(found)}`);
@@ -157,11 +206,61 @@ for (const split of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
       } else if (first > label) flaggedLater++;
     }
   });
+  if (split === 'gsm8k' || split === 'math') {
+    processbench.caught += caughtExact;
+    processbench.erroneous += erroneous;
+  }
+  processbench.correct += correct;
+  processbench.correctFlagged += correctFlagged;
   console.log(
     `(c) ProcessBench ${split}: correct solutions flagged ${correctFlagged}/${correct} (goal 0); erroneous caught at exactly the labelled step ${caughtExact}/${erroneous} = ${pct(caughtExact, erroneous)}`,
   );
   console.log(`    erroneous with a refutation before the labelled step (a step people judged correct): ${flaggedBefore}; only after it: ${flaggedLater}`);
   if (!quiet) for (const l of falseAlarms) console.log(l);
+}
+
+console.log(
+  `(c) ProcessBench gsm8k+math erroneous caught at exactly the labelled step: ${processbench.caught}/${processbench.erroneous} = ${pct(processbench.caught, processbench.erroneous)} (goal >= 12%); correct solutions flagged over all four splits: ${processbench.correctFlagged}/${processbench.correct}`,
+);
+
+// ---- (e) seeded algebra / units / percent slips ----------------------------------------------------------
+{
+  const rng = seededRandom(SEED);
+  const slips = seedSlips(slipSources, rng);
+  let caught = 0;
+  const byKind = new Map<string, { n: number; hit: number }>();
+  const misses: string[] = [];
+  slips.forEach((slip, i) => {
+    const document = recordToDocument({ problem: slip.problem, steps: slip.steps, label: slip.step }, { uri: `slip#${i}`, format: 'processbench' });
+    const found = refutations(document);
+    const first = firstRefuted(found);
+    const kind = byKind.get(slip.kind) ?? { n: 0, hit: 0 };
+    kind.n++;
+    if (first === slip.step) {
+      caught++;
+      kind.hit++;
+    } else
+      misses.push(
+        `  ${slip.kind} step ${slip.step}: ${slip.from} -> ${slip.to} in "…${slip.context}…"${first >= 0 ? ` | first refuted step ${first}: ${show(found)}` : ''}`,
+      );
+    byKind.set(slip.kind, kind);
+  });
+  console.log(
+    `(e) seeded algebra/units/percent slips in correct ProcessBench solutions (all four splits): caught at the changed step ${caught}/${slips.length} = ${pct(caught, slips.length)} (goal >= 90%)`,
+  );
+  console.log(`    by kind: ${[...byKind.entries()].map(([k, v]) => `${k} ${v.hit}/${v.n}`).join(', ')}`);
+  if (!quiet) for (const l of misses.slice(0, 60)) console.log(l);
+}
+
+// ---- (f) verifier time per step ----------------------------------------------------------------------------
+{
+  const sorted = [...stepTimes].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  console.log(
+    `(f) verifier CPU time per step over ${sorted.length} steps (every step verified above, after a warm-up of 200 solutions): p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (goal: max < 50 ms, the slowest: ${slowest.where}); load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
 }
 
 // ---- (d) throughput ------------------------------------------------------------------------------------
@@ -178,7 +277,7 @@ for (const split of ['gsm8k', 'math', 'olympiadbench', 'omnimath']) {
     claims = 0;
     testRecords.forEach((record, i) => {
       const document = recordToDocument(record, { uri: `gsm8k/test.jsonl#${i}`, format: 'gsm8k' });
-      for (const step of document.steps) claims += verifyStepArithmetic(step).length;
+      for (const evidence of verifyTimed(document).values()) claims += evidence.length;
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const used = process.cpuUsage(c0);

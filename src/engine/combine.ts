@@ -3,8 +3,11 @@
 // In order of authority (the research behind it: a critic judging in the dark is weak, an external
 // check is strong — DESIGN.md "What the research says"):
 //   1. The user's own "mark as correct" stands over everything: they have read the step.
-//   2. Deterministic verifiers: a refuted computation, a syntax error, or a step that failing tests
-//      clearly localise to is incorrect, whatever the model says (P(True) 0 for a refutation).
+//   2. Deterministic verifiers: a refuted claim (a computation, an identity, an equation step, a function
+//      value, a unit conversion, a percentage), a syntax error, or a step that failing tests clearly
+//      localise to is incorrect, whatever the model says (P(True) 0 for a refutation). A claim that
+//      holds only rounded to whole units or cut off (`25 / 4 = 6`) makes the step uncertain unless the
+//      critic finds it incorrect.
 //   3. The LLM critic: P(True) ≥ thresholds.correct → correct, ≤ thresholds.incorrect → incorrect,
 //      between → uncertain. A verbal verdict without probability is taken as it is. With a
 //      calibration (src/engine/calibration), the critic's P(True) goes through its map first, so the
@@ -21,17 +24,9 @@
 import type { Calibration } from './calibration/file';
 import { calibrate } from './calibration/file';
 import type { CodeCheckResult, CriticResult, Thresholds } from './checks';
-import type {
-  AnswerEvidence,
-  ArithmeticEvidence,
-  Evidence,
-  FaultLocalizationEvidence,
-  SolutionDocument,
-  SolutionJudgement,
-  StepVerdict,
-  TextEdit,
-} from './types';
-import { emptyUsage } from './types';
+import type { AnswerEvidence, ClaimEvidence, Evidence, FaultLocalizationEvidence, SolutionDocument, SolutionJudgement, StepVerdict, TextEdit } from './types';
+import { emptyUsage, isClaimEvidence, isRefutedClaim } from './types';
+import { claimShortCorrection } from './verify/claim-words';
 
 export interface CombineInput {
   document: SolutionDocument;
@@ -61,16 +56,17 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     return { verdict: 'correct', pTrue: 1, source: 'user', message: 'Marked as correct by you.', fixes: [] };
   }
 
-  const refuted = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic' && e.status === 'refuted');
+  const refuted = evidence.filter(isRefutedClaim);
   if (refuted.length > 0) {
     const fixes: TextEdit[] = refuted.flatMap((e) => (e.fix ? [e.fix] : []));
     const more = refuted.length > 1 ? ` (+${refuted.length - 1} more)` : '';
+    const first = refuted[0]!;
     return {
       verdict: 'incorrect',
       pTrue: 0,
       source: 'verifier',
-      code: 'arithmetic',
-      message: `${refutedClaimText(refuted[0]!)}${more}`,
+      code: first.kind,
+      message: `${refutedClaimText(first)}${more}`,
       fixes,
     };
   }
@@ -107,6 +103,45 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     return { verdict: 'error', pTrue: null, source: 'none', code: 'judge-error', message: `Could not judge: ${judgeError.message}`, fixes: [] };
   }
 
+  const fromCritic = judgeByCritic(evidence, thresholds, calibration);
+  const doubtful = evidence.find((e): e is ClaimEvidence => isClaimEvidence(e) && e.status === 'uncertain');
+  // A claim that holds only in a reading the text does not say (`25 / 4 = 6` full boxes, `2/3 = 0.6`)
+  // keeps the step uncertain unless the critic finds it wrong outright.
+  if (doubtful && fromCritic?.verdict !== 'incorrect') {
+    const correction = claimShortCorrection(doubtful);
+    return {
+      verdict: 'uncertain',
+      pTrue: fromCritic?.pTrue ?? null,
+      source: fromCritic?.source ?? 'verifier',
+      code: doubtful.kind,
+      message: `${doubtful.claim}${correction ? ` (${correction})` : ''}: ${doubtful.note ?? 'may not hold as written'}.`,
+      fixes: [],
+    };
+  }
+  if (fromCritic) return fromCritic;
+
+  const claims = evidence.filter(isClaimEvidence);
+  const verified = claims.filter((e) => e.status === 'verified').length;
+  const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
+  const checked =
+    verified > 0 && verified === claims.length
+      ? 'Computations verified'
+      : verified > 0
+        ? `${verified} of ${claims.length} computations verified`
+        : passed > 0
+          ? 'Tests pass'
+          : 'Not judged';
+  return {
+    verdict: 'unchecked',
+    pTrue: null,
+    source: verified > 0 || passed > 0 ? 'verifier' : 'none',
+    message: checked === 'Not judged' ? 'Not judged.' : `${checked}; reasoning not judged.`,
+    fixes: [],
+  };
+}
+
+/** The critic's verdict on its own, when it gave one. */
+function judgeByCritic(evidence: readonly Evidence[], thresholds: Thresholds, calibration: Calibration | undefined): OwnVerdict | undefined {
   const critic = evidence.find((e) => e.kind === 'critic');
   if (critic && critic.kind === 'critic') {
     const reason = critic.explanation ? ` ${critic.explanation}` : '';
@@ -152,24 +187,7 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
     };
   }
 
-  const computations = evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic');
-  const verified = computations.filter((e) => e.status === 'verified').length;
-  const passed = evidence.filter((e) => e.kind === 'test' && e.status === 'passed').length;
-  const checked =
-    verified > 0 && verified === computations.length
-      ? 'Computations verified'
-      : verified > 0
-        ? `${verified} of ${computations.length} computations verified`
-        : passed > 0
-          ? 'Tests pass'
-          : 'Not judged';
-  return {
-    verdict: 'unchecked',
-    pTrue: null,
-    source: verified > 0 || passed > 0 ? 'verifier' : 'none',
-    message: checked === 'Not judged' ? 'Not judged.' : `${checked}; reasoning not judged.`,
-    fixes: [],
-  };
+  return undefined;
 }
 
 /**
@@ -178,13 +196,14 @@ function judgeOwn(evidence: readonly Evidence[], accepted: boolean, thresholds: 
  */
 export function computationsVerified(verdict: Pick<StepVerdict, 'verdict' | 'evidence'>): boolean {
   if (verdict.verdict !== 'unchecked') return false;
-  const computations = verdict.evidence.filter((e) => e.kind === 'arithmetic');
-  return computations.length > 0 && computations.every((e) => e.status === 'verified');
+  const claims = verdict.evidence.filter(isClaimEvidence);
+  return claims.length > 0 && claims.every((e) => e.status === 'verified');
 }
 
-/** A refuted computation in the one wording every surface uses: `48 / 2 = 25 (should be 24)`. */
-export function refutedClaimText(e: Pick<ArithmeticEvidence, 'claim' | 'expected'>): string {
-  return `${e.claim}${e.expected !== undefined ? ` (should be ${e.expected})` : ''}`;
+/** A refuted (or doubtful) claim in the one wording every surface uses: `48 / 2 = 25 (should be 24)`. */
+export function refutedClaimText(e: Pick<ClaimEvidence, 'claim' | 'kind' | 'expected'>): string {
+  const correction = claimShortCorrection(e);
+  return `${e.claim}${correction ? ` (${correction})` : ''}`;
 }
 
 /** The final-answer check in one wording: `The final answer 73 differs from the expected 72.` */

@@ -4,8 +4,9 @@ import type { CodeCheckResult, CodeChecker, CriticResult, StepCritic, Thresholds
 import { couldNotJudge, defaultThresholds } from './checks';
 import { combineVerdicts } from './combine';
 import type { AnswerEvidence, Evidence, SolutionDocument, SolutionJudgement } from './types';
+import { isRefutedClaim } from './types';
 import { checkFinalAnswer } from './verify/answer';
-import { verifyStepArithmetic } from './verify/arithmetic';
+import { verifyMathDocument } from './verify/steps';
 import { errorMessage } from './error-message';
 
 export interface JudgeDependencies {
@@ -32,13 +33,7 @@ export interface JudgeOptions {
 
 /** The deterministic part: cheap, synchronous, no I/O. Used alone for verifiers-only runs. */
 export function verifyDocument(document: SolutionDocument): Map<number, Evidence[]> {
-  const evidence = new Map<number, Evidence[]>();
-  if (document.kind !== 'math') return evidence;
-  for (const step of document.steps) {
-    const found = verifyStepArithmetic(step);
-    if (found.length > 0) evidence.set(step.index, found);
-  }
-  return evidence;
+  return verifyMathDocument(document);
 }
 
 export async function judgeSolution(document: SolutionDocument, deps: JudgeDependencies = {}, options: JudgeOptions = {}): Promise<SolutionJudgement> {
@@ -60,7 +55,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
   let criticNote = deps.criticOffReason;
   // A step the verifiers refuted is incorrect whatever the critic says, and every later one is
   // downstream of it: the critic is asked only about the steps before it (none: no request at all).
-  const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some((e) => e.kind === 'arithmetic' && e.status === 'refuted'));
+  const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim));
   const judged = firstRefuted >= 0 ? { ...document, steps: document.steps.slice(0, firstRefuted) } : document;
   if (deps.critic && judged.steps.length > 0) {
     const merged = new Map<number, Evidence[]>(verifier);

@@ -98,14 +98,23 @@ export type SolutionDocument = z.infer<typeof SolutionDocumentSchema>;
 
 // ---- evidence: what each check found about a step -------------------------------------------
 
-export const ArithmeticEvidenceSchema = z.object({
-  kind: z.literal('arithmetic'),
-  status: z.enum(['verified', 'refuted', 'uncheckable']),
+/**
+ * What the deterministic checks of a math step look at: explicit computations (`arithmetic`), identities
+ * with variables, equation steps that must keep the solution set, values of functions defined earlier,
+ * quantities with units, percentages in prose, and values written rounded or cut off (`rounding`).
+ */
+export const ClaimKindSchema = z.enum(['arithmetic', 'identity', 'equation', 'function', 'units', 'percent', 'rounding']);
+export type ClaimKind = z.infer<typeof ClaimKindSchema>;
+
+/** One claim a deterministic check judged. `uncertain`: it may hold only in a reading the text does not say (whole units, a value cut off). */
+export const ClaimEvidenceSchema = z.object({
+  kind: ClaimKindSchema,
+  status: z.enum(['verified', 'refuted', 'uncertain', 'uncheckable']),
   /** The claim as written, e.g. `48 / 2 = 25`. */
   claim: z.string(),
   /** Where the claim stands in the document. */
   range: RangeSchema,
-  /** For a refuted claim: the value the left side really has, written as the author would. */
+  /** For a refuted or uncertain claim: the value (or solution, or right-hand side) that holds, written as the author would. */
   expected: z.string().optional(),
   /** For a refuted claim: the edit that puts the right value in place of the wrong one. */
   fix: z.object({ range: RangeSchema, newText: z.string() }).optional(),
@@ -171,7 +180,7 @@ export const AnswerEvidenceSchema = z.object({
 });
 
 export const EvidenceSchema = z.discriminatedUnion('kind', [
-  ArithmeticEvidenceSchema,
+  ClaimEvidenceSchema,
   AnswerEvidenceSchema,
   TestEvidenceSchema,
   SyntaxEvidenceSchema,
@@ -180,7 +189,7 @@ export const EvidenceSchema = z.discriminatedUnion('kind', [
   JudgeErrorEvidenceSchema,
 ]);
 export type Evidence = z.infer<typeof EvidenceSchema>;
-export type ArithmeticEvidence = z.infer<typeof ArithmeticEvidenceSchema>;
+export type ClaimEvidence = z.infer<typeof ClaimEvidenceSchema>;
 export type TestEvidence = z.infer<typeof TestEvidenceSchema>;
 export type AnswerEvidence = z.infer<typeof AnswerEvidenceSchema>;
 export type FaultLocalizationEvidence = z.infer<typeof FaultLocalizationEvidenceSchema>;
@@ -195,8 +204,19 @@ export const VerdictSourceSchema = z.enum(['verifier', 'logprobs', 'samples', 'v
 export type VerdictSource = z.infer<typeof VerdictSourceSchema>;
 
 /** What kind of finding a verdict is; becomes the diagnostic `code`. */
-export const FindingCodeSchema = z.enum(['arithmetic', 'logic', 'test-failure', 'syntax', 'judge-error', 'downstream', 'low-confidence']);
+export const FindingCodeSchema = z.enum([...ClaimKindSchema.options, 'logic', 'test-failure', 'syntax', 'judge-error', 'downstream', 'low-confidence']);
 export type FindingCode = z.infer<typeof FindingCodeSchema>;
+
+const CLAIM_KINDS: ReadonlySet<string> = new Set(ClaimKindSchema.options);
+
+export function isClaimEvidence(e: Evidence): e is ClaimEvidence {
+  return CLAIM_KINDS.has(e.kind);
+}
+
+/** A claim a deterministic check showed to be false: the step is wrong whatever a model says. */
+export function isRefutedClaim(e: Evidence): e is ClaimEvidence {
+  return isClaimEvidence(e) && e.status === 'refuted';
+}
 
 export const TextEditSchema = z.object({ range: RangeSchema, newText: z.string() });
 export type TextEdit = z.infer<typeof TextEditSchema>;

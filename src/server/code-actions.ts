@@ -1,10 +1,13 @@
-// Quick fixes on a step: Fix arithmetic (no model), Refine step k and Regenerate from step k
-// (computed when chosen, re-judged, and shown for review before anything changes), Mark as correct /
-// Unmark, Explain; and `source.fixAll.stepcritic` for every arithmetic fix in the file.
+// Quick fixes on a step: Fix arithmetic (or any value a deterministic check knows: an identity's right
+// side, a unit conversion, a percentage; no model), Refine step k and Regenerate from step k (computed
+// when chosen, re-judged, and shown for review before anything changes), Mark as correct / Unmark,
+// Explain; and `source.fixAll.stepcritic` for every arithmetic fix in the file.
 // Every action that changes text goes through a server command that checks the document version:
 // an action computed for one version never edits another.
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic } from 'vscode-languageserver/node';
-import type { StepVerdict, TextEdit } from '../engine/types';
+import type { ClaimEvidence, StepVerdict, TextEdit } from '../engine/types';
+import { isRefutedClaim } from '../engine/types';
+import { claimNoun } from '../engine/verify/claim-words';
 import {
   CodeActionKinds,
   DiagnosticDataSchema,
@@ -47,6 +50,14 @@ function applyCommand(title: string, edit: VersionedEdit) {
   return { title, command: ServerCommands.applyEdit, arguments: [edit] };
 }
 
+/** What a step's no-model fixes correct: `arithmetic`, `unit conversion`, … or `values` when they are of several kinds. */
+export function fixedWhat(verdicts: readonly StepVerdict[]): string {
+  const kinds = new Set(verdicts.flatMap((v) => v.evidence.filter((e) => isRefutedClaim(e) && e.fix !== undefined).map((e) => (e as ClaimEvidence).kind)));
+  if (kinds.size !== 1) return 'values';
+  const [kind] = [...kinds] as [ClaimEvidence['kind']];
+  return kind === 'arithmetic' ? 'arithmetic' : claimNoun(kind);
+}
+
 const REFINABLE: ReadonlySet<StepVerdict['verdict']> = new Set(['incorrect', 'uncertain', 'error', 'downstream']);
 
 /**
@@ -68,7 +79,7 @@ export function buildCodeActions(view: DocumentView, params: CodeActionParams, o
   if (wants(only, CodeActionKinds.fixAll) && only !== undefined) {
     const edits = nonOverlapping(view.judgement.steps.flatMap((s) => (s.accepted ? [] : s.fixes)));
     if (edits.length > 0) {
-      const label = `Fix all arithmetic (${edits.length} value${edits.length === 1 ? '' : 's'})`;
+      const label = `Fix all ${fixedWhat(view.judgement.steps.filter((s) => !s.accepted))} (${edits.length} value${edits.length === 1 ? '' : 's'})`;
       actions.push({ title: label, kind: CodeActionKinds.fixAll, command: applyCommand(label, { uri, version, edits, label }) });
     }
   }
@@ -81,7 +92,7 @@ export function buildCodeActions(view: DocumentView, params: CodeActionParams, o
     if (verdict.fixes.length > 0 && !verdict.accepted && wants(only, CodeActionKinds.fixArithmetic)) {
       const edits = nonOverlapping(verdict.fixes);
       const shown = edits.map((e) => e.newText).join(', ');
-      const label = `Fix arithmetic in step ${n}: ${shown}`;
+      const label = `Fix ${fixedWhat([verdict])} in step ${n}: ${shown}`;
       actions.push({
         title: label,
         kind: CodeActionKinds.fixArithmetic,

@@ -5,6 +5,7 @@
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import { answerText, refutedClaimText } from '../engine/combine';
 import type { SolutionJudgement, StepVerdict } from '../engine/types';
+import { isRefutedClaim } from '../engine/types';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../protocol/messages';
 import { confidenceText } from '../protocol/wording';
 import { reasonOf } from './explain';
@@ -60,7 +61,7 @@ export function buildDiagnostics(view: DocumentView, version: number | null = vi
       }
     }
     for (const e of verdict.evidence) {
-      if (e.kind === 'arithmetic' && e.status === 'refuted') {
+      if (isRefutedClaim(e)) {
         related.push({
           location: { uri: view.uri, range: e.range },
           message: refutedClaimText(e),

@@ -4,9 +4,11 @@
 // the reason did not already say. Figures that are zero or unknown are left out.
 import { describeCalibration } from '../engine/calibration/file';
 import { answerText, computationsVerified, formatPTrue, refutedClaimText } from '../engine/combine';
-import type { ArithmeticEvidence, Evidence, SolutionJudgement, StepVerdict, Usage } from '../engine/types';
+import type { Evidence, SolutionJudgement, StepVerdict, Usage } from '../engine/types';
+import { isClaimEvidence, isRefutedClaim } from '../engine/types';
 import { confidenceText, plural, STATE_WORDS, summaryText } from '../protocol/wording';
 import type { DocumentView } from './document-view';
+import { fixedWhat } from './code-actions';
 import { stateOf, summarize } from './step-states';
 
 const SOURCE_MEANING: Record<StepVerdict['source'], string> = {
@@ -41,7 +43,7 @@ export interface Reason {
 /** `critic` without its note when the note is said already (above the steps of "Explain"). */
 export function reasonOf(verdict: StepVerdict, critic: SolutionJudgement['critic']): Reason {
   if (verdict.accepted) return { text: 'You marked it as correct; Unmark it from the light bulb to undo.', said: [] };
-  const refuted = verdict.evidence.filter((e): e is ArithmeticEvidence => e.kind === 'arithmetic' && e.status === 'refuted');
+  const refuted = verdict.evidence.filter(isRefutedClaim);
   if (refuted.length > 0) return { text: `${refutedClaimText(refuted[0]!)}.`, said: [refuted[0]!] };
   const judgeError = verdict.evidence.find((e) => e.kind === 'judge-error');
   if (judgeError?.kind === 'judge-error') return { text: sentence(judgeError.message), said: [judgeError] };
@@ -50,7 +52,7 @@ export function reasonOf(verdict: StepVerdict, critic: SolutionJudgement['critic
     return { text: said.explanation ? sentence(said.explanation) : 'The critic gave no reason.', said: [said] };
   }
   if (computationsVerified({ verdict: 'unchecked', evidence: verdict.evidence })) {
-    return { text: 'Computations verified; reasoning not judged.', said: verdict.evidence.filter((e) => e.kind === 'arithmetic') };
+    return { text: 'Computations verified; reasoning not judged.', said: verdict.evidence.filter(isClaimEvidence) };
   }
   if (verdict.verdict === 'downstream') return { text: 'Not judged on its own.', said: [] };
   if (verdict.verdict === 'unchecked' && verdict.source === 'none') {
@@ -63,12 +65,14 @@ export function reasonOf(verdict: StepVerdict, critic: SolutionJudgement['critic
 function describeEvidence(evidence: readonly Evidence[], full: boolean): string[] {
   const lines: string[] = [];
   for (const e of evidence) {
+    if (isClaimEvidence(e)) {
+      if (e.status === 'refuted') lines.push(`- ✗ ${inline(refutedClaimText(e))}`);
+      else if (e.status === 'uncertain') lines.push(`- ? ${inline(refutedClaimText(e))} may not hold as written${e.note ? ` (${e.note})` : ''}`);
+      else if (e.status === 'verified') lines.push(`- ✓ ${inline(e.claim)}`);
+      else if (full) lines.push(`- ${inline(e.claim)} could not be checked${e.note ? ` (${e.note})` : ''}`);
+      continue;
+    }
     switch (e.kind) {
-      case 'arithmetic':
-        if (e.status === 'refuted') lines.push(`- ✗ ${inline(refutedClaimText(e))}`);
-        else if (e.status === 'verified') lines.push(`- ✓ ${inline(e.claim)}`);
-        else if (full) lines.push(`- ${inline(e.claim)} could not be checked${e.note ? ` (${e.note})` : ''}`);
-        break;
       case 'answer':
         lines.push(`- ${answerText(e)}`);
         break;
@@ -145,7 +149,8 @@ export function stepMarkdown(view: DocumentView, verdict: StepVerdict, full: boo
     const premise = view.judgement.steps[verdict.premiseStep];
     if (premise) parts.push(`Step ${verdict.premiseStep + 1}: ${reasonOf(premise, view.judgement.critic).text}`);
   }
-  if (verdict.fixes.length > 0 && !verdict.accepted) parts.push(`Quick fix: **Fix arithmetic** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
+  if (verdict.fixes.length > 0 && !verdict.accepted)
+    parts.push(`Quick fix: **Fix ${fixedWhat([verdict])}** (${verdict.fixes.map((f) => inline(f.newText)).join(', ')}).`);
   if (full) {
     const step = view.document.steps[verdict.stepIndex];
     if (step) parts.push(`**Step text**\n\n${fence(step.text)}`);

@@ -7,7 +7,7 @@ import type { CodeCheckResult, CriticResult, CriticStepResult, Thresholds } from
 import { couldNotJudge } from '../engine/checks';
 import { combineVerdicts } from '../engine/combine';
 import type { AnswerEvidence, Evidence, SolutionDocument, SolutionJudgement } from '../engine/types';
-import { emptyUsage } from '../engine/types';
+import { emptyUsage, isRefutedClaim } from '../engine/types';
 
 /** Index of the first step whose verdict cannot be carried over (steps.length when none changed). */
 export function firstChangedStep(previous: SolutionDocument | undefined, next: SolutionDocument): number {
@@ -92,7 +92,7 @@ export function stepsAwaitingCritic(judgement: SolutionJudgement, fromStep: numb
   const awaiting = new Set<number>();
   for (const verdict of judgement.steps) {
     if (verdict.stepIndex < fromStep) continue;
-    const refuted = verdict.evidence.some((e) => e.kind === 'arithmetic' && e.status === 'refuted');
+    const refuted = verdict.evidence.some(isRefutedClaim);
     if (refuted) break;
     if (!verdict.evidence.some((e) => e.kind === 'critic' || e.kind === 'judge-error')) awaiting.add(verdict.stepIndex);
   }

@@ -17,7 +17,7 @@ import { recalibrateEntry } from '../../src/engine/calibration/recalibrate-entry
 import type { CalibrationSample } from '../../src/engine/calibration/samples';
 import { calibrationSamples } from '../../src/engine/calibration/samples';
 import { judgedFileReport } from '../../src/engine/report/build';
-import type { ArithmeticEvidence, SolutionDocument } from '../../src/engine/types';
+import type { ClaimEvidence, SolutionDocument } from '../../src/engine/types';
 
 /** A seeded generator, so the synthetic data are the same on every run. */
 function generator(seed: number): () => number {
@@ -78,7 +78,7 @@ function critic(pTrues: number[]): CriticResult {
   };
 }
 
-const refuted: ArithmeticEvidence = {
+const refuted: ClaimEvidence = {
   kind: 'arithmetic',
   status: 'refuted',
   claim: '48 / 2 = 25',

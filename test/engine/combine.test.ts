@@ -4,7 +4,7 @@ import type { CodeCheckResult, CriticResult } from '../../src/engine/checks';
 import { defaultThresholds } from '../../src/engine/checks';
 import { answerText, combineVerdicts, computationsVerified, type CombineInput } from '../../src/engine/combine';
 import { solutionPTrue } from '../../src/engine/summary';
-import type { ArithmeticEvidence, Evidence, SolutionDocument } from '../../src/engine/types';
+import type { ClaimEvidence, Evidence, SolutionDocument } from '../../src/engine/types';
 
 function doc(stepCount: number): SolutionDocument {
   const steps = Array.from({ length: stepCount }, (_, i) => ({
@@ -25,7 +25,7 @@ function doc(stepCount: number): SolutionDocument {
   };
 }
 
-const refuted = (line: number): ArithmeticEvidence => ({
+const refuted = (line: number): ClaimEvidence => ({
   kind: 'arithmetic',
   status: 'refuted',
   claim: '48 / 2 = 25',

@@ -49,9 +49,9 @@ export const checkCommand: Command = {
     formatHelp({
       usage: 'stepcritic check [options] [paths...]',
       description: [
-        'Reads each solution, checks every step (arithmetic is recomputed exactly; the LLM critic judges',
-        'the reasoning when an endpoint is configured) and reports the verdicts, the first wrong step',
-        'and P(True) per step.',
+        'Reads each solution, checks every step (computations, identities, equation steps, function',
+        'values, units and percentages are checked exactly; the LLM critic judges the reasoning when an',
+        'endpoint is configured) and reports the verdicts, the first wrong step and P(True) per step.',
         '',
         'Paths are files, folders or globs (default: .). A folder is walked for *.solution.md files,',
         'honouring .gitignore and skipping node_modules and .git. Named files and glob matches may also be',

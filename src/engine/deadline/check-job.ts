@@ -7,7 +7,8 @@ import { parseSolution } from '../documents/parse';
 import { errorMessage } from '../error-message';
 import type { AnswerEvidence, Evidence, SolutionDocument } from '../types';
 import { checkFinalAnswer } from '../verify/answer';
-import { stepEvidence } from './verifier-memo';
+import { verifyMathSteps } from '../verify/steps';
+import { stepMemo } from './verifier-memo';
 
 /** A text to read and verify, or a document already read (a dataset record) to verify. */
 export type CheckJob = { uri: string; text: string; languageId?: string; maxSteps: number } | { document: SolutionDocument };
@@ -59,13 +60,15 @@ export async function runCheckJob(job: CheckJob, emit: (event: CheckEvent) => vo
     let batch: [number, Evidence[]][] = [];
     let batchStart = performance.now();
     let since = 0;
-    for (const [i, step] of document.steps.entries()) {
-      const found = stepEvidence(step);
+    let done = 0;
+    // Each step in the context of the ones before it (functions they defined, their last equation).
+    for (const [step, found] of verifyMathSteps(document, stepMemo)) {
+      done++;
       if (found.length > 0) batch.push([step.index, found]);
-      if (i + 1 - since >= BATCH_STEPS || performance.now() - batchStart >= BATCH_MS) {
-        emit({ type: 'verified', upTo: i + 1, evidence: batch });
+      if (done - since >= BATCH_STEPS || performance.now() - batchStart >= BATCH_MS) {
+        emit({ type: 'verified', upTo: done, evidence: batch });
         batch = [];
-        since = i + 1;
+        since = done;
         batchStart = performance.now();
       }
     }

@@ -14,6 +14,8 @@
 // from tagged parts, so that a new part (a reference solution, a rubric) is one more entry in a list.
 import { z } from 'zod';
 import type { Evidence } from '../types';
+import { isClaimEvidence } from '../types';
+import { claimCorrection, claimNoun } from '../verify/claim-words';
 import { errorMessage } from '../error-message';
 
 export const PROTOCOL_VERSION = 'stepcritic-critic/2';
@@ -82,12 +84,15 @@ function unescapeTagText(text: string): string {
 export function describeEvidence(evidence: readonly Evidence[]): string[] {
   const lines: string[] = [];
   for (const e of evidence) {
+    if (isClaimEvidence(e)) {
+      const correction = claimCorrection(e);
+      const what = `${claimNoun(e.kind)} \`${e.claim}\``;
+      if (e.status === 'verified') lines.push(`${what} checks out`);
+      else if (e.status === 'refuted') lines.push(`${what} is FALSE${correction ? ` (${correction})` : ''}`);
+      else if (e.status === 'uncertain') lines.push(`${what} may not hold as written${correction ? ` (${correction})` : ''}`);
+      continue;
+    }
     switch (e.kind) {
-      case 'arithmetic':
-        if (e.status === 'verified') lines.push(`computation \`${e.claim}\` checks out`);
-        else if (e.status === 'refuted')
-          lines.push(`computation \`${e.claim}\` is FALSE${e.expected !== undefined ? ` (the left side is ${e.expected})` : ''}`);
-        break;
       case 'test':
         if (e.status !== 'passed') lines.push(`test ${e.name} ${e.status}${e.output ? `: ${e.output.slice(0, 200)}` : ''}`);
         break;

@@ -9,7 +9,7 @@ import type { ChatMessage } from '../llm/protocol';
 import { describeEvidence } from '../llm/protocol';
 import { solutionPTrue } from '../summary';
 import type { SolutionDocument, SolutionJudgement, StepVerdict, TextEdit, Usage, Verdict } from '../types';
-import { emptyUsage } from '../types';
+import { emptyUsage, isRefutedClaim } from '../types';
 import { buildRefineMessages, parseRegenerateReply, parseStepReply, type RefineTaskKind } from './prompt';
 import { fitReplacement, stepSeparator } from './splice';
 import { minimalEdit, offsetAt } from './text';
@@ -109,7 +109,7 @@ export function feedbackFor(verdict: StepVerdict | undefined): string {
 function holds(step: StepVerdict, thresholds: Thresholds): boolean {
   if (step.verdict === 'correct') return true;
   if (step.verdict !== 'downstream') return false;
-  const refuted = step.evidence.some((e) => (e.kind === 'arithmetic' && e.status === 'refuted') || e.kind === 'syntax');
+  const refuted = step.evidence.some((e) => isRefutedClaim(e) || e.kind === 'syntax');
   return !refuted && step.pTrue !== null && step.pTrue >= thresholds.correct;
 }
 

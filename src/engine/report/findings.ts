@@ -1,5 +1,6 @@
 // What the renderers share: which steps are findings, where a finding points, how counts read.
 import type { FindingCode, Position, Verdict } from '../types';
+import { isRefutedClaim } from '../types';
 import type { FileReport, StepReport } from './schema';
 
 /** Verdicts every renderer reports by default; `correct`/`unchecked`/`downstream` only when asked. */
@@ -15,7 +16,7 @@ export function isFinding(step: StepReport): boolean {
  */
 export function findingPosition(step: StepReport): Position {
   for (const e of step.evidence) {
-    if (e.kind === 'arithmetic' && e.status === 'refuted') return e.range.start;
+    if (isRefutedClaim(e)) return e.range.start;
   }
   for (const e of step.evidence) {
     if (e.kind === 'syntax' && e.range) return e.range.start;

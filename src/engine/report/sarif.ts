@@ -7,7 +7,8 @@
 // - fixes come from the step's `fixes` (edits that need no model);
 // - P(True), its source, the model and the versions go in `properties`.
 // Lines and columns are 1-based and columns count UTF-16 code units, as the report's LSP ranges do.
-import type { FindingCode, Range, TextEdit } from '../types';
+import type { ClaimKind, FindingCode, Range, TextEdit } from '../types';
+import { isRefutedClaim } from '../types';
 import { findingCode, isFinding } from './findings';
 import type { ReportHead } from './build';
 import type { FileReport, Report, StepReport } from './schema';
@@ -62,14 +63,34 @@ interface SarifResult {
   properties: Record<string, unknown>;
 }
 type RuleId = FindingCode | 'solution';
+type Rule = { name: string; short: string; full: string; level: Level };
 
-const RULES: Record<RuleId, { name: string; short: string; full: string; level: Level }> = {
+/** One rule per kind of deterministic check besides arithmetic, named after what it checks. */
+function verifierRules(): Record<Exclude<ClaimKind, 'arithmetic'>, Rule> {
+  const rule = (name: string, what: string): Rule => ({
+    name,
+    short: `A ${what} in the step is wrong.`,
+    full: `A ${what} was checked deterministically (no model) and does not hold.`,
+    level: 'error',
+  });
+  return {
+    identity: rule('RefutedIdentity', 'claimed identity between expressions'),
+    equation: rule('LostSolution', 'equation step (it loses every solution of the equation before it)'),
+    function: rule('RefutedFunctionValue', 'value of a function defined earlier'),
+    units: rule('RefutedUnitConversion', 'quantity with units'),
+    percent: rule('RefutedPercentage', 'percentage in prose'),
+    rounding: rule('RefutedRounding', 'rounded value'),
+  };
+}
+
+const RULES: Record<RuleId, Rule> = {
   arithmetic: {
     name: 'RefutedComputation',
     short: 'A computation in the step is wrong.',
     full: 'An explicit computation claim (a op b = c) was recomputed exactly and does not hold.',
     level: 'error',
   },
+  ...verifierRules(),
   logic: {
     name: 'IncorrectReasoning',
     short: 'The critic judged the step incorrect.',
@@ -270,7 +291,7 @@ function solutionResult(file: FileReport, artifact: SarifArtifactLocation): Sari
 
 /** The part of the step the finding is about: a refuted claim or a syntax error, else the whole step. */
 function focusRange(step: StepReport): Range {
-  for (const e of step.evidence) if (e.kind === 'arithmetic' && e.status === 'refuted') return e.range;
+  for (const e of step.evidence) if (isRefutedClaim(e)) return e.range;
   for (const e of step.evidence) if (e.kind === 'syntax' && e.range) return e.range;
   return step.range;
 }

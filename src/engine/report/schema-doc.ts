@@ -71,8 +71,8 @@ function collect(schema: JsonSchema, prefix: string, rows: Row[], defer: (title:
       else collect(item, `${path}[]`, rows, defer);
     } else if (item && variants(item).length > 0 && name === 'evidence') {
       for (const variant of variants(item)) {
-        const kind = variant.properties?.kind?.const;
-        defer(`Evidence of kind \`${String(kind)}\` (\`files[].steps[].evidence[]\`)`, variant, '');
+        const kinds = kindsOf(variant)!.map((k) => `\`${String(k)}\``);
+        defer(`Evidence of kind ${kinds.join(', ')} (\`files[].steps[].evidence[]\`)`, variant, '');
       }
     } else if (property.properties && !isCounts(property) && !isRangeLike(property)) {
       collect(property, path, rows, defer);
@@ -80,8 +80,14 @@ function collect(schema: JsonSchema, prefix: string, rows: Row[], defer: (title:
   }
 }
 
+/** The `kind` values a variant of a union stands for: one (`const`) or several (`enum`). */
+function kindsOf(variant: JsonSchema): unknown[] | undefined {
+  const kind = variant.properties?.kind;
+  return kind?.const !== undefined ? [kind.const] : kind?.enum;
+}
+
 function variants(schema: JsonSchema): JsonSchema[] {
-  return (schema.oneOf ?? schema.anyOf ?? []).filter((v) => v.properties?.kind?.const !== undefined);
+  return (schema.oneOf ?? schema.anyOf ?? []).filter((v) => kindsOf(v) !== undefined);
 }
 
 /** Verdict-count objects are described by their type, not one row per verdict. */
@@ -100,8 +106,11 @@ function typeOf(schema: JsonSchema): string {
   if (schema.enum) return schema.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
   const union = schema.anyOf ?? schema.oneOf;
   if (union) {
-    const kinds = union.map((v) => v.properties?.kind?.const).filter((k) => k !== undefined);
-    if (kinds.length === union.length) return `one of kind ${kinds.map((k) => `\`${String(k)}\``).join(', ')}`;
+    if (union.every((v) => kindsOf(v) !== undefined))
+      return `one of kind ${union
+        .flatMap((v) => kindsOf(v)!)
+        .map((k) => `\`${String(k)}\``)
+        .join(', ')}`;
     return union.map(typeOf).join(' \\| ');
   }
   switch (schema.type) {

@@ -8,16 +8,41 @@ import { agreesWithLiteral, agreesWithValue } from './compare';
 import type { Value } from './evaluate';
 import { evaluateExpression } from './evaluate';
 
+/** The answer without its wrapping: `\boxed{…}`, `\text{…}`, math delimiters. */
 function unwrap(answer: string): string {
   let s = answer.trim();
   const boxed = /\\(?:boxed|fbox)\{([\s\S]*)\}/.exec(s);
   if (boxed) s = boxed[1]!;
   s = s.replace(/\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}/g, '$1');
   s = s.replace(/^\s*(?:\\\(|\\\[|\$\$?)|(?:\\\)|\\\]|\$\$?)\s*$/g, '');
-  // `x = 5`, `n = 12`: the value after the last `=`
+  return s.trim().replace(/\.$/, '').trim();
+}
+
+/** One value of an answer: `x = 5` is 5, `450 km/h` is 450 (the unit is the question's, not compared). */
+function valueText(part: string): string {
+  let s = part.trim();
   const eq = s.lastIndexOf('=');
   if (eq >= 0 && /^[\sA-Za-z_\\{}()]*$/.test(s.slice(0, eq))) s = s.slice(eq + 1);
-  return s.trim().replace(/\.$/, '').trim();
+  return s
+    .replace(/(\d)\s*[A-Za-z°]+\s*\/\s*[A-Za-z]+(?:\^?\d)?$/, '$1')
+    .replace(/\.$/, '')
+    .trim();
+}
+
+/**
+ * The values of an answer that lists several (`2, 3`, `x = 2 or x = 3`), in any order; undefined for
+ * one value, a number with thousands separators (`1,200`), or a bracketed tuple or interval, whose
+ * order means something (`(2, 3)`).
+ */
+function listedValues(text: string): string[] | undefined {
+  if (/^[([{]/.test(text) || /^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(valueText(text))) return undefined;
+  const parts = text
+    .split(/\s*(?:,|;|\bor\b|\band\b)\s*/)
+    .filter((p) => p !== '')
+    .map(valueText);
+  // values only: a sentence with commas (`12 apples, and 3 more`) is not a list of answers
+  const bare = parts.every((p) => !/[A-Za-z]/.test(p.replace(/\\[a-z]+/g, '')));
+  return parts.length >= 2 && bare ? parts : undefined;
 }
 
 interface Numeric {
@@ -41,6 +66,34 @@ function normalizeText(text: string): string {
     .replace(/^\(?([a-e])\)?[.:]?$/, '$1');
 }
 
+/** Two numbers the same, at the precision each is written in. */
+function compareNumbers(a: Numeric, b: Numeric): 'matches' | 'differs' {
+  let same: boolean;
+  if (a.literal && !b.literal) same = agreesWithLiteral(b.value, a.literal);
+  else if (b.literal && !a.literal) same = agreesWithLiteral(a.value, b.literal);
+  else same = agreesWithValue(a.value, b.value, false);
+  // `50%` against `50`: the same number written two ways
+  if (!same && a.literal?.percent !== b.literal?.percent && a.literal && b.literal) {
+    same = Number(a.literal.value) === Number(b.literal.value);
+  }
+  return same ? 'matches' : 'differs';
+}
+
+/** Lists of numbers compared as sets of values (`2, 3` = `3, 2`); undefined when a value is not a number. */
+function sameValues(actual: readonly string[], expected: readonly string[]): 'matches' | 'differs' | undefined {
+  const a = actual.map(numeric);
+  const b = expected.map(numeric);
+  if (a.some((x) => !x) || b.some((x) => !x)) return undefined;
+  if (a.length !== b.length) return 'differs';
+  const unmatched = [...(b as Numeric[])];
+  for (const x of a as Numeric[]) {
+    const at = unmatched.findIndex((y) => compareNumbers(x, y) === 'matches');
+    if (at < 0) return 'differs';
+    unmatched.splice(at, 1);
+  }
+  return 'matches';
+}
+
 export function checkFinalAnswer(document: SolutionDocument): AnswerEvidence | undefined {
   const expected = document.expectedAnswer;
   const final = document.finalAnswer;
@@ -50,21 +103,17 @@ export function checkFinalAnswer(document: SolutionDocument): AnswerEvidence | u
     if (final.range) e.range = final.range;
     return e;
   };
-  const actualText = unwrap(final.text);
-  const expectedText = unwrap(expected);
+  const actualList = listedValues(unwrap(final.text));
+  const expectedList = listedValues(unwrap(expected));
+  if (actualList || expectedList) {
+    const status = sameValues(actualList ?? [valueText(unwrap(final.text))], expectedList ?? [valueText(unwrap(expected))]);
+    if (status) return evidence(status);
+  }
+  const actualText = valueText(unwrap(final.text));
+  const expectedText = valueText(unwrap(expected));
   const a = numeric(actualText);
   const b = numeric(expectedText);
-  if (a && b) {
-    let same: boolean;
-    if (a.literal && !b.literal) same = agreesWithLiteral(b.value, a.literal);
-    else if (b.literal && !a.literal) same = agreesWithLiteral(a.value, b.literal);
-    else same = agreesWithValue(a.value, b.value, false);
-    // `50%` against `50`: the same number written two ways
-    if (!same && a.literal?.percent !== b.literal?.percent && a.literal && b.literal) {
-      same = Number(a.literal.value) === Number(b.literal.value);
-    }
-    return evidence(same ? 'matches' : 'differs');
-  }
+  if (a && b) return evidence(compareNumbers(a, b));
   const x = normalizeText(actualText);
   const y = normalizeText(expectedText);
   if (x === y && x !== '') return evidence('matches');

@@ -6,11 +6,14 @@
 //   - uncheckable: they do not agree but the claim may mean something else (a change of units, a
 //     phrase that goes on around it, a range), or it cannot be evaluated.
 // A false alarm on a correct solution costs more than a missed slip, so doubt always goes to the author.
-import { positionWithin } from '../documents/lines';
-import type { ArithmeticEvidence, Range, Step } from '../types';
+import type { ClaimEvidence, Step } from '../types';
+import type { Finding } from './finding';
+import { toEvidence } from './finding';
 import type { Claim, Literal, Side } from './claims';
 import { MAX_CLAIMS_PER_STEP, findClaims } from './claims';
-import { agreesWithLiteral, agreesWithValue, formatLike } from './compare';
+import { agreesWithValue, formatExact, formatLike, literalAgreement } from './compare';
+import type { Agreement } from './rounding';
+import { better } from './rounding';
 import type { Value } from './evaluate';
 import { evaluateExpression, fraction } from './evaluate';
 import { errorMessage } from '../error-message';
@@ -18,16 +21,8 @@ import { errorMessage } from '../error-message';
 export { findClaims } from './claims';
 export type { Claim } from './claims';
 
-export interface ClaimJudgement {
-  status: ArithmeticEvidence['status'];
-  /** The claim as judged (for a running calculation `2 + 3 = 5 * 4`, just `2 + 3 = 5`). */
-  start: number;
-  end: number;
-  expected?: string;
-  /** The number to replace, and with what. */
-  fix?: { start: number; end: number; newText: string };
-  note?: string;
-}
+/** A judged claim: `rounding` when it holds only rounded to whole units or cut off; its span is the claim as judged (for a running calculation `2 + 3 = 5 * 4`, just `2 + 3 = 5`). */
+type ClaimJudgement = Omit<Finding, 'kind'> & { kind?: 'rounding' };
 
 interface Values {
   primary: Value;
@@ -51,12 +46,30 @@ function readings(values: Values): Value[] {
   return values.alternative ? [values.primary, values.alternative] : [values.primary];
 }
 
-function agreesWith(values: Values, literal: Literal, approximate: boolean): boolean {
+/** The best agreement of any reading of the side with the literal (rounding.ts says what each means). */
+function agreementWith(values: Values, literal: Literal, approximate: boolean): Agreement {
+  let best: Agreement = 'differs';
   for (const value of readings(values)) {
-    if (agreesWithLiteral(value, literal, { approximate })) return true;
-    if (literal.percent && agreesWithLiteral(value, literal, { approximate, percentAsNumber: true })) return true;
+    best = better(best, literalAgreement(value, literal, { approximate }));
+    if (literal.percent) best = better(best, literalAgreement(value, literal, { approximate, percentAsNumber: true }));
   }
-  return false;
+  return best;
+}
+
+function agreesWith(values: Values, literal: Literal, approximate: boolean): boolean {
+  const found = agreementWith(values, literal, approximate);
+  return found === 'exact' || found === 'rounded';
+}
+
+/** `25 / 4 = 6`, `2/3 = 0.6`: right only in a reading the text does not say; the exact value is shown. */
+function roundingDoubt(base: { start: number; end: number }, found: Agreement, value: Value): ClaimJudgement | undefined {
+  if (found !== 'whole-units' && found !== 'cut-off') return undefined;
+  const exact = formatExact(value);
+  const note =
+    found === 'whole-units'
+      ? `the exact value is ${exact}; a whole number is right only if whole units are meant (full boxes, whole people), else write ≈`
+      : `the exact value is ${exact}: the written value is cut off, not rounded`;
+  return { ...base, kind: 'rounding', status: 'uncertain', expected: exact, note };
 }
 
 function singular(word: string): string {
@@ -73,7 +86,7 @@ function shareAWord(a: string[], b: string[]): boolean {
 /** Factors between common units (time, length, mass, volume, money, dozens). */
 const CONVERSION_FACTORS = [7, 12, 16, 24, 36, 52, 60, 100, 144, 168, 365, 1000, 1440, 3600, 5280, 10080, 86400];
 
-function isConversionFactor(a: Value, b: Value): boolean {
+export function isConversionFactor(a: Value, b: Value): boolean {
   const x = Math.abs(a.exact ? Number(a.exact.valueOf()) : a.approx!);
   const y = Math.abs(b.exact ? Number(b.exact.valueOf()) : b.approx!);
   if (x === 0 || y === 0) return false;
@@ -150,9 +163,15 @@ function judge(claim: Claim): ClaimJudgement {
   const approximate = claim.approximate;
 
   if (claim.right.literal) {
-    if (agreesWith(left, claim.right.literal, approximate)) return { ...base, status: 'verified' };
+    const found = agreementWith(left, claim.right.literal, approximate);
+    if (found === 'exact' || found === 'rounded') return { ...base, status: 'verified' };
+    const doubt = roundingDoubt(base, found, left.primary);
+    if (doubt) return doubt;
   } else if (claim.left.literal && claim.right.operations > 0) {
-    if (agreesWith(right, claim.left.literal, approximate)) return { ...base, status: 'verified' };
+    const found = agreementWith(right, claim.left.literal, approximate);
+    if (found === 'exact' || found === 'rounded') return { ...base, status: 'verified' };
+    const doubt = roundingDoubt(base, found, right.primary);
+    if (doubt) return doubt;
   } else if (readings(left).some((a) => readings(right).some((b) => agreesWithValue(a, b, approximate)))) {
     return { ...base, status: 'verified' };
   }
@@ -183,26 +202,32 @@ function judge(claim: Claim): ClaimJudgement {
   return judgement;
 }
 
-function rangeIn(step: Step, start: number, end: number): Range {
-  return { start: positionWithin(step.text, step.range.start, start), end: positionWithin(step.text, step.range.start, end) };
-}
-
 const APPROXIMATELY = /\b(?:approximately|approx\.?|roughly|about|around|nearly|estimated?)\b|≈|\\approx/i;
 /** Words with which a step says that an equation it shows does not hold. */
 const DENIAL =
   /\((?:false|not true|incorrect|wrong)\)|\b(?:is false|not true|isn't true|is not equal|contradiction|does not hold|doesn't hold|is incorrect|not correct|extraneous|impossible|not possible|never equal|cannot be|can't be|is wrong|does not work|doesn't work|not valid|invalid|does not satisfy|doesn't satisfy|not satisfied|fails)\b|≠|\\neq\b/i;
 
+/**
+ * `7995 (total cookies) - 2595 (rainbow cookies) = 4500`: words in brackets after a number label it;
+ * they are blanked (offsets kept) so that the computation reads through them.
+ */
+const LABEL = /(?<=\d\s?(?:[A-Za-z]+\s)?)\((?=[^()]*[A-Za-z]{3})[A-Za-z' -]+\)(?=\s*(?:[-+*/×=]|\\times|\\cdot|[.,;](?:\s|$)|$))/g;
+
+export function withoutLabels(text: string): string {
+  return text.replace(LABEL, (label) => ' '.repeat(label.length));
+}
+
 /** A step longer than this is checked up to here (claims are short; a 10 MB paragraph is not a step). */
 export const MAX_CHECKED_CHARACTERS = 100_000;
 
-export function verifyStepArithmetic(step: Step): ArithmeticEvidence[] {
-  const evidence: ArithmeticEvidence[] = [];
+export function verifyStepArithmetic(step: Step): ClaimEvidence[] {
+  const evidence: ClaimEvidence[] = [];
   let text = step.text;
   if (text.length > MAX_CHECKED_CHARACTERS) {
     const cut = text.lastIndexOf(' ', MAX_CHECKED_CHARACTERS);
     text = text.slice(0, cut > 0 ? cut : MAX_CHECKED_CHARACTERS);
   }
-  const claims = findClaims(text);
+  const claims = findClaims(withoutLabels(text));
   const denial = DENIAL.exec(text);
   for (const claim of claims) {
     // "… is approximately:\n\[ 11.5098 \times 720 = 8286.656 \]": announced as an approximation
@@ -214,24 +239,13 @@ export function verifyStepArithmetic(step: Step): ArithmeticEvidence[] {
     }
     // `f(3) = 2x + 1`: algebra that happens to hold numbers, not a computation to report on
     if (judged.status === 'uncheckable' && claim.algebra) continue;
-    const item: ArithmeticEvidence = {
-      kind: 'arithmetic',
-      status: judged.status,
-      claim: step.text.slice(judged.start, judged.end),
-      range: rangeIn(step, judged.start, judged.end),
-    };
-    if (judged.expected !== undefined) item.expected = judged.expected;
-    if (judged.fix) item.fix = { range: rangeIn(step, judged.fix.start, judged.fix.end), newText: judged.fix.newText };
-    if (judged.note) item.note = judged.note;
-    evidence.push(item);
+    evidence.push(toEvidence(step, { ...judged, kind: judged.kind ?? 'arithmetic' }));
   }
   if (text.length < step.text.length || claims.length >= MAX_CLAIMS_PER_STEP) {
     const end = claims.length >= MAX_CLAIMS_PER_STEP ? claims[claims.length - 1]!.end : text.length;
     evidence.push({
-      kind: 'arithmetic',
-      status: 'uncheckable',
+      ...toEvidence(step, { kind: 'arithmetic', status: 'uncheckable', start: end, end: step.text.length }),
       claim: '(the rest of the step)',
-      range: rangeIn(step, end, step.text.length),
       note: `Only the first ${claims.length >= MAX_CLAIMS_PER_STEP ? `${MAX_CLAIMS_PER_STEP} computations` : `${MAX_CHECKED_CHARACTERS.toLocaleString('en-US')} characters`} of this step were checked.`,
     });
   }

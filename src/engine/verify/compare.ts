@@ -1,10 +1,11 @@
 // Whether a computed value agrees with a number as the author wrote it, at the precision it is written
-// in: `1/3 = 0.33` (rounded) and `2/3 = 0.66` (cut off) agree, `1/3 = 0.4` does not; `≈` accepts any
-// value between the neighbouring numbers at that precision (`≈ 330` for 333.3 at the tens).
+// in (the rule is written down in rounding.ts), and how the right value is written back.
 import type { Fraction } from 'mathjs';
 import type { Literal } from './claims';
 import type { Value } from './evaluate';
 import { fraction } from './evaluate';
+import type { Agreement } from './rounding';
+import { APPROXIMATE_TOLERANCE, agreement, roundHalfUp } from './rounding';
 
 export interface Reading {
   /** Read `40%` as 40 rather than 0.4 (`0.4 * 100 = 40%`). */
@@ -33,47 +34,16 @@ export function literalValue(literal: Literal, reading: Reading = {}): { value: 
   return { value, decimals };
 }
 
-function roundHalfUp(x: Fraction): Fraction {
-  const sign = x.s < 0n ? -1 : 1;
-  const magnitude = x.abs().add(fraction('1/2')).floor();
-  return sign < 0 ? magnitude.neg() : magnitude;
-}
-
-function truncate(x: Fraction): Fraction {
-  return x.s < 0n ? x.abs().floor().neg() : x.floor();
-}
-
-/**
- * `≈` is a promise of closeness, not of every digit: people carry rounded values through a computation
- * (`360 * 0.2969 ≈ 106.85`), so an approximate claim within 1% of the value is accepted.
- */
-export const APPROXIMATE_TOLERANCE = 0.01;
-
-function closeEnough(computed: Value, written: Fraction): boolean {
-  const x = computed.exact ? Number(computed.exact.valueOf()) : computed.approx!;
-  const y = Number(written.valueOf());
-  return Math.abs(x - y) <= APPROXIMATE_TOLERANCE * Math.max(Math.abs(x), Math.abs(y));
-}
-
-export function agreesWithLiteral(computed: Value, literal: Literal, reading: Reading = {}): boolean {
+/** How a computed value agrees with a number as written (the rule is in rounding.ts). */
+export function literalAgreement(computed: Value, literal: Literal, reading: Reading = {}): Agreement {
   const { value: written, decimals } = literalValue(literal, reading);
-  const scale = pow10(decimals);
-  const w = written.mul(scale);
-  if (reading.approximate && closeEnough(computed, written)) return true;
-  if (computed.exact) {
-    const scaled = computed.exact.mul(scale);
-    if (scaled.equals(w)) return true;
-    if (reading.approximate) return scaled.floor().compare(w) <= 0 && scaled.ceil().compare(w) >= 0;
-    return roundHalfUp(scaled).equals(w) || truncate(scaled).equals(w);
-  }
-  const s = computed.approx * Number(scale.valueOf());
-  const wn = Number(w.valueOf());
-  if (Math.abs(s - wn) <= 1e-9 * Math.max(1, Math.abs(wn))) return true;
-  if (reading.approximate) return Math.floor(s + 1e-9) <= wn && Math.ceil(s - 1e-9) >= wn;
-  const sign = s < 0 ? -1 : 1;
-  const round = sign * Math.floor(Math.abs(s) + 0.5 + 1e-9);
-  const trunc = sign * Math.floor(Math.abs(s) + 1e-9);
-  return wn === round || wn === trunc;
+  return agreement(computed, written, decimals, pow10(decimals), reading.approximate === true);
+}
+
+/** Exactly, or rounded the way the rule in rounding.ts allows. */
+export function agreesWithLiteral(computed: Value, literal: Literal, reading: Reading = {}): boolean {
+  const found = literalAgreement(computed, literal, reading);
+  return found === 'exact' || found === 'rounded';
 }
 
 /** Two computed values: equal (exactly when both are rational), or close when either is not. */
@@ -94,6 +64,22 @@ function formatPlain(computed: Value): string {
   }
   const x = computed.exact ? Number(computed.exact.valueOf()) : computed.approx!;
   return Number(x.toPrecision(6)).toString();
+}
+
+/** A value as it is, not as anyone wrote it: `6.25`, `0.6666…` (a repeating decimal cut after six digits), `1.41421…`. */
+export function formatExact(computed: Value): string {
+  if (computed.exact) {
+    const v = computed.exact;
+    if (v.d === 1n) return (v.s * v.n).toString();
+    for (let decimals = 1; decimals <= 6; decimals++) {
+      const scaled = v.mul(pow10(decimals));
+      if (scaled.floor().equals(scaled)) return formatScaled(scaled.s * scaled.n, decimals, false);
+    }
+    const scaled = v.mul(pow10(6));
+    const cut = scaled.s < 0n ? scaled.abs().floor().neg() : scaled.floor();
+    return `${formatScaled(cut.s * cut.n, 6, false)}…`;
+  }
+  return `${Number(computed.approx.toPrecision(7))}…`;
 }
 
 function groupThousands(integer: string): string {

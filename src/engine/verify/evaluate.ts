@@ -4,8 +4,9 @@
 import { all, create } from 'mathjs';
 import type { Fraction } from 'mathjs';
 import { errorMessage } from '../error-message';
+import { TooLarge, estimateSize } from './size';
 
-const exactMath = create(all, { number: 'Fraction' });
+export const exactMath = create(all, { number: 'Fraction' });
 const approxMath = create(all, { number: 'BigNumber', precision: 64 });
 
 export type Value = { exact: Fraction; approx?: undefined } | { approx: number; exact?: undefined };
@@ -49,14 +50,32 @@ function evaluateExact(expr: string): unknown {
   return code.evaluate(scope);
 }
 
-function evaluateUncached(expr: string): Evaluation {
+/** Whether an expression can grow past its literals' digits (powers, factorials, binomials). */
+const CAN_GROW = /[\^!]|combinations|factorial|permutations|gamma|nthRoot/;
+
+/** Sizes an expression before evaluating it: undefined when it is small, else why not to evaluate it exactly. */
+function sizeCheck(expr: string): { error: string } | { approximateOnly: boolean } | undefined {
+  if (!CAN_GROW.test(expr)) return undefined;
   try {
-    const v: unknown = evaluateExact(expr);
-    if (isFraction(v)) return { value: { exact: v } };
-    if (typeof v === 'number' && Number.isFinite(v)) return { value: { approx: v } };
+    return { approximateOnly: estimateSize(exactMath.parse(expr)).approximateOnly };
   } catch (error) {
-    const message = errorMessage(error);
-    if (/division by zero/i.test(message)) return { error: 'division by zero' };
+    if (error instanceof TooLarge) return { error: error.message };
+    return undefined; // unparsable: the evaluation below says so
+  }
+}
+
+function evaluateUncached(expr: string): Evaluation {
+  const size = sizeCheck(expr);
+  if (size && 'error' in size) return size;
+  if (!size?.approximateOnly) {
+    try {
+      const v: unknown = evaluateExact(expr);
+      if (isFraction(v)) return { value: { exact: v } };
+      if (typeof v === 'number' && Number.isFinite(v)) return { value: { approx: v } };
+    } catch (error) {
+      const message = errorMessage(error);
+      if (/division by zero/i.test(message)) return { error: 'division by zero' };
+    }
   }
   try {
     const v: unknown = approxMath.evaluate(expr);

@@ -1,0 +1,88 @@
+// Seeded slips of the kinds the verifiers beyond arithmetic look for, put into real correct solutions
+// (ProcessBench, label -1) one per solution, remembering the step: the corruption set of
+// bench/verifier.ts (e). Candidates are found by the text alone, never by asking the verifier:
+//   - solution: a stated root `x = 5` after an equation in the same variable in the same step;
+//   - rewrite: a number in the last side of a formula chain `A = B = C` with variables;
+//   - percent: the stated value of "P% of N is/= V";
+//   - units: the right number of a conversion `N unit = M other-unit`.
+// The changed number is moved by a small amount (±1…3) or a factor of ten, the way a careless solver would.
+
+export interface Slip {
+  problem: string;
+  steps: string[];
+  step: number;
+  kind: 'solution' | 'rewrite' | 'percent' | 'units';
+  from: string;
+  to: string;
+  /** The changed text around the change, for the bench's list of misses. */
+  context: string;
+}
+
+interface Candidate {
+  step: number;
+  kind: Slip['kind'];
+  at: number;
+  shown: string;
+}
+
+const SOLVED = /(?<![\w^_{}\\])([a-z])\s*=\s*(-?\d+(?:\.\d+)?)(?![\d.,/^]|\s*[a-z(\\^{])/g;
+const FORMULA = /\\\[([\s\S]*?)\\\]|\\\(([\s\S]*?)\\\)|\$\$([\s\S]*?)\$\$|\$([^$\n]*?)\$/g;
+const PERCENT = /(\d+(?:\.\d+)?)\s*\\?%\s*of\s*(?:the\s+)?\$?(\d[\d,]*(?:\.\d+)?)\s*(?:[a-z]+\s+){0,3}?(?:is|=|equals)\s*\\?\$?(\d[\d,]*(?:\.\d+)?)/gi;
+const UNIT = String.raw`(km|kilometers?|m|meters?|cm|mm|kg|g|grams?|hours?|h|minutes?|min|seconds?|L|liters?|mL)`;
+const CONVERSION = new RegExp(String.raw`(\d[\d,]*(?:\.\d+)?)\s*${UNIT}\s*=\s*(\d[\d,]*(?:\.\d+)?)\s*${UNIT}\b`, 'g');
+
+function candidatesIn(text: string, step: number): Candidate[] {
+  const found: Candidate[] = [];
+  for (const m of text.matchAll(SOLVED)) {
+    const before = text.slice(0, m.index);
+    const equation = new RegExp(String.raw`(?<![A-Za-z\\])${m[1]}(?![A-Za-z])[^=\n]*=|=[^=\n]*(?<![A-Za-z\\])${m[1]}(?![A-Za-z])`).test(before);
+    if (equation) found.push({ step, kind: 'solution', at: m.index + m[0].lastIndexOf(m[2]!), shown: m[2]! });
+  }
+  for (const m of text.matchAll(FORMULA)) {
+    const body = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
+    const sides = body.split(/(?<![<>\\!])=(?!=)/);
+    if (sides.length < 3 || !/[a-z]/.test(body.replace(/\\[a-zA-Z]+/g, ''))) continue;
+    const last = sides[sides.length - 1]!;
+    if (!/[a-z]/.test(last.replace(/\\[a-zA-Z]+/g, ''))) continue;
+    const number = /\d+/.exec(last);
+    if (!number) continue;
+    const offset = m.index + m[0].indexOf(body) + body.length - last.length + number.index;
+    found.push({ step, kind: 'rewrite', at: offset, shown: number[0] });
+  }
+  for (const m of text.matchAll(PERCENT)) found.push({ step, kind: 'percent', at: m.index + m[0].lastIndexOf(m[3]!), shown: m[3]! });
+  for (const m of text.matchAll(CONVERSION)) {
+    if (m[2]!.toLowerCase() === m[4]!.toLowerCase()) continue;
+    found.push({ step, kind: 'units', at: m.index + m[0].lastIndexOf(m[3]!, m[0].length - m[4]!.length), shown: m[3]! });
+  }
+  return found;
+}
+
+function changed(shown: string, rng: () => number): string {
+  const negative = shown.startsWith('-');
+  const digits = shown.replace(/^-/, '').replace(/,/g, '');
+  const [integer, decimals] = digits.split('.') as [string, string | undefined];
+  const scale = 10 ** (decimals?.length ?? 0);
+  const value = Math.round(Number(digits) * scale);
+  const next = rng() < 0.3 ? value * 10 : value + (1 + Math.floor(rng() * 3)) * scale * (rng() < 0.5 && value > 3 * scale ? -1 : 1);
+  const text = decimals ? (next / scale).toFixed(decimals.length) : String(next);
+  void integer;
+  return `${negative ? '-' : ''}${text}`;
+}
+
+/** At most one slip per solution, in the order of `solutions`. */
+export function seedSlips(solutions: readonly { problem: string; steps: string[] }[], rng: () => number): Slip[] {
+  const slips: Slip[] = [];
+  for (const solution of solutions) {
+    const candidates = solution.steps.flatMap((text, step) => candidatesIn(text, step));
+    if (candidates.length === 0) continue;
+    const chosen = candidates[Math.floor(rng() * candidates.length)]!;
+    const to = changed(chosen.shown, rng);
+    if (to === chosen.shown) continue;
+    const steps = [...solution.steps];
+    const text = steps[chosen.step]!;
+    steps[chosen.step] = text.slice(0, chosen.at) + to + text.slice(chosen.at + chosen.shown.length);
+    const context = steps[chosen.step]!.slice(Math.max(0, chosen.at - 70), chosen.at + to.length + 30).replace(/\s+/g, ' ');
+    slips.push({ problem: solution.problem, steps, step: chosen.step, kind: chosen.kind, from: chosen.shown, to, context });
+  }
+  return slips;
+}

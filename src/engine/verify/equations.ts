@@ -1,0 +1,269 @@
+// Equation steps: consecutive equations in one variable, in one step or from one step to the next
+// (`3x + 5 = 20` → `3x = 15` → `x = 5`), must keep the solution set. Squaring, dividing by the variable
+// or "since x > 0" legitimately gain or lose solutions, so only a step that keeps none of them is
+// refuted: an equation that holds at none of the previous equation's (real) solutions, or stated roots
+// (`x = 2 or x = -3`) none of which solves the equation before them. The previous equation's solutions
+// are found when it is a polynomial equation of degree at most 3 (its coefficients by exact interpolation,
+// its roots by mathjs polynomialRoot); stated roots are substituted back into any equation.
+//
+// What follows a solved form with a plain number (`x = 5`) starts a new derivation, and so does an
+// equation after words like "case", "if", "check" or "another": consecutive is not the same as derived.
+import type { Fraction, MathNode } from 'mathjs';
+import { exactMath } from './evaluate';
+import type { Finding } from './finding';
+import type { FunctionTable } from './functions';
+import { freeVariables } from './functions';
+import type { MathChain, MathSide } from './math-reader';
+import { writtenName } from './math-reader';
+import type { PointValue } from './points';
+import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
+
+/** An equation in one variable, as the last link of a chain. */
+export interface Condition {
+  variable: string;
+  left: MathNode;
+  right: MathNode;
+  start: number;
+  end: number;
+  /** `x = 5`: the variable alone on one side, a plain number on the other. */
+  solvedWith?: number[];
+  /** Decimals of the stated roots (a rounded root is compared at its precision). */
+  decimals?: number[];
+  /** The chain sits in the step that is being checked (not carried over from the previous step). */
+  text: string;
+}
+
+const BREAK =
+  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]|\n\s*(?:[-*•]|\d+[.)])\s/i;
+/**
+ * A step goes on from the previous step's last equation only when all it says before its own first
+ * equation is how it transforms it ("Subtracting 5 from both sides:", "Simplifying, we get").
+ */
+const CONTINUES =
+  /^(?:[\s,.:;$()[\]\\]|so|subtract\w*|add\w*|divid\w*|multipl\w*|simplif\w*|expand\w*|factor\w*|rearrang\w*|mov\w*|isolat\w*|collect\w*|combin\w*|both|sides?|from|by|we|get|have|obtain|gives?|yields?|the|this|equation|becomes|each|to|on|like|terms|\d+)*$/i;
+/** Equations introduced as a list of givens. */
+const LIST = /\b(?:equations|system)\b/i;
+/** An equation that is only supposed, or tried. */
+const SUPPOSE_REACH = 40;
+const SUPPOSE = /\b(?:if|suppose|assume|say|try|trying)\b/i;
+const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearrang|mov|isolat|collect|combin)\w*/i;
+/** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
+const MAX_BETWEEN = 80;
+const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;
+
+function symbolName(node: MathNode): string | undefined {
+  let n = node as unknown as { type: string; name?: string; content?: MathNode };
+  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as typeof n;
+  return n.type === 'SymbolNode' ? n.name : undefined;
+}
+
+function plainNumber(side: MathSide, text: string): { value: number; decimals: number } | undefined {
+  const m = /^\s*(-?\d+(?:\.(\d+))?)\s*$/.exec(text.slice(side.start, side.end).replace(/\\,|\{,\}/g, ''));
+  return m ? { value: Number(m[1]), decimals: m[2]?.length ?? 0 } : undefined;
+}
+
+/** The equation a chain ends with, when it is one in a single variable. */
+export function conditionOf(chain: MathChain, text: string, table: FunctionTable): Condition | undefined {
+  const n = chain.sides.length;
+  const left = chain.sides[n - 2]!;
+  const right = chain.sides[n - 1]!;
+  if (!left.node || !right.node || chain.approximate[n - 2] || left.ambiguous || right.ambiguous) return undefined;
+  const variables = new Set([...freeVariables(left.node, table), ...freeVariables(right.node, table)]);
+  if (variables.size !== 1) return undefined;
+  const variable = [...variables][0]!;
+  if (variable === 'v_i' || variable === 'v_e') return undefined; // the imaginary unit, Euler's number?
+  const condition: Condition = { variable, left: left.node, right: right.node, start: left.start, end: right.end, text };
+  const leftName = symbolName(left.node);
+  const rightName = symbolName(right.node);
+  const valueSide = leftName === variable ? right : rightName === variable ? left : undefined;
+  if (valueSide) {
+    // `x = 5` (a root at the precision written), `x = \frac{3 + \sqrt{21}}{2}` (exact)
+    const number = plainNumber(valueSide, text);
+    const value = number ? undefined : evaluateAt(valueSide.node!, withFunctions({}, table));
+    if (number) {
+      condition.solvedWith = [number.value];
+      condition.decimals = [number.decimals];
+    } else if (value && value.im === 0 && Number.isFinite(value.re)) {
+      condition.solvedWith = [value.re];
+      condition.decimals = [value.exact ? 0 : 9];
+    }
+  }
+  return condition;
+}
+
+/** `left - right` of an equation as a function of its variable. */
+function difference(condition: Condition, table: FunctionTable) {
+  return (x: Fraction): PointValue | undefined => {
+    const scope = withFunctions({ [condition.variable]: x }, table);
+    const a = evaluateAt(condition.left, scope);
+    const b = evaluateAt(condition.right, scope);
+    if (!a?.exact || !b?.exact) return undefined;
+    return { exact: a.exact.sub(b.exact), re: a.re - b.re, im: 0 };
+  };
+}
+
+/** The real solutions of a polynomial equation of degree 1 to 3 (mathjs polynomialRoot), or undefined. */
+function solve(condition: Condition, table: FunctionTable): number[] | undefined {
+  const coefficients = polynomialCoefficients(difference(condition, table), 3)?.map((c) => Number(c.valueOf()));
+  if (!coefficients || coefficients.length < 2) return undefined;
+  try {
+    const roots = (exactMath as unknown as { polynomialRoot(...c: number[]): unknown[] }).polynomialRoot(...coefficients);
+    const real: number[] = [];
+    for (const r of roots) {
+      const complex = r as { re?: number; im?: number };
+      const value = typeof r === 'number' ? r : complex.im !== undefined && Math.abs(complex.im) < 1e-9 ? complex.re : undefined;
+      if (value !== undefined && Number.isFinite(value) && !real.some((x) => Math.abs(x - value) < 1e-9)) real.push(value);
+    }
+    return real;
+  } catch {
+    return undefined;
+  }
+}
+
+function valueAt(node: MathNode, variable: string, value: number, table: FunctionTable): PointValue | undefined {
+  // a float root becomes the nearest fraction; the comparison below allows for that
+  return evaluateAt(node, withFunctions({ [variable]: exactMath.fraction(value) }, table));
+}
+
+/**
+ * Whether the equation holds at `value` (written with `decimals` decimals when it is a rounded root);
+ * undefined when it cannot be evaluated there (`f(6102)` of a function never defined).
+ */
+function holdsAt(condition: Condition, value: number, decimals: number | undefined, table: FunctionTable = new Map()): boolean | undefined {
+  const at = (x: number) => {
+    const a = valueAt(condition.left, condition.variable, x, table);
+    const b = valueAt(condition.right, condition.variable, x, table);
+    return a && b && a.im === 0 && b.im === 0 ? { a, b } : undefined;
+  };
+  const here = at(value);
+  const close = (a: PointValue, b: PointValue) => Math.abs(a.re - b.re) <= 1e-7 * Math.max(1, Math.abs(a.re), Math.abs(b.re));
+  const exact = Number.isSafeInteger(value) && here?.a.exact !== undefined && here.b.exact !== undefined;
+  if (here && (sameValue(here.a, here.b) || (!exact && close(here.a, here.b)))) return true;
+  if (!decimals) return here ? false : undefined;
+  // a rounded root: the difference changes sign within the rounding interval
+  const h = 0.5 * 10 ** -decimals;
+  const lo = at(value - h);
+  const hi = at(value + h);
+  if (!lo || !hi) return true; // undefined nearby: do not claim it fails
+  return Math.sign(lo.a.re - lo.b.re) !== Math.sign(hi.a.re - hi.b.re);
+}
+
+/** An identity in its variable (`2x = 2x`) is no condition at all. */
+function isIdentity(condition: Condition, table: FunctionTable): boolean {
+  return randomPoints([condition.variable], 3, condition.text.slice(condition.start, condition.end)).every((p) => {
+    const scope = withFunctions(p, table);
+    const a = evaluateAt(condition.left, scope);
+    const b = evaluateAt(condition.right, scope);
+    return a !== undefined && b !== undefined && sameValue(a, b);
+  });
+}
+
+function formatRoot(value: number): string {
+  if (Math.abs(value - Math.round(value)) < 1e-9) return String(Math.round(value));
+  const fraction = exactMath.fraction(value) as unknown as { d: bigint; n: bigint; s: bigint };
+  if (fraction.d <= 100n && Math.abs(Number(fraction.n) / Number(fraction.d) - Math.abs(value)) < 1e-9) {
+    return `${fraction.s < 0n ? '-' : ''}${fraction.n}/${fraction.d}`;
+  }
+  return `≈ ${Number(value.toFixed(4))}`;
+}
+
+function describeRoots(variable: string, roots: number[]): string {
+  const name = writtenName(variable);
+  return roots.map((r) => `${name} ${formatRoot(r).startsWith('≈') ? formatRoot(r) : `= ${formatRoot(r)}`}`).join(' or ');
+}
+
+/** Judges the step from `previous` to `next`, or undefined when nothing can be said. */
+function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
+  if (isIdentity(previous, table) || isIdentity(next, table)) return undefined;
+  // a contradiction (`-14 = x + 2 - 16 - x`, a misread) has no solutions to keep
+  const degree = polynomialCoefficients(difference(previous, table), 3)?.length;
+  if (degree === 1) return undefined;
+  const base = { kind: 'equation' as const, start: next.start, end: next.end };
+  const solutions = solve(previous, table);
+  // an equation with no real solution at all (`x^2 + 5 = 0`, the other factor) is no step from one with some
+  if (!next.solvedWith && solve(next, table)?.length === 0) return undefined;
+  if (solutions && solutions.length > 0) {
+    const kept = solutions.some((r) =>
+      next.solvedWith
+        ? next.solvedWith.some((s, k) => Math.abs(s - r) <= 0.5 * 10 ** -(next.decimals![k] ?? 0) + 1e-9 * Math.max(1, Math.abs(r)))
+        : holdsAt(next, r, undefined, table),
+    );
+    if (kept) return { ...base, status: 'verified' };
+    return { ...base, status: 'refuted', expected: describeRoots(previous.variable, solutions), note: 'the equation before it has other solutions' };
+  }
+  if (!next.solvedWith) return undefined;
+  const solves = next.solvedWith.map((s, k) => holdsAt(previous, s, next.decimals![k], table));
+  if (solves.includes(true)) return { ...base, status: 'verified' };
+  if (solves.includes(undefined)) return undefined;
+  return { ...base, status: 'refuted', note: `${describeRoots(next.variable, next.solvedWith)} does not solve the equation before it` };
+}
+
+/** Joins `x = 2 or x = 3` into one solved form with two roots. */
+function mergeRoots(conditions: Condition[], text: string): Condition[] {
+  const merged: Condition[] = [];
+  for (const c of conditions) {
+    const last = merged[merged.length - 1];
+    if (last?.solvedWith && c.solvedWith && last.variable === c.variable && last.text === c.text && ROOT_SEPARATOR.test(text.slice(last.end, c.start))) {
+      merged[merged.length - 1] = { ...last, end: c.end, solvedWith: [...last.solvedWith, ...c.solvedWith], decimals: [...last.decimals!, ...c.decimals!] };
+    } else merged.push(c);
+  }
+  return merged;
+}
+
+export interface EquationCheck {
+  findings: Finding[];
+  /** The last equation of the step, for the next step to go on from. */
+  last?: Condition;
+}
+
+/** Equation steps among the chains of a step, going on from the previous step's last equation. */
+export function checkEquations(chains: readonly MathChain[], text: string, table: FunctionTable, carried: Condition | undefined): EquationCheck {
+  let previousEnd = 0;
+  let previous = carried;
+  const findings: Finding[] = [];
+  const conditions = chains.map((c) => conditionOf(c, text, table));
+  const own = mergeRoots(
+    conditions.flatMap((c) => (c ? [c] : [])),
+    text,
+  );
+  // an equation read as no condition (`x = \pm\sqrt{11}`, two unknowns) between two: the derivation went
+  // through something not checked here
+  const unread = chains.filter((_, k) => !conditions[k]);
+  const unreadBetween = (start: number, end: number) => unread.some((c) => c.start >= start && c.end <= end);
+  // "the equations", "the system": what follows is a list of givens, not a derivation
+  const listed = own.length > 0 && LIST.test(text.slice(0, own[0]!.start));
+  const seen = new Set<string>();
+  /** Conditions that only suppose (`if a = 4, then 1/a = 1/4`): what follows is not derived from them. */
+  const supposed = new Set<Condition>();
+  for (const next of own) {
+    const sameStep = previous !== undefined && previous.text === text;
+    const between = sameStep ? text.slice(previous!.end, next.start) : text.slice(previousEnd, next.start);
+    const goesOn = sameStep
+      ? between.length <= MAX_BETWEEN && !BREAK.test(between) && !listed
+      : CONTINUES.test(between) && (OPERATION.test(between) || !/[A-Za-z]{2}/.test(between));
+    const written = text.slice(next.start, next.end).replace(/\s+/g, '');
+    const restated = seen.has(written);
+    seen.add(written);
+    if (SUPPOSE.test(text.slice(Math.max(previousEnd, next.start - SUPPOSE_REACH), next.start)) || (goesOn && previous && supposed.has(previous)))
+      supposed.add(next);
+    const judged =
+      previous !== undefined &&
+      previous.variable === next.variable &&
+      !previous.solvedWith &&
+      goesOn &&
+      !restated &&
+      !supposed.has(previous) &&
+      !unreadBetween(sameStep ? previous.end : 0, next.start);
+    if (judged) {
+      const found = judgeStep(previous!, next, table);
+      if (found) findings.push(found);
+    }
+    previous = next;
+    previousEnd = next.end;
+  }
+  // the next step goes on from this step's last equation only if the step ends with it
+  const lastChain = chains[chains.length - 1];
+  const endsWithIt = previous !== undefined && previous.text === text && lastChain !== undefined && lastChain.end === previous.end;
+  const after = endsWithIt ? text.slice(previous!.end).replace(/[\s.,;:$\\()[\]]/g, '') : '';
+  return { findings, last: endsWithIt && after.length <= 20 ? previous : undefined };
+}

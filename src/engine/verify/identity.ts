@@ -1,0 +1,292 @@
+// Identities with variables, and values of defined functions. A link `A = B` of a chain whose sides
+// both contain the same variables is evaluated at five random points (Schwartz–Zippel: two different
+// rational functions almost never agree at a random point), exactly with rationals where possible:
+// equal at every point → verified, different at every point → refuted, anything else → not judged.
+//
+// Only a claim of identity is refuted, never a condition (an equation to be solved). A link is read as
+// a claim of identity when
+//   - it stands in a chain of three or more sides (`(x+1)^2 = x^2 + 2x + 1 = …`: rewriting), or
+//   - a side calls a function defined earlier (`P(P(x)) = a(ax^2+bx+c)^2 + …`, `p(1) = 12a^2 + …`), or
+//   - it is two-sided and the sentence announces a rewrite ("expanding", "simplifies to", "factor"), or
+//     it turns a product or power into a sum of terms (`(x+3)(x-2) = x^2 - x - 6`) that differs from the
+//     right one in a single term or a constant, which as an equation would have only 0 or no solution.
+// A side that is a bare variable (`y = x^2 + 1`, a definition or a solved form), sides with different
+// variables (`x_1 + x_2 = -b/a`) or a constant side (`3x + 5 = 20`) make a condition: not judged here.
+// `e` and `i` are tried both as variables and as Euler's number and the imaginary unit; a claim is
+// refuted only when it fails in every reading.
+import type { Fraction, MathNode } from 'mathjs';
+import { exactMath } from './evaluate';
+import type { Finding } from './finding';
+import type { FunctionTable } from './functions';
+import { definitionIn, freeVariables } from './functions';
+import type { MathChain, MathSide } from './math-reader';
+import { writtenName } from './math-reader';
+import type { PointValue, Scope } from './points';
+import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
+import { formatLike } from './compare';
+import type { Literal } from './claims';
+import { literalAgreement } from './compare';
+import { isConversionFactor } from './arithmetic';
+
+const POINTS = 5;
+/** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
+const MAX_LINKS = 60;
+const MIN_POINTS = 4;
+const REWRITE_CUE =
+  /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written)\W*$/i;
+/** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
+const HYPOTHETICAL =
+  /\b(?:suppose|assume|if|whether|check|test|try|not|never|false|incorrect|wrong|contradiction|impossible|cannot|can't|isn't|doesn't)\b|≠|\\neq/i;
+
+export interface IdentityContext {
+  /** The text the chains were read from (a step). */
+  text: string;
+  functions: FunctionTable;
+  /** Spans already judged by the arithmetic verifier. */
+  judged: (start: number, end: number) => boolean;
+}
+
+type Outcome = 'holds' | 'fails' | 'unclear';
+
+function isSymbol(node: MathNode): boolean {
+  let n = node as unknown as { type: string; content?: MathNode };
+  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as { type: string; content?: MathNode };
+  return n.type === 'SymbolNode';
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+/** The readings of e and i to try: as variables, and as constants. */
+function readings(variables: Set<string>): Scope[] {
+  const scopes: Scope[] = [{}];
+  if (variables.has('v_e')) scopes.push({ v_e: Math.E });
+  if (variables.has('v_i')) scopes.push(...scopes.map((s) => ({ ...s, v_i: exactMath.complex(0, 1) })));
+  return scopes;
+}
+
+function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): Outcome {
+  let best: Outcome = 'fails';
+  for (const fixed of readings(variables)) {
+    const free = [...variables].filter((v) => !(v in fixed));
+    let equal = 0;
+    let different = 0;
+    for (const point of randomPoints(free, POINTS, seed)) {
+      const scope = withFunctions({ ...point, ...fixed }, table);
+      const a = evaluateAt(left, scope);
+      const b = evaluateAt(right, scope);
+      if (!a || !b) continue;
+      if (sameValue(a, b)) equal++;
+      else different++;
+    }
+    if (equal >= MIN_POINTS && different === 0) return 'holds';
+    if (!(different >= MIN_POINTS && equal === 0)) best = 'unclear';
+  }
+  return best;
+}
+
+interface Shape {
+  type: string;
+  op?: string;
+  fn?: unknown;
+  args?: MathNode[];
+  content?: MathNode;
+}
+
+function unwrap(node: MathNode): Shape {
+  let n = node as unknown as Shape;
+  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as Shape;
+  return n;
+}
+
+/** `x`, `x^2`: a variable or a power of one with a number as the exponent. */
+function isPowerOfVariable(node: MathNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'SymbolNode') return true;
+  return n.type === 'OperatorNode' && n.op === '^' && unwrap(n.args![0]!).type === 'SymbolNode' && unwrap(n.args![1]!).type === 'ConstantNode';
+}
+
+/** `3x^2y`, `-x`, `5`: at most one number, first, then powers of variables. */
+function isMonomial(node: MathNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'OperatorNode' && n.op === '-' && n.args!.length === 1) return isMonomial(n.args![0]!);
+  const factors: MathNode[] = [];
+  const collect = (m: MathNode) => {
+    const u = unwrap(m);
+    if (u.type === 'OperatorNode' && u.op === '*') u.args!.forEach(collect);
+    else factors.push(m);
+  };
+  collect(node);
+  return factors.every((f, k) => (k === 0 && unwrap(f).type === 'ConstantNode') || isPowerOfVariable(f));
+}
+
+/** A sum of monomials (`x^2 + x - 6`, `4x^2`): what an expansion or a simplification ends with. */
+function isNormalForm(node: MathNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'OperatorNode' && (n.op === '+' || n.op === '-') && n.args!.length === 2) return isNormalForm(n.args![0]!) && isMonomial(n.args![1]!);
+  return isMonomial(node);
+}
+
+/**
+ * `L - R` is 0, a constant or one monomial (`2x`, `-abx^2`): tested variable by variable, the others at a
+ * random point. A slip in a rewrite changes a term; a condition (`(x+1)^2 = x^2 + 25`, a substitution of
+ * a known value) differs from an identity by more than that.
+ */
+function differenceIsMonomial(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): boolean {
+  const others = randomPoints([...variables], 1, seed)[0]!;
+  for (const variable of variables) {
+    const coefficients = polynomialCoefficients((x) => {
+      const scope = withFunctions({ ...others, [variable]: x }, table);
+      const a = evaluateAt(left, scope);
+      const b = evaluateAt(right, scope);
+      return a?.exact && b?.exact ? { exact: a.exact.sub(b.exact), re: a.re - b.re, im: 0 } : undefined;
+    }, 6);
+    if (!coefficients || coefficients.filter((c) => !c.equals(0)).length > 1) return false;
+  }
+  return true;
+}
+
+/** `x^2 + x - 6`: a polynomial from its coefficients (ascending), or undefined when they are not short fractions. */
+function formatPolynomial(coefficients: Fraction[], variable: string): string | undefined {
+  const terms: string[] = [];
+  for (let k = coefficients.length - 1; k >= 0; k--) {
+    const c = coefficients[k]!;
+    if (c.equals(0)) continue;
+    if (c.d > 1000n) return undefined;
+    const magnitude = c.abs();
+    const number = magnitude.d === 1n ? magnitude.n.toString() : `${magnitude.n}/${magnitude.d}`;
+    const power = k === 0 ? '' : k === 1 ? variable : `${variable}^${k}`;
+    const body = k > 0 && magnitude.equals(1) ? power : `${number}${power}`;
+    terms.push(terms.length === 0 ? `${c.s < 0n ? '-' : ''}${body}` : `${c.s < 0n ? '-' : '+'} ${body}`);
+  }
+  return terms.length > 0 ? terms.join(' ') : '0';
+}
+
+/** The expansion of a side in one variable (`x^2 + x - 6`), or undefined. */
+function expansionOf(side: MathSide, variables: Set<string>, table: FunctionTable): string | undefined {
+  if (variables.size !== 1) return undefined;
+  const variable = [...variables][0]!;
+  const coefficients = polynomialCoefficients((x) => evaluateAt(side.node!, withFunctions({ [variable]: x }, table)), 6);
+  return coefficients ? formatPolynomial(coefficients, writtenName(variable)) : undefined;
+}
+
+function claimedAsIdentity(chain: MathChain, k: number, context: IdentityContext, variables: Set<string>): boolean {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  if (chain.sides.length >= 3 || left.calls.length > 0 || right.calls.length > 0) return true;
+  const before =
+    context.text
+      .slice(Math.max(0, left.start - 80), left.start)
+      .split(/[.;:!?]\s/)
+      .pop() ?? '';
+  if (REWRITE_CUE.test(before) && isNormalForm(left.node!) !== isNormalForm(right.node!)) return true;
+  return isNormalForm(left.node!) !== isNormalForm(right.node!) && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text);
+}
+
+function plainNumber(side: MathSide, text: string): Literal | undefined {
+  const written = text.slice(side.start, side.end);
+  const m = /^-?\d+(?:\.(\d+))?$/.exec(written);
+  if (!m) return undefined;
+  return { start: side.start, end: side.end, value: written, decimals: m[1]?.length ?? 0, percent: false, thousands: false };
+}
+
+/**
+ * `f(3) = 2(3)^2 - 3(3) + 1 = 10`: both sides numbers once the functions are applied; and, in LaTeX,
+ * computations the arithmetic verifier does not read (`\log_2 8`, `\frac{360 \text{ pieces}}{6 \text{ pieces per minute}}`).
+ */
+function judgeValue(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  const calls = left.calls.length > 0 || right.calls.length > 0;
+  const scope = withFunctions({}, context.functions);
+  const a = evaluateAt(left.node!, scope);
+  const b = evaluateAt(right.node!, scope);
+  if (!a || !b || a.im !== 0 || b.im !== 0) return undefined;
+  const base = { kind: 'function' as const, start: left.start, end: right.end };
+  const literal = plainNumber(right, context.text);
+  const value = (p: PointValue) => (p.exact ? { exact: p.exact } : { approx: p.re });
+  // units left out of the expression: `2 \text{ hours} = 120 \text{ minutes}` is a change of units
+  if ((left.units || right.units) && isConversionFactor(value(a), value(b))) return undefined;
+  if (literal) {
+    const found = literalAgreement(value(a), literal, { approximate: chain.approximate[k] === true });
+    if (found === 'exact' || found === 'rounded') return { ...base, status: 'verified' };
+    if (found !== 'differs' || left.ambiguous || right.ambiguous || (calls && !valueClaim(left, right, context.functions))) return undefined;
+    const digits = formatLike(value(a), literal);
+    return { ...base, status: 'refuted', expected: digits, fix: { start: right.start, end: right.end, newText: digits } };
+  }
+  if (sameValue(a, b)) return { ...base, status: 'verified' };
+  if (chain.approximate[k] || left.ambiguous || right.ambiguous || (calls && !valueClaim(left, right, context.functions))) return undefined;
+  const relative = Math.abs(a.re - b.re) / Math.max(Math.abs(a.re), Math.abs(b.re), 1e-12);
+  if (!a.exact && relative < 1e-6) return undefined;
+  return { ...base, status: 'refuted', expected: formatLike(value(a), undefined), note: `the right side is ${formatLike(value(b), undefined)}` };
+}
+
+/**
+ * `p(1) = 12a^2 + …`, `P(P(x)) = …`: one side is a call of a function defined once, at something other
+ * than its bare parameters. `f(x) + 2(x+4) = x^2 + 2` is a functional equation, not a value.
+ */
+function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): boolean {
+  const calls = [...left.calls, ...right.calls];
+  if (calls.some((name) => table.get(name)?.redefined)) return false;
+  // `f(g(x)) = g(f(x))`: calls on both sides state a property to check, not a value
+  if (left.calls.length > 0 && right.calls.length > 0) return false;
+  return [left, right].some((side) => {
+    const node = side.node as unknown as { type: string; fn?: { name?: string }; args?: MathNode[] };
+    if (node.type !== 'FunctionNode' || !node.fn?.name?.startsWith('F_')) return false;
+    const params = table.get(node.fn.name.slice(2))?.params ?? [];
+    const bare = (node.args ?? []).every((a, k) => isSymbol(a) && a.toString() === params[k]);
+    return !bare;
+  });
+}
+
+function judgeLink(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  if (!left.node || !right.node || context.judged(left.start, right.end)) return undefined;
+  if (k === 0 && definitionIn(chain, context.text)) return undefined;
+  const vl = freeVariables(left.node, context.functions);
+  const vr = freeVariables(right.node, context.functions);
+  const calls = left.calls.length > 0 || right.calls.length > 0;
+  // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
+  if (vl.size === 0 && vr.size === 0) return calls ? judgeValue(chain, k, context) : undefined;
+  if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node) || !sameSet(vl, vr)) return undefined;
+  if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
+  const outcome = compareAtPoints(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end));
+  const kind = calls ? ('function' as const) : ('identity' as const);
+  const base = { kind, start: left.start, end: right.end };
+  if (outcome === 'holds') return { ...base, status: 'verified' };
+  if (outcome === 'unclear' || left.ambiguous || right.ambiguous) return undefined;
+  const before = context.text.slice(Math.max(0, left.start - 60), left.start);
+  if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
+  // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term (a
+  // substitution of a known fact, `a^2 - ab + b^2 = 7^2 - 3ab`, differs from an identity by more)
+  if (
+    calls
+      ? !valueClaim(left, right, context.functions)
+      : !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end))
+  )
+    return undefined;
+  const finding: Finding = { ...base, status: 'refuted', note: `the two sides differ for ${[...vl].map(writtenName).join(', ')} in general` };
+  if (!calls && isNormalForm(right.node) && !isNormalForm(left.node)) {
+    const expected = expansionOf(left, vl, context.functions);
+    if (expected) {
+      finding.expected = expected;
+      finding.fix = { start: right.start, end: right.end, newText: expected };
+    }
+  }
+  return finding;
+}
+
+/** Identities and function values among the chains of a step. */
+export function checkIdentities(chains: readonly MathChain[], context: IdentityContext): Finding[] {
+  const findings: Finding[] = [];
+  let links = 0;
+  for (const chain of chains) {
+    for (let k = 0; k + 1 < chain.sides.length && links++ < MAX_LINKS; k++) {
+      const found = judgeLink(chain, k, context);
+      if (found) findings.push(found);
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,598 @@
+// Reads the mathematics of a step (inline and display LaTeX, and equations in prose such as
+// `3x + 5 = 20`) into chains of sides joined by `=`, every side translated into mathjs syntax, which
+// mathjs then parses: `\frac{a}{b}` → `((a)/(b))`, `2x` → `2*x`, `(x+1)(x-2)` → `(x+1)*(x-2)`,
+// `x_1` → a name, `f(3)` → a call when f is a function the text defined, a product otherwise.
+// Variables get names of their own (`v_x`), so that a variable named e, i or pi is not mistaken for a
+// constant; the checks decide which reading of e and i to try. What the translator does not know
+// (`\overline`, `\pm`, primes, series with `\dots`) makes the side unreadable: never a guess.
+import type { MathNode } from 'mathjs';
+import type { Token } from './tokens';
+import { tokenize } from './tokens';
+import { exactMath } from './evaluate';
+
+export interface MathSide {
+  start: number;
+  end: number;
+  /** mathjs syntax, or undefined when the side could not be read. */
+  expr?: string;
+  node?: MathNode;
+  /** Variable names as written (`x`, `a_1`), in the order met. */
+  variables: string[];
+  /** Names of functions it calls (defined ones). */
+  calls: string[];
+  /** A reading that might be meant otherwise (`1/2x`, a function name written without brackets). */
+  ambiguous: boolean;
+  /** It had units written in `\text{…}` after its numbers, which the expression leaves out. */
+  units?: boolean;
+}
+
+export interface MathChain {
+  sides: MathSide[];
+  /** `≈` between side k and k+1. */
+  approximate: boolean[];
+  start: number;
+  end: number;
+  /** Inside `$…$`, `\[…\]` and the like, rather than in prose. */
+  latex: boolean;
+}
+
+/** The mathjs name of a variable written `name`. */
+export function variableName(name: string): string {
+  return `v_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+export function writtenName(mathjsName: string): string {
+  return mathjsName.replace(/^v_/, '').replace(/^F_/, '');
+}
+
+export function functionName(name: string): string {
+  return `F_${name}`;
+}
+
+/** LaTeX commands read as functions of one argument. */
+const LATEX_FUNCTIONS: Record<string, string> = {
+  sin: 'sin',
+  cos: 'cos',
+  tan: 'tan',
+  cot: 'cot',
+  sec: 'sec',
+  csc: 'csc',
+  arcsin: 'asin',
+  arccos: 'acos',
+  arctan: 'atan',
+  ln: 'log',
+  exp: 'exp',
+  sinh: 'sinh',
+  cosh: 'cosh',
+  tanh: 'tanh',
+};
+/** The same, written as words in prose: `sqrt(2)`, `sin(x)`. */
+const WORD_FUNCTIONS: Record<string, string> = { ...LATEX_FUNCTIONS, sqrt: 'sqrt', abs: 'abs' };
+/** Letters that, before a bracket, name a function more often than they multiply (`f(x)`, `P(A)`, `g(2)`). */
+const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'p', 'q', 'F', 'G', 'H', 'P', 'Q', 'N', 'E', 'T', 'S', 'R', 'L']);
+const MAX_SIDE_TOKENS = 200;
+const MAX_NESTING = 30;
+const MAX_CHAINS = 200;
+
+class Unreadable extends Error {}
+
+/** Translates the tokens of one side into mathjs syntax. */
+class SideTranslator {
+  private pos: number;
+  private depth = 0;
+  readonly variables: string[] = [];
+  readonly calls: string[] = [];
+  ambiguous = false;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly text: string,
+    start: number,
+    private readonly end: number,
+    private readonly latex: boolean,
+    private readonly functions: ReadonlySet<string>,
+  ) {
+    this.pos = start;
+  }
+
+  private peek(offset = 0): Token | undefined {
+    const k = this.pos + offset;
+    return k < this.end ? this.tokens[k] : undefined;
+  }
+
+  translate(): string {
+    const out = this.expression(undefined);
+    if (this.pos !== this.end) throw new Unreadable();
+    return out;
+  }
+
+  /** A sum/product until `closer` (a closing bracket) or the end. */
+  private expression(closer: string | undefined): string {
+    if (++this.depth > MAX_NESTING) throw new Unreadable();
+    const parts: string[] = [];
+    let expectOperand = true;
+    for (;;) {
+      const t = this.peek();
+      if (!t) break;
+      if (t.type === 'rparen' || (t.type === 'punct' && t.value === '|' && closer === '|')) break;
+      if (t.type === 'punct' && t.value === ',' && closer !== undefined) break;
+      if (t.type === 'op') {
+        if (expectOperand && t.value !== '-' && t.value !== '+') throw new Unreadable();
+        if (t.value === '^') throw new Unreadable();
+        parts.push(expectOperand ? ` ${t.value}` : t.value);
+        this.pos++;
+        expectOperand = true;
+        continue;
+      }
+      // two numbers side by side (`3 1/2`, a mixed number?) are not a product anyone writes
+      if (!expectOperand && t.type === 'num' && this.tokens[this.pos - 1]?.type === 'num') throw new Unreadable();
+      // in prose, `1600 x^2` is two formulas run together, not a product (that is written 1600x^2)
+      if (!expectOperand && !this.latex && t.start > this.tokens[this.pos - 1]!.end) throw new Unreadable();
+      const factor = this.factor();
+      if (!expectOperand) {
+        // juxtaposition multiplies: 2x, 3(x+1), (x+1)(x-2); after a division it is ambiguous (1/2x)
+        if (parts[parts.length - 2] === '/') this.ambiguous = true;
+        parts.push('*');
+      }
+      parts.push(factor);
+      expectOperand = false;
+    }
+    if (expectOperand) throw new Unreadable();
+    this.depth--;
+    return parts.join('');
+  }
+
+  /** A bracketed group `{…}` or `(…)`, or a single atom (`\frac12`, `x^2`). */
+  private group(): string {
+    const t = this.peek();
+    if (!t) throw new Unreadable();
+    if (t.type === 'lparen') {
+      this.pos++;
+      const inner = this.expression(t.value);
+      const close = this.peek();
+      if (!close || close.type !== 'rparen') throw new Unreadable();
+      this.pos++;
+      return `(${inner})`;
+    }
+    return this.atom();
+  }
+
+  private factor(): string {
+    let base = this.atom();
+    // `ax^3` is a·x³: a postfix belongs to the last letter of a word of variables
+    const prefix = this.wordPrefix;
+    this.wordPrefix = undefined;
+    for (;;) {
+      const t = this.peek();
+      if (!t) break;
+      if (t.type === 'sup' && t.start === this.tokens[this.pos - 1]!.end) {
+        base = `(${base})^${t.value}`;
+        this.pos++;
+      } else if (t.type === 'op' && t.value === '^') {
+        this.pos++;
+        base = `(${base})^(${this.exponent()})`;
+      } else if (t.type === 'fact') {
+        base = `factorial(${base})`;
+        this.pos++;
+      } else if (t.type === 'pct') {
+        base = `(${base}/100)`;
+        this.pos++;
+      } else if (t.type === 'deg') {
+        base = `(${base}*pi/180)`;
+        this.pos++;
+      } else break;
+    }
+    return prefix ? `(${prefix}*${base})` : base;
+  }
+
+  /** The letters before the last one of the word just read (`a` of `ax`), for `factor`. */
+  private wordPrefix: string | undefined;
+
+  private exponent(): string {
+    const t = this.peek();
+    if (!t) throw new Unreadable();
+    if (t.type === 'lparen') return this.group();
+    if (t.type === 'op' && t.value === '-') {
+      this.pos++;
+      return `-${this.exponent()}`;
+    }
+    // x^23 means x²·3 in LaTeX and x to the 23rd in prose: only one digit is unambiguous
+    if (t.type === 'num' && this.latex && t.value.length > 1) throw new Unreadable();
+    if (t.type === 'num' || t.type === 'word' || t.type === 'const') return this.atom();
+    throw new Unreadable();
+  }
+
+  private atom(): string {
+    const t = this.peek();
+    if (!t) throw new Unreadable();
+    switch (t.type) {
+      case 'num':
+        this.pos++;
+        return t.value.startsWith('.') ? `0${t.value}` : t.value.includes('/') ? `(${t.value})` : t.value;
+      case 'cur':
+        this.pos++;
+        return this.atom();
+      case 'const':
+        this.pos++;
+        return 'pi';
+      case 'lparen':
+        return this.group();
+      case 'frac': {
+        this.pos++;
+        const a = this.group();
+        const b = this.group();
+        return `((${a})/(${b}))`;
+      }
+      case 'binom': {
+        this.pos++;
+        const a = this.group();
+        const b = this.group();
+        return `combinations(${a},${b})`;
+      }
+      case 'sqrt': {
+        this.pos++;
+        const open = this.peek();
+        if (open?.type === 'lparen' && open.value === '[') {
+          this.pos++;
+          const index = this.expression(']');
+          if (this.peek()?.type !== 'rparen') throw new Unreadable();
+          this.pos++;
+          return `nthRoot(${this.group()},${index})`;
+        }
+        return `sqrt(${this.group()})`;
+      }
+      case 'punct':
+        if (t.value === '|') {
+          this.pos++;
+          const inner = this.expression('|');
+          const close = this.peek();
+          if (!close || close.value !== '|') throw new Unreadable();
+          this.pos++;
+          return `abs(${inner})`;
+        }
+        throw new Unreadable();
+      case 'cmd':
+        return this.latexFunction(t);
+      case 'word':
+        return this.word(t);
+      default:
+        throw new Unreadable();
+    }
+  }
+
+  /** `\sin x`, `\sin(2x)`, `\log_{2} 8`, `\sin^2 x`. */
+  private latexFunction(t: Token): string {
+    this.pos++;
+    let name = LATEX_FUNCTIONS[t.value];
+    let base: string | undefined;
+    if (t.value === 'log') {
+      const under = this.peek();
+      if (!under || under.type !== 'punct' || under.value !== '_') throw new Unreadable(); // log without a base: 10 or e?
+      this.pos++;
+      base = this.group();
+      name = 'log';
+    }
+    if (!name) throw new Unreadable();
+    let power: string | undefined;
+    if (this.peek()?.type === 'op' && this.peek()!.value === '^') {
+      this.pos++;
+      power = this.exponent();
+      if (power === '(-1)' || power === '-1') throw new Unreadable(); // an inverse, not a power
+    }
+    const next = this.peek();
+    let argument: string;
+    if (next?.type === 'lparen' && next.value === '(') argument = this.group();
+    else {
+      // without brackets the argument is the next factor: \sin x, \ln 2
+      this.ambiguous = true;
+      argument = this.factor();
+    }
+    const call = base !== undefined ? `log(${argument},${base})` : `${name}(${argument})`;
+    return power !== undefined ? `(${call})^(${power})` : call;
+  }
+
+  private word(t: Token): string {
+    const raw = this.text.slice(t.start, t.end);
+    if (raw.startsWith('\\')) throw new Unreadable(); // \text{…}: prose inside the math
+    const next = this.tokens[this.pos + 1];
+    const call = next !== undefined && this.pos + 1 < this.end && next.type === 'lparen' && next.value === '(' && next.start === t.end;
+    if (call && WORD_FUNCTIONS[raw]) {
+      this.pos++;
+      return `${WORD_FUNCTIONS[raw]}${this.group()}`;
+    }
+    if (call && raw.length === 1 && this.functions.has(raw)) {
+      this.pos += 2;
+      const args: string[] = [this.expression(')')];
+      while (this.peek()?.type === 'punct' && this.peek()!.value === ',') {
+        this.pos++;
+        args.push(this.expression(')'));
+      }
+      if (this.peek()?.type !== 'rparen') throw new Unreadable();
+      this.pos++;
+      if (!this.calls.includes(raw)) this.calls.push(raw);
+      return `${functionName(raw)}(${args.join(',')})`;
+    }
+    // a prime (f'(x)), or a letter that names functions (f(x), P(A)) that the text did not define: not something to guess
+    if (this.tokens[this.pos + 1]?.value === "'" && this.tokens[this.pos + 1]!.start === t.end) throw new Unreadable();
+    if (call && FUNCTION_LETTERS.has(raw)) throw new Unreadable();
+    // f^{-1}(x), g^2(x): a function's inverse or power
+    const after = this.tokens[this.pos + 1];
+    if ((FUNCTION_LETTERS.has(raw) || this.functions.has(raw)) && after?.type === 'op' && after.value === '^' && after.start === t.end) throw new Unreadable();
+    if (raw.length > 1 && !this.latex) throw new Unreadable();
+    this.pos++;
+    // letters written together are a product of variables (xy), each maybe with a subscript (x_1)
+    const names = raw.split('');
+    const last = names.length - 1;
+    let subscript = '';
+    if (this.peek()?.type === 'punct' && this.peek()!.value === '_') {
+      this.pos++;
+      const s = this.peek();
+      if (!s) throw new Unreadable();
+      if (s.type === 'num' || (s.type === 'word' && !this.text.slice(s.start, s.end).startsWith('\\'))) {
+        subscript = `_${this.text.slice(s.start, s.end)}`;
+        this.pos++;
+      } else if (s.type === 'lparen' && s.value === '{') {
+        const close = this.tokens[this.pos + 2];
+        const inside = this.tokens[this.pos + 1];
+        if (!inside || !close || close.type !== 'rparen' || (inside.type !== 'num' && inside.type !== 'word')) throw new Unreadable();
+        subscript = `_${this.text.slice(inside.start, inside.end)}`;
+        this.pos += 3;
+      } else throw new Unreadable();
+    }
+    const parts = names.map((n, k) => {
+      const name = k === last ? `${n}${subscript}` : n;
+      if (!this.variables.includes(name)) this.variables.push(name);
+      return variableName(name);
+    });
+    if (parts.length > 1) this.wordPrefix = parts.slice(0, -1).join('*');
+    return parts[parts.length - 1]!;
+  }
+}
+
+/** Words in `\text{…}` after a number that say something else than a unit (`= 255 \text{ remainder } 4`). */
+const NOT_A_UNIT = new Set([
+  'remainder',
+  'rem',
+  'r',
+  'mod',
+  'modulo',
+  'with',
+  'and',
+  'or',
+  'if',
+  'for',
+  'when',
+  'is',
+  'so',
+  'then',
+  'since',
+  'where',
+  'because',
+  'than',
+  'times',
+  'less',
+  'more',
+  'of',
+  'as',
+  'at',
+  'in',
+  'on',
+  'to',
+  'by',
+  'from',
+  'are',
+  'was',
+  'which',
+  'that',
+  'but',
+  'not',
+]);
+
+/** `360 \text{ pieces}`: a unit written after a number inside the math, which the formula reads past. */
+function isUnitAfterNumber(t: Token, previous: Token | undefined): boolean {
+  return previous?.type === 'num' && !NOT_A_UNIT.has(t.value);
+}
+
+/** Tokens that can stand in a formula of the given kind of text. */
+function isMathToken(t: Token, text: string, latex: boolean, previous: Token | undefined, next: Token | undefined): boolean {
+  switch (t.type) {
+    case 'num':
+    case 'op':
+    case 'eq':
+    case 'lparen':
+    case 'rparen':
+    case 'frac':
+    case 'sqrt':
+    case 'binom':
+    case 'const':
+    case 'fact':
+    case 'sup':
+    case 'pct':
+    case 'deg':
+      return true;
+    case 'cur':
+      return !latex;
+    case 'cmd':
+      return LATEX_FUNCTIONS[t.value] !== undefined || t.value === 'log';
+    case 'punct':
+      return t.value === '|' || t.value === '_' || (t.value === ',' && latex && previous?.type !== 'num');
+    case 'word': {
+      const raw = text.slice(t.start, t.end);
+      if (raw.startsWith('\\')) return latex && isUnitAfterNumber(t, previous);
+      if (latex) return true;
+      if (WORD_FUNCTIONS[raw] && next?.type === 'lparen' && next.start === t.end) return true;
+      if (raw.length !== 1) return false;
+      // `4 x $2`, `3 x 5`: "times" in prose
+      if ((raw === 'x' || raw === 'X') && previous && ['num', 'rparen'].includes(previous.type) && next && ['num', 'cur'].includes(next.type)) return false;
+      // "a" and "I" are words in prose, unless they stand in a formula (`a + b = 5`)
+      if (raw === 'a' || raw === 'I') {
+        const mathy = (u: Token | undefined) => u !== undefined && ['op', 'eq', 'sup', 'lparen', 'rparen'].includes(u.type);
+        return mathy(previous) || mathy(next);
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Raw text between two tokens that separates formulas (`\quad`, `\text{ and }` is a word already). */
+const GAP_SEPARATOR = /\\q?quad|\\hspace|\\text\s*\{\s*\}|\n\s*\n/;
+
+interface Run {
+  start: number;
+  end: number;
+  latex: boolean;
+}
+
+/** Maximal runs of formula tokens, split where the text says something else. */
+function formulaRuns(tokens: Token[], text: string): Run[] {
+  const runs: Run[] = [];
+  const open: string[] = [];
+  let latex = false;
+  let runStart = -1;
+  const close = (k: number) => {
+    if (runStart >= 0 && k > runStart) runs.push({ start: runStart, end: k, latex });
+    runStart = -1;
+  };
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.type === 'delim') {
+      close(k);
+      if (t.value === '$' || t.value === '$$') {
+        if (open[open.length - 1] === t.value) open.pop();
+        else open.push(t.value);
+      } else if (t.value === '(' || t.value === '[' || t.value === 'begin') open.push(t.value);
+      else if ((t.value === ')' || t.value === ']' || t.value === 'end') && open.length > 0) open.pop();
+      latex = open.length > 0;
+      continue;
+    }
+    // `\\` ends a line of an align; `\\ &= …` goes on with the chain
+    if (t.type === 'linebreak') {
+      if (tokens[k + 1]?.type !== 'eq') close(k);
+      continue;
+    }
+    const previous = tokens[k - 1];
+    const gap = previous ? text.slice(previous.end, t.start) : '';
+    // a new line starts a new formula, unless one of the two lines leaves the expression open (`=`, `+`)
+    const continued = t.type === 'eq' || t.type === 'op' || previous?.type === 'eq' || previous?.type === 'op';
+    if (runStart >= 0 && (GAP_SEPARATOR.test(gap) || (gap.includes('\n') && !continued))) close(k);
+    if (isMathToken(t, text, latex, runStart >= 0 ? previous : undefined, tokens[k + 1])) {
+      if (runStart < 0) runStart = k;
+    } else close(k);
+  }
+  close(tokens.length);
+  return runs;
+}
+
+function readSide(tokens: Token[], text: string, start: number, end: number, latex: boolean, functions: ReadonlySet<string>): MathSide {
+  const side: MathSide = { start: tokens[start]!.start, end: tokens[end - 1]!.end, variables: [], calls: [], ambiguous: false };
+  if (end - start > MAX_SIDE_TOKENS) return side;
+  try {
+    const own = tokens
+      .slice(start, end)
+      .filter((t, k, all) => t.type !== 'linebreak' && !(t.type === 'word' && text[t.start] === '\\' && all[k - 1]?.type === 'num'));
+    side.units = own.length < end - start && tokens.slice(start, end).some((t) => t.type === 'word' && text[t.start] === '\\');
+    const reader = new SideTranslator(own, text, 0, own.length, latex, functions);
+    const expr = reader.translate();
+    side.node = exactMath.parse(expr);
+    side.expr = expr;
+    side.variables = reader.variables;
+    side.calls = reader.calls;
+    side.ambiguous = reader.ambiguous;
+  } catch {
+    // unreadable: the side keeps no expression
+  }
+  return side;
+}
+
+function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlySet<string>): MathChain | undefined {
+  let sideStart = run.start;
+  const sides: MathSide[] = [];
+  const approximate: boolean[] = [];
+  let depth = 0;
+  for (let k = run.start; k <= run.end; k++) {
+    const t = tokens[k];
+    if (k < run.end && t!.type === 'lparen') depth++;
+    if (k < run.end && t!.type === 'rparen') depth--;
+    if (k < run.end && !(t!.type === 'eq' && depth === 0)) continue;
+    if (k > sideStart) sides.push(readSide(tokens, text, sideStart, k, run.latex, functions));
+    else sides.push({ start: 0, end: 0, variables: [], calls: [], ambiguous: false });
+    if (k < run.end) approximate.push(t!.value === 'approx');
+    sideStart = k + 1;
+  }
+  // a leading `=` (`= 2x + 1` continuing a display) leaves an empty first side: drop it
+  if (sides.length > 0 && sides[0]!.start === sides[0]!.end) {
+    sides.shift();
+    approximate.shift();
+  }
+  if (sides.length < 2 || sides.some((s) => s.start === s.end)) return undefined;
+  // `5.7\overline{6}`, `x'`: notation written tight after the last side changes what it means
+  // `\text{Chenny's Age} - 4 = 10 - 4`: the first side goes on to the left of the formula
+  const first = tokens[run.start]!;
+  const before = tokens[run.start - 1];
+  // `20 : (80 + y) = 1 : 6`: a ratio goes on to the left of the formula
+  if ((first.type === 'op' && before && ['word', 'rparen', 'num', 'cmd'].includes(before.type)) || isRatio(tokens, text, run.start - 1, run.latex)) {
+    delete sides[0]!.expr;
+    delete sides[0]!.node;
+  }
+  const after = tokens[run.end];
+  // `5.75757... - 0.05757...`: a repeating decimal, or a series, goes on past the last side
+  const modifier =
+    after !== undefined &&
+    (after.type === 'ellipsis' ||
+      isRatio(tokens, text, run.end, run.latex) ||
+      (after.type === 'cmd' && /^(?:pmod|bmod|mod|pm|mp|cdots|ldots|dots)$/.test(after.value)) ||
+      (after.type === 'word' && NOT_A_UNIT.has(after.value) && ['mod', 'modulo', 'remainder', 'r', 'rem'].includes(after.value)));
+  if (
+    after &&
+    (modifier || (after.start === tokens[run.end - 1]!.end && (after.type === 'cmd' || (after.type === 'punct' && !',.;:?!'.includes(after.value)))))
+  ) {
+    const last = sides[sides.length - 1]!;
+    delete last.expr;
+    delete last.node;
+  }
+  return { sides, approximate, start: sides[0]!.start, end: sides[sides.length - 1]!.end, latex: run.latex };
+}
+
+/** Whether tokens[k] is the colon of a ratio (`1:4`, `20 : (80 + y)` in LaTeX), not a colon ending a sentence. */
+function isRatio(tokens: Token[], text: string, k: number, latex: boolean): boolean {
+  const colon = tokens[k];
+  const left = tokens[k - 1];
+  const right = tokens[k + 1];
+  if (colon?.type !== 'punct' || colon.value !== ':' || !left || !right) return false;
+  const operands = ['num', 'rparen', 'word'].includes(left.type) && ['num', 'lparen', 'word'].includes(right.type);
+  const tight = left.end === colon.start && colon.end === right.start;
+  return operands && (latex || tight) && !/\n/.test(text.slice(left.end, right.start));
+}
+
+/** A run split at its top-level commas (`x = 2, y = 3`); commas inside brackets belong to a call `f(a, b)`. */
+function splitAtCommas(tokens: Token[], run: Run): Run[] {
+  const parts: Run[] = [];
+  let depth = 0;
+  let start = run.start;
+  for (let k = run.start; k < run.end; k++) {
+    const t = tokens[k]!;
+    if (t.type === 'lparen') depth++;
+    else if (t.type === 'rparen') depth--;
+    else if (depth === 0 && t.type === 'punct' && t.value === ',') {
+      if (k > start) parts.push({ start, end: k, latex: run.latex });
+      start = k + 1;
+    }
+  }
+  if (run.end > start) parts.push({ start, end: run.end, latex: run.latex });
+  return parts;
+}
+
+/** Every chain `A = B (= C …)` in `text`, with at least two sides. `functions`: names defined as functions so far. */
+export function readMath(text: string, functions: ReadonlySet<string> = new Set()): MathChain[] {
+  const tokens = tokenize(text);
+  const chains: MathChain[] = [];
+  for (const run of formulaRuns(tokens, text).flatMap((r) => splitAtCommas(tokens, r))) {
+    if (chains.length >= MAX_CHAINS) break;
+    if (!tokens.slice(run.start, run.end).some((t) => t.type === 'eq')) continue;
+    const chain = readChain(tokens, text, run, functions);
+    if (chain) chains.push(chain);
+  }
+  return chains;
+}

@@ -1,0 +1,127 @@
+// The deterministic checks of a math solution, step by step: arithmetic on every explicit computation,
+// then, on the formulas of the step (math-reader.ts), identities and function values, equation steps
+// (going on from the previous step's last equation), quantities with units and percentages in prose.
+// Functions defined in the problem or an earlier step are known to later steps.
+//
+// Bounded by construction, not by a clock (a clock would judge the same text differently on a busy
+// machine): every expression is sized before it is evaluated (size.ts), a step is read up to 100,000
+// characters, and every check caps its claims (the caps that cut a step short are reported in its
+// evidence, never a silent pass). bench/verifier.ts measures the time per step (p99, max).
+import type { ClaimEvidence, Evidence, SolutionDocument, Step } from '../types';
+import { MAX_CHECKED_CHARACTERS, verifyStepArithmetic, withoutLabels } from './arithmetic';
+import type { Condition } from './equations';
+import { checkEquations } from './equations';
+import type { Finding } from './finding';
+import { toEvidence } from './finding';
+import type { FunctionTable } from './functions';
+import { addDefinitions, functionNames } from './functions';
+import { checkIdentities } from './identity';
+import { readMath } from './math-reader';
+import { checkNamedValues } from './named-values';
+import { checkPercentages } from './percent';
+import { checkRemainders } from './remainder';
+import { checkUnits } from './units';
+
+/** What a step's checks depend on besides its own text. */
+export interface StepContext {
+  functions: FunctionTable;
+  /** The previous step's last equation in one variable. */
+  equation?: Condition;
+  /** Names used as functions anywhere in the document (`f(x) = …`). */
+  functionNames: ReadonlySet<string>;
+}
+
+export interface StepResult {
+  evidence: ClaimEvidence[];
+  functions: FunctionTable;
+  equation?: Condition;
+}
+
+/** Whether the arithmetic verifier judged a claim inside [start, end) already. */
+function judgedWithin(evidence: readonly ClaimEvidence[], step: Step) {
+  const spans = evidence.filter((e) => e.status !== 'uncheckable').map((e) => [offsetOf(step, e.range.start), offsetOf(step, e.range.end)] as const);
+  return (start: number, end: number) => spans.some(([s, e]) => s >= start && e <= end);
+}
+
+function offsetOf(step: Step, position: { line: number; character: number }): number {
+  let line = step.range.start.line;
+  let column = step.range.start.character;
+  for (let k = 0; k < step.text.length; k++) {
+    if (line === position.line && column === position.character) return k;
+    if (step.text[k] === '\n') {
+      line++;
+      column = 0;
+    } else column++;
+  }
+  return step.text.length;
+}
+
+/** All deterministic checks of one step in its context. */
+function verifyStep(step: Step, context: StepContext): StepResult {
+  // as much of the step as the arithmetic verifier reads
+  const text = step.text.length > MAX_CHECKED_CHARACTERS ? step.text.slice(0, MAX_CHECKED_CHARACTERS) : step.text;
+  const remainders = checkRemainders(text);
+  // `25 ÷ 4 = 6 remainder 1`: a whole quotient said so, not a value rounded to whole units
+  const divisions = remainders.filter((f) => f.status === 'verified');
+  const evidence: ClaimEvidence[] = verifyStepArithmetic(step).filter(
+    (e) => e.kind !== 'rounding' || !divisions.some((f) => offsetOf(step, e.range.start) >= f.start && offsetOf(step, e.range.end) <= f.end),
+  );
+  const chains = readMath(text, context.functionNames);
+  const functions = addDefinitions(context.functions, chains, step.text);
+  const judged = judgedWithin(evidence, step);
+  const findings: Finding[] = [];
+  const equations = checkEquations(chains, step.text, functions, context.equation);
+  findings.push(
+    ...checkIdentities(chains, { text: step.text, functions, judged }),
+    ...equations.findings,
+    ...checkUnits(text, judged),
+    ...checkPercentages(text, judged),
+    ...checkNamedValues(withoutLabels(text), judged),
+    ...remainders,
+  );
+  findings.sort((a, b) => a.start - b.start);
+  evidence.push(...findings.map((f) => toEvidence(step, f)));
+  return { evidence, functions, equation: equations.last };
+}
+
+/** The context of the first step: functions defined in the problem. */
+function documentContext(document: SolutionDocument): StepContext {
+  const names = functionNames([document.problem, ...document.steps.map((s) => s.text)].join('\n'));
+  const functions = addDefinitions(new Map(), readMath(document.problem, names), document.problem);
+  return { functions, functionNames: names };
+}
+
+/** A cache of step results by step text and context (the check worker keeps one across edits: deadline/verifier-memo.ts). */
+export interface StepCache {
+  get(step: Step, contextKey: string): StepResult | undefined;
+  set(step: Step, contextKey: string, result: StepResult): void;
+}
+
+function contextKey(context: StepContext): string {
+  const functions = [...context.functions].map(([name, d]) => `${name}:${d.text}`).join('|');
+  const equation = context.equation ? `${context.equation.text.slice(context.equation.start, context.equation.end)}` : '';
+  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}`;
+}
+
+/** Each step of a math document with its evidence, in order (a caller may stop or report between steps). */
+export function* verifyMathSteps(document: SolutionDocument, cache?: StepCache): Generator<[Step, ClaimEvidence[]]> {
+  if (document.kind !== 'math') return;
+  let context = documentContext(document);
+  for (const step of document.steps) {
+    const key = contextKey(context);
+    let result = cache?.get(step, key);
+    if (!result) {
+      result = verifyStep(step, context);
+      cache?.set(step, key, result);
+    }
+    yield [step, result.evidence];
+    context = { ...context, functions: result.functions, equation: result.equation };
+  }
+}
+
+/** Evidence of every step of a math document, by step index. */
+export function verifyMathDocument(document: SolutionDocument): Map<number, Evidence[]> {
+  const evidence = new Map<number, Evidence[]>();
+  for (const [step, found] of verifyMathSteps(document)) if (found.length > 0) evidence.set(step.index, found);
+  return evidence;
+}

@@ -1,0 +1,260 @@
+// The verifiers beyond arithmetic, check by check, on tables of claims that must be verified, refuted
+// (with the value that holds), left uncertain, or left alone (the false-alarm traps); and bounded
+// evaluation on hostile input.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseMarkdownSolution } from '../../src/engine/documents/markdown';
+import { verifyDocument } from '../../src/engine/judge';
+import type { ClaimEvidence } from '../../src/engine/types';
+import { isClaimEvidence } from '../../src/engine/types';
+import { verifyStepArithmetic } from '../../src/engine/verify/arithmetic';
+
+/** Every claim finding of a solution whose steps are the paragraphs of `body`. */
+function findings(body: string, problem = 'Solve the problem.'): ClaimEvidence[] {
+  const document = parseMarkdownSolution('t.solution.md', `${problem}\n\n${body}\n`);
+  return [...verifyDocument(document).values()].flat().filter(isClaimEvidence);
+}
+
+type Expect = 'verified' | 'refuted' | 'uncertain' | 'none';
+
+/** [solution text, the kind checked, what must come of it, the value that holds when refuted] */
+function check(table: [string, ClaimEvidence['kind'], Expect, string?][]): void {
+  for (const [text, kind, expect, expected] of table) {
+    const found = findings(text).filter((e) => e.kind === kind);
+    const said = found.map((e) => `${e.status}: ${e.claim}${e.expected ? ` (${e.expected})` : ''}`).join('; ');
+    if (expect === 'none') {
+      assert.ok(!found.some((e) => e.status === 'refuted' || e.status === 'uncertain'), `${text} → ${said}`);
+      assert.ok(!findings(text).some((e) => e.status === 'refuted'), `${text}: nothing refuted`);
+      continue;
+    }
+    const hit = found.find((e) => e.status === expect);
+    assert.ok(hit, `${text}: expected ${kind} ${expect}, got ${said || 'nothing'}`);
+    if (expected !== undefined) assert.equal(hit.expected, expected, text);
+    if (expect !== 'refuted') assert.ok(!findings(text).some((e) => e.status === 'refuted'), `${text}: nothing refuted`);
+  }
+}
+
+describe('identities with variables', () => {
+  it('verifies identities, refutes a slip with the right side, and never refutes a condition', () => {
+    check([
+      ['Expanding, $(x+3)(x-2) = x^2 + x - 6$.', 'identity', 'verified'],
+      ['$(x+3)(x-2) = x^2 - x - 6$', 'identity', 'refuted', 'x^2 + x - 6'],
+      ['(x+3)(x-2) = x^2 - x - 6', 'identity', 'refuted', 'x^2 + x - 6'],
+      ['$(x+1)^2 = x^2 + 2x + 1 = x(x + 2) + 1$', 'identity', 'verified'],
+      ['$(2a - b)^2 = 4a^2 - 4ab + b^2$', 'identity', 'verified'],
+      ['\\[ \\frac{6x^2 + 3x}{3x} = 2x + 1 = 2(x + 1) \\]', 'identity', 'refuted'],
+      ['$3 \\cdot 2x = 5x$', 'identity', 'refuted'],
+      ['$(1+i)(1-i) = 1 - i^2 = 2$', 'identity', 'verified'],
+      // conditions, definitions and facts: not identities
+      ['$3x + 5 = 20$', 'identity', 'none'],
+      ['$2x + 3 = x + 7$', 'identity', 'none'],
+      ['By Pythagoras, $(x+1)^2 = x^2 + 25$.', 'identity', 'none'],
+      ['$y = x^2 + 1$', 'identity', 'none'],
+      ['$x_1 + x_2 = -\\frac{b}{a}$', 'identity', 'none'],
+      ['$AB = BC = CA$', 'identity', 'none'],
+      ['$x^2 + y^2 = 25$', 'identity', 'none'],
+      ['$e^{i\\pi} + 1 = 0$', 'identity', 'none'],
+      ['Suppose $(x+1)^2 = x^2 + 1$; then $2x = 0$.', 'identity', 'none'],
+    ]);
+  });
+});
+
+describe('equation steps', () => {
+  it('keeps the solution set from one equation to the next, in a step or across steps', () => {
+    check([
+      ['$3x + 5 = 20$, so $3x = 15$ and $x = 5$.', 'equation', 'verified'],
+      ['3x + 5 = 20\n\n3x = 15\n\nx = 5', 'equation', 'verified'],
+      ['3x + 5 = 20\n\n3x = 16', 'equation', 'refuted', 'x = 5'],
+      ['$x/4 + 2 = 5$, so $x/4 = 3$, so $x = 12$.', 'equation', 'verified'],
+      ['$x/4 + 2 = 5$, so $x/4 = 3$, so $x = 7$.', 'equation', 'refuted', 'x = 12'],
+      ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 3$.', 'equation', 'verified'],
+      ['$x^2 - 5x + 6 = 0$, so $x = 1$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],
+      ['$x^2 = 2$, so $x = 1.41$.', 'equation', 'verified'],
+    ]);
+  });
+
+  it('lets steps gain or lose solutions, and leaves separate cases alone', () => {
+    check([
+      ['$x^2 = 3x$. Dividing by $x$, $x = 3$.', 'equation', 'verified'],
+      ['$x^2 = 4$ and since $x > 0$, $x = 2$.', 'equation', 'none'],
+      ['Squaring $\\sqrt{x+3} = x - 3$ gives $x + 3 = x^2 - 6x + 9$, so $x^2 - 7x + 6 = 0$, and $x = 1$ or $x = 6$.', 'equation', 'none'],
+      ['Case 1: $x - 8 = 12$, so $x = 20$. Case 2: $x - 8 = -12$, so $x = -4$.', 'equation', 'none'],
+      ['$x - 3 = 5$ or $x - 3 = -5$.', 'equation', 'none'],
+      ['$(x^2 - 3)(x^2 + 5) = 0$ gives $x^2 - 3 = 0$ and $x^2 + 5 = 0$.', 'equation', 'none'],
+      ['$x = 5$.\n\nFor the other question, $2x + 1 = 9$.', 'equation', 'none'],
+      // found as false alarms on ProcessBench: a repeating decimal, a ratio, an undefined function,
+      // a restated equation, a list of givens, a bullet list, a supposition that is then rejected
+      ['\\[100x - x = 5.75757... - 0.05757...\\]\n\n\\[99x = 5.7\\]', 'equation', 'none'],
+      ['\\[20 : (80 + y) = 1 : 6\\] This implies: \\[20 / (80 + y) = 1 / 6\\]', 'equation', 'none'],
+      ['\\[ d = \\frac{f(6102) - f(2016)}{6102 - 2016} \\] \\[ d = \\frac{-4086}{4086} \\] \\[ d = -1 \\]', 'equation', 'none'],
+      ['if \\( x - 4 = 1 \\) or \\( x - 4 = 11 \\). Solving: \\[ x - 4 = 1 \\implies x = 5 \\]', 'equation', 'none'],
+      ['The first pair of equations:\n\\[ x^2 + 5x + 6 = 0 \\]\n\\[ x^2 + 5x - 6 = 0 \\]', 'equation', 'none'],
+      ['- \\( x^2 - 11 = 0 \\) gives \\( x = \\pm \\sqrt{11} \\).\n- \\( x + 1 = 0 \\) gives \\( x = -1 \\).', 'equation', 'none'],
+      ['If \\( a = 4 \\), then \\( \\frac{1}{a} = \\frac{1}{4} \\), which is too large. Therefore, \\( a = 5 \\).', 'equation', 'none'],
+    ]);
+  });
+});
+
+describe('functions defined earlier', () => {
+  const define = 'Let $f(x) = 2x^2 - 3x + 1$ and $g(t) = f(t) + 4$.\n\n';
+  it('checks substitutions and values, compositions too', () => {
+    check([
+      [`${define}$f(3) = 2(3)^2 - 3(3) + 1 = 10$`, 'function', 'verified'],
+      [`${define}$f(4) = 22$`, 'function', 'refuted', '21'],
+      [`${define}$g(1) = 4$`, 'function', 'verified'],
+      [`${define}$g(f(2)) = 14$`, 'function', 'verified'],
+      [`${define}$g(f(2)) = 19$`, 'function', 'refuted', '14'],
+      [`${define}$f(-x) = 2x^2 + 3x + 1$`, 'function', 'verified'],
+      [`${define}$f(a + 1) = 2a^2 + 3a$`, 'function', 'refuted'],
+      // a probability, a functional equation, a redefinition: no values to check
+      ['$P(A) = 0.3$ and $P(B) = 0.5$', 'function', 'none'],
+      [`${define}We need $f(x) + 2(x + 4) = x^2 + 2$.`, 'function', 'none'],
+      [`${define}Now let $f(x) = x + 1$.\n\n$f(3) = 4$`, 'function', 'none'],
+    ]);
+  });
+});
+
+describe('quantities with units', () => {
+  it('converts and compares, and says when the units do not go together', () => {
+    check([
+      ['2.5 km = 2,500 m', 'units', 'verified'],
+      ['2.5 km = 250 m', 'units', 'refuted', '2500 m'],
+      ['3 h 20 min = 200 min', 'units', 'verified'],
+      ['3 h 20 min = 180 min', 'units', 'refuted', '200 min'],
+      ['$2.50 = 250 cents', 'units', 'verified'],
+      ['90 km/h = 25 m/s', 'units', 'verified'],
+      ['It is \\(1.5 \\text{ kg} = 1500 \\text{ g}\\).', 'units', 'verified'],
+      ['2 h = 120 km', 'units', 'none'],
+      ['On the map 1 cm = 5 km.', 'units', 'none'],
+      ['1 hour × 60 = 60 minutes', 'units', 'none'],
+      ['45 hours/week x 4 weeks = 180 hours', 'units', 'none'],
+    ]);
+    const different = findings('2 h = 120 km').find((e) => e.kind === 'units');
+    assert.equal(different?.status, 'uncheckable');
+    assert.match(different?.note ?? '', /different kinds/);
+  });
+});
+
+describe('percentages in prose', () => {
+  it('checks "of", discounts, "more than" and "is P% of"', () => {
+    check([
+      ['15% of 80 is 12.', 'percent', 'verified'],
+      ['15% of 80 is 13.', 'percent', 'refuted', '12'],
+      ['A 20% discount on $45 is $9.', 'percent', 'verified'],
+      ['A 20% discount on $45 is $36.', 'percent', 'verified'],
+      ['A 20% discount on $45 is $40.', 'percent', 'refuted'],
+      ['25% of the 60 students, that is 15 students, walk.', 'percent', 'verified'],
+      ['130 is 30% more than 100.', 'percent', 'verified'],
+      ['120 is 30% more than 100.', 'percent', 'refuted', '130'],
+      ['12 is 15% of 80.', 'percent', 'verified'],
+      ['10% of 40 seconds is 40*0.1 = 4 seconds.', 'percent', 'none'],
+      ['About 33% of 100 is about 33.', 'percent', 'verified'],
+    ]);
+  });
+});
+
+describe('honest rounding', () => {
+  it('judges a number at the precision it is written in; = is not ≈', () => {
+    check([
+      ['1/3 ≈ 0.33', 'arithmetic', 'verified'],
+      ['2/3 ≈ 0.67', 'arithmetic', 'verified'],
+      ['1/3 = 0.33', 'arithmetic', 'verified'],
+      ['2/3 = 0.6', 'rounding', 'uncertain', '0.666666…'],
+      ['9 × 0.5 = 4', 'rounding', 'uncertain', '4.5'],
+      ['7 / 2 = 3', 'rounding', 'uncertain', '3.5'],
+      ['25 / 7 = 3.50', 'arithmetic', 'refuted', '3.57'],
+      ['So 25 / 4 = 6 full boxes.', 'rounding', 'uncertain', '6.25'],
+      // a quotient with its remainder is whole division, said so
+      ['25 ÷ 4 = 6 remainder 1', 'rounding', 'none'],
+      ['25 ÷ 4 = 6 remainder 1', 'arithmetic', 'verified'],
+      ['1529 ÷ 6 = 255 with a remainder of 4', 'arithmetic', 'refuted', '254 with a remainder of 5'],
+      ['706 / 7 = 100 R 6', 'arithmetic', 'verified'],
+    ]);
+    const [boxes] = findings('So 25 / 4 = 6 full boxes.').filter((e) => e.kind === 'rounding');
+    assert.match(boxes!.note ?? '', /whole units/);
+  });
+});
+
+describe('bounded evaluation', () => {
+  const step = (text: string) => ({ index: 0, text, hash: 'h', range: { start: { line: 0, character: 0 }, end: { line: 0, character: text.length } } });
+  it('gives up on values too large to compute, instead of hanging', () => {
+    for (const text of ['9^9^9 = 475', '8^8^8 = 3', '5347895125610546356223924271 ^ 2.5 = 0', '1000! = 5', '(2^3)^(2^20) = 4']) {
+      const [e] = verifyStepArithmetic(step(text));
+      assert.equal(e?.status, 'uncheckable', text);
+      assert.match(e?.note ?? '', /too large/, text);
+    }
+  });
+
+  it('reports the per-step cap on claims in the evidence, never a silent pass', () => {
+    const many = findings('2 + 2 = 4. '.repeat(250));
+    assert.ok(many.some((e) => e.status === 'uncheckable' && /Only the first 200 computations/.test(e.note ?? '')));
+  });
+
+  it('reads hostile text without an exception and verifies none of it', () => {
+    const hostile = [
+      `$$ x^2 = ${'9'.repeat(10_000)}`,
+      `${'9'.repeat(10_000)} = ${'9'.repeat(10_000)} + 1`,
+      `$${'('.repeat(3000)}x${')'.repeat(3000)} = x + 1$`,
+      `$${'\\frac{'.repeat(500)}x = 2x$`,
+      '$$ (x+1)^2 = ',
+      '\\[ x = \\frac{1}{ \\]',
+      `$${'x^'.repeat(2000)}2 = 3$`,
+      `$f(x) = f(x) + 1$\n\n$f(2) = 5$`,
+      `Let $f(x) = g(x)$ and $g(x) = f(x)$.\n\n$f(1) = 2$`,
+      `$x^{${'9'.repeat(50)}} = x + 1$, so $x^{10^{10^{10}}} = 2x$`,
+      '\u0000\uD800 = \uDFFF $ $$ \\( \\[ = = =',
+    ];
+    for (const text of hostile) {
+      const found = findings(text);
+      assert.ok(!found.some((e) => e.status === 'verified' && e.kind !== 'arithmetic'), `${text.slice(0, 60)} → ${found.map((e) => e.status).join(', ')}`);
+    }
+  });
+
+  it('survives random fragments of math and prose', () => {
+    const fragments = [
+      '$',
+      '$$',
+      '\\frac{',
+      '}',
+      '{',
+      '(',
+      ')',
+      'x',
+      'y',
+      '=',
+      '^',
+      '9',
+      '12345678901234567890',
+      '\\sqrt',
+      '\\left(',
+      '\\right)',
+      '+',
+      '-',
+      ' ',
+      '\n',
+      '\\\\',
+      '%',
+      'km',
+      'h',
+      '\\text{ m}',
+      'of',
+      'is',
+      '\\log_{',
+      'f(',
+      '\\cdot',
+      '!',
+      '.',
+      ',',
+      '≈',
+      '\\pi',
+      'e',
+      'i',
+    ];
+    let seed = 20240611;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: 5 + Math.floor(next() * 80) }, () => fragments[Math.floor(next() * fragments.length)]).join('');
+      findings(text);
+    }
+  });
+});
