@@ -43,8 +43,14 @@ describe('stepcritic calibrate', () => {
     assert.equal(r.status, 0, r.stderr);
     calibration = parseCalibrationFile(readFileSync(join(tree.dir, 'calibration.json'), 'utf8'), 'calibration.json');
     assert.deepEqual(calibration.key, { critic: 'llm', model: DEFAULT_MODEL, protocolVersion: 'stepcritic-critic/2' });
-    // Every labelled step the critic decided: all but the five wrong steps the verifier refuted first.
-    assert.equal(calibration.fittedOn.steps, critic.counts.correct + critic.counts.wrong - 5);
+    // Every labelled step the critic decided: all but the wrong steps the verifiers refuted first.
+    const refutedFirst = readFileSync(join(tree.dir, 'run.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"type":"item"'))
+      .flatMap((line) => (JSON.parse(line) as { entry: { steps: { verdict: string; source: string }[] } }).entry.steps)
+      .filter((step) => step.verdict === 'incorrect' && step.source === 'verifier').length;
+    assert.ok(refutedFirst > 0);
+    assert.equal(calibration.fittedOn.steps, critic.counts.correct + critic.counts.wrong - refutedFirst);
     assert.equal(calibration.fittedOn.solutions, 80);
     assert.equal(calibration.fittedOn.dataset, 'processbench/gsm8k-calibration');
     // The map that undoes σ(3 · logit q) is slope 1/3, bias 0; and a stated value maps back to its q.
