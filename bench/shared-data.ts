@@ -6,6 +6,12 @@ import { join, resolve } from 'node:path';
 
 const SHARED_DATA = resolve(__dirname, '..', '..', 'shared', 'data');
 
+/** A path under ../shared/data, or undefined when it is not there (for a bench that can do without it). */
+export function sharedDataIfPresent(...parts: string[]): string | undefined {
+  const path = join(SHARED_DATA, ...parts);
+  return existsSync(path) ? path : undefined;
+}
+
 /** A path under ../shared/data; exits with a clear message when it is not there. */
 export function sharedData(...parts: string[]): string {
   const path = join(SHARED_DATA, ...parts);

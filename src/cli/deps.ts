@@ -29,6 +29,8 @@ export interface DependencyInput {
   args: ParsedArgs;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Gets a line whenever the LLM critic adapts to its endpoint (e.g. log-probabilities refused → samples). */
+  report?: (line: string) => void;
 }
 
 export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
@@ -36,7 +38,7 @@ export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
 export async function buildCheckDependencies(input: DependencyInput): Promise<CheckDependencies> {
   // The critic: the LLM one when an endpoint is configured (or --llm), the PRM with --critic prm; off
   // with --no-llm or nothing configured.
-  const llm = createCliStepCritic('check', input.args, input.env);
+  const llm = await createCliStepCritic('check', input.args, input.env, input.report ? { report: input.report } : {});
   const critic: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
   // --calibration: the critic's P(True) through a map fitted for this very critic.
   const calibration = readCliCalibration('check', input.args, cliCriticIdentity(llm), llm.offReason ?? CRITIC_OFF_NO_ENDPOINT);

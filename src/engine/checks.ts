@@ -13,11 +13,13 @@ export interface CriticStepResult {
   cached: boolean;
   /** For `error`: why. */
   error?: string;
+  /** For `error` from a reply: cut off at its token limit, or where the server's context was full; declined (a refusal or a content filter); or unreadable. */
+  cause?: 'cut-off' | 'context-full' | 'declined' | 'unreadable';
 }
 
 /** The result for a step the critic was asked about and could not judge, saying why. */
-export function couldNotJudge(index: number, reason: string): CriticStepResult {
-  return { index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: reason };
+export function couldNotJudge(index: number, reason: string, cause?: CriticStepResult['cause']): CriticStepResult {
+  return { index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: reason, ...(cause ? { cause } : {}) };
 }
 
 export interface CriticResult {

@@ -13,6 +13,8 @@
 //      calibration (src/engine/calibration), the critic's P(True) goes through its map first, so the
 //      thresholds judge the calibrated value; the raw one is kept beside it. This is the one place a
 //      calibration applies: never to a deterministic check's P(True), nor to a step the user accepted.
+//      A (calibrated) P(True) that points the other way from the verdict the critic wrote makes the
+//      step uncertain: the probability never turns a written verdict into its opposite.
 //   4. Otherwise the step is unchecked (verified claims are evidence, not proof that the logic holds).
 // Then ProcessBench's unit of work: the earliest incorrect step is *the* error and every later step is
 // downstream of it (its own evidence kept), not independently wrong.
@@ -156,14 +158,31 @@ function judgeByCritic(evidence: readonly Evidence[], thresholds: Thresholds, ca
     }
     const raw = critic.pTrue;
     const p = calibration ? calibrate(calibration, raw) : raw;
-    const verdict = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
+    const band = p >= thresholds.correct ? 'correct' : p <= thresholds.incorrect ? 'incorrect' : 'uncertain';
+    const calibrated = calibration ? { rawPTrue: raw } : {};
+    const origin = `${critic.source}${calibration ? `, calibrated from ${formatPTrue(raw)}` : ''}`;
+    // What the model wrote and its (calibrated) probability can disagree (a small model's prefixes, a
+    // sampled verdict against the majority): never show the opposite of the written verdict, say so instead.
+    if (band !== 'uncertain' && band !== critic.verdict) {
+      const favours = band === 'correct' ? 'favours correct' : 'favours incorrect';
+      return {
+        verdict: 'uncertain',
+        pTrue: p,
+        ...calibrated,
+        source: critic.source,
+        code: 'low-confidence',
+        message: `Uncertain: the critic wrote "${critic.verdict}" but its P(True) ${formatPTrue(p)} (${origin}) ${favours}.${reason}`,
+        fixes: [],
+      };
+    }
+    const verdict = band;
     return {
       verdict,
       pTrue: p,
-      ...(calibration ? { rawPTrue: raw } : {}),
+      ...calibrated,
       source: critic.source,
       code: verdict === 'incorrect' ? 'logic' : verdict === 'uncertain' ? 'low-confidence' : undefined,
-      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${critic.source}${calibration ? `, calibrated from ${formatPTrue(raw)}` : ''}).${reason}`,
+      message: `${capitalise(verdict)}, P(True) ${formatPTrue(p)} (${origin}).${reason}`,
       fixes: [],
     };
   }

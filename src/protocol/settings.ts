@@ -12,6 +12,7 @@ export const CriticKindSchema = z.enum(['llm', 'prm']);
 export const TriggerSchema = z.enum(['onSave', 'onIdle', 'manual']);
 export type Trigger = z.infer<typeof TriggerSchema>;
 
+export const JsonSchemaModeSchema = z.enum(['auto', 'on', 'off']);
 export const RunLogLocationSchema = z.enum(['extensionStorage', 'workspace']);
 export type RunLogLocation = z.infer<typeof RunLogLocationSchema>;
 
@@ -22,7 +23,7 @@ export const defaultSettings = {
   model: '',
   trigger: 'onSave' as Trigger,
   debounceMs: 800,
-  concurrency: 4,
+  concurrency: 0,
   tokenBudget: 0,
   thresholds: { correct: 0.7, incorrect: 0.3 },
   display: { gutterIcons: true, inlineText: false },
@@ -31,6 +32,9 @@ export const defaultSettings = {
   samples: 5,
   maxSteps: 200,
   finalAnswerCheck: false,
+  jsonSchema: 'auto' as z.infer<typeof JsonSchemaModeSchema>,
+  topLogprobs: 20,
+  maxTokensPerStep: 150,
   critic: 'llm' as z.infer<typeof CriticKindSchema>,
   prm: {
     baseUrl: '',
@@ -62,8 +66,8 @@ export const StepCriticSettingsSchema = z.object({
   trigger: TriggerSchema.default(defaultSettings.trigger),
   /** For `onIdle`: how long the text must be still before a critique starts. */
   debounceMs: z.number().int().min(0).max(60_000).default(defaultSettings.debounceMs),
-  /** Most LLM requests in flight at once (over all documents). */
-  concurrency: z.number().int().min(1).max(64).default(defaultSettings.concurrency),
+  /** Most LLM requests in flight at once (over all documents); 0 = what Test Connection measured, else the provider's default. */
+  concurrency: z.number().int().min(0).max(64).default(defaultSettings.concurrency),
   /** Tokens one critique run may spend; 0 = no limit. */
   tokenBudget: z.number().int().min(0).default(defaultSettings.tokenBudget),
   thresholds: z
@@ -88,6 +92,12 @@ export const StepCriticSettingsSchema = z.object({
   maxSteps: z.number().int().min(1).max(100_000).default(defaultSettings.maxSteps),
   /** Ask the critic for P(True) of the final answer too. */
   finalAnswerCheck: z.boolean().default(defaultSettings.finalAnswerCheck),
+  /** A JSON schema for the critic's reply: where the endpoint accepts one, always, or never. */
+  jsonSchema: JsonSchemaModeSchema.default(defaultSettings.jsonSchema),
+  /** Alternatives asked for at the verdict token (fewer when the endpoint allows fewer). */
+  topLogprobs: z.number().int().min(2).max(20).default(defaultSettings.topLogprobs),
+  /** Completion tokens for each judged step's analysis and verdict. */
+  maxTokensPerStep: z.number().int().min(40).max(4000).default(defaultSettings.maxTokensPerStep),
   /** Who judges the reasoning: the LLM (provider/baseUrl/model) or a process reward model (prm.*). */
   critic: CriticKindSchema.default(defaultSettings.critic),
   /** The process reward model on a vLLM server; with `critic: "prm"` the chat model above only refines. */

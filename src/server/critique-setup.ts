@@ -29,10 +29,11 @@ import type { CriticCache } from '../engine/cache/types';
 import { createCodeChecker } from '../engine/code/checker';
 import { createLlmClient, type LlmClient } from '../engine/llm/client';
 import { TokenBudget } from '../engine/llm/budget';
+import { createMemoryCapabilityStore } from '../engine/llm/capabilities';
 import { describeConfig, resolveCriticConfig, type CriticConfig } from '../engine/llm/config';
-import { createLlmCritic } from '../engine/llm/critic';
+import { createLlmCritic, type LlmCritic } from '../engine/llm/critic';
 import { PROTOCOL_VERSION } from '../engine/llm/protocol';
-import { probeEndpoint } from '../engine/llm/probe';
+import { probeEndpoint, type ProbeResult } from '../engine/llm/probe';
 import type { RefineModel } from '../engine/refine';
 import type { Thresholds } from '../engine/checks';
 import type { CriticStatus, TestConnectionResult } from '../protocol/messages';
@@ -72,12 +73,18 @@ export class CritiqueSetup {
   private prmOffReason = 'PRM critic off: no process reward model configured (set stepcritic.prm.model).';
   private sharedClient: LlmClient | undefined;
   private codeChecker = createCodeChecker({ allowRun: false });
+  /** What the critic and Test Connection learned about endpoints, for the server's lifetime. */
+  private readonly capabilities = createMemoryCapabilityStore();
+  /** Requests the server sustained at once when Test Connection last measured it (used while stepcritic.concurrency is 0). */
+  private measuredConcurrency: number | undefined;
 
   constructor(
     readonly cache: CriticCache,
     private readonly tuning: { timeoutMs?: number; maxRetries?: number; retryBaseMs?: number } = {},
     /** The workspace folders: a relative `calibration` path is read from the first. */
     private readonly workspaceFolders: () => readonly string[] = () => [],
+    /** Gets a line whenever the critic adapts to its endpoint (the server's log). */
+    private readonly log?: (line: string) => void,
   ) {
     this.rebuild();
   }
@@ -164,6 +171,9 @@ export class CritiqueSetup {
       c?.model,
       c?.samples,
       c?.finalAnswerCheck,
+      c?.jsonSchema,
+      c?.topLogprobs,
+      c?.maxTokensPerStep,
       c?.apiKey !== undefined,
       prm,
       this.trusted && this.settings.runCodeTests,
@@ -178,10 +188,13 @@ export class CritiqueSetup {
         baseUrl: s.baseUrl,
         model: s.model,
         apiKey: this.apiKey,
-        concurrency: s.concurrency,
+        ...(s.concurrency > 0 ? { concurrency: s.concurrency } : this.measuredConcurrency ? { concurrency: this.measuredConcurrency } : {}),
         tokenBudget: s.tokenBudget,
         samples: s.samples,
         finalAnswerCheck: s.finalAnswerCheck,
+        jsonSchema: s.jsonSchema,
+        topLogprobs: s.topLogprobs,
+        maxTokensPerStep: s.maxTokensPerStep,
         ...this.tuning,
       },
     });
@@ -206,7 +219,7 @@ export class CritiqueSetup {
           preset: p.format || undefined,
           overrides: { separator: p.separator, template: p.template, system: p.system, positiveClass: p.positiveClass, output: p.output },
           api: p.api,
-          concurrency: s.concurrency,
+          ...(s.concurrency > 0 ? { concurrency: s.concurrency } : {}),
           tokenBudget: s.tokenBudget,
           ...this.tuning,
         },
@@ -233,10 +246,17 @@ export class CritiqueSetup {
   /** The critic the settings ask for (with a fresh budget), or undefined when it is off. */
   private makeCritic(): StepCritic | undefined {
     if (this.settings.critic === 'prm') return this.prm ? createPrmCritic(this.prm, { cache: this.cache }) : undefined;
-    if (!this.config) return undefined;
-    return this.budgetPerRun()
-      ? createLlmCritic(this.config, { cache: this.cache, budget: new TokenBudget(this.config.tokenBudget) })
-      : createLlmCritic(this.config, { cache: this.cache, client: this.sharedClient });
+    return this.config ? this.llmCritic(this.config) : undefined;
+  }
+
+  /** The LLM critic, sharing what is learned about the endpoint with Test Connection and reporting adaptations to the log. */
+  private llmCritic(config: CriticConfig): LlmCritic {
+    return createLlmCritic(config, {
+      cache: this.cache,
+      capabilities: this.capabilities,
+      ...(this.budgetPerRun() ? { budget: new TokenBudget(config.tokenBudget) } : { client: this.sharedClient }),
+      ...(this.log ? { onAdapt: this.log } : {}),
+    });
   }
 
   get criticEnabled(): boolean {
@@ -280,7 +300,6 @@ export class CritiqueSetup {
           messages,
           maxTokens: REFINE_MAX_TOKENS,
           temperature: 0.2,
-          jsonMode: config.jsonMode,
           signal: options.signal,
         });
         return { content: reply.choices[0]?.content ?? '', usage: { promptTokens: reply.promptTokens, completionTokens: reply.completionTokens } };
@@ -288,20 +307,26 @@ export class CritiqueSetup {
     };
   }
 
-  /** The LLM engineer's probe (models, one tiny call with log-probabilities), worded for the editor. */
+  /** The shared probe (a two-step critique, P(True) source, speed, concurrency), worded for the editor. */
   async testConnection(signal?: AbortSignal): Promise<TestConnectionResult> {
     if (this.settings.critic === 'prm') return this.testPrm(signal);
     const config = this.config;
     if (!config) return { ok: false, logprobs: null, latencyMs: null, message: this.offReason };
-    const probe = await probeEndpoint({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) }, { signal });
+    const probe = await probeEndpoint({ ...config, maxRetries: 0 }, { signal, capabilities: this.capabilities });
+    if (probe.concurrency && probe.concurrency.sustained !== this.measuredConcurrency) {
+      this.measuredConcurrency = probe.concurrency.sustained;
+      if (this.settings.concurrency === 0) this.rebuild();
+    }
     const where = describeConfig(config);
     const editorFix = (fix: string) =>
       fix
         .replace(/--base-url \/ STEPCRITIC_BASE_URL/g, 'stepcritic.baseUrl')
         .replace(/--model \/ STEPCRITIC_MODEL/g, 'stepcritic.model')
+        .replace(/--max-tokens-per-step/g, 'stepcritic.maxTokensPerStep')
+        .replace(/--json-schema/g, 'stepcritic.jsonSchema')
         .replace(/set (a valid key in )?STEPCRITIC_API_KEY \(or OPENAI_API_KEY\)/g, 'run "Step Critic: Set API Key"');
     const message = probe.ok
-      ? `Connected to ${where}${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}; ${probe.logprobs ? 'it returns log-probabilities (P(True) from logprobs)' : `no log-probabilities (P(True) from the vote of ${config.samples} samples)`}.${probe.notes.length > 0 ? ` ${probe.notes.join(' ')}` : ''}`
+      ? `Connected to ${where}: ${summariseProbe(probe)}`
       : `Could not use ${where}: ${probe.problem?.message ?? 'unknown problem'}${probe.problem ? ` ${editorFix(probe.problem.fix)}` : ''}`;
     return { ok: probe.ok, baseUrl: probe.baseUrl, model: probe.model, logprobs: probe.logprobs, latencyMs: probe.latencyMs ?? null, message };
   }
@@ -322,6 +347,18 @@ export class CritiqueSetup {
           .replace(/--prm-format FILE/g, 'stepcritic.prm.separator, .template, .positiveClass and .output')}`.trim();
     return { ok: probe.ok, baseUrl: probe.url, model: probe.model, logprobs: null, latencyMs: probe.latencyMs ?? null, message };
   }
+}
+
+/** A working probe in a few sentences: the critique, P(True), structured output, speed, concurrency. */
+function summariseProbe(probe: ProbeResult): string {
+  const parts = [`a two-step critique came back judged${probe.latencyMs !== undefined ? ` in ${probe.latencyMs} ms` : ''}.`];
+  if (probe.pTrueSource) parts.push(`P(True) from ${probe.pTrueSource}: ${probe.pTrueReason ?? ''}.`);
+  if (probe.structuredOutput === 'enforced') parts.push('A JSON schema shapes the replies.');
+  if (probe.speed?.tokensPerSecond) parts.push(`${probe.speed.tokensPerSecond.toFixed(0)} tokens/s.`);
+  if (probe.concurrency && probe.concurrency.sustained < probe.concurrency.tested) {
+    parts.push(`The server answers ${probe.concurrency.sustained} request${probe.concurrency.sustained === 1 ? '' : 's'} at a time; the critic sends no more.`);
+  }
+  return [...parts, ...probe.adaptations.map((a) => `Adapted: ${a}.`), ...probe.notes].join(' ');
 }
 
 function pickEndpoint(settings: StepCriticSettings): UserEndpoint {

@@ -253,7 +253,12 @@ export class StepCriticServer {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false, reviewsProposals: false };
     const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
-    const setup = new CritiqueSetup(cache, init.llm ?? {}, () => this.workspaceFolders);
+    const setup = new CritiqueSetup(
+      cache,
+      init.llm ?? {},
+      () => this.workspaceFolders,
+      (line) => this.connection.console.info(`stepcritic: ${line}`),
+    );
     this.runLogDir = init.runLogDir;
     const critique = new CritiqueService(this.connection, this.source, setup, this.accepted, init.checkDeadlineMs);
     critique.onPublished = (uri) => this.published(uri);

@@ -42,7 +42,7 @@ function critic(pTrues: (number | 'error')[], model = 'm'): CriticResult {
         ? { index, verdict: 'error' as const, pTrue: null, source: 'logprobs' as const, explanation: '', cached: false, error: 'malformed reply' }
         : {
             index,
-            verdict: p >= 0.5 ? ('correct' as const) : ('incorrect' as const),
+            verdict: p > 0.5 ? ('correct' as const) : ('incorrect' as const),
             pTrue: p,
             source: 'logprobs' as const,
             explanation: `why ${index}`,
@@ -101,6 +101,21 @@ describe('combineVerdicts', () => {
       result.steps.map((s) => s.verdict),
       ['uncertain', 'incorrect'],
     );
+  });
+
+  it('a written verdict its P(True) contradicts is uncertain, and says so: never "Correct" over a written "incorrect"', () => {
+    const steps = critic([0.9, 0.9]).steps.map((s, i) => (i === 0 ? { ...s, verdict: 'incorrect' as const } : s));
+    const result = combineVerdicts(input({ document: doc(2), critic: { ...critic([]), steps } }));
+    assert.deepEqual(
+      result.steps.map((s) => s.verdict),
+      ['uncertain', 'correct'],
+    );
+    assert.equal(result.steps[0]!.code, 'low-confidence');
+    assert.match(result.steps[0]!.message, /^Uncertain: the critic wrote "incorrect" but its P\(True\) 0\.90 \(logprobs\) favours correct\./);
+    const flipped = critic([0.1]).steps.map((s) => ({ ...s, verdict: 'correct' as const }));
+    const other = combineVerdicts(input({ document: doc(1), critic: { ...critic([]), steps: flipped } }));
+    assert.equal(other.steps[0]!.verdict, 'uncertain');
+    assert.match(other.steps[0]!.message, /wrote "correct" but its P\(True\) 0\.10 \(logprobs\) favours incorrect/);
   });
 
   it('a judge error is "could not judge", never a silent correct', () => {

@@ -92,12 +92,71 @@ describe('LlmClient', () => {
     server.setHandler(() => hang());
     await assert.rejects(client({ timeoutMs: 150, maxRetries: 1 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), (e: unknown) => {
       assert.ok(e instanceof LlmError && e.kind === 'timeout');
-      assert.match(e.message, /within 150 ms/);
+      assert.match(e.message, /nothing came from .* for 150 ms/);
       return true;
     });
     const mine = server.requests.slice(base);
     assert.equal(mine.length, 2);
     await server.waitFor(() => mine.every((r) => r.aborted));
+  });
+
+  it('a reply that keeps streaming is not cut by the timeout, however long it takes in all', async () => {
+    const slow = await startScriptedLlmServer({ pace: { tokensPerSecond: 100 } });
+    try {
+      slow.setHandler(() => completion(Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ')));
+      const reply = await new LlmClient({ baseUrl: slow.baseUrl, timeoutMs: 500, maxRetries: 0, semaphore: new Semaphore(4) }).chat({
+        model: 'scripted-critic',
+        messages,
+        maxTokens: 500,
+      });
+      assert.ok(reply.endedAt - reply.sentAt > 1000, `${reply.endedAt - reply.sentAt} ms in all`);
+      assert.match(reply.choices[0]!.content, /word99$/);
+      assert.equal(reply.choices[0]!.finishReason, 'stop');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a reply that stops coming halfway is timed out, not taken for a whole one', async () => {
+    const base = server.requests.length;
+    server.setHandler(() => ({ type: 'completion', choices: [{ content: 'one two three four five six', stallAfter: 3 }] }));
+    await assert.rejects(client({ timeoutMs: 200, maxRetries: 0 }).chat({ model: 'scripted-critic', messages, maxTokens: 100 }), (e: unknown) => {
+      assert.ok(e instanceof LlmError && e.kind === 'timeout', String(e));
+      return true;
+    });
+    await server.waitFor(() => server.requests[base]!.aborted);
+  });
+
+  it('a request queued at a one-slot server is not timed out while the server writes our other replies', async () => {
+    const oneSlot = await startScriptedLlmServer({ pace: { slots: 1, tokensPerSecond: 200 } });
+    try {
+      oneSlot.setHandler(() => completion(Array.from({ length: 50 }, (_, i) => `word${i}`).join(' ')));
+      const c = new LlmClient({ baseUrl: oneSlot.baseUrl, timeoutMs: 300, maxRetries: 0, semaphore: new Semaphore(4) });
+      const replies = await Promise.all(Array.from({ length: 4 }, () => c.chat({ model: 'scripted-critic', messages, maxTokens: 500 })));
+      const last = Math.max(...replies.map((r) => r.firstTokenAt! - r.sentAt));
+      assert.ok(last > 300, `the last waited ${last} ms for its first token: longer than the timeout`);
+      assert.equal(oneSlot.chatRequests().length, 4, 'no retries');
+      assert.ok(oneSlot.requests.every((r) => !r.aborted));
+    } finally {
+      await oneSlot.close();
+    }
+  });
+
+  it("reads every error body shape: OpenAI's, a flat one (SGLang), a bare string (LM Studio)", async () => {
+    const bodies = [
+      { error: { message: 'Invalid top_logprobs', type: 'invalid_request_error', param: 'top_logprobs', code: null } },
+      { object: 'error', message: 'Invalid top_logprobs', type: 'BadRequestError', param: 'top_logprobs', code: 400 },
+      { error: 'Invalid top_logprobs' },
+    ];
+    for (const body of bodies) {
+      server.setHandler(() => ({ type: 'status', status: 400, body }));
+      await assert.rejects(client().chat({ model: 'scripted-critic', messages, maxTokens: 10 }), (e: unknown) => {
+        assert.ok(e instanceof LlmError && e.kind === 'bad-request');
+        assert.equal(e.serverMessage, 'Invalid top_logprobs', JSON.stringify(body));
+        assert.match(e.message, /^400 from http:\/\/127\.0\.0\.1:\d+\/v1: Invalid top_logprobs$/);
+        return true;
+      });
+    }
   });
 
   it('aborting closes the HTTP request, and the server sees it', async () => {

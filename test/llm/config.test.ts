@@ -9,7 +9,7 @@ import { cacheCommand } from '../../src/cli/commands/cache';
 import { createFileCache } from '../../src/engine/cache/file';
 import { defaultCacheDir } from '../../src/engine/cache/location';
 import { normalizeBaseUrl, normalizeBaseUrlWithChanges, resolveCriticConfig } from '../../src/engine/llm/config';
-import { classifySpelling, pTrueForValues, STEP_WORDS, type TokenLogprob } from '../../src/engine/llm/logprobs';
+import { classifySpelling, isDegenerate, readValues, VERDICT_WORDS, type TokenLogprob } from '../../src/engine/llm/logprobs';
 import { runCommand } from './run-command';
 
 describe('normalizeBaseUrl', () => {
@@ -80,30 +80,41 @@ describe('reading the verdict token', () => {
   });
 
   it('classifies spellings after the same lead-in, partial tokens included', () => {
-    assert.equal(classifySpelling(' Correct', '', STEP_WORDS), 'positive');
-    assert.equal(classifySpelling('"in', '"', STEP_WORDS), 'negative');
-    assert.equal(classifySpelling('cor', '', STEP_WORDS), 'positive');
-    assert.equal(classifySpelling('correct",', '', STEP_WORDS), 'positive');
-    assert.equal(classifySpelling('partial', '', STEP_WORDS), undefined);
-    assert.equal(classifySpelling('"', '"', STEP_WORDS), undefined);
+    assert.equal(classifySpelling(' True', '', VERDICT_WORDS), 'positive');
+    assert.equal(classifySpelling(' fa', ' ', VERDICT_WORDS), 'negative');
+    assert.equal(classifySpelling('tr', '', VERDICT_WORDS), 'positive');
+    assert.equal(classifySpelling('true}', '', VERDICT_WORDS), 'positive');
+    assert.equal(classifySpelling('":false', '":', VERDICT_WORDS), 'negative');
+    assert.equal(classifySpelling('null', '', VERDICT_WORDS), undefined);
+    assert.equal(classifySpelling(' ', ' ', VERDICT_WORDS), undefined);
   });
 
-  it('ignores a "verdict" written inside the analysis, and sums spellings at the verdict token', () => {
-    // The analysis quotes `"verdict": "incorrect"` (escaped in JSON); only the real key counts.
+  it('ignores a "correct" key written inside the analysis, and sums spellings at the verdict token', () => {
+    // The analysis quotes `"correct": false` (escaped in JSON); only the real key counts.
     const tokens = [
-      tok('{"steps": [{"step": 1, "analysis": "not \\"verdict\\": \\"incorrect\\" here", '),
-      tok('"verdict": "'),
-      tok('correct', [
-        ['correct', 0.5],
-        ['Correct', 0.2],
-        ['incorrect', 0.2],
-        ['unclear', 0.1],
+      tok('{"steps": [{"step": 1, "analysis": "not \\"correct\\": false here", '),
+      tok('"correct":'),
+      tok(' true', [
+        [' true', 0.5],
+        [' True', 0.2],
+        [' false', 0.2],
+        [' null', 0.1],
       ]),
-      tok('"}]}'),
+      tok('}]}'),
     ];
-    const [p] = pTrueForValues(tokens, 'verdict', STEP_WORDS);
-    assert.ok(Math.abs(p! - 0.7 / 0.9) < 1e-12);
-    assert.equal(pTrueForValues(tokens, 'verdict', STEP_WORDS).length, 1);
+    const readings = readValues(tokens, 'correct', VERDICT_WORDS);
+    assert.equal(readings.length, 1);
+    assert.equal(readings[0]!.value, 'true');
+    assert.ok(Math.abs(readings[0]!.pTrue! - 0.7 / 0.9) < 1e-12);
+  });
+
+  it('calls degenerate what is no distribution: no alternatives, −9999, one value for all', () => {
+    assert.equal(isDegenerate({ token: 'true', logprob: 0, top_logprobs: [] }), true);
+    assert.equal(isDegenerate({ token: 'true', logprob: -9999, top_logprobs: [{ token: 'false', logprob: -1 }] }), true);
+    assert.equal(isDegenerate({ token: 'true', logprob: -0.5, top_logprobs: [{ token: 'false', logprob: -0.5 }] }), true);
+    assert.equal(isDegenerate({ token: 'true', logprob: 0, top_logprobs: [{ token: 'false', logprob: -12 }] }), false);
+    const degenerate = [tok('{"steps": [{"step": 1, "analysis": "ok", "correct": '), { token: 'true', logprob: 0, top_logprobs: [] }, tok('}]}')];
+    assert.deepEqual(readValues(degenerate, 'correct', VERDICT_WORDS)[0], { value: 'true', pTrue: null, degenerate: true });
   });
 });
 

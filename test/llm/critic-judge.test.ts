@@ -63,6 +63,39 @@ describe('LLM critic in judgeSolution', () => {
     assert.equal(judgement.critic.enabled, true);
   });
 
+  it('the tiny-model case: a written "incorrect" whose prefixes favour "correct" is uncertain, never Correct, and says so', async () => {
+    // Measured on a tiny llama.cpp model: the written verdict's token barely led its alternatives, and
+    // the prefixes of the other word together outweighed it (issue #13; protocol 1 showed "Correct, P(True) 0.78").
+    const sure = (token: string) => ({
+      token,
+      logprob: -0.01,
+      top_logprobs: [
+        { token, logprob: -0.01 },
+        { token: `${token} `, logprob: -6 },
+      ],
+    });
+    const verdict = {
+      token: ' false',
+      logprob: -2.002,
+      top_logprobs: [
+        { token: ' false', logprob: -2.002 },
+        { token: ' t', logprob: -2.002 },
+        { token: ' tr', logprob: -2.052 },
+        { token: ' tru', logprob: -2.172 },
+        { token: ' true', logprob: -2.184 },
+      ],
+    };
+    const one = mathDocument('What is 2 + 3?', ['Two and three make five.']);
+    const tokens = [sure('{"steps": [{"step": 1, "analysis": "two and three make six", "correct":'), verdict, sure('}]}')];
+    server.setHandler(() => completion(tokens.map((t) => t.token).join(''), { logprobs: tokens }));
+    const judgement = await judgeSolution(one, { critic: critic() });
+    const step = judgement.steps[0]!;
+    assert.equal(step.verdict, 'uncertain');
+    assert.equal(step.source, 'logprobs');
+    assert.ok(Math.abs(step.pTrue! - 0.784) < 0.001, String(step.pTrue));
+    assert.match(step.message, /^Uncertain: the critic wrote "incorrect" but its P\(True\) 0\.78 \(logprobs\) favours correct\./);
+  });
+
   it('a reply that stays malformed leaves `error` steps and an `error` solution, never a silent correct', async () => {
     server.setHandler(() => completion('{"steps": [{"step": 1, "verdict": '));
     const judgement = await judgeSolution(doc, { critic: critic() });

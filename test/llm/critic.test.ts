@@ -56,7 +56,7 @@ describe('LLM critic', () => {
   };
 
   it('reads P(True) from the verdict token to 1e-6, whatever the tokenizer does with the word', async () => {
-    for (const spelling of ['bare', 'quoted', 'split'] as const) {
+    for (const spelling of ['bare', 'spaced', 'split'] as const) {
       server.setHandler(
         scriptedByStep(
           { 1: { verdict: 'correct', pTrue: 0.8731 }, 2: { verdict: 'incorrect', pTrue: 0.2207 }, 3: { verdict: 'correct', pTrue: 0.5 } },
@@ -88,7 +88,7 @@ describe('LLM critic', () => {
     assert.equal(sent.length, 1);
     assert.deepEqual(judgedNumbers(sent[0]!), [1, 2, 3]);
     assert.equal(sent[0]!.chat.logprobs, true);
-    assert.equal(sent[0]!.chat.top_logprobs, 5);
+    assert.equal(sent[0]!.chat.top_logprobs, 20);
     assert.deepEqual(
       seen.map((s) => s.index),
       [0, 1, 2],
@@ -290,18 +290,21 @@ describe('LLM critic', () => {
         result.steps.map((s) => s.verdict),
         ['error', 'error', 'error'],
       );
-      assert.match(result.steps[0]!.error ?? '', /no complete reply .* within 100 ms/);
+      assert.match(result.steps[0]!.error ?? '', /nothing came from .* for 100 ms/);
     });
 
     it('a reply that is not JSON is repaired once (quoting the error), then judged', async () => {
-      server.setHandler((r, i) => (i === 0 ? completion('Step 1 looks fine. Step 2 too.') : good(r)));
+      // Free text to the first request, JSON to the repair (which carries the bad reply as the assistant
+      // turn): decided by content, not by arrival, since a request the last test gave up on may come late.
+      const isRepair = (r: ChatRequestView) => r.chat.messages.some((m) => m.role === 'assistant');
+      server.setHandler((r) => (isRepair(r) ? good(r) : completion('Step 1 looks fine. Step 2 too.')));
       const base = server.chatRequests().length;
       const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
       assert.deepEqual(
         result.steps.map((s) => s.verdict),
         ['correct', 'correct', 'correct'],
       );
-      const repair = server.chatRequests()[base + 1]!;
+      const repair = server.chatRequests().slice(base).find(isRepair)!;
       const last = repair.chat.messages.at(-1)!;
       assert.match(last.content ?? '', /could not be used: the reply is not valid JSON/);
       assert.equal(repair.chat.messages.at(-2)!.role, 'assistant');
@@ -340,14 +343,14 @@ describe('LLM critic', () => {
       assert.ok(Math.abs(result.steps[0]!.pTrue! - 0.9) < 1e-6);
     });
 
-    it('a verdict that is neither word is an error for that step only', async () => {
+    it('a verdict that is neither true nor false is an error for that step only', async () => {
       server.setHandler(() =>
         completion(
           JSON.stringify({
             steps: [
-              { step: 1, analysis: 'ok', verdict: 'correct' },
-              { step: 2, analysis: 'hm', verdict: 'partly' },
-              { step: 3, analysis: 'ok', verdict: 'incorrect' },
+              { step: 1, analysis: 'ok', correct: true },
+              { step: 2, analysis: 'hm', correct: 'partly' },
+              { step: 3, analysis: 'ok', correct: false },
             ],
           }),
         ),
@@ -357,7 +360,105 @@ describe('LLM critic', () => {
         result.steps.map((s) => s.verdict),
         ['correct', 'error', 'incorrect'],
       );
-      assert.match(result.steps[1]!.error ?? '', /"partly" is neither "correct" nor "incorrect"/);
+      assert.match(result.steps[1]!.error ?? '', /"partly" is neither true nor false/);
+    });
+
+    it('a reply cut off at its token limit: the steps it finished keep their verdicts, the rest say the limit and the setting, no repair', async () => {
+      const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+      server.setHandler(scriptedByStep({ 3: { verdict: 'correct', pTrue: 0.9, analysis: long } }));
+      const base = server.chatRequests().length;
+      const result = await critic({ maxTokensPerStep: 60 }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+      assert.equal(server.chatRequests().length - base, 1, 'asking again with the same allowance would be cut off again');
+      assert.deepEqual(
+        result.steps.map((s) => [s.verdict, s.source, s.cause]),
+        [
+          ['correct', 'logprobs', undefined],
+          ['correct', 'logprobs', undefined],
+          ['error', 'verbal', 'cut-off'],
+        ],
+      );
+      assert.match(
+        result.steps[2]!.error ?? '',
+        /^the reply was cut off at \d+ tokens \(the limit for 3 steps\): raise maxTokensPerStep \(--max-tokens-per-step, stepcritic\.maxTokensPerStep; now 60\)$/,
+      );
+    });
+
+    it("a reply stopped for length well short of its allowance: the server's context is full, and the fix says so (one request)", async () => {
+      server.setHandler(() => ({
+        type: 'completion',
+        choices: [{ content: '{"steps": [{"step": 1, "analysis": "Tom has', finishReason: 'length' }],
+        usage: { prompt_tokens: 4080, completion_tokens: 16 },
+      }));
+      const base = server.chatRequests().length;
+      const result = await critic().judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+      assert.equal(server.chatRequests().length - base, 1);
+      assert.deepEqual(
+        result.steps.map((s) => [s.verdict, s.cause]),
+        [
+          ['error', 'context-full'],
+          ['error', 'context-full'],
+          ['error', 'context-full'],
+        ],
+      );
+      assert.match(
+        result.steps[0]!.error ?? '',
+        /^the reply was cut off after 16 tokens, short of its limit of \d+: the server's context \(prompt and reply, 4096 tokens\) is full; give the model a larger context \(llama-server -c/,
+      );
+    });
+
+    it('a refusal or a content filter: "could not judge" with the reason, in one request (no repair, no samples, nothing learned about logprobs)', async () => {
+      const declined = [
+        {
+          reply: { type: 'completion' as const, choices: [{ content: '', refusal: "I'm sorry, but I can't help with that." }] },
+          reason: /^the model declined to judge \("I'm sorry, but I can't help with that\."\)$/,
+        },
+        {
+          reply: { type: 'completion' as const, choices: [{ content: '{"steps": [', finishReason: 'content_filter' as const }] },
+          reason: /content filter withheld the reply/,
+        },
+      ];
+      for (const { reply, reason } of declined) {
+        server.setHandler(() => reply);
+        const base = server.chatRequests().length;
+        const judging = critic();
+        const result = await judging.judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+        assert.equal(server.chatRequests().length - base, 1);
+        assert.deepEqual(
+          result.steps.map((s) => [s.verdict, s.cause]),
+          [
+            ['error', 'declined'],
+            ['error', 'declined'],
+            ['error', 'declined'],
+          ],
+        );
+        assert.match(result.steps[0]!.error ?? '', reason);
+        assert.equal(result.note, result.steps[0]!.error);
+        assert.equal((await judging.endpoint()).capabilities.logprobs, undefined, 'a refusal says nothing about log-probabilities');
+      }
+    });
+
+    it("llama.cpp's 500 for n > 1 is a refusal learned at once, not a server fault retried: samples as separate requests", async () => {
+      server.setHandler((r) =>
+        (r.chat.n ?? 1) > 1
+          ? { type: 'status', status: 500, body: { error: { code: 500, message: 'Only one completion choice is allowed', type: 'server_error' } } }
+          : good(r),
+      );
+      const base = server.chatRequests().length;
+      const result = await critic({ logprobs: 'never' }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
+      const sent = server.chatRequests().slice(base);
+      assert.deepEqual(
+        sent.map((r) => r.chat.n ?? 1),
+        [5, 1, 1, 1, 1, 1],
+        'the refused request once, then the 5 samples one by one',
+      );
+      assert.deepEqual(
+        result.steps.map((s) => [s.verdict, s.source]),
+        [
+          ['correct', 'samples'],
+          ['correct', 'samples'],
+          ['correct', 'samples'],
+        ],
+      );
     });
 
     it('401 and unknown model: clear errors', async () => {

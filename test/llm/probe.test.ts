@@ -1,38 +1,90 @@
 // `stepcritic probe` against the scripted server: what it finds, and for each failure a message that
 // says what to change.
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { probeCommand } from '../../src/cli/commands/probe';
-import { completion, hang, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
+import type { ProbeResult } from '../../src/engine/llm/probe';
+import { completion, hang, ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
 import { runCommand } from './run-command';
 
 describe('stepcritic probe', () => {
   let server: ScriptedLlmServer;
+  let cacheDir: string;
+  const critic = () => ruleBasedCriticHandler({ incorrectPatterns: ['12 − 5 = 8'] });
   before(async () => {
-    server = await startScriptedLlmServer({ models: ['critic-a', 'critic-b'] });
+    server = await startScriptedLlmServer({ models: ['critic-a', 'critic-b'], handler: critic() });
+    cacheDir = await mkdtemp(join(tmpdir(), 'stepcritic-probe-'));
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
 
-  const probe = (args: string[], env: NodeJS.ProcessEnv = {}) => runCommand(probeCommand, args, env);
+  const probe = (args: string[], env: NodeJS.ProcessEnv = {}) => runCommand(probeCommand, args, { STEPCRITIC_CACHE_DIR: cacheDir, ...env });
 
-  it('works, finds the log-probabilities, reads a P(True)', async () => {
-    const run = await probe(['--base-url', server.baseUrl, '--model', 'critic-a']);
+  it('has a two-step solution critiqued, reads both verdicts, and says where P(True) comes from and why', async (t) => {
+    // Paced like a batching server (many slots, 150 tokens/s): its replies last long enough (0.4 s) to be
+    // seen side by side on a loaded machine; an unpaced reply is written whole in one go.
+    const batching = await startScriptedLlmServer({ models: ['critic-a', 'critic-b'], handler: critic(), pace: { slots: 64, tokensPerSecond: 150 } });
+    t.after(() => batching.close());
+    const run = await probe(['--base-url', batching.baseUrl, '--model', 'critic-a']);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /Models:\s+critic-a, critic-b/);
-    assert.match(run.stdout, /P\(True\):\s+from log-probabilities of the verdict token \(test question: P\(True\) 0\.950\)/);
+    assert.match(run.stdout, /Critique:\s+step 1 correct \(P\(True\) 0\.95, logprobs\); step 2 incorrect \(P\(True\) 0\.05, logprobs\)/);
+    assert.match(run.stdout, /P\(True\):\s+from logprobs: the endpoint returns log-probabilities \(20 alternatives at the verdict token\)/);
+    assert.match(run.stdout, /Structured:\s+a JSON schema shapes every reply/);
+    assert.match(run.stdout, /Speed:\s+first token after \d+ ms/);
+    assert.match(run.stdout, /Concurrency:\s+4 requests sent together were answered side by side/);
     assert.match(run.stdout, /The endpoint works for the critic\./);
     assert.match(run.stdout, /API key:\s+none sent/);
+    const critique = batching.chatRequests().find((r) => r.userText.includes('<step number="2">'))!;
+    assert.equal(critique.chat.stream, true);
+    assert.equal(critique.chat.response_format?.type, 'json_schema');
+    assert.equal((await readdir(join(cacheDir, 'endpoints'))).length, 1, 'what it learned is kept for the next check');
   });
 
-  it('says when there are no log-probabilities and what P(True) will be instead', async () => {
-    server.setHandler(() => completion('{"verdict": "True"}'));
+  it('says when there are no log-probabilities, and that P(True) will be the vote of samples', async () => {
+    server.setHandler(ruleBasedCriticHandler({ logprobs: false, incorrectPatterns: ['12 − 5 = 8'] }));
     const run = await probe(['--base-url', server.baseUrl, '--model', 'critic-a', '--json']);
-    server.setHandler((await import('../support/scripted-llm-server')).ruleBasedCriticHandler());
-    assert.equal(run.code, 0);
-    const result = JSON.parse(run.stdout) as { logprobs: boolean; pTrueSource: string; notes: string[] };
+    server.setHandler(critic());
+    assert.equal(run.code, 0, run.stdout);
+    const result = JSON.parse(run.stdout) as ProbeResult;
     assert.equal(result.logprobs, false);
     assert.equal(result.pTrueSource, 'samples');
-    assert.match(result.notes.join(' '), /vote share of 5 sampled verdicts/);
+    assert.match(result.pTrueReason ?? '', /no log-probabilities come back; the vote share of 5 sampled verdicts, from one request with n = 5/);
+    assert.match(result.adaptations.join(' '), /no log-probabilities came back: P\(True\) from the vote of 5 samples/);
+    assert.deepEqual(
+      result.critique?.map((s) => [s.verdict, s.source]),
+      [
+        ['correct', 'samples'],
+        ['incorrect', 'samples'],
+      ],
+    );
+  });
+
+  it('a model that does not write the JSON: the probe fails and says what to change', async () => {
+    server.setHandler(() => completion('\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n'));
+    const run = await probe(['--base-url', server.baseUrl, '--model', 'critic-a']);
+    server.setHandler(critic());
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stdout,
+      /Problem:\s+The critique came back, but step 1 could not be judged: the critic's reply could not be read, even after one repair request \(the reply held no JSON/,
+    );
+    assert.match(run.stdout, /Fix:\s+The model does not write the JSON the critic asks for: use a larger or instruction-tuned model/);
+    assert.match(run.stdout, /The endpoint does not work for the critic yet\./);
+  });
+
+  it('a reply cut off at its token limit: the probe fails and says which setting to raise', async () => {
+    server.setHandler(() => completion(`{"steps": [{"step": 1, "analysis": "${'very long analysis '.repeat(200)}`));
+    const run = await probe(['--base-url', server.baseUrl, '--model', 'critic-a', '--max-tokens-per-step', '60']);
+    server.setHandler(critic());
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /could not be judged: the reply was cut off at 160 tokens \(the limit for 2 steps\)/);
+    assert.match(run.stdout, /Fix:\s+Raise --max-tokens-per-step \(now 60\)\./);
   });
 
   it('adds a missing /v1 and says so', async () => {
@@ -88,9 +140,9 @@ describe('stepcritic probe', () => {
   it('timeout: the server may be loading the model', async () => {
     server.setHandler(() => hang());
     const run = await probe(['--base-url', server.baseUrl, '--model', 'critic-a', '--timeout', '150']);
-    server.setHandler((await import('../support/scripted-llm-server')).ruleBasedCriticHandler());
+    server.setHandler(critic());
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /Problem:\s+No reply within 150 ms\./);
+    assert.match(run.stdout, /Problem:\s+Nothing came back for 150 ms\./);
     assert.match(run.stdout, /Fix:\s+The server may still be loading the model/);
   });
 

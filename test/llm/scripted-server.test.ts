@@ -6,8 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pTrueForValues, STEP_WORDS } from '../../src/engine/llm/logprobs';
-import { buildStepCritiqueMessages, parseStepCritiqueReply } from '../../src/engine/llm/protocol';
+import { readValues, VERDICT_WORDS } from '../../src/engine/llm/logprobs';
+import { buildStepCritiqueMessages, parseStepCritiqueReply, VERDICT_KEY } from '../../src/engine/llm/protocol';
 import { dropConnection, rateLimited, ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
 
 const messages = buildStepCritiqueMessages({
@@ -47,7 +47,7 @@ describe('scripted LLM server', () => {
       [...parsed.entries.values()].map((e) => e.verdict),
       ['incorrect', 'correct'],
     );
-    const p = pTrueForValues(body.choices[0]!.logprobs.content, 'verdict', STEP_WORDS);
+    const p = readValues(body.choices[0]!.logprobs.content, VERDICT_KEY, VERDICT_WORDS).map((r) => r.pTrue);
     assert.ok(Math.abs(p[0]! - 0.05) < 1e-9 && Math.abs(p[1]! - 0.95) < 1e-9);
     assert.ok(body.usage.prompt_tokens > 50);
   });
@@ -72,6 +72,68 @@ describe('scripted LLM server', () => {
     const missing = await fetch(`${server.baseUrl.replace('/v1', '')}/chat/completions`, { method: 'POST', body: '{}' });
     assert.equal(missing.status, 404);
     server.setHandler(ruleBasedCriticHandler());
+  });
+
+  it('streams server-sent events with a log-probability entry per token, the finish reason and usage', async () => {
+    const res = await post(server.baseUrl, {
+      model: 'scripted-critic',
+      messages,
+      logprobs: true,
+      top_logprobs: 3,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const events = (await res.text()).split('\n\n').filter(Boolean);
+    assert.equal(events.at(-1), 'data: [DONE]');
+    const chunks = events.slice(0, -1).map(
+      (e) =>
+        JSON.parse(e.replace(/^data: /, '')) as {
+          choices: { delta: { content?: string }; logprobs: { content: { token: string }[] } | null; finish_reason: string | null }[];
+          usage?: { completion_tokens: number };
+        },
+    );
+    const content = chunks.flatMap((c) => c.choices.map((x) => x.delta.content ?? '')).join('');
+    assert.ok(parseStepCritiqueReply(content, [1, 2]).ok);
+    const tokens = chunks.flatMap((c) => c.choices.flatMap((x) => x.logprobs?.content ?? []));
+    assert.equal(tokens.map((t) => t.token).join(''), content);
+    assert.equal(chunks.flatMap((c) => c.choices).find((x) => x.finish_reason)?.finish_reason, 'stop');
+    assert.ok((chunks.at(-1)!.usage?.completion_tokens ?? 0) > 0);
+  });
+
+  it('cuts a reply at max_tokens (hidden reasoning first) with finish_reason "length"', async () => {
+    const cut = (await (await post(server.baseUrl, { model: 'scripted-critic', messages, max_tokens: 12 })).json()) as {
+      choices: { message: { content: string }; finish_reason: string }[];
+    };
+    assert.equal(cut.choices[0]!.finish_reason, 'length');
+    assert.ok(cut.choices[0]!.message.content.length <= 48 && cut.choices[0]!.message.content.startsWith('{"steps"'));
+    server.setHandler(ruleBasedCriticHandler({ reasoningTokens: 500 }));
+    const spent = (await (await post(server.baseUrl, { model: 'scripted-critic', messages, max_completion_tokens: 400 })).json()) as {
+      choices: { message: { content: string }; finish_reason: string }[];
+      usage: { completion_tokens: number; completion_tokens_details: { reasoning_tokens: number } };
+    };
+    assert.deepEqual([spent.choices[0]!.message.content, spent.choices[0]!.finish_reason], ['', 'length']);
+    assert.equal(spent.usage.completion_tokens_details.reasoning_tokens, 400);
+    server.setHandler(ruleBasedCriticHandler({ incorrectPatterns: ['7 - 1 = 5'] }));
+  });
+
+  it('with one slot, a second request waits until the first is written', async () => {
+    const slow = await startScriptedLlmServer({ pace: { slots: 1, tokensPerSecond: 500 } });
+    try {
+      const timed = async () => {
+        const res = await post(slow.baseUrl, { model: 'scripted-critic', messages, stream: true });
+        const reader = res.body!.getReader();
+        let first: number | undefined;
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+          if (/"content":"[^"]/.test(new TextDecoder().decode(chunk.value))) first ??= Date.now();
+        }
+        return { first: first!, end: Date.now() };
+      };
+      const [a, b] = (await Promise.all([timed(), timed()])).sort((x, y) => x.first - y.first);
+      assert.ok(b!.first >= a!.end - 2, `the second began writing ${b!.first - a!.end} ms after the first ended`);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('CLI mode prints its base URL and serves the script until killed', async () => {
@@ -100,7 +162,7 @@ describe('scripted LLM server', () => {
         choices: { message: { content: string }; logprobs: unknown }[];
       };
       assert.equal(reply.choices[0]!.logprobs, null, 'the script says: no log-probabilities');
-      assert.match(reply.choices[0]!.message.content, /"incorrect"/);
+      assert.match(reply.choices[0]!.message.content, /"correct": false/);
     } finally {
       child.kill('SIGTERM');
       await rm(dir, { recursive: true, force: true });

@@ -94,7 +94,7 @@ describe('stepcritic --critic prm', () => {
   it('probe (chat) on a PRM says it is a pooling model and how to use it', async () => {
     const run = await runCli(['probe', '--base-url', server.baseUrl, '--model', PRM_MODEL], { cwd: REPO_ROOT });
     assert.equal(run.status, 1);
-    assert.match(run.stdout, /Note: {6}"Qwen\/Qwen2\.5-Math-PRM-7B" is a pooling model \(POST \/pooling answers\): use it with --critic prm/);
+    assert.match(run.stdout, /Note:\s+"Qwen\/Qwen2\.5-Math-PRM-7B" is a pooling model \(POST \/pooling answers\): use it with --critic prm/);
   });
 
   it('--critic prm without a model is a usage error that says what to set', async () => {

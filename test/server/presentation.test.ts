@@ -164,7 +164,10 @@ describe('server: what is critiqued', () => {
     const probe = await session.request<{ ok: boolean; logprobs: boolean | null; message: string }>('stepcritic/testConnection', {});
     assert.equal(probe.ok, true);
     assert.equal(probe.logprobs, true);
-    assert.match(probe.message, /^Connected to scripted-critic @ http:\/\/127\.0\.0\.1:\d+\/v1 in \d+ ms; it returns log-probabilities/);
+    assert.match(
+      probe.message,
+      /^Connected to scripted-critic @ http:\/\/127\.0\.0\.1:\d+\/v1: a two-step critique came back judged in \d+ ms\. P\(True\) from logprobs: the endpoint returns log-probabilities/,
+    );
     const cleared = await session.request<{ cleared: number }>('stepcritic/clearCache', {});
     assert.equal(cleared.cleared, 3, 'the three verdicts of notes.md');
 

@@ -4,7 +4,7 @@
 //
 // ## Programmatic API
 //
-//   const server = await startScriptedLlmServer({ handler?, models?, apiKey?, latencyMs? });
+//   const server = await startScriptedLlmServer({ handler?, models?, apiKey?, latencyMs?, pace? });
 //   server.baseUrl            // 'http://127.0.0.1:PORT/v1'
 //   server.requests           // every request received, in order (all routes), see RecordedRequest;
 //                             // `aborted` turns true when the client closed it before the reply
@@ -20,29 +20,40 @@
 // `Authorization` is not `Bearer <apiKey>` gets a 401. With `models` set, a chat request for another
 // model gets a 404 `model_not_found` (as OpenAI and vLLM answer).
 //
+// Replies are written as the real servers write them: streamed as server-sent events when the request
+// says `stream: true` (a role chunk, one chunk per token with its log-probability entry, a chunk with
+// the finish reason, a usage chunk when `stream_options.include_usage`, then `[DONE]`), whole JSON
+// otherwise. The completion allowance (`max_completion_tokens` or `max_tokens`) is applied: hidden
+// reasoning first, then the content, cut with `finish_reason: "length"` where it runs out. With `pace`,
+// requests wait for one of the server's slots, the prompt takes its time and tokens come at a rate.
+//
 // A ScriptedResponse is one of
-//   { type: 'completion', choices: [{ content, logprobs?: TokenLogprob[] | null }], usage?, delayMs? }
+//   { type: 'completion', choices: [{ content, logprobs?, reasoningTokens? }], usage?, delayMs? }
 //   { type: 'status', status, headers?, body?, delayMs? }   429 + Retry-After, 401, 404, 500 …
-//   { type: 'malformed', body?, delayMs? }                  200 with a body that is not JSON
+//   { type: 'malformed', body?, delayMs? }                  200 with a body (or stream event) that is not JSON
 //   { type: 'drop', delayMs? }                              the socket is destroyed, no reply
 //   { type: 'hang' }                                        never replies (until the client gives up)
 // Builders: completion(), rateLimited(), serverError(), statusReply(), malformedJson(), dropConnection(),
 // hang(), delayed(). Usage defaults to token counts estimated from the prompt and the reply with
 // src/engine/llm/tokens.ts (the same yardstick the client uses for its budget).
 //
-// Critic replies in the Step Critic protocol (docs/critic-protocol.md):
-//   criticReply(script, { logprobs, n, topLogprobs, spelling })  → a completion: for each scripted step
-//     `{ step /*1-based*/, verdict, pTrue, analysis? }` the reply JSON, and (with logprobs) a token
-//     stream whose verdict token's top_logprobs put probability pTrue on spellings of `correct`
-//     (split over `correct`/`Correct`, or `cor…`) and 1-pTrue on `incorrect` — plus a little mass on an
-//     unrelated token, so P(True) only comes out right if it is renormalised over the two words.
-//     Without logprobs, `n` choices are returned and round(pTrue·n) of them say `correct` (vote share).
+// Critic replies in the Step Critic protocol (docs/critic-protocol.md, `"correct": true|false`):
+//   criticReply(script, { logprobs, n, topLogprobs, spelling, logprobStyle, reasoningTokens }) → a
+//     completion: for each scripted step `{ step /*1-based*/, verdict, pTrue, analysis? }` the reply
+//     JSON, and (with logprobs) a token stream whose verdict token's top_logprobs put probability pTrue
+//     on spellings of `true` (split over `true`/`True`, or `tr…`) and 1-pTrue on `false` — plus a little
+//     mass on an unrelated token, so P(True) only comes out right if it is renormalised over the two
+//     words. Without logprobs, `n` choices are returned and round(pTrue·n) of them say true (vote share).
 //   finalAnswerReply({ verdict: 'True'|'False', pTrue }, options) → same for the final-answer question.
-//   ruleBasedCriticHandler({ incorrectPatterns, pCorrect = 0.95, pIncorrect = 0.05, logprobs = true })
-//     → a handler that reads the steps to judge out of the prompt and says `incorrect` (pTrue
-//     pIncorrect) for a step whose text matches any pattern, else `correct` (pCorrect). It honours `n`,
-//     `logprobs` and `top_logprobs`, and answers final-answer questions (False if the answer matches);
-//     any other prompt gets `{"analysis": …, "verdict": "True"}` with P(True) pCorrect.
+//   ruleBasedCriticHandler({ incorrectPatterns, pCorrect = 0.95, pIncorrect = 0.05, logprobs = true,
+//     supportsN, logprobStyle, malformedRate, analysisWords, reasoningTokens })
+//     → a handler that reads the steps to judge out of the prompt and says incorrect (pTrue
+//     pIncorrect) for a step whose text matches any pattern, else correct (pCorrect). It honours `n`,
+//     `logprobs` and `top_logprobs`, answers final-answer questions (false if the answer matches), a
+//     request to write the numbers from 1 to N with them, and any other prompt with
+//     `{"analysis": …, "correct": true}`. With malformedRate, that share of the
+//     replies to requests without a JSON schema are not the JSON asked for (as small models write).
+// The personalities of real servers (OpenAI, vLLM, llama.cpp, Ollama, …) are in llm-personalities.ts.
 //
 // ## CLI mode (for e2e tests and benches)
 //
@@ -51,7 +62,7 @@
 // prints its base URL (`http://127.0.0.1:N/v1`) as the first line on stdout and runs until killed.
 // `--port 0` picks a free port. The script file (JSON) configures the rule-based critic:
 //   { "incorrectPatterns": ["regex", …], "pCorrect": 0.95, "pIncorrect": 0.05, "logprobs": true,
-//     "supportsN": true, "models": ["scripted-critic"], "apiKey": "…", "latencyMs": 0,
+//     "supportsN": true, "malformedRate": 0, "models": ["scripted-critic"], "apiKey": "…", "latencyMs": 0,
 //     "sequence": [ScriptedResponse, …] }   // replies for the first requests, then the rule-based critic
 // Each request is logged on stderr as one line `METHOD path status` (never a header or key).
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -79,6 +90,8 @@ export interface RecordedRequest {
   dropped: boolean;
   /** Status written, once replied. */
   status?: number;
+  /** When the reply was written to the end (ms since the epoch). */
+  endedAt?: number;
 }
 
 const ChatBodySchema = z.looseObject({
@@ -90,6 +103,9 @@ const ChatBodySchema = z.looseObject({
   temperature: z.number().nullish(),
   max_tokens: z.number().int().nullish(),
   max_completion_tokens: z.number().int().nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  response_format: z.looseObject({ type: z.string() }).nullish(),
 });
 export type ChatBody = z.infer<typeof ChatBodySchema>;
 
@@ -105,7 +121,13 @@ export interface ChatRequestView extends RecordedRequest {
 export interface ScriptedChoice {
   content: string;
   logprobs?: TokenLogprob[] | null;
-  finishReason?: 'stop' | 'length';
+  finishReason?: 'stop' | 'length' | 'content_filter';
+  /** The model refuses instead of answering (OpenAI: `message.refusal` / `delta.refusal`, content null). */
+  refusal?: string;
+  /** Hidden reasoning tokens the model spent before the content (they count against max_tokens). */
+  reasoningTokens?: number;
+  /** A streamed reply stops after this many chunks and sends nothing more (a server that hangs mid-reply). */
+  stallAfter?: number;
 }
 
 export interface ScriptedUsage {
@@ -121,6 +143,19 @@ export type ScriptedResponse =
   | { type: 'hang' };
 
 export type ScriptedHandler = (request: ChatRequestView, index: number) => ScriptedResponse | Promise<ScriptedResponse>;
+
+/**
+ * How fast the server works, for local-server personalities: requests wait for one of `slots` (FIFO,
+ * like llama.cpp's and Ollama's parallel slots), then the prompt is processed at
+ * `promptTokensPerSecond` and the reply written at `tokensPerSecond`. `timeFactor` speeds all of it up
+ * (a test at factor 20 scales the client's timeout by the same factor, so the behaviour is the real one).
+ */
+export interface Pace {
+  slots?: number;
+  tokensPerSecond?: number;
+  promptTokensPerSecond?: number;
+  timeFactor?: number;
+}
 
 /** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts). */
 export interface RouteReply {
@@ -143,6 +178,8 @@ export interface ScriptedServerOptions {
   apiKey?: string;
   /** Added before every reply. */
   latencyMs?: number;
+  /** Slots and speed (without it, replies come at once, after latencyMs and delayMs). */
+  pace?: Pace;
   /** Port to listen on (0 = any free one). */
   port?: number;
   /** Called with one line per request (method, path, status). */
@@ -155,6 +192,8 @@ export interface ScriptedLlmServer {
   requests: RecordedRequest[];
   chatRequests(): ChatRequestView[];
   setHandler(handler: ScriptedHandler): void;
+  /** Changes the pace's speed-up from the next request on. */
+  setTimeFactor(factor: number): void;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -214,23 +253,34 @@ export interface StepScript {
   /** 1-based step number, as in the prompt. */
   step: number;
   verdict: 'correct' | 'incorrect';
-  /** Probability on `correct` in the verdict token's distribution (logprobs) or the vote share (samples). */
+  /** Probability on `true` in the verdict token's distribution (logprobs) or the vote share (samples). */
   pTrue?: number;
   analysis?: string;
 }
 
-/** How the verdict word is cut into tokens: `"` + `correct`, `"correct`, or `cor` + `rect`. */
-export type VerdictSpelling = 'bare' | 'quoted' | 'split';
+/**
+ * How the verdict is cut into tokens: `true` after `"correct": ` (bare), ` true` with the space
+ * (spaced), or `tr` + `ue` (split).
+ */
+export type VerdictSpelling = 'bare' | 'spaced' | 'split';
+
+/** What the log-probabilities look like: real ones, or DeepSeek's (0 or −9999, no alternatives). */
+export type LogprobStyle = 'real' | 'degenerate';
 
 export interface CriticReplyOptions {
   logprobs?: boolean;
-  /** Alternatives kept per token (the request's top_logprobs). Default 5. */
+  logprobStyle?: LogprobStyle;
+  /** Alternatives kept per token (the request's top_logprobs). Default 20. */
   topLogprobs?: number;
   /** Number of choices (samples). Default 1. */
   n?: number;
   spelling?: VerdictSpelling;
   delayMs?: number;
   usage?: ScriptedUsage | null;
+  /** Hidden reasoning tokens spent before the reply (a reasoning model). */
+  reasoningTokens?: number;
+  /** Probability on a token that is neither word (pre-sampling probabilities show what a grammar forbids). */
+  otherMass?: number;
 }
 
 /** Mass put on a token that is neither word, so that an un-normalised reading is visibly wrong. */
@@ -240,18 +290,34 @@ function genericTokens(text: string): string[] {
   return text.match(/\s*[A-Za-z]+|\s*\d+|\s*[^\sA-Za-z\d]|\s+$/g) ?? [];
 }
 
+/** A token the model was sure of; like a real model's, its alternatives trail far behind. */
 function plainToken(token: string): TokenLogprob {
-  return { token, logprob: -0.01, top_logprobs: [{ token, logprob: -0.01 }] };
+  return {
+    token,
+    logprob: -0.01,
+    top_logprobs: [
+      { token, logprob: -0.01 },
+      { token: `${token}_`, logprob: -5.3 },
+      { token: `_${token}`, logprob: -7.1 },
+    ],
+  };
 }
 
-function verdictAlternatives(positive: [string, string], negative: [string, string], other: string, p: number, chosen: string): TokenLogprob {
-  const scale = 1 - OTHER_MASS;
+function verdictAlternatives(
+  positive: [string, string],
+  negative: [string, string],
+  other: string,
+  p: number,
+  chosen: string,
+  otherMass = OTHER_MASS,
+): TokenLogprob {
+  const scale = 1 - otherMass;
   const masses: [string, number][] = [
     [positive[0], 0.85 * p * scale],
     [positive[1], 0.15 * p * scale],
     [negative[0], 0.85 * (1 - p) * scale],
     [negative[1], 0.15 * (1 - p) * scale],
-    [other, OTHER_MASS],
+    [other, otherMass],
   ];
   const alternatives = masses
     .filter(([, m]) => m > 0)
@@ -261,43 +327,34 @@ function verdictAlternatives(positive: [string, string], negative: [string, stri
   return { token: chosen, logprob: own?.logprob ?? -20, top_logprobs: alternatives };
 }
 
-/** Tokens for one verdict value given the text before it; returns [prefix tokens, verdict tokens, rest]. */
-function verdictTokens(word: string, words: [string, string], p: number, spelling: VerdictSpelling): { lead: string; tokens: TokenLogprob[] } {
-  const [pos, neg] = words;
+/** The verdict's tokens: `true`/`false` (probability p on true) in the given spelling. */
+function verdictTokens(verdict: boolean, p: number, spelling: VerdictSpelling, otherMass?: number): TokenLogprob[] {
   const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-  if (spelling === 'quoted') {
-    const chosen = `"${word}`;
-    return { lead: '', tokens: [verdictAlternatives([`"${pos}`, `"${cap(pos)}`], [`"${neg}`, `"${cap(neg)}`], '"unclear', p, chosen)] };
-  }
+  const word = verdict ? 'true' : 'false';
   if (spelling === 'split') {
-    const posHead = pos.slice(0, 3);
-    const negHead = neg.slice(0, 2);
-    const head = word === pos ? posHead : negHead;
-    const first = verdictAlternatives([posHead, pos], [negHead, neg], 'part', p, head);
-    return { lead: '"', tokens: [first, plainToken(word.slice(head.length))] };
+    const head = verdict ? 'tr' : 'fa';
+    return [verdictAlternatives(['tr', 'true'], ['fa', 'false'], 'null', p, head, otherMass), plainToken(word.slice(head.length))];
   }
-  return { lead: '"', tokens: [verdictAlternatives([pos, cap(pos)], [neg, cap(neg)], 'partial', p, word)] };
+  const lead = spelling === 'spaced' ? ' ' : '';
+  return [
+    verdictAlternatives([`${lead}true`, `${lead}${cap('true')}`], [`${lead}false`, `${lead}${cap('false')}`], `${lead}null`, p, `${lead}${word}`, otherMass),
+  ];
 }
 
-function streamFor(
-  pieces: (string | { word: string; words: [string, string]; p: number })[],
-  spelling: VerdictSpelling,
-  topLogprobs: number,
-): { content: string; tokens: TokenLogprob[] } {
+type Piece = string | { verdict: boolean; p: number };
+
+function streamFor(pieces: readonly Piece[], spelling: VerdictSpelling, topLogprobs: number, otherMass?: number): { content: string; tokens: TokenLogprob[] } {
   let content = '';
   const tokens: TokenLogprob[] = [];
   for (const piece of pieces) {
     if (typeof piece === 'string') {
-      content += piece;
-      tokens.push(...genericTokens(piece).map(plainToken));
+      // The spaced spelling carries the space after the colon in the verdict token itself.
+      const text = spelling === 'spaced' ? piece.replace(/: $/, ':') : piece;
+      content += text;
+      tokens.push(...genericTokens(text).map(plainToken));
       continue;
     }
-    const { lead, tokens: vts } = verdictTokens(piece.word, piece.words, piece.p, spelling);
-    if (lead) {
-      content += lead;
-      tokens.push(plainToken(lead));
-    }
-    for (const t of vts) {
+    for (const t of verdictTokens(piece.verdict, piece.p, spelling, otherMass)) {
       content += t.token;
       tokens.push(t);
     }
@@ -306,30 +363,38 @@ function streamFor(
   return { content, tokens };
 }
 
+/** DeepSeek's degenerate log-probabilities: 0 for the chosen token (−9999 now and then), no alternatives. */
+function degenerate(tokens: readonly TokenLogprob[]): TokenLogprob[] {
+  return tokens.map((t, i) => ({ token: t.token, logprob: i % 7 === 3 ? -9999 : 0, top_logprobs: [] }));
+}
+
 function voteFor(pTrue: number, choice: number, n: number): boolean {
   return choice < Math.round(pTrue * n);
+}
+
+function choiceFrom(pieces: readonly Piece[], options: CriticReplyOptions): ScriptedChoice {
+  const { content, tokens } = streamFor(pieces, options.spelling ?? 'bare', options.topLogprobs ?? 20, options.otherMass);
+  const logprobs = options.logprobs ? (options.logprobStyle === 'degenerate' ? degenerate(tokens) : tokens) : null;
+  return { content, logprobs, ...(options.reasoningTokens ? { reasoningTokens: options.reasoningTokens } : {}) };
 }
 
 /** A reply to a step-critique request. */
 export function criticReply(script: readonly StepScript[], options: CriticReplyOptions = {}): ScriptedResponse {
   const n = options.n ?? 1;
-  const spelling = options.spelling ?? 'bare';
   const choices: ScriptedChoice[] = [];
   for (let c = 0; c < n; c++) {
-    const pieces: (string | { word: string; words: [string, string]; p: number })[] = ['{"steps": ['];
+    const pieces: Piece[] = ['{"steps": ['];
     script.forEach((s, i) => {
       const p = s.pTrue ?? (s.verdict === 'correct' ? 1 : 0);
       // With logprobs every choice shows the scripted verdict; without, the votes carry pTrue.
-      const word = options.logprobs || n === 1 ? s.verdict : voteFor(p, c, n) ? 'correct' : 'incorrect';
-      const analysis =
-        s.analysis ?? `Checked step ${s.step}: ${word === 'correct' ? 'it follows from the problem and the earlier steps' : 'it does not hold'}.`;
-      pieces.push(`${i > 0 ? ', ' : ''}{"step": ${s.step}, "analysis": ${JSON.stringify(analysis)}, "verdict": `);
-      pieces.push({ word, words: ['correct', 'incorrect'], p });
-      pieces.push('"}');
+      const correct = options.logprobs || n === 1 ? s.verdict === 'correct' : voteFor(p, c, n);
+      const analysis = s.analysis ?? `Checked step ${s.step}: ${correct ? 'it follows from the problem and the earlier steps' : 'it does not hold'}.`;
+      pieces.push(`${i > 0 ? ', ' : ''}{"step": ${s.step}, "analysis": ${JSON.stringify(analysis)}, "correct": `);
+      pieces.push({ verdict: correct, p });
+      pieces.push('}');
     });
     pieces.push(']}');
-    const { content, tokens } = streamFor(pieces, spelling, options.topLogprobs ?? 5);
-    choices.push({ content, logprobs: options.logprobs ? tokens : null });
+    choices.push(choiceFrom(pieces, options));
   }
   return { type: 'completion', choices, usage: options.usage, delayMs: options.delayMs };
 }
@@ -337,19 +402,26 @@ export function criticReply(script: readonly StepScript[], options: CriticReplyO
 /** A reply to the final-answer question. */
 export function finalAnswerReply(answer: { verdict: 'True' | 'False'; pTrue?: number; analysis?: string }, options: CriticReplyOptions = {}): ScriptedResponse {
   const n = options.n ?? 1;
-  const spelling = options.spelling ?? 'bare';
   const p = answer.pTrue ?? (answer.verdict === 'True' ? 1 : 0);
   const choices: ScriptedChoice[] = [];
   for (let c = 0; c < n; c++) {
-    const word = options.logprobs || n === 1 ? answer.verdict : voteFor(p, c, n) ? 'True' : 'False';
-    const { content, tokens } = streamFor(
-      [`{"analysis": ${JSON.stringify(answer.analysis ?? 'Checked the answer.')}, "verdict": `, { word, words: ['True', 'False'], p }, '"}'],
-      spelling,
-      options.topLogprobs ?? 5,
-    );
-    choices.push({ content, logprobs: options.logprobs ? tokens : null });
+    const verdict = options.logprobs || n === 1 ? answer.verdict === 'True' : voteFor(p, c, n);
+    choices.push(choiceFrom([`{"analysis": ${JSON.stringify(answer.analysis ?? 'Checked the answer.')}, "correct": `, { verdict, p }, '}'], options));
   }
   return { type: 'completion', choices, usage: options.usage, delayMs: options.delayMs };
+}
+
+/** Text a model without a schema sometimes writes instead of the JSON asked for. */
+function malformedCritique(script: readonly StepScript[], kind: number): string {
+  const first = script[0]?.step ?? 1;
+  switch (kind % 3) {
+    case 0:
+      return `Step ${first} looks right to me. The rest follows.`;
+    case 1:
+      return `{"steps": [{"step": ${first}, "analysis": "fine", "correct": true},]}`;
+    default:
+      return `\`\`\`json\n{"steps": [{"step": ${first}, "analysis": "the value is "12" as stated", "correct": true}]}\n\`\`\``;
+  }
 }
 
 export interface RuleBasedCriticOptions {
@@ -359,9 +431,25 @@ export interface RuleBasedCriticOptions {
   pIncorrect?: number;
   /** Whether the backend returns log-probabilities when asked. Default true. */
   logprobs?: boolean;
+  logprobStyle?: LogprobStyle;
   /** Whether it honours `n` (false: always one choice, like some local servers). Default true. */
   supportsN?: boolean;
   spelling?: VerdictSpelling;
+  /** Share of replies (without a JSON schema in the request) that are not the JSON asked for. */
+  malformedRate?: number;
+  /** Words of analysis per step (default: one short sentence). */
+  analysisWords?: number;
+  /** Hidden reasoning tokens spent before every reply. */
+  reasoningTokens?: number;
+  otherMass?: number;
+}
+
+/** A deterministic stand-in for a model's wording: `words` words about step `step`. */
+function analysisOf(step: number, correct: boolean, words: number): string {
+  const base = correct
+    ? ['the', 'computation', 'follows', 'from', 'the', 'problem', 'and', 'earlier', 'steps']
+    : ['the', 'value', 'does', 'not', 'follow', 'from', 'the', 'stated', 'numbers'];
+  return [`Step ${step}:`, ...Array.from({ length: Math.max(1, words - 2) }, (_, i) => base[i % base.length]!)].join(' ') + '.';
 }
 
 export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): ScriptedHandler {
@@ -374,6 +462,7 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
       return p.test(text);
     });
   let samplesServed = 0;
+  let unconstrained = 0;
   return (request) => {
     const parsed = parseCriticPrompt(request.userText);
     const wantLogprobs = options.logprobs !== false && request.chat.logprobs === true;
@@ -383,17 +472,40 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
       n,
       topLogprobs: request.chat.top_logprobs ?? 0,
       spelling: options.spelling,
+      ...(options.logprobStyle ? { logprobStyle: options.logprobStyle } : {}),
+      ...(options.reasoningTokens ? { reasoningTokens: options.reasoningTokens } : {}),
+      ...(options.otherMass !== undefined ? { otherMass: options.otherMass } : {}),
     };
-    // Anything else (e.g. the probe's tiny question) gets a True/False answer in the same JSON shape.
-    if (!parsed) return finalAnswerReply({ verdict: 'True', pTrue: pCorrect, analysis: 'Checked.' }, reply);
+    if (!parsed) {
+      // The probe's concurrency test asks for a long plain answer (cut at its max_tokens).
+      const count = /numbers from 1 to (\d+)/.exec(request.lastUserText);
+      if (count) return completion(Array.from({ length: Number(count[1]) }, (_, i) => String(i + 1)).join(' '));
+      // Anything else (e.g. a plain question) gets a true/false answer in the same JSON shape.
+      return finalAnswerReply({ verdict: 'True', pTrue: pCorrect, analysis: 'Checked.' }, reply);
+    }
     if (parsed.kind === 'answer') {
       const wrong = matches(parsed.answer);
       return finalAnswerReply({ verdict: wrong ? 'False' : 'True', pTrue: wrong ? pIncorrect : pCorrect }, reply);
     }
     const script: StepScript[] = parsed.judged.map((s) => {
       const wrong = matches(s.text);
-      return { step: s.number, verdict: wrong ? 'incorrect' : 'correct', pTrue: wrong ? pIncorrect : pCorrect };
+      return {
+        step: s.number,
+        verdict: wrong ? 'incorrect' : 'correct',
+        pTrue: wrong ? pIncorrect : pCorrect,
+        ...(options.analysisWords ? { analysis: analysisOf(s.number, !wrong, options.analysisWords) } : {}),
+      };
     });
+    if (options.malformedRate && !hasJsonSchema(request.chat)) {
+      // Every k-th unconstrained reply is malformed, k = 1/rate: a rate, reproducibly.
+      const index = unconstrained++;
+      if (Math.floor((index + 1) * options.malformedRate) > Math.floor(index * options.malformedRate)) {
+        const text = malformedCritique(script, index);
+        const tokens = genericTokens(text).map(plainToken);
+        for (const t of tokens) t.top_logprobs = t.top_logprobs!.slice(0, Math.max(0, reply.topLogprobs ?? 0));
+        return completion(text, { logprobs: wantLogprobs ? tokens : null });
+      }
+    }
     if (!wantLogprobs && n === 1 && request.chat.temperature !== undefined && (request.chat.temperature ?? 0) > 0) {
       // One sample per call (a backend without `n`): vary the votes across calls so shares come out.
       const c = samplesServed++ % 5;
@@ -406,6 +518,11 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
   };
 }
 
+/** Whether the request asks for a reply shaped by a JSON schema. */
+export function hasJsonSchema(chat: ChatBody): boolean {
+  return chat.response_format?.type === 'json_schema';
+}
+
 // ---- the server -------------------------------------------------------------------------------
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -414,29 +531,125 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function chatCompletionBody(response: Extract<ScriptedResponse, { type: 'completion' }>, chat: ChatBody): unknown {
+/** A choice as the server writes it: cut at the completion allowance, with its stream units. */
+interface WrittenChoice {
+  stallAfter?: number;
+  /** The units are a refusal, not content. */
+  refusal?: boolean;
+  content: string;
+  /** The content in stream chunks, with the log-probability entry of each when they line up. */
+  units: { text: string; logprob?: TokenLogprob }[];
+  logprobs: TokenLogprob[] | null;
+  finishReason: string;
+  reasoningTokens: number;
+}
+
+/** The completion tokens a request allows per choice (max_completion_tokens or max_tokens). */
+function allowance(chat: ChatBody): number | undefined {
+  return chat.max_completion_tokens ?? chat.max_tokens ?? undefined;
+}
+
+/**
+ * Applies the allowance as a real server does: hidden reasoning first, then the content up to the
+ * limit (tokens counted with the client's own estimate), `finish_reason: "length"` when it was cut.
+ */
+function writeChoice(choice: ScriptedChoice, limit: number | undefined): WrittenChoice {
+  const reasoning = choice.reasoningTokens ?? 0;
+  if (choice.refusal !== undefined) {
+    const units = genericTokens(choice.refusal).map((text) => ({ text }));
+    return { refusal: true, content: choice.refusal, units, logprobs: null, finishReason: choice.finishReason ?? 'stop', reasoningTokens: reasoning };
+  }
+  const lined = choice.logprobs && choice.logprobs.map((t) => t.token).join('') === choice.content;
+  const all = lined ? choice.logprobs!.map((t) => ({ text: t.token, logprob: t })) : genericTokens(choice.content).map((text) => ({ text }));
+  const stall = choice.stallAfter !== undefined ? { stallAfter: choice.stallAfter } : {};
+  if (limit === undefined) {
+    return {
+      ...stall,
+      content: choice.content,
+      units: all,
+      logprobs: choice.logprobs ?? null,
+      finishReason: choice.finishReason ?? 'stop',
+      reasoningTokens: reasoning,
+    };
+  }
+  const units: WrittenChoice['units'] = [];
+  let text = '';
+  for (const unit of all) {
+    if (reasoning + estimateTokens(text + unit.text) > limit) break;
+    units.push(unit);
+    text += unit.text;
+  }
+  const cut = units.length < all.length;
+  const logprobs = choice.logprobs ? (lined ? choice.logprobs.slice(0, units.length) : choice.logprobs) : null;
+  return {
+    ...stall,
+    content: text,
+    units,
+    logprobs,
+    finishReason: cut ? 'length' : (choice.finishReason ?? 'stop'),
+    reasoningTokens: cut ? Math.min(reasoning, limit) : reasoning,
+  };
+}
+
+function usageOf(response: Extract<ScriptedResponse, { type: 'completion' }>, written: readonly WrittenChoice[], chat: ChatBody): unknown {
+  if (response.usage === null) return undefined;
+  if (response.usage) return { ...response.usage, total_tokens: response.usage.prompt_tokens + response.usage.completion_tokens };
   const promptTokens = estimateMessagesTokens(chat.messages.map((m) => ({ content: m.content ?? '' })));
-  const completionTokens = response.choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
+  const reasoning = written.reduce((sum, c) => sum + c.reasoningTokens, 0);
+  const completionTokens = written.reduce((sum, c) => sum + estimateTokens(c.content), 0) + reasoning;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    ...(reasoning > 0 ? { completion_tokens_details: { reasoning_tokens: reasoning } } : {}),
+  };
+}
+
+function chatCompletionBody(response: Extract<ScriptedResponse, { type: 'completion' }>, written: readonly WrittenChoice[], chat: ChatBody): unknown {
+  const usage = usageOf(response, written, chat);
   return {
     id: `chatcmpl-scripted-${Math.random().toString(36).slice(2, 10)}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: response.model ?? chat.model ?? DEFAULT_MODEL,
-    choices: response.choices.map((choice, index) => ({
+    choices: written.map((choice, index) => ({
       index,
-      message: { role: 'assistant', content: choice.content, refusal: null },
+      message: { role: 'assistant', content: choice.refusal ? null : choice.content, refusal: choice.refusal ? choice.content : null },
       logprobs: choice.logprobs ? { content: choice.logprobs, refusal: null } : null,
-      finish_reason: choice.finishReason ?? 'stop',
+      finish_reason: choice.finishReason,
     })),
-    ...(response.usage === null
-      ? {}
-      : {
-          usage: response.usage
-            ? { ...response.usage, total_tokens: response.usage.prompt_tokens + response.usage.completion_tokens }
-            : { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-        }),
+    ...(usage ? { usage } : {}),
   };
 }
+
+/** A FIFO of `limit` slots: a request waits for one before the server works on it. */
+function slotQueue(limit: number): { acquire(): Promise<() => void> } {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    active--;
+    const next = waiting.shift();
+    if (next) {
+      active++;
+      next();
+    }
+  };
+  return {
+    async acquire() {
+      if (active < limit) active++;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      let released = false;
+      return () => {
+        if (!released) {
+          released = true;
+          release();
+        }
+      };
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startScriptedLlmServer(options: ScriptedServerOptions = {}): Promise<ScriptedLlmServer> {
   let handler: ScriptedHandler = options.handler ?? ruleBasedCriticHandler();
@@ -444,6 +657,10 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
   const requests: RecordedRequest[] = [];
   const chatViews: ChatRequestView[] = [];
   let handlerCalls = 0;
+  const pace = options.pace;
+  let factor = pace?.timeFactor ?? 1;
+  const slots = pace?.slots ? slotQueue(pace.slots) : undefined;
+  const tokenDelay = () => (pace?.tokensPerSecond ? 1000 / pace.tokensPerSecond / factor : 0);
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -465,6 +682,7 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       if (!res.writableFinished && !record.dropped) record.aborted = true;
       if (timer) clearTimeout(timer);
     });
+    res.on('finish', () => (record.endedAt = Date.now()));
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       record.rawBody = Buffer.concat(chunks).toString('utf8');
@@ -482,6 +700,83 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     options.log?.(`${record.method} ${record.path} ${status}`);
     void res;
   };
+  const gone = (record: RecordedRequest, res: ServerResponse) => record.aborted || res.destroyed;
+
+  /** Server-sent events as OpenAI streams them: a role chunk, content chunks, finish chunks, usage, [DONE]. */
+  async function stream(
+    record: RecordedRequest,
+    res: ServerResponse,
+    response: Extract<ScriptedResponse, { type: 'completion' }>,
+    chat: ChatBody,
+    written: WrittenChoice[],
+  ) {
+    const base = {
+      id: `chatcmpl-scripted-${Math.random().toString(36).slice(2, 10)}`,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: response.model ?? chat.model ?? DEFAULT_MODEL,
+    };
+    const send = (chunk: Record<string, unknown>) => res.write(`data: ${JSON.stringify({ ...base, ...chunk })}\n\n`);
+    finish(record, res, 200);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    send({ choices: written.map((_, index) => ({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })) });
+    // Hidden reasoning takes its time before the first visible token.
+    const tokenDelayMs = tokenDelay();
+    const reasoning = Math.max(0, ...written.map((w) => w.reasoningTokens));
+    if (tokenDelayMs > 0 && reasoning > 0) await sleep(reasoning * tokenDelayMs);
+    const wantLogprobs = chat.logprobs === true;
+    const longest = Math.max(0, ...written.map((w) => w.units.length));
+    const writing = Date.now();
+    let text = '';
+    for (let k = 0; k < longest; k++) {
+      // A chunk is due when the tokens written so far (counted as in the usage) have taken their time;
+      // timers are coarser than a sped-up token, so the schedule is kept, not each gap.
+      text += written[0]?.units[k]?.text ?? '';
+      const wait = writing + Math.max(k + 1, estimateTokens(text)) * tokenDelayMs - Date.now();
+      if (wait >= 1) await sleep(wait);
+      if (gone(record, res)) return;
+      if (written.some((w) => w.stallAfter === k)) {
+        while (!gone(record, res)) await sleep(10);
+        return;
+      }
+      written.forEach((w, index) => {
+        const unit = w.units[k];
+        if (!unit) return;
+        // Log-probabilities that do not line up with the content come whole with the first chunk.
+        const logprobs = !wantLogprobs || !w.logprobs ? null : unit.logprob ? [unit.logprob] : k === 0 ? w.logprobs : [];
+        const delta = w.refusal ? { refusal: unit.text } : { content: unit.text };
+        send({ choices: [{ index, delta, logprobs: logprobs ? { content: logprobs, refusal: null } : null, finish_reason: null }] });
+      });
+    }
+    if (gone(record, res)) return;
+    written.forEach((w, index) => send({ choices: [{ index, delta: {}, logprobs: null, finish_reason: w.finishReason }] }));
+    const usage = usageOf(response, written, chat);
+    if (chat.stream_options?.include_usage && usage) send({ choices: [], usage });
+    res.end('data: [DONE]\n\n');
+  }
+
+  async function complete(record: RecordedRequest, res: ServerResponse, response: Extract<ScriptedResponse, { type: 'completion' }>, chat: ChatBody) {
+    const release = slots ? await slots.acquire() : undefined;
+    try {
+      if (gone(record, res)) return;
+      if (pace?.promptTokensPerSecond) {
+        const prompt = estimateMessagesTokens(chat.messages.map((m) => ({ content: m.content ?? '' })));
+        await sleep((1000 * prompt) / pace.promptTokensPerSecond / factor);
+        if (gone(record, res)) return;
+      }
+      const written = response.choices.map((c) => writeChoice(c, allowance(chat)));
+      if (chat.stream) await stream(record, res, response, chat, written);
+      else {
+        const tokenDelayMs = tokenDelay();
+        if (tokenDelayMs > 0) await sleep(tokenDelayMs * Math.max(0, ...written.map((w) => estimateTokens(w.content) + w.reasoningTokens)));
+        if (gone(record, res)) return;
+        finish(record, res, 200);
+        sendJson(res, 200, chatCompletionBody(response, written, chat));
+      }
+    } finally {
+      release?.();
+    }
+  }
 
   async function route(record: RecordedRequest, res: ServerResponse, setTimer: (t: NodeJS.Timeout) => void): Promise<void> {
     if (options.apiKey !== undefined && record.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -549,11 +844,10 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
     if (response.type === 'hang') return;
     const delay = (options.latencyMs ?? 0) + (response.delayMs ?? 0);
     const reply = () => {
-      if (record.aborted || res.destroyed) return;
+      if (gone(record, res)) return;
       switch (response.type) {
         case 'completion':
-          finish(record, res, 200);
-          sendJson(res, 200, chatCompletionBody(response, chat));
+          void complete(record, res, response, chat);
           break;
         case 'status':
           finish(record, res, response.status);
@@ -562,8 +856,13 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
         case 'malformed': {
           finish(record, res, 200);
           const body = response.body ?? '{';
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-          res.end(body);
+          if (chat.stream) {
+            res.writeHead(200, { 'content-type': 'text/event-stream' });
+            res.end(`data: ${body}\n\n`);
+          } else {
+            res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+            res.end(body);
+          }
           break;
         }
         case 'drop':
@@ -592,6 +891,9 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       handler = next;
       handlerCalls = 0;
     },
+    setTimeFactor(next) {
+      factor = next;
+    },
     async waitFor(predicate, timeoutMs = 5000) {
       const start = Date.now();
       while (!predicate()) {
@@ -616,7 +918,8 @@ const ScriptFileSchema = z.object({
   pIncorrect: z.number().min(0).max(1).optional(),
   logprobs: z.boolean().optional(),
   supportsN: z.boolean().optional(),
-  spelling: z.enum(['bare', 'quoted', 'split']).optional(),
+  spelling: z.enum(['bare', 'spaced', 'split']).optional(),
+  malformedRate: z.number().min(0).max(1).optional(),
   models: z.array(z.string()).optional(),
   apiKey: z.string().optional(),
   latencyMs: z.number().nonnegative().optional(),

@@ -1,5 +1,6 @@
 // `stepcritic cache stats|clear`: the critic's on-disk cache.
 import { createFileCache } from '../../engine/cache/file';
+import { createFileCapabilityStore } from '../../engine/llm/capabilities';
 import { formatHelp, helpHint, parseCommandArgs, type OptionSpec } from '../args';
 import { EXIT_CLEAN, UsageError, type CliContext, type Command } from '../command';
 import { cliCacheDir } from './llm-options';
@@ -14,7 +15,7 @@ const HELP = {
     'The critic caches each step verdict on disk, keyed by the prompt version, model, endpoint, sampling',
     'settings, problem and the steps up to that step: unchanged text costs nothing on the next run.',
     '  stats  how many verdicts are cached, how much space they take, and how old they are',
-    '  clear  delete every cached verdict',
+    '  clear  delete every cached verdict, and what was learned about endpoints (stepcritic probe)',
   ].join('\n'),
   options: CACHE_OPTIONS,
 };
@@ -43,7 +44,10 @@ export const cacheCommand: Command = {
     const cache = createFileCache(dir);
     if (action === 'clear') {
       const removed = await cache.clear();
-      context.stdout.write(`Removed ${removed} cached ${removed === 1 ? 'entry' : 'entries'} from ${dir}\n`);
+      // What was learned about endpoints goes too: the next run learns it afresh.
+      const profiles = await createFileCapabilityStore(dir).clear();
+      const learned = profiles > 0 ? ` and what was learned about ${profiles} ${profiles === 1 ? 'endpoint' : 'endpoints'}` : '';
+      context.stdout.write(`Removed ${removed} cached ${removed === 1 ? 'entry' : 'entries'}${learned} from ${dir}\n`);
       return EXIT_CLEAN;
     }
     const stats = await cache.stats();

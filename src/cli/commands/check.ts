@@ -103,7 +103,12 @@ async function runCheck(context: CliContext): Promise<number> {
   if (settings.runLog !== undefined && paths.includes(resolve(context.cwd, settings.runLog))) {
     throw new UsageError(`--run-log ${settings.runLog} is one of the files being checked; choose another file`);
   }
-  const dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd });
+  const dependencies = await buildCheckDependencies({
+    args,
+    env: context.env,
+    cwd: context.cwd,
+    ...(settings.quiet ? {} : { report: (line: string) => context.stderr.write(`stepcritic: ${line}\n`) }),
+  });
   try {
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
     // Missing paths take their place among the files: reported as failed, in path order.

@@ -28,7 +28,13 @@ const EVAL_OPTIONS: OptionSpec[] = [
     description: 'Judge a stratified sample of N labelled solutions: both labels (erroneous, correct) of every split, in proportion',
   },
   { name: 'seed', type: 'string', valueName: 'S', defaultText: '1', description: 'Seed of --sample (the same seed takes the same sample)' },
-  { name: 'concurrency', type: 'string', valueName: 'N', defaultText: '4', description: 'Solutions (and LLM requests) in flight at once' },
+  {
+    name: 'concurrency',
+    type: 'string',
+    valueName: 'N',
+    defaultText: 'what stepcritic probe measured, else 1 for local presets and 4 for others',
+    description: 'Solutions (and LLM requests) in flight at once',
+  },
   { name: 'threshold', type: 'string', valueName: 'P', defaultText: '0.5', description: 'A step with P(True) below P counts as the error' },
   { name: 'format', type: 'string', valueName: 'FORMAT', choices: ['markdown', 'json'], defaultText: 'markdown', description: 'Output format' },
   { name: 'out', short: 'o', type: 'string', valueName: 'FILE', description: 'Write the result to FILE instead of stdout' },
@@ -80,7 +86,7 @@ export const evalCommand: Command = {
   async run(context: CliContext): Promise<number> {
     const args = parseCommandArgs('eval', context.argv, EVAL_OPTIONS);
     if (args.positionals.length === 0) throw new UsageError('eval needs a DATASET (a file or a folder)', helpHint('eval'));
-    const concurrency = integerValue('eval', args, 'concurrency', 1, 256) ?? 4;
+    const concurrency = integerValue('eval', args, 'concurrency', 1, 256);
     const limit = integerValue('eval', args, 'limit', 1);
     const threshold = numberValue('eval', args, 'threshold', 0, 1) ?? 0.5;
     const format = stringValue(args, 'format') ?? 'markdown';
@@ -100,7 +106,7 @@ export const evalCommand: Command = {
       splitList = splitList.filter((s) => chosen.has(s.path));
     }
 
-    const setup = createCliStepCritic('eval', args, context.env, { concurrency });
+    const setup = await createCliStepCritic('eval', args, context.env, { concurrency, report: (line) => context.stderr.write(`stepcritic: ${line}\n`) });
     const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
     context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
     const progress = context.stderr.isTTY === true;
@@ -110,7 +116,7 @@ export const evalCommand: Command = {
       model: setup.model,
       ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
       ...(calibration ? { calibration } : {}),
-      concurrency,
+      concurrency: concurrency ?? setup.concurrency ?? 4,
       limit,
       ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
       threshold,

@@ -110,6 +110,8 @@ export interface CliStepCritic {
   llm?: LlmCritic;
   /** The model reports name. */
   model?: string;
+  /** Requests in flight at once that the critic's configuration settled on (what the probe measured, a preset's default). */
+  concurrency?: number;
   cache?: CriticCache;
   /** The critic's protocol (prompt version, or the PRM's request format), for reports and run logs. */
   protocolVersion?: string;
@@ -119,22 +121,31 @@ export interface CliStepCritic {
   notice: string;
 }
 
-/** The critic a CLI run uses: the LLM critic (llm-options.ts) or, with --critic prm, the PRM. */
-export function createCliStepCritic(command: string, args: ParsedArgs, env: NodeJS.ProcessEnv, extra: { concurrency?: number } = {}): CliStepCritic {
+/**
+ * The critic a CLI run uses: the LLM critic (llm-options.ts) or, with --critic prm, the PRM. `report`
+ * gets a line whenever the LLM critic adapts to its endpoint.
+ */
+export async function createCliStepCritic(
+  command: string,
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  extra: { concurrency?: number; report?: (line: string) => void } = {},
+): Promise<CliStepCritic> {
   if (!wantsPrm(args) || booleanValue(args, 'llm') === false) {
-    const llm = createCliCritic(command, args, env, extra);
+    const llm = await createCliCritic(command, args, env, extra);
     return {
       kind: 'llm',
       critic: llm.critic,
       ...(llm.critic ? { llm: llm.critic } : {}),
       model: llm.config?.model,
+      concurrency: llm.config?.concurrency,
       cache: llm.cache,
       ...(llm.critic ? { protocolVersion: PROTOCOL_VERSION } : {}),
       offReason: llm.offReason,
       notice: llm.notice,
     };
   }
-  const resolved = resolveCliPrmConfig(command, args, env, extra);
+  const resolved = resolveCliPrmConfig(command, args, env, { concurrency: extra.concurrency });
   if (!resolved.ok) throw new UsageError(`--critic prm: ${resolved.reason.replace(/^PRM critic off: /, '')}`, helpHint(command));
   const config = resolved.config;
   const useCache = booleanValue(args, 'cache') !== false;
@@ -145,6 +156,7 @@ export function createCliStepCritic(command: string, args: ParsedArgs, env: Node
     kind: 'prm',
     critic: createPrmCritic(config, { cache }),
     model: config.endpoint.model,
+    concurrency: config.endpoint.concurrency,
     cache,
     protocolVersion: prmProtocolVersion(config),
     notice: `PRM critic: ${describePrmConfig(config)} (POST ${poolingUrl(config.endpoint.baseUrl)})${budget}${useCache ? '' : ', cache off'}${ignored}`,

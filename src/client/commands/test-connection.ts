@@ -1,5 +1,5 @@
-// Test Connection: asks the server to probe the endpoint (a tiny request) and says whether it
-// answered and whether it returns log-probabilities.
+// Test Connection: asks the server to probe the endpoint (a real two-step critique) and shows what it
+// found: where P(True) comes from and why, structured output, speed, concurrency.
 import * as vscode from 'vscode';
 import { TestConnectionRequest, TestConnectionResultSchema, type TestConnectionResult } from '../../protocol';
 import type { Services } from '../services';
@@ -11,12 +11,9 @@ export async function testConnection(services: Services): Promise<TestConnection
   );
   const where = [result.model, result.baseUrl].filter(Boolean).join(' at ');
   if (result.ok) {
-    const logprobs = result.logprobs === null ? 'unknown' : result.logprobs ? 'yes (P(True) from logprobs)' : 'no (P(True) from sampled votes)';
-    const latency = result.latencyMs === null ? '' : ` in ${Math.round(result.latencyMs)} ms`;
     services.status.setLastError(undefined);
-    // A PRM has no log-probabilities to speak of: the server's message says what it found instead.
-    const found = result.logprobs === null ? result.message : `Log-probabilities: ${logprobs}.`;
-    void vscode.window.showInformationMessage(`Step Critic: ${where || 'endpoint'} answered${latency}. ${found}`);
+    // The server's message says what the probe found (P(True) source and why, speed, concurrency; for a PRM its format).
+    void vscode.window.showInformationMessage(`Step Critic: ${result.message}`);
   } else {
     services.status.setLastError(result.message);
     void vscode.window.showErrorMessage(`Step Critic: ${where ? `${where}: ` : ''}${result.message}`, 'Choose Provider', 'Set API Key').then((pick) => {

@@ -5,18 +5,26 @@
 //   - retries that honour Retry-After / retry-after-ms on 429, and retry 5xx, 408/409, dropped
 //     connections, timeouts and broken bodies with exponential back-off (the SDK's own retries are
 //     off: they neither release the slot while waiting nor refuse an hour-long Retry-After);
-//   - a timeout over the whole attempt, body included (the SDK's stops at the headers);
+//   - replies streamed (`stream: true`, log-probabilities and usage included), with a timeout on
+//     progress rather than on the whole reply: an attempt is abandoned when neither it nor any other
+//     request of this process to the same endpoint has received a token for `timeoutMs`. A reply that
+//     is being written is never cut, and a request queued at a one-slot server behind our own requests
+//     is not blamed for the wait (the SDK's own timeout stops at the headers and would do neither);
+//   - error bodies in every shape servers use (OpenAI's `{error: {message, param}}`, a flat
+//     `{message, …}` from SGLang and older vLLM, FastAPI's `{detail}`, `{error: "text"}` from LM
+//     Studio) read alike;
 //   - the caller's AbortSignal on every attempt (aborting closes the HTTP request);
 //   - token usage counted from the replies, and a token budget checked before anything is sent;
 //   - errors classified and worded so the user knows what to change, with the API key redacted.
 import OpenAI from 'openai';
+import { Stream } from 'openai/streaming';
 import { z } from 'zod';
 import type { TokenBudget } from './budget';
 import { globalLlmSemaphore, type Semaphore } from './concurrency';
 import type { CriticConfig } from './config';
 import { BudgetExceededError, LlmError, redactSecret, type LlmErrorKind } from './errors';
 import { LogprobContentSchema, type TokenLogprob } from './logprobs';
-import type { ChatMessage } from './protocol';
+import type { ChatMessage, ReplySchema } from './protocol';
 import { estimateMessagesTokens, estimateTokens } from './tokens';
 import { errorMessage } from '../error-message';
 
@@ -48,7 +56,12 @@ export interface ChatCompletionRequest {
   topLogprobs?: number;
   /** Completion tokens allowed per choice. */
   maxTokens: number;
-  jsonMode?: boolean;
+  /** The field that carries maxTokens; by default the client's. */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** A JSON schema the reply must follow (`response_format: {type: "json_schema"}`). */
+  responseSchema?: ReplySchema;
+  /** Ask for usage in the stream's last chunk (`stream_options.include_usage`). Default true. */
+  streamUsage?: boolean;
   signal?: AbortSignal;
   /** Also counted here (every HTTP attempt, and the tokens of the reply), e.g. per solution. */
   usage?: UsageCounter;
@@ -57,18 +70,27 @@ export interface ChatCompletionRequest {
 export interface ChatChoice {
   content: string;
   logprobs: TokenLogprob[] | null;
+  /** `stop`, `length` (cut off at the allowance), `content_filter` (the provider withheld the reply), … */
   finishReason: string | null;
+  /** The model's refusal (OpenAI's `message.refusal`, set instead of content under structured outputs). */
+  refusal?: string;
 }
 
 export interface ChatCompletionReply {
   choices: ChatChoice[];
   promptTokens: number;
   completionTokens: number;
+  /** Of the completion tokens, those the model spent on reasoning it did not show (0 when not reported). */
+  reasoningTokens: number;
   /** True when the endpoint reported no usage and the counts are estimates. */
   usageEstimated: boolean;
   model: string;
   /** HTTP attempts this reply took (1 = no retry). */
   attempts: number;
+  /** When the successful attempt was sent, got its first token (null: the reply came whole), and ended (ms since the epoch). */
+  sentAt: number;
+  firstTokenAt: number | null;
+  endedAt: number;
 }
 
 export interface UsageCounter {
@@ -76,6 +98,12 @@ export interface UsageCounter {
   promptTokens: number;
   completionTokens: number;
 }
+
+const UsageSchema = z.object({
+  prompt_tokens: z.number().nonnegative(),
+  completion_tokens: z.number().nonnegative(),
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().nonnegative().nullish() }).nullish(),
+});
 
 export interface JsonPostRequest {
   /** Absolute URL. */
@@ -105,13 +133,18 @@ interface Target {
 
 const UsageOnlySchema = z.looseObject({ usage: z.looseObject({ prompt_tokens: z.number().nonnegative() }).nullish() });
 
-/** The error body shapes vLLM has used: OpenAI's `{"error": {...}}`, the older `{"object": "error", "message": ...}`, FastAPI's `{"detail": ...}`. */
+/**
+ * The error body shapes servers use: OpenAI's `{"error": {...}}` (vLLM now too), the flat
+ * `{"object": "error", "message": ...}` (SGLang, vLLM before 0.9), FastAPI's `{"detail": ...}`, and
+ * `{"error": "text"}` (LM Studio).
+ */
 const NestedErrorSchema = z.looseObject({ error: z.looseObject({ message: z.string() }) });
-const FlatErrorSchema = z.looseObject({ message: z.string(), type: z.string().nullish() });
+const StringErrorSchema = z.looseObject({ error: z.string() });
+const FlatErrorSchema = z.looseObject({ message: z.string(), type: z.string().nullish(), param: z.string().nullish() });
 const DetailErrorSchema = z.looseObject({ detail: z.unknown() });
 
-/** An error body as the SDK's errors read it (`{ error: { message } }`), or undefined when it is none of the shapes. */
-function normaliseErrorBody(text: string): { error: { message: string; code?: string | null } } | undefined {
+/** An error body as the SDK's errors read it (`{ error: { message, param? } }`), or undefined when it is none of the shapes. */
+function normaliseErrorBody(text: string): { error: { message: string; code?: string | null; param?: string | null } } | undefined {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -120,11 +153,21 @@ function normaliseErrorBody(text: string): { error: { message: string; code?: st
   }
   const nested = NestedErrorSchema.safeParse(json);
   if (nested.success) return nested.data;
+  const string = StringErrorSchema.safeParse(json);
+  if (string.success) return { error: { message: string.data.error } };
   const flat = FlatErrorSchema.safeParse(json);
-  if (flat.success) return { error: { message: flat.data.message, code: flat.data.type } };
+  if (flat.success) return { error: { message: flat.data.message, code: flat.data.type, param: flat.data.param } };
   const detail = DetailErrorSchema.safeParse(json);
   if (detail.success) return { error: { message: typeof detail.data.detail === 'string' ? detail.data.detail : JSON.stringify(detail.data.detail) } };
   return undefined;
+}
+
+/** A non-2xx reply with its error body in OpenAI's shape, so that the SDK's error keeps the server's message. */
+async function withNormalisedError(response: Response): Promise<Response> {
+  if (response.ok) return response;
+  const text = await response.text();
+  const normalised = normaliseErrorBody(text);
+  return new Response(normalised ? JSON.stringify(normalised) : text, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 const ChatCompletionBodySchema = z.object({
@@ -132,13 +175,31 @@ const ChatCompletionBodySchema = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullish() }).nullish(),
+        message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
         logprobs: z.object({ content: z.unknown().nullish() }).nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
     .min(1),
-  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).nullish(),
+  usage: UsageSchema.nullish(),
+});
+
+/** One chunk of a streamed chat completion (the last one may carry only `usage`). */
+const ChunkSchema = z.object({
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative().default(0),
+        delta: z
+          .object({ content: z.string().nullish(), refusal: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() })
+          .nullish(),
+        logprobs: z.object({ content: z.unknown().nullish() }).nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .default([]),
+  usage: UsageSchema.nullish(),
 });
 
 const ModelListSchema = z.object({ data: z.array(z.object({ id: z.string() })) });
@@ -193,10 +254,30 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function serverMessage(error: InstanceType<typeof OpenAI.APIError>): string {
-  const body = error.error as { message?: unknown } | undefined;
-  if (body && typeof body.message === 'string') return body.message;
-  return error.message.replace(/^\d{3}\s*/, '');
+/** The server's own message and the parameter it named, from an SDK error (bodies normalised by normaliseErrorBody). */
+function serverError(error: InstanceType<typeof OpenAI.APIError>): { message: string; param?: string } {
+  const body = error.error as { message?: unknown; param?: unknown } | undefined;
+  const param = typeof body?.param === 'string' ? body.param : typeof error.param === 'string' ? error.param : undefined;
+  if (body && typeof body.message === 'string') return { message: body.message, param };
+  return { message: error.message.replace(/^\d{3}\s*/, ''), param };
+}
+
+/**
+ * llama.cpp's server refuses some parameters with a 500 (`server_error`: its request parsing throws a
+ * runtime error): asking again gets the same answer, so these are refusals to adapt to, not failures to retry.
+ */
+const LLAMA_CPP_REFUSAL = /^only one completion choice is allowed|^unsupported param/i;
+
+/** When each endpoint last sent this process a token: a request queued behind others is not stalled while they progress. */
+const lastTokenAt = new Map<string, number>();
+
+/** Per-choice state while a streamed reply comes in. */
+interface ChoiceBuffer {
+  content: string;
+  refusal: string;
+  logprobs: TokenLogprob[];
+  sawLogprobs: boolean;
+  finishReason: string | null;
 }
 
 export class LlmClient {
@@ -232,9 +313,10 @@ export class LlmClient {
       project: null,
       webhookSecret: null,
       maxRetries: 0,
-      // Our own timer covers the whole attempt; the SDK's is a backstop.
-      timeout: this.timeoutMs + 5_000,
+      // Our progress watchdog decides; the SDK's timeout (which stops at the headers) must not cut a queued request.
+      timeout: 24 * 3_600_000,
       logLevel: 'off',
+      fetch: async (url, init) => withNormalisedError(await fetch(url, init)),
     });
   }
 
@@ -310,7 +392,7 @@ export class LlmClient {
   /** GET /models: the model ids the endpoint serves. */
   async listModels(signal?: AbortSignal): Promise<string[]> {
     const release = await this.acquire(signal);
-    const { signal: attemptSignal, dispose, timedOut } = this.attemptSignal(signal);
+    const { signal: attemptSignal, dispose, timedOut } = this.watchdog(signal);
     try {
       this.usage.requests++;
       const body: unknown = await this.sdk.get('/models', { signal: attemptSignal, maxRetries: 0 });
@@ -339,18 +421,29 @@ export class LlmClient {
     return Math.min(30_000, base * (0.8 + Math.random() * 0.4));
   }
 
-  private attemptSignal(outer?: AbortSignal): { signal: AbortSignal; dispose: () => void; timedOut: () => boolean } {
+  /**
+   * The attempt's abort signal: the caller's, plus a timeout that fires once `timeoutMs` have passed
+   * since the later of the attempt's start and the last token any request got from this endpoint.
+   */
+  private watchdog(outer?: AbortSignal): { signal: AbortSignal; controller: AbortController; dispose: () => void; timedOut: () => boolean } {
     const controller = new AbortController();
+    const started = Date.now();
     let fired = false;
-    const timer = setTimeout(() => {
-      fired = true;
-      controller.abort(new LlmError('timeout', 'timed out'));
-    }, this.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const check = () => {
+      const idle = Date.now() - Math.max(started, lastTokenAt.get(this.baseUrl) ?? 0);
+      if (idle >= this.timeoutMs) {
+        fired = true;
+        controller.abort(new LlmError('timeout', 'timed out'));
+      } else timer = setTimeout(check, this.timeoutMs - idle);
+    };
+    timer = setTimeout(check, this.timeoutMs);
     const onAbort = () => controller.abort(outer?.reason);
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener('abort', onAbort, { once: true });
     return {
       signal: controller.signal,
+      controller,
       timedOut: () => fired,
       dispose: () => {
         clearTimeout(timer);
@@ -359,62 +452,164 @@ export class LlmClient {
     };
   }
 
+  private params(request: ChatCompletionRequest, n: number): Record<string, unknown> {
+    const params: Record<string, unknown> = {
+      model: request.model,
+      messages: request.messages,
+      [request.maxTokensField ?? this.maxTokensField]: request.maxTokens,
+      stream: true,
+    };
+    if (request.streamUsage !== false) params.stream_options = { include_usage: true };
+    if (request.temperature !== undefined) params.temperature = request.temperature;
+    if (n > 1) params.n = n;
+    if (request.logprobs) {
+      params.logprobs = true;
+      params.top_logprobs = request.topLogprobs ?? 20;
+    }
+    if (request.responseSchema) {
+      params.response_format = { type: 'json_schema', json_schema: { name: request.responseSchema.name, strict: true, schema: request.responseSchema.schema } };
+    }
+    return params;
+  }
+
   private async attemptChat(request: ChatCompletionRequest, n: number, promptEstimate: number): Promise<Omit<ChatCompletionReply, 'attempts'>> {
-    const { signal, dispose, timedOut } = this.attemptSignal(request.signal);
+    const { signal, controller, dispose, timedOut } = this.watchdog(request.signal);
+    const sentAt = Date.now();
     try {
-      const params: Record<string, unknown> = {
-        model: request.model,
-        messages: request.messages,
-        [this.maxTokensField]: request.maxTokens,
-      };
-      if (request.temperature !== undefined) params.temperature = request.temperature;
-      if (n > 1) params.n = n;
-      if (request.logprobs) {
-        params.logprobs = true;
-        params.top_logprobs = request.topLogprobs ?? 5;
-      }
-      if (request.jsonMode) params.response_format = { type: 'json_object' };
       this.usage.requests++;
       if (request.usage) request.usage.requests++;
-      let body: unknown;
+      let response: Response;
       try {
-        body = await this.sdk.chat.completions.create(params as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, {
-          signal,
-          maxRetries: 0,
-        });
+        response = await this.sdk.chat.completions
+          .create(this.params(request, n) as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal, maxRetries: 0 })
+          .asResponse();
       } catch (error) {
         throw new AttemptFailed(this.classify(error, request.signal, timedOut()));
       }
-      const parsed = ChatCompletionBodySchema.safeParse(body);
-      if (!parsed.success) {
-        const message =
-          typeof body === 'string'
-            ? `the endpoint at ${this.baseUrl} replied with something that is not JSON (${body.slice(0, 80).replace(/\s+/g, ' ')})`
-            : `the endpoint at ${this.baseUrl} replied with JSON that is not a chat completion (no choices)`;
-        throw new AttemptFailed({ error: new LlmError('bad-response', this.redact(message)), retryable: true });
-      }
-      const choices: ChatChoice[] = parsed.data.choices.map((c) => {
-        const logprobs = LogprobContentSchema.safeParse(c.logprobs?.content);
+      const streamed = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+      try {
+        const reply = streamed ? await this.readStream(response, controller, request) : await this.readWhole(response, request);
+        // The SDK's stream ends quietly when it is aborted: a reply cut by the watchdog or the caller is no reply.
+        if (signal.aborted) throw new AttemptFailed(this.classify(signal.reason, request.signal, timedOut()));
+        const { choices, usage } = reply;
+        const promptTokens = usage ? usage.prompt_tokens : promptEstimate;
+        const completionTokens = usage ? usage.completion_tokens : choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
+        this.usage.promptTokens += promptTokens;
+        this.usage.completionTokens += completionTokens;
         return {
-          content: c.message?.content ?? '',
-          logprobs: logprobs.success && logprobs.data.length > 0 ? logprobs.data : null,
-          finishReason: c.finish_reason ?? null,
+          choices,
+          promptTokens,
+          completionTokens,
+          reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+          usageEstimated: !usage,
+          model: reply.model ?? request.model,
+          sentAt,
+          firstTokenAt: reply.firstTokenAt,
+          endedAt: Date.now(),
         };
-      });
-      const usage = parsed.data.usage;
-      const promptTokens = usage ? usage.prompt_tokens : promptEstimate;
-      const completionTokens = usage ? usage.completion_tokens : choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
-      this.usage.promptTokens += promptTokens;
-      this.usage.completionTokens += completionTokens;
-      return { choices, promptTokens, completionTokens, usageEstimated: !usage, model: parsed.data.model ?? request.model };
+      } catch (error) {
+        if (error instanceof AttemptFailed) throw error;
+        throw new AttemptFailed(this.classify(error, request.signal, timedOut()));
+      }
     } finally {
       dispose();
     }
   }
 
+  /** A server that ignored `stream: true` and sent the whole completion as JSON. */
+  private async readWhole(
+    response: Response,
+    request: ChatCompletionRequest,
+  ): Promise<{ choices: ChatChoice[]; usage?: z.infer<typeof UsageSchema> | null; model?: string; firstTokenAt: null }> {
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // reported below as not JSON
+    }
+    const parsed = ChatCompletionBodySchema.safeParse(body);
+    if (!parsed.success) {
+      const message =
+        typeof body === 'string'
+          ? `the endpoint at ${this.baseUrl} replied with something that is not JSON (${body.slice(0, 80).replace(/\s+/g, ' ')})`
+          : `the endpoint at ${this.baseUrl} replied with JSON that is not a chat completion (no choices)`;
+      throw new AttemptFailed({ error: new LlmError('bad-response', this.redact(message)), retryable: true });
+    }
+    lastTokenAt.set(this.baseUrl, Date.now());
+    const choices = parsed.data.choices.map((c) => {
+      const logprobs = request.logprobs ? LogprobContentSchema.safeParse(c.logprobs?.content) : undefined;
+      return {
+        content: c.message?.content ?? '',
+        logprobs: logprobs?.success && logprobs.data.length > 0 ? logprobs.data : null,
+        finishReason: c.finish_reason ?? null,
+        ...(c.message?.refusal ? { refusal: c.message.refusal } : {}),
+      };
+    });
+    return { choices, usage: parsed.data.usage, model: parsed.data.model, firstTokenAt: null };
+  }
+
+  /** Server-sent events: content, reasoning and log-probabilities per choice, usage at the end. */
+  private async readStream(
+    response: Response,
+    controller: AbortController,
+    request: ChatCompletionRequest,
+  ): Promise<{ choices: ChatChoice[]; usage?: z.infer<typeof UsageSchema> | null; model?: string; firstTokenAt: number | null }> {
+    const buffers = new Map<number, ChoiceBuffer>();
+    let usage: z.infer<typeof UsageSchema> | null | undefined;
+    let model: string | undefined;
+    let firstTokenAt: number | null = null;
+    for await (const raw of Stream.fromSSEResponse<unknown>(response, controller, this.sdk)) {
+      const chunk = ChunkSchema.safeParse(raw);
+      if (!chunk.success) {
+        throw new AttemptFailed({
+          error: new LlmError('bad-response', `the endpoint at ${this.baseUrl} streamed a chunk that is not a chat completion chunk`),
+          retryable: true,
+        });
+      }
+      if (chunk.data.usage) usage = chunk.data.usage;
+      model ??= chunk.data.model;
+      let progressed = false;
+      for (const choice of chunk.data.choices) {
+        let buffer = buffers.get(choice.index);
+        if (!buffer) {
+          buffer = { content: '', refusal: '', logprobs: [], sawLogprobs: false, finishReason: null };
+          buffers.set(choice.index, buffer);
+        }
+        const delta = choice.delta;
+        if (delta?.content) buffer.content += delta.content;
+        if (delta?.refusal) buffer.refusal += delta.refusal;
+        if (delta?.content || delta?.refusal || delta?.reasoning_content || delta?.reasoning) progressed = true;
+        const tokens = request.logprobs ? LogprobContentSchema.safeParse(choice.logprobs?.content) : undefined;
+        if (tokens?.success) {
+          buffer.sawLogprobs = true;
+          buffer.logprobs.push(...tokens.data);
+        }
+        if (choice.finish_reason) buffer.finishReason = choice.finish_reason;
+      }
+      if (progressed) {
+        const now = Date.now();
+        firstTokenAt ??= now;
+        lastTokenAt.set(this.baseUrl, now);
+      }
+    }
+    if (buffers.size === 0) {
+      throw new AttemptFailed({ error: new LlmError('bad-response', `the stream from ${this.baseUrl} ended without a reply`), retryable: true });
+    }
+    const choices = [...buffers.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, b]) => ({
+        content: b.content,
+        logprobs: b.sawLogprobs && b.logprobs.length > 0 ? b.logprobs : null,
+        finishReason: b.finishReason,
+        ...(b.refusal ? { refusal: b.refusal } : {}),
+      }));
+    return { choices, usage, model, firstTokenAt };
+  }
+
   private async attemptPost(request: JsonPostRequest): Promise<Omit<JsonPostReply, 'attempts'>> {
     const target: Target = { url: request.url, what: request.what };
-    const { signal, dispose, timedOut } = this.attemptSignal(request.signal);
+    const { signal, dispose, timedOut } = this.watchdog(request.signal);
     try {
       this.usage.requests++;
       if (request.usage) request.usage.requests++;
@@ -459,14 +654,25 @@ export class LlmClient {
   /** Turns anything thrown by an attempt into a worded, redacted LlmError and says whether to retry. */
   private classify(error: unknown, outer?: AbortSignal, timedOut = false, target: Target = { url: this.baseUrl, what: 'chat endpoint' }): AttemptFailure {
     const where = target.url;
-    const make = (kind: LlmErrorKind, message: string, retryable: boolean, status?: number, retryAfterMs?: number): AttemptFailure => ({
-      error: new LlmError(kind, this.redact(message), { status }),
+    const make = (
+      kind: LlmErrorKind,
+      message: string,
+      retryable: boolean,
+      status?: number,
+      retryAfterMs?: number,
+      extra: { param?: string; serverMessage?: string } = {},
+    ): AttemptFailure => ({
+      error: new LlmError(kind, this.redact(message), {
+        status,
+        ...extra,
+        ...(extra.serverMessage ? { serverMessage: this.redact(extra.serverMessage) } : {}),
+      }),
       retryable,
       retryAfterMs,
     });
     if (error instanceof BudgetExceededError) return { error, retryable: false };
     if (timedOut || (error instanceof LlmError && error.kind === 'timeout')) {
-      return make('timeout', `no complete reply from ${where} within ${this.timeoutMs} ms`, true);
+      return make('timeout', `nothing came from ${where} for ${this.timeoutMs} ms`, true);
     }
     if (error instanceof LlmError) return { error: new LlmError(error.kind, this.redact(error.message), { status: error.status }), retryable: false };
     if (outer?.aborted) return make('aborted', 'the request was cancelled', false);
@@ -480,9 +686,14 @@ export class LlmClient {
         return make('connection', `the connection to ${where} was dropped before a reply`, true);
       return make('connection', `could not reach ${where}${code ? ` (${code})` : ''}`, true);
     }
+    if (error instanceof OpenAI.APIError && error.status === undefined) {
+      // An error event inside the stream (the server failed while writing the reply).
+      return make('server', `${where} failed while streaming the reply: ${serverError(error).message}`, true);
+    }
     if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
       const status = error.status;
-      const message = serverMessage(error);
+      const { message, param } = serverError(error);
+      const extra = { param, serverMessage: message };
       const code = (error.error as { code?: unknown } | undefined)?.code;
       if (status === 401 || status === 403) {
         const why = this.apiKey ? 'the endpoint rejected the API key' : 'the endpoint needs an API key and none is set';
@@ -496,11 +707,15 @@ export class LlmClient {
       if (status === 404) return make('not-found', `404 from ${where}: no ${target.what} at this path (${message})`, false, status);
       if (status === 429) return make('rate-limit', `429 from ${where}: rate limited (${message})`, true, status, parseRetryAfter(error.headers));
       if (status === 408 || status === 409) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
-      if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
-      return make('bad-request', `${status} from ${where}: ${message}`, false, status);
+      if (status === 500 && LLAMA_CPP_REFUSAL.test(message)) return make('bad-request', `${status} from ${where}: ${message}`, false, status, undefined, extra);
+      if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers), extra);
+      return make('bad-request', `${status} from ${where}: ${message}`, false, status, undefined, extra);
     }
     if (error instanceof SyntaxError) return make('bad-response', `the endpoint at ${where} replied with broken JSON (${error.message})`, true);
     if (error instanceof Error && error.name === 'AbortError') return make('aborted', 'the request was cancelled', false);
+    if (error instanceof TypeError && /terminated|fetch failed|other side closed/i.test(error.message)) {
+      return make('connection', `the connection to ${where} was dropped before the reply was complete`, true);
+    }
     return make('bad-response', `unexpected failure talking to ${where}: ${errorMessage(error)}`, true);
   }
 }

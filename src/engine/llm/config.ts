@@ -18,6 +18,11 @@ export interface ProviderPreset {
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   /** Where to look when something is wrong (shown by `stepcritic probe`). */
   hint: string;
+  /**
+   * Requests in flight at once when none is configured and the probe has measured none: local servers
+   * usually work on one request at a time (more only queue there).
+   */
+  concurrency: number;
 }
 
 export const PROVIDER_PRESETS: Record<Provider, ProviderPreset> = {
@@ -27,12 +32,14 @@ export const PROVIDER_PRESETS: Record<Provider, ProviderPreset> = {
     needsKey: true,
     maxTokensField: 'max_completion_tokens',
     hint: 'Create a key at platform.openai.com and set STEPCRITIC_API_KEY.',
+    concurrency: 4,
   },
   azure: {
     label: 'Azure OpenAI',
     needsKey: true,
     maxTokensField: 'max_completion_tokens',
     hint: 'Use https://<resource>.openai.azure.com/openai/v1 and the deployment name as the model.',
+    concurrency: 4,
   },
   ollama: {
     label: 'Ollama',
@@ -40,6 +47,7 @@ export const PROVIDER_PRESETS: Record<Provider, ProviderPreset> = {
     needsKey: false,
     maxTokensField: 'max_tokens',
     hint: 'Start it with `ollama serve` and pull the model with `ollama pull <model>`.',
+    concurrency: 1,
   },
   vllm: {
     label: 'vLLM',
@@ -47,6 +55,7 @@ export const PROVIDER_PRESETS: Record<Provider, ProviderPreset> = {
     needsKey: false,
     maxTokensField: 'max_tokens',
     hint: 'Start it with `vllm serve <model>`; the model name is the one it serves (`GET /v1/models`).',
+    concurrency: 4,
   },
   llamacpp: {
     label: 'llama.cpp server',
@@ -54,6 +63,7 @@ export const PROVIDER_PRESETS: Record<Provider, ProviderPreset> = {
     needsKey: false,
     maxTokensField: 'max_tokens',
     hint: 'Start it with `llama-server -m <model.gguf>`.',
+    concurrency: 1,
   },
   lmstudio: {
     label: 'LM Studio',
@@ -61,16 +71,20 @@ export const PROVIDER_PRESETS: Record<Provider, ProviderPreset> = {
     needsKey: false,
     maxTokensField: 'max_tokens',
     hint: 'Start the local server in LM Studio (Developer tab) and load a model.',
+    concurrency: 1,
   },
   custom: {
     label: 'OpenAI-compatible endpoint',
     needsKey: false,
     maxTokensField: 'max_tokens',
     hint: 'Give the endpoint base URL, ending in /v1.',
+    concurrency: 4,
   },
 };
 
 export const LogprobsModeSchema = z.enum(['auto', 'always', 'never']);
+/** auto: a JSON schema for the reply where the endpoint accepts one; on: always (a refusal is an error); off: never. */
+export const JsonSchemaModeSchema = z.enum(['auto', 'on', 'off']);
 
 export const CriticConfigSchema = z.object({
   provider: ProviderSchema.default('custom'),
@@ -85,7 +99,7 @@ export const CriticConfigSchema = z.object({
   retryBaseMs: z.number().int().nonnegative().default(500),
   /** A Retry-After longer than this ends the retries with a clear error instead of waiting. */
   maxRetryAfterMs: z.number().int().nonnegative().default(60_000),
-  /** Requests in flight at once, for the whole process. */
+  /** Requests in flight at once, for the whole process (resolveCriticConfig sets the preset's default). */
   concurrency: z.number().int().positive().default(4),
   /** Prompt + completion tokens a run may spend; 0 = no limit. */
   tokenBudget: z.number().int().nonnegative().default(0),
@@ -95,15 +109,19 @@ export const CriticConfigSchema = z.object({
   temperature: z.number().min(0).max(2).default(0),
   /** Temperature of the sampled calls used for the vote share. */
   sampleTemperature: z.number().min(0).max(2).default(0.7),
-  topLogprobs: z.number().int().min(1).max(20).default(5),
+  /** Alternatives asked for at each token: as many as the endpoint allows (it says when fewer), up to 20. */
+  topLogprobs: z.number().int().min(2).max(20).default(20),
   /** 'auto': ask for log-probabilities and fall back to samples when none come back. */
   logprobs: LogprobsModeSchema.default('auto'),
-  /** Completion tokens allowed per judged step (analysis + verdict). */
-  maxTokensPerStep: z.number().int().positive().default(300),
+  /**
+   * Completion tokens allowed per judged step (its analysis and verdict); the prompt caps each analysis
+   * at a word count that fits (analysisWords), and a reply cut off at the limit says to raise this.
+   */
+  maxTokensPerStep: z.number().int().min(40).max(4000).default(150),
   /** Ask the solution-level "Is the proposed answer True or False?" question too. */
   finalAnswerCheck: z.boolean().default(false),
-  /** Send `response_format: json_object` (most servers support it; off by default for old ones). */
-  jsonMode: z.boolean().default(false),
+  /** A JSON schema for the reply (`response_format: json_schema`): auto, on or off. */
+  jsonSchema: JsonSchemaModeSchema.default('auto'),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
 });
 export type CriticConfig = z.infer<typeof CriticConfigSchema>;
@@ -118,8 +136,21 @@ export function samplingSettings(config: CriticConfig): Record<string, unknown> 
     topLogprobs: config.topLogprobs,
     logprobs: config.logprobs,
     maxTokensPerStep: config.maxTokensPerStep,
-    jsonMode: config.jsonMode,
+    jsonSchema: config.jsonSchema,
   };
+}
+
+/** Completion tokens for the reply framing (`{"steps": [`, `]}`) on top of the per-step allowance. */
+const REPLY_OVERHEAD_TOKENS = 40;
+
+/** Completion tokens a reply judging `steps` steps may use (visible text; a reasoning model gets more, endpoint.ts). */
+export function replyTokens(config: Pick<CriticConfig, 'maxTokensPerStep'>, steps: number): number {
+  return REPLY_OVERHEAD_TOKENS + config.maxTokensPerStep * Math.max(1, steps);
+}
+
+/** The words one analysis may have so that a step's entry fits maxTokensPerStep (about 1.3 tokens a word, plus the entry's JSON). */
+export function analysisWords(config: Pick<CriticConfig, 'maxTokensPerStep'>): number {
+  return Math.max(15, Math.floor((config.maxTokensPerStep - 30) / 2));
 }
 
 export interface NormalizedBaseUrl {
@@ -243,6 +274,7 @@ export function resolveCriticConfig(sources: CriticConfigSources): ResolvedCriti
     model,
     apiKey,
     maxTokensField: explicit.maxTokensField ?? preset.maxTokensField,
+    concurrency: explicit.concurrency ?? preset.concurrency,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

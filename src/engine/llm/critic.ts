@@ -4,11 +4,17 @@
 //   1. every step's cache key is computed (a hash chain over the problem and the steps up to it);
 //      cached verdicts are returned as they are, and the first step from `fromStep` without one is
 //      where judging starts — it and every later step go into ONE request, earlier steps as context;
-//   2. the reply is read (zod), repaired once if it is malformed or judges the wrong steps, and the
-//      steps still without a verdict become `error` with the reason;
-//   3. P(True) comes from the verdict token's log-probabilities; when the endpoint gives none, from the
-//      vote share of `samples` sampled replies; with neither, the verdict is verbal (no probability);
-//   4. verdicts are cached and reported through onStep.
+//   2. the request goes through the endpoint layer (endpoint.ts), which shapes it to what the endpoint
+//      is known to accept and learns from refusals and replies (remembered per endpoint and model);
+//   3. the reply is read (zod). A reply cut off at its token limit keeps the entries it completed and
+//      the rest are "could not judge: cut off", with the setting to raise (asking again with the same
+//      allowance would be cut off again); any other malformed reply is repaired once, and the steps
+//      still without a verdict become `error` with the reason;
+//   4. P(True) comes from the verdict token's log-probabilities; when the endpoint gives none (or only
+//      degenerate ones), from the vote share of `samples` sampled replies (one request with `n`, or
+//      separate requests where `n` is ignored); with neither, the verdict is verbal (no probability);
+//   5. verdicts are cached and reported through onStep; what was learned about the endpoint during the
+//      call is reported in one line through onAdapt.
 // A spent token budget stops before the request: what was judged (and cached) is kept, the rest is
 // left unjudged with a note. An endpoint that fails after the retries leaves `error` verdicts and a note.
 import type { CriticRequest, CriticResult, CriticStepResult, StepCritic } from '../checks';
@@ -18,12 +24,15 @@ import { answerCacheKey, stepCacheKeys, type CacheKeyContext } from '../cache/ke
 import { readCachedSteps } from '../cache/steps';
 import type { CriticCache } from '../cache/types';
 import { TokenBudget } from './budget';
-import { createLlmClient, type ChatChoice, type ChatCompletionReply, type LlmClient, type UsageCounter } from './client';
+import { createMemoryCapabilityStore, type CapabilityStore } from './capabilities';
+import { createLlmClient, type ChatChoice, type LlmClient, type UsageCounter } from './client';
 import { setGlobalLlmConcurrency } from './concurrency';
-import { describeConfig, samplingSettings, type CriticConfig } from './config';
+import { analysisWords, describeConfig, replyTokens, samplingSettings, type CriticConfig } from './config';
+import { Endpoint, type EndpointReply, type EndpointRequest } from './endpoint';
 import { BudgetExceededError, LlmError } from './errors';
-import { ANSWER_WORDS, readValues, STEP_WORDS } from './logprobs';
+import { readValues, VERDICT_WORDS, type ValueReading } from './logprobs';
 import {
+  ANSWER_REPLY_SCHEMA,
   buildFinalAnswerMessages,
   buildRepairMessages,
   buildStepCritiqueMessages,
@@ -31,8 +40,11 @@ import {
   parseFinalAnswerReply,
   parseStepCritiqueReply,
   PROTOCOL_VERSION,
+  stepReplySchema,
+  VERDICT_KEY,
   type ChatMessage,
   type PromptStep,
+  type ReplySchema,
   type StepReplyParse,
 } from './protocol';
 import { errorMessage } from '../error-message';
@@ -43,6 +55,16 @@ export interface LlmCriticOptions {
   budget?: TokenBudget;
   /** A shared client (e.g. with the refine feature); by default one is made from the config. */
   client?: LlmClient;
+  /**
+   * Where what is learned about the endpoint is kept (the CLI: on disk, shared with `stepcritic probe`).
+   * By default the store of the client's first critic, else one in memory: critics sharing a client
+   * share what they learn.
+   */
+  capabilities?: CapabilityStore;
+  /** Called with one line when the critic adapted to the endpoint: what it found and what it does now. */
+  onAdapt?: (line: string) => void;
+  /** Throw the endpoint's error instead of making every step "could not judge" (the probe wants to say what to change). */
+  failFast?: boolean;
 }
 
 export interface LlmCritic extends StepCritic {
@@ -51,9 +73,14 @@ export interface LlmCritic extends StepCritic {
   readonly budget: TokenBudget;
   /** Totals over every judge() call of this critic. */
   readonly usage: Usage;
+  /** The endpoint as this critic uses it (what is known about it). */
+  endpoint(): Promise<Endpoint>;
 }
 
 const EXPLANATION_LIMIT = 400;
+
+/** A reply stopped for length with fewer tokens than this share of its allowance ran out of context, not allowance. */
+const CONTEXT_FULL_SHARE = 0.75;
 
 /** The analysis, cut at a sentence end near the limit. */
 export function shortenExplanation(text: string, limit = EXPLANATION_LIMIT): string {
@@ -69,29 +96,35 @@ interface Votes {
   total: number;
 }
 
-interface CallOptions {
-  messages: ChatMessage[];
-  maxTokens: number;
-  logprobs: boolean;
-  temperature: number;
-  n: number;
-  signal?: AbortSignal;
-  usage: UsageCounter;
-}
-
 function isAbort(error: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (error instanceof LlmError && error.kind === 'aborted');
+}
+
+/** The store each client's critics share when none is given. */
+const clientStores = new WeakMap<LlmClient, CapabilityStore>();
+
+function storeFor(client: LlmClient, given?: CapabilityStore): CapabilityStore {
+  const store = given ?? clientStores.get(client) ?? createMemoryCapabilityStore();
+  if (!clientStores.has(client)) clientStores.set(client, store);
+  return store;
+}
+
+/** Whether a log-probability reading is of the verdict the model wrote (`true` for correct). */
+function readingOf(reading: ValueReading | undefined, verdict: 'correct' | 'incorrect'): number | null {
+  if (!reading || reading.pTrue === null) return null;
+  const written = reading.value.toLowerCase();
+  return written === (verdict === 'correct' ? 'true' : 'false') ? reading.pTrue : null;
 }
 
 export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions = {}): LlmCritic {
   const budget = options.budget ?? options.client?.budget ?? new TokenBudget(config.tokenBudget);
   const client = options.client ?? createLlmClient(config, { budget });
   const cache = options.cache;
+  const store = storeFor(client, options.capabilities);
   setGlobalLlmConcurrency(config.concurrency);
   const totals: Usage = { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 };
-  // Learned about the endpoint as the run goes (never cached across runs: endpoints change).
-  let logprobsUnavailable = config.logprobs === 'never';
-  let nUnsupported = false;
+  let endpointPromise: Promise<Endpoint> | undefined;
+  const endpoint = () => (endpointPromise ??= store.profile(config.baseUrl, config.model).then((profile) => new Endpoint(client, config, profile)));
 
   const keyContext = (document: SolutionDocument): CacheKeyContext => ({
     protocolVersion: PROTOCOL_VERSION,
@@ -101,76 +134,113 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     problem: document.problem.trim(),
   });
 
-  const call = (o: CallOptions): Promise<ChatCompletionReply> =>
-    client.chat({
-      model: config.model,
-      messages: o.messages,
-      maxTokens: o.maxTokens,
-      logprobs: o.logprobs,
-      topLogprobs: config.topLogprobs,
-      temperature: o.temperature,
-      n: o.n,
-      jsonMode: config.jsonMode,
-      signal: o.signal,
-      usage: o.usage,
-    });
+  interface Ask {
+    messages: ChatMessage[];
+    maxTokens: number;
+    schema: ReplySchema;
+    signal?: AbortSignal;
+    usage: UsageCounter;
+  }
 
-  /** First call of a request: with log-probabilities unless the endpoint is known to give none. */
-  async function firstCall(
-    messages: ChatMessage[],
-    maxTokens: number,
-    signal: AbortSignal | undefined,
-    usage: UsageCounter,
-  ): Promise<{ reply: ChatCompletionReply; sampled: boolean }> {
-    if (!logprobsUnavailable) {
-      try {
-        return { reply: await call({ messages, maxTokens, logprobs: true, temperature: config.temperature, n: 1, signal, usage }), sampled: false };
-      } catch (error) {
-        // Some servers refuse the `logprobs` parameter outright (400): learn it and sample instead.
-        if (!(error instanceof LlmError && error.kind === 'bad-request' && /logprob/i.test(error.message))) throw error;
-        logprobsUnavailable = true;
-      }
-    }
-    const k = config.samples;
-    const reply = await call({
-      messages,
-      maxTokens,
-      logprobs: false,
-      temperature: k > 1 ? config.sampleTemperature : config.temperature,
-      n: nUnsupported ? 1 : k,
-      signal,
-      usage,
-    });
-    return { reply, sampled: true };
+  /** The first request: with log-probabilities while they may come, else already the k samples. */
+  async function firstCall(ep: Endpoint, ask: Ask): Promise<{ reply: EndpointReply; sampled: boolean }> {
+    const sampling = !ep.logprobsUsable && config.samples > 1;
+    const request: EndpointRequest = {
+      ...ask,
+      logprobs: ep.logprobsUsable,
+      n: sampling ? config.samples : 1,
+      temperature: sampling ? config.sampleTemperature : config.temperature,
+    };
+    const reply = await ep.complete(request);
+    return { reply, sampled: sampling };
   }
 
   /** Extra sampled replies so that there are `config.samples` in all; stops early on budget or failure. */
-  async function extraSamples(
-    messages: ChatMessage[],
-    maxTokens: number,
-    have: number,
-    signal: AbortSignal | undefined,
-    usage: UsageCounter,
-  ): Promise<{ choices: ChatChoice[]; stopped?: string }> {
+  async function extraSamples(ep: Endpoint, ask: Ask, have: number): Promise<{ choices: ChatChoice[]; stopped?: string }> {
     const choices: ChatChoice[] = [];
     let need = config.samples - have;
     try {
-      if (need > 1 && !nUnsupported) {
-        const reply = await call({ messages, maxTokens, logprobs: false, temperature: config.sampleTemperature, n: need, signal, usage });
-        choices.push(...reply.choices);
-        if (reply.choices.length < need) nUnsupported = true;
-        need -= reply.choices.length;
-      }
       while (need > 0) {
-        const reply = await call({ messages, maxTokens, logprobs: false, temperature: config.sampleTemperature, n: 1, signal, usage });
+        const reply = await ep.complete({ ...ask, logprobs: false, n: need, temperature: config.sampleTemperature });
         choices.push(...reply.choices.slice(0, need));
         need -= Math.max(1, reply.choices.length);
       }
       return { choices };
     } catch (error) {
-      if (isAbort(error, signal)) throw error;
+      if (isAbort(error, ask.signal)) throw error;
       return { choices, stopped: errorMessage(error) };
     }
+  }
+
+  /**
+   * Why steps got no verdict from a reply that stopped with `finish_reason: "length"`, and what to change:
+   * its allowance was spent, or (the server's own count well short of it) the server's context was full,
+   * as on a local server with a small context (llama.cpp stops there without context shift).
+   */
+  function cutOffReason(reply: EndpointReply, steps: number): { reason: string; cause: 'cut-off' | 'context-full' } {
+    const used = reply.completionTokens;
+    if (!reply.usageEstimated && reply.sent.n === 1 && used > 0 && used < CONTEXT_FULL_SHARE * reply.sent.maxTokens) {
+      return {
+        reason:
+          `the reply was cut off after ${used} tokens, short of its limit of ${reply.sent.maxTokens}: the server's context (prompt and reply, ` +
+          `${reply.promptTokens + used} tokens) is full; give the model a larger context (llama-server -c, Ollama num_ctx, vLLM --max-model-len)`,
+        cause: 'context-full',
+      };
+    }
+    const hidden = reply.reasoningTokens > 0 ? `, ${reply.reasoningTokens} of them hidden reasoning` : '';
+    return {
+      reason:
+        `the reply was cut off at ${reply.sent.maxTokens} tokens (the limit for ${steps} step${steps === 1 ? '' : 's'}${hidden}): ` +
+        `raise maxTokensPerStep (--max-tokens-per-step, stepcritic.maxTokensPerStep; now ${config.maxTokensPerStep})`,
+      cause: 'cut-off',
+    };
+  }
+
+  /**
+   * Why a reply holds no critique on purpose: the model refused (`refusal`) or the provider's content
+   * filter withheld it. Asking again, or for a repair, gets the same answer, so neither is done.
+   */
+  function declinedReason(choice: ChatChoice): string | undefined {
+    if (choice.refusal) return `the model declined to judge ("${choice.refusal.trim().slice(0, 200)}")`;
+    if (choice.finishReason === 'content_filter') return "the provider's content filter withheld the reply (finish_reason content_filter)";
+    return undefined;
+  }
+
+  /** Reads the principal reply, repairing it once when it is malformed (never when it was cut off or declined). */
+  async function readReply(
+    ep: Endpoint,
+    ask: Ask,
+    first: EndpointReply,
+    expected: readonly number[],
+  ): Promise<{ parsed: StepReplyParse; principal: ChatChoice; from: EndpointReply; repairNote?: string }> {
+    let principal = first.choices[0]!;
+    let from = first;
+    const cutOff = principal.finishReason === 'length';
+    let parsed = parseStepCritiqueReply(principal.content, expected, { cutOff });
+    if (cutOff || declinedReason(principal) !== undefined || (parsed.ok && parsed.problem === undefined)) return { parsed, principal, from };
+    const complaint = parsed.ok ? parsed.problem! : parsed.error;
+    try {
+      const repair = await ep.complete({
+        ...ask,
+        messages: buildRepairMessages(ask.messages, principal.content, complaint),
+        logprobs: ep.logprobsUsable,
+        n: 1,
+        temperature: config.temperature,
+      });
+      const choice = repair.choices[0]!;
+      const reparsed = parseStepCritiqueReply(choice.content, expected, { cutOff: choice.finishReason === 'length' });
+      if (reparsed.ok && (!parsed.ok || reparsed.entries.size >= parsed.entries.size)) {
+        parsed = reparsed;
+        principal = choice;
+        from = repair;
+      } else if (!reparsed.ok) {
+        return { parsed, principal, from, repairNote: reparsed.error };
+      }
+    } catch (error) {
+      if (isAbort(error, ask.signal)) throw error;
+      return { parsed, principal, from, repairNote: `the repair request failed: ${errorMessage(error)}` };
+    }
+    return { parsed, principal, from };
   }
 
   async function judgeRange(
@@ -182,73 +252,57 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     emit: (result: CriticStepResult) => void,
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
+    const ep = await endpoint();
     const toPrompt = (s: { index: number; text: string }): PromptStep => ({ index: s.index, text: s.text });
     const judged = document.steps.slice(start);
-    const messages = buildStepCritiqueMessages({
-      kind: document.kind,
-      problem: document.problem,
-      context: document.steps.slice(0, start).map(toPrompt),
-      judged: judged.map(toPrompt),
-      evidence,
-    });
     const expected = judged.map((s) => s.index);
-    const maxTokens = config.maxTokensPerStep * judged.length + 200;
+    const ask: Ask = {
+      messages: buildStepCritiqueMessages({
+        kind: document.kind,
+        problem: document.problem,
+        context: document.steps.slice(0, start).map(toPrompt),
+        judged: judged.map(toPrompt),
+        evidence,
+        analysisWords: analysisWords(config),
+      }),
+      maxTokens: replyTokens(config, judged.length),
+      schema: stepReplySchema(expected.map((i) => i + 1)),
+      signal,
+      usage,
+    };
 
-    const { reply: first, sampled } = await firstCall(messages, maxTokens, signal, usage);
-    let principal: ChatChoice = first.choices[0]!;
-    let parsed: StepReplyParse = parseStepCritiqueReply(principal.content, expected);
-    let repairNote: string | undefined;
-    if (!parsed.ok || parsed.problem !== undefined) {
-      const complaint = parsed.ok ? parsed.problem! : parsed.error;
-      try {
-        const repair = await call({
-          messages: buildRepairMessages(messages, principal.content, complaint),
-          maxTokens,
-          logprobs: !logprobsUnavailable,
-          temperature: config.temperature,
-          n: 1,
-          signal,
-          usage,
-        });
-        const reparsed = parseStepCritiqueReply(repair.choices[0]!.content, expected);
-        if (reparsed.ok && (!parsed.ok || reparsed.entries.size >= parsed.entries.size)) {
-          parsed = reparsed;
-          principal = repair.choices[0]!;
-        } else if (!reparsed.ok) {
-          repairNote = reparsed.error;
-        }
-      } catch (error) {
-        if (isAbort(error, signal)) throw error;
-        repairNote = `the repair request failed: ${errorMessage(error)}`;
-      }
-    }
+    const { reply: first, sampled } = await firstCall(ep, ask);
+    const { parsed, principal, from, repairNote } = await readReply(ep, ask, first, expected);
+    // A reply that stopped short on purpose: its completed entries stand, the rest say why.
+    const declined = declinedReason(principal);
+    const stopped: { reason: string; cause: NonNullable<CriticStepResult['cause']> } | undefined =
+      principal.finishReason === 'length' ? cutOffReason(from, judged.length) : declined ? { reason: declined, cause: 'declined' } : undefined;
     if (!parsed.ok) {
-      const reason = `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
-      for (const index of expected) emit(couldNotJudge(index, reason));
+      const reason = stopped?.reason ?? `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
+      for (const index of expected) emit(couldNotJudge(index, reason, stopped?.cause ?? 'unreadable'));
       return reason;
     }
-    const afterRepair = parsed.problem !== undefined ? `after one repair request the reply still had problems: ${parsed.problem}` : undefined;
+    const afterRepair = parsed.problem !== undefined && !stopped ? `after one repair request the reply still had problems: ${parsed.problem}` : undefined;
 
-    const readings = principal.logprobs ? readValues(principal.logprobs, 'verdict', STEP_WORDS) : undefined;
+    const readings = principal.logprobs ? readValues(principal.logprobs, VERDICT_KEY, VERDICT_WORDS) : undefined;
+    const informative = readings?.some((r) => r.pTrue !== null) === true;
     let votes: Map<number, Votes> | undefined;
     let samplingNote: string | undefined;
-    if (!readings || sampled) {
-      if (!readings && !sampled && config.logprobs === 'auto') logprobsUnavailable = true;
-      if (config.samples > 1) {
-        const pool: ChatChoice[] = [principal, ...(sampled ? first.choices.slice(1) : [])];
-        const extra = await extraSamples(messages, maxTokens, pool.length, signal, usage);
-        pool.push(...extra.choices);
-        samplingNote = extra.stopped;
-        votes = new Map();
-        for (const choice of pool) {
-          const sample = choice === principal ? parsed : parseStepCritiqueReply(choice.content, expected);
-          if (!sample.ok) continue;
-          for (const [index, entry] of sample.entries) {
-            const v = votes.get(index) ?? { correct: 0, total: 0 };
-            v.total++;
-            if (entry.verdict === 'correct') v.correct++;
-            votes.set(index, v);
-          }
+    // Samples only for verdicts there are: a reply cut off before its first one would be cut off again.
+    if ((sampled || !informative) && config.samples > 1 && config.logprobs !== 'always' && parsed.entries.size > 0) {
+      const pool: ChatChoice[] = [principal, ...(sampled ? first.choices.slice(1) : [])];
+      const extra = await extraSamples(ep, ask, pool.length);
+      pool.push(...extra.choices);
+      samplingNote = extra.stopped;
+      votes = new Map();
+      for (const choice of pool) {
+        const sample = choice === principal ? parsed : parseStepCritiqueReply(choice.content, expected, { cutOff: choice.finishReason === 'length' });
+        if (!sample.ok) continue;
+        for (const [index, entry] of sample.entries) {
+          const v = votes.get(index) ?? { correct: 0, total: 0 };
+          v.total++;
+          if (entry.verdict === 'correct') v.correct++;
+          votes.set(index, v);
         }
       }
     }
@@ -258,21 +312,18 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       const index = step.index;
       const entry = parsed.entries.get(index);
       if (!entry) {
-        emit(couldNotJudge(index, parsed.stepProblems.get(index) ?? 'no verdict'));
+        const problem = parsed.stepProblems.get(index);
+        emit(
+          problem !== undefined || !stopped ? couldNotJudge(index, problem ?? 'no verdict', 'unreadable') : couldNotJudge(index, stopped.reason, stopped.cause),
+        );
         continue;
       }
-      let pTrue: number | null = null;
-      let source: CriticSource = 'verbal';
-      const reading = readings?.[entry.position];
-      if (reading && reading.pTrue !== null && reading.value.trim().toLowerCase() === entry.verdict) {
-        pTrue = reading.pTrue;
-        source = 'logprobs';
-      } else if (votes) {
-        const v = votes.get(index);
-        if (v && v.total >= 2) {
-          pTrue = v.correct / v.total;
-          source = 'samples';
-        }
+      let pTrue = readingOf(readings?.[entry.position], entry.verdict);
+      let source: CriticSource = pTrue === null ? 'verbal' : 'logprobs';
+      const v = votes?.get(index);
+      if (pTrue === null && v && v.total >= 2) {
+        pTrue = v.correct / v.total;
+        source = 'samples';
       }
       const explanation = shortenExplanation(entry.analysis);
       const result: CriticStepResult = { index, verdict: entry.verdict, pTrue, source, explanation, cached: false };
@@ -283,7 +334,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       }
       emit(result);
     }
-    return [afterRepair, samplingNote && `sampling stopped early: ${samplingNote}`].filter(Boolean).join('; ') || undefined;
+    return [stopped?.reason, afterRepair, samplingNote && `sampling stopped early: ${samplingNote}`].filter(Boolean).join('; ') || undefined;
   }
 
   async function judgeAnswer(
@@ -295,42 +346,58 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     const key = answerCacheKey(keyContext(document), document.steps, answer);
     const hit = await cache?.get(key);
     if (hit?.kind === 'answer') return { pTrue: hit.value.pTrue, cached: true };
-    const messages = buildFinalAnswerMessages({ problem: document.problem, steps: document.steps, answer });
-    const maxTokens = config.maxTokensPerStep + 200;
-    const { reply: first, sampled } = await firstCall(messages, maxTokens, signal, usage);
+    const ep = await endpoint();
+    const ask: Ask = {
+      messages: buildFinalAnswerMessages({ problem: document.problem, steps: document.steps, answer }),
+      maxTokens: replyTokens(config, 1),
+      schema: ANSWER_REPLY_SCHEMA,
+      signal,
+      usage,
+    };
+    const { reply: first, sampled } = await firstCall(ep, ask);
     let principal = first.choices[0]!;
     let parsed = parseFinalAnswerReply(principal.content);
+    if (!parsed.ok && principal.finishReason === 'length') {
+      return { pTrue: null, cached: false, note: `the final-answer check could not be read: ${cutOffReason(first, 1).reason}` };
+    }
+    const declined = declinedReason(principal);
+    if (!parsed.ok && declined) return { pTrue: null, cached: false, note: `the final-answer check: ${declined}` };
     if (!parsed.ok) {
-      const repair = await call({
-        messages: buildRepairMessages(messages, principal.content, parsed.error),
-        maxTokens,
-        logprobs: !logprobsUnavailable,
-        temperature: config.temperature,
+      const repair = await ep.complete({
+        ...ask,
+        messages: buildRepairMessages(ask.messages, principal.content, parsed.error),
+        logprobs: ep.logprobsUsable,
         n: 1,
-        signal,
-        usage,
+        temperature: config.temperature,
       });
       principal = repair.choices[0]!;
       parsed = parseFinalAnswerReply(principal.content);
       if (!parsed.ok) return { pTrue: null, cached: false, note: `the final-answer check could not be read: ${parsed.error}` };
     }
-    let pTrue: number | null = null;
-    let source: CriticSource = 'verbal';
-    const reading = principal.logprobs ? readValues(principal.logprobs, 'verdict', ANSWER_WORDS).at(-1) : undefined;
-    if (reading && reading.pTrue !== null && reading.value.trim().toLowerCase() === parsed.verdict.toLowerCase()) {
-      pTrue = reading.pTrue;
-      source = 'logprobs';
-    } else if (config.samples > 1) {
+    const verdict = parsed.verdict ? 'correct' : 'incorrect';
+    let pTrue = readingOf(principal.logprobs ? readValues(principal.logprobs, VERDICT_KEY, VERDICT_WORDS).at(-1) : undefined, verdict);
+    let source: CriticSource = pTrue === null ? 'verbal' : 'logprobs';
+    if (pTrue === null && config.samples > 1 && config.logprobs !== 'always') {
       const pool = [principal, ...(sampled ? first.choices.slice(1) : [])];
-      const extra = await extraSamples(messages, maxTokens, pool.length, signal, usage);
+      const extra = await extraSamples(ep, ask, pool.length);
       const verdicts = [...pool, ...extra.choices].map((c) => parseFinalAnswerReply(c.content)).filter((p) => p.ok);
       if (verdicts.length >= 2) {
-        pTrue = verdicts.filter((v) => v.ok && v.verdict === 'True').length / verdicts.length;
+        pTrue = verdicts.filter((v) => v.ok && v.verdict).length / verdicts.length;
         source = 'samples';
       }
     }
-    await cache?.set(key, { kind: 'answer', value: { pTrue, verdict: parsed.verdict, source, createdAt: Date.now() } }).catch(() => undefined);
+    await cache
+      ?.set(key, { kind: 'answer', value: { pTrue, verdict: parsed.verdict ? 'True' : 'False', source, createdAt: Date.now() } })
+      .catch(() => undefined);
     return { pTrue, cached: false };
+  }
+
+  /** One line for what this call (and any running alongside) learned about the endpoint. */
+  async function reportAdaptations(): Promise<void> {
+    if (!endpointPromise || !options.onAdapt) return;
+    const ep = await endpointPromise;
+    const notes = ep.profile.takeNotes();
+    if (notes.length > 0) options.onAdapt(`adapted to ${describeConfig(config)}: ${notes.join('; ')}`);
   }
 
   return {
@@ -339,6 +406,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     client,
     budget,
     usage: totals,
+    endpoint,
 
     async judge(request: CriticRequest): Promise<CriticResult> {
       const { document, signal } = request;
@@ -369,6 +437,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
           if (note) notes.push(note);
         } catch (error) {
           if (isAbort(error, signal)) throw error;
+          if (options.failFast && error instanceof LlmError && !(error instanceof BudgetExceededError)) throw error;
           if (error instanceof BudgetExceededError) {
             stopped = error.toStop();
             const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
@@ -408,6 +477,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       totals.promptTokens += usage.promptTokens;
       totals.completionTokens += usage.completionTokens;
       totals.cachedSteps += cachedSteps;
+      await reportAdaptations();
       return result;
     },
   };

@@ -19,11 +19,17 @@ export type LlmErrorKind =
 export class LlmError extends Error {
   readonly kind: LlmErrorKind;
   readonly status?: number;
-  constructor(kind: LlmErrorKind, message: string, options: { status?: number } = {}) {
+  /** For a refused request: the parameter the endpoint named (OpenAI's `param`), when it named one. */
+  readonly param?: string;
+  /** The endpoint's own wording, without our prefix: what the parameter checks read. */
+  readonly serverMessage?: string;
+  constructor(kind: LlmErrorKind, message: string, options: { status?: number; param?: string; serverMessage?: string } = {}) {
     super(message);
     this.name = 'LlmError';
     this.kind = kind;
     this.status = options.status;
+    this.param = options.param;
+    this.serverMessage = options.serverMessage;
   }
 }
 

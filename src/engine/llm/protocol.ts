@@ -4,15 +4,24 @@
 //
 // One request judges all steps of a solution from the first one that needs judging; earlier steps are
 // given as context. Steps are tagged with their 1-based numbers. The reply is one JSON object; for each
-// step the model writes its analysis first and its verdict last, and the verdict is a single word
-// (`correct`/`incorrect`) so that the token's log-probabilities give P(True).
+// step the model writes its analysis first and its verdict last. The verdict is the JSON boolean
+// `"correct": true|false`: `true` and `false` are single tokens in the common tokenizers (tiktoken,
+// Llama, Qwen, Mistral) and differ in their first character, so the verdict token's log-probabilities
+// give P(True) without a word being cut into ambiguous prefixes (`c`, `cor`, … of "correct" and
+// "incorrect" both).
+//
+// The system prompt is assembled from sections (role, criteria, reply format) and the user message
+// from tagged parts, so that a new part (a reference solution, a rubric) is one more entry in a list.
 import { z } from 'zod';
 import type { Evidence } from '../types';
 import { isClaimEvidence } from '../types';
 import { claimCorrection, claimNoun } from '../verify/claim-words';
 import { errorMessage } from '../error-message';
 
-export const PROTOCOL_VERSION = 'stepcritic-critic/1';
+export const PROTOCOL_VERSION = 'stepcritic-critic/2';
+
+/** The key whose boolean value is the verdict, in step entries and in the final-answer reply. */
+export const VERDICT_KEY = 'correct';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -34,30 +43,34 @@ export interface StepCritiqueInput {
   judged: readonly PromptStep[];
   /** What the deterministic checks found, per step index. */
   evidence?: ReadonlyMap<number, readonly Evidence[]>;
+  /** The most words an analysis may have (the reply budget is sized for it). */
+  analysisWords?: number;
 }
 
-export const STEP_VERDICTS = ['correct', 'incorrect'] as const;
-export const ANSWER_VERDICTS = ['True', 'False'] as const;
+/** Words per analysis when nothing else is said: about 80 tokens, so a step's entry fits 120. */
+export const DEFAULT_ANALYSIS_WORDS = 60;
 
-const STEP_SYSTEM_PROMPT = `You are a careful, independent verifier of step-by-step solutions. You did not write the solution you are shown; assume nothing in it is right until you have checked it.
+const ROLE = `You are a careful, independent verifier of step-by-step solutions. You did not write the solution you are shown; assume nothing in it is right until you have checked it.`;
 
-For every step you are asked to judge, first analyse it: recompute every calculation, check every claim and every use of the problem's data against the problem and the earlier steps as they are written. Only then give your verdict.
+const CRITERIA = `For every step you are asked to judge, first analyse it: recompute every calculation, check every claim and every use of the problem's data against the problem and the earlier steps as they are written. Only then give your verdict.
 
-A step is "incorrect" if it contains a calculation error, a logical error, a misreading of the problem, an unjustified claim, or a conclusion that does not follow. A step is "correct" if it is right given the problem and the earlier steps as written (a step that correctly continues from an earlier mistake is still judged on its own). Steps shown as context are not to be judged.
+A step is incorrect if it contains a calculation error, a logical error, a misreading of the problem, an unjustified claim, or a conclusion that does not follow. A step is correct if it is right given the problem and the earlier steps as written (a step that correctly continues from an earlier mistake is still judged on its own). Steps shown as context are not to be judged.`;
 
-Reply with ONLY one JSON object, no other text, of exactly this shape:
-{"steps": [{"step": <step number>, "analysis": "<your check of this step>", "verdict": "correct"}, ...]}
+function stepReplyFormat(words: number): string {
+  return `Reply with ONLY one JSON object, no other text, of exactly this shape:
+{"steps": [{"step": <step number>, "analysis": "<your check of this step>", "${VERDICT_KEY}": true}, ...]}
 - one entry for each step you are asked to judge, in order, with the step's number as given;
-- "analysis" first (short, specific), "verdict" last;
-- "verdict" is exactly one lowercase word: "correct" or "incorrect".`;
+- "analysis" first: specific, at most ${words} words;
+- "${VERDICT_KEY}" last: the JSON boolean true if the step is correct, false if it is not (no quotes).`;
+}
 
-const CODE_NOTE = `The solution is a program; each step is a part of it (a statement, a block, a function). A step is "incorrect" if it has a bug that makes the program wrong for some valid input of the problem.`;
+const CODE_NOTE = `The solution is a program; each step is a part of it (a statement, a block, a function). A step is incorrect if it has a bug that makes the program wrong for some valid input of the problem.`;
 
 const ANSWER_SYSTEM_PROMPT = `You are a careful, independent verifier. You are shown a problem, a proposed solution and the answer it proposes. Check the answer yourself.
 
 Reply with ONLY one JSON object, no other text, of exactly this shape:
-{"analysis": "<your check of the proposed answer>", "verdict": "True"}
-"verdict" is exactly one word: "True" if the proposed answer is correct, "False" if it is not.`;
+{"analysis": "<your check of the proposed answer>", "${VERDICT_KEY}": true}
+"${VERDICT_KEY}" is the JSON boolean true if the proposed answer is correct, false if it is not (no quotes).`;
 
 /** Text inside a tag must not close it early. */
 function escapeTagText(text: string): string {
@@ -97,7 +110,7 @@ export function describeEvidence(evidence: readonly Evidence[]): string[] {
 }
 
 export function buildStepCritiqueMessages(input: StepCritiqueInput): ChatMessage[] {
-  const system = input.kind === 'code' ? `${STEP_SYSTEM_PROMPT}\n\n${CODE_NOTE}` : STEP_SYSTEM_PROMPT;
+  const system = [ROLE, CRITERIA, ...(input.kind === 'code' ? [CODE_NOTE] : []), stepReplyFormat(input.analysisWords ?? DEFAULT_ANALYSIS_WORDS)];
   const parts: string[] = [];
   parts.push(`<problem>\n${escapeTagText(input.problem.trim())}\n</problem>`);
   const body: string[] = [];
@@ -123,10 +136,59 @@ export function buildStepCritiqueMessages(input: StepCritiqueInput): ChatMessage
     input.context.length === 0 ? '' : input.context.length === 1 ? ' Step 1 is context only.' : ` Steps 1 to ${input.context.length} are context only.`;
   parts.push(`Judge ${which}.${context} Reply with the JSON object only.`);
   return [
-    { role: 'system', content: system },
+    { role: 'system', content: system.join('\n\n') },
     { role: 'user', content: parts.join('\n\n') },
   ];
 }
+
+/** A JSON schema for a reply, in the shape of OpenAI's `response_format: {type: "json_schema"}`. */
+export interface ReplySchema {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
+/**
+ * The step reply's schema: exactly one entry per judged step (its number from the list), analysis
+ * before verdict (constrained decoders generate properties in schema order). Kept to what OpenAI's
+ * strict mode, vLLM/SGLang (xgrammar) and llama.cpp's grammar converter all accept.
+ */
+export function stepReplySchema(numbers: readonly number[]): ReplySchema {
+  return {
+    name: 'step_critique',
+    schema: {
+      type: 'object',
+      properties: {
+        steps: {
+          type: 'array',
+          minItems: numbers.length,
+          maxItems: numbers.length,
+          items: {
+            type: 'object',
+            properties: {
+              step: { type: 'integer', enum: [...numbers] },
+              analysis: { type: 'string' },
+              [VERDICT_KEY]: { type: 'boolean' },
+            },
+            required: ['step', 'analysis', VERDICT_KEY],
+            additionalProperties: false,
+          },
+        },
+      },
+      required: ['steps'],
+      additionalProperties: false,
+    },
+  };
+}
+
+export const ANSWER_REPLY_SCHEMA: ReplySchema = {
+  name: 'answer_check',
+  schema: {
+    type: 'object',
+    properties: { analysis: { type: 'string' }, [VERDICT_KEY]: { type: 'boolean' } },
+    required: ['analysis', VERDICT_KEY],
+    additionalProperties: false,
+  },
+};
 
 export interface FinalAnswerInput {
   problem: string;
@@ -191,15 +253,18 @@ export function parseCriticPrompt(user: string): ParsedStepPrompt | ParsedAnswer
 
 // ---- reading a reply ---------------------------------------------------------------------------
 
+/** The verdict as written: a JSON boolean, or (from a model that quoted it) "true"/"false". */
+const VerdictValueSchema = z.union([z.boolean(), z.string()]);
+
 const StepEntrySchema = z.object({
   step: z.coerce.number().int(),
   analysis: z.string().default(''),
-  verdict: z.string(),
+  [VERDICT_KEY]: VerdictValueSchema,
 });
 
 const StepReplySchema = z.object({ steps: z.array(StepEntrySchema) });
 
-const AnswerReplySchema = z.object({ analysis: z.string().default(''), verdict: z.string() });
+const AnswerReplySchema = z.object({ analysis: z.string().default(''), [VERDICT_KEY]: VerdictValueSchema });
 
 export interface ReplyEntry {
   /** 1-based step number as the model wrote it. */
@@ -222,9 +287,14 @@ export type StepReplyParse =
     }
   | { ok: false; error: string };
 
+/** Reasoning a model wrote before its answer (`<think>…</think>`, unclosed when it was cut off). */
+function withoutThinking(content: string): string {
+  return content.replace(/<think>[\s\S]*?(<\/think>|$)/g, '');
+}
+
 /** The JSON object in a reply: the whole text, or inside a ``` fence, or from the first `{` to the last `}`. */
 export function extractJsonText(content: string): string {
-  const trimmed = content.trim();
+  const trimmed = withoutThinking(content).trim();
   const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/.exec(trimmed);
   if (fenced?.[1] !== undefined && fenced[1].trim().startsWith('{')) return fenced[1].trim();
   const first = trimmed.indexOf('{');
@@ -233,12 +303,18 @@ export function extractJsonText(content: string): string {
   return trimmed;
 }
 
-function normaliseVerdict(raw: string, allowed: readonly string[]): string | undefined {
+/** true/false from the verdict as written, or undefined when it is neither. */
+function readVerdict(raw: boolean | string): boolean | undefined {
+  if (typeof raw === 'boolean') return raw;
   const word = raw
     .trim()
     .replace(/^["'`]+|["'`.]+$/g, '')
     .toLowerCase();
-  return allowed.find((a) => a.toLowerCase() === word);
+  return word === 'true' ? true : word === 'false' ? false : undefined;
+}
+
+function describeVerdict(raw: boolean | string): string {
+  return JSON.stringify(typeof raw === 'string' ? raw.slice(0, 40) : raw);
 }
 
 function formatZodError(error: z.ZodError): string {
@@ -250,7 +326,11 @@ function formatZodError(error: z.ZodError): string {
 
 function parseJson(content: string): { ok: true; value: unknown } | { ok: false; error: string } {
   const text = extractJsonText(content);
-  if (text.length === 0) return { ok: false, error: 'the reply was empty' };
+  if (text.length === 0)
+    return {
+      ok: false,
+      error: content.length > 0 ? `the reply held no JSON (${content.length} characters of whitespace or reasoning)` : 'the reply was empty',
+    };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
@@ -259,11 +339,56 @@ function parseJson(content: string): { ok: true; value: unknown } | { ok: false;
   }
 }
 
-/** Reads a step-critique reply; `expected` are the 0-based indices that were asked for, in order. */
-export function parseStepCritiqueReply(content: string, expected: readonly number[]): StepReplyParse {
+/**
+ * The complete entries of a `steps` array whose text was cut off: every `{…}` object at the array's
+ * top level that closed before the cut, parsed on its own. Strings (and the braces in them) are skipped.
+ */
+export function salvageStepEntries(content: string): unknown[] {
+  const text = withoutThinking(content);
+  const key = /"steps"\s*:\s*\[/.exec(text);
+  if (!key) return [];
+  const entries: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = key.index + key[0].length; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === '}') {
+      depth--;
+      if (depth === 0 && start >= 0) {
+        try {
+          entries.push(JSON.parse(text.slice(start, i + 1)));
+        } catch {
+          // a malformed entry is left out; its step gets no verdict
+        }
+        start = -1;
+      }
+    } else if (c === ']' && depth === 0) break;
+  }
+  return entries;
+}
+
+/**
+ * Reads a step-critique reply; `expected` are the 0-based indices that were asked for, in order.
+ * `cutOff`: the reply stopped at its token limit, so only the entries completed before the cut are read
+ * (the missing ones are the caller's to explain; they are not a reason to ask again).
+ */
+export function parseStepCritiqueReply(content: string, expected: readonly number[], options: { cutOff?: boolean } = {}): StepReplyParse {
+  let value: unknown;
   const json = parseJson(content);
-  if (!json.ok) return json;
-  const parsed = StepReplySchema.safeParse(json.value);
+  if (json.ok) value = json.value;
+  else if (options.cutOff) value = { steps: salvageStepEntries(content) };
+  else return json;
+  const parsed = StepReplySchema.safeParse(value);
   if (!parsed.success) return { ok: false, error: `the reply does not have the required shape (${formatZodError(parsed.error)})` };
 
   const wanted = new Set(expected);
@@ -281,36 +406,38 @@ export function parseStepCritiqueReply(content: string, expected: readonly numbe
       stepProblems.set(index, 'judged twice with no single verdict');
       return;
     }
-    const verdict = normaliseVerdict(entry.verdict, STEP_VERDICTS);
+    const raw = entry[VERDICT_KEY];
+    const verdict = readVerdict(raw);
     if (verdict === undefined) {
-      stepProblems.set(index, `the verdict ${JSON.stringify(entry.verdict.slice(0, 40))} is neither "correct" nor "incorrect"`);
+      stepProblems.set(index, `the verdict ${describeVerdict(raw)} is neither true nor false`);
       return;
     }
-    entries.set(index, { step: entry.step, analysis: entry.analysis.trim(), verdict: verdict as ReplyEntry['verdict'], position });
+    entries.set(index, { step: entry.step, analysis: entry.analysis.trim(), verdict: verdict ? 'correct' : 'incorrect', position });
   });
   const missing = expected.filter((i) => !entries.has(i) && !stepProblems.has(i));
-  for (const index of missing) stepProblems.set(index, `the critic's reply had no verdict for step ${index + 1}`);
+  if (!options.cutOff) for (const index of missing) stepProblems.set(index, `the critic's reply had no verdict for step ${index + 1}`);
 
   const complaints: string[] = [];
-  if (parsed.data.steps.length !== expected.length) {
+  if (!options.cutOff && parsed.data.steps.length !== expected.length) {
     complaints.push(
       `it judged ${parsed.data.steps.length} step${parsed.data.steps.length === 1 ? '' : 's'} but ${expected.length} were asked for (steps ${expected.map((i) => i + 1).join(', ')})`,
     );
   }
-  if (missing.length > 0) complaints.push(`no verdict for step${missing.length === 1 ? '' : 's'} ${missing.map((i) => i + 1).join(', ')}`);
+  if (!options.cutOff && missing.length > 0) complaints.push(`no verdict for step${missing.length === 1 ? '' : 's'} ${missing.map((i) => i + 1).join(', ')}`);
   if (unknown.length > 0) complaints.push(`it judged step${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which were not asked for`);
   for (const [index, problem] of stepProblems) if (!missing.includes(index)) complaints.push(`step ${index + 1}: ${problem}`);
   return { ok: true, entries, stepProblems, problem: complaints.length > 0 ? complaints.join('; ') : undefined };
 }
 
-export type AnswerReplyParse = { ok: true; verdict: 'True' | 'False'; analysis: string } | { ok: false; error: string };
+export type AnswerReplyParse = { ok: true; verdict: boolean; analysis: string } | { ok: false; error: string };
 
 export function parseFinalAnswerReply(content: string): AnswerReplyParse {
   const json = parseJson(content);
   if (!json.ok) return json;
   const parsed = AnswerReplySchema.safeParse(json.value);
   if (!parsed.success) return { ok: false, error: `the reply does not have the required shape (${formatZodError(parsed.error)})` };
-  const verdict = normaliseVerdict(parsed.data.verdict, ANSWER_VERDICTS);
-  if (verdict === undefined) return { ok: false, error: `the verdict ${JSON.stringify(parsed.data.verdict.slice(0, 40))} is neither "True" nor "False"` };
-  return { ok: true, verdict: verdict as 'True' | 'False', analysis: parsed.data.analysis.trim() };
+  const raw = parsed.data[VERDICT_KEY];
+  const verdict = readVerdict(raw);
+  if (verdict === undefined) return { ok: false, error: `the verdict ${describeVerdict(raw)} is neither true nor false` };
+  return { ok: true, verdict, analysis: parsed.data.analysis.trim() };
 }
