@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { parseSolution } from '../../src/engine/documents/parse';
+import type { ServerStats } from '../../src/protocol/messages';
 import { LspSession } from './support/lsp-session';
 import { fileUri, tempFolder } from './support/fixtures';
 
@@ -72,6 +73,14 @@ describe('server: close, reopen, edit with slow checks', () => {
     const session = await LspSession.start({ workspaceFolder: folder, initializationOptions: { trusted: true, checkDeadlineMs: 300 }, onDiagnostics: check });
     sessions.push(session);
 
+    // The server reads messages in order and answers a request after what it sent before: once a request
+    // sent after the close is answered, every set sent before the close has arrived, and any later set
+    // for the closed opening is stale.
+    const closeAndSettle = async () => {
+      await session.close(uri);
+      await session.request<ServerStats>('stepcritic/serverStats', {});
+      closedTexts = new Map();
+    };
     const next = random(15);
     for (let round = 0; round < 6; round++) {
       texts = new Map([[1, solution(round * 10, true)]]);
@@ -83,7 +92,7 @@ describe('server: close, reopen, edit with slow checks', () => {
       await delay(Math.floor(next() * 40));
       open = false;
       closedTexts = texts;
-      await session.close(uri);
+      await closeAndSettle();
       await delay(Math.floor(next() * 20));
       texts = new Map([[1, solution(round * 10 + 5, false)]]);
       published = new Set();
@@ -102,7 +111,7 @@ describe('server: close, reopen, edit with slow checks', () => {
       await delay(Math.floor(next() * 200));
       open = false;
       closedTexts = texts;
-      await session.close(uri);
+      await closeAndSettle();
     }
     await delay(100);
     assert.ok(checked >= 6, `diagnostic sets were published and checked (${checked})`);
