@@ -30,11 +30,7 @@ import {
   writeDataset,
 } from './batch-support';
 import { ensureNode24, ensurePromptfoo, PROMPTFOO_VERSION } from './promptfoo/install';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { numberFlag } from './flags';
 
 /** promptfoo's tests: the same records as one text each (problem, then the steps). JSON is YAML. */
 function writePromptfooConfig(dir: string, baseUrl: string, items: number): string {
@@ -58,8 +54,8 @@ function writePromptfooConfig(dir: string, baseUrl: string, items: number): stri
 }
 
 async function main(): Promise<void> {
-  const runs = flag('--runs', 3);
-  const items = flag('--items', 500);
+  const runs = numberFlag('--runs', 3);
+  const items = numberFlag('--items', 500);
   build();
   let promptfoo: string;
   let node24: string;

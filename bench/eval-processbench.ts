@@ -11,13 +11,9 @@ import { join } from 'node:path';
 import type { EvalReport } from '../src/engine/eval/run';
 import { ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../test/support/scripted-llm-server';
 import { sharedData } from './shared-data';
+import { numberFlag } from './flags';
 
 const DATASET = sharedData('processbench', 'gsm8k.json');
-
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 interface Run {
   code: number | null;
@@ -79,7 +75,7 @@ function describe(name: string, run: Run): string[] {
 }
 
 async function main(): Promise<void> {
-  const interruptAfter = argument('--interrupt-after', 150);
+  const interruptAfter = numberFlag('--interrupt-after', 150);
   // A scripted critic with a crude rule: a step that states a subtraction or division result is doubted.
   const server = await startScriptedLlmServer({
     handler: ruleBasedCriticHandler({
@@ -87,7 +83,7 @@ async function main(): Promise<void> {
       pCorrect: 0.9,
       pIncorrect: 0.2,
     }),
-    latencyMs: argument('--latency-ms', 20),
+    latencyMs: numberFlag('--latency-ms', 20),
   });
   const cacheDir = await mkdtemp(join(tmpdir(), 'stepcritic-bench-eval-'));
   try {

@@ -15,11 +15,7 @@ import { join } from 'node:path';
 import { PERSONALITIES, PERSONALITY_NAMES, startPersonality, type PersonalityName } from '../test/support/llm-personalities';
 import { build, REPO_ROOT, runBench, runStepcritic, scratch } from './batch-support';
 import { sharedDataIfPresent } from './shared-data';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { numberFlag } from './flags';
 
 interface Row {
   name: PersonalityName;
@@ -93,8 +89,8 @@ async function malformed(factor: number, dataset: string): Promise<string[]> {
 }
 
 runBench(async () => {
-  const factor = flag('--time-factor', 10);
-  const records = flag('--records', 20);
+  const factor = numberFlag('--time-factor', 10);
+  const records = numberFlag('--records', 20);
   build();
   let dataset: string | undefined;
   const source = sharedDataIfPresent('processbench', 'gsm8k.json');

@@ -13,11 +13,7 @@ import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/
 import { PRM_MODEL, labelledScorer, startScriptedPrmServer, type ScriptedPrmServer } from '../test/support/scripted-prm-server';
 import { CLI, REPO_ROOT, build, runBench } from './batch-support';
 import { sharedData } from './shared-data';
-
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { numberFlag } from './flags';
 
 interface Timed {
   report: EvalReport;
@@ -64,9 +60,9 @@ function line(name: string, t: Timed & { medianMs: number }, requestsSeen: numbe
 runBench(async () => {
   const DATASET = sharedData('processbench', 'gsm8k.json');
   build();
-  const runs = argument('--runs', 3);
-  const latencyMs = argument('--latency-ms', 0);
-  const concurrency = String(argument('--concurrency', 4));
+  const runs = numberFlag('--runs', 3);
+  const latencyMs = numberFlag('--latency-ms', 0);
+  const concurrency = String(numberFlag('--concurrency', 4));
   const records = JSON.parse(readFileSync(DATASET, 'utf8')) as { problem: string; steps: string[]; label: number }[];
   const prmFlags = (server: ScriptedPrmServer) => ['--critic', 'prm', '--prm-base-url', server.baseUrl, '--prm-model', PRM_MODEL, '--concurrency', concurrency];
 

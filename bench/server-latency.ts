@@ -18,11 +18,7 @@ import type { ServerStats } from '../src/protocol/messages';
 import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
 import { LspSession } from '../test/server/support/lsp-session';
 import { sharedData } from './shared-data';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+import { numberFlag } from './flags';
 
 function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -57,14 +53,14 @@ function processBenchDocuments(count: number): { name: string; text: string }[] 
 }
 
 async function main(): Promise<void> {
-  const changes = flag('--changes', 100);
+  const changes = numberFlag('--changes', 100);
   // The figures are wall-clock times: on a shared machine they move with its load; say what it was.
   console.log(
     `Machine: ${cpus().length} cores, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' / ')} (1/5/15 min) at the start`,
   );
-  const documentCount = flag('--documents', 50);
+  const documentCount = numberFlag('--documents', 50);
   const llm = await startScriptedLlmServer({ handler: ruleBasedCriticHandler({ incorrectPatterns: [] }) });
   const session = await LspSession.start({
     workspaceFolder: '/tmp',

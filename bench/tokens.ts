@@ -19,13 +19,9 @@ import { buildStepCritiqueMessages } from '../src/engine/llm/protocol';
 import type { Evidence, SolutionDocument } from '../src/engine/types';
 import { ruleBasedCriticHandler, startScriptedLlmServer } from '../test/support/scripted-llm-server';
 import { sharedData } from './shared-data';
+import { numberFlag } from './flags';
 
 const STEPS = 10;
-
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 function tenStepSolutions(limit: number): SolutionDocument[] {
   const found: SolutionDocument[] = [];
@@ -54,7 +50,7 @@ interface Cost {
 }
 
 async function main(): Promise<void> {
-  const solutions = tenStepSolutions(argument('--solutions', 30));
+  const solutions = tenStepSolutions(numberFlag('--solutions', 30));
   const server = await startScriptedLlmServer({ handler: ruleBasedCriticHandler({ incorrectPatterns: ['\\\\frac'] }) });
   const config = CriticConfigSchema.parse({ baseUrl: server.baseUrl, model: 'scripted-critic' });
   const semaphore = new Semaphore(4);

@@ -19,7 +19,7 @@ import type { ClaimEvidence, SolutionDocument } from '../src/engine/types';
 import { isClaimEvidence } from '../src/engine/types';
 import { clearEvaluationCache } from '../src/engine/verify/evaluate';
 import { verifyMathSteps } from '../src/engine/verify/steps';
-import { seededRandom } from '../src/engine/eval/sample';
+import { seededRandom } from '../src/engine/seeded-random';
 import { corruptGsm8kAnswer } from './verifier-corruption';
 import { seedSlips } from './verifier-slips';
 import { sharedData } from './shared-data';

@@ -57,19 +57,19 @@ function log(message: string): void {
   process.stdout.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
+/** What every run needs: its name, the scratch folder, the installed extension, the user's endpoint and trust. */
+interface RunOptions {
+  name: string;
+  work: string;
+  extensionsDir: string;
+  userLlm: LlmServer;
+  trusted: boolean;
+}
+
 async function extensionHostRun(
   tools: Tools,
   browser: Browser,
-  options: {
-    name: string;
-    work: string;
-    extensionsDir: string;
-    extensionDir: string;
-    entry: string;
-    trusted: boolean;
-    userLlm: LlmServer;
-    workspaceLlm: LlmServer;
-  },
+  options: RunOptions & { extensionDir: string; entry: string; workspaceLlm: LlmServer },
 ): Promise<Result[]> {
   const workspace = makeWorkspace(options.work, `ws-${options.name}`, options.trusted ? {} : untrustedWorkspaceSettings(options.workspaceLlm));
   if (options.trusted) writeCliReport(workspace.dir, options.work);
@@ -129,16 +129,7 @@ async function extensionHostRun(
 async function uiRun(
   tools: Tools,
   browser: Browser,
-  options: {
-    name: string;
-    work: string;
-    extensionsDir: string;
-    userLlm: LlmServer;
-    trusted: boolean;
-    workspaceSettings: Record<string, unknown>;
-    llm: ScenarioRun['llm'];
-    scenarios: readonly Scenario[];
-  },
+  options: RunOptions & { workspaceSettings: Record<string, unknown>; llm: ScenarioRun['llm']; scenarios: readonly Scenario[] },
 ): Promise<Result[]> {
   const workspace = makeWorkspace(options.work, `ws-${options.name}`, options.workspaceSettings);
   const serverDir = join(options.work, `cs-${options.name}`);

@@ -11,22 +11,12 @@ import { parseSolution } from '../../src/engine/documents/parse';
 import type { ServerStats } from '../../src/protocol/messages';
 import { LspSession } from './support/lsp-session';
 import { fileUri, tempFolder } from './support/fixtures';
+import { seededRandom } from '../../src/engine/seeded-random';
 
 const sessions: LspSession[] = [];
 after(async () => {
   for (const session of sessions) await session.stop();
 });
-
-/** A small deterministic generator (mulberry32), so that a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A solution whose steps differ by `n`; `slow` adds a step that keeps the verifier busy until the deadline. */
 function solution(n: number, slow: boolean): string {
@@ -81,7 +71,7 @@ describe('server: close, reopen, edit with slow checks', () => {
       await session.request<ServerStats>('stepcritic/serverStats', {});
       closedTexts = new Map();
     };
-    const next = random(15);
+    const next = seededRandom(15); // so that a failure replays
     for (let round = 0; round < 6; round++) {
       texts = new Map([[1, solution(round * 10, true)]]);
       published = new Set();

@@ -3,16 +3,7 @@
 // endless digits, deep nesting, broken LaTeX and front matter, control characters, thousands of steps,
 // one giant line, code that does not parse, empty files.
 
-/** mulberry32: a small deterministic generator. */
-export function seededRandom(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/engine/seeded-random';
 
 export interface HostileDocument {
   /** File name, with the extension that picks the parser. */

@@ -8,6 +8,7 @@ import { fitMap } from './fit';
 import type { CalibrationMethod } from './map';
 import { applyMap } from './map';
 import type { CalibrationSample } from './samples';
+import { seededRandom } from '../seeded-random';
 
 export interface CrossValidation {
   folds: number;
@@ -17,22 +18,10 @@ export interface CrossValidation {
   calibrated: ProbabilityScores;
 }
 
-/** mulberry32: a small seeded generator, so the same seed draws the same folds. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Fold of every solution: the solutions shuffled with `seed`, then dealt out in turn. */
 export function assignFolds(solutions: readonly string[], folds: number, seed: number): Map<string, number> {
   const order = [...new Set(solutions)];
-  const next = random(seed);
+  const next = seededRandom(seed);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];

@@ -4,6 +4,8 @@
 // proportion to its size (largest remainders), at least one when N allows; within a stratum the
 // positions are drawn with a seeded generator, so the same seed gives the same sample.
 
+import { seededRandom } from '../seeded-random';
+
 export type Stratum = string;
 
 export function stratumOf(split: string, firstErrorStep: number): Stratum {
@@ -45,18 +47,6 @@ export function choosePositions(size: number, k: number, random: () => number): 
     chosen.add(chosen.has(t) ? j : t);
   }
   return chosen;
-}
-
-/** mulberry32: a small, fast, seeded generator of numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The positions to take in each stratum: a plan `eval` applies as it reads the records again. */

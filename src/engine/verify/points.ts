@@ -8,6 +8,7 @@ import { exactMath } from './evaluate';
 import { TooLarge, estimateSize } from './size';
 import type { FunctionTable } from './functions';
 import { functionName } from './math-reader';
+import { seededRandom } from '../seeded-random';
 
 export interface PointValue {
   exact?: Fraction;
@@ -27,16 +28,9 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32, seeded by the text of the claim. */
+/** Seeded by the text of the claim, so a claim is always checked at the same points. */
 function generator(seed: string): () => number {
-  let a = hash(seed);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(hash(seed));
 }
 
 /**
