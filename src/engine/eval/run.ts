@@ -271,7 +271,7 @@ export function renderEvalMarkdown(report: EvalReport): string {
   lines.push(`## stepcritic eval: ${report.datasets.join(', ') || 'dataset'}`);
   lines.push('');
   lines.push(
-    `Critic: ${report.critic}; step threshold ${report.threshold}${report.calibration ? `; P(True) ${describeCalibration(report.calibration)}` : ''}.`,
+    `Critic: ${report.critic.replace(/\.$/, '')}; step threshold ${report.threshold}${report.calibration ? `; P(True) ${describeCalibration(report.calibration)}` : ''}.`,
   );
   if (report.stopped) lines.push(`**Stopped early:** ${report.stopped}. The figures cover the solutions judged so far; run again to resume from the cache.`);
   lines.push('');
