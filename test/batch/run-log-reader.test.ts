@@ -59,9 +59,9 @@ describe('reading a run log', () => {
     );
     assert.equal(items[2]!.entry.reason, 'judged again', 'the latest line of a re-judged item');
     assert.equal(log.count, 4);
-    assert.equal(log.resumes, 2);
+    assert.equal(log.logs[0]!.resumes, 2);
     assert.equal(log.durationMs, 3000 + 5000 + 2000);
     assert.equal(runLogMeta(log).durationMs, 10_000);
-    assert.equal(log.problems.length, 1, 'the torn last line');
+    assert.equal(log.logs[0]!.problems.length, 1, 'the torn last line');
   });
 });
