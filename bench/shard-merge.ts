@@ -16,13 +16,25 @@ const CHECK = ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never'];
 
 function row(what: string, run: ChildRun, items?: number): void {
   const count = items === undefined ? '' : String(items);
-  console.log(`${what.padEnd(28)}${count.padStart(8)}  ${seconds(run.wallMs).padStart(9)}  ${run.peakRssMb.toFixed(0).padStart(6)} MB`);
+  console.log(
+    `${what.padEnd(28)}${count.padStart(8)}  ${seconds(run.wallMs).padStart(9)}  ${seconds(run.cpuMs).padStart(9)}  ${run.peakRssMb.toFixed(0).padStart(6)} MB`,
+  );
 }
 
-/** A report without what differs between two runs of the same judgements: wall times and the date. */
-function comparable(path: string): string {
+/** The entries of a JSON report, and its summary, without what differs between two runs of the same judgements: wall times and the date. */
+function comparable(path: string): { entries: Map<string, string>; summary: string } {
   const report = parseReport(JSON.parse(readFileSync(path, 'utf8')));
-  return JSON.stringify(report, (key, value: unknown) => (key === 'durationMs' || key === 'createdAt' ? undefined : value));
+  const text = (value: unknown) => JSON.stringify(value, (key, v: unknown) => (key === 'durationMs' || key === 'createdAt' ? undefined : v));
+  return { entries: new Map(report.files.map((f) => [f.uri, text(f)])), summary: text(report.summary) };
+}
+
+/** Which entries differ between two reports (a verifier that ran out of time on a loaded machine, say). */
+function differences(a: string, b: string): string[] {
+  const left = comparable(a);
+  const right = comparable(b);
+  const uris = [...new Set([...left.entries.keys(), ...right.entries.keys()])];
+  const differ = uris.filter((uri) => left.entries.get(uri) !== right.entries.get(uri));
+  return [...differ, ...(left.summary === right.summary ? [] : ['the summary'])];
 }
 
 async function main(): Promise<void> {
@@ -36,7 +48,7 @@ async function main(): Promise<void> {
     await writeDataset(data, records);
     const run = (args: string[]) => runStepcritic(args, { cwd: work.dir, timeoutMs: 3_600_000 });
     console.log(`${records} ProcessBench records, check --no-llm, ${shards} shards; the machine may be shared: compare ratios`);
-    console.log(`${'run'.padEnd(28)}${'items'.padStart(8)}  ${'wall'.padStart(9)}  peak RSS`);
+    console.log(`${'run'.padEnd(28)}${'items'.padStart(8)}  ${'wall'.padStart(9)}  ${'CPU'.padStart(9)}  peak RSS`);
 
     const whole = await run(['check', 'data.jsonl', ...CHECK, '--run-log', 'whole.jsonl']);
     assertOk(whole, 'the unsharded run');
@@ -64,9 +76,16 @@ async function main(): Promise<void> {
       `merged report / one-log report: wall ${(merged.wallMs / single.wallMs).toFixed(2)}, peak RSS ${(merged.peakRssMb / single.peakRssMb).toFixed(2)}`,
     );
     if (format === 'json') {
-      const same = comparable(join(work.dir, 'merged.json')) === comparable(join(work.dir, 'whole.json'));
-      console.log(`the merged report has the same entries and summary as the unsharded one: ${same ? 'yes' : 'NO'}`);
-      if (!same) process.exitCode = 1;
+      const differ = differences(join(work.dir, 'merged.json'), join(work.dir, 'whole.json'));
+      console.log(
+        `the merged report has the same entries and summary as the unsharded one: ${differ.length === 0 ? 'yes' : `NO: ${differ.slice(0, 5).join(', ')}`}`,
+      );
+      if (differ.length > 0) {
+        const [uri] = differ;
+        const show = (path: string) => comparable(path).entries.get(uri!)?.slice(0, 2000);
+        console.log(`merged: ${show(join(work.dir, 'merged.json'))}\nunsharded: ${show(join(work.dir, 'whole.json'))}`);
+        process.exitCode = 1;
+      }
     }
   } finally {
     work.remove();
