@@ -82,8 +82,12 @@ async function main(): Promise<void> {
       );
       if (differ.length > 0) {
         const [uri] = differ;
-        const show = (path: string) => comparable(path).entries.get(uri!)?.slice(0, 2000);
-        console.log(`merged: ${show(join(work.dir, 'merged.json'))}\nunsharded: ${show(join(work.dir, 'whole.json'))}`);
+        const merged = comparable(join(work.dir, 'merged.json')).entries.get(uri!) ?? '';
+        const unsharded = comparable(join(work.dir, 'whole.json')).entries.get(uri!) ?? '';
+        let at = 0;
+        while (at < merged.length && merged[at] === unsharded[at]) at++;
+        const around = (text: string) => text.slice(Math.max(0, at - 300), at + 300);
+        console.log(`${uri}, merged: …${around(merged)}…\nunsharded: …${around(unsharded)}…`);
         process.exitCode = 1;
       }
     }

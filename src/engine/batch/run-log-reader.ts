@@ -112,7 +112,7 @@ export async function readRunLog(paths: string | readonly string[]): Promise<Run
   if (list.length === 0) throw new RunLogError('no run log given');
   const places = new Map<string, Place>();
   const logs: RunLogFile[] = [];
-  let duplicates = 0;
+  const duplicated = new Set<string>();
   for (const [log, path] of list.entries()) {
     const first = logs[0];
     const file = await indexRunLog(path, {
@@ -122,7 +122,7 @@ export async function readRunLog(paths: string | readonly string[]): Promise<Run
       item: (id, place) => {
         const earlier = places.get(id);
         if (earlier && earlier.log !== log) {
-          duplicates += 1;
+          duplicated.add(id);
           // The same item in two logs: the later judgement stands (a copy of a log ties: the later log).
           if (earlier.at > place.at) return;
         }
@@ -141,7 +141,7 @@ export async function readRunLog(paths: string | readonly string[]): Promise<Run
     logs,
     header,
     count: ordered.length,
-    duplicates,
+    duplicates: duplicated.size,
     finished,
     interrupted,
     ...(shards ? { shards } : {}),
