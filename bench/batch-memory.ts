@@ -5,7 +5,10 @@
 // and flat in the number of records — the dataset is streamed, finished entries go to the run log or to
 // the report's spool on disk, never to memory.
 //
-//   node --import tsx bench/batch-memory.ts [--sizes 5000,20000] [--modes run-log,json,…]
+// With --no-llm every mode runs the verifiers alone (`check --no-llm --concurrency 32 DATA --format json
+// --out …`), the road where the check workers (deadline/check-pool.ts) do all the judging.
+//
+//   node --import tsx bench/batch-memory.ts [--sizes 5000,20000] [--modes run-log,json,…] [--no-llm]
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
@@ -26,7 +29,7 @@ function flagsOf(mode: Mode, size: number, dir: string, baseUrl: string): { flag
     const log = join(dir, `run-${name}-${size}.jsonl`);
     return { flags: ['--no-llm', '--no-cache', '--quiet', '--fail-on', 'never', '--concurrency', '32', '--run-log', log], output: log };
   }
-  const llm = [...llmFlags(baseUrl), '--concurrency', '32'];
+  const llm = [...(process.argv.includes('--no-llm') ? ['--no-llm', '--quiet', '--fail-on', 'never'] : llmFlags(baseUrl)), '--concurrency', '32'];
   if (mode === 'run-log' || mode === 'run-log+cache') {
     const log = join(dir, `run-${name}-${size}.jsonl`);
     const cache = mode === 'run-log' ? ['--no-cache'] : ['--cache-dir', join(dir, `cache-${size}`)];
