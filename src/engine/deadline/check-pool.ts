@@ -41,9 +41,10 @@ export interface CheckPoolOptions {
 
 /**
  * Workers a pool runs at most: one per core but one, for the calling thread (which reads, judges and
- * writes the report) has work of its own; at most 4. A warmed worker holds ~45 MB (mathjs's four
- * instances and their compiled code), so a worker more than the cores can run only costs memory: on
- * 2 cores, 3 workers peaked at ~430 MB where 1 peaks near 250 MB, no slower (bench/batch-memory.ts).
+ * writes the report) and V8's collector threads need a core too; at most 4. A warmed worker holds
+ * ~50 MB (mostly mathjs: its module and four instances), so a worker beyond what the cores can run
+ * costs memory and no time: on 2 cores, `check --no-llm` over 5,000 records peaked at 460 MB with 3
+ * workers and at 242 MB with 1 (bench/batch-memory.ts --no-llm).
  */
 export function defaultCheckWorkers(): number {
   return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, availableParallelism() - 1));
