@@ -10,9 +10,10 @@
 //
 //   node --import tsx bench/batch-memory.ts [--sizes 5000,20000] [--modes run-log,json,…] [--no-llm]
 //
-// Measured with --no-llm on 2 shared cores (5,000 records: json, sarif, html, run-log; 20,000: json):
-// with 3 check workers, a 32 MB young generation and a step memo each, 460, 461, 454, 468 MB; with 1
-// worker (one per core but one), an 8 MB young generation and no memo in a batch, 242, 242, 244, … MB.
+// Measured with --no-llm on 2 shared cores (peak RSS, 5,000 records: json, sarif, html, run-log; then
+// 20,000 json): 3 check workers, each with V8's 32 MB young generation and a step memo: 460, 461, 454,
+// 468 MB (441 MB at 20,000); 1 worker (one per core but one), an 8 MB young generation and no memo in
+// a batch: 242, 242, 244, 233 MB, and 262 MB at 20,000.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
