@@ -7,7 +7,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CriticStepResult } from '../engine/checks';
 import { couldNotJudge } from '../engine/checks';
-import { CheckPool, type CheckedText } from '../engine/deadline/check-pool';
+import { CheckPool, defaultCheckWorkers, type CheckedText } from '../engine/deadline/check-pool';
 import { checkText } from '../engine/pipeline/document';
 import { itemFromText } from '../engine/pipeline/items';
 import { judgeSolution } from '../engine/judge';
@@ -103,7 +103,8 @@ export class CritiqueService {
     private readonly accepted: AcceptedStore,
     checkDeadlineMs?: number,
   ) {
-    this.checks = new CheckPool(checkDeadlineMs !== undefined ? { deadlineMs: checkDeadlineMs } : {});
+    // A hostile document may hold a worker until its deadline: a second one keeps the others' checks going.
+    this.checks = new CheckPool({ maxWorkers: Math.max(2, defaultCheckWorkers()), ...(checkDeadlineMs !== undefined ? { deadlineMs: checkDeadlineMs } : {}) });
     this.checks.warm();
     this.scheduler = new CritiqueScheduler(
       (run) => this.run(run),

@@ -7,8 +7,7 @@ import { parseSolution } from '../documents/parse';
 import { errorMessage } from '../error-message';
 import type { AnswerEvidence, Evidence, SolutionDocument } from '../types';
 import { checkFinalAnswer } from '../verify/answer';
-import { verifyMathSteps } from '../verify/steps';
-import { stepMemo } from './verifier-memo';
+import { verifyMathSteps, type StepCache } from '../verify/steps';
 
 /** A text to read and verify, or a document already read (a dataset record) to verify. */
 export type CheckJob = { uri: string; text: string; languageId?: string; maxSteps: number } | { document: SolutionDocument };
@@ -49,7 +48,8 @@ export function unreadDocument(uri: string, text: string, warning: string): Solu
   return { uri, format: 'markdown', kind: 'math', text, problem: '', problemHash: '', steps: [], warnings: [warning] };
 }
 
-export async function runCheckJob(job: CheckJob, emit: (event: CheckEvent) => void): Promise<void> {
+/** `memo`: the worker's step results of earlier jobs (an editor's texts repeat from one edit to the next). */
+export async function runCheckJob(job: CheckJob, emit: (event: CheckEvent) => void, memo?: StepCache): Promise<void> {
   const read =
     'document' in job
       ? { document: job.document, stepsOverLimit: stepsOverLimit(job.document) }
@@ -62,7 +62,7 @@ export async function runCheckJob(job: CheckJob, emit: (event: CheckEvent) => vo
     let since = 0;
     let done = 0;
     // Each step in the context of the ones before it (functions they defined, their last equation).
-    for (const [step, found] of verifyMathSteps(document, stepMemo)) {
+    for (const [step, found] of verifyMathSteps(document, memo)) {
       done++;
       if (found.length > 0) batch.push([step.index, found]);
       if (done - since >= BATCH_STEPS || performance.now() - batchStart >= BATCH_MS) {

@@ -5,11 +5,14 @@
 // the calling thread (the language server answering hover, the CLI's other files) never waits on it.
 // The deterministic verifiers are bounded in themselves too; this is the defence in depth.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sourceFormatOf } from '../documents/parse';
 import type { AnswerEvidence, Evidence, SolutionDocument } from '../types';
 import { runCheckJob, unreadDocument, type CheckEvent, type CheckJob } from './check-job';
+import type { CheckWorkerData } from './check-worker';
+import { EDITOR_MEMO_STEPS } from './verifier-memo';
 
 export interface CheckedText {
   document: SolutionDocument;
@@ -26,12 +29,35 @@ export interface CheckedText {
 export interface CheckPoolOptions {
   /** The bundled worker (dist/worker/check.js); found beside the calling bundle when not given. */
   workerFile?: string;
+  /** Default: defaultCheckWorkers(). */
   maxWorkers?: number;
   /** Per job, from the moment a worker takes it. */
   deadlineMs?: number;
   /** Heap limit of one worker. */
   memoryMb?: number;
+  /** Steps each worker remembers across jobs (verifier-memo.ts); 0 for texts that do not repeat (a batch). */
+  memoSteps?: number;
 }
+
+/**
+ * Workers a pool runs at most: one per core but one, for the calling thread (which reads, judges and
+ * writes the report) and V8's collector threads need a core too; at most 4. A warmed worker holds
+ * ~50 MB (mostly mathjs: its module and four instances), so a worker beyond what the cores can run
+ * costs memory and no time: on 2 cores, `check --no-llm` over 5,000 records peaked at 460 MB with 3
+ * workers and at 242 MB with 1 (bench/batch-memory.ts --no-llm).
+ */
+export function defaultCheckWorkers(): number {
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, availableParallelism() - 1));
+}
+
+const MAX_DEFAULT_WORKERS = 4;
+
+/**
+ * A worker's young generation (V8's default is 32 MB, two semi-spaces of 16): a check job's garbage
+ * is short-lived and small, and scavenging 8 MB is as quick per job while 24 MB less of each worker
+ * stays resident.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 export const DEFAULT_CHECK_DEADLINE_MS = 2000;
 
@@ -163,11 +189,15 @@ export class CheckPool {
   }
 
   private get maxWorkers(): number {
-    return this.options.maxWorkers ?? 4;
+    return this.options.maxWorkers ?? defaultCheckWorkers();
   }
 
   private spawn(): Worker {
-    const worker = new Worker(this.workerFile!, { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb ?? 1024 } });
+    const workerData: CheckWorkerData = { memoSteps: this.options.memoSteps ?? EDITOR_MEMO_STEPS };
+    const worker = new Worker(this.workerFile!, {
+      workerData,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb ?? 1024, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     // An idle worker never keeps a CLI run alive.
     worker.unref();
     worker.on('error', () => undefined);

@@ -6,15 +6,17 @@
 import type { ClaimEvidence, Range, Step } from '../types';
 import type { StepCache, StepResult } from '../verify/steps';
 
-/** Steps remembered (their evidence); the oldest are dropped past this: the open documents of an editor (25 at the default step limit), not a whole batch, whose records do not repeat. */
-const MAX_STEPS = 5_000;
+/**
+ * Steps a memo remembers by default (their evidence); the oldest are dropped past this: the open
+ * documents of an editor (25 at the default step limit). A batch, whose records do not repeat, keeps
+ * none (pipeline/run.ts): a memo of 5,000 steps is some 10 MB of a worker's heap that no record reads.
+ */
+export const EDITOR_MEMO_STEPS = 5_000;
 
 interface Remembered {
   line: number;
   result: StepResult;
 }
-
-const byText = new Map<string, Remembered>();
 
 function shift(range: Range, lines: number): Range {
   return {
@@ -33,14 +35,18 @@ function moved(evidence: readonly ClaimEvidence[], lines: number): ClaimEvidence
 
 const key = (step: Step, context: string) => `${step.range.start.character}\u0000${context}\u0000${step.text}`;
 
-/** The check worker's memo of step results (it lives as long as the worker). */
-export const stepMemo: StepCache = {
-  get(step, context) {
-    const known = byText.get(key(step, context));
-    return known ? { ...known.result, evidence: moved(known.result.evidence, step.range.start.line - known.line) } : undefined;
-  },
-  set(step, context, result) {
-    if (byText.size >= MAX_STEPS) byText.delete(byText.keys().next().value!);
-    byText.set(key(step, context), { line: step.range.start.line, result });
-  },
-};
+/** A check worker's memo of step results (it lives as long as the worker), of at most `maxSteps` steps; none for 0. */
+export function createStepMemo(maxSteps: number): StepCache | undefined {
+  if (maxSteps <= 0) return undefined;
+  const byText = new Map<string, Remembered>();
+  return {
+    get(step, context) {
+      const known = byText.get(key(step, context));
+      return known ? { ...known.result, evidence: moved(known.result.evidence, step.range.start.line - known.line) } : undefined;
+    },
+    set(step, context, result) {
+      if (byText.size >= maxSteps) byText.delete(byText.keys().next().value!);
+      byText.set(key(step, context), { line: step.range.start.line, result });
+    },
+  };
+}

@@ -21,13 +21,12 @@
 // checks.ts) that the surfaces wire in; a new consumer is an `onEntry` callback (entries arrive in
 // input order, one at a time: a consumer that awaits slows the pipeline down instead of piling up).
 import { setMaxListeners } from 'node:events';
-import { availableParallelism } from 'node:os';
 import type { JudgeDependencies, JudgeOptions } from '../judge';
 import { unjudgedFileReport } from '../report/build';
 import type { FileReport } from '../report/schema';
 import type { CriticStop, SolutionDocument } from '../types';
 import type { BatchProgress } from '../batch/progress';
-import { CheckPool } from '../deadline/check-pool';
+import { CheckPool, defaultCheckWorkers } from '../deadline/check-pool';
 import { ProgressTracker } from '../batch/progress';
 import type { ResultCache } from '../batch/result-cache';
 import type { RunLogWriter } from '../batch/run-log';
@@ -48,7 +47,7 @@ export interface PipelineOptions {
   document?: DocumentOptions;
   /**
    * Where each text is read and verified under a deadline (the server's, the CLI's); without one the
-   * run has its own, a worker per solution in flight, ended with the run.
+   * run has its own (defaultCheckWorkers(), fewer for fewer solutions in flight), ended with the run.
    */
   checks?: CheckPool;
   /** Solutions in flight at once (default 4). The LLM client's global cap bounds the requests underneath. */
@@ -116,7 +115,8 @@ class PipelineRun {
     this.tracker = new ProgressTracker(options.total ?? null);
     // More than Node's default of 10 listeners is expected on the signal.
     setMaxListeners(Math.max(10, this.concurrency * 8), this.inner.signal);
-    this.ownChecks = options.checks ? undefined : new CheckPool({ maxWorkers: Math.min(this.concurrency, availableParallelism()) + 1 });
+    // Its texts (a batch's records and files) do not repeat: no worker keeps a memo of their steps.
+    this.ownChecks = options.checks ? undefined : new CheckPool({ maxWorkers: Math.min(this.concurrency, defaultCheckWorkers()), memoSteps: 0 });
     this.context = {
       checks: options.checks ?? this.ownChecks!,
       deps: options.deps,
