@@ -275,6 +275,38 @@ export const CriticStopSchema = z.object({
 });
 export type CriticStop = z.infer<typeof CriticStopSchema>;
 
+/** One rubric item as judged: met or not, how sure, and the steps it rests on. */
+export const RubricItemResultSchema = z.object({
+  /** 1-based, as the rubric lists it. */
+  number: z.number().int().positive(),
+  title: z.string(),
+  points: z.number().positive(),
+  description: z.string().optional(),
+  /** unjudged: no critic ran, or it could not judge this item (`note` says why). */
+  status: z.enum(['met', 'unmet', 'unjudged']),
+  /** P(True) that the item is met; 0 when a verifier refuted a step it rests on; null without a probability. */
+  pTrue: z.number().min(0).max(1).nullable(),
+  source: z.enum(['verifier', 'logprobs', 'samples', 'verbal', 'prm', 'none']),
+  /** 0-based indices of the steps the judgement rests on. */
+  steps: z.array(z.number().int().nonnegative()),
+  explanation: z.string(),
+  note: z.string().optional(),
+});
+export type RubricItemResult = z.infer<typeof RubricItemResultSchema>;
+
+/** A solution graded by its rubric: the score, its expected value under P(True), and every item's evidence. */
+export const RubricResultSchema = z.object({
+  items: z.array(RubricItemResultSchema),
+  maxPoints: z.number().nonnegative(),
+  /** Σ points over the items judged met; null when any item could not be judged (no made-up score). */
+  score: z.number().nonnegative().nullable(),
+  /** Σ points × P(True) over the items; null when the score is, or an item has no probability. */
+  expectedScore: z.number().nonnegative().nullable(),
+  /** Why there is no score, or what went wrong. */
+  note: z.string().optional(),
+});
+export type RubricResult = z.infer<typeof RubricResultSchema>;
+
 /** The judgement of one solution: what every surface (CLI, server, reports) presents. */
 export const SolutionJudgementSchema = z.object({
   steps: z.array(StepVerdictSchema),
@@ -297,5 +329,7 @@ export const SolutionJudgementSchema = z.object({
   calibration: CalibrationNoteSchema.optional(),
   /** The critic stopped early (the token budget): the steps it did not reach are not judged. */
   stopped: CriticStopSchema.optional(),
+  /** The solution graded by its rubric, when it has one (front matter, `--rubric`, `stepcritic.rubric`). */
+  rubric: RubricResultSchema.optional(),
 });
 export type SolutionJudgement = z.infer<typeof SolutionJudgementSchema>;
