@@ -16,6 +16,7 @@ import { readReportOutput, REPORT_OUTPUT_OPTIONS } from '../output-file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION } from './calibration-option';
+import { RUBRIC_OPTION } from './rubric-option';
 
 const FAIL_ON = ['incorrect', 'uncertain', 'never'] as const;
 const DATASET_FORMATS = DocumentFormatSchema.options.filter((f) => !['markdown', 'text', 'python', 'javascript', 'typescript'].includes(f));
@@ -102,6 +103,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   ...LLM_RUN_OPTIONS,
   ...PRM_OPTIONS,
   CALIBRATION_OPTION,
+  RUBRIC_OPTION,
 ];
 
 export interface CheckSettings extends ReportOutput {

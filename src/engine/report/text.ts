@@ -5,6 +5,7 @@
 import type { FileReport, Report, ReportSummary, StepReport } from './schema';
 import { countPhrase, findingPosition, formatDuration, isFinding, plural, SOLUTION_VERDICT_ORDER, STEP_VERDICT_ORDER, stepCounts } from './findings';
 import type { StreamRenderer } from './stream';
+import { rubricItemLine, rubricScoreText } from '../rubric/format';
 import { renderToString } from './stream';
 
 export type TextStyle = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan' | 'gray';
@@ -53,6 +54,11 @@ export function renderTextFile(file: FileReport, options: TextOptions = {}): str
     lines.push(`${paint('bold', file.uri)}  ${paint('yellow', 'warning')}  ${warning}`);
   }
   lines.push(`${paint('bold', file.uri)}  ${verdictText(file.verdict ?? 'unchecked')}  ${fileDetails(file)}`);
+  if (file.rubric) {
+    const note = file.rubric.note ? `  ${file.rubric.note}` : '';
+    lines.push(`${paint('bold', file.uri)}  ${paint('cyan', 'rubric')}  ${rubricScoreText(file.rubric)}${note}`);
+    for (const item of file.rubric.items) lines.push(`${paint('bold', file.uri)}  ${paint('cyan', 'rubric')}  ${rubricItemLine(item)}`);
+  }
   return lines;
 }
 
