@@ -42,7 +42,7 @@ describe('stepcritic calibrate', () => {
     const r = await run(['calibrate', 'run.jsonl', '--out', 'calibration.json']);
     assert.equal(r.status, 0, r.stderr);
     calibration = parseCalibrationFile(readFileSync(join(tree.dir, 'calibration.json'), 'utf8'), 'calibration.json');
-    assert.deepEqual(calibration.key, { critic: 'llm', model: DEFAULT_MODEL, protocolVersion: 'stepcritic-critic/2' });
+    assert.deepEqual(calibration.key, { critic: 'llm', model: DEFAULT_MODEL, protocolVersion: 'stepcritic-critic/3' });
     // Every labelled step the critic decided: all but the wrong steps the verifiers refuted first.
     const refutedFirst = readFileSync(join(tree.dir, 'run.jsonl'), 'utf8')
       .split('\n')
