@@ -536,7 +536,10 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
       }
     }
     if (parsed.rubric.length > 0) {
-      reply.items = parsed.rubric.map((it) => options.rubric?.find((r) => r.item === it.number) ?? { item: it.number, met: true, pTrue: pCorrect });
+      reply.items = parsed.rubric.map((it) => {
+        const item = options.rubric?.find((r) => r.item === it.number) ?? { item: it.number, met: true, pTrue: pCorrect };
+        return options.analysisWords && item.analysis === undefined ? { ...item, analysis: analysisOf(it.number, item.met, options.analysisWords) } : item;
+      });
     }
     if (!wantLogprobs && n === 1 && request.chat.temperature !== undefined && (request.chat.temperature ?? 0) > 0) {
       // One sample per call (a backend without `n`): vary the votes across calls so shares come out.
