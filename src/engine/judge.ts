@@ -58,10 +58,12 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
   let critic: CriticResult | undefined;
   let criticNote = deps.criticOffReason;
   // A step the verifiers refuted is incorrect whatever the critic says, and every later one is
-  // downstream of it: the critic is asked only about the steps before it (none: no request at all).
-  const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim));
+  // downstream of it: the critic is asked only about the steps before it (none: no request at all,
+  // unless there is a rubric to judge; the critic then sees every step, those from the refuted one on
+  // as context, since an item may rest on any).
+  const refutedSteps = new Set(document.steps.filter((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim)).map((s) => s.index));
+  const firstRefuted = document.steps.findIndex((s) => refutedSteps.has(s.index));
   const judgeUntil = firstRefuted >= 0 ? firstRefuted : document.steps.length;
-  // With a rubric the critic sees every step (those from the refuted one on as context): an item may rest on any.
   const rubric = rubricFor(document.frontMatter, deps.rubric);
   const rubricItems = rubric?.ok ? rubric.items : undefined;
   const judged = firstRefuted >= 0 && !rubricItems ? { ...document, steps: document.steps.slice(0, firstRefuted) } : document;
@@ -103,7 +105,6 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     thresholds,
     ...(deps.calibration ? { calibration: deps.calibration } : {}),
   });
-  const refutedSteps = new Set(document.steps.filter((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim)).map((s) => s.index));
   const graded = !rubric
     ? judgement
     : rubric.ok

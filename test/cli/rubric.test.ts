@@ -37,20 +37,29 @@ function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
-  let i = 0;
   let quoted = false;
-  while (i < text.length) {
+  for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((field += '"'), (i += 2));
-      else if (c === '"') ((quoted = false), i++);
-      else ((field += c), i++);
-    } else if (c === '"' && field === '') ((quoted = true), i++);
-    else if (c === ',') (row.push(field), (field = ''), i++);
-    else if (c === '\r' && text[i + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), (i += 2));
-    else {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === '"' && field === '') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else {
       assert.notEqual(c, '\n', 'records end with CRLF');
-      ((field += c), i++);
+      field += c;
     }
   }
   assert.equal(field, '', 'the last record ends with CRLF');
