@@ -10,8 +10,7 @@
 import type { RubricResult } from '../types';
 import { awardedPoints } from '../rubric/format';
 import type { StreamRenderer } from './stream';
-import type { FileReport, Report } from './schema';
-import { renderToString } from './stream';
+import type { FileReport } from './schema';
 
 /** A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) is written with a leading `'`. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -66,8 +65,4 @@ export function csvRenderer(): StreamRenderer {
       return [header, body.join('')];
     },
   };
-}
-
-export function renderCsv(report: Report): string {
-  return renderToString(csvRenderer(), report);
 }
