@@ -8,6 +8,7 @@ import { createCodeChecker } from '../engine/code/checker';
 import type { Report } from '../engine/report/schema';
 import type { ParsedArgs } from './args';
 import { cliCriticIdentity, readCliCalibration } from './commands/calibration-option';
+import { readCliRubric } from './commands/rubric-option';
 import { createCliStepCritic } from './commands/prm-options';
 
 export interface CheckDependencies {
@@ -44,7 +45,14 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
   const calibration = readCliCalibration('check', input.args, cliCriticIdentity(llm), llm.offReason ?? CRITIC_OFF_NO_ENDPOINT);
   // Code solutions: always segmented and syntax-checked; their tests run only with --run-code.
   const runCode = input.args.values['run-code'] === true;
-  const deps: JudgeDependencies = { ...critic, codeChecker: createCodeChecker({ allowRun: runCode }), ...(calibration ? { calibration } : {}) };
+  // --rubric: one rubric for every solution (a malformed one stops the run here, naming the item).
+  const rubric = readCliRubric('check', input.args, input.cwd);
+  const deps: JudgeDependencies = {
+    ...critic,
+    codeChecker: createCodeChecker({ allowRun: runCode }),
+    ...(calibration ? { calibration } : {}),
+    ...(rubric ? { rubric } : {}),
+  };
   return {
     deps,
     ...(llm.llm ? { llm: llm.llm } : {}),

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { writeAtomically } from '../engine/files/write';
 import type { ReportMeta } from '../engine/report/build';
 import type { ReportFormat } from '../engine/report/formats';
+import { CSV_HEADER_START } from '../engine/report/csv';
 import { formatOfFile, REPORT_FORMATS } from '../engine/report/formats';
 import type { ReportWriter } from '../engine/report/stream';
 import type { OptionSpec, ParsedArgs } from './args';
@@ -68,7 +69,7 @@ export async function checkOutputTarget(target: string, inputs: readonly string[
 
 /**
  * A previous report of ours carries its marker near the top (JSON/SARIF tool name, Markdown title, the
- * HTML generator, the JUnit testsuites name) or, for text, its summary at the end.
+ * HTML generator, the JUnit testsuites name, the CSV header) or, for text, its summary at the end.
  */
 async function looksLikeReport(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
@@ -78,6 +79,7 @@ async function looksLikeReport(path: string): Promise<boolean> {
     const start = head.toString('utf8', 0, bytesRead);
     if (/"name":\s*"stepcritic"/.test(start) || start.startsWith('# Step Critic report')) return true;
     if (/<meta name="generator" content="stepcritic">/.test(start) || /<testsuites name="stepcritic"/.test(start)) return true;
+    if (start.startsWith(CSV_HEADER_START)) return true;
     const size = (await handle.stat()).size;
     const tailLength = Math.min(size, 4096);
     const tail = Buffer.alloc(tailLength);

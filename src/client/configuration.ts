@@ -41,6 +41,7 @@ const KEYS = [
   'prm.output',
   'prm.api',
   'calibration',
+  'rubric',
   'runLogLocation',
 ] as const;
 

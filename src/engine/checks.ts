@@ -1,5 +1,6 @@
 // The contracts between the judge and the checks it runs. Each check is injected, so the judge
 // stays pure and each surface (CLI, server, tests) wires the checks it is allowed to run.
+import type { RubricItem } from './rubric/rubric';
 import type { CriticSource, CriticStop, Evidence, SolutionDocument, Usage } from './types';
 
 /** What the LLM critic said about one step. */
@@ -22,6 +23,21 @@ export function couldNotJudge(index: number, reason: string, cause?: CriticStepR
   return { index, verdict: 'error', pTrue: null, source: 'verbal', explanation: '', cached: false, error: reason, ...(cause ? { cause } : {}) };
 }
 
+/** What the LLM critic said about one rubric item (judged in the same request as the steps). */
+export interface CriticRubricResult {
+  /** 1-based item number, as in the rubric. */
+  number: number;
+  /** `error`: the critic could not judge this item (`error` says why). */
+  verdict: 'met' | 'unmet' | 'error';
+  pTrue: number | null;
+  source: CriticSource;
+  /** 0-based indices of the steps the critic said the item rests on. */
+  steps: number[];
+  explanation: string;
+  cached: boolean;
+  error?: string;
+}
+
 export interface CriticResult {
   model: string;
   steps: CriticStepResult[];
@@ -32,6 +48,8 @@ export interface CriticResult {
   note?: string;
   /** Set when the critic stopped before judging every step asked about (the token budget). */
   stopped?: CriticStop;
+  /** One result per rubric item, when the request carried a rubric. */
+  rubric?: CriticRubricResult[];
 }
 
 export interface CriticRequest {
@@ -40,6 +58,10 @@ export interface CriticRequest {
   evidence: ReadonlyMap<number, readonly Evidence[]>;
   /** Steps with an index below this are context only; the critic judges from here on. */
   fromStep: number;
+  /** Steps from this index on are context only too (after a refuted step, shown for the rubric); default: none. */
+  judgeUntil?: number;
+  /** Rubric items to judge in the same request as the steps. */
+  rubric?: readonly RubricItem[];
   signal?: AbortSignal;
   /** Called as steps get verdicts, for live step states. */
   onStep?: (result: CriticStepResult) => void;

@@ -8,6 +8,8 @@ import { isRefutedClaim } from './types';
 import { checkFinalAnswer } from './verify/answer';
 import { verifyMathDocument } from './verify/steps';
 import { errorMessage } from './error-message';
+import { rubricFor, type RubricItem } from './rubric/rubric';
+import { scoreRubric, unreadableRubric } from './rubric/score';
 
 export interface JudgeDependencies {
   critic?: StepCritic;
@@ -18,6 +20,8 @@ export interface JudgeDependencies {
   isAccepted?: (problemHash: string, stepHash: string, uri: string) => boolean;
   /** A calibration map fitted for this critic: its P(True) goes through it before the thresholds. */
   calibration?: Calibration;
+  /** A rubric shared by every solution (`--rubric`, `stepcritic.rubric`); it wins over a front-matter one. */
+  rubric?: readonly RubricItem[];
 }
 
 export interface JudgeOptions {
@@ -54,19 +58,26 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
   let critic: CriticResult | undefined;
   let criticNote = deps.criticOffReason;
   // A step the verifiers refuted is incorrect whatever the critic says, and every later one is
-  // downstream of it: the critic is asked only about the steps before it (none: no request at all).
-  const firstRefuted = document.steps.findIndex((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim));
-  const judged = firstRefuted >= 0 ? { ...document, steps: document.steps.slice(0, firstRefuted) } : document;
-  if (deps.critic && judged.steps.length > 0) {
+  // downstream of it: the critic is asked only about the steps before it (none: no request at all,
+  // unless there is a rubric to judge; the critic then sees every step, those from the refuted one on
+  // as context, since an item may rest on any).
+  const refutedSteps = new Set(document.steps.filter((s) => (verifier.get(s.index) ?? []).some(isRefutedClaim)).map((s) => s.index));
+  const firstRefuted = document.steps.findIndex((s) => refutedSteps.has(s.index));
+  const judgeUntil = firstRefuted >= 0 ? firstRefuted : document.steps.length;
+  const rubric = rubricFor(document.frontMatter, deps.rubric);
+  const rubricItems = rubric?.ok ? rubric.items : undefined;
+  const judged = firstRefuted >= 0 && !rubricItems ? { ...document, steps: document.steps.slice(0, firstRefuted) } : document;
+  if (deps.critic && (judgeUntil > 0 || rubricItems)) {
     const merged = new Map<number, Evidence[]>(verifier);
     for (const [index, found] of code?.stepEvidence ?? []) merged.set(index, [...(merged.get(index) ?? []), ...found]);
     try {
       critic = await deps.critic.judge({
         document: judged,
         evidence: merged,
-        fromStep: Math.min(options.fromStep ?? 0, judged.steps.length - 1),
+        fromStep: Math.max(0, Math.min(options.fromStep ?? 0, judgeUntil - 1)),
         signal: options.signal,
         onStep: options.onCriticStep,
+        ...(rubricItems ? { rubric: rubricItems, judgeUntil } : {}),
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;
@@ -74,7 +85,7 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
       const message = errorMessage(error);
       critic = {
         model: deps.critic.description,
-        steps: judged.steps.map((s) => couldNotJudge(s.index, message)),
+        steps: judged.steps.slice(0, judgeUntil).map((s) => couldNotJudge(s.index, message)),
         finalAnswerPTrue: null,
         usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
         note: message,
@@ -94,5 +105,20 @@ export async function judgeSolution(document: SolutionDocument, deps: JudgeDepen
     thresholds,
     ...(deps.calibration ? { calibration: deps.calibration } : {}),
   });
-  return critic?.stopped ? { ...judgement, stopped: critic.stopped } : judgement;
+  const graded = !rubric
+    ? judgement
+    : rubric.ok
+      ? {
+          ...judgement,
+          rubric: scoreRubric({
+            items: rubric.items,
+            critic: critic?.rubric,
+            refutedSteps,
+            ...(critic?.rubric
+              ? {}
+              : { offReason: critic ? (critic.note ?? `the critic ${critic.model} does not judge rubrics`) : (criticNote ?? 'no LLM critic ran') }),
+          }),
+        }
+      : { ...judgement, rubric: unreadableRubric(rubric.error), warnings: [...judgement.warnings, rubric.error] };
+  return critic?.stopped ? { ...graded, stopped: critic.stopped } : graded;
 }

@@ -277,6 +277,46 @@ export const CriticStopSchema = z.object({
 });
 export type CriticStop = z.infer<typeof CriticStopSchema>;
 
+/** One rubric item as judged: met or not, how sure, and the steps it rests on. */
+export const RubricItemResultSchema = z
+  .object({
+    number: z.number().int().positive().describe('1-based, as the rubric lists it.'),
+    title: z.string().describe('The item as the rubric names it.'),
+    points: z.number().positive().describe('What the item is worth.'),
+    description: z.string().optional().describe("The rubric's description of the item, if any."),
+    status: z.enum(['met', 'unmet', 'unjudged']).describe('met | unmet | unjudged (no critic ran, or it could not judge this item: `note` says why).'),
+    pTrue: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe('P(True) that the item is met; 0 when a verifier refuted a step it rests on; null without a probability.'),
+    source: z
+      .enum(['verifier', 'logprobs', 'samples', 'verbal', 'prm', 'none'])
+      .describe('What decided the status: verifier | logprobs | samples | verbal | none.'),
+    steps: z.array(z.number().int().nonnegative()).describe('0-based indices of the steps the judgement rests on.'),
+    explanation: z.string().describe("The critic's analysis of the item."),
+    note: z.string().optional().describe('Why the item is unjudged, or why a verifier overruled the critic.'),
+  })
+  .describe('One rubric item and its judgement.');
+export type RubricItemResult = z.infer<typeof RubricItemResultSchema>;
+
+/** A solution graded by its rubric: the score, its expected value under P(True), and every item's evidence. */
+export const RubricResultSchema = z
+  .object({
+    items: z.array(RubricItemResultSchema).describe('Every item of the rubric, in order.'),
+    maxPoints: z.number().nonnegative().describe('Σ points over all items.'),
+    score: z.number().nonnegative().nullable().describe('Σ points over the items judged met; null when any item could not be judged (no made-up score).'),
+    expectedScore: z
+      .number()
+      .nonnegative()
+      .nullable()
+      .describe('Σ points × P(True) over the items; null when there is no score or an item has no probability.'),
+    note: z.string().optional().describe('Why there is no score (or no expected score).'),
+  })
+  .describe('The solution graded by its rubric (front matter `rubric:`, `--rubric FILE`, `stepcritic.rubric`).');
+export type RubricResult = z.infer<typeof RubricResultSchema>;
+
 /** The judgement of one solution: what every surface (CLI, server, reports) presents. */
 export const SolutionJudgementSchema = z.object({
   steps: z.array(StepVerdictSchema),
@@ -299,5 +339,7 @@ export const SolutionJudgementSchema = z.object({
   calibration: CalibrationNoteSchema.optional(),
   /** The critic stopped early (the token budget): the steps it did not reach are not judged. */
   stopped: CriticStopSchema.optional(),
+  /** The solution graded by its rubric, when it has one (front matter, `--rubric`, `stepcritic.rubric`). */
+  rubric: RubricResultSchema.optional(),
 });
 export type SolutionJudgement = z.infer<typeof SolutionJudgementSchema>;

@@ -48,6 +48,7 @@ export const defaultSettings = {
     api: 'auto' as 'auto' | 'current' | 'legacy',
   },
   calibration: '',
+  rubric: '',
   runLogLocation: 'extensionStorage' as RunLogLocation,
 };
 
@@ -118,6 +119,8 @@ export const StepCriticSettingsSchema = z.object({
     .default(defaultSettings.prm),
   /** A calibration file (`stepcritic calibrate`) for the critic in use; empty: none. Relative to the first workspace folder. */
   calibration: z.string().default(defaultSettings.calibration),
+  /** A rubric file (YAML list of title, points, description) every solution is graded by; empty: a solution's own `rubric:`. Relative to the first workspace folder. */
+  rubric: z.string().default(defaultSettings.rubric),
   /** Where "Critique Workspace" keeps its run log and report: the extension's storage, or `.stepcritic/runs` in the workspace. */
   runLogLocation: RunLogLocationSchema.default(defaultSettings.runLogLocation),
 });

@@ -13,12 +13,14 @@
 //   - `calibration` names a file of `stepcritic calibrate`; it applies only when it was fitted for the
 //     critic in use (otherwise a settings problem says why). An untrusted workspace cannot set it either:
 //     it would turn every P(True) up.
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Calibration, CriticIdentity } from '../engine/calibration/file';
 import { calibrationFingerprint, calibrationMismatch, calibrationOf } from '../engine/calibration/file';
 import { readCalibrationFile } from '../engine/calibration/read-file';
 import { errorMessage } from '../engine/error-message';
+import { parseRubricText, type RubricItem } from '../engine/rubric/rubric';
 import type { JudgeDependencies } from '../engine/judge';
 import type { StepCritic } from '../engine/checks';
 import { describePrmConfig, resolvePrmConfig, type PrmCriticConfig } from '../engine/prm/config';
@@ -60,6 +62,8 @@ export class CritiqueSetup {
   calibration: Calibration | undefined;
   /** The calibration file the setting names (absolute), when a critic is on to apply it to. */
   calibrationPath: string | undefined;
+  /** The rubric `stepcritic.rubric` names, read and checked; undefined when none is set or it is malformed. */
+  rubric: RubricItem[] | undefined;
   private parsedProblems: string[] = [];
   /** The settings last asked for (by the client's user, or by a workspace). */
   private requested: StepCriticSettings = parseSettings({}).settings;
@@ -139,7 +143,35 @@ export class CritiqueSetup {
     this.calibration = undefined;
     this.calibrationPath = undefined;
     const problem = this.readCalibration();
-    this.settingsProblems = problem ? [...this.parsedProblems, `stepcritic.calibration: ${problem} (P(True) is shown uncalibrated)`] : this.parsedProblems;
+    const rubricProblem = this.readRubric();
+    this.settingsProblems = [
+      ...this.parsedProblems,
+      ...(problem ? [`stepcritic.calibration: ${problem} (P(True) is shown uncalibrated)`] : []),
+      ...(rubricProblem ? [`stepcritic.rubric: ${rubricProblem} (solutions are graded only by their own front-matter rubric)`] : []),
+    ];
+  }
+
+  /** A setting's path: `~/` is the home folder, a relative path is read from the first workspace folder. */
+  private settingPath(setting: string): string {
+    const folder = this.workspaceFolders()[0];
+    return setting.startsWith('~/') ? join(homedir(), setting.slice(2)) : isAbsolute(setting) || !folder ? setting : join(folder, setting);
+  }
+
+  /** Sets the rubric the setting names, or says why there is none. */
+  private readRubric(): string | undefined {
+    this.rubric = undefined;
+    const setting = this.settings.rubric.trim();
+    if (setting === '') return undefined;
+    let text: string;
+    try {
+      text = readFileSync(this.settingPath(setting), 'utf8');
+    } catch (error) {
+      return `cannot read ${setting}: ${errorMessage(error)}`;
+    }
+    const parsed = parseRubricText(text, setting);
+    if (!parsed.ok) return parsed.error;
+    this.rubric = parsed.items;
+    return undefined;
   }
 
   /** Sets the calibration the setting names, or says why there is none. */
@@ -147,8 +179,7 @@ export class CritiqueSetup {
     const setting = this.settings.calibration.trim();
     const critic = this.criticIdentity();
     if (setting === '' || !critic) return undefined;
-    const folder = this.workspaceFolders()[0];
-    const path = setting.startsWith('~/') ? join(homedir(), setting.slice(2)) : isAbsolute(setting) || !folder ? setting : join(folder, setting);
+    const path = this.settingPath(setting);
     this.calibrationPath = resolve(path);
     try {
       const file = readCalibrationFile(path, setting);
@@ -177,6 +208,7 @@ export class CritiqueSetup {
       c?.apiKey !== undefined,
       prm,
       this.trusted && this.settings.runCodeTests,
+      this.rubric,
     ]);
   }
 
@@ -274,7 +306,12 @@ export class CritiqueSetup {
 
   /** The checks for one run. With a token budget, every run gets a critic with a fresh budget. */
   dependencies(isAccepted: JudgeDependencies['isAccepted']): JudgeDependencies {
-    const deps: JudgeDependencies = { codeChecker: this.codeChecker, isAccepted, ...(this.calibration ? { calibration: this.calibration } : {}) };
+    const deps: JudgeDependencies = {
+      codeChecker: this.codeChecker,
+      isAccepted,
+      ...(this.calibration ? { calibration: this.calibration } : {}),
+      ...(this.rubric ? { rubric: this.rubric } : {}),
+    };
     const critic = this.sharedCritic ?? this.makeCritic();
     if (critic) deps.critic = critic;
     else deps.criticOffReason = this.criticStatus().note;

@@ -4,6 +4,7 @@ import { ReviewCommands, ServerCommands } from '../protocol/messages';
 import type { DocumentView } from './document-view';
 import { stepAt } from './document-view';
 import { stepMarkdown, summaryLine } from './explain';
+import { rubricItemLine, rubricScoreText } from '../engine/rubric/format';
 
 export function buildHover(view: DocumentView, line: number, character: number): Hover | null {
   const verdict = stepAt(view, line, character);
@@ -34,6 +35,12 @@ export function buildCodeLenses(view: DocumentView, options: { criticEnabled: bo
     { range, command: { title: `Step Critic: ${summaryLine(view)}`, command: ServerCommands.explain, arguments: [{ uri: view.uri }] } },
     { range, command: { title: 'Critique', command: ServerCommands.critique, arguments: [{ uri: view.uri }] } },
   ];
+  const rubric = view.judgement.rubric;
+  if (rubric) {
+    // The score, and each item with its evidence in the lens's hover (its tooltip).
+    const tooltip = [...(rubric.note ? [rubric.note] : []), ...rubric.items.map(rubricItemLine)].join('\n');
+    lenses.push({ range, command: { title: rubricScoreText(rubric), command: ServerCommands.explain, arguments: [{ uri: view.uri }], tooltip } });
+  }
   const refinable = view.judgement.steps.some((s) => !s.accepted && (s.verdict === 'incorrect' || s.verdict === 'uncertain' || s.verdict === 'error'));
   if (options.criticEnabled && refinable) {
     const args = { uri: view.uri, version: view.version };

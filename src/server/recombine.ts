@@ -74,7 +74,7 @@ export function previewJudgement(input: PreviewInput): SolutionJudgement {
     : undefined;
   const code: CodeCheckResult | undefined = codeEvidence.size > 0 ? { stepEvidence: codeEvidence, tests: [], ran: false } : undefined;
 
-  return combineVerdicts({
+  const combined = combineVerdicts({
     document,
     verifier,
     code,
@@ -85,6 +85,8 @@ export function previewJudgement(input: PreviewInput): SolutionJudgement {
     thresholds,
     ...(input.calibration ? { calibration: input.calibration } : {}),
   });
+  // The rubric is graded over the whole solution: its score stands only while the text is unchanged.
+  return sameText && previous?.judgement.rubric ? { ...combined, rubric: previous.judgement.rubric } : combined;
 }
 
 /** Steps the critic still has to judge for this preview: from the first changed one, up to the first refuted one. */

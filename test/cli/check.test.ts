@@ -222,7 +222,7 @@ describe('stepcritic check: usage errors exit 2 with one line and a hint', () =>
 
   const cases: [string, string[], RegExp][] = [
     ['an unknown flag, with a suggestion', ['check', '--formt', 'json'], /unknown option '--formt'\ndid you mean --format\?/],
-    ['a bad --format value', ['check', '--format', 'xml'], /--format must be one of text, json, sarif, markdown, junit, html \(got 'xml'\)/],
+    ['a bad --format value', ['check', '--format', 'xml'], /--format must be one of text, json, sarif, markdown, junit, html, csv \(got 'xml'\)/],
     ['a bad --fail-on value', ['check', '--fail-on', 'sometimes'], /--fail-on must be one of incorrect, uncertain, never/],
     ['a flag without its value', ['check', '--out'], /option '--out' needs a value/],
     ['a non-number --max-steps', ['check', '--max-steps', 'many'], /--max-steps must be a whole number/],

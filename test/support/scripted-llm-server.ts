@@ -258,6 +258,18 @@ export interface StepScript {
   analysis?: string;
 }
 
+/** A scripted verdict on one rubric item. */
+export interface ItemScript {
+  /** 1-based item number, as in the prompt. */
+  item: number;
+  met: boolean;
+  /** Probability on `true` at the `"met"` token (logprobs) or the vote share (samples). */
+  pTrue?: number;
+  /** 1-based step numbers the item rests on. */
+  steps?: number[];
+  analysis?: string;
+}
+
 /**
  * How the verdict is cut into tokens: `true` after `"correct": ` (bare), ` true` with the space
  * (spaced), or `tr` + `ue` (split).
@@ -281,6 +293,8 @@ export interface CriticReplyOptions {
   reasoningTokens?: number;
   /** Probability on a token that is neither word (pre-sampling probabilities show what a grammar forbids). */
   otherMass?: number;
+  /** Rubric verdicts: a `"rubric"` array after `"steps"`, as the protocol asks when the prompt has a rubric. */
+  items?: readonly ItemScript[];
 }
 
 /** Mass put on a token that is neither word, so that an un-normalised reading is visibly wrong. */
@@ -393,7 +407,20 @@ export function criticReply(script: readonly StepScript[], options: CriticReplyO
       pieces.push({ verdict: correct, p });
       pieces.push('}');
     });
-    pieces.push(']}');
+    pieces.push(']');
+    if (options.items) {
+      pieces.push(', "rubric": [');
+      options.items.forEach((it, i) => {
+        const p = it.pTrue ?? (it.met ? 1 : 0);
+        const met = options.logprobs || n === 1 ? it.met : voteFor(p, c, n);
+        const analysis = it.analysis ?? `Item ${it.item}: ${met ? 'the solution does this' : 'the solution does not do this'}.`;
+        pieces.push(`${i > 0 ? ', ' : ''}{"item": ${it.item}, "analysis": ${JSON.stringify(analysis)}, "steps": ${JSON.stringify(it.steps ?? [])}, "met": `);
+        pieces.push({ verdict: met, p });
+        pieces.push('}');
+      });
+      pieces.push(']');
+    }
+    pieces.push('}');
     choices.push(choiceFrom(pieces, options));
   }
   return { type: 'completion', choices, usage: options.usage, delayMs: options.delayMs };
@@ -442,6 +469,8 @@ export interface RuleBasedCriticOptions {
   /** Hidden reasoning tokens spent before every reply. */
   reasoningTokens?: number;
   otherMass?: number;
+  /** Verdicts on rubric items by number; an item not listed is met with P(True) `pCorrect`, resting on no step. */
+  rubric?: readonly ItemScript[];
 }
 
 /** A deterministic stand-in for a model's wording: `words` words about step `step`. */
@@ -505,6 +534,12 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
         for (const t of tokens) t.top_logprobs = t.top_logprobs!.slice(0, Math.max(0, reply.topLogprobs ?? 0));
         return completion(text, { logprobs: wantLogprobs ? tokens : null });
       }
+    }
+    if (parsed.rubric.length > 0) {
+      reply.items = parsed.rubric.map((it) => {
+        const item = options.rubric?.find((r) => r.item === it.number) ?? { item: it.number, met: true, pTrue: pCorrect };
+        return options.analysisWords && item.analysis === undefined ? { ...item, analysis: analysisOf(it.number, item.met, options.analysisWords) } : item;
+      });
     }
     if (!wantLogprobs && n === 1 && request.chat.temperature !== undefined && (request.chat.temperature ?? 0) > 0) {
       // One sample per call (a backend without `n`): vary the votes across calls so shares come out.

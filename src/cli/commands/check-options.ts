@@ -18,6 +18,7 @@ import { PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION } from './calibration-option';
 import type { Shard } from '../../engine/pipeline/shard';
 import { readShard, SHARD_OPTION } from './shard-option';
+import { RUBRIC_OPTION } from './rubric-option';
 
 const FAIL_ON = ['incorrect', 'uncertain', 'never'] as const;
 const DATASET_FORMATS = DocumentFormatSchema.options.filter((f) => !['markdown', 'text', 'python', 'javascript', 'typescript'].includes(f));
@@ -105,6 +106,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   ...LLM_RUN_OPTIONS,
   ...PRM_OPTIONS,
   CALIBRATION_OPTION,
+  RUBRIC_OPTION,
 ];
 
 export interface CheckSettings extends ReportOutput {

@@ -32,6 +32,7 @@ export function runConfig(settings: CheckSettings, dependencies: CheckDependenci
       : 'off',
     promptVersion: dependencies.promptVersion,
     calibration: calibrationFingerprint(dependencies.deps.calibration),
+    rubric: dependencies.deps.rubric ?? 'front matter',
     runCode: dependencies.runCode,
     triage: settings.triage ? { mode: settings.triage, ...(settings.triage === 'answer' ? { threshold: settings.triageThreshold } : {}) } : 'off',
     maxSteps: settings.maxSteps,

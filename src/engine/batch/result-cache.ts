@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { FileReportSchema } from '../report/schema';
 import type { FileReport } from '../report/schema';
+import { hasJudgeErrors } from '../report/build';
 import { TriageInfoSchema } from './run-log';
 
 const CachedResultSchema = z.object({ entry: FileReportSchema, triage: TriageInfoSchema.optional() });
@@ -29,9 +30,9 @@ export function resultCacheKey(parts: { toolVersion: string; configHash: string;
     .digest('hex');
 }
 
-/** Whether a result may be reused: judged, and every step got a real verdict. */
+/** Whether a result may be reused: judged, and every step (and rubric item) got a real verdict. */
 export function isReusable(entry: FileReport): boolean {
-  return entry.status === 'judged' && entry.verdict !== 'error' && !entry.steps.some((s) => s.verdict === 'error');
+  return entry.status === 'judged' && entry.verdict !== 'error' && !hasJudgeErrors(entry);
 }
 
 export function createFileResultCache(root: string): ResultCache {

@@ -38,3 +38,19 @@ export function stepCacheKeys(context: CacheKeyContext, steps: readonly { text: 
 export function answerCacheKey(context: CacheKeyContext, steps: readonly { text: string }[], answer: string): string {
   return sha256(stableJson({ ...context, kind: 'answer', steps: steps.map((s) => s.text.trim()), answer: answer.trim() }));
 }
+
+/** A rubric's verdicts depend on the whole solution (every step, with its findings) and on every item. */
+export function rubricCacheKey(
+  context: CacheKeyContext,
+  steps: readonly { text: string; evidence?: readonly string[] }[],
+  rubric: readonly { title: string; points: number; description?: string }[],
+): string {
+  return sha256(
+    stableJson({
+      ...context,
+      kind: 'rubric',
+      steps: steps.map((s) => [s.text.trim(), ...(s.evidence ?? [])]),
+      rubric: rubric.map((i) => [i.title, i.points, i.description ?? '']),
+    }),
+  );
+}

@@ -23,9 +23,25 @@ export const CachedAnswerSchema = z.object({
   createdAt: z.number(),
 });
 
+/** A solution's rubric verdicts, cached under one key over the whole solution and the rubric. */
+export const CachedRubricSchema = z.object({
+  items: z.array(
+    z.object({
+      number: z.number().int().positive(),
+      met: z.boolean(),
+      pTrue: z.number().min(0).max(1).nullable(),
+      source: CriticSourceSchema,
+      steps: z.array(z.number().int().nonnegative()),
+      explanation: z.string(),
+    }),
+  ),
+  createdAt: z.number(),
+});
+
 export const CacheEntrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('step'), value: CachedVerdictSchema }),
   z.object({ kind: z.literal('answer'), value: CachedAnswerSchema }),
+  z.object({ kind: z.literal('rubric'), value: CachedRubricSchema }),
 ]);
 export type CacheEntry = z.infer<typeof CacheEntrySchema>;
 

@@ -17,10 +17,11 @@
 //      call is reported in one line through onAdapt.
 // A spent token budget stops before the request: what was judged (and cached) is kept, the rest is
 // left unjudged with a note. An endpoint that fails after the retries leaves `error` verdicts and a note.
-import type { CriticRequest, CriticResult, CriticStepResult, StepCritic } from '../checks';
+import type { CriticRequest, CriticResult, CriticRubricResult, CriticStepResult, StepCritic } from '../checks';
 import { couldNotJudge } from '../checks';
 import type { CriticSource, CriticStop, Evidence, SolutionDocument, Usage } from '../types';
-import { answerCacheKey, stepCacheKeys, type CacheKeyContext } from '../cache/key';
+import { answerCacheKey, rubricCacheKey, stepCacheKeys, type CacheKeyContext } from '../cache/key';
+import type { RubricItem } from '../rubric/rubric';
 import { readCachedSteps } from '../cache/steps';
 import type { CriticCache } from '../cache/types';
 import { TokenBudget } from './budget';
@@ -37,6 +38,7 @@ import {
   buildRepairMessages,
   buildStepCritiqueMessages,
   describeEvidence,
+  MET_KEY,
   parseFinalAnswerReply,
   parseStepCritiqueReply,
   PROTOCOL_VERSION,
@@ -94,6 +96,18 @@ export function shortenExplanation(text: string, limit = EXPLANATION_LIMIT): str
 interface Votes {
   correct: number;
   total: number;
+}
+
+function vote(votes: Map<number, Votes>, key: number, yes: boolean): void {
+  const v = votes.get(key) ?? { correct: 0, total: 0 };
+  v.total++;
+  if (yes) v.correct++;
+  votes.set(key, v);
+}
+
+/** The result for a rubric item the critic was asked about and could not judge, saying why. */
+function itemCouldNotJudge(number: number, reason: string): CriticRubricResult {
+  return { number, verdict: 'error', pTrue: null, source: 'verbal', steps: [], explanation: '', cached: false, error: reason };
 }
 
 function isAbort(error: unknown, signal?: AbortSignal): boolean {
@@ -206,17 +220,20 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     return undefined;
   }
 
+  /** Reads a reply's text for the steps and rubric items asked for. */
+  type ReplyParser = (content: string, cutOff: boolean) => StepReplyParse;
+
   /** Reads the principal reply, repairing it once when it is malformed (never when it was cut off or declined). */
   async function readReply(
     ep: Endpoint,
     ask: Ask,
     first: EndpointReply,
-    expected: readonly number[],
+    parse: ReplyParser,
   ): Promise<{ parsed: StepReplyParse; principal: ChatChoice; from: EndpointReply; repairNote?: string }> {
     let principal = first.choices[0]!;
     let from = first;
     const cutOff = principal.finishReason === 'length';
-    let parsed = parseStepCritiqueReply(principal.content, expected, { cutOff });
+    let parsed = parse(principal.content, cutOff);
     if (cutOff || declinedReason(principal) !== undefined || (parsed.ok && parsed.problem === undefined)) return { parsed, principal, from };
     const complaint = parsed.ok ? parsed.problem! : parsed.error;
     try {
@@ -228,8 +245,8 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         temperature: config.temperature,
       });
       const choice = repair.choices[0]!;
-      const reparsed = parseStepCritiqueReply(choice.content, expected, { cutOff: choice.finishReason === 'length' });
-      if (reparsed.ok && (!parsed.ok || reparsed.entries.size >= parsed.entries.size)) {
+      const reparsed = parse(choice.content, choice.finishReason === 'length');
+      if (reparsed.ok && (!parsed.ok || reparsed.entries.size + reparsed.items.size >= parsed.entries.size + parsed.items.size)) {
         parsed = reparsed;
         principal = choice;
         from = repair;
@@ -243,36 +260,53 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     return { parsed, principal, from };
   }
 
+  /** What judgeRange is asked: steps `start` to `until` (exclusive) judged, the rest context, and the rubric items if any. */
+  interface Range {
+    start: number;
+    until: number;
+    rubric: readonly RubricItem[] | undefined;
+  }
+
   async function judgeRange(
     document: SolutionDocument,
-    start: number,
+    range: Range,
     evidence: ReadonlyMap<number, readonly Evidence[]>,
     keys: readonly string[],
     usage: UsageCounter,
     emit: (result: CriticStepResult) => void,
+    emitItems: (results: CriticRubricResult[]) => Promise<void>,
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
     const ep = await endpoint();
+    const { start, until, rubric } = range;
     const toPrompt = (s: { index: number; text: string }): PromptStep => ({ index: s.index, text: s.text });
-    const judged = document.steps.slice(start);
+    const judged = document.steps.slice(start, until);
     const expected = judged.map((s) => s.index);
+    const itemCount = rubric?.length ?? 0;
     const ask: Ask = {
       messages: buildStepCritiqueMessages({
         kind: document.kind,
         problem: document.problem,
-        context: document.steps.slice(0, start).map(toPrompt),
+        context: [...document.steps.slice(0, start), ...document.steps.slice(until)].map(toPrompt),
         judged: judged.map(toPrompt),
         evidence,
         analysisWords: analysisWords(config),
+        ...(rubric ? { rubric } : {}),
       }),
-      maxTokens: replyTokens(config, judged.length),
-      schema: stepReplySchema(expected.map((i) => i + 1)),
+      maxTokens: replyTokens(config, judged.length + itemCount),
+      schema: stepReplySchema(
+        expected.map((i) => i + 1),
+        rubric ? { items: itemCount, steps: document.steps.map((s) => s.index + 1) } : undefined,
+      ),
       signal,
       usage,
     };
+    const parse: ReplyParser = (content, cutOff) =>
+      parseStepCritiqueReply(content, expected, { cutOff, rubricItems: itemCount, stepCount: document.steps.length });
+    const itemsCouldNotJudge = (reason: string) => emitItems(Array.from({ length: itemCount }, (_, i) => itemCouldNotJudge(i + 1, reason)));
 
     const { reply: first, sampled } = await firstCall(ep, ask);
-    const { parsed, principal, from, repairNote } = await readReply(ep, ask, first, expected);
+    const { parsed, principal, from, repairNote } = await readReply(ep, ask, first, parse);
     // A reply that stopped short on purpose: its completed entries stand, the rest say why.
     const declined = declinedReason(principal);
     const stopped: { reason: string; cause: NonNullable<CriticStepResult['cause']> } | undefined =
@@ -280,30 +314,30 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     if (!parsed.ok) {
       const reason = stopped?.reason ?? `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
       for (const index of expected) emit(couldNotJudge(index, reason, stopped?.cause ?? 'unreadable'));
+      await itemsCouldNotJudge(reason);
       return reason;
     }
     const afterRepair = parsed.problem !== undefined && !stopped ? `after one repair request the reply still had problems: ${parsed.problem}` : undefined;
 
     const readings = principal.logprobs ? readValues(principal.logprobs, VERDICT_KEY, VERDICT_WORDS) : undefined;
-    const informative = readings?.some((r) => r.pTrue !== null) === true;
+    const itemReadings = principal.logprobs && itemCount > 0 ? readValues(principal.logprobs, MET_KEY, VERDICT_WORDS) : undefined;
+    const informative = [...(readings ?? []), ...(itemReadings ?? [])].some((r) => r.pTrue !== null);
     let votes: Map<number, Votes> | undefined;
+    let itemVotes: Map<number, Votes> | undefined;
     let samplingNote: string | undefined;
     // Samples only for verdicts there are: a reply cut off before its first one would be cut off again.
-    if ((sampled || !informative) && config.samples > 1 && config.logprobs !== 'always' && parsed.entries.size > 0) {
+    if ((sampled || !informative) && config.samples > 1 && config.logprobs !== 'always' && parsed.entries.size + parsed.items.size > 0) {
       const pool: ChatChoice[] = [principal, ...(sampled ? first.choices.slice(1) : [])];
       const extra = await extraSamples(ep, ask, pool.length);
       pool.push(...extra.choices);
       samplingNote = extra.stopped;
       votes = new Map();
+      itemVotes = new Map();
       for (const choice of pool) {
-        const sample = choice === principal ? parsed : parseStepCritiqueReply(choice.content, expected, { cutOff: choice.finishReason === 'length' });
+        const sample = choice === principal ? parsed : parse(choice.content, choice.finishReason === 'length');
         if (!sample.ok) continue;
-        for (const [index, entry] of sample.entries) {
-          const v = votes.get(index) ?? { correct: 0, total: 0 };
-          v.total++;
-          if (entry.verdict === 'correct') v.correct++;
-          votes.set(index, v);
-        }
+        for (const [index, entry] of sample.entries) vote(votes, index, entry.verdict === 'correct');
+        for (const [item, entry] of sample.items) vote(itemVotes, item, entry.met);
       }
     }
 
@@ -333,6 +367,27 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
           .catch(() => undefined);
       }
       emit(result);
+    }
+    if (rubric) {
+      const items: CriticRubricResult[] = [];
+      for (let item = 1; item <= itemCount; item++) {
+        const entry = parsed.items.get(item);
+        if (!entry) {
+          const problem = parsed.itemProblems.get(item);
+          items.push(itemCouldNotJudge(item, problem ?? stopped?.reason ?? 'no verdict'));
+          continue;
+        }
+        let pTrue = readingOf(itemReadings?.[entry.position], entry.met ? 'correct' : 'incorrect');
+        let source: CriticSource = pTrue === null ? 'verbal' : 'logprobs';
+        const v = itemVotes?.get(item);
+        if (pTrue === null && v && v.total >= 2) {
+          pTrue = v.correct / v.total;
+          source = 'samples';
+        }
+        const explanation = shortenExplanation(entry.analysis);
+        items.push({ number: item, verdict: entry.met ? 'met' : 'unmet', pTrue, source, steps: entry.steps, explanation, cached: false });
+      }
+      await emitItems(items);
     }
     return [stopped?.reason, afterRepair, samplingNote && `sampling stopped early: ${samplingNote}`].filter(Boolean).join('; ') || undefined;
   }
@@ -422,32 +477,64 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         keyContext(document),
         steps.map((s) => ({ text: s.text, evidence: evidenceLines(s.index) })),
       );
-      const cached = await readCachedSteps(cache, keys, request.fromStep);
+      const until = Math.min(request.judgeUntil ?? steps.length, steps.length);
+      const cached = await readCachedSteps(cache, keys.slice(0, until), request.fromStep);
       for (const [position, { verdict, pTrue, source, explanation }] of cached.hits) {
         emit({ index: steps[position]!.index, verdict, pTrue, source, explanation, cached: true });
       }
       const cachedSteps = cached.hits.size;
       const start = cached.start;
 
+      // The rubric is judged over the whole solution, cached under one key for it and the rubric.
+      const rubric = request.rubric && request.rubric.length > 0 ? request.rubric : undefined;
+      const rubricKey = rubric
+        ? rubricCacheKey(
+            keyContext(document),
+            steps.map((s) => ({ text: s.text, evidence: evidenceLines(s.index) })),
+            rubric,
+          )
+        : undefined;
+      let items: CriticRubricResult[] | undefined;
+      const rubricHit = rubricKey ? await cache?.get(rubricKey) : undefined;
+      if (rubricHit?.kind === 'rubric' && rubricHit.value.items.length === rubric?.length) {
+        items = rubricHit.value.items.map((i) => ({ ...i, verdict: i.met ? 'met' : 'unmet', cached: true }));
+      }
+      const emitItems = async (results: CriticRubricResult[]) => {
+        items = results;
+        if (!cache || !rubricKey || results.some((r) => r.verdict === 'error')) return;
+        const value = results.map(({ number, verdict, pTrue, source, steps: on, explanation }) => ({
+          number,
+          met: verdict === 'met',
+          pTrue,
+          source,
+          steps: on,
+          explanation,
+        }));
+        await cache.set(rubricKey, { kind: 'rubric', value: { items: value, createdAt: Date.now() } }).catch(() => undefined);
+      };
+      const askRubric = rubric && !items ? rubric : undefined;
+
       const notes: string[] = [];
       let stopped: CriticStop | undefined;
-      if (start < steps.length) {
+      if (start < until || askRubric) {
         try {
-          const note = await judgeRange(document, start, request.evidence, keys, usage, emit, signal);
+          const note = await judgeRange(document, { start, until, rubric: askRubric }, request.evidence, keys, usage, emit, emitItems, signal);
           if (note) notes.push(note);
         } catch (error) {
           if (isAbort(error, signal)) throw error;
           if (options.failFast && error instanceof LlmError && !(error instanceof BudgetExceededError)) throw error;
           if (error instanceof BudgetExceededError) {
             stopped = error.toStop();
-            const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
+            const range = start >= until ? 'the rubric was' : start === until - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${until} were`;
             notes.push(`${error.message}; ${range} not judged`);
+            if (askRubric) items ??= askRubric.map((_, i) => itemCouldNotJudge(i + 1, error.message));
           } else {
             const message = errorMessage(error);
             notes.push(message);
-            for (const step of steps.slice(start)) {
+            for (const step of steps.slice(start, until)) {
               if (!results.has(step.index)) emit(couldNotJudge(step.index, message));
             }
+            if (askRubric) items ??= askRubric.map((_, i) => itemCouldNotJudge(i + 1, message));
           }
         }
       }
@@ -472,6 +559,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         usage: { ...usage, cachedSteps },
         note: notes.length > 0 ? notes.join('; ') : undefined,
         ...(stopped ? { stopped } : {}),
+        ...(items ? { rubric: items } : {}),
       };
       totals.requests += usage.requests;
       totals.promptTokens += usage.promptTokens;

@@ -17,11 +17,15 @@ import type { Evidence } from '../types';
 import { isClaimEvidence } from '../types';
 import { claimCorrection, claimNoun } from '../verify/claim-words';
 import { errorMessage } from '../error-message';
+import type { RubricItem } from '../rubric/rubric';
 
-export const PROTOCOL_VERSION = 'stepcritic-critic/2';
+export const PROTOCOL_VERSION = 'stepcritic-critic/3';
 
 /** The key whose boolean value is the verdict, in step entries and in the final-answer reply. */
 export const VERDICT_KEY = 'correct';
+
+/** The key whose boolean value says whether a rubric item is met (its token gives the item's P(True)). */
+export const MET_KEY = 'met';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -37,7 +41,7 @@ export interface PromptStep {
 export interface StepCritiqueInput {
   kind: 'math' | 'code';
   problem: string;
-  /** Steps before the first judged one, shown as context and not judged. */
+  /** Steps shown as context and not judged: those before the first judged one, and any after the last (for the rubric). */
   context: readonly PromptStep[];
   /** Steps to judge, in order. */
   judged: readonly PromptStep[];
@@ -45,6 +49,8 @@ export interface StepCritiqueInput {
   evidence?: ReadonlyMap<number, readonly Evidence[]>;
   /** The most words an analysis may have (the reply budget is sized for it). */
   analysisWords?: number;
+  /** Rubric items the critic judges in the same reply, numbered from 1. */
+  rubric?: readonly RubricItem[];
 }
 
 /** Words per analysis when nothing else is said: about 80 tokens, so a step's entry fits 120. */
@@ -64,6 +70,15 @@ function stepReplyFormat(words: number): string {
 - "${VERDICT_KEY}" last: the JSON boolean true if the step is correct, false if it is not (no quotes).`;
 }
 
+function rubricReplyFormat(words: number): string {
+  return `The reply object also has a "rubric" array after "steps", one entry per rubric item, in order:
+"rubric": [{"item": <item number>, "analysis": "<how the solution does or does not do this>", "steps": [<numbers of the steps it rests on>], "${MET_KEY}": true}, ...]
+- "analysis" first: specific, at most ${words} words; "steps": the step numbers that do (or fail to do) what the item asks, [] if none;
+- "${MET_KEY}" last: the JSON boolean true if the solution fully does what the item asks, false if not (no quotes).`;
+}
+
+const RUBRIC_CRITERIA = `You are also given a grading rubric. Judge every rubric item against the whole solution as written, context steps included: an item is met only if the solution really does what it asks, correctly; an item that rests on an incorrect step is not met.`;
+
 const CODE_NOTE = `The solution is a program; each step is a part of it (a statement, a block, a function). A step is incorrect if it has a bug that makes the program wrong for some valid input of the problem.`;
 
 const ANSWER_SYSTEM_PROMPT = `You are a careful, independent verifier. You are shown a problem, a proposed solution and the answer it proposes. Check the answer yourself.
@@ -74,11 +89,11 @@ Reply with ONLY one JSON object, no other text, of exactly this shape:
 
 /** Text inside a tag must not close it early. */
 function escapeTagText(text: string): string {
-  return text.replace(/<\/(step|context-step|problem|solution|answer)>/gi, '<\\/$1>');
+  return text.replace(/<\/(step|context-step|problem|solution|answer|item|rubric)>/gi, '<\\/$1>');
 }
 
 function unescapeTagText(text: string): string {
-  return text.replace(/<\\\/(step|context-step|problem|solution|answer)>/gi, '</$1>');
+  return text.replace(/<\\\/(step|context-step|problem|solution|answer|item|rubric)>/gi, '</$1>');
 }
 
 export function describeEvidence(evidence: readonly Evidence[]): string[] {
@@ -109,32 +124,70 @@ export function describeEvidence(evidence: readonly Evidence[]): string[] {
   return lines;
 }
 
+/** Step numbers as short runs: "step 3", "steps 1 to 4", "steps 1 to 2 and 5". */
+function describeNumbers(numbers: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < numbers.length;) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
+    runs.push(i === j ? `${numbers[i]}` : `${numbers[i]} to ${numbers[j]}`);
+    i = j + 1;
+  }
+  return `${numbers.length === 1 ? 'step' : 'steps'} ${runs.join(' and ')}`;
+}
+
+function rubricPart(rubric: readonly RubricItem[]): string {
+  const items = rubric.map((item, i) => {
+    const text = [item.title, ...(item.description ? [item.description] : [])].map((t) => escapeTagText(t.trim())).join('\n');
+    return `<item number="${i + 1}" points="${item.points}">\n${text}\n</item>`;
+  });
+  return `<rubric>\n${items.join('\n')}\n</rubric>`;
+}
+
+function judgeInstruction(input: StepCritiqueInput): string {
+  const numbers = input.judged.map((s) => s.index + 1);
+  const context = input.context.map((s) => s.index + 1).sort((a, b) => a - b);
+  const which =
+    numbers.length === 0
+      ? 'Judge no step'
+      : numbers.length === 1
+        ? `Judge step ${numbers[0]}`
+        : `Judge steps ${numbers[0]} to ${numbers[numbers.length - 1]} (${numbers.length} steps)`;
+  const contextNote = context.length === 0 ? '' : ` ${describeNumbers(context).replace(/^s/, 'S')} ${context.length === 1 ? 'is' : 'are'} context only.`;
+  const rubric = input.rubric?.length ? ` Judge all ${input.rubric.length} rubric item${input.rubric.length === 1 ? '' : 's'}.` : '';
+  return `${which}.${contextNote}${rubric} Reply with the JSON object only.`;
+}
+
 export function buildStepCritiqueMessages(input: StepCritiqueInput): ChatMessage[] {
-  const system = [ROLE, CRITERIA, ...(input.kind === 'code' ? [CODE_NOTE] : []), stepReplyFormat(input.analysisWords ?? DEFAULT_ANALYSIS_WORDS)];
+  const words = input.analysisWords ?? DEFAULT_ANALYSIS_WORDS;
+  const rubric = input.rubric?.length ? input.rubric : undefined;
+  const system = [
+    ROLE,
+    CRITERIA,
+    ...(input.kind === 'code' ? [CODE_NOTE] : []),
+    ...(rubric ? [RUBRIC_CRITERIA] : []),
+    stepReplyFormat(words),
+    ...(rubric ? [rubricReplyFormat(words)] : []),
+  ];
   const parts: string[] = [];
   parts.push(`<problem>\n${escapeTagText(input.problem.trim())}\n</problem>`);
-  const body: string[] = [];
-  for (const step of input.context) {
-    body.push(`<context-step number="${step.index + 1}">\n${escapeTagText(step.text.trim())}\n</context-step>`);
-  }
-  for (const step of input.judged) {
-    body.push(`<step number="${step.index + 1}">\n${escapeTagText(step.text.trim())}\n</step>`);
-  }
+  const judged = new Set(input.judged.map((s) => s.index));
+  const all = [...input.context, ...input.judged].sort((a, b) => a.index - b.index);
+  const body = all.map((step) => {
+    const tag = judged.has(step.index) ? 'step' : 'context-step';
+    return `<${tag} number="${step.index + 1}">\n${escapeTagText(step.text.trim())}\n</${tag}>`;
+  });
   parts.push(`<solution>\n${body.join('\n')}\n</solution>`);
 
   const findings: string[] = [];
-  for (const step of [...input.context, ...input.judged]) {
+  for (const step of all) {
     for (const line of describeEvidence(input.evidence?.get(step.index) ?? [])) findings.push(`- step ${step.index + 1}: ${line}`);
   }
   if (findings.length > 0) {
     parts.push(`Deterministic checks already ran (they are reliable; a FALSE computation makes its step incorrect):\n${findings.join('\n')}`);
   }
-
-  const numbers = input.judged.map((s) => s.index + 1);
-  const which = numbers.length === 1 ? `step ${numbers[0]}` : `steps ${numbers[0]} to ${numbers[numbers.length - 1]} (${numbers.length} steps)`;
-  const context =
-    input.context.length === 0 ? '' : input.context.length === 1 ? ' Step 1 is context only.' : ` Steps 1 to ${input.context.length} are context only.`;
-  parts.push(`Judge ${which}.${context} Reply with the JSON object only.`);
+  if (rubric) parts.push(rubricPart(rubric));
+  parts.push(judgeInstruction(input));
   return [
     { role: 'system', content: system.join('\n\n') },
     { role: 'user', content: parts.join('\n\n') },
@@ -152,31 +205,47 @@ export interface ReplySchema {
  * before verdict (constrained decoders generate properties in schema order). Kept to what OpenAI's
  * strict mode, vLLM/SGLang (xgrammar) and llama.cpp's grammar converter all accept.
  */
-export function stepReplySchema(numbers: readonly number[]): ReplySchema {
+export function stepReplySchema(numbers: readonly number[], rubric?: { items: number; steps: readonly number[] }): ReplySchema {
+  const properties: Record<string, unknown> = {};
+  if (numbers.length > 0) {
+    properties.steps = {
+      type: 'array',
+      minItems: numbers.length,
+      maxItems: numbers.length,
+      items: {
+        type: 'object',
+        properties: {
+          step: { type: 'integer', enum: [...numbers] },
+          analysis: { type: 'string' },
+          [VERDICT_KEY]: { type: 'boolean' },
+        },
+        required: ['step', 'analysis', VERDICT_KEY],
+        additionalProperties: false,
+      },
+    };
+  }
+  if (rubric && rubric.items > 0) {
+    const stepNumber = rubric.steps.length > 0 ? { type: 'integer', enum: [...rubric.steps] } : { type: 'integer' };
+    properties.rubric = {
+      type: 'array',
+      minItems: rubric.items,
+      maxItems: rubric.items,
+      items: {
+        type: 'object',
+        properties: {
+          item: { type: 'integer', enum: Array.from({ length: rubric.items }, (_, i) => i + 1) },
+          analysis: { type: 'string' },
+          steps: { type: 'array', items: stepNumber },
+          [MET_KEY]: { type: 'boolean' },
+        },
+        required: ['item', 'analysis', 'steps', MET_KEY],
+        additionalProperties: false,
+      },
+    };
+  }
   return {
     name: 'step_critique',
-    schema: {
-      type: 'object',
-      properties: {
-        steps: {
-          type: 'array',
-          minItems: numbers.length,
-          maxItems: numbers.length,
-          items: {
-            type: 'object',
-            properties: {
-              step: { type: 'integer', enum: [...numbers] },
-              analysis: { type: 'string' },
-              [VERDICT_KEY]: { type: 'boolean' },
-            },
-            required: ['step', 'analysis', VERDICT_KEY],
-            additionalProperties: false,
-          },
-        },
-      },
-      required: ['steps'],
-      additionalProperties: false,
-    },
+    schema: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false },
   };
 }
 
@@ -229,6 +298,8 @@ export interface ParsedStepPrompt {
   problem: string;
   context: { number: number; text: string }[];
   judged: { number: number; text: string }[];
+  /** Rubric items (their title and description as one text), empty when the prompt has no rubric. */
+  rubric: { number: number; points: number; text: string }[];
 }
 
 export interface ParsedAnswerPrompt {
@@ -248,7 +319,12 @@ export function parseCriticPrompt(user: string): ParsedStepPrompt | ParsedAnswer
       number: Number(m[1]),
       text: unescapeTagText(m[2] ?? ''),
     }));
-  return { kind: 'steps', problem: unescapeTagText(problem), context: read('context-step'), judged: read('step') };
+  const rubric = [...user.matchAll(/<item number="(\d+)" points="([\d.]+)">\n?([\s\S]*?)\n?<\/item>/g)].map((m) => ({
+    number: Number(m[1]),
+    points: Number(m[2]),
+    text: unescapeTagText(m[3] ?? ''),
+  }));
+  return { kind: 'steps', problem: unescapeTagText(problem), context: read('context-step'), judged: read('step'), rubric };
 }
 
 // ---- reading a reply ---------------------------------------------------------------------------
@@ -262,7 +338,14 @@ const StepEntrySchema = z.object({
   [VERDICT_KEY]: VerdictValueSchema,
 });
 
-const StepReplySchema = z.object({ steps: z.array(StepEntrySchema) });
+const RubricEntrySchema = z.object({
+  item: z.coerce.number().int(),
+  analysis: z.string().default(''),
+  steps: z.array(z.coerce.number().int()).default([]),
+  [MET_KEY]: VerdictValueSchema,
+});
+
+const StepReplySchema = z.object({ steps: z.array(StepEntrySchema).default([]), rubric: z.array(RubricEntrySchema).optional() });
 
 const AnswerReplySchema = z.object({ analysis: z.string().default(''), [VERDICT_KEY]: VerdictValueSchema });
 
@@ -275,6 +358,17 @@ export interface ReplyEntry {
   position: number;
 }
 
+export interface RubricReplyEntry {
+  /** 1-based item number. */
+  item: number;
+  analysis: string;
+  met: boolean;
+  /** 0-based indices of the steps the item rests on (numbers outside the solution are dropped). */
+  steps: number[];
+  /** Position of this entry in the reply's `rubric` array (pairs it with its `met` token). */
+  position: number;
+}
+
 export type StepReplyParse =
   | {
       ok: true;
@@ -282,6 +376,10 @@ export type StepReplyParse =
       entries: Map<number, ReplyEntry>;
       /** Problems with individual steps (missing, duplicated, unreadable verdict), by 0-based index. */
       stepProblems: Map<number, string>;
+      /** Valid rubric entries by 1-based item number. */
+      items: Map<number, RubricReplyEntry>;
+      /** Problems with individual rubric items, by 1-based number. */
+      itemProblems: Map<number, string>;
       /** A summary of what was wrong, when anything was (drives the one repair request). */
       problem?: string;
     }
@@ -343,9 +441,9 @@ function parseJson(content: string): { ok: true; value: unknown } | { ok: false;
  * The complete entries of a `steps` array whose text was cut off: every `{…}` object at the array's
  * top level that closed before the cut, parsed on its own. Strings (and the braces in them) are skipped.
  */
-export function salvageStepEntries(content: string): unknown[] {
+export function salvageStepEntries(content: string, array: 'steps' | 'rubric' = 'steps'): unknown[] {
   const text = withoutThinking(content);
-  const key = /"steps"\s*:\s*\[/.exec(text);
+  const key = new RegExp(`"${array}"\\s*:\\s*\\[`).exec(text);
   if (!key) return [];
   const entries: unknown[] = [];
   let depth = 0;
@@ -382,11 +480,15 @@ export function salvageStepEntries(content: string): unknown[] {
  * `cutOff`: the reply stopped at its token limit, so only the entries completed before the cut are read
  * (the missing ones are the caller's to explain; they are not a reason to ask again).
  */
-export function parseStepCritiqueReply(content: string, expected: readonly number[], options: { cutOff?: boolean } = {}): StepReplyParse {
+export function parseStepCritiqueReply(
+  content: string,
+  expected: readonly number[],
+  options: { cutOff?: boolean; rubricItems?: number; stepCount?: number } = {},
+): StepReplyParse {
   let value: unknown;
   const json = parseJson(content);
   if (json.ok) value = json.value;
-  else if (options.cutOff) value = { steps: salvageStepEntries(content) };
+  else if (options.cutOff) value = { steps: salvageStepEntries(content), rubric: salvageStepEntries(content, 'rubric') };
   else return json;
   const parsed = StepReplySchema.safeParse(value);
   if (!parsed.success) return { ok: false, error: `the reply does not have the required shape (${formatZodError(parsed.error)})` };
@@ -426,7 +528,55 @@ export function parseStepCritiqueReply(content: string, expected: readonly numbe
   if (!options.cutOff && missing.length > 0) complaints.push(`no verdict for step${missing.length === 1 ? '' : 's'} ${missing.map((i) => i + 1).join(', ')}`);
   if (unknown.length > 0) complaints.push(`it judged step${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which were not asked for`);
   for (const [index, problem] of stepProblems) if (!missing.includes(index)) complaints.push(`step ${index + 1}: ${problem}`);
-  return { ok: true, entries, stepProblems, problem: complaints.length > 0 ? complaints.join('; ') : undefined };
+  const rubric = readRubricEntries(parsed.data.rubric ?? [], options.rubricItems ?? 0, options.stepCount ?? Number.POSITIVE_INFINITY, options.cutOff === true);
+  complaints.push(...rubric.complaints);
+  return {
+    ok: true,
+    entries,
+    stepProblems,
+    items: rubric.items,
+    itemProblems: rubric.problems,
+    problem: complaints.length > 0 ? complaints.join('; ') : undefined,
+  };
+}
+
+/** The rubric entries of a reply, matched to items 1..count by their number, and what was wrong with them. */
+function readRubricEntries(
+  entries: readonly z.infer<typeof RubricEntrySchema>[],
+  count: number,
+  stepCount: number,
+  cutOff: boolean,
+): { items: Map<number, RubricReplyEntry>; problems: Map<number, string>; complaints: string[] } {
+  const items = new Map<number, RubricReplyEntry>();
+  const problems = new Map<number, string>();
+  const complaints: string[] = [];
+  if (count === 0) return { items, problems, complaints };
+  const unknown: number[] = [];
+  entries.forEach((entry, position) => {
+    if (entry.item < 1 || entry.item > count) {
+      unknown.push(entry.item);
+      return;
+    }
+    if (items.has(entry.item) || problems.has(entry.item)) {
+      items.delete(entry.item);
+      problems.set(entry.item, 'judged twice with no single verdict');
+      return;
+    }
+    const met = readVerdict(entry[MET_KEY]);
+    if (met === undefined) {
+      problems.set(entry.item, `"${MET_KEY}" ${describeVerdict(entry[MET_KEY])} is neither true nor false`);
+      return;
+    }
+    const steps = [...new Set(entry.steps.filter((n) => n >= 1 && n <= stepCount).map((n) => n - 1))].sort((a, b) => a - b);
+    items.set(entry.item, { item: entry.item, analysis: entry.analysis.trim(), met, steps, position });
+  });
+  const missing: number[] = [];
+  for (let item = 1; item <= count; item++) if (!items.has(item) && !problems.has(item)) missing.push(item);
+  if (!cutOff) for (const item of missing) problems.set(item, `the critic's reply had no verdict for rubric item ${item}`);
+  if (!cutOff && missing.length > 0) complaints.push(`no verdict for rubric item${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`);
+  if (unknown.length > 0) complaints.push(`it judged rubric item${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which the rubric does not have`);
+  for (const [item, problem] of problems) if (!missing.includes(item)) complaints.push(`rubric item ${item}: ${problem}`);
+  return { items, problems, complaints };
 }
 
 export type AnswerReplyParse = { ok: true; verdict: boolean; analysis: string } | { ok: false; error: string };

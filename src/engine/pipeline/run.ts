@@ -22,8 +22,7 @@
 // input order, one at a time: a consumer that awaits slows the pipeline down instead of piling up).
 import { setMaxListeners } from 'node:events';
 import type { JudgeDependencies, JudgeOptions } from '../judge';
-import { unjudgedFileReport } from '../report/build';
-import type { FileReport } from '../report/schema';
+import { hasJudgeErrors, unjudgedFileReport } from '../report/build';
 import type { CriticStop, SolutionDocument } from '../types';
 import type { BatchProgress } from '../batch/progress';
 import { CheckPool, defaultCheckWorkers } from '../deadline/check-pool';
@@ -219,7 +218,7 @@ class PipelineRun {
       return false;
     }
     // The abort reached the critic, which turned it into "could not judge": not a real verdict.
-    if (this.inner.signal.aborted && outcome.judgement?.critic.enabled && hasErrors(outcome.entry)) return this.abandon(sequence);
+    if (this.inner.signal.aborted && outcome.judgement?.critic.enabled && hasJudgeErrors(outcome.entry)) return this.abandon(sequence);
     this.finish({ ...outcome, sequence, item });
     return true;
   }
@@ -243,10 +242,6 @@ interface Taken {
   sequence: number;
   /** Built as the item was taken (with `admit`). */
   document?: SolutionDocument;
-}
-
-function hasErrors(entry: FileReport): boolean {
-  return entry.steps.some((s) => s.verdict === 'error');
 }
 
 function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {

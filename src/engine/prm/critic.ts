@@ -188,7 +188,10 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
     usage: totals,
 
     async judge(request: CriticRequest): Promise<CriticResult> {
-      const { document, signal } = request;
+      const { signal } = request;
+      // A PRM judges no rubric: steps from `judgeUntil` on (shown to an LLM critic for its rubric) are not scored.
+      const document =
+        request.judgeUntil === undefined ? request.document : { ...request.document, steps: request.document.steps.slice(0, request.judgeUntil) };
       const steps = document.steps;
       const usage: UsageCounter = { requests: 0, promptTokens: 0, completionTokens: 0 };
       const results: CriticStepResult[] = [];

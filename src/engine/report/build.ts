@@ -54,6 +54,7 @@ export function judgedFileReport(origin: EntryOrigin, document: SolutionDocument
     critic: judgement.critic,
     usage: judgement.usage,
     ...(judgement.calibration ? { calibration: judgement.calibration } : {}),
+    ...(judgement.rubric ? { rubric: judgement.rubric } : {}),
     ...(document.tests && document.tests.length > 0 ? { tests: document.tests } : {}),
     ...(document.labels ? { labels: document.labels } : {}),
     warnings: judgement.answer?.status === 'differs' ? [...judgement.warnings, answerText(judgement.answer)] : judgement.warnings,
@@ -176,4 +177,10 @@ export function reachesFailOn(file: FileReport, failOn: FailOn): boolean {
 
 function roundMs(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/** Whether the critic failed on part of an entry: a step it could not judge, or (when it ran) a rubric item. */
+export function hasJudgeErrors(entry: FileReport): boolean {
+  if (entry.steps.some((s) => s.verdict === 'error')) return true;
+  return entry.critic?.enabled === true && entry.rubric?.items.some((i) => i.status === 'unjudged') === true;
 }

@@ -1,6 +1,7 @@
 // Every report format by name, as `check --format` and `report --format` offer them: one place that
 // turns a format and its options into the renderer that writes it entry by entry.
 import type { FailOn } from './build';
+import { csvRenderer } from './csv';
 import { htmlRenderer } from './html';
 import type { HtmlReportOptions } from './html';
 import { jsonRenderer } from './json';
@@ -11,7 +12,7 @@ import type { StreamRenderer } from './stream';
 import type { TextOptions } from './text';
 import { textRenderer } from './text';
 
-export const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit', 'html'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit', 'html', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const FORMAT_BY_EXTENSION: Record<string, ReportFormat> = {
@@ -23,6 +24,7 @@ const FORMAT_BY_EXTENSION: Record<string, ReportFormat> = {
   '.markdown': 'markdown',
   '.xml': 'junit',
   '.txt': 'text',
+  '.csv': 'csv',
 };
 
 /** The format a file name asks for (`report.html` → html), if any. */
@@ -64,5 +66,7 @@ export function rendererFor(format: ReportFormat, options: RenderOptions = {}): 
       return junitRenderer({ failOn: options.failOn === 'never' || options.failOn === undefined ? 'incorrect' : options.failOn });
     case 'html':
       return htmlRenderer(options.html ?? {});
+    case 'csv':
+      return csvRenderer();
   }
 }

@@ -14,7 +14,8 @@ import type { F1Row } from './html-metrics';
 import type { Calibration } from './html-metrics';
 import { calibration, countPTrue, hasLabels, labelledStepPairs, ProcessBenchTally } from './html-metrics';
 import { describeCalibration } from '../calibration/file';
-import type { CalibrationNote } from '../types';
+import type { CalibrationNote, RubricResult } from '../types';
+import { awardedPoints, formatPoints, rubricItemStatus, rubricScoreText } from '../rubric/format';
 import type { FileReport, Report, StepReport } from './schema';
 import type { StreamRenderer } from './stream';
 import { renderToString } from './stream';
@@ -209,9 +210,10 @@ function entryRow(file: FileReport, i: number, detailed: boolean, note?: HtmlTri
   const name = detailed ? `<a href="#sol-${i}">${e(file.uri)}</a>` : e(file.uri);
   const reason = file.status !== 'judged' && file.reason ? `<div class="reason">${e(file.reason)}</div>` : '';
   const triaged = note?.settled ? ` <span class="tag" title="${e(note.reason)}">triaged</span>` : '';
+  const rubric = file.rubric ? `<div class="rubric-score">${e(rubricScoreText(file.rubric))}</div>` : '';
   return (
     `<tr data-index="${i}" data-verdict="${e(verdict)}" data-label="${labelMatch(file)}" data-search="${e(search)}" data-first="${file.firstErrorIndex ?? -2}" data-answer="${file.finalAnswerPTrue ?? -1}" data-tokens="${tokens}">` +
-    `<td class="num">${i + 1}</td><td class="name">${name}${triaged}${reason}</td><td>${badge(verdict)}</td><td class="num">${firstError(file)}</td>` +
+    `<td class="num">${i + 1}</td><td class="name">${name}${triaged}${reason}${rubric}</td><td>${badge(verdict)}</td><td class="num">${firstError(file)}</td>` +
     `<td class="num label-col${labelMatch(file) === 'mismatch' ? ' mismatch' : ''}">${labelFirstError(file)}</td>` +
     `<td>${stepStrip(file)}</td><td class="num">${prob(file.finalAnswerPTrue)}</td><td class="num">${tokens}</td></tr>`
   );
@@ -234,6 +236,20 @@ function stepItem(step: StepReport, labelledError: number | undefined): string {
   );
 }
 
+function rubricTable(rubric: RubricResult): string {
+  const note = rubric.note ? `<div class="muted">${e(rubric.note)}</div>` : '';
+  if (rubric.items.length === 0) return `<div class="rubric">${note}</div>`;
+  const rows = rubric.items.map((item) => {
+    const awarded = awardedPoints(item);
+    const title = item.description ? ` title="${e(item.description)}"` : '';
+    return (
+      `<tr class="r-${e(item.status)}"><td${title}>${item.number}. ${e(item.title)}</td><td class="num">${awarded === undefined ? '–' : formatPoints(awarded)}/${formatPoints(item.points)}</td>` +
+      `<td>${e(rubricItemStatus(item))}</td><td>${e(item.steps.map((s) => s + 1).join(', '))}</td><td>${e(item.note ?? item.explanation)}</td></tr>`
+    );
+  });
+  return `<div class="rubric">${note}<table class="rubric-items"><thead><tr><th>rubric item</th><th class="num">points</th><th>status</th><th>steps</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
 function solutionDetail(file: FileReport, index: number, open: boolean, triage?: HtmlTriageNote): string {
   const verdict = rowVerdict(file);
   const labelled = hasLabels(file) ? file.labels!.firstErrorStep! : undefined;
@@ -244,6 +260,7 @@ function solutionDetail(file: FileReport, index: number, open: boolean, triage?:
   if (file.expectedAnswer !== undefined) facts.push(`expected: <code>${e(file.expectedAnswer)}</code>`);
   if (file.finalAnswerPTrue !== null) facts.push(`answer P(True): ${prob(file.finalAnswerPTrue)}`);
   if (file.critic?.model) facts.push(`critic: ${e(file.critic.model)}`);
+  if (file.rubric) facts.push(`<strong class="rubric-score">${e(rubricScoreText(file.rubric))}</strong>`);
   const notes = [...(file.critic?.note ? [file.critic.note] : []), ...file.warnings.filter((w) => w !== file.critic?.note)];
   if (triage) notes.unshift(triage.reason);
   const uniqueNotes = [...new Set(notes)];
@@ -253,6 +270,7 @@ function solutionDetail(file: FileReport, index: number, open: boolean, triage?:
     `<div class="facts">${facts.join(' · ')}</div>` +
     (uniqueNotes.length > 0 ? `<ul class="notes">${uniqueNotes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : '') +
     (file.problem ? `<div class="problem"><div class="label">Problem</div><div class="problem-text">${e(file.problem)}</div></div>` : '') +
+    (file.rubric ? rubricTable(file.rubric) : '') +
     `<ol class="steps">${file.steps.map((s) => stepItem(s, labelled)).join('')}</ol></details>`
   );
 }

@@ -10,6 +10,7 @@ import { reachesFailOn } from './build';
 import type { FileReport, Report, StepReport } from './schema';
 import type { ReportPart, StreamRenderer } from './stream';
 import { renderToString } from './stream';
+import { rubricItemLine, rubricScoreText } from '../rubric/format';
 
 /** XML 1.0 allows only these characters; anything else (control characters, lone surrogates) is replaced. */
 const INVALID_XML = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -113,14 +114,16 @@ export function junitRenderer(options: JunitOptions = {}): StreamRenderer {
 function testcase(file: FileReport, outcome: Outcome, suite: string): string {
   const classname = `stepcritic.${suite.replace(/[/\\]+/g, '.').replace(/^\.+|\.+$/g, '') || 'root'}`;
   const open = `    <testcase classname="${escapeXml(classname)}" name="${escapeXml(file.uri)}" file="${escapeXml(file.path)}" time="${seconds(file.durationMs)}"`;
+  const rubric = file.rubric ? [rubricScoreText(file.rubric), ...file.rubric.items.map(rubricItemLine)] : [];
   if (outcome.kind === 'pass') {
-    const steps = file.steps.map(stepLine).join('\n');
+    const steps = [...file.steps.map(stepLine), ...rubric].join('\n');
     return steps ? `${open}>\n      <system-out>${escapeXml(steps)}</system-out>\n    </testcase>\n` : `${open}/>\n`;
   }
   const body = outcome.detail ? `>${escapeXml(outcome.detail)}</${outcome.kind}>` : '/>';
   // <skipped> takes only a message in the JUnit schema; <failure> and <error> also a type.
   const type = outcome.kind === 'skipped' ? '' : ` type="${escapeXml(outcome.type)}"`;
-  return `${open}>\n      <${outcome.kind}${type} message="${escapeXml(outcome.message)}"${body}\n    </testcase>\n`;
+  const out = rubric.length > 0 ? `\n      <system-out>${escapeXml(rubric.join('\n'))}</system-out>` : '';
+  return `${open}>\n      <${outcome.kind}${type} message="${escapeXml(outcome.message)}"${body}${out}\n    </testcase>\n`;
 }
 
 export function renderJunit(report: Report, options: JunitOptions = {}): string {

@@ -4,6 +4,7 @@ import type { ReportHead } from './build';
 import type { FileReport, Report } from './schema';
 import type { ReportPart, StreamRenderer } from './stream';
 import { renderToString } from './stream';
+import { awardedPoints, formatPoints, rubricItemStatus, rubricScoreText } from '../rubric/format';
 import {
   countPhrase,
   describeShards,
@@ -113,6 +114,25 @@ function fileSection(f: FileReport): string[] {
     out.push(`First wrong step: **${f.firstErrorIndex + 1}** of ${f.steps.length}.`, '');
   }
   for (const w of f.warnings) out.push(`> ${escapeInline(w)}`, '');
+  if (f.rubric) {
+    out.push(`**${escapeInline(rubricScoreText(f.rubric))}**${f.rubric.note ? ` — ${escapeInline(f.rubric.note)}` : ''}`, '');
+    if (f.rubric.items.length > 0) {
+      out.push('| Item | Points | Status | Steps | Why |', '|---|---:|---|---|---|');
+      for (const item of f.rubric.items) {
+        const awarded = awardedPoints(item);
+        out.push(
+          row([
+            escapeCell(`${item.number}. ${item.title}`),
+            `${awarded === undefined ? '–' : formatPoints(awarded)}/${formatPoints(item.points)}`,
+            escapeCell(rubricItemStatus(item)),
+            item.steps.map((s) => s + 1).join(', ') || '—',
+            escapeCell(item.note ?? item.explanation),
+          ]),
+        );
+      }
+      out.push('');
+    }
+  }
   out.push('| Step | Line | Verdict | P(True) | Source | Message |', '|---:|---:|---|---:|---|---|');
   for (const step of f.steps) {
     out.push(

@@ -285,7 +285,12 @@ function solutionResult(file: FileReport, artifact: SarifArtifactLocation): Sari
     level: 'error',
     message: { text: why },
     locations: [{ physicalLocation: { artifactLocation: artifact, ...region } }],
-    properties: { verdict: file.verdict, finalAnswerPTrue: file.finalAnswerPTrue, reportSchemaVersion: REPORT_SCHEMA_VERSION },
+    properties: {
+      verdict: file.verdict,
+      finalAnswerPTrue: file.finalAnswerPTrue,
+      ...(file.rubric ? { rubricScore: file.rubric.score, rubricMaxPoints: file.rubric.maxPoints, rubricExpectedScore: file.rubric.expectedScore } : {}),
+      reportSchemaVersion: REPORT_SCHEMA_VERSION,
+    },
   };
 }
 

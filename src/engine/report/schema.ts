@@ -11,6 +11,7 @@ import {
   FindingCodeSchema,
   LabelsSchema,
   RangeSchema,
+  RubricResultSchema,
   SolutionKindSchema,
   SolutionVerdictSchema,
   TextEditSchema,
@@ -100,6 +101,9 @@ export const FileReportSchema = z
     usage: UsageSchema.optional().describe('LLM requests and tokens spent on this entry.'),
     calibration: CalibrationNoteSchema.optional().describe(
       "The calibration map the critic's P(True) went through before the thresholds (method, and the labelled steps and dataset it was fitted on); absent when none was applied.",
+    ),
+    rubric: RubricResultSchema.optional().describe(
+      'The solution graded by its rubric: score, expected score under P(True), every item with its evidence; absent when the solution has no rubric.',
     ),
     tests: z.array(CodeTestSchema).optional().describe('For code: the tests found for the solution.'),
     labels: LabelsSchema.optional().describe('Ground truth that came with a dataset record.'),

@@ -15,6 +15,7 @@ import {
   stepCounts,
 } from './findings';
 import type { StreamRenderer } from './stream';
+import { rubricItemLine, rubricScoreText } from '../rubric/format';
 import { renderToString } from './stream';
 
 export type TextStyle = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan' | 'gray';
@@ -63,6 +64,11 @@ export function renderTextFile(file: FileReport, options: TextOptions = {}): str
     lines.push(`${paint('bold', file.uri)}  ${paint('yellow', 'warning')}  ${warning}`);
   }
   lines.push(`${paint('bold', file.uri)}  ${verdictText(file.verdict ?? 'unchecked')}  ${fileDetails(file)}`);
+  if (file.rubric) {
+    const note = file.rubric.note ? `  ${file.rubric.note}` : '';
+    lines.push(`${paint('bold', file.uri)}  ${paint('cyan', 'rubric')}  ${rubricScoreText(file.rubric)}${note}`);
+    for (const item of file.rubric.items) lines.push(`${paint('bold', file.uri)}  ${paint('cyan', 'rubric')}  ${rubricItemLine(item)}`);
+  }
   return lines;
 }
 
