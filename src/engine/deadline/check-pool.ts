@@ -37,6 +37,13 @@ export interface CheckPoolOptions {
   memoryMb?: number;
   /** Steps each worker remembers across jobs (verifier-memo.ts); 0 for texts that do not repeat (a batch). */
   memoSteps?: number;
+  /**
+   * A job past its deadline runs once more with twice the time, and only a second timeout makes it
+   * "not checkable" (as a code test that times out does). The deadline is wall time: on a loaded
+   * machine an ordinary text can miss it, and a batch wants its verdict more than its speed. The
+   * editor does not: its text changes and is checked again anyway.
+   */
+  retryTimedOut?: boolean;
 }
 
 /**
@@ -75,6 +82,8 @@ interface Task {
   job: CheckJob;
   deadlineMs: number;
   signal: AbortSignal | undefined;
+  /** Whether this is the second run, with twice the time (retryTimedOut). */
+  retried?: true;
   /** Takes the task out of the queue on abort; removed once a worker has it (a batch's one signal would pile them up). */
   onQueuedAbort?: () => void;
   resolve: (checked: CheckedText) => void;
@@ -159,18 +168,23 @@ export class CheckPool {
     if (!this.workerFile) return checkInThread(job);
     return new Promise<CheckedText>((resolve, reject) => {
       const deadlineMs = options.deadlineMs ?? (isCode(job) ? Math.max(CODE_DEADLINE_MS, this.deadlineMs) : this.deadlineMs);
-      const task: Task = { job, deadlineMs, signal, resolve, reject };
-      this.queue.push(task);
-      if (signal) {
-        task.onQueuedAbort = () => {
-          const at = this.queue.indexOf(task);
-          if (at >= 0) this.queue.splice(at, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', task.onQueuedAbort, { once: true });
-      }
-      this.pump();
+      this.enqueue({ job, deadlineMs, signal, resolve, reject });
     });
+  }
+
+  private enqueue(task: Task, first = false): void {
+    if (first) this.queue.unshift(task);
+    else this.queue.push(task);
+    const signal = task.signal;
+    if (signal) {
+      task.onQueuedAbort = () => {
+        const at = this.queue.indexOf(task);
+        if (at >= 0) this.queue.splice(at, 1);
+        task.reject(signal.reason);
+      };
+      signal.addEventListener('abort', task.onQueuedAbort, { once: true });
+    }
+    this.pump();
   }
 
   /** Starts a worker ahead of the first job (a server does: its first check is then no slower). */
@@ -228,6 +242,16 @@ export class CheckPool {
     this.pump();
   }
 
+  /** Past the deadline: once more with twice the time (a fresh worker takes it first), or not checkable. */
+  private timedOut(task: Task, progress: Progress): void {
+    if (this.options.retryTimedOut && !task.retried) {
+      const { onQueuedAbort: _, ...again } = task;
+      this.enqueue({ ...again, deadlineMs: task.deadlineMs * 2, retried: true }, true);
+      return;
+    }
+    task.resolve(progress.stopped(`took too long (over ${seconds(task.deadlineMs)}${task.retried ? ', on a second try' : ''})`));
+  }
+
   private run(worker: Worker, task: Task): void {
     this.running++;
     const id = this.nextId++;
@@ -249,7 +273,7 @@ export class CheckPool {
     const onMessage = (message: { id: number; started?: true; event?: CheckEvent; done?: true; error?: string }) => {
       if (message.id !== id) return;
       if (message.started) {
-        timer = setTimeout(() => settle(false, () => task.resolve(progress.stopped(`took too long (over ${seconds(task.deadlineMs)})`))), task.deadlineMs);
+        timer = setTimeout(() => settle(false, () => this.timedOut(task, progress)), task.deadlineMs);
       } else if (message.event) progress.add(message.event);
       else if (message.done) settle(true, () => task.resolve(progress.complete()));
       else if (message.error !== undefined) settle(true, () => task.resolve(progress.stopped(`the check failed (${message.error})`)));
