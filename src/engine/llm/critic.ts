@@ -132,6 +132,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     baseUrl: config.baseUrl,
     sampling: samplingSettings(config),
     problem: document.problem.trim(),
+    ...(document.reference ? { reference: document.reference.text } : {}),
   });
 
   interface Ask {
@@ -264,6 +265,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         judged: judged.map(toPrompt),
         evidence,
         analysisWords: analysisWords(config),
+        ...(document.reference ? { reference: document.reference.text } : {}),
       }),
       maxTokens: replyTokens(config, judged.length),
       schema: stepReplySchema(expected.map((i) => i + 1)),

@@ -18,7 +18,7 @@ import { isClaimEvidence } from '../types';
 import { claimCorrection, claimNoun } from '../verify/claim-words';
 import { errorMessage } from '../error-message';
 
-export const PROTOCOL_VERSION = 'stepcritic-critic/2';
+export const PROTOCOL_VERSION = 'stepcritic-critic/3';
 
 /** The key whose boolean value is the verdict, in step entries and in the final-answer reply. */
 export const VERDICT_KEY = 'correct';
@@ -45,6 +45,8 @@ export interface StepCritiqueInput {
   evidence?: ReadonlyMap<number, readonly Evidence[]>;
   /** The most words an analysis may have (the reply budget is sized for it). */
   analysisWords?: number;
+  /** A reference solution to judge against (never judged itself). */
+  reference?: string;
 }
 
 /** Words per analysis when nothing else is said: about 80 tokens, so a step's entry fits 120. */
@@ -64,6 +66,8 @@ function stepReplyFormat(words: number): string {
 - "${VERDICT_KEY}" last: the JSON boolean true if the step is correct, false if it is not (no quotes).`;
 }
 
+const REFERENCE_NOTE = `A reference solution, known to be correct, is given in <reference>. Use its results to check the steps' data and results. Do not require the same method: a step that reaches a right result another valid way is correct, and a step is never incorrect only because the reference does it differently. The reference is not to be judged.`;
+
 const CODE_NOTE = `The solution is a program; each step is a part of it (a statement, a block, a function). A step is incorrect if it has a bug that makes the program wrong for some valid input of the problem.`;
 
 const ANSWER_SYSTEM_PROMPT = `You are a careful, independent verifier. You are shown a problem, a proposed solution and the answer it proposes. Check the answer yourself.
@@ -74,11 +78,11 @@ Reply with ONLY one JSON object, no other text, of exactly this shape:
 
 /** Text inside a tag must not close it early. */
 function escapeTagText(text: string): string {
-  return text.replace(/<\/(step|context-step|problem|solution|answer)>/gi, '<\\/$1>');
+  return text.replace(/<\/(step|context-step|problem|solution|answer|reference)>/gi, '<\\/$1>');
 }
 
 function unescapeTagText(text: string): string {
-  return text.replace(/<\\\/(step|context-step|problem|solution|answer)>/gi, '</$1>');
+  return text.replace(/<\\\/(step|context-step|problem|solution|answer|reference)>/gi, '</$1>');
 }
 
 export function describeEvidence(evidence: readonly Evidence[]): string[] {
@@ -110,9 +114,17 @@ export function describeEvidence(evidence: readonly Evidence[]): string[] {
 }
 
 export function buildStepCritiqueMessages(input: StepCritiqueInput): ChatMessage[] {
-  const system = [ROLE, CRITERIA, ...(input.kind === 'code' ? [CODE_NOTE] : []), stepReplyFormat(input.analysisWords ?? DEFAULT_ANALYSIS_WORDS)];
+  const reference = input.reference?.trim() ? input.reference.trim() : undefined;
+  const system = [
+    ROLE,
+    CRITERIA,
+    ...(input.kind === 'code' ? [CODE_NOTE] : []),
+    ...(reference !== undefined ? [REFERENCE_NOTE] : []),
+    stepReplyFormat(input.analysisWords ?? DEFAULT_ANALYSIS_WORDS),
+  ];
   const parts: string[] = [];
   parts.push(`<problem>\n${escapeTagText(input.problem.trim())}\n</problem>`);
+  if (reference !== undefined) parts.push(`<reference>\n${escapeTagText(reference)}\n</reference>`);
   const body: string[] = [];
   for (const step of input.context) {
     body.push(`<context-step number="${step.index + 1}">\n${escapeTagText(step.text.trim())}\n</context-step>`);
@@ -227,6 +239,8 @@ export function buildRepairMessages(original: readonly ChatMessage[], reply: str
 export interface ParsedStepPrompt {
   kind: 'steps';
   problem: string;
+  /** The reference solution, when the prompt carries one. */
+  reference?: string;
   context: { number: number; text: string }[];
   judged: { number: number; text: string }[];
 }
@@ -248,7 +262,14 @@ export function parseCriticPrompt(user: string): ParsedStepPrompt | ParsedAnswer
       number: Number(m[1]),
       text: unescapeTagText(m[2] ?? ''),
     }));
-  return { kind: 'steps', problem: unescapeTagText(problem), context: read('context-step'), judged: read('step') };
+  const reference = /<reference>\n?([\s\S]*?)\n?<\/reference>/.exec(user)?.[1];
+  return {
+    kind: 'steps',
+    problem: unescapeTagText(problem),
+    ...(reference !== undefined ? { reference: unescapeTagText(reference) } : {}),
+    context: read('context-step'),
+    judged: read('step'),
+  };
 }
 
 // ---- reading a reply ---------------------------------------------------------------------------
