@@ -3,7 +3,6 @@
 // no model, a final answer against the reference's; with the scripted critic, the prompt that carries
 // the reference (one request per solution still); a reference that cannot be used, said so.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseReport } from '../../src/engine/report/schema';
 import { DEFAULT_MODEL, ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
@@ -50,20 +49,19 @@ describe('stepcritic check with a reference solution', () => {
     const r = await runCli(['check', 'front.solution.md', 'beside.solution.md', 'data.jsonl', '-f', 'json'], { cwd: tree.dir });
     assert.equal(r.status, 1, r.stderr);
     const report = parseReport(JSON.parse(r.stdout));
-    assert.deepEqual(
-      report.files.map((f) => [f.uri, f.reference?.origin, f.verdict, f.firstErrorIndex]).sort(),
-      [
-        ['beside.solution.md', 'file', 'incorrect', 1],
-        ['data.jsonl#0', 'record', 'incorrect', 1],
-        ['front.solution.md', 'front-matter', 'incorrect', 1],
-      ],
-    );
+    assert.deepEqual(report.files.map((f) => [f.uri, f.reference?.origin, f.verdict, f.firstErrorIndex]).sort(), [
+      ['beside.solution.md', 'file', 'incorrect', 1],
+      ['data.jsonl#0', 'record', 'incorrect', 1],
+      ['front.solution.md', 'front-matter', 'incorrect', 1],
+    ]);
     for (const file of report.files) {
       assert.ok(file.warnings.includes("The final answer 30 differs from the reference's 36."), `${file.uri}: ${file.warnings.join(' | ')}`);
       const refuted = file.steps[1]!.evidence.find((e) => e.kind === 'reference');
       assert.equal(refuted?.kind === 'reference' ? refuted.expected : undefined, '36 dollars', file.uri);
     }
-    const text = await runCli(['check', 'beside.solution.md'], { cwd: tree.dir });
+    // a glob takes the solution and leaves its reference file alone
+    const text = await runCli(['check', 'beside*.md'], { cwd: tree.dir });
+    assert.doesNotMatch(text.stdout, /beside\.reference\.md/);
     assert.match(text.stdout, /step 2 {2}incorrect {2}Total cost = 12 \+ 18 = 30 dollars \(the reference has 36 dollars\)/);
     assert.match(text.stdout, /The final answer 30 differs from the reference's 36\./);
   });

@@ -55,9 +55,21 @@ describe('reference solutions: where they come from', () => {
       ['an empty block', read(`---\nreference: ""\n---\n${PROBLEM}Step.\n`), /reference:" is empty/],
       ['no final answer', read(solution(['Step.'], '36', 'Total cost = 36 dollars.')), /states no final answer/],
       ['too long', read(solution(['Step.'], '36', 'x'.repeat(MAX_REFERENCE_CHARACTERS + 1))), /too long/],
-      ['a number in a record', recordToDocument({ problem: 'p', steps: ['a'], label: -1, reference: 36 }, { uri: 'd.jsonl#0' }), /"reference" field should be a text/],
-      ['both front matter and a file', read(solution(['Step.'], '36', REFERENCE), { name: 'tom.reference.md', text: 'Answer: 7' }), /tom\.reference\.md was not used/],
-      ['a reference that disagrees with answer:', read(`---\nanswer: 35\nreference: "Answer: 36"\n---\n${PROBLEM}Step.\n`), /ends with 36, but the expected answer is 35/],
+      [
+        'a number in a record',
+        recordToDocument({ problem: 'p', steps: ['a'], label: -1, reference: 36 }, { uri: 'd.jsonl#0' }),
+        /"reference" field should be a text/,
+      ],
+      [
+        'both front matter and a file',
+        read(solution(['Step.'], '36', REFERENCE), { name: 'tom.reference.md', text: 'Answer: 7' }),
+        /tom\.reference\.md was not used/,
+      ],
+      [
+        'a reference that disagrees with answer:',
+        read(`---\nanswer: 35\nreference: "Answer: 36"\n---\n${PROBLEM}Step.\n`),
+        /ends with 36, but the expected answer is 35/,
+      ],
     ];
     for (const [what, made, warning] of cases) {
       const document = await made;
@@ -78,6 +90,9 @@ describe('reference solutions: the verifier', () => {
     assert.equal(wrong.verdict, 'incorrect');
     const right = await judgeSolution(await read(solution(['The apples cost 4 * 3 = 12 dollars.', 'He pays 12 + 24 = 36 dollars.'], '\\$36.00', REFERENCE)));
     assert.equal(right.answer?.status, 'matches');
+    // ProcessBench writes LaTeX's dollar sign: `\$31,800` is one number, not the list 31 and 800
+    const thousands = recordToDocument({ problem: 'p', steps: ['He pays \\boxed{\\$31,800}.'], label: -1, reference: '#### 31800' }, { uri: 'd.jsonl#0' });
+    assert.equal((await judgeSolution(thousands)).answer?.status, 'matches');
     // answer: comes first when both are given
     const stated = await judgeSolution(await read(`---\nanswer: 30\nreference: "Answer: 36"\n---\n${PROBLEM}He pays 30.\n\nAnswer: 30\n`));
     assert.deepEqual([stated.answer?.status, stated.answer?.fromReference], ['matches', undefined]);

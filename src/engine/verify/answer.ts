@@ -10,7 +10,8 @@ import { evaluateExpression } from './evaluate';
 
 /** The answer without its wrapping: `\boxed{…}`, `\text{…}`, math delimiters. */
 function unwrap(answer: string): string {
-  let s = answer.trim();
+  // `\$` is LaTeX's dollar sign: a currency, read as `$` (`\$31,800` is one number, not a list)
+  let s = answer.trim().replace(/\\\$/g, '$');
   const boxed = /\\(?:boxed|fbox)\{([\s\S]*)\}/.exec(s);
   if (boxed) s = boxed[1]!;
   s = s.replace(/\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}/g, '$1');
