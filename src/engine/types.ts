@@ -40,6 +40,8 @@ export const DocumentFormatSchema = z.enum([
   'mr-ben',
   'big-bench-mistake',
   'prmbench',
+  'prm800k',
+  'model-output',
   'humaneval',
   'humanevalfix',
   'quixbugs',

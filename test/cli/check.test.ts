@@ -427,6 +427,39 @@ describe('stepcritic check: datasets', () => {
     assert.notEqual(report.files[0]!.verdict, 'incorrect');
   });
 
+  it('reads model outputs as researchers keep them: a prompt and a completion, a chat with an expected answer', async () => {
+    const outputs = makeTree({
+      'outputs.jsonl': [
+        { prompt: 'A baker makes 48 rolls and sells half. How many are left?', completion: 'Half are sold: 48 / 2 = 25.\n\nSo 25 are left. \\boxed{25}' },
+        {
+          messages: [
+            { role: 'user', content: 'What is 6 times 7?' },
+            { role: 'assistant', content: '6 * 7 = 42, so \\boxed{42}.' },
+          ],
+          answer: '41',
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    });
+    try {
+      const r = await runCli(['check', 'outputs.jsonl', '--format', 'json'], { cwd: outputs.dir });
+      const report = parseReport(JSON.parse(r.stdout));
+      assert.deepEqual(
+        report.files.map((f) => [f.uri, f.status, f.format, f.verdict]),
+        [
+          ['outputs.jsonl#0', 'judged', 'model-output', 'incorrect'],
+          ['outputs.jsonl#1', 'judged', 'model-output', 'incorrect'],
+        ],
+      );
+      assert.equal(report.files[0]!.firstErrorIndex, 0, 'the slip 48 / 2 = 25 is the first wrong step');
+      const text = await runCli(['check', 'outputs.jsonl'], { cwd: outputs.dir });
+      assert.match(text.stdout, /^outputs\.jsonl#1 {2}warning {2}The final answer 42 differs from the expected 41\./m);
+    } finally {
+      outputs.remove();
+    }
+  });
+
   it('text names the record, and SARIF places it at its JSONL line', async () => {
     const text = await runCli(['check', 'data.jsonl'], { cwd: tree.dir });
     assert.match(text.stdout, /^data\.jsonl#0 {2}step 1 {2}incorrect {2}48 \/ 2 = 25/m);

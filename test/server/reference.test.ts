@@ -37,7 +37,7 @@ describe('server: a reference file beside the solution', () => {
     const uri = fileUri(folder, 'tom.solution.md');
     await rig.session.open(uri, SOLUTION);
     const diagnostics = await rig.session.diagnosticsFor(uri, 1);
-    const messages = diagnostics.map((d) => [d.code, String(d.message)]);
+    const messages = diagnostics.map((d): [unknown, string] => [d.code, String(d.message)]);
     assert.ok(
       messages.some(([code, message]) => code === 'reference' && /the reference has 36 dollars/.test(message)),
       JSON.stringify(messages),

@@ -12,6 +12,10 @@
 //                      ({ question, model_output_steps, model_output_solution_first_error_step }) too
 //   big-bench-mistake  { input, steps[], answer, target, mistake_index (0-based) | null }
 //   prmbench           { modified_question, modified_process[], error_steps (1-based) }
+//   prm800k            { question: { problem, ground_truth_answer, pre_generated_steps? }, label: { steps, finish_reason } }
+//                      (prm800k.ts)
+//   model-output       a problem and a model's response in the field names common tools write, or a
+//                      chat; no labels (model-output.ts). Detected last, after every named shape.
 //   humaneval, humanevalfix, quixbugs: code records, read by the code engine (codeRecordToDocument).
 //
 // Any record may carry a `reference` field: a worked reference solution (documents/reference.ts).
@@ -23,6 +27,8 @@ import { lastBoxedIn } from '../documents/final-answer';
 import { withReference } from '../documents/reference';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
 import { layoutRecord } from './layout';
+import { hasModelResponse, isModelOutputRecord, modelOutputToDocument } from './model-output';
+import { Prm800kRecord, prm800kToDocument } from './prm800k';
 
 export interface RecordLocation {
   /** `file.jsonl#<record>`. */
@@ -86,14 +92,18 @@ const PrmBenchRecord = z.object({
 
 const FILE_FORMATS = new Set<DocumentFormat>(['markdown', 'text', 'python', 'javascript', 'typescript']);
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function has(record: Record<string, unknown>, ...keys: string[]): boolean {
   return keys.every((k) => k in record);
 }
 
 /** Which dataset a record comes from, by its fields; undefined when it matches none. */
 export function detectRecordFormat(record: unknown): DocumentFormat | undefined {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
-  const r = record as Record<string, unknown>;
+  if (!isObject(record)) return undefined;
+  const r = record;
   if (has(r, 'buggy_solution', 'canonical_solution')) return 'humanevalfix';
   if (has(r, 'buggy_program', 'correct_program')) return 'quixbugs';
   if (has(r, 'task_id', 'prompt', 'canonical_solution', 'test')) return 'humaneval';
@@ -102,7 +112,9 @@ export function detectRecordFormat(record: unknown): DocumentFormat | undefined 
   if (has(r, 'modified_process', 'error_steps')) return 'prmbench';
   if (has(r, 'problem', 'steps', 'label')) return 'processbench';
   if (has(r, 'input', 'steps')) return 'big-bench-mistake';
-  if (has(r, 'question', 'answer') && typeof r.answer === 'string') return 'gsm8k';
+  if (has(r, 'question', 'label') && isObject(r.question) && 'problem' in r.question && isObject(r.label) && 'steps' in r.label) return 'prm800k';
+  if (has(r, 'question', 'answer') && typeof r.answer === 'string' && !hasModelResponse(r)) return 'gsm8k';
+  if (isModelOutputRecord(r)) return 'model-output';
   return undefined;
 }
 
@@ -132,7 +144,7 @@ function recordDocument(record: unknown, where: RecordLocation): SolutionDocumen
   if (!format) {
     const keys = typeof record === 'object' && record !== null ? Object.keys(record).slice(0, 8).join(', ') : typeof record;
     throw new Error(
-      `${where.uri}: unknown record format (fields: ${keys}); expected ProcessBench, GSM8K, MR-BEN, BIG-Bench Mistake, PRMBench, HumanEval, HumanEvalFix or QuixBugs`,
+      `${where.uri}: unknown record format (fields: ${keys}); expected a problem and a response (problem/question/prompt with response/output/completion, or chat messages), or ProcessBench, PRM800K, GSM8K, MR-BEN, BIG-Bench Mistake, PRMBench, HumanEval, HumanEvalFix or QuixBugs records`,
     );
   }
   if (FILE_FORMATS.has(format)) throw new Error(`${where.uri}: "${format}" is a file format, not a dataset record format`);
@@ -151,6 +163,11 @@ function recordDocument(record: unknown, where: RecordLocation): SolutionDocumen
       return bigBenchMistake(record, where);
     case 'prmbench':
       return prmBench(record, where);
+    case 'prm800k':
+      return prm800kToDocument(parseRecord(Prm800kRecord, record, 'PRM800K', where.uri), where);
+    case 'model-output':
+      if (!isObject(record)) throw new Error(`${where.uri}: a model-output record is a JSON object`);
+      return modelOutputToDocument(record, where);
     default:
       throw new Error(`${where.uri}: "${format}" is not a dataset record format`);
   }

@@ -32,6 +32,10 @@ import { LineIndex, skipBlank, trimBlankEnd } from './lines';
 
 export interface ParseOptions {
   maxSteps?: number;
+  /** The problem given apart from the text (a dataset record's field): it is the problem, whatever the text holds. */
+  problem?: string;
+  /** The expected answer given apart from the text, used when the front matter names none. */
+  expectedAnswer?: string;
 }
 
 type Section = 'none' | 'problem' | 'solution' | 'answer' | 'other';
@@ -111,7 +115,8 @@ export function parseMarkdownSolution(uri: string, text: string, options: ParseO
   const known = knownFrontMatter(front.data, warnings);
 
   const blocks = scanBlocks(text, lines, front.bodyLine, front.bodyLine === 0 ? bom : (lines[front.bodyLine]?.start ?? text.length));
-  const { problem, steps } = assignSections(blocks, known.problem !== undefined, (b) => text.slice(b.start, b.end));
+  const givenProblem = options.problem?.trim() || known.problem?.trim();
+  const { problem, steps } = assignSections(blocks, givenProblem !== undefined, (b) => text.slice(b.start, b.end));
 
   let finalAnswer: { text: string; span?: Span } | undefined;
   const answerBlock = [...blocks].reverse().find((b) => b.kind === 'answer' && b.answer);
@@ -123,8 +128,8 @@ export function parseMarkdownSolution(uri: string, text: string, options: ParseO
   }
   if (answer) finalAnswer = { text: text.slice(answer.start, answer.end), span: answer };
 
-  let problemPart: Span | string | undefined = problem;
-  if (!problemPart && known.problem !== undefined) problemPart = known.problem.trim();
+  let problemPart: Span | string | undefined = options.problem?.trim() || problem;
+  if (!problemPart && givenProblem !== undefined) problemPart = givenProblem;
   if (!problemPart && steps.length > 0) {
     warnings.push('No problem statement found: put it under a "# Problem" heading (or "problem:" in the front matter) so the steps can be judged against it.');
   }
@@ -137,7 +142,7 @@ export function parseMarkdownSolution(uri: string, text: string, options: ParseO
     problem: problemPart,
     steps,
     finalAnswer,
-    expectedAnswer: known.expected ?? known.answer,
+    expectedAnswer: known.expected ?? known.answer ?? options.expectedAnswer,
     frontMatter: front.data,
     warnings,
     maxSteps: options.maxSteps,

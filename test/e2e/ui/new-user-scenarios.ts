@@ -255,7 +255,10 @@ export const newUserScenarios: Scenario[] = [
           if (theme === 'Light 2026' || theme === 'Dark 2026') await screenshot(`labels-${theme.toLowerCase().replace(/\W+/g, '-')}`);
         }
       } finally {
+        // Wait for it: VS Code writes the theme into settings.json, which the next scenario edits too.
+        const before = (await coloursOf(page, 'Step 1')).theme;
         await chooseColourTheme(page, 'Light Modern');
+        await until('the Light Modern theme', async () => ((await coloursOf(page, 'Step 1')).theme !== before ? true : undefined)).catch(() => undefined);
       }
     },
   },

@@ -1,10 +1,9 @@
 // UI scenarios: what a person sees in the workbench, driven through headless Chromium with
 // keyboard and mouse only (no test hooks). Each scenario saves a screenshot, also when it fails.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Scenario } from './scenarios';
-import { runCommand, until } from './workbench';
+import { dismissSaveDialog, editUserSettings, runCommand } from './workbench';
 
 export interface ScenarioResult {
   name: string;
@@ -55,37 +54,7 @@ export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<
     page,
     workspace,
     llm: run.llm,
-    userSettings: async (changes) => {
-      // code-server does not notice a settings file written behind its back: edit it in the editor.
-      const settings = JSON.parse(readFileSync(run.userSettingsFile, 'utf8')) as Record<string, unknown>;
-      for (const [key, value] of Object.entries(changes)) {
-        if (value === undefined) delete settings[key];
-        else settings[key] = value;
-      }
-      // It opens in a tab or, in this VS Code, in a modal editor over the workbench.
-      await runCommand(page, 'Preferences: Open User Settings (JSON)');
-      const editor = page.locator('.monaco-editor').filter({ has: page.locator('.view-line', { hasText: 'telemetry.telemetryLevel' }) });
-      await editor.first().waitFor();
-      // Pasted, not typed: typing lets the editor auto-close brackets and indent each line (a corrupt file).
-      await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(settings, null, 2));
-      await page.keyboard.press('Control+A');
-      await page.keyboard.press('Control+V');
-      await page.keyboard.press('Control+S');
-      // Read until VS Code has written it whole (a read while it writes finds it empty).
-      await until('settings.json saved', async () => {
-        try {
-          return JSON.stringify(JSON.parse(readFileSync(run.userSettingsFile, 'utf8'))) === JSON.stringify(settings) ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      });
-      await page.keyboard.press('Control+W');
-      await until('settings.json closed', async () => {
-        if ((await editor.count()) === 0) return true;
-        await page.keyboard.press('Escape');
-        return undefined;
-      });
-    },
+    userSettings: (changes) => editUserSettings(page, run.userSettingsFile, changes),
     screenshot: async (name, height) => {
       shot++;
       const viewport = page.viewportSize() ?? { width: 1440, height: 860 };
@@ -110,6 +79,7 @@ export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<
         // Leave no menu, hover or diff open for the next scenario.
         for (let i = 0; i < 3; i++) await page.keyboard.press('Escape').catch(() => undefined);
         await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+        await dismissSaveDialog(page);
         await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
         results.push({ name: scenario.name, passed: false, durationMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) });
       }

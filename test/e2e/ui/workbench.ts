@@ -1,6 +1,7 @@
 // Moves in the workbench a person would make: Quick Open, the command palette, the Problems panel.
 // Each waits for the list row it means to pick before pressing Enter (Quick Open filters
 // asynchronously, and an early Enter opens the wrong entry).
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { ScenarioContext } from './runScenarios';
 
@@ -22,21 +23,30 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
 }
 
 /** Opens `fileName` with Quick Open. While a dialog or an editor closing still holds the workbench, the
- * input does not take text yet: a person presses Escape and tries again, and so does this. */
+ * input does not take text yet; on a busy machine the file search answers late, and a click on a row
+ * the list is redrawing opens nothing: a person presses Escape and tries again, and so does this. */
 export async function quickOpen(page: Page, fileName: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await until(`Quick Open taking "${fileName}"`, async () => {
-    await page.keyboard.press('Control+P');
-    const typed = await input.fill(fileName, { timeout: 4000 }).then(
+  const row = page.locator(`.quick-input-list .monaco-list-row:has-text("${fileName}")`).first();
+  const tab = page.locator(`.tabs-container .tab.active:has-text("${fileName}")`);
+  const within = (step: Promise<unknown>) =>
+    step.then(
       () => true,
       () => false,
     );
-    if (!typed) await page.keyboard.press('Escape');
-    return typed || undefined;
-  });
-  // On a busy machine the file search answers late and its row may not take the focus: pick it.
-  await page.locator(`.quick-input-list .monaco-list-row:has-text("${fileName}")`).first().click({ timeout: 30_000 });
-  await page.locator(`.tabs-container .tab.active:has-text("${fileName}")`).waitFor();
+  await until(
+    `Quick Open opening "${fileName}"`,
+    async () => {
+      await page.keyboard.press('Control+P');
+      const opened =
+        (await within(input.fill(fileName, { timeout: 4000 }))) &&
+        (await within(row.click({ timeout: 20_000 }))) &&
+        (await within(tab.waitFor({ timeout: 10_000 })));
+      if (!opened && (await input.isVisible())) await page.keyboard.press('Escape');
+      return opened || undefined;
+    },
+    120_000,
+  );
 }
 
 /** Runs a command from the palette. The palette lists what was registered when it opened: an
@@ -79,6 +89,65 @@ async function pick(page: Page, open: () => Promise<void>, text: string, label: 
     60_000,
   );
   await page.keyboard.press('Enter');
+}
+
+/** Changes the person's user settings (undefined removes a key) as a person does: in settings.json,
+ * saved (code-server does not notice a file written behind its back). VS Code writes that file too (a
+ * colour theme chosen a moment ago): an edit that lost the race is reverted and made again on what is
+ * on disk then, so nothing is left dirty for a save dialog to hold the workbench. */
+export async function editUserSettings(page: Page, file: string, changes: Record<string, unknown>): Promise<void> {
+  // It opens in a tab or, in this VS Code, in a modal editor over the workbench.
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  const editor = page.locator('.monaco-editor').filter({ has: page.locator('.view-line', { hasText: 'telemetry.telemetryLevel' }) });
+  await editor.first().waitFor();
+  await until(
+    'settings.json saved',
+    async () => {
+      const onDisk = readSettings(file);
+      if (!onDisk) return undefined; // read while VS Code writes it
+      const wanted = { ...onDisk, ...changes };
+      for (const [key, value] of Object.entries(changes)) if (value === undefined) delete wanted[key];
+      // Pasted, not typed: typing lets the editor auto-close brackets and indent each line (a corrupt file).
+      await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(wanted, null, 2));
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Control+V');
+      await page.keyboard.press('Control+S');
+      const saved = await until('the edit on disk', async () => (hasSettings(readSettings(file), changes) ? true : undefined), 10_000).catch(() => false);
+      if (!saved) await runCommand(page, 'File: Revert File');
+      return saved || undefined;
+    },
+    60_000,
+  );
+  await page.keyboard.press('Control+W');
+  await until('settings.json closed', async () => {
+    if ((await editor.count()) === 0) return true;
+    await dismissSaveDialog(page);
+    await page.keyboard.press('Escape');
+    return undefined;
+  });
+}
+
+function readSettings(file: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasSettings(settings: Record<string, unknown> | undefined, changes: Record<string, unknown>): boolean {
+  return !!settings && Object.entries(changes).every(([key, value]) => JSON.stringify(settings[key]) === JSON.stringify(value));
+}
+
+/** A "save changes?" dialog left by a failed step would hold every later one: its edits are not kept. */
+export async function dismissSaveDialog(page: Page): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box');
+  if ((await dialog.count()) === 0) return;
+  await dialog
+    .locator('.monaco-button', { hasText: /Don.t Save/ })
+    .first()
+    .click({ timeout: 5000 })
+    .catch(() => undefined);
 }
 
 /** Chooses a colour theme as a person does (Preferences: Color Theme), by the label the picker shows. */

@@ -1,0 +1,137 @@
+// Records of model outputs as researchers keep them: a problem and the model's response, in the field
+// names the common tools write — `{problem, response}`, `{question, output}`, `{prompt, completion}`,
+// `{instruction, output}`, `{query, generation}` — or a chat (`messages` with roles, or ShareGPT
+// `conversations` with `from`/`value`). The response is free text, so it is read as a Markdown
+// solution (paragraphs, list items, `Step N` lines and `## Step N` headings are steps; `\boxed{}`,
+// `#### x` or an `Answer:` line is the final answer). An expected answer, when the record carries one
+// (`ground_truth`, `gt_answer`, `expected_answer`, `reference_answer`, `target`, or `answer` beside a
+// separate response), is checked like the front matter's `answer:`. Such records carry no step labels,
+// so `stepcritic eval` has nothing to score them against.
+import { z } from 'zod';
+import { parseMarkdownSolution } from '../documents/markdown';
+import type { SolutionDocument } from '../types';
+import type { RecordLocation } from './records';
+
+const PROBLEM_KEYS = ['problem', 'question', 'prompt', 'instruction', 'query', 'input', 'Problem', 'Question'] as const;
+/** In order of preference: a record with a model's response and a reference `solution` is about the response. */
+const RESPONSE_KEYS = [
+  'response',
+  'output',
+  'completion',
+  'generation',
+  'model_output',
+  'prediction',
+  'model_answer',
+  'solution',
+  'Response',
+  'Output',
+] as const;
+const EXPECTED_KEYS = ['ground_truth', 'ground_truth_answer', 'gt_answer', 'gt', 'expected_answer', 'reference_answer', 'target', 'answer'] as const;
+/** Fields that hold several responses to one problem: named in the message, since one record is one solution. */
+const SAMPLE_LIST_KEYS = ['responses', 'outputs', 'completions', 'generations', 'samples'] as const;
+
+const Text = z.string();
+const Scalar = z.union([z.string(), z.number()]).transform(String);
+const ContentPart = z.object({ type: z.string().optional(), text: z.string().optional() }).passthrough();
+/** OpenAI chat content: a string, or an array of parts of which the text ones count. */
+const Content = z.union([
+  z.string(),
+  z.array(ContentPart).transform((parts) =>
+    parts
+      .map((p) => p.text ?? '')
+      .filter(Boolean)
+      .join('\n'),
+  ),
+  z.null().transform(() => ''),
+]);
+const ChatMessage = z.union([
+  z.object({ role: z.string(), content: Content }).transform((m) => ({ role: m.role.toLowerCase(), text: m.content })),
+  z.object({ from: z.string(), value: z.string() }).transform((m) => ({ role: m.from.toLowerCase(), text: m.value })),
+]);
+const Chat = z.array(ChatMessage);
+
+const USER_ROLES = new Set(['user', 'human']);
+const ASSISTANT_ROLES = new Set(['assistant', 'gpt', 'model', 'bot']);
+
+/** The first of `keys` that holds text, else the first that holds an empty string (reported as empty, not as unknown). */
+function firstKey(record: Record<string, unknown>, keys: readonly string[]): string | undefined {
+  const strings = keys.filter((k) => typeof record[k] === 'string');
+  return strings.find((k) => (record[k] as string).trim() !== '') ?? strings[0];
+}
+
+function chatOf(record: Record<string, unknown>): unknown[] | undefined {
+  const chat = record.messages ?? record.conversations ?? record.conversation;
+  return Array.isArray(chat) ? chat : undefined;
+}
+
+/** Whether a record has a model's response beside its other fields (`{question, answer, response}` is not GSM8K). */
+export function hasModelResponse(record: Record<string, unknown>): boolean {
+  return chatOf(record) !== undefined || RESPONSE_KEYS.some((k) => k !== 'solution' && typeof record[k] === 'string');
+}
+
+/** Whether a record reads as a problem and a model's response (checked after every named dataset shape). */
+export function isModelOutputRecord(record: Record<string, unknown>): boolean {
+  if (chatOf(record)) return true;
+  const problem = firstKey(record, PROBLEM_KEYS);
+  const response = firstKey(
+    record,
+    RESPONSE_KEYS.filter((k) => k !== problem),
+  );
+  return problem !== undefined && (response !== undefined || SAMPLE_LIST_KEYS.some((k) => Array.isArray(record[k])));
+}
+
+interface ProblemAndResponse {
+  problem: string;
+  response: string;
+  /** The field the response was read from (so that `answer` beside it can be the expected answer). */
+  responseKey?: string;
+}
+
+function fromChat(messages: unknown[], uri: string): ProblemAndResponse {
+  const parsed = Chat.safeParse(messages);
+  if (!parsed.success) throw new Error(`${uri}: the chat is not a list of {role, content} (or {from, value}) messages`);
+  const chat = parsed.data;
+  const last = chat.map((m) => ASSISTANT_ROLES.has(m.role)).lastIndexOf(true);
+  if (last < 0) throw new Error(`${uri}: the chat has no assistant message to critique`);
+  const asked = chat.slice(0, last).filter((m) => USER_ROLES.has(m.role));
+  return { problem: asked.map((m) => m.text.trim()).join('\n\n'), response: chat[last]!.text };
+}
+
+function fromFields(record: Record<string, unknown>, uri: string): ProblemAndResponse {
+  const problemKey = firstKey(record, PROBLEM_KEYS)!;
+  const responseKey = firstKey(
+    record,
+    RESPONSE_KEYS.filter((k) => k !== problemKey),
+  );
+  if (responseKey === undefined) {
+    const list = SAMPLE_LIST_KEYS.find((k) => Array.isArray(record[k]))!;
+    throw new Error(`${uri}: "${list}" holds several responses; write one record per response (one record is one solution)`);
+  }
+  let problem = Text.parse(record[problemKey]);
+  // Alpaca-style records put the data the instruction works on in `input`.
+  const input = record.input;
+  if (problemKey === 'instruction' && typeof input === 'string' && input.trim() !== '') problem = `${problem.trim()}\n\n${input.trim()}`;
+  return { problem, response: Text.parse(record[responseKey]), responseKey };
+}
+
+function expectedAnswerOf(record: Record<string, unknown>, responseKey: string | undefined): string | undefined {
+  for (const key of EXPECTED_KEYS) {
+    if (key === responseKey) continue;
+    const value = Scalar.safeParse(record[key]);
+    if (value.success && value.data.trim() !== '') return value.data.trim();
+  }
+  return undefined;
+}
+
+export function modelOutputToDocument(record: Record<string, unknown>, where: RecordLocation): SolutionDocument {
+  const chat = chatOf(record);
+  const { problem, response, responseKey } = chat ? fromChat(chat, where.uri) : fromFields(record, where.uri);
+  if (response.trim() === '') throw new Error(`${where.uri}: the response is empty`);
+  const expectedAnswer = expectedAnswerOf(record, responseKey);
+  const document = parseMarkdownSolution(where.uri, response, {
+    maxSteps: where.maxSteps,
+    problem,
+    ...(expectedAnswer !== undefined ? { expectedAnswer } : {}),
+  });
+  return { ...document, format: 'model-output' };
+}

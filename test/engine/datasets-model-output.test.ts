@@ -1,0 +1,126 @@
+// Records as researchers keep them: a problem and a model's response under the field names common
+// tools write, chats, and PRM800K's labelled trajectories.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detectRecordFormat, recordToDocument } from '../../src/engine/datasets/records';
+import { SolutionDocumentSchema } from '../../src/engine/types';
+
+const PROBLEM = 'A baker makes 48 rolls and sells half. How many are left?';
+const RESPONSE = 'Half of the rolls are sold: 48 / 2 = 24.\n\nSo 48 - 24 = 24 rolls are left.\n\nThe answer is \\boxed{24}.';
+
+function read(record: unknown) {
+  const document = recordToDocument(record, { uri: 'outputs.jsonl#0' });
+  SolutionDocumentSchema.parse(document);
+  return document;
+}
+
+describe('model-output records', () => {
+  it('read the problem and the response whatever the common field names', () => {
+    const shapes = [
+      { problem: PROBLEM, response: RESPONSE },
+      { question: PROBLEM, output: RESPONSE },
+      { prompt: PROBLEM, completion: RESPONSE },
+      { instruction: PROBLEM, input: '', output: RESPONSE },
+      { query: PROBLEM, generation: RESPONSE, id: 7 },
+      { problem: PROBLEM, model_output: RESPONSE },
+    ];
+    for (const record of shapes) {
+      assert.equal(detectRecordFormat(record), 'model-output', JSON.stringify(Object.keys(record)));
+      const document = read(record);
+      assert.equal(document.problem, PROBLEM);
+      assert.deepEqual(
+        document.steps.map((s) => s.text),
+        ['Half of the rolls are sold: 48 / 2 = 24.', 'So 48 - 24 = 24 rolls are left.', 'The answer is \\boxed{24}.'],
+      );
+      assert.equal(document.finalAnswer?.text, '24');
+    }
+  });
+
+  it('read a chat: the user asks, the last assistant message is the solution', () => {
+    const openai = {
+      messages: [
+        { role: 'system', content: 'You are a careful solver.' },
+        { role: 'user', content: [{ type: 'text', text: PROBLEM }] },
+        { role: 'assistant', content: RESPONSE },
+      ],
+    };
+    const sharegpt = {
+      conversations: [
+        { from: 'human', value: PROBLEM },
+        { from: 'gpt', value: RESPONSE },
+      ],
+    };
+    for (const record of [openai, sharegpt]) {
+      const document = read(record);
+      assert.equal(document.problem, PROBLEM);
+      assert.equal(document.steps.length, 3);
+    }
+    assert.throws(() => read({ messages: [{ role: 'user', content: PROBLEM }] }), /no assistant message/);
+    const alpaca = read({ instruction: 'Find how many rolls are left.', input: 'A baker makes 48 rolls and sells half.', output: RESPONSE });
+    assert.equal(alpaca.problem, 'Find how many rolls are left.\n\nA baker makes 48 rolls and sells half.');
+  });
+
+  it('check the final answer against the expected one the record carries', () => {
+    const wrong = RESPONSE.replace('\\boxed{24}', '\\boxed{25}');
+    for (const key of ['answer', 'ground_truth', 'gt_answer', 'expected_answer', 'target']) {
+      const document = read({ question: PROBLEM, response: wrong, [key]: 24 });
+      assert.equal(document.format, 'model-output', key);
+      assert.equal(document.expectedAnswer, '24', key);
+      assert.equal(document.finalAnswer?.text, '25');
+    }
+    // MATH-style records: the reference solution is what is read, its answer expected.
+    const math = read({ problem: PROBLEM, solution: RESPONSE, answer: '24' });
+    assert.equal(math.steps.length, 3);
+    assert.equal(math.expectedAnswer, '24');
+  });
+
+  it('keep GSM8K records (question and answer) apart from model outputs that carry an answer too', () => {
+    assert.equal(detectRecordFormat({ question: PROBLEM, answer: 'Half is 24.\n#### 24' }), 'gsm8k');
+    assert.equal(detectRecordFormat({ question: PROBLEM, answer: '24', response: RESPONSE }), 'model-output');
+  });
+
+  it('say clearly what they cannot read', () => {
+    assert.throws(() => read({ problem: PROBLEM, responses: [RESPONSE, RESPONSE] }), /"responses" holds several responses; write one record per response/);
+    assert.throws(() => read({ problem: PROBLEM, response: '   ' }), /the response is empty/);
+    assert.equal(detectRecordFormat({ problem: PROBLEM, answer: '24' }), undefined);
+    assert.throws(() => read({ problem: PROBLEM, answer: '24' }), /expected a problem and a response/);
+  });
+});
+
+function step(text: string, rating: number | null, chosen: number | null = 0) {
+  return { completions: [{ text, rating, flagged: null }], human_completion: null, chosen_completion: chosen };
+}
+
+describe('PRM800K records', () => {
+  const problem = { problem: 'What is $3 \\cdot 4 + 5$?', ground_truth_answer: '17' };
+  const steps = ['First, $3 \\cdot 4 = 12$.', 'Then $12 + 5 = 18$.', 'So the value is 18.\n\n# Answer\n\n18'];
+
+  it('phase 2: the whole pre-generated solution, the first step rated -1 is the first error', () => {
+    const record = {
+      labeler: 'x',
+      question: { ...problem, pre_generated_steps: steps, pre_generated_answer: '18' },
+      label: { steps: [step(steps[0]!, 1), step(steps[1]!, -1, null)], finish_reason: 'found_error' },
+    };
+    assert.equal(detectRecordFormat(record), 'prm800k');
+    const document = read(record);
+    assert.equal(document.steps.length, 3, 'labelling stopped at the error; the solution did not');
+    assert.equal(document.labels?.firstErrorStep, 1);
+    assert.equal(document.finalAnswer?.text, '18');
+    assert.equal(document.expectedAnswer, '17');
+  });
+
+  it('phase 1: the chosen completions and the human steps; neutral is not an error; give_up is unknown', () => {
+    const human = { completions: [{ text: 'A wrong turn.', rating: -1 }], human_completion: { text: 'A human step.' }, chosen_completion: null };
+    const reached = read({
+      question: problem,
+      label: { steps: [step('First, $3 \\cdot 4 = 12$.', 0), human, step('So 17.\n\n# Answer\n\n17', 1)], finish_reason: 'solution' },
+    });
+    assert.deepEqual(
+      reached.steps.map((s) => s.text),
+      ['First, $3 \\cdot 4 = 12$.', 'A human step.', 'So 17.\n\n# Answer\n\n17'],
+    );
+    assert.equal(reached.labels?.firstErrorStep, -1);
+    const gaveUp = read({ question: problem, label: { steps: [step('First, $3 \\cdot 4 = 12$.', 1)], finish_reason: 'give_up' } });
+    assert.equal(gaveUp.labels?.firstErrorStep, null);
+  });
+});
