@@ -79,6 +79,32 @@ describe('readItems over datasets', () => {
     );
   });
 
+  it('says a file that is not gzip data is not, in words', async () => {
+    const path = join(dir, 'not-gzip.jsonl.gz');
+    writeFileSync(path, 'plain text, not gzip');
+    const [item] = await collect(path);
+    assert.deepEqual(item!.source, { kind: 'unreadable', status: 'failed', reason: 'cannot read the dataset: not valid gzip data' });
+  });
+
+  it('skips a record over the size limit unparsed, as a file over it is, and reads the next one', async () => {
+    const big = { ...record(1), steps: Array.from({ length: 2000 }, (_, i) => `${i} + ${i} = ${2 * i}.`) };
+    for (const [name, text] of [
+      ['big.jsonl', [record(0), big, record(2)].map((r) => JSON.stringify(r)).join('\n')],
+      ['big.json', JSON.stringify([record(0), big, record(2)])],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const items = [];
+      for await (const item of readItems([path], { cwd: dir, maxFileBytes: 20_000 })) items.push(item);
+      assert.deepEqual(
+        items.map((i) => (i.source.kind === 'unreadable' ? i.source.status : i.source.kind)),
+        ['record', 'skipped', 'record'],
+        name,
+      );
+      assert.match(items[1]!.source.kind === 'unreadable' ? items[1]!.source.reason : '', /^too large \(\d+\.\d KB; a record may be at most 19\.5 KB\)$/);
+    }
+  });
+
   it('streams the records of a JSON array (ProcessBench) in order, with the same ids as their positions', async () => {
     const path = join(dir, 'array.json');
     writeFileSync(path, JSON.stringify([record(0), record(1), record(2)], null, 2));

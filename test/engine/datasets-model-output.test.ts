@@ -60,6 +60,23 @@ describe('model-output records', () => {
     assert.equal(alpaca.problem, 'Find how many rolls are left.\n\nA baker makes 48 rolls and sells half.');
   });
 
+  it('read an lm-evaluation-harness sample (--log_samples): the task doc, the first generation, the target', () => {
+    const sample = {
+      doc_id: 3,
+      doc: { question: PROBLEM, answer: 'Half is 24.\n#### 24' },
+      target: '24',
+      arguments: { gen_args_0: { arg_0: `Question: ${PROBLEM}\nAnswer:`, arg_1: { until: ['Question:'] } } },
+      resps: [[RESPONSE]],
+      filtered_resps: ['24'],
+    };
+    assert.equal(detectRecordFormat(sample), 'model-output');
+    const document = read(sample);
+    assert.equal(document.problem, PROBLEM);
+    assert.equal(document.steps.length, 3);
+    assert.equal(document.expectedAnswer, '24');
+    assert.throws(() => read({ ...sample, resps: [[-1.5, true]] }), /holds no generated text/);
+  });
+
   it('check the final answer against the expected one the record carries', () => {
     const wrong = RESPONSE.replace('\\boxed{24}', '\\boxed{25}');
     for (const key of ['answer', 'ground_truth', 'gt_answer', 'expected_answer', 'target']) {

@@ -77,7 +77,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
     type: 'string',
     valueName: 'MB',
     defaultText: String(DEFAULT_MAX_FILE_BYTES / (1024 * 1024)),
-    description: 'Skip solution files larger than this',
+    description: 'Skip solution files, and dataset records, larger than this',
   },
   {
     name: 'dataset-format',

@@ -14,10 +14,24 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../error-message';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../files/read';
 
-/** One record of a dataset, or the reason a part of the file could not be read as one. */
+export interface DatasetStreamOptions {
+  /** A record larger than this (its JSON text) is skipped unread, as a solution file over the limit is. */
+  maxRecordBytes?: number;
+}
+
+/** A record over the limit, as a skipped record: parsing and judging megabytes of one "solution" is not worth the time. */
+function oversized(raw: string, maxBytes: number): string | undefined {
+  if (raw.length <= maxBytes / 4) return undefined; // at most 4 bytes a character: surely under
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  return bytes > maxBytes ? `too large (${formatBytes(bytes)}; a record may be at most ${formatBytes(maxBytes)})` : undefined;
+}
+
+/** One record of a dataset, or the reason a part of the file could not be read as one (`skipped`: too large to be a solution). */
 export type DatasetRecord =
-  { ok: true; index: number; line?: number; value: unknown; raw: string } | { ok: false; index: number; line?: number; error: string; raw: string };
+  | { ok: true; index: number; line?: number; value: unknown; raw: string }
+  | { ok: false; index: number; line?: number; error: string; raw: string; skipped?: true };
 
 export type DatasetKind = 'jsonl' | 'json';
 
@@ -38,7 +52,8 @@ function openText(path: string, highWaterMark = 256 * 1024): Readable {
   return /\.gz$/i.test(path) ? stream.pipe(createGunzip()) : stream;
 }
 
-export async function* streamJsonl(path: string): AsyncGenerator<DatasetRecord> {
+export async function* streamJsonl(path: string, options: DatasetStreamOptions = {}): AsyncGenerator<DatasetRecord> {
+  const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_FILE_BYTES;
   const lines = createInterface({ input: openText(path).setEncoding('utf8'), crlfDelay: Infinity });
   let lineNumber = 0;
   let index = 0;
@@ -46,6 +61,12 @@ export async function* streamJsonl(path: string): AsyncGenerator<DatasetRecord> 
     lineNumber += 1;
     const raw = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (raw.trim().length === 0) continue;
+    const tooLarge = oversized(raw, maxBytes);
+    if (tooLarge) {
+      yield { ok: false, index, line: lineNumber, error: tooLarge, raw: raw.slice(0, 4096), skipped: true };
+      index += 1;
+      continue;
+    }
     try {
       yield { ok: true, index, line: lineNumber, value: JSON.parse(raw) as unknown, raw };
     } catch (error) {
@@ -98,14 +119,20 @@ async function* streamJsonValues(path: string, paths: string[]): AsyncGenerator<
   while (ready.length > 0) yield ready.shift()!;
 }
 
-export async function* streamJsonArrayOrObject(path: string): AsyncGenerator<DatasetRecord> {
+export async function* streamJsonArrayOrObject(path: string, options: DatasetStreamOptions = {}): AsyncGenerator<DatasetRecord> {
+  const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const record = (index: number, value: unknown): DatasetRecord => {
+    const raw = JSON.stringify(value);
+    const tooLarge = oversized(raw, maxBytes);
+    return tooLarge ? { ok: false, index, error: tooLarge, raw: raw.slice(0, 4096), skipped: true } : { ok: true, index, value, raw };
+  };
   const first = await firstSignificantChar(path);
   if (first === undefined) throw new Error('the file is empty');
   let index = 0;
   if (first === '[') {
     try {
       for await (const { value } of streamJsonValues(path, ['$.*'])) {
-        yield { ok: true, index, value, raw: JSON.stringify(value) };
+        yield record(index, value);
         index += 1;
       }
     } catch (error) {
@@ -125,7 +152,7 @@ export async function* streamJsonArrayOrObject(path: string): AsyncGenerator<Dat
         break;
       }
       for (const element of value) {
-        yield { ok: true, index, value: element as unknown, raw: JSON.stringify(element) };
+        yield record(index, element);
         index += 1;
       }
     }
@@ -147,6 +174,11 @@ export async function* streamJsonArrayOrObject(path: string): AsyncGenerator<Dat
   const raw = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/^\ufeff/, '');
+  const tooLarge = oversized(raw, maxBytes);
+  if (tooLarge) {
+    yield { ok: false, index: 0, error: tooLarge, raw: raw.slice(0, 4096), skipped: true };
+    return;
+  }
   try {
     yield { ok: true, index: 0, value: JSON.parse(raw) as unknown, raw };
   } catch (error) {
@@ -162,6 +194,10 @@ function isArrayOfRecords(value: unknown): value is unknown[] {
 }
 
 /** Every record of a dataset file, streamed. Throws only when the file cannot be read at all. */
-export function streamDataset(path: string, kind: DatasetKind = datasetKindOf(path) ?? 'jsonl'): AsyncGenerator<DatasetRecord> {
-  return kind === 'jsonl' ? streamJsonl(path) : streamJsonArrayOrObject(path);
+export function streamDataset(
+  path: string,
+  kind: DatasetKind = datasetKindOf(path) ?? 'jsonl',
+  options: DatasetStreamOptions = {},
+): AsyncGenerator<DatasetRecord> {
+  return kind === 'jsonl' ? streamJsonl(path, options) : streamJsonArrayOrObject(path, options);
 }

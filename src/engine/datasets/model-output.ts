@@ -1,7 +1,8 @@
 // Records of model outputs as researchers keep them: a problem and the model's response, in the field
 // names the common tools write — `{problem, response}`, `{question, output}`, `{prompt, completion}`,
-// `{instruction, output}`, `{query, generation}` — or a chat (`messages` with roles, or ShareGPT
-// `conversations` with `from`/`value`). The response is free text, so it is read as a Markdown
+// `{instruction, output}`, `{query, generation}` — a chat (`messages` with roles, or ShareGPT
+// `conversations` with `from`/`value`), or an lm-evaluation-harness sample (`--log_samples`: the task's
+// `doc`, the generation in `resps[0][0]`, the expected answer in `target`). The response is free text, so it is read as a Markdown
 // solution (paragraphs, list items, `Step N` lines and `## Step N` headings are steps; `\boxed{}`,
 // `#### x` or an `Answer:` line is the final answer). An expected answer, when the record carries one
 // (`ground_truth`, `gt_answer`, `expected_answer`, `reference_answer`, `target`, or `answer` beside a
@@ -64,6 +65,17 @@ function chatOf(record: Record<string, unknown>): unknown[] | undefined {
   return Array.isArray(chat) ? chat : undefined;
 }
 
+/** lm-evaluation-harness `--log_samples`: `{ doc: {…the task's record}, target, resps: [["generation", …]], … }`. */
+const HarnessSample = z.object({
+  doc: z.record(z.string(), z.unknown()),
+  resps: z.array(z.array(z.unknown())),
+});
+
+function harnessSampleOf(record: Record<string, unknown>): z.infer<typeof HarnessSample> | undefined {
+  const parsed = HarnessSample.safeParse(record);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** Whether a record has a model's response beside its other fields (`{question, answer, response}` is not GSM8K). */
 export function hasModelResponse(record: Record<string, unknown>): boolean {
   return chatOf(record) !== undefined || RESPONSE_KEYS.some((k) => k !== 'solution' && typeof record[k] === 'string');
@@ -71,7 +83,7 @@ export function hasModelResponse(record: Record<string, unknown>): boolean {
 
 /** Whether a record reads as a problem and a model's response (checked after every named dataset shape). */
 export function isModelOutputRecord(record: Record<string, unknown>): boolean {
-  if (chatOf(record)) return true;
+  if (chatOf(record) || harnessSampleOf(record)) return true;
   const problem = firstKey(record, PROBLEM_KEYS);
   const response = firstKey(
     record,
@@ -95,6 +107,14 @@ function fromChat(messages: unknown[], uri: string): ProblemAndResponse {
   if (last < 0) throw new Error(`${uri}: the chat has no assistant message to critique`);
   const asked = chat.slice(0, last).filter((m) => USER_ROLES.has(m.role));
   return { problem: asked.map((m) => m.text.trim()).join('\n\n'), response: chat[last]!.text };
+}
+
+function fromHarnessSample(sample: z.infer<typeof HarnessSample>, uri: string): ProblemAndResponse {
+  const problemKey = firstKey(sample.doc, PROBLEM_KEYS);
+  if (problemKey === undefined) throw new Error(`${uri}: the sample's "doc" has no problem field (${PROBLEM_KEYS.slice(0, 5).join(', ')}, …)`);
+  const generation = sample.resps[0]?.[0];
+  if (typeof generation !== 'string') throw new Error(`${uri}: the sample's "resps" holds no generated text (a log-likelihood task has nothing to critique)`);
+  return { problem: sample.doc[problemKey] as string, response: generation };
 }
 
 function fromFields(record: Record<string, unknown>, uri: string): ProblemAndResponse {
@@ -125,7 +145,8 @@ function expectedAnswerOf(record: Record<string, unknown>, responseKey: string |
 
 export function modelOutputToDocument(record: Record<string, unknown>, where: RecordLocation): SolutionDocument {
   const chat = chatOf(record);
-  const { problem, response, responseKey } = chat ? fromChat(chat, where.uri) : fromFields(record, where.uri);
+  const sample = chat ? undefined : harnessSampleOf(record);
+  const { problem, response, responseKey } = chat ? fromChat(chat, where.uri) : sample ? fromHarnessSample(sample, where.uri) : fromFields(record, where.uri);
   if (response.trim() === '') throw new Error(`${where.uri}: the response is empty`);
   const expectedAnswer = expectedAnswerOf(record, responseKey);
   const document = parseMarkdownSolution(where.uri, response, {

@@ -77,6 +77,8 @@ export function systemMessage(error: unknown): string {
       ENOENT: 'no such file',
       EISDIR: 'is a folder',
       EMFILE: 'too many open files',
+      Z_DATA_ERROR: 'not valid gzip data',
+      Z_BUF_ERROR: 'the gzip data ends too early',
     };
     return known[error.code] ?? error.code;
   }

@@ -57,7 +57,7 @@ export interface ReadItemsOptions {
   cwd?: string;
   /** The dataset format of every record (otherwise detected per record). */
   format?: DocumentFormat;
-  /** Solution files larger than this are skipped (default: the CLI reader's limit). */
+  /** Solution files, and dataset records, larger than this are skipped (default: the CLI reader's limit). */
   maxFileBytes?: number;
   /** Stop producing items (the consumer stops pulling anyway; this also ends a long file scan early). */
   signal?: AbortSignal;
@@ -121,7 +121,8 @@ export async function* readItems(inputs: readonly (DiscoveredFile | MissingInput
 
 async function* datasetItems(path: string, shown: string, kind: 'jsonl' | 'json', options: ReadItemsOptions): AsyncGenerator<PipelineItem> {
   try {
-    for await (const record of streamDataset(path, kind)) {
+    const limit = options.maxFileBytes !== undefined ? { maxRecordBytes: options.maxFileBytes } : {};
+    for await (const record of streamDataset(path, kind, limit)) {
       if (options.signal?.aborted) return;
       const id = `${shown}#${record.index}`;
       const location = { index: record.index, ...(record.line !== undefined ? { line: record.line } : {}) };
@@ -134,7 +135,7 @@ async function* datasetItems(path: string, shown: string, kind: 'jsonl' | 'json'
             source: { kind: 'record', value: record.value },
             ...(options.format ? { format: options.format } : {}),
           }
-        : { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'unreadable', status: 'failed', reason: record.error } };
+        : { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'unreadable', status: record.skipped ? 'skipped' : 'failed', reason: record.error } };
     }
   } catch (error) {
     yield unreadableItem(shown, path, 'failed', `cannot read the dataset: ${systemMessage(error)}`);
