@@ -32,7 +32,9 @@ export function withReference(document: SolutionDocument, text: string, origin: 
   if (document.reference) return warn(`${named} was not used: ${ORIGIN_NAME[document.reference.origin].replace(/^The/, 'the')} comes first.`);
   if (text.trim() === '') return warn(`${named} is empty; the solution is judged without a reference.`);
   if (text.length > MAX_REFERENCE_CHARACTERS) {
-    return warn(`${named} is too long (${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_REFERENCE_CHARACTERS.toLocaleString('en-US')}); the solution is judged without it.`);
+    return warn(
+      `${named} is too long (${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_REFERENCE_CHARACTERS.toLocaleString('en-US')}); the solution is judged without it.`,
+    );
   }
   const read = parseMarkdownSolution('reference', text);
   const finalAnswer = read.expectedAnswer ?? read.finalAnswer?.text;
@@ -41,7 +43,9 @@ export function withReference(document: SolutionDocument, text: string, origin: 
   if (finalAnswer === undefined) {
     warnings.push(`${named} states no final answer (an "Answer:" line, "#### 72" or \\boxed{…}): the final answer is not compared with it.`);
   } else if (document.expectedAnswer !== undefined && compareAnswers(finalAnswer, document.expectedAnswer) === 'differs') {
-    warnings.push(`${named} ends with ${finalAnswer}, but the expected answer is ${document.expectedAnswer}; the final answer is compared with ${document.expectedAnswer}.`);
+    warnings.push(
+      `${named} ends with ${finalAnswer}, but the expected answer is ${document.expectedAnswer}; the final answer is compared with ${document.expectedAnswer}.`,
+    );
   }
   return { ...document, reference, warnings };
 }

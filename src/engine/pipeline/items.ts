@@ -135,7 +135,13 @@ async function* datasetItems(path: string, shown: string, kind: 'jsonl' | 'json'
             source: { kind: 'record', value: record.value },
             ...(options.format ? { format: options.format } : {}),
           }
-        : { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'unreadable', status: record.skipped ? 'skipped' : 'failed', reason: record.error } };
+        : {
+            id,
+            path,
+            record: location,
+            contentHash: contentHash(record.raw),
+            source: { kind: 'unreadable', status: record.skipped ? 'skipped' : 'failed', reason: record.error },
+          };
     }
   } catch (error) {
     yield unreadableItem(shown, path, 'failed', `cannot read the dataset: ${systemMessage(error)}`);

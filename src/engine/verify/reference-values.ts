@@ -19,7 +19,8 @@ import { evaluateExpression } from './evaluate';
 import type { Finding } from './finding';
 
 /** A name (`\text{…}`, or up to six words), `=`, and what follows up to the end of the sentence or formula. */
-const NAMED_RESULT = /(\\text\{([^{}]{2,60})\}|\b[A-Za-z][A-Za-z']*(?:[ \t]+[A-Za-z][A-Za-z']*){0,5})[ \t]*=[ \t]*([^\n]*?)(?=\.(?:\s|$)|[,;](?:\s|$)|\\\]|\\\)|\$(?!\d)|\n|$)/g;
+const NAMED_RESULT =
+  /(\\text\{([^{}]{2,60})\}|\b[A-Za-z][A-Za-z']*(?:[ \t]+[A-Za-z][A-Za-z']*){0,5})[ \t]*=[ \t]*([^\n]*?)(?=\.(?:\s|$)|[,;](?:\s|$)|\\\]|\\\)|\$(?!\d)|\n|$)/g;
 /** Words that lead into a name without being part of it: `So the total cost = …`. */
 const LEAD_WORDS = new Set(['so', 'then', 'thus', 'hence', 'therefore', 'now', 'and', 'the', 'finally']);
 /** Named results read per text; a text with more is read up to here. */
@@ -110,6 +111,15 @@ export function referenceChecker(document: SolutionDocument): ((step: Step) => F
     (perStep.get(step.index) ?? []).flatMap((stated): Finding[] => {
       const expected = known.get(stated.name)!;
       if (!inSolution.has(stated.name) || !contradicts(stated, expected)) return [];
-      return [{ kind: 'reference', status: 'refuted', start: stated.start, end: stated.end, expected: expected.value, note: `the reference has ${stated.name} = ${expected.value}` }];
+      return [
+        {
+          kind: 'reference',
+          status: 'refuted',
+          start: stated.start,
+          end: stated.end,
+          expected: expected.value,
+          note: `the reference has ${stated.name} = ${expected.value}`,
+        },
+      ];
     });
 }
