@@ -83,13 +83,13 @@ export async function writeDataset(path: string, count: number): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
-/** A preload that writes the process's peak resident memory (KB) to a file when it exits. */
+/** A preload that writes the process's peak resident memory (KB) and CPU time (µs) to a file when it exits. */
 function peakRssPreload(dir: string): string {
   const path = join(dir, 'peak-rss-preload.cjs');
   if (!existsSync(path)) {
     writeFileSync(
       path,
-      `const { writeFileSync } = require('node:fs');\nconst { join } = require('node:path');\nprocess.on('exit', () => {\n  const out = process.env.STEPCRITIC_BENCH_RSS_DIR;\n  if (out) writeFileSync(join(out, 'rss-' + process.pid + '.txt'), String(process.resourceUsage().maxRSS));\n});\n`,
+      `const { writeFileSync } = require('node:fs');\nconst { join } = require('node:path');\nprocess.on('exit', () => {\n  const out = process.env.STEPCRITIC_BENCH_RSS_DIR;\n  if (out) { const u = process.resourceUsage(); writeFileSync(join(out, 'rss-' + process.pid + '.txt'), u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime)); }\n});\n`,
     );
   }
   return path;
@@ -101,6 +101,8 @@ export interface ChildRun {
   wallMs: number;
   /** Largest peak RSS of any Node process the run started, in MB. */
   peakRssMb: number;
+  /** CPU time (user + system) of every Node process the run started, in ms: steadier than wall time on a shared machine. */
+  cpuMs: number;
   /** How many Node processes reported (the child and any it spawned). */
   processes: number;
   stdout: string;
@@ -142,9 +144,11 @@ export function runNode(args: readonly string[], options: ChildOptions): Promise
       if (poll) clearInterval(poll);
       clearTimeout(timer);
       const reports = readdirSync(rssDir).filter((f) => f.startsWith('rss-'));
-      const peaks = reports.map((f) => Number(readFileSync(join(rssDir, f), 'utf8')));
+      const usages = reports.map((f) => readFileSync(join(rssDir, f), 'utf8').split(' ').map(Number));
+      const peaks = usages.map(([rss]) => rss!);
+      const cpuMs = usages.reduce((sum, [, cpu]) => sum + (cpu ?? 0) / 1000, 0);
       rmSync(rssDir, { recursive: true, force: true });
-      resolve({ status, signal, wallMs, peakRssMb: peaks.length > 0 ? Math.max(...peaks) / 1024 : Number.NaN, processes: peaks.length, stdout, stderr });
+      resolve({ status, signal, wallMs, peakRssMb: peaks.length > 0 ? Math.max(...peaks) / 1024 : Number.NaN, cpuMs, processes: peaks.length, stdout, stderr });
     });
   });
 }

@@ -63,13 +63,7 @@ export async function writeRunReport(runLog: string): Promise<string> {
   const writer = new ReportWriter(
     htmlRenderer({
       title: 'Step Critic: workspace critique',
-      run: {
-        id: log.header.runId,
-        configHash: log.header.configHash,
-        logPath: runLog,
-        interrupted: log.end === undefined || log.end.interrupted,
-        inputs: log.header.inputs,
-      },
+      run: { ...log.run, logPath: runLog },
     }),
   );
   for await (const item of log.items()) writer.add(item.entry, item.triage ? { triage: item.triage } : undefined);

@@ -59,9 +59,54 @@ describe('reading a run log', () => {
     );
     assert.equal(items[2]!.entry.reason, 'judged again', 'the latest line of a re-judged item');
     assert.equal(log.count, 4);
-    assert.equal(log.resumes, 2);
+    assert.equal(log.logs[0]!.resumes, 2);
     assert.equal(log.durationMs, 3000 + 5000 + 2000);
     assert.equal(runLogMeta(log).durationMs, 10_000);
-    assert.equal(log.problems.length, 1, 'the torn last line');
+    assert.equal(log.logs[0]!.problems.length, 1, 'the torn last line');
+  });
+
+  it('reads several logs as one: an item in two logs counts once (its latest line), a run copied into two logs is timed once', async () => {
+    const write = (name: string, lines: unknown[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      return path;
+    };
+    const first = [header, item('b.jsonl#1', '2026-01-01T00:00:01.000Z'), item('b.jsonl#3', '2026-01-01T00:00:02.000Z')];
+    // A copy of the first log, resumed elsewhere: b.jsonl#3 judged again there, b.jsonl#4 added.
+    const copy = write('copy.jsonl', [
+      ...first,
+      { type: 'resume', at: '2026-01-01T03:00:00.000Z', configHash: 'c', toolVersion: 'test', alreadyDone: 2 },
+      item('b.jsonl#3', '2026-01-01T03:00:01.000Z', 'judged again'),
+      item('b.jsonl#4', '2026-01-01T03:00:03.000Z'),
+      end('2026-01-01T03:00:04.000Z', 4000),
+    ]);
+    const original = write('original.jsonl', first);
+    const other = write('other.jsonl', [
+      { ...header, runId: 'run-2', startedAt: '2026-01-02T00:00:00.000Z' },
+      item('a.md', '2026-01-02T00:00:01.000Z'),
+      end('2026-01-02T00:00:02.000Z', 2000),
+    ]);
+
+    for (const order of [
+      [original, copy, other],
+      [copy, other, original],
+    ]) {
+      const log = await readRunLog(order);
+      const items = [];
+      for await (const i of log.items()) items.push(i);
+      assert.deepEqual(
+        items.map((i) => i.id),
+        ['a.md', 'b.jsonl#1', 'b.jsonl#3', 'b.jsonl#4'],
+      );
+      assert.equal(items[2]!.entry.reason, 'judged again', 'the latest judgement, whichever log comes first');
+      assert.equal(log.duplicates, 2, 'b.jsonl#1 and b.jsonl#3 are in two logs');
+      assert.equal(log.durationMs, 2000 + 4000 + 2000, 'the copied run once (up to its last line), the resumed run, the other run');
+      assert.equal(log.finished, false, 'the original log has no end line');
+    }
+    const conflicting = write('conflicting.jsonl', [{ ...header, configHash: 'd', config: { maxSteps: 3 } }]);
+    await assert.rejects(
+      readRunLog([original, conflicting]),
+      /original\.jsonl and .*conflicting\.jsonl were made with different configurations \(maxSteps: unset → 3\)/,
+    );
   });
 });

@@ -114,7 +114,7 @@ describe('runPipeline', () => {
     const wrong = loaded.items.find((i) => i.id === 'mixed.jsonl#1')!.entry;
     assert.equal(wrong.firstErrorIndex, 1);
     assert.equal(wrong.labels?.firstErrorStep, 1);
-    assert.ok(loaded.log.end && !loaded.log.end.interrupted);
+    assert.ok(loaded.log.finished && !loaded.log.interrupted);
   });
 
   it('a call that fails for one item leaves that item "could not judge" and the others judged', async () => {
@@ -276,9 +276,9 @@ describe('runPipeline', () => {
     const resumed = await openRunLog({ path: logPath, resume: true, ...logHeader });
     resumed.close({ interrupted: false, durationMs: 1, judgedThisRun: 0, usage: { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 } });
     const loaded = await loadRunLog(logPath);
-    assert.equal(loaded.log.problems.length, 1);
-    assert.match(loaded.log.problems[0]!, /not JSON/);
-    assert.ok(loaded.log.end, 'the line after the torn one starts clean');
+    assert.equal(loaded.log.logs[0]!.problems.length, 1);
+    assert.match(loaded.log.logs[0]!.problems[0]!, /not JSON/);
+    assert.ok(loaded.log.finished, 'the line after the torn one starts clean');
     await assert.rejects(loadRunLog(join(dir, 'mixed.jsonl')), (e: unknown) => e instanceof RunLogError && /not a Step Critic run log/.test(e.message));
   });
 

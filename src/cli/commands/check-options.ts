@@ -16,6 +16,8 @@ import { readReportOutput, REPORT_OUTPUT_OPTIONS } from '../output-file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION } from './calibration-option';
+import type { Shard } from '../../engine/pipeline/shard';
+import { readShard, SHARD_OPTION } from './shard-option';
 
 const FAIL_ON = ['incorrect', 'uncertain', 'never'] as const;
 const DATASET_FORMATS = DocumentFormatSchema.options.filter((f) => !['markdown', 'text', 'python', 'javascript', 'typescript'].includes(f));
@@ -30,6 +32,7 @@ const BATCH_OPTIONS: OptionSpec[] = [
   },
   { name: 'resume', type: 'boolean', description: 'Continue the run in --run-log: skip the solutions already in it (same name and content)' },
   { name: 'retry-errors', type: 'boolean', description: 'With --resume: judge again the solutions that failed or could not be judged' },
+  SHARD_OPTION,
   {
     name: 'triage',
     type: 'string',
@@ -118,6 +121,8 @@ export interface CheckSettings extends ReportOutput {
   runLog?: string;
   resume: boolean;
   retryErrors: boolean;
+  /** `--shard I/N`: only the solutions of this shard. */
+  shard?: Shard;
   triage?: 'verifiers' | 'answer';
   triageThreshold: number;
   concurrency?: number;
@@ -146,6 +151,7 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
   const title = stringValue(args, 'title');
   const color = booleanValue(args, 'color');
   const cacheDir = stringValue(args, 'cache-dir');
+  const shard = readShard('check', args);
   return {
     paths: args.positionals,
     ...readReportOutput('check', args),
@@ -161,6 +167,7 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
     ...(runLog !== undefined ? { runLog } : {}),
     resume,
     retryErrors,
+    ...(shard ? { shard } : {}),
     ...(triage !== undefined ? { triage } : {}),
     triageThreshold: numberValue('check', args, 'triage-threshold', 0, 1) ?? DEFAULT_TRIAGE_THRESHOLD,
     ...(concurrency !== undefined ? { concurrency } : {}),

@@ -62,6 +62,7 @@ export async function prepareRun(
         tool: { version: TOOL_VERSION, ...(dependencies.promptVersion !== undefined ? { protocolVersion: dependencies.promptVersion } : {}) },
         critic: dependencies.critic,
         inputs,
+        ...(settings.shard ? { shard: settings.shard } : {}),
       });
     } catch (error) {
       if (error instanceof RunLogError) throw new UsageError(error.message);

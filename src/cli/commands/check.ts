@@ -18,6 +18,7 @@ import { FOLDER_WALK_SUFFIX, SUPPORTED_EXTENSIONS } from '../../engine/files/kin
 import { setGlobalLlmConcurrency } from '../../engine/llm/concurrency';
 import type { PipelineItem } from '../../engine/pipeline/items';
 import { readItems } from '../../engine/pipeline/items';
+import { shardItems, shardScope } from '../../engine/pipeline/shard';
 import type { PipelineOptions, PipelineResult } from '../../engine/pipeline/run';
 import { describeStop, runPipeline } from '../../engine/pipeline/run';
 import type { ReportMeta } from '../../engine/report/build';
@@ -129,12 +130,15 @@ async function checkInputs(
 ): Promise<number> {
   const started = performance.now();
   const items = () =>
-    readItems(inputs, {
-      cwd: context.cwd,
-      maxFileBytes: settings.maxFileBytes,
-      signal: context.signal,
-      ...(settings.datasetFormat ? { format: settings.datasetFormat } : {}),
-    });
+    shardItems(
+      readItems(inputs, {
+        cwd: context.cwd,
+        maxFileBytes: settings.maxFileBytes,
+        signal: context.signal,
+        ...(settings.datasetFormat ? { format: settings.datasetFormat } : {}),
+      }),
+      settings.shard,
+    );
   const llm = dependencies.llm;
   if (settings.triage && !llm && !settings.quiet) {
     context.stderr.write('stepcritic: --triage has nothing to save without the LLM critic: every solution gets the verifiers only\n');
@@ -150,7 +154,7 @@ async function checkInputs(
   if (!prepared.ok) return prepared.exit;
   const { runLog, configHash } = prepared;
   const hasDataset = inputs.some((i) => 'kind' in i && i.kind.kind === 'dataset');
-  const fileCount = hasDataset ? null : inputs.length;
+  const fileCount = hasDataset || settings.shard ? null : inputs.length;
 
   const streamText = settings.format === 'text' && settings.out === undefined;
   const paint = painter(settings.color ?? colourEnabled(context.stdout, context.env));
@@ -210,7 +214,7 @@ async function checkInputs(
   const status = runLog ? await reportFromLog(context, settings, dependencies, runLog, streamText) : thisRun;
   if (writer) await writeReport(context, settings, writer, runMeta(settings, dependencies, durationMs), thisRun.findingSteps);
   if (streamText && !settings.quiet) {
-    const lines = renderTextSummary(thisRun.counter.summary(durationMs), thisRun.findingSteps, { paint });
+    const lines = renderTextSummary(thisRun.counter.summary(durationMs), thisRun.findingSteps, { paint }, shardScope(settings.shard));
     if (result.progress.resumed > 0) lines.push(`${result.progress.resumed} already in the run log ${settings.runLog} (not judged again)`);
     await stdout.write(`${lines.join('\n')}\n`);
   }
@@ -223,6 +227,7 @@ function runMeta(settings: CheckSettings, dependencies: CheckDependencies, durat
     critic: dependencies.critic,
     ...(dependencies.promptVersion !== undefined ? { promptVersion: dependencies.promptVersion } : {}),
     failOn: settings.failOn,
+    ...(settings.shard ? { shards: shardScope(settings.shard) } : {}),
     durationMs,
   };
 }
@@ -263,8 +268,7 @@ async function reportFromLog(
   const log = await readRunLog(runLog.path);
   const tally = new RunTally();
   const options = renderOptions(settings, context, dependencies);
-  const run = { id: log.header.runId, configHash: log.header.configHash, interrupted: log.end === undefined || log.end.interrupted };
-  const writer = streamText ? undefined : new ReportWriter(rendererFor(settings.format, { ...options, html: { ...options.html, run } }));
+  const writer = streamText ? undefined : new ReportWriter(rendererFor(settings.format, { ...options, html: { ...options.html, run: log.run } }));
   for await (const item of log.items({ trusted: !writer })) {
     tally.add(item.entry, settings.failOn);
     writer?.add(item.entry, item.triage ? { triage: item.triage } : undefined);

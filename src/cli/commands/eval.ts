@@ -11,6 +11,7 @@ import { describeCalibration } from '../../engine/calibration/file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION, cliCriticIdentity, readCliCalibration } from './calibration-option';
+import { readShard, SHARD_OPTION } from './shard-option';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -28,6 +29,7 @@ const EVAL_OPTIONS: OptionSpec[] = [
     description: 'Judge a stratified sample of N labelled solutions: both labels (erroneous, correct) of every split, in proportion',
   },
   { name: 'seed', type: 'string', valueName: 'S', defaultText: '1', description: 'Seed of --sample (the same seed takes the same sample)' },
+  SHARD_OPTION,
   {
     name: 'concurrency',
     type: 'string',
@@ -96,6 +98,7 @@ export const evalCommand: Command = {
     const sampleSize = integerValue('eval', args, 'sample', 1);
     const seed = integerValue('eval', args, 'seed', 0, 2 ** 32 - 1) ?? 1;
     if (args.values.seed !== undefined && sampleSize === undefined) throw new UsageError('--seed goes with --sample N', helpHint('eval'));
+    const shard = readShard('eval', args);
 
     let splitList = (await Promise.all(args.positionals.map(datasetFiles))).flat().map(splitOf);
     if (splits.length > 0) {
@@ -119,6 +122,7 @@ export const evalCommand: Command = {
       concurrency: concurrency ?? setup.concurrency ?? 4,
       limit,
       ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
+      ...(shard ? { shard } : {}),
       threshold,
       cwd: context.cwd,
       signal: context.signal,

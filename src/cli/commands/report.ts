@@ -1,7 +1,9 @@
-// `stepcritic report RUNLOG`: renders a report from a run log without judging anything again, in any
+// `stepcritic report RUNLOG…`: renders a report from a run log without judging anything again, in any
 // format (a run that is still going, or was interrupted, gives a report of what is done so far).
+// Several run logs (the shards of a run, `check --shard I/N`) make one report, read as one log.
 import { pathToFileURL } from 'node:url';
-import type { RunLogIndex } from '../../engine/batch/run-log-reader';
+import type { RunLogFile, RunLogIndex } from '../../engine/batch/run-log-reader';
+import { describeShards } from '../../engine/report/findings';
 import { readRunLog, runLogMeta } from '../../engine/batch/run-log-reader';
 import { RunLogError } from '../../engine/batch/run-log';
 import type { FailOn } from '../../engine/report/build';
@@ -45,32 +47,33 @@ export const REPORT_OPTIONS: OptionSpec[] = [
 
 async function runReport(context: CliContext): Promise<number> {
   const args = parseCommandArgs('report', context.argv, REPORT_OPTIONS);
-  if (args.positionals.length !== 1) {
-    throw new UsageError(args.positionals.length === 0 ? 'give the run log to report on' : 'give exactly one run log', helpHint('report'));
-  }
-  const logPath = args.positionals[0]!;
+  if (args.positionals.length === 0) throw new UsageError('give the run log to report on', helpHint('report'));
+  const logPaths = args.positionals;
   const { format, out, force } = readReportOutput('report', args);
   const failOn = (stringValue(args, 'fail-on') ?? 'never') as FailOn;
   const maxDetailed = integerValue('report', args, 'max-detailed', 1);
 
   let log: RunLogIndex;
   try {
-    log = await readRunLog(logPath);
+    log = await readRunLog(logPaths);
   } catch (error) {
     if (error instanceof RunLogError) throw new UsageError(error.message);
     throw error;
   }
-  for (const problem of log.problems.slice(0, 5)) context.stderr.write(`stepcritic: ${logPath}: ${problem}; skipped\n`);
-  if (log.problems.length > 5) context.stderr.write(`stepcritic: ${logPath}: ${log.problems.length - 5} more unreadable lines skipped\n`);
-  if (log.end === undefined) {
-    context.stderr.write(`stepcritic: the run in ${logPath} has not finished (still running, or stopped): reporting the ${log.count} items done so far\n`);
-  } else if (log.end.interrupted) {
+  for (const file of log.logs) describeLogFile(context, file, log.logs.length === 1 ? `the ${log.count}` : 'the');
+  if (log.duplicates > 0) {
     context.stderr.write(
-      `stepcritic: the run in ${logPath} was interrupted (${log.end.reason ?? 'stopped'}): reporting the ${log.count} items done; 'stepcritic check … --run-log ${logPath} --resume' continues it\n`,
+      `stepcritic: ${log.duplicates} ${log.duplicates === 1 ? 'solution is' : 'solutions are'} in more than one run log: each counted once (its latest judgement)\n`,
+    );
+  }
+  if (log.shards) {
+    const missing = Array.from({ length: log.shards.count }, (_, i) => i + 1).filter((i) => !log.shards!.included.includes(i));
+    context.stderr.write(
+      `stepcritic: the report covers ${describeShards(log.shards)}: ${missing.length === 1 ? 'shard' : 'shards'} ${missing.join(', ')} of ${log.shards.count} not given\n`,
     );
   }
 
-  if (out !== undefined) await checkOutputTarget(out, [logPath], force);
+  if (out !== undefined) await checkOutputTarget(out, logPaths, force);
 
   const calibration = readCliCalibration('report', args, await runLogCritic(log), log.header.critic.note ?? 'no step has a P(True) from a critic');
   const recalibrated = { count: 0, kept: new Map<string, number>() };
@@ -94,7 +97,7 @@ async function runReport(context: CliContext): Promise<number> {
       ...(log.header.tool.protocolVersion !== undefined ? { promptVersion: log.header.tool.protocolVersion } : {}),
       failOn,
       html: {
-        run: { id: log.header.runId, configHash: log.header.configHash, interrupted: log.end === undefined || log.end.interrupted, inputs: log.header.inputs },
+        run: log.run,
         ...(title !== undefined ? { title } : {}),
         ...(maxDetailed !== undefined ? { maxDetailed } : {}),
       },
@@ -121,16 +124,33 @@ async function runReport(context: CliContext): Promise<number> {
   return reached ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
+/** What the user should know about one log: lines it could not read, a run that has not finished. */
+function describeLogFile(context: CliContext, file: RunLogFile, items: string): void {
+  for (const problem of file.problems.slice(0, 5)) context.stderr.write(`stepcritic: ${file.path}: ${problem}; skipped\n`);
+  if (file.problems.length > 5) context.stderr.write(`stepcritic: ${file.path}: ${file.problems.length - 5} more unreadable lines skipped\n`);
+  if (file.end === undefined) {
+    context.stderr.write(`stepcritic: the run in ${file.path} has not finished (still running, or stopped): reporting ${items} items done so far\n`);
+  } else if (file.end.interrupted) {
+    context.stderr.write(
+      `stepcritic: the run in ${file.path} was interrupted (${file.end.reason ?? 'stopped'}): reporting ${items} items done; 'stepcritic check … --run-log ${file.path} --resume' continues it\n`,
+    );
+  }
+}
+
 export const reportCommand: Command = {
   name: 'report',
   summary: 'Render a report (HTML, JUnit, SARIF, JSON, Markdown) from a run log, without re-running',
   help: () =>
     formatHelp({
-      usage: 'stepcritic report [options] RUNLOG',
+      usage: 'stepcritic report [options] RUNLOG...',
       description: [
         "Reads a run log written by 'stepcritic check --run-log RUNLOG' (one line per judged solution) and",
         'renders it as a report. Nothing is judged again and no endpoint is called. A log of a run that is',
         'still going or was interrupted gives a report of what is done so far.',
+        '',
+        "Several run logs (the shards of one run, 'check --shard I/N', or copies of a resumed run) make one",
+        'report: a solution in more than one log counts once (its latest judgement); logs made with',
+        'different configurations (critic, model, prompt, calibration, thresholds) are refused.',
         '',
         'HTML is one self-contained page (no network access): summary, a filterable table, every solution',
         'step by step coloured by verdict and P(True), a P(True) histogram and, for labelled datasets',
@@ -144,6 +164,7 @@ export const reportCommand: Command = {
           'stepcritic report run.jsonl --out report.html',
           'stepcritic report run.jsonl --format junit --out junit.xml --fail-on incorrect',
           'stepcritic report run.jsonl --format sarif --out results.sarif',
+          'stepcritic report run-*.jsonl --out report.html   # the shards of one run, merged',
         ],
       },
     }),

@@ -16,6 +16,8 @@ import { CriticInfoSchema, FileReportSchema, REPORT_SCHEMA_VERSION } from '../re
 import type { FileReport } from '../report/schema';
 import { UsageSchema } from '../types';
 import { itemKey } from '../pipeline/items';
+import type { Shard } from '../pipeline/shard';
+import { describeShard } from '../pipeline/shard';
 
 export const RUN_LOG_VERSION = 1;
 
@@ -39,6 +41,8 @@ export const RunLogHeaderSchema = z.object({
   tool: RunLogToolSchema,
   critic: CriticInfoSchema,
   inputs: z.array(z.string()),
+  /** `--shard I/N`: the run judged only this shard of its inputs. */
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
 });
 export type RunLogHeader = z.infer<typeof RunLogHeaderSchema>;
 
@@ -107,6 +111,8 @@ export interface RunLogWriterOptions {
   tool: Omit<z.infer<typeof RunLogToolSchema>, 'name' | 'reportSchemaVersion'>;
   critic: RunLogHeader['critic'];
   inputs: readonly string[];
+  /** `--shard I/N`: a resumed log must be of the same shard. */
+  shard?: Shard;
   /** Resume even though the configuration differs from the one the log was started with. */
   allowConfigChange?: boolean;
   /** On resume: also re-judge items whose entry has steps that could not be judged, or failed. */
@@ -122,7 +128,8 @@ export interface RunLogWriter {
   close(end: Omit<RunLogEnd, 'type' | 'at'>): void;
 }
 
-function describeConfigChange(before: Record<string, unknown>, after: Record<string, unknown>): string {
+/** What differs between two run configurations (the first few keys), for a refusal. */
+export function describeConfigChange(before: Record<string, unknown>, after: Record<string, unknown>): string {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   return changed
@@ -187,6 +194,12 @@ export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWr
         `the run log ${options.path} was made with another configuration (${describeConfigChange(header.config, options.config) || 'settings differ'}); resume with the same options, or start a new run log`,
       );
     }
+    const shardOf = (shard: Shard | undefined) => (shard ? describeShard(shard) : 'every shard');
+    if (shardOf(header.shard) !== shardOf(options.shard)) {
+      throw new RunLogError(
+        `the run log ${options.path} holds ${shardOf(header.shard)} of its inputs, not ${shardOf(options.shard)}; resume it with ${header.shard ? `--shard ${header.shard.index}/${header.shard.count}` : 'no --shard'}, or start a new run log`,
+      );
+    }
     runId = header.runId;
   }
 
@@ -222,6 +235,7 @@ export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWr
       tool: { name: 'stepcritic', ...options.tool, reportSchemaVersion: REPORT_SCHEMA_VERSION },
       critic: options.critic,
       inputs: [...options.inputs],
+      ...(options.shard ? { shard: options.shard } : {}),
     });
   }
 

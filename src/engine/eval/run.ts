@@ -19,6 +19,8 @@ import type { StepCritic } from '../checks';
 import { buildItemDocument } from '../pipeline/document';
 import type { PipelineItem } from '../pipeline/items';
 import { readItems } from '../pipeline/items';
+import type { Shard } from '../pipeline/shard';
+import { describeShard, inShard } from '../pipeline/shard';
 import { describeStop, runPipeline } from '../pipeline/run';
 import type { FileReport } from '../report/schema';
 import type { CalibrationNote, SolutionDocument, Usage } from '../types';
@@ -85,6 +87,8 @@ export interface EvalReport {
   calibration?: CalibrationNote;
   /** `--sample N --seed S`, when the solutions were a stratified sample. */
   sample?: { size: number; seed: number };
+  /** `--shard I/N`: the figures are of this shard's solutions only. */
+  shard?: Shard;
   splits: SplitReport[];
   overall: SplitReport;
   usage: Usage;
@@ -109,6 +113,8 @@ export interface EvalOptions {
   limit?: number;
   /** A stratified sample of this many labelled solutions (both labels, every split), drawn with `seed`. */
   sample?: { size: number; seed: number };
+  /** `--shard I/N`: only the solutions of this shard (of the sample, with both). */
+  shard?: Shard;
   /** P(True) below this marks a step incorrect (default 0.5). */
   threshold?: number;
   /** Paths are shown relative to this. */
@@ -152,6 +158,8 @@ function unscorable(document: SolutionDocument): string | undefined {
 
 /** A record the sample leaves out: not judged, not counted as skipped. */
 const NOT_SAMPLED = 'not in the sample';
+/** A record of another shard: not judged, not counted here (its own shard counts it). */
+const NOT_IN_SHARD = 'in another shard';
 
 export async function runEval(splits: readonly EvalSplit[], options: EvalOptions): Promise<EvalReport> {
   const started = Date.now();
@@ -180,11 +188,15 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
     },
     judgeOptions: { thresholds: { correct: threshold, incorrect: threshold } },
     concurrency: options.concurrency,
-    admit: (document, item) => admit(document, splitByPath.get(item.path) ?? ''),
+    // The sample is drawn over every shard (so that the shards of a sample are disjoint and cover it).
+    admit: (document, item) => {
+      const sampled = admit(document, splitByPath.get(item.path) ?? '');
+      return inShard(item, options.shard) ? sampled : NOT_IN_SHARD;
+    },
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onEntry: (finished) => {
-      if (finished.kind !== 'finished' || finished.stopped) return;
+      if (finished.kind !== 'finished' || finished.stopped || !inShard(finished.item, options.shard)) return;
       const entry = finished.entry;
       if (entry.status !== 'judged') {
         if (entry.reason === NOT_SAMPLED) return;
@@ -213,6 +225,7 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
     ...(options.critic && options.protocolVersion !== undefined ? { protocolVersion: options.protocolVersion } : {}),
     ...(options.critic && options.calibration ? { calibration: options.calibration.note } : {}),
     ...(options.sample ? { sample: options.sample } : {}),
+    ...(options.shard ? { shard: options.shard } : {}),
     splits: names.map((name) =>
       summariseSplit(
         name,
@@ -268,10 +281,10 @@ const num = (x: number | null, digits = 3) => (x === null ? '–' : x.toFixed(di
 
 export function renderEvalMarkdown(report: EvalReport): string {
   const lines: string[] = [];
-  lines.push(`## stepcritic eval: ${report.datasets.join(', ') || 'dataset'}`);
+  lines.push(`## stepcritic eval: ${report.datasets.join(', ') || 'dataset'}${report.shard ? ` (${describeShard(report.shard)})` : ''}`);
   lines.push('');
   lines.push(
-    `Critic: ${report.critic}; step threshold ${report.threshold}${report.calibration ? `; P(True) ${describeCalibration(report.calibration)}` : ''}.`,
+    `Critic: ${report.critic.replace(/\.$/, '')}; step threshold ${report.threshold}${report.calibration ? `; P(True) ${describeCalibration(report.calibration)}` : ''}.`,
   );
   if (report.stopped) lines.push(`**Stopped early:** ${report.stopped}. The figures cover the solutions judged so far; run again to resume from the cache.`);
   lines.push('');

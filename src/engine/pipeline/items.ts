@@ -82,9 +82,12 @@ export async function itemFromText(input: { id: string; path: string; text: stri
   };
 }
 
+/** The content hash of an input that could not be found or read at all (it has no content). */
+export const UNREAD = 'unread';
+
 /** An input that could not be found or read at all: reported as failed, the others still judged. */
 export function unreadableItem(id: string, path: string, status: 'skipped' | 'failed', reason: string): PipelineItem {
-  return { id, path, contentHash: 'unread', source: { kind: 'unreadable', status, reason } };
+  return { id, path, contentHash: UNREAD, source: { kind: 'unreadable', status, reason } };
 }
 
 /**

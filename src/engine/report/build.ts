@@ -3,7 +3,7 @@
 import type { SolutionDocument, SolutionJudgement, Usage } from '../types';
 import { answerText } from '../combine';
 import { emptyUsage, SolutionVerdictSchema, VerdictSchema } from '../types';
-import type { FileReport, FileStatus, Report, ReportSummary, StepReport } from './schema';
+import type { FileReport, FileStatus, Report, ReportShards, ReportSummary, StepReport } from './schema';
 import { REPORT_SCHEMA_VERSION } from './schema';
 
 export interface EntryOrigin {
@@ -140,6 +140,8 @@ export interface ReportMeta {
   failOn?: FailOn;
   durationMs?: number;
   createdAt?: Date;
+  /** A sharded run's shards the report covers (none: the whole run). */
+  shards?: ReportShards;
 }
 
 export function buildReport(files: FileReport[], meta: ReportMeta): Report {
@@ -156,6 +158,7 @@ export function reportHead(meta: ReportMeta, summary: ReportSummary): ReportHead
     createdAt: (meta.createdAt ?? new Date()).toISOString(),
     critic: meta.critic,
     ...(meta.failOn ? { failOn: meta.failOn } : {}),
+    ...(meta.shards ? { shards: meta.shards } : {}),
     summary,
   };
 }

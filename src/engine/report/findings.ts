@@ -1,7 +1,7 @@
 // What the renderers share: which steps are findings, where a finding points, how counts read.
 import type { FindingCode, Position, Verdict } from '../types';
 import { isRefutedClaim } from '../types';
-import type { FileReport, StepReport } from './schema';
+import type { FileReport, ReportShards, StepReport } from './schema';
 
 /** Verdicts every renderer reports by default; `correct`/`unchecked`/`downstream` only when asked. */
 export const FINDING_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['incorrect', 'uncertain', 'error']);
@@ -68,4 +68,13 @@ export function formatProbability(p: number | null): string {
 
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** What a report of some shards covers: `shard 2/4`, `shards 1, 2 and 4 of 4`. */
+export function describeShards(shards: ReportShards): string {
+  const [only, ...more] = shards.included;
+  if (only === undefined) return `none of ${shards.count} shards`;
+  if (more.length === 0) return `shard ${only}/${shards.count}`;
+  const last = more[more.length - 1]!;
+  return `shards ${[only, ...more.slice(0, -1)].join(', ')} and ${last} of ${shards.count}`;
 }

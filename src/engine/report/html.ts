@@ -6,7 +6,7 @@
 // by step, coloured by verdict with its P(True); a histogram of step P(True); and, where the entries
 // carry ground-truth labels (ProcessBench and the other datasets), the ProcessBench table (accuracy on
 // erroneous and on correct solutions, their harmonic mean) and a reliability diagram.
-import { formatDuration } from './findings';
+import { describeShards, formatDuration } from './findings';
 import { escapeHtml } from './html-escape';
 import type { ReportHead } from './build';
 import type { ProbabilityOutcome } from '../eval/metrics';
@@ -389,8 +389,14 @@ function pageStart(head: ReportHead, options: HtmlReportOptions, charts: ChartDa
     ? `LLM critic: ${e(head.critic.model ?? 'on')}${head.tool.promptVersion ? ` (prompt ${e(head.tool.promptVersion)})` : ''}`
     : `LLM critic off${head.critic.note ? `: ${e(head.critic.note)}` : ''}; only the deterministic verifiers ran`;
   const run = options.run
-    ? ` · run <code>${e(options.run.id.slice(0, 8))}</code> · config <code>${e(options.run.configHash)}</code>${options.run.interrupted ? ' · <strong>interrupted: not every item was judged</strong>' : ''}`
+    ? ` · run <code>${e(
+        options.run.id
+          .split(' + ')
+          .map((id) => id.slice(0, 8))
+          .join(' + '),
+      )}</code> · config <code>${e(options.run.configHash)}</code>${options.run.interrupted ? ' · <strong>interrupted: not every item was judged</strong>' : ''}`
     : '';
+  const shards = head.shards ? ` · <strong>${e(describeShards(head.shards))}</strong> of the run` : '';
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -398,7 +404,7 @@ function pageStart(head: ReportHead, options: HtmlReportOptions, charts: ChartDa
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="generator" content="stepcritic">',
     `<title>${e(title)}</title><style${nonceAttr}>${STYLE}</style></head><body>`,
-    `<header><h1>${e(title)}</h1><p class="meta">${e(new Date(head.createdAt).toUTCString())} · stepcritic ${e(head.tool.version)} · ${critic}${run}</p></header>`,
+    `<header><h1>${e(title)}</h1><p class="meta">${e(new Date(head.createdAt).toUTCString())} · stepcritic ${e(head.tool.version)} · ${critic}${run}${shards}</p></header>`,
     summaryCards(head),
     chartsSection(charts),
     '',

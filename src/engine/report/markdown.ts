@@ -6,6 +6,7 @@ import type { ReportPart, StreamRenderer } from './stream';
 import { renderToString } from './stream';
 import {
   countPhrase,
+  describeShards,
   findingPosition,
   formatDuration,
   formatProbability,
@@ -75,6 +76,7 @@ function headLines(head: ReportHead): string[] {
       (s.skipped > 0 ? `, ${s.skipped} skipped` : '') +
       (s.failed > 0 ? `, ${s.failed} failed` : '') +
       (s.durationMs !== undefined ? ` in ${formatDuration(s.durationMs)}` : '') +
+      (head.shards ? `; ${describeShards(head.shards)} of the run` : '') +
       '.',
     '',
     head.critic.enabled

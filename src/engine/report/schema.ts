@@ -137,6 +137,14 @@ export const ReportSummarySchema = z
   .describe('Totals over the whole run.');
 export type ReportSummary = z.infer<typeof ReportSummarySchema>;
 
+export const ReportShardsSchema = z
+  .object({
+    count: z.number().int().positive().describe('N of --shard I/N: the run was split into this many shards.'),
+    included: z.array(z.number().int().positive()).describe('The shards (1-based) this report covers.'),
+  })
+  .describe('The shards of a sharded run (--shard I/N) this report covers, when it covers only some of them; absent for a whole run.');
+export type ReportShards = z.infer<typeof ReportShardsSchema>;
+
 export const ReportSchema = z
   .object({
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION).describe('Version of this schema; readers check it first.'),
@@ -150,6 +158,7 @@ export const ReportSchema = z
     createdAt: z.string().describe('When the run finished (ISO 8601).'),
     critic: CriticInfoSchema.describe('The LLM critic for the run as a whole.'),
     failOn: z.enum(['incorrect', 'uncertain', 'never']).optional().describe('The --fail-on level the run used.'),
+    shards: ReportShardsSchema.optional(),
     summary: ReportSummarySchema,
     files: z.array(FileReportSchema).describe('One entry per file or dataset record, in path order.'),
   })

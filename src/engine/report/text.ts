@@ -2,8 +2,18 @@
 //   examples/slip.solution.md:7:12  step 3  incorrect  48 / 2 = 25 (should be 24)
 // then one summary line per file and one for the run. Lines and columns are 1-based here (editors and
 // terminals jump to them); the JSON keeps the 0-based LSP positions.
-import type { FileReport, Report, ReportSummary, StepReport } from './schema';
-import { countPhrase, findingPosition, formatDuration, isFinding, plural, SOLUTION_VERDICT_ORDER, STEP_VERDICT_ORDER, stepCounts } from './findings';
+import type { FileReport, Report, ReportShards, ReportSummary, StepReport } from './schema';
+import {
+  countPhrase,
+  describeShards,
+  findingPosition,
+  formatDuration,
+  isFinding,
+  plural,
+  SOLUTION_VERDICT_ORDER,
+  STEP_VERDICT_ORDER,
+  stepCounts,
+} from './findings';
 import type { StreamRenderer } from './stream';
 import { renderToString } from './stream';
 
@@ -81,7 +91,7 @@ export function findingsIn(file: FileReport): number {
 }
 
 /** The run's closing lines: what was checked, what was found, what it cost. */
-export function renderTextSummary(summary: ReportSummary, findings: number, options: TextOptions = {}): string[] {
+export function renderTextSummary(summary: ReportSummary, findings: number, options: TextOptions = {}, shards?: ReportShards): string[] {
   const paint = options.paint ?? plain;
   const s = summary;
   const judged = `${plural(s.judged, 'solution')} checked`;
@@ -92,6 +102,7 @@ export function renderTextSummary(summary: ReportSummary, findings: number, opti
   if (s.failed > 0) parts.push(paint('red', `${s.failed} failed`));
   parts.push(`${plural(totalSteps, 'step')}, ${plural(findings, 'finding')}`);
   if (s.durationMs !== undefined) parts.push(formatDuration(s.durationMs));
+  if (shards) parts.push(describeShards(shards));
   const lines = [parts.join(' · ')];
   if (s.usage.requests > 0 || s.usage.cachedSteps > 0) {
     const tokens = s.usage.promptTokens + s.usage.completionTokens;
@@ -114,7 +125,7 @@ export function textRenderer(options: TextOptions = {}): StreamRenderer {
       if (lines.length > 0) sections.write('body', `${lines.join('\n')}\n`);
     },
     finish(head) {
-      return options.quiet ? [{ section: 'body' }] : [{ section: 'body' }, `${renderTextSummary(head.summary, findings, options).join('\n')}\n`];
+      return options.quiet ? [{ section: 'body' }] : [{ section: 'body' }, `${renderTextSummary(head.summary, findings, options, head.shards).join('\n')}\n`];
     },
   };
 }

@@ -1,0 +1,23 @@
+// `--shard I/N` as `check` and `eval` read it: one of N disjoint parts of the input, by content hash
+// (src/engine/pipeline/shard.ts).
+import type { Shard } from '../../engine/pipeline/shard';
+import { parseShard } from '../../engine/pipeline/shard';
+import type { OptionSpec, ParsedArgs } from '../args';
+import { helpHint, stringValue } from '../args';
+import { UsageError } from '../command';
+
+export const SHARD_OPTION: OptionSpec = {
+  name: 'shard',
+  type: 'string',
+  valueName: 'I/N',
+  description:
+    'Judge only shard I of N (I from 1 to N): the solutions whose content hash falls in it, so N machines split one run without talking to each other; `stepcritic report` merges their run logs',
+};
+
+export function readShard(command: string, args: ParsedArgs): Shard | undefined {
+  const text = stringValue(args, 'shard');
+  if (text === undefined) return undefined;
+  const parsed = parseShard(text);
+  if (!parsed.ok) throw new UsageError(parsed.message, helpHint(command));
+  return parsed.shard;
+}
