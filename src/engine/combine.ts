@@ -206,10 +206,10 @@ export function refutedClaimText(e: Pick<ClaimEvidence, 'claim' | 'kind' | 'expe
   return `${e.claim}${correction ? ` (${correction})` : ''}`;
 }
 
-/** The final-answer check in one wording: `The final answer 73 differs from the expected 72.` */
+/** The final-answer check in one wording: `The final answer 73 differs from the expected 72` (`… the reference's 72`). */
 export function answerText(e: AnswerEvidence): string {
   const verb = e.status === 'matches' ? 'matches' : e.status === 'differs' ? 'differs from' : 'could not be compared with';
-  return `The final answer ${e.actual} ${verb} the expected ${e.expected}.`;
+  return `The final answer ${e.actual} ${verb} ${e.fromReference ? "the reference's" : 'the expected'} ${e.expected}.`;
 }
 
 export function combineVerdicts(input: CombineInput): SolutionJudgement {

@@ -75,6 +75,17 @@ export type Labels = z.infer<typeof LabelsSchema>;
 export const TruncationSchema = z.object({ kept: z.number().int().nonnegative(), total: z.number().int().nonnegative() });
 export type Truncation = z.infer<typeof TruncationSchema>;
 
+/** A worked solution the solution is judged against (a teacher's model solution): never judged itself. */
+export const ReferenceSchema = z.object({
+  /** The reference as written (Markdown: steps, and an `Answer:` line, `#### x` or `\\boxed{}` for its final answer). */
+  text: z.string(),
+  /** Where it came from: the front matter's `reference:`, a dataset record's `reference` field, a `name.reference.md` beside the solution. */
+  origin: z.enum(['front-matter', 'record', 'file']),
+  /** Its final answer, when it states one (its own front matter `answer:` first). */
+  finalAnswer: z.string().optional(),
+});
+export type Reference = z.infer<typeof ReferenceSchema>;
+
 export const SolutionDocumentSchema = z.object({
   /** A file path, or `file.jsonl#<record>` for a dataset record. */
   uri: z.string(),
@@ -88,6 +99,7 @@ export const SolutionDocumentSchema = z.object({
   steps: z.array(StepSchema),
   finalAnswer: z.object({ text: z.string(), range: RangeSchema.optional() }).optional(),
   expectedAnswer: z.string().optional(),
+  reference: ReferenceSchema.optional(),
   frontMatter: z.record(z.string(), z.unknown()).optional(),
   tests: z.array(CodeTestSchema).optional(),
   labels: LabelsSchema.optional(),
@@ -103,9 +115,10 @@ export type SolutionDocument = z.infer<typeof SolutionDocumentSchema>;
 /**
  * What the deterministic checks of a math step look at: explicit computations (`arithmetic`), identities
  * with variables, equation steps that must keep the solution set, values of functions defined earlier,
- * quantities with units, percentages in prose, and values written rounded or cut off (`rounding`).
+ * quantities with units, percentages in prose, values written rounded or cut off (`rounding`), and a named
+ * result (`Total cost = 30`) that the reference solution computes otherwise (`reference`).
  */
-export const ClaimKindSchema = z.enum(['arithmetic', 'identity', 'equation', 'function', 'units', 'percent', 'rounding']);
+export const ClaimKindSchema = z.enum(['arithmetic', 'identity', 'equation', 'function', 'units', 'percent', 'rounding', 'reference']);
 export type ClaimKind = z.infer<typeof ClaimKindSchema>;
 
 /** One claim a deterministic check judged. `uncertain`: it may hold only in a reading the text does not say (whole units, a value cut off). */
@@ -179,6 +192,8 @@ export const AnswerEvidenceSchema = z.object({
   expected: z.string(),
   actual: z.string(),
   range: RangeSchema.optional(),
+  /** The expected answer is the reference solution's (there was no `answer:`). */
+  fromReference: z.boolean().optional(),
 });
 
 export const EvidenceSchema = z.discriminatedUnion('kind', [

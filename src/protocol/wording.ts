@@ -44,7 +44,8 @@ export function plural(n: number, noun: string): string {
 
 /** The solution as a whole, once its critique is done: `incorrect: final answer 73, expected 72`. */
 export function solutionVerdictText(summary: Pick<SolutionSummary, 'verdict' | 'firstErrorIndex' | 'answer'>): string | undefined {
-  const answer = summary.answer?.status === 'differs' ? `final answer ${summary.answer.actual}, expected ${summary.answer.expected}` : undefined;
+  const given = summary.answer?.fromReference ? 'the reference has' : 'expected';
+  const answer = summary.answer?.status === 'differs' ? `final answer ${summary.answer.actual}, ${given} ${summary.answer.expected}` : undefined;
   switch (summary.verdict) {
     case 'incorrect':
       if (summary.firstErrorIndex >= 0) return `incorrect from step ${summary.firstErrorIndex + 1}${answer ? ` (${answer})` : ''}`;

@@ -8,12 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import type { CalibrationFile } from '../../src/engine/calibration/file';
 import { parseCalibrationFile } from '../../src/engine/calibration/file';
 import { applyMap } from '../../src/engine/calibration/map';
+import { PROTOCOL_VERSION } from '../../src/engine/llm/protocol';
 import type { Report } from '../../src/engine/report/schema';
 import { parseReport } from '../../src/engine/report/schema';
 import { overconfidentCritic } from '../support/overconfident-critic';
 import { DEFAULT_MODEL, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
 import { PRM_MODEL, startScriptedPrmServer, type ScriptedPrmServer } from '../support/scripted-prm-server';
 import { REPO_ROOT, makeTree, runCli } from './run-cli';
+
+/** The critic protocol version as it stands in messages, for a RegExp. */
+const PROTOCOL = PROTOCOL_VERSION.replace(/[/.]/g, '\\$&');
 
 const DATASET = join(REPO_ROOT, 'test', 'fixtures', 'processbench', 'gsm8k-calibration.json');
 
@@ -42,7 +46,7 @@ describe('stepcritic calibrate', () => {
     const r = await run(['calibrate', 'run.jsonl', '--out', 'calibration.json']);
     assert.equal(r.status, 0, r.stderr);
     calibration = parseCalibrationFile(readFileSync(join(tree.dir, 'calibration.json'), 'utf8'), 'calibration.json');
-    assert.deepEqual(calibration.key, { critic: 'llm', model: DEFAULT_MODEL, protocolVersion: 'stepcritic-critic/3' });
+    assert.deepEqual(calibration.key, { critic: 'llm', model: DEFAULT_MODEL, protocolVersion: PROTOCOL_VERSION });
     // Every labelled step the critic decided: all but the wrong steps the verifiers refuted first.
     const refutedFirst = readFileSync(join(tree.dir, 'run.jsonl'), 'utf8')
       .split('\n')
@@ -66,7 +70,7 @@ describe('stepcritic calibrate', () => {
     assert.equal(steps, calibration.fittedOn.steps);
     assert.ok(calibrated.ece! <= raw.ece! / 3, `ECE ${raw.ece} → ${calibrated.ece}`);
     assert.ok(calibrated.brier! < raw.brier!, `Brier ${raw.brier} → ${calibrated.brier}`);
-    assert.match(r.stdout, /^Calibration of the LLM critic scripted-critic, protocol stepcritic-critic\/3$/m);
+    assert.match(r.stdout, new RegExp(`^Calibration of the LLM critic scripted-critic, protocol ${PROTOCOL}$`, 'm'));
     assert.match(r.stdout, new RegExp(`^\\| raw {8}\\| ${raw.ece!.toFixed(3)} \\| ${raw.brier!.toFixed(3)} \\|`, 'm'));
     assert.match(r.stdout, new RegExp(`^\\| calibrated \\| ${calibrated.ece!.toFixed(3)} \\| ${calibrated.brier!.toFixed(3)} \\|`, 'm'));
     assert.match(r.stderr, /wrote calibration\.json \(apply it with --calibration calibration\.json\)/);
@@ -151,7 +155,9 @@ describe('stepcritic calibrate', () => {
     assert.equal(other.status, 2);
     assert.match(
       other.stderr,
-      /--calibration: calibration\.json was fitted for the LLM critic scripted-critic, protocol stepcritic-critic\/3, but this run's critic is the LLM critic another-model, protocol stepcritic-critic\/3/,
+      new RegExp(
+        `--calibration: calibration\\.json was fitted for the LLM critic scripted-critic, protocol ${PROTOCOL}, but this run's critic is the LLM critic another-model, protocol ${PROTOCOL}`,
+      ),
     );
     assert.equal(server.chatRequests().filter((q) => q.chat.model === 'another-model').length, 0, 'refused before any request');
 
@@ -242,7 +248,9 @@ describe('stepcritic calibrate with a process reward model', () => {
     assert.equal(llm.status, 2);
     assert.match(
       llm.stderr,
-      /prm-calibration\.json was fitted for the PRM critic Qwen\/Qwen2\.5-Math-PRM-7B, protocol prm-[^,]+, but this run's critic is the LLM critic scripted-critic, protocol stepcritic-critic\/3/,
+      new RegExp(
+        `prm-calibration\\.json was fitted for the PRM critic Qwen/Qwen2\\.5-Math-PRM-7B, protocol prm-[^,]+, but this run's critic is the LLM critic scripted-critic, protocol ${PROTOCOL}`,
+      ),
     );
   });
 });

@@ -212,6 +212,20 @@ describe('LLM critic', () => {
     assert.equal(result.usage.cachedSteps, 2);
   });
 
+  it('a verdict cached without a reference (or with another one) is not served to a prompt with a reference', async () => {
+    server.setHandler(scriptedByStep({}));
+    const cache = createMemoryCache();
+    const reference = (text: string) => ({ ...doc, reference: { text, origin: 'front-matter' as const, finalAnswer: '10' } });
+    const base = server.chatRequests().length;
+    for (const document of [doc, reference('3 * 4 - 2 = 10.\n\nAnswer: 10'), reference('12 - 2 = 10.\n\nAnswer: 10')]) {
+      const result = await critic({}, { cache }).judge({ document, evidence: noEvidence, fromStep: 0 });
+      assert.equal(result.usage.cachedSteps, 0);
+    }
+    const again = await critic({}, { cache }).judge({ document: reference('12 - 2 = 10.\n\nAnswer: 10'), evidence: noEvidence, fromStep: 0 });
+    assert.equal(again.usage.cachedSteps, 3, 'the same reference is served from the cache');
+    assert.equal(server.chatRequests().length - base, 3);
+  });
+
   it('the budget stops the run before it is exceeded; what was judged is kept', async () => {
     server.setHandler(scriptedByStep({}));
     const cache = createMemoryCache();

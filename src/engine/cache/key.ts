@@ -1,5 +1,5 @@
 // Cache keys. A step's key covers everything its verdict depends on: the protocol version (prompts),
-// the model and endpoint, the sampling settings, the problem, and the steps up to and including it (with
+// the model and endpoint, the sampling settings, the problem, the reference solution, and the steps up to and including it (with
 // what the deterministic checks found in them). Editing step k changes the keys of k and every later
 // step, and of no earlier one.
 import { createHash } from 'node:crypto';
@@ -10,6 +10,8 @@ export interface CacheKeyContext {
   baseUrl: string;
   sampling: Record<string, unknown>;
   problem: string;
+  /** The reference solution the prompt carries, when there is one. */
+  reference?: string;
 }
 
 function sha256(text: string): string {

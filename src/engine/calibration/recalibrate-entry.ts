@@ -33,6 +33,7 @@ function documentOf(entry: FileReport): SolutionDocument {
     steps: entry.steps.map((s) => ({ index: s.index, text: s.text, range: s.range, hash: s.hash, ...(s.label !== undefined ? { label: s.label } : {}) })),
     ...(entry.finalAnswer ? { finalAnswer: entry.finalAnswer } : {}),
     ...(entry.expectedAnswer !== undefined ? { expectedAnswer: entry.expectedAnswer } : {}),
+    ...(entry.reference ? { reference: entry.reference } : {}),
     ...(entry.labels ? { labels: entry.labels } : {}),
     warnings: [],
   };

@@ -17,11 +17,14 @@
 //   model-output       a problem and a model's response in the field names common tools write, or a
 //                      chat; no labels (model-output.ts). Detected last, after every named shape.
 //   humaneval, humanevalfix, quixbugs: code records, read by the code engine (codeRecordToDocument).
+//
+// Any record may carry a `reference` field: a worked reference solution (documents/reference.ts).
 import { z } from 'zod';
 import { codeRecordToDocument } from '../code/datasets';
 import { buildDocument } from '../documents/build';
 import type { Span, StepSpan } from '../documents/build';
 import { lastBoxedIn } from '../documents/final-answer';
+import { withReference } from '../documents/reference';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
 import { layoutRecord } from './layout';
 import { hasModelResponse, isModelOutputRecord, modelOutputToDocument } from './model-output';
@@ -123,7 +126,20 @@ function parseRecord<T>(schema: z.ZodType<T>, record: unknown, format: string, u
   throw new Error(`${uri}: not a valid ${format} record (${where}: ${issue?.message ?? 'invalid'})`);
 }
 
+/** A record's `reference` field: a worked solution as text. */
+const ReferenceField = z.object({ reference: z.unknown() });
+
 export function recordToDocument(record: unknown, where: RecordLocation): SolutionDocument {
+  const document = recordDocument(record, where);
+  const field = ReferenceField.safeParse(record);
+  if (!field.success || field.data.reference === undefined || field.data.reference === null) return document;
+  const text = z.string().safeParse(field.data.reference);
+  if (text.success) return withReference(document, text.data, 'record');
+  const warning = 'The record\'s "reference" field should be a text (a worked solution); it was ignored.';
+  return { ...document, warnings: [...document.warnings, warning] };
+}
+
+function recordDocument(record: unknown, where: RecordLocation): SolutionDocument {
   const format = where.format ?? detectRecordFormat(record);
   if (!format) {
     const keys = typeof record === 'object' && record !== null ? Object.keys(record).slice(0, 8).join(', ') : typeof record;

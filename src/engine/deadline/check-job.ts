@@ -4,13 +4,14 @@
 // thousands of steps) costs that text a "not checkable" and never stalls the caller's thread.
 // Progress is reported as it goes, so that a deadline keeps what was done before it.
 import { parseSolution } from '../documents/parse';
+import type { ReferenceFile } from '../documents/reference';
 import { errorMessage } from '../error-message';
 import type { AnswerEvidence, Evidence, SolutionDocument } from '../types';
 import { checkFinalAnswer } from '../verify/answer';
 import { verifyMathSteps, type StepCache } from '../verify/steps';
 
 /** A text to read and verify, or a document already read (a dataset record) to verify. */
-export type CheckJob = { uri: string; text: string; languageId?: string; maxSteps: number } | { document: SolutionDocument };
+export type CheckJob = { uri: string; text: string; languageId?: string; maxSteps: number; reference?: ReferenceFile } | { document: SolutionDocument };
 
 export type CheckEvent =
   | { type: 'parsed'; document: SolutionDocument; stepsOverLimit: number; unreadable?: string }
@@ -28,9 +29,10 @@ export async function readSolution(
   text: string,
   languageId: string | undefined,
   maxSteps: number,
+  reference?: ReferenceFile,
 ): Promise<{ document: SolutionDocument; stepsOverLimit: number; unreadable?: string }> {
   try {
-    const document = await parseSolution({ uri, text, languageId, maxSteps });
+    const document = await parseSolution({ uri, text, languageId, maxSteps, ...(reference ? { reference } : {}) });
     return { document, stepsOverLimit: stepsOverLimit(document) };
   } catch (error) {
     const unreadable = errorMessage(error);
@@ -53,7 +55,7 @@ export async function runCheckJob(job: CheckJob, emit: (event: CheckEvent) => vo
   const read =
     'document' in job
       ? { document: job.document, stepsOverLimit: stepsOverLimit(job.document) }
-      : await readSolution(job.uri, job.text, job.languageId, job.maxSteps);
+      : await readSolution(job.uri, job.text, job.languageId, job.maxSteps, job.reference);
   emit({ type: 'parsed', ...read });
   const { document } = read;
   if (document.kind === 'math') {

@@ -19,6 +19,8 @@ const KnownKeysSchema = z.object({
   problem: z.string().optional(),
   answer: scalar.optional(),
   expected: scalar.optional(),
+  /** A reference solution, attached by parseSolution (documents/reference.ts). */
+  reference: z.string().optional(),
 });
 export type KnownFrontMatter = z.infer<typeof KnownKeysSchema>;
 
@@ -70,6 +72,8 @@ export function knownFrontMatter(data: Record<string, unknown> | undefined, warn
     if (!(key in data) || data[key] === null || data[key] === undefined) continue;
     const parsed = shape[key].safeParse(data[key]);
     if (parsed.success) (result as Record<string, unknown>)[key] = parsed.data;
+    else if (key === 'reference')
+      warnings.push('Front matter: "reference" should be a text block ("reference: |" and the reference solution indented below it); it was ignored.');
     else warnings.push(`Front matter: "${key}" should be a single value; it was ignored.`);
   }
   return result;

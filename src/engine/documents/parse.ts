@@ -3,6 +3,8 @@ import { parseCodeSolution } from '../code/parse';
 import type { SolutionDocument } from '../types';
 import { parseMarkdownSolution } from './markdown';
 import { parsePlainTextSolution } from './plain-text';
+import type { ReferenceFile } from './reference';
+import { withReference, withReferenceFile } from './reference';
 
 export { parseMarkdownSolution } from './markdown';
 export { parsePlainTextSolution } from './plain-text';
@@ -13,6 +15,8 @@ export interface ParseInput {
   /** VS Code language id (`stepcritic-solution`, `markdown`, `plaintext`, `python`, …) when known. */
   languageId?: string;
   maxSteps?: number;
+  /** A reference solution from outside the text (`name.reference.md`); the front matter's `reference:` comes first. */
+  reference?: ReferenceFile;
 }
 
 export type SourceFormat = 'markdown' | 'text' | 'python' | 'javascript' | 'typescript';
@@ -45,6 +49,14 @@ export function sourceFormatOf(uri: string, languageId?: string): SourceFormat {
 }
 
 export async function parseSolution(input: ParseInput): Promise<SolutionDocument> {
+  let document = await parseByFormat(input);
+  const fromFrontMatter = document.frontMatter?.reference;
+  if (typeof fromFrontMatter === 'string') document = withReference(document, fromFrontMatter, 'front-matter');
+  if (input.reference) document = withReferenceFile(document, input.reference);
+  return document;
+}
+
+async function parseByFormat(input: ParseInput): Promise<SolutionDocument> {
   const format = sourceFormatOf(input.uri, input.languageId);
   const options = { maxSteps: input.maxSteps };
   switch (format) {

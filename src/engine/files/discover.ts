@@ -2,7 +2,8 @@
 // - a file is taken as named, whatever .gitignore says (the user asked for it);
 // - a folder is walked for `*.solution.md`, honouring .gitignore files (nested ones too) and never
 //   entering node_modules or .git;
-// - a glob (`'**/*.md'`) takes every supported file it matches, minus what .gitignore excludes.
+// - a glob (`'**/*.md'`) takes every supported file it matches, minus what .gitignore excludes and
+//   minus reference solutions (`name.reference.md`: read with the solution beside it, never judged).
 // A path that does not exist or a glob that matches nothing is a usage error: nothing is checked.
 import type * as Tinyglobby from 'tinyglobby';
 import { readdir, stat } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GitignoreRules, findRepositoryRoot } from './gitignore';
 import type { InputKind } from './kinds';
 import { classifyPath, isFolderWalkSolution } from './kinds';
+import { REFERENCE_SUFFIX } from './sibling-reference';
 
 // Loaded through require() on purpose: an `import` makes esbuild bundle tinyglobby's ESM build, whose
 // dependency fdir calls createRequire(import.meta.url), and import.meta is empty in our CommonJS bundle.
@@ -133,7 +135,7 @@ async function expandGlob(pattern: string, cwd: string, rulesFor: (start: string
   const kept: string[] = [];
   const rules = await rulesFor(cwd);
   for (const match of matches.map((m) => resolve(m))) {
-    if (classifyPath(match).kind === 'unsupported') continue;
+    if (classifyPath(match).kind === 'unsupported' || match.toLowerCase().endsWith(REFERENCE_SUFFIX)) continue;
     if (await rules.isIgnored(match, false)) continue;
     kept.push(match);
   }

@@ -146,6 +146,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     baseUrl: config.baseUrl,
     sampling: samplingSettings(config),
     problem: document.problem.trim(),
+    ...(document.reference ? { reference: document.reference.text } : {}),
   });
 
   interface Ask {
@@ -292,6 +293,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         evidence,
         analysisWords: analysisWords(config),
         ...(rubric ? { rubric } : {}),
+        ...(document.reference ? { reference: document.reference.text } : {}),
       }),
       maxTokens: replyTokens(config, judged.length + itemCount),
       schema: stepReplySchema(

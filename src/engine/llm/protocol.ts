@@ -51,6 +51,8 @@ export interface StepCritiqueInput {
   analysisWords?: number;
   /** Rubric items the critic judges in the same reply, numbered from 1. */
   rubric?: readonly RubricItem[];
+  /** A reference solution to judge against (never judged itself). */
+  reference?: string;
 }
 
 /** Words per analysis when nothing else is said: about 80 tokens, so a step's entry fits 120. */
@@ -78,6 +80,7 @@ function rubricReplyFormat(words: number): string {
 }
 
 const RUBRIC_CRITERIA = `You are also given a grading rubric. Judge every rubric item against the whole solution as written, context steps included: an item is met only if the solution really does what it asks, correctly; an item that rests on an incorrect step is not met.`;
+const REFERENCE_NOTE = `A reference solution, known to be correct, is given in <reference>. Use its results to check the steps' data and results. Do not require the same method: a step that reaches a right result another valid way is correct, and a step is never incorrect only because the reference does it differently. The reference is not to be judged.`;
 
 const CODE_NOTE = `The solution is a program; each step is a part of it (a statement, a block, a function). A step is incorrect if it has a bug that makes the program wrong for some valid input of the problem.`;
 
@@ -89,11 +92,11 @@ Reply with ONLY one JSON object, no other text, of exactly this shape:
 
 /** Text inside a tag must not close it early. */
 function escapeTagText(text: string): string {
-  return text.replace(/<\/(step|context-step|problem|solution|answer|item|rubric)>/gi, '<\\/$1>');
+  return text.replace(/<\/(step|context-step|problem|solution|answer|item|rubric|reference)>/gi, '<\\/$1>');
 }
 
 function unescapeTagText(text: string): string {
-  return text.replace(/<\\\/(step|context-step|problem|solution|answer|item|rubric)>/gi, '</$1>');
+  return text.replace(/<\\\/(step|context-step|problem|solution|answer|item|rubric|reference)>/gi, '</$1>');
 }
 
 export function describeEvidence(evidence: readonly Evidence[]): string[] {
@@ -161,16 +164,19 @@ function judgeInstruction(input: StepCritiqueInput): string {
 export function buildStepCritiqueMessages(input: StepCritiqueInput): ChatMessage[] {
   const words = input.analysisWords ?? DEFAULT_ANALYSIS_WORDS;
   const rubric = input.rubric?.length ? input.rubric : undefined;
+  const reference = input.reference?.trim() ? input.reference.trim() : undefined;
   const system = [
     ROLE,
     CRITERIA,
     ...(input.kind === 'code' ? [CODE_NOTE] : []),
+    ...(reference !== undefined ? [REFERENCE_NOTE] : []),
     ...(rubric ? [RUBRIC_CRITERIA] : []),
     stepReplyFormat(words),
     ...(rubric ? [rubricReplyFormat(words)] : []),
   ];
   const parts: string[] = [];
   parts.push(`<problem>\n${escapeTagText(input.problem.trim())}\n</problem>`);
+  if (reference !== undefined) parts.push(`<reference>\n${escapeTagText(reference)}\n</reference>`);
   const judged = new Set(input.judged.map((s) => s.index));
   const all = [...input.context, ...input.judged].sort((a, b) => a.index - b.index);
   const body = all.map((step) => {
@@ -296,6 +302,8 @@ export function buildRepairMessages(original: readonly ChatMessage[], reply: str
 export interface ParsedStepPrompt {
   kind: 'steps';
   problem: string;
+  /** The reference solution, when the prompt carries one. */
+  reference?: string;
   context: { number: number; text: string }[];
   judged: { number: number; text: string }[];
   /** Rubric items (their title and description as one text), empty when the prompt has no rubric. */
@@ -324,7 +332,15 @@ export function parseCriticPrompt(user: string): ParsedStepPrompt | ParsedAnswer
     points: Number(m[2]),
     text: unescapeTagText(m[3] ?? ''),
   }));
-  return { kind: 'steps', problem: unescapeTagText(problem), context: read('context-step'), judged: read('step'), rubric };
+  const reference = /<reference>\n?([\s\S]*?)\n?<\/reference>/.exec(user)?.[1];
+  return {
+    kind: 'steps',
+    problem: unescapeTagText(problem),
+    ...(reference !== undefined ? { reference: unescapeTagText(reference) } : {}),
+    context: read('context-step'),
+    judged: read('step'),
+    rubric,
+  };
 }
 
 // ---- reading a reply ---------------------------------------------------------------------------

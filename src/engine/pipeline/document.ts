@@ -1,7 +1,7 @@
 // The one place where an item becomes the SolutionDocument the judge reads, for every surface (the
 // CLI's files and datasets, eval, the editor's open documents, the workspace critique):
 //   - a text by its language id, else its file extension (Markdown with its front matter, plain text,
-//     Python, JavaScript, TypeScript), with its sibling test files for code;
+//     Python, JavaScript, TypeScript), with its sibling test files for code and its reference file;
 //   - a dataset record by its format (named by the user, else detected per record), its side files
 //     (QuixBugs test cases) read beside the dataset;
 //   - the step limit, as a typed `document.truncated`.
@@ -37,7 +37,13 @@ export async function buildItemDocument(item: PipelineItem, options: DocumentOpt
       return { ok: false, status: source.status, reason: source.reason };
     case 'text':
       try {
-        const document = await parseSolution({ uri, text: source.text, maxSteps, ...(source.languageId ? { languageId: source.languageId } : {}) });
+        const document = await parseSolution({
+          uri,
+          text: source.text,
+          maxSteps,
+          ...(source.languageId ? { languageId: source.languageId } : {}),
+          ...(source.reference ? { reference: source.reference } : {}),
+        });
         const tests = document.kind === 'code' ? (source.siblingTests ?? []) : [];
         return { ok: true, document: tests.length > 0 ? { ...document, tests: [...(document.tests ?? []), ...tests] } : document };
       } catch (error) {
@@ -91,8 +97,14 @@ export async function checkItem(
  */
 export async function checkText(item: PipelineItem, checks: CheckPool, options: DocumentOptions & { signal?: AbortSignal }): Promise<CheckedText> {
   if (item.source.kind !== 'text') throw new Error(`checkText: ${item.id} is not a text`);
-  const { text, languageId, siblingTests } = item.source;
-  const job = { uri: item.documentUri ?? item.id, text, maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS, ...(languageId ? { languageId } : {}) };
+  const { text, languageId, siblingTests, reference } = item.source;
+  const job = {
+    uri: item.documentUri ?? item.id,
+    text,
+    maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+    ...(languageId ? { languageId } : {}),
+    ...(reference ? { reference } : {}),
+  };
   const checked = await checks.check(job, options.signal ? { signal: options.signal } : {});
   const tests = checked.document.kind === 'code' ? (siblingTests ?? []) : [];
   if (tests.length === 0) return checked;

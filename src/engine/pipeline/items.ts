@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { findSiblingTests } from '../code/siblings';
+import type { ReferenceFile } from '../documents/reference';
+import { findSiblingReference } from '../files/sibling-reference';
 import type { DiscoveredFile, MissingInput } from '../files/discover';
 import { displayPath } from '../files/discover';
 import { classifyPath } from '../files/kinds';
@@ -17,8 +19,8 @@ import type { CodeTest, DocumentFormat } from '../types';
 import { datasetKindOf, streamDataset } from '../batch/dataset-stream';
 
 export type ItemSource =
-  /** A solution's text (a file read from disk, or an open editor document) and the tests beside it. */
-  | { kind: 'text'; text: string; languageId?: string; siblingTests?: CodeTest[] }
+  /** A solution's text (a file read from disk, or an open editor document), the tests and the reference file beside it. */
+  | { kind: 'text'; text: string; languageId?: string; siblingTests?: CodeTest[]; reference?: ReferenceFile }
   /** One record of a dataset, parsed JSON. */
   | { kind: 'record'; value: unknown }
   /** Something that cannot be judged; it is reported with its reason, never dropped. */
@@ -32,7 +34,7 @@ export interface PipelineItem {
   /** The file on disk (for a record, its dataset). */
   path: string;
   record?: { index: number; line?: number };
-  /** Hash of the exact bytes judged (text and sibling tests, or the record's JSON). */
+  /** Hash of the exact bytes judged (text, sibling tests and reference file, or the record's JSON). */
   contentHash: string;
   source: ItemSource;
   /** The dataset format the user named, if any (otherwise it is detected per record). */
@@ -61,19 +63,21 @@ export interface ReadItemsOptions {
   signal?: AbortSignal;
 }
 
-/** A solution's text as an item: its sibling test files are read with it and are part of its hash. */
+/** A solution's text as an item: its sibling test files and reference file are read with it and are part of its hash. */
 export async function itemFromText(input: { id: string; path: string; text: string; languageId?: string; documentUri?: string }): Promise<PipelineItem> {
-  const tests = await findSiblingTests(input.path);
+  const [tests, reference] = await Promise.all([findSiblingTests(input.path), findSiblingReference(input.path)]);
+  const referenceHash = reference ? [`reference\u0000${reference.name}\u0000${'text' in reference ? reference.text : reference.unreadable}`] : [];
   return {
     id: input.id,
     ...(input.documentUri !== undefined ? { documentUri: input.documentUri } : {}),
     path: input.path,
-    contentHash: contentHash(input.text, ...tests.map((t) => t.code)),
+    contentHash: contentHash(input.text, ...tests.map((t) => t.code), ...referenceHash),
     source: {
       kind: 'text',
       text: input.text,
       ...(input.languageId ? { languageId: input.languageId } : {}),
       ...(tests.length > 0 ? { siblingTests: tests } : {}),
+      ...(reference ? { reference } : {}),
     },
   };
 }

@@ -49,6 +49,7 @@ export function judgedFileReport(origin: EntryOrigin, document: SolutionDocument
     firstErrorIndex: judgement.firstErrorIndex,
     ...(document.finalAnswer ? { finalAnswer: document.finalAnswer } : {}),
     ...(document.expectedAnswer !== undefined ? { expectedAnswer: document.expectedAnswer } : {}),
+    ...(document.reference ? { reference: document.reference } : {}),
     verdict: judgement.verdict,
     finalAnswerPTrue: judgement.finalAnswerPTrue,
     critic: judgement.critic,

@@ -80,6 +80,12 @@ function verifierRules(): Record<Exclude<ClaimKind, 'arithmetic'>, Rule> {
     units: rule('RefutedUnitConversion', 'quantity with units'),
     percent: rule('RefutedPercentage', 'percentage in prose'),
     rounding: rule('RefutedRounding', 'rounded value'),
+    reference: {
+      name: 'ContradictsReference',
+      short: 'A result in the step contradicts the reference solution.',
+      full: 'A named result (`Total cost = 30`) differs from the value the reference solution gives the same name; compared deterministically (no model), only when the names match word for word.',
+      level: 'error',
+    },
   };
 }
 

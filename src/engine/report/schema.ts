@@ -12,6 +12,7 @@ import {
   LabelsSchema,
   RangeSchema,
   RubricResultSchema,
+  ReferenceSchema,
   SolutionKindSchema,
   SolutionVerdictSchema,
   TextEditSchema,
@@ -95,6 +96,9 @@ export const FileReportSchema = z
       .optional()
       .describe('The final answer as written (`\\boxed{}`, `#### x`, `Answer:`), and where it stands.'),
     expectedAnswer: z.string().optional().describe('The expected answer (front matter or dataset record), when known.'),
+    reference: ReferenceSchema.optional().describe(
+      "The reference solution the entry was judged against (front matter `reference:`, a record's `reference` field, `name.reference.md`), when there was one.",
+    ),
     verdict: SolutionVerdictSchema.nullable().describe('The verdict on the whole solution; null when not judged.'),
     finalAnswerPTrue: z.number().min(0).max(1).nullable().describe('P(True) of the final answer, when the critic was asked for it.'),
     critic: CriticInfoSchema.optional(),

@@ -10,7 +10,8 @@ import { evaluateExpression } from './evaluate';
 
 /** The answer without its wrapping: `\boxed{…}`, `\text{…}`, math delimiters. */
 function unwrap(answer: string): string {
-  let s = answer.trim();
+  // `\$` is LaTeX's dollar sign: a currency, read as `$` (`\$31,800` is one number, not a list)
+  let s = answer.trim().replace(/\\\$/g, '$');
   const boxed = /\\(?:boxed|fbox)\{([\s\S]*)\}/.exec(s);
   if (boxed) s = boxed[1]!;
   s = s.replace(/\\(?:text|textbf|mathrm|mbox)\{([^{}]*)\}/g, '$1');
@@ -94,31 +95,35 @@ function sameValues(actual: readonly string[], expected: readonly string[]): 'ma
   return 'matches';
 }
 
-export function checkFinalAnswer(document: SolutionDocument): AnswerEvidence | undefined {
-  const expected = document.expectedAnswer;
-  const final = document.finalAnswer;
-  if (expected === undefined || expected.trim() === '' || !final) return undefined;
-  const evidence = (status: AnswerEvidence['status']): AnswerEvidence => {
-    const e: AnswerEvidence = { kind: 'answer', status, expected, actual: final.text };
-    if (final.range) e.range = final.range;
-    return e;
-  };
-  const actualList = listedValues(unwrap(final.text));
+/** An answer against the expected one, normalised as for `answer:`; the one comparison of answers and named results. */
+export function compareAnswers(actual: string, expected: string): AnswerEvidence['status'] {
+  const actualList = listedValues(unwrap(actual));
   const expectedList = listedValues(unwrap(expected));
   if (actualList || expectedList) {
-    const status = sameValues(actualList ?? [valueText(unwrap(final.text))], expectedList ?? [valueText(unwrap(expected))]);
-    if (status) return evidence(status);
+    const status = sameValues(actualList ?? [valueText(unwrap(actual))], expectedList ?? [valueText(unwrap(expected))]);
+    if (status) return status;
   }
-  const actualText = valueText(unwrap(final.text));
+  const actualText = valueText(unwrap(actual));
   const expectedText = valueText(unwrap(expected));
   const a = numeric(actualText);
   const b = numeric(expectedText);
-  if (a && b) return evidence(compareNumbers(a, b));
+  if (a && b) return compareNumbers(a, b);
   const x = normalizeText(actualText);
   const y = normalizeText(expectedText);
-  if (x === y && x !== '') return evidence('matches');
+  if (x === y && x !== '') return 'matches';
   // A multiple-choice letter, a single word: a different text is a different answer.
-  if (/^[a-z]+$/.test(x) && /^[a-z]+$/.test(y) && (x.length === 1 || y.length === 1 || !(a || b))) return evidence('differs');
-  if ((a && !b) || (!a && b)) return evidence('uncheckable');
-  return evidence('uncheckable');
+  if (/^[a-z]+$/.test(x) && /^[a-z]+$/.test(y) && (x.length === 1 || y.length === 1 || !(a || b))) return 'differs';
+  return 'uncheckable';
+}
+
+/** The final answer against `answer:` (or `expected:`, a dataset's answer), else against the reference solution's. */
+export function checkFinalAnswer(document: SolutionDocument): AnswerEvidence | undefined {
+  const stated = document.expectedAnswer?.trim() ? document.expectedAnswer : undefined;
+  const expected = stated ?? document.reference?.finalAnswer;
+  const final = document.finalAnswer;
+  if (expected === undefined || expected.trim() === '' || !final) return undefined;
+  const e: AnswerEvidence = { kind: 'answer', status: compareAnswers(final.text, expected), expected, actual: final.text };
+  if (final.range) e.range = final.range;
+  if (stated === undefined) e.fromReference = true;
+  return e;
 }

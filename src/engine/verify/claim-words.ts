@@ -10,6 +10,7 @@ const NOUN: Record<ClaimKind, string> = {
   units: 'unit conversion',
   percent: 'percentage',
   rounding: 'rounded value',
+  reference: 'result',
 };
 
 export function claimNoun(kind: ClaimKind): string {
@@ -27,6 +28,8 @@ export function claimCorrection(e: Pick<ClaimEvidence, 'kind' | 'expected'>, sho
       return `it should be ${value}`;
     case 'rounding':
       return `the exact value is ${value}`;
+    case 'reference':
+      return `the reference solution has ${value}`;
     default:
       return `the right value is ${value}`;
   }
@@ -40,6 +43,8 @@ export function claimShortCorrection(e: Pick<ClaimEvidence, 'kind' | 'expected'>
       return `the equation before it is solved by ${e.expected}`;
     case 'rounding':
       return `exactly ${e.expected}`;
+    case 'reference':
+      return `the reference has ${e.expected}`;
     default:
       return `should be ${e.expected}`;
   }

@@ -1,7 +1,8 @@
 // The deterministic checks of a math solution, step by step: arithmetic on every explicit computation,
 // then, on the formulas of the step (math-reader.ts), identities and function values, equation steps
 // (going on from the previous step's last equation), quantities with units and percentages in prose.
-// Functions defined in the problem or an earlier step are known to later steps.
+// Functions defined in the problem or an earlier step are known to later steps. With a reference
+// solution, a named result it computes otherwise (reference-values.ts).
 //
 // Bounded by construction, not by a clock (a clock would judge the same text differently on a busy
 // machine): every expression is sized before it is evaluated (size.ts), a step is read up to 100,000
@@ -19,6 +20,7 @@ import { checkIdentities } from './identity';
 import { readMath } from './math-reader';
 import { checkNamedValues } from './named-values';
 import { checkPercentages } from './percent';
+import { referenceChecker } from './reference-values';
 import { checkRemainders } from './remainder';
 import { checkUnits } from './units';
 
@@ -107,6 +109,8 @@ function contextKey(context: StepContext): string {
 export function* verifyMathSteps(document: SolutionDocument, cache?: StepCache): Generator<[Step, ClaimEvidence[]]> {
   if (document.kind !== 'math') return;
   let context = documentContext(document);
+  // Against the reference after the cache: a step's own checks do not depend on it, this one does.
+  const againstReference = referenceChecker(document);
   for (const step of document.steps) {
     const key = contextKey(context);
     let result = cache?.get(step, key);
@@ -114,7 +118,8 @@ export function* verifyMathSteps(document: SolutionDocument, cache?: StepCache):
       result = verifyStep(step, context);
       cache?.set(step, key, result);
     }
-    yield [step, result.evidence];
+    const contradicted = againstReference?.(step) ?? [];
+    yield [step, contradicted.length === 0 ? result.evidence : [...result.evidence, ...contradicted.map((f) => toEvidence(step, f))]];
     context = { ...context, functions: result.functions, equation: result.equation };
   }
 }
