@@ -115,7 +115,9 @@ class PipelineRun {
     // More than Node's default of 10 listeners is expected on the signal.
     setMaxListeners(Math.max(10, this.concurrency * 8), this.inner.signal);
     // Its texts (a batch's records and files) do not repeat: no worker keeps a memo of their steps.
-    this.ownChecks = options.checks ? undefined : new CheckPool({ maxWorkers: Math.min(this.concurrency, defaultCheckWorkers()), memoSteps: 0, retryTimedOut: true });
+    this.ownChecks = options.checks
+      ? undefined
+      : new CheckPool({ maxWorkers: Math.min(this.concurrency, defaultCheckWorkers()), memoSteps: 0, retryTimedOut: true });
     this.context = {
       checks: options.checks ?? this.ownChecks!,
       deps: options.deps,
