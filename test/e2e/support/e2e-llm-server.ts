@@ -70,7 +70,9 @@ export function e2eHandler(rules: Rules): ScriptedHandler {
       return rule ? { step: step.number, verdict: rule.verdict, pTrue: rule.pTrue } : { step: step.number, verdict: 'correct', pTrue: rules.defaultPTrue };
     });
     const delayMs = Math.max(0, ...slow.filter((s) => parsed.judged.some((step) => s.re.test(step.text))).map((s) => s.delayMs));
-    return criticReply(script, { ...options, delayMs });
+    // Rubric items (when the prompt has a rubric): met, with the default P(True).
+    const items = parsed.rubric.map((it) => ({ item: it.number, met: true, pTrue: rules.defaultPTrue }));
+    return criticReply(script, { ...options, delayMs, ...(items.length > 0 ? { items } : {}) });
   };
 }
 

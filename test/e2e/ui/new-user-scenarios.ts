@@ -360,6 +360,21 @@ export const newUserScenarios: Scenario[] = [
     },
   },
   {
+    name: "a solution with a rubric shows its score in the code lens, judged in the solution's one request",
+    async run({ page, screenshot, userSettings, llm }) {
+      await userSettings({ 'stepcritic.provider': 'custom', 'stepcritic.baseUrl': llm.user, 'stepcritic.model': 'scripted-critic' });
+      await quickOpen(page, 'rubric.solution.md');
+      const lens = page
+        .locator(`${EDITOR} .codelens-decoration`)
+        .filter({ hasText: /Rubric/ })
+        .first();
+      await lens.waitFor({ timeout: 60_000 });
+      const text = (await lens.innerText()).replace(/\u00a0/g, ' ');
+      expect(/Rubric \d+(\.\d+)?\/5 · expected \d/.test(text), `the score and its expected value: ${text}`);
+      await screenshot('rubric-score', 420);
+    },
+  },
+  {
     name: 'the code lens stands above the title, and the light bulb does not cover a verdict icon',
     async run({ page, screenshot }) {
       await quickOpen(page, 'arithmetic.solution.md');

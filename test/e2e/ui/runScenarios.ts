@@ -76,10 +76,12 @@ export async function runScenarios(browser: Browser, run: ScenarioRun): Promise<
         results.push({ name: scenario.name, passed: true, durationMs: Date.now() - started });
       } catch (error) {
         await ctx.screenshot(`failed-${scenario.name.replace(/\W+/g, '-').toLowerCase()}`).catch(() => undefined);
-        // Leave no menu, hover or diff open for the next scenario.
+        // Leave no menu, hover, diff or modal editor (settings.json: the palette does not open over it) for the next scenario.
         for (let i = 0; i < 3; i++) await page.keyboard.press('Escape').catch(() => undefined);
+        await page.keyboard.press('Control+W').catch(() => undefined);
+        await dismissSaveDialog(page, 2000);
         await runCommand(page, 'View: Close All Editors').catch(() => undefined);
-        await dismissSaveDialog(page);
+        await dismissSaveDialog(page, 2000);
         await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
         results.push({ name: scenario.name, passed: false, durationMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) });
       }

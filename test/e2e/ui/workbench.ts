@@ -93,8 +93,8 @@ async function pick(page: Page, open: () => Promise<void>, text: string, label: 
 
 /** Changes the person's user settings (undefined removes a key) as a person does: in settings.json,
  * saved (code-server does not notice a file written behind its back). VS Code writes that file too (a
- * colour theme chosen a moment ago): an edit that lost the race is reverted and made again on what is
- * on disk then, so nothing is left dirty for a save dialog to hold the workbench. */
+ * colour theme chosen a moment ago): an edit that is not on disk yet is made again on what is on disk
+ * then. (Keys only: the settings editor opens as a modal, over which the command palette does not open.) */
 export async function editUserSettings(page: Page, file: string, changes: Record<string, unknown>): Promise<void> {
   // It opens in a tab or, in this VS Code, in a modal editor over the workbench.
   await runCommand(page, 'Preferences: Open User Settings (JSON)');
@@ -112,11 +112,10 @@ export async function editUserSettings(page: Page, file: string, changes: Record
       await page.keyboard.press('Control+A');
       await page.keyboard.press('Control+V');
       await page.keyboard.press('Control+S');
-      const saved = await until('the edit on disk', async () => (hasSettings(readSettings(file), changes) ? true : undefined), 10_000).catch(() => false);
-      if (!saved) await runCommand(page, 'File: Revert File');
+      const saved = await until('the edit on disk', async () => (hasSettings(readSettings(file), changes) ? true : undefined), 20_000).catch(() => false);
       return saved || undefined;
     },
-    60_000,
+    90_000,
   );
   await page.keyboard.press('Control+W');
   await until('settings.json closed', async () => {
@@ -140,9 +139,16 @@ function hasSettings(settings: Record<string, unknown> | undefined, changes: Rec
 }
 
 /** A "save changes?" dialog left by a failed step would hold every later one: its edits are not kept. */
-export async function dismissSaveDialog(page: Page): Promise<void> {
+export async function dismissSaveDialog(page: Page, waitMs = 0): Promise<void> {
   const dialog = page.locator('.monaco-dialog-box');
-  if ((await dialog.count()) === 0) return;
+  const shown = await dialog
+    .first()
+    .waitFor({ timeout: Math.max(1, waitMs) })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!shown) return;
   await dialog
     .locator('.monaco-button', { hasText: /Don.t Save/ })
     .first()
