@@ -2,8 +2,8 @@
 // names the common tools write — `{problem, response}`, `{question, output}`, `{prompt, completion}`,
 // `{instruction, output}`, `{query, generation}` — a chat (`messages` with roles, or ShareGPT
 // `conversations` with `from`/`value`), or an lm-evaluation-harness sample (`--log_samples`: the task's
-// `doc`, the generation in `resps[0][0]`, the expected answer in `target`). The response is free text, so it is read as a Markdown
-// solution (paragraphs, list items, `Step N` lines and `## Step N` headings are steps; `\boxed{}`,
+// `doc`, the generation in `resps[0][0]`, the expected answer in `target`). The response is free text,
+// so it is read as a Markdown solution (paragraphs, list items, `Step N` lines and `## Step N` headings are steps; `\boxed{}`,
 // `#### x` or an `Answer:` line is the final answer). An expected answer, when the record carries one
 // (`ground_truth`, `gt_answer`, `expected_answer`, `reference_answer`, `target`, or `answer` beside a
 // separate response), is checked like the front matter's `answer:`. Such records carry no step labels,

@@ -354,13 +354,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
         );
         continue;
       }
-      let pTrue = readingOf(readings?.[entry.position], entry.verdict);
-      let source: CriticSource = pTrue === null ? 'verbal' : 'logprobs';
-      const v = votes?.get(index);
-      if (pTrue === null && v && v.total >= 2) {
-        pTrue = v.correct / v.total;
-        source = 'samples';
-      }
+      const { pTrue, source } = confidenceOf(readingOf(readings?.[entry.position], entry.verdict), votes?.get(index));
       const explanation = shortenExplanation(entry.analysis);
       const result: CriticStepResult = { index, verdict: entry.verdict, pTrue, source, explanation, cached: false };
       if (cache) {
@@ -379,13 +373,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
           items.push(itemCouldNotJudge(item, problem ?? stopped?.reason ?? 'no verdict'));
           continue;
         }
-        let pTrue = readingOf(itemReadings?.[entry.position], entry.met ? 'correct' : 'incorrect');
-        let source: CriticSource = pTrue === null ? 'verbal' : 'logprobs';
-        const v = itemVotes?.get(item);
-        if (pTrue === null && v && v.total >= 2) {
-          pTrue = v.correct / v.total;
-          source = 'samples';
-        }
+        const { pTrue, source } = confidenceOf(readingOf(itemReadings?.[entry.position], entry.met ? 'correct' : 'incorrect'), itemVotes?.get(item));
         const explanation = shortenExplanation(entry.analysis);
         items.push({ number: item, verdict: entry.met ? 'met' : 'unmet', pTrue, source, steps: entry.steps, explanation, cached: false });
       }
@@ -571,4 +559,11 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       return result;
     },
   };
+}
+
+/** P(True) of a verdict (a step's, a rubric item's): from the verdict token's log-probabilities, else the vote share of two or more samples, else none (verbal). */
+function confidenceOf(fromLogprobs: number | null, votes: { correct: number; total: number } | undefined): { pTrue: number | null; source: CriticSource } {
+  if (fromLogprobs !== null) return { pTrue: fromLogprobs, source: 'logprobs' };
+  if (votes && votes.total >= 2) return { pTrue: votes.correct / votes.total, source: 'samples' };
+  return { pTrue: null, source: 'verbal' };
 }
