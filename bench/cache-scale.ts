@@ -7,9 +7,10 @@
 // (0 ms per request, concurrency 32: the client is the bottleneck, so whatever the cache costs shows).
 // Each run pair alternates which goes first; CPU time (every Node process of the run) is printed
 // beside wall time because it is steadier on a shared machine. A second run with the warm cache shows
-// what the cache is for.
+// what the cache is for. With --together the two runs of a pair go at the same time instead (on a
+// busy machine both then meet the same load; the warm run is left out).
 //
-//   node --import tsx bench/cache-scale.ts [--records 20000] [--runs 1] [--roads verifiers,critic] [--cli PATH/bin/stepcritic.js]
+//   node --import tsx bench/cache-scale.ts [--records 20000] [--runs 1] [--roads verifiers,critic] [--together] [--cli PATH/bin/stepcritic.js]
 //
 // --cli runs another build of the CLI (e.g. an older checkout) over the same data, for a before/after.
 import { readdirSync, statSync } from 'node:fs';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const runs = Number(option('runs') ?? 1);
   const roads = (option('roads') ?? 'verifiers,critic').split(',');
   const cli = option('cli') ?? CLI;
+  const together = process.argv.includes('--together');
   if (!Number.isInteger(records) || records < 1 || !Number.isInteger(runs) || runs < 1) throw new Error('--records and --runs take whole numbers');
   if (cli === CLI) build();
   await withScriptedServer('cache-scale', { latencyMs: 0, handler: ruleBasedCriticHandler() }, async (work, server) => {
@@ -96,6 +98,13 @@ async function main(): Promise<void> {
       let files = { files: 0, bytes: 0 };
       for (let r = 0; r < runs; r++) {
         const cacheDir = join(work.dir, `cache-${road.name}-${r}`);
+        if (together) {
+          const [offRun, onRun] = await Promise.all([check(road, 'off', cacheDir), check(road, 'on', cacheDir)]);
+          off.push(offRun);
+          on.push(onRun);
+          files = countFiles(cacheDir);
+          continue;
+        }
         const order: ('on' | 'off')[] = r % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
         for (const cache of order) {
           const run = await check(road, cache, cacheDir);
@@ -112,7 +121,7 @@ async function main(): Promise<void> {
       row(
         'on',
         on,
-        `${`${(wall(on) / wall(off)).toFixed(3)}×`.padEnd(10)}  ${`${(cpu(on) / cpu(off)).toFixed(3)}×`.padEnd(10)}  ${seconds(wall(warm)).padEnd(9)}  ${files.files} (${(files.bytes / 1024 / 1024).toFixed(1)} MB)`,
+        `${`${(wall(on) / wall(off)).toFixed(3)}×`.padEnd(10)}  ${`${(cpu(on) / cpu(off)).toFixed(3)}×`.padEnd(10)}  ${(warm.length > 0 ? seconds(wall(warm)) : '-').padEnd(9)}  ${files.files} (${(files.bytes / 1024 / 1024).toFixed(1)} MB)`,
       );
     }
   });
