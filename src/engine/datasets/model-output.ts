@@ -30,6 +30,8 @@ const RESPONSE_KEYS = [
 const EXPECTED_KEYS = ['ground_truth', 'ground_truth_answer', 'gt_answer', 'gt', 'expected_answer', 'reference_answer', 'target', 'answer'] as const;
 /** Fields that hold several responses to one problem: named in the message, since one record is one solution. */
 const SAMPLE_LIST_KEYS = ['responses', 'outputs', 'completions', 'generations', 'samples'] as const;
+/** Text fields that mark an object as one model-output record (not a wrapper around a list of them). */
+export const MODEL_OUTPUT_TEXT_FIELDS: readonly string[] = [...PROBLEM_KEYS, ...RESPONSE_KEYS, ...EXPECTED_KEYS];
 
 const Text = z.string();
 const Scalar = z.union([z.string(), z.number()]).transform(String);
