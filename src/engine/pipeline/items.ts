@@ -8,9 +8,9 @@
 // editor's documents), plus a case in `./document.ts` if its source is not text or a record.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { findSiblingTests } from '../code/siblings';
+import { findSiblingTests, siblingTestPaths } from '../code/siblings';
 import type { ReferenceFile } from '../documents/reference';
-import { findSiblingReference } from '../files/sibling-reference';
+import { findSiblingReference, siblingReferencePath } from '../files/sibling-reference';
 import type { DiscoveredFile, MissingInput } from '../files/discover';
 import { displayPath } from '../files/discover';
 import { classifyPath } from '../files/kinds';
@@ -62,6 +62,15 @@ export interface ReadItemsOptions {
   /** Stop producing items (the consumer stops pulling anyway; this also ends a long file scan early). */
   signal?: AbortSignal;
 }
+
+/** The files read with the solution at `path` (its reference, its sibling tests): when one changes, so does its item. */
+export function companionPaths(path: string): string[] {
+  const reference = siblingReferencePath(path);
+  return [...(reference !== undefined ? [reference] : []), ...siblingTestPaths(path)];
+}
+
+/** Globs that match every companion file `companionPaths` can name (for a file watcher). */
+export const COMPANION_GLOBS = ['**/*.reference.md', '**/test_*.py', '**/*_test.py', '**/*.{test,spec}.{ts,js,mts,mjs,cts,cjs,tsx,jsx}'];
 
 /** A solution's text as an item: its sibling test files and reference file are read with it and are part of its hash. */
 export async function itemFromText(input: { id: string; path: string; text: string; languageId?: string; documentUri?: string }): Promise<PipelineItem> {
