@@ -91,6 +91,30 @@ describe('model-output records', () => {
     assert.equal(math.expectedAnswer, '24');
   });
 
+  it("read a RealCritic record: the model's reasoning (not the dataset's answer or solution), gt expected, its final-answer label", () => {
+    const record = {
+      idx: 3,
+      question: PROBLEM,
+      gt_cot: 'Half is 48/2=<<48/2=24>>24',
+      gt: '24',
+      answer: 'Half is 48/2=<<48/2=24>>24\n#### 24',
+      solution: 'The human solution: 24 are left.',
+      reasoning: RESPONSE.replace('\\boxed{24}', '\\boxed{25}'),
+      pred: '25',
+      model: 'Qwen2-7B-Instruct',
+      previous_score: [false],
+    };
+    const document = read(record);
+    assert.equal(document.format, 'model-output');
+    assert.equal(document.steps.length, 3);
+    assert.equal(document.finalAnswer?.text, '25');
+    assert.equal(document.expectedAnswer, '24');
+    assert.deepEqual(document.labels, { firstErrorStep: null, finalAnswerCorrect: false, dataset: 'model-output' });
+    assert.equal(read({ ...record, previous_score: [true] }).labels?.finalAnswerCorrect, true);
+    assert.equal(read({ problem: PROBLEM, response: RESPONSE, is_correct: true }).labels?.finalAnswerCorrect, true);
+    assert.equal(read({ problem: PROBLEM, response: RESPONSE }).labels, undefined);
+  });
+
   it('keep GSM8K records (question and answer) apart from model outputs that carry an answer too', () => {
     assert.equal(detectRecordFormat({ question: PROBLEM, answer: 'Half is 24.\n#### 24' }), 'gsm8k');
     assert.equal(detectRecordFormat({ question: PROBLEM, answer: '24', response: RESPONSE }), 'model-output');

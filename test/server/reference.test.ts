@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseCriticPrompt } from '../../src/engine/llm/protocol';
@@ -68,8 +69,8 @@ describe('server: a reference file beside the solution', () => {
     const { session } = rig;
     const uri = fileUri(folder, 'tom.solution.md');
     await session.open(uri, SOLUTION);
-    const answerMessage = (diagnostics: readonly { message: string }[] | undefined) =>
-      diagnostics?.find((d) => /final answer/i.test(d.message) && /reference/.test(d.message))?.message;
+    const answerMessage = (diagnostics: readonly Diagnostic[] | undefined) =>
+      diagnostics?.map((d) => String(d.message)).find((message) => /final answer/i.test(message) && /reference/.test(message));
     assert.equal(answerMessage(await session.diagnosticsFor(uri, 1)), "The final answer 30 differs from the reference's 36.");
     const watcher = await session.waitFor(
       () =>
@@ -86,7 +87,9 @@ describe('server: a reference file beside the solution', () => {
     await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(referencePath).href, type: 2 }] });
     await session.waitFor(
       () =>
-        session.diagnostics.slice(published).some((p) => p.uri === uri && !p.diagnostics.some((d) => d.code === 'reference' || /reference/.test(d.message))),
+        session.diagnostics
+          .slice(published)
+          .some((p) => p.uri === uri && !p.diagnostics.some((d) => d.code === 'reference' || /reference/.test(String(d.message)))),
       'diagnostics without the old reference',
     );
     const prompts = rig.llm.chatRequests().map((r) => parseCriticPrompt(r.userText));

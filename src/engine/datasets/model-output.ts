@@ -6,11 +6,12 @@
 // so it is read as a Markdown solution (paragraphs, list items, `Step N` lines and `## Step N` headings are steps; `\boxed{}`,
 // `#### x` or an `Answer:` line is the final answer). An expected answer, when the record carries one
 // (`ground_truth`, `gt_answer`, `expected_answer`, `reference_answer`, `target`, or `answer` beside a
-// separate response), is checked like the front matter's `answer:`. Such records carry no step labels,
-// so `stepcritic eval` has nothing to score them against.
+// separate response), is checked like the front matter's `answer:`. Such records carry no step labels;
+// a final-answer label (`is_correct`, `correct`, RealCritic's `previous_score: [true]`) lets `stepcritic
+// eval` score them per solution.
 import { z } from 'zod';
 import { parseMarkdownSolution } from '../documents/markdown';
-import type { SolutionDocument } from '../types';
+import type { Labels, SolutionDocument } from '../types';
 import type { RecordLocation } from './records';
 
 const PROBLEM_KEYS = ['problem', 'question', 'prompt', 'instruction', 'query', 'input', 'Problem', 'Question'] as const;
@@ -23,6 +24,8 @@ const RESPONSE_KEYS = [
   'model_output',
   'prediction',
   'model_answer',
+  // RealCritic's `reasoning` is the model's; its MATH records' `solution` is the dataset's own.
+  'reasoning',
   'solution',
   'Response',
   'Output',
@@ -30,6 +33,8 @@ const RESPONSE_KEYS = [
 const EXPECTED_KEYS = ['ground_truth', 'ground_truth_answer', 'gt_answer', 'gt', 'expected_answer', 'reference_answer', 'target', 'answer'] as const;
 /** Fields that hold several responses to one problem: named in the message, since one record is one solution. */
 const SAMPLE_LIST_KEYS = ['responses', 'outputs', 'completions', 'generations', 'samples'] as const;
+/** Solution-level labels: whether the response's final answer is right (RealCritic's `previous_score: [true]`). */
+const CORRECTNESS_KEYS = ['is_correct', 'correct', 'final_answer_correct', 'previous_score'] as const;
 /** Text fields that mark an object as one model-output record (not a wrapper around a list of them). */
 export const MODEL_OUTPUT_TEXT_FIELDS: readonly string[] = [...PROBLEM_KEYS, ...RESPONSE_KEYS, ...EXPECTED_KEYS];
 
@@ -145,6 +150,17 @@ function expectedAnswerOf(record: Record<string, unknown>, responseKey: string |
   return undefined;
 }
 
+const Correctness = z.union([z.boolean(), z.tuple([z.boolean()]).transform(([b]) => b)]);
+
+/** The record's final-answer label, when it has one; it has no step labels. */
+function labelsOf(record: Record<string, unknown>): Labels | undefined {
+  for (const key of CORRECTNESS_KEYS) {
+    const value = Correctness.safeParse(record[key]);
+    if (value.success) return { firstErrorStep: null, finalAnswerCorrect: value.data, dataset: 'model-output' };
+  }
+  return undefined;
+}
+
 export function modelOutputToDocument(record: Record<string, unknown>, where: RecordLocation): SolutionDocument {
   const chat = chatOf(record);
   const sample = chat ? undefined : harnessSampleOf(record);
@@ -156,5 +172,6 @@ export function modelOutputToDocument(record: Record<string, unknown>, where: Re
     problem,
     ...(expectedAnswer !== undefined ? { expectedAnswer } : {}),
   });
-  return { ...document, format: 'model-output' };
+  const labels = labelsOf(record);
+  return { ...document, format: 'model-output', ...(labels ? { labels } : {}) };
 }
