@@ -56,6 +56,8 @@ interface Block {
   answer?: Span;
   /** A `Problem:`-labelled paragraph is the problem whatever section it stands in. */
   problemLabel?: boolean;
+  /** A heading `## Step 3: text` whose text says the step (Llama 3's layout), not a title over one. */
+  stepTitle?: string;
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
@@ -253,9 +255,10 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       section = named === 'other' && section !== 'problem' && level > sectionLevel ? section : named;
       sectionLevel = level;
     }
-    const step = /^\W*step\s*(\d{1,6})\b/i.exec(title);
+    const step = /^\W*step\s*(\d{1,6})\b[\s*_]*[:.)]?[\s*_]*(\S?)/i.exec(title);
     if (step) pendingLabel = `Step ${step[1]}`;
-    blocks.push({ kind: 'heading', start, end, section, lineCount: 1, headingLevel: level });
+    const stepTitle = step?.[2] ? `Step ${step[1]}` : undefined;
+    blocks.push({ kind: 'heading', start, end, section, lineCount: 1, headingLevel: level, ...(stepTitle ? { stepTitle } : {}) });
   };
 
   for (let i = firstLine; i < lines.length; i++) {
@@ -413,7 +416,32 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
     open('paragraph', contentStart, contentEnd, { problemLabel: PROBLEM_LABEL.test(head) || undefined });
   }
   close();
-  return blocks;
+  return stepHeadingsAsSteps(blocks, text);
+}
+
+/**
+ * `## Step 1: To convert 101010 in base 5 …` is the step itself, not a title over one (Llama 3 writes
+ * its solutions so), when its text reads as a step — a sentence, or math — or when nothing stands under
+ * it before the next heading, the answer or the end.
+ */
+function stepHeadingsAsSteps(blocks: Block[], text: string): Block[] {
+  const out = blocks.map((block) => ({ ...block }));
+  out.forEach((block, i) => {
+    if (block.kind !== 'heading' || block.stepTitle === undefined) return;
+    const next = out[i + 1];
+    const alone = !next || next.kind === 'heading' || next.kind === 'answer';
+    if (!alone && !readsAsStep(text.slice(block.start, Math.min(block.end, block.start + 2000)))) return;
+    block.kind = 'step';
+    block.label = block.stepTitle;
+    if (isProblem(block.section)) block.section = 'other';
+    if (next?.label === block.stepTitle) delete next.label;
+  });
+  return out;
+}
+
+/** A heading's text that is a step's content: math, or a sentence of several words ending in a full stop. */
+function readsAsStep(heading: string): boolean {
+  return /[$=\\]/.test(heading) || (/[.!?][*_)\]]*\s*$/.test(heading) && heading.trim().split(/\s+/).length >= 8);
 }
 
 function isContent(block: Block): boolean {
