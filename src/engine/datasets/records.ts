@@ -26,6 +26,7 @@ import type { Span, StepSpan } from '../documents/build';
 import { lastBoxedIn } from '../documents/final-answer';
 import { withReference } from '../documents/reference';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
+import { removeCalculatorAnnotations } from './calculator';
 import { layoutRecord } from './layout';
 import { hasModelResponse, isModelOutputRecord, MODEL_OUTPUT_TEXT_FIELDS, modelOutputToDocument } from './model-output';
 import { Prm800kRecord, prm800kToDocument } from './prm800k';
@@ -231,13 +232,6 @@ function processBench(record: unknown, where: RecordLocation): SolutionDocument 
     warnings,
     maxSteps: where.maxSteps,
   });
-}
-
-/** GSM8K calculator annotations: `<<48/2=24>>`. */
-const CALCULATOR = /<<[^<>]{0,500}>>/g;
-
-export function removeCalculatorAnnotations(text: string): string {
-  return text.replace(CALCULATOR, '');
 }
 
 function gsm8k(record: unknown, where: RecordLocation): SolutionDocument {

@@ -36,6 +36,8 @@ export interface ParseOptions {
   problem?: string;
   /** The expected answer given apart from the text, used when the front matter names none. */
   expectedAnswer?: string;
+  /** Every line is a step of its own (a model's response with no blank line: GSM8K style), not one paragraph. */
+  linePerStep?: boolean;
 }
 
 type Section = 'none' | 'problem' | 'solution' | 'answer' | 'other';
@@ -61,6 +63,8 @@ interface Block {
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** `A: 18` as the last line of a solution (GSM8K-style model outputs): anywhere else `A:` is too common to be the answer. */
+const SHORT_ANSWER_LINE = /^ {0,3}A[ \t]*:[ \t]*(?=\S)/;
 const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+|$)/;
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
 const THEMATIC_BREAK = /^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
@@ -116,7 +120,13 @@ export function parseMarkdownSolution(uri: string, text: string, options: ParseO
   warnings.push(...front.warnings);
   const known = knownFrontMatter(front.data, warnings);
 
-  const blocks = scanBlocks(text, lines, front.bodyLine, front.bodyLine === 0 ? bom : (lines[front.bodyLine]?.start ?? text.length));
+  const blocks = scanBlocks(
+    text,
+    lines,
+    front.bodyLine,
+    front.bodyLine === 0 ? bom : (lines[front.bodyLine]?.start ?? text.length),
+    options.linePerStep === true,
+  );
   const givenProblem = options.problem?.trim() || known.problem?.trim();
   const { problem, steps } = assignSections(blocks, givenProblem !== undefined, (b) => text.slice(b.start, b.end));
 
@@ -214,7 +224,7 @@ function displayMathEnd(text: string, lines: Line[], finder: LineFinder, i: numb
   return heading >= 0 && heading < j ? -1 : j;
 }
 
-function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset: number): Block[] {
+function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset: number, linePerStep: boolean): Block[] {
   const finder = new LineFinder(text, lines);
   const blocks: Block[] = [];
   let section: Section = 'none';
@@ -222,6 +232,8 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
   let current: Block | undefined;
   let previousBlank = false;
   let pendingLabel: string | undefined;
+  let lastLine = lines.length - 1;
+  while (lastLine > firstLine && text.slice(lines[lastLine]!.start, lines[lastLine]!.end).trim() === '') lastLine--;
   /** A `Problem:` line standing alone labels the next block only. */
   let pendingProblem = false;
 
@@ -368,7 +380,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       continue;
     }
 
-    const answerLine = ANSWER_LINE.exec(head);
+    const answerLine = ANSWER_LINE.exec(head) ?? (i === lastLine && contentEnd - contentStart <= 80 ? SHORT_ANSWER_LINE.exec(head) : null);
     if (answerLine) {
       close();
       const span = answerSpan(text, contentStart + answerLine[0].length, contentEnd);
@@ -403,7 +415,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       continue;
     }
 
-    if (current && !wasBlank && (current.kind === 'paragraph' || current.kind === 'step' || current.kind === 'item')) {
+    if (current && !wasBlank && !linePerStep && (current.kind === 'paragraph' || current.kind === 'step' || current.kind === 'item')) {
       extend(contentEnd);
       continue;
     }
