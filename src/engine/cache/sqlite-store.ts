@@ -8,7 +8,7 @@
 // The cache never stops a run: a damaged file is moved aside and a new one started (said once); any
 // other failure (disk full, a lock held too long) turns the cache off for the rest of the process.
 import type BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../error-message';
@@ -126,9 +126,13 @@ export function openSqliteStore(Sqlite: SqliteConstructor, dir: string, notice: 
     notice(`cache: ${path} was damaged (${reason}); it was moved to ${SQLITE_FILE}.corrupt and a new cache started`);
   };
 
-  /** Runs one operation on the database; a damaged file is replaced once, any other failure turns the cache off. */
-  function guarded<T>(operation: (s: Statements) => T, otherwise: T): T {
+  /**
+   * Runs one operation on the database; a damaged file is replaced once, any other failure turns the
+   * cache off. Only a write creates the file: reading or clearing a cache that is not there leaves none.
+   */
+  function guarded<T>(operation: (s: Statements) => T, otherwise: T, write = false): T {
     if (off) return otherwise;
+    if (!statements && !write && !existsSync(path)) return otherwise;
     try {
       return operation(statements ?? open());
     } catch (error) {
@@ -159,7 +163,7 @@ export function openSqliteStore(Sqlite: SqliteConstructor, dir: string, notice: 
     if (pending.size === 0) return;
     const rows = [...pending.values()];
     pending.clear();
-    guarded((s) => s.insertAll.immediate(rows), undefined);
+    guarded((s) => s.insertAll.immediate(rows), undefined, true);
   };
   process.on('exit', flush);
 
