@@ -73,7 +73,8 @@ export async function prepareRun(
   // A resumed run needs the log's done items before the estimate; a new log is made only once the
   // run is sure to start, so that a declined estimate leaves nothing behind.
   const resumed = settings.resume ? await openLog() : undefined;
-  const criticOn = dependencies.deps.critic !== undefined;
+  // Replies from a batch cost nothing now: no estimate.
+  const criticOn = dependencies.deps.critic !== undefined && dependencies.llm?.client.batched !== true;
   let total: number | null = null;
   if (criticOn) {
     const estimate = await estimateRun(items(), {

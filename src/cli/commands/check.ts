@@ -28,7 +28,9 @@ import type { FileReport } from '../../engine/report/schema';
 import { ReportWriter } from '../../engine/report/stream';
 import { findingsIn, renderTextFile, renderTextSummary } from '../../engine/report/text';
 import { TOOL_VERSION } from '../../engine/version';
-import { formatHelp, parseCommandArgs } from '../args';
+import type { ParsedArgs } from '../args';
+import { formatHelp, helpHint, parseCommandArgs } from '../args';
+import type { ReplySource } from '../../engine/llm/batch-request';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
@@ -87,19 +89,52 @@ export const checkCommand: Command = {
 
 async function runCheck(context: CliContext): Promise<number> {
   const args = parseCommandArgs('check', context.argv, CHECK_OPTIONS);
-  const settings = readCheckSettings(args);
+  return checkWith(context, args, readCheckSettings(args));
+}
+
+/** The inputs in path order (missing paths among them, reported as failed), or the exit status when there are none. */
+export async function findInputs(
+  context: CliContext,
+  settings: Pick<CheckSettings, 'paths'>,
+): Promise<{ inputs: (DiscoveredFile | MissingInput)[] } | { exit: number }> {
   const discovery = await discoverFiles(settings.paths, context.cwd);
   if (discovery.files.length === 0) {
     if (discovery.problems.length > 0) {
       for (const problem of discovery.problems) context.stderr.write(`stepcritic: ${describeMissing(problem)}\n`);
-      return EXIT_USAGE;
+      return { exit: EXIT_USAGE };
     }
     throw new UsageError(
       `no solution files found in ${settings.paths.length > 0 ? settings.paths.join(', ') : '.'}`,
       `A folder walk picks *${FOLDER_WALK_SUFFIX} files; name other files (${SUPPORTED_EXTENSIONS.join(' ')}) or use a quoted glob.`,
     );
   }
-  const paths = discovery.files.map((f) => f.path);
+  // Missing paths take their place among the files: reported as failed, in path order.
+  const inputs = [...discovery.files, ...discovery.problems].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+  return { inputs };
+}
+
+/** The solutions of the inputs as the pipeline takes them (one item per file or record, of the shard). */
+export function checkItems(context: CliContext, settings: CheckSettings, inputs: readonly (DiscoveredFile | MissingInput)[]): AsyncIterable<PipelineItem> {
+  return shardItems(
+    readItems(inputs, {
+      cwd: context.cwd,
+      maxFileBytes: settings.maxFileBytes,
+      signal: context.signal,
+      ...(settings.datasetFormat ? { format: settings.datasetFormat } : {}),
+    }),
+    settings.shard,
+  );
+}
+
+/**
+ * `check` once its flags are read. `batch import` comes here too, with `replies`: the critic takes its
+ * replies from the batch's results instead of sending requests, and everything else is this road.
+ */
+export async function checkWith(context: CliContext, args: ParsedArgs, settings: CheckSettings, replies?: ReplySource): Promise<number> {
+  const found = await findInputs(context, settings);
+  if ('exit' in found) return found.exit;
+  const { inputs } = found;
+  const paths = inputs.flatMap((i) => ('missing' in i ? [] : [i.path]));
   if (settings.out !== undefined) await checkOutputTarget(settings.out, paths, settings.force);
   if (settings.runLog !== undefined && paths.includes(resolve(context.cwd, settings.runLog))) {
     throw new UsageError(`--run-log ${settings.runLog} is one of the files being checked; choose another file`);
@@ -109,13 +144,13 @@ async function runCheck(context: CliContext): Promise<number> {
     env: context.env,
     cwd: context.cwd,
     ...(settings.quiet ? {} : { report: (line: string) => context.stderr.write(`stepcritic: ${line}\n`) }),
+    ...(replies ? { replies } : {}),
   });
   try {
+    if (replies && !dependencies.llm) {
+      throw new UsageError('a batch import needs the LLM critic: give it the model of the export (--model, and --provider or --base-url)', helpHint('batch'));
+    }
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
-    // Missing paths take their place among the files: reported as failed, in path order.
-    const inputs: (DiscoveredFile | MissingInput)[] = [...discovery.files, ...discovery.problems].sort((a, b) =>
-      a.display < b.display ? -1 : a.display > b.display ? 1 : 0,
-    );
     return await checkInputs(context, settings, dependencies, inputs);
   } finally {
     await dependencies.close();
@@ -129,16 +164,7 @@ async function checkInputs(
   inputs: readonly (DiscoveredFile | MissingInput)[],
 ): Promise<number> {
   const started = performance.now();
-  const items = () =>
-    shardItems(
-      readItems(inputs, {
-        cwd: context.cwd,
-        maxFileBytes: settings.maxFileBytes,
-        signal: context.signal,
-        ...(settings.datasetFormat ? { format: settings.datasetFormat } : {}),
-      }),
-      settings.shard,
-    );
+  const items = () => checkItems(context, settings, inputs);
   const llm = dependencies.llm;
   if (settings.triage && !llm && !settings.quiet) {
     context.stderr.write('stepcritic: --triage has nothing to save without the LLM critic: every solution gets the verifiers only\n');

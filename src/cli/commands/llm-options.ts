@@ -16,6 +16,7 @@ import {
   type CriticConfigSources,
   type ResolvedCriticConfig,
 } from '../../engine/llm/config';
+import type { ReplySource } from '../../engine/llm/batch-request';
 import { createLlmCritic, type LlmCritic } from '../../engine/llm/critic';
 import { describeCapabilities } from '../../engine/llm/endpoint';
 import type { OptionSpec, ParsedArgs } from '../args';
@@ -147,7 +148,7 @@ export async function createCliCritic(
   command: string,
   args: ParsedArgs,
   env: NodeJS.ProcessEnv,
-  extra: { concurrency?: number; report?: (line: string) => void } = {},
+  extra: { concurrency?: number; report?: (line: string) => void; replies?: ReplySource } = {},
 ): Promise<CliCritic> {
   const wanted = booleanValue(args, 'llm');
   if (wanted === false) {
@@ -165,7 +166,12 @@ export async function createCliCritic(
   const measured = extra.concurrency === undefined ? profile.capabilities.concurrency : undefined;
   const config = measured !== undefined ? { ...resolved.config, concurrency: measured } : resolved.config;
   const cache = useCache ? createFileCache(cliCacheDir(args, env)) : undefined;
-  const critic = createLlmCritic(config, { cache, capabilities, ...(extra.report ? { onAdapt: extra.report } : {}) });
+  const critic = createLlmCritic(config, {
+    cache,
+    capabilities,
+    ...(extra.report ? { onAdapt: extra.report } : {}),
+    ...(extra.replies ? { replies: extra.replies } : {}),
+  });
   const changes = resolved.changes.length > 0 ? ` (base URL: ${resolved.changes.join(', ')})` : '';
   const budget = config.tokenBudget > 0 ? `, budget ${config.tokenBudget} tokens` : '';
   const known = profile.remembered ? describeCapabilities(profile.capabilities, config) : [];
