@@ -34,7 +34,7 @@ const RequestLineSchema = z.object({
 
 /** The result line of one request, as vLLM and OpenAI write it (or undefined: no line). */
 export async function resultLine(
-  request: z.infer<typeof RequestLineSchema>,
+  request: { custom_id: string; body: unknown },
   index: number,
   options: ScriptedBatchOptions,
 ): Promise<Record<string, unknown> | undefined> {

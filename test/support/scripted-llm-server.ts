@@ -157,10 +157,11 @@ export interface Pace {
   timeFactor?: number;
 }
 
-/** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts). */
+/** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts), or `raw` bytes (a file's content). */
 export interface RouteReply {
   status: number;
   body: unknown;
+  raw?: string;
   headers?: Record<string, string>;
   delayMs?: number;
 }
@@ -870,7 +871,11 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       const send = () => {
         if (record.aborted || res.destroyed) return;
         finish(record, res, reply.status);
-        sendJson(res, reply.status, reply.body, reply.headers);
+        if (reply.raw === undefined) sendJson(res, reply.status, reply.body, reply.headers);
+        else {
+          res.writeHead(reply.status, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(reply.raw), ...reply.headers });
+          res.end(reply.raw);
+        }
       };
       const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
       if (delay > 0) setTimer(setTimeout(send, delay));

@@ -3,9 +3,8 @@
 // written to a request file instead of sent; `vllm run-batch` answers the file on the user's GPUs;
 // import is `check` itself, with the critic's replies taken from the results file by custom_id. Both
 // read the same flags as `check`, so that the same options ask the same requests.
-import { rmSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { RequestFileWriter } from '../../engine/batch/batch-files';
 import { createRequestFileWriter, openBatchResults } from '../../engine/batch/batch-files';
 import { errorMessage } from '../../engine/error-message';
 import { runPipeline } from '../../engine/pipeline/run';
@@ -78,23 +77,12 @@ async function exportRequests(context: CliContext, args: ParsedArgs, settings: C
     found.inputs.flatMap((i) => ('missing' in i ? [] : [i.path])),
     settings.force,
   );
-  let writer: RequestFileWriter;
-  try {
-    writer = createRequestFileWriter(out, { overwrite: settings.force });
-  } catch (error) {
-    throw new UsageError(`--out ${settings.out}: ${errorMessage(error)}`, 'An existing file is replaced only with --force.');
-  }
-  let dependencies;
-  try {
-    dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd, replies: writer });
-    if (dependencies.llm === undefined) {
-      throw new UsageError('batch export needs the LLM critic: name the model the requests are for (--model, and --provider or --base-url)', helpHint('batch'));
-    }
-  } catch (error) {
-    // Nothing was written: leave no empty file behind.
-    writer.close();
-    rmSync(out, { force: true });
-    throw error;
+  if (!settings.force && existsSync(out)) throw new UsageError(`--out ${settings.out}: the file exists`, 'An existing file is replaced only with --force.');
+  // The file is made with the first request: a run refused below leaves nothing behind.
+  const writer = createRequestFileWriter(out, { overwrite: settings.force });
+  const dependencies = await buildCheckDependencies({ args, env: context.env, cwd: context.cwd, replies: writer });
+  if (dependencies.llm === undefined) {
+    throw new UsageError('batch export needs the LLM critic: name the model the requests are for (--model, and --provider or --base-url)', helpHint('batch'));
   }
   const model = dependencies.llm.config.model;
   const progress = !settings.quiet && context.stderr.isTTY === true ? terminalProgress(context.stderr) : noProgress;
@@ -111,6 +99,8 @@ async function exportRequests(context: CliContext, args: ParsedArgs, settings: C
       context.stderr.write(`stepcritic: interrupted: ${settings.out} holds the requests of the solutions read so far; export again to write them all\n`);
       return EXIT_INTERRUPTED;
     }
+    // No request at all (the verifiers settled everything): still the file asked for, empty.
+    if (writer.files.length === 0) writeFileSync(out, '');
     const solutions = result.progress.done;
     const none = solutions - writer.solutions;
     const size = writer.bytes >= 1e6 ? `${(writer.bytes / 1e6).toFixed(1)} MB` : `${Math.ceil(writer.bytes / 1e3)} kB`;

@@ -30,7 +30,13 @@ import { findingsIn, renderTextFile, renderTextSummary } from '../../engine/repo
 import { TOOL_VERSION } from '../../engine/version';
 import type { ParsedArgs } from '../args';
 import { formatHelp, helpHint, parseCommandArgs } from '../args';
+import type { BatchResults } from '../../engine/batch/batch-files';
 import type { ReplySource } from '../../engine/llm/batch-request';
+import { SwitchedReplySource } from '../../engine/llm/batch-request';
+import { LlmError } from '../../engine/llm/errors';
+import { errorMessage } from '../../engine/error-message';
+import { emptyUsage } from '../../engine/types';
+import { batchApiResults } from './batch-api';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
@@ -139,19 +145,25 @@ export async function checkWith(context: CliContext, args: ParsedArgs, settings:
   if (settings.runLog !== undefined && paths.includes(resolve(context.cwd, settings.runLog))) {
     throw new UsageError(`--run-log ${settings.runLog} is one of the files being checked; choose another file`);
   }
+  // --batch-api: the critic's replies come from the batches, once they have run (batch-api.ts).
+  const batched = settings.batchApi && !replies ? new SwitchedReplySource() : undefined;
+  // What a batch asks is decided by the options alone: no cached verdicts, nothing learned about the endpoint.
+  if (batched) args.values.cache = false;
   const dependencies = await buildCheckDependencies({
     args,
     env: context.env,
     cwd: context.cwd,
     ...(settings.quiet ? {} : { report: (line: string) => context.stderr.write(`stepcritic: ${line}\n`) }),
-    ...(replies ? { replies } : {}),
+    ...((replies ?? batched) ? { replies: replies ?? batched } : {}),
   });
   try {
     if (replies && !dependencies.llm) {
       throw new UsageError('a batch import needs the LLM critic: give it the model of the export (--model, and --provider or --base-url)', helpHint('batch'));
     }
+    if (batched && !dependencies.llm)
+      throw new UsageError('--batch-api needs the LLM critic: an endpoint and a model (--base-url, --model)', helpHint('check'));
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
-    return await checkInputs(context, settings, dependencies, inputs);
+    return await checkInputs(context, settings, dependencies, inputs, batched);
   } finally {
     await dependencies.close();
   }
@@ -162,6 +174,7 @@ async function checkInputs(
   settings: CheckSettings,
   dependencies: CheckDependencies,
   inputs: readonly (DiscoveredFile | MissingInput)[],
+  batched?: SwitchedReplySource,
 ): Promise<number> {
   const started = performance.now();
   const items = () => checkItems(context, settings, inputs);
@@ -179,6 +192,21 @@ async function checkInputs(
   );
   if (!prepared.ok) return prepared.exit;
   const { runLog, configHash } = prepared;
+  let batchResults: BatchResults | undefined;
+  if (batched && runLog && settings.batchApi) {
+    try {
+      batchResults = await batchApiResults(context, { ...settings, batchApi: settings.batchApi }, dependencies, runLog, items, batched);
+    } catch (error) {
+      const interrupted = context.signal.aborted;
+      const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
+      runLog.close({ interrupted: true, reason, durationMs: performance.now() - started, judgedThisRun: 0, usage: emptyUsage() });
+      if (!interrupted && !(error instanceof LlmError)) throw error;
+      context.stderr.write(
+        `stepcritic: ${interrupted ? 'interrupted' : reason}; the batches in flight go on at the provider, and --resume with the run log ${settings.runLog} re-attaches to them\n`,
+      );
+      return interrupted ? EXIT_INTERRUPTED : EXIT_USAGE;
+    }
+  }
   const hasDataset = inputs.some((i) => 'kind' in i && i.kind.kind === 'dataset');
   const fileCount = hasDataset || settings.shard ? null : inputs.length;
 
@@ -219,6 +247,7 @@ async function checkInputs(
     throw error;
   } finally {
     progress.finish();
+    await batchResults?.close();
   }
   const durationMs = performance.now() - started;
   runLog?.close({

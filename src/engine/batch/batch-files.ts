@@ -15,22 +15,59 @@ import { solutionOfCustomId } from '../llm/batch-request';
 import { LlmError } from '../llm/errors';
 import { forEachLine } from './run-log-reader';
 
+/** What one request file may hold (a provider's limits; OpenAI: 50,000 requests and 200 MB). */
+export interface BatchLimits {
+  maxRequests: number;
+  maxBytes: number;
+}
+
+export const OPENAI_BATCH_LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
+
+export interface RequestFile {
+  path: string;
+  requests: number;
+  bytes: number;
+}
+
 export interface RequestFileWriter extends ReplySource {
   /** Requests written, and their bytes (with the newlines). */
   readonly requests: number;
   readonly bytes: number;
   /** Solutions with at least one request. */
   readonly solutions: number;
+  /** The files written, in order (one unless `limits` split them). */
+  readonly files: readonly RequestFile[];
   close(): void;
 }
 
-/** Writes every request asked into `path`, a new file (`wx`: nothing the user has is overwritten unless `overwrite`). */
-export function createRequestFileWriter(path: string, options: { overwrite?: boolean } = {}): RequestFileWriter {
-  const fd = openSync(path, options.overwrite ? 'w' : 'wx');
+export interface RequestFileOptions {
+  /** Replace an existing file (otherwise a file that exists is an error: nothing the user has is overwritten). */
+  overwrite?: boolean;
+  /** Go on in the next file (`pathOf(n + 1)`) before a line would pass either limit. */
+  limits?: BatchLimits;
+  /** Requests not to write (a provider batch answered them already). */
+  skip?: (customId: string) => boolean;
+}
+
+/** Writes every request asked into `pathOf(0)`, and on into `pathOf(1)`, … when `limits` say a file is full. */
+export function createRequestFileWriter(pathOf: string | ((part: number) => string), options: RequestFileOptions = {}): RequestFileWriter {
+  const nameOf = typeof pathOf === 'string' ? () => pathOf : pathOf;
+  const limits = options.limits ?? { maxRequests: Infinity, maxBytes: Infinity };
+  const files: RequestFile[] = [];
+  let fd: number | undefined;
   const written = new Set<string>();
   const solutions = new Set<string>();
   let bytes = 0;
   let closed = false;
+  const fileFor = (size: number): { fd: number; file: RequestFile } => {
+    const current = files.at(-1);
+    if (fd !== undefined && current && current.requests < limits.maxRequests && current.bytes + size <= limits.maxBytes) return { fd, file: current };
+    if (fd !== undefined) closeSync(fd);
+    const path = nameOf(files.length);
+    fd = openSync(path, options.overwrite ? 'w' : 'wx');
+    files.push({ path, requests: 0, bytes: 0 });
+    return { fd, file: files.at(-1)! };
+  };
   return {
     get requests() {
       return written.size;
@@ -41,13 +78,17 @@ export function createRequestFileWriter(path: string, options: { overwrite?: boo
     get solutions() {
       return solutions.size;
     },
+    files,
     reply(line: BatchRequestLine): Promise<unknown> {
       // The same request asked twice (the same solution given twice) is written once.
-      if (!closed && !written.has(line.custom_id)) {
+      if (!closed && !written.has(line.custom_id) && options.skip?.(line.custom_id) !== true) {
         written.add(line.custom_id);
         solutions.add(solutionOfCustomId(line.custom_id) ?? line.custom_id);
         const text = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
-        for (let offset = 0; offset < text.length;) offset += writeSync(fd, text, offset, text.length - offset);
+        const target = fileFor(text.length);
+        for (let offset = 0; offset < text.length;) offset += writeSync(target.fd, text, offset, text.length - offset);
+        target.file.requests += 1;
+        target.file.bytes += text.length;
         bytes += text.length;
       }
       return Promise.reject(new LlmError('batch', 'written to the batch request file; its reply comes with the import'));
@@ -55,7 +96,7 @@ export function createRequestFileWriter(path: string, options: { overwrite?: boo
     close() {
       if (closed) return;
       closed = true;
-      closeSync(fd);
+      if (fd !== undefined) closeSync(fd);
     },
   };
 }
@@ -78,6 +119,8 @@ interface Place {
   file: number;
   offset: number;
   length: number;
+  /** The line carries a reply (status 200, no error). */
+  ok: boolean;
 }
 
 export interface BatchResults extends ReplySource {
@@ -85,6 +128,8 @@ export interface BatchResults extends ReplySource {
   readonly size: number;
   /** Lines that are not a result (not JSON, no custom_id). */
   readonly unreadable: number;
+  /** Whether the results hold a reply to this request (not an error). */
+  answered(customId: string): boolean;
   /** Results no request asked for (the export was made with other options, or other inputs). */
   unused(): number;
   /** The solutions the results name (for an import without paths: the files to read). */
@@ -99,9 +144,10 @@ export async function openBatchResults(paths: readonly string[]): Promise<BatchR
   for (const [file, path] of paths.entries()) {
     await forEachLine(path, (text, offset, length) => {
       if (text.trim() === '') return;
-      const id = customIdOf(text);
-      if (id === undefined) unreadable++;
-      else index.set(id, { file, offset, length });
+      const result = resultOf(text);
+      // A reply counts over a failure of the same request (a batch resubmitted after one that failed it).
+      if (result === undefined) unreadable++;
+      else if (result.ok || index.get(result.id)?.ok !== true) index.set(result.id, { file, offset, length, ok: result.ok });
     });
   }
   const handles: (Promise<FileHandle> | undefined)[] = [];
@@ -115,6 +161,7 @@ export async function openBatchResults(paths: readonly string[]): Promise<BatchR
   return {
     size: index.size,
     unreadable,
+    answered: (customId) => index.get(customId)?.ok === true,
     unused: () => [...index.keys()].filter((id) => !used.has(id)).length,
     solutions: () => new Set([...index.keys()].flatMap((id) => solutionOfCustomId(id) ?? [])),
     async reply(line: BatchRequestLine): Promise<unknown> {
@@ -129,12 +176,13 @@ export async function openBatchResults(paths: readonly string[]): Promise<BatchR
   };
 }
 
-/** The custom_id of a result line, read without parsing the reply it carries. */
-function customIdOf(text: string): string | undefined {
+/** The custom_id of a result line, and whether it carries a reply (its body is not read here). */
+function resultOf(text: string): { id: string; ok: boolean } | undefined {
   try {
-    const value: unknown = JSON.parse(text);
-    const parsed = z.looseObject({ custom_id: z.string() }).safeParse(value);
-    return parsed.success ? parsed.data.custom_id : undefined;
+    const parsed = ResultLineSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return undefined;
+    const { custom_id: id, response, error } = parsed.data;
+    return { id, ok: !(error && (error.message || error.code)) && response != null && (response.status_code ?? 200) === 200 };
   } catch {
     return undefined;
   }

@@ -14,6 +14,7 @@
 // reply to another version of the solution, or to other options, is never joined to this one. The
 // solution's id comes last, so that it may contain any character.
 import { createHash } from 'node:crypto';
+import { LlmError } from './errors';
 import type { ChatMessage } from './protocol';
 
 /** One line of a batch input file (OpenAI's Batch API, `vllm run-batch`). */
@@ -50,4 +51,13 @@ export function sampleCustomId(customId: string, sample: number): string {
 export function solutionOfCustomId(customId: string): string | undefined {
   const match = /^(?:steps-\d+-\d+|rubric|answer)(?:\.sample-\d+)?:[0-9a-f]{12}:(.+)$/s.exec(customId);
   return match?.[1];
+}
+
+/** A reply source replaced as a run goes on (a provider batch: the requests are written first, the results read later). */
+export class SwitchedReplySource implements ReplySource {
+  current?: ReplySource;
+
+  reply(line: BatchRequestLine): Promise<unknown> {
+    return this.current ? this.current.reply(line) : Promise.reject(new LlmError('batch', 'no batch results to take the reply from'));
+  }
 }
