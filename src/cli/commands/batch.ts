@@ -62,6 +62,7 @@ async function runBatch(context: CliContext): Promise<number> {
   // A batch is judged afresh: a cache hit would leave a request out of the file, or a reply unused.
   args.values.cache = false;
   const settings = { ...readCheckSettings(args), useCache: false };
+  if (settings.batchApi) throw new UsageError('--batch-api is for check: batch export and import are the offline road', helpHint('batch'));
   if (settings.triage === 'answer') throw new UsageError('--triage answer needs a reply before the step critique: it cannot go in a batch', helpHint('batch'));
   return action === 'export' ? exportRequests(context, args, settings) : importResults(context, args, settings);
 }
