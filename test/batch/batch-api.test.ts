@@ -12,28 +12,9 @@ import { makeTree, runCli, startCli } from '../cli/run-cli';
 import { scriptedBatchServer, type ScriptedBatchServerOptions } from '../support/scripted-batch-server';
 import { ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
 import { loadRunLog } from '../support/run-log';
+import { runLogVerdicts, slipDataset, SLIP_RULES } from './support/batch-fixture';
 
 const RECORDS = 40;
-const RULES = { incorrectPatterns: ['SLIP'] };
-
-function record(i: number) {
-  const wrong = i % 5 === 0;
-  return {
-    id: `r${i}`,
-    problem: `A shop sells ${i + 2} boxes with ${i + 3} pens each. How many pens does it sell?`,
-    steps: [
-      `Each box holds ${i + 3} pens.`,
-      `So the shop sells ${i + 2} boxes of pens${wrong ? ', a SLIP' : ''}.`,
-      `The answer is \\boxed{${(i + 2) * (i + 3)}}.`,
-    ],
-    label: wrong ? 1 : -1,
-  };
-}
-
-async function verdicts(path: string): Promise<Map<string, string>> {
-  const { items } = await loadRunLog(path);
-  return new Map(items.map((i) => [i.id, JSON.stringify([i.entry.verdict, i.entry.steps.map((s) => [s.verdict, s.pTrue, s.source])])]));
-}
 
 function logLines(path: string): { type: string; id?: string; status?: string; requests?: number }[] {
   return readFileSync(path, 'utf8')
@@ -43,8 +24,8 @@ function logLines(path: string): { type: string; id?: string; status?: string; r
 }
 
 async function batchServer(options: ScriptedBatchServerOptions): Promise<{ server: ScriptedLlmServer; batches: ReturnType<typeof scriptedBatchServer> }> {
-  const batches = scriptedBatchServer({ handler: ruleBasedCriticHandler(RULES), ...options });
-  const server = await startScriptedLlmServer({ handler: ruleBasedCriticHandler(RULES), routes: batches.routes, apiKey: 'sk-batch-test-key-1234' });
+  const batches = scriptedBatchServer({ handler: ruleBasedCriticHandler(SLIP_RULES), ...options });
+  const server = await startScriptedLlmServer({ handler: ruleBasedCriticHandler(SLIP_RULES), routes: batches.routes, apiKey: 'sk-batch-test-key-1234' });
   return { server, batches };
 }
 
@@ -57,7 +38,7 @@ describe('stepcritic check --batch-api', () => {
   const env = { STEPCRITIC_API_KEY: 'sk-batch-test-key-1234' };
 
   before(async () => {
-    tree = makeTree({ 'data.jsonl': Array.from({ length: RECORDS }, (_, i) => JSON.stringify(record(i))).join('\n') + '\n' });
+    tree = makeTree({ 'data.jsonl': slipDataset(RECORDS) });
     const { server } = await batchServer({});
     servers.push(server);
     const run = await runCli(['check', 'data.jsonl', '--base-url', server.baseUrl, '--model', 'scripted-critic', '--no-cache', '--run-log', 'live.jsonl'], {
@@ -65,7 +46,7 @@ describe('stepcritic check --batch-api', () => {
       env,
     });
     assert.equal(run.status, 1, run.stderr);
-    live = await verdicts(join(cwd(), 'live.jsonl'));
+    live = await runLogVerdicts(join(cwd(), 'live.jsonl'));
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
@@ -88,7 +69,7 @@ describe('stepcritic check --batch-api', () => {
     );
     assert.match(run.stderr, /submitted 200 requests in 4 batches/);
     assert.match(run.stderr, /at most 200 requests .* about \$[\d.]+ at the batch price \(half the live one\)/);
-    assert.deepEqual(await verdicts(join(cwd(), 'api.jsonl')), live);
+    assert.deepEqual(await runLogVerdicts(join(cwd(), 'api.jsonl')), live);
     const lines = logLines(join(cwd(), 'api.jsonl'));
     assert.equal(lines.filter((l) => l.type === 'batch').length, 4);
     assert.deepEqual(
@@ -114,7 +95,7 @@ describe('stepcritic check --batch-api', () => {
     assert.match(resumed.stderr, /re-attached to batch batch_\d+ \(nothing uploaded again\)/);
     assert.equal(batches.uploads().length, 1, 'one upload in all');
     assert.equal(batches.batches().length, 1);
-    assert.deepEqual(await verdicts(join(cwd(), 'killed.jsonl')), live);
+    assert.deepEqual(await runLogVerdicts(join(cwd(), 'killed.jsonl')), live);
   });
 
   it('an expired batch keeps its answers and the rest is resubmitted; a failed request waits for --retry-errors', async () => {
@@ -133,7 +114,7 @@ describe('stepcritic check --batch-api', () => {
       batches.uploads().map((f) => f.content.trim().split('\n').length),
       [40, 26],
     );
-    const afterFirst = await verdicts(join(cwd(), 'expired.jsonl'));
+    const afterFirst = await runLogVerdicts(join(cwd(), 'expired.jsonl'));
     assert.equal(afterFirst.size, RECORDS);
     for (const [id, verdict] of afterFirst) if (id !== 'data.jsonl#7') assert.equal(verdict, live.get(id), id);
     const { items } = await loadRunLog(join(cwd(), 'expired.jsonl'));
@@ -145,7 +126,7 @@ describe('stepcritic check --batch-api', () => {
     assert.equal(retried.status, 1, retried.stderr);
     assert.equal(batches.uploads().length, 3);
     assert.equal(batches.uploads()[2]!.content.trim().split('\n').length, 1, 'only the failed request is resubmitted');
-    assert.deepEqual(await verdicts(join(cwd(), 'expired.jsonl')), live);
+    assert.deepEqual(await runLogVerdicts(join(cwd(), 'expired.jsonl')), live);
   });
 
   it('needs a run log, and an endpoint', async () => {

@@ -11,40 +11,19 @@ import { solutionOfCustomId } from '../../src/engine/llm/batch-request';
 import { makeTree, runCli } from '../cli/run-cli';
 import { runScriptedBatch } from '../support/scripted-batch';
 import { ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
-import { loadRunLog } from '../support/run-log';
+import { runLogVerdicts, slipDataset, SLIP_RULES } from './support/batch-fixture';
 
 const RECORDS = 30;
 
-function record(i: number) {
-  const wrong = i % 5 === 0;
-  return {
-    id: `r${i}`,
-    problem: `A shop sells ${i + 2} boxes with ${i + 3} pens each. How many pens does it sell?`,
-    steps: [
-      `Each box holds ${i + 3} pens.`,
-      `So the shop sells ${i + 2} boxes of pens${wrong ? ', which makes it a SLIP' : ''}.`,
-      `The answer is \\boxed{${(i + 2) * (i + 3)}}.`,
-    ],
-    label: wrong ? 1 : -1,
-  };
-}
-
-const RULES = { incorrectPatterns: ['SLIP'] };
 const MODEL = ['--provider', 'vllm', '--model', 'scripted-critic'];
-
-/** Per solution id: the steps' verdict, P(True) and source, and the solution's verdict. */
-async function verdicts(path: string): Promise<Map<string, string>> {
-  const { items } = await loadRunLog(path);
-  return new Map(items.map((i) => [i.id, JSON.stringify([i.entry.verdict, i.entry.steps.map((s) => [s.verdict, s.pTrue, s.source])])]));
-}
 
 describe('stepcritic batch export / import (vllm run-batch)', () => {
   let server: ScriptedLlmServer;
   let tree: ReturnType<typeof makeTree>;
   const cwd = () => tree.dir;
   before(async () => {
-    server = await startScriptedLlmServer({ handler: ruleBasedCriticHandler(RULES) });
-    tree = makeTree({ 'data.jsonl': Array.from({ length: RECORDS }, (_, i) => JSON.stringify(record(i))).join('\n') + '\n' });
+    server = await startScriptedLlmServer({ handler: ruleBasedCriticHandler(SLIP_RULES) });
+    tree = makeTree({ 'data.jsonl': slipDataset(RECORDS) });
   });
   after(async () => {
     await server.close();
@@ -90,15 +69,15 @@ describe('stepcritic batch export / import (vllm run-batch)', () => {
       [...ids].sort(),
     );
 
-    await runScriptedBatch(join(cwd(), 'requests.jsonl'), join(cwd(), 'results.jsonl'), { handler: ruleBasedCriticHandler(RULES) });
+    await runScriptedBatch(join(cwd(), 'requests.jsonl'), join(cwd(), 'results.jsonl'), { handler: ruleBasedCriticHandler(SLIP_RULES) });
     const requestsBefore = server.requests.length;
     const imported = await runCli(['batch', 'import', 'results.jsonl', ...MODEL, '--run-log', 'batch.jsonl', '--format', 'json', '--out', 'report.json'], {
       cwd: cwd(),
     });
     assert.equal(imported.status, 1, imported.stderr);
     assert.equal(server.requests.length, requestsBefore, 'an import sends nothing');
-    const fromBatch = await verdicts(join(cwd(), 'batch.jsonl'));
-    const fromLive = await verdicts(join(cwd(), 'live.jsonl'));
+    const fromBatch = await runLogVerdicts(join(cwd(), 'batch.jsonl'));
+    const fromLive = await runLogVerdicts(join(cwd(), 'live.jsonl'));
     assert.equal(fromBatch.size, RECORDS);
     assert.deepEqual(fromBatch, fromLive);
     const report = JSON.parse(readFileSync(join(cwd(), 'report.json'), 'utf8')) as { summary: { solutions: { incorrect: number } } };
@@ -109,7 +88,7 @@ describe('stepcritic batch export / import (vllm run-batch)', () => {
     const requests = join(cwd(), 'requests.jsonl');
     const failing: Record<string, 'error' | 'status' | 'missing'> = { 'data.jsonl#1': 'error', 'data.jsonl#2': 'status', 'data.jsonl#3': 'missing' };
     await runScriptedBatch(requests, join(cwd(), 'partial.jsonl'), {
-      handler: ruleBasedCriticHandler(RULES),
+      handler: ruleBasedCriticHandler(SLIP_RULES),
       fail: (id) => failing[solutionOfCustomId(id) ?? ''],
     });
     const first = await runCli(['batch', 'import', 'partial.jsonl', 'data.jsonl', ...MODEL, '--run-log', 'partial-run.jsonl', '--format', 'json'], {
@@ -131,7 +110,7 @@ describe('stepcritic batch export / import (vllm run-batch)', () => {
     assert.equal(retried.status, 1, retried.stderr);
     assert.match(retried.stderr, /1 line of results\.jsonl are not batch results/);
     assert.match(retried.stdout, /27 already in the run log/);
-    assert.deepEqual(await verdicts(join(cwd(), 'partial-run.jsonl')), await verdicts(join(cwd(), 'live.jsonl')));
+    assert.deepEqual(await runLogVerdicts(join(cwd(), 'partial-run.jsonl')), await runLogVerdicts(join(cwd(), 'live.jsonl')));
   });
 
   it('refuses what cannot work: no --out, no model, no results file', async () => {
