@@ -4,6 +4,7 @@
 import type { CacheStore } from '../engine/cache/store';
 import type { JudgeDependencies } from '../engine/judge';
 import { describeCalibration } from '../engine/calibration/file';
+import type { ReplySource } from '../engine/llm/batch-request';
 import type { LlmCritic } from '../engine/llm/critic';
 import { createCodeChecker } from '../engine/code/checker';
 import type { Report } from '../engine/report/schema';
@@ -35,6 +36,8 @@ export interface DependencyInput {
   cwd: string;
   /** Gets a line whenever the LLM critic adapts to its endpoint (e.g. log-probabilities refused → samples). */
   report?: (line: string) => void;
+  /** The critic's replies come from a batch (`stepcritic batch`, --batch-api), not from live requests. */
+  replies?: ReplySource;
 }
 
 export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
@@ -42,7 +45,10 @@ export const CRITIC_OFF_NO_ENDPOINT = 'LLM critic off: no endpoint configured';
 export async function buildCheckDependencies(input: DependencyInput): Promise<CheckDependencies> {
   // The critic: the LLM one when an endpoint is configured (or --llm), the PRM with --critic prm; off
   // with --no-llm or nothing configured.
-  const llm = await createCliStepCritic('check', input.args, input.env, input.report ? { report: input.report } : {});
+  const llm = await createCliStepCritic('check', input.args, input.env, {
+    ...(input.report ? { report: input.report } : {}),
+    ...(input.replies ? { replies: input.replies } : {}),
+  });
   const critic: JudgeDependencies = llm.critic ? { critic: llm.critic } : { criticOffReason: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT };
   // --calibration: the critic's P(True) through a map fitted for this very critic.
   const calibration = readCliCalibration('check', input.args, cliCriticIdentity(llm), llm.offReason ?? CRITIC_OFF_NO_ENDPOINT);

@@ -3,6 +3,7 @@
 import { setFlagsFromString } from 'node:v8';
 import type { CliContext, Command } from './command';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from './command';
+import { batchCommand } from './commands/batch';
 import { cacheCommand } from './commands/cache';
 import { calibrateCommand } from './commands/calibrate';
 import { checkCommand } from './commands/check';
@@ -17,7 +18,7 @@ import { TOOL_VERSION } from '../engine/version';
 setFlagsFromString('--heap-growing-percent=25');
 
 // One line per command; each command lives in ./commands/<name>.ts.
-const COMMANDS: readonly Command[] = [checkCommand, probeCommand, evalCommand, calibrateCommand, cacheCommand, reportCommand];
+const COMMANDS: readonly Command[] = [checkCommand, probeCommand, evalCommand, calibrateCommand, cacheCommand, reportCommand, batchCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

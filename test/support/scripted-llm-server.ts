@@ -157,10 +157,11 @@ export interface Pace {
   timeFactor?: number;
 }
 
-/** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts). */
+/** A reply of an extra route: status and JSON body (e.g. vLLM's `/pooling`, see scripted-prm-server.ts), or `raw` bytes (a file's content). */
 export interface RouteReply {
   status: number;
   body: unknown;
+  raw?: string;
   headers?: Record<string, string>;
   delayMs?: number;
 }
@@ -657,6 +658,51 @@ function chatCompletionBody(response: Extract<ScriptedResponse, { type: 'complet
   };
 }
 
+/**
+ * What the server answers a chat request body with, whole (not streamed), as a batch runner writes it
+ * into a result line (`vllm run-batch`, a provider's batch: scripted-batch.ts): the status and the body.
+ */
+export async function answerChatBody(
+  handler: ScriptedHandler,
+  body: unknown,
+  index: number,
+  models: readonly string[] = [DEFAULT_MODEL],
+): Promise<{ status: number; body: unknown }> {
+  const parsed = ChatBodySchema.safeParse(body);
+  if (!parsed.success)
+    return { status: 400, body: { error: { message: 'The request body is not a valid chat completion request.', type: 'invalid_request_error' } } };
+  const chat = parsed.data;
+  if (chat.model !== undefined && !models.includes(chat.model)) {
+    return { status: 404, body: { error: { message: `The model \`${chat.model}\` does not exist.`, type: 'invalid_request_error', code: 'model_not_found' } } };
+  }
+  const users = chat.messages.filter((m) => m.role === 'user');
+  const lastUserText = users[users.length - 1]?.content ?? '';
+  const prompt = [...users].reverse().find((m) => (m.content ?? '').includes('<problem>'));
+  const rawBody = JSON.stringify(body);
+  const record: RecordedRequest = {
+    seq: index,
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: {},
+    rawBody,
+    body,
+    receivedAt: Date.now(),
+    aborted: false,
+    dropped: false,
+  };
+  const response = await handler(Object.assign(record, { chat, userText: prompt?.content ?? lastUserText, lastUserText }), index);
+  switch (response.type) {
+    case 'completion': {
+      const written = response.choices.map((c) => writeChoice(c, allowance(chat)));
+      return { status: 200, body: chatCompletionBody(response, written, chat) };
+    }
+    case 'status':
+      return { status: response.status, body: response.body ?? { error: { message: `status ${response.status}` } } };
+    default:
+      return { status: 500, body: { error: { message: 'The server had an error while processing your request.', type: 'server_error' } } };
+  }
+}
+
 /** A FIFO of `limit` slots: a request waits for one before the server works on it. */
 function slotQueue(limit: number): { acquire(): Promise<() => void> } {
   let active = 0;
@@ -825,7 +871,11 @@ export async function startScriptedLlmServer(options: ScriptedServerOptions = {}
       const send = () => {
         if (record.aborted || res.destroyed) return;
         finish(record, res, reply.status);
-        sendJson(res, reply.status, reply.body, reply.headers);
+        if (reply.raw === undefined) sendJson(res, reply.status, reply.body, reply.headers);
+        else {
+          res.writeHead(reply.status, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(reply.raw), ...reply.headers });
+          res.end(reply.raw);
+        }
       };
       const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
       if (delay > 0) setTimer(setTimeout(send, delay));

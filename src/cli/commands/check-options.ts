@@ -5,6 +5,8 @@ import type { Prices } from '../../engine/batch/estimate';
 import { parsePrices } from '../../engine/batch/estimate';
 import { DEFAULT_MAX_STEPS } from '../../engine/documents/build';
 import { DEFAULT_MAX_FILE_BYTES } from '../../engine/files/read';
+import type { BatchLimits } from '../../engine/batch/batch-files';
+import { OPENAI_BATCH_LIMITS } from '../../engine/batch/batch-files';
 import type { FailOn } from '../../engine/report/build';
 import type { DocumentFormat } from '../../engine/types';
 import { DocumentFormatSchema } from '../../engine/types';
@@ -58,6 +60,70 @@ const BATCH_OPTIONS: OptionSpec[] = [
   { name: 'price', type: 'string', valueName: 'IN/OUT', description: 'Dollars per million prompt/completion tokens, for the cost estimate (e.g. 2.5/10)' },
 ];
 
+const DEFAULT_BATCH_POLL_SECONDS = 10;
+
+/** `--batch-api` and its limits, for `check` and `eval`. */
+export const BATCH_API_OPTIONS: OptionSpec[] = [
+  {
+    name: 'batch-api',
+    type: 'boolean',
+    description:
+      "Send the critic's requests through the endpoint's batch API (/v1/files, /v1/batches: OpenAI, Azure OpenAI) at the batch price; needs --run-log, where the batch ids are kept so that --resume re-attaches",
+  },
+  {
+    name: 'batch-max-requests',
+    type: 'string',
+    valueName: 'N',
+    defaultText: String(OPENAI_BATCH_LIMITS.maxRequests),
+    description: '--batch-api: requests per batch file (the provider limit)',
+  },
+  {
+    name: 'batch-max-mb',
+    type: 'string',
+    valueName: 'MB',
+    defaultText: String(OPENAI_BATCH_LIMITS.maxBytes / (1024 * 1024)),
+    description: '--batch-api: size of a batch file (the provider limit)',
+  },
+  {
+    name: 'batch-poll',
+    type: 'string',
+    valueName: 'SECONDS',
+    defaultText: String(DEFAULT_BATCH_POLL_SECONDS),
+    description: '--batch-api: first wait between two status polls (it grows by half each time, up to 5 minutes)',
+  },
+];
+
+export interface BatchApiSettings {
+  limits: BatchLimits;
+  pollMs: number;
+}
+
+/** `--batch-api` and its limits, or undefined without it. */
+export function readBatchApi(command: string, args: ParsedArgs, runLog: string | undefined): BatchApiSettings | undefined {
+  const maxRequests = integerValue(command, args, 'batch-max-requests', 1, 10_000_000);
+  const maxMb = numberValue(command, args, 'batch-max-mb', 0.001, 100_000);
+  const poll = numberValue(command, args, 'batch-poll', 0.001, 3600);
+  if (booleanValue(args, 'batch-api') !== true) {
+    if (maxRequests !== undefined || maxMb !== undefined || poll !== undefined)
+      throw new UsageError('--batch-max-requests, --batch-max-mb and --batch-poll go with --batch-api', helpHint(command));
+    return undefined;
+  }
+  if (runLog === undefined)
+    throw new UsageError(
+      '--batch-api needs --run-log FILE: the batch ids are kept there, so that --resume re-attaches to a batch in flight',
+      helpHint(command),
+    );
+  if (stringValue(args, 'triage') === 'answer')
+    throw new UsageError('--triage answer needs a reply before the step critique: it cannot go in a batch', helpHint(command));
+  return {
+    limits: {
+      maxRequests: maxRequests ?? OPENAI_BATCH_LIMITS.maxRequests,
+      maxBytes: maxMb !== undefined ? Math.round(maxMb * 1024 * 1024) : OPENAI_BATCH_LIMITS.maxBytes,
+    },
+    pollMs: Math.round((poll ?? DEFAULT_BATCH_POLL_SECONDS) * 1000),
+  };
+}
+
 // Other features add their flags here (and read them in ../deps.ts).
 export const CHECK_OPTIONS: OptionSpec[] = [
   ...REPORT_OUTPUT_OPTIONS,
@@ -92,6 +158,7 @@ export const CHECK_OPTIONS: OptionSpec[] = [
   },
   { name: 'jobs', short: 'j', type: 'string', valueName: 'N', defaultText: String(DEFAULT_JOBS), description: 'Judge up to N solutions at once' },
   ...BATCH_OPTIONS,
+  ...BATCH_API_OPTIONS,
   { name: 'title', type: 'string', valueName: 'TEXT', description: 'Title of the HTML report' },
   { name: 'verbose', short: 'v', type: 'boolean', description: 'List every step, not only the findings' },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'Print only findings and failures: no summaries, notes or progress' },
@@ -130,6 +197,8 @@ export interface CheckSettings extends ReportOutput {
   concurrency?: number;
   yes: boolean;
   prices?: Prices;
+  /** `--batch-api`: the critic's requests go through the endpoint's batch API (judged afresh: no cache). */
+  batchApi?: BatchApiSettings;
 }
 
 export function readCheckSettings(args: ParsedArgs): CheckSettings {
@@ -150,6 +219,7 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
   const title = stringValue(args, 'title');
   const color = booleanValue(args, 'color');
   const shard = readShard('check', args);
+  const batchApi = readBatchApi('check', args, runLog);
   return {
     paths: args.positionals,
     ...readReportOutput('check', args),
@@ -171,5 +241,6 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
     ...(concurrency !== undefined ? { concurrency } : {}),
     yes: booleanValue(args, 'yes') ?? false,
     ...(prices ? { prices } : {}),
+    ...(batchApi ? { batchApi } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { hashConfig } from '../../engine/batch/config-hash';
 import { CONFIRM_ABOVE_TOKENS, describeEstimate, estimateRun } from '../../engine/batch/estimate';
+import { batchPrices } from '../../engine/batch/provider-batch';
 import type { RunLogWriter } from '../../engine/batch/run-log';
 import { openRunLog, RunLogError } from '../../engine/batch/run-log';
 import { samplingSettings } from '../../engine/llm/config';
@@ -73,16 +74,25 @@ export async function prepareRun(
   // A resumed run needs the log's done items before the estimate; a new log is made only once the
   // run is sure to start, so that a declined estimate leaves nothing behind.
   const resumed = settings.resume ? await openLog() : undefined;
-  const criticOn = dependencies.deps.critic !== undefined;
+  // Replies from a batch import cost nothing now: no estimate; --batch-api's are at the batch price.
+  const criticOn = dependencies.deps.critic !== undefined && (dependencies.llm?.client.batched !== true || settings.batchApi !== undefined);
+  const prices = settings.prices && settings.batchApi ? batchPrices(settings.prices) : settings.prices;
   let total: number | null = null;
   if (criticOn) {
     const estimate = await estimateRun(items(), {
       done: resumed?.done,
       critic: true,
       document: { maxSteps: settings.maxSteps },
-      ...(settings.prices ? { prices: settings.prices } : {}),
+      ...(prices ? { prices } : {}),
       signal: context.signal,
     });
+    // A batch asks each request's samples with it (they are used only when its reply has no log-probabilities).
+    const llmConfig = dependencies.llm?.config;
+    if (settings.batchApi && llmConfig && llmConfig.samples > 1 && llmConfig.logprobs !== 'always') {
+      for (const key of ['requests', 'promptTokens', 'completionTokens', 'costUsd'] as const) {
+        if (estimate[key] !== undefined) estimate[key] *= llmConfig.samples;
+      }
+    }
     const stop = (reason: string, exit: number): Prepared => {
       resumed?.close({ interrupted: true, reason, durationMs: 0, judgedThisRun: 0, usage: emptyUsage() });
       return { ok: false, exit };
@@ -90,7 +100,8 @@ export async function prepareRun(
     if (context.signal.aborted) return stop('cancelled before starting', EXIT_INTERRUPTED);
     total = estimate.items;
     if (!settings.quiet) {
-      context.stderr.write(`stepcritic: ${describeEstimate(estimate, dependencies.critic.model)}${settings.triage ? ' (before triage)' : ''}\n`);
+      const batch = settings.batchApi && estimate.costUsd !== undefined ? ' at the batch price (half the live one)' : '';
+      context.stderr.write(`stepcritic: ${describeEstimate(estimate, dependencies.critic.model)}${batch}${settings.triage ? ' (before triage)' : ''}\n`);
       const limit = dependencies.llm?.budget.limit ?? 0;
       if (limit > 0 && estimate.promptTokens + estimate.completionTokens > limit) {
         context.stderr.write(

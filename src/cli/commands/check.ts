@@ -27,7 +27,15 @@ import type { FileReport } from '../../engine/report/schema';
 import { ReportWriter } from '../../engine/report/stream';
 import { findingsIn, renderTextFile, renderTextSummary } from '../../engine/report/text';
 import { TOOL_VERSION } from '../../engine/version';
-import { formatHelp, parseCommandArgs } from '../args';
+import type { ParsedArgs } from '../args';
+import { formatHelp, helpHint, parseCommandArgs } from '../args';
+import type { BatchResults } from '../../engine/batch/batch-files';
+import type { ReplySource } from '../../engine/llm/batch-request';
+import { SwitchedReplySource } from '../../engine/llm/batch-request';
+import { LlmError } from '../../engine/llm/errors';
+import { errorMessage } from '../../engine/error-message';
+import { emptyUsage } from '../../engine/types';
+import { batchApiResults } from './batch-api';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
@@ -86,36 +94,75 @@ export const checkCommand: Command = {
 
 async function runCheck(context: CliContext): Promise<number> {
   const args = parseCommandArgs('check', context.argv, CHECK_OPTIONS);
-  const settings = readCheckSettings(args);
+  return checkWith(context, args, readCheckSettings(args));
+}
+
+/** The inputs in path order (missing paths among them, reported as failed), or the exit status when there are none. */
+export async function findInputs(
+  context: CliContext,
+  settings: Pick<CheckSettings, 'paths'>,
+): Promise<{ inputs: (DiscoveredFile | MissingInput)[] } | { exit: number }> {
   const discovery = await discoverFiles(settings.paths, context.cwd);
   if (discovery.files.length === 0) {
     if (discovery.problems.length > 0) {
       for (const problem of discovery.problems) context.stderr.write(`stepcritic: ${describeMissing(problem)}\n`);
-      return EXIT_USAGE;
+      return { exit: EXIT_USAGE };
     }
     throw new UsageError(
       `no solution files found in ${settings.paths.length > 0 ? settings.paths.join(', ') : '.'}`,
       `A folder walk picks *${FOLDER_WALK_SUFFIX} files; name other files (${SUPPORTED_EXTENSIONS.join(' ')}) or use a quoted glob.`,
     );
   }
-  const paths = discovery.files.map((f) => f.path);
+  // Missing paths take their place among the files: reported as failed, in path order.
+  const inputs = [...discovery.files, ...discovery.problems].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+  return { inputs };
+}
+
+/** The solutions of the inputs as the pipeline takes them (one item per file or record, of the shard). */
+export function checkItems(context: CliContext, settings: CheckSettings, inputs: readonly (DiscoveredFile | MissingInput)[]): AsyncIterable<PipelineItem> {
+  return shardItems(
+    readItems(inputs, {
+      cwd: context.cwd,
+      maxFileBytes: settings.maxFileBytes,
+      signal: context.signal,
+      ...(settings.datasetFormat ? { format: settings.datasetFormat } : {}),
+    }),
+    settings.shard,
+  );
+}
+
+/**
+ * `check` once its flags are read. `batch import` comes here too, with `replies`: the critic takes its
+ * replies from the batch's results instead of sending requests, and everything else is this road.
+ */
+export async function checkWith(context: CliContext, args: ParsedArgs, settings: CheckSettings, replies?: ReplySource): Promise<number> {
+  const found = await findInputs(context, settings);
+  if ('exit' in found) return found.exit;
+  const { inputs } = found;
+  const paths = inputs.flatMap((i) => ('missing' in i ? [] : [i.path]));
   if (settings.out !== undefined) await checkOutputTarget(settings.out, paths, settings.force);
   if (settings.runLog !== undefined && paths.includes(resolve(context.cwd, settings.runLog))) {
     throw new UsageError(`--run-log ${settings.runLog} is one of the files being checked; choose another file`);
   }
+  // --batch-api: the critic's replies come from the batches, once they have run (batch-api.ts).
+  const batched = settings.batchApi && !replies ? new SwitchedReplySource() : undefined;
+  // What a batch asks is decided by the options alone: no cached verdicts, nothing learned about the endpoint.
+  if (batched) args.values.cache = false;
   const dependencies = await buildCheckDependencies({
     args,
     env: context.env,
     cwd: context.cwd,
     ...(settings.quiet ? {} : { report: (line: string) => context.stderr.write(`stepcritic: ${line}\n`) }),
+    ...((replies ?? batched) ? { replies: replies ?? batched } : {}),
   });
   try {
+    if (replies && !dependencies.llm) {
+      throw new UsageError('a batch import needs the LLM critic: give it the model of the export (--model, and --provider or --base-url)', helpHint('batch'));
+    }
+    if (batched && !dependencies.llm)
+      throw new UsageError('--batch-api needs the LLM critic: an endpoint and a model (--base-url, --model)', helpHint('check'));
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
-    // Missing paths take their place among the files: reported as failed, in path order.
-    const inputs: (DiscoveredFile | MissingInput)[] = [...discovery.files, ...discovery.problems].sort((a, b) =>
-      a.display < b.display ? -1 : a.display > b.display ? 1 : 0,
-    );
-    return await checkInputs(context, settings, dependencies, inputs);
+    return await checkInputs(context, settings, dependencies, inputs, batched);
   } finally {
     await dependencies.close();
   }
@@ -126,18 +173,10 @@ async function checkInputs(
   settings: CheckSettings,
   dependencies: CheckDependencies,
   inputs: readonly (DiscoveredFile | MissingInput)[],
+  batched?: SwitchedReplySource,
 ): Promise<number> {
   const started = performance.now();
-  const items = () =>
-    shardItems(
-      readItems(inputs, {
-        cwd: context.cwd,
-        maxFileBytes: settings.maxFileBytes,
-        signal: context.signal,
-        ...(settings.datasetFormat ? { format: settings.datasetFormat } : {}),
-      }),
-      settings.shard,
-    );
+  const items = () => checkItems(context, settings, inputs);
   const llm = dependencies.llm;
   if (settings.triage && !llm && !settings.quiet) {
     context.stderr.write('stepcritic: --triage has nothing to save without the LLM critic: every solution gets the verifiers only\n');
@@ -152,6 +191,21 @@ async function checkInputs(
   );
   if (!prepared.ok) return prepared.exit;
   const { runLog, configHash } = prepared;
+  let batchResults: BatchResults | undefined;
+  if (batched && runLog && settings.batchApi) {
+    try {
+      batchResults = await batchApiResults(context, { ...settings, batchApi: settings.batchApi }, dependencies, runLog, items, batched);
+    } catch (error) {
+      const interrupted = context.signal.aborted;
+      const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
+      runLog.close({ interrupted: true, reason, durationMs: performance.now() - started, judgedThisRun: 0, usage: emptyUsage() });
+      if (!interrupted && !(error instanceof LlmError)) throw error;
+      context.stderr.write(
+        `stepcritic: ${interrupted ? 'interrupted' : reason}; the batches in flight go on at the provider, and --resume with the run log ${settings.runLog} re-attaches to them\n`,
+      );
+      return interrupted ? EXIT_INTERRUPTED : EXIT_USAGE;
+    }
+  }
   const hasDataset = inputs.some((i) => 'kind' in i && i.kind.kind === 'dataset');
   const fileCount = hasDataset || settings.shard ? null : inputs.length;
 
@@ -192,6 +246,7 @@ async function checkInputs(
     throw error;
   } finally {
     progress.finish();
+    await batchResults?.close();
   }
   const durationMs = performance.now() - started;
   runLog?.close({

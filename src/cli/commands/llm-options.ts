@@ -17,6 +17,7 @@ import {
   type CriticConfigSources,
   type ResolvedCriticConfig,
 } from '../../engine/llm/config';
+import type { ReplySource } from '../../engine/llm/batch-request';
 import { createLlmCritic, type LlmCritic } from '../../engine/llm/critic';
 import { describeCapabilities } from '../../engine/llm/endpoint';
 import type { OptionSpec, ParsedArgs } from '../args';
@@ -156,7 +157,7 @@ export async function createCliCritic(
   command: string,
   args: ParsedArgs,
   env: NodeJS.ProcessEnv,
-  extra: { concurrency?: number; report?: (line: string) => void } = {},
+  extra: { concurrency?: number; report?: (line: string) => void; replies?: ReplySource } = {},
 ): Promise<CliCritic> {
   const wanted = booleanValue(args, 'llm');
   if (wanted === false) {
@@ -172,9 +173,15 @@ export async function createCliCritic(
   const profile = await capabilities.profile(resolved.config.baseUrl, resolved.config.model);
   const measured = extra.concurrency === undefined ? profile.capabilities.concurrency : undefined;
   const config = measured !== undefined ? { ...resolved.config, concurrency: measured } : resolved.config;
-  const store = cliCacheStore(args, env, extra.report);
+  // Replies from a batch (export, import, --batch-api) are judged afresh: a cache hit would leave a request out of the batch.
+  const store = extra.replies ? undefined : cliCacheStore(args, env, extra.report);
   const cache = store ? createStoredCriticCache(store.table('critic')) : undefined;
-  const critic = createLlmCritic(config, { cache, capabilities, ...(extra.report ? { onAdapt: extra.report } : {}) });
+  const critic = createLlmCritic(config, {
+    cache,
+    capabilities,
+    ...(extra.report ? { onAdapt: extra.report } : {}),
+    ...(extra.replies ? { replies: extra.replies } : {}),
+  });
   const changes = resolved.changes.length > 0 ? ` (base URL: ${resolved.changes.join(', ')})` : '';
   const budget = config.tokenBudget > 0 ? `, budget ${config.tokenBudget} tokens` : '';
   const known = profile.remembered ? describeCapabilities(profile.capabilities, config) : [];

@@ -9,6 +9,7 @@ import type { CriticCache } from '../../engine/cache/types';
 import type { StepCritic } from '../../engine/checks';
 import { errorMessage } from '../../engine/error-message';
 import { PROTOCOL_VERSION } from '../../engine/llm/protocol';
+import type { ReplySource } from '../../engine/llm/batch-request';
 import type { LlmCritic } from '../../engine/llm/critic';
 import {
   PoolingApiModeSchema,
@@ -132,7 +133,7 @@ export async function createCliStepCritic(
   command: string,
   args: ParsedArgs,
   env: NodeJS.ProcessEnv,
-  extra: { concurrency?: number; report?: (line: string) => void } = {},
+  extra: { concurrency?: number; report?: (line: string) => void; replies?: ReplySource } = {},
 ): Promise<CliStepCritic> {
   if (!wantsPrm(args) || booleanValue(args, 'llm') === false) {
     const llm = await createCliCritic(command, args, env, extra);
@@ -149,6 +150,7 @@ export async function createCliStepCritic(
       notice: llm.notice,
     };
   }
+  if (extra.replies) throw new UsageError('a batch is made of chat requests: it needs the LLM critic, not --critic prm', helpHint(command));
   const resolved = resolveCliPrmConfig(command, args, env, { concurrency: extra.concurrency });
   if (!resolved.ok) throw new UsageError(`--critic prm: ${resolved.reason.replace(/^PRM critic off: /, '')}`, helpHint(command));
   const config = resolved.config;

@@ -87,7 +87,38 @@ export const RunLogEndSchema = z.object({
 });
 export type RunLogEnd = z.infer<typeof RunLogEndSchema>;
 
-export const RunLogLineSchema = z.discriminatedUnion('type', [RunLogHeaderSchema, RunLogItemSchema, RunLogResumeSchema, RunLogEndSchema]);
+/** A provider batch this run submitted (`--batch-api`): `--resume` re-attaches to it instead of submitting again. */
+export const RunLogBatchSchema = z.object({
+  type: z.literal('batch'),
+  at: z.string(),
+  /** The provider's batch id, and the id of the request file it runs. */
+  id: z.string(),
+  inputFileId: z.string(),
+  requests: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+});
+export type RunLogBatch = z.infer<typeof RunLogBatchSchema>;
+
+/** How a provider batch ended, and where its results are (downloaded beside the run log). */
+export const RunLogBatchEndSchema = z.object({
+  type: z.literal('batch-end'),
+  at: z.string(),
+  id: z.string(),
+  status: z.string(),
+  outputFileId: z.string().nullable(),
+  errorFileId: z.string().nullable(),
+  counts: z.object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() }),
+});
+export type RunLogBatchEnd = z.infer<typeof RunLogBatchEndSchema>;
+
+export const RunLogLineSchema = z.discriminatedUnion('type', [
+  RunLogHeaderSchema,
+  RunLogItemSchema,
+  RunLogResumeSchema,
+  RunLogEndSchema,
+  RunLogBatchSchema,
+  RunLogBatchEndSchema,
+]);
 export type RunLogLine = z.infer<typeof RunLogLineSchema>;
 
 export class RunLogError extends Error {
@@ -125,6 +156,10 @@ export interface RunLogWriter {
   /** Keys (id + content hash) of the items already in the log: a resumed run skips them. */
   readonly done: ReadonlySet<string>;
   append(entry: FileReport, key: { id: string; contentHash: string }, triage?: TriageInfo): void;
+  /** The provider batches of the log (`--batch-api`), in the order submitted, with how each ended if it did. */
+  readonly batches: { batch: RunLogBatch; end?: RunLogBatchEnd }[];
+  /** Records a provider batch submitted, or ended. */
+  appendBatch(line: Omit<RunLogBatch, 'type' | 'at'> | Omit<RunLogBatchEnd, 'type' | 'at'>): void;
   close(end: Omit<RunLogEnd, 'type' | 'at'>): void;
 }
 
@@ -148,6 +183,14 @@ function needsRetry(entry: { status: string; verdict: string | null; steps: read
  */
 export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWriter> {
   const done = new Set<string>();
+  const batches: RunLogWriter['batches'] = [];
+  const noteBatch = (value: unknown) => {
+    const started = RunLogBatchSchema.safeParse(value);
+    if (started.success) batches.push({ batch: started.data });
+    const ended = RunLogBatchEndSchema.safeParse(value);
+    const known = ended.success ? batches.find((b) => b.batch.id === ended.data.id) : undefined;
+    if (known && ended.success) known.end = ended.data;
+  };
   let runId: string = randomUUID();
   let existingSize: number;
   try {
@@ -183,7 +226,10 @@ export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWr
         continue;
       }
       const item = ResumeItemSchema.safeParse(value);
-      if (!item.success) continue;
+      if (!item.success) {
+        noteBatch(value);
+        continue;
+      }
       const key = itemKey(item.data);
       if (options.retryErrors && needsRetry(item.data.entry)) done.delete(key);
       else done.add(key);
@@ -244,9 +290,19 @@ export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWr
     path: options.path,
     runId,
     done,
+    batches,
     append(entry, key, triage) {
       if (closed) throw new RunLogError('the run log is closed');
       write({ type: 'item', id: key.id, contentHash: key.contentHash, at: new Date().toISOString(), entry, ...(triage ? { triage } : {}) });
+    },
+    appendBatch(line) {
+      if (closed) throw new RunLogError('the run log is closed');
+      const full =
+        'status' in line
+          ? { type: 'batch-end' as const, at: new Date().toISOString(), ...line }
+          : { type: 'batch' as const, at: new Date().toISOString(), ...line };
+      write(full);
+      noteBatch(full);
     },
     close(end) {
       if (closed) return;

@@ -15,7 +15,9 @@
 //     Studio) read alike;
 //   - the caller's AbortSignal on every attempt (aborting closes the HTTP request);
 //   - token usage counted from the replies, and a token budget checked before anything is sent;
-//   - errors classified and worded so the user knows what to change, with the API key redacted.
+//   - errors classified and worded so the user knows what to change, with the API key redacted;
+//   - a batched client (`replies`, batch-request.ts) sends nothing: each request goes to its reply
+//     source as a batch line, and the reply comes back through the same parsing as a live one.
 import OpenAI from 'openai';
 import { Stream } from 'openai/streaming';
 import { z } from 'zod';
@@ -23,6 +25,7 @@ import type { TokenBudget } from './budget';
 import { globalLlmSemaphore, type Semaphore } from './concurrency';
 import type { CriticConfig } from './config';
 import { BudgetExceededError, LlmError, redactSecret, type LlmErrorKind } from './errors';
+import type { BatchRequestLine, ReplySource } from './batch-request';
 import { LogprobContentSchema, type TokenLogprob } from './logprobs';
 import type { ChatMessage, ReplySchema } from './protocol';
 import { estimateMessagesTokens, estimateTokens } from './tokens';
@@ -44,6 +47,8 @@ export interface LlmClientOptions {
   semaphore?: Semaphore;
   /** For tests of the retry timing. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Take replies from here (a batch's results) instead of sending requests. */
+  replies?: ReplySource;
 }
 
 export interface ChatCompletionRequest {
@@ -65,6 +70,8 @@ export interface ChatCompletionRequest {
   signal?: AbortSignal;
   /** Also counted here (every HTTP attempt, and the tokens of the reply), e.g. per solution. */
   usage?: UsageCounter;
+  /** The request's id in a batch (batch-request.ts); a batched client answers only requests that have one. */
+  customId?: string;
 }
 
 export interface ChatChoice {
@@ -271,6 +278,15 @@ const LLAMA_CPP_REFUSAL = /^only one completion choice is allowed|^unsupported p
 /** When each endpoint last sent this process a token: a request queued behind others is not stalled while they progress. */
 const lastTokenAt = new Map<string, number>();
 
+/** A reply as read, before its usage is counted. */
+interface WholeReply {
+  choices: ChatChoice[];
+  usage?: z.infer<typeof UsageSchema> | null;
+  model?: string;
+  firstTokenAt: null;
+}
+type StreamedReply = Omit<WholeReply, 'firstTokenAt'> & { firstTokenAt: number | null };
+
 /** Per-choice state while a streamed reply comes in. */
 interface ChoiceBuffer {
   content: string;
@@ -292,6 +308,7 @@ export class LlmClient {
   private readonly maxTokensField: 'max_tokens' | 'max_completion_tokens';
   private readonly semaphore: Semaphore;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly replies?: ReplySource;
   readonly budget?: TokenBudget;
 
   constructor(options: LlmClientOptions) {
@@ -305,6 +322,7 @@ export class LlmClient {
     this.semaphore = options.semaphore ?? globalLlmSemaphore;
     this.sleep = options.sleep ?? defaultSleep;
     this.budget = options.budget;
+    this.replies = options.replies;
     this.sdk = new OpenAI({
       baseURL: options.baseUrl,
       // Local servers need no key; the SDK insists on one, and would otherwise read OPENAI_API_KEY itself.
@@ -320,6 +338,11 @@ export class LlmClient {
     });
   }
 
+  /** Whether replies come from a batch (nothing is sent; there is no second round to repair a reply). */
+  get batched(): boolean {
+    return this.replies !== undefined;
+  }
+
   /** Redacts the key from any text this client hands out. */
   redact(text: string): string {
     return redactSecret(text, this.apiKey);
@@ -330,7 +353,9 @@ export class LlmClient {
     const promptEstimate = estimateMessagesTokens(request.messages);
     const reservation = this.budget?.reserve(Math.ceil(promptEstimate * PROMPT_ESTIMATE_SAFETY) + request.maxTokens * n);
     try {
-      const { value: reply, attempts } = await this.retrying(request.signal, () => this.attemptChat(request, n, promptEstimate));
+      const { value: reply, attempts } = this.replies
+        ? { value: await this.fromBatch(this.replies, request, n, promptEstimate), attempts: 1 }
+        : await this.retrying(request.signal, () => this.attemptChat(request, n, promptEstimate));
       reservation?.commit(reply.promptTokens + reply.completionTokens);
       if (request.usage) {
         request.usage.promptTokens += reply.promptTokens;
@@ -452,14 +477,14 @@ export class LlmClient {
     };
   }
 
-  private params(request: ChatCompletionRequest, n: number): Record<string, unknown> {
+  private params(request: ChatCompletionRequest, n: number, stream = true): Record<string, unknown> {
     const params: Record<string, unknown> = {
       model: request.model,
       messages: request.messages,
       [request.maxTokensField ?? this.maxTokensField]: request.maxTokens,
-      stream: true,
     };
-    if (request.streamUsage !== false) params.stream_options = { include_usage: true };
+    if (stream) params.stream = true;
+    if (stream && request.streamUsage !== false) params.stream_options = { include_usage: true };
     if (request.temperature !== undefined) params.temperature = request.temperature;
     if (n > 1) params.n = n;
     if (request.logprobs) {
@@ -491,22 +516,7 @@ export class LlmClient {
         const reply = streamed ? await this.readStream(response, controller, request) : await this.readWhole(response, request);
         // The SDK's stream ends quietly when it is aborted: a reply cut by the watchdog or the caller is no reply.
         if (signal.aborted) throw new AttemptFailed(this.classify(signal.reason, request.signal, timedOut()));
-        const { choices, usage } = reply;
-        const promptTokens = usage ? usage.prompt_tokens : promptEstimate;
-        const completionTokens = usage ? usage.completion_tokens : choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
-        this.usage.promptTokens += promptTokens;
-        this.usage.completionTokens += completionTokens;
-        return {
-          choices,
-          promptTokens,
-          completionTokens,
-          reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
-          usageEstimated: !usage,
-          model: reply.model ?? request.model,
-          sentAt,
-          firstTokenAt: reply.firstTokenAt,
-          endedAt: Date.now(),
-        };
+        return this.completed(reply, request, promptEstimate, sentAt);
       } catch (error) {
         if (error instanceof AttemptFailed) throw error;
         throw new AttemptFailed(this.classify(error, request.signal, timedOut()));
@@ -517,10 +527,7 @@ export class LlmClient {
   }
 
   /** A server that ignored `stream: true` and sent the whole completion as JSON. */
-  private async readWhole(
-    response: Response,
-    request: ChatCompletionRequest,
-  ): Promise<{ choices: ChatChoice[]; usage?: z.infer<typeof UsageSchema> | null; model?: string; firstTokenAt: null }> {
+  private async readWhole(response: Response, request: ChatCompletionRequest): Promise<WholeReply> {
     const text = await response.text();
     let body: unknown = text;
     try {
@@ -528,8 +535,8 @@ export class LlmClient {
     } catch {
       // reported below as not JSON
     }
-    const parsed = ChatCompletionBodySchema.safeParse(body);
-    if (!parsed.success) {
+    const reply = this.readCompletion(body, request);
+    if (!reply) {
       const message =
         typeof body === 'string'
           ? `the endpoint at ${this.baseUrl} replied with something that is not JSON (${body.slice(0, 80).replace(/\s+/g, ' ')})`
@@ -537,6 +544,13 @@ export class LlmClient {
       throw new AttemptFailed({ error: new LlmError('bad-response', this.redact(message)), retryable: true });
     }
     lastTokenAt.set(this.baseUrl, Date.now());
+    return reply;
+  }
+
+  /** A whole chat completion (a reply that was not streamed, a batch result's body), or undefined when it is none. */
+  private readCompletion(body: unknown, request: ChatCompletionRequest): WholeReply | undefined {
+    const parsed = ChatCompletionBodySchema.safeParse(body);
+    if (!parsed.success) return undefined;
     const choices = parsed.data.choices.map((c) => {
       const logprobs = request.logprobs ? LogprobContentSchema.safeParse(c.logprobs?.content) : undefined;
       return {
@@ -549,12 +563,51 @@ export class LlmClient {
     return { choices, usage: parsed.data.usage, model: parsed.data.model, firstTokenAt: null };
   }
 
-  /** Server-sent events: content, reasoning and log-probabilities per choice, usage at the end. */
-  private async readStream(
-    response: Response,
-    controller: AbortController,
+  /** The reply a batch gave to this request: the same reading, usage and counting as a live reply. */
+  private async fromBatch(
+    replies: ReplySource,
     request: ChatCompletionRequest,
-  ): Promise<{ choices: ChatChoice[]; usage?: z.infer<typeof UsageSchema> | null; model?: string; firstTokenAt: number | null }> {
+    n: number,
+    promptEstimate: number,
+  ): Promise<Omit<ChatCompletionReply, 'attempts'>> {
+    if (request.customId === undefined) throw new LlmError('bad-request', 'this request cannot be answered by a batch (it has no custom_id)');
+    const line: BatchRequestLine = { custom_id: request.customId, method: 'POST', url: '/v1/chat/completions', body: this.params(request, n, false) };
+    const sentAt = Date.now();
+    const body = await replies.reply(line);
+    const reply = this.readCompletion(body, request);
+    if (!reply) throw new LlmError('bad-response', `the batch result for ${request.customId} is not a chat completion (no choices)`);
+    this.usage.requests++;
+    if (request.usage) request.usage.requests++;
+    return this.completed(reply, request, promptEstimate, sentAt);
+  }
+
+  /** Usage counted (the server's, else estimated) and the reply's timing. */
+  private completed(
+    reply: WholeReply | StreamedReply,
+    request: ChatCompletionRequest,
+    promptEstimate: number,
+    sentAt: number,
+  ): Omit<ChatCompletionReply, 'attempts'> {
+    const { choices, usage } = reply;
+    const promptTokens = usage ? usage.prompt_tokens : promptEstimate;
+    const completionTokens = usage ? usage.completion_tokens : choices.reduce((sum, c) => sum + estimateTokens(c.content), 0);
+    this.usage.promptTokens += promptTokens;
+    this.usage.completionTokens += completionTokens;
+    return {
+      choices,
+      promptTokens,
+      completionTokens,
+      reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+      usageEstimated: !usage,
+      model: reply.model ?? request.model,
+      sentAt,
+      firstTokenAt: reply.firstTokenAt,
+      endedAt: Date.now(),
+    };
+  }
+
+  /** Server-sent events: content, reasoning and log-probabilities per choice, usage at the end. */
+  private async readStream(response: Response, controller: AbortController, request: ChatCompletionRequest): Promise<StreamedReply> {
     const buffers = new Map<number, ChoiceBuffer>();
     let usage: z.infer<typeof UsageSchema> | null | undefined;
     let model: string | undefined;
@@ -722,7 +775,7 @@ export class LlmClient {
 
 export function createLlmClient(
   config: CriticConfig,
-  extras: { budget?: TokenBudget; semaphore?: Semaphore; sleep?: LlmClientOptions['sleep'] } = {},
+  extras: { budget?: TokenBudget; semaphore?: Semaphore; sleep?: LlmClientOptions['sleep']; replies?: ReplySource } = {},
 ): LlmClient {
   return new LlmClient({
     baseUrl: config.baseUrl,
@@ -735,5 +788,6 @@ export function createLlmClient(
     budget: extras.budget,
     semaphore: extras.semaphore,
     sleep: extras.sleep,
+    replies: extras.replies,
   });
 }

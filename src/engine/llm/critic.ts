@@ -15,6 +15,11 @@
 //      separate requests where `n` is ignored); with neither, the verdict is verbal (no probability);
 //   5. verdicts are cached and reported through onStep; what was learned about the endpoint during the
 //      call is reported in one line through onAdapt.
+// In a batch (options.replies: `stepcritic batch`, --batch-api) nothing is sent: every request goes to
+// the reply source under a stable custom_id (batch-request.ts), the further samples with the first
+// request (there is no second round), no repair is asked, and what a request asks is decided by the
+// options alone (not by what replies showed about the endpoint), so that an import asks exactly what
+// the export wrote.
 // A spent token budget stops before the request: what was judged (and cached) is kept, the rest is
 // left unjudged with a note. An endpoint that fails after the retries leaves `error` verdicts and a note.
 import type { CriticRequest, CriticResult, CriticRubricResult, CriticStepResult, StepCritic } from '../checks';
@@ -26,6 +31,7 @@ import { readCachedSteps } from '../cache/steps';
 import type { CriticCache } from '../cache/types';
 import { TokenBudget } from './budget';
 import { createMemoryCapabilityStore, type CapabilityStore } from './capabilities';
+import { batchCustomId, sampleCustomId, type ReplySource } from './batch-request';
 import { createLlmClient, type ChatChoice, type LlmClient, type UsageCounter } from './client';
 import { setGlobalLlmConcurrency } from './concurrency';
 import { analysisWords, describeConfig, replyTokens, samplingSettings, type CriticConfig } from './config';
@@ -67,6 +73,8 @@ export interface LlmCriticOptions {
   onAdapt?: (line: string) => void;
   /** Throw the endpoint's error instead of making every step "could not judge" (the probe wants to say what to change). */
   failFast?: boolean;
+  /** Take the replies from a batch (batch-request.ts) instead of sending the requests; ignored with `client`. */
+  replies?: ReplySource;
 }
 
 export interface LlmCritic extends StepCritic {
@@ -132,7 +140,8 @@ function readingOf(reading: ValueReading | undefined, verdict: 'correct' | 'inco
 
 export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions = {}): LlmCritic {
   const budget = options.budget ?? options.client?.budget ?? new TokenBudget(config.tokenBudget);
-  const client = options.client ?? createLlmClient(config, { budget });
+  const client = options.client ?? createLlmClient(config, { budget, ...(options.replies ? { replies: options.replies } : {}) });
+  const batched = client.batched;
   const cache = options.cache;
   const store = storeFor(client, options.capabilities);
   setGlobalLlmConcurrency(config.concurrency);
@@ -155,14 +164,26 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     schema: ReplySchema;
     signal?: AbortSignal;
     usage: UsageCounter;
+    /** In a batch: the request's custom_id. */
+    customId?: string;
   }
+
+  /** The custom_id of a request in a batch (none when live). */
+  const customIdOf = (document: SolutionDocument, part: string, messages: readonly ChatMessage[]) =>
+    batched ? { customId: batchCustomId(document.uri, part, messages) } : {};
+
+  /** Whether the requests ask for log-probabilities; in a batch from the options alone. */
+  const logprobsPlanned = (ep: Endpoint) => (batched ? config.logprobs !== 'never' : ep.logprobsUsable);
+
+  /** Whether the first request already asks for the k samples (no log-probabilities to read P(True) from). */
+  const samplesFirst = (ep: Endpoint) => !logprobsPlanned(ep) && config.samples > 1;
 
   /** The first request: with log-probabilities while they may come, else already the k samples. */
   async function firstCall(ep: Endpoint, ask: Ask): Promise<{ reply: EndpointReply; sampled: boolean }> {
-    const sampling = !ep.logprobsUsable && config.samples > 1;
+    const sampling = samplesFirst(ep);
     const request: EndpointRequest = {
       ...ask,
-      logprobs: ep.logprobsUsable,
+      logprobs: logprobsPlanned(ep),
       n: sampling ? config.samples : 1,
       temperature: sampling ? config.sampleTemperature : config.temperature,
     };
@@ -170,8 +191,30 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     return { reply, sampled: sampling };
   }
 
-  /** Extra sampled replies so that there are `config.samples` in all; stops early on budget or failure. */
-  async function extraSamples(ep: Endpoint, ask: Ask, have: number): Promise<{ choices: ChatChoice[]; stopped?: string }> {
+  type Samples = { choices: ChatChoice[]; stopped?: string };
+
+  /**
+   * In a batch, the further samples are asked together with the first request, each under its own
+   * custom_id (they are used only when the first reply gives no P(True) of its own); live, undefined.
+   */
+  function samplesAhead(ep: Endpoint, ask: Ask): Promise<Samples> | undefined {
+    if (!batched || samplesFirst(ep) || config.samples <= 1 || config.logprobs === 'always' || ask.customId === undefined) return undefined;
+    const customId = ask.customId;
+    const asks = Array.from({ length: config.samples - 1 }, (_, i) =>
+      ep.complete({ ...ask, customId: sampleCustomId(customId, i + 2), logprobs: false, n: 1, temperature: config.sampleTemperature }),
+    );
+    return Promise.allSettled(asks).then((settled) => {
+      const failed = settled.find((s) => s.status === 'rejected');
+      return {
+        choices: settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.choices.slice(0, 1) : [])),
+        ...(failed ? { stopped: errorMessage(failed.reason) } : {}),
+      };
+    });
+  }
+
+  /** Extra sampled replies so that there are `config.samples` in all (a batch's, asked ahead); stops early on budget or failure. */
+  async function extraSamples(ep: Endpoint, ask: Ask, have: number, ahead?: Promise<Samples>): Promise<Samples> {
+    if (ahead) return ahead;
     const choices: ChatChoice[] = [];
     let need = config.samples - have;
     try {
@@ -236,6 +279,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     const cutOff = principal.finishReason === 'length';
     let parsed = parse(principal.content, cutOff);
     if (cutOff || declinedReason(principal) !== undefined || (parsed.ok && parsed.problem === undefined)) return { parsed, principal, from };
+    if (batched) return { parsed, principal, from, ...(parsed.ok ? {} : { repairNote: parsed.error }) };
     const complaint = parsed.ok ? parsed.problem! : parsed.error;
     try {
       const repair = await ep.complete({
@@ -284,17 +328,19 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     const judged = document.steps.slice(start, until);
     const expected = judged.map((s) => s.index);
     const itemCount = rubric?.length ?? 0;
+    const messages = buildStepCritiqueMessages({
+      kind: document.kind,
+      problem: document.problem,
+      context: [...document.steps.slice(0, start), ...document.steps.slice(until)].map(toPrompt),
+      judged: judged.map(toPrompt),
+      evidence,
+      analysisWords: analysisWords(config),
+      ...(rubric ? { rubric } : {}),
+      ...(document.reference ? { reference: document.reference.text } : {}),
+    });
     const ask: Ask = {
-      messages: buildStepCritiqueMessages({
-        kind: document.kind,
-        problem: document.problem,
-        context: [...document.steps.slice(0, start), ...document.steps.slice(until)].map(toPrompt),
-        judged: judged.map(toPrompt),
-        evidence,
-        analysisWords: analysisWords(config),
-        ...(rubric ? { rubric } : {}),
-        ...(document.reference ? { reference: document.reference.text } : {}),
-      }),
+      messages,
+      ...customIdOf(document, start < until ? `steps-${start + 1}-${until}` : 'rubric', messages),
       maxTokens: replyTokens(config, judged.length + itemCount),
       schema: stepReplySchema(
         expected.map((i) => i + 1),
@@ -307,19 +353,30 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
       parseStepCritiqueReply(content, expected, { cutOff, rubricItems: itemCount, stepCount: document.steps.length });
     const itemsCouldNotJudge = (reason: string) => emitItems(Array.from({ length: itemCount }, (_, i) => itemCouldNotJudge(i + 1, reason)));
 
-    const { reply: first, sampled } = await firstCall(ep, ask);
+    const firstReply = firstCall(ep, ask);
+    const ahead = samplesAhead(ep, ask);
+    const { reply: first, sampled } = await firstReply;
     const { parsed, principal, from, repairNote } = await readReply(ep, ask, first, parse);
     // A reply that stopped short on purpose: its completed entries stand, the rest say why.
     const declined = declinedReason(principal);
     const stopped: { reason: string; cause: NonNullable<CriticStepResult['cause']> } | undefined =
       principal.finishReason === 'length' ? cutOffReason(from, judged.length) : declined ? { reason: declined, cause: 'declined' } : undefined;
     if (!parsed.ok) {
-      const reason = stopped?.reason ?? `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`;
+      const reason =
+        stopped?.reason ??
+        (batched
+          ? `the critic's reply could not be read (a batch has no second round to repair it): ${repairNote ?? parsed.error}`
+          : `the critic's reply could not be read, even after one repair request (${repairNote ?? parsed.error})`);
       for (const index of expected) emit(couldNotJudge(index, reason, stopped?.cause ?? 'unreadable'));
       await itemsCouldNotJudge(reason);
       return reason;
     }
-    const afterRepair = parsed.problem !== undefined && !stopped ? `after one repair request the reply still had problems: ${parsed.problem}` : undefined;
+    const afterRepair =
+      parsed.problem !== undefined && !stopped
+        ? batched
+          ? `the reply had problems (a batch has no second round to repair it): ${parsed.problem}`
+          : `after one repair request the reply still had problems: ${parsed.problem}`
+        : undefined;
 
     const readings = principal.logprobs ? readValues(principal.logprobs, VERDICT_KEY, VERDICT_WORDS) : undefined;
     const itemReadings = principal.logprobs && itemCount > 0 ? readValues(principal.logprobs, MET_KEY, VERDICT_WORDS) : undefined;
@@ -330,7 +387,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     // Samples only for verdicts there are: a reply cut off before its first one would be cut off again.
     if ((sampled || !informative) && config.samples > 1 && config.logprobs !== 'always' && parsed.entries.size + parsed.items.size > 0) {
       const pool: ChatChoice[] = [principal, ...(sampled ? first.choices.slice(1) : [])];
-      const extra = await extraSamples(ep, ask, pool.length);
+      const extra = await extraSamples(ep, ask, pool.length, ahead);
       pool.push(...extra.choices);
       samplingNote = extra.stopped;
       votes = new Map();
@@ -392,14 +449,18 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     const hit = await cache?.get(key);
     if (hit?.kind === 'answer') return { pTrue: hit.value.pTrue, cached: true };
     const ep = await endpoint();
+    const messages = buildFinalAnswerMessages({ problem: document.problem, steps: document.steps, answer });
     const ask: Ask = {
-      messages: buildFinalAnswerMessages({ problem: document.problem, steps: document.steps, answer }),
+      messages,
+      ...customIdOf(document, 'answer', messages),
       maxTokens: replyTokens(config, 1),
       schema: ANSWER_REPLY_SCHEMA,
       signal,
       usage,
     };
-    const { reply: first, sampled } = await firstCall(ep, ask);
+    const firstReply = firstCall(ep, ask);
+    const ahead = samplesAhead(ep, ask);
+    const { reply: first, sampled } = await firstReply;
     let principal = first.choices[0]!;
     let parsed = parseFinalAnswerReply(principal.content);
     if (!parsed.ok && principal.finishReason === 'length') {
@@ -407,6 +468,8 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     }
     const declined = declinedReason(principal);
     if (!parsed.ok && declined) return { pTrue: null, cached: false, note: `the final-answer check: ${declined}` };
+    if (!parsed.ok && batched)
+      return { pTrue: null, cached: false, note: `the final-answer check could not be read (a batch has no repair round): ${parsed.error}` };
     if (!parsed.ok) {
       const repair = await ep.complete({
         ...ask,
@@ -424,7 +487,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
     let source: CriticSource = pTrue === null ? 'verbal' : 'logprobs';
     if (pTrue === null && config.samples > 1 && config.logprobs !== 'always') {
       const pool = [principal, ...(sampled ? first.choices.slice(1) : [])];
-      const extra = await extraSamples(ep, ask, pool.length);
+      const extra = await extraSamples(ep, ask, pool.length, ahead);
       const verdicts = [...pool, ...extra.choices].map((c) => parseFinalAnswerReply(c.content)).filter((p) => p.ok);
       if (verdicts.length >= 2) {
         pTrue = verdicts.filter((v) => v.ok && v.verdict).length / verdicts.length;

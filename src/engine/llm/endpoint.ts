@@ -34,6 +34,8 @@ export interface EndpointRequest {
   schema?: ReplySchema;
   signal?: AbortSignal;
   usage?: UsageCounter;
+  /** The request's id in a batch (batch-request.ts). */
+  customId?: string;
 }
 
 export interface EndpointReply extends ChatCompletionReply {
@@ -130,6 +132,7 @@ export class Endpoint {
           streamUsage: caps.streamUsage !== 'refused',
           signal: request.signal,
           usage: request.usage,
+          ...(request.customId !== undefined ? { customId: request.customId } : {}),
         });
         this.observe(sent, reply);
         this.lastReply = { ...reply, sent };

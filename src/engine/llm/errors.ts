@@ -14,7 +14,8 @@ export type LlmErrorKind =
   | 'timeout' // no complete reply in time
   | 'aborted' // the caller cancelled
   | 'bad-response' // a reply that is not a chat completion (broken JSON, no choices)
-  | 'bad-request'; // 400/422: the endpoint refused the request as sent
+  | 'bad-request' // 400/422: the endpoint refused the request as sent
+  | 'batch'; // a batch has no reply to the request (written to a request file, missing or failed in the results)
 
 export class LlmError extends Error {
   readonly kind: LlmErrorKind;

@@ -140,6 +140,7 @@ function explain(error: unknown, config: CriticConfig, stage: 'models' | 'chat')
       };
     case 'budget':
     case 'aborted':
+    case 'batch':
       return { message, fix: 'Run the probe again.' };
   }
 }

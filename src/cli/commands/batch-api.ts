@@ -1,0 +1,99 @@
+// `check --batch-api`: before the judging pass, the critic's requests go through the endpoint's batch
+// API (engine/batch/provider-batch.ts) and the judging pass takes its replies from the results, as
+// `batch import` does. The export pass is the pipeline itself with a critic whose requests are written
+// (only for the solutions the run log does not have yet); a status line follows the batches while they
+// run.
+import type { BatchResults } from '../../engine/batch/batch-files';
+import { openBatchResults } from '../../engine/batch/batch-files';
+import type { BatchState } from '../../engine/batch/provider-batch';
+import { ProviderBatches, runBatchRounds } from '../../engine/batch/provider-batch';
+import type { RunLogWriter } from '../../engine/batch/run-log';
+import type { SwitchedReplySource } from '../../engine/llm/batch-request';
+import type { PipelineItem } from '../../engine/pipeline/items';
+import { itemKey } from '../../engine/pipeline/items';
+import { runPipeline } from '../../engine/pipeline/run';
+import type { CliContext } from '../command';
+import type { CheckDependencies } from '../deps';
+import type { BatchApiSettings, CheckSettings } from './check-options';
+
+/** The longest wait between two polls. */
+const MAX_POLL_MS = 300_000;
+
+/** Runs the batches for what the run log lacks and returns their results, now the critic's reply source. */
+export async function batchApiResults(
+  context: CliContext,
+  settings: CheckSettings & { batchApi: BatchApiSettings },
+  dependencies: CheckDependencies,
+  runLog: RunLogWriter,
+  items: () => AsyncIterable<PipelineItem>,
+  replies: SwitchedReplySource,
+): Promise<BatchResults> {
+  const config = dependencies.llm!.config;
+  const batches = new ProviderBatches({
+    baseUrl: config.baseUrl,
+    ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
+    pollMs: settings.batchApi.pollMs,
+    maxPollMs: Math.max(settings.batchApi.pollMs, MAX_POLL_MS),
+  });
+  const line = statusLine(context, settings.quiet);
+  try {
+    const files = await runBatchRounds({
+      batches,
+      runLog,
+      limits: settings.batchApi.limits,
+      signal: context.signal,
+      onState: line.update,
+      onNote: (note) => line.note(note),
+      exportRequests: async (writer) => {
+        replies.current = writer;
+        await runPipeline(notDone(items(), runLog.done), {
+          deps: dependencies.deps,
+          document: { maxSteps: settings.maxSteps },
+          concurrency: settings.jobs,
+          signal: context.signal,
+        });
+      },
+    });
+    const results = await openBatchResults(files);
+    replies.current = results;
+    return results;
+  } finally {
+    line.finish();
+  }
+}
+
+async function* notDone(items: AsyncIterable<PipelineItem>, done: ReadonlySet<string>): AsyncGenerator<PipelineItem> {
+  for await (const item of items) if (!done.has(itemKey(item))) yield item;
+}
+
+/** `batch: in_progress, 1,234 of 10,000 answered, 3 failed`: redrawn on a terminal, else a line when a status changes. */
+function statusLine(context: CliContext, quiet: boolean): { update: (states: BatchState[]) => void; note: (text: string) => void; finish: () => void } {
+  const tty = context.stderr.isTTY === true;
+  let shown = false;
+  let lastStatuses = '';
+  const clear = () => {
+    if (shown) context.stderr.write('\r\x1b[K');
+    shown = false;
+  };
+  return {
+    update(states) {
+      if (quiet) return;
+      const statuses = [...new Set(states.map((s) => s.status))].join(', ');
+      const total = states.reduce((sum, s) => sum + s.counts.total, 0);
+      const completed = states.reduce((sum, s) => sum + s.counts.completed, 0);
+      const failed = states.reduce((sum, s) => sum + s.counts.failed, 0);
+      const text = `batch${states.length === 1 ? '' : 'es'}: ${statuses}, ${completed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} answered${failed > 0 ? `, ${failed.toLocaleString('en-US')} failed` : ''}`;
+      if (tty) {
+        context.stderr.write(`\r${text.slice(0, (context.stderr.columns ?? 80) - 1)}\x1b[K`);
+        shown = true;
+      } else if (statuses !== lastStatuses) context.stderr.write(`stepcritic: ${text}\n`);
+      lastStatuses = statuses;
+    },
+    note(text) {
+      if (quiet) return;
+      clear();
+      context.stderr.write(`stepcritic: ${text}\n`);
+    },
+    finish: clear,
+  };
+}

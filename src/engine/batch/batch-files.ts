@@ -1,0 +1,208 @@
+// The two ends of a batch, as reply sources for the critic's client (llm/batch-request.ts):
+//
+//   - a request file: each request the critic asks is written as one line of the OpenAI batch input
+//     format (what `vllm run-batch -i` and a provider's batch API read) and gets no reply now: its
+//     steps are "could not judge" in this pass, which nobody keeps (the export writes no run log);
+//   - results files (what `vllm run-batch -o` writes, a provider's output and error files): indexed by
+//     custom_id once (the line's place in the file, never the line), and read back one reply at a time
+//     as the critic asks for it, joined by custom_id whatever the order of the lines. A result that is
+//     missing or failed is an error that names why; the critic makes its steps "could not judge".
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { z } from 'zod';
+import type { BatchRequestLine, ReplySource } from '../llm/batch-request';
+import { solutionOfCustomId } from '../llm/batch-request';
+import { LlmError } from '../llm/errors';
+import { forEachLine } from './run-log-reader';
+
+/** What one request file may hold (a provider's limits; OpenAI: 50,000 requests and 200 MB). */
+export interface BatchLimits {
+  maxRequests: number;
+  maxBytes: number;
+}
+
+export const OPENAI_BATCH_LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
+
+export interface RequestFile {
+  path: string;
+  requests: number;
+  bytes: number;
+}
+
+export interface RequestFileWriter extends ReplySource {
+  /** Requests written, and their bytes (with the newlines). */
+  readonly requests: number;
+  readonly bytes: number;
+  /** Solutions with at least one request. */
+  readonly solutions: number;
+  /** The files written, in order (one unless `limits` split them). */
+  readonly files: readonly RequestFile[];
+  close(): void;
+}
+
+export interface RequestFileOptions {
+  /** Replace an existing file (otherwise a file that exists is an error: nothing the user has is overwritten). */
+  overwrite?: boolean;
+  /** Go on in the next file (`pathOf(n + 1)`) before a line would pass either limit. */
+  limits?: BatchLimits;
+  /** Requests not to write (a provider batch answered them already). */
+  skip?: (customId: string) => boolean;
+}
+
+/** Writes every request asked into `pathOf(0)`, and on into `pathOf(1)`, … when `limits` say a file is full. */
+export function createRequestFileWriter(pathOf: string | ((part: number) => string), options: RequestFileOptions = {}): RequestFileWriter {
+  const nameOf = typeof pathOf === 'string' ? () => pathOf : pathOf;
+  const limits = options.limits ?? { maxRequests: Infinity, maxBytes: Infinity };
+  const files: RequestFile[] = [];
+  let fd: number | undefined;
+  const written = new Set<string>();
+  const solutions = new Set<string>();
+  let bytes = 0;
+  let closed = false;
+  const fileFor = (size: number): { fd: number; file: RequestFile } => {
+    const current = files.at(-1);
+    if (fd !== undefined && current && current.requests < limits.maxRequests && current.bytes + size <= limits.maxBytes) return { fd, file: current };
+    if (fd !== undefined) closeSync(fd);
+    const path = nameOf(files.length);
+    fd = openSync(path, options.overwrite ? 'w' : 'wx');
+    files.push({ path, requests: 0, bytes: 0 });
+    return { fd, file: files.at(-1)! };
+  };
+  return {
+    get requests() {
+      return written.size;
+    },
+    get bytes() {
+      return bytes;
+    },
+    get solutions() {
+      return solutions.size;
+    },
+    files,
+    reply(line: BatchRequestLine): Promise<unknown> {
+      // The same request asked twice (the same solution given twice) is written once.
+      if (!closed && !written.has(line.custom_id) && options.skip?.(line.custom_id) !== true) {
+        written.add(line.custom_id);
+        solutions.add(solutionOfCustomId(line.custom_id) ?? line.custom_id);
+        const text = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
+        const target = fileFor(text.length);
+        for (let offset = 0; offset < text.length;) offset += writeSync(target.fd, text, offset, text.length - offset);
+        target.file.requests += 1;
+        target.file.bytes += text.length;
+        bytes += text.length;
+      }
+      return Promise.reject(new LlmError('batch', 'written to the batch request file; its reply comes with the import'));
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (fd !== undefined) closeSync(fd);
+    },
+  };
+}
+
+/** One line of a results file: OpenAI's output and error files, `vllm run-batch -o`. */
+const ResultLineSchema = z.looseObject({
+  custom_id: z.string(),
+  response: z
+    .looseObject({
+      status_code: z.number().int().optional(),
+      body: z.unknown().optional(),
+    })
+    .nullish(),
+  error: z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
+});
+
+const ErrorBodySchema = z.looseObject({ error: z.looseObject({ message: z.string() }) });
+
+interface Place {
+  file: number;
+  offset: number;
+  length: number;
+  /** The line carries a reply (status 200, no error). */
+  ok: boolean;
+}
+
+export interface BatchResults extends ReplySource {
+  /** Result lines indexed (the last line of a custom_id counts). */
+  readonly size: number;
+  /** Lines that are not a result (not JSON, no custom_id). */
+  readonly unreadable: number;
+  /** Whether the results hold a reply to this request (not an error). */
+  answered(customId: string): boolean;
+  /** Results no request asked for (the export was made with other options, or other inputs). */
+  unused(): number;
+  /** The solutions the results name (for an import without paths: the files to read). */
+  solutions(): Set<string>;
+  close(): Promise<void>;
+}
+
+/** Indexes results files by custom_id; a reply is read from its file when the critic asks for it. */
+export async function openBatchResults(paths: readonly string[]): Promise<BatchResults> {
+  const index = new Map<string, Place>();
+  let unreadable = 0;
+  for (const [file, path] of paths.entries()) {
+    await forEachLine(path, (text, offset, length) => {
+      if (text.trim() === '') return;
+      const result = resultOf(text);
+      // A reply counts over a failure of the same request (a batch resubmitted after one that failed it).
+      if (result === undefined) unreadable++;
+      else if (result.ok || index.get(result.id)?.ok !== true) index.set(result.id, { file, offset, length, ok: result.ok });
+    });
+  }
+  const handles: (Promise<FileHandle> | undefined)[] = [];
+  const used = new Set<string>();
+  const read = async (place: Place): Promise<string> => {
+    const handle = await (handles[place.file] ??= open(paths[place.file]!, 'r'));
+    const buffer = Buffer.alloc(place.length);
+    await handle.read(buffer, 0, place.length, place.offset);
+    return buffer.toString('utf8');
+  };
+  return {
+    size: index.size,
+    unreadable,
+    answered: (customId) => index.get(customId)?.ok === true,
+    unused: () => [...index.keys()].filter((id) => !used.has(id)).length,
+    solutions: () => new Set([...index.keys()].flatMap((id) => solutionOfCustomId(id) ?? [])),
+    async reply(line: BatchRequestLine): Promise<unknown> {
+      const place = index.get(line.custom_id);
+      if (!place) throw new LlmError('batch', `the batch results have no reply to this request (${line.custom_id})`);
+      used.add(line.custom_id);
+      return replyBody(line.custom_id, await read(place));
+    },
+    async close() {
+      await Promise.all(handles.map(async (h) => (await h)?.close()));
+    },
+  };
+}
+
+/** The custom_id of a result line, and whether it carries a reply (its body is not read here). */
+function resultOf(text: string): { id: string; ok: boolean } | undefined {
+  try {
+    const parsed = ResultLineSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return undefined;
+    const { custom_id: id, response, error } = parsed.data;
+    return { id, ok: !(error && (error.message || error.code)) && response != null && (response.status_code ?? 200) === 200 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chat completion a result line carries, or the error it reports. */
+function replyBody(customId: string, text: string): unknown {
+  const parsed = ResultLineSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new LlmError('batch', `the batch result for ${customId} is not a result line`);
+  const { response, error } = parsed.data;
+  if (error && (error.message || error.code)) {
+    throw new LlmError('batch', `the batch could not run this request (${[error.code, error.message].filter(Boolean).join(': ')})`);
+  }
+  if (!response) throw new LlmError('batch', `the batch result for ${customId} has neither a response nor an error`);
+  const status = response.status_code ?? 200;
+  // OpenAI's and vLLM's lines carry the completion in `response.body`; some writers put it in `response` itself.
+  const body = response.body ?? response;
+  if (status !== 200) {
+    const said = ErrorBodySchema.safeParse(body);
+    throw new LlmError('batch', `the batch request failed with status ${status}${said.success ? `: ${said.data.error.message}` : ''}`, { status });
+  }
+  return body;
+}
