@@ -185,6 +185,30 @@ class SideTranslator {
     return prefix ? `(${prefix}*${base})` : base;
   }
 
+  /** Whether an operand follows right away, with no operator between (a product by juxtaposition). */
+  private juxtaposedNext(): boolean {
+    const next = this.peek();
+    return next !== undefined && ['num', 'word', 'lparen', 'cmd', 'frac', 'sqrt', 'const', 'binom', 'cur'].includes(next.type);
+  }
+
+  /** Whether a `(` follows the exponent starting at tokens[k] (`{-1}(x)`, `2(x)`): what makes `f^…` a function's power. */
+  private bracketAfterExponent(k: number): boolean {
+    let j = k;
+    if (this.tokens[j]?.type === 'op' && this.tokens[j]!.value === '-') j++;
+    const first = this.tokens[j];
+    if (!first) return false;
+    if (first.type === 'lparen') {
+      let depth = 0;
+      for (; j < this.end; j++) {
+        const u = this.tokens[j]!;
+        if (u.type === 'lparen') depth++;
+        else if (u.type === 'rparen' && --depth === 0) break;
+      }
+    }
+    const next = this.tokens[j + 1];
+    return next?.type === 'lparen' && next.value !== '{';
+  }
+
   /** The letters before the last one of the word just read (`a` of `ax`), for `factor`. */
   private wordPrefix: string | undefined;
 
@@ -283,9 +307,10 @@ class SideTranslator {
     let argument: string;
     if (next?.type === 'lparen' && next.value === '(') argument = this.group();
     else {
-      // without brackets the argument is the next factor: \sin x, \ln 2
-      this.ambiguous = true;
+      // without brackets the argument is the next factor: \sin x, \ln 2; with more after it (\sin 2x:
+      // sin(2x) or sin(2)·x?) the reading is a guess
       argument = this.factor();
+      if (this.juxtaposedNext()) this.ambiguous = true;
     }
     const call = base !== undefined ? `log(${argument},${base})` : `${name}(${argument})`;
     return power !== undefined ? `(${call})^(${power})` : call;
@@ -315,9 +340,16 @@ class SideTranslator {
     // a prime (f'(x)), or a letter that names functions (f(x), P(A)) that the text did not define: not something to guess
     if (this.tokens[this.pos + 1]?.value === "'" && this.tokens[this.pos + 1]!.start === t.end) throw new Unreadable();
     if (call && FUNCTION_LETTERS.has(raw)) throw new Unreadable();
-    // f^{-1}(x), g^2(x): a function's inverse or power
+    // f^{-1}(x), g^2(x): a function's inverse or power (but `p^2 + 2`, `h^2` are powers of variables)
     const after = this.tokens[this.pos + 1];
-    if ((FUNCTION_LETTERS.has(raw) || this.functions.has(raw)) && after?.type === 'op' && after.value === '^' && after.start === t.end) throw new Unreadable();
+    if (
+      (FUNCTION_LETTERS.has(raw) || this.functions.has(raw)) &&
+      after?.type === 'op' &&
+      after.value === '^' &&
+      after.start === t.end &&
+      this.bracketAfterExponent(this.pos + 2)
+    )
+      throw new Unreadable();
     if (raw.length > 1 && !this.latex) throw new Unreadable();
     this.pos++;
     // letters written together are a product of variables (xy), each maybe with a subscript (x_1)
