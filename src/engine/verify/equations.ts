@@ -16,7 +16,7 @@ import { freeVariables } from './functions';
 import type { MathChain, MathSide } from './math-reader';
 import { writtenName } from './math-reader';
 import type { PointValue } from './points';
-import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
+import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
 
 /** An equation in one variable, as the last link of a chain. */
 export interface Condition {
@@ -148,8 +148,17 @@ function solve(condition: Condition, table: FunctionTable): number[] | undefined
 }
 
 function valueAt(node: MathNode, variable: string, value: number, table: FunctionTable): PointValue | undefined {
-  // a float root becomes the nearest fraction; the comparison below allows for that
-  return evaluateAt(node, withFunctions({ [variable]: exactMath.fraction(value) }, table));
+  // a whole or short decimal root exactly; any other float root in floating point (fraction.js's search for
+  // the fraction nearest a float such as 3.7913 took milliseconds each); the comparison below allows for that
+  const decimal = Math.round(value * 1e6);
+  if (Math.abs(decimal - value * 1e6) <= 1e-6 && Number.isSafeInteger(decimal)) {
+    return evaluateAt(node, withFunctions({ [variable]: exactMath.fraction(decimal, 1e6) }, table));
+  }
+  try {
+    return evaluateFloat(node, withFunctions({ [variable]: value }, table));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

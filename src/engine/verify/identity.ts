@@ -183,12 +183,12 @@ function claimedAsIdentity(chain: MathChain, k: number, context: IdentityContext
       .split(/[.;:!?]\s/)
       .pop() ?? '';
   if (REWRITE_CUE.test(before) && isNormalForm(left.node!) !== isNormalForm(right.node!)) return true;
-  if (isNormalForm(left.node!) === isNormalForm(right.node!)) return false;
-  const seed = context.text.slice(left.start, right.end);
-  return (
-    differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text) ||
-    confirmedSlip(left.node!, right.node!, variables, context.functions, seed) !== undefined
-  );
+  const normal = [isNormalForm(left.node!), isNormalForm(right.node!)];
+  // two sums of terms (`2x + 3 = x + 7`): an equation being solved
+  if (normal[0] && normal[1]) return false;
+  if (normal[0] !== normal[1] && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text)) return true;
+  // a rewrite one number away from an identity (`\frac{(x^2 + 1) - x(2x)}{(x^2 + 1)^2} = \frac{3 - x^2}{(x^2 + 1)^2}`)
+  return confirmedSlip(left.node!, right.node!, variables, context.functions, context.text.slice(left.start, right.end)) !== undefined;
 }
 
 function plainNumber(side: MathSide, text: string): Literal | undefined {
@@ -298,6 +298,17 @@ function formOf(node: MathNode): string {
  * condition, not a rewrite with a slip.
  */
 function confirmedSlip(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): NumberSlip | undefined {
+  // asked twice for a link (is it claimed as an identity? what is wrong with it?): searched once
+  const known = slipsFound.get(left);
+  if (known?.right === right) return known.slip;
+  const slip = searchSlip(left, right, variables, table, seed);
+  slipsFound.set(left, { right, slip });
+  return slip;
+}
+
+const slipsFound = new WeakMap<MathNode, { right: MathNode; slip: NumberSlip | undefined }>();
+
+function searchSlip(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): NumberSlip | undefined {
   if (formOf(left) === formOf(right)) return undefined;
   for (const fixed of readings(variables)) {
     const slip = numberSlip(left, right, variables, table, seed, fixed);

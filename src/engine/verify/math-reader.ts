@@ -188,7 +188,8 @@ class SideTranslator {
   /** Whether an operand follows right away, with no operator between (a product by juxtaposition). */
   private juxtaposedNext(): boolean {
     const next = this.peek();
-    return next !== undefined && ['num', 'word', 'lparen', 'cmd', 'frac', 'sqrt', 'const', 'binom', 'cur'].includes(next.type);
+    // `\sin 2x`, `\log_2 x (…)`: the argument may go on; `\sin x \cos x`, `\ln 2 \sqrt{3}`: another factor
+    return next !== undefined && ['num', 'word', 'lparen'].includes(next.type);
   }
 
   /** Whether a `(` follows the exponent starting at tokens[k] (`{-1}(x)`, `2(x)`): what makes `f^…` a function's power. */
@@ -251,6 +252,12 @@ class SideTranslator {
         this.pos++;
         const a = this.group();
         const b = this.group();
+        // \binom{n}{2} of a variable n is n(n-1)/2: a polynomial, which the checks can evaluate anywhere
+        const k = /^\((\d)\)$/.exec(b);
+        if (k && /[A-Za-z_]/.test(a.replace(/combinations|sqrt|pi/g, ''))) {
+          const factors = Array.from({ length: Number(k[1]) }, (_, j) => `(${a}-${j})`);
+          return factors.length === 0 ? '1' : `((${factors.join('*')})/${[...Array(Number(k[1])).keys()].reduce((f, j) => f * (j + 1), 1)})`;
+        }
         return `combinations(${a},${b})`;
       }
       case 'sqrt': {

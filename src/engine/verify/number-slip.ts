@@ -5,8 +5,8 @@
 //
 // The number is found, not guessed: the right side with that number as an unknown t is compared with
 // the left at a random point, which is linear in t for a coefficient or a term (solved exactly) and in
-// 1/t for a denominator; an exponent, a base or a number under a root is solved for in floating point
-// (the secant method) and must come out a short fraction. The repaired side must then agree with the
+// 1/t for a denominator; an exponent, a base or a number under a root is tried among the small whole
+// numbers, then solved for in floating point (the secant method) and must come out a short fraction. The repaired side must then agree with the
 // left at every point (identity.ts's test), else nothing is said.
 import type { Fraction, MathNode } from 'mathjs';
 import { exactMath } from './evaluate';
@@ -16,6 +16,10 @@ import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, withFu
 
 /** Numbers of a side tried at most (each costs a few evaluations at one point). */
 const MAX_NUMBERS = 12;
+/** Tried first where the number is not linear (exponents, bases): most such numbers are small and whole. */
+const SMALL_WHOLE_NUMBERS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+/** Floating-point evaluations one search may spend over all the numbers of a side. */
+const MAX_FLOAT_EVALUATIONS = 300;
 /** Steps of the secant method for a number in a nonlinear place (it converges in a few where it does). */
 const SECANT_STEPS = 30;
 const UNKNOWN = 't__number';
@@ -103,14 +107,17 @@ export function numberSlip(
   const free = [...variables].filter((v) => !(v in fixed));
   const scope = withFunctions({ ...randomPoints(free, 1, `${seed}\u0000slip`)[0]!, ...fixed }, table);
   const target = evaluateAt(left, scope);
-  if (!target || target.im !== 0) return undefined;
+  if (!target) return undefined;
   const numbers: { node: MathNode; value: Fraction }[] = [];
   right.traverse((node) => {
     const shape = node as unknown as ConstantShape;
     if (shape.type === 'ConstantNode' && isFraction(shape.value) && numbers.length < MAX_NUMBERS) numbers.push({ node, value: shape.value });
   });
   const unknown = new exactMath.SymbolNode(UNKNOWN);
+  // bounded by count, not by a clock: a search that runs out says nothing (the link is left unjudged)
+  let budget = MAX_FLOAT_EVALUATIONS;
   for (const { node, value } of numbers) {
+    if (budget <= 0) return undefined;
     const withUnknown = replaced(right, node, unknown);
     const candidates: Fraction[] = [];
     if (target.exact) {
@@ -119,23 +126,33 @@ export function numberSlip(
         const b = evaluateAt(withUnknown, { ...scope, [UNKNOWN]: t });
         return b?.exact ? { exact: target.exact!.sub(b.exact), re: target.re - b.re, im: 0 } : undefined;
       };
-      const direct = linearRoot(gap) ?? linearRoot((s) => (s.equals(0) ? undefined : gap(s.inverse())))?.inverse();
+      const inverse = linearRoot((s) => (s.equals(0) ? undefined : gap(s.inverse())));
+      const direct = linearRoot(gap) ?? (inverse && !inverse.equals(0) ? inverse.inverse() : undefined);
       if (direct) candidates.push(direct);
     }
     if (candidates.length === 0) {
-      // an exponent, a base, a number under a root or in a logarithm: a root in floating point, which must
-      // be a short fraction (an unknown exponent cannot be sized, but a float is one machine number)
-      const gap = (t: number) => {
-        const b = evaluateFloat(withUnknown, { ...scope, [UNKNOWN]: t });
-        return b && Math.abs(b.im) <= 1e-12 * Math.max(1, Math.abs(b.re)) ? (target.re - b.re) / Math.max(1, Math.abs(target.re)) : undefined;
-      };
-      const root = secantRoot((t) => {
+      // an exponent, a base, a number under a root or in a logarithm, in floating point (an unknown exponent
+      // cannot be sized, but a float is one machine number): the small whole numbers, then a root by the
+      // secant method, which must be a short fraction
+      const at = (t: number) => {
+        if (--budget < 0) return undefined;
         try {
-          return gap(t);
+          return evaluateFloat(withUnknown, { ...scope, [UNKNOWN]: t });
         } catch {
           return undefined;
         }
-      }, Number(value.valueOf()));
+      };
+      const scale = Math.max(1, Math.abs(target.re), Math.abs(target.im));
+      const whole = SMALL_WHOLE_NUMBERS.find((t) => {
+        if (value.equals(t)) return false;
+        const b = at(t);
+        return b !== undefined && Math.abs(b.re - target.re) <= 1e-9 * scale && Math.abs(b.im - target.im) <= 1e-9 * scale;
+      });
+      const real = (t: number) => {
+        const b = at(t);
+        return b && target.im === 0 && Math.abs(b.im) <= 1e-12 * Math.max(1, Math.abs(b.re)) ? (target.re - b.re) / scale : undefined;
+      };
+      const root = whole ?? (target.im === 0 ? secantRoot(real, Number(value.valueOf())) : undefined);
       const found = root === undefined ? undefined : snapped(root);
       if (found) candidates.push(found);
     }

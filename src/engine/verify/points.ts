@@ -107,8 +107,12 @@ function scopeDigits(scope: Scope): number {
 }
 
 const floatCode = new Map<string, { evaluate(scope: Scope): unknown }>();
+/** By node first: writing a node out (toString) costs more than evaluating it. */
+const floatCodeOf = new WeakMap<MathNode, { evaluate(scope: Scope): unknown }>();
 
 function floatCompiled(node: MathNode): { evaluate(scope: Scope): unknown } {
+  const known = floatCodeOf.get(node);
+  if (known) return known;
   const text = node.toString();
   let code = floatCode.get(text);
   if (!code) {
@@ -116,6 +120,7 @@ function floatCompiled(node: MathNode): { evaluate(scope: Scope): unknown } {
     code = floatMath.compile(text);
     floatCode.set(text, code);
   }
+  floatCodeOf.set(node, code);
   return code;
 }
 
