@@ -112,7 +112,8 @@ function power(args: MathNode[], sizes: SizeEstimate[]): SizeEstimate {
     if (exponent.digits > 3) throw new TooLarge('a power with a large exponent', true);
     const bound = base.digits * 10 ** exponent.digits;
     if (bound > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent', true);
-    return { digits: bound, approximateOnly: base.approximateOnly || exponent.approximateOnly };
+    // the exponent's value is not known here: a fractional one would be tried exactly (see below)
+    return { digits: bound, approximateOnly: true };
   }
   const digits = Math.ceil(base.digits * Math.max(1, Math.abs(k)));
   if (digits > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent', true);
