@@ -234,6 +234,8 @@ describe('honest rounding', () => {
       ['25 ÷ 4 = 6 remainder 1', 'arithmetic', 'verified'],
       ['1529 ÷ 6 = 255 with a remainder of 4', 'arithmetic', 'refuted', '254 with a remainder of 5'],
       ['706 / 7 = 100 R 6', 'arithmetic', 'verified'],
+      ['Then \\(770 \\div 333 = 2\\) with a remainder of \\(58\\).', 'arithmetic', 'refuted', '2 with a remainder of 104'],
+      ['Then \\(770 \\div 333 = 2\\) with a remainder of \\(104\\).', 'rounding', 'none'],
     ]);
     const [boxes] = findings('So 25 / 4 = 6 full boxes.').filter((e) => e.kind === 'rounding');
     assert.match(boxes!.note ?? '', /whole units/);
