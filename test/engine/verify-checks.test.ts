@@ -90,6 +90,10 @@ describe('identities with variables', () => {
       ['\\[ a^2 - ab + b^2 = (a+b)^2 - 3ab = 7^2 - 3ab \\]', 'identity', 'none'],
       ['\\[ \\frac{qr + 2pr + 3pq}{pqr} = \\frac{qr + 2pr + 3pq}{48} \\]', 'identity', 'none'],
       ['\\[x = r \\cdot 1\\] \\[y = r \\cdot x = r^2\\]', 'identity', 'none'],
+      ['\\[ A = \\frac{1}{2} a h_a = \\frac{1}{2} b h_b \\]', 'identity', 'none'],
+      // a variable that cancels in one side (`a_1`) leaves a rewrite in the others
+      ['\\[\\frac{a_5}{a_2} = \\frac{a_1 r^4}{a_1 r} = r^{3}\\]', 'identity', 'verified'],
+      ['\\[\\frac{a_5}{a_2} = \\frac{a_1 r^4}{a_1 r} = r^{30}\\]', 'identity', 'refuted', 'r^{3}'],
       ['\\[ 3(x - 2) = 2(x + 1) \\]', 'identity', 'none'],
       ['\\[ \\frac{x+1}{2} = \\frac{x-1}{3} \\]', 'identity', 'none'],
       ['\\[ x(x+1) = 2(x+1) \\]', 'identity', 'none'],

@@ -247,6 +247,21 @@ function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): bool
   });
 }
 
+/**
+ * Sides with different variables are a substitution (`y = r \cdot x = r^4` after `x = r`) unless the
+ * variables one side has more cancel in it (`\frac{a_1 r^4}{a_1 r} = r^3`): its value does not change
+ * with them.
+ */
+function cancels(left: MathNode, right: MathNode, vl: Set<string>, vr: Set<string>, context: IdentityContext): boolean {
+  const [more, fewer, node] = vl.size > vr.size ? [vl, vr, left] : [vr, vl, right];
+  if (![...fewer].every((v) => more.has(v))) return false;
+  const extra = [...more].filter((v) => !fewer.has(v));
+  const seed = context.text.slice(0, 200);
+  const [base] = randomPoints([...more], 1, seed);
+  const values = randomPoints(extra, 3, `${seed}\u0000extra`).map((point) => evaluateAt(node, withFunctions({ ...base, ...point }, context.functions)));
+  return values.every((v) => v !== undefined && sameValue(v, values[0]!));
+}
+
 /** `leftConfirmed`: the link before held, so the left side's reading is the one meant (even if ambiguous). */
 function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
   const left = chain.sides[k]!;
@@ -258,7 +273,8 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   const calls = left.calls.length > 0 || right.calls.length > 0;
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   if (vl.size === 0 && vr.size === 0) return calls ? judgeValue(chain, k, context) : undefined;
-  if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node) || !sameSet(vl, vr)) return undefined;
+  if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node)) return undefined;
+  if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return undefined;
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
   const outcome = compareAtPoints(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end));
   const kind = calls ? ('function' as const) : ('identity' as const);
