@@ -6,8 +6,9 @@
 // The number is found, not guessed: the right side with that number as an unknown t is compared with
 // the left at a random point, which is linear in t for a coefficient or a term (solved exactly) and in
 // 1/t for a denominator; an exponent, a base or a number under a root is tried among the small whole
-// numbers, then solved for in floating point (the secant method) and must come out a short fraction. The repaired side must then agree with the
-// left at every point (identity.ts's test), else nothing is said.
+// numbers, then solved for in floating point (the secant method) and must come out a short fraction.
+// The repaired side must then agree with the left at every point (identity.ts's test), else nothing
+// is said.
 import type { Fraction, MathNode } from 'mathjs';
 import { exactMath } from './evaluate';
 import type { FunctionTable } from './functions';
@@ -126,8 +127,11 @@ export function numberSlip(
         const b = evaluateAt(withUnknown, { ...scope, [UNKNOWN]: t });
         return b?.exact ? { exact: target.exact!.sub(b.exact), re: target.re - b.re, im: 0 } : undefined;
       };
-      const inverse = linearRoot((s) => (s.equals(0) ? undefined : gap(s.inverse())));
-      const direct = linearRoot(gap) ?? (inverse && !inverse.equals(0) ? inverse.inverse() : undefined);
+      const inverse = () => {
+        const root = linearRoot((s) => (s.equals(0) ? undefined : gap(s.inverse())));
+        return root && !root.equals(0) ? root.inverse() : undefined;
+      };
+      const direct = linearRoot(gap) ?? inverse();
       if (direct) candidates.push(direct);
     }
     if (candidates.length === 0) {
