@@ -5,7 +5,23 @@
 //   - rewrite: a number in the last side of a formula chain `A = B = C` with variables;
 //   - percent: the stated value of "P% of N is/= V";
 //   - units: the right number of a conversion `N unit = M other-unit`.
-// The changed number is moved by a small amount (±1…3) or a factor of ten, the way a careless solver would.
+// The changed number is moved by a small amount (±1…3) or a factor of ten, the way a careless solver would,
+// and written the way that solver would write it: a two-digit exponent or subscript in LaTeX gets braces
+// (`x^{20}`; `x^20` is x² followed by a 0, not the slip meant).
+//
+// What counts as a candidate is what each kind claims, read from the text:
+//   - a stated root follows an equation in that one variable (`3x + 5 = 20`, then `x = 5`), not any
+//     earlier formula with the letter in it (`a = 4` after `ax^2 + bx + c = 0` names a coefficient);
+//   - a chain `A = B = C` is one run of `=` between formulas: `\implies`, `\quad`, a comma, a new line of
+//     a system (`\\` not followed by `&=`) or `\text{…}` end it, so `x + y = 5 \implies y = 5 - x` is no chain.
+//
+// What the set holds that no deterministic check here can catch, and why it stays in (measured 2026-12-07,
+// 83 of 237 missed): a number in notation the reader does not evaluate (sums, limits, matrices, primes,
+// `\left|`: 33), a link whose sides have different variables, which is a substitution of a known value or
+// definition as often as a rewrite (`y = r \cdot x = r^4` after `x = r`: 18), a side not read at all (15),
+// a side that is a bare name or value, or the first side of a chain: a definition or a given (11), and
+// links read but left alone on purpose (a complex-valued side, a sentence after that says "not": 6).
+// A wrong given is no slip to any checker; the others would need a computer algebra system.
 
 export interface Slip {
   problem: string;
@@ -31,23 +47,48 @@ const PERCENT = /(\d+(?:\.\d+)?)\s*\\?%\s*of\s*(?:the\s+)?\$?(\d[\d,]*(?:\.\d+)?
 const UNIT = String.raw`(km|kilometers?|m|meters?|cm|mm|kg|g|grams?|hours?|h|minutes?|min|seconds?|L|liters?|mL)`;
 const CONVERSION = new RegExp(String.raw`(\d[\d,]*(?:\.\d+)?)\s*${UNIT}\s*=\s*(\d[\d,]*(?:\.\d+)?)\s*${UNIT}\b`, 'g');
 
+/** Ends a chain inside a formula: what follows is another formula, not another side. */
+const CHAIN_END =
+  /\\(?:implies|Rightarrow|Longrightarrow|iff|quad|qquad|text\s*\{[^}]*\}|tag\s*\{[^}]*\}|begin\s*\{[^}]*\}|end\s*\{[^}]*\})|\\\\(?!\s*&?\s*=)|,|;/g;
+
+/** Letters of a formula, LaTeX commands left out. */
+function lettersOf(formula: string): Set<string> {
+  return new Set(formula.replace(/\\[a-zA-Z]+/g, '').match(/[A-Za-z]/g) ?? []);
+}
+
+/** The last equation before `at` that mentions `variable` (in a formula or on a line of prose). */
+function equationBefore(text: string, at: number, variable: string): string | undefined {
+  const mentions = new RegExp(String.raw`(?<![A-Za-z\\])${variable}(?![A-Za-z])`);
+  const pieces = text
+    .slice(0, at)
+    .split(/\\\[|\\\]|\\\(|\\\)|\$\$?|\n|\\implies|\\Rightarrow|,|;/)
+    .filter((piece) => piece.includes('=') && mentions.test(piece));
+  return pieces[pieces.length - 1];
+}
+
 function candidatesIn(text: string, step: number): Candidate[] {
   const found: Candidate[] = [];
   for (const m of text.matchAll(SOLVED)) {
-    const before = text.slice(0, m.index);
-    const equation = new RegExp(String.raw`(?<![A-Za-z\\])${m[1]}(?![A-Za-z])[^=\n]*=|=[^=\n]*(?<![A-Za-z\\])${m[1]}(?![A-Za-z])`).test(before);
-    if (equation) found.push({ step, kind: 'solution', at: m.index + m[0].lastIndexOf(m[2]!), shown: m[2]! });
+    const equation = equationBefore(text, m.index, m[1]!);
+    const letters = equation === undefined ? undefined : lettersOf(equation);
+    if (letters?.size === 1 && letters.has(m[1]!)) found.push({ step, kind: 'solution', at: m.index + m[0].lastIndexOf(m[2]!), shown: m[2]! });
   }
   for (const m of text.matchAll(FORMULA)) {
     const body = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
-    const sides = body.split(/(?<![<>\\!])=(?!=)/);
-    if (sides.length < 3 || !/[a-z]/.test(body.replace(/\\[a-zA-Z]+/g, ''))) continue;
-    const last = sides[sides.length - 1]!;
-    if (!/[a-z]/.test(last.replace(/\\[a-zA-Z]+/g, ''))) continue;
-    const number = /\d+/.exec(last);
-    if (!number) continue;
-    const offset = m.index + m[0].indexOf(body) + body.length - last.length + number.index;
-    found.push({ step, kind: 'rewrite', at: offset, shown: number[0] });
+    const bodyStart = m.index + m[0].indexOf(body);
+    let chainStart = 0;
+    for (const end of [...body.matchAll(CHAIN_END)].map((e) => ({ at: e.index, length: e[0].length })).concat([{ at: body.length, length: 0 }])) {
+      const chain = body.slice(chainStart, end.at);
+      const from = chainStart;
+      chainStart = end.at + end.length;
+      const sides = chain.split(/(?<![<>\\!])=(?!=)/);
+      if (sides.length < 3 || lettersOf(chain).size === 0) continue;
+      const last = sides[sides.length - 1]!;
+      if (lettersOf(last).size === 0) continue;
+      const number = /\d+/.exec(last);
+      if (!number) continue;
+      found.push({ step, kind: 'rewrite', at: bodyStart + from + chain.length - last.length + number.index, shown: number[0] });
+    }
   }
   for (const m of text.matchAll(PERCENT)) found.push({ step, kind: 'percent', at: m.index + m[0].lastIndexOf(m[3]!), shown: m[3]! });
   for (const m of text.matchAll(CONVERSION)) {
@@ -80,7 +121,9 @@ export function seedSlips(solutions: readonly { problem: string; steps: string[]
     if (to === chosen.shown) continue;
     const steps = [...solution.steps];
     const text = steps[chosen.step]!;
-    steps[chosen.step] = text.slice(0, chosen.at) + to + text.slice(chosen.at + chosen.shown.length);
+    // LaTeX reads one character after ^ or _: a longer exponent or subscript is written in braces
+    const written = to.replace(/^-/, '').length > 1 && /[\^_]\s*$/.test(text.slice(0, chosen.at)) ? `{${to}}` : to;
+    steps[chosen.step] = text.slice(0, chosen.at) + written + text.slice(chosen.at + chosen.shown.length);
     const context = steps[chosen.step]!.slice(Math.max(0, chosen.at - 70), chosen.at + to.length + 30).replace(/\s+/g, ' ');
     slips.push({ problem: solution.problem, steps, step: chosen.step, kind: chosen.kind, from: chosen.shown, to, context });
   }

@@ -9,7 +9,8 @@
 //       exactly their labelled step (goal ≥ 12% on gsm8k+math together), refutations before the label;
 //   (e) seeded algebra/units/percent slips in correct ProcessBench solutions (bench/verifier-slips.ts): caught
 //       at exactly the changed step (goal ≥ 90%);
-//   (f) verifier time per step over every dataset read here: p50, p99, max (goal: max < 50 ms);
+//   (f) verifier time per step over every dataset read here: p50, p99, max (goal: max < 50 ms), the ten
+//       slowest steps, each verified again (median of 7: its own cost, without the process's pauses);
 //   (d) parse + verify throughput on GSM8K test, single process, cold evaluation cache (goal > 2,000/s).
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -37,8 +38,35 @@ if (!existsSync(DATA)) {
 /** Verifier CPU time of every step verified, in milliseconds, over the whole run (figure f). */
 const stepTimes: number[] = [];
 
-/** The slowest step verified (figure f). */
-const slowest = { ms: 0, where: '' };
+/** The slowest steps verified (figure f), slowest first, with their document to time them again. */
+const slowest: { ms: number; document: SolutionDocument; step: number }[] = [];
+const SLOWEST_SHOWN = 10;
+/** Times each of the slowest steps is verified again (its median tells its own cost from a pause of the process). */
+const RETIMED = 7;
+
+function noteTime(ms: number, document: SolutionDocument, step: number): void {
+  if (slowest.length === SLOWEST_SHOWN && ms <= slowest[SLOWEST_SHOWN - 1]!.ms) return;
+  slowest.push({ ms, document, step });
+  slowest.sort((a, b) => b.ms - a.ms);
+  slowest.length = Math.min(slowest.length, SLOWEST_SHOWN);
+}
+
+/** CPU time of one step of `document`, verified in its document from the start (median of RETIMED). */
+function retime(document: SolutionDocument, step: number): number {
+  const times: number[] = [];
+  for (let round = 0; round < RETIMED; round++) {
+    clearEvaluationCache();
+    const steps = verifyMathSteps(document);
+    for (;;) {
+      const c0 = process.cpuUsage();
+      const next = steps.next();
+      const used = process.cpuUsage(c0);
+      if (next.done) break;
+      if (next.value[0].index === step) times.push((used.user + used.system) / 1000);
+    }
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0;
+}
 
 /** The evidence of every step, as the check job finds it (verifyMathSteps), timing each step. */
 function verifyTimed(document: SolutionDocument): Map<number, ClaimEvidence[]> {
@@ -52,7 +80,7 @@ function verifyTimed(document: SolutionDocument): Map<number, ClaimEvidence[]> {
     if (next.done) break;
     const ms = (used.user + used.system) / 1000;
     stepTimes.push(ms);
-    if (ms > slowest.ms) Object.assign(slowest, { ms, where: `${document.uri} step ${next.value[0].index}` });
+    noteTime(ms, document, next.value[0].index);
     found.set(next.value[0].index, next.value[1]);
   }
   return found;
@@ -102,7 +130,7 @@ for (const record of (JSON.parse(readFileSync(join(DATA, 'processbench/math.json
   verifyTimed(recordToDocument(record, { uri: 'warm-up', format: 'processbench' }));
 }
 stepTimes.length = 0;
-slowest.ms = 0;
+slowest.length = 0;
 
 // ---- (a) GSM8K test: false alarms on human solutions ---------------------------------------------
 const testRecords = readJsonl(join(DATA, 'gsm8k/test.jsonl'));
@@ -257,10 +285,16 @@ console.log(
   const sorted = [...stepTimes].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   console.log(
-    `(f) verifier CPU time per step over ${sorted.length} steps (every step verified above, after a warm-up of 200 solutions): p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (goal: max < 50 ms, the slowest: ${slowest.where}); load average ${loadavg()
+    `(f) verifier CPU time per step over ${sorted.length} steps (every step verified above, after a warm-up of 200 solutions): p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms (goal: max < 50 ms); load average ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')} on ${cpus().length} cores`,
   );
+  // One CPU-time sample per step also catches the process's own pauses (garbage collection, compiling) and a
+  // busy machine's cache misses; the slowest steps are verified again and their median is their own cost.
+  const again = [...slowest].map((s) => ({ ...s, median: retime(s.document, s.step) }));
+  console.log(`    the slowest (ms in the run, then the median of ${RETIMED} runs of the step again):`);
+  for (const s of again) console.log(`      ${s.document.uri} step ${s.step}: ${s.ms.toFixed(1)}, again ${s.median.toFixed(1)}`);
+  console.log(`    the slowest step's own cost (largest median of those): ${Math.max(...again.map((s) => s.median)).toFixed(1)} ms (goal < 50 ms)`);
 }
 
 // ---- (d) throughput ------------------------------------------------------------------------------------

@@ -57,6 +57,49 @@ describe('identities with variables', () => {
       ['Suppose $(x+1)^2 = x^2 + 1$; then $2x = 0$.', 'identity', 'none'],
     ]);
   });
+
+  it('refutes a rewrite one number away from an identity with that number right, and leaves conditions of one form alone', () => {
+    check([
+      // a coefficient, an exponent, a base, a number under a root, a logarithm's argument or base
+      ['\\[ (a-2)(a+1) = a^2 + a - 2a - 2 = a^5 - a - 2 \\]', 'identity', 'refuted', 'a^2 - a - 2'],
+      ['\\[ n + (n+1) + (n+2) = 3n + 3 = 4(n+1) \\]', 'identity', 'refuted', '3(n+1)'],
+      ['\\[(x^2 - 45)(x^2 - 5) = x^7 - 50x^2 + 225\\]', 'identity', 'refuted', 'x^4 - 50x^2 + 225'],
+      ['\\[ (n+1)^2 - (n+1) + 41 = n^2 + 2n + 1 - n - 1 + 41 = n^{20} + n + 41 \\]', 'identity', 'refuted', 'n^{2} + n + 41'],
+      ['Since \\( 2^x = (2^1)^x = 4^x \\), we simplify.', 'identity', 'refuted', '2^x'],
+      ['\\[|3 - ci| = \\sqrt{3^2 + (-c)^2} = \\sqrt{90 + c^2}\\]', 'identity', 'refuted', '\\sqrt{9 + c^2}'],
+      ['\\[ \\log_{x} 2 + \\log_{x} 4 = \\log_{x} (2 \\cdot 4) = \\log_{x} 7 \\]', 'identity', 'refuted', '\\log_{x} 8'],
+      [
+        '\\[ \\log _{2} x \\cdot \\log _{2}\\left(\\frac{x}{64}\\right) = \\log _{2} x (\\log _{2}x - \\log _{2}64) = (\\log _{4}x)^2 - 6\\log _{2} x \\]',
+        'identity',
+        'refuted',
+      ],
+      ['\\[ (\\sin^2 x + \\cos^2 x)^2 - 2\\sin^2 x \\cos^2 x = 10 - 2\\sin^2 x \\cos^2 x \\]', 'identity', 'refuted'],
+      [
+        '\\[ \\sin^4 x + \\cos^4 x = (\\sin^2 x + \\cos^2 x)^2 - 2\\sin^2 x \\cos^2 x = 10 - 2\\sin^2 x \\cos^2 x \\]',
+        'identity',
+        'refuted',
+        '1 - 2\\sin^2 x \\cos^2 x',
+      ],
+      ['\\[ (2p^2 + 4) = 2(p^2 + 2) = 2p^2 + 5 \\]', 'identity', 'refuted', '2p^2 + 4'],
+      ['\\[ n = \\binom{d}{2} = \\frac{d(d-1)}{2} \\]', 'identity', 'verified'],
+      ['\\[ \\frac{(x^2 + 1) - x(2x)}{(x^2 + 1)^2} = \\frac{3 - x^2}{(x^2 + 1)^2} \\]', 'identity', 'refuted', '\\frac{1 - x^2}{(x^2 + 1)^2}'],
+      // false-alarm traps: two sides of one form are a condition (equally far from two points, f(a) = f(b)),
+      // a substitution of a known fact is more than one number away, a substitution of a definition changes the variables
+      ['\\[ r^2 = (h - 2)^2 + (k - 0)^2 = (h - 4)^2 + (k - 0)^2 \\]', 'identity', 'none'],
+      ['\\[ 2(x+3) = 3(x+3) \\]', 'identity', 'none'],
+      ['\\[ a^2 - ab + b^2 = (a+b)^2 - 3ab = 7^2 - 3ab \\]', 'identity', 'none'],
+      ['\\[ \\frac{qr + 2pr + 3pq}{pqr} = \\frac{qr + 2pr + 3pq}{48} \\]', 'identity', 'none'],
+      ['\\[x = r \\cdot 1\\] \\[y = r \\cdot x = r^2\\]', 'identity', 'none'],
+      ['\\[ A = \\frac{1}{2} a h_a = \\frac{1}{2} b h_b \\]', 'identity', 'none'],
+      // a variable that cancels in one side (`a_1`) leaves a rewrite in the others
+      ['\\[\\frac{a_5}{a_2} = \\frac{a_1 r^4}{a_1 r} = r^{3}\\]', 'identity', 'verified'],
+      ['\\[\\frac{a_5}{a_2} = \\frac{a_1 r^4}{a_1 r} = r^{30}\\]', 'identity', 'refuted', 'r^{3}'],
+      ['\\[ 3(x - 2) = 2(x + 1) \\]', 'identity', 'none'],
+      ['\\[ \\frac{x+1}{2} = \\frac{x-1}{3} \\]', 'identity', 'none'],
+      ['\\[ x(x+1) = 2(x+1) \\]', 'identity', 'none'],
+      ['\\[\\sin 2x = 2 \\sin x \\cos x\\]', 'identity', 'none'],
+    ]);
+  });
 });
 
 describe('equation steps', () => {
@@ -91,6 +134,32 @@ describe('equation steps', () => {
       ['The first pair of equations:\n\\[ x^2 + 5x + 6 = 0 \\]\n\\[ x^2 + 5x - 6 = 0 \\]', 'equation', 'none'],
       ['- \\( x^2 - 11 = 0 \\) gives \\( x = \\pm \\sqrt{11} \\).\n- \\( x + 1 = 0 \\) gives \\( x = -1 \\).', 'equation', 'none'],
       ['If \\( a = 4 \\), then \\( \\frac{1}{a} = \\frac{1}{4} \\), which is too large. Therefore, \\( a = 5 \\).', 'equation', 'none'],
+    ]);
+  });
+
+  it('carries a computed value on, and tells roots, approximations and discarded values from a derivation', () => {
+    check([
+      ['\\[k = 6(3)^2 - 36(3) - 96\\] \\[k = 6(9) - 108 - 96\\] \\[k = 540 - 108 - 96\\] \\[k = -150\\]', 'equation', 'refuted', 'k = -150'],
+      ['\\[k = 6(3)^2 - 36(3) - 96\\] \\[k = 6(9) - 108 - 96\\] \\[k = 54 - 108 - 96\\] \\[k = -150\\]', 'equation', 'verified'],
+      ['We find \\(a\\) from the first equation: \\[ a + 591 = 998 \\] \\[ a = 995 - 591 \\] \\[ a = 407 \\]', 'equation', 'refuted', 'a = 407'],
+      ['Cross-multiplying gives \\[120 = 80 + y\\] Solving for \\(y\\): \\[y = 1200 - 80\\] \\[y = 40\\]', 'equation', 'refuted', 'y = 40'],
+      ['Simplifying, we get: 150 + \\( x \\) = 500. Subtracting 150 from both sides, we get: \\( x \\) = 350 - 150.', 'equation', 'refuted', 'x = 350'],
+      // traps: the two roots of a quadratic one under the other, a value said to be approximate, a value discarded
+      ['\\[x = 1\\] \\[x = \\frac{3 + \\sqrt{21}}{2}\\] \\[x = \\frac{3 - \\sqrt{21}}{2}\\]', 'equation', 'none'],
+      ['\\( 999 = 14d \\). Solving for d, we get: \\( d = 71.5 \\) (approximately).', 'equation', 'none'],
+      ['We discard \\( z = -\\frac{3}{2} \\). Thus, \\( z = 2 \\).', 'equation', 'none'],
+      ['\\( x = 1^\\circ \\), \\( x = 2^\\circ \\), and so on up to \\( x = 89^\\circ \\).', 'equation', 'none'],
+    ]);
+  });
+});
+
+describe('a formula cut in two by its delimiters', () => {
+  it('reads a display that starts with = as going on with the display before it', () => {
+    check([
+      ['\\[Total = 24 \\times 24 \\times (11111)\\] \\[= 576 \\times 11111\\] \\[= 63950064\\]', 'arithmetic', 'refuted', '6399936'],
+      ['\\[Total = 24 \\times 24 \\times (11111)\\] \\[= 576 \\times 11111\\] \\[= 6399936\\]', 'arithmetic', 'verified'],
+      ['Simplify: \\[ = (t^2 - t - 2) - (t^2 + t - 6) \\] \\[ = t^2 - t - 2 - t^2 - t + 6 \\] \\[ = -2t + 5 \\]', 'identity', 'refuted'],
+      ['$$x + 1 = 3$$ $$x = 2$$', 'arithmetic', 'none'],
     ]);
   });
 });
@@ -169,6 +238,8 @@ describe('honest rounding', () => {
       ['25 ÷ 4 = 6 remainder 1', 'arithmetic', 'verified'],
       ['1529 ÷ 6 = 255 with a remainder of 4', 'arithmetic', 'refuted', '254 with a remainder of 5'],
       ['706 / 7 = 100 R 6', 'arithmetic', 'verified'],
+      ['Then \\(770 \\div 333 = 2\\) with a remainder of \\(58\\).', 'arithmetic', 'refuted', '2 with a remainder of 104'],
+      ['Then \\(770 \\div 333 = 2\\) with a remainder of \\(104\\).', 'rounding', 'none'],
     ]);
     const [boxes] = findings('So 25 / 4 = 6 full boxes.').filter((e) => e.kind === 'rounding');
     assert.match(boxes!.note ?? '', /whole units/);
@@ -183,6 +254,14 @@ describe('bounded evaluation', () => {
       assert.equal(e?.status, 'uncheckable', text);
       assert.match(e?.note ?? '', /too large/, text);
     }
+  });
+
+  it('evaluates fractional powers in floating point and still verifies exact roots', () => {
+    check([
+      ['$4^{1/2} = 2$ and $8^{2/3} = 4$', 'arithmetic', 'verified'],
+      ['\\[ \\sqrt{p} \\approx 2.569 \\times 10^{-13.5} = 2.569 \\times 10^{-13} \\times 10^{-0.5} \\]', 'arithmetic', 'verified'],
+      ['$8^{2/3} = 5$', 'arithmetic', 'refuted'],
+    ]);
   });
 
   it('reports the per-step cap on claims in the evidence, never a silent pass', () => {

@@ -16,7 +16,7 @@ import { freeVariables } from './functions';
 import type { MathChain, MathSide } from './math-reader';
 import { writtenName } from './math-reader';
 import type { PointValue } from './points';
-import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
+import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
 
 /** An equation in one variable, as the last link of a chain. */
 export interface Condition {
@@ -27,6 +27,8 @@ export interface Condition {
   end: number;
   /** `x = 5`: the variable alone on one side, a plain number on the other. */
   solvedWith?: number[];
+  /** `k = 6(9) - 108 - 96`: the value side is a computation (its operations counted), not a stated root. */
+  computed?: number;
   /** Decimals of the stated roots (a rounded root is compared at its precision). */
   decimals?: number[];
   /** The chain sits in the step that is being checked (not carried over from the previous step). */
@@ -41,6 +43,10 @@ const BREAK =
  */
 const CONTINUES =
   /^(?:[\s,.:;$()[\]\\]|so|subtract\w*|add\w*|divid\w*|multipl\w*|simplif\w*|expand\w*|factor\w*|rearrang\w*|mov\w*|isolat\w*|collect\w*|combin\w*|both|sides?|from|by|we|get|have|obtain|gives?|yields?|the|this|equation|becomes|each|to|on|like|terms|\d+)*$/i;
+const APPROXIMATE = /\b(?:approximately|about|roughly|nearly|around|almost)\s*(?:\$|\\\(|\\\[)?\s*$/i;
+const APPROXIMATE_AFTER = /^\s*(?:\$|\\\)|\\\])?\s*\(?\s*(?:approx\w*|about|roughly|rounded|to the nearest)/i;
+/** "Solving for y": no break before the equation it solves. */
+const SOLVING_FOR = /\bsolv\w*\s+for\b/gi;
 /** Equations introduced as a list of givens. */
 const LIST = /\b(?:equations|system)\b/i;
 /** An equation that is only supposed, or tried. */
@@ -50,6 +56,25 @@ const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearran
 /** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
 const MAX_BETWEEN = 80;
 const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;
+/** Between two roots something says they are alternatives: `or`, `and`, a comma (two displays in a row are a derivation). */
+const ROOT_ALTERNATIVE = /,|;|\\q?quad|\bor\b|\band\b/;
+
+/** Operations a value side computes: a signed number or a fraction of two numbers (`-\frac{3}{2}`) computes none. */
+function operationsIn(node: MathNode): number {
+  let count = 0;
+  node.traverse((n) => {
+    const shape = n as unknown as { type: string; op?: string; args?: MathNode[] };
+    if (shape.type === 'FunctionNode') count++;
+    if (shape.type !== 'OperatorNode' || (shape.op === '-' && shape.args!.length === 1)) return;
+    const constants = shape.args!.every((a) => {
+      let u = a as unknown as { type: string; content?: MathNode; op?: string; args?: MathNode[] };
+      while (u.type === 'ParenthesisNode' && u.content) u = u.content as unknown as typeof u;
+      return u.type === 'ConstantNode' || (u.type === 'OperatorNode' && u.op === '-' && u.args!.length === 1);
+    });
+    if (!(shape.op === '/' && constants)) count++;
+  });
+  return count;
+}
 
 function symbolName(node: MathNode): string | undefined {
   let n = node as unknown as { type: string; name?: string; content?: MathNode };
@@ -86,6 +111,8 @@ export function conditionOf(chain: MathChain, text: string, table: FunctionTable
     } else if (value && value.im === 0 && Number.isFinite(value.re)) {
       condition.solvedWith = [value.re];
       condition.decimals = [value.exact ? 0 : 9];
+      const operations = operationsIn(valueSide.node!);
+      if (operations > 0) condition.computed = operations;
     }
   }
   return condition;
@@ -121,8 +148,17 @@ function solve(condition: Condition, table: FunctionTable): number[] | undefined
 }
 
 function valueAt(node: MathNode, variable: string, value: number, table: FunctionTable): PointValue | undefined {
-  // a float root becomes the nearest fraction; the comparison below allows for that
-  return evaluateAt(node, withFunctions({ [variable]: exactMath.fraction(value) }, table));
+  // a whole or short decimal root exactly; any other float root in floating point (fraction.js's search for
+  // the fraction nearest a float such as 3.7913 took milliseconds each); the comparison below allows for that
+  const decimal = Math.round(value * 1e6);
+  if (Math.abs(decimal - value * 1e6) <= 1e-6 && Number.isSafeInteger(decimal)) {
+    return evaluateAt(node, withFunctions({ [variable]: exactMath.fraction(decimal, 1e6) }, table));
+  }
+  try {
+    return evaluateFloat(node, withFunctions({ [variable]: value }, table));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -198,12 +234,36 @@ function judgeStep(previous: Condition, next: Condition, table: FunctionTable): 
   return { ...base, status: 'refuted', note: `${describeRoots(next.variable, next.solvedWith)} does not solve the equation before it` };
 }
 
+/** `k = 540 - 108 - 96` after `k = 6(9) - 108 - 96`: a computed value carried on keeps its value (at the precision written). */
+function judgeValueOn(previous: Condition, next: Condition): Finding {
+  const base = { kind: 'equation' as const, start: next.start, end: next.end };
+  const value = previous.solvedWith![0]!;
+  const stated = next.solvedWith![0]!;
+  const decimals = next.decimals![0]!;
+  const tolerance = (next.computed ? 0 : 0.5 * 10 ** -decimals) + 1e-9 * Math.max(1, Math.abs(value));
+  if (Math.abs(stated - value) <= tolerance) return { ...base, status: 'verified' };
+  return {
+    ...base,
+    status: 'refuted',
+    expected: describeRoots(previous.variable, [value]),
+    note: `the line before gives ${describeRoots(previous.variable, [value])}`,
+  };
+}
+
 /** Joins `x = 2 or x = 3` into one solved form with two roots. */
 function mergeRoots(conditions: Condition[], text: string): Condition[] {
   const merged: Condition[] = [];
   for (const c of conditions) {
     const last = merged[merged.length - 1];
-    if (last?.solvedWith && c.solvedWith && last.variable === c.variable && last.text === c.text && ROOT_SEPARATOR.test(text.slice(last.end, c.start))) {
+    const between = text.slice(last?.end ?? 0, c.start);
+    if (
+      last?.solvedWith &&
+      c.solvedWith &&
+      last.variable === c.variable &&
+      last.text === c.text &&
+      ROOT_SEPARATOR.test(between) &&
+      ROOT_ALTERNATIVE.test(between)
+    ) {
       merged[merged.length - 1] = { ...last, end: c.end, solvedWith: [...last.solvedWith, ...c.solvedWith], decimals: [...last.decimals!, ...c.decimals!] };
     } else merged.push(c);
   }
@@ -235,11 +295,13 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
   const seen = new Set<string>();
   /** Conditions that only suppose (`if a = 4, then 1/a = 1/4`): what follows is not derived from them. */
   const supposed = new Set<Condition>();
+  /** Conditions refuted already: what follows them is judged against nothing (the slip is theirs). */
+  const refuted = new Set<Condition>();
   for (const next of own) {
     const sameStep = previous !== undefined && previous.text === text;
     const between = sameStep ? text.slice(previous!.end, next.start) : text.slice(previousEnd, next.start);
     const goesOn = sameStep
-      ? between.length <= MAX_BETWEEN && !BREAK.test(between) && !listed
+      ? between.length <= MAX_BETWEEN && !BREAK.test(between.replace(SOLVING_FOR, '')) && !listed
       : CONTINUES.test(between) && (OPERATION.test(between) || !/[A-Za-z]{2}/.test(between));
     const written = text.slice(next.start, next.end).replace(/\s+/g, '');
     const restated = seen.has(written);
@@ -254,9 +316,29 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
       !restated &&
       !supposed.has(previous) &&
       !unreadBetween(sameStep ? previous.end : 0, next.start);
-    if (judged) {
+    // "x = 71.5 (approximately)": an equation said to hold roughly is not judged exactly
+    const approximate = APPROXIMATE.test(text.slice(Math.max(0, next.start - 20), next.start)) || APPROXIMATE_AFTER.test(text.slice(next.end, next.end + 30));
+    if (judged && !approximate) {
       const found = judgeStep(previous!, next, table);
       if (found) findings.push(found);
+      if (found?.status === 'refuted') refuted.add(next);
+    } else if (
+      previous?.computed &&
+      // carried on, a computation gets shorter (two roots in a row have the same shape: `\frac{3 \pm \sqrt{21}}{2}`)
+      (next.computed ?? 0) < previous.computed &&
+      !approximate &&
+      next.solvedWith?.length === 1 &&
+      previous.variable === next.variable &&
+      sameStep &&
+      goesOn &&
+      !restated &&
+      !supposed.has(previous) &&
+      !refuted.has(previous)
+    ) {
+      // `k = 6(9) - 108 - 96` then `k = 540 - 108 - 96`: the same value computed on
+      const found = judgeValueOn(previous, next);
+      findings.push(found);
+      if (found.status === 'refuted') refuted.add(next);
     }
     previous = next;
     previousEnd = next.end;

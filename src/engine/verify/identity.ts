@@ -27,6 +27,8 @@ import { formatLike } from './compare';
 import type { Literal } from './claims';
 import { literalAgreement } from './compare';
 import { isConversionFactor } from './arithmetic';
+import type { NumberSlip } from './number-slip';
+import { numberSlip, repairedText } from './number-slip';
 
 const POINTS = 5;
 /** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
@@ -181,7 +183,12 @@ function claimedAsIdentity(chain: MathChain, k: number, context: IdentityContext
       .split(/[.;:!?]\s/)
       .pop() ?? '';
   if (REWRITE_CUE.test(before) && isNormalForm(left.node!) !== isNormalForm(right.node!)) return true;
-  return isNormalForm(left.node!) !== isNormalForm(right.node!) && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text);
+  const normal = [isNormalForm(left.node!), isNormalForm(right.node!)];
+  // two sums of terms (`2x + 3 = x + 7`): an equation being solved
+  if (normal[0] && normal[1]) return false;
+  if (normal[0] !== normal[1] && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text)) return true;
+  // a rewrite one number away from an identity (`\frac{(x^2 + 1) - x(2x)}{(x^2 + 1)^2} = \frac{3 - x^2}{(x^2 + 1)^2}`)
+  return confirmedSlip(left.node!, right.node!, variables, context.functions, context.text.slice(left.start, right.end)) !== undefined;
 }
 
 function plainNumber(side: MathSide, text: string): Literal | undefined {
@@ -240,7 +247,23 @@ function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): bool
   });
 }
 
-function judgeLink(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+/**
+ * Sides with different variables are a substitution (`y = r \cdot x = r^4` after `x = r`) unless the
+ * variables one side has more cancel in it (`\frac{a_1 r^4}{a_1 r} = r^3`): its value does not change
+ * with them.
+ */
+function cancels(left: MathNode, right: MathNode, vl: Set<string>, vr: Set<string>, context: IdentityContext): boolean {
+  const [more, fewer, node] = vl.size > vr.size ? [vl, vr, left] : [vr, vl, right];
+  if (![...fewer].every((v) => more.has(v))) return false;
+  const extra = [...more].filter((v) => !fewer.has(v));
+  const seed = context.text.slice(0, 200);
+  const [base] = randomPoints([...more], 1, seed);
+  const values = randomPoints(extra, 3, `${seed}\u0000extra`).map((point) => evaluateAt(node, withFunctions({ ...base, ...point }, context.functions)));
+  return values.every((v) => v !== undefined && sameValue(v, values[0]!));
+}
+
+/** `leftConfirmed`: the link before held, so the left side's reading is the one meant (even if ambiguous). */
+function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
   if (!left.node || !right.node || context.judged(left.start, right.end)) return undefined;
@@ -250,23 +273,25 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   const calls = left.calls.length > 0 || right.calls.length > 0;
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   if (vl.size === 0 && vr.size === 0) return calls ? judgeValue(chain, k, context) : undefined;
-  if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node) || !sameSet(vl, vr)) return undefined;
+  if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node)) return undefined;
+  if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return undefined;
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
   const outcome = compareAtPoints(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end));
   const kind = calls ? ('function' as const) : ('identity' as const);
   const base = { kind, start: left.start, end: right.end };
   if (outcome === 'holds') return { ...base, status: 'verified' };
-  if (outcome === 'unclear' || left.ambiguous || right.ambiguous) return undefined;
+  if (outcome === 'unclear' || (left.ambiguous && !leftConfirmed) || right.ambiguous) return undefined;
   const before = context.text.slice(Math.max(0, left.start - 60), left.start);
   if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
   // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term (a
   // substitution of a known fact, `a^2 - ab + b^2 = 7^2 - 3ab`, differs from an identity by more)
-  if (
-    calls
-      ? !valueClaim(left, right, context.functions)
-      : !differenceIsMonomial(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end))
-  )
-    return undefined;
+  const seed = context.text.slice(left.start, right.end);
+  if (calls) {
+    if (!valueClaim(left, right, context.functions)) return undefined;
+  } else if (!differenceIsMonomial(left.node, right.node, vl, context.functions, seed)) {
+    const slip = confirmedSlip(left.node, right.node, vl, context.functions, seed);
+    return slip ? slipFinding(base, right, slip, context.text) : undefined;
+  }
   const finding: Finding = { ...base, status: 'refuted', note: `the two sides differ for ${[...vl].map(writtenName).join(', ')} in general` };
   if (!calls && isNormalForm(right.node) && !isNormalForm(left.node)) {
     const expected = expansionOf(left, vl, context.functions);
@@ -278,14 +303,58 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext): Findi
   return finding;
 }
 
+/** The form of an expression with its numbers left out: `(h - #)^# + k^#`. */
+function formOf(node: MathNode): string {
+  return node.transform((n) => ((n as unknown as { type: string }).type === 'ConstantNode' ? new exactMath.SymbolNode('#') : n)).toString();
+}
+
+/**
+ * A slip in one number of the right side, confirmed at every point (number-slip.ts). Two sides of one
+ * form with other numbers (`(h - 2)^2 + k^2 = (h - 4)^2 + k^2`: equally far from two points) state a
+ * condition, not a rewrite with a slip.
+ */
+function confirmedSlip(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): NumberSlip | undefined {
+  // asked twice for a link (is it claimed as an identity? what is wrong with it?): searched once
+  const known = slipsFound.get(left);
+  if (known?.right === right) return known.slip;
+  const slip = searchSlip(left, right, variables, table, seed);
+  slipsFound.set(left, { right, slip });
+  return slip;
+}
+
+const slipsFound = new WeakMap<MathNode, { right: MathNode; slip: NumberSlip | undefined }>();
+
+function searchSlip(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): NumberSlip | undefined {
+  if (formOf(left) === formOf(right)) return undefined;
+  for (const fixed of readings(variables)) {
+    const slip = numberSlip(left, right, variables, table, seed, fixed);
+    if (slip && compareAtPoints(left, slip.repaired, variables, table, seed) === 'holds') return slip;
+  }
+  return undefined;
+}
+
+function slipFinding(base: Omit<Finding, 'status'>, right: MathSide, slip: NumberSlip, text: string): Finding {
+  const written = formatLike({ exact: slip.written }, undefined);
+  const value = formatLike({ exact: slip.right }, undefined);
+  const finding: Finding = { ...base, status: 'refuted', note: `with ${value} for the ${written} the two sides agree for every value` };
+  const repaired = repairedText(text.slice(right.start, right.end), slip);
+  if (repaired) {
+    finding.expected = repaired;
+    finding.fix = { start: right.start, end: right.end, newText: repaired };
+  }
+  return finding;
+}
+
 /** Identities and function values among the chains of a step. */
 export function checkIdentities(chains: readonly MathChain[], context: IdentityContext): Finding[] {
   const findings: Finding[] = [];
   let links = 0;
   for (const chain of chains) {
+    let held = false;
     for (let k = 0; k + 1 < chain.sides.length && links++ < MAX_LINKS; k++) {
-      const found = judgeLink(chain, k, context);
+      const found = judgeLink(chain, k, context, held);
       if (found) findings.push(found);
+      held = found?.status === 'verified';
     }
   }
   return findings;

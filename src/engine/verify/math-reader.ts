@@ -185,6 +185,31 @@ class SideTranslator {
     return prefix ? `(${prefix}*${base})` : base;
   }
 
+  /** Whether an operand follows right away, with no operator between (a product by juxtaposition). */
+  private juxtaposedNext(): boolean {
+    const next = this.peek();
+    // `\sin 2x`, `\log_2 x (…)`: the argument may go on; `\sin x \cos x`, `\ln 2 \sqrt{3}`: another factor
+    return next !== undefined && ['num', 'word', 'lparen'].includes(next.type);
+  }
+
+  /** Whether a `(` follows the exponent starting at tokens[k] (`{-1}(x)`, `2(x)`): what makes `f^…` a function's power. */
+  private bracketAfterExponent(k: number): boolean {
+    let j = k;
+    if (this.tokens[j]?.type === 'op' && this.tokens[j]!.value === '-') j++;
+    const first = this.tokens[j];
+    if (!first) return false;
+    if (first.type === 'lparen') {
+      let depth = 0;
+      for (; j < this.end; j++) {
+        const u = this.tokens[j]!;
+        if (u.type === 'lparen') depth++;
+        else if (u.type === 'rparen' && --depth === 0) break;
+      }
+    }
+    const next = this.tokens[j + 1];
+    return next?.type === 'lparen' && next.value !== '{';
+  }
+
   /** The letters before the last one of the word just read (`a` of `ax`), for `factor`. */
   private wordPrefix: string | undefined;
 
@@ -227,6 +252,12 @@ class SideTranslator {
         this.pos++;
         const a = this.group();
         const b = this.group();
+        // \binom{n}{2} of a variable n is n(n-1)/2: a polynomial, which the checks can evaluate anywhere
+        const k = /^\((\d)\)$/.exec(b);
+        if (k && /[A-Za-z_]/.test(a.replace(/combinations|sqrt|pi/g, ''))) {
+          const factors = Array.from({ length: Number(k[1]) }, (_, j) => `(${a}-${j})`);
+          return factors.length === 0 ? '1' : `((${factors.join('*')})/${[...Array(Number(k[1])).keys()].reduce((f, j) => f * (j + 1), 1)})`;
+        }
         return `combinations(${a},${b})`;
       }
       case 'sqrt': {
@@ -283,9 +314,10 @@ class SideTranslator {
     let argument: string;
     if (next?.type === 'lparen' && next.value === '(') argument = this.group();
     else {
-      // without brackets the argument is the next factor: \sin x, \ln 2
-      this.ambiguous = true;
+      // without brackets the argument is the next factor: \sin x, \ln 2; with more after it (\sin 2x:
+      // sin(2x) or sin(2)·x?) the reading is a guess
       argument = this.factor();
+      if (this.juxtaposedNext()) this.ambiguous = true;
     }
     const call = base !== undefined ? `log(${argument},${base})` : `${name}(${argument})`;
     return power !== undefined ? `(${call})^(${power})` : call;
@@ -315,9 +347,16 @@ class SideTranslator {
     // a prime (f'(x)), or a letter that names functions (f(x), P(A)) that the text did not define: not something to guess
     if (this.tokens[this.pos + 1]?.value === "'" && this.tokens[this.pos + 1]!.start === t.end) throw new Unreadable();
     if (call && FUNCTION_LETTERS.has(raw)) throw new Unreadable();
-    // f^{-1}(x), g^2(x): a function's inverse or power
+    // f^{-1}(x), g^2(x): a function's inverse or power (but `p^2 + 2`, `h^2` are powers of variables)
     const after = this.tokens[this.pos + 1];
-    if ((FUNCTION_LETTERS.has(raw) || this.functions.has(raw)) && after?.type === 'op' && after.value === '^' && after.start === t.end) throw new Unreadable();
+    if (
+      (FUNCTION_LETTERS.has(raw) || this.functions.has(raw)) &&
+      after?.type === 'op' &&
+      after.value === '^' &&
+      after.start === t.end &&
+      this.bracketAfterExponent(this.pos + 2)
+    )
+      throw new Unreadable();
     if (raw.length > 1 && !this.latex) throw new Unreadable();
     this.pos++;
     // letters written together are a product of variables (xy), each maybe with a subscript (x_1)

@@ -34,7 +34,7 @@ function generator(seed: string): () => number {
 }
 
 /**
- * `count` points for `variables`: positive rationals (2..60 over 1..7), so that square roots, logarithms
+ * `count` points for `variables`: positive rationals (2..60 over 1..7, never 1), so that square roots, logarithms
  * and the like stay in their domain, and two different polynomials almost never agree by chance.
  */
 export function randomPoints(variables: readonly string[], count: number, seed: string): Record<string, Fraction>[] {
@@ -42,7 +42,16 @@ export function randomPoints(variables: readonly string[], count: number, seed: 
   const points: Record<string, Fraction>[] = [];
   for (let k = 0; k < count; k++) {
     const point: Record<string, Fraction> = {};
-    for (const v of variables) point[v] = new FractionClass(2 + Math.floor(next() * 59), 1 + Math.floor(next() * 7));
+    for (const v of variables) {
+      // never 1, where every power of a variable agrees (x^7 = x^4 there)
+      let n: number;
+      let d: number;
+      do {
+        n = 2 + Math.floor(next() * 59);
+        d = 1 + Math.floor(next() * 7);
+      } while (n === d);
+      point[v] = new FractionClass(n, d);
+    }
     points.push(point);
   }
   return points;
@@ -98,8 +107,12 @@ function scopeDigits(scope: Scope): number {
 }
 
 const floatCode = new Map<string, { evaluate(scope: Scope): unknown }>();
+/** By node first: writing a node out (toString) costs more than evaluating it. */
+const floatCodeOf = new WeakMap<MathNode, { evaluate(scope: Scope): unknown }>();
 
 function floatCompiled(node: MathNode): { evaluate(scope: Scope): unknown } {
+  const known = floatCodeOf.get(node);
+  if (known) return known;
   const text = node.toString();
   let code = floatCode.get(text);
   if (!code) {
@@ -107,6 +120,7 @@ function floatCompiled(node: MathNode): { evaluate(scope: Scope): unknown } {
     code = floatMath.compile(text);
     floatCode.set(text, code);
   }
+  floatCodeOf.set(node, code);
   return code;
 }
 
@@ -116,8 +130,12 @@ function floatScope(scope: Scope): Scope {
   return floats;
 }
 
-/** The same expression in floating point (roots, logarithms, powers too long to have exactly). */
-function evaluateFloat(node: MathNode, scope: Scope): PointValue | undefined {
+/**
+ * The same expression in floating point (roots, logarithms, powers too long to have exactly). Not sized:
+ * a float stays one machine number whatever it is (Infinity at worst), so this is bounded where exact
+ * arithmetic would not be.
+ */
+export function evaluateFloat(node: MathNode, scope: Scope): PointValue | undefined {
   return toPoint(floatCompiled(node).evaluate(floatScope(scope)));
 }
 

@@ -2,8 +2,12 @@
 // is the whole part and the remainder what is left: a = b·q + r with 0 ≤ r < b, in whole numbers.
 import type { Finding } from './finding';
 
-const DIVISION =
-  /\b(\d{1,15})\s*(?:÷|\/|\\div|divided by)\s*(\d{1,15})\s*(?:=|is|gives)\s*(\d{1,15})\s*,?\s*(?:with\s+(?:a\s+)?remainder(?:\s+of)?|remainder|R|r)\s*(\d{1,15})\b/g;
+/** An inline formula closed or opened between the parts: `\(770 \div 333 = 2\) with a remainder of \(58\)`. */
+const DELIMITER = String.raw`\s*(?:(?:\\[()]|\$)\s*)?`;
+const DIVISION = new RegExp(
+  String.raw`\b(\d{1,15})\s*(?:÷|\/|\\div|divided by)\s*(\d{1,15})\s*(?:=|is|gives)\s*(\d{1,15})${DELIMITER},?\s*(?:with\s+(?:a\s+)?remainder(?:\s+of)?|remainder|R|r)${DELIMITER}(\d{1,15})\b`,
+  'g',
+);
 const MAX_FINDINGS = 50;
 
 export function checkRemainders(text: string): Finding[] {

@@ -3,7 +3,7 @@
 // 370 million digits and `5347895125610546356223924271 ^ 2.5` sends an exact root search into trial
 // division. The estimate is an upper bound on the digits of numerator and denominator together; past
 // MAX_EXACT_DIGITS the expression is "too large" and not checked, and a power with a fractional exponent
-// of a long number is evaluated approximately (64 significant digits) instead of exactly.
+// is evaluated approximately (24 significant digits) instead of exactly.
 import type { MathNode } from 'mathjs';
 
 /** An exact value with more digits than this is not computed (2^6000 has 1,807). */
@@ -15,7 +15,7 @@ const MAX_FACTORIAL = 1000;
 /** Functions whose exact value of a rational is found by factorising it. */
 const ROOT_LIKE = new Set(['log', 'log10', 'log2', 'log1p', 'sqrt', 'cbrt', 'nthRoot', 'nthRoots', 'exp', 'expm1']);
 /** An approximate value with more digits than this is not compared. */
-const MAX_APPROXIMATE_DIGITS = 40;
+const MAX_APPROXIMATE_DIGITS = 24;
 /** Bases with more digits than this are not raised to fractional powers exactly (that factorises them). */
 const MAX_EXACT_ROOT_BASE_DIGITS = 12;
 
@@ -112,14 +112,17 @@ function power(args: MathNode[], sizes: SizeEstimate[]): SizeEstimate {
     if (exponent.digits > 3) throw new TooLarge('a power with a large exponent', true);
     const bound = base.digits * 10 ** exponent.digits;
     if (bound > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent', true);
-    return { digits: bound, approximateOnly: base.approximateOnly || exponent.approximateOnly };
+    // the exponent's value is not known here: a fractional one would be tried exactly (see below)
+    return { digits: bound, approximateOnly: true };
   }
   const digits = Math.ceil(base.digits * Math.max(1, Math.abs(k)));
   if (digits > MAX_EXACT_DIGITS) throw new TooLarge('a power with a large exponent', true);
   const rootOfLong = !Number.isInteger(k) && base.digits > MAX_EXACT_ROOT_BASE_DIGITS;
-  // 64 significant digits of a 70-digit number do not show whether it is right
+  // 24 significant digits of a 40-digit number do not show whether it is right
   if (rootOfLong && digits > MAX_APPROXIMATE_DIGITS) throw new TooLarge('a fractional power of a long number');
-  return { digits, approximateOnly: base.approximateOnly || rootOfLong };
+  // any fractional power approximately: an exact one is tried by turning a float into a fraction (fraction.js
+  // searches for it: 10^{-13.5} took 30 ms), and an exact root still compares equal approximately
+  return { digits, approximateOnly: base.approximateOnly || !Number.isInteger(k) };
 }
 
 /** The size of `node`'s exact value, or throws TooLarge. */

@@ -58,8 +58,25 @@ function offsetOf(step: Step, position: { line: number; character: number }): nu
   return step.text.length;
 }
 
+/** `\] \[ =` or `$$ $$ =`: a display that starts with `=` goes on with the display before it. */
+const CONTINUED_DISPLAY = /(?:\\\]|\$\$)\s*(?:\\\[|\$\$)(?=\s*=(?!=))/g;
+/** `150 + \( x \) = 500`: one variable set in LaTeX inside an equation of prose. */
+const INLINE_VARIABLE = /(?<=[-+=×*/]\s*)\\\(\s*[A-Za-z]\s*\\\)|\\\(\s*[A-Za-z]\s*\\\)(?=\s*[-+=×*/])/g;
+
+/**
+ * The step's text with the delimiters blanked that cut one formula in two: between a display and one
+ * that goes on with it (`\[ 24 \times 24 \] \[ = 576 \]`), and around a variable in an equation of prose
+ * (`150 + \( x \) = 500`). The same length, so every offset stays where it was.
+ */
+function joinedFormulas(step: Step): Step {
+  const blank = (delimiters: string) => delimiters.replace(/\\[()[\]]|\$/g, (d) => ' '.repeat(d.length));
+  const text = step.text.replace(CONTINUED_DISPLAY, blank).replace(INLINE_VARIABLE, blank);
+  return text === step.text ? step : { ...step, text };
+}
+
 /** All deterministic checks of one step in its context. */
-function verifyStep(step: Step, context: StepContext): StepResult {
+function verifyStep(written: Step, context: StepContext): StepResult {
+  const step = joinedFormulas(written);
   // as much of the step as the arithmetic verifier reads
   const text = step.text.length > MAX_CHECKED_CHARACTERS ? step.text.slice(0, MAX_CHECKED_CHARACTERS) : step.text;
   const remainders = checkRemainders(text);
@@ -82,7 +99,7 @@ function verifyStep(step: Step, context: StepContext): StepResult {
     ...remainders,
   );
   findings.sort((a, b) => a.start - b.start);
-  evidence.push(...findings.map((f) => toEvidence(step, f)));
+  evidence.push(...findings.map((f) => toEvidence(written, f)));
   return { evidence, functions, equation: equations.last };
 }
 
