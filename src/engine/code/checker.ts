@@ -201,7 +201,11 @@ function interpret(
     .map((r) => ({ failed: r.status !== 'passed', lines: r.lines }));
   const failed = spectra.filter((s) => s.failed).length;
   if (failed > 0) {
-    for (const [index, evidence] of localizeFaults(document.steps, spectra, report.mutation)) push(stepEvidence, index, evidence);
+    for (const [index, evidence] of localizeFaults(document.steps, spectra, {
+      ...(report.mutation ? { mutation: report.mutation } : {}),
+      inert: report.load?.inert ?? [],
+    }))
+      push(stepEvidence, index, evidence);
   } else if (spectra.length > 0) {
     // All pass: say on each step how many tests run it (a step no test reaches is visibly untested).
     for (const step of document.steps) {

@@ -15,7 +15,8 @@
 // their spectra say (a partial fix is often a nonsense change that happens to flip one assertion, such as
 // `(lo + hi) // 2 -> (lo + hi) // 1`). Between steps of the same kind, by score; ties broken by nesting,
 // then source order (the earliest candidate first, as the earliest wrong step is the unit of work).
-import type { FaultLocalizationEvidence, Range, Step } from '../types';
+import type { FaultLocalizationEvidence, Position, Range, Step } from '../types';
+import { comparePositions } from './source-text';
 import type { MutationStatement } from './test-results';
 
 export interface TestSpectrum {
@@ -28,6 +29,16 @@ export interface MutationFindings {
   /** How many mutants ran: 0 means mutation analysis said nothing (then spectra alone decide). */
   tried: number;
   statements: readonly MutationStatement[];
+}
+
+/** A statement that computes nothing a test could find wrong: [first line, column, last line, column], 1-based lines. */
+export type InertSpan = readonly [number, number, number, number];
+
+export interface LocalizeOptions {
+  mutation?: MutationFindings;
+  /** Steps inside these spans (an import, a docstring, a plain def header) are never ranked. */
+  inert?: readonly InertSpan[];
+  margin?: number;
 }
 
 /**
@@ -73,26 +84,54 @@ export function ochiaiByLine(spectra: readonly TestSpectrum[]): Map<number, numb
   return scores;
 }
 
-function holds(range: Range, line: number): boolean {
-  return range.start.line + 1 <= line && line <= range.end.line + 1;
+type LocatedStep = Pick<Step, 'index' | 'range'>;
+
+const holds = (range: Range, at: Position) => comparePositions(range.start, at) <= 0 && comparePositions(at, range.end) <= 0;
+
+/**
+ * The step a mutated statement belongs to: of the steps that hold where the statement starts, the one
+ * that starts last (`for j in r: x *= i` is two steps on one line; the mutant of `x *= i` is the
+ * second's). Without a column, the first step that holds its first line.
+ */
+function stepOfStatement(steps: readonly LocatedStep[], statement: MutationStatement): LocatedStep | undefined {
+  const line = statement.line - 1;
+  if (statement.col === undefined) return steps.find((s) => s.range.start.line <= line && line <= s.range.end.line);
+  const at = { line, character: statement.col };
+  return steps
+    .filter((s) => holds(s.range, at))
+    .reduce<LocatedStep | undefined>((a, s) => (a && comparePositions(a.range.start, s.range.start) >= 0 ? a : s), undefined);
 }
 
-export function rankSteps(steps: readonly Pick<Step, 'index' | 'range'>[], lineScores: ReadonlyMap<number, number>, mutation?: MutationFindings): RankedStep[] {
+function isInert(step: LocatedStep, inert: readonly InertSpan[]): boolean {
+  return inert.some(
+    ([line, col, endLine, endCol]) =>
+      comparePositions({ line: line - 1, character: col }, step.range.start) <= 0 &&
+      comparePositions(step.range.end, { line: endLine - 1, character: endCol }) <= 0,
+  );
+}
+
+export function rankSteps(steps: readonly LocatedStep[], lineScores: ReadonlyMap<number, number>, options: Omit<LocalizeOptions, 'margin'> = {}): RankedStep[] {
+  const { mutation, inert = [] } = options;
   const useMutation = (mutation?.tried ?? 0) > 0;
   // Equal scores (every failing test ran both steps): the more deeply nested statement first, as it
   // runs at least as often as the statements around it.
   const byIndex = new Map(steps.map((s) => [s.index, s.range.start.character]));
   const indent = (index: number) => byIndex.get(index) ?? 0;
-  const scored = steps.map((step) => {
-    let spectrum = 0;
-    for (let l = step.range.start.line + 1; l <= step.range.end.line + 1; l++) spectrum = Math.max(spectrum, lineScores.get(l) ?? 0);
-    // A mutant belongs to the step that holds its statement's first line.
-    const best = mutation?.statements
-      .filter((m) => holds(step.range, m.line))
-      .reduce<MutationStatement | undefined>((a, m) => (a === undefined || m.score > a.score ? m : a), undefined);
-    const score = useMutation ? (spectrum + (best?.score ?? 0)) / 2 : spectrum;
-    return { stepIndex: step.index, score, spectrum, mutation: best, candidateFix: isCandidateFix(best) };
-  });
+  const bestMutant = new Map<number, MutationStatement>();
+  for (const m of mutation?.statements ?? []) {
+    const owner = stepOfStatement(steps, m);
+    const held = owner ? bestMutant.get(owner.index) : undefined;
+    if (owner && (held === undefined || m.score > held.score)) bestMutant.set(owner.index, m);
+  }
+  const scored = steps
+    .filter((step) => !isInert(step, inert))
+    .map((step) => {
+      let spectrum = 0;
+      for (let l = step.range.start.line + 1; l <= step.range.end.line + 1; l++) spectrum = Math.max(spectrum, lineScores.get(l) ?? 0);
+      const best = bestMutant.get(step.index);
+      const score = useMutation ? (spectrum + (best?.score ?? 0)) / 2 : spectrum;
+      return { stepIndex: step.index, score, spectrum, mutation: best, candidateFix: isCandidateFix(best) };
+    });
   return scored
     .filter((s) => s.spectrum > 0 || s.mutation !== undefined)
     .sort(
@@ -102,16 +141,16 @@ export function rankSteps(steps: readonly Pick<Step, 'index' | 'range'>[], lineS
 }
 
 export function localizeFaults(
-  steps: readonly Pick<Step, 'index' | 'range'>[],
+  steps: readonly LocatedStep[],
   spectra: readonly TestSpectrum[],
-  mutation?: MutationFindings,
-  margin = CLEAR_MARGIN,
+  options: LocalizeOptions = {},
 ): Map<number, FaultLocalizationEvidence> {
+  const margin = options.margin ?? CLEAR_MARGIN;
   const failedTests = spectra.filter((s) => s.failed).length;
   const passedTests = spectra.length - failedTests;
   const evidence = new Map<number, FaultLocalizationEvidence>();
   if (failedTests === 0) return evidence;
-  const ranked = rankSteps(steps, ochiaiByLine(spectra), mutation);
+  const ranked = rankSteps(steps, ochiaiByLine(spectra), options);
   const top = ranked[0];
   const next = ranked[1];
   for (const r of ranked) {
