@@ -2,6 +2,8 @@
 // builds the judge's dependencies from flags and the environment. Features that add a check extend
 // `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
 import type { JudgeDependencies } from '../engine/judge';
+import { missingCheckWorker } from '../engine/deadline/check-pool';
+import type { CliContext } from './command';
 import { describeCalibration } from '../engine/calibration/file';
 import type { LlmCritic } from '../engine/llm/critic';
 import { createCodeChecker } from '../engine/code/checker';
@@ -62,4 +64,10 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
     notice: calibration ? `${llm.notice}; P(True) ${describeCalibration(calibration.note)}` : llm.notice,
     close: async () => {},
   };
+}
+
+/** A run without the bundled check worker has no time limit per text: said on stderr, once, before the run. */
+export function warnIfNoCheckWorker(context: Pick<CliContext, 'stderr'>): void {
+  const missing = missingCheckWorker();
+  if (missing) context.stderr.write(`stepcritic: warning: ${missing}\n`);
 }

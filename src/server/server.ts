@@ -19,6 +19,7 @@ import { isCarriable } from '../engine/refine/carry';
 import { applyEdits, offsetAt } from '../engine/refine/text';
 import { createFileCache } from '../engine/cache/file';
 import { createMemoryCache } from '../engine/cache/memory';
+import { missingCheckWorker } from '../engine/deadline/check-pool';
 import type { CriticCache } from '../engine/cache/types';
 import {
   ClearCacheRequest,
@@ -311,6 +312,8 @@ export class StepCriticServer {
     this.calibrationWatch?.watch(this.s.setup.calibrationPath);
     this.logCritic();
     this.sendStatus();
+    const noWorker = missingCheckWorker();
+    if (noWorker) void this.connection.window.showWarningMessage(`Step Critic: ${noWorker}`);
   }
 
   private async pullConfiguration(): Promise<void> {

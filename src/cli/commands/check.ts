@@ -32,7 +32,7 @@ import { formatHelp, parseCommandArgs } from '../args';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
-import { buildCheckDependencies } from '../deps';
+import { buildCheckDependencies, warnIfNoCheckWorker } from '../deps';
 import { checkOutputTarget, streamSink, writeReportOutput } from '../output-file';
 import { noProgress, terminalProgress } from '../progress';
 import { colourEnabled, noPaint, painter } from '../style';
@@ -112,6 +112,7 @@ async function runCheck(context: CliContext): Promise<number> {
   });
   try {
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
+    warnIfNoCheckWorker(context);
     // Missing paths take their place among the files: reported as failed, in path order.
     const inputs: (DiscoveredFile | MissingInput)[] = [...discovery.files, ...discovery.problems].sort((a, b) =>
       a.display < b.display ? -1 : a.display > b.display ? 1 : 0,
