@@ -224,6 +224,33 @@ describe('fault localization through the harness', () => {
     assert.equal(ranked[0]!.clear, true);
   });
 
+  it('tries the usual slips beyond binary operators: an augmented assignment, a list out of order, a call whose result is not the value', async () => {
+    const cases = [
+      {
+        text: ['def count_even(xs):', '    n = 0', '    for x in xs:', '        if x % 2 == 0:', '            n -= 1', '    return n', ''],
+        test: 'assert count_even([2, 4, 5]) == 2',
+        change: 'n -= 1 -> n += 1',
+      },
+      {
+        text: ['def low_high(xs):', '    lo = min(xs)', '    hi = max(xs)', '    return [hi, lo]', ''],
+        test: 'assert low_high([3, 1, 2]) == [1, 3]',
+        change: '[hi, lo] -> [lo, hi]',
+      },
+      {
+        text: ['def largest(xs, k):', '    ys = sorted(xs)[-k:]', '    return ys.sort(reverse=True)', ''],
+        test: 'assert largest([3, 1, 2], 2) == [2, 3]',
+        change: 'ys.sort(reverse=True) -> ys',
+      },
+    ];
+    for (const { text, test, change } of cases) {
+      const doc = await py(text.join('\n'));
+      const tests = [{ name: 'test_it.py', origin: 'sibling' as const, code: `def test_it():\n    ${test}\n` }];
+      const [top] = localized(await run.check({ ...doc, tests }));
+      assert.equal(top?.mutation?.change, change, text.join('\n'));
+      assert.equal(top.clear, true, change);
+    }
+  });
+
   it('tries mutants on the failing test file first: docstring examples that are wrong do not hide the fix', async () => {
     // Three examples expect values no version of the function returns; the test file is right.
     const text = [

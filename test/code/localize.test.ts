@@ -150,6 +150,26 @@ describe('localizeFaults', () => {
     assert.equal(localizeFaults(steps, spectra).get(3)!.clear, false, 'without the spans the four steps tie');
   });
 
+  it('of two candidate fixes, an operator or constant change stands out over one variable put for another', () => {
+    // t = 1 (line 2, the bug) and for i in list1 (line 4): `1 -> 0` and `list1 -> test` both fix the one failing test.
+    const spectra = [
+      { failed: true, lines: [2, 3, 4] },
+      { failed: false, lines: [2, 3, 4] },
+    ];
+    const statements = [
+      { line: 4, endLine: 4, score: 1, fixed: 1, broke: 0, change: 'list1 -> test', tier: 2 },
+      { line: 2, endLine: 2, score: 1, fixed: 1, broke: 0, change: '1 -> 0', tier: 0 },
+    ];
+    const found = localizeFaults([step(0, 2), step(1, 3), step(2, 4)], spectra, { mutation: { tried: 30, statements } });
+    assert.equal(found.get(0)!.rank, 1);
+    assert.equal(found.get(0)!.clear, true);
+    assert.equal(found.get(2)!.rank, 2);
+    const sameKind = localizeFaults([step(0, 2), step(1, 3), step(2, 4)], spectra, {
+      mutation: { tried: 30, statements: statements.map((m) => ({ ...m, tier: 0 })) },
+    });
+    assert.equal(sameKind.get(0)!.clear, false, 'two operator/constant fixes: no step stands out');
+  });
+
   it('says nothing when no test fails', () => {
     assert.equal(localizeFaults([step(0, 1)], [{ failed: false, lines: [1] }]).size, 0);
   });

@@ -13,8 +13,12 @@
 // A mutant that makes every failing test pass and breaks no passing one is a candidate fix: its
 // statement ranks above every statement whose best mutant only fixes some of the failing tests, whatever
 // their spectra say (a partial fix is often a nonsense change that happens to flip one assertion, such as
-// `(lo + hi) // 2 -> (lo + hi) // 1`). Between steps of the same kind, by score; ties broken by nesting,
-// then source order (the earliest candidate first, as the earliest wrong step is the unit of work).
+// `(lo + hi) // 2 -> (lo + hi) // 1`). Of two candidate fixes, the likelier kind of change goes first
+// and stands out (`t = 1 -> 0` over `list1 -> test`: substituting variables tries many mutants per
+// site, so one of them fixing by chance is likelier). Between steps of the same kind, by score; ties
+// broken by nesting, then source order (the earliest candidate first, as the earliest wrong step is
+// the unit of work). Statements that compute nothing (imports, docstrings, plain def headers) are not
+// ranked at all: every test runs them, so their spectra tie with the bug's.
 import type { FaultLocalizationEvidence, Position, Range, Step } from '../types';
 import { comparePositions } from './source-text';
 import type { MutationStatement } from './test-results';
@@ -57,14 +61,25 @@ export interface RankedStep {
   score: number;
   rank: number;
   mutation?: MutationStatement;
-  /** Its best mutant fixes every failing test and breaks no passing one. */
-  candidateFix: boolean;
+  /** fixOrder of its best mutant: lower is a likelier candidate fix; NOT_A_FIX when it fixes only some failing tests. */
+  fix: number;
 }
 
 /** A mutant whose score is 1: (fixed / failing) · (1 − broke / passing) = 1. */
 function isCandidateFix(mutation: MutationStatement | undefined): boolean {
   return mutation !== undefined && mutation.score >= 1 - 1e-9;
 }
+
+/**
+ * Candidate fixes in order of how likely their kind of change is the bug (the mutant's tier: an
+ * operator or a constant, then a deletion, then one variable for another, which is tried many times
+ * per site and so fixes by chance more often); a step without one comes after them all.
+ */
+function fixOrder(mutation: MutationStatement | undefined): number {
+  return isCandidateFix(mutation) ? (mutation!.tier ?? 0) : NOT_A_FIX;
+}
+
+const NOT_A_FIX = 3;
 
 export function ochiaiByLine(spectra: readonly TestSpectrum[]): Map<number, number> {
   const totalFailed = spectra.filter((s) => s.failed).length;
@@ -121,7 +136,7 @@ export function rankSteps(steps: readonly LocatedStep[], lineScores: ReadonlyMap
   for (const m of mutation?.statements ?? []) {
     const owner = stepOfStatement(steps, m);
     const held = owner ? bestMutant.get(owner.index) : undefined;
-    if (owner && (held === undefined || m.score > held.score)) bestMutant.set(owner.index, m);
+    if (owner && (held === undefined || m.score > held.score || (m.score === held.score && (m.tier ?? 0) < (held.tier ?? 0)))) bestMutant.set(owner.index, m);
   }
   const scored = steps
     .filter((step) => !isInert(step, inert))
@@ -130,14 +145,12 @@ export function rankSteps(steps: readonly LocatedStep[], lineScores: ReadonlyMap
       for (let l = step.range.start.line + 1; l <= step.range.end.line + 1; l++) spectrum = Math.max(spectrum, lineScores.get(l) ?? 0);
       const best = bestMutant.get(step.index);
       const score = useMutation ? (spectrum + (best?.score ?? 0)) / 2 : spectrum;
-      return { stepIndex: step.index, score, spectrum, mutation: best, candidateFix: isCandidateFix(best) };
+      return { stepIndex: step.index, score, spectrum, mutation: best, fix: fixOrder(best) };
     });
   return scored
     .filter((s) => s.spectrum > 0 || s.mutation !== undefined)
-    .sort(
-      (a, b) => Number(b.candidateFix) - Number(a.candidateFix) || b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex,
-    )
-    .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, candidateFix: s.candidateFix, ...(s.mutation ? { mutation: s.mutation } : {}) }));
+    .sort((a, b) => a.fix - b.fix || b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex)
+    .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, fix: s.fix, ...(s.mutation ? { mutation: s.mutation } : {}) }));
 }
 
 export function localizeFaults(
@@ -154,7 +167,7 @@ export function localizeFaults(
   const top = ranked[0];
   const next = ranked[1];
   for (const r of ranked) {
-    const clear = r === top && (next === undefined || (r.candidateFix && !next.candidateFix) || r.score - next.score >= margin - 1e-9);
+    const clear = r === top && (next === undefined || r.fix < next.fix || r.score - next.score >= margin - 1e-9);
     evidence.set(r.stepIndex, {
       kind: 'fault-localization',
       score: Math.round(r.score * 1000) / 1000,

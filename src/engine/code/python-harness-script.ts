@@ -351,19 +351,30 @@ def mutants_for(node, names):
             if other != node.id:
                 out.append((2, lambda n, other=other: ast.Name(id=other, ctx=ast.Load())))
     elif isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            # The call's receiver in its place (PIT's naked receiver): 'ans.sort(reverse=True)' -> 'ans'.
+            out.append((1, lambda n: n.func.value))
         if isinstance(node.func, ast.Name) and node.func.id in CALL_SWAPS:
             out.append((0, lambda n: ast.Call(func=ast.Name(id=CALL_SWAPS[n.func.id], ctx=ast.Load()), args=n.args, keywords=n.keywords)))
         for k in range(len(node.args) - 1):
             if not any(isinstance(a, ast.Starred) for a in node.args[k:k + 2]):
                 out.append((0, lambda n, k=k: ast.Call(func=n.func, args=n.args[:k] + [n.args[k + 1], n.args[k]] + n.args[k + 2:], keywords=n.keywords)))
-    elif isinstance(node, ast.Tuple) and isinstance(node.ctx, ast.Load):
+    elif isinstance(node, (ast.Tuple, ast.List)) and isinstance(node.ctx, ast.Load):
         for k in range(len(node.elts) - 1):
-            out.append((0, lambda n, k=k: ast.Tuple(elts=n.elts[:k] + [n.elts[k + 1], n.elts[k]] + n.elts[k + 2:], ctx=ast.Load())))
+            out.append((0, lambda n, k=k: type(n)(elts=n.elts[:k] + [n.elts[k + 1], n.elts[k]] + n.elts[k + 2:], ctx=ast.Load())))
     elif isinstance(node, (ast.If, ast.While)):
         out.append((0, lambda n: ast.If(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse) if isinstance(n, ast.If)
                    else ast.While(test=ast.UnaryOp(op=ast.Not(), operand=n.test), body=n.body, orelse=n.orelse)))
     elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Expr)) and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
         out.append((1, lambda n: ast.Pass()))
+        if isinstance(node, ast.AugAssign):
+            # 'x -= 1' is a binary operator too; and the wrong variable updated ('max_depth -= 1' for 'depth -= 1').
+            for op in BIN_SWAPS.get(type(node.op), []):
+                out.append((0, lambda n, op=op: ast.AugAssign(target=n.target, op=op(), value=n.value)))
+            if isinstance(node.target, ast.Name):
+                for other in sorted(names):
+                    if other != node.target.id:
+                        out.append((2, lambda n, other=other: ast.AugAssign(target=ast.Name(id=other, ctx=ast.Store()), op=n.op, value=n.value)))
     if isinstance(node, ast.Constant) and type(node.value) in (bool, int):
         # Constant for scalar variable replacement (Mothra's CSR): 'while True' -> 'while queue'.
         for other in sorted(names):
@@ -482,7 +493,7 @@ def mutation_phase():
     best = {}
     tried = 0
     sys.settrace(None)
-    for _, _, line, col, end_line, index, build in sites:
+    for tier, _, line, col, end_line, index, build in sites:
         if time.time() > budget_end:
             break
         mutant = copy.deepcopy(tree)
@@ -530,7 +541,9 @@ def mutation_phase():
         # Per statement, not per line: 'for j in r: x *= i' is two statements, two steps.
         key = (line, col)
         if key not in best or score > best[key]['score']:
-            best[key] = {'line': line, 'col': u16_col(line, col), 'endLine': end_line, 'score': score, 'fixed': fixed, 'broke': broke, 'change': describe(old, new)}
+            # Sites run in tier order: of equal scores, the likelier kind of change is kept.
+            best[key] = {'line': line, 'col': u16_col(line, col), 'endLine': end_line, 'score': score, 'fixed': fixed, 'broke': broke,
+                         'change': describe(old, new), 'tier': tier}
     emit({'event': 'mutation', 'tried': tried, 'sites': len(sites), 'statements': list(best.values())})
 
 if load_error is None:

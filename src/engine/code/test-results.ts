@@ -41,6 +41,11 @@ export const MutationStatementSchema = z.object({
   fixed: z.number().int().nonnegative(),
   broke: z.number().int().nonnegative(),
   change: z.string(),
+  /**
+   * The kind of change: 0 an operator or a constant (one token, the commonest slip), 1 deleting code,
+   * 2 one variable for another (many tries per site, so one that fixes by chance is likelier).
+   */
+  tier: z.number().int().min(0).max(2).optional(),
 });
 export type MutationStatement = z.infer<typeof MutationStatementSchema>;
 
