@@ -251,6 +251,20 @@ describe('fault localization through the harness', () => {
     }
   });
 
+  it('a docstring example that hangs is a timeout, not an example that disagrees with the passing tests', async () => {
+    const text = ['def spin(n):', '    """', '    >>> spin(1)', '    1', '    """', '    while n > 0:', '        pass', '    return n', ''].join('\n');
+    const doc = await py(text, 'spin.py');
+    const tests = [...(doc.tests ?? []), { name: 'test_spin.py', origin: 'sibling' as const, code: 'def test_zero():\n    assert spin(0) == 0\n' }];
+    const quick = createCodeChecker({ allowRun: true, timeoutMs: 4000 });
+    const result = await quick.check({ ...doc, tests });
+    assert.deepEqual(
+      result.tests.map((t) => t.kind === 'test' && t.status),
+      ['timeout', 'passed'],
+    );
+    assert.doesNotMatch(result.note ?? '', /disagrees/);
+    assert.equal((await judgeSolution({ ...doc, tests }, { codeChecker: quick })).verdict, 'incorrect');
+  });
+
   it('tries mutants on the failing test file first: docstring examples that are wrong do not hide the fix', async () => {
     // Three examples expect values no version of the function returns; the test file is right.
     const text = [
