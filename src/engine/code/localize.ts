@@ -76,7 +76,7 @@ function isCandidateFix(mutation: MutationStatement | undefined): boolean {
  * per site and so fixes by chance more often); a step without one comes after them all.
  */
 function fixOrder(mutation: MutationStatement | undefined): number {
-  return isCandidateFix(mutation) ? (mutation!.tier ?? 0) : NOT_A_FIX;
+  return mutation !== undefined && isCandidateFix(mutation) ? (mutation.tier ?? 0) : NOT_A_FIX;
 }
 
 const NOT_A_FIX = 3;
