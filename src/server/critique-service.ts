@@ -163,6 +163,19 @@ export class CritiqueService {
     if (delay === undefined || delay > IMMEDIATE_RUN_MS || this.scheduler.isRunning(document.uri)) this.queuePreview(document.uri);
   }
 
+  /** A file read with the solution (its reference, a sibling test) changed on disk: nothing judged before still holds. */
+  companionChanged(uri: string): void {
+    const state = this.states.get(uri);
+    const document = this.documents.get(uri);
+    if (!state || !document) return;
+    this.scheduler.cancel(uri);
+    state.parsing?.controller.abort();
+    state.parsing = undefined;
+    state.parsed = undefined;
+    state.judged = undefined;
+    this.changed(document, 'open');
+  }
+
   saved(document: TextDocument): void {
     if (this.setup.settings.trigger === 'onSave') void this.scheduler.schedule(document.uri, document.version, 0);
   }

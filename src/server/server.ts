@@ -59,6 +59,7 @@ import { buildCodeActions } from './code-actions';
 import { CritiqueService, type DocumentSource } from './critique-service';
 import { errorMessage } from '../engine/error-message';
 import { CalibrationWatch } from './calibration-watch';
+import { solutionsReading, watchCompanionFiles } from './companion-watch';
 import { CritiqueSetup } from './critique-setup';
 import type { DocumentView } from './document-view';
 import { fileMarkdown, stepMarkdown, summaryLine, usageLine } from './explain';
@@ -99,7 +100,14 @@ export class StepCriticServer {
   private readonly countedUsage = new WeakSet<Usage>();
   /** Watches the calibration file through the client, from initialization on. */
   private calibrationWatch: CalibrationWatch | undefined;
-  private client = { codeLensRefresh: false, configurationPull: false, workDoneProgress: false, workspaceFolders: false, reviewsProposals: false };
+  private client = {
+    codeLensRefresh: false,
+    configurationPull: false,
+    workDoneProgress: false,
+    workspaceFolders: false,
+    watchesFiles: false,
+    reviewsProposals: false,
+  };
   private lensTimer: NodeJS.Timeout | undefined;
   /** The extension's storage for run logs, when the client gave one. */
   private runLogDir: string | undefined;
@@ -144,7 +152,10 @@ export class StepCriticServer {
       this.applyConfiguration({ settings: params.data.settings, trusted: params.data.trusted });
     });
     connection.onDidChangeWatchedFiles((params) => {
-      if (this.services && this.calibrationWatch?.concerns(params.changes.map((c) => c.uri))) this.calibrationChanged();
+      if (!this.services) return;
+      const uris = params.changes.map((c) => c.uri);
+      if (this.calibrationWatch?.concerns(uris)) this.calibrationChanged();
+      for (const uri of solutionsReading(uris, this.s.critique.openUris())) this.s.critique.companionChanged(uri);
     });
     connection.onShutdown(async () => {
       this.services?.critique.scheduler.cancelAll();
@@ -271,6 +282,7 @@ export class StepCriticServer {
       configurationPull: caps.workspace?.configuration === true,
       workDoneProgress: caps.window?.workDoneProgress === true,
       workspaceFolders: caps.workspace?.workspaceFolders === true,
+      watchesFiles: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       reviewsProposals: init.reviewsProposals,
     };
     this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
@@ -310,6 +322,7 @@ export class StepCriticServer {
       });
     if (!this.settingsReceived && this.client.configurationPull) await this.pullConfiguration();
     this.calibrationWatch?.watch(this.s.setup.calibrationPath);
+    if (this.client.watchesFiles) watchCompanionFiles(this.connection);
     this.logCritic();
     this.sendStatus();
     const noWorker = missingCheckWorker();

@@ -68,7 +68,11 @@ async function* workspaceItems(files: readonly DiscoveredFile[], documents: Docu
       yield await itemFromText({ id: file.display, documentUri, path: file.path, text: open.getText(), languageId: open.languageId });
       continue;
     }
-    for await (const item of readItems([file])) yield { ...item, documentUri: item.record ? `${documentUri}#${item.record.index}` : documentUri };
+    for await (const item of readItems([file]))
+      yield {
+        ...item,
+        documentUri: item.record ? `${documentUri}#${item.record.index}${item.record.solution !== undefined ? `/${item.record.solution}` : ''}` : documentUri,
+      };
   }
 }
 

@@ -137,6 +137,25 @@ describe('readItems over datasets', () => {
     );
   });
 
+  it('reads the records of a wrapper object ({"meta": …, "data": [records]}) and skips its metadata', async () => {
+    const path = join(dir, 'wrapped.json');
+    writeFileSync(path, JSON.stringify({ version: '1.2', meta: { model: 'm', n: 3 }, data: [record(0), record(1), record(2)] }));
+    const items = await collect(path);
+    assert.deepEqual(
+      items.map((i) => (i.source.kind === 'record' ? (i.source.value as { id: string }).id : i.source.kind)),
+      ['rec-0', 'rec-1', 'rec-2'],
+    );
+  });
+
+  it('reads a single model-output object, whose fields are all text, as one record', async () => {
+    const path = join(dir, 'one-output.json');
+    const single = { id: 'x', meta: { model: 'm' }, problem: 'What is 2 + 2?', response: '2 + 2 = 4. The answer is 4.' };
+    writeFileSync(path, JSON.stringify(single));
+    const items = await collect(path);
+    assert.equal(items.length, 1);
+    assert.deepEqual(items[0]!.source, { kind: 'record', value: single });
+  });
+
   it('reads a single JSON object as one record, even one that starts with an array of step objects', async () => {
     const path = join(dir, 'single.json');
     const single = { steps: [{ text: 'a' }, { text: 'b' }], problem: 'p' };

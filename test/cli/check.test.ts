@@ -427,7 +427,7 @@ describe('stepcritic check: datasets', () => {
     assert.notEqual(report.files[0]!.verdict, 'incorrect');
   });
 
-  it('reads model outputs as researchers keep them: a prompt and a completion, a chat with an expected answer', async () => {
+  it('reads model outputs as researchers keep them: a prompt and a completion, a chat with an expected answer, samples of one problem', async () => {
     const outputs = makeTree({
       'outputs.jsonl': [
         { prompt: 'A baker makes 48 rolls and sells half. How many are left?', completion: 'Half are sold: 48 / 2 = 25.\n\nSo 25 are left. \\boxed{25}' },
@@ -438,6 +438,7 @@ describe('stepcritic check: datasets', () => {
           ],
           answer: '41',
         },
+        { problem: 'What is 2 + 2?', answer: '4', responses: ['2 + 2 = 4. \\boxed{4}', '2 + 2 = 5. \\boxed{5}'] },
       ]
         .map((r) => JSON.stringify(r))
         .join('\n'),
@@ -450,8 +451,11 @@ describe('stepcritic check: datasets', () => {
         [
           ['outputs.jsonl#0', 'judged', 'model-output', 'incorrect'],
           ['outputs.jsonl#1', 'judged', 'model-output', 'incorrect'],
+          ['outputs.jsonl#2/0', 'judged', 'model-output', 'unchecked'],
+          ['outputs.jsonl#2/1', 'judged', 'model-output', 'incorrect'],
         ],
       );
+      assert.deepEqual(report.files[3]!.record, { index: 2, line: 3, solution: '1' });
       assert.equal(report.files[0]!.firstErrorIndex, 0, 'the slip 48 / 2 = 25 is the first wrong step');
       const text = await runCli(['check', 'outputs.jsonl'], { cwd: outputs.dir });
       assert.match(text.stdout, /^outputs\.jsonl#1 {2}warning {2}The final answer 42 differs from the expected 41\./m);

@@ -2,6 +2,7 @@
 // tools write, chats, and PRM800K's labelled trajectories.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { solutionsInRecord } from '../../src/engine/datasets/model-output';
 import { detectRecordFormat, recordToDocument } from '../../src/engine/datasets/records';
 import { SolutionDocumentSchema } from '../../src/engine/types';
 
@@ -89,6 +90,75 @@ describe('model-output records', () => {
     const math = read({ problem: PROBLEM, solution: RESPONSE, answer: '24' });
     assert.equal(math.steps.length, 3);
     assert.equal(math.expectedAnswer, '24');
+  });
+
+  it("read a RealCritic record: the model's reasoning (not the dataset's answer or solution), gt expected, its final-answer label", () => {
+    const record = {
+      idx: 3,
+      question: PROBLEM,
+      gt_cot: 'Half is 48/2=<<48/2=24>>24',
+      gt: '24',
+      answer: 'Half is 48/2=<<48/2=24>>24\n#### 24',
+      solution: 'The human solution: 24 are left.',
+      reasoning: RESPONSE.replace('\\boxed{24}', '\\boxed{25}'),
+      pred: '25',
+      model: 'Qwen2-7B-Instruct',
+      previous_score: [false],
+    };
+    const document = read(record);
+    assert.equal(document.format, 'model-output');
+    assert.equal(document.steps.length, 3);
+    assert.equal(document.finalAnswer?.text, '25');
+    assert.equal(document.expectedAnswer, '24');
+    assert.deepEqual(document.labels, { firstErrorStep: null, finalAnswerCorrect: false, dataset: 'model-output' });
+    assert.equal(read({ ...record, previous_score: [true] }).labels?.finalAnswerCorrect, true);
+    assert.equal(read({ problem: PROBLEM, response: RESPONSE, is_correct: true }).labels?.finalAnswerCorrect, true);
+    assert.equal(read({ problem: PROBLEM, response: RESPONSE }).labels, undefined);
+  });
+
+  it('split a record holding several solutions: one per model (GSM8K example model solutions), or a list of samples', () => {
+    const perModel = {
+      question: PROBLEM,
+      ground_truth: 'Half are sold: 48/2=<<48/2=24>>24\nSo 48-24=<<48-24=24>>24 are left.\nA: 24',
+      '6b': { is_correct: false, solution: 'Half are sold: 48/2=<<48/2=24>>24\nSo 48-24=<<48-24=25>>25 are left.\nA: 25' },
+      '175b': { is_correct: true, solution: 'Half are sold: 48/2=<<48/2=24>>24\nSo 48-24=<<48-24=24>>24 are left.\nA: 24' },
+    };
+    const split = solutionsInRecord(perModel)!;
+    assert.deepEqual(
+      split.map((s) => s.name),
+      ['6b', '175b'],
+    );
+    const wrong = read(split[0]!.record);
+    // A line per step (no blank line between), calculator annotations gone, `A: 25` the final answer.
+    assert.deepEqual(
+      wrong.steps.map((s) => s.text),
+      ['Half are sold: 48/2=24', 'So 48-24=25 are left.'],
+    );
+    assert.equal(wrong.finalAnswer?.text, '25');
+    // The worked ground truth is a reference: its final answer (24) is what the answer is compared with.
+    assert.equal(wrong.reference?.finalAnswer, '24');
+    assert.equal(wrong.expectedAnswer, undefined);
+    assert.deepEqual(wrong.labels, { firstErrorStep: null, finalAnswerCorrect: false, dataset: 'model-output' });
+    assert.equal(read(split[1]!.record).labels?.finalAnswerCorrect, true);
+
+    const samples = solutionsInRecord({ problem: PROBLEM, answer: '24', responses: [RESPONSE, RESPONSE.replace('\\boxed{24}', '\\boxed{23}')] })!;
+    assert.deepEqual(
+      samples.map((s) => [s.name, read(s.record).finalAnswer?.text, read(s.record).expectedAnswer]),
+      [
+        ['0', '24', '24'],
+        ['1', '23', '24'],
+      ],
+    );
+    // One solution, or not a model output: nothing to split.
+    assert.equal(solutionsInRecord({ problem: PROBLEM, response: RESPONSE }), undefined);
+    assert.equal(solutionsInRecord({ problem: PROBLEM, steps: ['a'], label: -1 }), undefined);
+    assert.equal(solutionsInRecord({ problem: PROBLEM, meta: { source: 'x' } }), undefined);
+  });
+
+  it('read "A: 18" as the final answer only on the last line', () => {
+    const document = read({ problem: PROBLEM, response: 'A: first we halve 48.\n48 / 2 = 24\nA: 24' });
+    assert.equal(document.finalAnswer?.text, '24');
+    assert.equal(document.steps.length, 2);
   });
 
   it('keep GSM8K records (question and answer) apart from model outputs that carry an answer too', () => {

@@ -122,6 +122,51 @@ describe('Markdown solutions', () => {
     assert.deepEqual(doc.finalAnswer, { text: '7', range: r(17, 25, 17, 26) });
   });
 
+  it('reads "## Step N: text" headings that say the step (Llama 3) as steps; a title over a paragraph stays a title', () => {
+    const llama = [
+      '',
+      '## Step 1:  To convert $101010_{5}$ to base ten, we write each digit with its place value.',
+      '## Step 2:  The first term is $1\\cdot5^4$, which equals $625$.',
+      '## Step 3:  So the number in base ten is $625+25+1=651$.',
+      '',
+      'The final answer is: $\\boxed{651}$',
+    ].join('\n');
+    const doc = parseMarkdownSolution('llama.md', llama, { problem: 'Convert $101010_5$ to base ten.' });
+    assertConsistent(doc);
+    assert.deepEqual(
+      doc.steps.map((s) => [s.label, s.text.slice(0, 20)]),
+      [
+        ['Step 1', '## Step 1:  To conve'],
+        ['Step 2', '## Step 2:  The firs'],
+        ['Step 3', '## Step 3:  So the n'],
+      ],
+    );
+    assert.equal(doc.finalAnswer?.text, '651');
+
+    const titled = [
+      '# Problem',
+      'What is 2 + 3 + 4?',
+      '',
+      '## Step 1: Add the first two',
+      '',
+      '2 + 3 = 5.',
+      '',
+      '## Step 2: Add the last',
+      '5 + 4 = 9.',
+      '',
+      'Answer: 9',
+    ].join('\n');
+    const titledDoc = parseMarkdownSolution('titled.md', titled);
+    assertConsistent(titledDoc);
+    assert.deepEqual(
+      titledDoc.steps.map((s) => [s.label, s.text]),
+      [
+        ['Step 1', '2 + 3 = 5.'],
+        ['Step 2', '5 + 4 = 9.'],
+      ],
+    );
+  });
+
   it('reads everything before a Solution heading as the problem, and bullet items with continuations as steps', () => {
     const text =
       'A robe takes 2 bolts of blue fiber\nand half that much white fiber.\n\nSolution:\n\n- It takes 2 / 2 = 1 bolt of white fiber\n  (half of the blue).\n- In total 2 + 1 = 3 bolts.\n\nAnswer: 3 bolts.';

@@ -78,7 +78,10 @@ describe('server: stepcritic.calibration', () => {
     await session.waitFor(() => session.statuses.at(-1)?.settingsProblems.length === 1, 'the missing file reported');
     assert.match(session.statuses.at(-1)!.settingsProblems[0]!, /^stepcritic\.calibration: calibration\.json: no such file/);
     const watched = await session.waitFor(
-      () => [...session.registrations.values()].find((r) => r.method === 'workspace/didChangeWatchedFiles'),
+      () =>
+        [...session.registrations.values()].find(
+          (r) => r.method === 'workspace/didChangeWatchedFiles' && JSON.stringify(r.registerOptions).includes('calibration.json'),
+        ),
       'a watcher registered',
     );
     assert.deepEqual(watched.registerOptions, {

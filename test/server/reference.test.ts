@@ -3,6 +3,8 @@
 // result are flagged against it, and the critic's request carries it.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseCriticPrompt } from '../../src/engine/llm/protocol';
@@ -55,5 +57,43 @@ describe('server: a reference file beside the solution', () => {
       result.files.map((f) => [f.uri.slice(folder.length + 'file://'.length), f.summary.firstErrorIndex, f.summary.answer?.fromReference]),
       [['/tom.solution.md', 1, true]],
     );
+  });
+
+  it('judges an open solution again when its reference file is changed on disk', async () => {
+    const folder = await tempFolder('stepcritic-reference-edit-');
+    await writeFile(join(folder, 'tom.solution.md'), SOLUTION);
+    const referencePath = join(folder, 'tom.reference.md');
+    await writeFile(referencePath, REFERENCE);
+    const rig = await startRig({ folder, session: { watchFiles: true } });
+    rigs.push(rig);
+    const { session } = rig;
+    const uri = fileUri(folder, 'tom.solution.md');
+    await session.open(uri, SOLUTION);
+    const answerMessage = (diagnostics: readonly Diagnostic[] | undefined) =>
+      diagnostics?.map((d) => String(d.message)).find((message) => /final answer/i.test(message) && /reference/.test(message));
+    assert.equal(answerMessage(await session.diagnosticsFor(uri, 1)), "The final answer 30 differs from the reference's 36.");
+    const watcher = await session.waitFor(
+      () =>
+        [...session.registrations.values()].find(
+          (r) => r.method === 'workspace/didChangeWatchedFiles' && JSON.stringify(r.registerOptions).includes('*.reference.md'),
+        ),
+      'the reference files watched',
+    );
+    assert.ok(watcher);
+
+    // The teacher corrects the reference (the book was $18): the same text is judged again, without the old verdicts.
+    await writeFile(referencePath, 'The apples cost 4 * 3 = 12 dollars.\n\nTotal cost = 12 + 18 = 30 dollars.\n\nAnswer: 30\n');
+    const published = session.diagnostics.length;
+    await session.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(referencePath).href, type: 2 }] });
+    await session.waitFor(
+      () =>
+        session.diagnostics
+          .slice(published)
+          .some((p) => p.uri === uri && !p.diagnostics.some((d) => d.code === 'reference' || /reference/.test(String(d.message)))),
+      'diagnostics without the old reference',
+    );
+    const prompts = rig.llm.chatRequests().map((r) => parseCriticPrompt(r.userText));
+    const last = prompts.at(-1);
+    assert.match(last?.kind === 'steps' ? (last.reference ?? '') : '', /12 \+ 18 = 30/);
   });
 });

@@ -56,6 +56,8 @@ const HELP = {
     '(nothing flagged), their harmonic mean (ProcessBench F1), and the calibration of step P(True): ECE over',
     '10 bins, Brier score, AUROC; with tokens, requests and time. DATASET is a file or a folder of them;',
     'each file is a split, named by its folder and file (processbench/math, mr-ben/math).',
+    'Model outputs with only a final-answer label (RealCritic previous_score, is_correct) are scored per',
+    'solution: a wrong one counts as caught when it is judged incorrect anywhere; their steps are not scored.',
     '--limit N takes the first N labelled solutions in file order (ProcessBench files list the erroneous',
     'ones first); --sample N a stratified sample: both labels of every split, in proportion.',
     'Every verdict is cached: an interrupted or budget-stopped run resumes where it stopped when run again.',

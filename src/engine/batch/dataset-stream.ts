@@ -5,8 +5,9 @@
 // - JSON (`.json`): a top-level array of records (ProcessBench) is read with @streamparser/json, which
 //   emits each element as soon as it is complete and, with `keepStack: false`, drops it from its
 //   parent; JSON.parse would need the whole file (and its parse tree) in memory. A top-level object
-//   whose values are arrays of records (MR-BEN: question id → solutions) is streamed per value. Any
-//   other object is one record.
+//   whose values are arrays of records (MR-BEN: question id → solutions; `{"meta": …, "data": […]}`) is
+//   streamed per array, its other values skipped as metadata. An object with a record's own fields is
+//   one record.
 import { JSONParser } from '@streamparser/json';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../error-message';
+import { isRecordField } from '../datasets/records';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../files/read';
 
 export interface DatasetStreamOptions {
@@ -143,14 +145,25 @@ export async function* streamJsonArrayOrObject(path: string, options: DatasetStr
   }
   if (first !== '{') throw new Error(`a JSON dataset must be an array of records or an object; it starts with ${JSON.stringify(first)}`);
 
-  // An object: either { key: [records...], ... } (streamed per key) or one record (read whole).
-  let keyed = true;
+  // An object: a wrapper whose arrays are the records ({ "q-1": [records…] }, { "meta": {…}, "data":
+  // [records…] }; its other values are metadata and skipped), or one record (read whole).
+  let single = false;
   try {
     for await (const { value, key } of streamJsonValues(path, ['$.*'])) {
-      if (!isArrayOfRecords(value) || (index === 0 && RECORD_FIELD_NAMES.has(String(key)))) {
-        keyed = false;
+      if (isRecordField(String(key), value)) {
+        if (index > 0) {
+          yield {
+            ok: false,
+            index,
+            error: `the object mixes arrays of records with record fields ("${String(key)}"); the rest of the file was not read`,
+            raw: '',
+          };
+          return;
+        }
+        single = true;
         break;
       }
+      if (!isArrayOfRecords(value)) continue;
       for (const element of value) {
         yield record(index, element);
         index += 1;
@@ -160,11 +173,7 @@ export async function* streamJsonArrayOrObject(path: string, options: DatasetStr
     yield { ok: false, index, error: `not valid JSON after record ${index} (${errorMessage(error)}); the rest of the file was not read`, raw: '' };
     return;
   }
-  if (keyed) return;
-  if (index > 0) {
-    yield { ok: false, index, error: 'the object mixes arrays of records with other values; the rest of the file was not read', raw: '' };
-    return;
-  }
+  if (!single && index > 0) return;
   const size = (await stat(path)).size;
   if (size > MAX_SINGLE_OBJECT_BYTES) {
     throw new Error(`a single JSON object of ${Math.round(size / 1e6)} MB is too large to read as one record`);
@@ -185,9 +194,6 @@ export async function* streamJsonArrayOrObject(path: string, options: DatasetStr
     yield { ok: false, index: 0, error: `not valid JSON (${errorMessage(error)})`, raw: raw.slice(0, 4096) };
   }
 }
-
-/** Fields of a single record that hold arrays of objects; an object starting with one is one record. */
-const RECORD_FIELD_NAMES = new Set(['steps', 'completions', 'tests', 'labels', 'messages', 'turns', 'conversations', 'label', 'process']);
 
 function isArrayOfRecords(value: unknown): value is unknown[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));

@@ -6,11 +6,15 @@
 // so it is read as a Markdown solution (paragraphs, list items, `Step N` lines and `## Step N` headings are steps; `\boxed{}`,
 // `#### x` or an `Answer:` line is the final answer). An expected answer, when the record carries one
 // (`ground_truth`, `gt_answer`, `expected_answer`, `reference_answer`, `target`, or `answer` beside a
-// separate response), is checked like the front matter's `answer:`. Such records carry no step labels,
-// so `stepcritic eval` has nothing to score them against.
+// separate response), is checked like the front matter's `answer:`. Such records carry no step labels;
+// a final-answer label (`is_correct`, `correct`, RealCritic's `previous_score: [true]`) lets `stepcritic
+// eval` score them per solution. A record with several solutions to its problem (samples, one per model)
+// is split by the item reader into one item per solution (`solutionsInRecord`).
 import { z } from 'zod';
 import { parseMarkdownSolution } from '../documents/markdown';
-import type { SolutionDocument } from '../types';
+import { withReference } from '../documents/reference';
+import { removeCalculatorAnnotations } from './calculator';
+import type { Labels, SolutionDocument } from '../types';
 import type { RecordLocation } from './records';
 
 const PROBLEM_KEYS = ['problem', 'question', 'prompt', 'instruction', 'query', 'input', 'Problem', 'Question'] as const;
@@ -23,6 +27,8 @@ const RESPONSE_KEYS = [
   'model_output',
   'prediction',
   'model_answer',
+  // RealCritic's `reasoning` is the model's; its MATH records' `solution` is the dataset's own.
+  'reasoning',
   'solution',
   'Response',
   'Output',
@@ -30,6 +36,10 @@ const RESPONSE_KEYS = [
 const EXPECTED_KEYS = ['ground_truth', 'ground_truth_answer', 'gt_answer', 'gt', 'expected_answer', 'reference_answer', 'target', 'answer'] as const;
 /** Fields that hold several responses to one problem: named in the message, since one record is one solution. */
 const SAMPLE_LIST_KEYS = ['responses', 'outputs', 'completions', 'generations', 'samples'] as const;
+/** Solution-level labels: whether the response's final answer is right (RealCritic's `previous_score: [true]`). */
+const CORRECTNESS_KEYS = ['is_correct', 'correct', 'final_answer_correct', 'previous_score'] as const;
+/** Text fields that mark an object as one model-output record (not a wrapper around a list of them). */
+export const MODEL_OUTPUT_TEXT_FIELDS: readonly string[] = [...PROBLEM_KEYS, ...RESPONSE_KEYS, ...EXPECTED_KEYS];
 
 const Text = z.string();
 const Scalar = z.union([z.string(), z.number()]).transform(String);
@@ -74,6 +84,43 @@ const HarnessSample = z.object({
 function harnessSampleOf(record: Record<string, unknown>): z.infer<typeof HarnessSample> | undefined {
   const parsed = HarnessSample.safeParse(record);
   return parsed.success ? parsed.data : undefined;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The solutions of a record that holds several to one problem, each as a record of its own named for
+ * its id (`file.jsonl#N/name`): a list of samples (`responses: ["…", "…"]`, or objects with a
+ * response), or one object per model (`{question, ground_truth, "6b": {solution, is_correct}, …}`, as
+ * OpenAI's GSM8K example model solutions). Undefined when the record is one solution (or none).
+ */
+export function solutionsInRecord(record: unknown): { name: string; record: Record<string, unknown> }[] | undefined {
+  if (!isObject(record) || chatOf(record) || harnessSampleOf(record)) return undefined;
+  const problemKey = firstKey(record, PROBLEM_KEYS);
+  if (
+    problemKey === undefined ||
+    firstKey(
+      record,
+      RESPONSE_KEYS.filter((k) => k !== problemKey),
+    ) !== undefined
+  )
+    return undefined;
+  const holdsResponse = (value: unknown) => isObject(value) && firstKey(value, RESPONSE_KEYS) !== undefined && firstKey(value, PROBLEM_KEYS) === undefined;
+  const listKey = SAMPLE_LIST_KEYS.find((k) => {
+    const list = record[k];
+    return Array.isArray(list) && list.length > 0 && list.every((v) => typeof v === 'string' || holdsResponse(v));
+  });
+  if (listKey !== undefined) {
+    const { [listKey]: list, ...shared } = record;
+    return (list as unknown[]).map((sample, i) => ({
+      name: String(i),
+      record: { ...shared, ...(typeof sample === 'string' ? { response: sample } : (sample as object)) },
+    }));
+  }
+  const named = Object.keys(record).filter((k) => holdsResponse(record[k]));
+  if (named.length === 0) return undefined;
+  const shared = Object.fromEntries(Object.entries(record).filter(([k]) => !named.includes(k)));
+  return named.map((name) => ({ name, record: { ...shared, ...(record[name] as object) } }));
 }
 
 /** Whether a record has a model's response beside its other fields (`{question, answer, response}` is not GSM8K). */
@@ -134,11 +181,24 @@ function fromFields(record: Record<string, unknown>, uri: string): ProblemAndRes
   return { problem, response: Text.parse(record[responseKey]), responseKey };
 }
 
-function expectedAnswerOf(record: Record<string, unknown>, responseKey: string | undefined): string | undefined {
+const Correctness = z.union([z.boolean(), z.tuple([z.boolean()]).transform(([b]) => b)]);
+
+/** The record's final-answer label, when it has one; it has no step labels. */
+function labelsOf(record: Record<string, unknown>): Labels | undefined {
+  for (const key of CORRECTNESS_KEYS) {
+    const value = Correctness.safeParse(record[key]);
+    if (value.success) return { firstErrorStep: null, finalAnswerCorrect: value.data, dataset: 'model-output' };
+  }
+  return undefined;
+}
+
+/** The expected answer, or a worked solution given where the answer would be (`ground_truth: "…\nA: 18"`). */
+function expectedOf(record: Record<string, unknown>, responseKey: string | undefined): { answer: string } | { worked: string } | undefined {
   for (const key of EXPECTED_KEYS) {
     if (key === responseKey) continue;
     const value = Scalar.safeParse(record[key]);
-    if (value.success && value.data.trim() !== '') return value.data.trim();
+    if (!value.success || value.data.trim() === '') continue;
+    return /\n/.test(value.data.trim()) ? { worked: removeCalculatorAnnotations(value.data) } : { answer: value.data.trim() };
   }
   return undefined;
 }
@@ -146,13 +206,22 @@ function expectedAnswerOf(record: Record<string, unknown>, responseKey: string |
 export function modelOutputToDocument(record: Record<string, unknown>, where: RecordLocation): SolutionDocument {
   const chat = chatOf(record);
   const sample = chat ? undefined : harnessSampleOf(record);
-  const { problem, response, responseKey } = chat ? fromChat(chat, where.uri) : sample ? fromHarnessSample(sample, where.uri) : fromFields(record, where.uri);
-  if (response.trim() === '') throw new Error(`${where.uri}: the response is empty`);
-  const expectedAnswer = expectedAnswerOf(record, responseKey);
+  const {
+    problem,
+    response: written,
+    responseKey,
+  } = chat ? fromChat(chat, where.uri) : sample ? fromHarnessSample(sample, where.uri) : fromFields(record, where.uri);
+  if (written.trim() === '') throw new Error(`${where.uri}: the response is empty`);
+  const response = removeCalculatorAnnotations(written);
+  const expected = expectedOf(record, responseKey);
   const document = parseMarkdownSolution(where.uri, response, {
     maxSteps: where.maxSteps,
     problem,
-    ...(expectedAnswer !== undefined ? { expectedAnswer } : {}),
+    ...(expected && 'answer' in expected ? { expectedAnswer: expected.answer } : {}),
+    // A response written line by line with no blank line between is a step per line, not one paragraph.
+    linePerStep: !/\n[ \t]*\n/.test(response.trim()),
   });
-  return { ...document, format: 'model-output' };
+  const labels = labelsOf(record);
+  const read: SolutionDocument = { ...document, format: 'model-output', ...(labels ? { labels } : {}) };
+  return expected && 'worked' in expected ? withReference(read, expected.worked, 'record') : read;
 }

@@ -26,8 +26,9 @@ import type { Span, StepSpan } from '../documents/build';
 import { lastBoxedIn } from '../documents/final-answer';
 import { withReference } from '../documents/reference';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
+import { removeCalculatorAnnotations } from './calculator';
 import { layoutRecord } from './layout';
-import { hasModelResponse, isModelOutputRecord, modelOutputToDocument } from './model-output';
+import { hasModelResponse, isModelOutputRecord, MODEL_OUTPUT_TEXT_FIELDS, modelOutputToDocument } from './model-output';
 import { Prm800kRecord, prm800kToDocument } from './prm800k';
 
 export interface RecordLocation {
@@ -98,6 +99,33 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function has(record: Record<string, unknown>, ...keys: string[]): boolean {
   return keys.every((k) => k in record);
+}
+
+/** Fields of one record that hold arrays of objects (steps, chat turns, tests). */
+const RECORD_ARRAY_FIELDS = new Set(['steps', 'completions', 'tests', 'labels', 'messages', 'turns', 'conversations', 'label', 'process']);
+/** Fields of one record that hold its text (the named datasets' and the model-output shapes'). */
+const RECORD_TEXT_FIELDS = new Set([
+  ...MODEL_OUTPUT_TEXT_FIELDS,
+  'buggy_solution',
+  'canonical_solution',
+  'buggy_program',
+  'correct_program',
+  'task_id',
+  'test',
+  'Model_Solution_Steps',
+  'model_output_steps',
+  'modified_process',
+  'modified_question',
+  'error_steps',
+  'steps',
+]);
+
+/**
+ * Whether a top-level field of a JSON object makes the object one record, as opposed to a wrapper
+ * such as `{"meta": {…}, "data": [records]}` or `{"q-1": [records], …}` whose arrays are the records.
+ */
+export function isRecordField(key: string, value: unknown): boolean {
+  return Array.isArray(value) ? RECORD_ARRAY_FIELDS.has(key) : RECORD_TEXT_FIELDS.has(key);
 }
 
 /** Which dataset a record comes from, by its fields; undefined when it matches none. */
@@ -204,13 +232,6 @@ function processBench(record: unknown, where: RecordLocation): SolutionDocument 
     warnings,
     maxSteps: where.maxSteps,
   });
-}
-
-/** GSM8K calculator annotations: `<<48/2=24>>`. */
-const CALCULATOR = /<<[^<>]{0,500}>>/g;
-
-export function removeCalculatorAnnotations(text: string): string {
-  return text.replace(CALCULATOR, '');
 }
 
 function gsm8k(record: unknown, where: RecordLocation): SolutionDocument {

@@ -36,6 +36,8 @@ export interface ParseOptions {
   problem?: string;
   /** The expected answer given apart from the text, used when the front matter names none. */
   expectedAnswer?: string;
+  /** Every line is a step of its own (a model's response with no blank line: GSM8K style), not one paragraph. */
+  linePerStep?: boolean;
 }
 
 type Section = 'none' | 'problem' | 'solution' | 'answer' | 'other';
@@ -56,9 +58,13 @@ interface Block {
   answer?: Span;
   /** A `Problem:`-labelled paragraph is the problem whatever section it stands in. */
   problemLabel?: boolean;
+  /** A heading `## Step 3: text` whose text says the step (Llama 3's layout), not a title over one. */
+  stepTitle?: string;
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** `A: 18` as the last line of a solution (GSM8K-style model outputs): anywhere else `A:` is too common to be the answer. */
+const SHORT_ANSWER_LINE = /^ {0,3}A[ \t]*:[ \t]*(?=\S)/;
 const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+|$)/;
 const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
 const THEMATIC_BREAK = /^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
@@ -114,7 +120,13 @@ export function parseMarkdownSolution(uri: string, text: string, options: ParseO
   warnings.push(...front.warnings);
   const known = knownFrontMatter(front.data, warnings);
 
-  const blocks = scanBlocks(text, lines, front.bodyLine, front.bodyLine === 0 ? bom : (lines[front.bodyLine]?.start ?? text.length));
+  const blocks = scanBlocks(
+    text,
+    lines,
+    front.bodyLine,
+    front.bodyLine === 0 ? bom : (lines[front.bodyLine]?.start ?? text.length),
+    options.linePerStep === true,
+  );
   const givenProblem = options.problem?.trim() || known.problem?.trim();
   const { problem, steps } = assignSections(blocks, givenProblem !== undefined, (b) => text.slice(b.start, b.end));
 
@@ -212,7 +224,7 @@ function displayMathEnd(text: string, lines: Line[], finder: LineFinder, i: numb
   return heading >= 0 && heading < j ? -1 : j;
 }
 
-function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset: number): Block[] {
+function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset: number, linePerStep: boolean): Block[] {
   const finder = new LineFinder(text, lines);
   const blocks: Block[] = [];
   let section: Section = 'none';
@@ -220,6 +232,8 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
   let current: Block | undefined;
   let previousBlank = false;
   let pendingLabel: string | undefined;
+  let lastLine = lines.length - 1;
+  while (lastLine > firstLine && text.slice(lines[lastLine]!.start, lines[lastLine]!.end).trim() === '') lastLine--;
   /** A `Problem:` line standing alone labels the next block only. */
   let pendingProblem = false;
 
@@ -253,9 +267,10 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       section = named === 'other' && section !== 'problem' && level > sectionLevel ? section : named;
       sectionLevel = level;
     }
-    const step = /^\W*step\s*(\d{1,6})\b/i.exec(title);
+    const step = /^\W*step\s*(\d{1,6})\b[\s*_]*[:.)]?[\s*_]*(\S?)/i.exec(title);
     if (step) pendingLabel = `Step ${step[1]}`;
-    blocks.push({ kind: 'heading', start, end, section, lineCount: 1, headingLevel: level });
+    const stepTitle = step?.[2] ? `Step ${step[1]}` : undefined;
+    blocks.push({ kind: 'heading', start, end, section, lineCount: 1, headingLevel: level, ...(stepTitle ? { stepTitle } : {}) });
   };
 
   for (let i = firstLine; i < lines.length; i++) {
@@ -365,7 +380,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       continue;
     }
 
-    const answerLine = ANSWER_LINE.exec(head);
+    const answerLine = ANSWER_LINE.exec(head) ?? (i === lastLine && contentEnd - contentStart <= 80 ? SHORT_ANSWER_LINE.exec(head) : null);
     if (answerLine) {
       close();
       const span = answerSpan(text, contentStart + answerLine[0].length, contentEnd);
@@ -400,7 +415,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       continue;
     }
 
-    if (current && !wasBlank && (current.kind === 'paragraph' || current.kind === 'step' || current.kind === 'item')) {
+    if (current && !wasBlank && !linePerStep && (current.kind === 'paragraph' || current.kind === 'step' || current.kind === 'item')) {
       extend(contentEnd);
       continue;
     }
@@ -413,7 +428,32 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
     open('paragraph', contentStart, contentEnd, { problemLabel: PROBLEM_LABEL.test(head) || undefined });
   }
   close();
-  return blocks;
+  return stepHeadingsAsSteps(blocks, text);
+}
+
+/**
+ * `## Step 1: To convert 101010 in base 5 …` is the step itself, not a title over one (Llama 3 writes
+ * its solutions so), when its text reads as a step — a sentence, or math — or when nothing stands under
+ * it before the next heading, the answer or the end.
+ */
+function stepHeadingsAsSteps(blocks: Block[], text: string): Block[] {
+  const out = blocks.map((block) => ({ ...block }));
+  out.forEach((block, i) => {
+    if (block.kind !== 'heading' || block.stepTitle === undefined) return;
+    const next = out[i + 1];
+    const alone = !next || next.kind === 'heading' || next.kind === 'answer';
+    if (!alone && !readsAsStep(text.slice(block.start, Math.min(block.end, block.start + 2000)))) return;
+    block.kind = 'step';
+    block.label = block.stepTitle;
+    if (isProblem(block.section)) block.section = 'other';
+    if (next?.label === block.stepTitle) delete next.label;
+  });
+  return out;
+}
+
+/** A heading's text that is a step's content: math, or a sentence of several words ending in a full stop. */
+function readsAsStep(heading: string): boolean {
+  return /[$=\\]/.test(heading) || (/[.!?][*_)\]]*\s*$/.test(heading) && heading.trim().split(/\s+/).length >= 8);
 }
 
 function isContent(block: Block): boolean {

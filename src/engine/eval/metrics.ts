@@ -9,6 +9,8 @@ export interface FirstErrorPrediction {
   predicted: number;
   /** Labelled index, -1 when every step is correct. */
   label: number;
+  /** Only the solution's correctness is labelled (a final-answer label): `label` is 0 for a wrong one, whose step is unknown, so any flagged step catches it. */
+  solutionLevel?: boolean;
 }
 
 export interface AccuracyCount {
@@ -39,10 +41,10 @@ export function processBenchScores(items: readonly FirstErrorPrediction[]): Proc
   let errRight = 0;
   let okTotal = 0;
   let okRight = 0;
-  for (const { predicted, label } of items) {
+  for (const { predicted, label, solutionLevel } of items) {
     if (label >= 0) {
       errTotal++;
-      if (predicted === label) errRight++;
+      if (solutionLevel ? predicted >= 0 : predicted === label) errRight++;
     } else {
       okTotal++;
       if (predicted < 0) okRight++;

@@ -23,7 +23,7 @@ import type { Shard } from '../pipeline/shard';
 import { describeShard, inShard } from '../pipeline/shard';
 import { describeStop, runPipeline } from '../pipeline/run';
 import type { FileReport } from '../report/schema';
-import type { CalibrationNote, SolutionDocument, Usage } from '../types';
+import type { CalibrationNote, Labels, SolutionDocument, Usage } from '../types';
 import {
   probabilityScores,
   processBenchScores,
@@ -52,6 +52,8 @@ export interface EvalItemResult {
   split: string;
   uri: string;
   label: number;
+  /** Only the solution's final answer is labelled (RealCritic): `label` is -1 or 0, and no step is scored. */
+  solutionLevel?: boolean;
   predicted: number;
   /** Steps the critic could not judge (verdict `error`). */
   judgeErrors: number;
@@ -65,6 +67,8 @@ export interface SplitReport {
   split: string;
   /** Labelled solutions judged. */
   solutions: number;
+  /** Of them, those with only a final-answer label: an erroneous one counts as caught when judged wrong anywhere. */
+  solutionLevel: number;
   erroneous: AccuracyCount;
   correct: AccuracyCount;
   /** ProcessBench F1: harmonic mean of the two accuracies. */
@@ -131,7 +135,11 @@ function addUsage(into: Usage, add: Usage): void {
 }
 
 export function summariseSplit(split: string, results: readonly EvalItemResult[]): SplitReport {
-  const predictions: FirstErrorPrediction[] = results.map((r) => ({ predicted: r.predicted, label: r.label }));
+  const predictions: FirstErrorPrediction[] = results.map((r) => ({
+    predicted: r.predicted,
+    label: r.label,
+    ...(r.solutionLevel ? { solutionLevel: true } : {}),
+  }));
   const scores = processBenchScores(predictions);
   const steps = results.flatMap((r) => r.steps);
   const usage: Usage = { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 };
@@ -139,6 +147,7 @@ export function summariseSplit(split: string, results: readonly EvalItemResult[]
   return {
     split,
     solutions: results.length,
+    solutionLevel: results.filter((r) => r.solutionLevel).length,
     erroneous: scores.erroneous,
     correct: scores.correct,
     f1: scores.f1,
@@ -148,10 +157,19 @@ export function summariseSplit(split: string, results: readonly EvalItemResult[]
   };
 }
 
-/** Why a record is not scored, or undefined when it is: it needs a first-error label and steps. */
+/**
+ * What a record is scored against: its first wrong step, or, when only its final answer is labelled,
+ * whether it is wrong at all (-1 right, 0 wrong at a step nobody labelled).
+ */
+function evalLabel(labels: Labels | undefined): { label: number; solutionLevel: boolean } | undefined {
+  if (labels?.firstErrorStep !== undefined && labels.firstErrorStep !== null) return { label: labels.firstErrorStep, solutionLevel: false };
+  if (typeof labels?.finalAnswerCorrect === 'boolean') return { label: labels.finalAnswerCorrect ? -1 : 0, solutionLevel: true };
+  return undefined;
+}
+
+/** Why a record is not scored, or undefined when it is: it needs a first-error (or final-answer) label and steps. */
 function unscorable(document: SolutionDocument): string | undefined {
-  const label = document.labels?.firstErrorStep;
-  if (label === undefined || label === null) return 'no first-error label';
+  if (evalLabel(document.labels) === undefined) return 'no first-error label';
   if (document.steps.length === 0) return 'no steps';
   return undefined;
 }
@@ -172,7 +190,7 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
   const admit = (document: SolutionDocument, split: string): string | undefined => {
     const reason = unscorable(document);
     if (reason !== undefined || !plan) return reason;
-    const stratum = stratumOf(split, document.labels!.firstErrorStep!);
+    const stratum = stratumOf(split, evalLabel(document.labels)!.label);
     const position = seen.get(stratum) ?? 0;
     seen.set(stratum, position + 1);
     return plan.get(stratum)?.has(position) ? undefined : NOT_SAMPLED;
@@ -242,7 +260,18 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
 }
 
 function scored(entry: FileReport, split: string): EvalItemResult {
-  const label = entry.labels!.firstErrorStep!;
+  const { label, solutionLevel } = evalLabel(entry.labels)!;
+  const base = {
+    split,
+    uri: entry.uri,
+    judgeErrors: entry.steps.filter((s) => s.verdict === 'error').length,
+    usage: entry.usage ?? { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
+  };
+  if (solutionLevel) {
+    // A wrong final answer with no step flagged is still a solution judged wrong.
+    const predicted = entry.verdict === 'incorrect' ? Math.max(entry.firstErrorIndex ?? 0, 0) : -1;
+    return { ...base, label, solutionLevel: true, predicted, steps: [], criticSteps: [] };
+  }
   const stepLabels = stepLabelsFromFirstError(label, entry.steps.length);
   const steps: ProbabilityOutcome[] = [];
   for (const step of entry.steps) {
@@ -250,16 +279,7 @@ function scored(entry: FileReport, split: string): EvalItemResult {
     if (y === null || y === undefined || step.pTrue === null || step.source === 'user') continue;
     steps.push({ p: step.pTrue, y });
   }
-  return {
-    split,
-    uri: entry.uri,
-    label,
-    predicted: entry.firstErrorIndex ?? -1,
-    judgeErrors: entry.steps.filter((s) => s.verdict === 'error').length,
-    steps,
-    criticSteps: calibrationSamples(entry),
-    usage: entry.usage ?? { requests: 0, promptTokens: 0, completionTokens: 0, cachedSteps: 0 },
-  };
+  return { ...base, label, predicted: entry.firstErrorIndex ?? -1, steps, criticSteps: calibrationSamples(entry) };
 }
 
 /** The first pass of a sample: how many scorable records each stratum has, then which to take. */
@@ -268,7 +288,7 @@ async function planFor(items: AsyncIterable<PipelineItem>, splitByPath: Readonly
   for await (const item of items) {
     const built = await buildItemDocument(item);
     if (!built.ok || unscorable(built.document) !== undefined) continue;
-    const stratum = stratumOf(splitByPath.get(item.path) ?? '', built.document.labels!.firstErrorStep!);
+    const stratum = stratumOf(splitByPath.get(item.path) ?? '', evalLabel(built.document.labels)!.label);
     sizes.set(stratum, (sizes.get(stratum) ?? 0) + 1);
   }
   return planSample(sizes, sample.size, sample.seed);
@@ -300,6 +320,11 @@ export function renderEvalMarkdown(report: EvalReport): string {
   lines.push(
     `Time: ${(report.timeMs / 1000).toFixed(1)} s. Tokens: ${report.usage.promptTokens + report.usage.completionTokens} (${report.usage.promptTokens} prompt + ${report.usage.completionTokens} completion) in ${report.usage.requests} requests; ${report.usage.cachedSteps} step verdicts from the cache.`,
   );
+  if (report.overall.solutionLevel > 0) {
+    lines.push(
+      `${report.overall.solutionLevel} of the solutions have only a final-answer label: a wrong one counts as caught when the solution is judged incorrect at any step or by its final answer; their steps are not scored (no ECE, Brier, AUROC).`,
+    );
+  }
   if (report.skipped.count > 0) {
     const reasons = Object.entries(report.skipped.reasons)
       .map(([reason, n]) => `${n} × ${reason}`)

@@ -8,9 +8,10 @@
 // editor's documents), plus a case in `./document.ts` if its source is not text or a record.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { findSiblingTests } from '../code/siblings';
+import { findSiblingTests, siblingTestPaths } from '../code/siblings';
 import type { ReferenceFile } from '../documents/reference';
-import { findSiblingReference } from '../files/sibling-reference';
+import { solutionsInRecord } from '../datasets/model-output';
+import { findSiblingReference, siblingReferencePath } from '../files/sibling-reference';
 import type { DiscoveredFile, MissingInput } from '../files/discover';
 import { displayPath } from '../files/discover';
 import { classifyPath } from '../files/kinds';
@@ -33,7 +34,7 @@ export interface PipelineItem {
   documentUri?: string;
   /** The file on disk (for a record, its dataset). */
   path: string;
-  record?: { index: number; line?: number };
+  record?: { index: number; line?: number; solution?: string };
   /** Hash of the exact bytes judged (text, sibling tests and reference file, or the record's JSON). */
   contentHash: string;
   source: ItemSource;
@@ -62,6 +63,15 @@ export interface ReadItemsOptions {
   /** Stop producing items (the consumer stops pulling anyway; this also ends a long file scan early). */
   signal?: AbortSignal;
 }
+
+/** The files read with the solution at `path` (its reference, its sibling tests): when one changes, so does its item. */
+export function companionPaths(path: string): string[] {
+  const reference = siblingReferencePath(path);
+  return [...(reference !== undefined ? [reference] : []), ...siblingTestPaths(path)];
+}
+
+/** Globs that match every companion file `companionPaths` can name (for a file watcher). */
+export const COMPANION_GLOBS = ['**/*.reference.md', '**/test_*.py', '**/*_test.py', '**/*.{test,spec}.{ts,js,mts,mjs,cts,cjs,tsx,jsx}'];
 
 /** A solution's text as an item: its sibling test files and reference file are read with it and are part of its hash. */
 export async function itemFromText(input: { id: string; path: string; text: string; languageId?: string; documentUri?: string }): Promise<PipelineItem> {
@@ -129,22 +139,27 @@ async function* datasetItems(path: string, shown: string, kind: 'jsonl' | 'json'
       if (options.signal?.aborted) return;
       const id = `${shown}#${record.index}`;
       const location = { index: record.index, ...(record.line !== undefined ? { line: record.line } : {}) };
-      yield record.ok
-        ? {
-            id,
-            path,
-            record: location,
-            contentHash: contentHash(record.raw),
-            source: { kind: 'record', value: record.value },
-            ...(options.format ? { format: options.format } : {}),
-          }
-        : {
-            id,
-            path,
-            record: location,
-            contentHash: contentHash(record.raw),
-            source: { kind: 'unreadable', status: record.skipped ? 'skipped' : 'failed', reason: record.error },
-          };
+      if (!record.ok) {
+        const status = record.skipped ? 'skipped' : 'failed';
+        yield { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'unreadable', status, reason: record.error } };
+        continue;
+      }
+      const format = options.format ? { format: options.format } : {};
+      const several = options.format === undefined || options.format === 'model-output' ? solutionsInRecord(record.value) : undefined;
+      if (!several) {
+        yield { id, path, record: location, contentHash: contentHash(record.raw), source: { kind: 'record', value: record.value }, ...format };
+        continue;
+      }
+      for (const solution of several) {
+        yield {
+          id: `${id}/${solution.name}`,
+          path,
+          record: { ...location, solution: solution.name },
+          contentHash: contentHash(record.raw, solution.name),
+          source: { kind: 'record', value: solution.record },
+          ...format,
+        };
+      }
     }
   } catch (error) {
     yield unreadableItem(shown, path, 'failed', `cannot read the dataset: ${systemMessage(error)}`);

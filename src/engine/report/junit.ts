@@ -28,7 +28,7 @@ export interface JunitOptions {
 type Outcome = { kind: 'pass' } | { kind: 'failure' | 'error' | 'skipped'; type: string; message: string; detail?: string };
 
 function suiteOf(file: FileReport): string {
-  if (file.record) return file.uri.replace(/#\d+$/, '');
+  if (file.record) return file.uri.replace(/#[^#]*$/, '');
   const slash = file.uri.lastIndexOf('/');
   return slash > 0 ? file.uri.slice(0, slash) : '.';
 }

@@ -65,6 +65,10 @@ export const RecordLocationSchema = z
   .object({
     index: z.number().int().nonnegative().describe('0-based position of the record in its dataset.'),
     line: z.number().int().positive().optional().describe('1-based line of the record in a JSONL file.'),
+    solution: z
+      .string()
+      .optional()
+      .describe('For a record holding several solutions (a list of samples, or one per model): which one, as in the id `file.jsonl#N/solution`.'),
   })
   .describe('For a dataset record: where it is in its file.');
 
