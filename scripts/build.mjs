@@ -46,8 +46,9 @@ const options = {
   ...common,
   entryPoints: entries,
   outdir: 'dist',
-  // 'vscode' is provided by the extension host.
-  external: ['vscode'],
+  // 'vscode' is provided by the extension host. better-sqlite3 is native: the CLI loads it from
+  // node_modules when its cache is used; the language server never does (src/engine/cache/store.ts).
+  external: ['vscode', 'better-sqlite3'],
   plugins: [lazyTypeScript],
   sourcemap: production ? false : 'linked',
   minify: production,

@@ -1,6 +1,7 @@
 // The one place where the CLI decides which checks a run may use (the LLM critic, running code) and
 // builds the judge's dependencies from flags and the environment. Features that add a check extend
 // `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
+import type { CacheStore } from '../engine/cache/store';
 import type { JudgeDependencies } from '../engine/judge';
 import { missingCheckWorker } from '../engine/deadline/check-pool';
 import type { CliContext } from './command';
@@ -22,6 +23,8 @@ export interface CheckDependencies {
   /** The critic as the report describes it for the whole run. */
   critic: Report['critic'];
   promptVersion?: string;
+  /** The cache folder's store when the cache is on (the critic's verdicts, and the result cache of `check`). */
+  cacheStore?: CacheStore;
   /** One line for stderr before the run (e.g. that the LLM critic is off and why). */
   notice?: string;
   /** Releases what the dependencies hold (connections, caches): called once after the run. */
@@ -61,8 +64,9 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
     runCode,
     critic: llm.critic ? { enabled: true, model: llm.model ?? llm.critic.description } : { enabled: false, note: llm.offReason ?? CRITIC_OFF_NO_ENDPOINT },
     ...(llm.protocolVersion !== undefined ? { promptVersion: llm.protocolVersion } : {}),
+    ...(llm.store ? { cacheStore: llm.store } : {}),
     notice: calibration ? `${llm.notice}; P(True) ${describeCalibration(calibration.note)}` : llm.notice,
-    close: async () => {},
+    close: async () => llm.store?.close(),
   };
 }
 

@@ -17,9 +17,10 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { isCarriable } from '../engine/refine/carry';
 import { applyEdits, offsetAt } from '../engine/refine/text';
-import { createFileCache } from '../engine/cache/file';
 import { createMemoryCache } from '../engine/cache/memory';
 import { missingCheckWorker } from '../engine/deadline/check-pool';
+import { openCacheStore } from '../engine/cache/store';
+import { createStoredCriticCache } from '../engine/cache/stored-cache';
 import type { CriticCache } from '../engine/cache/types';
 import {
   ClearCacheRequest,
@@ -264,7 +265,11 @@ export class StepCriticServer {
   private initialize(params: InitializeParams): InitializeResult {
     const options = InitializationOptionsSchema.safeParse(params.initializationOptions ?? {});
     const init: z.infer<typeof InitializationOptionsSchema> = options.success ? options.data : { trusted: false, reviewsProposals: false };
-    const cache = init.cacheDir ? createFileCache(init.cacheDir) : createMemoryCache({ maxEntries: 20_000 });
+    // The portable store (one file per entry), never SQLite: the .vsix carries no native module, since
+    // one built for Node does not load in VS Code's Electron nor on another platform (store.ts).
+    const cache = init.cacheDir
+      ? createStoredCriticCache(openCacheStore(init.cacheDir, { portable: true }).table('critic'))
+      : createMemoryCache({ maxEntries: 20_000 });
     const setup = new CritiqueSetup(
       cache,
       init.llm ?? {},

@@ -3,8 +3,8 @@
 // temporary directory goes away, and the other tests' results survive.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { describe, it } from 'node:test';
 import { createCodeChecker } from '../../src/engine/code/checker';
 import { parseCodeSolution } from '../../src/engine/code/parse';
@@ -13,7 +13,6 @@ import type { TestEvidence } from '../../src/engine/types';
 
 const py = (text: string) => parseCodeSolution({ uri: 'limits.py', text, language: 'python' });
 const statuses = (tests: readonly unknown[]) => (tests as TestEvidence[]).map((t) => [t.name.replace(/^line \d+: /, ''), t.status]);
-const runDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('stepcritic-run-'));
 
 describe('sandbox limits', () => {
   it('a test that loops forever times out; the others still run', async () => {
@@ -31,10 +30,9 @@ describe('sandbox limits', () => {
 
   it('stops a whole run at the wall-clock limit and kills its process group, even a child that ignores SIGTERM', async () => {
     const marker = `stepcritic-orphan-${process.pid}-${Date.now()}`;
-    const before = runDirs().length;
     const result = await runInSandbox({
       command: '/bin/bash',
-      args: ['-c', `trap '' TERM; (trap '' TERM; exec -a ${marker} sleep 60) & exec -a ${marker} sleep 60`],
+      args: ['-c', `pwd; trap '' TERM; (trap '' TERM; exec -a ${marker} sleep 60) & exec -a ${marker} sleep 60`],
       files: {},
       timeoutMs: 500,
       memoryMb: 0,
@@ -47,7 +45,10 @@ describe('sandbox limits', () => {
       .split('\n')
       .filter((l) => l.startsWith(marker));
     assert.deepEqual(left, [], 'no process of the run survives');
-    assert.equal(runDirs().length, before, 'the temporary directory is removed');
+    // Its own directory (other test files run code at the same time: counting directories would race them).
+    const dir = result.stdout.trim();
+    assert.ok(basename(dir).startsWith('stepcritic-run-'), dir);
+    assert.equal(existsSync(dir), false, 'the temporary directory is removed');
   });
 
   it('caps the output and stops a run that floods it', async () => {

@@ -1,16 +1,11 @@
 // Critic configuration: base URL normalisation, presets, where the key comes from; the verdict-token
-// reader on awkward token streams; the cache command.
+// reader on awkward token streams.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cacheCommand } from '../../src/cli/commands/cache';
-import { createFileCache } from '../../src/engine/cache/file';
 import { defaultCacheDir } from '../../src/engine/cache/location';
 import { normalizeBaseUrl, normalizeBaseUrlWithChanges, resolveCriticConfig } from '../../src/engine/llm/config';
 import { classifySpelling, isDegenerate, readValues, VERDICT_WORDS, type TokenLogprob } from '../../src/engine/llm/logprobs';
-import { runCommand } from './run-command';
 
 describe('normalizeBaseUrl', () => {
   it('adds a missing /v1 (the most common setup error) and says so', () => {
@@ -115,34 +110,5 @@ describe('reading the verdict token', () => {
     assert.equal(isDegenerate({ token: 'true', logprob: 0, top_logprobs: [{ token: 'false', logprob: -12 }] }), false);
     const degenerate = [tok('{"steps": [{"step": 1, "analysis": "ok", "correct": '), { token: 'true', logprob: 0, top_logprobs: [] }, tok('}]}')];
     assert.deepEqual(readValues(degenerate, 'correct', VERDICT_WORDS)[0], { value: 'true', pTrue: null, degenerate: true });
-  });
-});
-
-describe('stepcritic cache', () => {
-  it('stats and clear', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'stepcritic-cache-cmd-'));
-    try {
-      const cache = createFileCache(dir);
-      const value = {
-        verdict: 'correct' as const,
-        pTrue: 0.9,
-        source: 'logprobs' as const,
-        explanation: 'ok',
-        model: 'm',
-        createdAt: Date.parse('2025-01-02T03:04:05Z'),
-      };
-      await cache.set('a'.repeat(64), { kind: 'step', value });
-      await cache.set('b'.repeat(64), { kind: 'step', value });
-      const stats = await runCommand(cacheCommand, ['stats', '--cache-dir', dir]);
-      assert.equal(stats.code, 0);
-      assert.match(stats.stdout, /Entries:\s+2/);
-      assert.match(stats.stdout, /Oldest:\s+2025-01-02T03:04:05\.000Z/);
-      const cleared = await runCommand(cacheCommand, ['clear'], { STEPCRITIC_CACHE_DIR: dir });
-      assert.match(cleared.stdout, /Removed 2 cached entries/);
-      assert.match((await runCommand(cacheCommand, ['stats', '--cache-dir', dir])).stdout, /Entries:\s+0/);
-      assert.equal((await runCommand(cacheCommand, ['purge', '--cache-dir', dir])).code, 2);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

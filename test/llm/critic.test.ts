@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CriticStepResult } from '../../src/engine/checks';
-import { createFileCache } from '../../src/engine/cache/file';
+import { openCacheStore } from '../../src/engine/cache/store';
+import { createStoredCriticCache } from '../../src/engine/cache/stored-cache';
 import { createMemoryCache } from '../../src/engine/cache/memory';
 import { Semaphore } from '../../src/engine/llm/concurrency';
 import { CriticConfigSchema, type CriticConfigInput } from '../../src/engine/llm/config';
@@ -159,9 +160,10 @@ describe('LLM critic', () => {
     );
   });
 
-  it('a cache hit makes zero requests; the file cache survives a new process and a corrupt entry is rebuilt', async () => {
+  it("a cache hit makes zero requests; the server's per-file cache survives a new process and a corrupt entry is rebuilt", async () => {
     server.setHandler(scriptedByStep({ 2: { verdict: 'incorrect', pTrue: 0.1 } }));
     const dir = await mkdtemp(join(tmpdir(), 'stepcritic-cache-'));
+    const createFileCache = (at: string) => createStoredCriticCache(openCacheStore(at, { portable: true }).table('critic'));
     try {
       const first = await critic({}, { cache: createFileCache(dir) }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
       const base = server.requests.length;
@@ -185,7 +187,7 @@ describe('LLM critic', () => {
       assert.equal(third.usage.cachedSteps, 0);
       const fourth = await critic({}, { cache: createFileCache(dir) }).judge({ document: doc, evidence: noEvidence, fromStep: 0 });
       assert.equal(fourth.usage.requests, 0);
-      assert.equal((await createFileCache(dir).stats()).entries, 3);
+      assert.equal((await openCacheStore(dir, { portable: true }).table('critic').stats()).entries, 3);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

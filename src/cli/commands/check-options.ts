@@ -130,9 +130,6 @@ export interface CheckSettings extends ReportOutput {
   concurrency?: number;
   yes: boolean;
   prices?: Prices;
-  /** The result cache (with the LLM critic): off with --no-cache; it lives in the critic's cache folder. */
-  useCache: boolean;
-  cacheDir?: string;
 }
 
 export function readCheckSettings(args: ParsedArgs): CheckSettings {
@@ -152,7 +149,6 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
   const triage = stringValue(args, 'triage') as CheckSettings['triage'];
   const title = stringValue(args, 'title');
   const color = booleanValue(args, 'color');
-  const cacheDir = stringValue(args, 'cache-dir');
   const shard = readShard('check', args);
   return {
     paths: args.positionals,
@@ -175,7 +171,5 @@ export function readCheckSettings(args: ParsedArgs): CheckSettings {
     ...(concurrency !== undefined ? { concurrency } : {}),
     yes: booleanValue(args, 'yes') ?? false,
     ...(prices ? { prices } : {}),
-    useCache: booleanValue(args, 'cache') !== false,
-    ...(cacheDir !== undefined ? { cacheDir } : {}),
   };
 }

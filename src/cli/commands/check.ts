@@ -9,9 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { createAnswerScreen } from '../../engine/batch/answer-screen';
 import { readRunLog, runLogMeta } from '../../engine/batch/run-log-reader';
 import type { RunLogWriter } from '../../engine/batch/run-log';
-import { createFileResultCache, resultCacheKey } from '../../engine/batch/result-cache';
+import { createStoredResultCache, resultCacheKey } from '../../engine/batch/result-cache';
 import type { TriageOptions } from '../../engine/batch/triage';
-import { defaultCacheDir } from '../../engine/cache/location';
 import type { DiscoveredFile, MissingInput } from '../../engine/files/discover';
 import { describeMissing, discoverFiles } from '../../engine/files/discover';
 import { FOLDER_WALK_SUFFIX, SUPPORTED_EXTENSIONS } from '../../engine/files/kinds';
@@ -173,7 +172,7 @@ async function checkInputs(
       deps: dependencies.deps,
       document: { maxSteps: settings.maxSteps },
       concurrency: settings.concurrency ?? (llm ? Math.max(settings.jobs, llm.config.concurrency) : settings.jobs),
-      ...judgeExtras(context, settings, dependencies, configHash),
+      ...judgeExtras(settings, dependencies, configHash),
       ...(runLog ? { runLog } : {}),
       total: prepared.total ?? fileCount,
       signal: context.signal,
@@ -238,21 +237,16 @@ function runMeta(settings: CheckSettings, dependencies: CheckDependencies, durat
  * back without judging; only with a critic (verifiers alone cost less than the lookup), and --no-cache
  * turns it off.
  */
-function judgeExtras(
-  context: CliContext,
-  settings: CheckSettings,
-  dependencies: CheckDependencies,
-  configHash: string,
-): Pick<PipelineOptions, 'triage' | 'resultCache'> {
+function judgeExtras(settings: CheckSettings, dependencies: CheckDependencies, configHash: string): Pick<PipelineOptions, 'triage' | 'resultCache'> {
   const llm = dependencies.llm;
   let triage: TriageOptions | undefined;
   if (settings.triage === 'verifiers') triage = { mode: 'verifiers' };
   else if (settings.triage === 'answer' && llm) triage = { mode: 'answer', threshold: settings.triageThreshold, screen: createAnswerScreen(llm) };
-  if (!dependencies.deps.critic || !settings.useCache) return triage ? { triage } : {};
+  if (!dependencies.deps.critic || !dependencies.cacheStore) return triage ? { triage } : {};
   return {
     ...(triage ? { triage } : {}),
     resultCache: {
-      cache: createFileResultCache(resolve(context.cwd, settings.cacheDir ?? defaultCacheDir(context.env))),
+      cache: createStoredResultCache(dependencies.cacheStore.table('results')),
       keyOf: (item: PipelineItem) => resultCacheKey({ toolVersion: TOOL_VERSION, configHash, id: item.id, contentHash: item.contentHash }),
     },
   };

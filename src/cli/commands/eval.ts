@@ -117,21 +117,26 @@ export const evalCommand: Command = {
     context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
     warnIfNoCheckWorker(context);
     const progress = context.stderr.isTTY === true;
-    const report = await runEval(splitList, {
-      critic: setup.critic,
-      criticOffReason: setup.offReason,
-      model: setup.model,
-      ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
-      ...(calibration ? { calibration } : {}),
-      concurrency: concurrency ?? setup.concurrency ?? 4,
-      limit,
-      ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
-      ...(shard ? { shard } : {}),
-      threshold,
-      cwd: context.cwd,
-      signal: context.signal,
-      onItem: progress ? (_r, done) => context.stderr.write(`\rstepcritic: judged ${done} solutions`) : undefined,
-    });
+    let report: Awaited<ReturnType<typeof runEval>>;
+    try {
+      report = await runEval(splitList, {
+        critic: setup.critic,
+        criticOffReason: setup.offReason,
+        model: setup.model,
+        ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
+        ...(calibration ? { calibration } : {}),
+        concurrency: concurrency ?? setup.concurrency ?? 4,
+        limit,
+        ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
+        ...(shard ? { shard } : {}),
+        threshold,
+        cwd: context.cwd,
+        signal: context.signal,
+        onItem: progress ? (_r, done) => context.stderr.write(`\rstepcritic: judged ${done} solutions`) : undefined,
+      });
+    } finally {
+      setup.store?.close();
+    }
     if (progress) context.stderr.write('\n');
     const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderEvalMarkdown(report);
     if (out) {

@@ -3,8 +3,9 @@
 // never from a flag (it would land in shell history) and never from a file in the workspace.
 // What the critic learns about an endpoint (capabilities.ts) is kept next to the cache, so that
 // `stepcritic probe` and every later run share it.
-import { createFileCache } from '../../engine/cache/file';
 import { defaultCacheDir } from '../../engine/cache/location';
+import { openCacheStore, type CacheStore } from '../../engine/cache/store';
+import { createStoredCriticCache } from '../../engine/cache/stored-cache';
 import type { CriticCache } from '../../engine/cache/types';
 import { createFileCapabilityStore, createMemoryCapabilityStore, type CapabilityStore } from '../../engine/llm/capabilities';
 import {
@@ -122,6 +123,12 @@ export function cliCacheDir(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
   return stringValue(args, 'cache-dir') ?? defaultCacheDir(env);
 }
 
+/** The cache folder's store, or none with --no-cache; `report` gets a line when it falls back or starts afresh. */
+export function cliCacheStore(args: ParsedArgs, env: NodeJS.ProcessEnv, report?: (line: string) => void): CacheStore | undefined {
+  if (booleanValue(args, 'cache') === false) return undefined;
+  return openCacheStore(cliCacheDir(args, env), report ? { onNotice: report } : {});
+}
+
 /** Where what is learned about endpoints is kept: beside the cache, or in memory with --no-cache. */
 export function cliCapabilityStore(args: ParsedArgs, env: NodeJS.ProcessEnv): CapabilityStore {
   return booleanValue(args, 'cache') === false ? createMemoryCapabilityStore() : createFileCapabilityStore(cliCacheDir(args, env));
@@ -131,6 +138,8 @@ export interface CliCritic {
   critic?: LlmCritic;
   config?: CriticConfig;
   cache?: CriticCache;
+  /** The store the cache lives in (the run's result cache shares it); closed once after the run. */
+  store?: CacheStore;
   /** Why there is no critic, when there is none. */
   offReason?: string;
   /** One line for stderr: which endpoint is used (and what is known of it), or that the critic is off. */
@@ -159,12 +168,12 @@ export async function createCliCritic(
     if (wanted === true) throw new UsageError(`--llm: ${resolved.reason.replace(/^LLM critic off: /, '')}`, helpHint(command));
     return { offReason: resolved.reason, notice: `${resolved.reason.replace(/\.$/, '')}; only the deterministic verifiers run.` };
   }
-  const useCache = booleanValue(args, 'cache') !== false;
   const capabilities = cliCapabilityStore(args, env);
   const profile = await capabilities.profile(resolved.config.baseUrl, resolved.config.model);
   const measured = extra.concurrency === undefined ? profile.capabilities.concurrency : undefined;
   const config = measured !== undefined ? { ...resolved.config, concurrency: measured } : resolved.config;
-  const cache = useCache ? createFileCache(cliCacheDir(args, env)) : undefined;
+  const store = cliCacheStore(args, env, extra.report);
+  const cache = store ? createStoredCriticCache(store.table('critic')) : undefined;
   const critic = createLlmCritic(config, { cache, capabilities, ...(extra.report ? { onAdapt: extra.report } : {}) });
   const changes = resolved.changes.length > 0 ? ` (base URL: ${resolved.changes.join(', ')})` : '';
   const budget = config.tokenBudget > 0 ? `, budget ${config.tokenBudget} tokens` : '';
@@ -174,6 +183,7 @@ export async function createCliCritic(
     critic,
     config,
     cache,
-    notice: `LLM critic: ${describeConfig(config)}${changes}${budget}${useCache ? '' : ', cache off'}; ${[...known, requests].join(', ')}`,
+    ...(store ? { store } : {}),
+    notice: `LLM critic: ${describeConfig(config)}${changes}${budget}${store ? '' : ', cache off'}; ${[...known, requests].join(', ')}`,
   };
 }

@@ -3,7 +3,8 @@
 // own (--prm-base-url, --prm-model, STEPCRITIC_PRM_API_KEY): a key for the chat endpoint is never sent
 // to the PRM's server, nor the other way round.
 import { readFileSync } from 'node:fs';
-import { createFileCache } from '../../engine/cache/file';
+import type { CacheStore } from '../../engine/cache/store';
+import { createStoredCriticCache } from '../../engine/cache/stored-cache';
 import type { CriticCache } from '../../engine/cache/types';
 import type { StepCritic } from '../../engine/checks';
 import { errorMessage } from '../../engine/error-message';
@@ -24,7 +25,7 @@ import { poolingUrl } from '../../engine/prm/request';
 import type { OptionSpec, ParsedArgs } from '../args';
 import { booleanValue, helpHint, integerValue, stringValue } from '../args';
 import { UsageError } from '../command';
-import { cliCacheDir, createCliCritic } from './llm-options';
+import { cliCacheStore, createCliCritic } from './llm-options';
 
 export const CRITIC_KINDS = ['llm', 'prm'] as const;
 
@@ -113,6 +114,8 @@ export interface CliStepCritic {
   /** Requests in flight at once that the critic's configuration settled on (what the probe measured, a preset's default). */
   concurrency?: number;
   cache?: CriticCache;
+  /** The store the cache lives in (the run's result cache shares it); closed once after the run. */
+  store?: CacheStore;
   /** The critic's protocol (prompt version, or the PRM's request format), for reports and run logs. */
   protocolVersion?: string;
   /** Why there is no critic, when there is none. */
@@ -140,6 +143,7 @@ export async function createCliStepCritic(
       model: llm.config?.model,
       concurrency: llm.config?.concurrency,
       cache: llm.cache,
+      ...(llm.store ? { store: llm.store } : {}),
       ...(llm.critic ? { protocolVersion: PROTOCOL_VERSION } : {}),
       offReason: llm.offReason,
       notice: llm.notice,
@@ -148,8 +152,8 @@ export async function createCliStepCritic(
   const resolved = resolveCliPrmConfig(command, args, env, { concurrency: extra.concurrency });
   if (!resolved.ok) throw new UsageError(`--critic prm: ${resolved.reason.replace(/^PRM critic off: /, '')}`, helpHint(command));
   const config = resolved.config;
-  const useCache = booleanValue(args, 'cache') !== false;
-  const cache = useCache ? createFileCache(cliCacheDir(args, env)) : undefined;
+  const store = cliCacheStore(args, env, extra.report);
+  const cache = store ? createStoredCriticCache(store.table('critic')) : undefined;
   const ignored = booleanValue(args, 'final-answer-check') === true ? '; --final-answer-check does not apply to a PRM' : '';
   const budget = config.endpoint.tokenBudget > 0 ? `, budget ${config.endpoint.tokenBudget} tokens` : '';
   return {
@@ -158,8 +162,9 @@ export async function createCliStepCritic(
     model: config.endpoint.model,
     concurrency: config.endpoint.concurrency,
     cache,
+    ...(store ? { store } : {}),
     protocolVersion: prmProtocolVersion(config),
-    notice: `PRM critic: ${describePrmConfig(config)} (POST ${poolingUrl(config.endpoint.baseUrl)})${budget}${useCache ? '' : ', cache off'}${ignored}`,
+    notice: `PRM critic: ${describePrmConfig(config)} (POST ${poolingUrl(config.endpoint.baseUrl)})${budget}${store ? '' : ', cache off'}${ignored}`,
   };
 }
 

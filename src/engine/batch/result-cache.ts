@@ -4,13 +4,13 @@
 // what makes a second run over unchanged input cost (almost) nothing; the critic's own per-step cache
 // still covers a solution that changed.
 //
-// One small JSON file per result under `<dir>/batch-results/`, written atomically (a temporary file
-// renamed into place); a file that cannot be read or does not parse is a miss, never an error.
+// The results live in the cache folder's store (cache/store.ts) beside the critic's verdicts; an entry
+// that does not parse is a miss, never an error.
 // Only clean results are kept: nothing with a step that could not be judged, nothing that failed.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseJson } from '../cache/stored-cache';
+import type { CacheTable } from '../cache/store';
 import { FileReportSchema } from '../report/schema';
 import type { FileReport } from '../report/schema';
 import { hasJudgeErrors } from '../report/build';
@@ -35,29 +35,16 @@ export function isReusable(entry: FileReport): boolean {
   return entry.status === 'judged' && entry.verdict !== 'error' && !hasJudgeErrors(entry);
 }
 
-export function createFileResultCache(root: string): ResultCache {
-  const dir = join(root, 'batch-results');
-  const pathOf = (key: string) => join(dir, key.slice(0, 2), `${key}.json`);
+export function createStoredResultCache(table: CacheTable): ResultCache {
   return {
     async get(key) {
-      try {
-        const parsed = CachedResultSchema.safeParse(JSON.parse(await readFile(pathOf(key), 'utf8')));
-        return parsed.success ? parsed.data : undefined;
-      } catch {
-        return undefined;
-      }
+      const text = await table.get(key);
+      if (text === undefined) return undefined;
+      const parsed = CachedResultSchema.safeParse(parseJson(text));
+      return parsed.success ? parsed.data : undefined;
     },
     async set(key, value) {
-      const path = pathOf(key);
-      const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-      try {
-        await mkdir(join(dir, key.slice(0, 2)), { recursive: true });
-        await writeFile(temporary, JSON.stringify(value), { flag: 'wx' });
-        await rename(temporary, path);
-      } catch {
-        // A cache that cannot be written only costs speed.
-        await unlink(temporary).catch(() => undefined);
-      }
+      await table.set(key, JSON.stringify(value), Date.now());
     },
   };
 }

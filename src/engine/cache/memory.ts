@@ -1,5 +1,5 @@
 // An in-memory critic cache: for tests, and in front of the disk cache in long-lived processes.
-import type { CacheEntry, CacheStats, CriticCache } from './types';
+import type { CacheEntry, CriticCache } from './types';
 
 /**
  * `maxEntries` bounds it, least recently used out first: in front of the disk cache it must not grow
@@ -25,17 +25,6 @@ export function createMemoryCache(options: { maxEntries?: number } = {}): Critic
       entries.delete(key);
       entries.set(key, entry);
       while (entries.size > limit) entries.delete(entries.keys().next().value!);
-    },
-    async stats(): Promise<CacheStats> {
-      const times = [...entries.values()].map((e) => e.value.createdAt);
-      return {
-        entries: entries.size,
-        bytes: [...entries.values()].reduce((sum, e) => sum + JSON.stringify(e).length, 0),
-        location: 'memory',
-        oldest: times.length > 0 ? Math.min(...times) : undefined,
-        newest: times.length > 0 ? Math.max(...times) : undefined,
-        corrupt: 0,
-      };
     },
     async clear() {
       const n = entries.size;

@@ -1,5 +1,5 @@
-// What the critic cache stores and the interface every cache (memory, disk, the extension's storage)
-// offers. Only real verdicts are stored: a "could not judge" is retried next time, never remembered.
+// What the critic cache stores and the interface every cache (memory, or a store on disk) offers.
+// Only real verdicts are stored: a "could not judge" is retried next time, never remembered.
 import { z } from 'zod';
 import { CriticSourceSchema } from '../types';
 
@@ -45,21 +45,9 @@ export const CacheEntrySchema = z.discriminatedUnion('kind', [
 ]);
 export type CacheEntry = z.infer<typeof CacheEntrySchema>;
 
-export interface CacheStats {
-  entries: number;
-  bytes: number;
-  /** Where it lives (a directory), or 'memory'. */
-  location: string;
-  oldest?: number;
-  newest?: number;
-  /** Entries found unreadable and ignored during the scan. */
-  corrupt: number;
-}
-
 export interface CriticCache {
   get(key: string): Promise<CacheEntry | undefined>;
   set(key: string, entry: CacheEntry): Promise<void>;
-  stats(): Promise<CacheStats>;
   /** Removes every entry; returns how many. */
   clear(): Promise<number>;
 }

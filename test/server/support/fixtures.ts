@@ -71,6 +71,8 @@ export async function startRig(
     llmTuning?: Record<string, number>;
     /** Where "Critique Workspace" keeps its runs (the extension's storage). */
     runLogDir?: string;
+    /** Where the critic cache lives (the extension's storage); without it, in memory. */
+    cacheDir?: string;
   } = {},
 ): Promise<Rig> {
   const llm = await startScriptedLlmServer({
@@ -87,6 +89,7 @@ export async function startRig(
       trusted: options.trusted ?? true,
       reviewsProposals: options.reviewsProposals ?? false,
       ...(options.runLogDir ? { runLogDir: options.runLogDir } : {}),
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
       llm: { timeoutMs: 2000, maxRetries: 0, retryBaseMs: 10, ...options.llmTuning },
     },
   });
