@@ -3,6 +3,8 @@
 // `buildCheckDependencies` and the flags it reads; `check` and the other commands only call it.
 import type { CacheStore } from '../engine/cache/store';
 import type { JudgeDependencies } from '../engine/judge';
+import { missingCheckWorker } from '../engine/deadline/check-pool';
+import type { CliContext } from './command';
 import { describeCalibration } from '../engine/calibration/file';
 import type { ReplySource } from '../engine/llm/batch-request';
 import type { LlmCritic } from '../engine/llm/critic';
@@ -72,4 +74,10 @@ export async function buildCheckDependencies(input: DependencyInput): Promise<Ch
     notice: calibration ? `${llm.notice}; P(True) ${describeCalibration(calibration.note)}` : llm.notice,
     close: async () => llm.store?.close(),
   };
+}
+
+/** A run without the bundled check worker has no time limit per text: said on stderr, once, before the run. */
+export function warnIfNoCheckWorker(context: Pick<CliContext, 'stderr'>): void {
+  const missing = missingCheckWorker();
+  if (missing) context.stderr.write(`stepcritic: warning: ${missing}\n`);
 }

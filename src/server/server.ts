@@ -18,6 +18,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { isCarriable } from '../engine/refine/carry';
 import { applyEdits, offsetAt } from '../engine/refine/text';
 import { createMemoryCache } from '../engine/cache/memory';
+import { missingCheckWorker } from '../engine/deadline/check-pool';
 import { openCacheStore } from '../engine/cache/store';
 import { createStoredCriticCache } from '../engine/cache/stored-cache';
 import type { CriticCache } from '../engine/cache/types';
@@ -329,6 +330,8 @@ export class StepCriticServer {
     if (this.client.watchesFiles) watchCompanionFiles(this.connection);
     this.logCritic();
     this.sendStatus();
+    const noWorker = missingCheckWorker();
+    if (noWorker) void this.connection.window.showWarningMessage(`Step Critic: ${noWorker}`);
   }
 
   private async pullConfiguration(): Promise<void> {

@@ -170,3 +170,120 @@ describe('sibling test files', () => {
     assert.match(result.tests[0]?.kind === 'test' ? (result.tests[0].output ?? '') : '', /AssertionError.*6 == 9/);
   });
 });
+
+describe('fault localization through the harness', () => {
+  const localized = (result: Awaited<ReturnType<typeof run.check>>) =>
+    [...result.stepEvidence]
+      .flatMap(([index, list]) => list.filter((e): e is FaultLocalizationEvidence => e.kind === 'fault-localization').map((e) => ({ index, ...e })))
+      .sort((a, b) => a.rank - b.rank);
+
+  it("reads '>>> f(x) == y' with nothing under it as an assertion: it passes when it prints True", async () => {
+    const example = (body: string) =>
+      ['def double(x):', '    """', '    >>> double(2) == 4', '    True', '    >>> double(3) == 6', '    """', body, ''].join('\n');
+    const right = await run.check(await py(example('    return 2 * x').replace('    True\n', '')));
+    assert.deepEqual(
+      right.tests.map((t) => t.kind === 'test' && t.status),
+      ['passed', 'passed'],
+    );
+    const wrong = await run.check(await py(example('    return x + 2').replace('    True\n', '')));
+    assert.deepEqual(
+      wrong.tests.map((t) => t.kind === 'test' && t.status),
+      ['passed', 'failed'],
+    );
+  });
+
+  it('marks the body of a one-line loop, not its header, when the mutant is in the body', async () => {
+    const text = ['def factorial(n):', '    x = 1', '    for j in range(1, n + 1): x *= n', '    return x', ''].join('\n');
+    const doc = await py(text);
+    const tests = [
+      {
+        name: 'test_factorial.py',
+        origin: 'sibling' as const,
+        code: 'def test_3():\n    assert factorial(3) == 6\n\ndef test_1():\n    assert factorial(1) == 1\n',
+      },
+    ];
+    const result = await run.check({ ...doc, tests });
+    const [top, next] = localized(result);
+    assert.equal(doc.steps[top!.index]!.text, 'x *= n');
+    assert.equal(top!.mutation?.change, 'n -> j');
+    assert.equal(top!.clear, true);
+    assert.notEqual(next?.score, top!.score);
+  });
+
+  it('never ranks the import or the docstring that every test runs with the faulty line', async () => {
+    const text = ['def boxes(items, size):', '    import math', '    "Boxes needed for the items."', '    return math.floor(items / size)', ''].join('\n');
+    const doc = await py(text);
+    const tests = [
+      { name: 'test_boxes.py', origin: 'sibling' as const, code: 'def test_a():\n    assert boxes(7, 2) == 4\n\ndef test_b():\n    assert boxes(4, 2) == 2\n' },
+    ];
+    const ranked = localized(await run.check({ ...doc, tests }));
+    assert.deepEqual(
+      ranked.map((r) => doc.steps[r.index]!.text),
+      ['return math.floor(items / size)'],
+    );
+    assert.equal(ranked[0]!.clear, true);
+  });
+
+  it('tries the usual slips beyond binary operators: an augmented assignment, a list out of order, a call whose result is not the value', async () => {
+    const cases = [
+      {
+        text: ['def count_even(xs):', '    n = 0', '    for x in xs:', '        if x % 2 == 0:', '            n -= 1', '    return n', ''],
+        test: 'assert count_even([2, 4, 5]) == 2',
+        change: 'n -= 1 -> n += 1',
+      },
+      {
+        text: ['def low_high(xs):', '    lo = min(xs)', '    hi = max(xs)', '    return [hi, lo]', ''],
+        test: 'assert low_high([3, 1, 2]) == [1, 3]',
+        change: '[hi, lo] -> [lo, hi]',
+      },
+      {
+        text: ['def largest(xs, k):', '    ys = sorted(xs)[-k:]', '    return ys.sort(reverse=True)', ''],
+        test: 'assert largest([3, 1, 2], 2) == [2, 3]',
+        change: 'ys.sort(reverse=True) -> ys',
+      },
+    ];
+    for (const { text, test, change } of cases) {
+      const doc = await py(text.join('\n'));
+      const tests = [{ name: 'test_it.py', origin: 'sibling' as const, code: `def test_it():\n    ${test}\n` }];
+      const [top] = localized(await run.check({ ...doc, tests }));
+      assert.equal(top?.mutation?.change, change, text.join('\n'));
+      assert.equal(top.clear, true, change);
+    }
+  });
+
+  it('a docstring example that hangs is a timeout, not an example that disagrees with the passing tests', async () => {
+    const text = ['def spin(n):', '    """', '    >>> spin(1)', '    1', '    """', '    while n > 0:', '        pass', '    return n', ''].join('\n');
+    const doc = await py(text, 'spin.py');
+    const tests = [...(doc.tests ?? []), { name: 'test_spin.py', origin: 'sibling' as const, code: 'def test_zero():\n    assert spin(0) == 0\n' }];
+    const quick = createCodeChecker({ allowRun: true, timeoutMs: 4000 });
+    const result = await quick.check({ ...doc, tests });
+    assert.deepEqual(
+      result.tests.map((t) => t.kind === 'test' && t.status),
+      ['timeout', 'passed'],
+    );
+    assert.doesNotMatch(result.note ?? '', /disagrees/);
+    assert.equal((await judgeSolution({ ...doc, tests }, { codeChecker: quick })).verdict, 'incorrect');
+  });
+
+  it('tries mutants on the failing test file first: docstring examples that are wrong do not hide the fix', async () => {
+    // Three examples expect values no version of the function returns; the test file is right.
+    const text = [
+      'def add(a, b):',
+      '    """',
+      '    >>> add(1, 1)',
+      '    3',
+      '    >>> add(2, 2)',
+      '    5',
+      '    >>> add(0, 0)',
+      '    1',
+      '    """',
+      '    return a - b',
+      '',
+    ].join('\n');
+    const doc = await py(text);
+    const tests = [...(doc.tests ?? []), { name: 'test_add.py', origin: 'sibling' as const, code: 'def test_a():\n    assert add(2, 3) == 5\n' }];
+    const [top] = localized(await run.check({ ...doc, tests }));
+    assert.equal(doc.steps[top!.index]!.text, 'return a - b');
+    assert.equal(top!.mutation?.change, 'a - b -> a + b');
+  });
+});

@@ -76,8 +76,7 @@ describe('localizeFaults', () => {
       { failed: false, lines: [1, 2] },
     ];
     const found = localizeFaults([step(0, 1), step(1, 2)], spectra, {
-      tried: 12,
-      statements: [{ line: 2, endLine: 2, score: 1, fixed: 1, broke: 0, change: 'a < b -> a <= b' }],
+      mutation: { tried: 12, statements: [{ line: 2, endLine: 2, score: 1, fixed: 1, broke: 0, change: 'a < b -> a <= b' }] },
     });
     assert.equal(found.get(1)!.rank, 1);
     assert.equal(found.get(1)!.clear, true);
@@ -102,17 +101,73 @@ describe('localizeFaults', () => {
         { line: 4, endLine: 4, score: 0.5, fixed: 1, broke: 0, change: '(lo + hi) // 2 -> (lo + hi) // 1' },
       ],
     };
-    const found = localizeFaults(steps, spectra, mutation);
+    const found = localizeFaults(steps, spectra, { mutation });
     assert.equal(found.get(1)!.rank, 1);
     assert.equal(found.get(1)!.clear, true);
     assert.equal(found.get(2)!.rank, 2);
     // By score alone the partial fix on the line with the higher spectrum is ahead: (1 + 0.5) / 2 > (0.41 + 1) / 2.
     assert.ok(found.get(2)!.score > found.get(1)!.score);
     const partialOnly = localizeFaults(steps, spectra, {
-      tried: 40,
-      statements: [{ ...mutation.statements[0]!, score: 0.5, fixed: 1 }, mutation.statements[1]!],
+      mutation: { tried: 40, statements: [{ ...mutation.statements[0]!, score: 0.5, fixed: 1 }, mutation.statements[1]!] },
     });
     assert.equal(partialOnly.get(2)!.rank, 1);
+  });
+
+  it("gives a mutant to the step of its own statement when two statements share a line ('for j in r: x *= i')", () => {
+    // def f(n): / for j in range(1, n + 1): x *= i / return x — line 2 holds two steps, the for header and its body.
+    const steps = [
+      { index: 0, range: { start: { line: 1, character: 4 }, end: { line: 1, character: 28 } } },
+      { index: 1, range: { start: { line: 1, character: 29 }, end: { line: 1, character: 35 } } },
+      { index: 2, range: { start: { line: 2, character: 4 }, end: { line: 2, character: 12 } } },
+    ];
+    const spectra = [
+      { failed: true, lines: [2, 3] },
+      { failed: false, lines: [2, 3] },
+    ];
+    const found = localizeFaults(steps, spectra, {
+      mutation: { tried: 9, statements: [{ line: 2, col: 29, endLine: 2, score: 1, fixed: 1, broke: 0, change: 'i -> j' }] },
+    });
+    assert.equal(found.get(1)!.rank, 1);
+    assert.equal(found.get(1)!.clear, true, "the header does not share the body statement's mutant, so it does not tie with it");
+    assert.equal(found.get(0)!.mutation, undefined);
+  });
+
+  it('never ranks an import, a docstring or a plain def header, which every test runs as well', () => {
+    // def f(s): / import math / "doc" / return math.floor(s) — every test runs every line.
+    const steps = [step(0, 1), { index: 1, range: { start: { line: 1, character: 4 }, end: { line: 1, character: 15 } } }, step(2, 3), step(3, 4)];
+    const spectra = [
+      { failed: true, lines: [1, 2, 3, 4] },
+      { failed: false, lines: [1, 2, 3, 4] },
+    ];
+    const inert = [
+      [1, 0, 2, 4],
+      [2, 4, 2, 15],
+      [3, 0, 3, 5],
+    ] as const;
+    const found = localizeFaults(steps, spectra, { inert });
+    assert.deepEqual([...found.keys()], [3]);
+    assert.equal(found.get(3)!.clear, true, 'alone in the ranking, the return is the step');
+    assert.equal(localizeFaults(steps, spectra).get(3)!.clear, false, 'without the spans the four steps tie');
+  });
+
+  it('of two candidate fixes, an operator or constant change stands out over one variable put for another', () => {
+    // t = 1 (line 2, the bug) and for i in list1 (line 4): `1 -> 0` and `list1 -> test` both fix the one failing test.
+    const spectra = [
+      { failed: true, lines: [2, 3, 4] },
+      { failed: false, lines: [2, 3, 4] },
+    ];
+    const statements = [
+      { line: 4, endLine: 4, score: 1, fixed: 1, broke: 0, change: 'list1 -> test', tier: 2 },
+      { line: 2, endLine: 2, score: 1, fixed: 1, broke: 0, change: '1 -> 0', tier: 0 },
+    ];
+    const found = localizeFaults([step(0, 2), step(1, 3), step(2, 4)], spectra, { mutation: { tried: 30, statements } });
+    assert.equal(found.get(0)!.rank, 1);
+    assert.equal(found.get(0)!.clear, true);
+    assert.equal(found.get(2)!.rank, 2);
+    const sameKind = localizeFaults([step(0, 2), step(1, 3), step(2, 4)], spectra, {
+      mutation: { tried: 30, statements: statements.map((m) => ({ ...m, tier: 0 })) },
+    });
+    assert.equal(sameKind.get(0)!.clear, false, 'two operator/constant fixes: no step stands out');
   });
 
   it('says nothing when no test fails', () => {

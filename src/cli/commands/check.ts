@@ -39,7 +39,7 @@ import { batchApiResults } from './batch-api';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
-import { buildCheckDependencies } from '../deps';
+import { buildCheckDependencies, warnIfNoCheckWorker } from '../deps';
 import { checkOutputTarget, streamSink, writeReportOutput } from '../output-file';
 import { noProgress, terminalProgress } from '../progress';
 import { colourEnabled, noPaint, painter } from '../style';
@@ -162,6 +162,7 @@ export async function checkWith(context: CliContext, args: ParsedArgs, settings:
     if (batched && !dependencies.llm)
       throw new UsageError('--batch-api needs the LLM critic: an endpoint and a model (--base-url, --model)', helpHint('check'));
     if (dependencies.notice && !settings.quiet) context.stderr.write(`stepcritic: ${dependencies.notice}\n`);
+    warnIfNoCheckWorker(context);
     return await checkInputs(context, settings, dependencies, inputs, batched);
   } finally {
     await dependencies.close();

@@ -12,6 +12,7 @@ import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-
 import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION, cliCriticIdentity, readCliCalibration } from './calibration-option';
 import { readShard, SHARD_OPTION } from './shard-option';
+import { warnIfNoCheckWorker } from '../deps';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -114,6 +115,7 @@ export const evalCommand: Command = {
     const setup = await createCliStepCritic('eval', args, context.env, { concurrency, report: (line) => context.stderr.write(`stepcritic: ${line}\n`) });
     const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
     context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
+    warnIfNoCheckWorker(context);
     const progress = context.stderr.isTTY === true;
     let report: Awaited<ReturnType<typeof runEval>>;
     try {

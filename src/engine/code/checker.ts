@@ -201,7 +201,11 @@ function interpret(
     .map((r) => ({ failed: r.status !== 'passed', lines: r.lines }));
   const failed = spectra.filter((s) => s.failed).length;
   if (failed > 0) {
-    for (const [index, evidence] of localizeFaults(document.steps, spectra, report.mutation)) push(stepEvidence, index, evidence);
+    for (const [index, evidence] of localizeFaults(document.steps, spectra, {
+      ...(report.mutation ? { mutation: report.mutation } : {}),
+      inert: report.load?.inert ?? [],
+    }))
+      push(stepEvidence, index, evidence);
   } else if (spectra.length > 0) {
     // All pass: say on each step how many tests run it (a step no test reaches is visibly untested).
     for (const step of document.steps) {
@@ -231,15 +235,15 @@ function interpret(
 const AUTHORITATIVE: ReadonlySet<CodeTest['origin']> = new Set(['sibling', 'dataset']);
 
 /**
- * Docstring examples that fail while the authoritative tests (a sibling test file, the dataset's
- * tests) all pass, and nothing else fails: the example is what disagrees (HumanEval's `median`
- * docstring says 15.0, the right value is 8.0), not the solution.
+ * Docstring examples that give another value while the authoritative tests (a sibling test file, the
+ * dataset's tests) all ran and pass, and nothing else fails: the example is what disagrees (HumanEval's
+ * `median` docstring says 15.0, the right value is 8.0), not the solution. An example that hangs is
+ * no disagreement, and tests that could not be judged do not vouch for the solution.
  */
 function disputedExamples(results: readonly HarnessTestResult[], tests: readonly CodeTest[]): Set<HarnessTestResult> {
-  const judged = results.filter((r) => r.status !== 'skipped' && r.status !== 'unjudged');
-  const failing = judged.filter((r) => r.status !== 'passed');
-  const authoritative = judged.filter((r) => AUTHORITATIVE.has(tests[r.index]?.origin ?? 'assert'));
-  const onlyExamples = failing.every((r) => tests[r.index]?.origin === 'doctest');
+  const failing = results.filter((r) => r.status !== 'passed' && r.status !== 'skipped' && r.status !== 'unjudged');
+  const authoritative = results.filter((r) => AUTHORITATIVE.has(tests[r.index]?.origin ?? 'assert'));
+  const onlyExamples = failing.every((r) => tests[r.index]?.origin === 'doctest' && r.status !== 'timeout');
   return new Set(onlyExamples && authoritative.length > 0 && authoritative.every((r) => r.status === 'passed') ? failing : []);
 }
 

@@ -13,9 +13,14 @@
 // A mutant that makes every failing test pass and breaks no passing one is a candidate fix: its
 // statement ranks above every statement whose best mutant only fixes some of the failing tests, whatever
 // their spectra say (a partial fix is often a nonsense change that happens to flip one assertion, such as
-// `(lo + hi) // 2 -> (lo + hi) // 1`). Between steps of the same kind, by score; ties broken by nesting,
-// then source order (the earliest candidate first, as the earliest wrong step is the unit of work).
-import type { FaultLocalizationEvidence, Range, Step } from '../types';
+// `(lo + hi) // 2 -> (lo + hi) // 1`). Of two candidate fixes, the likelier kind of change goes first
+// and stands out (`t = 1 -> 0` over `list1 -> test`: substituting variables tries many mutants per
+// site, so one of them fixing by chance is likelier). Between steps of the same kind, by score; ties
+// broken by nesting, then source order (the earliest candidate first, as the earliest wrong step is
+// the unit of work). Statements that compute nothing (imports, docstrings, plain def headers) are not
+// ranked at all: every test runs them, so their spectra tie with the bug's.
+import type { FaultLocalizationEvidence, Position, Range, Step } from '../types';
+import { comparePositions } from './source-text';
 import type { MutationStatement } from './test-results';
 
 export interface TestSpectrum {
@@ -30,14 +35,24 @@ export interface MutationFindings {
   statements: readonly MutationStatement[];
 }
 
+/** A statement that computes nothing a test could find wrong: [first line, column, last line, column], 1-based lines. */
+export type InertSpan = readonly [number, number, number, number];
+
+export interface LocalizeOptions {
+  mutation?: MutationFindings;
+  /** Steps inside these spans (an import, a docstring, a plain def header) are never ranked. */
+  inert?: readonly InertSpan[];
+  margin?: number;
+}
+
 /**
  * How far the top step must be ahead of the next one to be called clear. With scores in [0, 1], two
  * steps closer than this are treated as tied and stay `uncertain` rather than guessed. Spectra alone
  * separate steps by one test's worth (on a handful of tests, about 0.1 or more); a mutant that fixes
  * failing tests lifts its step by half its mutation score. Measured with bench/code.ts (it prints
- * the trade-off): on HumanEvalFix, a margin of 0.05 calls 120 of 164 tops clear and 84% of those hold
- * the labelled bug; 0.1 calls 108 clear, 90% right; 0.15 calls 104, 92% right. 0.1 is where the
- * precision stops rising fast while most solutions still get a marked step.
+ * the trade-off): on HumanEvalFix's records, a margin of 0.05 calls 126 of 164 tops clear and 88% of
+ * those hold the labelled bug; 0.1 calls 114 clear, 94% right; 0.15 calls 111, 95% right. 0.1 is where
+ * the precision stops rising fast while most solutions still get a marked step.
  */
 export const CLEAR_MARGIN = 0.1;
 
@@ -46,14 +61,25 @@ export interface RankedStep {
   score: number;
   rank: number;
   mutation?: MutationStatement;
-  /** Its best mutant fixes every failing test and breaks no passing one. */
-  candidateFix: boolean;
+  /** fixOrder of its best mutant: lower is a likelier candidate fix; NOT_A_FIX when it fixes only some failing tests. */
+  fix: number;
 }
 
 /** A mutant whose score is 1: (fixed / failing) · (1 − broke / passing) = 1. */
 function isCandidateFix(mutation: MutationStatement | undefined): boolean {
   return mutation !== undefined && mutation.score >= 1 - 1e-9;
 }
+
+/**
+ * Candidate fixes in order of how likely their kind of change is the bug (the mutant's tier: an
+ * operator or a constant, then a deletion, then one variable for another, which is tried many times
+ * per site and so fixes by chance more often); a step without one comes after them all.
+ */
+function fixOrder(mutation: MutationStatement | undefined): number {
+  return mutation !== undefined && isCandidateFix(mutation) ? (mutation.tier ?? 0) : NOT_A_FIX;
+}
+
+const NOT_A_FIX = 3;
 
 export function ochiaiByLine(spectra: readonly TestSpectrum[]): Map<number, number> {
   const totalFailed = spectra.filter((s) => s.failed).length;
@@ -73,49 +99,75 @@ export function ochiaiByLine(spectra: readonly TestSpectrum[]): Map<number, numb
   return scores;
 }
 
-function holds(range: Range, line: number): boolean {
-  return range.start.line + 1 <= line && line <= range.end.line + 1;
+type LocatedStep = Pick<Step, 'index' | 'range'>;
+
+const holds = (range: Range, at: Position) => comparePositions(range.start, at) <= 0 && comparePositions(at, range.end) <= 0;
+
+/**
+ * The step a mutated statement belongs to: of the steps that hold where the statement starts, the one
+ * that starts last (`for j in r: x *= i` is two steps on one line; the mutant of `x *= i` is the
+ * second's). Without a column, the first step that holds its first line.
+ */
+function stepOfStatement(steps: readonly LocatedStep[], statement: MutationStatement): LocatedStep | undefined {
+  const line = statement.line - 1;
+  if (statement.col === undefined) return steps.find((s) => s.range.start.line <= line && line <= s.range.end.line);
+  const at = { line, character: statement.col };
+  return steps
+    .filter((s) => holds(s.range, at))
+    .reduce<LocatedStep | undefined>((a, s) => (a && comparePositions(a.range.start, s.range.start) >= 0 ? a : s), undefined);
 }
 
-export function rankSteps(steps: readonly Pick<Step, 'index' | 'range'>[], lineScores: ReadonlyMap<number, number>, mutation?: MutationFindings): RankedStep[] {
+function isInert(step: LocatedStep, inert: readonly InertSpan[]): boolean {
+  return inert.some(
+    ([line, col, endLine, endCol]) =>
+      comparePositions({ line: line - 1, character: col }, step.range.start) <= 0 &&
+      comparePositions(step.range.end, { line: endLine - 1, character: endCol }) <= 0,
+  );
+}
+
+export function rankSteps(steps: readonly LocatedStep[], lineScores: ReadonlyMap<number, number>, options: Omit<LocalizeOptions, 'margin'> = {}): RankedStep[] {
+  const { mutation, inert = [] } = options;
   const useMutation = (mutation?.tried ?? 0) > 0;
   // Equal scores (every failing test ran both steps): the more deeply nested statement first, as it
   // runs at least as often as the statements around it.
   const byIndex = new Map(steps.map((s) => [s.index, s.range.start.character]));
   const indent = (index: number) => byIndex.get(index) ?? 0;
-  const scored = steps.map((step) => {
-    let spectrum = 0;
-    for (let l = step.range.start.line + 1; l <= step.range.end.line + 1; l++) spectrum = Math.max(spectrum, lineScores.get(l) ?? 0);
-    // A mutant belongs to the step that holds its statement's first line.
-    const best = mutation?.statements
-      .filter((m) => holds(step.range, m.line))
-      .reduce<MutationStatement | undefined>((a, m) => (a === undefined || m.score > a.score ? m : a), undefined);
-    const score = useMutation ? (spectrum + (best?.score ?? 0)) / 2 : spectrum;
-    return { stepIndex: step.index, score, spectrum, mutation: best, candidateFix: isCandidateFix(best) };
-  });
+  const bestMutant = new Map<number, MutationStatement>();
+  for (const m of mutation?.statements ?? []) {
+    const owner = stepOfStatement(steps, m);
+    const held = owner ? bestMutant.get(owner.index) : undefined;
+    if (owner && (held === undefined || m.score > held.score || (m.score === held.score && (m.tier ?? 0) < (held.tier ?? 0)))) bestMutant.set(owner.index, m);
+  }
+  const scored = steps
+    .filter((step) => !isInert(step, inert))
+    .map((step) => {
+      let spectrum = 0;
+      for (let l = step.range.start.line + 1; l <= step.range.end.line + 1; l++) spectrum = Math.max(spectrum, lineScores.get(l) ?? 0);
+      const best = bestMutant.get(step.index);
+      const score = useMutation ? (spectrum + (best?.score ?? 0)) / 2 : spectrum;
+      return { stepIndex: step.index, score, spectrum, mutation: best, fix: fixOrder(best) };
+    });
   return scored
     .filter((s) => s.spectrum > 0 || s.mutation !== undefined)
-    .sort(
-      (a, b) => Number(b.candidateFix) - Number(a.candidateFix) || b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex,
-    )
-    .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, candidateFix: s.candidateFix, ...(s.mutation ? { mutation: s.mutation } : {}) }));
+    .sort((a, b) => a.fix - b.fix || b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex)
+    .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, fix: s.fix, ...(s.mutation ? { mutation: s.mutation } : {}) }));
 }
 
 export function localizeFaults(
-  steps: readonly Pick<Step, 'index' | 'range'>[],
+  steps: readonly LocatedStep[],
   spectra: readonly TestSpectrum[],
-  mutation?: MutationFindings,
-  margin = CLEAR_MARGIN,
+  options: LocalizeOptions = {},
 ): Map<number, FaultLocalizationEvidence> {
+  const margin = options.margin ?? CLEAR_MARGIN;
   const failedTests = spectra.filter((s) => s.failed).length;
   const passedTests = spectra.length - failedTests;
   const evidence = new Map<number, FaultLocalizationEvidence>();
   if (failedTests === 0) return evidence;
-  const ranked = rankSteps(steps, ochiaiByLine(spectra), mutation);
+  const ranked = rankSteps(steps, ochiaiByLine(spectra), options);
   const top = ranked[0];
   const next = ranked[1];
   for (const r of ranked) {
-    const clear = r === top && (next === undefined || (r.candidateFix && !next.candidateFix) || r.score - next.score >= margin - 1e-9);
+    const clear = r === top && (next === undefined || r.fix < next.fix || r.score - next.score >= margin - 1e-9);
     evidence.set(r.stepIndex, {
       kind: 'fault-localization',
       score: Math.round(r.score * 1000) / 1000,

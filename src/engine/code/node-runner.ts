@@ -146,7 +146,7 @@ export async function runNodeTests(
       .filter(Boolean)
       .join('\n');
     if (status === 'load-error') {
-      report.load = { event: 'load', ok: false, error: output, output: sandbox.stdout.slice(0, 4000) };
+      report.load = { event: 'load', ok: false, error: output, output: sandbox.stdout.slice(0, 4000), inert: [] };
       break;
     }
     report.tests.push({ event: 'test', id: String(index), index, name: test.name, status, output, lines: events.lines, ms: Date.now() - t0 });

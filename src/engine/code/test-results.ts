@@ -21,17 +21,31 @@ export const HarnessLoadSchema = z.object({
   ok: z.boolean(),
   error: z.string().nullable(),
   output: z.string().default(''),
+  /**
+   * Statements that compute nothing a test could find wrong (imports, docstrings, pass, plain def/class
+   * and try headers) as [first line, column, last line, column]: 1-based lines, UTF-16 columns.
+   */
+  inert: z
+    .array(z.tuple([z.number().int().positive(), z.number().int().nonnegative(), z.number().int().positive(), z.number().int().nonnegative()]))
+    .default([]),
 });
 
 export const MutationStatementSchema = z.object({
   /** 1-based first and last line of the mutated statement. */
   line: z.number().int().positive(),
+  /** UTF-16 column where the statement starts: two statements on one line are two steps. */
+  col: z.number().int().nonnegative().optional(),
   endLine: z.number().int().positive(),
   /** (fixed / failing) · (1 − broke / passing) of the best mutant of this statement. */
   score: z.number().min(0).max(1),
   fixed: z.number().int().nonnegative(),
   broke: z.number().int().nonnegative(),
   change: z.string(),
+  /**
+   * The kind of change: 0 an operator or a constant (one token, the commonest slip), 1 deleting code,
+   * 2 one variable for another (many tries per site, so one that fixes by chance is likelier).
+   */
+  tier: z.number().int().min(0).max(2).optional(),
 });
 export type MutationStatement = z.infer<typeof MutationStatementSchema>;
 

@@ -308,6 +308,16 @@ function findWorkerFile(): string | undefined {
   return candidates.find((file) => existsSync(file));
 }
 
+/**
+ * Why this installation checks texts on the calling thread, when it does: the bundled worker is missing
+ * (a partial build, a broken install). Nothing then stops a hostile text, so the CLI and the server say
+ * so once, at start, rather than slow down or hang in silence.
+ */
+export function missingCheckWorker(): string | undefined {
+  if (findWorkerFile()) return undefined;
+  return 'the check worker (dist/worker/check.js) is missing from this installation: every text is read and verified on the main thread, without the time limit that stops a hostile one. Reinstall stepcritic (in a clone: npm run build).';
+}
+
 /** Without a built worker (tests run from source before a build): the same job on this thread, no deadline. */
 async function checkInThread(job: CheckJob): Promise<CheckedText> {
   const progress = new Progress(job);

@@ -34,6 +34,8 @@ export interface SessionOptions {
   applyEdits?: boolean;
   capabilities?: ClientCapabilities;
   env?: Record<string, string>;
+  /** The server bundle to start (default: dist/server/main.js). */
+  serverMain?: string;
   /** Extra node flags for the server process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
   /** Called as each diagnostics notification arrives (before it is recorded). */
@@ -80,7 +82,10 @@ export class LspSession {
   ) {}
 
   static async start(options: SessionOptions = {}): Promise<LspSession> {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN, '--stdio'], { stdio: 'pipe', env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.serverMain ?? SERVER_MAIN, '--stdio'], {
+      stdio: 'pipe',
+      env: { ...process.env, ...options.env },
+    });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const session = new LspSession(child, connection, options);
     child.stderr.on('data', (chunk: Buffer) => (session.stderr += chunk.toString('utf8')));
