@@ -217,6 +217,8 @@ describe('percentages in prose', () => {
       ['120 is 30% more than 100.', 'percent', 'refuted', '130'],
       ['12 is 15% of 80.', 'percent', 'verified'],
       ['10% of 40 seconds is 40*0.1 = 4 seconds.', 'percent', 'none'],
+      ['150% of $80,000 is 1.5 x $80,000 = $120,000.', 'percent', 'none'],
+      ['150% of 80 is 1.5 \\times 80 = 120.', 'percent', 'none'],
       ['About 33% of 100 is about 33.', 'percent', 'verified'],
     ]);
   });

@@ -60,6 +60,8 @@ const SHAPES: Shape[] = [
   },
 ];
 
+/** After the stated number: it is the first operand of a computation (`is 1.5 x $80,000 = $120,000`), not the result. */
+const STARTS_COMPUTATION = /^\s*(?:[-+*/×÷^=·⋅]|\\(?:times|cdot|div)\b|x\s*[$€£(]?\s*\d)/;
 const DOWN = /^(?:discount|decrease|reduction|off|less|fewer|smaller|lower)$/i;
 
 /** Offsets of the groups of a match (the d flag is not used: groups are found in order from the left). */
@@ -89,7 +91,7 @@ export function checkPercentages(text: string, judged: (start: number, end: numb
       const statedAt = offsets[sg - 1]!;
       if (statedAt < 0 || judged(m.index, m.index + m[0].length)) continue;
       // `10% of 40 seconds is 40*0.1 = 4`: the stated number starts a computation
-      if (/^\s*(?:[-+*/×÷^=]|x\s*\d)/.test(text.slice(statedAt + m[sg]!.length))) continue;
+      if (STARTS_COMPUTATION.test(text.slice(statedAt + m[sg]!.length, statedAt + m[sg]!.length + 40))) continue;
       const p = Number(m[pg]!);
       const n = Number(m[ng]!.replace(/,/g, ''));
       const raw = m[sg]!;
