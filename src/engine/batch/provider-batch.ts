@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import OpenAI from 'openai';
 import { errorMessage } from '../error-message';
-import { defaultSleep } from '../llm/client';
+import { defaultSleep, endpointSdk } from '../llm/client';
 import { LlmError, redactSecret } from '../llm/errors';
 import type { BatchLimits, RequestFileWriter } from './batch-files';
 import { createRequestFileWriter, openBatchResults } from './batch-files';
@@ -62,15 +62,7 @@ export class ProviderBatches {
 
   constructor(private readonly options: ProviderBatchOptions) {
     this.sleep = options.sleep ?? defaultSleep;
-    this.sdk = new OpenAI({
-      baseURL: options.baseUrl,
-      apiKey: options.apiKey ?? 'no-key',
-      organization: null,
-      project: null,
-      webhookSecret: null,
-      maxRetries: 3,
-      logLevel: 'off',
-    });
+    this.sdk = endpointSdk(options.baseUrl, options.apiKey, { maxRetries: 3 });
   }
 
   /** Uploads a request file and creates a batch on it. */

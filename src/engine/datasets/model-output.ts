@@ -34,7 +34,7 @@ const RESPONSE_KEYS = [
   'Output',
 ] as const;
 const EXPECTED_KEYS = ['ground_truth', 'ground_truth_answer', 'gt_answer', 'gt', 'expected_answer', 'reference_answer', 'target', 'answer'] as const;
-/** Fields that hold several responses to one problem: named in the message, since one record is one solution. */
+/** Fields that hold several responses to one problem: each is a solution of its own (`solutionsInRecord`). */
 const SAMPLE_LIST_KEYS = ['responses', 'outputs', 'completions', 'generations', 'samples'] as const;
 /** Solution-level labels: whether the response's final answer is right (RealCritic's `previous_score: [true]`). */
 const CORRECTNESS_KEYS = ['is_correct', 'correct', 'final_answer_correct', 'previous_score'] as const;

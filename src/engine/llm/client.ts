@@ -18,7 +18,7 @@
 //   - errors classified and worded so the user knows what to change, with the API key redacted;
 //   - a batched client (`replies`, batch-request.ts) sends nothing: each request goes to its reply
 //     source as a batch line, and the reply comes back through the same parsing as a live one.
-import OpenAI from 'openai';
+import OpenAI, { type ClientOptions } from 'openai';
 import { Stream } from 'openai/streaming';
 import { z } from 'zod';
 import type { TokenBudget } from './budget';
@@ -224,6 +224,12 @@ class AttemptFailed extends Error {
   }
 }
 
+/** The openai SDK for one endpoint, from our settings alone (it would otherwise read OPENAI_* from the environment). */
+export function endpointSdk(baseUrl: string, apiKey: string | undefined, options: Pick<ClientOptions, 'maxRetries' | 'timeout' | 'fetch'>): OpenAI {
+  // Local servers need no key; the SDK insists on one.
+  return new OpenAI({ baseURL: baseUrl, apiKey: apiKey ?? 'no-key', organization: null, project: null, webhookSecret: null, logLevel: 'off', ...options });
+}
+
 export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new LlmError('aborted', 'the request was cancelled'));
@@ -323,17 +329,10 @@ export class LlmClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.budget = options.budget;
     this.replies = options.replies;
-    this.sdk = new OpenAI({
-      baseURL: options.baseUrl,
-      // Local servers need no key; the SDK insists on one, and would otherwise read OPENAI_API_KEY itself.
-      apiKey: options.apiKey ?? 'no-key',
-      organization: null,
-      project: null,
-      webhookSecret: null,
+    this.sdk = endpointSdk(options.baseUrl, options.apiKey, {
       maxRetries: 0,
       // Our progress watchdog decides; the SDK's timeout (which stops at the headers) must not cut a queued request.
       timeout: 24 * 3_600_000,
-      logLevel: 'off',
       fetch: async (url, init) => withNormalisedError(await fetch(url, init)),
     });
   }
