@@ -86,7 +86,7 @@ function harnessSampleOf(record: Record<string, unknown>): z.infer<typeof Harnes
   return parsed.success ? parsed.data : undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The solutions of a record that holds several to one problem, each as a record of its own named for

@@ -28,7 +28,7 @@ import { withReference } from '../documents/reference';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
 import { removeCalculatorAnnotations } from './calculator';
 import { layoutRecord } from './layout';
-import { hasModelResponse, isModelOutputRecord, MODEL_OUTPUT_TEXT_FIELDS, modelOutputToDocument } from './model-output';
+import { hasModelResponse, isModelOutputRecord, isObject, MODEL_OUTPUT_TEXT_FIELDS, modelOutputToDocument } from './model-output';
 import { Prm800kRecord, prm800kToDocument } from './prm800k';
 
 export interface RecordLocation {
@@ -92,10 +92,6 @@ const PrmBenchRecord = z.object({
 });
 
 const FILE_FORMATS = new Set<DocumentFormat>(['markdown', 'text', 'python', 'javascript', 'typescript']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function has(record: Record<string, unknown>, ...keys: string[]): boolean {
   return keys.every((k) => k in record);
