@@ -241,6 +241,12 @@ describe('fault localization through the harness', () => {
         test: 'assert largest([3, 1, 2], 2) == [2, 3]',
         change: 'ys.sort(reverse=True) -> ys',
       },
+      {
+        // A less likely operator of the same family (tier 1), tried after the likeliest ones.
+        text: ['def digit_count(x):', '    n = 0', '    while x > 0:', '        n += 1', '        x -= 10', '    return n', ''],
+        test: 'assert digit_count(123) == 3\n    assert digit_count(7) == 1',
+        change: 'x -= 10 -> x //= 10',
+      },
     ];
     for (const { text, test, change } of cases) {
       const doc = await py(text.join('\n'));
@@ -263,6 +269,23 @@ describe('fault localization through the harness', () => {
     );
     assert.doesNotMatch(result.note ?? '', /disagrees/);
     assert.equal((await judgeSolution({ ...doc, tests }, { codeChecker: quick })).verdict, 'incorrect');
+  });
+
+  it('keeps time for finding the faulty step when tests hang: later tests are not run rather than leaving no lines to rank', async () => {
+    // Odd inputs never reach 0: every such test hangs, is retried with twice the time, and would use up the limit.
+    const text = ['def pairs(n):', '    steps = 0', '    while n != 0:', '        n -= 2', '        steps += 1', '    return steps', ''].join('\n');
+    const doc = await py(text, 'pairs.py');
+    const hanging = [3, 5, 7, 9, 11, 13].map((n) => `def test_${n}():\n    assert pairs(${n}) == ${(n + 1) / 2}\n`);
+    const tests = [{ name: 'test_pairs.py', origin: 'sibling' as const, code: ['def test_even():\n    assert pairs(4) == 2\n', ...hanging].join('\n') }];
+    const result = await createCodeChecker({ allowRun: true, timeoutMs: 6000 }).check({ ...doc, tests });
+    assert.match(result.note ?? '', /not run/);
+    assert.equal(result.tests.filter((t) => t.kind === 'test' && t.status === 'passed').length, 1);
+    const ranked = localized(result);
+    assert.ok(ranked.length > 0, 'the hanging tests were traced, so the steps they loop through are ranked');
+    assert.ok(
+      ranked.every((r) => doc.steps[r.index]!.text !== 'return steps'),
+      'the line no failing test reaches is not suspected',
+    );
   });
 
   it('tries mutants on the failing test file first: docstring examples that are wrong do not hide the fix', async () => {

@@ -170,6 +170,30 @@ describe('localizeFaults', () => {
     assert.equal(sameKind.get(0)!.clear, false, 'two operator/constant fixes: no step stands out');
   });
 
+  it('of two candidate fixes of the same kind, the statement that more of its mutants fix stands out', () => {
+    // current_depth = 0 (line 2) and if current_depth < 0 (line 4, the bug), both run by every failing
+    // test: `0 -> -1` compensates for the bug once; `< 0` is fixed by `<= 0`, `== 0` and `0 -> 1` alike.
+    const spectra = [
+      { failed: true, lines: [2, 3, 4] },
+      { failed: true, lines: [2, 3, 4] },
+    ];
+    const steps = [step(0, 2), step(1, 3), step(2, 4)];
+    const statements = [
+      { line: 2, endLine: 2, score: 1, fixed: 2, broke: 0, change: '0 -> -1', tier: 0, alike: 1 },
+      { line: 4, endLine: 4, score: 1, fixed: 2, broke: 0, change: 'current_depth < 0 -> current_depth <= 0', tier: 0, alike: 3 },
+    ];
+    const found = localizeFaults(steps, spectra, { mutation: { tried: 40, statements } });
+    assert.deepEqual([found.get(2)!.rank, found.get(2)!.clear], [1, true]);
+    assert.deepEqual([found.get(0)!.rank, found.get(0)!.clear], [2, false]);
+    const asMany = localizeFaults(steps, spectra, { mutation: { tried: 40, statements: statements.map((m) => ({ ...m, alike: 2 })) } });
+    assert.equal(asMany.get(0)!.rank, 1, 'as many fixes: the earlier step first');
+    assert.equal(asMany.get(0)!.clear, false, 'and no step stands out');
+    const partial = localizeFaults(steps, spectra, {
+      mutation: { tried: 40, statements: [statements[0]!, { ...statements[1]!, score: 0.5, fixed: 1, alike: 5 }] },
+    });
+    assert.equal(partial.get(0)!.rank, 1, 'mutants that fix only some failing tests do not count, however many');
+  });
+
   it('says nothing when no test fails', () => {
     assert.equal(localizeFaults([step(0, 1)], [{ failed: false, lines: [1] }]).size, 0);
   });

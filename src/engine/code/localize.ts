@@ -15,9 +15,12 @@
 // their spectra say (a partial fix is often a nonsense change that happens to flip one assertion, such as
 // `(lo + hi) // 2 -> (lo + hi) // 1`). Of two candidate fixes, the likelier kind of change goes first
 // and stands out (`t = 1 -> 0` over `list1 -> test`: substituting variables tries many mutants per
-// site, so one of them fixing by chance is likelier). Between steps of the same kind, by score; ties
-// broken by nesting, then source order (the earliest candidate first, as the earliest wrong step is
-// the unit of work). Statements that compute nothing (imports, docstrings, plain def headers) are not
+// site, so one of them fixing by chance is likelier). Between steps of the same kind, by score, then
+// by how many of the step's mutants are such fixes (MUSE sums over a statement's mutants): a faulty
+// `if depth < 0` is fixed by `<= 0`, `== 0` and `< 1` alike, while `depth = 0 -> -1`, a change that
+// compensates for it, is one lucky constant; that count also makes the top step stand out. Remaining
+// ties are broken by nesting, then source order (the earliest candidate first, as the earliest wrong
+// step is the unit of work). Statements that compute nothing (imports, docstrings, plain def headers) are not
 // ranked at all: every test runs them, so their spectra tie with the bug's.
 import type { FaultLocalizationEvidence, Position, Range, Step } from '../types';
 import { comparePositions } from './source-text';
@@ -64,6 +67,12 @@ export interface RankedStep {
   /** fixOrder of its best mutant: lower is a likelier candidate fix; NOT_A_FIX when it fixes only some failing tests. */
   fix: number;
 }
+
+/** How many of a step's candidate fixes are alike its best one (0 when it has none). */
+const alike = (ranked: Pick<RankedStep, 'fix' | 'mutation'>) => (ranked.fix === NOT_A_FIX ? 0 : (ranked.mutation?.alike ?? 1));
+
+/** Two candidate fixes of the same kind and score: the step with more such fixes stands out. */
+const hasMoreFixes = (top: RankedStep, next: RankedStep) => top.fix === next.fix && top.score === next.score && alike(top) > alike(next);
 
 /** A mutant whose score is 1: (fixed / failing) · (1 − broke / passing) = 1. */
 function isCandidateFix(mutation: MutationStatement | undefined): boolean {
@@ -149,7 +158,7 @@ export function rankSteps(steps: readonly LocatedStep[], lineScores: ReadonlyMap
     });
   return scored
     .filter((s) => s.spectrum > 0 || s.mutation !== undefined)
-    .sort((a, b) => a.fix - b.fix || b.score - a.score || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex)
+    .sort((a, b) => a.fix - b.fix || b.score - a.score || alike(b) - alike(a) || indent(b.stepIndex) - indent(a.stepIndex) || a.stepIndex - b.stepIndex)
     .map((s, i) => ({ stepIndex: s.stepIndex, score: s.score, rank: i + 1, fix: s.fix, ...(s.mutation ? { mutation: s.mutation } : {}) }));
 }
 
@@ -167,7 +176,7 @@ export function localizeFaults(
   const top = ranked[0];
   const next = ranked[1];
   for (const r of ranked) {
-    const clear = r === top && (next === undefined || r.fix < next.fix || r.score - next.score >= margin - 1e-9);
+    const clear = r === top && (next === undefined || r.fix < next.fix || r.score - next.score >= margin - 1e-9 || hasMoreFixes(r, next));
     evidence.set(r.stepIndex, {
       kind: 'fault-localization',
       score: Math.round(r.score * 1000) / 1000,

@@ -48,12 +48,24 @@ sys.addaudithook(audit)
 class TestTimeout(BaseException):
     pass
 
-ALARM = {'fired': False}
+ALARM = {'fired': False, 'armed': False}
 
 def on_alarm(signum, frame):
+    # Python runs a signal's handler at its next instruction, which can be after the timer was
+    # disarmed: such a late alarm is for a test that already ended, and must not stop what follows.
+    if not ALARM['armed']:
+        return
     ALARM['fired'] = True
     raise TestTimeout()
 signal.signal(signal.SIGALRM, on_alarm)
+
+def arm(seconds):
+    ALARM['armed'] = True
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+def disarm():
+    ALARM['armed'] = False
+    signal.setitimer(signal.ITIMER_REAL, 0)
 
 class CappedText(io.StringIO):
     def write(self, s):
@@ -124,7 +136,7 @@ try:
     solution_tree = ast.parse(source_text, SOLUTION)
     inert = inert_spans(solution_tree)
     code = compile(solution_tree, SOLUTION, 'exec')
-    signal.setitimer(signal.ITIMER_REAL, REQUEST['perTestSeconds'])
+    arm(REQUEST['perTestSeconds'])
     with contextlib.redirect_stdout(load_output), contextlib.redirect_stderr(load_output):
         exec(code, module.__dict__)
 except TestTimeout:
@@ -132,7 +144,7 @@ except TestTimeout:
 except BaseException as error:
     load_error = short_traceback(error)
 finally:
-    signal.setitimer(signal.ITIMER_REAL, 0)
+    disarm()
 emit({'event': 'load', 'ok': load_error is None, 'error': load_error, 'output': load_output.getvalue(), 'inert': inert})
 
 def has_assert(node):
@@ -274,6 +286,8 @@ def run_one(kind, ns):
 deadline = started + REQUEST['totalSeconds']
 UNITS = []
 hung = False
+failed_yet = False
+LOCALIZATION_SHARE = 0.25
 slowest_finished = 0.0
 
 # ---- mutation analysis -------------------------------------------------------------------------
@@ -283,10 +297,21 @@ slowest_finished = 0.0
 # mutant runs the failing tests first; only a mutant that fixes one is run against the passing tests.
 import copy, math
 
-BIN_SWAPS = {ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.FloorDiv, ast.Add], ast.Div: [ast.Mult, ast.FloorDiv],
-             ast.FloorDiv: [ast.Div, ast.Mult], ast.Mod: [ast.FloorDiv], ast.Pow: [ast.Mult]}
-CMP_SWAPS = {ast.Lt: [ast.LtE, ast.Gt], ast.LtE: [ast.Lt, ast.GtE], ast.Gt: [ast.GtE, ast.Lt], ast.GtE: [ast.Gt, ast.LtE],
-             ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq], ast.In: [ast.NotIn], ast.NotIn: [ast.In], ast.Is: [ast.IsNot], ast.IsNot: [ast.Is]}
+# Operator replacement (AOR and ROR): the likeliest slips (tier 0), then every other operator of the
+# same family (tier 1: 'x -= base' for 'x //= base' is a real slip, but most of these are nonsense
+# such as 'i + 1 -> i % 1', which can make a failing test pass by chance).
+ARITHMETIC = [ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow]
+RELATIONAL = [ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq]
+def operator_swaps(likeliest, family):
+    return {op: [(0, o) for o in likeliest.get(op, [])] + [(1, o) for o in family if o is not op and o not in likeliest.get(op, [])]
+            for op in family}
+BIN_SWAPS = operator_swaps({ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.FloorDiv, ast.Add], ast.Div: [ast.Mult, ast.FloorDiv],
+                            ast.FloorDiv: [ast.Div, ast.Mult], ast.Mod: [ast.FloorDiv], ast.Pow: [ast.Mult]}, ARITHMETIC)
+BIN_SWAPS.update(operator_swaps({ast.BitXor: [ast.BitAnd], ast.BitAnd: [ast.BitOr], ast.BitOr: [ast.BitAnd]}, [ast.BitAnd, ast.BitOr, ast.BitXor]))
+BIN_SWAPS.update(operator_swaps({ast.LShift: [ast.RShift], ast.RShift: [ast.LShift]}, [ast.LShift, ast.RShift]))
+CMP_SWAPS = operator_swaps({ast.Lt: [ast.LtE, ast.Gt], ast.LtE: [ast.Lt, ast.GtE], ast.Gt: [ast.GtE, ast.Lt], ast.GtE: [ast.Gt, ast.LtE],
+                            ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq]}, RELATIONAL)
+CMP_SWAPS.update({ast.In: [(0, ast.NotIn)], ast.NotIn: [(0, ast.In)], ast.Is: [(0, ast.IsNot)], ast.IsNot: [(0, ast.Is)]})
 CALL_SWAPS = {'min': 'max', 'max': 'min', 'any': 'all', 'all': 'any', 'int': 'round', 'round': 'int'}
 
 def own_expressions(stmt):
@@ -324,19 +349,20 @@ def scope_names(fn):
 def mutants_for(node, names):
     # (tier, function that builds the replacement node from a copy of node). Tier 0: operator and
     # constant changes, the usual one-token bugs; tier 1: deleting an operand or a statement, adding
-    # abs(); tier 2: one variable for another (many mutants per site, so they come last).
+    # abs(), a less likely operator; tier 2: one variable for another (many mutants per site, so they
+    # come last).
     out = []
     if isinstance(node, ast.BinOp):
-        for op in BIN_SWAPS.get(type(node.op), []):
-            out.append((0, lambda n, op=op: ast.BinOp(left=n.left, op=op(), right=n.right)))
+        for tier, op in BIN_SWAPS.get(type(node.op), []):
+            out.append((tier, lambda n, op=op: ast.BinOp(left=n.left, op=op(), right=n.right)))
         out.append((0, lambda n: ast.BinOp(left=n.right, op=n.op, right=n.left)))
         out.append((1, lambda n: n.left))
         out.append((1, lambda n: n.right))
         if isinstance(node.op, (ast.Sub, ast.Add)):
             out.append((1, lambda n: ast.Call(func=ast.Name(id='abs', ctx=ast.Load()), args=[n], keywords=[])))
     elif isinstance(node, ast.Compare) and len(node.ops) == 1:
-        for op in CMP_SWAPS.get(type(node.ops[0]), []):
-            out.append((0, lambda n, op=op: ast.Compare(left=n.left, ops=[op()], comparators=n.comparators)))
+        for tier, op in CMP_SWAPS.get(type(node.ops[0]), []):
+            out.append((tier, lambda n, op=op: ast.Compare(left=n.left, ops=[op()], comparators=n.comparators)))
     elif isinstance(node, ast.BoolOp):
         other = ast.Or if isinstance(node.op, ast.And) else ast.And
         out.append((0, lambda n, other=other: ast.BoolOp(op=other(), values=n.values)))
@@ -372,8 +398,8 @@ def mutants_for(node, names):
         out.append((1, lambda n: ast.Pass()))
         if isinstance(node, ast.AugAssign):
             # 'x -= 1' is a binary operator too; and the wrong variable updated ('max_depth -= 1' for 'depth -= 1').
-            for op in BIN_SWAPS.get(type(node.op), []):
-                out.append((0, lambda n, op=op: ast.AugAssign(target=n.target, op=op(), value=n.value)))
+            for tier, op in BIN_SWAPS.get(type(node.op), []):
+                out.append((tier, lambda n, op=op: ast.AugAssign(target=n.target, op=op(), value=n.value)))
             if isinstance(node.target, ast.Name):
                 for other in sorted(names):
                     if other != node.target.id:
@@ -412,14 +438,14 @@ def describe(old, new):
 
 def run_status(kind, ns, seconds):
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        arm(seconds)
         with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
             run_one(kind, ns)
         return 'passed'
     except BaseException:
         return 'failed'
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        disarm()
 
 def run_test(kind, limit):
     captured = CappedText()
@@ -429,7 +455,7 @@ def run_test(kind, limit):
     t0 = time.time()
     ALARM['fired'] = False
     try:
-        signal.setitimer(signal.ITIMER_REAL, limit)
+        arm(limit)
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
             run_one(kind, module.__dict__)
     except TestTimeout:
@@ -447,12 +473,39 @@ def run_test(kind, limit):
         status = 'error'
         detail = short_traceback(error)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        disarm()
         sys.settrace(None)
     if ALARM['fired']:
         # doctest (or the solution's own 'except BaseException') may have caught the timeout: it is one all the same.
         status, detail = 'timeout', ''
     return status, detail, captured, t0
+
+def mutant_outcome(code, failing, passing, limit_for, per_test):
+    # (failing tests the mutant makes pass, passing tests it makes fail); (0, 0) when it does not load.
+    mutant_module = types.ModuleType(module_name)
+    mutant_module.__file__ = SOLUTION
+    try:
+        sys.modules[module_name] = mutant_module
+        arm(per_test)
+        with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
+            exec(code, mutant_module.__dict__)
+    except BaseException:
+        return 0, 0
+    finally:
+        disarm()
+    # Most mutants fix nothing: one that fixes none of the first three failing tests is dropped
+    # without trying the rest, which leaves time for more mutants; none of the first one, when the
+    # failing tests hung (each try costs its time limit).
+    fixed = 0
+    for k, u in enumerate(failing):
+        if (k >= (1 if u[2] == 'timeout' else 3) and fixed == 0) or time.time() > deadline:
+            break
+        if run_status(u[1], mutant_module.__dict__, limit_for(u)) == 'passed':
+            fixed += 1
+    broke = 0
+    if fixed:
+        broke = sum(1 for u in passing if time.time() > deadline or run_status(u[1], mutant_module.__dict__, limit_for(u)) != 'passed')
+    return fixed, broke
 
 AUTHORITATIVE = ('sibling', 'dataset')
 
@@ -480,15 +533,21 @@ def mutation_phase():
         tree = ast.parse(f.read())
     index_of = {id(n): k for k, n in enumerate(ast.walk(tree))}
     sites = []
-    for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))] + [tree]:
-        names = scope_names(fn) if fn is not tree else set()
-        body_stmts = [n for n in ast.walk(fn) if isinstance(n, ast.stmt) and n is not fn]
-        for stmt in body_stmts:
-            if stmt.lineno not in failing_lines:
-                continue
-            for node in own_expressions(stmt) + ([stmt] if stmt not in own_expressions(stmt) else []):
-                for tier, build in mutants_for(node, names):
-                    sites.append((tier, -suspicion(stmt), stmt.lineno, stmt.col_offset, getattr(stmt, 'end_lineno', stmt.lineno), index_of[id(node)], build))
+    # Each statement is mutated once, with the names of the innermost function it is in (outer
+    # functions come first in ast.walk, so inner ones claim their statements last).
+    scope_of = {}
+    for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        names = scope_names(fn)
+        for n in ast.walk(fn):
+            if isinstance(n, ast.stmt) and n is not fn:
+                scope_of[id(n)] = names
+    for stmt in [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]:
+        if stmt.lineno not in failing_lines:
+            continue
+        own = own_expressions(stmt)
+        for node in own + ([stmt] if stmt not in own else []):
+            for tier, build in mutants_for(node, scope_of.get(id(stmt), set())):
+                sites.append((tier, -suspicion(stmt), stmt.lineno, stmt.col_offset, getattr(stmt, 'end_lineno', stmt.lineno), index_of[id(node)], build))
     # The likeliest mutants first, on the most suspicious statements first: the time limit may not
     # leave room for all of them.
     sites.sort(key=lambda site: (site[0], site[1], site[2], site[3]))
@@ -513,31 +572,13 @@ def mutation_phase():
         except Exception:
             continue
         tried += 1
-        mutant_module = types.ModuleType(module_name)
-        mutant_module.__file__ = SOLUTION
         try:
-            sys.modules[module_name] = mutant_module
-            signal.setitimer(signal.ITIMER_REAL, per_test)
-            with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
-                exec(code, mutant_module.__dict__)
-        except BaseException:
+            fixed, broke = mutant_outcome(code, failing, passing, limit_for, per_test)
+        except TestTimeout:
+            # An alarm that arrived as a test ended (see on_alarm): this mutant is not judged.
             continue
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
             sys.modules[module_name] = module
-        sys.modules[module_name] = mutant_module
-        # Most mutants fix nothing: one that fixes none of the first three failing tests is dropped
-        # without trying the rest, which leaves time for more mutants.
-        fixed = 0
-        for k, u in enumerate(failing):
-            if (k >= 3 and fixed == 0) or time.time() > deadline:
-                break
-            if run_status(u[1], mutant_module.__dict__, limit_for(u)) == 'passed':
-                fixed += 1
-        broke = 0
-        if fixed:
-            broke = sum(1 for u in passing if time.time() > deadline or run_status(u[1], mutant_module.__dict__, limit_for(u)) != 'passed')
-        sys.modules[module_name] = module
         if not fixed:
             continue
         # The share of failing tests the mutant fixes, discounted by the share of passing ones it breaks:
@@ -547,17 +588,26 @@ def mutation_phase():
             continue
         # Per statement, not per line: 'for j in r: x *= i' is two statements, two steps.
         key = (line, col)
-        if key not in best or score > best[key]['score']:
+        held = best.get(key)
+        if held is None or score > held['score']:
             # Sites run in tier order: of equal scores, the likelier kind of change is kept.
             best[key] = {'line': line, 'col': u16_col(line, col), 'endLine': end_line, 'score': score, 'fixed': fixed, 'broke': broke,
-                         'change': describe(old, new), 'tier': tier}
+                         'change': describe(old, new), 'tier': tier, 'alike': 1}
+        elif score == held['score'] and tier <= max(held['tier'], 1):
+            # Other mutants of the statement as good as its best (MUSE sums over a statement's mutants);
+            # variable substitutions, many per site, only when nothing else is as good.
+            held['alike'] += 1
     emit({'event': 'mutation', 'tried': tried, 'sites': len(sites), 'statements': list(best.values())})
 
 if load_error is None:
     for index, test in enumerate(REQUEST['tests']):
         for test_id, name, kind in expand(index, test):
             remaining = deadline - time.time()
-            if remaining <= 0.05:
+            # Once a test has failed, the solution is wrong whatever the rest say; where it is wrong
+            # needs the tests' lines and the mutants, which a hanging solution's retries can leave no
+            # time for: a quarter of the time limit is kept for them.
+            kept = LOCALIZATION_SHARE * REQUEST['totalSeconds'] if failed_yet and REQUEST.get('mutate') else 0
+            if remaining <= 0.05 + kept:
                 emit({'event': 'test', 'id': test_id, 'index': index, 'name': name, 'status': 'skipped', 'output': 'not run: the time limit was used up', 'lines': [], 'ms': 0})
                 continue
             limit = min(REQUEST['perTestSeconds'], remaining)
@@ -586,6 +636,9 @@ if load_error is None:
             emit({'event': 'test', 'id': test_id, 'index': index, 'name': name, 'status': status, 'output': text,
                   'lines': sorted(covered), 'ms': int((time.time() - t0) * 1000)})
             UNITS.append([test_id, kind, status, set(), time.time() - t0, test['origin']])
+            if status in ('failed', 'error', 'timeout') and test['origin'] != 'doctest':
+                # (A docstring example alone may be what is wrong, not the solution.)
+                failed_yet = True
             if status in ('timeout', 'unjudged'):
                 hung = True
             else:
@@ -604,13 +657,13 @@ if load_error is None:
             covered.clear()
             try:
                 sys.settrace(global_tracer)
-                signal.setitimer(signal.ITIMER_REAL, limit)
+                arm(limit)
                 with contextlib.redirect_stdout(CappedText()), contextlib.redirect_stderr(CappedText()):
                     run_one(kind, module.__dict__)
             except BaseException:
                 pass
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                disarm()
                 sys.settrace(None)
             unit[3] = set(covered)
             emit({'event': 'coverage', 'id': test_id, 'lines': sorted(covered)})

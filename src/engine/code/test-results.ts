@@ -42,10 +42,12 @@ export const MutationStatementSchema = z.object({
   broke: z.number().int().nonnegative(),
   change: z.string(),
   /**
-   * The kind of change: 0 an operator or a constant (one token, the commonest slip), 1 deleting code,
-   * 2 one variable for another (many tries per site, so one that fixes by chance is likelier).
+   * The kind of change: 0 an operator or a constant (one token, the commonest slip), 1 deleting code or
+   * a less likely operator of the same family, 2 one variable for another (many tries per site, so one that fixes by chance is likelier).
    */
   tier: z.number().int().min(0).max(2).optional(),
+  /** How many mutants of the statement, its best one included, reach its best score (variable substitutions only when the best is one). */
+  alike: z.number().int().positive().optional(),
 });
 export type MutationStatement = z.infer<typeof MutationStatementSchema>;
 
