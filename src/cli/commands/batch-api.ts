@@ -1,8 +1,8 @@
-// `check --batch-api`: before the judging pass, the critic's requests go through the endpoint's batch
-// API (engine/batch/provider-batch.ts) and the judging pass takes its replies from the results, as
-// `batch import` does. The export pass is the pipeline itself with a critic whose requests are written
-// (only for the solutions the run log does not have yet); a status line follows the batches while they
-// run.
+// `check --batch-api` and `eval --batch-api`: before the judging pass, the critic's requests go through
+// the endpoint's batch API (engine/batch/provider-batch.ts) and the judging pass takes its replies from
+// the results, as `batch import` does. The export pass is the command's own judging pass with a critic
+// whose requests are written (check: only for the solutions the run log does not have yet); a status
+// line follows the batches while they run.
 import type { BatchResults } from '../../engine/batch/batch-files';
 import { openBatchResults } from '../../engine/batch/batch-files';
 import type { BatchState } from '../../engine/batch/provider-batch';
@@ -11,10 +11,8 @@ import type { RunLogWriter } from '../../engine/batch/run-log';
 import type { SwitchedReplySource } from '../../engine/llm/batch-request';
 import type { PipelineItem } from '../../engine/pipeline/items';
 import { itemKey } from '../../engine/pipeline/items';
-import { runPipeline } from '../../engine/pipeline/run';
 import type { CliContext } from '../command';
-import type { CheckDependencies } from '../deps';
-import type { BatchApiSettings, CheckSettings } from './check-options';
+import type { BatchApiSettings } from './check-options';
 
 /** The longest wait between two polls. */
 const MAX_POLL_MS = 300_000;
@@ -22,16 +20,15 @@ const MAX_POLL_MS = 300_000;
 /** Runs the batches for what the run log lacks and returns their results, now the critic's reply source. */
 export async function batchApiResults(
   context: CliContext,
-  settings: CheckSettings & { batchApi: BatchApiSettings },
-  dependencies: CheckDependencies,
+  settings: { batchApi: BatchApiSettings; quiet: boolean },
+  endpoint: { baseUrl: string; apiKey?: string },
   runLog: RunLogWriter,
-  items: () => AsyncIterable<PipelineItem>,
   replies: SwitchedReplySource,
+  exportPass: () => Promise<void>,
 ): Promise<BatchResults> {
-  const config = dependencies.llm!.config;
   const batches = new ProviderBatches({
-    baseUrl: config.baseUrl,
-    ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
+    baseUrl: endpoint.baseUrl,
+    ...(endpoint.apiKey !== undefined ? { apiKey: endpoint.apiKey } : {}),
     pollMs: settings.batchApi.pollMs,
     maxPollMs: Math.max(settings.batchApi.pollMs, MAX_POLL_MS),
   });
@@ -46,12 +43,7 @@ export async function batchApiResults(
       onNote: (note) => line.note(note),
       exportRequests: async (writer) => {
         replies.current = writer;
-        await runPipeline(notDone(items(), runLog.done), {
-          deps: dependencies.deps,
-          document: { maxSteps: settings.maxSteps },
-          concurrency: settings.jobs,
-          signal: context.signal,
-        });
+        await exportPass();
       },
     });
     const results = await openBatchResults(files);
@@ -62,7 +54,8 @@ export async function batchApiResults(
   }
 }
 
-async function* notDone(items: AsyncIterable<PipelineItem>, done: ReadonlySet<string>): AsyncGenerator<PipelineItem> {
+/** The items a run log does not have yet: what check's export pass asks about. */
+export async function* notDone(items: AsyncIterable<PipelineItem>, done: ReadonlySet<string>): AsyncGenerator<PipelineItem> {
   for await (const item of items) if (!done.has(itemKey(item))) yield item;
 }
 

@@ -35,7 +35,7 @@ import { SwitchedReplySource } from '../../engine/llm/batch-request';
 import { LlmError } from '../../engine/llm/errors';
 import { errorMessage } from '../../engine/error-message';
 import { emptyUsage } from '../../engine/types';
-import { batchApiResults } from './batch-api';
+import { batchApiResults, notDone } from './batch-api';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
@@ -195,7 +195,15 @@ async function checkInputs(
   let batchResults: BatchResults | undefined;
   if (batched && runLog && settings.batchApi) {
     try {
-      batchResults = await batchApiResults(context, { ...settings, batchApi: settings.batchApi }, dependencies, runLog, items, batched);
+      const exportPass = async () => {
+        await runPipeline(notDone(items(), runLog.done), {
+          deps: dependencies.deps,
+          document: { maxSteps: settings.maxSteps },
+          concurrency: settings.jobs,
+          signal: context.signal,
+        });
+      };
+      batchResults = await batchApiResults(context, { batchApi: settings.batchApi, quiet: settings.quiet }, llm!.config, runLog, batched, exportPass);
     } catch (error) {
       const interrupted = context.signal.aborted;
       const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
