@@ -11,20 +11,50 @@ import type { RunLogWriter } from '../../engine/batch/run-log';
 import type { SwitchedReplySource } from '../../engine/llm/batch-request';
 import type { PipelineItem } from '../../engine/pipeline/items';
 import { itemKey } from '../../engine/pipeline/items';
+import { performance } from 'node:perf_hooks';
+import { errorMessage } from '../../engine/error-message';
+import { LlmError } from '../../engine/llm/errors';
+import { emptyUsage } from '../../engine/types';
 import type { CliContext } from '../command';
+import { EXIT_INTERRUPTED, EXIT_USAGE } from '../command';
 import type { BatchApiSettings } from './check-options';
 
 /** The longest wait between two polls. */
 const MAX_POLL_MS = 300_000;
 
-/** Runs the batches for what the run log lacks and returns their results, now the critic's reply source. */
+/**
+ * Runs the batches for what the run log lacks and returns their results, now the critic's reply source;
+ * or, when they could not run (interrupted, the endpoint refused), closes the log and returns the exit
+ * status, having said how to re-attach (`resumeHint`).
+ */
 export async function batchApiResults(
+  context: CliContext,
+  settings: { batchApi: BatchApiSettings; quiet: boolean; resumeHint: string },
+  endpoint: { baseUrl: string; apiKey?: string },
+  runLog: RunLogWriter,
+  replies: SwitchedReplySource,
+  exportPass: () => Promise<unknown>,
+): Promise<BatchResults | { exit: number }> {
+  const started = performance.now();
+  try {
+    return await runBatches(context, settings, endpoint, runLog, replies, exportPass);
+  } catch (error) {
+    const interrupted = context.signal.aborted;
+    const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
+    runLog.close({ interrupted: true, reason, durationMs: performance.now() - started, judgedThisRun: 0, usage: emptyUsage() });
+    if (!interrupted && !(error instanceof LlmError)) throw error;
+    context.stderr.write(`stepcritic: ${interrupted ? 'interrupted' : reason}; the batches in flight go on at the provider, and ${settings.resumeHint}\n`);
+    return { exit: interrupted ? EXIT_INTERRUPTED : EXIT_USAGE };
+  }
+}
+
+async function runBatches(
   context: CliContext,
   settings: { batchApi: BatchApiSettings; quiet: boolean },
   endpoint: { baseUrl: string; apiKey?: string },
   runLog: RunLogWriter,
   replies: SwitchedReplySource,
-  exportPass: () => Promise<void>,
+  exportPass: () => Promise<unknown>,
 ): Promise<BatchResults> {
   const batches = new ProviderBatches({
     baseUrl: endpoint.baseUrl,

@@ -4,21 +4,17 @@
 // eval's own judging pass with a critic whose requests are written, so that --sample, --limit, --split
 // and --shard ask about exactly the solutions that are then scored.
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { BatchResults } from '../../engine/batch/batch-files';
 import { hashConfig } from '../../engine/batch/config-hash';
 import type { RunLogWriter } from '../../engine/batch/run-log';
 import { openRunLog, RunLogError } from '../../engine/batch/run-log';
-import { errorMessage } from '../../engine/error-message';
 import type { SwitchedReplySource } from '../../engine/llm/batch-request';
 import { samplingSettings } from '../../engine/llm/config';
 import type { LlmCritic } from '../../engine/llm/critic';
-import { LlmError } from '../../engine/llm/errors';
 import { PROTOCOL_VERSION } from '../../engine/llm/protocol';
-import { emptyUsage } from '../../engine/types';
 import { TOOL_VERSION } from '../../engine/version';
 import type { CliContext } from '../command';
-import { EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
+import { UsageError } from '../command';
 import { batchApiResults } from './batch-api';
 import type { BatchApiSettings } from './check-options';
 
@@ -42,7 +38,6 @@ export async function evalBatchReplies(
   replies: SwitchedReplySource,
   exportPass: () => Promise<unknown>,
 ): Promise<EvalBatches | { exit: number }> {
-  const started = performance.now();
   const config = {
     command: 'eval',
     critic: { model: critic.config.model, baseUrl: critic.config.baseUrl, sampling: samplingSettings(critic.config) },
@@ -63,19 +58,13 @@ export async function evalBatchReplies(
     if (error instanceof RunLogError) throw new UsageError(error.message);
     throw error;
   }
-  try {
-    const results = await batchApiResults(context, { batchApi: settings.batchApi, quiet: false }, critic.config, runLog, replies, async () => {
-      await exportPass();
-    });
-    return { results, runLog };
-  } catch (error) {
-    const interrupted = context.signal.aborted;
-    const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
-    runLog.close({ interrupted: true, reason, durationMs: performance.now() - started, judgedThisRun: 0, usage: emptyUsage() });
-    if (!interrupted && !(error instanceof LlmError)) throw error;
-    context.stderr.write(
-      `stepcritic: ${interrupted ? 'interrupted' : reason}; the batches in flight go on at the provider, and the same command with --resume re-attaches to them\n`,
-    );
-    return { exit: interrupted ? EXIT_INTERRUPTED : EXIT_USAGE };
-  }
+  const ran = await batchApiResults(
+    context,
+    { batchApi: settings.batchApi, quiet: false, resumeHint: 'the same command with --resume re-attaches to them' },
+    critic.config,
+    runLog,
+    replies,
+    exportPass,
+  );
+  return 'exit' in ran ? ran : { results: ran, runLog };
 }
