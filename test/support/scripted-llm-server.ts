@@ -161,7 +161,7 @@ export interface Pace {
 export interface RouteReply {
   status: number;
   body: unknown;
-  raw?: string;
+  raw?: string | Buffer;
   headers?: Record<string, string>;
   delayMs?: number;
 }
