@@ -102,6 +102,47 @@ describe('identities with variables', () => {
   });
 });
 
+describe('what a formula says, read where it is written', () => {
+  // false alarms met on correct RealCritic solutions, each beside a slip of the same shape that must stay
+  it('reads a symbol, a vector, a partial product and a letter after a value as what they are', () => {
+    check([
+      // two inline formulas with prose between them, and a LaTeX symbol, are not one named quantity
+      [
+        'The angle \\(\\theta\\) that satisfies \\(\\sin \\theta = \\frac{1}{2}\\) is \\(\\theta = 30^\\circ\\) or \\(\\theta = 150^\\circ\\).',
+        'arithmetic',
+        'none',
+      ],
+      ['Let \\(\\alpha = \\frac{3}{4}\\). Then \\(\\alpha = 45^\\circ\\) is the other angle.', 'arithmetic', 'none'],
+      ['\\[ \\text{Total cost} = 3 + 4 \\] \\[ \\text{Total cost} = 8 \\]', 'arithmetic', 'refuted', '7'],
+      // a bold letter is a vector: the cross product does not commute
+      ['Also, $\\mathbf{u} \\times \\mathbf{v} = -\\mathbf{v} \\times \\mathbf{u}.$ Therefore', 'identity', 'none'],
+      ['$\\boldsymbol{a} \\times \\boldsymbol{b} = -\\boldsymbol{b} \\times \\boldsymbol{a}$', 'identity', 'none'],
+      ['$\\mathbf{24} + 1 = 26$', 'arithmetic', 'refuted', '25'],
+      // a letter after a value in LaTeX math multiplies it (`s`, `a` are no units there)
+      ['\\[ 20 = \\frac{\\sqrt{6}}{3} a \\]', 'arithmetic', 'none'],
+      ['\\[ 5 + 6 + 7 = \\frac{\\sqrt{3}}{2} s. \\]\n\\[ 18 = \\frac{\\sqrt{3}}{2} s. \\]', 'arithmetic', 'none'],
+      ['\\[ 12 = 2 \\cdot 3 m \\]', 'arithmetic', 'none'],
+      ['$3 \\times 4 = 13$ apples', 'arithmetic', 'refuted', '12'],
+      ['3 \\times 4 = 13 m', 'arithmetic', 'refuted', '12'],
+      // a part of the left side worked out first, then the rest
+      ['\\[ 10 \\cdot 12 \\cdot 14 = 10 \\cdot 12 = 120 \\quad \\text{and} \\quad 120 \\cdot 14 = 1680 \\]', 'arithmetic', 'none'],
+      ['$2 \\cdot 5 + 7 = 2 \\cdot 5 = 10$, then $10 + 7 = 17$', 'arithmetic', 'none'],
+      ['$12 + 34 = 2 + 3 = 5$', 'arithmetic', 'refuted', '46'],
+      ['\\[ 23 \\cdot 2^{1/4} \\cdot \\sqrt{2} = 23 \\cdot 2 = 46 \\]', 'arithmetic', 'refuted', '38.6812'],
+      ['$x_1 = \\frac{1 + 3}{1 - 3} = -\\frac{1}{1} = -1.$', 'arithmetic', 'refuted', '-2'],
+      // a computation rewritten with a value rounded as written holds within that rounding, no further
+      ['he spends 3.34 + 1600 / 60 = 3.34 + 26.67 = 30 hours a week learning.', 'arithmetic', 'verified'],
+      ['he spends 3.34 + 1600 / 60 = 3.34 + 26.67 = 30 hours a week learning.', 'arithmetic', 'none'],
+      ['so 100 / 3 \\times 2 = 33.33 \\times 2 = 66.66', 'arithmetic', 'none'],
+      ['so 3.34 + 1600 / 60 = 3.34 + 26.76 = 30.1', 'arithmetic', 'refuted'],
+      ['so 100 / 3 \\times 2 = 33.3 \\times 3 = 99.9', 'arithmetic', 'refuted'],
+      // real slips in correct-answer solutions stay found
+      ['\\[ 309 \\times 13 = 3997 \\]', 'arithmetic', 'refuted', '4017'],
+      ['\\[\n7 - 6 + 9 - 63 = -47\n\\]', 'arithmetic', 'refuted', '-53'],
+    ]);
+  });
+});
+
 describe('equation steps', () => {
   it('keeps the solution set from one equation to the next, in a step or across steps', () => {
     check([
