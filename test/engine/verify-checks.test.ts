@@ -143,6 +143,42 @@ describe('what a formula says, read where it is written', () => {
   });
 });
 
+describe('sums, products and ±', () => {
+  it('evaluates finite sums and checks sums with a variable bound at whole numbers', () => {
+    check([
+      ['\\[ \\sum_{k=1}^{10} k = 55 \\]', 'arithmetic', 'verified'],
+      ['\\[ \\sum_{k=1}^{10} k = 56 \\]', 'arithmetic', 'refuted', '55'],
+      ['\\[ \\prod_{k=1}^{5} k = 120 \\]', 'arithmetic', 'verified'],
+      ['\\[ \\sum_{k=1}^{44} \\cos (8k^\\circ) = 0 \\]', 'arithmetic', 'refuted'],
+      ['\\[ \\sum_{k=1}^n k^2 = \\frac{n(n+4)(2n+1)}{6} \\]', 'identity', 'refuted', '\\frac{n(n+1)(2n+1)}{6}'],
+      ['\\[ \\sum_{i=1}^{j-1} (j - i) = \\sum_{i=1}^{j-1} i = \\frac{(j-1)j}{2} \\]', 'identity', 'verified'],
+      ['\\[ \\sum_{i=1}^{j-1} (j - i) = \\sum_{i=1}^{j-1} i = \\frac{(j-3)j}{2} \\]', 'identity', 'refuted', '\\frac{(j-1)j}{2}'],
+      ['\\[ \\text{pop}(\\mathcal{F}_d) = \\binom{d}{2} = \\frac{d(d-10)}{2} \\]', 'identity', 'refuted'],
+      // not read: an infinite sum, a sequence summed, a sum in degrees that says no degrees, the end of a longer sum
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'none'],
+      ['\\[ \\sum_{i=1}^{3} x_i = 5 \\]', 'arithmetic', 'none'],
+      ['\\[ \\sum_{x=1}^{89} \\sin^6 x = 5 \\]', 'arithmetic', 'none'],
+      ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = \\sum_{k=1}^{44} \\sin^2 (4k^\\circ) \\]', 'arithmetic', 'none'],
+      ['\\[ 1^2 - 2^2 + \\cdots + 2001^2 = 1 + \\sum_{k=1}^{1000} [(2k+1)^2 - (2k)^2] \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
+  it('reads ± as either sign, the same on both sides', () => {
+    check([
+      ['\\[ x = \\frac{-2 \\pm \\sqrt{4 + 4n}}{2} = -1 \\pm \\sqrt{n+1} \\]', 'identity', 'verified'],
+      ['\\[ x = \\frac{-2 \\pm \\sqrt{4 + 4n}}{2} = -3 \\pm \\sqrt{n+1} \\]', 'identity', 'refuted', '-1 \\pm \\sqrt{n+1}'],
+      [
+        '\\[ d = \\frac{-(-1) \\pm \\sqrt{(-1)^2 - 4(1)(-2n)}}{2(1)} = \\frac{4 \\pm \\sqrt{1 + 8n}}{2} \\]',
+        'identity',
+        'refuted',
+        '\\frac{1 \\pm \\sqrt{1 + 8n}}{2}',
+      ],
+      ['\\[ y = \\frac{a \\pm \\sqrt{a^2 - 4}}{2} = \\frac{a \\mp \\sqrt{a^2 - 4}}{2} \\]', 'identity', 'none'],
+      ['$x^2 = 9$, so $x = \\pm 3$.', 'equation', 'none'],
+    ]);
+  });
+});
+
 describe('equation steps', () => {
   it('keeps the solution set from one equation to the next, in a step or across steps', () => {
     check([
@@ -151,6 +187,8 @@ describe('equation steps', () => {
       ['3x + 5 = 20\n\n3x = 16', 'equation', 'refuted', 'x = 5'],
       ['$x/4 + 2 = 5$, so $x/4 = 3$, so $x = 12$.', 'equation', 'verified'],
       ['$x/4 + 2 = 5$, so $x/4 = 3$, so $x = 7$.', 'equation', 'refuted', 'x = 12'],
+      ['We have \\(p + \\frac{3}{4} = 2\\), and thus \\(p = 5 - \\frac{3}{4}\\).', 'equation', 'refuted', 'p = 5/4'],
+      ['We have \\(p + \\frac{3}{4} = 2\\), and thus \\(p = 2 - \\frac{3}{4}\\).', 'equation', 'verified'],
       ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 3$.', 'equation', 'verified'],
       ['$x^2 - 5x + 6 = 0$, so $x = 1$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],
       ['$x^2 = 2$, so $x = 1.41$.', 'equation', 'verified'],
