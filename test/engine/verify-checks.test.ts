@@ -143,8 +143,8 @@ describe('what a formula says, read where it is written', () => {
   });
 });
 
-describe('sums, products and ±', () => {
-  it('evaluates finite sums and checks sums with a variable bound at whole numbers', () => {
+describe('sums, products, floors and ±', () => {
+  it('evaluates finite sums, products, floors and ceilings, and checks sums with a variable bound at whole numbers', () => {
     check([
       ['\\[ \\sum_{k=1}^{10} k = 55 \\]', 'arithmetic', 'verified'],
       ['\\[ \\sum_{k=1}^{10} k = 56 \\]', 'arithmetic', 'refuted', '55'],
@@ -154,6 +154,11 @@ describe('sums, products and ±', () => {
       ['\\[ \\sum_{i=1}^{j-1} (j - i) = \\sum_{i=1}^{j-1} i = \\frac{(j-1)j}{2} \\]', 'identity', 'verified'],
       ['\\[ \\sum_{i=1}^{j-1} (j - i) = \\sum_{i=1}^{j-1} i = \\frac{(j-3)j}{2} \\]', 'identity', 'refuted', '\\frac{(j-1)j}{2}'],
       ['\\[ \\text{pop}(\\mathcal{F}_d) = \\binom{d}{2} = \\frac{d(d-10)}{2} \\]', 'identity', 'refuted'],
+      ['\\[ \\lceil \\frac{25}{4} \\rceil = 6 \\]', 'arithmetic', 'refuted', '7'],
+      ['\\[ \\lfloor \\frac{100}{3} \\rfloor + \\lfloor \\frac{100}{9} \\rfloor = 33 + 11 = 44 \\]', 'arithmetic', 'verified'],
+      // a power with a variable exponent is evaluated in floating point, and so is the product it stands in
+      ['\\[20^4 \\cdot 11^T = (2^2 \\cdot 5)^4 \\cdot 11^T = 20^{8} \\cdot 5^{4} \\cdot 11^{T}\\]', 'identity', 'refuted', '2^{8} \\cdot 5^{4} \\cdot 11^{T}'],
+      ['\\[ \\text{Highest power of } 2007 = \\left\\lfloor \\frac{2007}{2007} \\right\\rfloor \\]', 'arithmetic', 'none'],
       // not read: an infinite sum, a sequence summed, a sum in degrees that says no degrees, the end of a longer sum
       ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'none'],
       ['\\[ \\sum_{i=1}^{3} x_i = 5 \\]', 'arithmetic', 'none'],

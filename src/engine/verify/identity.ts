@@ -284,6 +284,14 @@ function cancels(left: MathNode, right: MathNode, vl: Set<string>, vr: Set<strin
   return values.every((v) => v !== undefined && sameValue(v, values[0]!));
 }
 
+/** What the arithmetic verifier does not read: sums, products, floor and ceiling brackets. */
+function beyondArithmetic(node: MathNode): boolean {
+  return (
+    hasSeries(node) ||
+    node.filter((n) => n.type === 'FunctionNode' && ['floor', 'ceil'].includes((n as unknown as { fn: { name: string } }).fn.name)).length > 0
+  );
+}
+
 /** `leftConfirmed`: the link before held, so the left side's reading is the one meant (even if ambiguous). */
 function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
   const left = chain.sides[k]!;
@@ -295,7 +303,7 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   const calls = left.calls.length > 0 || right.calls.length > 0;
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   // …except what it does not read: values of defined functions, sums and products
-  if (vl.size === 0 && vr.size === 0) return calls || hasSeries(left.node) || hasSeries(right.node) ? judgeValue(chain, k, context) : undefined;
+  if (vl.size === 0 && vr.size === 0) return calls || beyondArithmetic(left.node) || beyondArithmetic(right.node) ? judgeValue(chain, k, context) : undefined;
   if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node)) return undefined;
   if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return undefined;
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;

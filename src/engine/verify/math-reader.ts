@@ -77,8 +77,10 @@ const LATEX_FUNCTIONS: Record<string, string> = {
 const WORD_FUNCTIONS: Record<string, string> = { ...LATEX_FUNCTIONS, sqrt: 'sqrt', abs: 'abs' };
 /** Letters that, before a bracket, name a function more often than they multiply (`f(x)`, `P(A)`, `g(2)`). */
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'p', 'q', 'F', 'G', 'H', 'P', 'Q', 'N', 'E', 'T', 'S', 'R', 'L']);
-/** Commands of a formula that are no function: sums, products and `\pm`. */
-const SERIES_AND_SIGNS = new Set(['sum', 'prod', 'pm', 'mp']);
+/** Brackets that round: `\lfloor x \rfloor`. */
+const ROUNDINGS: Record<string, { fn: string; close: string }> = { lfloor: { fn: 'floor', close: 'rfloor' }, lceil: { fn: 'ceil', close: 'rceil' } };
+/** Commands of a formula that are no function: sums, products, `\pm`, floor and ceiling brackets. */
+const SERIES_AND_SIGNS = new Set(['sum', 'prod', 'pm', 'mp', 'lfloor', 'rfloor', 'lceil', 'rceil']);
 const MAX_SIDE_TOKENS = 200;
 const MAX_NESTING = 30;
 const MAX_CHAINS = 200;
@@ -123,7 +125,7 @@ class SideTranslator {
     for (;;) {
       const t = this.peek();
       if (!t) break;
-      if (t.type === 'rparen' || (t.type === 'punct' && t.value === '|' && closer === '|')) break;
+      if (t.type === 'rparen' || (t.type === 'punct' && t.value === '|' && closer === '|') || (t.type === 'cmd' && t.value === closer)) break;
       if (t.type === 'punct' && t.value === ',' && closer !== undefined) break;
       if (t.type === 'cmd' && (t.value === 'pm' || t.value === 'mp')) {
         // `a \pm b`: the sign of b is PLUS_MINUS, the same in every `\pm` of the text (`\mp` is its opposite)
@@ -299,12 +301,25 @@ class SideTranslator {
         }
         throw new Unreadable();
       case 'cmd':
-        return t.value === 'sum' || t.value === 'prod' ? this.series(t) : this.latexFunction(t);
+        if (t.value === 'sum' || t.value === 'prod') return this.series(t);
+        if (t.value in ROUNDINGS) return this.rounding(t.value);
+        return this.latexFunction(t);
       case 'word':
         return this.word(t);
       default:
         throw new Unreadable();
     }
+  }
+
+  /** `\lfloor x \rfloor`, `\lceil x \rceil`. */
+  private rounding(open: string): string {
+    const { fn, close } = ROUNDINGS[open]!;
+    this.pos++;
+    const inner = this.expression(close);
+    const end = this.peek();
+    if (end?.type !== 'cmd' || end.value !== close) throw new Unreadable();
+    this.pos++;
+    return `${fn}(${inner})`;
   }
 
   /** The index of the sum being read (`k` of `\sum_{k=1}^{n}`): a bound name in its body. */
@@ -639,7 +654,9 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
   // `20 : (80 + y) = 1 : 6`: a ratio goes on to the left of the formula
   // `\cdots + \sin^2 176^\circ = …`, `+ 2001^2 = …`: a first side that starts with a sign other than a minus is the end of a longer one
   const fragment = first.type === 'op' && (first.value !== '-' || (before !== undefined && ['word', 'rparen', 'num', 'cmd', 'ellipsis'].includes(before.type)));
-  if (fragment || isRatio(tokens, text, run.start - 1, run.latex)) {
+  // `\text{Highest power of } 2007 = …`: a number after words in `\text{…}` ends a name
+  const named = first.type !== 'eq' && before?.type === 'word' && text[before.start] === '\\';
+  if (fragment || named || isRatio(tokens, text, run.start - 1, run.latex)) {
     delete sides[0]!.expr;
     delete sides[0]!.node;
   }

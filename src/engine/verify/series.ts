@@ -59,8 +59,16 @@ function series(kind: 'sum' | 'product') {
 /** The functions to import into a floating-point mathjs instance. */
 export const seriesFunctions = { [SUM]: series('sum'), [PRODUCT]: series('product') };
 
+/** The sums in a node, by node: asked at every point of a search for a slip (identity.ts, number-slip.ts). */
+const seriesOf = new WeakMap<MathNode, MathNode[]>();
+
 function seriesIn(node: MathNode): MathNode[] {
-  return node.filter((n) => n.type === 'FunctionNode' && [SUM, PRODUCT].includes((n as unknown as { fn: { name: string } }).fn.name));
+  let found = seriesOf.get(node);
+  if (!found) {
+    found = node.filter((n) => n.type === 'FunctionNode' && [SUM, PRODUCT].includes((n as unknown as { fn: { name: string } }).fn.name));
+    seriesOf.set(node, found);
+  }
+  return found;
 }
 
 /** Whether `node` has a sum or a product in it. */
