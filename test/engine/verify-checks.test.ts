@@ -163,6 +163,11 @@ describe('sums, products, floors and ±', () => {
       ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'none'],
       ['\\[ \\sum_{i=1}^{3} x_i = 5 \\]', 'arithmetic', 'none'],
       ['\\[ \\sum_{x=1}^{89} \\sin^6 x = 5 \\]', 'arithmetic', 'none'],
+      [
+        '\\[\\sum_{k=0}^{n-1} \\cos(a + kd) = \\frac{\\sin\\left(\\frac{nd}{4}\\right)}{\\sin\\left(\\frac{d}{2}\\right)} \\cos\\left(a + \\frac{(n-1)d}{2}\\right)\\]',
+        'identity',
+        'refuted',
+      ],
       ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = \\sum_{k=1}^{44} \\sin^2 (4k^\\circ) \\]', 'arithmetic', 'none'],
       ['\\[ 1^2 - 2^2 + \\cdots + 2001^2 = 1 + \\sum_{k=1}^{1000} [(2k+1)^2 - (2k)^2] \\]', 'arithmetic', 'none'],
     ]);

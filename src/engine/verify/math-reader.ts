@@ -344,8 +344,9 @@ class SideTranslator {
     this.index = this.text.slice(index.start, index.end);
     try {
       const body = this.term();
-      // `\sum_{x=1}^{89} \sin^6 x`: in degrees, most likely, though no degree sign says so
-      if (/\b(?:a?(?:sin|cos|tan|cot|sec|csc)h?)\(/.test(body) && !body.includes('pi')) throw new Unreadable();
+      // `\sum_{x=1}^{89} \sin^6 x`: in degrees, most likely, though no degree sign says so (with a variable,
+      // `\cos(a + kd)`, the unit is the variable's, whichever it is)
+      if (/\b(?:a?(?:sin|cos|tan|cot|sec|csc)h?)\(/.test(body) && !body.includes('pi') && !body.includes('v_')) throw new Unreadable();
       return `${t.value === 'sum' ? SUM : PRODUCT}(${boundName(this.index)},${from},${to},${body})`;
     } finally {
       this.index = undefined;
