@@ -13,7 +13,7 @@ import type { Claim, Literal, Side } from './claims';
 import { MAX_CLAIMS_PER_STEP, findClaims } from './claims';
 import { agreesWithValue, formatExact, formatLike, literalAgreement } from './compare';
 import type { Agreement } from './rounding';
-import { better } from './rounding';
+import { asNumber, better } from './rounding';
 import type { Value } from './evaluate';
 import { evaluateExpression, exactMath, fraction } from './evaluate';
 import { errorMessage } from '../error-message';
@@ -125,18 +125,14 @@ const MAX_ROUNDED_NUMBERS = 8;
 function roundingSlack(side: Side, value: Value): number {
   const decimals = [...side.expr.matchAll(DECIMAL)];
   if (decimals.length > MAX_ROUNDED_NUMBERS) return 0;
-  const at = toNumber(value);
+  const at = asNumber(value);
   let slack = 0;
   for (const m of decimals) {
     const moved = evaluateExpression(`${side.expr.slice(0, m.index)}(${m[0]}5)${side.expr.slice(m.index + m[0].length)}`);
     if ('error' in moved) return 0;
-    slack += Math.abs(toNumber(moved.value) - at);
+    slack += Math.abs(asNumber(moved.value) - at);
   }
   return slack;
-}
-
-function toNumber(value: Value): number {
-  return value.exact ? Number(value.exact.valueOf()) : value.approx!;
 }
 
 /**
@@ -146,7 +142,7 @@ function toNumber(value: Value): number {
 function roundedRewrite(claim: Claim, left: Value, right: Value): boolean {
   if (claim.left.literal || claim.right.literal) return false;
   const slack = roundingSlack(claim.left, left) + roundingSlack(claim.right, right);
-  return slack > 0 && Math.abs(toNumber(left) - toNumber(right)) <= slack * (1 + 1e-9);
+  return slack > 0 && Math.abs(asNumber(left) - asNumber(right)) <= slack * (1 + 1e-9);
 }
 
 const NUMBERS = /\d+(?:\.\d+)?/g;

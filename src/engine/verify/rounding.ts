@@ -48,7 +48,7 @@ function awayFromZero(x: Fraction): Fraction {
   return x.s < 0n ? x.abs().ceil().neg() : x.ceil();
 }
 
-function asNumber(v: Value): number {
+export function asNumber(v: Value): number {
   return v.exact ? Number(v.exact.valueOf()) : v.approx!;
 }
 
