@@ -15,12 +15,15 @@
 //   - a chain `A = B = C` is one run of `=` between formulas: `\implies`, `\quad`, a comma, a new line of
 //     a system (`\\` not followed by `&=`) or `\text{…}` end it, so `x + y = 5 \implies y = 5 - x` is no chain.
 //
-// What the set holds that no deterministic check here can catch, and why it stays in (measured 2026-12-07,
-// 83 of 237 missed): a number in notation the reader does not evaluate (sums, limits, matrices, primes,
-// `\left|`: 33), a link whose sides have different variables, which is a substitution of a known value or
-// definition as often as a rewrite (`y = r \cdot x = r^4` after `x = r`: 18), a side not read at all (15),
-// a side that is a bare name or value, or the first side of a chain: a definition or a given (11), and
-// links read but left alone on purpose (a complex-valued side, a sentence after that says "not": 6).
+// What the set holds that no deterministic check here can catch, and why it stays in (measured 2026-12-07
+// after finite sums, products, floor brackets and ± were read: 66 of 237 missed, was 78): a number in
+// notation the reader does not evaluate (infinite sums and limits, sums of a sequence `x_i`, `\cdots`,
+// matrices, primes `m'`, Greek-letter variables, factorials of a variable), a link whose sides have
+// different variables, which is a substitution of a known value or definition as often as a rewrite
+// (`y = r \cdot x = r^4` after `x = r`), a side not read at all, a side that is a bare name or value, or
+// the first side of a chain: a definition or a given, and links read but left alone on purpose (a
+// complex-valued side, two sides claimed equal with no cue that it is a rewrite, a sentence after that
+// says "not").
 // A wrong given is no slip to any checker; the others would need a computer algebra system.
 
 export interface Slip {

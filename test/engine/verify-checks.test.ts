@@ -102,6 +102,93 @@ describe('identities with variables', () => {
   });
 });
 
+describe('what a formula says, read where it is written', () => {
+  // false alarms met on correct RealCritic solutions, each beside a slip of the same shape that must stay
+  it('reads a symbol, a vector, a partial product and a letter after a value as what they are', () => {
+    check([
+      // two inline formulas with prose between them, and a LaTeX symbol, are not one named quantity
+      [
+        'The angle \\(\\theta\\) that satisfies \\(\\sin \\theta = \\frac{1}{2}\\) is \\(\\theta = 30^\\circ\\) or \\(\\theta = 150^\\circ\\).',
+        'arithmetic',
+        'none',
+      ],
+      ['Let \\(\\alpha = \\frac{3}{4}\\). Then \\(\\alpha = 45^\\circ\\) is the other angle.', 'arithmetic', 'none'],
+      ['\\[ \\text{Total cost} = 3 + 4 \\] \\[ \\text{Total cost} = 8 \\]', 'arithmetic', 'refuted', '7'],
+      // a bold letter is a vector: the cross product does not commute
+      ['Also, $\\mathbf{u} \\times \\mathbf{v} = -\\mathbf{v} \\times \\mathbf{u}.$ Therefore', 'identity', 'none'],
+      ['$\\boldsymbol{a} \\times \\boldsymbol{b} = -\\boldsymbol{b} \\times \\boldsymbol{a}$', 'identity', 'none'],
+      ['$\\mathbf{24} + 1 = 26$', 'arithmetic', 'refuted', '25'],
+      // a letter after a value in LaTeX math multiplies it (`s`, `a` are no units there)
+      ['\\[ 20 = \\frac{\\sqrt{6}}{3} a \\]', 'arithmetic', 'none'],
+      ['\\[ 5 + 6 + 7 = \\frac{\\sqrt{3}}{2} s. \\]\n\\[ 18 = \\frac{\\sqrt{3}}{2} s. \\]', 'arithmetic', 'none'],
+      ['\\[ 12 = 2 \\cdot 3 m \\]', 'arithmetic', 'none'],
+      ['$3 \\times 4 = 13$ apples', 'arithmetic', 'refuted', '12'],
+      ['3 \\times 4 = 13 m', 'arithmetic', 'refuted', '12'],
+      // a part of the left side worked out first, then the rest
+      ['\\[ 10 \\cdot 12 \\cdot 14 = 10 \\cdot 12 = 120 \\quad \\text{and} \\quad 120 \\cdot 14 = 1680 \\]', 'arithmetic', 'none'],
+      ['$2 \\cdot 5 + 7 = 2 \\cdot 5 = 10$, then $10 + 7 = 17$', 'arithmetic', 'none'],
+      ['$12 + 34 = 2 + 3 = 5$', 'arithmetic', 'refuted', '46'],
+      ['\\[ 23 \\cdot 2^{1/4} \\cdot \\sqrt{2} = 23 \\cdot 2 = 46 \\]', 'arithmetic', 'refuted', '38.6812'],
+      ['$x_1 = \\frac{1 + 3}{1 - 3} = -\\frac{1}{1} = -1.$', 'arithmetic', 'refuted', '-2'],
+      // a computation rewritten with a value rounded as written holds within that rounding, no further
+      ['he spends 3.34 + 1600 / 60 = 3.34 + 26.67 = 30 hours a week learning.', 'arithmetic', 'verified'],
+      ['he spends 3.34 + 1600 / 60 = 3.34 + 26.67 = 30 hours a week learning.', 'arithmetic', 'none'],
+      ['so 100 / 3 \\times 2 = 33.33 \\times 2 = 66.66', 'arithmetic', 'none'],
+      ['so 3.34 + 1600 / 60 = 3.34 + 26.76 = 30.1', 'arithmetic', 'refuted'],
+      ['so 100 / 3 \\times 2 = 33.3 \\times 3 = 99.9', 'arithmetic', 'refuted'],
+      // real slips in correct-answer solutions stay found
+      ['\\[ 309 \\times 13 = 3997 \\]', 'arithmetic', 'refuted', '4017'],
+      ['\\[\n7 - 6 + 9 - 63 = -47\n\\]', 'arithmetic', 'refuted', '-53'],
+    ]);
+  });
+});
+
+describe('sums, products, floors and ±', () => {
+  it('evaluates finite sums, products, floors and ceilings, and checks sums with a variable bound at whole numbers', () => {
+    check([
+      ['\\[ \\sum_{k=1}^{10} k = 55 \\]', 'arithmetic', 'verified'],
+      ['\\[ \\sum_{k=1}^{10} k = 56 \\]', 'arithmetic', 'refuted', '55'],
+      ['\\[ \\prod_{k=1}^{5} k = 120 \\]', 'arithmetic', 'verified'],
+      ['\\[ \\sum_{k=1}^{44} \\cos (8k^\\circ) = 0 \\]', 'arithmetic', 'refuted'],
+      ['\\[ \\sum_{k=1}^n k^2 = \\frac{n(n+4)(2n+1)}{6} \\]', 'identity', 'refuted', '\\frac{n(n+1)(2n+1)}{6}'],
+      ['\\[ \\sum_{i=1}^{j-1} (j - i) = \\sum_{i=1}^{j-1} i = \\frac{(j-1)j}{2} \\]', 'identity', 'verified'],
+      ['\\[ \\sum_{i=1}^{j-1} (j - i) = \\sum_{i=1}^{j-1} i = \\frac{(j-3)j}{2} \\]', 'identity', 'refuted', '\\frac{(j-1)j}{2}'],
+      ['\\[ \\text{pop}(\\mathcal{F}_d) = \\binom{d}{2} = \\frac{d(d-10)}{2} \\]', 'identity', 'refuted'],
+      ['\\[ \\lceil \\frac{25}{4} \\rceil = 6 \\]', 'arithmetic', 'refuted', '7'],
+      ['\\[ \\lfloor \\frac{100}{3} \\rfloor + \\lfloor \\frac{100}{9} \\rfloor = 33 + 11 = 44 \\]', 'arithmetic', 'verified'],
+      // a power with a variable exponent is evaluated in floating point, and so is the product it stands in
+      ['\\[20^4 \\cdot 11^T = (2^2 \\cdot 5)^4 \\cdot 11^T = 20^{8} \\cdot 5^{4} \\cdot 11^{T}\\]', 'identity', 'refuted', '2^{8} \\cdot 5^{4} \\cdot 11^{T}'],
+      ['\\[ \\text{Highest power of } 2007 = \\left\\lfloor \\frac{2007}{2007} \\right\\rfloor \\]', 'arithmetic', 'none'],
+      // not read: an infinite sum, a sequence summed, a sum in degrees that says no degrees, the end of a longer sum
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'none'],
+      ['\\[ \\sum_{i=1}^{3} x_i = 5 \\]', 'arithmetic', 'none'],
+      ['\\[ \\sum_{x=1}^{89} \\sin^6 x = 5 \\]', 'arithmetic', 'none'],
+      [
+        '\\[\\sum_{k=0}^{n-1} \\cos(a + kd) = \\frac{\\sin\\left(\\frac{nd}{4}\\right)}{\\sin\\left(\\frac{d}{2}\\right)} \\cos\\left(a + \\frac{(n-1)d}{2}\\right)\\]',
+        'identity',
+        'refuted',
+      ],
+      ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = \\sum_{k=1}^{44} \\sin^2 (4k^\\circ) \\]', 'arithmetic', 'none'],
+      ['\\[ 1^2 - 2^2 + \\cdots + 2001^2 = 1 + \\sum_{k=1}^{1000} [(2k+1)^2 - (2k)^2] \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
+  it('reads ± as either sign, the same on both sides', () => {
+    check([
+      ['\\[ x = \\frac{-2 \\pm \\sqrt{4 + 4n}}{2} = -1 \\pm \\sqrt{n+1} \\]', 'identity', 'verified'],
+      ['\\[ x = \\frac{-2 \\pm \\sqrt{4 + 4n}}{2} = -3 \\pm \\sqrt{n+1} \\]', 'identity', 'refuted', '-1 \\pm \\sqrt{n+1}'],
+      [
+        '\\[ d = \\frac{-(-1) \\pm \\sqrt{(-1)^2 - 4(1)(-2n)}}{2(1)} = \\frac{4 \\pm \\sqrt{1 + 8n}}{2} \\]',
+        'identity',
+        'refuted',
+        '\\frac{1 \\pm \\sqrt{1 + 8n}}{2}',
+      ],
+      ['\\[ y = \\frac{a \\pm \\sqrt{a^2 - 4}}{2} = \\frac{a \\mp \\sqrt{a^2 - 4}}{2} \\]', 'identity', 'none'],
+      ['$x^2 = 9$, so $x = \\pm 3$.', 'equation', 'none'],
+    ]);
+  });
+});
+
 describe('equation steps', () => {
   it('keeps the solution set from one equation to the next, in a step or across steps', () => {
     check([
@@ -110,6 +197,8 @@ describe('equation steps', () => {
       ['3x + 5 = 20\n\n3x = 16', 'equation', 'refuted', 'x = 5'],
       ['$x/4 + 2 = 5$, so $x/4 = 3$, so $x = 12$.', 'equation', 'verified'],
       ['$x/4 + 2 = 5$, so $x/4 = 3$, so $x = 7$.', 'equation', 'refuted', 'x = 12'],
+      ['We have \\(p + \\frac{3}{4} = 2\\), and thus \\(p = 5 - \\frac{3}{4}\\).', 'equation', 'refuted', 'p = 5/4'],
+      ['We have \\(p + \\frac{3}{4} = 2\\), and thus \\(p = 2 - \\frac{3}{4}\\).', 'equation', 'verified'],
       ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 3$.', 'equation', 'verified'],
       ['$x^2 - 5x + 6 = 0$, so $x = 1$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],
       ['$x^2 = 2$, so $x = 1.41$.', 'equation', 'verified'],

@@ -13,9 +13,9 @@ import type { Claim, Literal, Side } from './claims';
 import { MAX_CLAIMS_PER_STEP, findClaims } from './claims';
 import { agreesWithValue, formatExact, formatLike, literalAgreement } from './compare';
 import type { Agreement } from './rounding';
-import { better } from './rounding';
+import { asNumber, better } from './rounding';
 import type { Value } from './evaluate';
-import { evaluateExpression, fraction } from './evaluate';
+import { evaluateExpression, exactMath, fraction } from './evaluate';
 import { errorMessage } from '../error-message';
 
 export { findClaims } from './claims';
@@ -118,13 +118,60 @@ function unitChange(left: Side, right: Side, leftValue: Value, rightValue: Value
   return undefined;
 }
 
+const DECIMAL = /(?<![\d.])\d+\.(\d+)(?![\d.])/g;
+const MAX_ROUNDED_NUMBERS = 8;
+
+/** How far the value of `side` can move when each of its decimals moves by half its last written digit. */
+function roundingSlack(side: Side, value: Value): number {
+  const decimals = [...side.expr.matchAll(DECIMAL)];
+  if (decimals.length > MAX_ROUNDED_NUMBERS) return 0;
+  const at = asNumber(value);
+  let slack = 0;
+  for (const m of decimals) {
+    const moved = evaluateExpression(`${side.expr.slice(0, m.index)}(${m[0]}5)${side.expr.slice(m.index + m[0].length)}`);
+    if ('error' in moved) return 0;
+    slack += Math.abs(asNumber(moved.value) - at);
+  }
+  return slack;
+}
+
+/**
+ * `3.34 + 1600 / 60 = 3.34 + 26.67`: a computation rewritten with its numbers rounded as written holds
+ * within what that rounding can move it (each decimal by half its last digit), and no further.
+ */
+function roundedRewrite(claim: Claim, left: Value, right: Value): boolean {
+  if (claim.left.literal || claim.right.literal) return false;
+  const slack = roundingSlack(claim.left, left) + roundingSlack(claim.right, right);
+  return slack > 0 && Math.abs(asNumber(left) - asNumber(right)) <= slack * (1 + 1e-9);
+}
+
+const NUMBERS = /\d+(?:\.\d+)?/g;
+
+/**
+ * `10 \cdot 12 \cdot 14 = 10 \cdot 12 = 120`: a right side that is a part of the left one (`10 \cdot 12` of
+ * `(10 \cdot 12) \cdot 14`) is that part worked out first, not a claim that the two are equal.
+ */
+function partOf(right: Side, left: Side): string | undefined {
+  if (right.operations === 0 || right.literal) return undefined;
+  try {
+    const part = exactMath.parse(right.expr).toString();
+    const whole = exactMath.parse(left.expr);
+    const found = whole.filter((node) => node !== whole && node.type === 'OperatorNode' && node.toString() === part);
+    return found.length > 0 ? 'the right side is a part of the left one, worked out first' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The literal that states the claimed result, the value it should have, and the claim span ending at it. */
 function resultOf(claim: Claim, left: Values, right: Values): { literal?: Literal; computed: Value; end: number } {
   if (claim.right.literal) return { literal: claim.right.literal, computed: left.primary, end: claim.end };
   if (claim.left.literal && claim.right.operations > 0) return { literal: claim.left.literal, computed: right.primary, end: claim.end };
-  // `2 + 3 = 6 * 4 = 24`: the author meant 2 + 3 = 6 and went on from there — when 6 is near 5.
-  if (claim.right.lead && claim.chainContinues && nearby(left.primary, claim.right.lead)) {
-    return { literal: claim.right.lead, computed: left.primary, end: claim.right.lead.end };
+  // `2 + 3 = 6 * 4 = 24`: the author meant 2 + 3 = 6 and went on from there — when 6 is near 5, and
+  // is not the left side's own first number (`3.34 + 1600 / 60 = 3.34 + 26.76` rewrites it)
+  const lead = claim.right.lead;
+  if (lead && claim.chainContinues && nearby(left.primary, lead) && (claim.left.expr.match(NUMBERS) ?? [])[0] !== lead.value) {
+    return { literal: lead, computed: left.primary, end: lead.end };
   }
   return { computed: left.primary, end: claim.end };
 }
@@ -172,7 +219,10 @@ function judge(claim: Claim): ClaimJudgement {
     if (found === 'exact' || found === 'rounded') return { ...base, status: 'verified' };
     const doubt = roundingDoubt(base, found, right.primary);
     if (doubt) return doubt;
-  } else if (readings(left).some((a) => readings(right).some((b) => agreesWithValue(a, b, approximate)))) {
+  } else if (
+    readings(left).some((a) => readings(right).some((b) => agreesWithValue(a, b, approximate))) ||
+    roundedRewrite(claim, left.primary, right.primary)
+  ) {
     return { ...base, status: 'verified' };
   }
   // A running calculation: `5 * 2 = 10 + 3 = 13` says 5 * 2 = 10, then 10 + 3 = 13.
@@ -185,6 +235,7 @@ function judge(claim: Claim): ClaimJudgement {
     claim.uncertainExtent ??
     claim.left.ambiguity ??
     claim.right.ambiguity ??
+    partOf(claim.right, claim.left) ??
     unitChange(claim.left, claim.right, left.primary, right.primary) ??
     // `48 = 100% + 20%`: a number said to be a percentage of something
     (swapped && claim.right.altExpr !== undefined ? 'a number set equal to a sum of percentages' : undefined);

@@ -892,6 +892,8 @@ function rightBoundary(tokens: Token[], index: number, last: Side): string | und
     case 'word': {
       // 14th floor, 10ml: fine; 3ab, 5x, \frac{1}{4} d: algebra
       if (tight && !ORDINAL_SUFFIXES.has(after.value) && isTightVariable(after, tokens[index - 1])) return 'a variable is attached to the number';
+      // in LaTeX math, letters after a value multiply it (`\frac{\sqrt{3}}{2} s`); units there are set in \text
+      if (after.math && (after.value.length === 1 || (after.value.length <= 3 && !TIGHT_UNITS.has(after.value)))) return 'a variable follows it';
       const unitLetter = UNIT_LETTERS.has(after.value) && !(second && (second.type === 'lparen' || second.type === 'op') && second.start === after.end);
       if (!tight && isVariable(after) && !unitLetter && (second === undefined || second.type !== 'word')) return 'a variable follows it';
       if (RIGHT_CONNECTORS.has(after.value)) return `"${after.value}" after it`;

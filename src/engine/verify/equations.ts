@@ -45,8 +45,8 @@ const CONTINUES =
   /^(?:[\s,.:;$()[\]\\]|so|subtract\w*|add\w*|divid\w*|multipl\w*|simplif\w*|expand\w*|factor\w*|rearrang\w*|mov\w*|isolat\w*|collect\w*|combin\w*|both|sides?|from|by|we|get|have|obtain|gives?|yields?|the|this|equation|becomes|each|to|on|like|terms|\d+)*$/i;
 const APPROXIMATE = /\b(?:approximately|about|roughly|nearly|around|almost)\s*(?:\$|\\\(|\\\[)?\s*$/i;
 const APPROXIMATE_AFTER = /^\s*(?:\$|\\\)|\\\])?\s*\(?\s*(?:approx\w*|about|roughly|rounded|to the nearest)/i;
-/** "Solving for y": no break before the equation it solves. */
-const SOLVING_FOR = /\bsolv\w*\s+for\b/gi;
+/** "Solving for y", "and thus": no break before the equation they lead to. */
+const SOLVING_FOR = /\bsolv\w*\s+for\b|\band\s+(?:thus|so|hence|therefore)\b/gi;
 /** Equations introduced as a list of givens. */
 const LIST = /\b(?:equations|system)\b/i;
 /** An equation that is only supposed, or tried. */

@@ -5,7 +5,7 @@
 // `f(x) = 0` (an equation) are no definitions. A later definition of the same name replaces it.
 import type { MathNode } from 'mathjs';
 import type { MathChain } from './math-reader';
-import { functionName } from './math-reader';
+import { PLUS_MINUS, functionName } from './math-reader';
 
 export interface FunctionDefinition {
   /** mathjs names of the parameters (`v_x`). */
@@ -81,7 +81,7 @@ export function addDefinitions(table: FunctionTable, chains: readonly MathChain[
 export function freeVariables(node: MathNode, table: FunctionTable, seen: Set<string> = new Set()): Set<string> {
   const free = new Set<string>();
   for (const s of symbolsOf(node)) {
-    if (s.startsWith('v_')) free.add(s);
+    if (s.startsWith('v_') || s === PLUS_MINUS) free.add(s);
     else if (s.startsWith('F_') && !seen.has(s)) {
       const definition = table.get(s.slice(2));
       if (!definition) continue;

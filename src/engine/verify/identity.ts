@@ -20,7 +20,7 @@ import type { Finding } from './finding';
 import type { FunctionTable } from './functions';
 import { definitionIn, freeVariables } from './functions';
 import type { MathChain, MathSide } from './math-reader';
-import { writtenName } from './math-reader';
+import { PLUS_MINUS, writtenName } from './math-reader';
 import type { PointValue, Scope } from './points';
 import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
 import { formatLike } from './compare';
@@ -29,7 +29,9 @@ import { literalAgreement } from './compare';
 import { isConversionFactor } from './arithmetic';
 import type { NumberSlip } from './number-slip';
 import { numberSlip, repairedText } from './number-slip';
+import { hasSeries, integerVariables } from './series';
 
+const FractionClass = (exactMath as unknown as { Fraction: new (n: number) => Fraction }).Fraction;
 const POINTS = 5;
 /** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
 const MAX_LINKS = 60;
@@ -68,18 +70,35 @@ function readings(variables: Set<string>): Scope[] {
   return scopes;
 }
 
+const SIGNS = [new FractionClass(1), new FractionClass(-1)];
+
+/**
+ * Whether the sides agree at one point: with `\pm` (PLUS_MINUS), for both signs, the same sign on both
+ * sides or opposite ones (`a \pm b = c \mp d` says the same two values); undefined when a side has no value there.
+ */
+function agreeAt(left: MathNode, right: MathNode, scope: Scope, signed: boolean, table: FunctionTable): boolean | undefined {
+  if (!signed) {
+    const a = evaluateAt(left, withFunctions(scope, table));
+    const b = evaluateAt(right, withFunctions(scope, table));
+    return a && b ? sameValue(a, b) : undefined;
+  }
+  const [a, b] = [left, right].map((node) => SIGNS.map((sign) => evaluateAt(node, withFunctions({ ...scope, [PLUS_MINUS]: sign }, table))));
+  if (![...a!, ...b!].every((v) => v !== undefined)) return undefined;
+  const same = (x: PointValue | undefined, y: PointValue | undefined) => sameValue(x!, y!);
+  return (same(a![0], b![0]) && same(a![1], b![1])) || (same(a![0], b![1]) && same(a![1], b![0]));
+}
+
 function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): Outcome {
   let best: Outcome = 'fails';
+  const signed = variables.has(PLUS_MINUS);
   for (const fixed of readings(variables)) {
-    const free = [...variables].filter((v) => !(v in fixed));
+    const free = [...variables].filter((v) => !(v in fixed) && v !== PLUS_MINUS);
     let equal = 0;
     let different = 0;
-    for (const point of randomPoints(free, POINTS, seed)) {
-      const scope = withFunctions({ ...point, ...fixed }, table);
-      const a = evaluateAt(left, scope);
-      const b = evaluateAt(right, scope);
-      if (!a || !b) continue;
-      if (sameValue(a, b)) equal++;
+    for (const point of randomPoints(free, POINTS, seed, integerVariables(left, right))) {
+      const agree = agreeAt(left, right, { ...point, ...fixed }, signed, table);
+      if (agree === undefined) continue;
+      if (agree) equal++;
       else different++;
     }
     if (equal >= MIN_POINTS && different === 0) return 'holds';
@@ -136,7 +155,7 @@ function isNormalForm(node: MathNode): boolean {
  * a known value) differs from an identity by more than that.
  */
 function differenceIsMonomial(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): boolean {
-  const others = randomPoints([...variables], 1, seed)[0]!;
+  const others = randomPoints([...variables], 1, seed, integerVariables(left, right))[0]!;
   for (const variable of variables) {
     const coefficients = polynomialCoefficients((x) => {
       const scope = withFunctions({ ...others, [variable]: x }, table);
@@ -210,7 +229,7 @@ function judgeValue(chain: MathChain, k: number, context: IdentityContext): Find
   const a = evaluateAt(left.node!, scope);
   const b = evaluateAt(right.node!, scope);
   if (!a || !b || a.im !== 0 || b.im !== 0) return undefined;
-  const base = { kind: 'function' as const, start: left.start, end: right.end };
+  const base = { kind: calls ? ('function' as const) : ('arithmetic' as const), start: left.start, end: right.end };
   const literal = plainNumber(right, context.text);
   const value = (p: PointValue) => (p.exact ? { exact: p.exact } : { approx: p.re });
   // units left out of the expression: `2 \text{ hours} = 120 \text{ minutes}` is a change of units
@@ -257,9 +276,20 @@ function cancels(left: MathNode, right: MathNode, vl: Set<string>, vr: Set<strin
   if (![...fewer].every((v) => more.has(v))) return false;
   const extra = [...more].filter((v) => !fewer.has(v));
   const seed = context.text.slice(0, 200);
-  const [base] = randomPoints([...more], 1, seed);
-  const values = randomPoints(extra, 3, `${seed}\u0000extra`).map((point) => evaluateAt(node, withFunctions({ ...base, ...point }, context.functions)));
+  const integers = integerVariables(left, right);
+  const [base] = randomPoints([...more], 1, seed, integers);
+  const values = randomPoints(extra, 3, `${seed}\u0000extra`, integers).map((point) =>
+    evaluateAt(node, withFunctions({ ...base, ...point }, context.functions)),
+  );
   return values.every((v) => v !== undefined && sameValue(v, values[0]!));
+}
+
+/** What the arithmetic verifier does not read: sums, products, floor and ceiling brackets. */
+function beyondArithmetic(node: MathNode): boolean {
+  return (
+    hasSeries(node) ||
+    node.filter((n) => n.type === 'FunctionNode' && ['floor', 'ceil'].includes((n as unknown as { fn: { name: string } }).fn.name)).length > 0
+  );
 }
 
 /** `leftConfirmed`: the link before held, so the left side's reading is the one meant (even if ambiguous). */
@@ -272,7 +302,8 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   const vr = freeVariables(right.node, context.functions);
   const calls = left.calls.length > 0 || right.calls.length > 0;
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
-  if (vl.size === 0 && vr.size === 0) return calls ? judgeValue(chain, k, context) : undefined;
+  // …except what it does not read: values of defined functions, sums and products
+  if (vl.size === 0 && vr.size === 0) return calls || beyondArithmetic(left.node) || beyondArithmetic(right.node) ? judgeValue(chain, k, context) : undefined;
   if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node)) return undefined;
   if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return undefined;
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
@@ -292,7 +323,12 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
     const slip = confirmedSlip(left.node, right.node, vl, context.functions, seed);
     return slip ? slipFinding(base, right, slip, context.text) : undefined;
   }
-  const finding: Finding = { ...base, status: 'refuted', note: `the two sides differ for ${[...vl].map(writtenName).join(', ')} in general` };
+  const named = [...vl].filter((v) => v !== PLUS_MINUS).map(writtenName);
+  const finding: Finding = {
+    ...base,
+    status: 'refuted',
+    note: `the two sides differ for ${named.join(', ')}${vl.has(PLUS_MINUS) ? ' and either sign of ±' : ''} in general`,
+  };
   if (!calls && isNormalForm(right.node) && !isNormalForm(left.node)) {
     const expected = expansionOf(left, vl, context.functions);
     if (expected) {

@@ -9,6 +9,7 @@ import type { MathNode } from 'mathjs';
 import type { Token } from './tokens';
 import { tokenize } from './tokens';
 import { exactMath } from './evaluate';
+import { PRODUCT, SUM, boundName } from './series';
 
 export interface MathSide {
   start: number;
@@ -45,6 +46,12 @@ export function writtenName(mathjsName: string): string {
   return mathjsName.replace(/^v_/, '').replace(/^F_/, '');
 }
 
+/**
+ * The sign of `\pm` (and minus it for `\mp`): `a \pm b` reads `a + PM*b`, a name no variable gets (they
+ * are `v_…`). A link with it on both sides holds when it holds for both signs (identity.ts).
+ */
+export const PLUS_MINUS = 'PM_sign';
+
 export function functionName(name: string): string {
   return `F_${name}`;
 }
@@ -70,6 +77,10 @@ const LATEX_FUNCTIONS: Record<string, string> = {
 const WORD_FUNCTIONS: Record<string, string> = { ...LATEX_FUNCTIONS, sqrt: 'sqrt', abs: 'abs' };
 /** Letters that, before a bracket, name a function more often than they multiply (`f(x)`, `P(A)`, `g(2)`). */
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'p', 'q', 'F', 'G', 'H', 'P', 'Q', 'N', 'E', 'T', 'S', 'R', 'L']);
+/** Brackets that round: `\lfloor x \rfloor`. */
+const ROUNDINGS: Record<string, { fn: string; close: string }> = { lfloor: { fn: 'floor', close: 'rfloor' }, lceil: { fn: 'ceil', close: 'rceil' } };
+/** Commands of a formula that are no function: sums, products, `\pm`, floor and ceiling brackets. */
+const SERIES_AND_SIGNS = new Set(['sum', 'prod', 'pm', 'mp', 'lfloor', 'rfloor', 'lceil', 'rceil']);
 const MAX_SIDE_TOKENS = 200;
 const MAX_NESTING = 30;
 const MAX_CHAINS = 200;
@@ -114,8 +125,15 @@ class SideTranslator {
     for (;;) {
       const t = this.peek();
       if (!t) break;
-      if (t.type === 'rparen' || (t.type === 'punct' && t.value === '|' && closer === '|')) break;
+      if (t.type === 'rparen' || (t.type === 'punct' && t.value === '|' && closer === '|') || (t.type === 'cmd' && t.value === closer)) break;
       if (t.type === 'punct' && t.value === ',' && closer !== undefined) break;
+      if (t.type === 'cmd' && (t.value === 'pm' || t.value === 'mp')) {
+        // `a \pm b`: the sign of b is PLUS_MINUS, the same in every `\pm` of the text (`\mp` is its opposite)
+        parts.push(`${expectOperand ? ' ' : ''}${t.value === 'pm' ? '+' : '-'}${PLUS_MINUS}*`);
+        this.pos++;
+        expectOperand = true;
+        continue;
+      }
       if (t.type === 'op') {
         if (expectOperand && t.value !== '-' && t.value !== '+') throw new Unreadable();
         if (t.value === '^') throw new Unreadable();
@@ -283,12 +301,72 @@ class SideTranslator {
         }
         throw new Unreadable();
       case 'cmd':
+        if (t.value === 'sum' || t.value === 'prod') return this.series(t);
+        if (t.value in ROUNDINGS) return this.rounding(t.value);
         return this.latexFunction(t);
       case 'word':
         return this.word(t);
       default:
         throw new Unreadable();
     }
+  }
+
+  /** `\lfloor x \rfloor`, `\lceil x \rceil`. */
+  private rounding(open: string): string {
+    const { fn, close } = ROUNDINGS[open]!;
+    this.pos++;
+    const inner = this.expression(close);
+    const end = this.peek();
+    if (end?.type !== 'cmd' || end.value !== close) throw new Unreadable();
+    this.pos++;
+    return `${fn}(${inner})`;
+  }
+
+  /** The index of the sum being read (`k` of `\sum_{k=1}^{n}`): a bound name in its body. */
+  private index: string | undefined;
+
+  /** `\sum_{k=1}^{n} body`, `\prod_{k=1}^{n} body`: the body is the product after it (`\sum_{k=1}^{n} k^2 + 1` sums k^2). */
+  private series(t: Token): string {
+    // a sum inside a sum could cost a million terms: not read
+    if (this.index !== undefined) throw new Unreadable();
+    this.pos++;
+    const [under, open, index, eq] = [this.peek(), this.peek(1), this.peek(2), this.peek(3)];
+    if (under?.type !== 'punct' || under.value !== '_' || open?.type !== 'lparen' || open.value !== '{') throw new Unreadable();
+    if (index?.type !== 'word' || index.end - index.start !== 1 || eq?.type !== 'eq' || eq.value !== 'eq') throw new Unreadable();
+    this.pos += 4;
+    const from = this.expression('{');
+    if (this.peek()?.type !== 'rparen') throw new Unreadable();
+    this.pos++;
+    const caret = this.peek();
+    if (caret?.type !== 'op' || caret.value !== '^') throw new Unreadable();
+    this.pos++;
+    const to = this.exponent();
+    this.index = this.text.slice(index.start, index.end);
+    try {
+      const body = this.term();
+      // `\sum_{x=1}^{89} \sin^6 x`: in degrees, most likely, though no degree sign says so (with a variable,
+      // `\cos(a + kd)`, the unit is the variable's, whichever it is)
+      if (/\b(?:a?(?:sin|cos|tan|cot|sec|csc)h?)\(/.test(body) && !body.includes('pi') && !body.includes('v_')) throw new Unreadable();
+      return `${t.value === 'sum' ? SUM : PRODUCT}(${boundName(this.index)},${from},${to},${body})`;
+    } finally {
+      this.index = undefined;
+    }
+  }
+
+  /** Factors multiplied, divided or written side by side, up to a `+`, a `-`, a closer or the end. */
+  private term(): string {
+    const parts = [this.factor()];
+    for (;;) {
+      const t = this.peek();
+      if (!t) break;
+      if (t.type === 'op' && (t.value === '*' || t.value === '/')) {
+        this.pos++;
+        parts.push(t.value, this.factor());
+      } else if (['num', 'word', 'lparen', 'frac', 'sqrt', 'binom', 'const'].includes(t.type) || (t.type === 'cmd' && LATEX_FUNCTIONS[t.value])) {
+        parts.push('*', this.factor());
+      } else break;
+    }
+    return `(${parts.join('')})`;
   }
 
   /** `\sin x`, `\sin(2x)`, `\log_{2} 8`, `\sin^2 x`. */
@@ -378,7 +456,10 @@ class SideTranslator {
         this.pos += 3;
       } else throw new Unreadable();
     }
+    // a sum's index is a bound name; subscripted by it (`x_k`) is a sequence, not read here
+    if (this.index !== undefined && subscript !== '' && (subscript.slice(1) === this.index || names[last] === this.index)) throw new Unreadable();
     const parts = names.map((n, k) => {
+      if (n === this.index) return boundName(n);
       const name = k === last ? `${n}${subscript}` : n;
       if (!this.variables.includes(name)) this.variables.push(name);
       return variableName(name);
@@ -452,7 +533,7 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
     case 'cur':
       return !latex;
     case 'cmd':
-      return LATEX_FUNCTIONS[t.value] !== undefined || t.value === 'log';
+      return LATEX_FUNCTIONS[t.value] !== undefined || t.value === 'log' || (latex && SERIES_AND_SIGNS.has(t.value));
     case 'punct':
       return t.value === '|' || t.value === '_' || (t.value === ',' && latex && previous?.type !== 'num');
     case 'word': {
@@ -553,7 +634,8 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
   for (let k = run.start; k <= run.end; k++) {
     const t = tokens[k];
     if (k < run.end && t!.type === 'lparen') depth++;
-    if (k < run.end && t!.type === 'rparen') depth--;
+    // a closer the run did not open (`\text{pop}(\mathcal{F}_d) = …`) belongs to what stands before it
+    if (k < run.end && t!.type === 'rparen') depth = Math.max(0, depth - 1);
     if (k < run.end && !(t!.type === 'eq' && depth === 0)) continue;
     if (k > sideStart) sides.push(readSide(tokens, text, sideStart, k, run.latex, functions));
     else sides.push({ start: 0, end: 0, variables: [], calls: [], ambiguous: false });
@@ -571,7 +653,11 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
   const first = tokens[run.start]!;
   const before = tokens[run.start - 1];
   // `20 : (80 + y) = 1 : 6`: a ratio goes on to the left of the formula
-  if ((first.type === 'op' && before && ['word', 'rparen', 'num', 'cmd'].includes(before.type)) || isRatio(tokens, text, run.start - 1, run.latex)) {
+  // `\cdots + \sin^2 176^\circ = …`, `+ 2001^2 = …`: a first side that starts with a sign other than a minus is the end of a longer one
+  const fragment = first.type === 'op' && (first.value !== '-' || (before !== undefined && ['word', 'rparen', 'num', 'cmd', 'ellipsis'].includes(before.type)));
+  // `\text{Highest power of } 2007 = …`: a number after words in `\text{…}` ends a name
+  const named = first.type !== 'eq' && before?.type === 'word' && text[before.start] === '\\';
+  if (fragment || named || isRatio(tokens, text, run.start - 1, run.latex)) {
     delete sides[0]!.expr;
     delete sides[0]!.node;
   }

@@ -8,8 +8,11 @@ import { readExpression } from './claims';
 import { judgeClaim } from './arithmetic';
 import type { Finding } from './finding';
 
-/** `\text{Total fruits} = …` or a prose name of one to five words (`Total earnings = …`). */
-const NAMED = /(\\text\{[^{}]{2,60}\}|\b[A-Za-z][A-Za-z']*(?: [A-Za-z][A-Za-z']*){0,4})\s*=\s*([^=\n]*?)(?=\s*(?:\.(?:\s|$)|\\\]|\\\)|\$(?!\d)|\n|$))/g;
+/**
+ * `\text{Total fruits} = …` or a prose name of one to five words (`Total earnings = …`); a LaTeX
+ * command (`\theta = …`) is a symbol, not a name.
+ */
+const NAMED = /(\\text\{[^{}]{2,60}\}|(?<!\\)\b[A-Za-z][A-Za-z']*(?: [A-Za-z][A-Za-z']*){0,4})\s*=\s*([^=\n]*?)(?=\s*(?:\.(?:\s|$)|\\\]|\\\)|\$(?!\d)|\n|$))/g;
 /** The value must follow the computation closely: a name used again much later may be another quantity. */
 const MAX_GAP = 160;
 const MAX_PAIRS = 50;

@@ -13,6 +13,7 @@ import type { Fraction, MathNode } from 'mathjs';
 import { exactMath } from './evaluate';
 import type { FunctionTable } from './functions';
 import type { PointValue, Scope } from './points';
+import { integerVariables } from './series';
 import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, withFunctions } from './points';
 
 /** Numbers of a side tried at most (each costs a few evaluations at one point). */
@@ -106,7 +107,7 @@ export function numberSlip(
   fixed: Scope = {},
 ): NumberSlip | undefined {
   const free = [...variables].filter((v) => !(v in fixed));
-  const scope = withFunctions({ ...randomPoints(free, 1, `${seed}\u0000slip`)[0]!, ...fixed }, table);
+  const scope = withFunctions({ ...randomPoints(free, 1, `${seed}\u0000slip`, integerVariables(left, right))[0]!, ...fixed }, table);
   const target = evaluateAt(left, scope);
   if (!target) return undefined;
   const numbers: { node: MathNode; value: Fraction }[] = [];

@@ -9,6 +9,7 @@ import { TooLarge, estimateSize } from './size';
 import type { FunctionTable } from './functions';
 import { functionName } from './math-reader';
 import { seededRandom } from '../seeded-random';
+import { seriesFunctions } from './series';
 
 export interface PointValue {
   exact?: Fraction;
@@ -21,6 +22,7 @@ export type Scope = Record<string, unknown>;
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number | string, d?: number) => Fraction }).Fraction;
 const MAX_CALL_DEPTH = 8;
 const floatMath = create(all);
+floatMath.import(seriesFunctions);
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -35,9 +37,10 @@ function generator(seed: string): () => number {
 
 /**
  * `count` points for `variables`: positive rationals (2..60 over 1..7, never 1), so that square roots, logarithms
- * and the like stay in their domain, and two different polynomials almost never agree by chance.
+ * and the like stay in their domain, and two different polynomials almost never agree by chance; the
+ * `integers` among them (a sum's bound) get whole numbers 2..60.
  */
-export function randomPoints(variables: readonly string[], count: number, seed: string): Record<string, Fraction>[] {
+export function randomPoints(variables: readonly string[], count: number, seed: string, integers: ReadonlySet<string> = new Set()): Record<string, Fraction>[] {
   const next = generator(seed);
   const points: Record<string, Fraction>[] = [];
   for (let k = 0; k < count; k++) {
@@ -48,7 +51,7 @@ export function randomPoints(variables: readonly string[], count: number, seed: 
       let d: number;
       do {
         n = 2 + Math.floor(next() * 59);
-        d = 1 + Math.floor(next() * 7);
+        d = integers.has(v) ? 1 : 1 + Math.floor(next() * 7);
       } while (n === d);
       point[v] = new FractionClass(n, d);
     }

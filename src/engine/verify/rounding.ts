@@ -10,6 +10,9 @@
 //   - with `≈` ("about", a trailing `...`): w lies between v's neighbours at the precision w is written in
 //     (`1000/3 ≈ 330`), or within 1% of v (rounded values carried through a computation) → rounded (verified)
 //   - anything else                                                    → differs   (refuted, when nothing else is in doubt)
+// Two computations set equal (`3.34 + 1600 / 60 = 3.34 + 26.67`) agree when they differ by no more than
+// the decimals written in them can move them (each by half its last digit): a value rounded as written,
+// carried on (arithmetic.ts, roundedRewrite).
 // No other tolerance exists: `9 × 0.5 = 4`, `7 / 2 = 3` and `2/3 = 0.6` are not verified, `25 / 7 = 3.50` is refuted.
 import type { Fraction } from 'mathjs';
 import type { Value } from './evaluate';
@@ -45,7 +48,7 @@ function awayFromZero(x: Fraction): Fraction {
   return x.s < 0n ? x.abs().ceil().neg() : x.ceil();
 }
 
-function asNumber(v: Value): number {
+export function asNumber(v: Value): number {
   return v.exact ? Number(v.exact.valueOf()) : v.approx!;
 }
 

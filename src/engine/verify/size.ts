@@ -91,7 +91,8 @@ function walk(node: MathNode, options: Options): SizeEstimate {
         return { digits: Math.ceil(Math.abs(k) * Math.log10(Math.max(2, Math.abs(k)))) + 1, approximateOnly };
       }
       const total = sizes.reduce((sum, s) => sum + s.digits, 0) + 1;
-      if (total > MAX_EXACT_DIGITS) throw new TooLarge('the exact value has too many digits');
+      // a power with a variable exponent is evaluated in floating point: so is what it is a part of
+      if (total > MAX_EXACT_DIGITS) throw new TooLarge('the exact value has too many digits', approximateOnly);
       // an exact logarithm or root of a long rational is searched for by factorising it: not cheap
       const searched = ROOT_LIKE.has(name) && sizes.some((s) => s.digits > MAX_EXACT_ROOT_BASE_DIGITS);
       return { digits: total, approximateOnly: approximateOnly || searched };

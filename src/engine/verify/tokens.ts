@@ -36,6 +36,8 @@ export interface Token {
   thousands?: boolean;
   /** For words: written with a capital first letter (a new sentence may start there). */
   capital?: boolean;
+  /** For words: letters inside LaTeX math (`$…$`, `\[…\]`, an environment), not in `\text{…}` — symbols, never units of prose. */
+  math?: boolean;
 }
 
 const NUMBER = /(?:\d{1,3}(?:(?:,|\{,\}|\\,)\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+/y;
@@ -101,6 +103,7 @@ const TEXT = new Set([
   'unit',
 ]);
 const TRANSPARENT_WRAPPERS = new Set(['boxed', 'fbox', 'underline', 'mathbf', 'bm', 'boldsymbol', 'color']);
+const BOLD = new Set(['mathbf', 'bm', 'boldsymbol']);
 const ELLIPSES = new Set(['dots', 'ldots', 'cdots', 'dotsc', 'dotsb', 'dotso']);
 const DEGREES = new Set(['circ', 'degree']);
 
@@ -321,7 +324,24 @@ export function tokenize(text: string): Token[] {
     }
     i++;
   }
+  markMath(tokens, text);
   return tokens;
+}
+
+/** Marks the words set in LaTeX math: between `$`, `$$`, `\(…\)`, `\[…\]`, or in an environment. */
+function markMath(tokens: Token[], text: string): void {
+  let dollars = false;
+  let brackets = false;
+  let environments = 0;
+  for (const t of tokens) {
+    if (t.type === 'delim') {
+      if (t.value === '$' || t.value === '$$') dollars = !dollars;
+      else if (t.value === '(' || t.value === '[') brackets = true;
+      else if (t.value === ')' || t.value === ']') brackets = false;
+      else if (t.value === 'begin') environments++;
+      else if (t.value === 'end') environments = Math.max(0, environments - 1);
+    } else if (t.type === 'word' && (dollars || brackets || environments > 0) && text[t.start] !== '\\') t.math = true;
+  }
 }
 
 /**
@@ -440,8 +460,8 @@ function command(text: string, i: number, tokens: Token[]): number {
       } else push(tokens, 'punct', i, end + g[0].length, inner);
       end += g[0].length;
     } else push(tokens, 'word', i, end, name);
-  } else if (TRANSPARENT_WRAPPERS.has(name)) {
-    // \boxed{24} reads as (24)
+  } else if (TRANSPARENT_WRAPPERS.has(name) && !(BOLD.has(name) && /^\s*\{\s*[A-Za-z\\]/.test(text.slice(end, end + 8)))) {
+    // \boxed{24} reads as (24); a bold letter (\mathbf{u}) is a vector or a matrix, no number
   } else push(tokens, 'cmd', i, end, name);
   return end;
 }
