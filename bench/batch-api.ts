@@ -66,16 +66,19 @@ async function benchSize(size: number, live: boolean): Promise<void> {
     await writeDataset(data, size);
     const log = join(work.dir, 'api.jsonl');
     const flags = ['check', data, ...llmFlags(server.baseUrl), '--samples', '1', '--batch-api', '--batch-poll', '0.5', '--run-log', log];
+    // Each run reads and exports every record before its batches go in flight: 15 minutes is too short at 100,000 on a shared machine.
+    const timeoutMs = Math.max(900_000, size * 40);
     // Killed once the batches are in flight, then resumed.
     const killed = await runStepcritic(flags, {
       cwd: work.dir,
+      timeoutMs,
       killWhen: () =>
         batches.batches().length > 0 &&
         batches.batches().every((b) => b.ended === undefined) &&
         server.requests.filter((r) => r.path.startsWith('/v1/batches/')).length >= 2,
     });
     const uploadsBefore = batches.uploads().length;
-    const resumed = await runStepcritic([...flags, '--resume'], { cwd: work.dir });
+    const resumed = await runStepcritic([...flags, '--resume'], { cwd: work.dir, timeoutMs });
     assertOk(resumed, 'the resumed --batch-api run');
     const summary = readLog(log);
     const sizes = batches.uploads().map((f) => `${(Buffer.byteLength(f.content) / 1e6).toFixed(1)} MB (${f.content.split('\n').length - 1} requests)`);

@@ -127,6 +127,14 @@ describe('stepcritic check --shard and stepcritic report over several run logs',
     assert.deepEqual(parseReport(JSON.parse(one.stdout)).shards, { count: 4, included: [2] });
     const text = await runCli(['report', 'run-2.jsonl'], { cwd: tree.dir });
     assert.match(text.stdout, / · shard 2\/4\n/);
+    // Code scanning keeps one SARIF upload per category: each shard's is its own.
+    const sarif = JSON.parse((await runCli(['report', 'run-2.jsonl', '--format', 'sarif'], { cwd: tree.dir })).stdout) as {
+      runs: { automationDetails?: { id: string }; properties: { shards?: unknown } }[];
+    };
+    assert.equal(sarif.runs[0]!.automationDetails?.id, 'stepcritic/shard-2-of-4/');
+    assert.deepEqual(sarif.runs[0]!.properties.shards, { count: 4, included: [2] });
+    const junit = await runCli(['report', 'run-2.jsonl', '--format', 'junit'], { cwd: tree.dir });
+    assert.match(junit.stdout, /<testsuites name="stepcritic \(shard 2\/4\)"/);
     const some = await runCli(['report', 'run-1.jsonl', 'run-4.jsonl', '--format', 'markdown'], { cwd: tree.dir });
     assert.match(some.stdout, /shards 1 and 4 of 4 of the run/);
     assert.match(some.stderr, /the report covers shards 1 and 4 of 4: shards 2, 3 of 4 not given/);

@@ -154,6 +154,32 @@ describe('stepcritic check --rubric', () => {
     assert.match(rubric.items[1]!.note!, /step 2, whose computation the verifiers refuted \(the critic said met\)/);
   });
 
+  it('--resume --retry-errors judges again a solution whose rubric item the critic did not judge', async () => {
+    const args = ['check', 'alice.solution.md', '--rubric', 'rubric.yaml', '--no-cache', '--run-log', 'rubric-run.jsonl', '--format', 'json'];
+    // The reply leaves item 3 out: unjudged, and no score is made up.
+    server.setHandler(
+      ruleBasedCriticHandler({
+        rubric: [
+          { item: 1, met: true, pTrue: 0.9, steps: [1] },
+          { item: 2, met: true, pTrue: 0.8, steps: [2] },
+        ],
+        rubricOmits: [3],
+      }),
+    );
+    const first = await runCli(args, { cwd: tree.dir, env });
+    const partial = parseReport(JSON.parse(first.stdout)).files[0]!.rubric!;
+    assert.equal(partial.items[2]!.status, 'unjudged');
+    assert.equal(partial.score, null);
+
+    server.setHandler(scripted());
+    const resumed = await runCli([...args, '--resume'], { cwd: tree.dir, env });
+    assert.equal(parseReport(JSON.parse(resumed.stdout)).files[0]!.rubric!.score, null, '--resume alone keeps what the log has');
+    const base = server.chatRequests().length;
+    const retried = await runCli([...args, '--resume', '--retry-errors'], { cwd: tree.dir, env });
+    assert.equal(server.chatRequests().length - base, 1, 'judged again');
+    assert.equal(parseReport(JSON.parse(retried.stdout)).files[0]!.rubric!.score, 4);
+  });
+
   it("a solution's own rubric: is used without --rubric", async () => {
     server.setHandler(ruleBasedCriticHandler({ rubric: [{ item: 1, met: true, pTrue: 0.5 }] }));
     const r = await runCli(['check', 'carol.solution.md', '--no-cache'], { cwd: tree.dir, env });

@@ -155,6 +155,24 @@ describe('model-output records', () => {
     assert.equal(solutionsInRecord({ problem: PROBLEM, meta: { source: 'x' } }), undefined);
   });
 
+  it('read a response hard-wrapped at a fixed width as its sentences, not a step per line', () => {
+    const wrapped = [
+      'Natalia sold 48 clips in April, and in May she sold half as many',
+      'clips as in April, so 48 / 2 = 24 clips in May.',
+      'Altogether she sold 48 + 24 =',
+      '72 clips in April and May.',
+      'The answer is 72.',
+    ].join('\n');
+    assert.deepEqual(
+      read({ problem: PROBLEM, response: wrapped }).steps.map((s) => s.text),
+      [
+        'Natalia sold 48 clips in April, and in May she sold half as many\nclips as in April, so 48 / 2 = 24 clips in May.',
+        'Altogether she sold 48 + 24 =\n72 clips in April and May.',
+        'The answer is 72.',
+      ],
+    );
+  });
+
   it('read "A: 18" as the final answer only on the last line', () => {
     const document = read({ problem: PROBLEM, response: 'A: first we halve 48.\n48 / 2 = 24\nA: 24' });
     assert.equal(document.finalAnswer?.text, '24');

@@ -30,9 +30,12 @@ interface StoredFile {
   id: string;
   filename: string;
   purpose: string;
-  content: string;
+  /** An upload as it came; an output file as bytes (for a large batch it passes V8's longest string). */
+  content: string | Buffer;
   createdAt: number;
 }
+
+type UploadedFile = StoredFile & { content: string };
 
 interface StoredBatch {
   id: string;
@@ -56,7 +59,7 @@ const RequestSchema = z.object({
 export interface ScriptedBatchServer {
   routes: ExtraRoute[];
   /** Files uploaded with purpose `batch`. */
-  uploads(): StoredFile[];
+  uploads(): UploadedFile[];
   batches(): StoredBatch[];
 }
 
@@ -107,7 +110,7 @@ export function scriptedBatchServer(options: ScriptedBatchServerOptions = {}): S
     expires_at: null,
     status_details: null,
   });
-  const store = (purpose: string, filename: string, content: string): StoredFile => {
+  const store = (purpose: string, filename: string, content: string | Buffer): StoredFile => {
     const file = { id: `file-${++nextId}`, filename, purpose, content, createdAt: now() };
     files.set(file.id, file);
     return file;
@@ -139,14 +142,7 @@ export function scriptedBatchServer(options: ScriptedBatchServerOptions = {}): S
     const write = (lines: { key: string; text: string }[], name: string) =>
       lines.length === 0
         ? null
-        : store(
-            'batch_output',
-            name,
-            lines
-              .sort((a, b) => (a.key < b.key ? -1 : 1))
-              .map((l) => `${l.text}\n`)
-              .join(''),
-          ).id;
+        : store('batch_output', name, Buffer.concat(lines.sort((a, b) => (a.key < b.key ? -1 : 1)).map((l) => Buffer.from(`${l.text}\n`)))).id;
     batch.ended = {
       status,
       at: now(),
@@ -223,6 +219,7 @@ export function scriptedBatchServer(options: ScriptedBatchServerOptions = {}): S
     const ids = new Set<string>();
     const models = new Set<string>();
     file.content
+      .toString()
       .split('\n')
       .filter((l) => l.trim() !== '')
       .forEach((text, i) => {
@@ -280,7 +277,7 @@ export function scriptedBatchServer(options: ScriptedBatchServerOptions = {}): S
 
   return {
     routes: [route],
-    uploads: () => [...files.values()].filter((f) => f.purpose === 'batch'),
+    uploads: () => [...files.values()].filter((f): f is UploadedFile => f.purpose === 'batch' && typeof f.content === 'string'),
     batches: () => [...batches.values()],
   };
 }

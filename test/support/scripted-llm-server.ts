@@ -161,7 +161,7 @@ export interface Pace {
 export interface RouteReply {
   status: number;
   body: unknown;
-  raw?: string;
+  raw?: string | Buffer;
   headers?: Record<string, string>;
   delayMs?: number;
 }
@@ -472,6 +472,8 @@ export interface RuleBasedCriticOptions {
   otherMass?: number;
   /** Verdicts on rubric items by number; an item not listed is met with P(True) `pCorrect`, resting on no step. */
   rubric?: readonly ItemScript[];
+  /** Rubric items the reply leaves out (a model that skipped them). */
+  rubricOmits?: readonly number[];
 }
 
 /** A deterministic stand-in for a model's wording: `words` words about step `step`. */
@@ -537,10 +539,12 @@ export function ruleBasedCriticHandler(options: RuleBasedCriticOptions = {}): Sc
       }
     }
     if (parsed.rubric.length > 0) {
-      reply.items = parsed.rubric.map((it) => {
-        const item = options.rubric?.find((r) => r.item === it.number) ?? { item: it.number, met: true, pTrue: pCorrect };
-        return options.analysisWords && item.analysis === undefined ? { ...item, analysis: analysisOf(it.number, item.met, options.analysisWords) } : item;
-      });
+      reply.items = parsed.rubric
+        .filter((it) => !options.rubricOmits?.includes(it.number))
+        .map((it) => {
+          const item = options.rubric?.find((r) => r.item === it.number) ?? { item: it.number, met: true, pTrue: pCorrect };
+          return options.analysisWords && item.analysis === undefined ? { ...item, analysis: analysisOf(it.number, item.met, options.analysisWords) } : item;
+        });
     }
     if (!wantLogprobs && n === 1 && request.chat.temperature !== undefined && (request.chat.temperature ?? 0) > 0) {
       // One sample per call (a backend without `n`): vary the votes across calls so shares come out.

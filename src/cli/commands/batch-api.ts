@@ -1,8 +1,8 @@
-// `check --batch-api`: before the judging pass, the critic's requests go through the endpoint's batch
-// API (engine/batch/provider-batch.ts) and the judging pass takes its replies from the results, as
-// `batch import` does. The export pass is the pipeline itself with a critic whose requests are written
-// (only for the solutions the run log does not have yet); a status line follows the batches while they
-// run.
+// `check --batch-api` and `eval --batch-api`: before the judging pass, the critic's requests go through
+// the endpoint's batch API (engine/batch/provider-batch.ts) and the judging pass takes its replies from
+// the results, as `batch import` does. The export pass is the command's own judging pass with a critic
+// whose requests are written (check: only for the solutions the run log does not have yet); a status
+// line follows the batches while they run.
 import type { BatchResults } from '../../engine/batch/batch-files';
 import { openBatchResults } from '../../engine/batch/batch-files';
 import type { BatchState } from '../../engine/batch/provider-batch';
@@ -11,27 +11,54 @@ import type { RunLogWriter } from '../../engine/batch/run-log';
 import type { SwitchedReplySource } from '../../engine/llm/batch-request';
 import type { PipelineItem } from '../../engine/pipeline/items';
 import { itemKey } from '../../engine/pipeline/items';
-import { runPipeline } from '../../engine/pipeline/run';
+import { performance } from 'node:perf_hooks';
+import { errorMessage } from '../../engine/error-message';
+import { LlmError } from '../../engine/llm/errors';
+import { emptyUsage } from '../../engine/types';
 import type { CliContext } from '../command';
-import type { CheckDependencies } from '../deps';
-import type { BatchApiSettings, CheckSettings } from './check-options';
+import { EXIT_INTERRUPTED, EXIT_USAGE } from '../command';
+import type { BatchApiSettings } from './check-options';
 
 /** The longest wait between two polls. */
 const MAX_POLL_MS = 300_000;
 
-/** Runs the batches for what the run log lacks and returns their results, now the critic's reply source. */
+/**
+ * Runs the batches for what the run log lacks and returns their results, now the critic's reply source;
+ * or, when they could not run (interrupted, the endpoint refused), closes the log and returns the exit
+ * status, having said how to re-attach (`resumeHint`).
+ */
 export async function batchApiResults(
   context: CliContext,
-  settings: CheckSettings & { batchApi: BatchApiSettings },
-  dependencies: CheckDependencies,
+  settings: { batchApi: BatchApiSettings; quiet: boolean; resumeHint: string },
+  endpoint: { baseUrl: string; apiKey?: string },
   runLog: RunLogWriter,
-  items: () => AsyncIterable<PipelineItem>,
   replies: SwitchedReplySource,
+  exportPass: () => Promise<unknown>,
+): Promise<BatchResults | { exit: number }> {
+  const started = performance.now();
+  try {
+    return await runBatches(context, settings, endpoint, runLog, replies, exportPass);
+  } catch (error) {
+    const interrupted = context.signal.aborted;
+    const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
+    runLog.close({ interrupted: true, reason, durationMs: performance.now() - started, judgedThisRun: 0, usage: emptyUsage() });
+    if (!interrupted && !(error instanceof LlmError)) throw error;
+    context.stderr.write(`stepcritic: ${interrupted ? 'interrupted' : reason}; the batches in flight go on at the provider, and ${settings.resumeHint}\n`);
+    return { exit: interrupted ? EXIT_INTERRUPTED : EXIT_USAGE };
+  }
+}
+
+async function runBatches(
+  context: CliContext,
+  settings: { batchApi: BatchApiSettings; quiet: boolean },
+  endpoint: { baseUrl: string; apiKey?: string },
+  runLog: RunLogWriter,
+  replies: SwitchedReplySource,
+  exportPass: () => Promise<unknown>,
 ): Promise<BatchResults> {
-  const config = dependencies.llm!.config;
   const batches = new ProviderBatches({
-    baseUrl: config.baseUrl,
-    ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
+    baseUrl: endpoint.baseUrl,
+    ...(endpoint.apiKey !== undefined ? { apiKey: endpoint.apiKey } : {}),
     pollMs: settings.batchApi.pollMs,
     maxPollMs: Math.max(settings.batchApi.pollMs, MAX_POLL_MS),
   });
@@ -46,12 +73,7 @@ export async function batchApiResults(
       onNote: (note) => line.note(note),
       exportRequests: async (writer) => {
         replies.current = writer;
-        await runPipeline(notDone(items(), runLog.done), {
-          deps: dependencies.deps,
-          document: { maxSteps: settings.maxSteps },
-          concurrency: settings.jobs,
-          signal: context.signal,
-        });
+        await exportPass();
       },
     });
     const results = await openBatchResults(files);
@@ -62,7 +84,8 @@ export async function batchApiResults(
   }
 }
 
-async function* notDone(items: AsyncIterable<PipelineItem>, done: ReadonlySet<string>): AsyncGenerator<PipelineItem> {
+/** The items a run log does not have yet: what check's export pass asks about. */
+export async function* notDone(items: AsyncIterable<PipelineItem>, done: ReadonlySet<string>): AsyncGenerator<PipelineItem> {
   for await (const item of items) if (!done.has(itemKey(item))) yield item;
 }
 

@@ -32,10 +32,7 @@ import { formatHelp, helpHint, parseCommandArgs } from '../args';
 import type { BatchResults } from '../../engine/batch/batch-files';
 import type { ReplySource } from '../../engine/llm/batch-request';
 import { SwitchedReplySource } from '../../engine/llm/batch-request';
-import { LlmError } from '../../engine/llm/errors';
-import { errorMessage } from '../../engine/error-message';
-import { emptyUsage } from '../../engine/types';
-import { batchApiResults } from './batch-api';
+import { batchApiResults, notDone } from './batch-api';
 import type { CliContext, Command } from '../command';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, UsageError } from '../command';
 import type { CheckDependencies } from '../deps';
@@ -194,18 +191,23 @@ async function checkInputs(
   const { runLog, configHash } = prepared;
   let batchResults: BatchResults | undefined;
   if (batched && runLog && settings.batchApi) {
-    try {
-      batchResults = await batchApiResults(context, { ...settings, batchApi: settings.batchApi }, dependencies, runLog, items, batched);
-    } catch (error) {
-      const interrupted = context.signal.aborted;
-      const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
-      runLog.close({ interrupted: true, reason, durationMs: performance.now() - started, judgedThisRun: 0, usage: emptyUsage() });
-      if (!interrupted && !(error instanceof LlmError)) throw error;
-      context.stderr.write(
-        `stepcritic: ${interrupted ? 'interrupted' : reason}; the batches in flight go on at the provider, and --resume with the run log ${settings.runLog} re-attaches to them\n`,
-      );
-      return interrupted ? EXIT_INTERRUPTED : EXIT_USAGE;
-    }
+    const exportPass = () =>
+      runPipeline(notDone(items(), runLog.done), {
+        deps: dependencies.deps,
+        document: { maxSteps: settings.maxSteps },
+        concurrency: settings.jobs,
+        signal: context.signal,
+      });
+    const ran = await batchApiResults(
+      context,
+      { batchApi: settings.batchApi, quiet: settings.quiet, resumeHint: `--resume with the run log ${settings.runLog} re-attaches to them` },
+      llm!.config,
+      runLog,
+      batched,
+      exportPass,
+    );
+    if ('exit' in ran) return ran.exit;
+    batchResults = ran;
   }
   const hasDataset = inputs.some((i) => 'kind' in i && i.kind.kind === 'dataset');
   const fileCount = hasDataset || settings.shard ? null : inputs.length;

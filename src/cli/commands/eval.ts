@@ -3,8 +3,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetKindOf } from '../../engine/batch/dataset-stream';
-import { renderEvalMarkdown, runEval, splitOf } from '../../engine/eval/run';
-import { formatHelp, helpHint, integerValue, numberValue, parseCommandArgs, stringValue, stringValues, type OptionSpec } from '../args';
+import { renderEvalMarkdown, runEval, splitOf, type EvalOptions } from '../../engine/eval/run';
+import { SwitchedReplySource } from '../../engine/llm/batch-request';
+import { booleanValue, formatHelp, helpHint, integerValue, numberValue, parseCommandArgs, stringValue, stringValues, type OptionSpec } from '../args';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
 import { writeFileAtomic } from '../../engine/files/write';
 import { describeCalibration } from '../../engine/calibration/file';
@@ -13,6 +14,8 @@ import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION, cliCriticIdentity, readCliCalibration } from './calibration-option';
 import { readShard, SHARD_OPTION } from './shard-option';
 import { warnIfNoCheckWorker } from '../deps';
+import { BATCH_API_OPTIONS, readBatchApi } from './check-options';
+import { evalBatchReplies, type EvalBatches } from './eval-batch';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -46,6 +49,14 @@ const EVAL_OPTIONS: OptionSpec[] = [
   ...LLM_RUN_OPTIONS,
   ...PRM_OPTIONS,
   CALIBRATION_OPTION,
+  ...BATCH_API_OPTIONS,
+  {
+    name: 'run-log',
+    type: 'string',
+    valueName: 'FILE',
+    description: '--batch-api: where the batch ids are kept (results are downloaded into FILE.batches/)',
+  },
+  { name: 'resume', type: 'boolean', description: '--batch-api: continue the run in --run-log: re-attach to its batches, ask only what they did not answer' },
 ];
 
 const HELP = {
@@ -61,12 +72,16 @@ const HELP = {
     '--limit N takes the first N labelled solutions in file order (ProcessBench files list the erroneous',
     'ones first); --sample N a stratified sample: both labels of every split, in proportion.',
     'Every verdict is cached: an interrupted or budget-stopped run resumes where it stopped when run again.',
+    "--batch-api sends the critic's requests through the endpoint's batch API (half the price, done within",
+    '24 hours) and scores once the batches have run; the batch ids are kept in --run-log FILE, and the same',
+    'command with --resume after an interruption re-attaches to them instead of paying twice.',
   ].join('\n'),
   options: EVAL_OPTIONS,
   sections: {
     Examples: [
       'stepcritic eval ../shared/data/processbench --split gsm8k --sample 100 --seed 7',
       'stepcritic eval ../shared/data/processbench/gsm8k.json --format json --out eval.json --budget 2000000',
+      'stepcritic eval ../shared/data/processbench --model gpt-4o-mini --batch-api --run-log eval-run.jsonl',
     ],
   },
 };
@@ -112,30 +127,63 @@ export const evalCommand: Command = {
       splitList = splitList.filter((s) => chosen.has(s.path));
     }
 
-    const setup = await createCliStepCritic('eval', args, context.env, { concurrency, report: (line) => context.stderr.write(`stepcritic: ${line}\n`) });
+    const runLog = stringValue(args, 'run-log');
+    const resume = booleanValue(args, 'resume') ?? false;
+    const batchApi = readBatchApi('eval', args, runLog);
+    if (!batchApi && (runLog !== undefined || resume))
+      throw new UsageError('--run-log and --resume go with --batch-api in eval (its verdicts resume from the cache)', helpHint('eval'));
+    // What a batch asks is decided by the options alone: no cached verdicts.
+    if (batchApi) args.values.cache = false;
+    const batched = batchApi ? new SwitchedReplySource() : undefined;
+
+    const setup = await createCliStepCritic('eval', args, context.env, {
+      concurrency,
+      report: (line) => context.stderr.write(`stepcritic: ${line}\n`),
+      ...(batched ? { replies: batched } : {}),
+    });
+    if (batched && !setup.llm) throw new UsageError('--batch-api needs the LLM critic: an endpoint and a model (--base-url, --model)', helpHint('eval'));
     const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
     context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
     warnIfNoCheckWorker(context);
     const progress = context.stderr.isTTY === true;
+    const evalOptions: EvalOptions = {
+      critic: setup.critic,
+      criticOffReason: setup.offReason,
+      model: setup.model,
+      ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
+      ...(calibration ? { calibration } : {}),
+      concurrency: concurrency ?? setup.concurrency ?? 4,
+      limit,
+      ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
+      ...(shard ? { shard } : {}),
+      threshold,
+      cwd: context.cwd,
+      signal: context.signal,
+    };
     let report: Awaited<ReturnType<typeof runEval>>;
+    let batches: EvalBatches | undefined;
     try {
+      if (batched && batchApi && runLog !== undefined && setup.llm) {
+        const ran = await evalBatchReplies(context, { batchApi, runLog, resume, inputs: splitList.map((s) => s.path) }, setup.llm, batched, () =>
+          runEval(splitList, evalOptions),
+        );
+        if ('exit' in ran) return ran.exit;
+        batches = ran;
+      }
       report = await runEval(splitList, {
-        critic: setup.critic,
-        criticOffReason: setup.offReason,
-        model: setup.model,
-        ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
-        ...(calibration ? { calibration } : {}),
-        concurrency: concurrency ?? setup.concurrency ?? 4,
-        limit,
-        ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
-        ...(shard ? { shard } : {}),
-        threshold,
-        cwd: context.cwd,
-        signal: context.signal,
+        ...evalOptions,
         onItem: progress ? (_r, done) => context.stderr.write(`\rstepcritic: judged ${done} solutions`) : undefined,
+      });
+      batches?.runLog.close({
+        interrupted: report.stopped !== undefined,
+        ...(report.stopped ? { reason: report.stopped } : {}),
+        durationMs: report.timeMs,
+        judgedThisRun: report.overall.solutions,
+        usage: report.usage,
       });
     } finally {
       setup.store?.close();
+      await batches?.results.close();
     }
     if (progress) context.stderr.write('\n');
     const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderEvalMarkdown(report);

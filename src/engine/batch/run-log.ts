@@ -130,7 +130,13 @@ const ResumeItemSchema = z.looseObject({
   type: z.literal('item'),
   id: z.string(),
   contentHash: z.string(),
-  entry: z.looseObject({ status: z.string(), verdict: z.string().nullable(), steps: z.array(z.looseObject({ verdict: z.string() })) }),
+  entry: z.looseObject({
+    status: z.string(),
+    verdict: z.string().nullable(),
+    steps: z.array(z.looseObject({ verdict: z.string() })),
+    critic: z.looseObject({ enabled: z.boolean() }).optional(),
+    rubric: z.looseObject({ items: z.array(z.looseObject({ status: z.string() })) }).optional(),
+  }),
 });
 
 export interface RunLogWriterOptions {
@@ -173,8 +179,11 @@ export function describeConfigChange(before: Record<string, unknown>, after: Rec
     .join('; ');
 }
 
-function needsRetry(entry: { status: string; verdict: string | null; steps: readonly { verdict: string }[] }): boolean {
-  return entry.status === 'failed' || entry.verdict === 'error' || entry.steps.some((s) => s.verdict === 'error');
+/** An entry --retry-errors judges again: it failed, a step could not be judged, or the critic could not judge a rubric item. */
+function needsRetry(entry: z.infer<typeof ResumeItemSchema>['entry']): boolean {
+  if (entry.status === 'failed' || entry.verdict === 'error' || entry.steps.some((s) => s.verdict === 'error')) return true;
+  // Without a critic a rubric item is unjudged by design; with one, it is a reply that did not judge it.
+  return entry.critic?.enabled === true && (entry.rubric?.items.some((i) => i.status === 'unjudged') ?? false);
 }
 
 /**

@@ -415,7 +415,12 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       continue;
     }
 
-    if (current && !wasBlank && !linePerStep && (current.kind === 'paragraph' || current.kind === 'step' || current.kind === 'item')) {
+    if (
+      current &&
+      !wasBlank &&
+      (!linePerStep || wrapsOnto(text, current.end, contentStart)) &&
+      (current.kind === 'paragraph' || current.kind === 'step' || current.kind === 'item')
+    ) {
       extend(contentEnd);
       continue;
     }
@@ -429,6 +434,18 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
   }
   close();
   return stepHeadingsAsSteps(blocks, text);
+}
+
+/**
+ * Whether a line goes on with the one before it although a step is written per line: the response was
+ * hard-wrapped at a fixed width, so the line before stops mid-sentence (after a comma, an operator, or a
+ * word followed by a lower-case one).
+ */
+function wrapsOnto(text: string, previousEnd: number, start: number): boolean {
+  const last = text[previousEnd - 1] ?? '';
+  const first = text[start] ?? '';
+  if (/[,;=+\-−×*/(\[{]/.test(last)) return true;
+  return /\p{L}/u.test(last) && /\p{Ll}/u.test(first);
 }
 
 /**

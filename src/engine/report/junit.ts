@@ -11,6 +11,7 @@ import type { FileReport, Report, StepReport } from './schema';
 import type { ReportPart, StreamRenderer } from './stream';
 import { renderToString } from './stream';
 import { rubricItemLine, rubricScoreText } from '../rubric/format';
+import { describeShards } from './findings';
 
 /** XML 1.0 allows only these characters; anything else (control characters, lone surrogates) is replaced. */
 const INVALID_XML = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -100,7 +101,7 @@ export function junitRenderer(options: JunitOptions = {}): StreamRenderer {
       const count = (t: SuiteTotals) => `tests="${t.tests}" failures="${t.failure}" errors="${t.error}" skipped="${t.skipped}"`;
       const parts: ReportPart[] = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
-        `<testsuites name="${escapeXml(options.name ?? 'stepcritic')}" ${count(all)} time="${seconds(head.summary.durationMs ?? all.ms)}" timestamp="${escapeXml(head.createdAt)}">\n`,
+        `<testsuites name="${escapeXml(`${options.name ?? 'stepcritic'}${head.shards ? ` (${describeShards(head.shards)})` : ''}`)}" ${count(all)} time="${seconds(head.summary.durationMs ?? all.ms)}" timestamp="${escapeXml(head.createdAt)}">\n`,
       ];
       for (const [name, totals] of suites) {
         parts.push(`  <testsuite name="${escapeXml(name)}" ${count(totals)} time="${seconds(totals.ms)}">\n`, { section: name }, '  </testsuite>\n');

@@ -11,7 +11,7 @@ import type { ClaimKind, FindingCode, Range, TextEdit } from '../types';
 import { isRefutedClaim } from '../types';
 import { findingCode, isFinding } from './findings';
 import type { ReportHead } from './build';
-import type { FileReport, Report, StepReport } from './schema';
+import type { FileReport, Report, ReportShards, StepReport } from './schema';
 import { REPORT_SCHEMA_VERSION } from './schema';
 import type { StreamRenderer } from './stream';
 import { jsonAround, jsonArrayEntry, renderToString } from './stream';
@@ -206,6 +206,11 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
   );
 }
 
+/** `shard-2-of-4`, `shards-1-4-of-4`. */
+function shardsSlug(shards: ReportShards): string {
+  return `shard${shards.included.length === 1 ? '' : 's'}-${shards.included.join('-')}-of-${shards.count}`;
+}
+
 function sarifSkeleton(head: ReportHead, options: SarifOptions, results: unknown[], notifications: unknown[]): unknown {
   const version = head.tool.version;
   return {
@@ -229,6 +234,8 @@ function sarifSkeleton(head: ReportHead, options: SarifOptions, results: unknown
             })),
           },
         },
+        // A shard's own category, so that code scanning keeps the uploads of every shard instead of the last.
+        ...(head.shards ? { automationDetails: { id: `stepcritic/${shardsSlug(head.shards)}/` } } : {}),
         invocations: [{ executionSuccessful: true, endTimeUtc: head.createdAt, toolExecutionNotifications: notifications }],
         ...(options.baseUri ? { originalUriBaseIds: { '%SRCROOT%': { uri: withSlash(options.baseUri) } } } : {}),
         columnKind: 'utf16CodeUnits',
@@ -238,6 +245,7 @@ function sarifSkeleton(head: ReportHead, options: SarifOptions, results: unknown
           ...(head.tool.promptVersion !== undefined ? { promptVersion: head.tool.promptVersion } : {}),
           critic: head.critic,
           summary: head.summary,
+          ...(head.shards ? { shards: head.shards } : {}),
         },
       },
     ],

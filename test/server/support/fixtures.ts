@@ -90,7 +90,8 @@ export async function startRig(
       reviewsProposals: options.reviewsProposals ?? false,
       ...(options.runLogDir ? { runLogDir: options.runLogDir } : {}),
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-      llm: { timeoutMs: 2000, maxRetries: 0, retryBaseMs: 10, ...options.llmTuning },
+      // Generous: on a loaded machine the scripted critic's reply can take seconds; tests of timeouts set their own.
+      llm: { timeoutMs: 10_000, maxRetries: 0, retryBaseMs: 10, ...options.llmTuning },
     },
   });
   return {
