@@ -444,7 +444,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
 function wrapsOnto(text: string, previousEnd: number, start: number): boolean {
   const last = text[previousEnd - 1] ?? '';
   const first = text[start] ?? '';
-  if (/[,;=+\-−×*/(\[{]/.test(last)) return true;
+  if (/[,;=+\-−×*/([{]/.test(last)) return true;
   return /\p{L}/u.test(last) && /\p{Ll}/u.test(first);
 }
 
