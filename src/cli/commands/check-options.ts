@@ -34,7 +34,11 @@ const BATCH_OPTIONS: OptionSpec[] = [
     description: 'Append one JSON line per finished solution to FILE as the run goes (Ctrl-C or a crash loses nothing); `stepcritic report FILE` renders it',
   },
   { name: 'resume', type: 'boolean', description: 'Continue the run in --run-log: skip the solutions already in it (same name and content)' },
-  { name: 'retry-errors', type: 'boolean', description: 'With --resume: judge again the solutions that failed or could not be judged (a step, or a rubric item)' },
+  {
+    name: 'retry-errors',
+    type: 'boolean',
+    description: 'With --resume: judge again the solutions that failed or could not be judged (a step, or a rubric item)',
+  },
   SHARD_OPTION,
   {
     name: 'triage',
