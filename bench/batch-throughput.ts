@@ -2,6 +2,10 @@
 // request: `stepcritic check DATA.jsonl --concurrency C` over real ProcessBench records (one request per
 // solution), as a ratio to the ideal N × latency / C. Goal: within 1.15× at concurrency 32.
 //
+// CPU per solution is the CLI process's own user + system time (its main thread, the check workers and
+// V8's helper threads; getrusage covers them all) over the solutions it judged: less sensitive than wall
+// time to the other work on a shared machine. Goal: at most 2 ms at concurrency 32.
+//
 // Two figures per run: the whole CLI process (Node start, reading, the cost-estimate pre-pass, judging,
 // the log's final read for the exit status) and the judging phase alone (run-log header to end line).
 // Concurrency 1 uses 200 solutions instead of 2,000 (2,000 × 100 ms would take 200 s; the ratio is
@@ -45,13 +49,14 @@ async function main(): Promise<void> {
       { concurrency: 32, items: 2000, repeat: runs, synthetic: true },
     ];
     console.log(`scripted server: ${LATENCY_MS} ms per request; real ProcessBench records, one request per solution; ${runs} runs at concurrency 32 (median)`);
-    console.log('concurrency  solutions  requests  ideal      CLI wall   ratio   judging    ratio   peak RSS');
+    console.log('concurrency  solutions  requests  ideal      CLI wall   ratio   judging    ratio   CPU/solution  peak RSS');
     for (const c of cases) {
       const data = join(work.dir, `data-${c.items}${c.synthetic ? '-synthetic' : ''}.jsonl`);
       if (c.synthetic) writeSynthetic(data, c.items);
       else await writeDataset(data, c.items);
       const walls: number[] = [];
       const judging: number[] = [];
+      const cpu: number[] = [];
       let requests = 0;
       let rss = 0;
       for (let r = 0; r < c.repeat; r++) {
@@ -66,13 +71,14 @@ async function main(): Promise<void> {
         if (times.uniqueItems !== c.items) throw new Error(`expected ${c.items} items in the log, found ${times.uniqueItems}`);
         walls.push(run.wallMs);
         judging.push(times.judgingMs ?? Number.NaN);
+        cpu.push(run.cpuMs / c.items);
         rss = Math.max(rss, run.peakRssMb);
       }
       const ideal = (c.items * LATENCY_MS) / c.concurrency;
       const wall = median(walls);
       const judge = median(judging);
       console.log(
-        `${String(c.concurrency).padStart(11)}  ${`${c.items}${c.synthetic ? ' short' : ''}`.padStart(9)}  ${String(requests).padStart(8)}  ${seconds(ideal).padEnd(9)}  ${seconds(wall).padEnd(9)}  ${(wall / ideal).toFixed(3)}×  ${seconds(judge).padEnd(9)}  ${(judge / ideal).toFixed(3)}×  ${rss.toFixed(0)} MB`,
+        `${String(c.concurrency).padStart(11)}  ${`${c.items}${c.synthetic ? ' short' : ''}`.padStart(9)}  ${String(requests).padStart(8)}  ${seconds(ideal).padEnd(9)}  ${seconds(wall).padEnd(9)}  ${(wall / ideal).toFixed(3)}×  ${seconds(judge).padEnd(9)}  ${(judge / ideal).toFixed(3)}×  ${`${median(cpu).toFixed(2)} ms`.padStart(12)}  ${rss.toFixed(0)} MB`,
       );
     }
   });

@@ -41,7 +41,7 @@ export async function readSolution(
 }
 
 /** Steps cut off by the step limit (the document's typed `truncated`). */
-function stepsOverLimit(document: SolutionDocument): number {
+export function stepsOverLimit(document: SolutionDocument): number {
   return document.truncated ? document.truncated.total - document.truncated.kept : 0;
 }
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sourceFormatOf } from '../documents/parse';
 import type { AnswerEvidence, Evidence, SolutionDocument } from '../types';
-import { runCheckJob, unreadDocument, type CheckEvent, type CheckJob } from './check-job';
-import type { CheckWorkerData } from './check-worker';
+import { runCheckJob, stepsOverLimit, unreadDocument, type CheckEvent, type CheckJob } from './check-job';
+import type { CheckWorkerData, CheckWorkerMessage } from './check-worker';
 import { EDITOR_MEMO_STEPS } from './verifier-memo';
 
 export interface CheckedText {
@@ -99,7 +99,13 @@ class Progress {
   verifiedUpTo = 0;
   answer: AnswerEvidence | undefined;
 
-  constructor(private readonly job: CheckJob) {}
+  constructor(private readonly job: CheckJob) {
+    // A document job's document is known here: the worker does not send it back (check-worker.ts).
+    if ('document' in job) {
+      this.document = job.document;
+      this.stepsOverLimit = stepsOverLimit(job.document);
+    }
+  }
 
   add(event: CheckEvent): void {
     if (event.type === 'parsed') {
@@ -270,12 +276,14 @@ export class CheckPool {
       outcome();
       this.release(keep ? worker : undefined);
     };
-    const onMessage = (message: { id: number; started?: true; event?: CheckEvent; done?: true; error?: string }) => {
+    const onMessage = (message: CheckWorkerMessage) => {
       if (message.id !== id) return;
       if (message.started) {
         timer = setTimeout(() => settle(false, () => this.timedOut(task, progress)), task.deadlineMs);
-      } else if (message.event) progress.add(message.event);
-      else if (message.done) settle(true, () => task.resolve(progress.complete()));
+        return;
+      }
+      if (message.event) progress.add(message.event);
+      if (message.done) settle(true, () => task.resolve(progress.complete()));
       else if (message.error !== undefined) settle(true, () => task.resolve(progress.stopped(`the check failed (${message.error})`)));
     };
     let crash = '';

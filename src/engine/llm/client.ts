@@ -19,7 +19,6 @@
 //   - a batched client (`replies`, batch-request.ts) sends nothing: each request goes to its reply
 //     source as a batch line, and the reply comes back through the same parsing as a live one.
 import OpenAI, { type ClientOptions } from 'openai';
-import { Stream } from 'openai/streaming';
 import { z } from 'zod';
 import type { TokenBudget } from './budget';
 import { globalLlmSemaphore, type Semaphore } from './concurrency';
@@ -28,6 +27,7 @@ import { BudgetExceededError, LlmError, redactSecret, type LlmErrorKind } from '
 import type { BatchRequestLine, ReplySource } from './batch-request';
 import { LogprobContentSchema, type TokenLogprob } from './logprobs';
 import type { ChatMessage, ReplySchema } from './protocol';
+import { streamedJson } from './sse';
 import { estimateMessagesTokens, estimateTokens } from './tokens';
 import { errorMessage } from '../error-message';
 
@@ -611,7 +611,7 @@ export class LlmClient {
     let usage: z.infer<typeof UsageSchema> | null | undefined;
     let model: string | undefined;
     let firstTokenAt: number | null = null;
-    for await (const raw of Stream.fromSSEResponse<unknown>(response, controller, this.sdk)) {
+    for await (const raw of streamedJson(response, controller)) {
       const chunk = ChunkSchema.safeParse(raw);
       if (!chunk.success) {
         throw new AttemptFailed({

@@ -196,7 +196,7 @@ interface Operand {
 }
 
 class SideParser {
-  constructor(private readonly tokens: Token[]) {}
+  constructor(private readonly tokens: readonly Token[]) {}
 
   /** A group argument of \frac, \sqrt, \binom: `{…}` or a single number. */
   private group(pos: number): Operand | undefined {
@@ -775,14 +775,14 @@ function isTightVariable(t: Token, previous: Token | undefined): boolean {
 }
 
 /** The token before `index`, skipping math delimiters (`\)` `$`), which are only markup. */
-function previousToken(tokens: Token[], index: number): { token: Token | undefined; index: number } {
+function previousToken(tokens: readonly Token[], index: number): { token: Token | undefined; index: number } {
   let k = index - 1;
   while (k >= 0 && tokens[k]!.type === 'delim') k--;
   return { token: tokens[k], index: k };
 }
 
 /** Why a claim starting at token `index` might be part of a larger phrase, or undefined when it starts cleanly. */
-function leftBoundary(tokens: Token[], index: number): string | undefined {
+function leftBoundary(tokens: readonly Token[], index: number): string | undefined {
   const first = tokens[index]!;
   const { token: before, index: beforeIndex } = previousToken(tokens, index);
   if (!before) return undefined;
@@ -863,7 +863,7 @@ function isComparison(t: Token | undefined): boolean {
 }
 
 /** Why a chain ending before token `index` might go on, or undefined when it ends cleanly. */
-function rightBoundary(tokens: Token[], index: number, last: Side): string | undefined {
+function rightBoundary(tokens: readonly Token[], index: number, last: Side): string | undefined {
   const after = tokens[index];
   if (!after) return undefined;
   const tight = after.start === last.end;

@@ -96,7 +96,7 @@ class SideTranslator {
   ambiguous = false;
 
   constructor(
-    private readonly tokens: Token[],
+    private readonly tokens: readonly Token[],
     private readonly text: string,
     start: number,
     private readonly end: number,
@@ -566,7 +566,7 @@ interface Run {
 }
 
 /** Maximal runs of formula tokens, split where the text says something else. */
-function formulaRuns(tokens: Token[], text: string): Run[] {
+function formulaRuns(tokens: readonly Token[], text: string): Run[] {
   const runs: Run[] = [];
   const open: string[] = [];
   let latex = false;
@@ -605,7 +605,7 @@ function formulaRuns(tokens: Token[], text: string): Run[] {
   return runs;
 }
 
-function readSide(tokens: Token[], text: string, start: number, end: number, latex: boolean, functions: ReadonlySet<string>): MathSide {
+function readSide(tokens: readonly Token[], text: string, start: number, end: number, latex: boolean, functions: ReadonlySet<string>): MathSide {
   const side: MathSide = { start: tokens[start]!.start, end: tokens[end - 1]!.end, variables: [], calls: [], ambiguous: false };
   if (end - start > MAX_SIDE_TOKENS) return side;
   try {
@@ -626,7 +626,7 @@ function readSide(tokens: Token[], text: string, start: number, end: number, lat
   return side;
 }
 
-function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlySet<string>): MathChain | undefined {
+function readChain(tokens: readonly Token[], text: string, run: Run, functions: ReadonlySet<string>): MathChain | undefined {
   let sideStart = run.start;
   const sides: MathSide[] = [];
   const approximate: boolean[] = [];
@@ -681,7 +681,7 @@ function readChain(tokens: Token[], text: string, run: Run, functions: ReadonlyS
 }
 
 /** Whether tokens[k] is the colon of a ratio (`1:4`, `20 : (80 + y)` in LaTeX), not a colon ending a sentence. */
-function isRatio(tokens: Token[], text: string, k: number, latex: boolean): boolean {
+function isRatio(tokens: readonly Token[], text: string, k: number, latex: boolean): boolean {
   const colon = tokens[k];
   const left = tokens[k - 1];
   const right = tokens[k + 1];
@@ -692,7 +692,7 @@ function isRatio(tokens: Token[], text: string, k: number, latex: boolean): bool
 }
 
 /** A run split at its top-level commas (`x = 2, y = 3`); commas inside brackets belong to a call `f(a, b)`. */
-function splitAtCommas(tokens: Token[], run: Run): Run[] {
+function splitAtCommas(tokens: readonly Token[], run: Run): Run[] {
   const parts: Run[] = [];
   let depth = 0;
   let start = run.start;

@@ -25,19 +25,20 @@ export type TokenType =
   | 'cmd' // any other LaTeX command (\neq, \pmod, \overline, …): ends a claim
   | 'punct';
 
+/** Read-only: tokenize() hands the same tokens to every reader of a text. */
 export interface Token {
-  type: TokenType;
-  start: number;
-  end: number;
-  value: string;
+  readonly type: TokenType;
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
   /** For numbers: digits after the decimal point as written. */
-  decimals?: number;
+  readonly decimals?: number;
   /** For numbers: written with thousands separators. */
-  thousands?: boolean;
+  readonly thousands?: boolean;
   /** For words: written with a capital first letter (a new sentence may start there). */
-  capital?: boolean;
+  readonly capital?: boolean;
   /** For words: letters inside LaTeX math (`$…$`, `\[…\]`, an environment), not in `\text{…}` — symbols, never units of prose. */
-  math?: boolean;
+  readonly math?: boolean;
 }
 
 const NUMBER = /(?:\d{1,3}(?:(?:,|\{,\}|\\,)\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+/y;
@@ -111,7 +112,23 @@ function push(tokens: Token[], type: TokenType, start: number, end: number, valu
   tokens.push({ type, start, end, value });
 }
 
-export function tokenize(text: string): Token[] {
+/**
+ * A step's text is read by several verifiers in turn (equations, computation claims, units), each
+ * tokenizing it: the last few texts' tokens are kept and handed out again, read-only.
+ */
+const recent = new Map<string, readonly Token[]>();
+const RECENT_TEXTS = 8;
+
+export function tokenize(text: string): readonly Token[] {
+  const known = recent.get(text);
+  if (known) return known;
+  const tokens = readTokens(text);
+  if (recent.size >= RECENT_TEXTS) recent.delete(recent.keys().next().value!);
+  recent.set(text, tokens);
+  return tokens;
+}
+
+function readTokens(text: string): readonly Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -143,9 +160,8 @@ export function tokenize(text: string): Token[] {
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)) {
       WORD.lastIndex = i;
       const m = WORD.exec(text)!;
-      const word: Token = { type: 'word', start: i, end: i + m[0].length, value: m[0].toLowerCase() };
-      if (m[0][0] !== word.value[0]) word.capital = true;
-      tokens.push(word);
+      const value = m[0].toLowerCase();
+      tokens.push({ type: 'word', start: i, end: i + m[0].length, value, ...(m[0][0] !== value[0] ? { capital: true } : {}) });
       i += m[0].length;
       continue;
     }
@@ -333,14 +349,14 @@ function markMath(tokens: Token[], text: string): void {
   let dollars = false;
   let brackets = false;
   let environments = 0;
-  for (const t of tokens) {
+  for (const [k, t] of tokens.entries()) {
     if (t.type === 'delim') {
       if (t.value === '$' || t.value === '$$') dollars = !dollars;
       else if (t.value === '(' || t.value === '[') brackets = true;
       else if (t.value === ')' || t.value === ']') brackets = false;
       else if (t.value === 'begin') environments++;
       else if (t.value === 'end') environments = Math.max(0, environments - 1);
-    } else if (t.type === 'word' && (dollars || brackets || environments > 0) && text[t.start] !== '\\') t.math = true;
+    } else if (t.type === 'word' && (dollars || brackets || environments > 0) && text[t.start] !== '\\') tokens[k] = { ...t, math: true };
   }
 }
 

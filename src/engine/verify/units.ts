@@ -127,7 +127,7 @@ interface Quantity {
 }
 
 /** A unit after token k: `km`, `km/h`, `\text{ km}`, or undefined. Returns [unit, next token]. */
-function unitAt(tokens: Token[], k: number): [string, number] | undefined {
+function unitAt(tokens: readonly Token[], k: number): [string, number] | undefined {
   const t = tokens[k];
   if (!t || t.type !== 'word') return undefined;
   const slash = tokens[k + 1];
@@ -143,7 +143,7 @@ function unitAt(tokens: Token[], k: number): [string, number] | undefined {
 }
 
 /** A quantity expression from token k: terms `[$]number [unit]` joined by operators or written side by side (3 h 20 min). */
-function quantityAt(tokens: Token[], k: number): { quantity: Quantity; next: number } | undefined {
+function quantityAt(tokens: readonly Token[], k: number): { quantity: Quantity; next: number } | undefined {
   const parts: string[] = [];
   const units = new Set<string>();
   const terms: Term[] = [];
