@@ -51,37 +51,38 @@ function noteTime(ms: number, document: SolutionDocument, step: number): void {
   slowest.length = Math.min(slowest.length, SLOWEST_SHOWN);
 }
 
+/**
+ * The steps of `document` as the check job verifies them (verifyMathSteps), each with the CPU time its
+ * verification took: on a shared machine the wall clock also measures the others' load.
+ */
+function* timedSteps(document: SolutionDocument): Generator<{ index: number; evidence: ClaimEvidence[]; ms: number }> {
+  const steps = verifyMathSteps(document);
+  for (;;) {
+    const c0 = process.cpuUsage();
+    const next = steps.next();
+    const used = process.cpuUsage(c0);
+    if (next.done) return;
+    yield { index: next.value[0].index, evidence: next.value[1], ms: (used.user + used.system) / 1000 };
+  }
+}
+
 /** CPU time of one step of `document`, verified in its document from the start (median of RETIMED). */
 function retime(document: SolutionDocument, step: number): number {
   const times: number[] = [];
   for (let round = 0; round < RETIMED; round++) {
     clearEvaluationCache();
-    const steps = verifyMathSteps(document);
-    for (;;) {
-      const c0 = process.cpuUsage();
-      const next = steps.next();
-      const used = process.cpuUsage(c0);
-      if (next.done) break;
-      if (next.value[0].index === step) times.push((used.user + used.system) / 1000);
-    }
+    for (const timed of timedSteps(document)) if (timed.index === step) times.push(timed.ms);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0;
 }
 
-/** The evidence of every step, as the check job finds it (verifyMathSteps), timing each step. */
+/** The evidence of every step, as the check job finds it, timing each step. */
 function verifyTimed(document: SolutionDocument): Map<number, ClaimEvidence[]> {
   const found = new Map<number, ClaimEvidence[]>();
-  const steps = verifyMathSteps(document);
-  for (;;) {
-    // CPU time of this process: on a shared machine the wall clock also measures the others' load
-    const c0 = process.cpuUsage();
-    const next = steps.next();
-    const used = process.cpuUsage(c0);
-    if (next.done) break;
-    const ms = (used.user + used.system) / 1000;
+  for (const { index, evidence, ms } of timedSteps(document)) {
     stepTimes.push(ms);
-    noteTime(ms, document, next.value[0].index);
-    found.set(next.value[0].index, next.value[1]);
+    noteTime(ms, document, index);
+    found.set(index, evidence);
   }
   return found;
 }
