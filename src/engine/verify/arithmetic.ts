@@ -15,7 +15,7 @@ import { agreesWithValue, formatExact, formatLike, literalAgreement } from './co
 import type { Agreement } from './rounding';
 import { asNumber, better } from './rounding';
 import type { Value } from './evaluate';
-import { evaluateExpression, exactMath, fraction } from './evaluate';
+import { evaluateExpression, fraction, parseExact } from './evaluate';
 import { errorMessage } from '../error-message';
 
 export { findClaims } from './claims';
@@ -154,8 +154,8 @@ const NUMBERS = /\d+(?:\.\d+)?/g;
 function partOf(right: Side, left: Side): string | undefined {
   if (right.operations === 0 || right.literal) return undefined;
   try {
-    const part = exactMath.parse(right.expr).toString();
-    const whole = exactMath.parse(left.expr);
+    const part = parseExact(right.expr).toString();
+    const whole = parseExact(left.expr);
     const found = whole.filter((node) => node !== whole && node.type === 'OperatorNode' && node.toString() === part);
     return found.length > 0 ? 'the right side is a part of the left one, worked out first' : undefined;
   } catch {

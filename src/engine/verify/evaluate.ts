@@ -4,7 +4,7 @@
 // than the double the value ends as (so no cancellation inside shows), fewer than the 64 it had, which made
 // a power with a fractional exponent (decimal.js ln/exp) the costliest thing a step did (7^{5/2}: ~1 ms).
 import { all, create } from 'mathjs';
-import type { Fraction } from 'mathjs';
+import type { Fraction, MathNode } from 'mathjs';
 import { errorMessage } from '../error-message';
 import { TooLarge, estimateSize } from './size';
 
@@ -16,6 +16,32 @@ export type Evaluation = { value: Value } | { error: string };
 
 const cache = new Map<string, Evaluation>();
 const CACHE_LIMIT = 20_000;
+
+/**
+ * Expressions parsed (mathjs syntax → node), by text: a document writes the same sides again and again
+ * (`v_x`, `n0*n1`, a step's result restated in the next), and each check reads them anew; on 1,000
+ * ProcessBench solutions 22,126 parses were of 8,780 texts. A node is never changed once parsed (the
+ * checks transform into new nodes), so one node serves every reader, and the caches keyed by node
+ * (compiled code, size estimates: points.ts) hit for the same text too. An unparsable text keeps its error.
+ */
+const parsedNodes = new Map<string, MathNode | Error>();
+const PARSED_LIMIT = 5000;
+
+/** `exactMath.parse(expr)`, once per text (throws its parse error again for an unparsable one). */
+export function parseExact(expr: string): MathNode {
+  let node = parsedNodes.get(expr);
+  if (node === undefined) {
+    try {
+      node = exactMath.parse(expr);
+    } catch (error) {
+      node = error instanceof Error ? error : new Error(String(error));
+    }
+    if (parsedNodes.size >= PARSED_LIMIT) parsedNodes.clear();
+    parsedNodes.set(expr, node);
+  }
+  if (node instanceof Error) throw node;
+  return node;
+}
 
 function isFraction(x: unknown): x is Fraction {
   return exactMath.typeOf(x) === 'Fraction';
@@ -59,7 +85,7 @@ const CAN_GROW = /[\^!]|combinations|factorial|permutations|gamma|nthRoot/;
 function sizeCheck(expr: string): { error: string } | { approximateOnly: boolean } | undefined {
   if (!CAN_GROW.test(expr)) return undefined;
   try {
-    return { approximateOnly: estimateSize(exactMath.parse(expr)).approximateOnly };
+    return { approximateOnly: estimateSize(parseExact(expr)).approximateOnly };
   } catch (error) {
     if (error instanceof TooLarge) return { error: error.message };
     return undefined; // unparsable: the evaluation below says so
@@ -97,4 +123,5 @@ export function fraction(value: string): Fraction {
 /** Forgets cached evaluations (for benchmarks that must measure cold work). */
 export function clearEvaluationCache(): void {
   cache.clear();
+  parsedNodes.clear();
 }

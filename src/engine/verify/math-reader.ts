@@ -8,7 +8,7 @@
 import type { MathNode } from 'mathjs';
 import type { Token } from './tokens';
 import { tokenize } from './tokens';
-import { exactMath } from './evaluate';
+import { parseExact } from './evaluate';
 import { PRODUCT, SUM, boundName } from './series';
 
 export interface MathSide {
@@ -615,7 +615,7 @@ function readSide(tokens: readonly Token[], text: string, start: number, end: nu
     side.units = own.length < end - start && tokens.slice(start, end).some((t) => t.type === 'word' && text[t.start] === '\\');
     const reader = new SideTranslator(own, text, 0, own.length, latex, functions);
     const expr = reader.translate();
-    side.node = exactMath.parse(expr);
+    side.node = parseExact(expr);
     side.expr = expr;
     side.variables = reader.variables;
     side.calls = reader.calls;

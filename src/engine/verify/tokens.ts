@@ -108,8 +108,17 @@ const BOLD = new Set(['mathbf', 'bm', 'boldsymbol']);
 const ELLIPSES = new Set(['dots', 'ldots', 'cdots', 'dotsc', 'dotsb', 'dotso']);
 const DEGREES = new Set(['circ', 'degree']);
 
+/**
+ * Every token has the same fields in the same order (absent ones undefined): one object shape, so the
+ * readers' property accesses stay monomorphic. Tokens of a few shapes (a number's `decimals`, a word's
+ * `capital`) made V8 re-optimize the hot readers (isMathToken, readTokens, findClaims) again and again.
+ */
+function token(type: TokenType, start: number, end: number, value: string, decimals?: number, thousands?: boolean, capital?: boolean, math?: boolean): Token {
+  return { type, start, end, value, decimals, thousands, capital, math };
+}
+
 function push(tokens: Token[], type: TokenType, start: number, end: number, value: string): void {
-  tokens.push({ type, start, end, value });
+  tokens.push(token(type, start, end, value));
 }
 
 /**
@@ -146,14 +155,7 @@ function readTokens(text: string): readonly Token[] {
       const thousands = raw.includes(',');
       const digits = raw.replace(/\{,\}|\\,|,/g, '');
       const dot = digits.indexOf('.');
-      tokens.push({
-        type: 'num',
-        start: i,
-        end: i + raw.length,
-        value: digits,
-        decimals: dot < 0 ? 0 : digits.length - dot - 1,
-        thousands,
-      });
+      tokens.push(token('num', i, i + raw.length, digits, dot < 0 ? 0 : digits.length - dot - 1, thousands));
       i += raw.length;
       continue;
     }
@@ -161,7 +163,7 @@ function readTokens(text: string): readonly Token[] {
       WORD.lastIndex = i;
       const m = WORD.exec(text)!;
       const value = m[0].toLowerCase();
-      tokens.push({ type: 'word', start: i, end: i + m[0].length, value, ...(m[0][0] !== value[0] ? { capital: true } : {}) });
+      tokens.push(token('word', i, i + m[0].length, value, undefined, undefined, m[0][0] !== value[0] ? true : undefined));
       i += m[0].length;
       continue;
     }
@@ -228,7 +230,7 @@ function readTokens(text: string): readonly Token[] {
           continue;
         }
         if (prev === '~' && tokens.length > 0 && tokens[tokens.length - 1]!.end === i) {
-          tokens[tokens.length - 1] = { type: 'eq', start: i - 1, end: i + 1, value: 'approx' };
+          tokens[tokens.length - 1] = token('eq', i - 1, i + 1, 'approx');
           break;
         }
         push(tokens, 'eq', i, i + 1, 'eq');
@@ -287,8 +289,8 @@ function readTokens(text: string): readonly Token[] {
         const last = tokens[tokens.length - 1];
         if (last && last.type === 'num' && last.end === i && /^\d+$/.test(last.value)) {
           const [n, d] = value.split('/').map(Number) as [number, number];
-          tokens[tokens.length - 1] = { type: 'num', start: last.start, end: i + 1, value: `${Number(last.value) * d + n}/${d}`, decimals: 0 };
-        } else tokens.push({ type: 'num', start: i, end: i + 1, value, decimals: 0 });
+          tokens[tokens.length - 1] = token('num', last.start, i + 1, `${Number(last.value) * d + n}/${d}`, 0);
+        } else tokens.push(token('num', i, i + 1, value, 0));
         break;
       }
       case '\u00b2':
@@ -356,7 +358,8 @@ function markMath(tokens: Token[], text: string): void {
       else if (t.value === ')' || t.value === ']') brackets = false;
       else if (t.value === 'begin') environments++;
       else if (t.value === 'end') environments = Math.max(0, environments - 1);
-    } else if (t.type === 'word' && (dollars || brackets || environments > 0) && text[t.start] !== '\\') tokens[k] = { ...t, math: true };
+    } else if (t.type === 'word' && (dollars || brackets || environments > 0) && text[t.start] !== '\\')
+      tokens[k] = token(t.type, t.start, t.end, t.value, t.decimals, t.thousands, t.capital, true);
   }
 }
 
@@ -438,8 +441,8 @@ function command(text: string, i: number, tokens: Token[]): number {
     const a = text.charCodeAt(end);
     const b = text.charCodeAt(end + 1);
     if (isDigit(a) && isDigit(b)) {
-      tokens.push({ type: 'num', start: end, end: end + 1, value: text[end]!, decimals: 0 });
-      tokens.push({ type: 'num', start: end + 1, end: end + 2, value: text[end + 1]!, decimals: 0 });
+      tokens.push(token('num', end, end + 1, text[end]!, 0));
+      tokens.push(token('num', end + 1, end + 2, text[end + 1]!, 0));
       end += 2;
     }
   } else if (name === 'sqrt') push(tokens, 'sqrt', i, end, 'sqrt');
