@@ -606,7 +606,17 @@ function formulaRuns(tokens: readonly Token[], text: string): Run[] {
 }
 
 function readSide(tokens: readonly Token[], text: string, start: number, end: number, latex: boolean, functions: ReadonlySet<string>): MathSide {
-  const side: MathSide = { start: tokens[start]!.start, end: tokens[end - 1]!.end, variables: [], calls: [], ambiguous: false };
+  // Every field set from the start (none deleted later): one object shape for every side.
+  const side: MathSide = {
+    start: tokens[start]!.start,
+    end: tokens[end - 1]!.end,
+    expr: undefined,
+    node: undefined,
+    variables: [],
+    calls: [],
+    ambiguous: false,
+    units: undefined,
+  };
   if (end - start > MAX_SIDE_TOKENS) return side;
   try {
     const own = tokens
@@ -638,7 +648,7 @@ function readChain(tokens: readonly Token[], text: string, run: Run, functions: 
     if (k < run.end && t!.type === 'rparen') depth = Math.max(0, depth - 1);
     if (k < run.end && !(t!.type === 'eq' && depth === 0)) continue;
     if (k > sideStart) sides.push(readSide(tokens, text, sideStart, k, run.latex, functions));
-    else sides.push({ start: 0, end: 0, variables: [], calls: [], ambiguous: false });
+    else sides.push({ start: 0, end: 0, expr: undefined, node: undefined, variables: [], calls: [], ambiguous: false, units: undefined });
     if (k < run.end) approximate.push(t!.value === 'approx');
     sideStart = k + 1;
   }
@@ -658,8 +668,8 @@ function readChain(tokens: readonly Token[], text: string, run: Run, functions: 
   // `\text{Highest power of } 2007 = …`: a number after words in `\text{…}` ends a name
   const named = first.type !== 'eq' && before?.type === 'word' && text[before.start] === '\\';
   if (fragment || named || isRatio(tokens, text, run.start - 1, run.latex)) {
-    delete sides[0]!.expr;
-    delete sides[0]!.node;
+    sides[0]!.expr = undefined;
+    sides[0]!.node = undefined;
   }
   const after = tokens[run.end];
   // `5.75757... - 0.05757...`: a repeating decimal, or a series, goes on past the last side
@@ -674,8 +684,8 @@ function readChain(tokens: readonly Token[], text: string, run: Run, functions: 
     (modifier || (after.start === tokens[run.end - 1]!.end && (after.type === 'cmd' || (after.type === 'punct' && !',.;:?!'.includes(after.value)))))
   ) {
     const last = sides[sides.length - 1]!;
-    delete last.expr;
-    delete last.node;
+    last.expr = undefined;
+    last.node = undefined;
   }
   return { sides, approximate, start: sides[0]!.start, end: sides[sides.length - 1]!.end, latex: run.latex };
 }
