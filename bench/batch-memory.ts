@@ -1,7 +1,8 @@
 // Peak memory of `stepcritic check` over a JSONL dataset, as a user runs it, for 5,000 against 20,000
 // records: with a run log (verifiers only; the LLM critic against the scripted server, 100 ms per
 // request, concurrency 32; the LLM with the caches on, the default), and with the LLM writing a report
-// straight to a file (--format json, sarif and html --out, no run log). Goal: every mode under 300 MB
+// straight to a file (--format json, sarif and html --out, no run log; `json>`: --format json on stdout
+// redirected to a file, as a shell's `> report.json` does). Goal: every mode under 300 MB
 // and flat in the number of records — the dataset is streamed, finished entries go to the run log or to
 // the report's spool on disk, never to memory.
 //
@@ -20,7 +21,7 @@ import { ruleBasedCriticHandler } from '../test/support/scripted-llm-server';
 import { assertOk, build, llmFlags, readRunLogTimes, runBench, runStepcritic, seconds, withScriptedServer, writeDataset } from './batch-support';
 
 const GOAL_MB = 300;
-const MODES = ['verifiers', 'run-log', 'run-log+cache', 'json', 'sarif', 'html'] as const;
+const MODES = ['verifiers', 'run-log', 'run-log+cache', 'json', 'json>', 'sarif', 'html'] as const;
 type Mode = (typeof MODES)[number];
 
 function option(name: string): string | undefined {
@@ -29,7 +30,7 @@ function option(name: string): string | undefined {
 }
 
 /** The flags of a mode, and the file it leaves (the run log, or the report). */
-function flagsOf(mode: Mode, size: number, dir: string, baseUrl: string): { flags: string[]; output: string } {
+function flagsOf(mode: Mode, size: number, dir: string, baseUrl: string): { flags: string[]; output: string; stdout?: true } {
   const name = mode.replace('+', '-');
   if (mode === 'verifiers') {
     const log = join(dir, `run-${name}-${size}.jsonl`);
@@ -41,13 +42,14 @@ function flagsOf(mode: Mode, size: number, dir: string, baseUrl: string): { flag
     const cache = mode === 'run-log' ? ['--no-cache'] : ['--cache-dir', join(dir, `cache-${size}`)];
     return { flags: [...llm, ...cache, '--run-log', log], output: log };
   }
+  if (mode === 'json>') return { flags: [...llm, '--no-cache', '--format', 'json'], output: join(dir, `stdout-${size}.json`), stdout: true };
   const report = join(dir, `report-${size}.${mode}`);
   return { flags: [...llm, '--no-cache', '--format', mode, '--out', report], output: report };
 }
 
 /** The entries in what a mode wrote, counted the way a reader would. */
 function entriesIn(mode: Mode, output: string): number {
-  if (mode === 'json') return (JSON.parse(readFileSync(output, 'utf8')) as { files: unknown[] }).files.length;
+  if (mode === 'json' || mode === 'json>') return (JSON.parse(readFileSync(output, 'utf8')) as { files: unknown[] }).files.length;
   if (mode === 'sarif')
     return (JSON.parse(readFileSync(output, 'utf8')) as { runs: { properties: { summary: { entries: number } } }[] }).runs[0]!.properties.summary.entries;
   if (mode === 'html') return readFileSync(output, 'utf8').split('<tr data-index=').length - 1;
@@ -65,8 +67,8 @@ async function main(): Promise<void> {
       const data = join(work.dir, `data-${size}.jsonl`);
       await writeDataset(data, size);
       for (const mode of modes) {
-        const { flags, output } = flagsOf(mode, size, work.dir, server.baseUrl);
-        const run = await runStepcritic(['check', data, ...flags], { cwd: work.dir, timeoutMs: 3_600_000 });
+        const { flags, output, stdout } = flagsOf(mode, size, work.dir, server.baseUrl);
+        const run = await runStepcritic(['check', data, ...flags], { cwd: work.dir, timeoutMs: 3_600_000, ...(stdout ? { stdoutFile: output } : {}) });
         assertOk(run, `${mode} ${size}`);
         const entries = entriesIn(mode, output);
         if (entries !== size) throw new Error(`${mode}: expected ${size} entries in ${output}, found ${entries}`);

@@ -3,7 +3,7 @@
 // scripted OpenAI-compatible server on 127.0.0.1, and medians. Everything is written to a temporary
 // folder; nothing leaves this machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startScriptedLlmServer, type ScriptedLlmServer, type ScriptedServerOptions } from '../test/support/scripted-llm-server';
@@ -117,6 +117,8 @@ export interface ChildOptions {
   /** Called every 20 ms while the child runs; return true to kill it (SIGKILL). */
   killWhen?: () => boolean;
   timeoutMs?: number;
+  /** The child's stdout goes to this file, as `> file` sends it (else it is read through a pipe). */
+  stdoutFile?: string;
 }
 
 /** Runs `node <args>` with the peak-memory preload on every Node process it starts. */
@@ -127,10 +129,12 @@ export function runNode(args: readonly string[], options: ChildOptions): Promise
   for (const key of Object.keys(env)) if (/^(STEPCRITIC_(API_KEY|BASE_URL|MODEL)|OPENAI_)/.test(key)) delete env[key];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(options.node ?? process.execPath, [...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdoutFd = options.stdoutFile !== undefined ? openSync(options.stdoutFile, 'w') : undefined;
+    const child = spawn(options.node ?? process.execPath, [...args], { cwd: options.cwd, env, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'] });
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout = (stdout + d).slice(-200_000)));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout = (stdout + d).slice(-200_000)));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-200_000)));
     const poll = options.killWhen
       ? setInterval(() => {

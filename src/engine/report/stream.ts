@@ -7,6 +7,7 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import { reportHead, SummaryCounter } from './build';
 import type { ReportHead, ReportMeta } from './build';
 import type { FileReport, Report, ReportSummary } from './schema';
@@ -76,16 +77,18 @@ function fileSpool(): Spool {
     },
     *read(section) {
       const chunk = Buffer.alloc(1 << 20);
-      const decoder = new TextDecoder('utf8');
+      // Node's TextDecoder makes a large piece an external string, which the heap does not count: written
+      // pieces would pile up unseen by the garbage collector. StringDecoder's strings are on the heap.
+      const decoder = new StringDecoder('utf8');
       for (const [start, length] of ranges.get(section) ?? []) {
         for (let done = 0; done < length;) {
           const n = readSync(fd, chunk, 0, Math.min(chunk.length, length - done), start + done);
           if (n === 0) break;
           done += n;
-          yield decoder.decode(chunk.subarray(0, n), { stream: true });
+          yield decoder.write(chunk.subarray(0, n));
         }
       }
-      const rest = decoder.decode();
+      const rest = decoder.end();
       if (rest) yield rest;
     },
     dispose() {
