@@ -135,7 +135,7 @@ export function runNode(args: readonly string[], options: ChildOptions): Promise
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout = (stdout + d).slice(-200_000)));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-200_000)));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-200_000)));
     const poll = options.killWhen
       ? setInterval(() => {
           if (options.killWhen!()) child.kill('SIGKILL');
