@@ -29,10 +29,11 @@ import { literalAgreement } from './compare';
 import { isConversionFactor } from './arithmetic';
 import type { NumberSlip } from './number-slip';
 import { numberSlip, repairedText } from './number-slip';
-import { hasSeries, integerVariables } from './series';
+import { factorialsOfVariables, hasSeries, integerVariables } from './series';
 
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number) => Fraction }).Fraction;
 const POINTS = 5;
+const POINTS_WITH_FACTORIALS = 16;
 /** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
 const MAX_LINKS = 60;
 const MIN_POINTS = 4;
@@ -41,6 +42,12 @@ const REWRITE_CUE =
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
 const HYPOTHETICAL =
   /\b(?:suppose|assume|if|whether|check|test|try|not|never|false|incorrect|wrong|contradiction|impossible|cannot|can't|isn't|doesn't)\b|≠|\\neq/i;
+
+/**
+ * Where a sentence ends: `. ` (not a decimal point), a blank line, a display closed before a capital
+ * (`\] This does not add …`). A "not" in the sentence before or after says nothing of this claim.
+ */
+const SENTENCE_END = /[.!?](?=\s)|\n\s*\n|(?:\\\]|\$\$)\s+(?=[A-Z])/;
 
 export interface IdentityContext {
   /** The text the chains were read from (a step). */
@@ -70,6 +77,15 @@ function readings(variables: Set<string>): Scope[] {
   return scopes;
 }
 
+/** Below this, two floats agree to sameValue's tolerance whatever they are (`e^{-2500}` and ten times it). */
+const FLOAT_FLOOR = 1e-6;
+
+/** Whether a point tells the sides apart: not when both are floats too close to 0 to compare. */
+function informative(a: PointValue, b: PointValue): boolean {
+  if (a.exact && b.exact) return true;
+  return Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im)) >= FLOAT_FLOOR;
+}
+
 const SIGNS = [new FractionClass(1), new FractionClass(-1)];
 
 /**
@@ -80,10 +96,10 @@ function agreeAt(left: MathNode, right: MathNode, scope: Scope, signed: boolean,
   if (!signed) {
     const a = evaluateAt(left, withFunctions(scope, table));
     const b = evaluateAt(right, withFunctions(scope, table));
-    return a && b ? sameValue(a, b) : undefined;
+    return a && b && informative(a, b) ? sameValue(a, b) : undefined;
   }
   const [a, b] = [left, right].map((node) => SIGNS.map((sign) => evaluateAt(node, withFunctions({ ...scope, [PLUS_MINUS]: sign }, table))));
-  if (![...a!, ...b!].every((v) => v !== undefined)) return undefined;
+  if (![...a!, ...b!].every((v) => v !== undefined) || !informative(a![0]!, b![0]!) || !informative(a![1]!, b![1]!)) return undefined;
   const same = (x: PointValue | undefined, y: PointValue | undefined) => sameValue(x!, y!);
   return (same(a![0], b![0]) && same(a![1], b![1])) || (same(a![0], b![1]) && same(a![1], b![0]));
 }
@@ -93,9 +109,11 @@ function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>
   const signed = variables.has(PLUS_MINUS);
   for (const fixed of readings(variables)) {
     const free = [...variables].filter((v) => !(v in fixed) && v !== PLUS_MINUS);
+    // a factorial of a difference (`(d-k)!`) has no value at half the whole points: more of them
+    const count = factorialsOfVariables(left).length + factorialsOfVariables(right).length > 0 ? POINTS_WITH_FACTORIALS : POINTS;
     let equal = 0;
     let different = 0;
-    for (const point of randomPoints(free, POINTS, seed, integerVariables(left, right))) {
+    for (const point of randomPoints(free, count, seed, integerVariables(left, right))) {
       const agree = agreeAt(left, right, { ...point, ...fixed }, signed, table);
       if (agree === undefined) continue;
       if (agree) equal++;
@@ -312,8 +330,12 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   const base = { kind, start: left.start, end: right.end };
   if (outcome === 'holds') return { ...base, status: 'verified' };
   if (outcome === 'unclear' || (left.ambiguous && !leftConfirmed) || right.ambiguous) return undefined;
-  const before = context.text.slice(Math.max(0, left.start - 60), left.start);
-  if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
+  const before = context.text
+    .slice(Math.max(0, left.start - 60), left.start)
+    .split(SENTENCE_END)
+    .pop()!;
+  const after = context.text.slice(right.end, right.end + 40).split(SENTENCE_END)[0]!;
+  if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(after)) return undefined;
   // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term (a
   // substitution of a known fact, `a^2 - ab + b^2 = 7^2 - 3ab`, differs from an identity by more)
   const seed = context.text.slice(left.start, right.end);
