@@ -29,6 +29,7 @@ import { literalAgreement } from './compare';
 import { isConversionFactor } from './arithmetic';
 import type { NumberSlip } from './number-slip';
 import { numberSlip, repairedText } from './number-slip';
+import { sentenceAfter, sentenceBefore } from './sentence';
 import { factorialsOfVariables, hasSeries, integerVariables } from './series';
 
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number) => Fraction }).Fraction;
@@ -42,12 +43,6 @@ const REWRITE_CUE =
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
 const HYPOTHETICAL =
   /\b(?:suppose|assume|if|whether|check|test|try|not|never|false|incorrect|wrong|contradiction|impossible|cannot|can't|isn't|doesn't)\b|≠|\\neq/i;
-
-/**
- * Where a sentence ends: `. ` (not a decimal point), a blank line, a display closed before a capital
- * (`\] This does not add …`). A "not" in the sentence before or after says nothing of this claim.
- */
-const SENTENCE_END = /[.!?](?=\s)|\n\s*\n|(?:\\\]|\$\$)\s+(?=[A-Z])/;
 
 export interface IdentityContext {
   /** The text the chains were read from (a step). */
@@ -330,12 +325,7 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   const base = { kind, start: left.start, end: right.end };
   if (outcome === 'holds') return { ...base, status: 'verified' };
   if (outcome === 'unclear' || (left.ambiguous && !leftConfirmed) || right.ambiguous) return undefined;
-  const before = context.text
-    .slice(Math.max(0, left.start - 60), left.start)
-    .split(SENTENCE_END)
-    .pop()!;
-  const after = context.text.slice(right.end, right.end + 40).split(SENTENCE_END)[0]!;
-  if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(after)) return undefined;
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || HYPOTHETICAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
   // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term (a
   // substitution of a known fact, `a^2 - ab + b^2 = 7^2 - 3ab`, differs from an identity by more)
   const seed = context.text.slice(left.start, right.end);
