@@ -55,7 +55,8 @@ const SUPPOSE_REACH = 40;
 const SUPPOSE = /\b(?:if|suppose|assume|say|try|trying)\b/i;
 const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearrang|mov|isolat|collect|combin)\w*/i;
 /** Words after stated roots that take one of them back. */
-const REJECTED = /\b(?:extraneous|reject\w*|discard\w*|invalid|not valid|not a solution|not satisfy|doesn't satisfy|but|however|excluded?|impossible|must be|cannot)\b/i;
+const REJECTED =
+  /\b(?:extraneous|reject\w*|discard\w*|invalid|not valid|not a solution|not satisfy|doesn't satisfy|but|however|excluded?|impossible|must be|cannot)\b/i;
 /** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
 const MAX_BETWEEN = 80;
 const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;
@@ -187,6 +188,14 @@ function holdsAt(condition: Condition, value: number, decimals: number | undefin
   return Math.sign(lo.a.re - lo.b.re) !== Math.sign(hi.a.re - hi.b.re);
 }
 
+const TRIGONOMETRY = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'asin', 'acos', 'atan']);
+
+function hasTrigonometry(condition: Condition): boolean {
+  return [condition.left, condition.right].some(
+    (node) => node.filter((n) => n.type === 'FunctionNode' && TRIGONOMETRY.has((n as unknown as { fn: { name: string } }).fn.name)).length > 0,
+  );
+}
+
 /** An identity in its variable (`2x = 2x`) is no condition at all. */
 function isIdentity(condition: Condition, table: FunctionTable): boolean {
   return randomPoints([condition.variable], 3, condition.text.slice(condition.start, condition.end)).every((p) => {
@@ -214,6 +223,8 @@ function describeRoots(variable: string, roots: number[]): string {
 /** Judges the step from `previous` to `next`, or undefined when nothing can be said. */
 function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
   if (isIdentity(previous, table) || isIdentity(next, table)) return undefined;
+  // `\sin\theta = 1/2` then `\theta = 30`: an angle in degrees, with no sign to say so
+  if (hasTrigonometry(previous) || hasTrigonometry(next)) return undefined;
   // a contradiction (`-14 = x + 2 - 16 - x`, a misread) has no solutions to keep
   const degree = polynomialCoefficients(difference(previous, table), 3)?.length;
   if (degree === 1) return undefined;

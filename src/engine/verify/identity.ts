@@ -26,7 +26,7 @@ import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFuncti
 import { formatLike } from './compare';
 import type { Literal } from './claims';
 import { literalAgreement } from './compare';
-import { isConversionFactor } from './arithmetic';
+import { DENIAL, isConversionFactor } from './arithmetic';
 import type { NumberSlip } from './number-slip';
 import { numberSlip, repairedText } from './number-slip';
 import { sentenceAfter, sentenceBefore } from './sentence';
@@ -273,9 +273,11 @@ function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): bool
   return [left, right].some((side) => {
     const node = side.node as unknown as { type: string; fn?: { name?: string }; args?: MathNode[] };
     if (node.type !== 'FunctionNode' || !node.fn?.name?.startsWith('F_')) return false;
-    const params = table.get(node.fn.name.slice(2))?.params ?? [];
+    const definition = table.get(node.fn.name.slice(2));
+    const params = definition?.params ?? [];
     const bare = (node.args ?? []).every((a, k) => isSymbol(a) && a.toString() === params[k]);
-    return !bare;
+    // `y = f(x) = x^2 + 2bx + 1` after the problem's `f(x) = …`: the given restated, which must be the same
+    return !bare || definition?.given === true;
   });
 }
 
@@ -309,10 +311,13 @@ function beyondArithmetic(node: MathNode): boolean {
 function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
-  if (!left.node || !right.node || context.judged(left.start, right.end)) return undefined;
+  if (!left.node || !right.node) return undefined;
   if (k === 0 && definitionIn(chain, context.text)) return undefined;
   const vl = freeVariables(left.node, context.functions);
   const vr = freeVariables(right.node, context.functions);
+  // a computation the arithmetic verifier judged is its own, unless both sides have variables: then what it
+  // read was numbers of the algebra (`x^2 \times 3 = 6x^2` read as `2 \times 3 = 6`), and steps.ts drops it
+  if ((vl.size === 0 || vr.size === 0) && context.judged(left.start, right.end)) return undefined;
   const calls = left.calls.length > 0 || right.calls.length > 0;
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   // …except what it does not read: values of defined functions, sums and products
@@ -325,7 +330,9 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   const base = { kind, start: left.start, end: right.end };
   if (outcome === 'holds') return { ...base, status: 'verified' };
   if (outcome === 'unclear' || (left.ambiguous && !leftConfirmed) || right.ambiguous) return undefined;
-  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || HYPOTHETICAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
+  // before it "if", "suppose", "not"; after it only what denies it ("= 10 + k^2, which is impossible"), not
+  // a "not" of what the sentence goes on to (`y = f(x) = … and y = g(x) = … do not intersect`)
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
   // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term (a
   // substitution of a known fact, `a^2 - ab + b^2 = 7^2 - 3ab`, differs from an identity by more)
   const seed = context.text.slice(left.start, right.end);

@@ -443,7 +443,7 @@ class SideTranslator {
     if (this.peek()?.type === 'op' && this.peek()!.value === '^') {
       this.pos++;
       power = this.exponent();
-      if (power === '(-1)' || power === '-1') throw new Unreadable(); // an inverse, not a power
+      if (/^\(?-1\)?$/.test(power.replace(/\s/g, ''))) throw new Unreadable(); // an inverse (`\tan^{-1}`), not a power
     }
     const next = this.peek();
     let argument: string;

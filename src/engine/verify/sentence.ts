@@ -9,7 +9,10 @@ const SENTENCE_END = /[.!?](?=\s)|\n\s*\n|(?:\\\]|\$\$)\s+(?=[A-Z])/;
 
 /** The part of its sentence before `at`, at most `reach` characters. */
 export function sentenceBefore(text: string, at: number, reach: number): string {
-  return text.slice(Math.max(0, at - reach), at).split(SENTENCE_END).pop()!;
+  return text
+    .slice(Math.max(0, at - reach), at)
+    .split(SENTENCE_END)
+    .pop()!;
 }
 
 /** The part of its sentence after `at`, at most `reach` characters. */
