@@ -37,7 +37,7 @@ export interface Condition {
 }
 
 const BREAK =
-  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]|\n\s*(?:[-*•]|\d+[.)])\s/i;
+  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?;]|\n\s*(?:[-*•]|\d+[.)])\s/i;
 /**
  * A step goes on from the previous step's last equation only when all it says before its own first
  * equation is how it transforms it ("Subtracting 5 from both sides:", "Simplifying, we get").

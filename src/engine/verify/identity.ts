@@ -381,6 +381,9 @@ const slipsFound = new WeakMap<MathNode, { right: MathNode; slip: NumberSlip | u
 
 function searchSlip(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): NumberSlip | undefined {
   if (formOf(left) === formOf(right)) return undefined;
+  // the search evaluates the sides dozens of times: not with a sum of up to 1,000 terms whose body has a
+  // factorial of a variable (`\sum_{i=1}^{k} \frac{i+1}{i!}`: 70 ms a step), for the time bound of a step
+  if ([left, right].some((node) => hasSeries(node) && factorialsOfVariables(node).length > 0)) return undefined;
   for (const fixed of readings(variables)) {
     const slip = numberSlip(left, right, variables, table, seed, fixed);
     if (slip && compareAtPoints(left, slip.repaired, variables, table, seed) === 'holds') return slip;

@@ -31,8 +31,17 @@ interface RawNode {
   compile(): { evaluate(scope: Map<string, unknown>): unknown };
 }
 
+/** Compiled once per node: a sum is evaluated at every point of an identity check, compiling is the dearer part. */
+const compiledOf = new WeakMap<RawNode, { evaluate(scope: Map<string, unknown>): unknown }>();
+
+function compiled(node: RawNode): { evaluate(scope: Map<string, unknown>): unknown } {
+  let code = compiledOf.get(node);
+  if (!code) compiledOf.set(node, (code = node.compile()));
+  return code;
+}
+
 function bound(node: RawNode, scope: Map<string, unknown>): number {
-  const value = Number(node.compile().evaluate(scope));
+  const value = Number(compiled(node).evaluate(scope));
   if (!Number.isInteger(value)) throw new Error('a sum bound that is not an integer');
   return value;
 }
@@ -44,7 +53,7 @@ function series(kind: 'sum' | 'product') {
     const lo = bound(from, outer);
     const hi = bound(to, outer);
     if (hi - lo + 1 > MAX_SERIES_TERMS) throw new Error('a sum of too many terms');
-    const code = body.compile();
+    const code = compiled(body);
     let total: unknown = kind === 'sum' ? 0 : 1;
     for (let k = lo; k <= hi; k++) {
       outer.set(index.name!, k);
