@@ -11,6 +11,7 @@ import { solutionOfCustomId } from '../../src/engine/llm/batch-request';
 import { makeTree, runCli, startCli } from '../cli/run-cli';
 import { scriptedBatchServer, type ScriptedBatchServerOptions } from '../support/scripted-batch-server';
 import { ruleBasedCriticHandler, startScriptedLlmServer, type ScriptedLlmServer } from '../support/scripted-llm-server';
+import { PERSONALITIES } from '../support/llm-personalities';
 import { loadRunLog } from '../support/run-log';
 import { runLogVerdicts, slipDataset, SLIP_RULES } from './support/batch-fixture';
 
@@ -127,6 +128,57 @@ describe('stepcritic check --batch-api', () => {
     assert.equal(batches.uploads().length, 3);
     assert.equal(batches.uploads()[2]!.content.trim().split('\n').length, 1, 'only the failed request is resubmitted');
     assert.deepEqual(await runLogVerdicts(join(cwd(), 'expired.jsonl')), live);
+  });
+
+  it('a reasoning model refuses the first batch as sent: the critic learns from the refusals and asks again, adapted', async () => {
+    const reasoning = PERSONALITIES['openai-reasoning'];
+    const critic = ruleBasedCriticHandler(SLIP_RULES);
+    const { server, batches } = await batchServer({ handler: (request, index) => reasoning.refuse!(request.chat) ?? critic(request, index) });
+    servers.push(server);
+    const args = ['check', 'data.jsonl', ...flags(server), '--samples', '1', '--cache-dir', 'reasoning-cache', '--run-log', 'reasoning.jsonl'];
+    const run = await runCli(args, { cwd: cwd(), env });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /the endpoint refused requests as they were sent: asking the refused ones again, adapted/);
+    assert.match(run.stderr, /max_completion_tokens.*default temperature/s);
+    const [refused, adapted] = batches.uploads().map((f) =>
+      f.content
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { body: Record<string, unknown> }).body),
+    );
+    assert.equal(batches.uploads().length, 2, 'one round to learn, one to answer');
+    assert.equal(refused!.length, RECORDS);
+    assert.equal(adapted!.length, RECORDS);
+    for (const body of adapted!) {
+      assert.equal(body.max_tokens, undefined);
+      assert.equal(typeof body.max_completion_tokens, 'number');
+      assert.equal(body.temperature, undefined);
+      assert.ok(!body.logprobs);
+    }
+    // P(True) cannot come from log-probabilities now; the verdicts are the live run's.
+    const verdictsOnly = (log: Map<string, string>) =>
+      new Map(
+        [...log].map(([id, v]) => [
+          id,
+          JSON.stringify((JSON.parse(v) as [string, [string][]]).flatMap((x) => (typeof x === 'string' ? [x] : x.map((s) => s[0])))),
+        ]),
+      );
+    assert.deepEqual(
+      verdictsOnly(await runLogVerdicts(join(cwd(), 'reasoning.jsonl'))),
+      verdictsOnly(live),
+      'every solution judged, with the verdicts of a live run',
+    );
+    // What was learned is kept for the endpoint: the next batch is asked right the first time.
+    const again = await runCli(
+      ['check', 'data.jsonl', ...flags(server), '--samples', '1', '--cache-dir', 'reasoning-cache', '--run-log', 'reasoning-2.jsonl'],
+      {
+        cwd: cwd(),
+        env,
+      },
+    );
+    assert.equal(again.status, 1, again.stderr);
+    assert.equal(batches.uploads().length, 3);
+    assert.equal(batches.batches()[2]!.ended?.failed, 0);
   });
 
   it('needs a run log, and an endpoint', async () => {

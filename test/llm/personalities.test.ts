@@ -175,6 +175,22 @@ describe('the critic against real servers (personalities)', () => {
         } else assert.deepEqual(lines, [], run.stderr);
       });
 
+      it('a first check of several solutions at once: a request refused for what another learned first is sent again, adapted', async () => {
+        const fresh = { ...env, STEPCRITIC_CACHE_DIR: join(scratch, `fresh-many-${name}`) };
+        const files = ['tom', 'sam', 'max'].map((f) => join(scratch, `${f}.solution.md`));
+        const run = await runCommand(checkCommand, [...files, '--concurrency', '3', '--format', 'json', '--timeout', timeoutMs], fresh);
+        const verdicts = (JSON.parse(run.stdout) as { files: { steps: ReportStep[] }[] }).files.map((f) => f.steps.map((s) => s.verdict));
+        assert.deepEqual(
+          verdicts,
+          [
+            ['correct', 'correct', 'correct'], // max
+            ['correct', 'correct', 'correct'], // sam
+            ['correct', 'incorrect', 'downstream'], // tom
+          ],
+          run.stderr,
+        );
+      });
+
       it('probe: a two-step critique read, the P(True) source and why, and how many requests the server takes at once', async () => {
         const base = chats();
         server.setTimeFactor(probeFactor(name));

@@ -9,6 +9,7 @@ import type { BatchState } from '../../engine/batch/provider-batch';
 import { ProviderBatches, runBatchRounds } from '../../engine/batch/provider-batch';
 import type { RunLogWriter } from '../../engine/batch/run-log';
 import type { SwitchedReplySource } from '../../engine/llm/batch-request';
+import type { LlmCritic } from '../../engine/llm/critic';
 import type { PipelineItem } from '../../engine/pipeline/items';
 import { itemKey } from '../../engine/pipeline/items';
 import { performance } from 'node:perf_hooks';
@@ -30,14 +31,14 @@ const MAX_POLL_MS = 300_000;
 export async function batchApiResults(
   context: CliContext,
   settings: { batchApi: BatchApiSettings; quiet: boolean; resumeHint: string },
-  endpoint: { baseUrl: string; apiKey?: string },
+  critic: LlmCritic,
   runLog: RunLogWriter,
   replies: SwitchedReplySource,
   exportPass: () => Promise<unknown>,
 ): Promise<BatchResults | { exit: number }> {
   const started = performance.now();
   try {
-    return await runBatches(context, settings, endpoint, runLog, replies, exportPass);
+    return await runBatches(context, settings, critic, runLog, replies, exportPass);
   } catch (error) {
     const interrupted = context.signal.aborted;
     const reason = interrupted ? 'cancelled while the batches ran' : errorMessage(error);
@@ -51,14 +52,15 @@ export async function batchApiResults(
 async function runBatches(
   context: CliContext,
   settings: { batchApi: BatchApiSettings; quiet: boolean },
-  endpoint: { baseUrl: string; apiKey?: string },
+  critic: LlmCritic,
   runLog: RunLogWriter,
   replies: SwitchedReplySource,
   exportPass: () => Promise<unknown>,
 ): Promise<BatchResults> {
+  const { baseUrl, apiKey } = critic.config;
   const batches = new ProviderBatches({
-    baseUrl: endpoint.baseUrl,
-    ...(endpoint.apiKey !== undefined ? { apiKey: endpoint.apiKey } : {}),
+    baseUrl,
+    ...(apiKey !== undefined ? { apiKey } : {}),
     pollMs: settings.batchApi.pollMs,
     maxPollMs: Math.max(settings.batchApi.pollMs, MAX_POLL_MS),
   });
@@ -71,6 +73,7 @@ async function runBatches(
       signal: context.signal,
       onState: line.update,
       onNote: (note) => line.note(note),
+      learnFromRefusal: async (refusal) => (await critic.endpoint()).learnFromBatchRefusal(refusal),
       exportRequests: async (writer) => {
         replies.current = writer;
         await exportPass();

@@ -143,8 +143,6 @@ export async function checkWith(context: CliContext, args: ParsedArgs, settings:
   }
   // --batch-api: the critic's replies come from the batches, once they have run (batch-api.ts).
   const batched = settings.batchApi && !replies ? new SwitchedReplySource() : undefined;
-  // What a batch asks is decided by the options alone: no cached verdicts, nothing learned about the endpoint.
-  if (batched) args.values.cache = false;
   const dependencies = await buildCheckDependencies({
     args,
     env: context.env,
@@ -201,7 +199,7 @@ async function checkInputs(
     const ran = await batchApiResults(
       context,
       { batchApi: settings.batchApi, quiet: settings.quiet, resumeHint: `--resume with the run log ${settings.runLog} re-attaches to them` },
-      llm!.config,
+      llm!,
       runLog,
       batched,
       exportPass,

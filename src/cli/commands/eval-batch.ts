@@ -61,7 +61,7 @@ export async function evalBatchReplies(
   const ran = await batchApiResults(
     context,
     { batchApi: settings.batchApi, quiet: false, resumeHint: 'the same command with --resume re-attaches to them' },
-    critic.config,
+    critic,
     runLog,
     replies,
     exportPass,

@@ -132,8 +132,6 @@ export const evalCommand: Command = {
     const batchApi = readBatchApi('eval', args, runLog);
     if (!batchApi && (runLog !== undefined || resume))
       throw new UsageError('--run-log and --resume go with --batch-api in eval (its verdicts resume from the cache)', helpHint('eval'));
-    // What a batch asks is decided by the options alone: no cached verdicts.
-    if (batchApi) args.values.cache = false;
     const batched = batchApi ? new SwitchedReplySource() : undefined;
 
     const setup = await createCliStepCritic('eval', args, context.env, {

@@ -113,7 +113,7 @@ const ResultLineSchema = z.looseObject({
   error: z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
 });
 
-const ErrorBodySchema = z.looseObject({ error: z.looseObject({ message: z.string() }) });
+const ErrorBodySchema = z.looseObject({ error: z.looseObject({ message: z.string(), param: z.string().nullish() }) });
 
 interface Place {
   file: number;
@@ -134,6 +134,8 @@ export interface BatchResults extends ReplySource {
   unused(): number;
   /** The solutions the results name (for an import without paths: the files to read). */
   solutions(): Set<string>;
+  /** Why each request the results hold no reply to failed (one error per distinct wording), to learn from. */
+  failures(): Promise<LlmError[]>;
   close(): Promise<void>;
 }
 
@@ -164,6 +166,18 @@ export async function openBatchResults(paths: readonly string[]): Promise<BatchR
     answered: (customId) => index.get(customId)?.ok === true,
     unused: () => [...index.keys()].filter((id) => !used.has(id)).length,
     solutions: () => new Set([...index.keys()].flatMap((id) => solutionOfCustomId(id) ?? [])),
+    async failures() {
+      const errors = new Map<string, LlmError>();
+      for (const [id, place] of index) {
+        if (place.ok) continue;
+        try {
+          replyBody(id, await read(place));
+        } catch (error) {
+          if (error instanceof LlmError && !errors.has(error.serverMessage ?? error.message)) errors.set(error.serverMessage ?? error.message, error);
+        }
+      }
+      return [...errors.values()];
+    },
     async reply(line: BatchRequestLine): Promise<unknown> {
       const place = index.get(line.custom_id);
       if (!place) throw new LlmError('batch', `the batch results have no reply to this request (${line.custom_id})`);
@@ -202,7 +216,9 @@ function replyBody(customId: string, text: string): unknown {
   const body = response.body ?? response;
   if (status !== 200) {
     const said = ErrorBodySchema.safeParse(body);
-    throw new LlmError('batch', `the batch request failed with status ${status}${said.success ? `: ${said.data.error.message}` : ''}`, { status });
+    // The server's wording and the parameter it names, as a live refusal keeps them: the next round learns from them.
+    const refusal = said.success ? { serverMessage: said.data.error.message, ...(said.data.error.param ? { param: said.data.error.param } : {}) } : {};
+    throw new LlmError('batch', `the batch request failed with status ${status}${said.success ? `: ${said.data.error.message}` : ''}`, { status, ...refusal });
   }
   return body;
 }

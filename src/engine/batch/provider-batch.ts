@@ -146,7 +146,15 @@ export interface BatchRoundsOptions {
   onState?: (states: BatchState[]) => void;
   /** One line about what happens (submitted, re-attached, resubmitted). */
   onNote?: (line: string) => void;
+  /**
+   * Learns from a request the endpoint refused as sent (a parameter the model does not take); true when
+   * the critic now asks differently, so that the refused requests are worth another round.
+   */
+  learnFromRefusal?: (refusal: LlmError) => Promise<boolean>;
 }
+
+/** Rounds that resubmit requests the endpoint refused, each after learning from the refusals. */
+const MAX_LEARNING_ROUNDS = 3;
 
 /** Runs the rounds; returns every results file of the run log's batches (earlier runs' too). */
 export async function runBatchRounds(options: BatchRoundsOptions): Promise<string[]> {
@@ -157,6 +165,8 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<strin
   for (const { end } of runLog.batches) if (end) results.push(...(await fetchResults(batches, dir, end, signal)));
   let inFlight = runLog.batches.filter((b) => !b.end).map((b) => b.batch.id);
   if (inFlight.length > 0) options.onNote?.(`re-attached to ${inFlight.length === 1 ? 'batch' : 'batches'} ${inFlight.join(', ')} (nothing uploaded again)`);
+  // A run stopped before it learned from its ended batches' refusals learns now, before it asks again.
+  let learningRounds = inFlight.length === 0 && results.length > 0 && (await learnFromRefusals(options, results)) ? 1 : 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (inFlight.length === 0) {
       const submitted = await submitUnanswered(options, dir, results, round);
@@ -179,9 +189,30 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<strin
       }
     }
     inFlight = [];
+    if (learningRounds < MAX_LEARNING_ROUNDS && (await learnFromRefusals(options, results))) {
+      learningRounds++;
+      round--; // a round that taught the critic how to ask is not one of the resubmissions of the unanswered
+      continue;
+    }
     if (ended.every((s) => s.status === 'completed')) break;
   }
   return results;
+}
+
+/** Whether the results' refusals taught the critic to ask differently (then the refused requests go again). */
+async function learnFromRefusals(options: BatchRoundsOptions, results: readonly string[]): Promise<boolean> {
+  if (!options.learnFromRefusal) return false;
+  const read = await openBatchResults(results);
+  try {
+    let learned = false;
+    for (const failure of await read.failures()) {
+      if (failure.status !== undefined && failure.status >= 400 && failure.status < 500 && (await options.learnFromRefusal(failure))) learned = true;
+    }
+    if (learned) options.onNote?.('the endpoint refused requests as they were sent: asking the refused ones again, adapted');
+    return learned;
+  } finally {
+    await read.close();
+  }
 }
 
 /** The export pass, skipping what the results answer; each file written is submitted and logged. */

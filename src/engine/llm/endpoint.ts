@@ -38,9 +38,22 @@ export interface EndpointRequest {
   customId?: string;
 }
 
+/** What a request carried, after adapting. */
+interface Sent {
+  logprobs: boolean;
+  n: number;
+  schema: boolean;
+  maxTokens: number;
+  maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  /** Whether it carried a temperature (not when only the model's default is accepted). */
+  temperature: boolean;
+  topLogprobs: number;
+  streamUsage: boolean;
+}
+
 export interface EndpointReply extends ChatCompletionReply {
   /** What the request that succeeded carried, after adapting. */
-  sent: { logprobs: boolean; n: number; schema: boolean; maxTokens: number };
+  sent: Sent;
 }
 
 /** A reasoning model's allowance: the visible reply's, times this, plus REASONING_BASE_TOKENS. */
@@ -109,27 +122,36 @@ export class Endpoint {
     return this.capabilities.reasoning ? visible * REASONING_FACTOR + REASONING_BASE_TOKENS : visible;
   }
 
+  /** What a request would carry now, after what has been learned. */
+  private toSend(request: { logprobs: boolean; n: number; schema: boolean; maxTokens: number }): Sent {
+    const caps = this.capabilities;
+    return {
+      logprobs: request.logprobs && this.logprobsUsable,
+      n: this.nUsable ? request.n : 1,
+      schema: request.schema && this.schemaUsable,
+      maxTokens: this.allowance(request.maxTokens),
+      maxTokensField: caps.maxTokensField ?? this.config.maxTokensField ?? 'max_tokens',
+      temperature: caps.temperature !== 'refused',
+      topLogprobs: Math.min(this.config.topLogprobs, caps.topLogprobs ?? 20),
+      streamUsage: caps.streamUsage !== 'refused',
+    };
+  }
+
   async complete(request: EndpointRequest): Promise<EndpointReply> {
     for (let adaptations = 0; ; adaptations++) {
-      const caps = this.capabilities;
-      const sent = {
-        logprobs: request.logprobs && this.logprobsUsable,
-        n: this.nUsable ? request.n : 1,
-        schema: request.schema !== undefined && this.schemaUsable,
-        maxTokens: this.allowance(request.maxTokens),
-      };
+      const sent = this.toSend({ ...request, schema: request.schema !== undefined });
       try {
         const reply = await this.client.chat({
           model: this.config.model,
           messages: request.messages,
           maxTokens: sent.maxTokens,
-          maxTokensField: caps.maxTokensField ?? this.config.maxTokensField,
-          ...(caps.temperature === 'refused' ? {} : { temperature: request.temperature }),
+          maxTokensField: sent.maxTokensField,
+          ...(sent.temperature ? { temperature: request.temperature } : {}),
           n: sent.n,
           logprobs: sent.logprobs,
-          topLogprobs: Math.min(this.config.topLogprobs, caps.topLogprobs ?? 20),
+          topLogprobs: sent.topLogprobs,
           ...(sent.schema ? { responseSchema: request.schema } : {}),
-          streamUsage: caps.streamUsage !== 'refused',
+          streamUsage: sent.streamUsage,
           signal: request.signal,
           usage: request.usage,
           ...(request.customId !== undefined ? { customId: request.customId } : {}),
@@ -143,37 +165,67 @@ export class Endpoint {
     }
   }
 
-  /** Learns from a refusal of something the request carried; false when there is nothing to adapt. */
-  private adapt(error: LlmError, sent: EndpointReply['sent']): boolean {
+  /**
+   * Learns from a refusal that came back in a batch's results (the batch's requests carried what the
+   * endpoint's requests carry now); true when the next requests will differ. A batch learns one refusal
+   * per round, since a server names only the first parameter it refuses: a refusal of `max_tokens` is
+   * OpenAI's reasoning-model refusal, and those models refuse a temperature other than the default and
+   * log-probabilities too (OpenAI's and Azure OpenAI's reasoning-model guides), so all three are learned
+   * at once rather than in three rounds of up to 24 hours each.
+   */
+  learnFromBatchRefusal(error: LlmError): boolean {
+    const before = this.capabilities;
+    this.adapt(error, this.toSend({ logprobs: true, n: this.config.samples, schema: true, maxTokens: 0 }));
+    if (refusedParameter(error)?.parameter === 'max_tokens') {
+      this.profile.learn(
+        { temperature: 'refused', ...(this.config.logprobs === 'never' ? {} : { logprobs: 'refused' as const }) },
+        "a reasoning model in a batch: the model's default temperature, P(True) without log-probabilities",
+      );
+    }
+    return this.capabilities !== before;
+  }
+
+  /**
+   * Learns from a refusal of something the request carried; true when the request is worth sending
+   * again, as it would go now. A request refused for what another one, sent at the same time, was
+   * refused for first is sent again too: the endpoint learned already, and the retry goes without it.
+   */
+  private adapt(error: LlmError, sent: Sent): boolean {
     const refused = refusedParameter(error);
     if (!refused) return false;
-    const caps = this.capabilities;
     const samples = `P(True) from the vote of ${this.config.samples} samples`;
     switch (refused.parameter) {
       case 'top_logprobs': {
-        const current = Math.min(this.config.topLogprobs, caps.topLogprobs ?? 20);
-        if (!sent.logprobs || refused.limit === undefined || refused.limit < 1 || refused.limit >= current) return false;
-        return this.profile.learn({ topLogprobs: refused.limit }, `\`top_logprobs\` above ${refused.limit} refused: asking for ${refused.limit} alternatives`);
+        if (!sent.logprobs || refused.limit === undefined || refused.limit < 1 || refused.limit >= sent.topLogprobs) return false;
+        const current = Math.min(this.config.topLogprobs, this.capabilities.topLogprobs ?? 20);
+        if (refused.limit < current)
+          this.profile.learn({ topLogprobs: refused.limit }, `\`top_logprobs\` above ${refused.limit} refused: asking for ${refused.limit} alternatives`);
+        return true;
       }
       case 'logprobs':
         if (!sent.logprobs) return false;
-        return this.profile.learn({ logprobs: 'refused' }, `\`logprobs\` refused (400): ${samples}`);
+        this.profile.learn({ logprobs: 'refused' }, `\`logprobs\` refused (400): ${samples}`);
+        return true;
       case 'n':
         if (sent.n <= 1) return false;
-        return this.profile.learn({ n: 'refused' }, '`n` refused (400): samples as separate requests');
+        this.profile.learn({ n: 'refused' }, '`n` refused (400): samples as separate requests');
+        return true;
       case 'max_tokens':
-        if ((caps.maxTokensField ?? this.config.maxTokensField) !== 'max_tokens') return false;
+        if (sent.maxTokensField !== 'max_tokens') return false;
         // OpenAI refuses `max_tokens` for its reasoning models only, whose reasoning counts against the allowance.
-        return this.profile.learn(
+        this.profile.learn(
           { maxTokensField: 'max_completion_tokens', reasoning: true },
           '`max_tokens` refused: sending `max_completion_tokens`, with room for reasoning',
         );
+        return true;
       case 'max_completion_tokens':
-        if ((caps.maxTokensField ?? this.config.maxTokensField) !== 'max_completion_tokens') return false;
-        return this.profile.learn({ maxTokensField: 'max_tokens' }, '`max_completion_tokens` refused: sending `max_tokens`');
+        if (sent.maxTokensField !== 'max_completion_tokens') return false;
+        this.profile.learn({ maxTokensField: 'max_tokens' }, '`max_completion_tokens` refused: sending `max_tokens`');
+        return true;
       case 'temperature':
-        if (caps.temperature === 'refused') return false;
-        return this.profile.learn({ temperature: 'refused' }, "temperature refused: the model's default temperature");
+        if (!sent.temperature) return false;
+        this.profile.learn({ temperature: 'refused' }, "temperature refused: the model's default temperature");
+        return true;
       case 'response_format':
         if (!sent.schema) return false;
         if (this.config.jsonSchema === 'on') {
@@ -181,15 +233,17 @@ export class Endpoint {
             status: error.status,
           });
         }
-        return this.profile.learn({ jsonSchema: 'refused' }, 'JSON schema refused: the reply format is asked for in the prompt only');
+        this.profile.learn({ jsonSchema: 'refused' }, 'JSON schema refused: the reply format is asked for in the prompt only');
+        return true;
       case 'stream_options':
-        if (caps.streamUsage === 'refused') return false;
-        return this.profile.learn({ streamUsage: 'refused' }, '`stream_options` refused: token usage estimated');
+        if (!sent.streamUsage) return false;
+        this.profile.learn({ streamUsage: 'refused' }, '`stream_options` refused: token usage estimated');
+        return true;
     }
   }
 
   /** Learns from a reply what it shows about the endpoint. */
-  private observe(sent: EndpointReply['sent'], reply: ChatCompletionReply): void {
+  private observe(sent: Sent, reply: ChatCompletionReply): void {
     const samples = `P(True) from the vote of ${this.config.samples} samples`;
     if (sent.n > 1) {
       if (reply.choices.length < sent.n) {
