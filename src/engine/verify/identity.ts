@@ -75,9 +75,9 @@ function readings(variables: Set<string>): Scope[] {
 /** Below this, two floats agree to sameValue's tolerance whatever they are (`e^{-2500}` and ten times it). */
 const FLOAT_FLOOR = 1e-6;
 
-/** Whether a point tells the sides apart: not when both are floats too close to 0 to compare. */
+/** Whether a point tells the sides apart: not when both are floats too close to 0 to compare (both 0 agree). */
 function informative(a: PointValue, b: PointValue): boolean {
-  if (a.exact && b.exact) return true;
+  if ((a.exact && b.exact) || (a.re === 0 && a.im === 0 && b.re === 0 && b.im === 0)) return true;
   return Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im)) >= FLOAT_FLOOR;
 }
 
