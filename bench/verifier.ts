@@ -278,7 +278,7 @@ console.log(
     `(e) seeded algebra/units/percent slips in correct ProcessBench solutions (all four splits): caught at the changed step ${caught}/${slips.length} = ${pct(caught, slips.length)} (goal >= 90%)`,
   );
   console.log(`    by kind: ${[...byKind.entries()].map(([k, v]) => `${k} ${v.hit}/${v.n}`).join(', ')}`);
-  if (!quiet) for (const l of misses.slice(0, 60)) console.log(l);
+  if (!quiet) for (const l of misses) console.log(l);
 }
 
 // ---- (f) verifier time per step ----------------------------------------------------------------------------

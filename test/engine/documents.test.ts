@@ -122,6 +122,41 @@ describe('Markdown solutions', () => {
     assert.deepEqual(doc.finalAnswer, { text: '7', range: r(17, 25, 17, 26) });
   });
 
+  it('reads display math opened at the end of a line of text (`Given: $$`) to its closer, in a paragraph and in a list item', () => {
+    for (const [indent, marker] of [
+      ['', ''],
+      ['   ', '1. '],
+    ] as const) {
+      const text = [
+        '# Problem', // 0
+        'Find f(2).', // 1
+        '', // 2
+        '## Solution', // 3
+        '', // 4
+        `${marker}Given: $$`, // 5
+        `${indent}f(x) = 3x + 5`, // 6
+        `${indent}$$`, // 7
+        '', // 8
+        `${marker ? '2. ' : ''}We add them:`, // 9
+        '', // 10
+        `${indent}$$`, // 11
+        `${indent}2 + 2 = 4`, // 12
+        `${indent}$$`, // 13
+      ].join('\n');
+      const doc = parseMarkdownSolution('d.solution.md', text);
+      assertConsistent(doc);
+      // the closing `$$` of the first display is no opener: each display stays in its own step
+      assert.deepEqual(
+        doc.steps.map((s) => [s.range.start.line, s.range.end.line]),
+        [
+          [5, 7],
+          [9, 13],
+        ],
+        marker || 'paragraph',
+      );
+    }
+  });
+
   it('reads "## Step N: text" headings that say the step (Llama 3) as steps; a title over a paragraph stays a title', () => {
     const llama = [
       '',

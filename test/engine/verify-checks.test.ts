@@ -272,6 +272,74 @@ describe('functions defined earlier', () => {
   });
 });
 
+describe('notation a computer algebra system reads: Greek letters, primes, factorials of a variable, givens', () => {
+  it('reads Greek letters and primed letters as variables, a factorial of a variable at whole numbers', () => {
+    check([
+      ['\\( (\\alpha + 1)^2 = \\alpha^2 + 2\\alpha + 1 \\)', 'identity', 'verified'],
+      ['\\( (\\alpha + 1)^2 = \\alpha^2 + 3\\alpha + 1 \\)', 'identity', 'refuted', '\\alpha^2 + 2\\alpha + 1'],
+      ["Let \\( m' \\) be an integer not divisible by 3. Then \\( m = 3^3 m' = 27m' \\).", 'identity', 'verified'],
+      ["Let \\( m' \\) be an integer not divisible by 3. Then \\( m = 3^3 m' = 26m' \\).", 'identity', 'refuted', "27m'"],
+      ['\\[ \\binom{G}{2} = \\frac{G!}{2!(G-2)!} = \\frac{G \\times (G-1)}{2} \\]', 'identity', 'verified'],
+      ['\\[ \\binom{G}{2} = \\frac{G!}{2!(G-2)!} = \\frac{G \\times (G-3)}{2} \\]', 'identity', 'refuted'],
+      ['\\[ \\frac{\\frac{d!}{(d-k)! k!} (k-1)!}{2} = \\frac{d! (k-1)!}{2 (d-k)! k!} = \\frac{d!}{2 (d-k)! k} \\]', 'identity', 'verified'],
+      // traps: an equation in two Greek letters, a derivative, a new primed variable, an angle in degrees
+      ['\\( \\alpha + \\beta = 90 \\) and \\( 2\\alpha = \\beta \\)', 'identity', 'none'],
+      ["\\( f'(x) = 2x + 3 \\)", 'identity', 'none'],
+      ["\\( x' = 2x + 1 \\)", 'identity', 'none'],
+      ['$\\tan\\theta = 2$, so $\\theta = \\tan^{-1}(2)$.', 'equation', 'none'],
+      ['$\\sin\\theta = \\frac{1}{2}$, so $\\theta = 30$.', 'equation', 'none'],
+    ]);
+  });
+
+  it('never verifies through floats too near 0 to compare', () => {
+    const found = findings('Then \\(\\frac{1}{re^{i\\theta}} = \\frac{10}{r}e^{-i\\theta}\\).');
+    assert.ok(!found.some((e) => e.status === 'verified'), found.map((e) => `${e.status}: ${e.claim}`).join('; '));
+  });
+
+  it('takes a "not" only from the claim\'s own sentence, and the numbers of an identity as its own', () => {
+    check([
+      ['Let \\( m \\) be a number not divisible by 3. Then \\( (m+1)^2 = m^2 + 2m + 1 = m^2 + 3m + 1 \\).', 'identity', 'refuted'],
+      ['\\[ r^2 = 1 + k^2 = 10 + k^2 \\] This does not add new information.', 'identity', 'refuted'],
+      ['\\[ \\text{Distance} = x^2 \\times 3 = 6x^2 \\text{ miles} \\]', 'identity', 'refuted', '3x^2'],
+      // traps: the sentence itself denies the claim
+      ['Then \\( (x+1)^2 = x^2 + 2x + 2 = x^2 + 2 \\), which is not true.', 'identity', 'none'],
+      ['Suppose \\( (x+1)^2 = x^2 + 1 = x^2 \\).', 'identity', 'none'],
+    ]);
+  });
+
+  it('checks a function the problem defines where a step writes it again', () => {
+    const problem = 'If $f(x) = x^2 + 2bx + 1$ and $g(x) = 2a(x + b)$, where do the graphs meet?';
+    const table: [string, Expect][] = [
+      ['The graphs of \\( y = f(x) = x^2 + 2bx + 1 \\) and \\( y = g(x) = 2a(x + b) \\) do not intersect.', 'verified'],
+      ['Given \\(f(x) = x^{2} + 2bx + 1\\), the graph of \\( y = f(x) = x^{20} + 2bx + 1 \\) is a curve.', 'refuted'],
+      // traps: two functions set equal, a name defined anew
+      ['They meet where \\( f(x) = g(x) \\).', 'none'],
+      ['Now let $f(x) = x + 1$.\n\nThen \\( y = f(x) = x + 1 \\).', 'none'],
+    ];
+    for (const [body, expect] of table) {
+      const found = findings(body, problem).filter((e) => e.kind === 'function');
+      const said = found.map((e) => `${e.status}: ${e.claim}`).join('; ');
+      if (expect === 'none') assert.ok(!found.some((e) => e.status === 'refuted'), `${body} → ${said}`);
+      else
+        assert.ok(
+          found.some((e) => e.status === expect),
+          `${body}: expected ${expect}, got ${said || 'nothing'}`,
+        );
+    }
+  });
+
+  it('substitutes every stated root back, an integer root exactly', () => {
+    check([
+      ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],
+      ['From \\( x(x^2 - 3) = 0 \\) we have two possibilities: either \\( x = 2 \\) or \\( x^2 - 3 = 0 \\).', 'equation', 'refuted'],
+      ['$x^2 = 3$, so $x = 2$.', 'equation', 'refuted'],
+      ['$x^2 = 3$, so $x = 1.73$.', 'equation', 'verified'],
+      // trap: a root the step itself rejects
+      ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 4$, but $x = 4$ is extraneous.', 'equation', 'none'],
+    ]);
+  });
+});
+
 describe('quantities with units', () => {
   it('converts and compares, and says when the units do not go together', () => {
     check([

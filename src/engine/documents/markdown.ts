@@ -224,6 +224,22 @@ function displayMathEnd(text: string, lines: Line[], finder: LineFinder, i: numb
   return heading >= 0 && heading < j ? -1 : j;
 }
 
+/**
+ * The line that closes display math opened at the end of line `i` after text (`Given: $$`, `we get \\[`), or -1:
+ * the display goes on with the block of that text. Without it the closing `$$` on a later line would be read
+ * as an opener, and every `$$` after it the wrong way round.
+ */
+function trailingDisplayEnd(text: string, lines: Line[], finder: LineFinder, i: number, contentStart: number): number {
+  const line = text.slice(contentStart, lines[i]!.end);
+  const dollars = line.split('$$').length - 1;
+  const closer = dollars % 2 === 1 ? '$$' : line.lastIndexOf('\\[') > line.lastIndexOf('\\]') ? '\\]' : undefined;
+  if (!closer) return -1;
+  const j = finder.next(closer, i + 1);
+  if (j < 0 || j - i >= MAX_ENVIRONMENT_LINES) return -1;
+  const heading = finder.nextHeading(i + 1);
+  return heading >= 0 && heading < j ? -1 : j;
+}
+
 function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset: number, linePerStep: boolean): Block[] {
   const finder = new LineFinder(text, lines);
   const blocks: Block[] = [];
@@ -260,6 +276,13 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       current.lineCount += lineCount;
     }
   };
+  /** The open block goes on through display math opened at the end of line `i`; the line to go on after. */
+  const throughTrailingDisplay = (i: number, contentStart: number): number => {
+    const j = trailingDisplayEnd(text, lines, finder, i, contentStart);
+    if (j <= i) return i;
+    extend(trimBlankEnd(text, lines[j]!.start, lines[j]!.end), j - i);
+    return j;
+  };
   const heading = (start: number, end: number, title: string, level: number) => {
     close();
     const named = sectionOf(title);
@@ -295,7 +318,10 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       if (mathEnd > i) {
         extend(trimBlankEnd(text, lines[mathEnd]!.start, lines[mathEnd]!.end), mathEnd - i + 1);
         i = mathEnd;
-      } else extend(contentEnd);
+      } else {
+        extend(contentEnd);
+        i = throughTrailingDisplay(i, contentStart);
+      }
       continue;
     }
     if (current?.kind === 'item' && wasBlank) close();
@@ -397,6 +423,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
         contentIndent: markerColumn + marker[2]!.length + spacing,
         label: step ? `Step ${step[1]}` : undefined,
       });
+      i = throughTrailingDisplay(i, contentStart);
       continue;
     }
 
@@ -412,6 +439,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       open('step', contentStart, contentEnd, { label: `Step ${stepLine[1]}` });
       // A step ends the problem section that has no Solution heading after it.
       if (isProblem(section)) current!.section = section = 'other';
+      i = throughTrailingDisplay(i, contentStart);
       continue;
     }
 
@@ -422,6 +450,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       (current.kind === 'paragraph' || current.kind === 'step' || current.kind === 'item')
     ) {
       extend(contentEnd);
+      i = throughTrailingDisplay(i, contentStart);
       continue;
     }
 
@@ -431,6 +460,7 @@ function scanBlocks(text: string, lines: Line[], firstLine: number, firstOffset:
       sectionLevel = 1;
     }
     open('paragraph', contentStart, contentEnd, { problemLabel: PROBLEM_LABEL.test(head) || undefined });
+    i = throughTrailingDisplay(i, contentStart);
   }
   close();
   return stepHeadingsAsSteps(blocks, text);

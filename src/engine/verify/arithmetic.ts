@@ -255,7 +255,7 @@ function judge(claim: Claim): ClaimJudgement {
 
 const APPROXIMATELY = /\b(?:approximately|approx\.?|roughly|about|around|nearly|estimated?)\b|≈|\\approx/i;
 /** Words with which a step says that an equation it shows does not hold. */
-const DENIAL =
+export const DENIAL =
   /\((?:false|not true|incorrect|wrong)\)|\b(?:is false|not true|isn't true|is not equal|contradiction|does not hold|doesn't hold|is incorrect|not correct|extraneous|impossible|not possible|never equal|cannot be|can't be|is wrong|does not work|doesn't work|not valid|invalid|does not satisfy|doesn't satisfy|not satisfied|fails)\b|≠|\\neq\b/i;
 
 /**

@@ -16,6 +16,7 @@ import { freeVariables } from './functions';
 import type { MathChain, MathSide } from './math-reader';
 import { writtenName } from './math-reader';
 import type { PointValue } from './points';
+import { sentenceBefore } from './sentence';
 import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
 
 /** An equation in one variable, as the last link of a chain. */
@@ -36,7 +37,7 @@ export interface Condition {
 }
 
 const BREAK =
-  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?]|\n\s*(?:[-*•]|\d+[.)])\s/i;
+  /\\q?quad|\b(?:or|and|first|former|latter|other|one|true|false|correct|case|cases|if|suppose|assume|when|otherwise|check\w*|verif\w*|test\w*|plug\w*|substitut\w*|alternativ\w*|another|second|third|similarly|also|but|however|instead|wrong|mistake|incorrect|should|extraneous|reject\w*|discard\w*|not|invalid|part|let|for|where|since|because)\b|[?;]|\n\s*(?:[-*•]|\d+[.)])\s/i;
 /**
  * A step goes on from the previous step's last equation only when all it says before its own first
  * equation is how it transforms it ("Subtracting 5 from both sides:", "Simplifying, we get").
@@ -53,6 +54,9 @@ const LIST = /\b(?:equations|system)\b/i;
 const SUPPOSE_REACH = 40;
 const SUPPOSE = /\b(?:if|suppose|assume|say|try|trying)\b/i;
 const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearrang|mov|isolat|collect|combin)\w*/i;
+/** Words after stated roots that take one of them back. */
+const REJECTED =
+  /\b(?:extraneous|reject\w*|discard\w*|invalid|not valid|not a solution|not satisfy|doesn't satisfy|but|however|excluded?|impossible|must be|cannot)\b/i;
 /** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
 const MAX_BETWEEN = 80;
 const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;
@@ -184,6 +188,14 @@ function holdsAt(condition: Condition, value: number, decimals: number | undefin
   return Math.sign(lo.a.re - lo.b.re) !== Math.sign(hi.a.re - hi.b.re);
 }
 
+const TRIGONOMETRY = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'asin', 'acos', 'atan']);
+
+function hasTrigonometry(condition: Condition): boolean {
+  return [condition.left, condition.right].some(
+    (node) => node.filter((n) => n.type === 'FunctionNode' && TRIGONOMETRY.has((n as unknown as { fn: { name: string } }).fn.name)).length > 0,
+  );
+}
+
 /** An identity in its variable (`2x = 2x`) is no condition at all. */
 function isIdentity(condition: Condition, table: FunctionTable): boolean {
   return randomPoints([condition.variable], 3, condition.text.slice(condition.start, condition.end)).every((p) => {
@@ -211,6 +223,8 @@ function describeRoots(variable: string, roots: number[]): string {
 /** Judges the step from `previous` to `next`, or undefined when nothing can be said. */
 function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
   if (isIdentity(previous, table) || isIdentity(next, table)) return undefined;
+  // `\sin\theta = 1/2` then `\theta = 30`: an angle in degrees, with no sign to say so
+  if (hasTrigonometry(previous) || hasTrigonometry(next)) return undefined;
   // a contradiction (`-14 = x + 2 - 16 - x`, a misread) has no solutions to keep
   const degree = polynomialCoefficients(difference(previous, table), 3)?.length;
   if (degree === 1) return undefined;
@@ -219,19 +233,45 @@ function judgeStep(previous: Condition, next: Condition, table: FunctionTable): 
   // an equation with no real solution at all (`x^2 + 5 = 0`, the other factor) is no step from one with some
   if (!next.solvedWith && solve(next, table)?.length === 0) return undefined;
   if (solutions && solutions.length > 0) {
-    const kept = solutions.some((r) =>
-      next.solvedWith
-        ? next.solvedWith.some((s, k) => Math.abs(s - r) <= 0.5 * 10 ** -(next.decimals![k] ?? 0) + 1e-9 * Math.max(1, Math.abs(r)))
-        : holdsAt(next, r, undefined, table),
-    );
-    if (kept) return { ...base, status: 'verified' };
+    if (next.solvedWith) return judgeRoots(next, (s, k) => solutions.some((r) => isRoot(s, next.decimals![k]!, r)), solutions);
+    if (solutions.some((r) => holdsAt(next, r, undefined, table))) return { ...base, status: 'verified' };
     return { ...base, status: 'refuted', expected: describeRoots(previous.variable, solutions), note: 'the equation before it has other solutions' };
   }
   if (!next.solvedWith) return undefined;
-  const solves = next.solvedWith.map((s, k) => holdsAt(previous, s, next.decimals![k], table));
-  if (solves.includes(true)) return { ...base, status: 'verified' };
-  if (solves.includes(undefined)) return undefined;
-  return { ...base, status: 'refuted', note: `${describeRoots(next.variable, next.solvedWith)} does not solve the equation before it` };
+  return judgeRoots(next, (s, k) => holdsAt(previous, s, next.decimals![k], table));
+}
+
+/**
+ * A stated root is the solution at the precision it is written in: `x = 1.73` for √3, but `x = 2` is
+ * exactly 2 (`=` is not `≈`).
+ */
+function isRoot(stated: number, decimals: number, root: number): boolean {
+  return Math.abs(stated - root) <= (decimals > 0 ? 0.5 * 10 ** -decimals : 0) + 1e-9 * Math.max(1, Math.abs(root));
+}
+
+/**
+ * Stated roots (`x = 2 or x = 3`) against the equation before them: each must solve it. None solving it
+ * is refuted; one of several not solving it is too, unless the step goes on to reject it ("extraneous").
+ */
+function judgeRoots(next: Condition, solves: (root: number, k: number) => boolean | undefined, solutions?: number[]): Finding | undefined {
+  const base = { kind: 'equation' as const, start: next.start, end: next.end };
+  const roots = next.solvedWith!;
+  const found = roots.map(solves);
+  if (found.every((f) => f === true)) return { ...base, status: 'verified' };
+  if (found.includes(undefined)) return found.includes(true) ? { ...base, status: 'verified' } : undefined;
+  const wrong = roots.filter((_, k) => found[k] === false);
+  if (found.includes(true) && REJECTED.test(next.text.slice(next.end, next.end + 300))) return { ...base, status: 'verified' };
+  const expected = solutions ? describeRoots(next.variable, solutions) : undefined;
+  return {
+    ...base,
+    status: 'refuted',
+    ...(expected ? { expected } : {}),
+    note: found.includes(true)
+      ? `${describeRoots(next.variable, wrong)} does not solve the equation before it`
+      : solutions
+        ? 'the equation before it has other solutions'
+        : `${describeRoots(next.variable, roots)} does not solve the equation before it`,
+  };
 }
 
 /** `k = 540 - 108 - 96` after `k = 6(9) - 108 - 96`: a computed value carried on keeps its value (at the precision written). */
@@ -291,7 +331,7 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
   const unread = chains.filter((_, k) => !conditions[k]);
   const unreadBetween = (start: number, end: number) => unread.some((c) => c.start >= start && c.end <= end);
   // "the equations", "the system": what follows is a list of givens, not a derivation
-  const listed = own.length > 0 && LIST.test(text.slice(0, own[0]!.start));
+  const listed = own.length > 0 && LIST.test(sentenceBefore(text, own[0]!.start, own[0]!.start));
   const seen = new Set<string>();
   /** Conditions that only suppose (`if a = 4, then 1/a = 1/4`): what follows is not derived from them. */
   const supposed = new Set<Condition>();

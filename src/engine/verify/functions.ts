@@ -6,6 +6,7 @@
 import type { MathNode } from 'mathjs';
 import type { MathChain } from './math-reader';
 import { PLUS_MINUS, functionName } from './math-reader';
+import { evaluateAt, randomPoints, sameValue, withFunctions } from './points';
 
 export interface FunctionDefinition {
   /** mathjs names of the parameters (`v_x`). */
@@ -15,6 +16,8 @@ export interface FunctionDefinition {
   text: string;
   /** The name was defined before with another body: which one a claim means is not certain. */
   redefined?: boolean;
+  /** Defined in the problem: a step that writes `f(x) = …` with the bare parameters restates it (identity.ts). */
+  given?: boolean;
 }
 
 export type FunctionTable = ReadonlyMap<string, FunctionDefinition>;
@@ -60,7 +63,27 @@ export function definitionIn(chain: MathChain, text: string): { name: string; de
   if (params.length === 0 || !params.every((p) => used.has(p))) return undefined;
   const name = call.fn.name.slice(2);
   if (used.has(functionName(name))) return undefined; // f(x) = f(x-1) + 1 is a recurrence, not a definition
+  // `f(x) = g(x)`: where two functions meet, an equation
+  const bodyNode = body.node as unknown as Node;
+  if (bodyNode.type === 'FunctionNode' && bodyNode.fn?.name?.startsWith('F_')) return undefined;
   return { name, definition: { params, body: body.node, text: text.slice(head.start, body.end) } };
+}
+
+/**
+ * Whether two definitions of a name are the same function, however written (`x^{2}-x+2` and `x^2 - x + 2`):
+ * equal at a few points (identity.ts's test, with the parameters of one put for the other's).
+ */
+function sameDefinition(a: FunctionDefinition, b: FunctionDefinition, table: FunctionTable): boolean {
+  if (a.params.length !== b.params.length) return false;
+  if (a.body.toString() === b.body.toString()) return true;
+  const others = [...symbolsOf(a.body), ...symbolsOf(b.body)].filter((v) => v.startsWith('v_') && !a.params.includes(v) && !b.params.includes(v));
+  return randomPoints([...a.params, ...new Set(others)], 3, a.text).every((point) => {
+    const scope = withFunctions(point, table);
+    const renamed = withFunctions({ ...point, ...Object.fromEntries(b.params.map((p, k) => [p, point[a.params[k]!]])) }, table);
+    const x = evaluateAt(a.body, scope);
+    const y = evaluateAt(b.body, renamed);
+    return x !== undefined && y !== undefined && sameValue(x, y);
+  });
 }
 
 /** `table` with the definitions among `chains` added (later ones replace earlier ones). */
@@ -71,7 +94,9 @@ export function addDefinitions(table: FunctionTable, chains: readonly MathChain[
     if (!found) continue;
     next ??= new Map(table);
     const before = next.get(found.name);
-    if (before && before.body.toString() !== found.definition.body.toString()) found.definition.redefined = true;
+    if (before && !sameDefinition(before, found.definition, next)) found.definition.redefined = true;
+    // the problem's definition written again (`Given f(x) = …`) is still the given one
+    else if (before?.given) found.definition.given = true;
     next.set(found.name, found.definition);
   }
   return next ?? table;

@@ -26,13 +26,15 @@ import { evaluateAt, polynomialCoefficients, randomPoints, sameValue, withFuncti
 import { formatLike } from './compare';
 import type { Literal } from './claims';
 import { literalAgreement } from './compare';
-import { isConversionFactor } from './arithmetic';
+import { DENIAL, isConversionFactor } from './arithmetic';
 import type { NumberSlip } from './number-slip';
 import { numberSlip, repairedText } from './number-slip';
-import { hasSeries, integerVariables } from './series';
+import { sentenceAfter, sentenceBefore } from './sentence';
+import { factorialsOfVariables, hasSeries, integerVariables } from './series';
 
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number) => Fraction }).Fraction;
 const POINTS = 5;
+const POINTS_WITH_FACTORIALS = 16;
 /** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
 const MAX_LINKS = 60;
 const MIN_POINTS = 4;
@@ -70,6 +72,15 @@ function readings(variables: Set<string>): Scope[] {
   return scopes;
 }
 
+/** Below this, two floats agree to sameValue's tolerance whatever they are (`e^{-2500}` and ten times it). */
+const FLOAT_FLOOR = 1e-6;
+
+/** Whether a point tells the sides apart: not when both are floats too close to 0 to compare (both 0 agree). */
+function informative(a: PointValue, b: PointValue): boolean {
+  if ((a.exact && b.exact) || (a.re === 0 && a.im === 0 && b.re === 0 && b.im === 0)) return true;
+  return Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im)) >= FLOAT_FLOOR;
+}
+
 const SIGNS = [new FractionClass(1), new FractionClass(-1)];
 
 /**
@@ -80,10 +91,10 @@ function agreeAt(left: MathNode, right: MathNode, scope: Scope, signed: boolean,
   if (!signed) {
     const a = evaluateAt(left, withFunctions(scope, table));
     const b = evaluateAt(right, withFunctions(scope, table));
-    return a && b ? sameValue(a, b) : undefined;
+    return a && b && informative(a, b) ? sameValue(a, b) : undefined;
   }
   const [a, b] = [left, right].map((node) => SIGNS.map((sign) => evaluateAt(node, withFunctions({ ...scope, [PLUS_MINUS]: sign }, table))));
-  if (![...a!, ...b!].every((v) => v !== undefined)) return undefined;
+  if (![...a!, ...b!].every((v) => v !== undefined) || !informative(a![0]!, b![0]!) || !informative(a![1]!, b![1]!)) return undefined;
   const same = (x: PointValue | undefined, y: PointValue | undefined) => sameValue(x!, y!);
   return (same(a![0], b![0]) && same(a![1], b![1])) || (same(a![0], b![1]) && same(a![1], b![0]));
 }
@@ -93,9 +104,11 @@ function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>
   const signed = variables.has(PLUS_MINUS);
   for (const fixed of readings(variables)) {
     const free = [...variables].filter((v) => !(v in fixed) && v !== PLUS_MINUS);
+    // a factorial of a difference (`(d-k)!`) has no value at half the whole points: more of them
+    const count = factorialsOfVariables(left).length + factorialsOfVariables(right).length > 0 ? POINTS_WITH_FACTORIALS : POINTS;
     let equal = 0;
     let different = 0;
-    for (const point of randomPoints(free, POINTS, seed, integerVariables(left, right))) {
+    for (const point of randomPoints(free, count, seed, integerVariables(left, right))) {
       const agree = agreeAt(left, right, { ...point, ...fixed }, signed, table);
       if (agree === undefined) continue;
       if (agree) equal++;
@@ -260,9 +273,11 @@ function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): bool
   return [left, right].some((side) => {
     const node = side.node as unknown as { type: string; fn?: { name?: string }; args?: MathNode[] };
     if (node.type !== 'FunctionNode' || !node.fn?.name?.startsWith('F_')) return false;
-    const params = table.get(node.fn.name.slice(2))?.params ?? [];
+    const definition = table.get(node.fn.name.slice(2));
+    const params = definition?.params ?? [];
     const bare = (node.args ?? []).every((a, k) => isSymbol(a) && a.toString() === params[k]);
-    return !bare;
+    // `y = f(x) = x^2 + 2bx + 1` after the problem's `f(x) = …`: the given restated, which must be the same
+    return !bare || definition?.given === true;
   });
 }
 
@@ -296,10 +311,13 @@ function beyondArithmetic(node: MathNode): boolean {
 function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
-  if (!left.node || !right.node || context.judged(left.start, right.end)) return undefined;
+  if (!left.node || !right.node) return undefined;
   if (k === 0 && definitionIn(chain, context.text)) return undefined;
   const vl = freeVariables(left.node, context.functions);
   const vr = freeVariables(right.node, context.functions);
+  // a computation the arithmetic verifier judged is its own, unless both sides have variables: then what it
+  // read was numbers of the algebra (`x^2 \times 3 = 6x^2` read as `2 \times 3 = 6`), and steps.ts drops it
+  if ((vl.size === 0 || vr.size === 0) && context.judged(left.start, right.end)) return undefined;
   const calls = left.calls.length > 0 || right.calls.length > 0;
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   // …except what it does not read: values of defined functions, sums and products
@@ -312,8 +330,9 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   const base = { kind, start: left.start, end: right.end };
   if (outcome === 'holds') return { ...base, status: 'verified' };
   if (outcome === 'unclear' || (left.ambiguous && !leftConfirmed) || right.ambiguous) return undefined;
-  const before = context.text.slice(Math.max(0, left.start - 60), left.start);
-  if (HYPOTHETICAL.test(before) || HYPOTHETICAL.test(context.text.slice(right.end, right.end + 40))) return undefined;
+  // before it "if", "suppose", "not"; after it only what denies it ("= 10 + k^2, which is impossible"), not
+  // a "not" of what the sentence goes on to (`y = f(x) = … and y = g(x) = … do not intersect`)
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
   // a value of a defined function is a computation; a rewrite is refuted only for a slip in one term (a
   // substitution of a known fact, `a^2 - ab + b^2 = 7^2 - 3ab`, differs from an identity by more)
   const seed = context.text.slice(left.start, right.end);
@@ -362,6 +381,9 @@ const slipsFound = new WeakMap<MathNode, { right: MathNode; slip: NumberSlip | u
 
 function searchSlip(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): NumberSlip | undefined {
   if (formOf(left) === formOf(right)) return undefined;
+  // the search evaluates the sides dozens of times: not with a sum of up to 1,000 terms whose body has a
+  // factorial of a variable (`\sum_{i=1}^{k} \frac{i+1}{i!}`: 70 ms a step), for the time bound of a step
+  if ([left, right].some((node) => hasSeries(node) && factorialsOfVariables(node).length > 0)) return undefined;
   for (const fixed of readings(variables)) {
     const slip = numberSlip(left, right, variables, table, seed, fixed);
     if (slip && compareAtPoints(left, slip.repaired, variables, table, seed) === 'holds') return slip;

@@ -39,11 +39,16 @@ export interface MathChain {
 
 /** The mathjs name of a variable written `name`. */
 export function variableName(name: string): string {
-  return `v_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
+  return `v_${name.replace(/'/g, '_prime').replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
+/** The name as written in LaTeX: `m'`, `\theta`, `x_1`. */
 export function writtenName(mathjsName: string): string {
-  return mathjsName.replace(/^v_/, '').replace(/^F_/, '');
+  const name = mathjsName
+    .replace(/^v_/, '')
+    .replace(/^F_/, '')
+    .replace(/_prime/g, "'");
+  return GREEK.has(/^[A-Za-z]+/.exec(name)?.[0] ?? '') ? `\\${name}` : name;
 }
 
 /**
@@ -77,6 +82,53 @@ const LATEX_FUNCTIONS: Record<string, string> = {
 const WORD_FUNCTIONS: Record<string, string> = { ...LATEX_FUNCTIONS, sqrt: 'sqrt', abs: 'abs' };
 /** Letters that, before a bracket, name a function more often than they multiply (`f(x)`, `P(A)`, `g(2)`). */
 const FUNCTION_LETTERS = new Set(['f', 'g', 'h', 'p', 'q', 'F', 'G', 'H', 'P', 'Q', 'N', 'E', 'T', 'S', 'R', 'L']);
+/**
+ * Greek letters read as variables (`\theta`, `\alpha_1`, `\omega'`); `\pi` is the constant. Followed by a
+ * bracket (`\varphi(n)`, `\Gamma(x)`) one names a function the text did not define: unreadable.
+ */
+const GREEK = new Set([
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'vartheta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'rho',
+  'varrho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'varphi',
+  'chi',
+  'psi',
+  'omega',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Xi',
+  'Sigma',
+  'Upsilon',
+  'Phi',
+  'Psi',
+  'Omega',
+]);
+
+function isGreek(t: Token | undefined): boolean {
+  return t?.type === 'cmd' && GREEK.has(t.value);
+}
+
 /** Brackets that round: `\lfloor x \rfloor`. */
 const ROUNDINGS: Record<string, { fn: string; close: string }> = { lfloor: { fn: 'floor', close: 'rfloor' }, lceil: { fn: 'ceil', close: 'rceil' } };
 /** Commands of a formula that are no function: sums, products, `\pm`, floor and ceiling brackets. */
@@ -189,7 +241,8 @@ class SideTranslator {
       } else if (t.type === 'op' && t.value === '^') {
         this.pos++;
         base = `(${base})^(${this.exponent()})`;
-      } else if (t.type === 'fact') {
+      } else if (t.type === 'fact' || (t.type === 'punct' && t.value === '!' && t.start === this.tokens[this.pos - 1]!.end)) {
+        // `n!` of a variable: checked at whole numbers (series.ts integerVariables)
         base = `factorial(${base})`;
         this.pos++;
       } else if (t.type === 'pct') {
@@ -207,7 +260,7 @@ class SideTranslator {
   private juxtaposedNext(): boolean {
     const next = this.peek();
     // `\sin 2x`, `\log_2 x (…)`: the argument may go on; `\sin x \cos x`, `\ln 2 \sqrt{3}`: another factor
-    return next !== undefined && ['num', 'word', 'lparen'].includes(next.type);
+    return next !== undefined && (['num', 'word', 'lparen'].includes(next.type) || isGreek(next));
   }
 
   /** Whether a `(` follows the exponent starting at tokens[k] (`{-1}(x)`, `2(x)`): what makes `f^…` a function's power. */
@@ -241,7 +294,7 @@ class SideTranslator {
     }
     // x^23 means x²·3 in LaTeX and x to the 23rd in prose: only one digit is unambiguous
     if (t.type === 'num' && this.latex && t.value.length > 1) throw new Unreadable();
-    if (t.type === 'num' || t.type === 'word' || t.type === 'const') return this.atom();
+    if (t.type === 'num' || t.type === 'word' || t.type === 'const' || isGreek(t)) return this.atom();
     throw new Unreadable();
   }
 
@@ -303,6 +356,7 @@ class SideTranslator {
       case 'cmd':
         if (t.value === 'sum' || t.value === 'prod') return this.series(t);
         if (t.value in ROUNDINGS) return this.rounding(t.value);
+        if (GREEK.has(t.value)) return this.greek(t);
         return this.latexFunction(t);
       case 'word':
         return this.word(t);
@@ -362,7 +416,10 @@ class SideTranslator {
       if (t.type === 'op' && (t.value === '*' || t.value === '/')) {
         this.pos++;
         parts.push(t.value, this.factor());
-      } else if (['num', 'word', 'lparen', 'frac', 'sqrt', 'binom', 'const'].includes(t.type) || (t.type === 'cmd' && LATEX_FUNCTIONS[t.value])) {
+      } else if (
+        ['num', 'word', 'lparen', 'frac', 'sqrt', 'binom', 'const'].includes(t.type) ||
+        (t.type === 'cmd' && (LATEX_FUNCTIONS[t.value] || GREEK.has(t.value)))
+      ) {
         parts.push('*', this.factor());
       } else break;
     }
@@ -386,7 +443,7 @@ class SideTranslator {
     if (this.peek()?.type === 'op' && this.peek()!.value === '^') {
       this.pos++;
       power = this.exponent();
-      if (power === '(-1)' || power === '-1') throw new Unreadable(); // an inverse, not a power
+      if (/^\(?-1\)?$/.test(power.replace(/\s/g, ''))) throw new Unreadable(); // an inverse (`\tan^{-1}`), not a power
     }
     const next = this.peek();
     let argument: string;
@@ -422,8 +479,9 @@ class SideTranslator {
       if (!this.calls.includes(raw)) this.calls.push(raw);
       return `${functionName(raw)}(${args.join(',')})`;
     }
-    // a prime (f'(x)), or a letter that names functions (f(x), P(A)) that the text did not define: not something to guess
-    if (this.tokens[this.pos + 1]?.value === "'" && this.tokens[this.pos + 1]!.start === t.end) throw new Unreadable();
+    // a derivative (f'(x), f'), or a letter that names functions (f(x), P(A)) that the text did not define: not something to guess
+    const primed = this.primesAt(this.pos + 1) > 0;
+    if (primed && (FUNCTION_LETTERS.has(raw) || this.functions.has(raw))) throw new Unreadable();
     if (call && FUNCTION_LETTERS.has(raw)) throw new Unreadable();
     // f^{-1}(x), g^2(x): a function's inverse or power (but `p^2 + 2`, `h^2` are powers of variables)
     const after = this.tokens[this.pos + 1];
@@ -437,35 +495,75 @@ class SideTranslator {
       throw new Unreadable();
     if (raw.length > 1 && !this.latex) throw new Unreadable();
     this.pos++;
-    // letters written together are a product of variables (xy), each maybe with a subscript (x_1)
+    // letters written together are a product of variables (xy), the last maybe primed (x') or with a subscript (x_1)
     const names = raw.split('');
     const last = names.length - 1;
-    let subscript = '';
-    if (this.peek()?.type === 'punct' && this.peek()!.value === '_') {
-      this.pos++;
-      const s = this.peek();
-      if (!s) throw new Unreadable();
-      if (s.type === 'num' || (s.type === 'word' && !this.text.slice(s.start, s.end).startsWith('\\'))) {
-        subscript = `_${this.text.slice(s.start, s.end)}`;
-        this.pos++;
-      } else if (s.type === 'lparen' && s.value === '{') {
-        const close = this.tokens[this.pos + 2];
-        const inside = this.tokens[this.pos + 1];
-        if (!inside || !close || close.type !== 'rparen' || (inside.type !== 'num' && inside.type !== 'word')) throw new Unreadable();
-        subscript = `_${this.text.slice(inside.start, inside.end)}`;
-        this.pos += 3;
-      } else throw new Unreadable();
-    }
+    const primes = this.primes();
+    const subscript = this.subscript();
     // a sum's index is a bound name; subscripted by it (`x_k`) is a sequence, not read here
     if (this.index !== undefined && subscript !== '' && (subscript.slice(1) === this.index || names[last] === this.index)) throw new Unreadable();
     const parts = names.map((n, k) => {
-      if (n === this.index) return boundName(n);
-      const name = k === last ? `${n}${subscript}` : n;
+      if (n === this.index && primes === '') return boundName(n);
+      const name = k === last ? `${n}${primes}${subscript}` : n;
       if (!this.variables.includes(name)) this.variables.push(name);
       return variableName(name);
     });
     if (parts.length > 1) this.wordPrefix = parts.slice(0, -1).join('*');
     return parts[parts.length - 1]!;
+  }
+
+  /** `\theta`, `\alpha_1`, `\omega'`: a variable; `\varphi(n)`, a function never defined, is not read. */
+  private greek(t: Token): string {
+    const next = this.tokens[this.pos + 1];
+    if (next !== undefined && this.pos + 1 < this.end && next.type === 'lparen' && next.value === '(' && next.start === t.end) throw new Unreadable();
+    this.pos++;
+    const name = `${t.value}${this.primes()}${this.subscript()}`;
+    if (this.index !== undefined && name.endsWith(`_${this.index}`)) throw new Unreadable();
+    if (!this.variables.includes(name)) this.variables.push(name);
+    return variableName(name);
+  }
+
+  /** How many primes are written tight from tokens[k] on (`x''`). */
+  private primesAt(k: number): number {
+    let count = 0;
+    while (
+      k + count < this.end &&
+      this.tokens[k + count]!.type === 'punct' &&
+      this.tokens[k + count]!.value === "'" &&
+      this.tokens[k + count]!.start === this.tokens[k + count - 1]!.end
+    )
+      count++;
+    return count;
+  }
+
+  /** The primes after the name just read, read (`'`, `''`), or ''; a primed name called (`x'(t)`) is a derivative. */
+  private primes(): string {
+    const count = this.primesAt(this.pos);
+    if (count === 0) return '';
+    this.pos += count;
+    const next = this.peek();
+    if (next?.type === 'lparen' && next.value === '(' && next.start === this.tokens[this.pos - 1]!.end) throw new Unreadable();
+    return "'".repeat(count);
+  }
+
+  /** The subscript after the name just read, read (`_1`, `_{n}`), or ''. */
+  private subscript(): string {
+    if (!(this.peek()?.type === 'punct' && this.peek()!.value === '_')) return '';
+    this.pos++;
+    const s = this.peek();
+    if (!s) throw new Unreadable();
+    if (s.type === 'num' || (s.type === 'word' && !this.text.slice(s.start, s.end).startsWith('\\'))) {
+      this.pos++;
+      return `_${this.text.slice(s.start, s.end)}`;
+    }
+    if (s.type === 'lparen' && s.value === '{') {
+      const close = this.tokens[this.pos + 2];
+      const inside = this.tokens[this.pos + 1];
+      if (!inside || !close || close.type !== 'rparen' || (inside.type !== 'num' && inside.type !== 'word')) throw new Unreadable();
+      this.pos += 3;
+      return `_${this.text.slice(inside.start, inside.end)}`;
+    }
+    throw new Unreadable();
   }
 }
 
@@ -533,8 +631,12 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
     case 'cur':
       return !latex;
     case 'cmd':
-      return LATEX_FUNCTIONS[t.value] !== undefined || t.value === 'log' || (latex && SERIES_AND_SIGNS.has(t.value));
+      return LATEX_FUNCTIONS[t.value] !== undefined || t.value === 'log' || (latex && (SERIES_AND_SIGNS.has(t.value) || GREEK.has(t.value)));
     case 'punct':
+      if (t.value === "'" || t.value === '!') {
+        // a prime (`m'`, `\theta'`) or the factorial of a variable (`n!`), written tight after it
+        return latex && previous !== undefined && previous.end === t.start && (previous.type === 'word' || isGreek(previous) || previous.value === "'");
+      }
       return t.value === '|' || t.value === '_' || (t.value === ',' && latex && previous?.type !== 'num');
     case 'word': {
       const raw = text.slice(t.start, t.end);

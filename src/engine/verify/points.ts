@@ -74,7 +74,10 @@ export function withFunctions(scope: Scope, table: FunctionTable | undefined): S
         definition.params.forEach((p, k) => (inner[p] = args[k]));
         // called from a floating-point evaluation: the body in floating point too (exact code would turn
         // every float into a Fraction, which for a value like sin(πx) takes seconds)
-        if (args.some((a) => typeof a === 'number')) return floatCompiled(definition.body).evaluate(floatScope(inner));
+        // …and so does a body whose exact value is not cheap (`\frac{1}{\beta} e^{-x/\beta}`: a root of a rational,
+        // which fraction.js searches for)
+        if (args.some((a) => typeof a === 'number') || hasFloat(scope) || exactIsCheap(definition.body, scopeDigits(inner)) !== true)
+          return floatCompiled(definition.body).evaluate(floatScope(inner));
         return code.evaluate(inner);
       } finally {
         depth--;
@@ -170,12 +173,21 @@ function exactIsCheap(node: MathNode, digits: number): boolean | TooLarge {
   return answer;
 }
 
+/**
+ * Whether a variable of the scope is a float (`e` read as Euler's number): exact evaluation would turn it into
+ * a Fraction, which fraction.js searches for (milliseconds each), for no exactness gained.
+ */
+function hasFloat(scope: Scope): boolean {
+  for (const value of Object.values(scope)) if (typeof value === 'number') return true;
+  return false;
+}
+
 /** The value of `node` in `scope`, or undefined when it has none there (division by zero, too large, not a number). */
 export function evaluateAt(node: MathNode, scope: Scope): PointValue | undefined {
   const exact = exactIsCheap(node, scopeDigits(scope));
   if (exact instanceof TooLarge) return undefined;
   try {
-    if (exact) {
+    if (exact && !hasFloat(scope)) {
       const value = toPoint(compiledCode(node).evaluate({ ...scope }));
       if (value) return value;
     }

@@ -31,8 +31,17 @@ interface RawNode {
   compile(): { evaluate(scope: Map<string, unknown>): unknown };
 }
 
+/** Compiled once per node: a sum is evaluated at every point of an identity check, compiling is the dearer part. */
+const compiledOf = new WeakMap<RawNode, { evaluate(scope: Map<string, unknown>): unknown }>();
+
+function compiled(node: RawNode): { evaluate(scope: Map<string, unknown>): unknown } {
+  let code = compiledOf.get(node);
+  if (!code) compiledOf.set(node, (code = node.compile()));
+  return code;
+}
+
 function bound(node: RawNode, scope: Map<string, unknown>): number {
-  const value = Number(node.compile().evaluate(scope));
+  const value = Number(compiled(node).evaluate(scope));
   if (!Number.isInteger(value)) throw new Error('a sum bound that is not an integer');
   return value;
 }
@@ -44,7 +53,7 @@ function series(kind: 'sum' | 'product') {
     const lo = bound(from, outer);
     const hi = bound(to, outer);
     if (hi - lo + 1 > MAX_SERIES_TERMS) throw new Error('a sum of too many terms');
-    const code = body.compile();
+    const code = compiled(body);
     let total: unknown = kind === 'sum' ? 0 : 1;
     for (let k = lo; k <= hi; k++) {
       outer.set(index.name!, k);
@@ -76,18 +85,39 @@ export function hasSeries(node: MathNode): boolean {
   return seriesIn(node).length > 0;
 }
 
-/** Variables in the bounds of the sums and products in `nodes` (`n` of `\sum_{k=1}^{n}`): integers. */
+const factorialsOf = new WeakMap<MathNode, MathNode[]>();
+
+/** The factorials of an expression with variables in a node (`n!`, `(d-k)!`), by node. */
+export function factorialsOfVariables(node: MathNode): MathNode[] {
+  let found = factorialsOf.get(node);
+  if (!found) {
+    found = node.filter(
+      (n) =>
+        n.type === 'FunctionNode' &&
+        (n as unknown as { fn: { name: string } }).fn.name === 'factorial' &&
+        (n as unknown as { args: MathNode[] }).args[0]!.filter((m) => m.type === 'SymbolNode' && (m as unknown as { name: string }).name.startsWith('v_'))
+          .length > 0,
+    );
+    factorialsOf.set(node, found);
+  }
+  return found;
+}
+
+/**
+ * Variables that stand for integers in `nodes`: in the bounds of the sums and products (`n` of
+ * `\sum_{k=1}^{n}`) and in the argument of a factorial (`n!`, `(d-k)!`).
+ */
 export function integerVariables(...nodes: MathNode[]): Set<string> {
   const found = new Set<string>();
-  for (const node of nodes) {
-    for (const call of seriesIn(node)) {
-      for (const limit of (call as unknown as { args: MathNode[] }).args.slice(1, 3)) {
-        for (const symbol of limit.filter((n) => n.type === 'SymbolNode')) {
-          const name = (symbol as unknown as { name: string }).name;
-          if (name.startsWith('v_')) found.add(name);
-        }
-      }
+  const add = (expression: MathNode) => {
+    for (const symbol of expression.filter((n) => n.type === 'SymbolNode')) {
+      const name = (symbol as unknown as { name: string }).name;
+      if (name.startsWith('v_')) found.add(name);
     }
+  };
+  for (const node of nodes) {
+    for (const call of seriesIn(node)) (call as unknown as { args: MathNode[] }).args.slice(1, 3).forEach(add);
+    for (const call of factorialsOfVariables(node)) add((call as unknown as { args: MathNode[] }).args[0]!);
   }
   return found;
 }

@@ -49,14 +49,17 @@ function digitsOf(value: unknown): number {
   return text.replace('.', '').replace(/^0+(?=\d)/, '').length;
 }
 
+function hasSymbol(node: MathNode): boolean {
+  let found = false;
+  node.traverse((n) => {
+    if (n.type === 'SymbolNode' && !(n as unknown as { name: string }).name.match(/^(pi|e)$/)) found = true;
+  });
+  return found;
+}
+
 /** The value of a small constant subtree (an exponent, a factorial's argument), or undefined when it is not one. */
 function smallConstant(node: MathNode, estimate: SizeEstimate): number | undefined {
-  if (estimate.digits > 15) return undefined;
-  let hasSymbol = false;
-  node.traverse((n) => {
-    if (n.type === 'SymbolNode' && !(n as unknown as { name: string }).name.match(/^(pi|e)$/)) hasSymbol = true;
-  });
-  if (hasSymbol) return undefined;
+  if (estimate.digits > 15 || hasSymbol(node)) return undefined;
   try {
     // small by the estimate, so cheap to evaluate with the node's own (exact) instance
     const value = Number((node.evaluate() as { valueOf(): unknown }).valueOf());
@@ -87,6 +90,8 @@ function walk(node: MathNode, options: Options): SizeEstimate {
       if (name === 'pow') return power(args, sizes);
       if (name === 'factorial' || name === 'combinations' || name === 'permutations' || name === 'gamma') {
         const k = smallConstant(args[0]!, sizes[0]!);
+        // of a variable (`n!` at a point of an identity check): its exact size is not known here, a float's is
+        if (k === undefined && hasSymbol(args[0]!)) throw new TooLarge(`${name} of a variable`, true);
         if (k === undefined || Math.abs(k) > MAX_FACTORIAL) throw new TooLarge(`${name} of a large number`);
         return { digits: Math.ceil(Math.abs(k) * Math.log10(Math.max(2, Math.abs(k)))) + 1, approximateOnly };
       }

@@ -99,14 +99,21 @@ function verifyStep(written: Step, context: StepContext): StepResult {
     ...remainders,
   );
   findings.sort((a, b) => a.start - b.start);
-  evidence.push(...findings.map((f) => toEvidence(written, f)));
+  // numbers of an identity read as a computation (`x^2 \times 3 = 6x^2` as `2 \times 3 = 6`): the identity's
+  const identities = findings.filter((f) => f.kind === 'identity');
+  const own = evidence.filter(
+    (e) => e.kind !== 'arithmetic' || !identities.some((f) => offsetOf(step, e.range.start) >= f.start && offsetOf(step, e.range.end) <= f.end),
+  );
+  evidence.length = 0;
+  evidence.push(...own, ...findings.map((f) => toEvidence(written, f)));
   return { evidence, functions, equation: equations.last };
 }
 
 /** The context of the first step: functions defined in the problem. */
 function documentContext(document: SolutionDocument): StepContext {
   const names = functionNames([document.problem, ...document.steps.map((s) => s.text)].join('\n'));
-  const functions = addDefinitions(new Map(), readMath(document.problem, names), document.problem);
+  const defined = addDefinitions(new Map(), readMath(document.problem, names), document.problem);
+  const functions = new Map([...defined].map(([name, definition]) => [name, { ...definition, given: true }]));
   return { functions, functionNames: names };
 }
 
