@@ -89,7 +89,8 @@ function peakRssPreload(dir: string): string {
   if (!existsSync(path)) {
     writeFileSync(
       path,
-      `const { writeFileSync } = require('node:fs');\nconst { join } = require('node:path');\nprocess.on('exit', () => {\n  const out = process.env.STEPCRITIC_BENCH_RSS_DIR;\n  if (out) { const u = process.resourceUsage(); writeFileSync(join(out, 'rss-' + process.pid + '.txt'), u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime)); }\n});\n`,
+      // Written at exit and every second, so that a process killed with SIGKILL leaves its peak so far.
+      `const { writeFileSync } = require('node:fs');\nconst { join } = require('node:path');\nconst report = () => {\n  const out = process.env.STEPCRITIC_BENCH_RSS_DIR;\n  if (out) { const u = process.resourceUsage(); writeFileSync(join(out, 'rss-' + process.pid + '.txt'), u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime)); }\n};\nprocess.on('exit', report);\nsetInterval(report, 1000).unref();\n`,
     );
   }
   return path;
