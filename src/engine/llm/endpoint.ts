@@ -168,15 +168,17 @@ export class Endpoint {
   /**
    * Learns from a refusal that came back in a batch's results (the batch's requests carried what the
    * endpoint's requests carry now); true when the next requests will differ. A batch learns one refusal
-   * per round, since a server names only the first parameter it refuses: a refusal of `max_tokens` is
-   * OpenAI's reasoning-model refusal, and those models refuse a temperature other than the default and
-   * log-probabilities too (OpenAI's and Azure OpenAI's reasoning-model guides), so all three are learned
-   * at once rather than in three rounds of up to 24 hours each.
+   * per round, since a server names only the first parameter it refuses: a refusal of `max_tokens` that
+   * asks for `max_completion_tokens` is OpenAI's reasoning-model refusal, and those models refuse a
+   * temperature other than the default and log-probabilities too (OpenAI's and Azure OpenAI's
+   * reasoning-model guides), so all three are learned at once rather than in three rounds of up to 24
+   * hours each.
    */
   learnFromBatchRefusal(error: LlmError): boolean {
     const before = this.capabilities;
     this.adapt(error, this.toSend({ logprobs: true, n: this.config.samples, schema: true, maxTokens: 0 }));
-    if (refusedParameter(error)?.parameter === 'max_tokens') {
+    const message = error.serverMessage ?? error.message;
+    if (refusedParameter(error)?.parameter === 'max_tokens' && /max_completion_tokens/.test(message)) {
       this.profile.learn(
         { temperature: 'refused', ...(this.config.logprobs === 'never' ? {} : { logprobs: 'refused' as const }) },
         "a reasoning model in a batch: the model's default temperature, P(True) without log-probabilities",
