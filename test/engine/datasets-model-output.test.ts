@@ -155,6 +155,33 @@ describe('model-output records', () => {
     assert.equal(solutionsInRecord({ problem: PROBLEM, meta: { source: 'x' } }), undefined);
   });
 
+  it('split a preference pair (reward-model and DPO data) into its chosen and rejected responses', () => {
+    const wrong = RESPONSE.replace('48 / 2 = 24', '48 / 2 = 25');
+    const asText = solutionsInRecord({ prompt: PROBLEM, chosen: RESPONSE, rejected: wrong, id: 'p1' })!;
+    assert.deepEqual(
+      asText.map((s) => [s.name, read(s.record).problem, read(s.record).steps[0]?.text]),
+      [
+        ['chosen', PROBLEM, 'Half of the rolls are sold: 48 / 2 = 24.'],
+        ['rejected', PROBLEM, 'Half of the rolls are sold: 48 / 2 = 25.'],
+      ],
+    );
+    // TRL's conversational form: the prompt is a chat of its own, each response a chat that continues it.
+    const asChats = solutionsInRecord({
+      prompt: [{ role: 'user', content: PROBLEM }],
+      chosen: [{ role: 'assistant', content: RESPONSE }],
+      rejected: [{ role: 'assistant', content: wrong }],
+    })!;
+    assert.deepEqual(
+      asChats.map((s) => [s.name, read(s.record).problem, read(s.record).steps[0]?.text]),
+      [
+        ['chosen', PROBLEM, 'Half of the rolls are sold: 48 / 2 = 24.'],
+        ['rejected', PROBLEM, 'Half of the rolls are sold: 48 / 2 = 25.'],
+      ],
+    );
+    // Hugging Face's text-generation pipeline writes the response as `generated_text`.
+    assert.equal(read({ query: PROBLEM, generated_text: RESPONSE }).finalAnswer?.text, '24');
+  });
+
   it('read a response hard-wrapped at a fixed width as its sentences, not a step per line', () => {
     const wrapped = [
       'Natalia sold 48 clips in April, and in May she sold half as many',

@@ -25,6 +25,9 @@ const RESPONSE_KEYS = [
   'completion',
   'generation',
   'model_output',
+  'model_response',
+  // Hugging Face's text-generation pipeline.
+  'generated_text',
   'prediction',
   'model_answer',
   // RealCritic's `reasoning` is the model's; its MATH records' `solution` is the dataset's own.
@@ -36,6 +39,8 @@ const RESPONSE_KEYS = [
 const EXPECTED_KEYS = ['ground_truth', 'ground_truth_answer', 'gt_answer', 'gt', 'expected_answer', 'reference_answer', 'target', 'answer'] as const;
 /** Fields that hold several responses to one problem: each is a solution of its own (`solutionsInRecord`). */
 const SAMPLE_LIST_KEYS = ['responses', 'outputs', 'completions', 'generations', 'samples'] as const;
+/** A preference pair (DPO/reward-model data, TRL's format): two responses to one prompt, each a solution. */
+const PREFERENCE_KEYS = ['chosen', 'rejected'] as const;
 /** Solution-level labels: whether the response's final answer is right (RealCritic's `previous_score: [true]`). */
 const CORRECTNESS_KEYS = ['is_correct', 'correct', 'final_answer_correct', 'previous_score'] as const;
 /** Text fields that mark an object as one model-output record (not a wrapper around a list of them). */
@@ -96,6 +101,8 @@ export const isObject = (value: unknown): value is Record<string, unknown> => ty
  */
 export function solutionsInRecord(record: unknown): { name: string; record: Record<string, unknown> }[] | undefined {
   if (!isObject(record) || chatOf(record) || harnessSampleOf(record)) return undefined;
+  const pair = preferencePairOf(record);
+  if (pair) return pair;
   const problemKey = firstKey(record, PROBLEM_KEYS);
   if (
     problemKey === undefined ||
@@ -121,6 +128,27 @@ export function solutionsInRecord(record: unknown): { name: string; record: Reco
   if (named.length === 0) return undefined;
   const shared = Object.fromEntries(Object.entries(record).filter(([k]) => !named.includes(k)));
   return named.map((name) => ({ name, record: { ...shared, ...(record[name] as object) } }));
+}
+
+/**
+ * `{prompt, chosen, rejected}` with text responses, or TRL's conversational form where `chosen` and
+ * `rejected` are whole chats (the prompt inside them, or in `prompt` as a chat of its own).
+ */
+function preferencePairOf(record: Record<string, unknown>): { name: string; record: Record<string, unknown> }[] | undefined {
+  const [chosen, rejected] = PREFERENCE_KEYS.map((k) => record[k]);
+  const bothText = typeof chosen === 'string' && typeof rejected === 'string';
+  const bothChats = Array.isArray(chosen) && Array.isArray(rejected);
+  if (!bothText && !bothChats) return undefined;
+  const promptChat = Array.isArray(record.prompt) ? (record.prompt as unknown[]) : undefined;
+  const dropped = new Set<string>([...PREFERENCE_KEYS, ...(promptChat ? ['prompt'] : [])]);
+  const shared = Object.fromEntries(Object.entries(record).filter(([k]) => !dropped.has(k)));
+  return PREFERENCE_KEYS.map((name) => {
+    const response = record[name];
+    return {
+      name,
+      record: typeof response === 'string' ? { ...shared, response } : { ...shared, messages: [...(promptChat ?? []), ...(response as unknown[])] },
+    };
+  });
 }
 
 /** Whether a record has a model's response beside its other fields (`{question, answer, response}` is not GSM8K). */
