@@ -102,12 +102,12 @@ describe('stepcritic eval --batch-api', () => {
     assert.deepEqual(scores(resumed.stdout), live);
   });
 
-  it('needs a run log; --run-log alone is refused', async () => {
+  it('needs a run log; --resume needs one too', async () => {
     const noLog = await runCli(['eval', 'data.jsonl', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--batch-api'], { cwd: tree.dir });
     assert.equal(noLog.status, 2);
     assert.match(noLog.stderr, /--batch-api needs --run-log FILE/);
-    const stray = await runCli(['eval', 'data.jsonl', '--run-log', 'x.jsonl'], { cwd: tree.dir });
+    const stray = await runCli(['eval', 'data.jsonl', '--no-llm', '--resume'], { cwd: tree.dir });
     assert.equal(stray.status, 2);
-    assert.match(stray.stderr, /go with --batch-api/);
+    assert.match(stray.stderr, /--resume continues the run in --run-log FILE/);
   });
 });

@@ -203,4 +203,42 @@ describe('stepcritic check --shard and stepcritic report over several run logs',
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--shard 3\/2: I must be between 1 and 2/);
   });
+  it('eval --shard --run-log on each shard, then eval --merge: the figures of one unsharded eval', async () => {
+    const evalArgs = ['eval', 'gsm8k.json', '--base-url', server.baseUrl, '--model', 'scripted-critic', '--no-cache', '--format', 'json'];
+    /** An eval report without what differs between runs (wall time) and the run's own notes (shard, merge). */
+    const figures = (json: string) => {
+      const { timeMs: _t, shard: _s, merged: _m, skipped: _k, ...rest } = JSON.parse(json) as Record<string, unknown>;
+      return rest;
+    };
+    const whole = await runCli(evalArgs, { cwd: tree.dir });
+    assert.equal(whole.status, 0, whole.stderr);
+    for (let i = 1; i <= 3; i++) {
+      const shard = await runCli([...evalArgs, '--shard', `${i}/3`, '--run-log', `eval-${i}.jsonl`], { cwd: tree.dir });
+      assert.equal(shard.status, 0, shard.stderr);
+    }
+    const logs = glob(tree.dir, /^eval-\d\.jsonl$/);
+    const merged = await runCli(['eval', '--merge', ...logs, '--format', 'json'], { cwd: tree.dir });
+    assert.equal(merged.status, 0, merged.stderr);
+    const report = JSON.parse(merged.stdout) as { overall: { solutions: number; calibration: { steps: number; auroc: number | null } }; merged: unknown };
+    assert.equal(report.overall.solutions, RECORDS);
+    assert.ok(report.overall.calibration.steps > 0 && report.overall.calibration.auroc !== null, 'the critic P(True) of every shard is scored together');
+    assert.deepEqual(report.merged, { logs: 3, duplicates: 0 });
+    assert.deepEqual(figures(merged.stdout), figures(whole.stdout));
+
+    // Some shards only: said, in the report and on stderr.
+    const some = await runCli(['eval', '--merge', 'eval-1.jsonl', 'eval-3.jsonl'], { cwd: tree.dir });
+    assert.equal(some.status, 0, some.stderr);
+    assert.match(some.stderr, /shard 2 of 3 not given: the figures cover the others only/);
+    assert.match(some.stdout, /Scored together from 2 run logs \(shards 1 and 3 of 3 only\)/);
+
+    // Another threshold is another eval; a check's log is no eval's.
+    const other = await runCli([...evalArgs, '--threshold', '0.3', '--shard', '2/3', '--run-log', 'other.jsonl'], { cwd: tree.dir });
+    assert.equal(other.status, 0, other.stderr);
+    const mixed = await runCli(['eval', '--merge', 'eval-1.jsonl', 'other.jsonl'], { cwd: tree.dir });
+    assert.equal(mixed.status, 2);
+    assert.match(mixed.stderr, /eval-1\.jsonl and .*other\.jsonl were made with different configurations .*threshold/);
+    const checkLog = await runCli(['eval', '--merge', 'run-1.jsonl'], { cwd: tree.dir });
+    assert.equal(checkLog.status, 2);
+    assert.match(checkLog.stderr, /run-1\.jsonl is the run log of a check, not of an eval: 'stepcritic report' renders it/);
+  });
 });

@@ -19,7 +19,7 @@ import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-
 import { PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION } from './calibration-option';
 import type { Shard } from '../../engine/pipeline/shard';
-import { readShard, SHARD_OPTION } from './shard-option';
+import { readShard, shardOption } from './shard-option';
 import { RUBRIC_OPTION } from './rubric-option';
 
 const FAIL_ON = ['incorrect', 'uncertain', 'never'] as const;
@@ -39,7 +39,7 @@ const BATCH_OPTIONS: OptionSpec[] = [
     type: 'boolean',
     description: 'With --resume: judge again the solutions that failed or could not be judged (a step, or a rubric item)',
   },
-  SHARD_OPTION,
+  shardOption('`stepcritic report` merges their run logs'),
   {
     name: 'triage',
     type: 'string',

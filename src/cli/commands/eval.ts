@@ -3,19 +3,33 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetKindOf } from '../../engine/batch/dataset-stream';
-import { renderEvalMarkdown, runEval, splitOf, type EvalOptions } from '../../engine/eval/run';
+import { evalRunInfo, renderEvalMarkdown, runEval, splitOf, type EvalOptions, type EvalReport, type EvalSplit } from '../../engine/eval/run';
+import type { BatchResults } from '../../engine/batch/batch-files';
+import type { RunLogWriter } from '../../engine/batch/run-log';
 import { SwitchedReplySource } from '../../engine/llm/batch-request';
-import { booleanValue, formatHelp, helpHint, integerValue, numberValue, parseCommandArgs, stringValue, stringValues, type OptionSpec } from '../args';
+import {
+  booleanValue,
+  formatHelp,
+  helpHint,
+  integerValue,
+  numberValue,
+  parseCommandArgs,
+  stringValue,
+  stringValues,
+  type OptionSpec,
+  type ParsedArgs,
+} from '../args';
 import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
 import { writeFileAtomic } from '../../engine/files/write';
 import { describeCalibration } from '../../engine/calibration/file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
 import { createCliStepCritic, PRM_OPTIONS } from './prm-options';
 import { CALIBRATION_OPTION, cliCriticIdentity, readCliCalibration } from './calibration-option';
-import { readShard, SHARD_OPTION } from './shard-option';
+import { readShard, shardOption } from './shard-option';
 import { warnIfNoCheckWorker } from '../deps';
 import { BATCH_API_OPTIONS, readBatchApi } from './check-options';
-import { evalBatchReplies, type EvalBatches } from './eval-batch';
+import { batchApiResults } from './batch-api';
+import { mergeEvalRunLogs, openEvalRunLog } from './eval-run-log';
 
 const EVAL_OPTIONS: OptionSpec[] = [
   {
@@ -33,7 +47,12 @@ const EVAL_OPTIONS: OptionSpec[] = [
     description: 'Judge a stratified sample of N labelled solutions: both labels (erroneous, correct) of every split, in proportion',
   },
   { name: 'seed', type: 'string', valueName: 'S', defaultText: '1', description: 'Seed of --sample (the same seed takes the same sample)' },
-  SHARD_OPTION,
+  shardOption('`stepcritic eval --merge` scores the run logs (--run-log) of the shards together'),
+  {
+    name: 'merge',
+    type: 'boolean',
+    description: 'Score the run logs given (instead of datasets) together: the --run-log files of the shards of one eval, run apart',
+  },
   {
     name: 'concurrency',
     type: 'string',
@@ -54,13 +73,19 @@ const EVAL_OPTIONS: OptionSpec[] = [
     name: 'run-log',
     type: 'string',
     valueName: 'FILE',
-    description: '--batch-api: where the batch ids are kept (results are downloaded into FILE.batches/)',
+    description:
+      'Log every scored solution to FILE (JSONL), for `eval --merge`; with --batch-api also the batch ids (results are downloaded into FILE.batches/)',
   },
-  { name: 'resume', type: 'boolean', description: '--batch-api: continue the run in --run-log: re-attach to its batches, ask only what they did not answer' },
+  {
+    name: 'resume',
+    type: 'boolean',
+    description:
+      'Continue the run in --run-log (verdicts come back from the cache); with --batch-api re-attach to its batches, ask only what they did not answer',
+  },
 ];
 
 const HELP = {
-  usage: 'stepcritic eval [options] DATASET...',
+  usage: 'stepcritic eval [options] DATASET...\n       stepcritic eval --merge [--format FORMAT] [--out FILE] RUNLOG...',
   description: [
     'Judges labelled solutions (ProcessBench, MR-BEN, BIG-Bench Mistake, PRMBench, MR-GSM8K) and prints, per',
     'split: accuracy on erroneous solutions (earliest wrong step found exactly), accuracy on correct ones',
@@ -75,6 +100,8 @@ const HELP = {
     "--batch-api sends the critic's requests through the endpoint's batch API (half the price, done within",
     '24 hours) and scores once the batches have run; the batch ids are kept in --run-log FILE, and the same',
     'command with --resume after an interruption re-attaches to them instead of paying twice.',
+    '--shard I/N with --run-log FILE on N machines, then `stepcritic eval --merge run-*.jsonl`, gives the',
+    'figures of the whole run (a solution in two logs counts once; logs of different evals are refused).',
   ].join('\n'),
   options: EVAL_OPTIONS,
   sections: {
@@ -82,6 +109,7 @@ const HELP = {
       'stepcritic eval ../shared/data/processbench --split gsm8k --sample 100 --seed 7',
       'stepcritic eval ../shared/data/processbench/gsm8k.json --format json --out eval.json --budget 2000000',
       'stepcritic eval ../shared/data/processbench --model gpt-4o-mini --batch-api --run-log eval-run.jsonl',
+      'stepcritic eval ../shared/data/processbench --shard 2/4 --run-log run-2.jsonl   (then: stepcritic eval --merge run-*.jsonl)',
     ],
   },
 };
@@ -105,93 +133,116 @@ export const evalCommand: Command = {
   help: () => formatHelp(HELP),
   async run(context: CliContext): Promise<number> {
     const args = parseCommandArgs('eval', context.argv, EVAL_OPTIONS);
-    if (args.positionals.length === 0) throw new UsageError('eval needs a DATASET (a file or a folder)', helpHint('eval'));
-    const concurrency = integerValue('eval', args, 'concurrency', 1, 256);
-    const limit = integerValue('eval', args, 'limit', 1);
-    const threshold = numberValue('eval', args, 'threshold', 0, 1) ?? 0.5;
     const format = stringValue(args, 'format') ?? 'markdown';
     const out = stringValue(args, 'out');
-    const splits = stringValues(args, 'split');
-
-    const sampleSize = integerValue('eval', args, 'sample', 1);
-    const seed = integerValue('eval', args, 'seed', 0, 2 ** 32 - 1) ?? 1;
-    if (args.values.seed !== undefined && sampleSize === undefined) throw new UsageError('--seed goes with --sample N', helpHint('eval'));
-    const shard = readShard('eval', args);
-
-    let splitList = (await Promise.all(args.positionals.map(datasetFiles))).flat().map(splitOf);
-    if (splits.length > 0) {
-      const matches = (wanted: string) => splitList.filter((s) => s.name === wanted || s.name.split('/').pop() === wanted);
-      const unknown = splits.filter((s) => matches(s).length === 0);
-      if (unknown.length > 0) throw new UsageError(`no split ${unknown.join(', ')} (there are: ${splitList.map((s) => s.name).join(', ')})`, helpHint('eval'));
-      const chosen = new Set(splits.flatMap((s) => matches(s).map((m) => m.path)));
-      splitList = splitList.filter((s) => chosen.has(s.path));
+    if (booleanValue(args, 'merge') === true) {
+      if (args.positionals.length === 0) throw new UsageError('eval --merge needs the run logs to score (RUNLOG...)', helpHint('eval'));
+      await writeEvalOutput(context, await mergeEvalRunLogs(context, args.positionals), format, out);
+      return EXIT_CLEAN;
     }
-
-    const runLog = stringValue(args, 'run-log');
-    const resume = booleanValue(args, 'resume') ?? false;
-    const batchApi = readBatchApi('eval', args, runLog);
-    if (!batchApi && (runLog !== undefined || resume))
-      throw new UsageError('--run-log and --resume go with --batch-api in eval (its verdicts resume from the cache)', helpHint('eval'));
-    const batched = batchApi ? new SwitchedReplySource() : undefined;
-
-    const setup = await createCliStepCritic('eval', args, context.env, {
-      concurrency,
-      report: (line) => context.stderr.write(`stepcritic: ${line}\n`),
-      ...(batched ? { replies: batched } : {}),
-    });
-    if (batched && !setup.llm) throw new UsageError('--batch-api needs the LLM critic: an endpoint and a model (--base-url, --model)', helpHint('eval'));
-    const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
-    context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
-    warnIfNoCheckWorker(context);
-    const progress = context.stderr.isTTY === true;
-    const evalOptions: EvalOptions = {
-      critic: setup.critic,
-      criticOffReason: setup.offReason,
-      model: setup.model,
-      ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
-      ...(calibration ? { calibration } : {}),
-      concurrency: concurrency ?? setup.concurrency ?? 4,
-      limit,
-      ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
-      ...(shard ? { shard } : {}),
-      threshold,
-      cwd: context.cwd,
-      signal: context.signal,
-    };
-    let report: Awaited<ReturnType<typeof runEval>>;
-    let batches: EvalBatches | undefined;
-    try {
-      if (batched && batchApi && runLog !== undefined && setup.llm) {
-        const ran = await evalBatchReplies(context, { batchApi, runLog, resume, inputs: splitList.map((s) => s.path) }, setup.llm, batched, () =>
-          runEval(splitList, evalOptions),
-        );
-        if ('exit' in ran) return ran.exit;
-        batches = ran;
-      }
-      report = await runEval(splitList, {
-        ...evalOptions,
-        onItem: progress ? (_r, done) => context.stderr.write(`\rstepcritic: judged ${done} solutions`) : undefined,
-      });
-      batches?.runLog.close({
-        interrupted: report.stopped !== undefined,
-        ...(report.stopped ? { reason: report.stopped } : {}),
-        durationMs: report.timeMs,
-        judgedThisRun: report.overall.solutions,
-        usage: report.usage,
-      });
-    } finally {
-      setup.store?.close();
-      await batches?.results.close();
-    }
-    if (progress) context.stderr.write('\n');
-    const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderEvalMarkdown(report);
-    if (out) {
-      await writeFileAtomic(out, text);
-      context.stderr.write(`stepcritic: wrote ${out}\n`);
-    } else {
-      context.stdout.write(text);
-    }
+    if (args.positionals.length === 0) throw new UsageError('eval needs a DATASET (a file or a folder)', helpHint('eval'));
+    const report = await judgeSplits(context, args, await chosenSplits(args));
+    if ('exit' in report) return report.exit;
+    await writeEvalOutput(context, report, format, out);
     if (report.stopped) context.stderr.write(`stepcritic: ${report.stopped}; run the same command again to resume from the cache\n`);
     return context.signal.aborted ? EXIT_INTERRUPTED : EXIT_CLEAN;
   },
 };
+
+/** The dataset files named, as splits, narrowed to --split. */
+async function chosenSplits(args: ParsedArgs): Promise<EvalSplit[]> {
+  const splits = stringValues(args, 'split');
+  const splitList = (await Promise.all(args.positionals.map(datasetFiles))).flat().map(splitOf);
+  if (splits.length === 0) return splitList;
+  const matches = (wanted: string) => splitList.filter((s) => s.name === wanted || s.name.split('/').pop() === wanted);
+  const unknown = splits.filter((s) => matches(s).length === 0);
+  if (unknown.length > 0) throw new UsageError(`no split ${unknown.join(', ')} (there are: ${splitList.map((s) => s.name).join(', ')})`, helpHint('eval'));
+  const chosen = new Set(splits.flatMap((s) => matches(s).map((m) => m.path)));
+  return splitList.filter((s) => chosen.has(s.path));
+}
+
+/** Judges and scores the splits (through the batch API with --batch-api), logging to --run-log. */
+async function judgeSplits(context: CliContext, args: ParsedArgs, splitList: EvalSplit[]): Promise<EvalReport | { exit: number }> {
+  const concurrency = integerValue('eval', args, 'concurrency', 1, 256);
+  const sampleSize = integerValue('eval', args, 'sample', 1);
+  const seed = integerValue('eval', args, 'seed', 0, 2 ** 32 - 1) ?? 1;
+  if (args.values.seed !== undefined && sampleSize === undefined) throw new UsageError('--seed goes with --sample N', helpHint('eval'));
+  const shard = readShard('eval', args);
+  const runLogPath = stringValue(args, 'run-log');
+  const resume = booleanValue(args, 'resume') ?? false;
+  if (resume && runLogPath === undefined) throw new UsageError('--resume continues the run in --run-log FILE', helpHint('eval'));
+  const batchApi = readBatchApi('eval', args, runLogPath);
+  const batched = batchApi ? new SwitchedReplySource() : undefined;
+
+  const setup = await createCliStepCritic('eval', args, context.env, {
+    concurrency,
+    report: (line) => context.stderr.write(`stepcritic: ${line}\n`),
+    ...(batched ? { replies: batched } : {}),
+  });
+  if (batched && !setup.llm) throw new UsageError('--batch-api needs the LLM critic: an endpoint and a model (--base-url, --model)', helpHint('eval'));
+  const calibration = readCliCalibration('eval', args, cliCriticIdentity(setup), setup.offReason);
+  context.stderr.write(`stepcritic: ${setup.notice}${calibration ? `; P(True) ${describeCalibration(calibration.note)}` : ''}\n`);
+  warnIfNoCheckWorker(context);
+  const evalOptions: EvalOptions = {
+    critic: setup.critic,
+    criticOffReason: setup.offReason,
+    model: setup.model,
+    ...(setup.protocolVersion !== undefined ? { protocolVersion: setup.protocolVersion } : {}),
+    ...(calibration ? { calibration } : {}),
+    concurrency: concurrency ?? setup.concurrency ?? 4,
+    limit: integerValue('eval', args, 'limit', 1),
+    ...(sampleSize !== undefined ? { sample: { size: sampleSize, seed } } : {}),
+    ...(shard ? { shard } : {}),
+    threshold: numberValue('eval', args, 'threshold', 0, 1) ?? 0.5,
+    cwd: context.cwd,
+    signal: context.signal,
+  };
+  let runLog: RunLogWriter | undefined;
+  let results: BatchResults | undefined;
+  try {
+    if (runLogPath !== undefined) {
+      const inputs = splitList.map((s) => s.path);
+      runLog = await openEvalRunLog(context, { path: runLogPath, resume, inputs, ...(shard ? { shard } : {}) }, setup, evalRunInfo(evalOptions));
+    }
+    if (batched && batchApi && runLog && setup.llm) {
+      const ran = await batchApiResults(
+        context,
+        { batchApi, quiet: false, resumeHint: 'the same command with --resume re-attaches to them' },
+        setup.llm,
+        runLog,
+        batched,
+        () => runEval(splitList, evalOptions),
+      );
+      if ('exit' in ran) return ran;
+      results = ran;
+    }
+    const progress = context.stderr.isTTY === true;
+    const report = await runEval(splitList, {
+      ...evalOptions,
+      ...(runLog ? { runLog } : {}),
+      onItem: progress ? (_r, done) => context.stderr.write(`\rstepcritic: judged ${done} solutions`) : undefined,
+    });
+    if (progress) context.stderr.write('\n');
+    runLog?.close({
+      interrupted: report.stopped !== undefined,
+      ...(report.stopped ? { reason: report.stopped } : {}),
+      durationMs: report.timeMs,
+      judgedThisRun: report.overall.solutions,
+      usage: report.usage,
+    });
+    return report;
+  } finally {
+    setup.store?.close();
+    await results?.close();
+  }
+}
+
+async function writeEvalOutput(context: CliContext, report: EvalReport, format: string, out: string | undefined): Promise<void> {
+  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderEvalMarkdown(report);
+  if (out) {
+    await writeFileAtomic(out, text);
+    context.stderr.write(`stepcritic: wrote ${out}\n`);
+  } else {
+    context.stdout.write(text);
+  }
+}

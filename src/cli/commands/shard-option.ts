@@ -6,13 +6,15 @@ import type { OptionSpec, ParsedArgs } from '../args';
 import { helpHint, stringValue } from '../args';
 import { UsageError } from '../command';
 
-export const SHARD_OPTION: OptionSpec = {
-  name: 'shard',
-  type: 'string',
-  valueName: 'I/N',
-  description:
-    'Judge only shard I of N (I from 1 to N): the solutions whose content hash falls in it, so N machines split one run without talking to each other; `stepcritic report` merges their run logs',
-};
+/** The --shard option, saying how the shards' logs come together again (`merged`). */
+export function shardOption(merged: string): OptionSpec {
+  return {
+    name: 'shard',
+    type: 'string',
+    valueName: 'I/N',
+    description: `Judge only shard I of N (I from 1 to N): the solutions whose content hash falls in it, so N machines split one run without talking to each other; ${merged}`,
+  };
+}
 
 export function readShard(command: string, args: ParsedArgs): Shard | undefined {
   const text = stringValue(args, 'shard');

@@ -64,6 +64,8 @@ export const RunLogItemSchema = z.object({
   at: z.string(),
   entry: FileReportSchema,
   triage: TriageInfoSchema.optional(),
+  /** `eval`: the split (dataset file) the solution was scored in, so that shards' logs score alike wherever they ran. */
+  split: z.string().optional(),
 });
 export type RunLogItem = z.infer<typeof RunLogItemSchema>;
 
@@ -161,7 +163,7 @@ export interface RunLogWriter {
   readonly runId: string;
   /** Keys (id + content hash) of the items already in the log: a resumed run skips them. */
   readonly done: ReadonlySet<string>;
-  append(entry: FileReport, key: { id: string; contentHash: string }, triage?: TriageInfo): void;
+  append(entry: FileReport, key: { id: string; contentHash: string }, about?: { triage?: TriageInfo; split?: string }): void;
   /** The provider batches of the log (`--batch-api`), in the order submitted, with how each ended if it did. */
   readonly batches: { batch: RunLogBatch; end?: RunLogBatchEnd }[];
   /** Records a provider batch submitted, or ended. */
@@ -300,9 +302,9 @@ export async function openRunLog(options: RunLogWriterOptions): Promise<RunLogWr
     runId,
     done,
     batches,
-    append(entry, key, triage) {
+    append(entry, key, about = {}) {
       if (closed) throw new RunLogError('the run log is closed');
-      write({ type: 'item', id: key.id, contentHash: key.contentHash, at: new Date().toISOString(), entry, ...(triage ? { triage } : {}) });
+      write({ type: 'item', id: key.id, contentHash: key.contentHash, at: new Date().toISOString(), entry, ...about });
     },
     appendBatch(line) {
       if (closed) throw new RunLogError('the run log is closed');

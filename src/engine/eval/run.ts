@@ -17,12 +17,14 @@ import type { CalibrationSample } from '../calibration/samples';
 import { calibrationSamples } from '../calibration/samples';
 import type { StepCritic } from '../checks';
 import { buildItemDocument } from '../pipeline/document';
+import type { RunLogWriter } from '../batch/run-log';
 import type { PipelineItem } from '../pipeline/items';
-import { readItems } from '../pipeline/items';
+import { itemKey, readItems } from '../pipeline/items';
 import type { Shard } from '../pipeline/shard';
 import { describeShard, inShard } from '../pipeline/shard';
+import { describeShards } from '../report/findings';
 import { describeStop, runPipeline } from '../pipeline/run';
-import type { FileReport } from '../report/schema';
+import type { FileReport, ReportShards } from '../report/schema';
 import type { CalibrationNote, Labels, SolutionDocument, Usage } from '../types';
 import {
   probabilityScores,
@@ -93,17 +95,22 @@ export interface EvalReport {
   sample?: { size: number; seed: number };
   /** `--shard I/N`: the figures are of this shard's solutions only. */
   shard?: Shard;
+  /** `eval --merge`: scored from these run logs together (the shards they cover, when not all). */
+  merged?: { logs: number; duplicates: number; shards?: ReportShards };
   splits: SplitReport[];
   overall: SplitReport;
   usage: Usage;
   timeMs: number;
-  /** Records read but not usable (no label, unreadable), counted per reason. */
-  skipped: { count: number; reasons: Record<string, number> };
+  /** Records read but not usable (no label, unreadable), counted per reason (not known to a merge: the logs hold what was scored). */
+  skipped?: { count: number; reasons: Record<string, number> };
   /** Why the run ended before the end of the data, if it did. */
   stopped?: string;
   /** Every labelled step with the critic's raw P(True), by solution: the input of `stepcritic calibrate`. */
   criticSteps: CalibrationSample[];
 }
+
+/** What an eval report says about the run besides its figures. */
+export type EvalRunInfo = Pick<EvalReport, 'model' | 'critic' | 'threshold' | 'protocolVersion' | 'calibration' | 'sample'>;
 
 export interface EvalOptions {
   critic?: StepCritic;
@@ -125,6 +132,12 @@ export interface EvalOptions {
   cwd?: string;
   signal?: AbortSignal;
   onItem?: (result: EvalItemResult, done: number) => void;
+  /**
+   * Where every scored solution is logged with its split (`--run-log`), so that the logs of several
+   * shards are scored together later (merge.ts). A solution the log holds already (a resumed run,
+   * judged again from the cache) is not logged twice.
+   */
+  runLog?: RunLogWriter;
 }
 
 function addUsage(into: Usage, add: Usage): void {
@@ -223,7 +236,10 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
         skipped.reasons[reason] = (skipped.reasons[reason] ?? 0) + 1;
         return;
       }
-      const result = scored(entry, splitByPath.get(finished.item.path) ?? '');
+      const split = splitByPath.get(finished.item.path) ?? '';
+      const result = scored(entry, split);
+      if (options.runLog && !options.runLog.done.has(itemKey(finished.item)))
+        options.runLog.append(entry, { id: finished.item.id, contentHash: finished.item.contentHash }, { split });
       results.push(result);
       options.onItem?.(result, results.length);
     },
@@ -232,18 +248,40 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
   if (outcome.stopped?.kind === 'cancelled') stopped = `interrupted after ${results.length} solutions`;
   else if (outcome.stopped) stopped = describeStop(outcome.stopped);
 
+  return assembleEvalReport(results, {
+    ...evalRunInfo(options),
+    datasets: splits.map((s) => s.path),
+    ...(options.shard ? { shard: options.shard } : {}),
+    timeMs: Date.now() - started,
+    skipped,
+    ...(stopped ? { stopped } : {}),
+  });
+}
+
+/** What an eval report says about the run, from its options (a run log keeps it too: merge.ts). */
+export function evalRunInfo(
+  options: Pick<EvalOptions, 'model' | 'critic' | 'criticOffReason' | 'threshold' | 'protocolVersion' | 'calibration' | 'sample'>,
+): EvalRunInfo {
+  return {
+    model: options.model ?? null,
+    critic: options.critic?.description ?? options.criticOffReason ?? 'off',
+    threshold: options.threshold ?? 0.5,
+    ...(options.critic && options.protocolVersion !== undefined ? { protocolVersion: options.protocolVersion } : {}),
+    ...(options.critic && options.calibration ? { calibration: options.calibration.note } : {}),
+    ...(options.sample ? { sample: options.sample } : {}),
+  };
+}
+
+/** The report of scored solutions: per split, and over all. */
+export function assembleEvalReport(
+  results: readonly EvalItemResult[],
+  run: Omit<EvalReport, 'version' | 'splits' | 'overall' | 'usage' | 'criticSteps'>,
+): EvalReport {
   const names = [...new Set(results.map((r) => r.split))];
   const overall = summariseSplit('all', results);
   return {
     version: 1,
-    datasets: splits.map((s) => s.path),
-    model: options.model ?? null,
-    critic: options.critic?.description ?? options.criticOffReason ?? 'off',
-    threshold,
-    ...(options.critic && options.protocolVersion !== undefined ? { protocolVersion: options.protocolVersion } : {}),
-    ...(options.critic && options.calibration ? { calibration: options.calibration.note } : {}),
-    ...(options.sample ? { sample: options.sample } : {}),
-    ...(options.shard ? { shard: options.shard } : {}),
+    ...run,
     splits: names.map((name) =>
       summariseSplit(
         name,
@@ -252,14 +290,12 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
     ),
     overall,
     usage: overall.usage,
-    timeMs: Date.now() - started,
-    skipped,
-    ...(stopped ? { stopped } : {}),
     criticSteps: results.flatMap((r) => r.criticSteps),
   };
 }
 
-function scored(entry: FileReport, split: string): EvalItemResult {
+/** A judged solution scored against its label (it has one: unscorable records are not judged). */
+export function scored(entry: FileReport, split: string): EvalItemResult {
   const { label, solutionLevel } = evalLabel(entry.labels)!;
   const base = {
     split,
@@ -325,7 +361,12 @@ export function renderEvalMarkdown(report: EvalReport): string {
       `${report.overall.solutionLevel} of the solutions have only a final-answer label: a wrong one counts as caught when the solution is judged incorrect at any step or by its final answer; their steps are not scored (no ECE, Brier, AUROC).`,
     );
   }
-  if (report.skipped.count > 0) {
+  if (report.merged) {
+    const shards = report.merged.shards ? ` (${describeShards(report.merged.shards)} only)` : '';
+    const twice = report.merged.duplicates > 0 ? `; ${report.merged.duplicates} solutions in more than one log counted once` : '';
+    lines.push(`Scored together from ${report.merged.logs} run logs${shards}${twice}; time is the runs' own, summed.`);
+  }
+  if (report.skipped && report.skipped.count > 0) {
     const reasons = Object.entries(report.skipped.reasons)
       .map(([reason, n]) => `${n} × ${reason}`)
       .join('; ');

@@ -226,7 +226,11 @@ class PipelineRun {
   }
 
   private finish(finished: FinishedEntry): void {
-    this.options.runLog?.append(finished.entry, { id: finished.item.id, contentHash: finished.item.contentHash }, finished.triage);
+    this.options.runLog?.append(
+      finished.entry,
+      { id: finished.item.id, contentHash: finished.item.contentHash },
+      finished.triage ? { triage: finished.triage } : {},
+    );
     this.tracker.finishedEntry(finished.entry);
     this.ordered.put(finished.sequence, finished);
     this.report();
