@@ -147,6 +147,34 @@ describe('readItems over datasets', () => {
     );
   });
 
+  it('reads a file as what it holds, whatever its name: JSON Lines named .json, a JSON array named .jsonl', async () => {
+    const ids = (items: Awaited<ReturnType<typeof collect>>) =>
+      items.map((i) => (i.source.kind === 'record' ? (i.source.value as { id: string }).id : `${i.source.kind}: ${JSON.stringify(i.source)}`));
+    // pandas' to_json(lines=True) and Hugging Face's to_json write JSON Lines under a .json name.
+    const lines = join(dir, 'pandas.json');
+    writeFileSync(lines, `\n${JSON.stringify(record(0))}\r\n${JSON.stringify(record(1))}\r\n\r\n${JSON.stringify(record(2))}\r\n`);
+    const read = await collect(lines);
+    assert.deepEqual(ids(read), ['rec-0', 'rec-1', 'rec-2']);
+    assert.deepEqual(
+      read.map((i) => i.record),
+      [
+        { index: 0, line: 2 },
+        { index: 1, line: 3 },
+        { index: 2, line: 5 },
+      ],
+    );
+    const array = join(dir, 'pretty.jsonl');
+    writeFileSync(array, JSON.stringify([record(0), record(1)], null, 2));
+    assert.deepEqual(ids(await collect(array)), ['rec-0', 'rec-1']);
+    // One object on one line is one record, a minified wrapper still a wrapper, whatever follows it.
+    const one = join(dir, 'one-line.json');
+    writeFileSync(one, `${JSON.stringify(record(7))}\n\n`);
+    assert.deepEqual(ids(await collect(one)), ['rec-7']);
+    const wrapper = join(dir, 'minified-wrapper.json');
+    writeFileSync(wrapper, JSON.stringify({ meta: { n: 2 }, data: [record(3), record(4)] }));
+    assert.deepEqual(ids(await collect(wrapper)), ['rec-3', 'rec-4']);
+  });
+
   it('reads a single model-output object, whose fields are all text, as one record', async () => {
     const path = join(dir, 'one-output.json');
     const single = { id: 'x', meta: { model: 'm' }, problem: 'What is 2 + 2?', response: '2 + 2 = 4. The answer is 4.' };

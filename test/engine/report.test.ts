@@ -192,6 +192,20 @@ describe('report: text', () => {
     assert.match(painted[0]!, /<red>incorrect<\/red>/);
     assert.doesNotMatch(renderTextFile(slipFile()).join('\n'), /\x1b\[/);
   });
+
+  it("shows the input's control characters escaped: a hostile dataset cannot drive the terminal", () => {
+    // A file name with an escape sequence, and a record whose bytes a JSON parse error quotes back.
+    const hostile = unjudgedFileReport(
+      { uri: 'data/\x1b]0;owned\x07.jsonl#0', path: 'data/x.jsonl' },
+      'failed',
+      'line 1 is not valid JSON (Unexpected token \u0000\x1b[2J\r)',
+    );
+    const lines = renderTextFile(hostile);
+    assert.deepEqual(lines, ['data/\\u001b]0;owned\\u0007.jsonl#0  failed  line 1 is not valid JSON (Unexpected token \\u0000\\u001b[2J\\u000d)']);
+    const slip = slipFile();
+    const withEscape = { ...slip, steps: slip.steps.map((s) => ({ ...s, message: `${s.message}\x1b[8m` })) };
+    assert.doesNotMatch(renderTextFile(withEscape).join('\n'), /\x1b/);
+  });
 });
 
 interface SarifRegion {

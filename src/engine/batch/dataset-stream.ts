@@ -2,6 +2,8 @@
 // record, never on how many there are.
 //
 // - JSONL (`.jsonl`, `.ndjson`, optionally gzipped): node:readline, one record per non-blank line.
+//   Files are read as what they hold, whatever their name says: JSON Lines under a `.json` name (as
+//   pandas and Hugging Face datasets write them), a JSON array under a `.jsonl` one.
 // - JSON (`.json`): a top-level array of records (ProcessBench) is read with @streamparser/json, which
 //   emits each element as soon as it is complete and, with `keepStack: false`, drops it from its
 //   parent; JSON.parse would need the whole file (and its parse tree) in memory. A top-level object
@@ -55,6 +57,11 @@ function openText(path: string, highWaterMark = 256 * 1024): Readable {
 }
 
 export async function* streamJsonl(path: string, options: DatasetStreamOptions = {}): AsyncGenerator<DatasetRecord> {
+  // A JSON array saved under a JSON Lines name is read as what it is.
+  if ((await firstSignificantChar(path)) === '[') {
+    yield* streamJsonArrayOrObject(path, options);
+    return;
+  }
   const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_FILE_BYTES;
   const lines = createInterface({ input: openText(path).setEncoding('utf8'), crlfDelay: Infinity });
   let lineNumber = 0;
@@ -75,6 +82,42 @@ export async function* streamJsonl(path: string, options: DatasetStreamOptions =
       yield { ok: false, index, line: lineNumber, error: `line ${lineNumber} is not valid JSON (${errorMessage(error)})`, raw: raw.slice(0, 4096) };
     }
     index += 1;
+  }
+}
+
+/**
+ * Whether a file that starts with an object holds JSON Lines: its first line is a whole JSON object and
+ * more follows (pandas' `to_json(lines=True)` and Hugging Face's `to_json` write JSON Lines under a
+ * `.json` name). Only the first `maxBytes` are looked at: a minified wrapper object on one long line
+ * is not read whole to find out.
+ */
+async function holdsJsonLines(path: string, maxBytes: number): Promise<boolean> {
+  const stream = openText(path, 64 * 1024).setEncoding('utf8');
+  let head = '';
+  try {
+    for await (const chunk of stream) {
+      head += chunk as string;
+      const start = head.search(/[^\s\ufeff]/);
+      const newline = start < 0 ? -1 : head.indexOf('\n', start);
+      if (newline >= 0) {
+        const more = /\S/.test(head.slice(newline + 1));
+        if (!more && head.length < maxBytes) continue;
+        return more && isJsonObject(head.slice(start, newline));
+      }
+      if (head.length > maxBytes) return false;
+    }
+    return false;
+  } finally {
+    stream.destroy();
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text.replace(/^\ufeff/, ''));
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 
@@ -144,6 +187,10 @@ export async function* streamJsonArrayOrObject(path: string, options: DatasetStr
     return;
   }
   if (first !== '{') throw new Error(`a JSON dataset must be an array of records or an object; it starts with ${JSON.stringify(first)}`);
+  if (await holdsJsonLines(path, maxBytes)) {
+    yield* streamJsonl(path, options);
+    return;
+  }
 
   // An object: a wrapper whose arrays are the records ({ "q-1": [records…] }, { "meta": {…}, "data":
   // [records…] }; its other values are metadata and skipped), or one record (read whole).

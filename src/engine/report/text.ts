@@ -42,15 +42,25 @@ const VERDICT_STYLE: Record<string, TextStyle> = {
   failed: 'red',
 };
 
+/**
+ * Text from the input (a file name, a record's unreadable bytes quoted in a parse error, a claim) with
+ * its control characters shown as `\u001b`: written raw, an escape sequence in a hostile dataset would
+ * drive the user's terminal (set its title, move the cursor, hide what follows).
+ */
+function shown(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The lines one file (or record) contributes, in order: its findings, warnings, then its summary. */
 export function renderTextFile(file: FileReport, options: TextOptions = {}): string[] {
   const paint = options.paint ?? plain;
+  const uri = shown(file.uri);
   const verdictText = (v: string) => paint(VERDICT_STYLE[v] ?? 'bold', v);
   const lines: string[] = [];
 
   if (file.status !== 'judged') {
     if (options.quiet && file.status === 'skipped') return lines;
-    lines.push(`${paint('bold', file.uri)}  ${verdictText(file.status)}  ${file.reason ?? ''}`.trimEnd());
+    lines.push(`${paint('bold', uri)}  ${verdictText(file.status)}  ${shown(file.reason ?? '')}`.trimEnd());
     return lines;
   }
 
@@ -61,21 +71,21 @@ export function renderTextFile(file: FileReport, options: TextOptions = {}): str
   if (options.quiet) return lines;
 
   for (const warning of file.warnings) {
-    lines.push(`${paint('bold', file.uri)}  ${paint('yellow', 'warning')}  ${warning}`);
+    lines.push(`${paint('bold', uri)}  ${paint('yellow', 'warning')}  ${shown(warning)}`);
   }
-  lines.push(`${paint('bold', file.uri)}  ${verdictText(file.verdict ?? 'unchecked')}  ${fileDetails(file)}`);
+  lines.push(`${paint('bold', uri)}  ${verdictText(file.verdict ?? 'unchecked')}  ${fileDetails(file)}`);
   if (file.rubric) {
-    const note = file.rubric.note ? `  ${file.rubric.note}` : '';
-    lines.push(`${paint('bold', file.uri)}  ${paint('cyan', 'rubric')}  ${rubricScoreText(file.rubric)}${note}`);
-    for (const item of file.rubric.items) lines.push(`${paint('bold', file.uri)}  ${paint('cyan', 'rubric')}  ${rubricItemLine(item)}`);
+    const note = file.rubric.note ? `  ${shown(file.rubric.note)}` : '';
+    lines.push(`${paint('bold', uri)}  ${paint('cyan', 'rubric')}  ${rubricScoreText(file.rubric)}${note}`);
+    for (const item of file.rubric.items) lines.push(`${paint('bold', uri)}  ${paint('cyan', 'rubric')}  ${shown(rubricItemLine(item))}`);
   }
   return lines;
 }
 
 function stepLine(file: FileReport, step: StepReport, paint: (style: TextStyle, text: string) => string, verdictText: (v: string) => string): string {
-  const where = file.record === undefined ? `${file.uri}:${lineCol(findingPosition(step))}` : file.uri;
+  const where = shown(file.record === undefined ? `${file.uri}:${lineCol(findingPosition(step))}` : file.uri);
   const label = `step ${step.index + 1}`;
-  return `${paint('bold', where)}  ${label}  ${verdictText(step.verdict)}  ${step.message}`;
+  return `${paint('bold', where)}  ${label}  ${verdictText(step.verdict)}  ${shown(step.message)}`;
 }
 
 function lineCol(p: { line: number; character: number }): string {
