@@ -15,8 +15,15 @@ describe('decodeText', () => {
     const bytes = Buffer.concat([Buffer.from('line one\nline two\nbad '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]);
     assert.deepEqual(decodeText(bytes), { ok: false, status: 'failed', reason: 'not valid UTF-8 (first bad byte on line 3)' });
   });
-  it('tells UTF-16 from binary', () => {
-    assert.deepEqual(decodeText(Buffer.from('\ufeffhi', 'utf16le')), { ok: false, status: 'failed', reason: 'UTF-16 text: save it as UTF-8' });
+  it('reads UTF-16 with its byte-order mark (Windows Notepad\'s "Unicode"), and tells it from binary', () => {
+    assert.deepEqual(decodeText(Buffer.from('\ufeffStep 1: 2 × 3 = 7\r\n', 'utf16le')), { ok: true, text: 'Step 1: 2 × 3 = 7\r\n' });
+    const bigEndian = Buffer.from('\ufeffhi', 'utf16le').swap16();
+    assert.deepEqual(decodeText(bigEndian), { ok: true, text: 'hi' });
+    assert.deepEqual(decodeText(Buffer.from([0xff, 0xfe, 0x41])), {
+      ok: false,
+      status: 'failed',
+      reason: 'not valid UTF-16 (it starts with a UTF-16 byte-order mark)',
+    });
     assert.deepEqual(decodeText(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00])), { ok: false, status: 'skipped', reason: 'binary file' });
   });
 });

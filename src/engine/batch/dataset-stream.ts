@@ -12,10 +12,11 @@
 //   one record.
 import { JSONParser } from '@streamparser/json';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { errorMessage } from '../error-message';
 import { isRecordField } from '../datasets/records';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../files/read';
@@ -52,8 +53,36 @@ export function datasetKindOf(path: string): DatasetKind | undefined {
 export const MAX_SINGLE_OBJECT_BYTES = 64 * 1024 * 1024;
 
 function openText(path: string, highWaterMark = 256 * 1024): Readable {
-  const stream = createReadStream(path, { highWaterMark });
-  return /\.gz$/i.test(path) ? stream.pipe(createGunzip()) : stream;
+  const file = createReadStream(path, { highWaterMark });
+  const done = () => undefined;
+  // pipeline passes an error of any stage on to the reader, and a reader that stops early closes the file.
+  return /\.gz$/i.test(path) ? pipeline(file, createGunzip(), asUtf8(), done) : pipeline(file, asUtf8(), done);
+}
+
+/**
+ * The bytes of a dataset as UTF-8 without a byte-order mark: UTF-16LE with its BOM (what Windows
+ * PowerShell's `>` writes) is decoded, big-endian UTF-16 refused in words; UTF-8 passes as it is.
+ */
+function asUtf8(): Transform {
+  let decoder: StringDecoder | undefined;
+  let first = true;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let bytes = chunk;
+      if (first) {
+        first = false;
+        if (bytes[0] === 0xfe && bytes[1] === 0xff) return done(new Error('UTF-16 big-endian text: save it as UTF-8'));
+        if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+          decoder = new StringDecoder('utf16le');
+          bytes = bytes.subarray(2);
+        } else if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      }
+      done(null, decoder ? Buffer.from(decoder.write(bytes), 'utf8') : bytes);
+    },
+    flush(done) {
+      done(null, decoder ? Buffer.from(decoder.end(), 'utf8') : undefined);
+    },
+  });
 }
 
 export async function* streamJsonl(path: string, options: DatasetStreamOptions = {}): AsyncGenerator<DatasetRecord> {
@@ -97,7 +126,7 @@ async function holdsJsonLines(path: string, maxBytes: number): Promise<boolean> 
   try {
     for await (const chunk of stream) {
       head += chunk as string;
-      const start = head.search(/[^\s\ufeff]/);
+      const start = head.search(/\S/);
       const newline = start < 0 ? -1 : head.indexOf('\n', start);
       if (newline >= 0) {
         const more = /\S/.test(head.slice(newline + 1));
@@ -114,35 +143,24 @@ async function holdsJsonLines(path: string, maxBytes: number): Promise<boolean> 
 
 function isJsonObject(text: string): boolean {
   try {
-    const value: unknown = JSON.parse(text.replace(/^\ufeff/, ''));
+    const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value);
   } catch {
     return false;
   }
 }
 
-/** The first non-blank character of a file (after a BOM), to tell an array from an object. */
+/** The first non-blank character of a file, to tell an array from an object. */
 async function firstSignificantChar(path: string): Promise<string | undefined> {
-  if (/\.gz$/i.test(path)) {
-    for await (const chunk of openText(path, 4096).setEncoding('utf8')) {
-      const found = /[^\s\ufeff]/.exec(chunk as string);
+  const stream = openText(path, 4096).setEncoding('utf8');
+  try {
+    for await (const chunk of stream) {
+      const found = /\S/.exec(chunk as string);
       if (found) return found[0];
     }
     return undefined;
-  }
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(4096);
-    let position = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) return undefined;
-      const found = /[^\s\ufeff]/.exec(buffer.toString('utf8', 0, bytesRead));
-      if (found) return found[0];
-      position += bytesRead;
-    }
   } finally {
-    await handle.close();
+    stream.destroy();
   }
 }
 

@@ -28,18 +28,18 @@ export async function readTextFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYT
   return decodeText(bytes);
 }
 
-/** Bytes → text, refusing what is not UTF-8 text. */
+/** Bytes → text: UTF-8, or UTF-16 with its byte-order mark (Windows Notepad's "Unicode"); anything else is refused. */
 export function decodeText(bytes: Uint8Array): ReadOutcome {
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    return { ok: false, status: 'failed', reason: 'UTF-16 text: save it as UTF-8' };
-  }
-  if (bytes.includes(0)) return { ok: false, status: 'skipped', reason: 'binary file' };
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  if (!utf16 && bytes.includes(0)) return { ok: false, status: 'skipped', reason: 'binary file' };
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder(utf16 ?? 'utf-8', { fatal: true }).decode(bytes);
   } catch {
+    if (utf16) return { ok: false, status: 'failed', reason: 'not valid UTF-16 (it starts with a UTF-16 byte-order mark)' };
     return { ok: false, status: 'failed', reason: `not valid UTF-8 (first bad byte on line ${firstBadLine(bytes)})` };
   }
+  if (utf16 && text.includes('\u0000')) return { ok: false, status: 'skipped', reason: 'binary file' };
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return { ok: false, status: 'skipped', reason: 'empty file (only whitespace)' };
   return { ok: true, text };
