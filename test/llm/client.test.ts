@@ -10,6 +10,7 @@ import {
   completion,
   dropConnection,
   hang,
+  loadingModel,
   malformedJson,
   rateLimited,
   serverError,
@@ -85,6 +86,28 @@ describe('LlmClient', () => {
     await assert.rejects(client({ maxRetries: 1 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), /connection .* was dropped/);
     server.setHandler(() => malformedJson());
     await assert.rejects(client({ maxRetries: 1 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), /broken JSON|not JSON/);
+  });
+
+  it('waits for a server that is still loading its model (llama.cpp), beyond the retries, up to the timeout', async () => {
+    server.setHandler((_r, i) => (i < 6 ? loadingModel() : completion('loaded')));
+    const slept: number[] = [];
+    const reply = await client({ maxRetries: 1, timeoutMs: 60_000, sleep: async (ms) => void slept.push(ms) }).chat({
+      model: 'scripted-critic',
+      messages,
+      maxTokens: 10,
+    });
+    assert.equal(reply.choices[0]!.content, 'loaded');
+    assert.equal(reply.attempts, 7);
+    assert.deepEqual(slept, [2000, 2000, 2000, 2000, 2000, 2000]);
+
+    server.setHandler(() => loadingModel());
+    const started = Date.now();
+    await assert.rejects(client({ maxRetries: 1, timeoutMs: 300 }).chat({ model: 'scripted-critic', messages, maxTokens: 10 }), (e: unknown) => {
+      assert.ok(e instanceof LlmError && e.kind === 'server');
+      assert.match(e.message, /503 from .*: the server is still loading its model \(Loading model\); waited 0 s for it \(--timeout\)/);
+      return true;
+    });
+    assert.ok(Date.now() - started >= 300, 'it waited as long as --timeout');
   });
 
   it('times out a reply that never comes and closes the request', async () => {

@@ -228,6 +228,11 @@ export function rateLimited(retryAfterSeconds: number): ScriptedResponse {
   return statusReply(429, 'Rate limit reached, please retry later.', { headers: { 'retry-after': String(retryAfterSeconds) }, code: 'rate_limit_exceeded' });
 }
 
+/** llama.cpp's server while it loads its model (its server_state middleware): every request but /models. */
+export function loadingModel(): ScriptedResponse {
+  return { type: 'status', status: 503, body: { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } } };
+}
+
 export function serverError(status = 500): ScriptedResponse {
   return statusReply(status, 'The server had an error while processing your request.');
 }

@@ -215,7 +215,12 @@ interface AttemptFailure {
   error: LlmError;
   retryable: boolean;
   retryAfterMs?: number;
+  /** The server is up but still loading its model (llama.cpp's 503 "Loading model"): worth waiting for. */
+  loadingModel?: true;
 }
+
+/** How often a server that is loading its model is asked again. */
+const LOADING_POLL_MS = 2000;
 
 /** Carries an attempt's classified failure out of the attempt (where the timeout state is known). */
 class AttemptFailed extends Error {
@@ -280,6 +285,12 @@ function serverError(error: InstanceType<typeof OpenAI.APIError>): { message: st
  * runtime error): asking again gets the same answer, so these are refusals to adapt to, not failures to retry.
  */
 const LLAMA_CPP_REFUSAL = /^only one completion choice is allowed|^unsupported param/i;
+
+/** llama.cpp's server while it loads its model answers every request `503 {"error": {"type": "unavailable_error", "message": "Loading model"}}`. */
+function isLoadingModel(body: unknown, message: string): boolean {
+  const type = typeof body === 'object' && body !== null && 'type' in body ? body.type : undefined;
+  return type === 'unavailable_error' || /^loading model/i.test(message);
+}
 
 /** When each endpoint last sent this process a token: a request queued behind others is not stalled while they progress. */
 const lastTokenAt = new Map<string, number>();
@@ -388,6 +399,8 @@ export class LlmClient {
 
   /** Runs attempts until one succeeds, a failure is final, or the retries are spent; a slot is held only during an attempt. */
   private async retrying<T>(signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<{ value: T; attempts: number }> {
+    let retries = 0;
+    let loadingSince: number | undefined;
     for (let tries = 0; ; tries++) {
       if (signal?.aborted) throw new LlmError('aborted', 'the request was cancelled');
       const release = await this.acquire(signal);
@@ -399,8 +412,21 @@ export class LlmClient {
       } finally {
         release();
       }
-      if (!failure.retryable || tries >= this.maxRetries) throw failure.error;
-      let delay = failure.retryAfterMs ?? this.backoff(tries);
+      if (failure.loadingModel) {
+        // A model takes seconds to minutes to load: waited for as long as a reply may take to start, not given up after the retries.
+        loadingSince ??= Date.now();
+        const waited = Date.now() - loadingSince;
+        if (waited >= this.timeoutMs) {
+          throw new LlmError(failure.error.kind, `${failure.error.message}; waited ${Math.round(waited / 1000)} s for it (--timeout)`, {
+            status: failure.error.status,
+          });
+        }
+        await this.sleep(Math.min(LOADING_POLL_MS, this.timeoutMs - waited), signal);
+        continue;
+      }
+      if (!failure.retryable || retries >= this.maxRetries) throw failure.error;
+      let delay = failure.retryAfterMs ?? this.backoff(retries);
+      retries++;
       if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.maxRetryAfterMs) {
         throw new LlmError(
           failure.error.kind,
@@ -760,6 +786,12 @@ export class LlmClient {
       if (status === 429) return make('rate-limit', `429 from ${where}: rate limited (${message})`, true, status, parseRetryAfter(error.headers));
       if (status === 408 || status === 409) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers));
       if (status === 500 && LLAMA_CPP_REFUSAL.test(message)) return make('bad-request', `${status} from ${where}: ${message}`, false, status, undefined, extra);
+      if (status === 503 && isLoadingModel(error.error, message)) {
+        return {
+          ...make('server', `503 from ${where}: the server is still loading its model (${message})`, true, status, undefined, extra),
+          loadingModel: true,
+        };
+      }
       if (status >= 500) return make('server', `${status} from ${where}: ${message}`, true, status, parseRetryAfter(error.headers), extra);
       return make('bad-request', `${status} from ${where}: ${message}`, false, status, undefined, extra);
     }
