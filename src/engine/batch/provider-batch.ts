@@ -28,6 +28,14 @@ import type { RunLogBatchEnd, RunLogWriter } from './run-log';
 
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
+/**
+ * A request file goes out as a stream. Node's fetch (undici before 8.6, nodejs/undici#4058) otherwise
+ * keeps a copy of a streamed body in case a redirect must resend it: the whole file, up to 200 MB, in
+ * memory. A request with no window and `redirect: 'error'` is not copied; a streamed body cannot follow a
+ * redirect anyway.
+ */
+const STREAMED_UPLOAD: Pick<RequestInit, 'window' | 'redirect'> = { window: null, redirect: 'error' };
+
 /** Rounds of submitting what is still unanswered, in one run. */
 const MAX_ROUNDS = 3;
 
@@ -68,7 +76,7 @@ export class ProviderBatches {
   /** Uploads a request file and creates a batch on it. */
   async submit(path: string, signal?: AbortSignal): Promise<{ id: string; inputFileId: string }> {
     return this.calling('submitting a batch', signal, async (callSignal) => {
-      const file = await this.sdk.files.create({ file: createReadStream(path), purpose: 'batch' }, { signal: callSignal });
+      const file = await this.sdk.files.create({ file: createReadStream(path), purpose: 'batch' }, { signal: callSignal, fetchOptions: STREAMED_UPLOAD });
       const batch = await this.sdk.batches.create(
         { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
         { signal: callSignal },
