@@ -9,17 +9,40 @@
 //
 // Needs ../shared/data (ProcessBench); says so when it is missing.
 //
-// Measured (2 cores shared by several engineers, load average 17-19: times are only indicative), 10,000
-// records, --samples 1: one request file of 46.8 MB (9,938 requests: 62 solutions need none), uploaded
-// once; killed (SIGKILL) while polling, resumed: it re-attached, no second upload; the run log has all
-// 10,000 records, none twice, none "could not judge"; peak RSS of the resumed run 264 MB. At about 4.7 kB
-// a request, 100,000 records make about 470 MB of requests: 3 files under OpenAI's 200 MB limit (not
-// measured: the machine was too busy for a 100,000-record run). The live run of the same 10,000 records
-// did not finish within the bench's 15 minutes then (now an hour); at 300 records (--sizes 300 --live
-// 300) the verdicts of the batch run and the live run were the same for 300 of 300. A later 100,000-record
-// run (load about 10) finished export, kill, resume and judging in about 1 h 45 min, but the bench then
-// read its run log (over 512 MB) whole and crashed before printing: now read line by line, and the run
-// figures are printed first.
+// Measured 2026-12-07 on the user's road (the built bin/stepcritic.js, `check DATA --batch-api --samples 1
+// --batch-poll 0.5 --run-log …`, a child of this bench), 2 cores shared with another engineer's benches
+// and tests: load average 5-10 (`uptime`), so times are only indicative. Memory is each run's own peak
+// (VmHWM, printed as MB = MiB); phases from /proc samples every 5 s.
+//
+// 10,000 records (`--sizes 10000 --live 10000`, load 5-8): one request file of 46.9 MB (9,932 requests: 68
+// solutions need no critic request), uploaded once; killed (SIGKILL) while polling and resumed: it
+// re-attached, no second upload; the run log has 10,000 of 10,000 records, none twice, none "could not
+// judge". First run 83 s, peak 273 MB; resumed 209 s, peak about 284 MB. The live run of the same
+// records with the same scripted critic (--concurrency 32 --no-cache): 229 s, peak about 280 MB; its
+// verdicts (each solution's, and each step's verdict, P(True) and source) differ from the batch run's
+// for 0 of 10,000. (That run came before the fixes below; none of them changes a verdict.)
+//
+// 100,000 records (`--sizes 100000 --live 0`, load 8-10): three request files, 209.7 MB (44,458
+// requests), 209.7 MB (44,385) and 49.3 MB (10,475): 99,318 requests (682 solutions need none), each file
+// under OpenAI's 50,000 requests and 200 MiB; each uploaded once; killed while polling, resumed without a second upload;
+// 100,000 of 100,000 records in the run log, none twice, none "could not judge". The scripted critic's
+// results (per-token log-probabilities, about 41 kB a reply) are 1.83 + 1.83 + 0.43 GB. First run 702 s:
+// the estimate and the export 11 min 20 s (peak 292 MB), the three uploads 14 s (at most 191 MB). Resumed
+// 905 s (CPU 582 s): the estimate about 70 s (at most 164 MB), polling while the server wrote its results
+// (at most 115 MB), downloading 4.1 GB (at most 157 MB), indexing it once (about 30 s), judging 100,000
+// records in about 10 min (290-315 MB sampled, peak 326 MB). So the batch path peaks at 326 MB at
+// 100,000 records against 273-284 MB at 10,000: over the 300 MB goal by a tenth, and not quite flat. The
+// base is about 250 MB (the process and its verifier worker threads); what grows is the request-id sets
+// of the export and the results index (about 180 bytes a request), and the GC's headroom over them. The
+// judging pass also kept about 110 bytes per reply read (a set of the ids asked), fixed after this run:
+// not re-measured at 100,000 (its RSS had crept up 14 MB over the pass).
+//
+// Found by the first 100,000-record run (load about 8; the first run was not killed then: it polled only
+// after its last upload, when the first batch had ended) and fixed: each upload held its whole request
+// file (peak 390 MB; Node's fetch copied the streamed body, nodejs/undici#4058); the 4.1 GB of results
+// were indexed twice per run (three times on a resume), about 2 min per pass at that load; the bench
+// reported 5.7 GB for the resume and 803 MB for the live run at 10,000, because getrusage's maxRSS keeps
+// the parent's memory at the fork (this bench holds the uploads): the peak is now the child's VmHWM.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -64,7 +87,8 @@ async function readLog(path: string): Promise<LogSummary> {
 
 async function benchSize(size: number, live: boolean): Promise<void> {
   const work = scratch('batch-api');
-  const batches = scriptedBatchServer({ handler: ruleBasedCriticHandler(RULES), validateMs: 3000, msPerRequest: 0.05, finalizeMs: 500 });
+  // Validation lasts longer than the uploads (about 12 s for 100,000 records), so that the run is killed while every batch is in flight.
+  const batches = scriptedBatchServer({ handler: ruleBasedCriticHandler(RULES), validateMs: Math.max(3000, size * 0.3), msPerRequest: 0.05, finalizeMs: 500 });
   const server = await startScriptedLlmServer({ handler: ruleBasedCriticHandler(RULES), routes: batches.routes });
   try {
     const data = join(work.dir, 'data.jsonl');

@@ -113,6 +113,15 @@ describe('stepcritic batch export / import (vllm run-batch)', () => {
     assert.deepEqual(await runLogVerdicts(join(cwd(), 'partial-run.jsonl')), await runLogVerdicts(join(cwd(), 'live.jsonl')));
   });
 
+  it('says how many results answered no request of the run, and judges with the others', async () => {
+    const stray = { custom_id: 'steps-1-2:0123456789ab:other.jsonl#7', response: { status_code: 200, body: { choices: [] } }, error: null };
+    writeFileSync(join(cwd(), 'stray.jsonl'), `${readFileSync(join(cwd(), 'results.jsonl'), 'utf8')}${JSON.stringify(stray)}\n`);
+    const run = await runCli(['batch', 'import', 'stray.jsonl', 'data.jsonl', ...MODEL, '--run-log', 'stray-run.jsonl'], { cwd: cwd() });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /1 result answered no request of this run/);
+    assert.deepEqual(await runLogVerdicts(join(cwd(), 'stray-run.jsonl')), await runLogVerdicts(join(cwd(), 'live.jsonl')));
+  });
+
   it('refuses what cannot work: no --out, no model, no results file', async () => {
     const noOut = await runCli(['batch', 'export', 'data.jsonl', ...MODEL], { cwd: cwd() });
     assert.equal(noOut.status, 2);

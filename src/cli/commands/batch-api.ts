@@ -4,7 +4,6 @@
 // whose requests are written (check: only for the solutions the run log does not have yet); a status
 // line follows the batches while they run.
 import type { BatchResults } from '../../engine/batch/batch-files';
-import { openBatchResults } from '../../engine/batch/batch-files';
 import type { BatchState } from '../../engine/batch/provider-batch';
 import { ProviderBatches, runBatchRounds } from '../../engine/batch/provider-batch';
 import type { RunLogWriter } from '../../engine/batch/run-log';
@@ -66,7 +65,7 @@ async function runBatches(
   });
   const line = statusLine(context, settings.quiet);
   try {
-    const files = await runBatchRounds({
+    const results = await runBatchRounds({
       batches,
       runLog,
       limits: settings.batchApi.limits,
@@ -79,7 +78,6 @@ async function runBatches(
         await exportPass();
       },
     });
-    const results = await openBatchResults(files);
     replies.current = results;
     return results;
   } finally {

@@ -121,6 +121,8 @@ interface Place {
   length: number;
   /** The line carries a reply (status 200, no error). */
   ok: boolean;
+  /** A request asked for it (kept here, not in a set of ids: a 100,000-record run would hold every id twice). */
+  used: boolean;
 }
 
 export interface BatchResults extends ReplySource {
@@ -149,11 +151,10 @@ export async function openBatchResults(paths: readonly string[]): Promise<BatchR
       const result = resultOf(text);
       // A reply counts over a failure of the same request (a batch resubmitted after one that failed it).
       if (result === undefined) unreadable++;
-      else if (result.ok || index.get(result.id)?.ok !== true) index.set(result.id, { file, offset, length, ok: result.ok });
+      else if (result.ok || index.get(result.id)?.ok !== true) index.set(result.id, { file, offset, length, ok: result.ok, used: false });
     });
   }
   const handles: (Promise<FileHandle> | undefined)[] = [];
-  const used = new Set<string>();
   const read = async (place: Place): Promise<string> => {
     const handle = await (handles[place.file] ??= open(paths[place.file]!, 'r'));
     const buffer = Buffer.alloc(place.length);
@@ -164,7 +165,7 @@ export async function openBatchResults(paths: readonly string[]): Promise<BatchR
     size: index.size,
     unreadable,
     answered: (customId) => index.get(customId)?.ok === true,
-    unused: () => [...index.keys()].filter((id) => !used.has(id)).length,
+    unused: () => [...index.values()].filter((place) => !place.used).length,
     solutions: () => new Set([...index.keys()].flatMap((id) => solutionOfCustomId(id) ?? [])),
     async failures() {
       const errors = new Map<string, LlmError>();
@@ -181,7 +182,7 @@ export async function openBatchResults(paths: readonly string[]): Promise<BatchR
     async reply(line: BatchRequestLine): Promise<unknown> {
       const place = index.get(line.custom_id);
       if (!place) throw new LlmError('batch', `the batch results have no reply to this request (${line.custom_id})`);
-      used.add(line.custom_id);
+      place.used = true;
       return replyBody(line.custom_id, await read(place));
     },
     async close() {

@@ -10,8 +10,9 @@
 //      downloaded beside the run log (`RUNLOG.batches/`), and how each ended is logged;
 //   4. a batch that expired, was cancelled or failed keeps what it answered, and the requests it did not
 //      answer go into the next round (at most MAX_ROUNDS).
-// What comes back is the list of results files; the pipeline then judges with them as a batch import
-// does (replies joined by custom_id).
+// What comes back is the results, indexed by custom_id; the pipeline then judges with them as a batch
+// import does. Indexing parses every results line (gigabytes at 100,000 records): the files are indexed
+// once for every use until a round adds files, not once per use.
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -21,12 +22,20 @@ import OpenAI from 'openai';
 import { errorMessage } from '../error-message';
 import { defaultSleep, endpointSdk } from '../llm/client';
 import { LlmError, redactSecret } from '../llm/errors';
-import type { BatchLimits, RequestFileWriter } from './batch-files';
+import type { BatchLimits, BatchResults, RequestFileWriter } from './batch-files';
 import { createRequestFileWriter, openBatchResults } from './batch-files';
 import type { Prices } from './estimate';
 import type { RunLogBatchEnd, RunLogWriter } from './run-log';
 
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
+
+/**
+ * A request file goes out as a stream. Node's fetch (undici before 8.6, nodejs/undici#4058) otherwise
+ * keeps a copy of a streamed body in case a redirect must resend it: the whole file, up to 200 MB, in
+ * memory. A request with no window and `redirect: 'error'` is not copied; a streamed body cannot follow a
+ * redirect anyway.
+ */
+const STREAMED_UPLOAD: Pick<RequestInit, 'window' | 'redirect'> = { window: null, redirect: 'error' };
 
 /** Rounds of submitting what is still unanswered, in one run. */
 const MAX_ROUNDS = 3;
@@ -68,7 +77,7 @@ export class ProviderBatches {
   /** Uploads a request file and creates a batch on it. */
   async submit(path: string, signal?: AbortSignal): Promise<{ id: string; inputFileId: string }> {
     return this.calling('submitting a batch', signal, async (callSignal) => {
-      const file = await this.sdk.files.create({ file: createReadStream(path), purpose: 'batch' }, { signal: callSignal });
+      const file = await this.sdk.files.create({ file: createReadStream(path), purpose: 'batch' }, { signal: callSignal, fetchOptions: STREAMED_UPLOAD });
       const batch = await this.sdk.batches.create(
         { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
         { signal: callSignal },
@@ -156,8 +165,41 @@ export interface BatchRoundsOptions {
 /** Rounds that resubmit requests the endpoint refused, each after learning from the refusals. */
 const MAX_LEARNING_ROUNDS = 3;
 
-/** Runs the rounds; returns every results file of the run log's batches (earlier runs' too). */
-export async function runBatchRounds(options: BatchRoundsOptions): Promise<string[]> {
+/** Runs the rounds; returns the results of every batch of the run log (earlier runs' too), for the caller to close. */
+export async function runBatchRounds(options: BatchRoundsOptions): Promise<BatchResults> {
+  const reader = new ResultsReader();
+  try {
+    const results = await runRounds(options, reader);
+    return await reader.of(results);
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+}
+
+/** The results files, indexed again only when the list changes. */
+class ResultsReader {
+  private key: string | undefined;
+  private opened: BatchResults | undefined;
+
+  async of(paths: readonly string[]): Promise<BatchResults> {
+    const key = paths.join('\n');
+    if (this.opened && this.key === key) return this.opened;
+    await this.close();
+    this.opened = await openBatchResults(paths);
+    this.key = key;
+    return this.opened;
+  }
+
+  async close(): Promise<void> {
+    const opened = this.opened;
+    this.opened = undefined;
+    this.key = undefined;
+    await opened?.close();
+  }
+}
+
+async function runRounds(options: BatchRoundsOptions, reader: ResultsReader): Promise<string[]> {
   const { batches, runLog, signal } = options;
   const dir = `${runLog.path}.batches`;
   mkdirSync(dir, { recursive: true });
@@ -166,10 +208,10 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<strin
   let inFlight = runLog.batches.filter((b) => !b.end).map((b) => b.batch.id);
   if (inFlight.length > 0) options.onNote?.(`re-attached to ${inFlight.length === 1 ? 'batch' : 'batches'} ${inFlight.join(', ')} (nothing uploaded again)`);
   // A run stopped before it learned from its ended batches' refusals learns now, before it asks again.
-  let learningRounds = inFlight.length === 0 && results.length > 0 && (await learnFromRefusals(options, results)) ? 1 : 0;
+  let learningRounds = inFlight.length === 0 && results.length > 0 && (await learnFromRefusals(options, await reader.of(results))) ? 1 : 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (inFlight.length === 0) {
-      const submitted = await submitUnanswered(options, dir, results, round);
+      const submitted = await submitUnanswered(options, dir, await reader.of(results), results.length, round);
       if (submitted.length === 0) break;
       inFlight = submitted;
     }
@@ -189,7 +231,7 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<strin
       }
     }
     inFlight = [];
-    if (learningRounds < MAX_LEARNING_ROUNDS && (await learnFromRefusals(options, results))) {
+    if (learningRounds < MAX_LEARNING_ROUNDS && (await learnFromRefusals(options, await reader.of(results)))) {
       learningRounds++;
       round--; // a round that taught the critic how to ask is not one of the resubmissions of the unanswered
       continue;
@@ -200,31 +242,24 @@ export async function runBatchRounds(options: BatchRoundsOptions): Promise<strin
 }
 
 /** Whether the results' refusals taught the critic to ask differently (then the refused requests go again). */
-async function learnFromRefusals(options: BatchRoundsOptions, results: readonly string[]): Promise<boolean> {
+async function learnFromRefusals(options: BatchRoundsOptions, results: BatchResults): Promise<boolean> {
   if (!options.learnFromRefusal) return false;
-  const read = await openBatchResults(results);
-  try {
-    let learned = false;
-    for (const failure of await read.failures()) {
-      if (failure.status !== undefined && failure.status >= 400 && failure.status < 500 && (await options.learnFromRefusal(failure))) learned = true;
-    }
-    if (learned) options.onNote?.('the endpoint refused requests as they were sent: asking the refused ones again, adapted');
-    return learned;
-  } finally {
-    await read.close();
+  let learned = false;
+  for (const failure of await results.failures()) {
+    if (failure.status !== undefined && failure.status >= 400 && failure.status < 500 && (await options.learnFromRefusal(failure))) learned = true;
   }
+  if (learned) options.onNote?.('the endpoint refused requests as they were sent: asking the refused ones again, adapted');
+  return learned;
 }
 
 /** The export pass, skipping what the results answer; each file written is submitted and logged. */
-async function submitUnanswered(options: BatchRoundsOptions, dir: string, results: readonly string[], round: number): Promise<string[]> {
-  const answered = await openBatchResults(results);
+async function submitUnanswered(options: BatchRoundsOptions, dir: string, answered: BatchResults, earlierFiles: number, round: number): Promise<string[]> {
   const stamp = Date.now().toString(36);
   const writer = createRequestFileWriter((n) => join(dir, `requests-${stamp}-${n + 1}.jsonl`), { limits: options.limits, skip: (id) => answered.answered(id) });
   try {
     await options.exportRequests(writer);
   } finally {
     writer.close();
-    await answered.close();
   }
   if (options.signal?.aborted) throw new LlmError('aborted', 'the request was cancelled');
   const ids: string[] = [];
@@ -235,7 +270,7 @@ async function submitUnanswered(options: BatchRoundsOptions, dir: string, result
   }
   if (ids.length > 0) {
     const what = `${writer.requests} request${writer.requests === 1 ? '' : 's'} in ${ids.length} batch${ids.length === 1 ? '' : 'es'} (${ids.join(', ')})`;
-    options.onNote?.(round === 0 && results.length === 0 ? `submitted ${what}` : `resubmitted the unanswered: ${what}`);
+    options.onNote?.(round === 0 && earlierFiles === 0 ? `submitted ${what}` : `resubmitted the unanswered: ${what}`);
   }
   return ids;
 }
