@@ -24,6 +24,8 @@ export interface ScriptedBatchServerOptions extends ScriptedBatchOptions {
   finalizeMs?: number;
   /** The batch created `batch`-th (from 0) expires once it answered `after` requests. */
   expire?: { batch: number; after: number };
+  /** The first this many uploads are read whole, then answered 502 (a proxy in front of the API). */
+  failUploads?: number;
 }
 
 interface StoredFile {
@@ -98,6 +100,7 @@ export function scriptedBatchServer(options: ScriptedBatchServerOptions = {}): S
   const msPerRequest = options.msPerRequest ?? 2;
   const finalizeMs = options.finalizeMs ?? 30;
   let nextId = 0;
+  let uploadsToFail = options.failUploads ?? 0;
 
   const fileObject = (f: StoredFile) => ({
     id: f.id,
@@ -249,6 +252,10 @@ export function scriptedBatchServer(options: ScriptedBatchServerOptions = {}): S
       const form = multipart(request);
       if (form.content === undefined || form.purpose === undefined) return error(400, "Missing required parameter: 'file' or 'purpose'.");
       if (form.purpose !== 'batch') return error(400, `Invalid purpose: ${form.purpose}.`, 'purpose');
+      if (uploadsToFail > 0) {
+        uploadsToFail--;
+        return { status: 502, body: { error: { message: 'Bad gateway', type: 'server_error', param: null, code: null } } };
+      }
       return { status: 200, body: fileObject(store(form.purpose, form.filename ?? 'upload.jsonl', form.content)) };
     }
     const content = /^\/v1\/files\/([^/]+)\/content$/.exec(path);

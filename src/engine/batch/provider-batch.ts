@@ -37,6 +37,15 @@ const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
  */
 const STREAMED_UPLOAD: Pick<RequestInit, 'window' | 'redirect'> = { window: null, redirect: 'error' };
 
+/** Uploads tried again after a failure that may pass. */
+const UPLOAD_RETRIES = 3;
+
+function mayPass(error: unknown): boolean {
+  if (error instanceof OpenAI.APIUserAbortError) return false;
+  if (error instanceof OpenAI.APIConnectionError) return true;
+  return error instanceof OpenAI.APIError && typeof error.status === 'number' && (error.status === 408 || error.status === 429 || error.status >= 500);
+}
+
 /** Rounds of submitting what is still unanswered, in one run. */
 const MAX_ROUNDS = 3;
 
@@ -77,13 +86,28 @@ export class ProviderBatches {
   /** Uploads a request file and creates a batch on it. */
   async submit(path: string, signal?: AbortSignal): Promise<{ id: string; inputFileId: string }> {
     return this.calling('submitting a batch', signal, async (callSignal) => {
-      const file = await this.sdk.files.create({ file: createReadStream(path), purpose: 'batch' }, { signal: callSignal, fetchOptions: STREAMED_UPLOAD });
+      const file = await this.upload(path, callSignal);
       const batch = await this.sdk.batches.create(
         { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
         { signal: callSignal },
       );
       return { id: batch.id, inputFileId: file.id };
     });
+  }
+
+  /**
+   * Uploads a request file, again from its start after a failure that may pass (a 5xx, a 429, a dropped
+   * connection): the SDK does not send a streamed body twice, and a run that stops here must export again.
+   */
+  private async upload(path: string, signal: AbortSignal): Promise<OpenAI.Files.FileObject> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sdk.files.create({ file: createReadStream(path), purpose: 'batch' }, { signal, maxRetries: 0, fetchOptions: STREAMED_UPLOAD });
+      } catch (error) {
+        if (attempt >= UPLOAD_RETRIES || !mayPass(error)) throw error;
+        await this.sleep(1000 * 2 ** attempt, signal);
+      }
+    }
   }
 
   /** Polls the batches (back-off between rounds) until every one has ended; `onState` sees each round. */
