@@ -159,8 +159,7 @@ describe('sums, products, floors and ±', () => {
       // a power with a variable exponent is evaluated in floating point, and so is the product it stands in
       ['\\[20^4 \\cdot 11^T = (2^2 \\cdot 5)^4 \\cdot 11^T = 20^{8} \\cdot 5^{4} \\cdot 11^{T}\\]', 'identity', 'refuted', '2^{8} \\cdot 5^{4} \\cdot 11^{T}'],
       ['\\[ \\text{Highest power of } 2007 = \\left\\lfloor \\frac{2007}{2007} \\right\\rfloor \\]', 'arithmetic', 'none'],
-      // not read: an infinite sum, a sequence summed, a sum in degrees that says no degrees, the end of a longer sum
-      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'none'],
+      // not read: a sequence summed, a sum in degrees that says no degrees, the end of a longer sum
       ['\\[ \\sum_{i=1}^{3} x_i = 5 \\]', 'arithmetic', 'none'],
       ['\\[ \\sum_{x=1}^{89} \\sin^6 x = 5 \\]', 'arithmetic', 'none'],
       [
@@ -170,6 +169,27 @@ describe('sums, products, floors and ±', () => {
       ],
       ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = \\sum_{k=1}^{44} \\sin^2 (4k^\\circ) \\]', 'arithmetic', 'none'],
       ['\\[ 1^2 - 2^2 + \\cdots + 2001^2 = 1 + \\sum_{k=1}^{1000} [(2k+1)^2 - (2k)^2] \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
+  it('evaluates an infinite series whose terms fall geometrically, at small points when it has a variable, and no other', () => {
+    check([
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'refuted', '1'],
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{4.5}{10^n} = 0.5 \\]', 'arithmetic', 'verified'],
+      ['\\[ E[X] = \\sum_{n=1}^{\\infty} \\frac{4.5}{10^n} = 4.5 \\sum_{n=10}^{\\infty} \\frac{1}{10^n} \\]', 'arithmetic', 'refuted', '0.5'],
+      ['\\[ S = \\sum_{n=0}^{\\infty} x^n = \\frac{1}{1-x} \\]', 'identity', 'verified'],
+      ['\\[ S = \\sum_{n=0}^{\\infty} x^n = \\frac{1}{2-x} \\]', 'identity', 'refuted', '\\frac{1}{1-x}'],
+      ['\\[ P = \\prod_{n=0}^{\\infty} (1 + x^{2^n}) = \\frac{2}{1-x} \\]', 'identity', 'refuted', '\\frac{1}{1-x}'],
+      [
+        '\\[ S = 4 \\sum_{n=0}^{\\infty} \\frac{10^n x^n}{1-x} = \\frac{4}{1-x} \\sum_{n=3}^{\\infty} 10^n x^n \\]',
+        'identity',
+        'refuted',
+        '\\frac{4}{1-x} \\sum_{n=0}^{\\infty} 10^n x^n',
+      ],
+      // traps: a series that converges too slowly to sum here, one that converges only far from 0, a limit
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{n^2} = 2 \\]', 'arithmetic', 'none'],
+      ['\\[ S = \\sum_{n=1}^{\\infty} \\frac{1}{x^n} = \\frac{2}{x-1} \\]', 'identity', 'none'],
+      ['\\[ L = \\lim_{n \\to \\infty} \\frac{1}{n} = 1 \\]', 'arithmetic', 'none'],
     ]);
   });
 
@@ -288,6 +308,48 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
       ["\\( x' = 2x + 1 \\)", 'identity', 'none'],
       ['$\\tan\\theta = 2$, so $\\theta = \\tan^{-1}(2)$.', 'equation', 'none'],
       ['$\\sin\\theta = \\frac{1}{2}$, so $\\theta = 30$.', 'equation', 'none'],
+    ]);
+  });
+
+  it('finds the slip in a number inside a floor, a factorial of a difference or a denominator with the imaginary unit', () => {
+    check([
+      [
+        '\\[ k = \\left\\lfloor \\frac{1 + \\sqrt{8m + 400 - 7}}{2} \\right\\rfloor = \\left\\lfloor \\frac{10 + \\sqrt{8m + 393}}{2} \\right\\rfloor \\]',
+        'identity',
+        'refuted',
+        '\\lfloor \\frac{1 + \\sqrt{8m + 393}}{2} \\right\\rfloor',
+      ],
+      [
+        '\\[ \\frac{\\frac{d!}{(d-k)! k!} (k-1)!}{2} = \\frac{d! (k-1)!}{2 (d-k)! k!} = \\frac{d!}{20 (d-k)! k} \\]',
+        'identity',
+        'refuted',
+        '\\frac{d!}{2 (d-k)! k}',
+      ],
+      [
+        '\\[ (\\sin x)^7 = \\frac{1}{(2i)^7} (e^{ix} - e^{-ix})^7 = \\frac{1}{-128i} (e^{ix} - e^{-ix})^7 = \\frac{i}{1280} (e^{ix} - e^{-ix})^7 \\]',
+        'identity',
+        'refuted',
+        '\\frac{i}{128} (e^{ix} - e^{-ix})^7',
+      ],
+      [
+        '\\[ (\\sin x)^7 = \\frac{1}{(2i)^7} (e^{ix} - e^{-ix})^7 = \\frac{1}{-128i} (e^{ix} - e^{-ix})^7 = \\frac{i}{128} (e^{ix} - e^{-ix})^7 \\]',
+        'identity',
+        'verified',
+      ],
+      // trap: an equation one dropped term away from an identity is still an equation
+      ['This simplifies to: \\[ \\frac{1}{x^2} = \\frac{1}{(5 - x)^2} \\]', 'identity', 'none'],
+    ]);
+  });
+
+  it('compares a rewrite with a variable defined before put in, and says nothing when a definition makes it hold', () => {
+    check([
+      ["Let \\( L = r\\theta \\).\n\nThen \\( L' = r'\\theta' = 1.25r \\cdot 1.2\\theta = 1.5r\\theta = 4.5L \\).", 'identity', 'refuted', '1.5L'],
+      ['\\[x = r \\cdot 1\\] \\[y = r \\cdot x = r^4\\]', 'identity', 'refuted', 'r^2'],
+      ['Since \\( c = \\sqrt{a^2 + b^2} \\), \\[ BD = \\frac{\\sqrt{a^2 + b^2}}{2} = \\frac{c}{3} \\]', 'identity', 'refuted', '\\frac{c}{2}'],
+      // traps: the definition right, two definitions (cases) one of which makes it hold, no definition at all
+      ['Since \\( c = \\sqrt{a^2 + b^2} \\), \\[ BD = \\frac{\\sqrt{a^2 + b^2}}{2} = \\frac{c}{2} \\]', 'identity', 'none'],
+      ['Case 1: \\( a = 3b \\). Case 2: \\( a = 2b \\). In case 1, \\[ S = a + b = 3b + b = 4b \\]', 'identity', 'none'],
+      ['\\[ A = \\frac{1}{2} a h_a = \\frac{1}{2} b h_b = \\frac{10}{2} c h_c \\]', 'identity', 'none'],
     ]);
   });
 

@@ -394,7 +394,7 @@ class SideTranslator {
     const caret = this.peek();
     if (caret?.type !== 'op' || caret.value !== '^') throw new Unreadable();
     this.pos++;
-    const to = this.exponent();
+    const to = this.upperBound();
     this.index = this.text.slice(index.start, index.end);
     try {
       const body = this.term();
@@ -405,6 +405,21 @@ class SideTranslator {
     } finally {
       this.index = undefined;
     }
+  }
+
+  /** The upper bound of a sum or a product: `\infty` (`^\infty`, `^{\infty}`) only here, where it has a meaning. */
+  private upperBound(): string {
+    const [t, u, v] = [this.peek(), this.peek(1), this.peek(2)];
+    const infinity = (x: Token | undefined) => x?.type === 'cmd' && x.value === 'infty';
+    if (infinity(t)) {
+      this.pos++;
+      return 'Infinity';
+    }
+    if (t?.type === 'lparen' && t.value === '{' && infinity(u) && v?.type === 'rparen') {
+      this.pos += 3;
+      return 'Infinity';
+    }
+    return this.exponent();
   }
 
   /** Factors multiplied, divided or written side by side, up to a `+`, a `-`, a closer or the end. */
@@ -631,6 +646,8 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
     case 'cur':
       return !latex;
     case 'cmd':
+      // `\infty` as the upper bound of a sum (`^\infty`, `^{\infty}`), not after `\to` or alone
+      if (t.value === 'infty') return latex && previous !== undefined && (previous.value === '^' || (previous.type === 'lparen' && previous.value === '{'));
       return LATEX_FUNCTIONS[t.value] !== undefined || t.value === 'log' || (latex && (SERIES_AND_SIGNS.has(t.value) || GREEK.has(t.value)));
     case 'punct':
       if (t.value === "'" || t.value === '!') {
