@@ -193,6 +193,24 @@ describe('sums, products, floors and ±', () => {
     ]);
   });
 
+  it('reads a sum written by its pattern, arithmetic or geometric, finite or infinite, and no other', () => {
+    check([
+      ['\\[ 1 + 2 + \\cdots + 100 = 5050 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 + 2 + \\cdots + 100 = 5000 \\]', 'arithmetic', 'refuted', '5050'],
+      ['\\[ 1 + 2 + 4 + \\cdots + 2^{10} = 2048 \\]', 'arithmetic', 'refuted', '2047'],
+      ['\\[ \\frac{1}{2} + \\frac{1}{4} + \\frac{1}{8} + \\cdots = 1 \\]', 'arithmetic', 'verified'],
+      ['\\[ S = 1 + 3 + 5 + \\cdots + (2n - 1) = n^2 \\]', 'identity', 'verified'],
+      ['\\[ G = a + ar + ar^2 + ar^3 + \\ldots = \\frac{a}{10 - r} \\]', 'identity', 'refuted', '\\frac{a}{1 - r}'],
+      ['\\[ S = \\sum_{j=2}^{200} \\left( (j-1) + (j-2) + \\cdots + 1 \\right) = \\sum_{j=2}^{200} \\frac{(j-1)j}{2} \\]', 'arithmetic', 'verified'],
+      // traps: alternating signs, two powers (any two values make a progression), a sequence of unknowns, terms that do not move
+      ['\\[ 1^2 - 2^2 + 3^2 - \\cdots + 2001^2 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ S = 1^2 + 2^2 + \\cdots + n^2 = \\frac{n(n+1)(2n+3)}{6} \\]', 'identity', 'none'],
+      ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = 7 \\]', 'arithmetic', 'none'],
+      ['$a_1 + a_2 + \\cdots + a_n = 1$', 'identity', 'none'],
+      ['\\[ 1 + 1 + \\cdots + 1 = 5 \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
   it('reads ± as either sign, the same on both sides', () => {
     check([
       ['\\[ x = \\frac{-2 \\pm \\sqrt{4 + 4n}}{2} = -1 \\pm \\sqrt{n+1} \\]', 'identity', 'verified'],
@@ -388,6 +406,18 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
           `${body}: expected ${expect}, got ${said || 'nothing'}`,
         );
     }
+  });
+
+  it('reads x = a ± b as its two roots: against the equation before it, and against the two written out after it', () => {
+    check([
+      ['$x^2 - 5x + 6 = 0$, so \\[ x = \\frac{5 \\pm 1}{2} \\]', 'equation', 'verified'],
+      ['$x^2 - 5x + 6 = 0$, so \\[ x = \\frac{5 \\pm 3}{2} \\]', 'equation', 'refuted', 'x = 3 or x = 2'],
+      ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSo, the two solutions for $y$ are $y = 2 + \\sqrt{5}$ and $y = 4 - \\sqrt{5}$.', 'equation', 'refuted'],
+      ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSo, the two solutions for $y$ are $y = 2 + \\sqrt{5}$ and $y = 2 - \\sqrt{5}$.', 'equation', 'verified'],
+      // traps: a list with the root of another factor, one value taken for a reason
+      ['\\[x = \\frac{3 \\pm \\sqrt{21}}{2}\\] Therefore, the solutions are: \\[x = 1\\] \\[x = \\frac{3 + \\sqrt{21}}{2}\\]', 'equation', 'none'],
+      ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSince y > 0, we take $y = 5$.', 'equation', 'none'],
+    ]);
   });
 
   it('substitutes every stated root back, an integer root exactly', () => {

@@ -91,17 +91,22 @@ const SIGNS = [new FractionClass(1), new FractionClass(-1)];
  * Whether the sides agree at one point: with `\pm` (PLUS_MINUS), for both signs, the same sign on both
  * sides or opposite ones (`a \pm b = c \mp d` says the same two values); undefined when a side has no value there.
  */
-function agreeAt(left: MathNode, right: MathNode, scope: Scope, signed: boolean, table: FunctionTable): boolean | undefined {
+function agreeAt(left: MathNode, right: MathNode, scope: Scope, signed: boolean, table: FunctionTable): Agreement | undefined {
   if (!signed) {
     const a = evaluateAt(left, withFunctions(scope, table));
     const b = evaluateAt(right, withFunctions(scope, table));
-    return a && b && informative(a, b) ? sameValue(a, b) : undefined;
+    if (!a || !b || !informative(a, b)) return undefined;
+    if (!sameValue(a, b)) return 'different';
+    return !(a.exact && b.exact) && a.re === 0 && a.im === 0 ? 'zero' : 'same';
   }
   const [a, b] = [left, right].map((node) => SIGNS.map((sign) => evaluateAt(node, withFunctions({ ...scope, [PLUS_MINUS]: sign }, table))));
   if (![...a!, ...b!].every((v) => v !== undefined) || !informative(a![0]!, b![0]!) || !informative(a![1]!, b![1]!)) return undefined;
   const same = (x: PointValue | undefined, y: PointValue | undefined) => sameValue(x!, y!);
-  return (same(a![0], b![0]) && same(a![1], b![1])) || (same(a![0], b![1]) && same(a![1], b![0]));
+  return (same(a![0], b![0]) && same(a![1], b![1])) || (same(a![0], b![1]) && same(a![1], b![0])) ? 'same' : 'different';
 }
+
+/** Two floats that are both exactly 0 agree, but weakly: an underflow (`\frac{1}{re^{i\theta}}` with i a large variable) gives 0 too. */
+type Agreement = 'same' | 'zero' | 'different';
 
 /**
  * Holds in some reading, fails in every reading that could be evaluated (at least one), else unclear. A
@@ -117,14 +122,16 @@ function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>
     // a factorial of a difference (`(d-k)!`) has no value at half the whole points: more of them
     const count = factorialsOfVariables(left).length + factorialsOfVariables(right).length > 0 ? POINTS_WITH_FACTORIALS : POINTS;
     let equal = 0;
+    let zeros = 0;
     let different = 0;
     for (const point of randomPoints(free, count, seed, integerVariables(left, right), seriesVariables(left, right))) {
       const agree = agreeAt(left, right, { ...point, ...fixed }, signed, table);
-      if (agree === undefined) continue;
-      if (agree) equal++;
-      else different++;
+      if (agree === 'same') equal++;
+      else if (agree === 'zero') zeros++;
+      else if (agree === 'different') different++;
     }
-    if (equal >= MIN_POINTS && different === 0) return 'holds';
+    // sides 0 at every point hold (`-mx^n + mx^n = 0`); a reading that agrees only at zeros says nothing
+    if (equal + zeros >= MIN_POINTS && different === 0) return 'holds';
     if (different >= MIN_POINTS && equal === 0) best ??= 'fails';
     else if (equal > 0) best = 'unclear';
   }

@@ -9,7 +9,7 @@ import type { MathNode } from 'mathjs';
 import type { Token } from './tokens';
 import { tokenize } from './tokens';
 import { parseExact } from './evaluate';
-import { PRODUCT, SUM, boundName } from './series';
+import { ELLIPSIS_SUM, PRODUCT, SUM, boundName } from './series';
 
 export interface MathSide {
   start: number;
@@ -133,6 +133,8 @@ function isGreek(t: Token | undefined): boolean {
 const ROUNDINGS: Record<string, { fn: string; close: string }> = { lfloor: { fn: 'floor', close: 'rfloor' }, lceil: { fn: 'ceil', close: 'rceil' } };
 /** Commands of a formula that are no function: sums, products, `\pm`, floor and ceiling brackets. */
 const SERIES_AND_SIGNS = new Set(['sum', 'prod', 'pm', 'mp', 'lfloor', 'rfloor', 'lceil', 'rceil']);
+/** A power, a call, or a division by anything but a plain number, in mathjs syntax. */
+const NOT_AFFINE = /\^|[\w]\(|\/(?!\(\(\d+(?:\.\d+)?\)\))/;
 const MAX_SIDE_TOKENS = 200;
 const MAX_NESTING = 30;
 const MAX_CHAINS = 200;
@@ -186,6 +188,7 @@ class SideTranslator {
         expectOperand = true;
         continue;
       }
+      if (t.type === 'ellipsis' && expectOperand && this.latex && parts[parts.length - 1]?.trim() === '+') return this.pattern(parts, closer);
       if (t.type === 'op') {
         if (expectOperand && t.value !== '-' && t.value !== '+') throw new Unreadable();
         if (t.value === '^') throw new Unreadable();
@@ -374,6 +377,40 @@ class SideTranslator {
     if (end?.type !== 'cmd' || end.value !== close) throw new Unreadable();
     this.pos++;
     return `${fn}(${inner})`;
+  }
+
+  /**
+   * `1 + 2 + \cdots + n`, `a + ar + ar^2 + \ldots`: the terms read so far (`parts`, up to the `+` before the
+   * ellipsis), then the last term if one follows; every sign between them a `+`. Written as
+   * `ellipsisSum(last, t1, t2, …)` (series.ts finds the pattern from the values), or unreadable.
+   */
+  private pattern(parts: string[], closer: string | undefined): string {
+    this.pos++; // the ellipsis
+    const terms: string[] = [];
+    let term: string[] = [];
+    for (const part of parts.slice(0, -1)) {
+      if (part.trim() === '+' && term.length > 0) {
+        terms.push(term.join(''));
+        term = [];
+      } else if (part.trim() === '-' || part.includes(PLUS_MINUS)) throw new Unreadable();
+      else term.push(part);
+    }
+    if (term.length > 0) terms.push(term.join(''));
+    if (terms.length < 2) throw new Unreadable();
+    let last = 'Infinity';
+    const next = this.peek();
+    if (next?.type === 'op' && next.value === '+') {
+      this.pos++;
+      last = this.term();
+    }
+    // two terms tell a progression only if the terms are sums and products of their numbers: the values of
+    // `\sin^2 4^\circ + \sin^2 8^\circ` or of `1^2 + 2^2` are two numbers any line goes through (series.ts)
+    if (terms.length === 2 && [...terms, last].some((term) => NOT_AFFINE.test(term))) throw new Unreadable();
+    const after = this.peek();
+    const closes = !after || after.type === 'rparen' || (after.type === 'cmd' && after.value === closer);
+    if (!closes) throw new Unreadable();
+    this.depth--;
+    return `${ELLIPSIS_SUM}(${last},${terms.map((t) => `(${t})`).join(',')})`;
   }
 
   /** The index of the sum being read (`k` of `\sum_{k=1}^{n}`): a bound name in its body. */
@@ -645,6 +682,9 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
       return true;
     case 'cur':
       return !latex;
+    case 'ellipsis':
+      // `1 + 2 + \cdots + n`: a sum written by its pattern
+      return latex && previous?.type === 'op' && previous.value === '+';
     case 'cmd':
       // `\infty` as the upper bound of a sum (`^\infty`, `^{\infty}`), not after `\to` or alone
       if (t.value === 'infty') return latex && previous !== undefined && (previous.value === '^' || (previous.type === 'lparen' && previous.value === '{'));

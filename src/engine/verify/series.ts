@@ -9,6 +9,8 @@ import type { MathNode } from 'mathjs';
 
 export const SUM = 'sumRange';
 export const PRODUCT = 'productRange';
+/** `1 + 2 + \cdots + n`: `ellipsisSum(last, t1, t2, …)`, last `Infinity` when none is written. */
+export const ELLIPSIS_SUM = 'ellipsisSum';
 /** Terms of one sum at most: bounded work per evaluation (the reader does not nest sums). */
 const MAX_SERIES_TERMS = 1000;
 /** Terms of an infinite series at most: one that falls by a factor of 0.9 a term is done within 400. */
@@ -124,8 +126,57 @@ function series(kind: 'sum' | 'product') {
   return Object.assign(fn, { rawArgs: true });
 }
 
+/** Terms of a sum written by its pattern at most (`1 + 2 + \cdots + 10^9` is not summed here). */
+const MAX_PATTERN_TERMS = 1_000_000;
+
+function near(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/**
+ * The number of terms `n` when it is a whole number from 1 to MAX_PATTERN_TERMS, else undefined. Fewer than
+ * the terms written is a small case of a general pattern (`(j-1) + (j-2) + \cdots + 1` at j = 2 is 1).
+ */
+function termCount(n: number): number | undefined {
+  const whole = Math.round(n);
+  return near(n, whole) && whole >= 1 && whole <= MAX_PATTERN_TERMS ? whole : undefined;
+}
+
+/**
+ * The value of a sum written by its first terms, an ellipsis and its last term (or none: an infinite sum),
+ * from the values of those terms at the point: an arithmetic progression (two terms or more, a nonzero
+ * step) or a geometric one (three terms or more, a ratio other than 0 and 1), whose last term is a whole
+ * number of steps away. Anything else, or both readings at once, has no value here: never a guess.
+ */
+function ellipsisSum(last: unknown, ...terms: unknown[]): number {
+  const values = terms.map((t) => (typeof t === 'number' ? t : NaN));
+  const end = typeof last === 'number' ? last : NaN;
+  if (values.length < 2 || !values.every(Number.isFinite) || Number.isNaN(end)) throw new Error('a pattern not read');
+  const [first, second] = values as [number, number];
+  const step = second - first;
+  const ratio = second / first;
+  const arithmetic = step !== 0 && values.every((v, k) => k === 0 || near(v - values[k - 1]!, step));
+  const geometric = values.length >= 3 && first !== 0 && ratio !== 1 && ratio !== 0 && values.every((v, k) => k === 0 || near(v / values[k - 1]!, ratio));
+  if (end === Infinity) {
+    if (geometric && Math.abs(ratio) < 1) return first / (1 - ratio);
+    throw new Error('an infinite sum that is not a converging geometric series');
+  }
+  const sums: number[] = [];
+  if (arithmetic) {
+    const n = termCount((end - first) / step + 1);
+    if (n !== undefined) sums.push((n * (first + end)) / 2);
+  }
+  if (geometric) {
+    const n = termCount(Math.log(Math.abs(end / first)) / Math.log(Math.abs(ratio)) + 1);
+    if (n !== undefined && near(first * ratio ** (n - 1), end)) sums.push((first * (1 - ratio ** n)) / (1 - ratio));
+  }
+  if (sums.length !== 1) throw new Error('a pattern with no single reading');
+  termsEvaluated += values.length;
+  return sums[0]!;
+}
+
 /** The functions to import into a floating-point mathjs instance. */
-export const seriesFunctions = { [SUM]: series('sum'), [PRODUCT]: series('product') };
+export const seriesFunctions = { [SUM]: series('sum'), [PRODUCT]: series('product'), [ELLIPSIS_SUM]: ellipsisSum };
 
 /** The sums in a node, by node: asked at every point of a search for a slip (identity.ts, number-slip.ts). */
 const seriesOf = new WeakMap<MathNode, MathNode[]>();
@@ -133,7 +184,7 @@ const seriesOf = new WeakMap<MathNode, MathNode[]>();
 function seriesIn(node: MathNode): MathNode[] {
   let found = seriesOf.get(node);
   if (!found) {
-    found = node.filter((n) => n.type === 'FunctionNode' && [SUM, PRODUCT].includes((n as unknown as { fn: { name: string } }).fn.name));
+    found = node.filter((n) => n.type === 'FunctionNode' && [SUM, PRODUCT, ELLIPSIS_SUM].includes((n as unknown as { fn: { name: string } }).fn.name));
     seriesOf.set(node, found);
   }
   return found;
@@ -175,7 +226,12 @@ export function integerVariables(...nodes: MathNode[]): Set<string> {
     }
   };
   for (const node of nodes) {
-    for (const call of seriesIn(node)) (call as unknown as { args: MathNode[] }).args.slice(1, 3).forEach(add);
+    for (const call of seriesIn(node)) {
+      const { fn, args } = call as unknown as { fn: { name: string }; args: MathNode[] };
+      // the bounds of a sum, the last term of a pattern (`1 + 2 + \cdots + n`: n terms)
+      if (fn.name === ELLIPSIS_SUM) add(args[0]!);
+      else args.slice(1, 3).forEach(add);
+    }
     for (const call of factorialsOfVariables(node)) add((call as unknown as { args: MathNode[] }).args[0]!);
   }
   return found;
@@ -200,9 +256,11 @@ export function seriesVariables(...nodes: MathNode[]): Set<string> {
     if (!own) {
       own = new Set();
       for (const call of seriesIn(node)) {
-        const [, , to, body] = (call as unknown as { args: MathNode[] }).args;
-        if (!isInfinity(to!)) continue;
-        for (const symbol of body!.filter((n) => n.type === 'SymbolNode')) {
+        const { fn, args } = call as unknown as { fn: { name: string }; args: MathNode[] };
+        // `\sum_{n=0}^{\infty} body`, `a + ar + ar^2 + \cdots`
+        const [to, terms] = fn.name === ELLIPSIS_SUM ? [args[0]!, args.slice(1)] : [args[2]!, args.slice(3)];
+        if (!isInfinity(to)) continue;
+        for (const symbol of terms.flatMap((term) => term.filter((n) => n.type === 'SymbolNode'))) {
           const name = (symbol as unknown as { name: string }).name;
           if (name.startsWith('v_')) own.add(name);
         }
