@@ -202,6 +202,7 @@ describe('sums, products, floors and ±', () => {
       ['\\[ S = 1 + 3 + 5 + \\cdots + (2n - 1) = n^2 \\]', 'identity', 'verified'],
       ['\\[ G = a + ar + ar^2 + ar^3 + \\ldots = \\frac{a}{10 - r} \\]', 'identity', 'refuted', '\\frac{a}{1 - r}'],
       ['\\[ S = \\sum_{j=2}^{200} \\left( (j-1) + (j-2) + \\cdots + 1 \\right) = \\sum_{j=2}^{200} \\frac{(j-1)j}{2} \\]', 'arithmetic', 'verified'],
+      ['\\[ S = \\sum_{j=2}^{200} \\left( (j-1) + (j-2) + \\cdots + 1 \\right) = \\sum_{j=3}^{200} \\frac{(j-1)j}{2} \\]', 'arithmetic', 'refuted', '1333300'],
       // traps: alternating signs, two powers (any two values make a progression), a sequence of unknowns, terms that do not move
       ['\\[ 1^2 - 2^2 + 3^2 - \\cdots + 2001^2 = 7 \\]', 'arithmetic', 'none'],
       ['\\[ S = 1^2 + 2^2 + \\cdots + n^2 = \\frac{n(n+1)(2n+3)}{6} \\]', 'identity', 'none'],
@@ -311,7 +312,7 @@ describe('functions defined earlier', () => {
 });
 
 describe('notation a computer algebra system reads: Greek letters, primes, factorials of a variable, givens', () => {
-  it('reads Greek letters and primed letters as variables, a factorial of a variable at whole numbers', () => {
+  it('reads Greek letters and primed letters as variables, a factorial of a variable at whole numbers, an unknown function of a letter as a quantity', () => {
     check([
       ['\\( (\\alpha + 1)^2 = \\alpha^2 + 2\\alpha + 1 \\)', 'identity', 'verified'],
       ['\\( (\\alpha + 1)^2 = \\alpha^2 + 3\\alpha + 1 \\)', 'identity', 'refuted', '\\alpha^2 + 2\\alpha + 1'],
@@ -320,7 +321,12 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
       ['\\[ \\binom{G}{2} = \\frac{G!}{2!(G-2)!} = \\frac{G \\times (G-1)}{2} \\]', 'identity', 'verified'],
       ['\\[ \\binom{G}{2} = \\frac{G!}{2!(G-2)!} = \\frac{G \\times (G-3)}{2} \\]', 'identity', 'refuted'],
       ['\\[ \\frac{\\frac{d!}{(d-k)! k!} (k-1)!}{2} = \\frac{d! (k-1)!}{2 (d-k)! k!} = \\frac{d!}{2 (d-k)! k} \\]', 'identity', 'verified'],
-      // traps: an equation in two Greek letters, a derivative, a new primed variable, an angle in degrees
+      ['\\[ \\varphi_{\\varphi(n)}(n) = \\varphi(n) \\cdot \\varphi(n) = (\\varphi(n))^5 \\]', 'identity', 'refuted', '(\\varphi(n))^2'],
+      ['\\[ S = \\varphi(n) \\cdot \\varphi(n) = (\\varphi(n))^2 \\]', 'identity', 'verified'],
+      // traps: an equation in two Greek letters, a derivative, a new primed variable, an angle in degrees, two calls of an
+      // unknown function at different arguments, a call at an expression
+      ['\\[ S = \\varphi(n) + \\varphi(m) = 2\\varphi(n) \\]', 'identity', 'none'],
+      ['\\[ \\Gamma(x+1) = x\\Gamma(x) = 2x \\]', 'identity', 'none'],
       ['\\( \\alpha + \\beta = 90 \\) and \\( 2\\alpha = \\beta \\)', 'identity', 'none'],
       ["\\( f'(x) = 2x + 3 \\)", 'identity', 'none'],
       ["\\( x' = 2x + 1 \\)", 'identity', 'none'],
@@ -414,6 +420,7 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
       ['$x^2 - 5x + 6 = 0$, so \\[ x = \\frac{5 \\pm 3}{2} \\]', 'equation', 'refuted', 'x = 3 or x = 2'],
       ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSo, the two solutions for $y$ are $y = 2 + \\sqrt{5}$ and $y = 4 - \\sqrt{5}$.', 'equation', 'refuted'],
       ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSo, the two solutions for $y$ are $y = 2 + \\sqrt{5}$ and $y = 2 - \\sqrt{5}$.', 'equation', 'verified'],
+      ['1. We get \\[y = 2 \\pm \\sqrt{5}\\]\n\n2. So, the two solutions are $y = 2 + \\sqrt{5}$ and $y = 4 - \\sqrt{5}$.', 'equation', 'refuted'],
       // traps: a list with the root of another factor, one value taken for a reason
       ['\\[x = \\frac{3 \\pm \\sqrt{21}}{2}\\] Therefore, the solutions are: \\[x = 1\\] \\[x = \\frac{3 + \\sqrt{21}}{2}\\]', 'equation', 'none'],
       ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSince y > 0, we take $y = 5$.', 'equation', 'none'],

@@ -59,8 +59,9 @@ const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearran
 /** Words after stated roots that take one of them back. */
 const REJECTED =
   /\b(?:extraneous|reject\w*|discard\w*|invalid|not valid|not a solution|not satisfy|doesn't satisfy|but|however|excluded?|impossible|must be|cannot)\b/i;
-/** All that stands between `x = a \pm b` and the roots written out: "So, the two solutions for $y$ are". */
-const ROOTS_RESTATED = /^(?:[\s,.:;$()[\]\\]|so|thus|hence|therefore|the|two|both|solutions?|roots?|values?|are|is|of|for|we|get|have|obtain|gives?|[a-z])*$/i;
+/** All that stands between `x = a \pm b` and the roots written out: "So, the two solutions for $y$ are" (after a list marker). */
+const ROOTS_RESTATED =
+  /^\s*(?:\d+[.)]\s)?(?:[\s,.:;$()[\]\\]|so|thus|hence|therefore|the|two|both|solutions?|roots?|values?|are|is|of|for|we|get|have|obtain|gives?|[a-z])*$/i;
 /** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
 const MAX_BETWEEN = 80;
 const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;

@@ -39,7 +39,10 @@ export interface MathChain {
 
 /** The mathjs name of a variable written `name`. */
 export function variableName(name: string): string {
-  return `v_${name.replace(/'/g, '_prime').replace(/[^A-Za-z0-9]/g, '_')}`;
+  return `v_${name
+    .replace(/'/g, '_prime')
+    .replace(/\((\w+)\)$/, '_of_$1')
+    .replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
 /** The name as written in LaTeX: `m'`, `\theta`, `x_1`. */
@@ -47,7 +50,8 @@ export function writtenName(mathjsName: string): string {
   const name = mathjsName
     .replace(/^v_/, '')
     .replace(/^F_/, '')
-    .replace(/_prime/g, "'");
+    .replace(/_prime/g, "'")
+    .replace(/_of_(\w+)$/, '($1)');
   return GREEK.has(/^[A-Za-z]+/.exec(name)?.[0] ?? '') ? `\\${name}` : name;
 }
 
@@ -567,10 +571,25 @@ class SideTranslator {
   /** `\theta`, `\alpha_1`, `\omega'`: a variable; `\varphi(n)`, a function never defined, is not read. */
   private greek(t: Token): string {
     const next = this.tokens[this.pos + 1];
-    if (next !== undefined && this.pos + 1 < this.end && next.type === 'lparen' && next.value === '(' && next.start === t.end) throw new Unreadable();
+    if (next !== undefined && this.pos + 1 < this.end && next.type === 'lparen' && next.value === '(' && next.start === t.end) return this.unknownCall(t);
     this.pos++;
     const name = `${t.value}${this.primes()}${this.subscript()}`;
     if (this.index !== undefined && name.endsWith(`_${this.index}`)) throw new Unreadable();
+    if (!this.variables.includes(name)) this.variables.push(name);
+    return variableName(name);
+  }
+
+  /**
+   * `\varphi(n)`, `\sigma(12)`: a function the text never defined, of one letter or whole number, read as a
+   * quantity of its own (the same written call is the same quantity: `\varphi(n) \cdot \varphi(n) = (\varphi(n))^2`).
+   * Any other argument is unreadable.
+   */
+  private unknownCall(t: Token): string {
+    const [arg, close] = [this.tokens[this.pos + 2], this.tokens[this.pos + 3]];
+    const simple = arg !== undefined && ((arg.type === 'word' && arg.end - arg.start === 1) || (arg.type === 'num' && /^\d+$/.test(arg.value)));
+    if (!simple || close?.type !== 'rparen' || close.value !== ')' || this.pos + 3 >= this.end) throw new Unreadable();
+    this.pos += 4;
+    const name = `${t.value}(${this.text.slice(arg.start, arg.end)})`;
     if (!this.variables.includes(name)) this.variables.push(name);
     return variableName(name);
   }
