@@ -40,6 +40,8 @@ const POINTS_WITH_FACTORIALS = 16;
 /** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
 const MAX_LINKS = 60;
 const MIN_POINTS = 4;
+/** Links per step compared with the definitions of their variables put in (each up to 8 pairs of sides). */
+const MAX_SUBSTITUTED_LINKS = 6;
 const REWRITE_CUE =
   /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written)\W*$/i;
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
@@ -52,6 +54,8 @@ export interface IdentityContext {
   functions: FunctionTable;
   /** What variables were defined as before the chain (earlier chains of the step add theirs). */
   values: KnownValues;
+  /** Links of the step left to compare with definitions put in (checkIdentities sets it). */
+  budget: { substitutions: number };
   /** Spans already judged by the arithmetic verifier. */
   judged: (start: number, end: number) => boolean;
 }
@@ -403,6 +407,8 @@ function judgeSubstituted(chain: MathChain, k: number, context: IdentityContext)
   const right = chain.sides[k + 1]!;
   if (chain.sides.length < 3 || chain.approximate[k] || left.ambiguous || right.ambiguous || left.calls.length > 0 || right.calls.length > 0) return undefined;
   if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
+  // each costs a comparison per pair of substituted sides: a few links of a step at most
+  if (context.budget.substitutions-- <= 0) return undefined;
   const pairs = substitutedSides(left.node!, right.node!, context.values, context.functions);
   const seed = context.text.slice(left.start, right.end);
   if (pairs.length === 0 || pairs.some((p) => compareAtPoints(p.left, p.right, p.variables, context.functions, seed) !== 'fails')) return undefined;
@@ -464,14 +470,15 @@ function slipFinding(base: Omit<Finding, 'status'>, right: MathSide, slip: Numbe
 }
 
 /** Identities and function values among the chains of a step. */
-export function checkIdentities(chains: readonly MathChain[], context: IdentityContext): Finding[] {
+export function checkIdentities(chains: readonly MathChain[], context: Omit<IdentityContext, 'budget'>): Finding[] {
   const findings: Finding[] = [];
   let links = 0;
   let values = context.values;
+  const budget = { substitutions: MAX_SUBSTITUTED_LINKS };
   for (const chain of chains) {
     let held = false;
     for (let k = 0; k + 1 < chain.sides.length && links++ < MAX_LINKS; k++) {
-      const found = judgeLink(chain, k, { ...context, values }, held);
+      const found = judgeLink(chain, k, { ...context, values, budget }, held);
       if (found) findings.push(found);
       held = found?.status === 'verified';
     }

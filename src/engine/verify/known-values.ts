@@ -58,7 +58,8 @@ export function addKnownValues(known: KnownValues, chains: readonly MathChain[],
   for (const chain of chains) {
     for (const { name, value } of definitionsIn(chain, text, table)) {
       next ??= new Map([...known].map(([k, v]) => [k, [...v]]));
-      const own = (next.get(name) ?? []).filter((v) => v.node.toString() !== value.node.toString());
+      // the same definition written again is one definition (by its text: writing a node out is dear)
+      const own = (next.get(name) ?? []).filter((v) => v.text !== value.text);
       own.push(value);
       next.set(name, own.slice(-MAX_DEFINITIONS));
     }
