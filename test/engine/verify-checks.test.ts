@@ -439,6 +439,22 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
   });
 });
 
+describe('a function the text never defines, at a computation then at a number', () => {
+  it('checks the argument worked out, and leaves a functional equation alone', () => {
+    check([
+      ['Therefore, \\( f(12) = f\\left(\\frac{1}{2} \\cdot 12\\right) = f(5) \\).', 'function', 'refuted', 'f(6)'],
+      ['Therefore, \\( f(12) = f\\left(\\frac{1}{2} \\cdot 12\\right) = f(6) \\).', 'function', 'verified'],
+      // traps: the functional equation itself, two calls at numbers, an argument with a variable, a sum of calls
+      ['By the equation, \\( f(12) = f(\\frac{1}{2} \\cdot 12) \\).', 'function', 'none'],
+      ['We know \\( g(1) = f(1) + 1^2 = f(2) + 1 \\).', 'function', 'none'],
+      ['\\( f(x + 1) = f(2x) \\)', 'function', 'none'],
+      ['\\( S = f(1) + f(3) = f(4) \\)', 'function', 'none'],
+      ['By periodicity, \\( f(2) = f(6 - 4) = f(6) \\).', 'function', 'none'],
+      ['\\( S = f(2 + 3) = f(6) \\)', 'function', 'none'],
+    ]);
+  });
+});
+
 describe('quantities with units', () => {
   it('converts and compares, and says when the units do not go together', () => {
     check([

@@ -25,6 +25,7 @@ import { checkPercentages } from './percent';
 import { referenceChecker } from './reference-values';
 import { checkRemainders } from './remainder';
 import { checkUnits } from './units';
+import { checkUnknownCalls } from './unknown-calls';
 
 /** What a step's checks depend on besides its own text. */
 export interface StepContext {
@@ -97,6 +98,7 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   const equations = checkEquations(chains, step.text, functions, context.equation);
   findings.push(
     ...checkIdentities(chains, { text: step.text, functions, values: context.values, judged }),
+    ...checkUnknownCalls(chains, step.text, functions, judged),
     ...equations.findings,
     ...checkUnits(text, judged),
     ...checkPercentages(text, judged),
