@@ -16,14 +16,15 @@
 //     a system (`\\` not followed by `&=`) or `\text{…}` end it, so `x + y = 5 \implies y = 5 - x` is no chain.
 //
 // What the set holds that no deterministic check here can catch, and why it stays in (measured 2026-12-07
-// after finite sums, products, floor brackets and ± were read: 66 of 237 missed, was 78): a number in
-// notation the reader does not evaluate (infinite sums and limits, sums of a sequence `x_i`, `\cdots`,
-// matrices, primes `m'`, Greek-letter variables, factorials of a variable), a link whose sides have
-// different variables, which is a substitution of a known value or definition as often as a rewrite
-// (`y = r \cdot x = r^4` after `x = r`), a side not read at all, a side that is a bare name or value, or
-// the first side of a chain: a definition or a given, and links read but left alone on purpose (a
-// complex-valued side, two sides claimed equal with no cue that it is a rewrite, a sentence after that
-// says "not").
+// after infinite series, sums written by their pattern, ± roots, undefined functions of a letter and
+// definitions put into rewrites were read: 37 of 237 missed, was 56): a number in notation the reader does
+// not evaluate (a slowly converging or double infinite series, limits, sums of a sequence `x_i`, patterns
+// with alternating signs, a sum over divisors), a link whose sides have different variables with no
+// definition of them written before (`A = \frac{1}{2} a h_a = \frac{1}{2} b h_b`, a product given as
+// `pqr = 48`, Vieta's sums), calls of an unknown function at different numbers (`f(1)^{20} = f(3)^{19}` may
+// be its functional equation), a side that is a bare name or value, the first side of a chain (a definition or a
+// given), a root chosen in words after a condition (`c > 3`, "therefore c = 5"), and links read but left
+// alone on purpose (two floats too close to compare, two sides claimed equal with no cue that it is a rewrite).
 // A wrong given is no slip to any checker; the others would need a computer algebra system.
 
 export interface Slip {

@@ -159,8 +159,7 @@ describe('sums, products, floors and ±', () => {
       // a power with a variable exponent is evaluated in floating point, and so is the product it stands in
       ['\\[20^4 \\cdot 11^T = (2^2 \\cdot 5)^4 \\cdot 11^T = 20^{8} \\cdot 5^{4} \\cdot 11^{T}\\]', 'identity', 'refuted', '2^{8} \\cdot 5^{4} \\cdot 11^{T}'],
       ['\\[ \\text{Highest power of } 2007 = \\left\\lfloor \\frac{2007}{2007} \\right\\rfloor \\]', 'arithmetic', 'none'],
-      // not read: an infinite sum, a sequence summed, a sum in degrees that says no degrees, the end of a longer sum
-      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'none'],
+      // not read: a sequence summed, a sum in degrees that says no degrees, the end of a longer sum
       ['\\[ \\sum_{i=1}^{3} x_i = 5 \\]', 'arithmetic', 'none'],
       ['\\[ \\sum_{x=1}^{89} \\sin^6 x = 5 \\]', 'arithmetic', 'none'],
       [
@@ -170,6 +169,46 @@ describe('sums, products, floors and ±', () => {
       ],
       ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = \\sum_{k=1}^{44} \\sin^2 (4k^\\circ) \\]', 'arithmetic', 'none'],
       ['\\[ 1^2 - 2^2 + \\cdots + 2001^2 = 1 + \\sum_{k=1}^{1000} [(2k+1)^2 - (2k)^2] \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
+  it('evaluates an infinite series whose terms fall geometrically, at small points when it has a variable, and no other', () => {
+    check([
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{2^n} = 2 \\]', 'arithmetic', 'refuted', '1'],
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{4.5}{10^n} = 0.5 \\]', 'arithmetic', 'verified'],
+      ['\\[ E[X] = \\sum_{n=1}^{\\infty} \\frac{4.5}{10^n} = 4.5 \\sum_{n=10}^{\\infty} \\frac{1}{10^n} \\]', 'arithmetic', 'refuted', '0.5'],
+      ['\\[ S = \\sum_{n=0}^{\\infty} x^n = \\frac{1}{1-x} \\]', 'identity', 'verified'],
+      ['\\[ S = \\sum_{n=0}^{\\infty} x^n = \\frac{1}{2-x} \\]', 'identity', 'refuted', '\\frac{1}{1-x}'],
+      ['\\[ P = \\prod_{n=0}^{\\infty} (1 + x^{2^n}) = \\frac{2}{1-x} \\]', 'identity', 'refuted', '\\frac{1}{1-x}'],
+      [
+        '\\[ S = 4 \\sum_{n=0}^{\\infty} \\frac{10^n x^n}{1-x} = \\frac{4}{1-x} \\sum_{n=3}^{\\infty} 10^n x^n \\]',
+        'identity',
+        'refuted',
+        '\\frac{4}{1-x} \\sum_{n=0}^{\\infty} 10^n x^n',
+      ],
+      // traps: a series that converges too slowly to sum here, one that converges only far from 0, a limit
+      ['\\[ \\sum_{n=1}^{\\infty} \\frac{1}{n^2} = 2 \\]', 'arithmetic', 'none'],
+      ['\\[ S = \\sum_{n=1}^{\\infty} \\frac{1}{x^n} = \\frac{2}{x-1} \\]', 'identity', 'none'],
+      ['\\[ L = \\lim_{n \\to \\infty} \\frac{1}{n} = 1 \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
+  it('reads a sum written by its pattern, arithmetic or geometric, finite or infinite, and no other', () => {
+    check([
+      ['\\[ 1 + 2 + \\cdots + 100 = 5050 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 + 2 + \\cdots + 100 = 5000 \\]', 'arithmetic', 'refuted', '5050'],
+      ['\\[ 1 + 2 + 4 + \\cdots + 2^{10} = 2048 \\]', 'arithmetic', 'refuted', '2047'],
+      ['\\[ \\frac{1}{2} + \\frac{1}{4} + \\frac{1}{8} + \\cdots = 1 \\]', 'arithmetic', 'verified'],
+      ['\\[ S = 1 + 3 + 5 + \\cdots + (2n - 1) = n^2 \\]', 'identity', 'verified'],
+      ['\\[ G = a + ar + ar^2 + ar^3 + \\ldots = \\frac{a}{10 - r} \\]', 'identity', 'refuted', '\\frac{a}{1 - r}'],
+      ['\\[ S = \\sum_{j=2}^{200} \\left( (j-1) + (j-2) + \\cdots + 1 \\right) = \\sum_{j=2}^{200} \\frac{(j-1)j}{2} \\]', 'arithmetic', 'verified'],
+      ['\\[ S = \\sum_{j=2}^{200} \\left( (j-1) + (j-2) + \\cdots + 1 \\right) = \\sum_{j=3}^{200} \\frac{(j-1)j}{2} \\]', 'arithmetic', 'refuted', '1333300'],
+      // traps: alternating signs, two powers (any two values make a progression), a sequence of unknowns, terms that do not move
+      ['\\[ 1^2 - 2^2 + 3^2 - \\cdots + 2001^2 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ S = 1^2 + 2^2 + \\cdots + n^2 = \\frac{n(n+1)(2n+3)}{6} \\]', 'identity', 'none'],
+      ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = 7 \\]', 'arithmetic', 'none'],
+      ['$a_1 + a_2 + \\cdots + a_n = 1$', 'identity', 'none'],
+      ['\\[ 1 + 1 + \\cdots + 1 = 5 \\]', 'arithmetic', 'none'],
     ]);
   });
 
@@ -273,7 +312,7 @@ describe('functions defined earlier', () => {
 });
 
 describe('notation a computer algebra system reads: Greek letters, primes, factorials of a variable, givens', () => {
-  it('reads Greek letters and primed letters as variables, a factorial of a variable at whole numbers', () => {
+  it('reads Greek letters and primed letters as variables, a factorial of a variable at whole numbers, an unknown function of a letter as a quantity', () => {
     check([
       ['\\( (\\alpha + 1)^2 = \\alpha^2 + 2\\alpha + 1 \\)', 'identity', 'verified'],
       ['\\( (\\alpha + 1)^2 = \\alpha^2 + 3\\alpha + 1 \\)', 'identity', 'refuted', '\\alpha^2 + 2\\alpha + 1'],
@@ -282,12 +321,59 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
       ['\\[ \\binom{G}{2} = \\frac{G!}{2!(G-2)!} = \\frac{G \\times (G-1)}{2} \\]', 'identity', 'verified'],
       ['\\[ \\binom{G}{2} = \\frac{G!}{2!(G-2)!} = \\frac{G \\times (G-3)}{2} \\]', 'identity', 'refuted'],
       ['\\[ \\frac{\\frac{d!}{(d-k)! k!} (k-1)!}{2} = \\frac{d! (k-1)!}{2 (d-k)! k!} = \\frac{d!}{2 (d-k)! k} \\]', 'identity', 'verified'],
-      // traps: an equation in two Greek letters, a derivative, a new primed variable, an angle in degrees
+      ['\\[ \\varphi_{\\varphi(n)}(n) = \\varphi(n) \\cdot \\varphi(n) = (\\varphi(n))^5 \\]', 'identity', 'refuted', '(\\varphi(n))^2'],
+      ['\\[ S = \\varphi(n) \\cdot \\varphi(n) = (\\varphi(n))^2 \\]', 'identity', 'verified'],
+      // traps: an equation in two Greek letters, a derivative, a new primed variable, an angle in degrees, two calls of an
+      // unknown function at different arguments, a call at an expression
+      ['\\[ S = \\varphi(n) + \\varphi(m) = 2\\varphi(n) \\]', 'identity', 'none'],
+      ['\\[ \\Gamma(x+1) = x\\Gamma(x) = 2x \\]', 'identity', 'none'],
       ['\\( \\alpha + \\beta = 90 \\) and \\( 2\\alpha = \\beta \\)', 'identity', 'none'],
       ["\\( f'(x) = 2x + 3 \\)", 'identity', 'none'],
       ["\\( x' = 2x + 1 \\)", 'identity', 'none'],
       ['$\\tan\\theta = 2$, so $\\theta = \\tan^{-1}(2)$.', 'equation', 'none'],
       ['$\\sin\\theta = \\frac{1}{2}$, so $\\theta = 30$.', 'equation', 'none'],
+    ]);
+  });
+
+  it('finds the slip in a number inside a floor, a factorial of a difference or a denominator with the imaginary unit', () => {
+    check([
+      [
+        '\\[ k = \\left\\lfloor \\frac{1 + \\sqrt{8m + 400 - 7}}{2} \\right\\rfloor = \\left\\lfloor \\frac{10 + \\sqrt{8m + 393}}{2} \\right\\rfloor \\]',
+        'identity',
+        'refuted',
+        '\\lfloor \\frac{1 + \\sqrt{8m + 393}}{2} \\right\\rfloor',
+      ],
+      [
+        '\\[ \\frac{\\frac{d!}{(d-k)! k!} (k-1)!}{2} = \\frac{d! (k-1)!}{2 (d-k)! k!} = \\frac{d!}{20 (d-k)! k} \\]',
+        'identity',
+        'refuted',
+        '\\frac{d!}{2 (d-k)! k}',
+      ],
+      [
+        '\\[ (\\sin x)^7 = \\frac{1}{(2i)^7} (e^{ix} - e^{-ix})^7 = \\frac{1}{-128i} (e^{ix} - e^{-ix})^7 = \\frac{i}{1280} (e^{ix} - e^{-ix})^7 \\]',
+        'identity',
+        'refuted',
+        '\\frac{i}{128} (e^{ix} - e^{-ix})^7',
+      ],
+      [
+        '\\[ (\\sin x)^7 = \\frac{1}{(2i)^7} (e^{ix} - e^{-ix})^7 = \\frac{1}{-128i} (e^{ix} - e^{-ix})^7 = \\frac{i}{128} (e^{ix} - e^{-ix})^7 \\]',
+        'identity',
+        'verified',
+      ],
+      // trap: an equation one dropped term away from an identity is still an equation
+      ['This simplifies to: \\[ \\frac{1}{x^2} = \\frac{1}{(5 - x)^2} \\]', 'identity', 'none'],
+    ]);
+  });
+
+  it('compares a rewrite with a variable defined before put in, and says nothing when a definition makes it hold', () => {
+    check([
+      ["Let \\( L = r\\theta \\).\n\nThen \\( L' = r'\\theta' = 1.25r \\cdot 1.2\\theta = 1.5r\\theta = 4.5L \\).", 'identity', 'refuted', '1.5L'],
+      ['\\[x = r \\cdot 1\\] \\[y = r \\cdot x = r^4\\]', 'identity', 'refuted', 'r^2'],
+      ['Since \\( c = \\sqrt{a^2 + b^2} \\), \\[ BD = \\frac{\\sqrt{a^2 + b^2}}{2} = \\frac{c}{3} \\]', 'identity', 'refuted', '\\frac{c}{2}'],
+      // traps: the definition right, two definitions (cases) one of which makes it hold, no definition at all
+      ['Since \\( c = \\sqrt{a^2 + b^2} \\), \\[ BD = \\frac{\\sqrt{a^2 + b^2}}{2} = \\frac{c}{2} \\]', 'identity', 'none'],
+      ['Case 1: \\( a = 3b \\). Case 2: \\( a = 2b \\). In case 1, \\[ S = a + b = 3b + b = 4b \\]', 'identity', 'none'],
+      ['\\[ A = \\frac{1}{2} a h_a = \\frac{1}{2} b h_b = \\frac{10}{2} c h_c \\]', 'identity', 'none'],
     ]);
   });
 
@@ -328,6 +414,19 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
     }
   });
 
+  it('reads x = a ± b as its two roots: against the equation before it, and against the two written out after it', () => {
+    check([
+      ['$x^2 - 5x + 6 = 0$, so \\[ x = \\frac{5 \\pm 1}{2} \\]', 'equation', 'verified'],
+      ['$x^2 - 5x + 6 = 0$, so \\[ x = \\frac{5 \\pm 3}{2} \\]', 'equation', 'refuted', 'x = 3 or x = 2'],
+      ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSo, the two solutions for $y$ are $y = 2 + \\sqrt{5}$ and $y = 4 - \\sqrt{5}$.', 'equation', 'refuted'],
+      ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSo, the two solutions for $y$ are $y = 2 + \\sqrt{5}$ and $y = 2 - \\sqrt{5}$.', 'equation', 'verified'],
+      ['1. We get \\[y = 2 \\pm \\sqrt{5}\\]\n\n2. So, the two solutions are $y = 2 + \\sqrt{5}$ and $y = 4 - \\sqrt{5}$.', 'equation', 'refuted'],
+      // traps: a list with the root of another factor, one value taken for a reason
+      ['\\[x = \\frac{3 \\pm \\sqrt{21}}{2}\\] Therefore, the solutions are: \\[x = 1\\] \\[x = \\frac{3 + \\sqrt{21}}{2}\\]', 'equation', 'none'],
+      ['We get \\[y = 2 \\pm \\sqrt{5}\\]\n\nSince y > 0, we take $y = 5$.', 'equation', 'none'],
+    ]);
+  });
+
   it('substitutes every stated root back, an integer root exactly', () => {
     check([
       ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],
@@ -336,6 +435,22 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
       ['$x^2 = 3$, so $x = 1.73$.', 'equation', 'verified'],
       // trap: a root the step itself rejects
       ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 4$, but $x = 4$ is extraneous.', 'equation', 'none'],
+    ]);
+  });
+});
+
+describe('a function the text never defines, at a computation then at a number', () => {
+  it('checks the argument worked out, and leaves a functional equation alone', () => {
+    check([
+      ['Therefore, \\( f(12) = f\\left(\\frac{1}{2} \\cdot 12\\right) = f(5) \\).', 'function', 'refuted', 'f(6)'],
+      ['Therefore, \\( f(12) = f\\left(\\frac{1}{2} \\cdot 12\\right) = f(6) \\).', 'function', 'verified'],
+      // traps: the functional equation itself, two calls at numbers, an argument with a variable, a sum of calls
+      ['By the equation, \\( f(12) = f(\\frac{1}{2} \\cdot 12) \\).', 'function', 'none'],
+      ['We know \\( g(1) = f(1) + 1^2 = f(2) + 1 \\).', 'function', 'none'],
+      ['\\( f(x + 1) = f(2x) \\)', 'function', 'none'],
+      ['\\( S = f(1) + f(3) = f(4) \\)', 'function', 'none'],
+      ['By periodicity, \\( f(2) = f(6 - 4) = f(6) \\).', 'function', 'none'],
+      ['\\( S = f(2 + 3) = f(6) \\)', 'function', 'none'],
     ]);
   });
 });

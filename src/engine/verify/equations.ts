@@ -14,7 +14,7 @@ import type { Finding } from './finding';
 import type { FunctionTable } from './functions';
 import { freeVariables } from './functions';
 import type { MathChain, MathSide } from './math-reader';
-import { writtenName } from './math-reader';
+import { PLUS_MINUS, writtenName } from './math-reader';
 import type { PointValue } from './points';
 import { sentenceBefore } from './sentence';
 import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
@@ -34,6 +34,8 @@ export interface Condition {
   decimals?: number[];
   /** The chain sits in the step that is being checked (not carried over from the previous step). */
   text: string;
+  /** `x = a \pm b`: solvedWith holds both roots. */
+  signed?: boolean;
 }
 
 const BREAK =
@@ -57,6 +59,9 @@ const OPERATION = /\b(?:subtract|add|divid|multipl|simplif|expand|factor|rearran
 /** Words after stated roots that take one of them back. */
 const REJECTED =
   /\b(?:extraneous|reject\w*|discard\w*|invalid|not valid|not a solution|not satisfy|doesn't satisfy|but|however|excluded?|impossible|must be|cannot)\b/i;
+/** All that stands between `x = a \pm b` and the roots written out: "So, the two solutions for $y$ are" (after a list marker). */
+const ROOTS_RESTATED =
+  /^\s*(?:\d+[.)]\s)?(?:[\s,.:;$()[\]\\]|so|thus|hence|therefore|the|two|both|solutions?|roots?|values?|are|is|of|for|we|get|have|obtain|gives?|[a-z])*$/i;
 /** Text between two equations longer than this is not a derivation step but prose going elsewhere. */
 const MAX_BETWEEN = 80;
 const ROOT_SEPARATOR = /^(?:\s|,|;|\$|\\[()[\]]|\\q?quad|\\text\s*\{\s*(?:or|and)\s*\}|\\(?:text|mbox)\s*\{\s*\}|\bor\b|\band\b)*$/;
@@ -98,6 +103,7 @@ export function conditionOf(chain: MathChain, text: string, table: FunctionTable
   const right = chain.sides[n - 1]!;
   if (!left.node || !right.node || chain.approximate[n - 2] || left.ambiguous || right.ambiguous) return undefined;
   const variables = new Set([...freeVariables(left.node, table), ...freeVariables(right.node, table)]);
+  const signed = variables.delete(PLUS_MINUS);
   if (variables.size !== 1) return undefined;
   const variable = [...variables][0]!;
   if (variable === 'v_i' || variable === 'v_e') return undefined; // the imaginary unit, Euler's number?
@@ -105,6 +111,8 @@ export function conditionOf(chain: MathChain, text: string, table: FunctionTable
   const leftName = symbolName(left.node);
   const rightName = symbolName(right.node);
   const valueSide = leftName === variable ? right : rightName === variable ? left : undefined;
+  // `y = 2 \pm \sqrt{5}`: two roots, one for each sign; `\pm` anywhere else is no equation read here
+  if (signed) return valueSide ? signedRoots(condition, valueSide.node!, table) : undefined;
   if (valueSide) {
     // `x = 5` (a root at the precision written), `x = \frac{3 + \sqrt{21}}{2}` (exact)
     const number = plainNumber(valueSide, text);
@@ -120,6 +128,17 @@ export function conditionOf(chain: MathChain, text: string, table: FunctionTable
     }
   }
   return condition;
+}
+
+/** `x = a \pm b` as the solved form with the roots a + b and a - b (real ones, in floating point). */
+function signedRoots(condition: Condition, value: MathNode, table: FunctionTable): Condition | undefined {
+  const roots: number[] = [];
+  for (const sign of [1, -1]) {
+    const root = evaluateAt(value, withFunctions({ [PLUS_MINUS]: exactMath.fraction(sign) }, table));
+    if (!root || root.im !== 0 || !Number.isFinite(root.re)) return undefined;
+    roots.push(root.re);
+  }
+  return { ...condition, solvedWith: roots, decimals: [9, 9], signed: true };
 }
 
 /** `left - right` of an equation as a function of its variable. */
@@ -379,6 +398,23 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
       const found = judgeValueOn(previous, next);
       findings.push(found);
       if (found.status === 'refuted') refuted.add(next);
+    } else if (
+      previous?.signed &&
+      next.solvedWith?.length === 2 &&
+      !next.signed &&
+      previous.variable === next.variable &&
+      !approximate &&
+      !supposed.has(previous) &&
+      ROOTS_RESTATED.test(sameStep ? between : text.slice(0, next.start))
+    ) {
+      // `y = 2 \pm \sqrt{5}`, then "the two solutions are y = 2 + \sqrt{5} and y = 2 - \sqrt{5}": the same two roots,
+      // one of them at least as written there (a list with the roots of another factor is another list)
+      const among = (s: number, k: number) => previous!.solvedWith!.some((r) => isRoot(s, next.decimals![k]!, r));
+      if (next.solvedWith.some(among)) {
+        const found = judgeRoots(next, among, previous.solvedWith);
+        if (found) findings.push(found);
+        if (found?.status === 'refuted') refuted.add(next);
+      }
     }
     previous = next;
     previousEnd = next.end;

@@ -28,9 +28,11 @@ import type { Literal } from './claims';
 import { literalAgreement } from './compare';
 import { DENIAL, isConversionFactor } from './arithmetic';
 import type { NumberSlip } from './number-slip';
-import { numberSlip, repairedText } from './number-slip';
+import { decimalText, numberSlip, repairedText } from './number-slip';
 import { sentenceAfter, sentenceBefore } from './sentence';
-import { factorialsOfVariables, hasSeries, integerVariables } from './series';
+import { combinatoricsOfVariables, factorialsOfVariables, hasSeries, integerVariables, seriesVariables } from './series';
+import type { KnownValues, Substituted } from './known-values';
+import { addKnownValues, substitutedSides } from './known-values';
 
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number) => Fraction }).Fraction;
 const POINTS = 5;
@@ -38,6 +40,8 @@ const POINTS_WITH_FACTORIALS = 16;
 /** Links judged per step at most (each costs up to 2 × POINTS evaluations per reading). */
 const MAX_LINKS = 60;
 const MIN_POINTS = 4;
+/** Links per step compared with the definitions of their variables put in (each up to 8 pairs of sides). */
+const MAX_SUBSTITUTED_LINKS = 6;
 const REWRITE_CUE =
   /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written)\W*$/i;
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
@@ -48,6 +52,10 @@ export interface IdentityContext {
   /** The text the chains were read from (a step). */
   text: string;
   functions: FunctionTable;
+  /** What variables were defined as before the chain (earlier chains of the step add theirs). */
+  values: KnownValues;
+  /** Links of the step left to compare with definitions put in (checkIdentities sets it). */
+  budget: { substitutions: number };
   /** Spans already judged by the arithmetic verifier. */
   judged: (start: number, end: number) => boolean;
 }
@@ -87,37 +95,51 @@ const SIGNS = [new FractionClass(1), new FractionClass(-1)];
  * Whether the sides agree at one point: with `\pm` (PLUS_MINUS), for both signs, the same sign on both
  * sides or opposite ones (`a \pm b = c \mp d` says the same two values); undefined when a side has no value there.
  */
-function agreeAt(left: MathNode, right: MathNode, scope: Scope, signed: boolean, table: FunctionTable): boolean | undefined {
+function agreeAt(left: MathNode, right: MathNode, scope: Scope, signed: boolean, table: FunctionTable): Agreement | undefined {
   if (!signed) {
     const a = evaluateAt(left, withFunctions(scope, table));
     const b = evaluateAt(right, withFunctions(scope, table));
-    return a && b && informative(a, b) ? sameValue(a, b) : undefined;
+    if (!a || !b || !informative(a, b)) return undefined;
+    if (!sameValue(a, b)) return 'different';
+    return !(a.exact && b.exact) && a.re === 0 && a.im === 0 ? 'zero' : 'same';
   }
   const [a, b] = [left, right].map((node) => SIGNS.map((sign) => evaluateAt(node, withFunctions({ ...scope, [PLUS_MINUS]: sign }, table))));
   if (![...a!, ...b!].every((v) => v !== undefined) || !informative(a![0]!, b![0]!) || !informative(a![1]!, b![1]!)) return undefined;
   const same = (x: PointValue | undefined, y: PointValue | undefined) => sameValue(x!, y!);
-  return (same(a![0], b![0]) && same(a![1], b![1])) || (same(a![0], b![1]) && same(a![1], b![0]));
+  return (same(a![0], b![0]) && same(a![1], b![1])) || (same(a![0], b![1]) && same(a![1], b![0])) ? 'same' : 'different';
 }
 
+/** Two floats that are both exactly 0 agree, but weakly: an underflow (`\frac{1}{re^{i\theta}}` with i a large variable) gives 0 too. */
+type Agreement = 'same' | 'zero' | 'different';
+
+/**
+ * Holds in some reading, fails in every reading that could be evaluated (at least one), else unclear. A
+ * reading with no value at enough points and none that agree says nothing either way: `e^{ix}` with e and i
+ * as variables overflows at most points, while the reading as Euler's number and the imaginary unit is
+ * a special case of it, where an identity of the variables would hold too.
+ */
 function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): Outcome {
-  let best: Outcome = 'fails';
+  let best: Outcome | undefined;
   const signed = variables.has(PLUS_MINUS);
   for (const fixed of readings(variables)) {
     const free = [...variables].filter((v) => !(v in fixed) && v !== PLUS_MINUS);
     // a factorial of a difference (`(d-k)!`) has no value at half the whole points: more of them
     const count = factorialsOfVariables(left).length + factorialsOfVariables(right).length > 0 ? POINTS_WITH_FACTORIALS : POINTS;
     let equal = 0;
+    let zeros = 0;
     let different = 0;
-    for (const point of randomPoints(free, count, seed, integerVariables(left, right))) {
+    for (const point of randomPoints(free, count, seed, integerVariables(left, right), seriesVariables(left, right))) {
       const agree = agreeAt(left, right, { ...point, ...fixed }, signed, table);
-      if (agree === undefined) continue;
-      if (agree) equal++;
-      else different++;
+      if (agree === 'same') equal++;
+      else if (agree === 'zero') zeros++;
+      else if (agree === 'different') different++;
     }
-    if (equal >= MIN_POINTS && different === 0) return 'holds';
-    if (!(different >= MIN_POINTS && equal === 0)) best = 'unclear';
+    // sides 0 at every point hold (`-mx^n + mx^n = 0`); a reading that agrees only at zeros says nothing
+    if (equal + zeros >= MIN_POINTS && different === 0) return 'holds';
+    if (different >= MIN_POINTS && equal === 0) best ??= 'fails';
+    else if (equal > 0) best = 'unclear';
   }
-  return best;
+  return best ?? 'unclear';
 }
 
 interface Shape {
@@ -168,7 +190,7 @@ function isNormalForm(node: MathNode): boolean {
  * a known value) differs from an identity by more than that.
  */
 function differenceIsMonomial(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): boolean {
-  const others = randomPoints([...variables], 1, seed, integerVariables(left, right))[0]!;
+  const others = randomPoints([...variables], 1, seed, integerVariables(left, right), seriesVariables(left, right))[0]!;
   for (const variable of variables) {
     const coefficients = polynomialCoefficients((x) => {
       const scope = withFunctions({ ...others, [variable]: x }, table);
@@ -219,8 +241,10 @@ function claimedAsIdentity(chain: MathChain, k: number, context: IdentityContext
   // two sums of terms (`2x + 3 = x + 7`): an equation being solved
   if (normal[0] && normal[1]) return false;
   if (normal[0] !== normal[1] && differenceIsMonomial(left.node!, right.node!, variables, context.functions, context.text)) return true;
-  // a rewrite one number away from an identity (`\frac{(x^2 + 1) - x(2x)}{(x^2 + 1)^2} = \frac{3 - x^2}{(x^2 + 1)^2}`)
-  return confirmedSlip(left.node!, right.node!, variables, context.functions, context.text.slice(left.start, right.end)) !== undefined;
+  // a rewrite one number away from an identity (`\frac{(x^2 + 1) - x(2x)}{(x^2 + 1)^2} = \frac{3 - x^2}{(x^2 + 1)^2}`), but
+  // not by dropping a term: `\frac{1}{x^2} = \frac{1}{(5 - x)^2}` with 0 for the 5 is an equation to solve
+  const slip = confirmedSlip(left.node!, right.node!, variables, context.functions, context.text.slice(left.start, right.end));
+  return slip !== undefined && !slip.right.equals(0);
 }
 
 function plainNumber(side: MathSide, text: string): Literal | undefined {
@@ -257,8 +281,12 @@ function judgeValue(chain: MathChain, k: number, context: IdentityContext): Find
   if (sameValue(a, b)) return { ...base, status: 'verified' };
   if (chain.approximate[k] || left.ambiguous || right.ambiguous || (calls && !valueClaim(left, right, context.functions))) return undefined;
   const relative = Math.abs(a.re - b.re) / Math.max(Math.abs(a.re), Math.abs(b.re), 1e-12);
-  if (!a.exact && relative < 1e-6) return undefined;
-  return { ...base, status: 'refuted', expected: formatLike(value(a), undefined), note: `the right side is ${formatLike(value(b), undefined)}` };
+  // two floats this close may differ by rounding alone, unless both are whole numbers a double holds exactly
+  // (sums of whole terms: `\sum_{j=3}^{200} \frac{(j-1)j}{2}` is 1,333,299, one less than from j = 2)
+  const whole = (x: number) => Number.isInteger(x) && Math.abs(x) < 2 ** 50;
+  if (!a.exact && relative < 1e-6 && !(whole(a.re) && whole(b.re))) return undefined;
+  const shown = (p: PointValue) => (whole(p.re) ? String(p.re) : formatLike(value(p), undefined));
+  return { ...base, status: 'refuted', expected: shown(a), note: `the right side is ${shown(b)}` };
 }
 
 /**
@@ -292,8 +320,9 @@ function cancels(left: MathNode, right: MathNode, vl: Set<string>, vr: Set<strin
   const extra = [...more].filter((v) => !fewer.has(v));
   const seed = context.text.slice(0, 200);
   const integers = integerVariables(left, right);
-  const [base] = randomPoints([...more], 1, seed, integers);
-  const values = randomPoints(extra, 3, `${seed}\u0000extra`, integers).map((point) =>
+  const small = seriesVariables(left, right);
+  const [base] = randomPoints([...more], 1, seed, integers, small);
+  const values = randomPoints(extra, 3, `${seed}\u0000extra`, integers, small).map((point) =>
     evaluateAt(node, withFunctions({ ...base, ...point }, context.functions)),
   );
   return values.every((v) => v !== undefined && sameValue(v, values[0]!));
@@ -323,7 +352,7 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   // …except what it does not read: values of defined functions, sums and products
   if (vl.size === 0 && vr.size === 0) return calls || beyondArithmetic(left.node) || beyondArithmetic(right.node) ? judgeValue(chain, k, context) : undefined;
   if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node)) return undefined;
-  if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return undefined;
+  if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return judgeSubstituted(chain, k, context);
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
   const outcome = compareAtPoints(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end));
   const kind = calls ? ('function' as const) : ('identity' as const);
@@ -358,6 +387,42 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   return finding;
 }
 
+/** The values of the numbers written in a node. */
+function numbersIn(node: MathNode): Fraction[] {
+  return node
+    .filter((n) => n.type === 'ConstantNode')
+    .map((n) => (n as unknown as { value: unknown }).value)
+    .filter((v): v is Fraction => exactMath.typeOf(v) === 'Fraction');
+}
+
+/**
+ * A link of a rewrite whose sides have different variables, once the variables only one side has are
+ * replaced by what the solution defined them as (known-values.ts: `1.5r\theta = 4.5L` after `L = r\theta`).
+ * Refuted only when it fails with every definition of them and one number written in the right side
+ * (not one of a definition) makes it hold; anything else, even agreement, is left unjudged: which
+ * definition the writer meant is not certain.
+ */
+function judgeSubstituted(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  if (chain.sides.length < 3 || chain.approximate[k] || left.ambiguous || right.ambiguous || left.calls.length > 0 || right.calls.length > 0) return undefined;
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
+  // each costs a comparison per pair of substituted sides: a few links of a step at most
+  if (context.budget.substitutions-- <= 0) return undefined;
+  const pairs = substitutedSides(left.node!, right.node!, context.values, context.functions);
+  const seed = context.text.slice(left.start, right.end);
+  if (pairs.length === 0 || pairs.some((p) => compareAtPoints(p.left, p.right, p.variables, context.functions, seed) !== 'fails')) return undefined;
+  const [first] = pairs as [Substituted];
+  const slip = confirmedSlip(first.left, first.right, first.variables, context.functions, seed);
+  if (!slip) return undefined;
+  const fromDefinitions = first.used.flatMap((u) => numbersIn(u.node));
+  if (!numbersIn(right.node!).some((n) => n.equals(slip.written)) || fromDefinitions.some((n) => n.equals(slip.written))) return undefined;
+  const finding = slipFinding({ kind: 'identity', start: left.start, end: right.end }, right, slip, context.text);
+  if (!finding.fix) return undefined;
+  finding.note = `${finding.note ?? ''}, with ${[...new Set(first.used.map((u) => u.text))].join(', ')} as written before`;
+  return finding;
+}
+
 /** The form of an expression with its numbers left out: `(h - #)^# + k^#`. */
 function formOf(node: MathNode): string {
   return node.transform((n) => ((n as unknown as { type: string }).type === 'ConstantNode' ? new exactMath.SymbolNode('#') : n)).toString();
@@ -382,18 +447,19 @@ const slipsFound = new WeakMap<MathNode, { right: MathNode; slip: NumberSlip | u
 function searchSlip(left: MathNode, right: MathNode, variables: Set<string>, table: FunctionTable, seed: string): NumberSlip | undefined {
   if (formOf(left) === formOf(right)) return undefined;
   // the search evaluates the sides dozens of times: not with a sum of up to 1,000 terms whose body has a
-  // factorial of a variable (`\sum_{i=1}^{k} \frac{i+1}{i!}`: 70 ms a step), for the time bound of a step
-  if ([left, right].some((node) => hasSeries(node) && factorialsOfVariables(node).length > 0)) return undefined;
+  // factorial or a binomial of a variable or the index, each as dear as its argument is large
+  // (`\sum_{i=1}^{k} \frac{i+1}{i!}`: 70 ms a step, `\sum_{k=0}^{2^n} \binom{2^n}{k} x^k`: 200 ms), for the time bound of a step
+  if ([left, right].some((node) => hasSeries(node) && combinatoricsOfVariables(node))) return undefined;
   for (const fixed of readings(variables)) {
-    const slip = numberSlip(left, right, variables, table, seed, fixed);
-    if (slip && compareAtPoints(left, slip.repaired, variables, table, seed) === 'holds') return slip;
+    const slip = numberSlip(left, right, variables, table, seed, fixed, (found) => compareAtPoints(left, found.repaired, variables, table, seed) === 'holds');
+    if (slip) return slip;
   }
   return undefined;
 }
 
 function slipFinding(base: Omit<Finding, 'status'>, right: MathSide, slip: NumberSlip, text: string): Finding {
-  const written = formatLike({ exact: slip.written }, undefined);
-  const value = formatLike({ exact: slip.right }, undefined);
+  const written = decimalText(slip.written) ?? formatLike({ exact: slip.written }, undefined);
+  const value = decimalText(slip.right) ?? formatLike({ exact: slip.right }, undefined);
   const finding: Finding = { ...base, status: 'refuted', note: `with ${value} for the ${written} the two sides agree for every value` };
   const repaired = repairedText(text.slice(right.start, right.end), slip);
   if (repaired) {
@@ -404,16 +470,19 @@ function slipFinding(base: Omit<Finding, 'status'>, right: MathSide, slip: Numbe
 }
 
 /** Identities and function values among the chains of a step. */
-export function checkIdentities(chains: readonly MathChain[], context: IdentityContext): Finding[] {
+export function checkIdentities(chains: readonly MathChain[], context: Omit<IdentityContext, 'budget'>): Finding[] {
   const findings: Finding[] = [];
   let links = 0;
+  let values = context.values;
+  const budget = { substitutions: MAX_SUBSTITUTED_LINKS };
   for (const chain of chains) {
     let held = false;
     for (let k = 0; k + 1 < chain.sides.length && links++ < MAX_LINKS; k++) {
-      const found = judgeLink(chain, k, context, held);
+      const found = judgeLink(chain, k, { ...context, values, budget }, held);
       if (found) findings.push(found);
       held = found?.status === 'verified';
     }
+    values = addKnownValues(values, [chain], context.text, context.functions);
   }
   return findings;
 }

@@ -9,7 +9,7 @@ import type { MathNode } from 'mathjs';
 import type { Token } from './tokens';
 import { tokenize } from './tokens';
 import { parseExact } from './evaluate';
-import { PRODUCT, SUM, boundName } from './series';
+import { ELLIPSIS_SUM, PRODUCT, SUM, boundName } from './series';
 
 export interface MathSide {
   start: number;
@@ -39,7 +39,10 @@ export interface MathChain {
 
 /** The mathjs name of a variable written `name`. */
 export function variableName(name: string): string {
-  return `v_${name.replace(/'/g, '_prime').replace(/[^A-Za-z0-9]/g, '_')}`;
+  return `v_${name
+    .replace(/'/g, '_prime')
+    .replace(/\((\w+)\)$/, '_of_$1')
+    .replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
 /** The name as written in LaTeX: `m'`, `\theta`, `x_1`. */
@@ -47,7 +50,8 @@ export function writtenName(mathjsName: string): string {
   const name = mathjsName
     .replace(/^v_/, '')
     .replace(/^F_/, '')
-    .replace(/_prime/g, "'");
+    .replace(/_prime/g, "'")
+    .replace(/_of_(\w+)$/, '($1)');
   return GREEK.has(/^[A-Za-z]+/.exec(name)?.[0] ?? '') ? `\\${name}` : name;
 }
 
@@ -133,6 +137,8 @@ function isGreek(t: Token | undefined): boolean {
 const ROUNDINGS: Record<string, { fn: string; close: string }> = { lfloor: { fn: 'floor', close: 'rfloor' }, lceil: { fn: 'ceil', close: 'rceil' } };
 /** Commands of a formula that are no function: sums, products, `\pm`, floor and ceiling brackets. */
 const SERIES_AND_SIGNS = new Set(['sum', 'prod', 'pm', 'mp', 'lfloor', 'rfloor', 'lceil', 'rceil']);
+/** A power, a call, or a division by anything but a plain number, in mathjs syntax. */
+const NOT_AFFINE = /\^|[\w]\(|\/(?!\(\(\d+(?:\.\d+)?\)\))/;
 const MAX_SIDE_TOKENS = 200;
 const MAX_NESTING = 30;
 const MAX_CHAINS = 200;
@@ -186,6 +192,7 @@ class SideTranslator {
         expectOperand = true;
         continue;
       }
+      if (t.type === 'ellipsis' && expectOperand && this.latex && parts[parts.length - 1]?.trim() === '+') return this.pattern(parts, closer);
       if (t.type === 'op') {
         if (expectOperand && t.value !== '-' && t.value !== '+') throw new Unreadable();
         if (t.value === '^') throw new Unreadable();
@@ -376,6 +383,40 @@ class SideTranslator {
     return `${fn}(${inner})`;
   }
 
+  /**
+   * `1 + 2 + \cdots + n`, `a + ar + ar^2 + \ldots`: the terms read so far (`parts`, up to the `+` before the
+   * ellipsis), then the last term if one follows; every sign between them a `+`. Written as
+   * `ellipsisSum(last, t1, t2, …)` (series.ts finds the pattern from the values), or unreadable.
+   */
+  private pattern(parts: string[], closer: string | undefined): string {
+    this.pos++; // the ellipsis
+    const terms: string[] = [];
+    let term: string[] = [];
+    for (const part of parts.slice(0, -1)) {
+      if (part.trim() === '+' && term.length > 0) {
+        terms.push(term.join(''));
+        term = [];
+      } else if (part.trim() === '-' || part.includes(PLUS_MINUS)) throw new Unreadable();
+      else term.push(part);
+    }
+    if (term.length > 0) terms.push(term.join(''));
+    if (terms.length < 2) throw new Unreadable();
+    let last = 'Infinity';
+    const next = this.peek();
+    if (next?.type === 'op' && next.value === '+') {
+      this.pos++;
+      last = this.term();
+    }
+    // two terms tell a progression only if the terms are sums and products of their numbers: the values of
+    // `\sin^2 4^\circ + \sin^2 8^\circ` or of `1^2 + 2^2` are two numbers any line goes through (series.ts)
+    if (terms.length === 2 && [...terms, last].some((term) => NOT_AFFINE.test(term))) throw new Unreadable();
+    const after = this.peek();
+    const closes = !after || after.type === 'rparen' || (after.type === 'cmd' && after.value === closer);
+    if (!closes) throw new Unreadable();
+    this.depth--;
+    return `${ELLIPSIS_SUM}(${last},${terms.map((t) => `(${t})`).join(',')})`;
+  }
+
   /** The index of the sum being read (`k` of `\sum_{k=1}^{n}`): a bound name in its body. */
   private index: string | undefined;
 
@@ -394,7 +435,7 @@ class SideTranslator {
     const caret = this.peek();
     if (caret?.type !== 'op' || caret.value !== '^') throw new Unreadable();
     this.pos++;
-    const to = this.exponent();
+    const to = this.upperBound();
     this.index = this.text.slice(index.start, index.end);
     try {
       const body = this.term();
@@ -405,6 +446,21 @@ class SideTranslator {
     } finally {
       this.index = undefined;
     }
+  }
+
+  /** The upper bound of a sum or a product: `\infty` (`^\infty`, `^{\infty}`) only here, where it has a meaning. */
+  private upperBound(): string {
+    const [t, u, v] = [this.peek(), this.peek(1), this.peek(2)];
+    const infinity = (x: Token | undefined) => x?.type === 'cmd' && x.value === 'infty';
+    if (infinity(t)) {
+      this.pos++;
+      return 'Infinity';
+    }
+    if (t?.type === 'lparen' && t.value === '{' && infinity(u) && v?.type === 'rparen') {
+      this.pos += 3;
+      return 'Infinity';
+    }
+    return this.exponent();
   }
 
   /** Factors multiplied, divided or written side by side, up to a `+`, a `-`, a closer or the end. */
@@ -515,10 +571,25 @@ class SideTranslator {
   /** `\theta`, `\alpha_1`, `\omega'`: a variable; `\varphi(n)`, a function never defined, is not read. */
   private greek(t: Token): string {
     const next = this.tokens[this.pos + 1];
-    if (next !== undefined && this.pos + 1 < this.end && next.type === 'lparen' && next.value === '(' && next.start === t.end) throw new Unreadable();
+    if (next !== undefined && this.pos + 1 < this.end && next.type === 'lparen' && next.value === '(' && next.start === t.end) return this.unknownCall(t);
     this.pos++;
     const name = `${t.value}${this.primes()}${this.subscript()}`;
     if (this.index !== undefined && name.endsWith(`_${this.index}`)) throw new Unreadable();
+    if (!this.variables.includes(name)) this.variables.push(name);
+    return variableName(name);
+  }
+
+  /**
+   * `\varphi(n)`, `\sigma(12)`: a function the text never defined, of one letter or whole number, read as a
+   * quantity of its own (the same written call is the same quantity: `\varphi(n) \cdot \varphi(n) = (\varphi(n))^2`).
+   * Any other argument is unreadable.
+   */
+  private unknownCall(t: Token): string {
+    const [arg, close] = [this.tokens[this.pos + 2], this.tokens[this.pos + 3]];
+    const simple = arg !== undefined && ((arg.type === 'word' && arg.end - arg.start === 1) || (arg.type === 'num' && /^\d+$/.test(arg.value)));
+    if (!simple || close?.type !== 'rparen' || close.value !== ')' || this.pos + 3 >= this.end) throw new Unreadable();
+    this.pos += 4;
+    const name = `${t.value}(${this.text.slice(arg.start, arg.end)})`;
     if (!this.variables.includes(name)) this.variables.push(name);
     return variableName(name);
   }
@@ -630,7 +701,12 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
       return true;
     case 'cur':
       return !latex;
+    case 'ellipsis':
+      // `1 + 2 + \cdots + n`: a sum written by its pattern
+      return latex && previous?.type === 'op' && previous.value === '+';
     case 'cmd':
+      // `\infty` as the upper bound of a sum (`^\infty`, `^{\infty}`), not after `\to` or alone
+      if (t.value === 'infty') return latex && previous !== undefined && (previous.value === '^' || (previous.type === 'lparen' && previous.value === '{'));
       return LATEX_FUNCTIONS[t.value] !== undefined || t.value === 'log' || (latex && (SERIES_AND_SIGNS.has(t.value) || GREEK.has(t.value)));
     case 'punct':
       if (t.value === "'" || t.value === '!') {

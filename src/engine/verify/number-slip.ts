@@ -13,7 +13,7 @@ import type { Fraction, MathNode } from 'mathjs';
 import { exactMath } from './evaluate';
 import type { FunctionTable } from './functions';
 import type { PointValue, Scope } from './points';
-import { integerVariables } from './series';
+import { integerVariables, seriesTermsEvaluated, seriesVariables } from './series';
 import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, withFunctions } from './points';
 
 /** Numbers of a side tried at most (each costs a few evaluations at one point). */
@@ -22,9 +22,15 @@ const MAX_NUMBERS = 12;
 const SMALL_WHOLE_NUMBERS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 /** Floating-point evaluations one search may spend over all the numbers of a side. */
 const MAX_FLOAT_EVALUATIONS = 300;
+/** Terms of a sum that cost as much as one more evaluation. */
+const TERMS_PER_EVALUATION = 40;
 /** Steps of the secant method for a number in a nonlinear place (it converges in a few where it does). */
 const SECANT_STEPS = 30;
 const UNKNOWN = 't__number';
+/** Points tried for one where the left side has a value (a factorial of a difference has none at half of them). */
+const SEARCH_POINTS = 8;
+/** Whole numbers that fit at the point confirmed at most per number of the side (each confirmation evaluates at every point). */
+const MAX_WHOLE_CANDIDATES = 3;
 
 export interface NumberSlip {
   /** The number as written (its value). */
@@ -95,8 +101,8 @@ function secantRoot(f: (t: number) => number | undefined, start: number): number
 
 /**
  * The one number of `right` whose change makes `left = right` hold at a random point (with `fixed`: a
- * reading of e and i), with its right value; the caller confirms the repaired side at every point.
- * Undefined when no single number does.
+ * reading of e and i), with its right value, the first that `confirm` (the caller's test of the repaired
+ * side at every point) accepts. Undefined when no single number does.
  */
 export function numberSlip(
   left: MathNode,
@@ -105,10 +111,17 @@ export function numberSlip(
   table: FunctionTable,
   seed: string,
   fixed: Scope = {},
+  confirm: (slip: NumberSlip) => boolean = () => true,
 ): NumberSlip | undefined {
   const free = [...variables].filter((v) => !(v in fixed));
-  const scope = withFunctions({ ...randomPoints(free, 1, `${seed}\u0000slip`, integerVariables(left, right))[0]!, ...fixed }, table);
-  const target = evaluateAt(left, scope);
+  // the first of a few points where the left side has a value (`(d-k)!` has none where k > d)
+  let scope: Scope = {};
+  let target: PointValue | undefined;
+  for (const point of randomPoints(free, SEARCH_POINTS, `${seed}\u0000slip`, integerVariables(left, right), seriesVariables(left, right))) {
+    scope = withFunctions({ ...point, ...fixed }, table);
+    target = evaluateAt(left, scope);
+    if (target) break;
+  }
   if (!target) return undefined;
   const numbers: { node: MathNode; value: Fraction }[] = [];
   right.traverse((node) => {
@@ -118,8 +131,12 @@ export function numberSlip(
   const unknown = new exactMath.SymbolNode(UNKNOWN);
   // bounded by count, not by a clock: a search that runs out says nothing (the link is left unjudged)
   let budget = MAX_FLOAT_EVALUATIONS;
+  // …and a side with a sum costs an evaluation more per TERMS_PER_EVALUATION of its terms, wherever they are
+  // evaluated (the confirmations too)
+  const termsBefore = seriesTermsEvaluated();
+  const spent = () => budget - Math.floor((seriesTermsEvaluated() - termsBefore) / TERMS_PER_EVALUATION) <= 0;
   for (const { node, value } of numbers) {
-    if (budget <= 0) return undefined;
+    if (spent()) return undefined;
     const withUnknown = replaced(right, node, unknown);
     const candidates: Fraction[] = [];
     if (target.exact) {
@@ -140,7 +157,8 @@ export function numberSlip(
       // cannot be sized, but a float is one machine number): the small whole numbers, then a root by the
       // secant method, which must be a short fraction
       const at = (t: number) => {
-        if (--budget < 0) return undefined;
+        budget--;
+        if (spent()) return undefined;
         try {
           return evaluateFloat(withUnknown, { ...scope, [UNKNOWN]: t });
         } catch {
@@ -148,28 +166,48 @@ export function numberSlip(
         }
       };
       const scale = Math.max(1, Math.abs(target.re), Math.abs(target.im));
-      const whole = SMALL_WHOLE_NUMBERS.find((t) => {
+      // every small whole number that fits at this point (inside a floor several do: `\lfloor (t + s)/2 \rfloor`)
+      const whole = SMALL_WHOLE_NUMBERS.filter((t) => {
         if (value.equals(t)) return false;
         const b = at(t);
         return b !== undefined && Math.abs(b.re - target.re) <= 1e-9 * scale && Math.abs(b.im - target.im) <= 1e-9 * scale;
-      });
+      }).slice(0, MAX_WHOLE_CANDIDATES);
       const real = (t: number) => {
         const b = at(t);
         return b && target.im === 0 && Math.abs(b.im) <= 1e-12 * Math.max(1, Math.abs(b.re)) ? (target.re - b.re) / scale : undefined;
       };
-      const root = whole ?? (target.im === 0 ? secantRoot(real, Number(value.valueOf())) : undefined);
-      const found = root === undefined ? undefined : snapped(root);
-      if (found) candidates.push(found);
+      // a denominator in floating point (`\frac{i}{1280}` with i the imaginary unit) is linear in its inverse,
+      // where the secant method finds it from any start
+      const start = Number(value.valueOf());
+      const inverse = () => {
+        const s = start === 0 ? undefined : secantRoot((u) => (u === 0 ? undefined : real(1 / u)), 1 / start);
+        return s === undefined || s === 0 ? undefined : 1 / s;
+      };
+      const roots = whole.length > 0 ? whole : target.im === 0 ? [secantRoot(real, start) ?? inverse()] : [];
+      for (const root of roots) {
+        const found = root === undefined ? undefined : snapped(root);
+        if (found) candidates.push(found);
+      }
     }
-    const repair = candidates.find((c) => !c.equals(value) && writable(c));
-    if (repair) return { written: value, right: repair, repaired: replaced(withUnknown, unknown, constant(repair)) };
+    for (const repair of candidates) {
+      if (repair.equals(value) || !writable(repair) || spent()) continue;
+      const slip = { written: value, right: repair, repaired: replaced(withUnknown, unknown, constant(repair)) };
+      if (confirm(slip)) return slip;
+    }
   }
   return undefined;
 }
 
-/** `5` of `a^5 - a - 2` written as the right value (`2`): the side's text repaired, when the number shows once. */
+/** A whole number, or a decimal that ends (`4.5`, `-0.25`), as a solver writes it; undefined for `1/3`. */
+export function decimalText(f: Fraction): string | undefined {
+  if (f.d === 1n) return f.toString();
+  const decimal = f.toString();
+  return /^-?\d+\.\d{1,6}$/.test(decimal) ? decimal : undefined;
+}
+
+/** `5` of `a^5 - a - 2` (`4.5` of `4.5L`) written as the right value (`2`): the side's text repaired, when the number shows once. */
 export function repairedText(sideText: string, slip: NumberSlip): string | undefined {
-  const shown = (f: Fraction) => (f.d === 1n ? f.abs().n.toString() : undefined);
+  const shown = (f: Fraction) => decimalText(f.abs());
   const from = shown(slip.written);
   const to = shown(slip.right);
   if (from === undefined || to === undefined) return undefined;

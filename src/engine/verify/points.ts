@@ -38,9 +38,16 @@ function generator(seed: string): () => number {
 /**
  * `count` points for `variables`: positive rationals (2..60 over 1..7, never 1), so that square roots, logarithms
  * and the like stay in their domain, and two different polynomials almost never agree by chance; the
- * `integers` among them (a sum's bound) get whole numbers 2..60.
+ * `integers` among them (a sum's bound) get whole numbers 2..60, the `small` ones (in the terms of an
+ * infinite series) 2..60 over 600..1000, where a power series converges.
  */
-export function randomPoints(variables: readonly string[], count: number, seed: string, integers: ReadonlySet<string> = new Set()): Record<string, Fraction>[] {
+export function randomPoints(
+  variables: readonly string[],
+  count: number,
+  seed: string,
+  integers: ReadonlySet<string> = new Set(),
+  small: ReadonlySet<string> = new Set(),
+): Record<string, Fraction>[] {
   const next = generator(seed);
   const points: Record<string, Fraction>[] = [];
   for (let k = 0; k < count; k++) {
@@ -51,7 +58,7 @@ export function randomPoints(variables: readonly string[], count: number, seed: 
       let d: number;
       do {
         n = 2 + Math.floor(next() * 59);
-        d = integers.has(v) ? 1 : 1 + Math.floor(next() * 7);
+        d = integers.has(v) ? 1 : small.has(v) ? 600 + Math.floor(next() * 401) : 1 + Math.floor(next() * 7);
       } while (n === d);
       point[v] = new FractionClass(n, d);
     }

@@ -17,16 +17,21 @@ import { toEvidence } from './finding';
 import type { FunctionTable } from './functions';
 import { addDefinitions, functionNames } from './functions';
 import { checkIdentities } from './identity';
+import type { KnownValues } from './known-values';
+import { addKnownValues } from './known-values';
 import { readMath } from './math-reader';
 import { checkNamedValues } from './named-values';
 import { checkPercentages } from './percent';
 import { referenceChecker } from './reference-values';
 import { checkRemainders } from './remainder';
 import { checkUnits } from './units';
+import { checkUnknownCalls } from './unknown-calls';
 
 /** What a step's checks depend on besides its own text. */
 export interface StepContext {
   functions: FunctionTable;
+  /** What the problem and the steps before defined variables as (`L = r\theta`). */
+  values: KnownValues;
   /** The previous step's last equation in one variable. */
   equation?: Condition;
   /** Names used as functions anywhere in the document (`f(x) = …`). */
@@ -36,6 +41,7 @@ export interface StepContext {
 export interface StepResult {
   evidence: ClaimEvidence[];
   functions: FunctionTable;
+  values: KnownValues;
   equation?: Condition;
 }
 
@@ -91,7 +97,8 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   const findings: Finding[] = [];
   const equations = checkEquations(chains, step.text, functions, context.equation);
   findings.push(
-    ...checkIdentities(chains, { text: step.text, functions, judged }),
+    ...checkIdentities(chains, { text: step.text, functions, values: context.values, judged }),
+    ...checkUnknownCalls(chains, step.text, functions, judged),
     ...equations.findings,
     ...checkUnits(text, judged),
     ...checkPercentages(text, judged),
@@ -106,7 +113,7 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   );
   evidence.length = 0;
   evidence.push(...own, ...findings.map((f) => toEvidence(written, f)));
-  return { evidence, functions, equation: equations.last };
+  return { evidence, functions, values: addKnownValues(context.values, chains, step.text, functions), equation: equations.last };
 }
 
 /** The context of the first step: functions defined in the problem. */
@@ -114,7 +121,7 @@ function documentContext(document: SolutionDocument): StepContext {
   const names = functionNames([document.problem, ...document.steps.map((s) => s.text)].join('\n'));
   const defined = addDefinitions(new Map(), readMath(document.problem, names), document.problem);
   const functions = new Map([...defined].map(([name, definition]) => [name, { ...definition, given: true }]));
-  return { functions, functionNames: names };
+  return { functions, values: addKnownValues(new Map(), readMath(document.problem, names), document.problem, functions), functionNames: names };
 }
 
 /** A cache of step results by step text and context (the check worker keeps one across edits: deadline/verifier-memo.ts). */
@@ -125,8 +132,9 @@ export interface StepCache {
 
 function contextKey(context: StepContext): string {
   const functions = [...context.functions].map(([name, d]) => `${name}:${d.text}`).join('|');
+  const values = [...context.values].map(([name, known]) => `${name}:${known.map((v) => v.text).join(';')}`).join('|');
   const equation = context.equation ? `${context.equation.text.slice(context.equation.start, context.equation.end)}` : '';
-  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}`;
+  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}`;
 }
 
 /** Each step of a math document with its evidence, in order (a caller may stop or report between steps). */
@@ -144,7 +152,7 @@ export function* verifyMathSteps(document: SolutionDocument, cache?: StepCache):
     }
     const contradicted = againstReference?.(step) ?? [];
     yield [step, contradicted.length === 0 ? result.evidence : [...result.evidence, ...contradicted.map((f) => toEvidence(step, f))]];
-    context = { ...context, functions: result.functions, equation: result.equation };
+    context = { ...context, functions: result.functions, values: result.values, equation: result.equation };
   }
 }
 
