@@ -231,6 +231,19 @@ describe('stepcritic check --shard and stepcritic report over several run logs',
     assert.match(some.stderr, /shard 2 of 3 not given: the figures cover the others only/);
     assert.match(some.stdout, /Scored together from 2 run logs \(shards 1 and 3 of 3 only\)/);
 
+    // An item without a label (a log edited by hand) is counted as skipped, not a crash.
+    const lines = readFileSync(join(tree.dir, 'eval-1.jsonl'), 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"type":"item"'));
+    const item = JSON.parse(lines[at]!) as { entry: Record<string, unknown> };
+    delete item.entry.labels;
+    lines[at] = JSON.stringify(item);
+    writeFileSync(join(tree.dir, 'edited.jsonl'), lines.join('\n'));
+    const edited = await runCli(['eval', '--merge', 'edited.jsonl', '--format', 'json'], { cwd: tree.dir });
+    assert.equal(edited.status, 0, edited.stderr);
+    const editedReport = JSON.parse(edited.stdout) as { overall: { solutions: number }; skipped: { count: number } };
+    assert.equal(editedReport.skipped.count, 1);
+    assert.equal(editedReport.overall.solutions, itemIds(join(tree.dir, 'eval-1.jsonl')).length - 1);
+
     // Another threshold is another eval; a check's log is no eval's.
     const other = await runCli([...evalArgs, '--threshold', '0.3', '--shard', '2/3', '--run-log', 'other.jsonl'], { cwd: tree.dir });
     assert.equal(other.status, 0, other.stderr);

@@ -39,15 +39,18 @@ function runInfoOf(log: RunLogIndex): EvalRunInfo {
 export async function evalFromRunLog(log: RunLogIndex): Promise<EvalReport> {
   const run = runInfoOf(log);
   const results: EvalItemResult[] = [];
+  let unscored = 0;
   for await (const item of log.items()) {
-    const split = item.split ?? splitOf(item.entry.uri.replace(/#[^#]*$/, '')).name;
-    results.push(scored(item.entry, split));
+    const result = scored(item.entry, item.split ?? splitOf(item.entry.uri.replace(/#[^#]*$/, '')).name);
+    if (result) results.push(result);
+    else unscored++;
   }
   const interrupted = log.logs.filter((l) => l.end === undefined || l.end.interrupted).map((l) => l.path);
   return assembleEvalReport(results, {
     ...run,
     datasets: [...new Set(log.logs.flatMap((l) => l.header.inputs))],
     timeMs: log.durationMs,
+    ...(unscored > 0 ? { skipped: { count: unscored, reasons: { 'no first-error label, or not judged': unscored } } } : {}),
     ...(interrupted.length > 0 ? { stopped: `the run in ${interrupted.join(', ')} has not finished (interrupted, or still running)` } : {}),
     merged: { logs: log.logs.length, duplicates: log.duplicates, ...(log.shards ? { shards: log.shards } : {}) },
   });

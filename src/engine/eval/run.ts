@@ -238,6 +238,7 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
       }
       const split = splitByPath.get(finished.item.path) ?? '';
       const result = scored(entry, split);
+      if (!result) return;
       if (options.runLog && !options.runLog.done.has(itemKey(finished.item)))
         options.runLog.append(entry, { id: finished.item.id, contentHash: finished.item.contentHash }, { split });
       results.push(result);
@@ -294,9 +295,11 @@ export function assembleEvalReport(
   };
 }
 
-/** A judged solution scored against its label (it has one: unscorable records are not judged). */
-export function scored(entry: FileReport, split: string): EvalItemResult {
-  const { label, solutionLevel } = evalLabel(entry.labels)!;
+/** A judged solution scored against its label; undefined when it has none (a record eval would not judge). */
+export function scored(entry: FileReport, split: string): EvalItemResult | undefined {
+  const labelled = entry.status === 'judged' ? evalLabel(entry.labels) : undefined;
+  if (!labelled) return undefined;
+  const { label, solutionLevel } = labelled;
   const base = {
     split,
     uri: entry.uri,
