@@ -228,7 +228,7 @@ describe('stepcritic check --shard and stepcritic report over several run logs',
     // Some shards only: said, in the report and on stderr.
     const some = await runCli(['eval', '--merge', 'eval-1.jsonl', 'eval-3.jsonl'], { cwd: tree.dir });
     assert.equal(some.status, 0, some.stderr);
-    assert.match(some.stderr, /shard 2 of 3 not given: the figures cover the others only/);
+    assert.match(some.stderr, /the report covers shards 1 and 3 of 3: shard 2 of 3 not given/);
     assert.match(some.stdout, /Scored together from 2 run logs \(shards 1 and 3 of 3 only\)/);
 
     // An item without a label (a log edited by hand) is counted as skipped, not a crash.

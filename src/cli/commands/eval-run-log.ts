@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { hashConfig } from '../../engine/batch/config-hash';
 import type { RunLogWriter } from '../../engine/batch/run-log';
 import { openRunLog, RunLogError } from '../../engine/batch/run-log';
-import { readRunLog } from '../../engine/batch/run-log-reader';
 import { evalFromRunLog, evalRunConfig } from '../../engine/eval/merge';
 import type { EvalReport, EvalRunInfo } from '../../engine/eval/run';
 import { samplingSettings } from '../../engine/llm/config';
@@ -15,6 +14,7 @@ import { TOOL_VERSION } from '../../engine/version';
 import type { CliContext } from '../command';
 import { UsageError } from '../command';
 import type { CliStepCritic } from './prm-options';
+import { readRunLogs } from './run-logs';
 
 export interface EvalRunLogSettings {
   path: string;
@@ -47,17 +47,11 @@ export async function openEvalRunLog(context: CliContext, settings: EvalRunLogSe
 
 /** `eval --merge RUNLOG…`: the logs' solutions scored as one eval, with what the user should know about the logs. */
 export async function mergeEvalRunLogs(context: CliContext, paths: readonly string[]): Promise<EvalReport> {
+  const log = await readRunLogs(
+    context,
+    paths.map((p) => resolve(context.cwd, p)),
+  );
   try {
-    const log = await readRunLog(paths.map((p) => resolve(context.cwd, p)));
-    for (const file of log.logs) {
-      for (const problem of file.problems.slice(0, 5)) context.stderr.write(`stepcritic: ${file.path}: ${problem}; skipped\n`);
-    }
-    if (log.shards) {
-      const missing = Array.from({ length: log.shards.count }, (_, i) => i + 1).filter((i) => !log.shards!.included.includes(i));
-      context.stderr.write(
-        `stepcritic: shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${log.shards.count} not given: the figures cover the others only\n`,
-      );
-    }
     return await evalFromRunLog(log);
   } catch (error) {
     if (error instanceof RunLogError) throw new UsageError(error.message);

@@ -2,10 +2,8 @@
 // format (a run that is still going, or was interrupted, gives a report of what is done so far).
 // Several run logs (the shards of a run, `check --shard I/N`) make one report, read as one log.
 import { pathToFileURL } from 'node:url';
-import type { RunLogFile, RunLogIndex } from '../../engine/batch/run-log-reader';
-import { describeShards } from '../../engine/report/findings';
-import { readRunLog, runLogMeta } from '../../engine/batch/run-log-reader';
-import { RunLogError } from '../../engine/batch/run-log';
+import { runLogMeta } from '../../engine/batch/run-log-reader';
+import { readRunLogs } from './run-logs';
 import type { FailOn } from '../../engine/report/build';
 import { reachesFailOn } from '../../engine/report/build';
 import { rendererFor } from '../../engine/report/formats';
@@ -53,25 +51,7 @@ async function runReport(context: CliContext): Promise<number> {
   const failOn = (stringValue(args, 'fail-on') ?? 'never') as FailOn;
   const maxDetailed = integerValue('report', args, 'max-detailed', 1);
 
-  let log: RunLogIndex;
-  try {
-    log = await readRunLog(logPaths);
-  } catch (error) {
-    if (error instanceof RunLogError) throw new UsageError(error.message);
-    throw error;
-  }
-  for (const file of log.logs) describeLogFile(context, file, log.logs.length === 1 ? `the ${log.count}` : 'the');
-  if (log.duplicates > 0) {
-    context.stderr.write(
-      `stepcritic: ${log.duplicates} ${log.duplicates === 1 ? 'solution is' : 'solutions are'} in more than one run log: each counted once (its latest judgement)\n`,
-    );
-  }
-  if (log.shards) {
-    const missing = Array.from({ length: log.shards.count }, (_, i) => i + 1).filter((i) => !log.shards!.included.includes(i));
-    context.stderr.write(
-      `stepcritic: the report covers ${describeShards(log.shards)}: ${missing.length === 1 ? 'shard' : 'shards'} ${missing.join(', ')} of ${log.shards.count} not given\n`,
-    );
-  }
+  const log = await readRunLogs(context, logPaths);
 
   if (out !== undefined) await checkOutputTarget(out, logPaths, force);
 
@@ -122,19 +102,6 @@ async function runReport(context: CliContext): Promise<number> {
   if (out !== undefined) context.stderr.write(`stepcritic: wrote ${out} (${format}; ${renderTextSummary(writer.summary, findings)[0]})\n`);
   if (failed && failOn !== 'never') return EXIT_USAGE;
   return reached ? EXIT_FINDINGS : EXIT_CLEAN;
-}
-
-/** What the user should know about one log: lines it could not read, a run that has not finished. */
-function describeLogFile(context: CliContext, file: RunLogFile, items: string): void {
-  for (const problem of file.problems.slice(0, 5)) context.stderr.write(`stepcritic: ${file.path}: ${problem}; skipped\n`);
-  if (file.problems.length > 5) context.stderr.write(`stepcritic: ${file.path}: ${file.problems.length - 5} more unreadable lines skipped\n`);
-  if (file.end === undefined) {
-    context.stderr.write(`stepcritic: the run in ${file.path} has not finished (still running, or stopped): reporting ${items} items done so far\n`);
-  } else if (file.end.interrupted) {
-    context.stderr.write(
-      `stepcritic: the run in ${file.path} was interrupted (${file.end.reason ?? 'stopped'}): reporting ${items} items done; 'stepcritic check … --run-log ${file.path} --resume' continues it\n`,
-    );
-  }
 }
 
 export const reportCommand: Command = {
