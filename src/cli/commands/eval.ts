@@ -19,7 +19,7 @@ import {
   type OptionSpec,
   type ParsedArgs,
 } from '../args';
-import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
+import { EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, type CliContext, type Command } from '../command';
 import { writeFileAtomic } from '../../engine/files/write';
 import { describeCalibration } from '../../engine/calibration/file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
@@ -145,7 +145,8 @@ export const evalCommand: Command = {
     if ('exit' in report) return report.exit;
     await writeEvalOutput(context, report, format, out);
     if (report.stopped) context.stderr.write(`stepcritic: ${report.stopped}; run the same command again to resume from the cache\n`);
-    return context.signal.aborted ? EXIT_INTERRUPTED : EXIT_CLEAN;
+    if (context.signal.aborted) return EXIT_INTERRUPTED;
+    return report.stopKind === 'unreachable' ? EXIT_USAGE : EXIT_CLEAN;
   },
 };
 

@@ -23,7 +23,7 @@ import { itemKey, readItems } from '../pipeline/items';
 import type { Shard } from '../pipeline/shard';
 import { describeShard, inShard } from '../pipeline/shard';
 import { describeShards } from '../report/findings';
-import { describeStop, runPipeline } from '../pipeline/run';
+import { describeStop, runPipeline, type PipelineStop } from '../pipeline/run';
 import type { FileReport, ReportShards } from '../report/schema';
 import type { CalibrationNote, Labels, SolutionDocument, Usage } from '../types';
 import {
@@ -105,6 +105,8 @@ export interface EvalReport {
   skipped?: { count: number; reasons: Record<string, number> };
   /** Why the run ended before the end of the data, if it did. */
   stopped?: string;
+  /** What stopped it, for the exit status (an endpoint that never answered is not a finished eval). */
+  stopKind?: PipelineStop['kind'];
   /** Every labelled step with the critic's raw P(True), by solution: the input of `stepcritic calibrate`. */
   criticSteps: CalibrationSample[];
 }
@@ -255,7 +257,7 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
     ...(options.shard ? { shard: options.shard } : {}),
     timeMs: Date.now() - started,
     skipped,
-    ...(stopped ? { stopped } : {}),
+    ...(stopped && outcome.stopped ? { stopped, stopKind: outcome.stopped.kind } : {}),
   });
 }
 
