@@ -86,7 +86,7 @@ describe('a run whose LLM server is not up', () => {
     assert.ok(Date.now() - started < 20_000, 'one wait for the run, not one per record');
     assert.match(
       stopped.stderr,
-      /stopped early: nothing accepted a connection at http:\/\/127\.0\.0\.1:\d+\/v1 for [\d.]+ s \(connection refused; --timeout\): start the server or fix --base-url; the run log never\.run\.jsonl has every finished solution, and --resume continues it/,
+      /stopped early: nothing accepted a connection at http:\/\/127\.0\.0\.1:\d+\/v1 for [\d.]+ s \(connection refused; --timeout\): start the server or fix the base URL; the run log never\.run\.jsonl has every finished solution, and --resume continues it/,
     );
     const atStop = readLog(log);
     assert.equal(atStop.filter((l) => l.type === 'item').length, 0, 'no record is logged as judged');

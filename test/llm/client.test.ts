@@ -156,7 +156,7 @@ describe('LlmClient', () => {
       assert.equal(stop.kind, 'unreachable');
       assert.match(
         stop.message,
-        /nothing accepted a connection at http:\/\/127\.0\.0\.1:\d+\/v1 for \d+ ms \(connection refused; --timeout\): start the server or fix --base-url/,
+        /nothing accepted a connection at http:\/\/127\.0\.0\.1:\d+\/v1 for \d+ ms \(connection refused; --timeout\): start the server or fix the base URL/,
       );
     }
     assert.ok(waited >= 600 && waited < 5000, `waited ${waited} ms, once for both`);

@@ -68,7 +68,7 @@ export class EndpointUnreachableError extends RunStopError {
   ) {
     super(
       'connection',
-      `nothing accepted a connection at ${endpoint} for ${formatDuration(waitedMs)} (connection refused; --timeout): start the server or fix --base-url`,
+      `nothing accepted a connection at ${endpoint} for ${formatDuration(waitedMs)} (connection refused; --timeout): start the server or fix the base URL`,
     );
     this.name = 'EndpointUnreachableError';
   }
