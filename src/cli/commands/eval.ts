@@ -2,7 +2,7 @@
 // print ProcessBench's scores and the calibration of step P(True), per split (one split per dataset file).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { datasetKindOf } from '../../engine/batch/dataset-stream';
+import { datasetKindOf } from '../../engine/files/kinds';
 import { evalRunInfo, renderEvalMarkdown, runEval, splitOf, type EvalOptions, type EvalReport, type EvalSplit } from '../../engine/eval/run';
 import type { BatchResults } from '../../engine/batch/batch-files';
 import type { RunLogWriter } from '../../engine/batch/run-log';

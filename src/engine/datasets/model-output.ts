@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { parseMarkdownSolution } from '../documents/markdown';
 import { withReference } from '../documents/reference';
 import { removeCalculatorAnnotations } from './calculator';
+import { BooleanCell } from './cells';
 import type { Labels, SolutionDocument } from '../types';
 import type { RecordLocation } from './records';
 
@@ -217,7 +218,7 @@ function fromFields(record: Record<string, unknown>, uri: string): ProblemAndRes
   return { problem, response: Text.parse(record[responseKey]), responseKey };
 }
 
-const Correctness = z.union([z.boolean(), z.tuple([z.boolean()]).transform(([b]) => b)]);
+const Correctness = z.union([BooleanCell, z.tuple([z.boolean()]).transform(([b]) => b)]);
 
 /** The record's final-answer label, when it has one; it has no step labels. */
 function labelsOf(record: Record<string, unknown>): Labels | undefined {

@@ -27,6 +27,7 @@ import { lastBoxedIn } from '../documents/final-answer';
 import { withReference } from '../documents/reference';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
 import { removeCalculatorAnnotations } from './calculator';
+import { BooleanCell, IntegerCell } from './cells';
 import { layoutRecord } from './layout';
 import { hasModelResponse, isModelOutputRecord, isObject, MODEL_OUTPUT_TEXT_FIELDS, modelOutputToDocument } from './model-output';
 import { Prm800kRecord, prm800kToDocument } from './prm800k';
@@ -43,12 +44,12 @@ export interface RecordLocation {
 }
 
 const ProcessBenchRecord = z.object({
-  id: z.string().optional(),
+  id: z.union([z.string(), z.number().transform(String)]).optional(),
   problem: z.string(),
   steps: z.array(z.string()),
   /** Absent in model outputs split into steps that nobody has labelled: judged, not scored. */
-  label: z.number().int().min(-1).optional(),
-  final_answer_correct: z.boolean().optional(),
+  label: IntegerCell.pipe(z.number().int().min(-1)).optional(),
+  final_answer_correct: BooleanCell.optional(),
 });
 
 const Gsm8kRecord = z.object({

@@ -16,6 +16,7 @@ import { describeCalibration } from '../calibration/file';
 import type { CalibrationSample } from '../calibration/samples';
 import { calibrationSamples } from '../calibration/samples';
 import type { StepCritic } from '../checks';
+import { datasetStem } from '../files/kinds';
 import { buildItemDocument } from '../pipeline/document';
 import type { RunLogWriter } from '../batch/run-log';
 import type { PipelineItem } from '../pipeline/items';
@@ -45,7 +46,7 @@ export interface EvalSplit {
 
 /** A dataset file as a split: named by its folder and its file, so that `processbench/math` and `mr-ben/math` stay apart. */
 export function splitOf(path: string): EvalSplit {
-  const file = basename(path).replace(/\.(jsonl|ndjson|json)(\.gz)?$/i, '');
+  const file = datasetStem(basename(path));
   const folder = basename(dirname(path));
   return { name: folder && folder !== '.' ? `${folder}/${file}` : file, path };
 }
