@@ -455,6 +455,50 @@ describe('a function the text never defines, at a computation then at a number',
   });
 });
 
+describe('a given of the problem written again', () => {
+  it('refutes a given copied with one number changed, and leaves new members of a family, other values and cut pieces alone', () => {
+    const table: [string, string, Expect, string?][] = [
+      // [problem, step, what must come of it, the given shown as what holds]
+      [
+        'Find $PB$ given that $\\frac{PB}{PA}=\\frac{4}{7}=\\frac{PA}{PB+6}$.',
+        'Given: \\( \\frac{PB}{PA} = \\frac{4}{7} = \\frac{PA}{PB + 3} \\).',
+        'refuted',
+        '\\frac{4}{7}=\\frac{PA}{PB+6}',
+      ],
+      [
+        'Find $x / y$ if $(x+4) / 2=(y+9) /(z-3)=(x+5) /(z-5)$.',
+        'We start from \\[ \\frac{x+4}{2} = \\frac{y+9}{z-3} = \\frac{x+3}{z-5} \\]',
+        'refuted',
+        '(y+9) /(z-3)=(x+5) /(z-5)',
+      ],
+      [
+        'Solve $\\log _{2 x}(48 \\sqrt[3]{3})=\\log _{3 x}(162 \\sqrt[3]{2})$.',
+        'Let \\(y = \\log_{2x}(48 \\sqrt[3]{3}) = \\log_{30x}(162 \\sqrt[3]{2})\\).',
+        'refuted',
+      ],
+      ['If $L E=\\frac{1}{n}$ and $\\sin C = \\frac{1}{T}$, find the area.', 'Here, \\(a = LE = \\frac{10}{n}\\).', 'refuted'],
+      // traps: the given exactly (either way round), a parallel line, another value of a function, a piece of a longer side
+      ['Find $x / y$ if $(x+4) / 2=(y+9) /(z-3)=(x+5) /(z-5)$.', 'We start from \\[ \\frac{x+4}{2} = \\frac{y+9}{z-3} = \\frac{x+5}{z-5} \\]', 'none'],
+      ['Find $PB$ given that $\\frac{PA}{PB+6}=\\frac{4}{7}$.', 'So \\( \\frac{4}{7} = \\frac{PA}{PB + 6} \\).', 'none'],
+      ['Find the line parallel to $y = 2x + 3$ through $(1, 7)$.', 'The line is $y = 2x + 5$.', 'none'],
+      ['Find $f(2)$ if $f(x+1) = f(x)$ and $f(1) + 3 = 5$.', 'So $f(2) + 3 = 5$ as well.', 'none'],
+      ['If $\\angle BAC = 43^\\circ$, find $\\angle HCA$.', 'Then \\(\\angle BHC = 180^\\circ - \\angle BAC = 137^\\circ\\).', 'none'],
+      ['Find $a_{3}$ if $a_{1} + a_{2} = 5$.', 'Likewise $a_{2} + a_{3} = 5$.', 'none'],
+    ];
+    for (const [problem, body, expect, expected] of table) {
+      const found = findings(body, problem);
+      const said = found.map((e) => `${e.kind} ${e.status}: ${e.claim}${e.expected ? ` (${e.expected})` : ''}`).join('; ');
+      if (expect === 'none') {
+        assert.ok(!found.some((e) => e.status === 'refuted'), `${body} → ${said}`);
+        continue;
+      }
+      const hit = found.find((e) => e.kind === 'equation' && e.status === 'refuted');
+      assert.ok(hit, `${body}: expected a misquoted given, got ${said || 'nothing'}`);
+      if (expected !== undefined) assert.equal(hit.expected, expected, body);
+    }
+  });
+});
+
 describe('quantities with units', () => {
   it('converts and compares, and says when the units do not go together', () => {
     check([
