@@ -427,6 +427,24 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
     ]);
   });
 
+  it('takes a root chosen for a reason from among the roots, and leaves trials, new values and other equations alone', () => {
+    check([
+      [
+        'Factoring, $$(c-5)(c+27)=0.$$ Since the point is closest, it must be that $c>3$. Therefore, we must have $c=50$.',
+        'equation',
+        'refuted',
+        'c = 5 or c = -27',
+      ],
+      ['Factoring, $$(c-5)(c+27)=0.$$ Since the point is closest, it must be that $c>3$. Therefore, we must have $c=5$.', 'equation', 'verified'],
+      ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 3$. Since $x > 2$, we must have $x = 4$.', 'equation', 'refuted', 'x = 2 or x = 3'],
+      // traps: a value under a supposition, a new value of the variable, another equation in between, a check
+      ['$(c-5)(c+27)=0$. If instead $c > 30$ were allowed, we must have $c = 50$.', 'equation', 'none'],
+      ['Since we know that $x = 3$, then $x = 5$.', 'equation', 'none'],
+      ['$(c-5)(c+27)=0$. Since $b = 2c$ must be positive, we must have $c = 50$.', 'equation', 'none'],
+      ['$(t-2)(t-7) = 0$ has two roots. As a check, since $t > 3$ is wanted, we take $t = 9$.', 'equation', 'none'],
+    ]);
+  });
+
   it('substitutes every stated root back, an integer root exactly', () => {
     check([
       ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],
