@@ -445,6 +445,19 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
     ]);
   });
 
+  it('puts a value substituted in words into the equation it goes into, and compares what that gives', () => {
+    check([
+      ['Substituting $k = 30$ into the first relation \\[3a = 2k\\], we get: \\[3a = 6\\]', 'equation', 'refuted', 'a = 20'],
+      ['Substituting $k = 3$ into the first relation \\[3a = 2k\\], we get: \\[3a = 6\\]', 'equation', 'verified'],
+      ['Substituting $x = 3$ into $y = 2x + 1$ gives $y = 8$.', 'equation', 'refuted', 'y = 7'],
+      ['Plugging $x = 3$ into $y = x^2 - 1$, we get $y = 8$.', 'equation', 'verified'],
+      // traps: the equation named in words, two variables left, a further operation before the result
+      ['Substituting $x = 3$ into the second equation gives $y = 8$.', 'equation', 'none'],
+      ['Substituting $x = 3$ into $z = 2x + w$ gives $z = 8$.', 'equation', 'none'],
+      ['Substituting $x = 3$ into $y = 2x + 1$, and then doubling, we get $y = 14$.', 'equation', 'none'],
+    ]);
+  });
+
   it('substitutes every stated root back, an integer root exactly', () => {
     check([
       ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],

@@ -241,7 +241,7 @@ function describeRoots(variable: string, roots: number[]): string {
 }
 
 /** Judges the step from `previous` to `next`, or undefined when nothing can be said. */
-function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
+export function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
   if (isIdentity(previous, table) || isIdentity(next, table)) return undefined;
   // `\sin\theta = 1/2` then `\theta = 30`: an angle in degrees, with no sign to say so
   if (hasTrigonometry(previous) || hasTrigonometry(next)) return undefined;

@@ -26,6 +26,7 @@ import type { GivenLink } from './quoted-givens';
 import { checkQuotedGivens, givenLinks } from './quoted-givens';
 import { referenceChecker } from './reference-values';
 import { checkRemainders } from './remainder';
+import { checkSubstitutions } from './substitution';
 import { checkUnits } from './units';
 import { checkUnknownCalls } from './unknown-calls';
 
@@ -109,10 +110,11 @@ function verifyStep(written: Step, context: StepContext): StepResult {
     ...checkNamedValues(withoutLabels(text), judged),
     ...remainders,
   );
-  // a link another check refuted already is not misquoted as well
+  // what another check judged already is not judged again as a misquoted given or a value put in
   const refuted = findings.filter((f) => f.status === 'refuted');
   findings.push(
     ...checkQuotedGivens(chains, step.text, context.givens, functions, judged).filter((q) => !refuted.some((f) => f.start < q.end && q.start < f.end)),
+    ...checkSubstitutions(chains, step.text, functions).filter((q) => !equations.findings.some((f) => f.start < q.end && q.start < f.end)),
   );
   findings.sort((a, b) => a.start - b.start);
   // numbers of an identity read as a computation (`x^2 \times 3 = 6x^2` as `2 \times 3 = 6`): the identity's
