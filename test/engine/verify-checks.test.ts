@@ -212,6 +212,17 @@ describe('sums, products, floors and ±', () => {
     ]);
   });
 
+  it('reads a limit of what does not change with its variable as that expression, and no other limit', () => {
+    check([
+      ['Then \\[ L = \\lim_{n \\to \\infty} \\left(\\frac{k+1}{k}\\right)^k = \\left(\\frac{k+2}{k}\\right)^k \\]', 'identity', 'refuted'],
+      ['Then \\[ L = \\lim_{n \\to \\infty} \\left(\\frac{k+1}{k}\\right)^k = \\left(1 + \\frac{1}{k}\\right)^k \\]', 'identity', 'verified'],
+      // traps: a limit whose expression changes with its variable, however far the limit reaches
+      ['So \\[ L = \\lim_{n \\to \\infty} 2 + \\frac{1}{n} = 2 \\]', 'identity', 'none'],
+      ['So \\[ L = \\lim_{x \\to 0} \\frac{\\sin x}{x} = 1 \\]', 'identity', 'none'],
+      ['So \\[ L = \\lim_{n \\to \\infty} \\frac{n+1}{n} = 1 \\]', 'identity', 'none'],
+    ]);
+  });
+
   it('reads ± as either sign, the same on both sides', () => {
     check([
       ['\\[ x = \\frac{-2 \\pm \\sqrt{4 + 4n}}{2} = -1 \\pm \\sqrt{n+1} \\]', 'identity', 'verified'],
