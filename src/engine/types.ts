@@ -282,14 +282,24 @@ export const CalibrationNoteSchema = z.object({
 });
 export type CalibrationNote = z.infer<typeof CalibrationNoteSchema>;
 /** Why a critic stopped before judging every step it was asked about: a typed signal, never matched in text. */
-export const CriticStopSchema = z.object({
-  kind: z.literal('budget'),
-  /** Tokens spent and the run's limit when it stopped. */
-  used: z.number().int().nonnegative(),
-  limit: z.number().int().nonnegative(),
-  /** One sentence for the user. */
-  message: z.string(),
-});
+export const CriticStopSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('budget'),
+    /** Tokens spent and the run's limit when it stopped. */
+    used: z.number().int().nonnegative(),
+    limit: z.number().int().nonnegative(),
+    /** One sentence for the user. */
+    message: z.string(),
+  }),
+  z.object({
+    /** The endpoint accepted no connection for as long as the run waits (`--timeout`): nothing more can be judged. */
+    kind: z.literal('unreachable'),
+    /** The base URL it was asked at. */
+    endpoint: z.string(),
+    waitedMs: z.number().nonnegative(),
+    message: z.string(),
+  }),
+]);
 export type CriticStop = z.infer<typeof CriticStopSchema>;
 
 /** One rubric item as judged: met or not, how sure, and the steps it rests on. */

@@ -41,8 +41,12 @@ describe('stepcritic cache stats|clear', () => {
   const cache = (action: string) => runCli(['cache', action, '--cache-dir', 'cache'], { cwd: tree.dir });
 
   it('three shards run at once into one cache folder; stats counts what they stored, clear removes it and the old layout', async () => {
-    const shards = await Promise.all([1, 2, 3].map((i) => check(['--shard', `${i}/3`, '--quiet'])));
-    for (const shard of shards) assert.equal(shard.status, 0, shard.stderr);
+    const shards = await Promise.all([1, 2, 3].map((i) => check(['--shard', `${i}/3`])));
+    for (const shard of shards) {
+      assert.equal(shard.status, 0, shard.stderr);
+      // Not quiet: a shard that had to go on without the cache says so, and why.
+      assert.doesNotMatch(shard.stderr, /cache: .*(cannot be used|damaged)/);
+    }
     assert.equal(server.chatRequests().length, RECORDS);
     assert.ok(!existsSync(join(tree.dir, 'cache', 'batch-results')), 'no file per result');
 

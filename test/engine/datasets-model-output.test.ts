@@ -149,6 +149,22 @@ describe('model-output records', () => {
         ['1', '23', '24'],
       ],
     );
+    // vLLM's offline outputs (RequestOutput as JSON): each of `outputs` is a sample, its `text` the response.
+    const vllm = solutionsInRecord({
+      request_id: '0',
+      prompt: PROBLEM,
+      outputs: [
+        { index: 0, text: RESPONSE, token_ids: [1, 2], finish_reason: 'stop' },
+        { index: 1, text: RESPONSE.replace('48 - 24 = 24', '48 - 24 = 23'), token_ids: [3], finish_reason: 'stop' },
+      ],
+    })!;
+    assert.deepEqual(
+      vllm.map((s) => [s.name, read(s.record).problem, read(s.record).steps[1]?.text]),
+      [
+        ['0', PROBLEM, 'So 48 - 24 = 24 rolls are left.'],
+        ['1', PROBLEM, 'So 48 - 24 = 23 rolls are left.'],
+      ],
+    );
     // One solution, or not a model output: nothing to split.
     assert.equal(solutionsInRecord({ problem: PROBLEM, response: RESPONSE }), undefined);
     assert.equal(solutionsInRecord({ problem: PROBLEM, steps: ['a'], label: -1 }), undefined);
@@ -178,6 +194,9 @@ describe('model-output records', () => {
         ['rejected', PROBLEM, 'Half of the rolls are sold: 48 / 2 = 25.'],
       ],
     );
+    // TRL's conversational prompt-completion: the completion continues the prompt's chat.
+    const promptCompletion = read({ prompt: [{ role: 'user', content: PROBLEM }], completion: [{ role: 'assistant', content: RESPONSE }] });
+    assert.deepEqual([promptCompletion.problem, promptCompletion.finalAnswer?.text], [PROBLEM, '24']);
     // Hugging Face's text-generation pipeline writes the response as `generated_text`.
     assert.equal(read({ query: PROBLEM, generated_text: RESPONSE }).finalAnswer?.text, '24');
   });

@@ -211,6 +211,18 @@ describe('record formats', () => {
     assert.equal(detectRecordFormat([1, 2]), undefined);
   });
 
+  it('read a problem with its steps and no label (model outputs split into steps) as a solution to judge, not to score', () => {
+    const record = { id: 'm-7', problem: 'A box holds 3 bags of 4 apples. How many apples?', steps: ['Each bag has 4 apples.', '3 * 4 = 12 apples.'] };
+    assert.equal(detectRecordFormat(record), 'processbench');
+    const doc = recordToDocument(record, { uri: 'outputs.jsonl#0' });
+    assert.deepEqual(
+      doc.steps.map((s) => s.text),
+      record.steps,
+    );
+    assert.equal(doc.labels, undefined);
+    assert.deepEqual(doc.warnings, []);
+  });
+
   it('hands code records to the code engine', () => {
     const doc = recordToDocument(jsonl('humanevalfix/humanevalpack.jsonl', 1)[0], { uri: 'humanevalfix#0' });
     assert.equal(doc.kind, 'code');

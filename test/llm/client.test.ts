@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { TokenBudget } from '../../src/engine/llm/budget';
 import { LlmClient, parseRetryAfter } from '../../src/engine/llm/client';
 import { Semaphore } from '../../src/engine/llm/concurrency';
-import { BudgetExceededError, LlmError } from '../../src/engine/llm/errors';
+import { BudgetExceededError, EndpointUnreachableError, LlmError } from '../../src/engine/llm/errors';
+import { freePort } from '../support/free-port';
 import {
   completion,
   dropConnection,
@@ -108,6 +109,70 @@ describe('LlmClient', () => {
       return true;
     });
     assert.ok(Date.now() - started >= 300, 'it waited as long as --timeout');
+  });
+
+  it('waits for a server that does not accept connections yet, then gets the reply (all requests wait together)', async () => {
+    const port = await freePort();
+    const waiting: string[] = [];
+    const c = new LlmClient({
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      maxRetries: 0,
+      timeoutMs: 30_000,
+      semaphore: new Semaphore(4),
+      waitForServer: true,
+      onWaiting: (l) => waiting.push(l),
+    });
+    const asked = [1, 2, 3].map(() => c.chat({ model: 'scripted-critic', messages, maxTokens: 10 }));
+    await new Promise((r) => setTimeout(r, 1500));
+    const late = await startScriptedLlmServer({ port, handler: () => completion('up now') });
+    try {
+      const replies = await Promise.all(asked);
+      assert.deepEqual(
+        replies.map((r) => r.choices[0]!.content),
+        ['up now', 'up now', 'up now'],
+      );
+      assert.ok(replies.every((r) => r.attempts >= 2));
+      assert.equal(waiting.length, 1, 'one line for the outage, not one per request');
+      assert.match(
+        waiting[0]!,
+        new RegExp(`nothing accepts connections at http://127\\.0\\.0\\.1:${port}/v1 \\(connection refused\\): waiting up to 30\\.0 s`),
+      );
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('stops with a typed stop once nothing accepted a connection for the timeout, and a later request does not wait again', async () => {
+    const port = await freePort();
+    const c = new LlmClient({ baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 5, timeoutMs: 600, semaphore: new Semaphore(4), waitForServer: true });
+    const started = Date.now();
+    const failures = await Promise.allSettled([1, 2].map(() => c.chat({ model: 'scripted-critic', messages, maxTokens: 10 })));
+    const waited = Date.now() - started;
+    for (const f of failures) {
+      assert.equal(f.status, 'rejected');
+      const error = (f as PromiseRejectedResult).reason as unknown;
+      assert.ok(error instanceof EndpointUnreachableError, String(error));
+      const stop = error.toStop();
+      assert.equal(stop.kind, 'unreachable');
+      assert.match(
+        stop.message,
+        /nothing accepted a connection at http:\/\/127\.0\.0\.1:\d+\/v1 for \d+ ms \(connection refused; --timeout\): start the server or fix the base URL/,
+      );
+    }
+    assert.ok(waited >= 600 && waited < 5000, `waited ${waited} ms, once for both`);
+    const again = Date.now();
+    await assert.rejects(c.chat({ model: 'scripted-critic', messages, maxTokens: 10 }), EndpointUnreachableError);
+    assert.ok(Date.now() - again < 500, 'the outage is known: no second wait');
+
+    // Without waitForServer (the editor), a refused connection is an ordinary failure after the retries.
+    await assert.rejects(
+      new LlmClient({ baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 1, retryBaseMs: 5, semaphore: new Semaphore(1) }).chat({
+        model: 'scripted-critic',
+        messages,
+        maxTokens: 10,
+      }),
+      (e: unknown) => e instanceof LlmError && !(e instanceof EndpointUnreachableError) && /connection refused/.test(e.message),
+    );
   });
 
   it('times out a reply that never comes and closes the request', async () => {

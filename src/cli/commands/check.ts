@@ -273,7 +273,8 @@ async function checkInputs(
     if (result.progress.resumed > 0) lines.push(`${result.progress.resumed} already in the run log ${settings.runLog} (not judged again)`);
     await stdout.write(`${lines.join('\n')}\n`);
   }
-  return status.exitCode();
+  // The endpoint never answered: the run did not do what was asked, whatever the verdicts so far.
+  return result.stopped?.kind === 'unreachable' ? EXIT_USAGE : status.exitCode();
 }
 
 function runMeta(settings: CheckSettings, dependencies: CheckDependencies, durationMs: number): ReportMeta {

@@ -2,7 +2,7 @@
 // print ProcessBench's scores and the calibration of step P(True), per split (one split per dataset file).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { datasetKindOf } from '../../engine/batch/dataset-stream';
+import { datasetKindOf } from '../../engine/files/kinds';
 import { evalRunInfo, renderEvalMarkdown, runEval, splitOf, type EvalOptions, type EvalReport, type EvalSplit } from '../../engine/eval/run';
 import type { BatchResults } from '../../engine/batch/batch-files';
 import type { RunLogWriter } from '../../engine/batch/run-log';
@@ -19,7 +19,7 @@ import {
   type OptionSpec,
   type ParsedArgs,
 } from '../args';
-import { EXIT_CLEAN, EXIT_INTERRUPTED, UsageError, type CliContext, type Command } from '../command';
+import { EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, type CliContext, type Command } from '../command';
 import { writeFileAtomic } from '../../engine/files/write';
 import { describeCalibration } from '../../engine/calibration/file';
 import { LLM_ENDPOINT_OPTIONS, LLM_RUN_OPTIONS, LLM_SWITCH_OPTION } from './llm-options';
@@ -145,7 +145,8 @@ export const evalCommand: Command = {
     if ('exit' in report) return report.exit;
     await writeEvalOutput(context, report, format, out);
     if (report.stopped) context.stderr.write(`stepcritic: ${report.stopped}; run the same command again to resume from the cache\n`);
-    return context.signal.aborted ? EXIT_INTERRUPTED : EXIT_CLEAN;
+    if (context.signal.aborted) return EXIT_INTERRUPTED;
+    return report.stopKind === 'unreachable' ? EXIT_USAGE : EXIT_CLEAN;
   },
 };
 

@@ -33,7 +33,8 @@ export const LLM_ENDPOINT_OPTIONS: OptionSpec[] = [
     type: 'string',
     valueName: 'MS',
     defaultText: '120000',
-    description: 'Give up on a request after MS milliseconds without a token (from it, or from the same endpoint while it waits its turn)',
+    description:
+      'Give up on a request after MS milliseconds without a token (from it, or from the same endpoint while it waits its turn); check and eval wait as long for a server that is still starting (connection refused, loading its model), then stop',
   },
 ];
 
@@ -181,6 +182,8 @@ export async function createCliCritic(
     capabilities,
     ...(extra.report ? { onAdapt: extra.report } : {}),
     ...(extra.replies ? { replies: extra.replies } : {}),
+    // A run of many solutions waits for a server still starting, and stops when none comes (not one could-not-judge per solution).
+    waitForServer: { ...(extra.report ? { onWaiting: extra.report } : {}) },
   });
   const changes = resolved.changes.length > 0 ? ` (base URL: ${resolved.changes.join(', ')})` : '';
   const budget = config.tokenBudget > 0 ? `, budget ${config.tokenBudget} tokens` : '';

@@ -160,7 +160,7 @@ export async function createCliStepCritic(
   const budget = config.endpoint.tokenBudget > 0 ? `, budget ${config.endpoint.tokenBudget} tokens` : '';
   return {
     kind: 'prm',
-    critic: createPrmCritic(config, { cache }),
+    critic: createPrmCritic(config, { cache, waitForServer: { ...(extra.report ? { onWaiting: extra.report } : {}) } }),
     model: config.endpoint.model,
     concurrency: config.endpoint.concurrency,
     cache,

@@ -10,6 +10,8 @@
 //   whose values are arrays of records (MR-BEN: question id → solutions; `{"meta": …, "data": […]}`) is
 //   streamed per array, its other values skipped as metadata. An object with a record's own fields is
 //   one record.
+// - Parquet (`.parquet`, what Hugging Face datasets and pandas keep) and CSV/TSV: dataset-parquet.ts,
+//   dataset-csv.ts.
 import { JSONParser } from '@streamparser/json';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -19,35 +21,13 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { errorMessage } from '../error-message';
 import { isRecordField } from '../datasets/records';
-import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../files/read';
+import { datasetKindOf, type DatasetKind } from '../files/kinds';
+import { DEFAULT_MAX_FILE_BYTES } from '../files/read';
+import { oversized, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
+import { streamCsv } from './dataset-csv';
+import { streamParquet } from './dataset-parquet';
 
-export interface DatasetStreamOptions {
-  /** A record larger than this (its JSON text) is skipped unread, as a solution file over the limit is. */
-  maxRecordBytes?: number;
-}
-
-/** A record over the limit, as a skipped record: parsing and judging megabytes of one "solution" is not worth the time. */
-function oversized(raw: string, maxBytes: number): string | undefined {
-  if (raw.length <= maxBytes / 4) return undefined; // at most 4 bytes a character: surely under
-  const bytes = Buffer.byteLength(raw, 'utf8');
-  return bytes > maxBytes ? `too large (${formatBytes(bytes)}; a record may be at most ${formatBytes(maxBytes)})` : undefined;
-}
-
-/** One record of a dataset, or the reason a part of the file could not be read as one (`skipped`: too large to be a solution). */
-export type DatasetRecord =
-  | { ok: true; index: number; line?: number; value: unknown; raw: string }
-  | { ok: false; index: number; line?: number; error: string; raw: string; skipped?: true };
-
-export type DatasetKind = 'jsonl' | 'json';
-
-const JSONL_PATTERN = /\.(jsonl|ndjson)(\.gz)?$/i;
-const JSON_PATTERN = /\.json(\.gz)?$/i;
-
-export function datasetKindOf(path: string): DatasetKind | undefined {
-  if (JSONL_PATTERN.test(path)) return 'jsonl';
-  if (JSON_PATTERN.test(path)) return 'json';
-  return undefined;
-}
+export type { DatasetRecord, DatasetStreamOptions } from './dataset-record';
 
 /** A single JSON object file is read whole; past this it is refused rather than exhausting memory. */
 export const MAX_SINGLE_OBJECT_BYTES = 64 * 1024 * 1024;
@@ -270,5 +250,15 @@ export function streamDataset(
   kind: DatasetKind = datasetKindOf(path) ?? 'jsonl',
   options: DatasetStreamOptions = {},
 ): AsyncGenerator<DatasetRecord> {
-  return kind === 'jsonl' ? streamJsonl(path, options) : streamJsonArrayOrObject(path, options);
+  switch (kind) {
+    case 'jsonl':
+      return streamJsonl(path, options);
+    case 'json':
+      return streamJsonArrayOrObject(path, options);
+    case 'parquet':
+      return streamParquet(path, options);
+    case 'csv':
+    case 'tsv':
+      return streamCsv(openText(path), kind === 'tsv' ? '\t' : ',', options);
+  }
 }

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { parseMarkdownSolution } from '../documents/markdown';
 import { withReference } from '../documents/reference';
 import { removeCalculatorAnnotations } from './calculator';
+import { BooleanCell } from './cells';
 import type { Labels, SolutionDocument } from '../types';
 import type { RecordLocation } from './records';
 
@@ -77,7 +78,10 @@ function firstKey(record: Record<string, unknown>, keys: readonly string[]): str
 
 function chatOf(record: Record<string, unknown>): unknown[] | undefined {
   const chat = record.messages ?? record.conversations ?? record.conversation;
-  return Array.isArray(chat) ? chat : undefined;
+  if (Array.isArray(chat)) return chat;
+  // TRL's conversational prompt-completion: the prompt a chat, the completion the chat's continuation.
+  if (Array.isArray(record.prompt) && Array.isArray(record.completion)) return [...(record.prompt as unknown[]), ...(record.completion as unknown[])];
+  return undefined;
 }
 
 /** lm-evaluation-harness `--log_samples`: `{ doc: {…the task's record}, target, resps: [["generation", …]], … }`. */
@@ -113,16 +117,21 @@ export function solutionsInRecord(record: unknown): { name: string; record: Reco
   )
     return undefined;
   const holdsResponse = (value: unknown) => isObject(value) && firstKey(value, RESPONSE_KEYS) !== undefined && firstKey(value, PROBLEM_KEYS) === undefined;
+  // vLLM's RequestOutput (`outputs: [{index, text, token_ids, finish_reason}]`): the sample's text is its response.
+  const generatedText = (value: unknown) => isObject(value) && typeof value.text === 'string' && firstKey(value, PROBLEM_KEYS) === undefined;
   const listKey = SAMPLE_LIST_KEYS.find((k) => {
     const list = record[k];
-    return Array.isArray(list) && list.length > 0 && list.every((v) => typeof v === 'string' || holdsResponse(v));
+    return Array.isArray(list) && list.length > 0 && list.every((v) => typeof v === 'string' || holdsResponse(v) || generatedText(v));
   });
   if (listKey !== undefined) {
     const { [listKey]: list, ...shared } = record;
-    return (list as unknown[]).map((sample, i) => ({
-      name: String(i),
-      record: { ...shared, ...(typeof sample === 'string' ? { response: sample } : (sample as object)) },
-    }));
+    const sampleRecord = (sample: unknown) =>
+      typeof sample === 'string'
+        ? { response: sample }
+        : holdsResponse(sample)
+          ? (sample as object)
+          : { ...(sample as object), response: (sample as { text: string }).text };
+    return (list as unknown[]).map((sample, i) => ({ name: String(i), record: { ...shared, ...sampleRecord(sample) } }));
   }
   const named = Object.keys(record).filter((k) => holdsResponse(record[k]));
   if (named.length === 0) return undefined;
@@ -209,7 +218,7 @@ function fromFields(record: Record<string, unknown>, uri: string): ProblemAndRes
   return { problem, response: Text.parse(record[responseKey]), responseKey };
 }
 
-const Correctness = z.union([z.boolean(), z.tuple([z.boolean()]).transform(([b]) => b)]);
+const Correctness = z.union([BooleanCell, z.tuple([z.boolean()]).transform(([b]) => b)]);
 
 /** The record's final-answer label, when it has one; it has no step labels. */
 function labelsOf(record: Record<string, unknown>): Labels | undefined {

@@ -27,6 +27,7 @@ import { lastBoxedIn } from '../documents/final-answer';
 import { withReference } from '../documents/reference';
 import type { DocumentFormat, Labels, SolutionDocument } from '../types';
 import { removeCalculatorAnnotations } from './calculator';
+import { BooleanCell, IntegerCell } from './cells';
 import { layoutRecord } from './layout';
 import { hasModelResponse, isModelOutputRecord, isObject, MODEL_OUTPUT_TEXT_FIELDS, modelOutputToDocument } from './model-output';
 import { Prm800kRecord, prm800kToDocument } from './prm800k';
@@ -43,11 +44,12 @@ export interface RecordLocation {
 }
 
 const ProcessBenchRecord = z.object({
-  id: z.string().optional(),
+  id: z.union([z.string(), z.number().transform(String)]).optional(),
   problem: z.string(),
   steps: z.array(z.string()),
-  label: z.number().int().min(-1),
-  final_answer_correct: z.boolean().optional(),
+  /** Absent in model outputs split into steps that nobody has labelled: judged, not scored. */
+  label: IntegerCell.pipe(z.number().int().min(-1)).optional(),
+  final_answer_correct: BooleanCell.optional(),
 });
 
 const Gsm8kRecord = z.object({
@@ -134,7 +136,7 @@ export function detectRecordFormat(record: unknown): DocumentFormat | undefined 
   if (has(r, 'Model_Solution_Steps')) return 'mr-ben';
   if (has(r, 'model_output_steps')) return 'mr-ben';
   if (has(r, 'modified_process', 'error_steps')) return 'prmbench';
-  if (has(r, 'problem', 'steps', 'label')) return 'processbench';
+  if (has(r, 'problem', 'steps') && (has(r, 'label') || Array.isArray(r.steps))) return 'processbench';
   if (has(r, 'input', 'steps')) return 'big-bench-mistake';
   if (has(r, 'question', 'label') && isObject(r.question) && 'problem' in r.question && isObject(r.label) && 'steps' in r.label) return 'prm800k';
   if (has(r, 'question', 'answer') && typeof r.answer === 'string' && !hasModelResponse(r)) return 'gsm8k';
@@ -215,8 +217,8 @@ function processBench(record: unknown, where: RecordLocation): SolutionDocument 
     r.steps.map((text) => ({ text })),
   );
   const warnings: string[] = [];
-  const firstError = r.label >= r.steps.length ? null : r.label;
-  if (firstError === null) warnings.push(`The record's label (${r.label}) is past its last step; it was ignored.`);
+  const firstError = r.label === undefined || r.label >= r.steps.length ? null : r.label;
+  if (r.label !== undefined && firstError === null) warnings.push(`The record's label (${r.label}) is past its last step; it was ignored.`);
   return buildDocument({
     uri: where.uri,
     format: 'processbench',
@@ -224,7 +226,7 @@ function processBench(record: unknown, where: RecordLocation): SolutionDocument 
     problem: layout.problem,
     steps: layout.steps,
     finalAnswer: boxedAnswer(layout.text, layout.steps),
-    labels: labels('processbench', firstError, r.final_answer_correct ?? null),
+    ...(r.label !== undefined ? { labels: labels('processbench', firstError, r.final_answer_correct ?? null) } : {}),
     warnings,
     maxSteps: where.maxSteps,
   });

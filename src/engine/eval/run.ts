@@ -16,6 +16,7 @@ import { describeCalibration } from '../calibration/file';
 import type { CalibrationSample } from '../calibration/samples';
 import { calibrationSamples } from '../calibration/samples';
 import type { StepCritic } from '../checks';
+import { datasetStem } from '../files/kinds';
 import { buildItemDocument } from '../pipeline/document';
 import type { RunLogWriter } from '../batch/run-log';
 import type { PipelineItem } from '../pipeline/items';
@@ -23,7 +24,7 @@ import { itemKey, readItems } from '../pipeline/items';
 import type { Shard } from '../pipeline/shard';
 import { describeShard, inShard } from '../pipeline/shard';
 import { describeShards } from '../report/findings';
-import { describeStop, runPipeline } from '../pipeline/run';
+import { describeStop, runPipeline, type PipelineStop } from '../pipeline/run';
 import type { FileReport, ReportShards } from '../report/schema';
 import type { CalibrationNote, Labels, SolutionDocument, Usage } from '../types';
 import {
@@ -45,7 +46,7 @@ export interface EvalSplit {
 
 /** A dataset file as a split: named by its folder and its file, so that `processbench/math` and `mr-ben/math` stay apart. */
 export function splitOf(path: string): EvalSplit {
-  const file = basename(path).replace(/\.(jsonl|ndjson|json)(\.gz)?$/i, '');
+  const file = datasetStem(basename(path));
   const folder = basename(dirname(path));
   return { name: folder && folder !== '.' ? `${folder}/${file}` : file, path };
 }
@@ -105,6 +106,8 @@ export interface EvalReport {
   skipped?: { count: number; reasons: Record<string, number> };
   /** Why the run ended before the end of the data, if it did. */
   stopped?: string;
+  /** What stopped it, for the exit status (an endpoint that never answered is not a finished eval). */
+  stopKind?: PipelineStop['kind'];
   /** Every labelled step with the critic's raw P(True), by solution: the input of `stepcritic calibrate`. */
   criticSteps: CalibrationSample[];
 }
@@ -255,7 +258,7 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
     ...(options.shard ? { shard: options.shard } : {}),
     timeMs: Date.now() - started,
     skipped,
-    ...(stopped ? { stopped } : {}),
+    ...(stopped && outcome.stopped ? { stopped, stopKind: outcome.stopped.kind } : {}),
   });
 }
 

@@ -3,7 +3,28 @@
 // glob: `stepcritic check notes.md 'solutions/**/*.py' data.jsonl`.
 
 export type InputKind =
-  { kind: 'solution'; language: 'markdown' | 'text' | 'code' } | { kind: 'dataset'; container: 'jsonl' | 'json' } | { kind: 'unsupported'; extension: string };
+  { kind: 'solution'; language: 'markdown' | 'text' | 'code' } | { kind: 'dataset'; container: DatasetKind } | { kind: 'unsupported'; extension: string };
+
+/** How a dataset file holds its records (batch/dataset-stream.ts reads each). */
+export type DatasetKind = 'jsonl' | 'json' | 'parquet' | 'csv' | 'tsv';
+
+const DATASET_PATTERNS: readonly [RegExp, DatasetKind][] = [
+  [/\.(jsonl|ndjson)(\.gz)?$/i, 'jsonl'],
+  [/\.json(\.gz)?$/i, 'json'],
+  [/\.parquet$/i, 'parquet'],
+  [/\.csv(\.gz)?$/i, 'csv'],
+  [/\.tsv(\.gz)?$/i, 'tsv'],
+];
+
+export function datasetKindOf(path: string): DatasetKind | undefined {
+  return DATASET_PATTERNS.find(([pattern]) => pattern.test(path))?.[1];
+}
+
+/** A dataset file's name without the extension that made it one (`gsm8k.jsonl.gz` → `gsm8k`). */
+export function datasetStem(name: string): string {
+  const pattern = DATASET_PATTERNS.find(([p]) => p.test(name))?.[0];
+  return pattern ? name.replace(pattern, '') : name;
+}
 
 export const FOLDER_WALK_SUFFIX = '.solution.md';
 
@@ -20,13 +41,7 @@ const SOLUTION_EXTENSIONS: Record<string, 'markdown' | 'text' | 'code'> = {
   '.cts': 'code',
 };
 
-const DATASET_EXTENSIONS: Record<string, 'jsonl' | 'json'> = {
-  '.jsonl': 'jsonl',
-  '.ndjson': 'jsonl',
-  '.json': 'json',
-};
-
-export const SUPPORTED_EXTENSIONS = [...Object.keys(SOLUTION_EXTENSIONS), ...Object.keys(DATASET_EXTENSIONS)];
+export const SUPPORTED_EXTENSIONS = [...Object.keys(SOLUTION_EXTENSIONS), '.jsonl', '.ndjson', '.json', '.parquet', '.csv', '.tsv'];
 
 export function classifyPath(path: string): InputKind {
   const name = path.replace(/\\/g, '/').split('/').pop() ?? path;
@@ -34,7 +49,7 @@ export function classifyPath(path: string): InputKind {
   const extension = dot > 0 ? name.slice(dot).toLowerCase() : '';
   const language = SOLUTION_EXTENSIONS[extension];
   if (language) return { kind: 'solution', language };
-  const container = DATASET_EXTENSIONS[extension];
+  const container = datasetKindOf(name);
   if (container) return { kind: 'dataset', container };
   return { kind: 'unsupported', extension };
 }

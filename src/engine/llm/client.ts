@@ -23,13 +23,14 @@ import { z } from 'zod';
 import type { TokenBudget } from './budget';
 import { globalLlmSemaphore, type Semaphore } from './concurrency';
 import type { CriticConfig } from './config';
-import { BudgetExceededError, LlmError, redactSecret, type LlmErrorKind } from './errors';
+import { BudgetExceededError, EndpointUnreachableError, LlmError, redactSecret, type LlmErrorKind } from './errors';
 import type { BatchRequestLine, ReplySource } from './batch-request';
 import { LogprobContentSchema, type TokenLogprob } from './logprobs';
 import type { ChatMessage, ReplySchema } from './protocol';
 import { streamedJson } from './sse';
 import { estimateMessagesTokens, estimateTokens } from './tokens';
 import { errorMessage } from '../error-message';
+import { formatDuration } from '../report/findings';
 
 /** Prompt estimates are chars/4; real tokenizers can need more on math. Reserve with head-room. */
 const PROMPT_ESTIMATE_SAFETY = 1.25;
@@ -49,6 +50,14 @@ export interface LlmClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Take replies from here (a batch's results) instead of sending requests. */
   replies?: ReplySource;
+  /**
+   * Wait for an endpoint that refuses connections (a server still starting) for as long as a reply
+   * may take to start (the timeout), then stop the run with EndpointUnreachableError; without it, a
+   * refused connection is retried like any dropped one and the request fails.
+   */
+  waitForServer?: boolean;
+  /** Told once when an endpoint starts refusing connections and waitForServer waits for it. */
+  onWaiting?: (line: string) => void;
 }
 
 export interface ChatCompletionRequest {
@@ -217,6 +226,8 @@ interface AttemptFailure {
   retryAfterMs?: number;
   /** The server is up but still loading its model (llama.cpp's 503 "Loading model"): worth waiting for. */
   loadingModel?: true;
+  /** Nothing accepted the connection (a server not started yet, a wrong port). */
+  refused?: true;
 }
 
 /** How often a server that is loading its model is asked again. */
@@ -326,6 +337,10 @@ export class LlmClient {
   private readonly semaphore: Semaphore;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly replies?: ReplySource;
+  private readonly waitForServer: boolean;
+  private readonly onWaiting?: (line: string) => void;
+  /** Since when the endpoint has refused every connection (undefined while it accepts them). */
+  private refusedSince: number | undefined;
   readonly budget?: TokenBudget;
 
   constructor(options: LlmClientOptions) {
@@ -340,6 +355,8 @@ export class LlmClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.budget = options.budget;
     this.replies = options.replies;
+    this.waitForServer = options.waitForServer ?? false;
+    this.onWaiting = options.onWaiting;
     this.sdk = endpointSdk(options.baseUrl, options.apiKey, {
       maxRetries: 0,
       // Our progress watchdog decides; the SDK's timeout (which stops at the headers) must not cut a queued request.
@@ -406,7 +423,9 @@ export class LlmClient {
       const release = await this.acquire(signal);
       let failure: AttemptFailure;
       try {
-        return { value: await attempt(), attempts: tries + 1 };
+        const value = await attempt();
+        this.refusedSince = undefined;
+        return { value, attempts: tries + 1 };
       } catch (error) {
         failure = error instanceof AttemptFailed ? error.failure : this.classify(error, signal);
       } finally {
@@ -424,6 +443,10 @@ export class LlmClient {
         await this.sleep(Math.min(LOADING_POLL_MS, this.timeoutMs - waited), signal);
         continue;
       }
+      if (failure.refused && this.waitForServer) {
+        await this.waitForConnection(signal);
+        continue;
+      }
       if (!failure.retryable || retries >= this.maxRetries) throw failure.error;
       let delay = failure.retryAfterMs ?? this.backoff(retries);
       retries++;
@@ -437,6 +460,23 @@ export class LlmClient {
       delay = Math.max(0, delay);
       await this.sleep(delay, signal);
     }
+  }
+
+  /**
+   * One outage for every request in flight: they wait together from the first refusal, so that a run
+   * of many solutions stops after the timeout once, not after a timeout per solution.
+   */
+  private async waitForConnection(signal: AbortSignal | undefined): Promise<void> {
+    const now = Date.now();
+    if (this.refusedSince === undefined) {
+      this.refusedSince = now;
+      this.onWaiting?.(
+        `nothing accepts connections at ${this.redact(this.baseUrl)} (connection refused): waiting up to ${formatDuration(this.timeoutMs)} for the server to start (--timeout)`,
+      );
+    }
+    const waited = now - this.refusedSince;
+    if (waited >= this.timeoutMs) throw new EndpointUnreachableError(this.redact(this.baseUrl), waited);
+    await this.sleep(Math.min(LOADING_POLL_MS, this.timeoutMs - waited), signal);
   }
 
   /** GET /models: the model ids the endpoint serves. */
@@ -758,7 +798,9 @@ export class LlmClient {
     if (error instanceof OpenAI.APIUserAbortError) return make('aborted', 'the request was cancelled', false);
     if (error instanceof OpenAI.APIConnectionError) {
       const code = errorCode(error);
-      if (code === 'ECONNREFUSED') return make('connection', `could not connect to ${where}: connection refused (is the server running on that port?)`, true);
+      if (code === 'ECONNREFUSED') {
+        return { ...make('connection', `could not connect to ${where}: connection refused (is the server running on that port?)`, true), refused: true };
+      }
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('connection', `could not resolve the host of ${where} (${code})`, true);
       if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
         return make('connection', `the connection to ${where} was dropped before a reply`, true);
@@ -806,7 +848,7 @@ export class LlmClient {
 
 export function createLlmClient(
   config: CriticConfig,
-  extras: { budget?: TokenBudget; semaphore?: Semaphore; sleep?: LlmClientOptions['sleep']; replies?: ReplySource } = {},
+  extras: Pick<LlmClientOptions, 'budget' | 'semaphore' | 'sleep' | 'replies' | 'waitForServer' | 'onWaiting'> = {},
 ): LlmClient {
   return new LlmClient({
     baseUrl: config.baseUrl,
@@ -816,9 +858,6 @@ export function createLlmClient(
     retryBaseMs: config.retryBaseMs,
     maxRetryAfterMs: config.maxRetryAfterMs,
     maxTokensField: config.maxTokensField,
-    budget: extras.budget,
-    semaphore: extras.semaphore,
-    sleep: extras.sleep,
-    replies: extras.replies,
+    ...extras,
   });
 }

@@ -32,11 +32,11 @@ import type { CriticCache } from '../cache/types';
 import { TokenBudget } from './budget';
 import { createMemoryCapabilityStore, type CapabilityStore } from './capabilities';
 import { batchCustomId, sampleCustomId, type ReplySource } from './batch-request';
-import { createLlmClient, type ChatChoice, type LlmClient, type UsageCounter } from './client';
+import { createLlmClient, type ChatChoice, type LlmClient, type LlmClientOptions, type UsageCounter } from './client';
 import { setGlobalLlmConcurrency } from './concurrency';
 import { analysisWords, describeConfig, replyTokens, samplingSettings, type CriticConfig } from './config';
 import { Endpoint, type EndpointReply, type EndpointRequest } from './endpoint';
-import { BudgetExceededError, LlmError } from './errors';
+import { LlmError, RunStopError } from './errors';
 import { readValues, VERDICT_WORDS, type ValueReading } from './logprobs';
 import {
   ANSWER_REPLY_SCHEMA,
@@ -75,6 +75,8 @@ export interface LlmCriticOptions {
   failFast?: boolean;
   /** Take the replies from a batch (batch-request.ts) instead of sending the requests; ignored with `client`. */
   replies?: ReplySource;
+  /** Wait for an endpoint that refuses connections, then stop the run (LlmClientOptions.waitForServer); ignored with `client`. */
+  waitForServer?: Pick<LlmClientOptions, 'onWaiting'>;
 }
 
 export interface LlmCritic extends StepCritic {
@@ -140,7 +142,13 @@ function readingOf(reading: ValueReading | undefined, verdict: 'correct' | 'inco
 
 export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions = {}): LlmCritic {
   const budget = options.budget ?? options.client?.budget ?? new TokenBudget(config.tokenBudget);
-  const client = options.client ?? createLlmClient(config, { budget, ...(options.replies ? { replies: options.replies } : {}) });
+  const client =
+    options.client ??
+    createLlmClient(config, {
+      budget,
+      ...(options.replies ? { replies: options.replies } : {}),
+      ...(options.waitForServer ? { waitForServer: true, ...options.waitForServer } : {}),
+    });
   const batched = client.batched;
   const cache = options.cache;
   const store = storeFor(client, options.capabilities);
@@ -575,8 +583,8 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
           if (note) notes.push(note);
         } catch (error) {
           if (isAbort(error, signal)) throw error;
-          if (options.failFast && error instanceof LlmError && !(error instanceof BudgetExceededError)) throw error;
-          if (error instanceof BudgetExceededError) {
+          if (options.failFast && error instanceof LlmError && !(error instanceof RunStopError)) throw error;
+          if (error instanceof RunStopError) {
             stopped = error.toStop();
             const range = start >= until ? 'the rubric was' : start === until - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${until} were`;
             notes.push(`${error.message}; ${range} not judged`);
@@ -600,7 +608,7 @@ export function createLlmCritic(config: CriticConfig, options: LlmCriticOptions 
           if (answer.note) notes.push(answer.note);
         } catch (error) {
           if (isAbort(error, signal)) throw error;
-          if (error instanceof BudgetExceededError) stopped = error.toStop();
+          if (error instanceof RunStopError) stopped = error.toStop();
           notes.push(`final-answer check: ${errorMessage(error)}`);
         }
       }

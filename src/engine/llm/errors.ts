@@ -1,6 +1,7 @@
 // Errors from the LLM endpoint, classified so that each surface can say what to change.
 // Every message that leaves this module has been through redactSecret: an endpoint may echo a key back
 // (OpenAI quotes part of a wrong key), and a key must never reach a log, a report or the screen.
+import { formatDuration } from '../report/findings';
 import type { CriticStop } from '../types';
 
 export type LlmErrorKind =
@@ -34,8 +35,14 @@ export class LlmError extends Error {
   }
 }
 
+/** A failure that ends the run rather than one request: the critic reports it as `stopped` and keeps what was judged. */
+export abstract class RunStopError extends LlmError {
+  /** The typed stop a critic reports (CriticResult.stopped): callers read this, never the message. */
+  abstract toStop(): CriticStop;
+}
+
 /** The token budget is spent: stop cleanly, keep what was judged (the critic reports it as `stopped`). */
-export class BudgetExceededError extends LlmError {
+export class BudgetExceededError extends RunStopError {
   readonly used: number;
   readonly limit: number;
   constructor(used: number, limit: number, needed: number) {
@@ -45,9 +52,29 @@ export class BudgetExceededError extends LlmError {
     this.limit = limit;
   }
 
-  /** The typed stop a critic reports (CriticResult.stopped): callers read this, never the message. */
   toStop(): CriticStop {
     return { kind: 'budget', used: this.used, limit: this.limit, message: this.message };
+  }
+}
+
+/**
+ * The endpoint refused connections for as long as the run waits for it (a server still starting, a
+ * wrong port, a server that died): every further request would fail the same way, so the run stops.
+ */
+export class EndpointUnreachableError extends RunStopError {
+  constructor(
+    readonly endpoint: string,
+    readonly waitedMs: number,
+  ) {
+    super(
+      'connection',
+      `nothing accepted a connection at ${endpoint} for ${formatDuration(waitedMs)} (connection refused; --timeout): start the server or fix the base URL`,
+    );
+    this.name = 'EndpointUnreachableError';
+  }
+
+  toStop(): CriticStop {
+    return { kind: 'unreachable', endpoint: this.endpoint, waitedMs: this.waitedMs, message: this.message };
   }
 }
 

@@ -14,10 +14,10 @@ import { solutionsInRecord } from '../datasets/model-output';
 import { findSiblingReference, siblingReferencePath } from '../files/sibling-reference';
 import type { DiscoveredFile, MissingInput } from '../files/discover';
 import { displayPath } from '../files/discover';
-import { classifyPath } from '../files/kinds';
+import { classifyPath, datasetKindOf, type DatasetKind } from '../files/kinds';
 import { readTextFile, systemMessage } from '../files/read';
 import type { CodeTest, DocumentFormat } from '../types';
-import { datasetKindOf, streamDataset } from '../batch/dataset-stream';
+import { streamDataset } from '../batch/dataset-stream';
 
 export type ItemSource =
   /** A solution's text (a file read from disk, or an open editor document), the tests and the reference file beside it. */
@@ -132,7 +132,7 @@ export async function* readItems(inputs: readonly (DiscoveredFile | MissingInput
   }
 }
 
-async function* datasetItems(path: string, shown: string, kind: 'jsonl' | 'json', options: ReadItemsOptions): AsyncGenerator<PipelineItem> {
+async function* datasetItems(path: string, shown: string, kind: DatasetKind, options: ReadItemsOptions): AsyncGenerator<PipelineItem> {
   try {
     const limit = options.maxFileBytes !== undefined ? { maxRecordBytes: options.maxFileBytes } : {};
     for await (const record of streamDataset(path, kind, limit)) {

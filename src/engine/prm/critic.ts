@@ -19,9 +19,9 @@ import { readCachedSteps } from '../cache/steps';
 import type { CriticCache } from '../cache/types';
 import { errorMessage } from '../error-message';
 import { TokenBudget } from '../llm/budget';
-import { createLlmClient, type LlmClient, type UsageCounter } from '../llm/client';
+import { createLlmClient, type LlmClient, type LlmClientOptions, type UsageCounter } from '../llm/client';
 import { setGlobalLlmConcurrency } from '../llm/concurrency';
-import { BudgetExceededError, LlmError } from '../llm/errors';
+import { LlmError, RunStopError } from '../llm/errors';
 import { estimateTokens } from '../llm/tokens';
 import type { CriticStop, SolutionDocument, Usage } from '../types';
 import { describePrmConfig, type PrmCriticConfig } from './config';
@@ -44,6 +44,8 @@ export interface PrmCriticOptions {
   cache?: CriticCache;
   budget?: TokenBudget;
   client?: LlmClient;
+  /** Wait for an endpoint that refuses connections, then stop the run (LlmClientOptions.waitForServer); ignored with `client`. */
+  waitForServer?: Pick<LlmClientOptions, 'onWaiting'>;
 }
 
 /** What the step's message says in place of the reasons a PRM does not give. */
@@ -126,7 +128,7 @@ export function createPoolingScorer(config: PrmCriticConfig, client: LlmClient):
 export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptions = {}): PrmCritic {
   const endpoint = config.endpoint;
   const budget = options.budget ?? options.client?.budget ?? new TokenBudget(endpoint.tokenBudget);
-  const client = options.client ?? createLlmClient(endpoint, { budget });
+  const client = options.client ?? createLlmClient(endpoint, { budget, ...(options.waitForServer ? { waitForServer: true, ...options.waitForServer } : {}) });
   const cache = options.cache;
   const scorer = createPoolingScorer(config, client);
   const explanation = prmExplanation(endpoint.model);
@@ -160,7 +162,7 @@ export function createPrmCritic(config: PrmCriticConfig, options: PrmCriticOptio
       ));
     } catch (error) {
       if (signal?.aborted || (error instanceof LlmError && error.kind === 'aborted')) throw error;
-      if (error instanceof BudgetExceededError) {
+      if (error instanceof RunStopError) {
         const range = start === steps.length - 1 ? `step ${start + 1} was` : `steps ${start + 1}–${steps.length} were`;
         return { note: `${error.message}; ${range} not judged`, stopped: error.toStop() };
       }

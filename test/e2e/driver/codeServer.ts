@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './freePort';
+import { freePort } from '../../support/free-port';
 import { startProcess, type Started } from './processes';
 
 const run = promisify(execFile);

@@ -57,6 +57,9 @@ const basics: Scenario[] = [
   {
     name: 'a quick fix (Fix arithmetic) changes the document',
     async run({ page, screenshot }) {
+      // On the example's tab (a person clicks it if something else took the focus), at its top.
+      await quickOpen(page, 'bands.solution.md');
+      await page.keyboard.press('Control+Home');
       const point = await pointAt(page, '.editor-instance .monaco-editor .squiggly-error');
       await page.mouse.click(point.x, point.y);
       // The menu opens with its first entry focused; Enter picks it as a person would. The code
@@ -87,6 +90,8 @@ const basics: Scenario[] = [
   {
     name: 'the status bar item names the critic and opens the actions',
     async run({ page, screenshot }) {
+      // The item shows while a solution is the active editor.
+      await quickOpen(page, 'bands.solution.md');
       const item = page.locator('.statusbar-item:has-text("scripted-critic")').first();
       await item.waitFor();
       await item.click();

@@ -188,10 +188,10 @@ export async function editorText(page: Page, editor = '.editor-instance .monaco-
 
 /** Moves the mouse onto an element (the editor's overlays do not take pointer events themselves). */
 export async function pointAt(page: Page, selector: string): Promise<{ x: number; y: number }> {
-  // Monaco redraws its decorations now and then (after a hover closes, on a scroll): an element that
-  // is there in a moment is not missing.
+  // Monaco redraws its decorations now and then (after a hover closes, on a scroll; on a busy machine
+  // for seconds): an element that is there in a moment is not missing.
   const target = page.locator(selector).first();
-  await target.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+  await target.waitFor({ state: 'visible', timeout: 30_000 }).catch(() => undefined);
   const box = await target.boundingBox();
   if (!box) throw new Error(`${selector} is not on screen`);
   const point = { x: box.x + Math.min(box.width / 2, 40), y: box.y + box.height / 2 };
