@@ -16,15 +16,18 @@
 //     a system (`\\` not followed by `&=`) or `\text{…}` end it, so `x + y = 5 \implies y = 5 - x` is no chain.
 //
 // What the set holds that no deterministic check here can catch, and why it stays in (measured 2026-12-07
-// after infinite series, sums written by their pattern, ± roots, undefined functions of a letter and
-// definitions put into rewrites were read: 37 of 237 missed, was 56): a number in notation the reader does
-// not evaluate (a slowly converging or double infinite series, limits, sums of a sequence `x_i`, patterns
-// with alternating signs, a sum over divisors), a link whose sides have different variables with no
+// after misquoted givens, roots chosen in words, values substituted in words and limits of what does not
+// change were read: 30 of 237 missed, was 37): a number in notation the reader does not evaluate (a slowly
+// converging or double infinite series, sums of a sequence `x_i` or `t_n`, patterns with alternating signs,
+// a sum over divisors, a sum of more than 1,000 terms), a link whose sides have different variables with no
 // definition of them written before (`A = \frac{1}{2} a h_a = \frac{1}{2} b h_b`, a product given as
-// `pqr = 48`, Vieta's sums), calls of an unknown function at different numbers (`f(1)^{20} = f(3)^{19}` may
-// be its functional equation), a side that is a bare name or value, the first side of a chain (a definition or a
-// given), a root chosen in words after a condition (`c > 3`, "therefore c = 5"), and links read but left
-// alone on purpose (two floats too close to compare, two sides claimed equal with no cue that it is a rewrite).
+// `pqr = 48`, Vieta's sums, a ratio `\sqrt{a}:2`), a given restated with a bare variable on one side
+// (`S = \sum_{i=10}^{100} …`: a new member of a family is written so too), calls of an unknown function at
+// different numbers (`f(1)^{20} = f(3)^{19}` may be its functional equation), a side that is a bare name or
+// value, the first side of a chain (a definition or a given), a formula written wrong (the binomial
+// probability, the shoelace sum, the discriminant's `b`), a trial value ("let's try x = 1. We get …"), and
+// links read but left alone on purpose (two floats too close to compare, `i^d + i^{-d}` against
+// `i^d + \frac{10}{i^d}` at large powers, two sides claimed equal with no cue that it is a rewrite).
 // A wrong given is no slip to any checker; the others would need a computer algebra system.
 
 export interface Slip {

@@ -212,6 +212,17 @@ describe('sums, products, floors and ±', () => {
     ]);
   });
 
+  it('reads a limit of what does not change with its variable as that expression, and no other limit', () => {
+    check([
+      ['Then \\[ L = \\lim_{n \\to \\infty} \\left(\\frac{k+1}{k}\\right)^k = \\left(\\frac{k+2}{k}\\right)^k \\]', 'identity', 'refuted'],
+      ['Then \\[ L = \\lim_{n \\to \\infty} \\left(\\frac{k+1}{k}\\right)^k = \\left(1 + \\frac{1}{k}\\right)^k \\]', 'identity', 'verified'],
+      // traps: a limit whose expression changes with its variable, however far the limit reaches
+      ['So \\[ L = \\lim_{n \\to \\infty} 2 + \\frac{1}{n} = 2 \\]', 'identity', 'none'],
+      ['So \\[ L = \\lim_{x \\to 0} \\frac{\\sin x}{x} = 1 \\]', 'identity', 'none'],
+      ['So \\[ L = \\lim_{n \\to \\infty} \\frac{n+1}{n} = 1 \\]', 'identity', 'none'],
+    ]);
+  });
+
   it('reads ± as either sign, the same on both sides', () => {
     check([
       ['\\[ x = \\frac{-2 \\pm \\sqrt{4 + 4n}}{2} = -1 \\pm \\sqrt{n+1} \\]', 'identity', 'verified'],
@@ -427,6 +438,37 @@ describe('notation a computer algebra system reads: Greek letters, primes, facto
     ]);
   });
 
+  it('takes a root chosen for a reason from among the roots, and leaves trials, new values and other equations alone', () => {
+    check([
+      [
+        'Factoring, $$(c-5)(c+27)=0.$$ Since the point is closest, it must be that $c>3$. Therefore, we must have $c=50$.',
+        'equation',
+        'refuted',
+        'c = 5 or c = -27',
+      ],
+      ['Factoring, $$(c-5)(c+27)=0.$$ Since the point is closest, it must be that $c>3$. Therefore, we must have $c=5$.', 'equation', 'verified'],
+      ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 3$. Since $x > 2$, we must have $x = 4$.', 'equation', 'refuted', 'x = 2 or x = 3'],
+      // traps: a value under a supposition, a new value of the variable, another equation in between, a check
+      ['$(c-5)(c+27)=0$. If instead $c > 30$ were allowed, we must have $c = 50$.', 'equation', 'none'],
+      ['Since we know that $x = 3$, then $x = 5$.', 'equation', 'none'],
+      ['$(c-5)(c+27)=0$. Since $b = 2c$ must be positive, we must have $c = 50$.', 'equation', 'none'],
+      ['$(t-2)(t-7) = 0$ has two roots. As a check, since $t > 3$ is wanted, we take $t = 9$.', 'equation', 'none'],
+    ]);
+  });
+
+  it('puts a value substituted in words into the equation it goes into, and compares what that gives', () => {
+    check([
+      ['Substituting $k = 30$ into the first relation \\[3a = 2k\\], we get: \\[3a = 6\\]', 'equation', 'refuted', 'a = 20'],
+      ['Substituting $k = 3$ into the first relation \\[3a = 2k\\], we get: \\[3a = 6\\]', 'equation', 'verified'],
+      ['Substituting $x = 3$ into $y = 2x + 1$ gives $y = 8$.', 'equation', 'refuted', 'y = 7'],
+      ['Plugging $x = 3$ into $y = x^2 - 1$, we get $y = 8$.', 'equation', 'verified'],
+      // traps: the equation named in words, two variables left, a further operation before the result
+      ['Substituting $x = 3$ into the second equation gives $y = 8$.', 'equation', 'none'],
+      ['Substituting $x = 3$ into $z = 2x + w$ gives $z = 8$.', 'equation', 'none'],
+      ['Substituting $x = 3$ into $y = 2x + 1$, and then doubling, we get $y = 14$.', 'equation', 'none'],
+    ]);
+  });
+
   it('substitutes every stated root back, an integer root exactly', () => {
     check([
       ['$x^2 - 5x + 6 = 0$, so $x = 2$ or $x = 4$.', 'equation', 'refuted', 'x = 3 or x = 2'],
@@ -452,6 +494,50 @@ describe('a function the text never defines, at a computation then at a number',
       ['By periodicity, \\( f(2) = f(6 - 4) = f(6) \\).', 'function', 'none'],
       ['\\( S = f(2 + 3) = f(6) \\)', 'function', 'none'],
     ]);
+  });
+});
+
+describe('a given of the problem written again', () => {
+  it('refutes a given copied with one number changed, and leaves new members of a family, other values and cut pieces alone', () => {
+    const table: [string, string, Expect, string?][] = [
+      // [problem, step, what must come of it, the given shown as what holds]
+      [
+        'Find $PB$ given that $\\frac{PB}{PA}=\\frac{4}{7}=\\frac{PA}{PB+6}$.',
+        'Given: \\( \\frac{PB}{PA} = \\frac{4}{7} = \\frac{PA}{PB + 3} \\).',
+        'refuted',
+        '\\frac{4}{7}=\\frac{PA}{PB+6}',
+      ],
+      [
+        'Find $x / y$ if $(x+4) / 2=(y+9) /(z-3)=(x+5) /(z-5)$.',
+        'We start from \\[ \\frac{x+4}{2} = \\frac{y+9}{z-3} = \\frac{x+3}{z-5} \\]',
+        'refuted',
+        '(y+9) /(z-3)=(x+5) /(z-5)',
+      ],
+      [
+        'Solve $\\log _{2 x}(48 \\sqrt[3]{3})=\\log _{3 x}(162 \\sqrt[3]{2})$.',
+        'Let \\(y = \\log_{2x}(48 \\sqrt[3]{3}) = \\log_{30x}(162 \\sqrt[3]{2})\\).',
+        'refuted',
+      ],
+      ['If $L E=\\frac{1}{n}$ and $\\sin C = \\frac{1}{T}$, find the area.', 'Here, \\(a = LE = \\frac{10}{n}\\).', 'refuted'],
+      // traps: the given exactly (either way round), a parallel line, another value of a function, a piece of a longer side
+      ['Find $x / y$ if $(x+4) / 2=(y+9) /(z-3)=(x+5) /(z-5)$.', 'We start from \\[ \\frac{x+4}{2} = \\frac{y+9}{z-3} = \\frac{x+5}{z-5} \\]', 'none'],
+      ['Find $PB$ given that $\\frac{PA}{PB+6}=\\frac{4}{7}$.', 'So \\( \\frac{4}{7} = \\frac{PA}{PB + 6} \\).', 'none'],
+      ['Find the line parallel to $y = 2x + 3$ through $(1, 7)$.', 'The line is $y = 2x + 5$.', 'none'],
+      ['Find $f(2)$ if $f(x+1) = f(x)$ and $f(1) + 3 = 5$.', 'So $f(2) + 3 = 5$ as well.', 'none'],
+      ['If $\\angle BAC = 43^\\circ$, find $\\angle HCA$.', 'Then \\(\\angle BHC = 180^\\circ - \\angle BAC = 137^\\circ\\).', 'none'],
+      ['Find $a_{3}$ if $a_{1} + a_{2} = 5$.', 'Likewise $a_{2} + a_{3} = 5$.', 'none'],
+    ];
+    for (const [problem, body, expect, expected] of table) {
+      const found = findings(body, problem);
+      const said = found.map((e) => `${e.kind} ${e.status}: ${e.claim}${e.expected ? ` (${e.expected})` : ''}`).join('; ');
+      if (expect === 'none') {
+        assert.ok(!found.some((e) => e.status === 'refuted'), `${body} → ${said}`);
+        continue;
+      }
+      const hit = found.find((e) => e.kind === 'equation' && e.status === 'refuted');
+      assert.ok(hit, `${body}: expected a misquoted given, got ${said || 'nothing'}`);
+      if (expected !== undefined) assert.equal(hit.expected, expected, body);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import type { MathChain, MathSide } from './math-reader';
 import { PLUS_MINUS, writtenName } from './math-reader';
 import type { PointValue } from './points';
 import { sentenceBefore } from './sentence';
+import { isChosenRoot } from './chosen-roots';
 import { evaluateAt, evaluateFloat, polynomialCoefficients, randomPoints, sameValue, withFunctions } from './points';
 
 /** An equation in one variable, as the last link of a chain. */
@@ -240,7 +241,7 @@ function describeRoots(variable: string, roots: number[]): string {
 }
 
 /** Judges the step from `previous` to `next`, or undefined when nothing can be said. */
-function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
+export function judgeStep(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
   if (isIdentity(previous, table) || isIdentity(next, table)) return undefined;
   // `\sin\theta = 1/2` then `\theta = 30`: an angle in degrees, with no sign to say so
   if (hasTrigonometry(previous) || hasTrigonometry(next)) return undefined;
@@ -291,6 +292,18 @@ function judgeRoots(next: Condition, solves: (root: number, k: number) => boolea
         ? 'the equation before it has other solutions'
         : `${describeRoots(next.variable, roots)} does not solve the equation before it`,
   };
+}
+
+/** A value chosen among the roots of `previous` (stated, or its solutions as a polynomial) for a reason given in words. */
+function judgeChosen(previous: Condition, next: Condition, table: FunctionTable): Finding | undefined {
+  if (previous.solvedWith) {
+    if (previous.solvedWith.length < 2) return undefined; // `x = 5` then `x = 7`: a new value, not a choice
+    return judgeRoots(next, (s, k) => previous.solvedWith!.some((r) => isRoot(s, next.decimals![k]!, r)), previous.solvedWith);
+  }
+  if (isIdentity(previous, table) || hasTrigonometry(previous)) return undefined;
+  const solutions = solve(previous, table);
+  if (!solutions || solutions.length === 0) return undefined;
+  return judgeRoots(next, (s, k) => solutions.some((r) => isRoot(s, next.decimals![k]!, r)), solutions);
 }
 
 /** `k = 540 - 108 - 96` after `k = 6(9) - 108 - 96`: a computed value carried on keeps its value (at the precision written). */
@@ -398,6 +411,24 @@ export function checkEquations(chains: readonly MathChain[], text: string, table
       const found = judgeValueOn(previous, next);
       findings.push(found);
       if (found.status === 'refuted') refuted.add(next);
+    } else if (
+      previous !== undefined &&
+      sameStep &&
+      !goesOn &&
+      previous.variable === next.variable &&
+      next.solvedWith?.length === 1 &&
+      !previous.signed &&
+      !approximate &&
+      !restated &&
+      !supposed.has(previous) &&
+      !refuted.has(previous) &&
+      !unreadBetween(previous.end, next.start) &&
+      isChosenRoot(between, sentenceBefore(text, next.start, 200))
+    ) {
+      // `(c-5)(c+27) = 0`, "since c > 3, we must have c = 5": one of the roots, for a reason
+      const found = judgeChosen(previous, next, table);
+      if (found) findings.push(found);
+      if (found?.status === 'refuted') refuted.add(next);
     } else if (
       previous?.signed &&
       next.solvedWith?.length === 2 &&

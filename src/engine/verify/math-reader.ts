@@ -362,6 +362,7 @@ class SideTranslator {
         throw new Unreadable();
       case 'cmd':
         if (t.value === 'sum' || t.value === 'prod') return this.series(t);
+        if (t.value === 'lim') return this.limit();
         if (t.value in ROUNDINGS) return this.rounding(t.value);
         if (GREEK.has(t.value)) return this.greek(t);
         return this.latexFunction(t);
@@ -446,6 +447,38 @@ class SideTranslator {
     } finally {
       this.index = undefined;
     }
+  }
+
+  /**
+   * `\lim_{n \to \infty} E` where nothing after it in the side mentions n: E, the limit of what does not
+   * change with n being itself (`\lim_{n \to \infty} \left(\frac{k+1}{k}\right)^k`). A side that still depends
+   * on n (`\lim_{n \to \infty} 2 + \frac{1}{n}`, whatever the limit's reach) is unreadable: no limit is taken here.
+   */
+  private limit(): string {
+    this.pos++;
+    if (this.peek()?.type === 'cmd' && this.peek()!.value === 'limits') this.pos++;
+    const [under, open, variable, to] = [this.peek(), this.peek(1), this.peek(2), this.peek(3)];
+    if (under?.type !== 'punct' || under.value !== '_' || open?.type !== 'lparen' || open.value !== '{') throw new Unreadable();
+    if (variable?.type !== 'word' || to?.type !== 'cmd' || to.value !== 'to') throw new Unreadable();
+    const name = this.text.slice(variable.start, variable.end);
+    let depth = 0;
+    let close = this.pos + 1;
+    for (; close < this.tokens.length; close++) {
+      const t = this.tokens[close]!;
+      if (t.type === 'lparen') depth++;
+      else if (t.type === 'rparen' && --depth === 0) break;
+    }
+    if (close >= this.tokens.length) throw new Unreadable();
+    depth = 0;
+    for (let k = close + 1; k < this.tokens.length; k++) {
+      const t = this.tokens[k]!;
+      if (t.type === 'lparen') depth++;
+      else if (t.type === 'rparen' && --depth < 0) break;
+      else if (depth === 0 && (t.type === 'eq' || t.type === 'delim')) break;
+      if (t.type === 'word' && this.text.slice(t.start, t.end).includes(name)) throw new Unreadable();
+    }
+    this.pos = close + 1;
+    return this.term();
   }
 
   /** The upper bound of a sum or a product: `\infty` (`^\infty`, `^{\infty}`) only here, where it has a meaning. */
@@ -743,12 +776,26 @@ interface Run {
   latex: boolean;
 }
 
+/** The index of the `}` that closes the subscript `_{…}` starting at `k` (after `\limits`), or `k - 1` when there is none. */
+function subscriptEnd(tokens: readonly Token[], k: number): number {
+  if (tokens[k]?.type === 'cmd' && tokens[k]!.value === 'limits') k++;
+  if (tokens[k]?.value !== '_' || tokens[k + 1]?.type !== 'lparen' || tokens[k + 1]!.value !== '{') return k - 1;
+  let depth = 0;
+  for (let j = k + 1; j < tokens.length && j < k + 40; j++) {
+    if (tokens[j]!.type === 'lparen') depth++;
+    else if (tokens[j]!.type === 'rparen' && --depth === 0) return j;
+  }
+  return k - 1;
+}
+
 /** Maximal runs of formula tokens, split where the text says something else. */
 function formulaRuns(tokens: readonly Token[], text: string): Run[] {
   const runs: Run[] = [];
   const open: string[] = [];
   let latex = false;
   let runStart = -1;
+  /** The last token of a `\lim_{n \to \infty}` subscript: all of it belongs to the formula. */
+  let limitUntil = -1;
   const close = (k: number) => {
     if (runStart >= 0 && k > runStart) runs.push({ start: runStart, end: k, latex });
     runStart = -1;
@@ -775,7 +822,8 @@ function formulaRuns(tokens: readonly Token[], text: string): Run[] {
     // a new line starts a new formula, unless one of the two lines leaves the expression open (`=`, `+`)
     const continued = t.type === 'eq' || t.type === 'op' || previous?.type === 'eq' || previous?.type === 'op';
     if (runStart >= 0 && (GAP_SEPARATOR.test(gap) || (gap.includes('\n') && !continued))) close(k);
-    if (isMathToken(t, text, latex, runStart >= 0 ? previous : undefined, tokens[k + 1])) {
+    if (latex && t.type === 'cmd' && t.value === 'lim') limitUntil = subscriptEnd(tokens, k + 1);
+    if (k <= limitUntil || isMathToken(t, text, latex, runStart >= 0 ? previous : undefined, tokens[k + 1])) {
       if (runStart < 0) runStart = k;
     } else close(k);
   }

@@ -22,8 +22,11 @@ import { addKnownValues } from './known-values';
 import { readMath } from './math-reader';
 import { checkNamedValues } from './named-values';
 import { checkPercentages } from './percent';
+import type { GivenLink } from './quoted-givens';
+import { checkQuotedGivens, givenLinks } from './quoted-givens';
 import { referenceChecker } from './reference-values';
 import { checkRemainders } from './remainder';
+import { checkSubstitutions } from './substitution';
 import { checkUnits } from './units';
 import { checkUnknownCalls } from './unknown-calls';
 
@@ -36,6 +39,8 @@ export interface StepContext {
   equation?: Condition;
   /** Names used as functions anywhere in the document (`f(x) = …`). */
   functionNames: ReadonlySet<string>;
+  /** The problem's equations a step may write again (quoted-givens.ts). */
+  givens: readonly GivenLink[];
 }
 
 export interface StepResult {
@@ -105,6 +110,12 @@ function verifyStep(written: Step, context: StepContext): StepResult {
     ...checkNamedValues(withoutLabels(text), judged),
     ...remainders,
   );
+  // what another check judged already is not judged again as a misquoted given or a value put in
+  const refuted = findings.filter((f) => f.status === 'refuted');
+  findings.push(
+    ...checkQuotedGivens(chains, step.text, context.givens, functions, judged).filter((q) => !refuted.some((f) => f.start < q.end && q.start < f.end)),
+    ...checkSubstitutions(chains, step.text, functions).filter((q) => !equations.findings.some((f) => f.start < q.end && q.start < f.end)),
+  );
   findings.sort((a, b) => a.start - b.start);
   // numbers of an identity read as a computation (`x^2 \times 3 = 6x^2` as `2 \times 3 = 6`): the identity's
   const identities = findings.filter((f) => f.kind === 'identity');
@@ -121,7 +132,13 @@ function documentContext(document: SolutionDocument): StepContext {
   const names = functionNames([document.problem, ...document.steps.map((s) => s.text)].join('\n'));
   const defined = addDefinitions(new Map(), readMath(document.problem, names), document.problem);
   const functions = new Map([...defined].map(([name, definition]) => [name, { ...definition, given: true }]));
-  return { functions, values: addKnownValues(new Map(), readMath(document.problem, names), document.problem, functions), functionNames: names };
+  const chains = readMath(document.problem, names);
+  return {
+    functions,
+    values: addKnownValues(new Map(), chains, document.problem, functions),
+    functionNames: names,
+    givens: givenLinks(chains, document.problem, functions),
+  };
 }
 
 /** A cache of step results by step text and context (the check worker keeps one across edits: deadline/verifier-memo.ts). */
@@ -134,7 +151,8 @@ function contextKey(context: StepContext): string {
   const functions = [...context.functions].map(([name, d]) => `${name}:${d.text}`).join('|');
   const values = [...context.values].map(([name, known]) => `${name}:${known.map((v) => v.text).join(';')}`).join('|');
   const equation = context.equation ? `${context.equation.text.slice(context.equation.start, context.equation.end)}` : '';
-  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}`;
+  const givens = context.givens.map((g) => g.text).join('|');
+  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}\u0000${givens}`;
 }
 
 /** Each step of a math document with its evidence, in order (a caller may stop or report between steps). */
