@@ -1,5 +1,6 @@
-// Batch results are indexed once and read one reply at a time: what a judging pass keeps per reply it
-// has read must not grow with the run (a 100,000-record run reads 100,000 replies and more).
+// Batch results are indexed once and read one reply at a time: what the index holds per result, and
+// what a judging pass keeps per reply it has read, must stay small (a 100,000-record run indexes and
+// reads 100,000 replies and more).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,17 @@ import { after, describe, it } from 'node:test';
 describe('reading batch results', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stepcritic-results-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('indexes a result in a few dozen bytes: the ids stay in the results file, not in memory', () => {
+    const probe = join(process.cwd(), 'test/batch/support/index-memory-probe.ts');
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', probe, join(dir, 'indexed.jsonl'), '50000'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const measured = JSON.parse(run.stdout) as { results: number; answered: boolean; bytesPerResult: number };
+    assert.equal(measured.results, 50_000);
+    assert.ok(measured.answered, 'the last result is found, and an id not in the file is not');
+    // A Map of the ids (strings of about 90 characters) to their places held about 200 bytes a result.
+    assert.ok(measured.bytesPerResult < 80, `${measured.bytesPerResult.toFixed(0)} bytes held per result`);
+  });
 
   it('keeps next to nothing per reply read: 20,000 replies asked for leave the heap about as it was', () => {
     const probe = join(process.cwd(), 'test/batch/support/reply-memory-probe.ts');

@@ -1,0 +1,40 @@
+// Writes a results file of `count` replies (custom_ids as long as a run's: they name the dataset by its
+// absolute path), indexes it (after a small one, to warm up) and prints, as JSON, the memory the index holds per result (V8's heap and
+// array buffers, after a forced GC). Run with --expose-gc. The results test says what an index may hold.
+import { writeFileSync } from 'node:fs';
+import { openBatchResults } from '../../../src/engine/batch/batch-files';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+const idOf = (i: number) => `steps-1-${(i % 17) + 1}:${i.toString(16).padStart(12, '0')}:/tmp/stepcritic-bench-batch-api-Xk3j9a/data.jsonl#${i}`;
+
+/** Written apart, so that none of its strings is alive when the heap is measured. */
+function writeResults(path: string, count: number): void {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    lines.push(JSON.stringify({ custom_id: idOf(i), response: { status_code: 200, body: { choices: [{ message: { content: '{}' } }] } }, error: null }));
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+const held = (): number => {
+  gc!();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+};
+
+async function main(path: string, count: number): Promise<void> {
+  // Warmed up on a small file first: the code that indexes is compiled on its first use.
+  writeResults(path, 100);
+  await (await openBatchResults([path])).close();
+  writeResults(path, count);
+  const before = held();
+  const results = await openBatchResults([path]);
+  const bytesPerResult = (held() - before) / count;
+  const answered = results.answered(idOf(count - 1)) && !results.answered(idOf(count));
+  await results.close();
+  process.stdout.write(`${JSON.stringify({ results: results.size, answered, bytesPerResult })}\n`);
+}
+
+void main(process.argv[2]!, Number(process.argv[3]));
