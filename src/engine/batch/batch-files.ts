@@ -51,14 +51,33 @@ export interface RequestFileOptions {
   skip?: (customId: string) => boolean;
 }
 
-/** Writes every request asked into `pathOf(0)`, and on into `pathOf(1)`, … when `limits` say a file is full. */
+/** Solutions a writer remembers by their ids, the latest ones: a solution's requests are asked close together. */
+const RECENT_SOLUTIONS = 256;
+
+/**
+ * Writes every request asked into `pathOf(0)`, and on into `pathOf(1)`, … when `limits` say a file is
+ * full. What was written is indexed by custom_id and by solution (id-index.ts), not held as strings: a
+ * 100,000-record export held both in sets, about 180 bytes a request on V8's heap.
+ */
 export function createRequestFileWriter(pathOf: string | ((part: number) => string), options: RequestFileOptions = {}): RequestFileWriter {
   const nameOf = typeof pathOf === 'string' ? () => pathOf : pathOf;
   const limits = options.limits ?? { maxRequests: Infinity, maxBytes: Infinity };
   const files: RequestFile[] = [];
   let fd: number | undefined;
-  const written = new Set<string>();
-  const solutions = new Set<string>();
+  /** A written request's custom_id, read back from its file (only to tell apart two ids of one hash). */
+  const idAt = (place: LinePlace): string => {
+    const readFd = openSync(files[place.file]!.path, 'r');
+    try {
+      const buffer = Buffer.alloc(place.length);
+      readSync(readFd, buffer, 0, place.length, place.offset);
+      return (JSON.parse(buffer.toString('utf8')) as BatchRequestLine).custom_id;
+    } finally {
+      closeSync(readFd);
+    }
+  };
+  const written = new IdIndex(idAt);
+  const solutions = new IdIndex((place) => solutionOf(idAt(place)));
+  const recentSolutions = new Set<string>();
   let bytes = 0;
   let closed = false;
   const fileFor = (size: number): { fd: number; file: RequestFile } => {
@@ -69,6 +88,12 @@ export function createRequestFileWriter(pathOf: string | ((part: number) => stri
     fd = openSync(path, options.overwrite ? 'w' : 'wx');
     files.push({ path, requests: 0, bytes: 0 });
     return { fd, file: files.at(-1)! };
+  };
+  const noteSolution = (solution: string, place: LinePlace) => {
+    if (recentSolutions.has(solution)) return;
+    solutions.add(solution, place, 0);
+    recentSolutions.add(solution);
+    if (recentSolutions.size > RECENT_SOLUTIONS) recentSolutions.delete(recentSolutions.values().next().value!);
   };
   return {
     get requests() {
@@ -83,15 +108,16 @@ export function createRequestFileWriter(pathOf: string | ((part: number) => stri
     files,
     reply(line: BatchRequestLine): Promise<unknown> {
       // The same request asked twice (the same solution given twice) is written once.
-      if (!closed && !written.has(line.custom_id) && options.skip?.(line.custom_id) !== true) {
-        written.add(line.custom_id);
-        solutions.add(solutionOfCustomId(line.custom_id) ?? line.custom_id);
+      if (!closed && written.findExact(line.custom_id) < 0 && options.skip?.(line.custom_id) !== true) {
         const text = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
         const target = fileFor(text.length);
+        const place = { file: files.length - 1, offset: target.file.bytes, length: text.length - 1 };
         for (let offset = 0; offset < text.length;) offset += writeSync(target.fd, text, offset, text.length - offset);
         target.file.requests += 1;
         target.file.bytes += text.length;
         bytes += text.length;
+        written.add(line.custom_id, place, 0);
+        noteSolution(solutionOf(line.custom_id), place);
       }
       return Promise.reject(new LlmError('batch', 'written to the batch request file; its reply comes with the import'));
     },
@@ -101,6 +127,10 @@ export function createRequestFileWriter(pathOf: string | ((part: number) => stri
       if (fd !== undefined) closeSync(fd);
     },
   };
+}
+
+function solutionOf(customId: string): string {
+  return solutionOfCustomId(customId) ?? customId;
 }
 
 /** One line of a results file: OpenAI's output and error files, `vllm run-batch -o`. */

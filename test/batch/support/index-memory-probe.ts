@@ -1,6 +1,6 @@
 // Writes a results file of `count` replies (custom_ids as long as a run's: they name the dataset by its
-// absolute path), indexes it (after a small one, to warm up) and prints, as JSON, the memory the index holds per result (V8's heap and
-// array buffers, after a forced GC). Run with --expose-gc. The results test says what an index may hold.
+// absolute path), indexes it (after a small one, to warm up) and prints, as JSON, the memory the index
+// holds per result on V8's heap, and with its array buffers (after a forced GC). Run with --expose-gc.
 import { writeFileSync } from 'node:fs';
 import { openBatchResults } from '../../../src/engine/batch/batch-files';
 
@@ -18,10 +18,13 @@ function writeResults(path: string, count: number): void {
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
-const held = (): number => {
+/** After a GC, and a pause for V8 to release the buffers it collected (the index's tables before they grew). */
+const held = async (): Promise<{ heap: number; buffers: number }> => {
+  gc!();
+  await new Promise((resolve) => setTimeout(resolve, 100));
   gc!();
   const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
+  return { heap: usage.heapUsed, buffers: usage.arrayBuffers };
 };
 
 async function main(path: string, count: number): Promise<void> {
@@ -29,12 +32,14 @@ async function main(path: string, count: number): Promise<void> {
   writeResults(path, 100);
   await (await openBatchResults([path])).close();
   writeResults(path, count);
-  const before = held();
+  const before = await held();
   const results = await openBatchResults([path]);
-  const bytesPerResult = (held() - before) / count;
+  const after = await held();
+  const heapPerResult = (after.heap - before.heap) / count;
+  const bytesPerResult = heapPerResult + (after.buffers - before.buffers) / count;
   const answered = results.answered(idOf(count - 1)) && !results.answered(idOf(count));
   await results.close();
-  process.stdout.write(`${JSON.stringify({ results: results.size, answered, bytesPerResult })}\n`);
+  process.stdout.write(`${JSON.stringify({ results: results.size, answered, heapPerResult, bytesPerResult })}\n`);
 }
 
 void main(process.argv[2]!, Number(process.argv[3]));
