@@ -39,15 +39,15 @@
 //
 // Then (2026-12-07 evening, load 8-12) the request writer's two sets and the results index keep a
 // 64-bit hash of each custom_id and its line's place in typed arrays (id-index.ts), off V8's heap:
-// about 120 and 60 bytes a request where the strings took 180 and 200 on the heap. Same road and flags;
-// peaks (VmHWM) before → after, first run / resumed run: 10,000 records 284 / 295 → 280 / 285 MB (this
-// bench; the live run's verdicts differ for 0 of 10,000, the request file is the same 9,929 lines);
-// 30,000 records (the same command from a probe script, with the index change only) 282 / 299 → 279 /
-// 292 MB. What is left is not
-// the number of records: in the judging pass the main thread's heap stays at about 75 MB (40-55 MB
-// used, V8's young generation the rest), the one verifier worker's heap saws between 75 and 98 MB (its
-// live set is about 45 MB: mathjs and the checks), and code, stacks and buffers are about 110 MB; the
-// peak is where the two heaps' highs meet, so a longer run meets a slightly higher one.
+// about 120 and 60 bytes a request where the strings took 180 and 200 on the heap. Peaks (VmHWM),
+// first run / resumed run, before → after, same command and flags: 10,000 records 284 / 295 MB (a
+// probe script) → 280 / 285 MB (this bench: the live run's verdicts differ for 0 of 10,000, the
+// request file is the same 9,929 lines); 30,000 records (the probe, the index change only) 282 / 299
+// → 279 / 292 MB. What is left does not follow the number of records: in the judging pass the main
+// thread's heap stays at about 75 MB (40-55 MB used, V8's young generation the rest), the verifier
+// worker's heap saws between 75 and 98 MB (its live set is about 45 MB: mathjs and the checks), and
+// code, stacks and buffers take about 110 MB; the peak is where the two heaps' highs meet, and a
+// longer run meets a slightly higher one.
 //
 // Found by the first 100,000-record run (load about 8; the first run was not killed then: it polled only
 // after its last upload, when the first batch had ended) and fixed: each upload held its whole request
