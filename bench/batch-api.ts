@@ -43,7 +43,8 @@
 // first run / resumed run, before → after, same command and flags: 10,000 records 284 / 295 MB (a
 // probe script) → 280 / 285 MB (this bench: the live run's verdicts differ for 0 of 10,000, the
 // request file is the same 9,929 lines); 30,000 records (the probe, the index change only) 282 / 299
-// → 279 / 292 MB. What is left does not follow the number of records: in the judging pass the main
+// → 279 / 292 MB; 100,000 records (the probe, both changes, load 7-12: first run 1,439 s with three
+// uploads, resumed 958 s with none) 292-297 / 306-326 → 281 / 295 MB. What is left does not follow the number of records: in the judging pass the main
 // thread's heap stays at about 75 MB (40-55 MB used, V8's young generation the rest), the verifier
 // worker's heap saws between 75 and 98 MB (its live set is about 45 MB: mathjs and the checks), and
 // code, stacks and buffers take about 110 MB; the peak is where the two heaps' highs meet, and a
