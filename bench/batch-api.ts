@@ -37,6 +37,19 @@
 // judging pass also kept about 110 bytes per reply read (a set of the ids asked), fixed after this run:
 // not re-measured at 100,000 (its RSS had crept up 14 MB over the pass).
 //
+// Then (2026-12-07 evening, load 8-12) the request writer's two sets and the results index keep a
+// 64-bit hash of each custom_id and its line's place in typed arrays (id-index.ts), off V8's heap:
+// about 120 and 60 bytes a request where the strings took 180 and 200 on the heap. Peaks (VmHWM),
+// first run / resumed run, before → after, same command and flags: 10,000 records 284 / 295 MB (a
+// probe script) → 280 / 285 MB (this bench: the live run's verdicts differ for 0 of 10,000, the
+// request file is the same 9,929 lines); 30,000 records (the probe, the index change only) 282 / 299
+// → 279 / 292 MB; 100,000 records (the probe, both changes, load 7-12: first run 1,439 s with three
+// uploads, resumed 958 s with none) 292-297 / 306-326 → 281 / 295 MB. What is left does not follow the number of records: in the judging pass the main
+// thread's heap stays at about 75 MB (40-55 MB used, V8's young generation the rest), the verifier
+// worker's heap saws between 75 and 98 MB (its live set is about 45 MB: mathjs and the checks), and
+// code, stacks and buffers take about 110 MB; the peak is where the two heaps' highs meet, and a
+// longer run meets a slightly higher one.
+//
 // Found by the first 100,000-record run (load about 8; the first run was not killed then: it polled only
 // after its last upload, when the first batch had ended) and fixed: each upload held its whole request
 // file (peak 390 MB; Node's fetch copied the streamed body, nodejs/undici#4058); the 4.1 GB of results

@@ -129,7 +129,7 @@ async function importResults(context: CliContext, args: ParsedArgs, settings: Ch
   try {
     if (results.size === 0) throw new UsageError(`${file} holds no batch results (lines with a custom_id)`);
     // Without paths: the files the results name (a record's dataset once).
-    const named = paths.length > 0 ? paths : [...new Set([...results.solutions()].map((id) => id.replace(/#[^#]*$/, '')))].sort();
+    const named = paths.length > 0 ? paths : [...results.sources()].sort();
     const status = await checkWith(context, args, { ...settings, paths: named }, results);
     const unused = results.unused();
     if (!settings.quiet && (unused > 0 || results.unreadable > 0)) {
