@@ -1,7 +1,7 @@
 // Datasets kept as Parquet (Hugging Face datasets, pandas, polars) and CSV/TSV (pandas' to_csv,
 // spreadsheets): read record by record into the same records a JSON Lines file of the data holds.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -70,6 +70,19 @@ describe('Parquet datasets', () => {
     assert.equal(scored.status, 0, scored.stderr);
     const report = JSON.parse(scored.stdout) as { overall: { solutions: number; erroneous: { caught: number; total: number } } };
     assert.equal(report.overall.solutions, 3);
+  });
+
+  it('are one split when Hugging Face keeps a split as shards (test-00000-of-00002.parquet, …)', async () => {
+    const hub = join(dir, 'hub', 'data');
+    mkdirSync(hub, { recursive: true });
+    for (const shard of ['00000', '00001']) writeProcessBenchParquet(join(hub, `test-${shard}-of-00002.parquet`), 'SNAPPY');
+    const scored = await runCli(['eval', join(dir, 'hub', 'data'), '--no-llm', '--no-cache', '--format', 'json'], { cwd: dir });
+    assert.equal(scored.status, 0, scored.stderr);
+    const report = JSON.parse(scored.stdout) as { splits: { split: string; solutions: number }[] };
+    assert.deepEqual(
+      report.splits.map((s) => [s.split, s.solutions]),
+      [['data/test', 6]],
+    );
   });
 
   it('say what is wrong with a file that is not Parquet, as one failed item', async () => {
