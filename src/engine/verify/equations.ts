@@ -9,6 +9,7 @@
 // What follows a solved form with a plain number (`x = 5`) starts a new derivation, and so does an
 // equation after words like "case", "if", "check" or "another": consecutive is not the same as derived.
 import type { Fraction, MathNode } from 'mathjs';
+import { symbolName, unwrapParentheses } from './node-shape';
 import { exactMath } from './evaluate';
 import type { Finding } from './finding';
 import type { FunctionTable } from './functions';
@@ -77,19 +78,12 @@ function operationsIn(node: MathNode): number {
     if (shape.type === 'FunctionNode') count++;
     if (shape.type !== 'OperatorNode' || (shape.op === '-' && shape.args!.length === 1)) return;
     const constants = shape.args!.every((a) => {
-      let u = a as unknown as { type: string; content?: MathNode; op?: string; args?: MathNode[] };
-      while (u.type === 'ParenthesisNode' && u.content) u = u.content as unknown as typeof u;
+      const u = unwrapParentheses(a);
       return u.type === 'ConstantNode' || (u.type === 'OperatorNode' && u.op === '-' && u.args!.length === 1);
     });
     if (!(shape.op === '/' && constants)) count++;
   });
   return count;
-}
-
-function symbolName(node: MathNode): string | undefined {
-  let n = node as unknown as { type: string; name?: string; content?: MathNode };
-  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as typeof n;
-  return n.type === 'SymbolNode' ? n.name : undefined;
 }
 
 function plainNumber(side: MathSide, text: string): { value: number; decimals: number } | undefined {

@@ -15,6 +15,7 @@
 // `e` and `i` are tried both as variables and as Euler's number and the imaginary unit; a claim is
 // refuted only when it fails in every reading.
 import type { Fraction, MathNode } from 'mathjs';
+import { symbolName, unwrapParentheses } from './node-shape';
 import { exactMath } from './evaluate';
 import type { Finding } from './finding';
 import type { FunctionTable } from './functions';
@@ -61,12 +62,6 @@ export interface IdentityContext {
 }
 
 type Outcome = 'holds' | 'fails' | 'unclear';
-
-function isSymbol(node: MathNode): boolean {
-  let n = node as unknown as { type: string; content?: MathNode };
-  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as { type: string; content?: MathNode };
-  return n.type === 'SymbolNode';
-}
 
 function sameSet(a: Set<string>, b: Set<string>): boolean {
   return a.size === b.size && [...a].every((x) => b.has(x));
@@ -142,44 +137,32 @@ function compareAtPoints(left: MathNode, right: MathNode, variables: Set<string>
   return best ?? 'unclear';
 }
 
-interface Shape {
-  type: string;
-  op?: string;
-  fn?: unknown;
-  args?: MathNode[];
-  content?: MathNode;
-}
-
-function unwrap(node: MathNode): Shape {
-  let n = node as unknown as Shape;
-  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as Shape;
-  return n;
-}
-
 /** `x`, `x^2`: a variable or a power of one with a number as the exponent. */
 function isPowerOfVariable(node: MathNode): boolean {
-  const n = unwrap(node);
+  const n = unwrapParentheses(node);
   if (n.type === 'SymbolNode') return true;
-  return n.type === 'OperatorNode' && n.op === '^' && unwrap(n.args![0]!).type === 'SymbolNode' && unwrap(n.args![1]!).type === 'ConstantNode';
+  return (
+    n.type === 'OperatorNode' && n.op === '^' && unwrapParentheses(n.args![0]!).type === 'SymbolNode' && unwrapParentheses(n.args![1]!).type === 'ConstantNode'
+  );
 }
 
 /** `3x^2y`, `-x`, `5`: at most one number, first, then powers of variables. */
 function isMonomial(node: MathNode): boolean {
-  const n = unwrap(node);
+  const n = unwrapParentheses(node);
   if (n.type === 'OperatorNode' && n.op === '-' && n.args!.length === 1) return isMonomial(n.args![0]!);
   const factors: MathNode[] = [];
   const collect = (m: MathNode) => {
-    const u = unwrap(m);
+    const u = unwrapParentheses(m);
     if (u.type === 'OperatorNode' && u.op === '*') u.args!.forEach(collect);
     else factors.push(m);
   };
   collect(node);
-  return factors.every((f, k) => (k === 0 && unwrap(f).type === 'ConstantNode') || isPowerOfVariable(f));
+  return factors.every((f, k) => (k === 0 && unwrapParentheses(f).type === 'ConstantNode') || isPowerOfVariable(f));
 }
 
 /** A sum of monomials (`x^2 + x - 6`, `4x^2`): what an expansion or a simplification ends with. */
 function isNormalForm(node: MathNode): boolean {
-  const n = unwrap(node);
+  const n = unwrapParentheses(node);
   if (n.type === 'OperatorNode' && (n.op === '+' || n.op === '-') && n.args!.length === 2) return isNormalForm(n.args![0]!) && isMonomial(n.args![1]!);
   return isMonomial(node);
 }
@@ -303,7 +286,7 @@ function valueClaim(left: MathSide, right: MathSide, table: FunctionTable): bool
     if (node.type !== 'FunctionNode' || !node.fn?.name?.startsWith('F_')) return false;
     const definition = table.get(node.fn.name.slice(2));
     const params = definition?.params ?? [];
-    const bare = (node.args ?? []).every((a, k) => isSymbol(a) && a.toString() === params[k]);
+    const bare = (node.args ?? []).every((a, k) => symbolName(a) !== undefined && a.toString() === params[k]);
     // `y = f(x) = x^2 + 2bx + 1` after the problem's `f(x) = …`: the given restated, which must be the same
     return !bare || definition?.given === true;
   });
@@ -351,7 +334,7 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   // …except what it does not read: values of defined functions, sums and products
   if (vl.size === 0 && vr.size === 0) return calls || beyondArithmetic(left.node) || beyondArithmetic(right.node) ? judgeValue(chain, k, context) : undefined;
-  if (vl.size === 0 || vr.size === 0 || isSymbol(left.node) || isSymbol(right.node)) return undefined;
+  if (vl.size === 0 || vr.size === 0 || symbolName(left.node) !== undefined || symbolName(right.node) !== undefined) return undefined;
   if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return judgeSubstituted(chain, k, context);
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
   const outcome = compareAtPoints(left.node, right.node, vl, context.functions, context.text.slice(left.start, right.end));

@@ -8,6 +8,7 @@
 // that variable. A variable defined several times (cases, a value found later) keeps every definition, up
 // to MAX_DEFINITIONS, the latest last: a claim is refuted only when it fails with each of them.
 import type { MathNode } from 'mathjs';
+import { isBareVariable, symbolName } from './node-shape';
 import { exactMath } from './evaluate';
 import type { FunctionTable } from './functions';
 import { freeVariables } from './functions';
@@ -30,9 +31,7 @@ const MAX_ROUNDS = 3;
 const MAX_ALTERNATIVES = 8;
 
 function bareVariable(side: MathSide | undefined): string | undefined {
-  let node = side?.node as unknown as { type: string; name?: string; content?: unknown } | undefined;
-  while (node?.type === 'ParenthesisNode') node = node.content as typeof node;
-  return node?.type === 'SymbolNode' && node.name?.startsWith('v_') ? node.name : undefined;
+  return side?.node && isBareVariable(side.node) ? symbolName(side.node) : undefined;
 }
 
 function definitionsIn(chain: MathChain, text: string, table: FunctionTable): { name: string; value: KnownValue }[] {

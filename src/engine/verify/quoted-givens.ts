@@ -14,6 +14,7 @@
 //   - a difference in an argument or a subscript (`f(2) = 5` after `f(1) = 5`, `a_2` after `a_1`): another
 //     value of the same function or sequence, not the given written again.
 import type { MathNode } from 'mathjs';
+import { isBareVariable, unwrapParentheses } from './node-shape';
 import type { Finding } from './finding';
 import type { FunctionTable } from './functions';
 import { freeVariables } from './functions';
@@ -33,27 +34,6 @@ const MAX_GIVENS = 40;
 /** Links of a step compared at most. */
 const MAX_LINKS = 60;
 
-interface Shape {
-  type: string;
-  op?: string;
-  name?: string;
-  value?: unknown;
-  fn?: Shape;
-  args?: MathNode[];
-  content?: MathNode;
-}
-
-function unwrapped(node: MathNode): Shape {
-  let n = node as unknown as Shape;
-  while (n.type === 'ParenthesisNode' && n.content) n = n.content as unknown as Shape;
-  return n;
-}
-
-function isBareVariable(node: MathNode): boolean {
-  const n = unwrapped(node);
-  return n.type === 'SymbolNode' && n.name?.startsWith('v_') === true;
-}
-
 /** A number of the step and the problem's number in its place. */
 interface Difference {
   written: string;
@@ -65,8 +45,8 @@ interface Difference {
  * undefined when they differ in anything else. Numbers inside a call's arguments must be equal.
  */
 function numberDifferences(a: MathNode, b: MathNode, found: Difference[], limit: number, inArgument: boolean): Difference[] | undefined {
-  const x = unwrapped(a);
-  const y = unwrapped(b);
+  const x = unwrapParentheses(a);
+  const y = unwrapParentheses(b);
   if (x.type !== y.type) return undefined;
   switch (x.type) {
     case 'ConstantNode': {
