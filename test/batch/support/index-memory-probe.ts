@@ -3,41 +3,28 @@
 // holds per result on V8's heap, and with its array buffers (after a forced GC). Run with --expose-gc.
 import { writeFileSync } from 'node:fs';
 import { openBatchResults } from '../../../src/engine/batch/batch-files';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with --expose-gc');
-
-const idOf = (i: number) => `steps-1-${(i % 17) + 1}:${i.toString(16).padStart(12, '0')}:/tmp/stepcritic-bench-batch-api-Xk3j9a/data.jsonl#${i}`;
+import { customIdOf, heldMemory } from './heap-probe';
 
 /** Written apart, so that none of its strings is alive when the heap is measured. */
 function writeResults(path: string, count: number): void {
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
-    lines.push(JSON.stringify({ custom_id: idOf(i), response: { status_code: 200, body: { choices: [{ message: { content: '{}' } }] } }, error: null }));
+    lines.push(JSON.stringify({ custom_id: customIdOf(i), response: { status_code: 200, body: { choices: [{ message: { content: '{}' } }] } }, error: null }));
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
-
-/** After a GC, and a pause for V8 to release the buffers it collected (the index's tables before they grew). */
-const held = async (): Promise<{ heap: number; buffers: number }> => {
-  gc!();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  gc!();
-  const usage = process.memoryUsage();
-  return { heap: usage.heapUsed, buffers: usage.arrayBuffers };
-};
 
 async function main(path: string, count: number): Promise<void> {
   // Warmed up on a small file first: the code that indexes is compiled on its first use.
   writeResults(path, 100);
   await (await openBatchResults([path])).close();
   writeResults(path, count);
-  const before = await held();
+  const before = await heldMemory();
   const results = await openBatchResults([path]);
-  const after = await held();
+  const after = await heldMemory();
   const heapPerResult = (after.heap - before.heap) / count;
   const bytesPerResult = heapPerResult + (after.buffers - before.buffers) / count;
-  const answered = results.answered(idOf(count - 1)) && !results.answered(idOf(count));
+  const answered = results.answered(customIdOf(count - 1)) && !results.answered(customIdOf(count));
   await results.close();
   process.stdout.write(`${JSON.stringify({ results: results.size, answered, heapPerResult, bytesPerResult })}\n`);
 }

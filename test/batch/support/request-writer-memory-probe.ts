@@ -4,25 +4,14 @@
 import { join } from 'node:path';
 import { createRequestFileWriter } from '../../../src/engine/batch/batch-files';
 import type { BatchRequestLine } from '../../../src/engine/llm/batch-request';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with --expose-gc');
+import { customIdOf, heldMemory } from './heap-probe';
 
 const lineOf = (i: number): BatchRequestLine => ({
-  custom_id: `steps-1-${(i % 17) + 1}:${i.toString(16).padStart(12, '0')}:/tmp/stepcritic-bench-batch-api-Xk3j9a/data.jsonl#${i}`,
+  custom_id: customIdOf(i),
   method: 'POST',
   url: '/v1/chat/completions',
   body: { model: 'critic', messages: [{ role: 'user', content: `solution ${i}` }] },
 });
-
-/** After a GC, and a pause for V8 to release the buffers it collected (the index's tables before they grew). */
-const held = async (): Promise<{ heap: number; buffers: number }> => {
-  gc!();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  gc!();
-  const usage = process.memoryUsage();
-  return { heap: usage.heapUsed, buffers: usage.arrayBuffers };
-};
 
 /** Asks as the critic does: each request's answer (none: it was written) is awaited before long. */
 async function write(path: string, count: number): Promise<ReturnType<typeof createRequestFileWriter>> {
@@ -37,9 +26,9 @@ async function write(path: string, count: number): Promise<ReturnType<typeof cre
 
 async function main(dir: string, count: number): Promise<void> {
   await write(join(dir, 'warm-up.jsonl'), 1000);
-  const before = await held();
+  const before = await heldMemory();
   const writer = await write(join(dir, 'requests.jsonl'), count);
-  const after = await held();
+  const after = await heldMemory();
   const heapPerRequest = (after.heap - before.heap) / count;
   const bytesPerRequest = heapPerRequest + (after.buffers - before.buffers) / count;
   process.stdout.write(`${JSON.stringify({ requests: writer.requests, solutions: writer.solutions, heapPerRequest, bytesPerRequest })}\n`);
