@@ -5,7 +5,7 @@ import { parse, type Info } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { errorMessage } from '../error-message';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/read';
-import { oversized, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
+import { recordOfValue, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
 
 interface ParsedRow {
   record: Record<string, string>;
@@ -45,10 +45,7 @@ export async function* streamCsv(text: Readable, delimiter: ',' | '\t', options:
     for await (const row of parser as AsyncIterable<ParsedRow>) {
       yield* failures(row.info.lines);
       lines = row.info.lines;
-      const raw = JSON.stringify(row.record);
-      const tooLarge = oversized(raw, maxBytes);
-      yield tooLarge ? { ok: false, index, error: tooLarge, raw: raw.slice(0, 4096), skipped: true } : { ok: true, index, value: row.record, raw };
-      index += 1;
+      yield recordOfValue(index++, row.record, maxBytes);
     }
     yield* failures();
   } catch (error) {

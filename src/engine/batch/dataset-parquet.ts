@@ -6,7 +6,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'h
 import { compressors } from 'hyparquet-compressors';
 import { errorMessage } from '../error-message';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/read';
-import { oversized, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
+import { recordOfValue, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
 
 export async function* streamParquet(path: string, options: DatasetStreamOptions = {}): AsyncGenerator<DatasetRecord> {
   const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -30,13 +30,7 @@ export async function* streamParquet(path: string, options: DatasetStreamOptions
       index = rowEnd;
       continue;
     }
-    for (const row of rows) {
-      const value = plainJson(row);
-      const raw = JSON.stringify(value);
-      const tooLarge = oversized(raw, maxBytes);
-      yield tooLarge ? { ok: false, index, error: tooLarge, raw: raw.slice(0, 4096), skipped: true } : { ok: true, index, value, raw };
-      index += 1;
-    }
+    for (const row of rows) yield recordOfValue(index++, plainJson(row), maxBytes);
     index = rowEnd;
   }
 }

@@ -18,3 +18,10 @@ export function oversized(raw: string, maxBytes: number): string | undefined {
 export type DatasetRecord =
   | { ok: true; index: number; line?: number; value: unknown; raw: string }
   | { ok: false; index: number; line?: number; error: string; raw: string; skipped?: true };
+
+/** A record read as a value (a JSON array's element, a Parquet or CSV row): kept, or skipped when over the limit. */
+export function recordOfValue(index: number, value: unknown, maxBytes: number): DatasetRecord {
+  const raw = JSON.stringify(value);
+  const tooLarge = oversized(raw, maxBytes);
+  return tooLarge ? { ok: false, index, error: tooLarge, raw: raw.slice(0, 4096), skipped: true } : { ok: true, index, value, raw };
+}

@@ -23,7 +23,7 @@ import { errorMessage } from '../error-message';
 import { isRecordField } from '../datasets/records';
 import { datasetKindOf, type DatasetKind } from '../files/kinds';
 import { DEFAULT_MAX_FILE_BYTES } from '../files/read';
-import { oversized, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
+import { oversized, recordOfValue, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
 import { streamCsv } from './dataset-csv';
 import { streamParquet } from './dataset-parquet';
 
@@ -164,11 +164,7 @@ async function* streamJsonValues(path: string, paths: string[]): AsyncGenerator<
 
 export async function* streamJsonArrayOrObject(path: string, options: DatasetStreamOptions = {}): AsyncGenerator<DatasetRecord> {
   const maxBytes = options.maxRecordBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const record = (index: number, value: unknown): DatasetRecord => {
-    const raw = JSON.stringify(value);
-    const tooLarge = oversized(raw, maxBytes);
-    return tooLarge ? { ok: false, index, error: tooLarge, raw: raw.slice(0, 4096), skipped: true } : { ok: true, index, value, raw };
-  };
+  const record = (index: number, value: unknown) => recordOfValue(index, value, maxBytes);
   const first = await firstSignificantChar(path);
   if (first === undefined) throw new Error('the file is empty');
   let index = 0;
