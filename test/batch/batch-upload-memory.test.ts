@@ -63,8 +63,9 @@ describe('uploading a batch request file', () => {
     assert.equal(Buffer.byteLength(batches.uploads()[0]!.content), bytes, 'the whole file arrived');
     assert.equal(batches.batches()[0]!.id, measured.id);
     assert.equal(batches.batches()[0]!.requests.length, 10_000);
-    // A copy of the file is all of it (48.3 MB before the fix); streamed, 3-12 MB depending on load.
-    assert.ok(measured.growthBytes < bytes / 2, `the upload held ${(measured.growthBytes / 1e6).toFixed(1)} MB of a ${(bytes / 1e6).toFixed(1)} MB file`);
+    // A copy of the file is all of it (48.3 MB before the fix). Streamed, it was 0.4-8 MB here (idle and
+    // with every core busy) and 26.5 MB once in a full CI run at high load, so the line sits between.
+    assert.ok(measured.growthBytes < bytes * 0.8, `the upload held ${(measured.growthBytes / 1e6).toFixed(1)} MB of a ${(bytes / 1e6).toFixed(1)} MB file`);
   });
   it('sends the whole file again when an upload fails in a way that may pass (502 from a proxy)', async () => {
     const failing = scriptedBatchServer({ failUploads: 2 });
