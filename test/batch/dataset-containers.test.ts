@@ -1,7 +1,8 @@
-// Datasets kept as Parquet (Hugging Face datasets, pandas, polars) and CSV/TSV (pandas' to_csv,
-// spreadsheets): read record by record into the same records a JSON Lines file of the data holds.
+// Datasets kept as Parquet (Hugging Face datasets, pandas, polars), CSV/TSV (pandas' to_csv,
+// spreadsheets) and Zstandard-compressed text (large JSON Lines dumps): read record by record into the
+// same records a JSON Lines file of the data holds.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -143,5 +144,56 @@ describe('CSV and TSV datasets', () => {
       ],
     );
     assert.match(read[1]!.ok ? '' : read[1]!.error, /Invalid Closing Quote: got "q" at line 3/);
+  });
+});
+
+describe('Zstandard-compressed datasets (.jsonl.zst, .csv.zst)', () => {
+  // Made with the zstd command-line tool (`zstd -19`); no Zstandard writer runs in Node 20.
+  const fixtures = join(process.cwd(), 'test/fixtures/compressed');
+
+  it('are read as the text they hold, and a user checks them by name', async () => {
+    const jsonl = await records(join(fixtures, 'processbench.jsonl.zst'));
+    assert.deepEqual(
+      jsonl.map((r) => (r.ok ? r.value : r.error)),
+      PROBLEMS.map((problem, i) => ({ id: `gsm8k-${i}`, problem, steps: STEPS[i], label: i === 0 ? 1 : -1, final_answer_correct: i !== 0 })),
+    );
+    const csv = await records(join(fixtures, 'outputs.csv.zst'));
+    assert.deepEqual(csv[0]!.ok && csv[0]!.value, { question: 'What is 4 * 5?', output: '4 * 5 = 21.' });
+    const checked = await runCli(['check', join(fixtures, 'processbench.jsonl.zst'), '--no-llm', '--no-cache'], { cwd: dir });
+    assert.equal(checked.status, 1, checked.stderr);
+    assert.match(checked.stdout, /processbench\.jsonl\.zst#0 {2}step 2 {2}incorrect {2}6 \+ 1 = 8 \(should be 7\)$/m);
+    assert.match(checked.stdout, /^3 solutions checked/m);
+  });
+
+  it('read every frame of a file made of several (`cat a.zst b.zst`), and are one split named without .zst', async () => {
+    const bytes = readFileSync(join(fixtures, 'processbench.jsonl.zst'));
+    mkdirSync(join(dir, 'zst'), { recursive: true });
+    writeFileSync(join(dir, 'zst', 'test.jsonl.zst'), Buffer.concat([bytes, bytes]));
+    assert.equal((await records(join(dir, 'zst', 'test.jsonl.zst'))).length, 6);
+    const scored = await runCli(['eval', join(dir, 'zst'), '--no-llm', '--no-cache', '--format', 'json'], { cwd: dir });
+    assert.equal(scored.status, 0, scored.stderr);
+    const report = JSON.parse(scored.stdout) as { splits: { split: string; solutions: number }[] };
+    assert.deepEqual(
+      report.splits.map((s) => [s.split, s.solutions]),
+      [['zst/test', 6]],
+    );
+  });
+
+  it('say in words when the file is cut short or not Zstandard at all', async () => {
+    const bytes = readFileSync(join(fixtures, 'processbench.jsonl.zst'));
+    writeFileSync(join(dir, 'cut.jsonl.zst'), bytes.subarray(0, bytes.length - 20));
+    copyFileSync(join(fixtures, '..', 'README.md'), join(dir, 'plain.jsonl.zst'));
+    for (const [name, reason] of [
+      ['cut.jsonl.zst', 'cannot read the dataset: the zstd data ends too early'],
+      ['plain.jsonl.zst', 'cannot read the dataset: not valid zstd data'],
+    ] as const) {
+      const items = [];
+      for await (const item of readItems([join(dir, name)])) items.push(item);
+      assert.deepEqual(
+        items.map((i) => i.source),
+        [{ kind: 'unreadable', status: 'failed', reason }],
+        name,
+      );
+    }
   });
 });

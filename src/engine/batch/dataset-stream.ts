@@ -1,7 +1,7 @@
 // Streams the records of a dataset file one at a time, so that memory depends on the size of one
 // record, never on how many there are.
 //
-// - JSONL (`.jsonl`, `.ndjson`, optionally gzipped): node:readline, one record per non-blank line.
+// - JSONL (`.jsonl`, `.ndjson`, optionally compressed, decompress.ts): node:readline, one record per non-blank line.
 //   Files are read as what they hold, whatever their name says: JSON Lines under a `.json` name (as
 //   pandas and Hugging Face datasets write them), a JSON array under a `.jsonl` one.
 // - JSON (`.json`): a top-level array of records (ProcessBench) is read with @streamparser/json, which
@@ -16,7 +16,6 @@ import { JSONParser } from '@streamparser/json';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { errorMessage } from '../error-message';
@@ -26,6 +25,7 @@ import { DEFAULT_MAX_FILE_BYTES } from '../files/read';
 import { oversized, recordOfValue, type DatasetRecord, type DatasetStreamOptions } from './dataset-record';
 import { streamCsv } from './dataset-csv';
 import { streamParquet } from './dataset-parquet';
+import { decompressorFor } from './decompress';
 
 export type { DatasetRecord, DatasetStreamOptions } from './dataset-record';
 
@@ -36,7 +36,8 @@ function openText(path: string, highWaterMark = 256 * 1024): Readable {
   const file = createReadStream(path, { highWaterMark });
   const done = () => undefined;
   // pipeline passes an error of any stage on to the reader, and a reader that stops early closes the file.
-  return /\.gz$/i.test(path) ? pipeline(file, createGunzip(), asUtf8(), done) : pipeline(file, asUtf8(), done);
+  const decompress = decompressorFor(path);
+  return decompress ? pipeline(file, decompress, asUtf8(), done) : pipeline(file, asUtf8(), done);
 }
 
 /**

@@ -8,6 +8,7 @@
 // The raw value is read from the critic's evidence, which a calibration never changes, so a run made
 // with `--calibration` is fitted on what the critic said, not on what an earlier map made of it.
 import { basename } from 'node:path';
+import { datasetStem } from '../files/kinds';
 import { z } from 'zod';
 import { stepLabelsFromFirstError } from '../eval/metrics';
 import type { FileReport } from '../report/schema';
@@ -38,7 +39,7 @@ export function criticKindOf(source: CriticSource): CriticKind {
 
 /** `processbench/gsm8k` for a ProcessBench record of `…/gsm8k.json`. */
 function datasetOf(entry: FileReport, dataset: string): string {
-  const file = basename(entry.path).replace(/\.(jsonl|ndjson|json)(\.gz)?$/i, '');
+  const file = datasetStem(basename(entry.path));
   return file === '' || file === dataset ? dataset : `${dataset}/${file}`;
 }
 

@@ -46,8 +46,7 @@ export interface EvalSplit {
 
 /** A dataset file as a split: named by its folder and its file, so that `processbench/math` and `mr-ben/math` stay apart. */
 export function splitOf(path: string): EvalSplit {
-  // Hugging Face keeps a split as shards (`data/test-00000-of-00003.parquet`): they are one split.
-  const file = datasetStem(basename(path)).replace(/-\d{5}-of-\d{5}$/, '');
+  const file = datasetStem(basename(path));
   const folder = basename(dirname(path));
   return { name: folder && folder !== '.' ? `${folder}/${file}` : file, path };
 }

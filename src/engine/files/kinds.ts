@@ -8,22 +8,36 @@ export type InputKind =
 /** How a dataset file holds its records (batch/dataset-stream.ts reads each). */
 export type DatasetKind = 'jsonl' | 'json' | 'parquet' | 'csv' | 'tsv';
 
+// Text datasets may be kept compressed (`.jsonl.gz`, `.csv.zst`): batch/decompress.ts reads them.
 const DATASET_PATTERNS: readonly [RegExp, DatasetKind][] = [
-  [/\.(jsonl|ndjson)(\.gz)?$/i, 'jsonl'],
-  [/\.json(\.gz)?$/i, 'json'],
+  [/\.(jsonl|ndjson)(\.gz|\.zst)?$/i, 'jsonl'],
+  [/\.json(\.gz|\.zst)?$/i, 'json'],
   [/\.parquet$/i, 'parquet'],
-  [/\.csv(\.gz)?$/i, 'csv'],
-  [/\.tsv(\.gz)?$/i, 'tsv'],
+  [/\.csv(\.gz|\.zst)?$/i, 'csv'],
+  [/\.tsv(\.gz|\.zst)?$/i, 'tsv'],
 ];
+
+export type Compression = 'gzip' | 'zstd';
+
+/** How a dataset file's bytes are compressed, by its last extension. */
+export function compressionOf(path: string): Compression | undefined {
+  if (/\.gz$/i.test(path)) return 'gzip';
+  if (/\.zst$/i.test(path)) return 'zstd';
+  return undefined;
+}
 
 export function datasetKindOf(path: string): DatasetKind | undefined {
   return DATASET_PATTERNS.find(([pattern]) => pattern.test(path))?.[1];
 }
 
-/** A dataset file's name without the extension that made it one (`gsm8k.jsonl.gz` → `gsm8k`). */
+/**
+ * The name of the dataset a file holds: without the extensions that made it a dataset file, nor the shard
+ * number Hugging Face gives the files of one split (`gsm8k.jsonl.gz` → `gsm8k`,
+ * `test-00000-of-00003.parquet` → `test`).
+ */
 export function datasetStem(name: string): string {
   const pattern = DATASET_PATTERNS.find(([p]) => p.test(name))?.[0];
-  return pattern ? name.replace(pattern, '') : name;
+  return (pattern ? name.replace(pattern, '') : name).replace(/-\d{5}-of-\d{5}$/, '');
 }
 
 export const FOLDER_WALK_SUFFIX = '.solution.md';
