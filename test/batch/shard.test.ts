@@ -203,19 +203,25 @@ describe('stepcritic check --shard and stepcritic report over several run logs',
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--shard 3\/2: I must be between 1 and 2/);
   });
-  it('eval --shard --run-log on each shard, then eval --merge: the figures of one unsharded eval', async () => {
-    const evalArgs = ['eval', 'gsm8k.json', '--base-url', server.baseUrl, '--model', 'scripted-critic', '--no-cache', '--format', 'json'];
+  it('eval --shard --run-log on each shard, then eval --merge: the figures of one unsharded eval, skipped records too', async () => {
+    // Records that are not scored, each for its own reason: counted by the shard that reads them.
+    const unscorable = ['not JSON', '{"problem": null}', '{"problem": "What is 1 + 1?", "steps": ["1 + 1 = 2."]}', '{"problem": null}'];
+    writeFileSync(join(tree.dir, 'gsm8k-extra.jsonl'), `${unscorable.join('\n')}\n`);
+    const evalArgs = ['eval', 'gsm8k.json', 'gsm8k-extra.jsonl', '--base-url', server.baseUrl, '--model', 'scripted-critic', '--no-cache', '--format', 'json'];
     /** An eval report without what differs between runs (wall time) and the run's own notes (shard, merge). */
     const figures = (json: string) => {
-      const { timeMs: _t, shard: _s, merged: _m, skipped: _k, ...rest } = JSON.parse(json) as Record<string, unknown>;
+      const { timeMs: _t, shard: _s, merged: _m, ...rest } = JSON.parse(json) as Record<string, unknown>;
       return rest;
     };
     const whole = await runCli(evalArgs, { cwd: tree.dir });
     assert.equal(whole.status, 0, whole.stderr);
+    const shardReports: { overall: { solutions: number }; skipped: { reasons: Record<string, number> } }[] = [];
     for (let i = 1; i <= 3; i++) {
       const shard = await runCli([...evalArgs, '--shard', `${i}/3`, '--run-log', `eval-${i}.jsonl`], { cwd: tree.dir });
       assert.equal(shard.status, 0, shard.stderr);
+      shardReports.push(JSON.parse(shard.stdout) as (typeof shardReports)[number]);
     }
+    const shardReport = (i: number) => shardReports[i - 1]!;
     const logs = glob(tree.dir, /^eval-\d\.jsonl$/);
     const merged = await runCli(['eval', '--merge', ...logs, '--format', 'json'], { cwd: tree.dir });
     assert.equal(merged.status, 0, merged.stderr);
@@ -224,6 +230,7 @@ describe('stepcritic check --shard and stepcritic report over several run logs',
     assert.ok(report.overall.calibration.steps > 0 && report.overall.calibration.auroc !== null, 'the critic P(True) of every shard is scored together');
     assert.deepEqual(report.merged, { logs: 3, duplicates: 0 });
     assert.deepEqual(figures(merged.stdout), figures(whole.stdout));
+    assert.equal((JSON.parse(whole.stdout) as { skipped: { count: number } }).skipped.count, unscorable.length);
 
     // Some shards only: said, in the report and on stderr.
     const some = await runCli(['eval', '--merge', 'eval-1.jsonl', 'eval-3.jsonl'], { cwd: tree.dir });
@@ -240,9 +247,9 @@ describe('stepcritic check --shard and stepcritic report over several run logs',
     writeFileSync(join(tree.dir, 'edited.jsonl'), lines.join('\n'));
     const edited = await runCli(['eval', '--merge', 'edited.jsonl', '--format', 'json'], { cwd: tree.dir });
     assert.equal(edited.status, 0, edited.stderr);
-    const editedReport = JSON.parse(edited.stdout) as { overall: { solutions: number }; skipped: { count: number } };
-    assert.equal(editedReport.skipped.count, 1);
-    assert.equal(editedReport.overall.solutions, itemIds(join(tree.dir, 'eval-1.jsonl')).length - 1);
+    const editedReport = JSON.parse(edited.stdout) as { overall: { solutions: number }; skipped: { reasons: Record<string, number> } };
+    assert.equal(editedReport.skipped.reasons['no first-error label'], 1 + (shardReport(1).skipped.reasons['no first-error label'] ?? 0));
+    assert.equal(editedReport.overall.solutions, shardReport(1).overall.solutions - 1);
 
     // Another threshold is another eval; a check's log is no eval's.
     const other = await runCli([...evalArgs, '--threshold', '0.3', '--shard', '2/3', '--run-log', 'other.jsonl'], { cwd: tree.dir });

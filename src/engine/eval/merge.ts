@@ -7,7 +7,17 @@ import { z } from 'zod';
 import { RunLogError } from '../batch/run-log';
 import type { RunLogIndex } from '../batch/run-log-reader';
 import { CalibrationNoteSchema } from '../types';
-import { assembleEvalReport, scored, splitOf, type EvalItemResult, type EvalReport, type EvalRunInfo } from './run';
+import {
+  assembleEvalReport,
+  countSkipped,
+  scored,
+  skipReason,
+  splitOf,
+  type EvalItemResult,
+  type EvalReport,
+  type EvalRunInfo,
+  type SkippedRecords,
+} from './run';
 
 /** What an eval run log's header keeps of its run (config.eval): what its report says about the run. */
 const EvalRunInfoSchema = z.object({
@@ -39,18 +49,18 @@ function runInfoOf(log: RunLogIndex): EvalRunInfo {
 export async function evalFromRunLog(log: RunLogIndex): Promise<EvalReport> {
   const run = runInfoOf(log);
   const results: EvalItemResult[] = [];
-  let unscored = 0;
+  const skipped: SkippedRecords = { count: 0, reasons: {} };
   for await (const item of log.items()) {
     const result = scored(item.entry, item.split ?? splitOf(item.entry.uri.replace(/#[^#]*$/, '')).name);
     if (result) results.push(result);
-    else unscored++;
+    else countSkipped(skipped, skipReason(item.entry));
   }
   const interrupted = log.logs.filter((l) => l.end === undefined || l.end.interrupted).map((l) => l.path);
   return assembleEvalReport(results, {
     ...run,
     datasets: [...new Set(log.logs.flatMap((l) => l.header.inputs))],
     timeMs: log.durationMs,
-    ...(unscored > 0 ? { skipped: { count: unscored, reasons: { 'no first-error label, or not judged': unscored } } } : {}),
+    skipped,
     ...(interrupted.length > 0 ? { stopped: `the run in ${interrupted.join(', ')} has not finished (interrupted, or still running)` } : {}),
     merged: { logs: log.logs.length, duplicates: log.duplicates, ...(log.shards ? { shards: log.shards } : {}) },
   });

@@ -103,7 +103,7 @@ export interface EvalReport {
   usage: Usage;
   timeMs: number;
   /** Records read but not usable (no label, unreadable), counted per reason (not known to a merge: the logs hold what was scored). */
-  skipped?: { count: number; reasons: Record<string, number> };
+  skipped?: SkippedRecords;
   /** Why the run ended before the end of the data, if it did. */
   stopped?: string;
   /** What stopped it, for the exit status (an endpoint that never answered is not a finished eval). */
@@ -213,7 +213,7 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
   };
 
   const results: EvalItemResult[] = [];
-  const skipped = { count: 0, reasons: {} as Record<string, number> };
+  const skipped: SkippedRecords = { count: 0, reasons: {} };
   const outcome = await runPipeline(items(), {
     deps: {
       ...(options.critic ? { critic: options.critic } : {}),
@@ -232,18 +232,16 @@ export async function runEval(splits: readonly EvalSplit[], options: EvalOptions
     onEntry: (finished) => {
       if (finished.kind !== 'finished' || finished.stopped || !inShard(finished.item, options.shard)) return;
       const entry = finished.entry;
-      if (entry.status !== 'judged') {
-        if (entry.reason === NOT_SAMPLED) return;
-        const reason = entry.reason ?? 'unreadable record';
-        skipped.count++;
-        skipped.reasons[reason] = (skipped.reasons[reason] ?? 0) + 1;
-        return;
-      }
+      if (entry.reason === NOT_SAMPLED) return;
       const split = splitByPath.get(finished.item.path) ?? '';
-      const result = scored(entry, split);
-      if (!result) return;
+      // Skipped records are logged too, so that `eval --merge` of the shards counts them as one run does.
       if (options.runLog && !options.runLog.done.has(itemKey(finished.item)))
         options.runLog.append(entry, { id: finished.item.id, contentHash: finished.item.contentHash }, { split });
+      const result = scored(entry, split);
+      if (!result) {
+        countSkipped(skipped, skipReason(entry));
+        return;
+      }
       results.push(result);
       options.onItem?.(result, results.length);
     },
@@ -299,6 +297,19 @@ export function assembleEvalReport(
 }
 
 /** A judged solution scored against its label; undefined when it has none (a record eval would not judge). */
+/** Records not scored, by why. */
+export type SkippedRecords = { count: number; reasons: Record<string, number> };
+
+export function countSkipped(skipped: SkippedRecords, reason: string): void {
+  skipped.count++;
+  skipped.reasons[reason] = (skipped.reasons[reason] ?? 0) + 1;
+}
+
+/** Why an entry is not scored (`scored` gives it no result). */
+export function skipReason(entry: FileReport): string {
+  return entry.status === 'judged' ? 'no first-error label' : (entry.reason ?? 'unreadable record');
+}
+
 export function scored(entry: FileReport, split: string): EvalItemResult | undefined {
   const labelled = entry.status === 'judged' ? evalLabel(entry.labels) : undefined;
   if (!labelled) return undefined;
