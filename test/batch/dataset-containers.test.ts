@@ -73,17 +73,23 @@ describe('Parquet datasets', () => {
     assert.equal(report.overall.solutions, 3);
   });
 
-  it('are one split when Hugging Face keeps a split as shards (test-00000-of-00002.parquet, …)', async () => {
+  it('are one split when Hugging Face keeps a split as shards (data/test-00000-of-00002.parquet, …) in the folder a user names', async () => {
     const hub = join(dir, 'hub', 'data');
     mkdirSync(hub, { recursive: true });
+    writeFileSync(join(dir, 'hub', 'README.md'), '---\nlicense: apache-2.0\n---\n# A dataset card\n');
     for (const shard of ['00000', '00001']) writeProcessBenchParquet(join(hub, `test-${shard}-of-00002.parquet`), 'SNAPPY');
-    const scored = await runCli(['eval', join(dir, 'hub', 'data'), '--no-llm', '--no-cache', '--format', 'json'], { cwd: dir });
+    const scored = await runCli(['eval', join(dir, 'hub'), '--no-llm', '--no-cache', '--format', 'json'], { cwd: dir });
     assert.equal(scored.status, 0, scored.stderr);
     const report = JSON.parse(scored.stdout) as { splits: { split: string; solutions: number }[] };
     assert.deepEqual(
       report.splits.map((s) => [s.split, s.solutions]),
       [['data/test', 6]],
     );
+    mkdirSync(join(dir, 'cards', 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'cards', 'sub', 'README.md'), '# nothing to score\n');
+    const none = await runCli(['eval', 'cards', '--no-llm'], { cwd: dir });
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /no dataset files \(\.jsonl, \.ndjson, \.json, \.parquet, \.csv, \.tsv\) in cards or its subfolders/);
   });
 
   it('say what is wrong with a file that is not Parquet, as one failed item', async () => {

@@ -1,8 +1,8 @@
 // `stepcritic eval DATASET…`: run the critic over labelled solutions (through the judging pipeline) and
 // print ProcessBench's scores and the calibration of step P(True), per split (one split per dataset file).
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { datasetKindOf } from '../../engine/files/kinds';
+import { stat } from 'node:fs/promises';
+import { DATASET_EXTENSIONS } from '../../engine/files/kinds';
+import { walkForDatasets } from '../../engine/files/discover';
 import { evalRunInfo, renderEvalMarkdown, runEval, splitOf, type EvalOptions, type EvalReport, type EvalSplit } from '../../engine/eval/run';
 import type { BatchResults } from '../../engine/batch/batch-files';
 import type { RunLogWriter } from '../../engine/batch/run-log';
@@ -90,7 +90,8 @@ const HELP = {
     'Judges labelled solutions (ProcessBench, MR-BEN, BIG-Bench Mistake, PRMBench, MR-GSM8K) and prints, per',
     'split: accuracy on erroneous solutions (earliest wrong step found exactly), accuracy on correct ones',
     '(nothing flagged), their harmonic mean (ProcessBench F1), and the calibration of step P(True): ECE over',
-    '10 bins, Brier score, AUROC; with tokens, requests and time. DATASET is a file or a folder of them;',
+    '10 bins, Brier score, AUROC; with tokens, requests and time. DATASET is a file or a folder of them',
+    '(its subfolders too: a Hugging Face dataset keeps its files under data/ or one folder per config);',
     'each file is a split, named by its folder and file (processbench/math, mr-ben/math); the shards a',
     'Hugging Face split is kept in (data/test-00000-of-00002.parquet, ...) are one split (data/test).',
     'Model outputs with only a final-answer label (RealCritic previous_score, is_correct) are scored per',
@@ -123,9 +124,9 @@ async function datasetFiles(path: string): Promise<string[]> {
     throw new UsageError(`no such dataset: ${path}`, helpHint('eval'));
   }
   if (info.isFile()) return [path];
-  const names = (await readdir(path)).filter((n) => datasetKindOf(n) !== undefined).sort();
-  if (names.length === 0) throw new UsageError(`no .json/.jsonl dataset files in ${path}`, helpHint('eval'));
-  return names.map((n) => join(path, n));
+  const files = await walkForDatasets(path);
+  if (files.length === 0) throw new UsageError(`no dataset files (${DATASET_EXTENSIONS.join(', ')}) in ${path} or its subfolders`, helpHint('eval'));
+  return files;
 }
 
 export const evalCommand: Command = {

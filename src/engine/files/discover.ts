@@ -10,7 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GitignoreRules, findRepositoryRoot } from './gitignore';
 import type { InputKind } from './kinds';
-import { classifyPath, isFolderWalkSolution } from './kinds';
+import { classifyPath, datasetKindOf, isFolderWalkSolution } from './kinds';
 import { REFERENCE_SUFFIX } from './sibling-reference';
 
 // Loaded through require() on purpose: an `import` makes esbuild bundle tinyglobby's ESM build, whose
@@ -81,7 +81,7 @@ export async function discoverFiles(patterns: readonly string[], cwd: string): P
     if (info?.isDirectory()) {
       const rules = await rulesFor(absolute);
       // A folder the user names is walked even if it is ignored itself; its contents follow the rules.
-      for (const file of await walkFolder(absolute, rules)) add(file, false);
+      for (const file of await walkFolder(absolute, rules, isFolderWalkSolution)) add(file, false);
       continue;
     }
     if (info) {
@@ -101,7 +101,16 @@ export async function discoverFiles(patterns: readonly string[], cwd: string): P
   return { files, problems };
 }
 
-async function walkFolder(top: string, rules: GitignoreRules): Promise<string[]> {
+/**
+ * The dataset files in a folder and its subfolders, sorted (`eval DIR`: Hugging Face keeps a dataset's
+ * files under `data/` or one folder per configuration), honouring .gitignore as a folder walk does.
+ */
+export async function walkForDatasets(folder: string): Promise<string[]> {
+  const rules = new GitignoreRules((await findRepositoryRoot(folder)) ?? folder);
+  return (await walkFolder(folder, rules, (name) => datasetKindOf(name) !== undefined)).sort();
+}
+
+async function walkFolder(top: string, rules: GitignoreRules, wanted: (name: string) => boolean): Promise<string[]> {
   const files: string[] = [];
   const pending = [top];
   while (pending.length > 0) {
@@ -114,7 +123,7 @@ async function walkFolder(top: string, rules: GitignoreRules): Promise<string[]>
         if (ALWAYS_SKIPPED_FOLDERS.has(entry.name)) continue;
         if (await rules.ignoredByOwnRules(path, true)) continue;
         pending.push(path);
-      } else if (entry.isFile() && isFolderWalkSolution(entry.name)) {
+      } else if (entry.isFile() && wanted(entry.name)) {
         if (await rules.ignoredByOwnRules(path, false)) continue;
         files.push(path);
       }

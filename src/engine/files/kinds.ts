@@ -55,7 +55,10 @@ const SOLUTION_EXTENSIONS: Record<string, 'markdown' | 'text' | 'code'> = {
   '.cts': 'code',
 };
 
-export const SUPPORTED_EXTENSIONS = [...Object.keys(SOLUTION_EXTENSIONS), '.jsonl', '.ndjson', '.json', '.parquet', '.csv', '.tsv'];
+/** The extensions of dataset files, as a user is told them (compressed ones add `.gz` or `.zst`). */
+export const DATASET_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.parquet', '.csv', '.tsv'];
+
+export const SUPPORTED_EXTENSIONS = [...Object.keys(SOLUTION_EXTENSIONS), ...DATASET_EXTENSIONS];
 
 export function classifyPath(path: string): InputKind {
   const name = path.replace(/\\/g, '/').split('/').pop() ?? path;
