@@ -216,7 +216,11 @@ describe('stepcritic check --out', () => {
 describe('stepcritic check: usage errors exit 2 with one line and a hint', () => {
   let tree: ReturnType<typeof makeTree>;
   before(() => {
-    tree = makeTree({ 'slip.solution.md': SLIP_SOLUTION, 'empty-folder/notes.txt': 'not a solution\n' });
+    tree = makeTree({
+      'slip.solution.md': SLIP_SOLUTION,
+      'empty-folder/notes.txt': 'not a solution\n',
+      'outputs/data/test-00000-of-00001.jsonl': '{"problem": "What is 1 + 1?", "response": "1 + 1 = 2."}\n',
+    });
   });
   after(() => tree.remove());
 
@@ -228,7 +232,16 @@ describe('stepcritic check: usage errors exit 2 with one line and a hint', () =>
     ['a non-number --max-steps', ['check', '--max-steps', 'many'], /--max-steps must be a whole number/],
     ['a missing path', ['check', 'missing.solution.md'], /missing\.solution\.md: no such file or folder/],
     ['a glob that matches nothing', ['check', 'nothing/**/*.md'], /nothing\/\*\*\/\*\.md: no files match this pattern/],
-    ['a folder without solutions', ['check', 'empty-folder'], /no solution files found in empty-folder/],
+    [
+      'a folder without solutions',
+      ['check', 'empty-folder'],
+      /no solution files found in empty-folder\nA folder walk picks \*\.solution\.md files; name other files/,
+    ],
+    [
+      'a folder of datasets only, naming them',
+      ['check', 'outputs'],
+      /no solution files found in outputs\n.*There is a dataset file there; to check it: stepcritic check outputs\/data\/test-00000-of-00001\.jsonl\n$/,
+    ],
   ];
   for (const [what, args, expected] of cases) {
     it(what, async () => {

@@ -4,6 +4,7 @@
 // spool, never held in memory), appended to the run log. Bad files are reported with their reason,
 // never fatal; a path that does not exist among others is a failed entry and the others are checked.
 import { performance } from 'node:perf_hooks';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAnswerScreen } from '../../engine/batch/answer-screen';
@@ -12,7 +13,7 @@ import type { RunLogWriter } from '../../engine/batch/run-log';
 import { createStoredResultCache, resultCacheKey } from '../../engine/batch/result-cache';
 import type { TriageOptions } from '../../engine/batch/triage';
 import type { DiscoveredFile, MissingInput } from '../../engine/files/discover';
-import { describeMissing, discoverFiles } from '../../engine/files/discover';
+import { describeMissing, discoverFiles, displayPath, walkForDatasets } from '../../engine/files/discover';
 import { FOLDER_WALK_SUFFIX, SUPPORTED_EXTENSIONS } from '../../engine/files/kinds';
 import { setGlobalLlmConcurrency } from '../../engine/llm/concurrency';
 import type { PipelineItem } from '../../engine/pipeline/items';
@@ -105,14 +106,30 @@ export async function findInputs(
       for (const problem of discovery.problems) context.stderr.write(`stepcritic: ${describeMissing(problem)}\n`);
       return { exit: EXIT_USAGE };
     }
+    const folders = settings.paths.length > 0 ? settings.paths : ['.'];
     throw new UsageError(
-      `no solution files found in ${settings.paths.length > 0 ? settings.paths.join(', ') : '.'}`,
-      `A folder walk picks *${FOLDER_WALK_SUFFIX} files; name other files (${SUPPORTED_EXTENSIONS.join(' ')}) or use a quoted glob.`,
+      `no solution files found in ${folders.join(', ')}`,
+      (await datasetHint(context.cwd, folders)) ??
+        `A folder walk picks *${FOLDER_WALK_SUFFIX} files; name other files (${SUPPORTED_EXTENSIONS.join(' ')}) or use a quoted glob.`,
     );
   }
   // Missing paths take their place among the files: reported as failed, in path order.
   const inputs = [...discovery.files, ...discovery.problems].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
   return { inputs };
+}
+
+/** A hint naming the dataset files in folders that hold no solution files: a user who meant them names them. */
+async function datasetHint(cwd: string, folders: readonly string[]): Promise<string | undefined> {
+  const found: string[] = [];
+  for (const folder of folders) {
+    const absolute = resolve(cwd, folder);
+    if ((await stat(absolute).catch(() => undefined))?.isDirectory()) found.push(...(await walkForDatasets(absolute)));
+  }
+  if (found.length === 0) return undefined;
+  const quoteForShell = (word: string) => (/^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+  const shown = found.slice(0, 3).map((path) => quoteForShell(displayPath(path, cwd)));
+  const files = found.length === 1 ? 'is a dataset file' : `are ${found.length} dataset files`;
+  return `A folder walk picks *${FOLDER_WALK_SUFFIX} files. There ${files} there; to check ${found.length === 1 ? 'it' : 'them'}: stepcritic check ${shown.join(' ')}${found.length > 3 ? ' …' : ''}`;
 }
 
 /** The solutions of the inputs as the pipeline takes them (one item per file or record, of the shard). */
