@@ -38,6 +38,10 @@ write('gsm8k/test.jsonl', `${lines('gsm8k/test.jsonl').slice(0, 40).join('\n')}\
 const mrBen = JSON.parse(read('mr-ben/math.json'));
 write('mr-ben/math.json', `${JSON.stringify(Object.fromEntries(Object.entries(mrBen).slice(0, 8)), null, 1)}\n`);
 
+// MR-BEN coding: the first five questions (a labelled wrong line, one labelled "", all-correct ones).
+const mrBenCoding = JSON.parse(read('mr-ben/coding.json'));
+write('mr-ben/coding.json', `${JSON.stringify(Object.fromEntries(Object.entries(mrBenCoding).slice(0, 5)), null, 1)}\n`);
+
 write(
   'mr-gsm8k/MR-GSM8K_incorrect_subset_from_gpt4-grading.jsonl',
   `${lines('mr-gsm8k/MR-GSM8K_incorrect_subset_from_gpt4-grading.jsonl').slice(0, 3).join('\n')}\n`,

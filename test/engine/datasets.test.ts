@@ -121,6 +121,42 @@ interface MrBenRecord {
 }
 
 describe('MR-BEN and MR-GSM8K records', () => {
+  it('read the coding subset as Python programs, the labelled line pointing at its step (or the step after a comment)', () => {
+    const data =
+      json<Record<string, { Model_Solution_Steps: string; Model_Solution_Correctness: string; Model_Solution_First_Error_Step: string }[]>>(
+        'mr-ben/coding.json',
+      );
+    const records = Object.entries(data).flatMap(([uuid, solutions]) => solutions.map((record, j) => ({ uri: `mr-ben/coding.json#${uuid}/${j}`, record })));
+    let pointed = 0;
+    for (const { uri, record } of records) {
+      const doc = recordToDocument(record, { uri });
+      assert.equal(doc.kind, 'code', uri);
+      assert.equal(doc.format, 'python');
+      assert.equal(doc.labels?.dataset, 'mr-ben');
+      assert.ok(doc.steps.length > 0, uri);
+      const labelled = record.Model_Solution_First_Error_Step;
+      if (record.Model_Solution_Correctness === 'correct') {
+        assert.deepEqual([doc.labels?.firstErrorStep, doc.labels?.finalAnswerCorrect], [-1, true], uri);
+      } else if (labelled.trim() === '') {
+        // No line given: scored as a wrong solution, not at a step.
+        assert.deepEqual([doc.labels?.firstErrorStep, doc.labels?.finalAnswerCorrect], [null, false], uri);
+        assert.match(doc.warnings.join('\n'), /is not one line of the program/);
+      } else {
+        const step = doc.steps[doc.labels!.firstErrorStep!]!;
+        const line = doc.labels!.bugLines![0]!;
+        assert.equal(doc.text.split('\n')[line - 1], labelled, uri);
+        assert.ok(line <= step.range.end.line + 1, `${uri}: the step holds the line or comes after it`);
+        const before = doc.steps[step.index - 1];
+        assert.ok(!before || before.range.end.line + 1 < line, `${uri}: no earlier step holds it`);
+        pointed++;
+      }
+    }
+    assert.ok(pointed >= 6, `${pointed} labelled lines found`);
+    // A labelled text that is on several lines (a docstring's quotes) names no step.
+    const twice = { ...records[0]!.record, Model_Solution_First_Error_Step: '    """' };
+    assert.equal(recordToDocument(twice, { uri: 'x#0' }).labels?.firstErrorStep, null);
+  });
+
   it('number steps by their "Step k" entries and convert the 1-based label', () => {
     const data = json<Record<string, MrBenRecord[]>>('mr-ben/math.json');
     const [first] = Object.values(data)[0]!;

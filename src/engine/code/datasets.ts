@@ -210,6 +210,59 @@ function quixBugsDocument(where: CodeRecordWhere, record: z.infer<typeof QuixBug
   };
 }
 
+/** MR-BEN's coding subset: the program as one text, its first wrong line labelled by that line's text. */
+const MrBenCodeRecordSchema = z.object({
+  Question: z.string(),
+  Model_Solution_Steps: z.string(),
+  Model_Solution_Correctness: z.string(),
+  Model_Solution_First_Error_Step: z.union([z.string(), z.number()]).optional(),
+});
+
+/**
+ * The 1-based number of the one line that is the labelled one (exactly, else with its spacing trimmed);
+ * undefined when no line is, or several are (a docstring's quotes, a blank line): which one was meant is unknown.
+ */
+function lineNumberOf(source: SourceText, labelled: string): number | undefined {
+  if (labelled.trim() === '') return undefined;
+  const lines = Array.from({ length: source.lineCount }, (_, i) => source.line(i));
+  for (const same of [(l: string) => l === labelled, (l: string) => l.trim() === labelled.trim()]) {
+    const at = lines.flatMap((l, i) => (same(l) ? [i + 1] : []));
+    if (at.length > 0) return at.length === 1 ? at[0] : undefined;
+  }
+  return undefined;
+}
+
+/** The step a labelled line is in, or the first one after it (a comment line heads the code it describes). */
+function stepFrom(steps: readonly Step[], line: number): number | null {
+  return steps.find((s) => line <= s.range.end.line + 1)?.index ?? null;
+}
+
+export function mrBenCodeToDocument(record: unknown, where: CodeRecordWhere): SolutionDocument {
+  const r = parseRecord(MrBenCodeRecordSchema, record, 'MR-BEN coding');
+  const text = r.Model_Solution_Steps;
+  const parsed = parseCodeSolutionSync({ uri: where.uri, text, language: 'python', maxSteps: where.maxSteps });
+  const labelled = String(r.Model_Solution_First_Error_Step ?? '');
+  const correct = r.Model_Solution_Correctness.trim().toLowerCase() === 'correct';
+  const line = correct ? undefined : lineNumberOf(new SourceText(text), labelled);
+  const warnings =
+    correct || line !== undefined
+      ? []
+      : [`The labelled first wrong line (${JSON.stringify(labelled)}) is not one line of the program: only the solution's correctness is scored.`];
+  // The format stays python (the code engine reads the program by it); the labels name the dataset.
+  return {
+    ...parsed,
+    problem: r.Question.trim(),
+    warnings: [...parsed.warnings, ...warnings],
+    labels: {
+      firstErrorStep: correct ? -1 : line !== undefined ? stepFrom(parsed.steps, line) : null,
+      // The program as a whole is labelled too: an incorrect one without its line is scored by that.
+      finalAnswerCorrect: correct,
+      ...(line !== undefined ? { bugLines: [line] } : {}),
+      dataset: 'mr-ben',
+    },
+  };
+}
+
 export function codeRecordToDocument(record: unknown, where: CodeRecordWhere): SolutionDocument {
   const format = where.format ?? detectCodeFormat(record);
   if (!format) throw new Error('Not a HumanEval, HumanEvalFix or QuixBugs record.');

@@ -10,6 +10,8 @@
 //   mr-ben (math)      { Question, Options, Model_Solution_Steps: ["Step 1: …", …, "Solution: Choice_B"],
 //                      Model_Solution_First_Error_Step: "2" (1-based) | "N/A" }; MR-GSM8K records
 //                      ({ question, model_output_steps, model_output_solution_first_error_step }) too
+//   mr-ben (coding)    { Question, Model_Solution_Steps: "def …" (the program), Model_Solution_First_Error_Step:
+//                      the text of the first wrong line | "N/A" }: read by the code engine
 //   big-bench-mistake  { input, steps[], answer, target, mistake_index (0-based) | null }
 //   prmbench           { modified_question, modified_process[], error_steps (1-based) }
 //   prm800k            { question: { problem, ground_truth_answer, pre_generated_steps? }, label: { steps, finish_reason } }
@@ -20,7 +22,7 @@
 //
 // Any record may carry a `reference` field: a worked reference solution (documents/reference.ts).
 import { z } from 'zod';
-import { codeRecordToDocument } from '../code/datasets';
+import { codeRecordToDocument, mrBenCodeToDocument } from '../code/datasets';
 import { buildDocument } from '../documents/build';
 import type { Span, StepSpan } from '../documents/build';
 import { lastBoxedIn } from '../documents/final-answer';
@@ -296,6 +298,8 @@ function choiceOf(text: string): string | undefined {
 function mrBen(record: unknown, where: RecordLocation): SolutionDocument {
   const r = record as Record<string, unknown>;
   if (typeof r === 'object' && r !== null && 'model_output_steps' in r) return mrGsm8k(record, where);
+  if (typeof r === 'object' && r !== null && typeof r.Model_Solution_Steps === 'string')
+    return mrBenCodeToDocument(record, { uri: where.uri, maxSteps: where.maxSteps });
   const m = parseRecord(MrBenMathRecord, record, 'MR-BEN', where.uri);
   const entries = [...m.Model_Solution_Steps];
   let trailer: string | undefined;
