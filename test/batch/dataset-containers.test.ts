@@ -92,6 +92,32 @@ describe('Parquet datasets', () => {
     assert.match(none.stderr, /no dataset files \(\.jsonl, \.ndjson, \.json, \.parquet, \.csv, \.tsv\) in cards or its subfolders/);
   });
 
+  it('keep apart splits of two folders that share a folder and file name (gsm8k/test, realcritic/gsm8k/test)', async () => {
+    const line = (i: number) => `${JSON.stringify({ problem: PROBLEMS[i], steps: STEPS[i], label: i === 0 ? 1 : -1 })}\n`;
+    for (const [path, records] of [
+      ['tree/gsm8k/test.jsonl', [0, 1]],
+      ['tree/realcritic/gsm8k/test.jsonl', [2]],
+      ['tree/processbench/math.jsonl', [0, 1, 2]],
+      ['tree/hub/data/test-00000-of-00002.jsonl', [0]],
+      ['tree/hub/data/test-00001-of-00002.jsonl', [1]],
+    ] as const) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), records.map(line).join(''));
+    }
+    const scored = await runCli(['eval', 'tree', '--no-llm', '--no-cache', '--format', 'json'], { cwd: dir });
+    assert.equal(scored.status, 0, scored.stderr);
+    const report = JSON.parse(scored.stdout) as { splits: { split: string; solutions: number }[] };
+    assert.deepEqual(
+      report.splits.map((s) => [s.split, s.solutions]),
+      [
+        ['tree/gsm8k/test', 2],
+        ['data/test', 2],
+        ['processbench/math', 3],
+        ['realcritic/gsm8k/test', 1],
+      ],
+    );
+  });
+
   it('say what is wrong with a file that is not Parquet, as one failed item', async () => {
     const path = join(dir, 'broken.parquet');
     writeFileSync(path, 'this is not parquet at all');

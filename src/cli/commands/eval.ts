@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { DATASET_EXTENSIONS } from '../../engine/files/kinds';
 import { walkForDatasets } from '../../engine/files/discover';
-import { evalRunInfo, renderEvalMarkdown, runEval, splitOf, type EvalOptions, type EvalReport, type EvalSplit } from '../../engine/eval/run';
+import { evalRunInfo, renderEvalMarkdown, runEval, splitsOf, type EvalOptions, type EvalReport, type EvalSplit } from '../../engine/eval/run';
 import type { BatchResults } from '../../engine/batch/batch-files';
 import type { RunLogWriter } from '../../engine/batch/run-log';
 import { SwitchedReplySource } from '../../engine/llm/batch-request';
@@ -155,7 +155,7 @@ export const evalCommand: Command = {
 /** The dataset files named, as splits, narrowed to --split. */
 async function chosenSplits(args: ParsedArgs): Promise<EvalSplit[]> {
   const splits = stringValues(args, 'split');
-  const splitList = (await Promise.all(args.positionals.map(datasetFiles))).flat().map(splitOf);
+  const splitList = splitsOf((await Promise.all(args.positionals.map(datasetFiles))).flat());
   if (splits.length === 0) return splitList;
   const matches = (wanted: string) => splitList.filter((s) => s.name === wanted || s.name.split('/').pop() === wanted);
   const unknown = splits.filter((s) => matches(s).length === 0);

@@ -46,9 +46,40 @@ export interface EvalSplit {
 
 /** A dataset file as a split: named by its folder and its file, so that `processbench/math` and `mr-ben/math` stay apart. */
 export function splitOf(path: string): EvalSplit {
-  const file = datasetStem(basename(path));
-  const folder = basename(dirname(path));
-  return { name: folder && folder !== '.' ? `${folder}/${file}` : file, path };
+  return { name: splitName(path, 1), path };
+}
+
+/** The dataset's name with `parents` of its folders before it (`realcritic/gsm8k/test` with 2). */
+function splitName(path: string, parents: number): string {
+  const folders = dirname(path)
+    .split(/[\\/]/)
+    .filter((f) => f !== '' && f !== '.');
+  return [...folders.slice(Math.max(0, folders.length - parents)), datasetStem(basename(path))].join('/');
+}
+
+/**
+ * The splits of dataset files: each named as `splitOf` names it, unless files of two folders would
+ * share a name (`gsm8k/test.jsonl` and `realcritic/gsm8k/test.jsonl`): those take as many more parent
+ * folders as tell them apart. The shards of one split, in one folder, keep one name.
+ */
+export function splitsOf(paths: readonly string[]): EvalSplit[] {
+  const parents = paths.map(() => 1);
+  for (let round = 0; round < 64; round++) {
+    const folders = new Map<string, Set<string>>();
+    paths.forEach((path, i) => {
+      const name = splitName(path, parents[i]!);
+      folders.set(name, (folders.get(name) ?? new Set()).add(dirname(path)));
+    });
+    let changed = false;
+    paths.forEach((path, i) => {
+      if (folders.get(splitName(path, parents[i]!))!.size > 1 && splitName(path, parents[i]! + 1) !== splitName(path, parents[i]!)) {
+        parents[i]! += 1;
+        changed = true;
+      }
+    });
+    if (!changed) break;
+  }
+  return paths.map((path, i) => ({ name: splitName(path, parents[i]!), path }));
 }
 
 export interface EvalItemResult {
