@@ -110,7 +110,7 @@ describe('Parquet datasets', () => {
     assert.deepEqual(
       report.splits.map((s) => [s.split, s.solutions]),
       [
-        ['tree/gsm8k/test', 2],
+        ['gsm8k/test', 2],
         ['data/test', 2],
         ['processbench/math', 3],
         ['realcritic/gsm8k/test', 1],

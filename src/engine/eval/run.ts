@@ -59,24 +59,29 @@ function splitName(path: string, parents: number): string {
 
 /**
  * The splits of dataset files: each named as `splitOf` names it, unless files of two folders would
- * share a name (`gsm8k/test.jsonl` and `realcritic/gsm8k/test.jsonl`): those take as many more parent
- * folders as tell them apart. The shards of one split, in one folder, keep one name.
+ * share a name (`gsm8k/test.jsonl` and `realcritic/gsm8k/test.jsonl`): then the deeper ones take one
+ * more parent folder, until the names differ (`gsm8k/test`, `realcritic/gsm8k/test`). The shards of one
+ * split, in one folder, keep one name.
  */
 export function splitsOf(paths: readonly string[]): EvalSplit[] {
   const parents = paths.map(() => 1);
+  const depth = (path: string) => dirname(path).split(/[\\/]/).length;
   for (let round = 0; round < 64; round++) {
-    const folders = new Map<string, Set<string>>();
+    const groups = new Map<string, number[]>();
     paths.forEach((path, i) => {
       const name = splitName(path, parents[i]!);
-      folders.set(name, (folders.get(name) ?? new Set()).add(dirname(path)));
+      groups.set(name, [...(groups.get(name) ?? []), i]);
     });
     let changed = false;
-    paths.forEach((path, i) => {
-      if (folders.get(splitName(path, parents[i]!))!.size > 1 && splitName(path, parents[i]! + 1) !== splitName(path, parents[i]!)) {
+    for (const members of groups.values()) {
+      if (new Set(members.map((i) => dirname(paths[i]!))).size < 2) continue;
+      const growable = members.filter((i) => splitName(paths[i]!, parents[i]! + 1) !== splitName(paths[i]!, parents[i]!));
+      const deepest = Math.max(...growable.map((i) => depth(paths[i]!)));
+      for (const i of growable.filter((i) => depth(paths[i]!) === deepest)) {
         parents[i]! += 1;
         changed = true;
       }
-    });
+    }
     if (!changed) break;
   }
   return paths.map((path, i) => ({ name: splitName(path, parents[i]!), path }));
