@@ -202,6 +202,20 @@ describe('readItems over datasets', () => {
     assert.equal(last.source.kind, 'unreadable');
   });
 
+  it('keeps the records before a break in the same chunk, and says when a second JSON value follows the first', async () => {
+    for (const [name, tail, reason] of [
+      ['broken.json', ', }', /not valid JSON after record 2 \(Unexpected/],
+      ['lines.json', ']\n[[127], 7]\n', /not valid JSON after record 2 \(more JSON follows the first value: .*a \.jsonl file\)/],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, `[${JSON.stringify(record(0))}, ${JSON.stringify(record(1))}${tail}`);
+      const items = await collect(path);
+      assert.equal(items.filter((i) => i.source.kind === 'record').length, 2, name);
+      const last = items[items.length - 1]!;
+      assert.match(last.source.kind === 'unreadable' ? last.source.reason : '', reason);
+    }
+  });
+
   it('turns a missing dataset into one failed item, not an exception', async () => {
     const items = await collect(join(dir, 'nope.jsonl'));
     assert.equal(items.length, 1);

@@ -156,8 +156,18 @@ async function* streamJsonValues(path: string, paths: string[]): AsyncGenerator<
     ready.push({ value, key });
   };
   for await (const chunk of openText(path)) {
-    parser.write(chunk as Uint8Array);
+    let broken: unknown;
+    try {
+      parser.write(chunk as Uint8Array);
+    } catch (error) {
+      broken = error;
+    }
+    // The values the chunk completed before the break are kept.
     while (ready.length > 0) yield ready.shift()!;
+    if (broken === undefined) continue;
+    // The first value ended and more follows: several JSON values, one per line, under a .json name.
+    if (parser.isEnded) throw new Error('more JSON follows the first value: a .json file holds one array or object, JSON Lines of records go in a .jsonl file');
+    throw broken;
   }
   if (!parser.isEnded) parser.end();
   while (ready.length > 0) yield ready.shift()!;
