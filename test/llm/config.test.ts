@@ -108,6 +108,62 @@ describe('reading the verdict token', () => {
     assert.equal(isDegenerate({ token: 'true', logprob: -9999, top_logprobs: [{ token: 'false', logprob: -1 }] }), true);
     assert.equal(isDegenerate({ token: 'true', logprob: -0.5, top_logprobs: [{ token: 'false', logprob: -0.5 }] }), true);
     assert.equal(isDegenerate({ token: 'true', logprob: 0, top_logprobs: [{ token: 'false', logprob: -12 }] }), false);
+    // A repeated alternative counts once, at its first value; the chosen token counts when it is not listed.
+    assert.equal(
+      isDegenerate({
+        token: 'true',
+        logprob: -0.5,
+        top_logprobs: [
+          { token: 'true', logprob: -0.5 },
+          { token: 'true', logprob: -3 },
+        ],
+      }),
+      true,
+    );
+    assert.equal(
+      isDegenerate({
+        token: 'x',
+        logprob: -1,
+        top_logprobs: [
+          { token: 'a', logprob: -1 },
+          { token: 'a', logprob: -9999 },
+        ],
+      }),
+      true,
+    );
+    assert.equal(
+      isDegenerate({
+        token: 'x',
+        logprob: -2,
+        top_logprobs: [
+          { token: 'a', logprob: -1 },
+          { token: 'a', logprob: -9999 },
+        ],
+      }),
+      false,
+    );
+    assert.equal(
+      isDegenerate({
+        token: 'a',
+        logprob: -9999,
+        top_logprobs: [
+          { token: 'a', logprob: -1 },
+          { token: 'b', logprob: -2 },
+        ],
+      }),
+      false,
+    );
+    assert.equal(
+      isDegenerate({
+        token: 'a',
+        logprob: -1,
+        top_logprobs: [
+          { token: 'b', logprob: -1 },
+          { token: 'c', logprob: Number.NaN },
+        ],
+      }),
+      true,
+    );
     const degenerate = [tok('{"steps": [{"step": 1, "analysis": "ok", "correct": '), { token: 'true', logprob: 0, top_logprobs: [] }, tok('}]}')];
     assert.deepEqual(readValues(degenerate, 'correct', VERDICT_WORDS)[0], { value: 'true', pTrue: null, degenerate: true });
   });

@@ -25,17 +25,22 @@ function response(text: string, cut: (bytes: Uint8Array) => Uint8Array[]): Respo
   return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
 }
 
-async function read(text: string, cut: (bytes: Uint8Array) => Uint8Array[] = (b) => [b]): Promise<{ events: unknown[]; aborted: boolean }> {
+async function read(text: string, cut: (bytes: Uint8Array) => Uint8Array[] = (b) => [b]): Promise<{ events: unknown[]; batches: number; aborted: boolean }> {
   const controller = new AbortController();
   const events: unknown[] = [];
-  for await (const event of streamedJson(response(text, cut), controller)) events.push(event);
-  return { events, aborted: controller.signal.aborted };
+  let batches = 0;
+  for await (const batch of streamedJson(response(text, cut), controller)) {
+    events.push(...batch);
+    batches++;
+  }
+  return { events, batches, aborted: controller.signal.aborted };
 }
 
 describe('streamedJson', () => {
   it('reads the same events from one read of the whole reply, byte by byte, and cut inside a character', async () => {
     const whole = await read(body);
     assert.deepEqual(whole.events, chunks);
+    assert.equal(whole.batches, 1, 'the events of one network read come out together');
     const bytes = await read(body, (b) => Array.from(b, (byte) => Uint8Array.of(byte)));
     assert.deepEqual(bytes.events, chunks);
     const at = new TextEncoder().encode(body.slice(0, body.indexOf('√'))).length + 1;
@@ -50,6 +55,17 @@ describe('streamedJson', () => {
       read(failing),
       (error: unknown) => error instanceof OpenAI.APIError && error.status === undefined && /engine crashed/.test(error.message),
     );
+  });
+
+  it('gives the events before a broken one, then throws, and closes the request', async () => {
+    const controller = new AbortController();
+    const events = streamedJson(
+      response(`data: ${JSON.stringify(chunks[0])}\n\ndata: {"choices": [\n\ndata: ${JSON.stringify(chunks[1])}\n\n`, (b) => [b]),
+      controller,
+    );
+    assert.deepEqual((await events.next()).value, [chunks[0]]);
+    await assert.rejects(events.next(), SyntaxError);
+    assert.equal(controller.signal.aborted, true);
   });
 
   it('throws on an event that is not JSON, and closes the request', async () => {

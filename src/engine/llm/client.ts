@@ -324,6 +324,29 @@ interface ChoiceBuffer {
   finishReason: string | null;
 }
 
+/** Adds a chunk's choices to their buffers; whether any of them carried text (the reply is progressing). */
+function addChoices(buffers: Map<number, ChoiceBuffer>, choices: z.infer<typeof ChunkSchema>['choices'], logprobs: boolean): boolean {
+  let progressed = false;
+  for (const choice of choices) {
+    let buffer = buffers.get(choice.index);
+    if (!buffer) {
+      buffer = { content: '', refusal: '', logprobs: [], sawLogprobs: false, finishReason: null };
+      buffers.set(choice.index, buffer);
+    }
+    const delta = choice.delta;
+    if (delta?.content) buffer.content += delta.content;
+    if (delta?.refusal) buffer.refusal += delta.refusal;
+    if (delta?.content || delta?.refusal || delta?.reasoning_content || delta?.reasoning) progressed = true;
+    const tokens = logprobs ? LogprobContentSchema.safeParse(choice.logprobs?.content) : undefined;
+    if (tokens?.success) {
+      buffer.sawLogprobs = true;
+      buffer.logprobs.push(...tokens.data);
+    }
+    if (choice.finish_reason) buffer.finishReason = choice.finish_reason;
+  }
+  return progressed;
+}
+
 export class LlmClient {
   readonly usage: UsageCounter = { requests: 0, promptTokens: 0, completionTokens: 0 };
   readonly baseUrl: string;
@@ -677,33 +700,19 @@ export class LlmClient {
     let usage: z.infer<typeof UsageSchema> | null | undefined;
     let model: string | undefined;
     let firstTokenAt: number | null = null;
-    for await (const raw of streamedJson(response, controller)) {
-      const chunk = ChunkSchema.safeParse(raw);
-      if (!chunk.success) {
-        throw new AttemptFailed({
-          error: new LlmError('bad-response', `the endpoint at ${this.baseUrl} streamed a chunk that is not a chat completion chunk`),
-          retryable: true,
-        });
-      }
-      if (chunk.data.usage) usage = chunk.data.usage;
-      model ??= chunk.data.model;
+    for await (const batch of streamedJson(response, controller)) {
       let progressed = false;
-      for (const choice of chunk.data.choices) {
-        let buffer = buffers.get(choice.index);
-        if (!buffer) {
-          buffer = { content: '', refusal: '', logprobs: [], sawLogprobs: false, finishReason: null };
-          buffers.set(choice.index, buffer);
+      for (const raw of batch) {
+        const chunk = ChunkSchema.safeParse(raw);
+        if (!chunk.success) {
+          throw new AttemptFailed({
+            error: new LlmError('bad-response', `the endpoint at ${this.baseUrl} streamed a chunk that is not a chat completion chunk`),
+            retryable: true,
+          });
         }
-        const delta = choice.delta;
-        if (delta?.content) buffer.content += delta.content;
-        if (delta?.refusal) buffer.refusal += delta.refusal;
-        if (delta?.content || delta?.refusal || delta?.reasoning_content || delta?.reasoning) progressed = true;
-        const tokens = request.logprobs ? LogprobContentSchema.safeParse(choice.logprobs?.content) : undefined;
-        if (tokens?.success) {
-          buffer.sawLogprobs = true;
-          buffer.logprobs.push(...tokens.data);
-        }
-        if (choice.finish_reason) buffer.finishReason = choice.finish_reason;
+        if (chunk.data.usage) usage = chunk.data.usage;
+        model ??= chunk.data.model;
+        if (addChoices(buffers, chunk.data.choices, request.logprobs === true)) progressed = true;
       }
       if (progressed) {
         const now = Date.now();

@@ -18,7 +18,7 @@ import type { Capabilities, EndpointProfile } from './capabilities';
 import type { ChatCompletionReply, LlmClient, UsageCounter } from './client';
 import type { CriticConfig } from './config';
 import { LlmError } from './errors';
-import { isDegenerate } from './logprobs';
+import { isDegenerate, type TokenLogprob } from './logprobs';
 import type { ChatMessage, ReplySchema } from './protocol';
 
 export interface EndpointRequest {
@@ -63,6 +63,20 @@ const REASONING_BASE_TOKENS = 1_000;
 const MAX_ADAPTATIONS = 6;
 /** A reply whose tokens are this degenerate (share) has no usable log-probabilities. */
 const DEGENERATE_SHARE = 0.9;
+
+/**
+ * Whether at least DEGENERATE_SHARE of a reply's tokens are degenerate. Every reply is looked at, so
+ * the count stops as soon as the rest cannot reach the share (after a tenth of an ordinary reply).
+ */
+function mostlyDegenerate(tokens: readonly TokenLogprob[]): boolean {
+  const needed = DEGENERATE_SHARE * tokens.length;
+  let degenerate = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (isDegenerate(tokens[i]!)) degenerate++;
+    if (degenerate + (tokens.length - i - 1) < needed) return false;
+  }
+  return degenerate >= needed;
+}
 
 type RefusedParameter = 'top_logprobs' | 'logprobs' | 'n' | 'max_tokens' | 'max_completion_tokens' | 'temperature' | 'response_format' | 'stream_options';
 
@@ -257,7 +271,7 @@ export class Endpoint {
     if (sent.logprobs && written && !written.refusal && written.finishReason !== 'content_filter' && written.content !== '') {
       const tokens = written.logprobs;
       if (!tokens) this.profile.learn({ logprobs: 'absent' }, `no log-probabilities came back: ${samples}`);
-      else if (tokens.filter(isDegenerate).length >= DEGENERATE_SHARE * tokens.length) {
+      else if (mostlyDegenerate(tokens)) {
         this.profile.learn({ logprobs: 'degenerate' }, `the log-probabilities carry no information (0, −9999 or one value for every alternative): ${samples}`);
       } else this.profile.learn({ logprobs: 'yes' });
     }

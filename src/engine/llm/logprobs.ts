@@ -69,10 +69,35 @@ function alternatives(token: TokenLogprob): Map<string, number> {
  * (none were given), a sentinel value, or one value shared by all.
  */
 export function isDegenerate(token: TokenLogprob): boolean {
-  const values = [...alternatives(token).values()];
-  if (values.length < 2) return true;
-  if (values.some((v) => v <= SENTINEL_LOGPROB || !Number.isFinite(v))) return true;
-  return values.every((v) => v === values[0]);
+  // The same reading as alternatives(token) (a repeated alternative counts once, at its first value),
+  // without building it: the endpoint check asks this of every token of every reply.
+  const top = token.top_logprobs ?? [];
+  let count = 0;
+  let first = 0;
+  let allEqual = true;
+  const see = (value: number): boolean => {
+    if (value <= SENTINEL_LOGPROB || !Number.isFinite(value)) return false;
+    if (count === 0) first = value;
+    else if (value !== first) allEqual = false;
+    count++;
+    return true;
+  };
+  let chosenListed = false;
+  for (let i = 0; i < top.length; i++) {
+    const alt = top[i]!;
+    if (repeatsEarlier(top, i)) continue;
+    if (alt.token === token.token) chosenListed = true;
+    if (!see(alt.logprob)) return true;
+  }
+  if (!chosenListed && !see(token.logprob)) return true;
+  return count < 2 || allEqual;
+}
+
+/** Whether the alternative at `i` has the token of an earlier one (top_logprobs holds about 20: a scan is cheaper than a set). */
+function repeatsEarlier(top: readonly { token: string }[], i: number): boolean {
+  const text = top[i]!.token;
+  for (let j = 0; j < i; j++) if (top[j]!.token === text) return true;
+  return false;
 }
 
 /** P(True) at one token position, or null when neither word is among its alternatives. */
