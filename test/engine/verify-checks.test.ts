@@ -102,6 +102,36 @@ describe('identities with variables', () => {
   });
 });
 
+describe('a rewrite under a relation written before', () => {
+  it('puts in what an expression was given, and refutes a slip in one number of the right side only', () => {
+    check([
+      [
+        'Vieta gives \\( uvw = 30 \\).\n\n\\[ \\frac{1}{u} + \\frac{1}{v} + \\frac{1}{w} = \\frac{vw + uw + uv}{uvw} = \\frac{vw + uw + uv}{30} \\]',
+        'identity',
+        'verified',
+      ],
+      [
+        'Vieta gives \\( uvw = 30 \\).\n\n\\[ \\frac{1}{u} + \\frac{5}{w} = \\frac{vw + 5uv}{uvw} = \\frac{vw + 3uv}{30} \\]',
+        'identity',
+        'refuted',
+        '\\frac{vw + 5uv}{30}',
+      ],
+      [
+        '\\[ m = 2, \\quad \\text{and} \\quad rs = 12 \\]\n\n\\[ \\frac{r + s}{rs} = \\frac{r}{rs} + \\frac{s}{rs} = \\frac{r + s}{13} \\]',
+        'identity',
+        'refuted',
+        '\\frac{r + s}{12}',
+      ],
+      ['Let \\( u + v = S \\) and \\( uv = P \\).\n\n\\[ u^2 + v^2 = (u + v)^2 - 2uv = S^2 - 2P \\]', 'identity', 'verified'],
+      ['Let \\( u + v = S \\) and \\( uv = P \\).\n\n\\[ u^3 + v^3 = (u + v)^3 - 3uv(u + v) = S^3 - 3PS^2 \\]', 'identity', 'refuted', 'S^3 - 3PS^1'],
+      // false-alarm traps: no relation written, a relation only supposed, one side folded to numbers alone
+      ['\\[ \\frac{1}{u} + \\frac{1}{v} = \\frac{u + v}{uv} = \\frac{u + v}{30} \\]', 'identity', 'none'],
+      ['If \\( uv = 30 \\), then \\[ \\frac{1}{u} + \\frac{1}{v} = \\frac{u + v}{uv} = \\frac{u + v}{30} \\]', 'identity', 'none'],
+      ['Here \\( u + v = 7 \\) and \\( uv = 10 \\). \\[ u^2 + v^2 = (u + v)^2 - 2uv = 49 - 20 = 29 \\]', 'identity', 'none'],
+    ]);
+  });
+});
+
 describe('what a formula says, read where it is written', () => {
   // false alarms met on correct RealCritic solutions, each beside a slip of the same shape that must stay
   it('reads a symbol, a vector, a partial product and a letter after a value as what they are', () => {

@@ -34,6 +34,8 @@ import { sentenceAfter, sentenceBefore } from './sentence';
 import { combinatoricsOfVariables, factorialsOfVariables, hasSeries, integerVariables, seriesVariables } from './series';
 import type { KnownValues, Substituted } from './known-values';
 import { addKnownValues, substitutedSides } from './known-values';
+import type { Relations } from './relations';
+import { addRelations, foldRelations } from './relations';
 
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number) => Fraction }).Fraction;
 const POINTS = 5;
@@ -43,6 +45,8 @@ const MAX_LINKS = 60;
 const MIN_POINTS = 4;
 /** Links per step compared with the definitions of their variables put in (each up to 8 pairs of sides). */
 const MAX_SUBSTITUTED_LINKS = 6;
+/** Links per step compared with the relations written before folded in (relations.ts). */
+const MAX_FOLDED_LINKS = 6;
 const REWRITE_CUE =
   /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written)\W*$/i;
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
@@ -55,8 +59,10 @@ export interface IdentityContext {
   functions: FunctionTable;
   /** What variables were defined as before the chain (earlier chains of the step add theirs). */
   values: KnownValues;
-  /** Links of the step left to compare with definitions put in (checkIdentities sets it). */
-  budget: { substitutions: number };
+  /** Expressions given a number before the chain (`pqr = 48`; earlier chains of the step add theirs). */
+  relations: Relations;
+  /** Links of the step left to compare with definitions or relations put in (checkIdentities sets it). */
+  budget: { substitutions: number; folds: number };
   /** Spans already judged by the arithmetic verifier. */
   judged: (start: number, end: number) => boolean;
 }
@@ -321,6 +327,10 @@ function beyondArithmetic(node: MathNode): boolean {
 
 /** `leftConfirmed`: the link before held, so the left side's reading is the one meant (even if ambiguous). */
 function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
+  return judgeLinkAsWritten(chain, k, context, leftConfirmed) ?? judgeFolded(chain, k, context);
+}
+
+function judgeLinkAsWritten(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
   if (!left.node || !right.node) return undefined;
@@ -406,6 +416,39 @@ function judgeSubstituted(chain: MathChain, k: number, context: IdentityContext)
   return finding;
 }
 
+/**
+ * A link of a rewrite that was not judged as written, with the relations written before folded into its
+ * sides (relations.ts: `\frac{qr + 2pr + 3pq}{pqr}` after `pqr = 48` is `\frac{qr + 2pr + 3pq}{48}`): verified when
+ * it holds so, refuted only when one number written in its right side (not one the relations put in)
+ * makes it hold. Both sides must then have the same variables: another relation may link different ones.
+ */
+function judgeFolded(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  if (chain.sides.length < 3 || chain.approximate[k] || left.ambiguous || right.ambiguous || !left.node || !right.node) return undefined;
+  if (left.calls.length > 0 || right.calls.length > 0 || symbolName(left.node) !== undefined || symbolName(right.node) !== undefined) return undefined;
+  if (context.budget.folds <= 0) return undefined;
+  const folded = foldRelations(left.node, right.node, context.relations, context.values, context.functions);
+  if (!folded) return undefined;
+  context.budget.folds--;
+  const variables = freeVariables(folded.left, context.functions);
+  if (variables.size === 0 || !sameSet(variables, freeVariables(folded.right, context.functions))) return undefined;
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
+  const seed = context.text.slice(left.start, right.end);
+  const outcome = compareAtPoints(folded.left, folded.right, variables, context.functions, seed);
+  const base = { kind: 'identity' as const, start: left.start, end: right.end };
+  const given = `with ${folded.used.join(', ')} as written before`;
+  if (outcome === 'holds') return { ...base, status: 'verified', note: given };
+  if (outcome !== 'fails') return undefined;
+  const slip = confirmedSlip(folded.left, folded.right, variables, context.functions, seed);
+  if (!slip || !numbersIn(right.node).some((n) => n.equals(slip.written))) return undefined;
+  if (folded.values.flatMap(numbersIn).some((n) => n.equals(slip.written))) return undefined;
+  const finding = slipFinding(base, right, slip, context.text);
+  if (!finding.fix) return undefined;
+  finding.note = `${finding.note ?? ''}, ${given}`;
+  return finding;
+}
+
 /** The form of an expression with its numbers left out: `(h - #)^# + k^#`. */
 function formOf(node: MathNode): string {
   return node.transform((n) => ((n as unknown as { type: string }).type === 'ConstantNode' ? new exactMath.SymbolNode('#') : n)).toString();
@@ -457,15 +500,17 @@ export function checkIdentities(chains: readonly MathChain[], context: Omit<Iden
   const findings: Finding[] = [];
   let links = 0;
   let values = context.values;
-  const budget = { substitutions: MAX_SUBSTITUTED_LINKS };
+  let relations = context.relations;
+  const budget = { substitutions: MAX_SUBSTITUTED_LINKS, folds: MAX_FOLDED_LINKS };
   for (const chain of chains) {
     let held = false;
     for (let k = 0; k + 1 < chain.sides.length && links++ < MAX_LINKS; k++) {
-      const found = judgeLink(chain, k, { ...context, values, budget }, held);
+      const found = judgeLink(chain, k, { ...context, values, relations, budget }, held);
       if (found) findings.push(found);
       held = found?.status === 'verified';
     }
     values = addKnownValues(values, [chain], context.text, context.functions);
+    relations = addRelations(relations, [chain], context.text, context.functions);
   }
   return findings;
 }

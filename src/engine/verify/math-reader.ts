@@ -767,6 +767,12 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
   }
 }
 
+/**
+ * Words in `\text{…}` that join two formulas stated together rather than name what follows. Not `or`: the
+ * sides of alternatives (`x - 3 = 0 \quad \text{or} \quad x + 1 = 0`) are equations.ts's to tell apart.
+ */
+const CONNECTIVE = /^\s*(?:and|where|with)\s*,?\s*$/i;
+
 /** Raw text between two tokens that separates formulas (`\quad`, `\text{ and }` is a word already). */
 const GAP_SEPARATOR = /\\q?quad|\\hspace|\\text\s*\{\s*\}|\n\s*\n/;
 
@@ -891,8 +897,9 @@ function readChain(tokens: readonly Token[], text: string, run: Run, functions: 
   // `20 : (80 + y) = 1 : 6`: a ratio goes on to the left of the formula
   // `\cdots + \sin^2 176^\circ = …`, `+ 2001^2 = …`: a first side that starts with a sign other than a minus is the end of a longer one
   const fragment = first.type === 'op' && (first.value !== '-' || (before !== undefined && ['word', 'rparen', 'num', 'cmd', 'ellipsis'].includes(before.type)));
-  // `\text{Highest power of } 2007 = …`: a number after words in `\text{…}` ends a name
-  const named = first.type !== 'eq' && before?.type === 'word' && text[before.start] === '\\';
+  // `\text{Highest power of } 2007 = …`: a number after words in `\text{…}` ends a name; a word that joins
+  // two formulas (`b = 2, \quad \text{and} \quad pqr = 48`) does not
+  const named = first.type !== 'eq' && before?.type === 'word' && text[before.start] === '\\' && !CONNECTIVE.test(before.value);
   if (fragment || named || isRatio(tokens, text, run.start - 1, run.latex)) {
     sides[0]!.expr = undefined;
     sides[0]!.node = undefined;

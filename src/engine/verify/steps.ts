@@ -25,6 +25,8 @@ import { checkPercentages } from './percent';
 import type { GivenLink } from './quoted-givens';
 import { checkQuotedGivens, givenLinks } from './quoted-givens';
 import { referenceChecker } from './reference-values';
+import type { Relations } from './relations';
+import { addRelations } from './relations';
 import { checkRemainders } from './remainder';
 import { checkSubstitutions } from './substitution';
 import { checkUnits } from './units';
@@ -35,6 +37,8 @@ export interface StepContext {
   functions: FunctionTable;
   /** What the problem and the steps before defined variables as (`L = r\theta`). */
   values: KnownValues;
+  /** Expressions the problem and the steps before gave a number (`pqr = 48`). */
+  relations: Relations;
   /** The previous step's last equation in one variable. */
   equation?: Condition;
   /** Names used as functions anywhere in the document (`f(x) = …`). */
@@ -47,6 +51,7 @@ export interface StepResult {
   evidence: ClaimEvidence[];
   functions: FunctionTable;
   values: KnownValues;
+  relations: Relations;
   equation?: Condition;
 }
 
@@ -102,7 +107,7 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   const findings: Finding[] = [];
   const equations = checkEquations(chains, step.text, functions, context.equation);
   findings.push(
-    ...checkIdentities(chains, { text: step.text, functions, values: context.values, judged }),
+    ...checkIdentities(chains, { text: step.text, functions, values: context.values, relations: context.relations, judged }),
     ...checkUnknownCalls(chains, step.text, functions, judged),
     ...equations.findings,
     ...checkUnits(text, judged),
@@ -124,7 +129,13 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   );
   evidence.length = 0;
   evidence.push(...own, ...findings.map((f) => toEvidence(written, f)));
-  return { evidence, functions, values: addKnownValues(context.values, chains, step.text, functions), equation: equations.last };
+  return {
+    evidence,
+    functions,
+    values: addKnownValues(context.values, chains, step.text, functions),
+    relations: addRelations(context.relations, chains, step.text, functions),
+    equation: equations.last,
+  };
 }
 
 /** The context of the first step: functions defined in the problem. */
@@ -136,6 +147,7 @@ function documentContext(document: SolutionDocument): StepContext {
   return {
     functions,
     values: addKnownValues(new Map(), chains, document.problem, functions),
+    relations: addRelations([], chains, document.problem, functions),
     functionNames: names,
     givens: givenLinks(chains, document.problem, functions),
   };
@@ -152,7 +164,8 @@ function contextKey(context: StepContext): string {
   const values = [...context.values].map(([name, known]) => `${name}:${known.map((v) => v.text).join(';')}`).join('|');
   const equation = context.equation ? `${context.equation.text.slice(context.equation.start, context.equation.end)}` : '';
   const givens = context.givens.map((g) => g.text).join('|');
-  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}\u0000${givens}`;
+  const relations = context.relations.map((r) => r.text).join('|');
+  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}\u0000${givens}\u0000${relations}`;
 }
 
 /** Each step of a math document with its evidence, in order (a caller may stop or report between steps). */
@@ -170,7 +183,7 @@ export function* verifyMathSteps(document: SolutionDocument, cache?: StepCache):
     }
     const contradicted = againstReference?.(step) ?? [];
     yield [step, contradicted.length === 0 ? result.evidence : [...result.evidence, ...contradicted.map((f) => toEvidence(step, f))]];
-    context = { ...context, functions: result.functions, values: result.values, equation: result.equation };
+    context = { ...context, functions: result.functions, values: result.values, relations: result.relations, equation: result.equation };
   }
 }
 
