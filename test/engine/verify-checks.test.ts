@@ -132,6 +132,21 @@ describe('a rewrite under a relation written before', () => {
   });
 });
 
+describe('a slip in an index', () => {
+  it('refutes a rewrite that writes one indexed term for another, unless something written says they are equal', () => {
+    check([
+      ['\\[ P = x_1 x_2 x_3 = (-1)^3 \\frac{c_0}{c_3} = -\\frac{c_0}{c_3} \\]', 'identity', 'verified'],
+      ['\\[ P = x_1 x_2 x_3 = (-1)^3 \\frac{c_0}{c_3} = -\\frac{c_2}{c_3} \\]', 'identity', 'refuted', '-\\frac{c_0}{c_3}'],
+      ['\\[ T = a_{1} + a_{12} = a_{12} + a_{10} \\]', 'identity', 'refuted', 'a_{12} + a_{1}'],
+      // false-alarm traps: a relation of the two terms written before, a definition, a condition of two sides
+      ['The sequence repeats every 3 terms, so \\( a_5 = a_2 \\). Then \\[ S = a_1 + a_2 = a_1 + a_5 \\]', 'identity', 'none'],
+      ['Let \\( y_4 = 2y_1 \\). \\[ Q = y_1 + y_1 = y_4 + 0 \\]', 'identity', 'none'],
+      ['\\[ x_1 + x_2 = x_1 + x_3 \\]', 'identity', 'none'],
+      ['Suppose \\[ S = b_1 + b_2 = b_1 + b_3 \\]', 'identity', 'none'],
+    ]);
+  });
+});
+
 describe('what a formula says, read where it is written', () => {
   // false alarms met on correct RealCritic solutions, each beside a slip of the same shape that must stay
   it('reads a symbol, a vector, a partial product and a letter after a value as what they are', () => {

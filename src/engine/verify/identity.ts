@@ -34,6 +34,7 @@ import { sentenceAfter, sentenceBefore } from './sentence';
 import { combinatoricsOfVariables, factorialsOfVariables, hasSeries, integerVariables, seriesVariables } from './series';
 import type { KnownValues, Substituted } from './known-values';
 import { addKnownValues, substitutedSides } from './known-values';
+import { indexSlip, writtenTogether } from './index-slip';
 import type { Relations } from './relations';
 import { addRelations, foldRelations } from './relations';
 
@@ -61,6 +62,8 @@ export interface IdentityContext {
   values: KnownValues;
   /** Expressions given a number before the chain (`pqr = 48`; earlier chains of the step add theirs). */
   relations: Relations;
+  /** The problem's equations as written (quoted-givens.ts). */
+  givens: readonly string[];
   /** Links of the step left to compare with definitions or relations put in (checkIdentities sets it). */
   budget: { substitutions: number; folds: number };
   /** Spans already judged by the arithmetic verifier. */
@@ -327,7 +330,7 @@ function beyondArithmetic(node: MathNode): boolean {
 
 /** `leftConfirmed`: the link before held, so the left side's reading is the one meant (even if ambiguous). */
 function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
-  return judgeLinkAsWritten(chain, k, context, leftConfirmed) ?? judgeFolded(chain, k, context);
+  return judgeLinkAsWritten(chain, k, context, leftConfirmed) ?? judgeFolded(chain, k, context) ?? judgeIndexSlip(chain, k, context);
 }
 
 function judgeLinkAsWritten(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
@@ -447,6 +450,39 @@ function judgeFolded(chain: MathChain, k: number, context: IdentityContext): Fin
   if (!finding.fix) return undefined;
   finding.note = `${finding.note ?? ''}, ${given}`;
   return finding;
+}
+
+/**
+ * A link of a rewrite whose right side writes one indexed name the left side lacks (`b_3` for `b_0`,
+ * index-slip.ts): refuted when putting back the one the left side has makes it hold, and nothing written
+ * before (a definition, a given, an earlier formula of the step) says the two are equal.
+ */
+function judgeIndexSlip(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  if (chain.sides.length < 3 || chain.approximate[k] || left.ambiguous || right.ambiguous || !left.node || !right.node) return undefined;
+  if (left.calls.length > 0 || right.calls.length > 0 || symbolName(left.node) !== undefined || symbolName(right.node) !== undefined) return undefined;
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
+  const seed = context.text.slice(left.start, right.end);
+  const earlier = [...context.givens, context.text.slice(0, chain.start)];
+  const slip = indexSlip(
+    left.node,
+    right.node,
+    context.text.slice(right.start, right.end),
+    context.functions,
+    (a, b, variables) => compareAtPoints(a, b, variables, context.functions, seed) === 'holds',
+    (a, b) => context.values.has(a) || context.values.has(b) || writtenTogether(earlier, a, b),
+  );
+  if (!slip?.repaired) return undefined;
+  return {
+    kind: 'identity',
+    start: left.start,
+    end: right.end,
+    status: 'refuted',
+    expected: slip.repaired,
+    note: `with ${writtenName(slip.right)} for the ${writtenName(slip.written)} the two sides agree for every value`,
+    fix: { start: right.start, end: right.end, newText: slip.repaired },
+  };
 }
 
 /** The form of an expression with its numbers left out: `(h - #)^# + k^#`. */

@@ -107,7 +107,14 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   const findings: Finding[] = [];
   const equations = checkEquations(chains, step.text, functions, context.equation);
   findings.push(
-    ...checkIdentities(chains, { text: step.text, functions, values: context.values, relations: context.relations, judged }),
+    ...checkIdentities(chains, {
+      text: step.text,
+      functions,
+      values: context.values,
+      relations: context.relations,
+      givens: context.givens.map((g) => g.text),
+      judged,
+    }),
     ...checkUnknownCalls(chains, step.text, functions, judged),
     ...equations.findings,
     ...checkUnits(text, judged),

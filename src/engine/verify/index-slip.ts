@@ -1,0 +1,80 @@
+// A slip in an index: a rewrite whose right side writes one term of a family with the wrong number
+// (`(-1)^{2019} \frac{b_0}{b_{2019}} = -\frac{b_3}{b_{2019}}`: b_3 for b_0). Read only when the right side has
+// exactly one name the left side lacks, a letter with a whole-number index (`b_3`, `x_{12}`), and putting
+// back exactly one of the names of that letter the left side has and the right side lost makes the
+// link hold at every point. What says the two terms are equal (a definition of either, a given or an
+// earlier formula of the step that writes both) leaves the link alone: the rewrite may use it.
+import type { MathNode } from 'mathjs';
+import { exactMath } from './evaluate';
+import type { FunctionTable } from './functions';
+import { freeVariables } from './functions';
+import { writtenName } from './math-reader';
+
+export interface IndexSlip {
+  /** The mathjs names: the one written, the one that makes the link hold. */
+  written: string;
+  right: string;
+  /** The right side with the index put right, as text, when the slip stands in it once. */
+  repaired?: string;
+}
+
+/** `v_b_3` → `{ letter: 'b', index: '3' }`: a letter (or a Greek name) with a whole-number index. */
+function indexed(name: string): { letter: string; index: string } | undefined {
+  const m = /^v_([A-Za-z]+)_(\d+)$/.exec(name);
+  return m ? { letter: m[1]!, index: m[2]! } : undefined;
+}
+
+function renamed(node: MathNode, from: string, to: string): MathNode {
+  return node.transform((n) => (n.type === 'SymbolNode' && (n as unknown as { name: string }).name === from ? new exactMath.SymbolNode(to) : n));
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+/** `b_3`, `b_{3}`, `b_{ 3 }` as written in `text`: where each occurrence's index stands. */
+function indexOffsets(text: string, letter: string, index: string): number[] {
+  const written = writtenName(`v_${letter}`).replace(/\\/g, '\\\\');
+  const pattern = new RegExp(String.raw`${written}(?![A-Za-z])\s*_\s*(\{\s*)?${index}(?![\d.])`, 'g');
+  return [...text.matchAll(pattern)].map((m) => m.index + m[0].length - index.length);
+}
+
+/** Whether a formula of `texts` writes both names (`b_3 = b_0`, `b_0 + b_3 = 4`): their relation is known. */
+export function writtenTogether(texts: readonly string[], a: string, b: string): boolean {
+  const [x, y] = [indexed(a), indexed(b)];
+  if (!x || !y) return false;
+  return texts
+    .flatMap((text) => text.split(/\\\]|\\\)|\$\$?|[.;:]\s|\n/))
+    .some((formula) => formula.includes('=') && indexOffsets(formula, x.letter, x.index).length > 0 && indexOffsets(formula, y.letter, y.index).length > 0);
+}
+
+/**
+ * The one index slip of the right side, or undefined. `holds` compares two sides at random points;
+ * `related` tells whether something written before says the two names are equal.
+ */
+export function indexSlip(
+  left: MathNode,
+  right: MathNode,
+  rightText: string,
+  table: FunctionTable,
+  holds: (left: MathNode, right: MathNode, variables: Set<string>) => boolean,
+  related: (a: string, b: string) => boolean,
+): IndexSlip | undefined {
+  const vl = freeVariables(left, table);
+  const vr = freeVariables(right, table);
+  const added = [...vr].filter((v) => !vl.has(v));
+  if (added.length !== 1) return undefined;
+  const written = added[0]!;
+  const family = indexed(written);
+  if (!family) return undefined;
+  const lost = [...vl].filter((v) => !vr.has(v) && indexed(v)?.letter === family.letter && v !== written);
+  const fits = lost.filter((candidate) => {
+    const put = renamed(right, written, candidate);
+    return sameSet(vl, freeVariables(put, table)) && holds(left, put, vl);
+  });
+  if (fits.length !== 1 || related(written, fits[0]!)) return undefined;
+  const slip: IndexSlip = { written, right: fits[0]! };
+  const at = indexOffsets(rightText, family.letter, family.index);
+  if (at.length === 1) slip.repaired = rightText.slice(0, at[0]!) + indexed(fits[0]!)!.index + rightText.slice(at[0]! + family.index.length);
+  return slip;
+}
