@@ -147,6 +147,22 @@ describe('a slip in an index', () => {
   });
 });
 
+describe('the a, b and c of the discriminant', () => {
+  it('reads them off the quadratic written just before in standard form, and no other', () => {
+    check([
+      // with a variable left, a, b and c are put in as definitions: agreement is left unjudged (known-values.ts)
+      ['\\[ t^2 + 6t + m = 0 \\] \\[ D = b^2 - 4ac = 6^2 - 4(1)(m) \\]', 'identity', 'none'],
+      ['\\[ t^2 + 6t + m = 0 \\] \\[ D = b^2 - 4ac = 5^2 - 4(1)(m) \\]', 'identity', 'refuted', '6^2 - 4(1)(m)'],
+      ['We get \\[ 2x^2 + 3x - 5 = 0 \\] so \\[ \\Delta = b^2 - 4ac = 3^2 - 4(2)(-5) = 49 \\]', 'identity', 'verified'],
+      ['We get \\[ 2x^2 + 3x - 5 = 0 \\] so \\[ \\Delta = b^2 - 4ac = 3^2 - 4(3)(-5) = 69 \\]', 'identity', 'refuted', '49'],
+      // false-alarm traps: not in standard form, another equation in between, a, b and c given otherwise
+      ['We get \\[ 2x^2 + 3x = 5 \\] so \\[ \\Delta = b^2 - 4ac = 3^2 - 4(2)(5) = -31 \\]', 'identity', 'none'],
+      ['We get \\[ 2x^2 + 3x - 5 = 0 \\] and \\[ y^2 - y = 2 \\] so \\[ \\Delta = b^2 - 4ac = 1 + 8 = 9 \\]', 'identity', 'none'],
+      ['The sides are \\( a = 3 \\), \\( b = 4 \\), \\( c = 5 \\). \\[ x^2 + x + 1 = 0 \\] \\[ b^2 - 4ac = 16 - 60 = -44 \\]', 'identity', 'none'],
+    ]);
+  });
+});
+
 describe('what a formula says, read where it is written', () => {
   // false alarms met on correct RealCritic solutions, each beside a slip of the same shape that must stay
   it('reads a symbol, a vector, a partial product and a letter after a value as what they are', () => {

@@ -33,8 +33,10 @@ import { decimalText, numberSlip, repairedText } from './number-slip';
 import { sentenceAfter, sentenceBefore } from './sentence';
 import { combinatoricsOfVariables, factorialsOfVariables, hasSeries, integerVariables, seriesVariables } from './series';
 import type { KnownValues, Substituted } from './known-values';
-import { addKnownValues, substitutedSides } from './known-values';
+import { addKnownValues, substitute, substitutedSides } from './known-values';
 import { indexSlip, writtenTogether } from './index-slip';
+import type { Quadratic } from './quadratic-coefficients';
+import { coefficientNames, quadraticIn, withCoefficients, writesDiscriminant } from './quadratic-coefficients';
 import type { Relations } from './relations';
 import { addRelations, foldRelations } from './relations';
 
@@ -64,6 +66,8 @@ export interface IdentityContext {
   relations: Relations;
   /** The problem's equations as written (quoted-givens.ts). */
   givens: readonly string[];
+  /** a, b and c put in as the coefficients of the quadratic before (quadratic-coefficients.ts), for this chain. */
+  coefficients?: ReadonlySet<string>;
   /** Links of the step left to compare with definitions or relations put in (checkIdentities sets it). */
   budget: { substitutions: number; folds: number };
   /** Spans already judged by the arithmetic verifier. */
@@ -347,6 +351,7 @@ function judgeLinkAsWritten(chain: MathChain, k: number, context: IdentityContex
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   // …except what it does not read: values of defined functions, sums and products
   if (vl.size === 0 && vr.size === 0) return calls || beyondArithmetic(left.node) || beyondArithmetic(right.node) ? judgeValue(chain, k, context) : undefined;
+  if (vr.size === 0 && context.coefficients && [...vl].every((v) => context.coefficients!.has(v))) return judgeCoefficients(chain, k, context, vl);
   if (vl.size === 0 || vr.size === 0 || symbolName(left.node) !== undefined || symbolName(right.node) !== undefined) return undefined;
   if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return judgeSubstituted(chain, k, context);
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
@@ -417,6 +422,18 @@ function judgeSubstituted(chain: MathChain, k: number, context: IdentityContext)
   if (!finding.fix) return undefined;
   finding.note = `${finding.note ?? ''}, with ${[...new Set(first.used.map((u) => u.text))].join(', ')} as written before`;
   return finding;
+}
+
+/** `b^2 - 4ac = 3^2 - 4(2)(-5)`: the left side's a, b and c the quadratic's coefficients, a value to compare. */
+function judgeCoefficients(chain: MathChain, k: number, context: IdentityContext, names: Set<string>): Finding | undefined {
+  const left = chain.sides[k]!;
+  let node = left.node!;
+  for (const name of names) node = substitute(node, name, context.values.get(name)!.at(-1)!.node);
+  const put = { ...chain, sides: chain.sides.map((side, j) => (j === k ? { ...side, node } : side)) };
+  const found = judgeValue(put, k, context);
+  return found?.status === 'refuted'
+    ? { ...found, kind: 'identity', note: `${found.note ? `${found.note}; ` : ''}with ${context.values.get([...names][0]!)!.at(-1)!.text}` }
+    : found && { ...found, kind: 'identity' };
 }
 
 /**
@@ -531,6 +548,10 @@ function slipFinding(base: Omit<Finding, 'status'>, right: MathSide, slip: Numbe
   return finding;
 }
 
+function hasVariables(chain: MathChain, table: FunctionTable): boolean {
+  return chain.sides.some((side) => side.node !== undefined && freeVariables(side.node, table).size > 0);
+}
+
 /** Identities and function values among the chains of a step. */
 export function checkIdentities(chains: readonly MathChain[], context: Omit<IdentityContext, 'budget'>): Finding[] {
   const findings: Finding[] = [];
@@ -538,15 +559,21 @@ export function checkIdentities(chains: readonly MathChain[], context: Omit<Iden
   let values = context.values;
   let relations = context.relations;
   const budget = { substitutions: MAX_SUBSTITUTED_LINKS, folds: MAX_FOLDED_LINKS };
+  let quadratic: Quadratic | undefined;
   for (const chain of chains) {
     let held = false;
+    // `b^2 - 4ac` after `x^2 - 2x - (4 + k) = 0`: a, b and c are its coefficients (quadratic-coefficients.ts)
+    const known = quadratic && writesDiscriminant(chain, context.text) ? withCoefficients(values, quadratic) : values;
+    const coefficients = known === values ? undefined : coefficientNames([...known.keys()].filter((name) => !values.has(name)));
     for (let k = 0; k + 1 < chain.sides.length && links++ < MAX_LINKS; k++) {
-      const found = judgeLink(chain, k, { ...context, values, relations, budget }, held);
+      const found = judgeLink(chain, k, { ...context, values: known, relations, budget, coefficients }, held);
       if (found) findings.push(found);
       held = found?.status === 'verified';
     }
     values = addKnownValues(values, [chain], context.text, context.functions);
     relations = addRelations(relations, [chain], context.text, context.functions);
+    // the formula's a, b and c are the last equation's: another equation in between ends that reading
+    if (known === values) quadratic = quadraticIn(chain, context.text, context.functions) ?? (hasVariables(chain, context.functions) ? undefined : quadratic);
   }
   return findings;
 }
