@@ -273,6 +273,24 @@ describe('sums, products, floors and ±', () => {
     ]);
   });
 
+  it('reads a pattern with alternating signs, and one whose terms follow a quadratic rule from four terms on', () => {
+    check([
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots + 99 = 50 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots - 100 = -50 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots - 100 = -49 \\]', 'arithmetic', 'refuted', '-50'],
+      ['\\[ 1^2 - 2^2 + 3^2 - 4^2 + \\cdots + 99^2 = 4950 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 \\cdot 2 - 2 \\cdot 3 + 3 \\cdot 4 - 4 \\cdot 5 + \\cdots + 11 \\cdot 12 = 72 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1^2 + 2^2 + 3^2 + 4^2 + \\cdots + 10^2 = 385 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1^2 - 2^2 + 3^2 - 4^2 + \\cdots + 2001^2 = 1 + \\sum_{k=2}^{1000} [(2k+1)^2 - (2k)^2] \\]', 'arithmetic', 'refuted'],
+      ['\\[ T = 1 + 4 + 9 + 16 + \\cdots + n^2 = \\frac{n(n+1)(2n+1)}{6} \\]', 'identity', 'verified'],
+      // traps: signs that do not alternate, a last term off the rule or on the wrong sign, a rule from too few terms
+      ['\\[ 1 + 2 - 3 + 4 + \\cdots + 99 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots - 99 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ 1^2 - 2^2 + 3^2 - 4^2 + \\cdots + 50 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ 1 + 4 + 9 + \\cdots + 100 = 7 \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
   it('reads a limit of what does not change with its variable as that expression, and no other limit', () => {
     check([
       ['Then \\[ L = \\lim_{n \\to \\infty} \\left(\\frac{k+1}{k}\\right)^k = \\left(\\frac{k+2}{k}\\right)^k \\]', 'identity', 'refuted'],

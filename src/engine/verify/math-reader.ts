@@ -9,7 +9,7 @@ import type { MathNode } from 'mathjs';
 import type { Token } from './tokens';
 import { tokenize } from './tokens';
 import { parseExact } from './evaluate';
-import { ELLIPSIS_SUM, PRODUCT, SUM, boundName } from './series';
+import { ALTERNATING_SUM, ELLIPSIS_SUM, PRODUCT, SUM, boundName } from './series';
 
 export interface MathSide {
   start: number;
@@ -192,7 +192,8 @@ class SideTranslator {
         expectOperand = true;
         continue;
       }
-      if (t.type === 'ellipsis' && expectOperand && this.latex && parts[parts.length - 1]?.trim() === '+') return this.pattern(parts, closer);
+      if (t.type === 'ellipsis' && expectOperand && this.latex && ['+', '-'].includes(parts[parts.length - 1]?.trim() ?? ''))
+        return this.pattern(parts, closer);
       if (t.type === 'op') {
         if (expectOperand && t.value !== '-' && t.value !== '+') throw new Unreadable();
         if (t.value === '^') throw new Unreadable();
@@ -385,28 +386,33 @@ class SideTranslator {
   }
 
   /**
-   * `1 + 2 + \cdots + n`, `a + ar + ar^2 + \ldots`: the terms read so far (`parts`, up to the `+` before the
-   * ellipsis), then the last term if one follows; every sign between them a `+`. Written as
-   * `ellipsisSum(last, t1, t2, …)` (series.ts finds the pattern from the values), or unreadable.
+   * `1 + 2 + \cdots + n`, `a + ar + ar^2 + \ldots`: the terms read so far (`parts`, up to the sign before the
+   * ellipsis), then the last term if one follows; every sign between them a `+` (`ellipsisSum(last, t1, t2, …)`),
+   * or signs that alternate from the first term on, the one before the ellipsis too (`1 - 2 + 3 - \cdots + n`:
+   * `alternatingSum(last, t1, -t2, …)`). series.ts finds the pattern from the values; anything else is unreadable.
    */
   private pattern(parts: string[], closer: string | undefined): string {
     this.pos++; // the ellipsis
     const terms: string[] = [];
+    const signs: string[] = ['+'];
     let term: string[] = [];
-    for (const part of parts.slice(0, -1)) {
-      if (part.trim() === '+' && term.length > 0) {
+    for (const part of parts) {
+      const sign = part.trim();
+      if ((sign === '+' || sign === '-') && term.length > 0) {
         terms.push(term.join(''));
+        signs.push(sign);
         term = [];
-      } else if (part.trim() === '-' || part.includes(PLUS_MINUS)) throw new Unreadable();
+      } else if (part.includes(PLUS_MINUS)) throw new Unreadable();
       else term.push(part);
     }
-    if (term.length > 0) terms.push(term.join(''));
-    if (terms.length < 2) throw new Unreadable();
+    if (term.length > 0 || terms.length < 2) throw new Unreadable();
+    const alternating = signs.some((sign) => sign === '-');
+    if (alternating && !signs.every((sign, k) => sign === (k % 2 === 0 ? '+' : '-'))) throw new Unreadable();
     let last = 'Infinity';
     const next = this.peek();
-    if (next?.type === 'op' && next.value === '+') {
+    if (next?.type === 'op' && (next.value === '+' || (alternating && next.value === '-'))) {
       this.pos++;
-      last = this.term();
+      last = next.value === '-' ? `-${this.term()}` : this.term();
     }
     // two terms tell a progression only if the terms are sums and products of their numbers: the values of
     // `\sin^2 4^\circ + \sin^2 8^\circ` or of `1^2 + 2^2` are two numbers any line goes through (series.ts)
@@ -415,7 +421,8 @@ class SideTranslator {
     const closes = !after || after.type === 'rparen' || (after.type === 'cmd' && after.value === closer);
     if (!closes) throw new Unreadable();
     this.depth--;
-    return `${ELLIPSIS_SUM}(${last},${terms.map((t) => `(${t})`).join(',')})`;
+    if (!alternating) return `${ELLIPSIS_SUM}(${last},${terms.map((t) => `(${t})`).join(',')})`;
+    return `${ALTERNATING_SUM}(${last},${terms.map((t, k) => `${signs[k] === '-' ? '-' : ''}(${t})`).join(',')})`;
   }
 
   /** The index of the sum being read (`k` of `\sum_{k=1}^{n}`): a bound name in its body. */
