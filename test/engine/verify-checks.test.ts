@@ -143,6 +143,8 @@ describe('a slip in an index', () => {
       ['Let \\( y_4 = 2y_1 \\). \\[ Q = y_1 + y_1 = y_4 + 0 \\]', 'identity', 'none'],
       ['\\[ x_1 + x_2 = x_1 + x_3 \\]', 'identity', 'none'],
       ['Suppose \\[ S = b_1 + b_2 = b_1 + b_3 \\]', 'identity', 'none'],
+      ['The sequence satisfies \\( a_{n+2} = a_n \\). \\[ S = a_1 + a_2 = a_3 + a_2 \\]', 'identity', 'none'],
+      ['Here \\( c_1 = 4 \\) and \\( c_2 = 4 \\). \\[ T = c_1 + c_5 = c_2 + c_5 \\]', 'identity', 'none'],
     ]);
   });
 });

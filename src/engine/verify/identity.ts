@@ -66,6 +66,8 @@ export interface IdentityContext {
   relations: Relations;
   /** The problem's equations as written (quoted-givens.ts). */
   givens: readonly string[];
+  /** Letters a formula of the solution relates at different arguments (index-slip.ts): no index slip of them. */
+  properties: ReadonlySet<string>;
   /** a, b and c put in as the coefficients of the quadratic before (quadratic-coefficients.ts), for this chain. */
   coefficients?: ReadonlySet<string>;
   /** Links of the step left to compare with definitions or relations put in (checkIdentities sets it). */
@@ -470,6 +472,17 @@ function judgeFolded(chain: MathChain, k: number, context: IdentityContext): Fin
 }
 
 /**
+ * Whether what the solution defined the two names as may make them equal: a definition by an expression
+ * (it may lead from one to the other), or the same number for both. A number for one alone does not.
+ */
+function definedAlike(context: IdentityContext, a: string, b: string): boolean {
+  const definitions = [...(context.values.get(a) ?? []), ...(context.values.get(b) ?? [])];
+  if (definitions.some((d) => freeVariables(d.node, context.functions).size > 0)) return true;
+  const values = (name: string) => (context.values.get(name) ?? []).map((d) => evaluateAt(d.node, withFunctions({}, context.functions)));
+  return values(a).some((x) => values(b).some((y) => x === undefined || y === undefined || sameValue(x, y)));
+}
+
+/**
  * A link of a rewrite whose right side writes one indexed name the left side lacks (`b_3` for `b_0`,
  * index-slip.ts): refuted when putting back the one the left side has makes it hold, and nothing written
  * before (a definition, a given, an earlier formula of the step) says the two are equal.
@@ -488,7 +501,8 @@ function judgeIndexSlip(chain: MathChain, k: number, context: IdentityContext): 
     context.text.slice(right.start, right.end),
     context.functions,
     (a, b, variables) => compareAtPoints(a, b, variables, context.functions, seed) === 'holds',
-    (a, b) => context.values.has(a) || context.values.has(b) || writtenTogether(earlier, a, b),
+    (a, b) => definedAlike(context, a, b) || writtenTogether(earlier, a, b),
+    context.properties,
   );
   if (!slip?.repaired) return undefined;
   return {

@@ -39,6 +39,28 @@ function indexOffsets(text: string, letter: string, index: string): number[] {
   return [...text.matchAll(pattern)].map((m) => m.index + m[0].length - index.length);
 }
 
+/** `f(x + y) = f(x) f(y)`, `a_{n+1} = a_n + 3`: a formula that calls a letter at two arguments with letters in them. */
+const CALLED_AT = /(?<![A-Za-z\\])([A-Za-z])\s*(?:\\left\s*)?\(([^()=]*[A-Za-z][^()=]*)\)|(?<![A-Za-z\\])([A-Za-z])_\{?([a-z][^{}\s=]*)\}?/g;
+
+/**
+ * The letters whose values at different arguments a formula of `texts` relates (a functional equation, a
+ * recurrence): terms of them at different numbers may be equal by that property, so no index slip is read.
+ */
+export function lettersWithProperty(texts: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  for (const formula of texts.flatMap((text) => text.split(/\\\]|\\\)|\$\$?|[.;:]\s|\n/))) {
+    if (!formula.includes('=')) continue;
+    const forms = new Map<string, Set<string>>();
+    for (const m of formula.matchAll(CALLED_AT)) {
+      const letter = m[1] ?? m[3]!;
+      const argument = (m[2] ?? m[4]!).replace(/\s+/g, '');
+      forms.set(letter, (forms.get(letter) ?? new Set()).add(argument));
+    }
+    for (const [letter, args] of forms) if (args.size >= 2) found.add(letter);
+  }
+  return found;
+}
+
 /** Whether a formula of `texts` writes both names (`b_3 = b_0`, `b_0 + b_3 = 4`): their relation is known. */
 export function writtenTogether(texts: readonly string[], a: string, b: string): boolean {
   const [x, y] = [indexed(a), indexed(b)];
@@ -50,7 +72,8 @@ export function writtenTogether(texts: readonly string[], a: string, b: string):
 
 /**
  * The one index slip of the right side, or undefined. `holds` compares two sides at random points;
- * `related` tells whether something written before says the two names are equal.
+ * `related` tells whether something written before says the two names are equal; `properties` are the
+ * letters a functional equation or a recurrence of the solution relates at different arguments.
  */
 export function indexSlip(
   left: MathNode,
@@ -59,6 +82,7 @@ export function indexSlip(
   table: FunctionTable,
   holds: (left: MathNode, right: MathNode, variables: Set<string>) => boolean,
   related: (a: string, b: string) => boolean,
+  properties: ReadonlySet<string>,
 ): IndexSlip | undefined {
   const vl = freeVariables(left, table);
   const vr = freeVariables(right, table);
@@ -72,7 +96,7 @@ export function indexSlip(
     const put = renamed(right, written, candidate);
     return sameSet(vl, freeVariables(put, table)) && holds(left, put, vl);
   });
-  if (fits.length !== 1 || related(written, fits[0]!)) return undefined;
+  if (fits.length !== 1 || related(written, fits[0]!) || properties.has(family.letter)) return undefined;
   const slip: IndexSlip = { written, right: fits[0]! };
   const at = indexOffsets(rightText, family.letter, family.index);
   if (at.length === 1) slip.repaired = rightText.slice(0, at[0]!) + indexed(fits[0]!)!.index + rightText.slice(at[0]! + family.index.length);

@@ -27,6 +27,7 @@ import { checkQuotedGivens, givenLinks } from './quoted-givens';
 import { referenceChecker } from './reference-values';
 import type { Relations } from './relations';
 import { addRelations } from './relations';
+import { lettersWithProperty } from './index-slip';
 import { checkRemainders } from './remainder';
 import { checkSubstitutions } from './substitution';
 import { checkUnits } from './units';
@@ -45,6 +46,8 @@ export interface StepContext {
   functionNames: ReadonlySet<string>;
   /** The problem's equations a step may write again (quoted-givens.ts). */
   givens: readonly GivenLink[];
+  /** Letters a functional equation or a recurrence of the problem or any step relates at different arguments. */
+  properties: ReadonlySet<string>;
 }
 
 export interface StepResult {
@@ -113,6 +116,7 @@ function verifyStep(written: Step, context: StepContext): StepResult {
       values: context.values,
       relations: context.relations,
       givens: context.givens.map((g) => g.text),
+      properties: context.properties,
       judged,
     }),
     ...checkUnknownCalls(chains, step.text, functions, judged),
@@ -157,6 +161,7 @@ function documentContext(document: SolutionDocument): StepContext {
     relations: addRelations([], chains, document.problem, functions),
     functionNames: names,
     givens: givenLinks(chains, document.problem, functions),
+    properties: lettersWithProperty([document.problem, ...document.steps.map((s) => s.text)]),
   };
 }
 
@@ -172,7 +177,7 @@ function contextKey(context: StepContext): string {
   const equation = context.equation ? `${context.equation.text.slice(context.equation.start, context.equation.end)}` : '';
   const givens = context.givens.map((g) => g.text).join('|');
   const relations = context.relations.map((r) => r.text).join('|');
-  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}\u0000${givens}\u0000${relations}`;
+  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}\u0000${givens}\u0000${relations}\u0000${[...context.properties].join('')}`;
 }
 
 /** Each step of a math document with its evidence, in order (a caller may stop or report between steps). */
