@@ -165,6 +165,33 @@ describe('the a, b and c of the discriminant', () => {
   });
 });
 
+describe("a value tried in the problem's equation", () => {
+  it("checks the terms the step gets against the equation's terms at that value, and nothing else", () => {
+    const problem = 'Find the positive integer $n$ with $2^n + 3^n + n = 100$.';
+    const tried = (text: string) => findings(text, problem).filter((e) => e.kind === 'equation');
+    assert.deepEqual(
+      tried('Let us try $n = 3$. We get $8 + 27 + 3 = 38$, too small. Next, let us try $n = 4$. We get $16 + 81 + 4 = 101$.').map((e) => e.status),
+      ['verified', 'verified'],
+    );
+    const slip = tried('Let us try $n = 3$. We get $8 + 27 + 3 = 38$, too small. Next, let us try $n = 5$. We get $16 + 81 + 4 = 101$.');
+    assert.deepEqual(
+      slip.map((e) => [e.status, e.expected]),
+      [
+        ['verified', undefined],
+        ['refuted', '32 + 243 + 5'],
+      ],
+    );
+    // traps: a sum of another length, a value not tried ("for"), something else in between, no equation in n
+    for (const text of [
+      'Let us try $n = 5$. We get $16 + 85 = 101$.',
+      'For $n = 5$, we get $16 + 81 + 4 = 101$.',
+      'Let us try $n = 5$ in the second formula. We get $16 + 81 + 4 = 101$.',
+    ])
+      assert.ok(!findings(text, problem).some((e) => e.status === 'refuted'), text);
+    assert.ok(!findings('Let us try $n = 5$. We get $16 + 81 + 4 = 101$.').some((e) => e.status === 'refuted'));
+  });
+});
+
 describe('what a formula says, read where it is written', () => {
   // false alarms met on correct RealCritic solutions, each beside a slip of the same shape that must stay
   it('reads a symbol, a vector, a partial product and a letter after a value as what they are', () => {

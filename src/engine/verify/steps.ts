@@ -30,6 +30,7 @@ import { addRelations } from './relations';
 import { lettersWithProperty } from './index-slip';
 import { checkRemainders } from './remainder';
 import { checkSubstitutions } from './substitution';
+import { checkTriedValues } from './tried-values';
 import { checkUnits } from './units';
 import { checkUnknownCalls } from './unknown-calls';
 
@@ -120,6 +121,7 @@ function verifyStep(written: Step, context: StepContext): StepResult {
       judged,
     }),
     ...checkUnknownCalls(chains, step.text, functions, judged),
+    ...checkTriedValues(chains, step.text, context.givens, functions),
     ...equations.findings,
     ...checkUnits(text, judged),
     ...checkPercentages(text, judged),
