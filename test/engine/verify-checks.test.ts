@@ -320,6 +320,27 @@ describe('sums, products, floors and ±', () => {
     ]);
   });
 
+  it('reads a term of a sequence defined by a formula of its index inside a sum over that index', () => {
+    check([
+      [
+        'Let \\( u_m = \\frac{1}{m(m+1)} \\). \\[ T_k = \\sum_{m=1}^{k} u_m = \\sum_{m=1}^{k} \\left(\\frac{1}{m} - \\frac{1}{m+1}\\right) = 1 - \\frac{1}{k+1} \\]',
+        'identity',
+        'verified',
+      ],
+      [
+        'Let \\( u_m = \\frac{1}{m(m+1)} \\). \\[ T_k = \\sum_{m=1}^{k} u_m = \\sum_{m=3}^{k} \\frac{1}{m(m+1)} \\]',
+        'identity',
+        'refuted',
+        '\\sum_{m=1}^{k} \\frac{1}{m(m+1)}',
+      ],
+      ['Let \\( u_m = 2m + 1 \\). \\[ \\sum_{m=1}^{10} u_m = 120 \\]', 'arithmetic', 'verified'],
+      // traps: a sequence with no formula, a recurrence, a term at another index
+      ['\\[ S = \\sum_{m=1}^{k} u_m = \\sum_{m=3}^{k} u_m \\]', 'identity', 'none'],
+      ['Let \\( u_m = u_{m-1} + 2 \\). \\[ S = \\sum_{m=1}^{k} u_m = \\sum_{m=3}^{k} (2m) \\]', 'identity', 'none'],
+      ['Let \\( u_m = 2m \\). \\[ S = \\sum_{m=1}^{k} u_{m+1} = \\sum_{m=3}^{k} 2m \\]', 'identity', 'none'],
+    ]);
+  });
+
   it('reads a limit of what does not change with its variable as that expression, and no other limit', () => {
     check([
       ['Then \\[ L = \\lim_{n \\to \\infty} \\left(\\frac{k+1}{k}\\right)^k = \\left(\\frac{k+2}{k}\\right)^k \\]', 'identity', 'refuted'],

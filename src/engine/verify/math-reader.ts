@@ -37,6 +37,11 @@ export interface MathChain {
   latex: boolean;
 }
 
+/** The name a sequence `t_1, t_2, …` has as a function of its index (functions.ts): `seq_t`. */
+export function sequenceName(letter: string): string {
+  return `seq_${letter}`;
+}
+
 /** The mathjs name of a variable written `name`. */
 export function variableName(name: string): string {
   return `v_${name
@@ -596,8 +601,12 @@ class SideTranslator {
     const last = names.length - 1;
     const primes = this.primes();
     const subscript = this.subscript();
-    // a sum's index is a bound name; subscripted by it (`x_k`) is a sequence, not read here
-    if (this.index !== undefined && subscript !== '' && (subscript.slice(1) === this.index || names[last] === this.index)) throw new Unreadable();
+    // a sum's index is a bound name; subscripted by it (`t_n`) is a term of a sequence, which has a value where the
+    // solution defined it by a formula (`t_n = \frac{2}{n(n+2)}`, functions.ts); anything else subscripted by it is not read
+    if (this.index !== undefined && subscript !== '' && (subscript.slice(1) === this.index || names[last] === this.index)) {
+      if (names.length === 1 && primes === '' && subscript.slice(1) === this.index) return `${functionName(sequenceName(names[0]!))}(${boundName(this.index)})`;
+      throw new Unreadable();
+    }
     const parts = names.map((n, k) => {
       if (n === this.index && primes === '') return boundName(n);
       const name = k === last ? `${n}${primes}${subscript}` : n;
