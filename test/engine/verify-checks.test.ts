@@ -145,6 +145,8 @@ describe('a slip in an index', () => {
       ['Suppose \\[ S = b_1 + b_2 = b_1 + b_3 \\]', 'identity', 'none'],
       ['The sequence satisfies \\( a_{n+2} = a_n \\). \\[ S = a_1 + a_2 = a_3 + a_2 \\]', 'identity', 'none'],
       ['Here \\( c_1 = 4 \\) and \\( c_2 = 4 \\). \\[ T = c_1 + c_5 = c_2 + c_5 \\]', 'identity', 'none'],
+      ['The radii are equal: \\( r = OP_1 = OP_2 \\).', 'identity', 'none'],
+      ['The functions repeat: \\[ y = f_{7}(2^{10}) = f_1(2^{10}) \\]', 'identity', 'none'],
     ]);
   });
 });
@@ -181,6 +183,23 @@ describe("a value tried in the problem's equation", () => {
         ['refuted', '32 + 243 + 5'],
       ],
     );
+    // a value given for the formula right after it
+    assert.deepEqual(
+      findings('For $m = 3$, $m^2 + m = 9 + 3 = 12$. For $m = 4$, $m^2 + m = 16 + 3 = 19$.')
+        .filter((e) => e.kind === 'equation')
+        .map((e) => [e.status, e.expected]),
+      [
+        ['verified', undefined],
+        ['refuted', '20'],
+      ],
+    );
+    // traps: a mixed number, a formula in another variable, a value far from the formula
+    for (const text of [
+      'For $C = 22$, $C/3 = 7\\frac{1}{3}$.',
+      'For $m = 3$, $y = m + 1 = 4$.',
+      'For $m = 3$ we saw before that the total was large, and $m^2 = 7$.',
+    ])
+      assert.ok(!findings(text).some((e) => e.status === 'refuted'), text);
     // traps: a sum of another length, a value not tried ("for"), something else in between, no equation in n
     for (const text of [
       'Let us try $n = 5$. We get $16 + 85 = 101$.',

@@ -498,6 +498,7 @@ function judgeIndexSlip(chain: MathChain, k: number, context: IdentityContext): 
   const slip = indexSlip(
     left.node,
     right.node,
+    context.text.slice(left.start, left.end),
     context.text.slice(right.start, right.end),
     context.functions,
     (a, b, variables) => compareAtPoints(a, b, variables, context.functions, seed) === 'holds',

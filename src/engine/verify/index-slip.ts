@@ -39,6 +39,19 @@ function indexOffsets(text: string, letter: string, index: string): number[] {
   return [...text.matchAll(pattern)].map((m) => m.index + m[0].length - index.length);
 }
 
+/** A product of letters alone (`OP_1`, `A_1 B_1`, `ab`): how a segment or an area is named. */
+function isNameOfLetters(node: MathNode): boolean {
+  const n = node as unknown as { type: string; op?: string; args?: MathNode[]; content?: MathNode };
+  if (n.type === 'ParenthesisNode') return isNameOfLetters(n.content!);
+  if (n.type === 'SymbolNode') return true;
+  return n.type === 'OperatorNode' && n.op === '*' && n.args!.every(isNameOfLetters);
+}
+
+/** Whether `text` writes the indexed name called (`f_3(x)`, `f_{3}\left(x\right)`). */
+function calledAt(text: string, name: { letter: string; index: string }): boolean {
+  return indexOffsets(text, name.letter, name.index).some((at) => /^\}?\s*(?:\\left\s*)?\(/.test(text.slice(at + name.index.length)));
+}
+
 /** `f(x + y) = f(x) f(y)`, `a_{n+1} = a_n + 3`: a formula that calls a letter at two arguments with letters in them. */
 const CALLED_AT = /(?<![A-Za-z\\])([A-Za-z])\s*(?:\\left\s*)?\(([^()=]*[A-Za-z][^()=]*)\)|(?<![A-Za-z\\])([A-Za-z])_\{?([a-z][^{}\s=]*)\}?/g;
 
@@ -78,12 +91,15 @@ export function writtenTogether(texts: readonly string[], a: string, b: string):
 export function indexSlip(
   left: MathNode,
   right: MathNode,
+  leftText: string,
   rightText: string,
   table: FunctionTable,
   holds: (left: MathNode, right: MathNode, variables: Set<string>) => boolean,
   related: (a: string, b: string) => boolean,
   properties: ReadonlySet<string>,
 ): IndexSlip | undefined {
+  // `OP_1 = OP_2`, `A_1B_1`: names of segments or areas, different objects, not a rewrite of one
+  if (isNameOfLetters(left) || isNameOfLetters(right)) return undefined;
   const vl = freeVariables(left, table);
   const vr = freeVariables(right, table);
   const added = [...vr].filter((v) => !vl.has(v));
@@ -97,6 +113,8 @@ export function indexSlip(
     return sameSet(vl, freeVariables(put, table)) && holds(left, put, vl);
   });
   if (fits.length !== 1 || related(written, fits[0]!) || properties.has(family.letter)) return undefined;
+  // `f_3(2^{1990})`: a member of a family of functions, called, not a term
+  if (calledAt(rightText, family) || calledAt(leftText, indexed(fits[0]!)!)) return undefined;
   const slip: IndexSlip = { written, right: fits[0]! };
   const at = indexOffsets(rightText, family.letter, family.index);
   if (at.length === 1) slip.repaired = rightText.slice(0, at[0]!) + indexed(fits[0]!)!.index + rightText.slice(at[0]! + family.index.length);

@@ -30,7 +30,7 @@ import { addRelations } from './relations';
 import { lettersWithProperty } from './index-slip';
 import { checkRemainders } from './remainder';
 import { checkSubstitutions } from './substitution';
-import { checkTriedValues } from './tried-values';
+import { checkTriedValues, checkValuesGiven } from './tried-values';
 import { checkUnits } from './units';
 import { checkUnknownCalls } from './unknown-calls';
 
@@ -122,6 +122,7 @@ function verifyStep(written: Step, context: StepContext): StepResult {
     }),
     ...checkUnknownCalls(chains, step.text, functions, judged),
     ...checkTriedValues(chains, step.text, context.givens, functions),
+    ...checkValuesGiven(chains, step.text, functions),
     ...equations.findings,
     ...checkUnits(text, judged),
     ...checkPercentages(text, judged),

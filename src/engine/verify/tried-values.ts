@@ -1,9 +1,13 @@
-// A value tried in the problem's equation: "let's try $x = 4$. We get $1 + 16 + 625 = 642$" after the
-// problem's `1^x + 2^x + 5^x = 642`. The sum the step gets is that side of the equation at the value, term
-// for term: `1 + 16 + 625` are `1^4`, `2^4` and `5^4`. Read only in that order and close together: the
-// value after "try" (or "test", "check"), what it gives right after it ("We get", "gives", "then"), and
-// only when the sum has as many terms as the equation's side in that one variable. A sum of other terms is
-// some other computation: not judged.
+// A value put into a formula, read where the text puts it in:
+//   - tried in the problem's equation: "let's try $x = 4$. We get $1 + 16 + 625 = 642$" after the problem's
+//     `1^x + 2^x + 5^x = 642`. The sum the step gets is that side of the equation at the value, term for
+//     term: `1 + 16 + 625` are `1^4`, `2^4` and `5^4`. Read only in that order and close together: the value
+//     after "try" (or "test", "check"), what it gives right after it ("We get", "gives"), and only when the
+//     sum has as many terms as the equation's side in that one variable; a sum of other terms is some other
+//     computation, not judged;
+//   - given for the formula right after it: "For $p = 2$, $p^2 + p = 4 + 2 = 6$": the first side, in that
+//     variable alone, has the value of the second side, a number, at the value ("for", "when", "if", "at",
+//     "with" before the value; nothing but a comma, "then" or "we get" between the two).
 import type { MathNode } from 'mathjs';
 import { unwrapParentheses } from './node-shape';
 import { exactMath } from './evaluate';
@@ -23,6 +27,12 @@ const DELIMITERS = /\\[()[\]]|\$+/g;
 const TRYING = /\b(?:try|trying|test|testing|check|checking)\s*(?:the\s+value\s+)?$/i;
 /** Between the value and what it gives: nothing else. */
 const GIVES = /^\s*[.,:]?\s*(?:then\s+)?(?:we\s+(?:get|have|obtain|find)|(?:this|it)\s+gives|gives|yields)\s*:?\s*$/i;
+/** Before a value given for the formula after it. */
+const FOR_VALUE = /\b(?:for|when|if|at|with)\s*$/i;
+/** A whole number written before a fraction: `7\frac{1}{3}` may be seven and a third. */
+const MIXED_NUMBER = /\d\s*\\[dt]?frac/;
+/** Between that value and the formula: nothing else. */
+const THEN = /^\s*[,:]?\s*(?:then\s*,?\s*)?(?:we\s+(?:get|have|find)\s*:?\s*)?$/i;
 
 function plain(text: string): string {
   return text.replace(DELIMITERS, ' ');
@@ -92,4 +102,38 @@ export function checkTriedValues(chains: readonly MathChain[], text: string, giv
 
 function givensText(givens: readonly GivenLink[], side: MathNode): string {
   return givens.find((g) => g.left === side || g.right === side)?.text ?? 'the equation';
+}
+
+/** "For $p = 2$, $p^2 + p = 4 + 2 = 6$": the first link of the formula after a value, with the value put in. */
+export function checkValuesGiven(chains: readonly MathChain[], text: string, table: FunctionTable): Finding[] {
+  const findings: Finding[] = [];
+  for (let k = 0; k + 1 < chains.length; k++) {
+    const [given, formula] = [chains[k]!, chains[k + 1]!];
+    const [name, value] = given.sides;
+    if (given.sides.length !== 2 || !name?.node || !value?.node || !isBareVariable(name.node) || freeVariables(value.node, table).size > 0) continue;
+    if (!FOR_VALUE.test(plain(text.slice(Math.max(0, given.start - 20), given.start))) || !THEN.test(plain(text.slice(given.end, formula.start)))) continue;
+    const [left, right] = formula.sides;
+    const variable = symbolName(name.node)!;
+    if (!left?.node || !right?.node || left.ambiguous || right.ambiguous || left.calls.length > 0 || formula.approximate[0]) continue;
+    // `7\frac{1}{3}`: a mixed number the reader takes for a product
+    if (MIXED_NUMBER.test(text.slice(right.start, right.end))) continue;
+    const vl = freeVariables(left.node, table);
+    if (vl.size !== 1 || !vl.has(variable) || isBareVariable(left.node) || freeVariables(right.node, table).size > 0) continue;
+    const expected = evaluateAt(put(left.node, variable, value.node), withFunctions({}, table));
+    const got = evaluateAt(right.node, withFunctions({}, table));
+    if (!expected || !got || expected.im !== 0 || got.im !== 0 || !expected.exact || !got.exact) continue;
+    const base = { kind: 'equation' as const, start: left.start, end: right.end };
+    if (sameValue(expected, got)) {
+      findings.push({ ...base, status: 'verified' });
+      continue;
+    }
+    const shownValue = formatLike({ exact: expected.exact }, undefined);
+    findings.push({
+      ...base,
+      status: 'refuted',
+      expected: shownValue,
+      note: `with ${writtenName(variable)} = ${text.slice(value.start, value.end)} the left side is ${shownValue}`,
+    });
+  }
+  return findings;
 }
