@@ -588,7 +588,8 @@ export function checkIdentities(chains: readonly MathChain[], context: Omit<Iden
     values = addKnownValues(values, [chain], context.text, context.functions);
     relations = addRelations(relations, [chain], context.text, context.functions);
     // the formula's a, b and c are the last equation's: another equation in between ends that reading
-    if (known === values) quadratic = quadraticIn(chain, context.text, context.functions) ?? (hasVariables(chain, context.functions) ? undefined : quadratic);
+    if (known === values)
+      quadratic = quadraticIn(chain, context.text, context.functions) ?? (quadratic && !hasVariables(chain, context.functions) ? quadratic : undefined);
   }
   return findings;
 }

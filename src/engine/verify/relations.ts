@@ -38,12 +38,13 @@ function keyOf(node: MathNode): string {
 }
 
 function isNumber(side: MathSide, table: FunctionTable): boolean {
-  return side.node !== undefined && side.calls.length === 0 && freeVariables(side.node, table).size === 0;
+  return side.node !== undefined && side.variables.length === 0 && side.calls.length === 0 && freeVariables(side.node, table).size === 0;
 }
 
 /** An expression of two or more variables (not one alone: that is a definition or a value, known-values.ts). */
 function isCompound(side: MathSide, table: FunctionTable): boolean {
-  if (!side.node || isBareVariable(side.node) || side.calls.length > 0 || side.ambiguous) return false;
+  // the variables as written first: reading them off the node is dearer, and most sides have fewer
+  if (!side.node || side.variables.length < 2 || isBareVariable(side.node) || side.calls.length > 0 || side.ambiguous) return false;
   const variables = freeVariables(side.node, table);
   return variables.size >= 2 && !variables.has(PLUS_MINUS);
 }
