@@ -15,19 +15,20 @@
 //   - a chain `A = B = C` is one run of `=` between formulas: `\implies`, `\quad`, a comma, a new line of
 //     a system (`\\` not followed by `&=`) or `\text{…}` end it, so `x + y = 5 \implies y = 5 - x` is no chain.
 //
-// What the set holds that no deterministic check here can catch, and why it stays in (measured 2026-12-07
-// after misquoted givens, roots chosen in words, values substituted in words and limits of what does not
-// change were read: 30 of 237 missed, was 37): a number in notation the reader does not evaluate (a slowly
-// converging or double infinite series, sums of a sequence `x_i` or `t_n`, patterns with alternating signs,
-// a sum over divisors, a sum of more than 1,000 terms), a link whose sides have different variables with no
-// definition of them written before (`A = \frac{1}{2} a h_a = \frac{1}{2} b h_b`, a product given as
-// `pqr = 48`, Vieta's sums, a ratio `\sqrt{a}:2`), a given restated with a bare variable on one side
-// (`S = \sum_{i=10}^{100} …`: a new member of a family is written so too), calls of an unknown function at
-// different numbers (`f(1)^{20} = f(3)^{19}` may be its functional equation), a side that is a bare name or
-// value, the first side of a chain (a definition or a given), a formula written wrong (the binomial
-// probability, the shoelace sum, the discriminant's `b`), a trial value ("let's try x = 1. We get …"), and
-// links read but left alone on purpose (two floats too close to compare, `i^d + i^{-d}` against
-// `i^d + \frac{10}{i^d}` at large powers, two sides claimed equal with no cue that it is a rewrite).
+// What the set holds that no deterministic check here can catch, and why it stays in (measured 2026-12-08
+// after relations written before were folded in (`pqr = 48`, Vieta's sums), index slips (`b_3` for `b_0`),
+// the a, b, c of `b^2 - 4ac`, alternating and quadratic patterns, tried values and terms of a sequence
+// defined by a formula were read: 23 of 237 missed, was 30): a number in notation the reader does not
+// evaluate (a slowly converging or double infinite series, a sum of a sequence `x_i` with no formula, a
+// pattern of factorials with `\pm`, a sum over divisors), a link whose sides have different variables with no
+// definition of them written before (`A = \frac{1}{2} a h_a = \frac{1}{2} b h_b`, a ratio `\sqrt{a}:2`), a given
+// restated with a bare variable on one side (`S = \sum_{i=10}^{100} …`, `4y + 6 = a + 30` for the problem's
+// "is a + 27" in prose: a new member of a family is written so too), calls of an unknown function at
+// different numbers (`f(1) + 1^2 = f(2) + 1`, `f(1)^{20} = f(3)^{19}`: a property of f, stated or not, may
+// make them equal), a side that is a bare name or value, the first side of a chain (a definition or a
+// given), a formula written wrong (the binomial probability, the shoelace sum), a value restated after
+// "since" (`x = 3`, then `x = 5`: a new derivation may start there), and links read but left alone on
+// purpose (two floats too close to compare, `i^d + i^{-d}` against `i^d + \frac{10}{i^d}` at large powers).
 // A wrong given is no slip to any checker; the others would need a computer algebra system.
 
 export interface Slip {

@@ -102,6 +102,115 @@ describe('identities with variables', () => {
   });
 });
 
+describe('a rewrite under a relation written before', () => {
+  it('puts in what an expression was given, and refutes a slip in one number of the right side only', () => {
+    check([
+      [
+        'Vieta gives \\( uvw = 30 \\).\n\n\\[ \\frac{1}{u} + \\frac{1}{v} + \\frac{1}{w} = \\frac{vw + uw + uv}{uvw} = \\frac{vw + uw + uv}{30} \\]',
+        'identity',
+        'verified',
+      ],
+      [
+        'Vieta gives \\( uvw = 30 \\).\n\n\\[ \\frac{1}{u} + \\frac{5}{w} = \\frac{vw + 5uv}{uvw} = \\frac{vw + 3uv}{30} \\]',
+        'identity',
+        'refuted',
+        '\\frac{vw + 5uv}{30}',
+      ],
+      [
+        '\\[ m = 2, \\quad \\text{and} \\quad rs = 12 \\]\n\n\\[ \\frac{r + s}{rs} = \\frac{r}{rs} + \\frac{s}{rs} = \\frac{r + s}{13} \\]',
+        'identity',
+        'refuted',
+        '\\frac{r + s}{12}',
+      ],
+      ['Let \\( u + v = S \\) and \\( uv = P \\).\n\n\\[ u^2 + v^2 = (u + v)^2 - 2uv = S^2 - 2P \\]', 'identity', 'verified'],
+      ['Let \\( u + v = S \\) and \\( uv = P \\).\n\n\\[ u^3 + v^3 = (u + v)^3 - 3uv(u + v) = S^3 - 3PS^2 \\]', 'identity', 'refuted', 'S^3 - 3PS^1'],
+      // false-alarm traps: no relation written, a relation only supposed, one side folded to numbers alone
+      ['\\[ \\frac{1}{u} + \\frac{1}{v} = \\frac{u + v}{uv} = \\frac{u + v}{30} \\]', 'identity', 'none'],
+      ['If \\( uv = 30 \\), then \\[ \\frac{1}{u} + \\frac{1}{v} = \\frac{u + v}{uv} = \\frac{u + v}{30} \\]', 'identity', 'none'],
+      ['Here \\( u + v = 7 \\) and \\( uv = 10 \\). \\[ u^2 + v^2 = (u + v)^2 - 2uv = 49 - 20 = 29 \\]', 'identity', 'none'],
+    ]);
+  });
+});
+
+describe('a slip in an index', () => {
+  it('refutes a rewrite that writes one indexed term for another, unless something written says they are equal', () => {
+    check([
+      ['\\[ P = x_1 x_2 x_3 = (-1)^3 \\frac{c_0}{c_3} = -\\frac{c_0}{c_3} \\]', 'identity', 'verified'],
+      ['\\[ P = x_1 x_2 x_3 = (-1)^3 \\frac{c_0}{c_3} = -\\frac{c_2}{c_3} \\]', 'identity', 'refuted', '-\\frac{c_0}{c_3}'],
+      ['\\[ T = a_{1} + a_{12} = a_{12} + a_{10} \\]', 'identity', 'refuted', 'a_{12} + a_{1}'],
+      // false-alarm traps: a relation of the two terms written before, a definition, a condition of two sides
+      ['The sequence repeats every 3 terms, so \\( a_5 = a_2 \\). Then \\[ S = a_1 + a_2 = a_1 + a_5 \\]', 'identity', 'none'],
+      ['Let \\( y_4 = 2y_1 \\). \\[ Q = y_1 + y_1 = y_4 + 0 \\]', 'identity', 'none'],
+      ['\\[ x_1 + x_2 = x_1 + x_3 \\]', 'identity', 'none'],
+      ['Suppose \\[ S = b_1 + b_2 = b_1 + b_3 \\]', 'identity', 'none'],
+      ['The sequence satisfies \\( a_{n+2} = a_n \\). \\[ S = a_1 + a_2 = a_3 + a_2 \\]', 'identity', 'none'],
+      ['Here \\( c_1 = 4 \\) and \\( c_2 = 4 \\). \\[ T = c_1 + c_5 = c_2 + c_5 \\]', 'identity', 'none'],
+      ['The radii are equal: \\( r = OP_1 = OP_2 \\).', 'identity', 'none'],
+      ['The functions repeat: \\[ y = f_{7}(2^{10}) = f_1(2^{10}) \\]', 'identity', 'none'],
+    ]);
+  });
+});
+
+describe('the a, b and c of the discriminant', () => {
+  it('reads them off the quadratic written just before in standard form, and no other', () => {
+    check([
+      // with a variable left, a, b and c are put in as definitions: agreement is left unjudged (known-values.ts)
+      ['\\[ t^2 + 6t + m = 0 \\] \\[ D = b^2 - 4ac = 6^2 - 4(1)(m) \\]', 'identity', 'none'],
+      ['\\[ t^2 + 6t + m = 0 \\] \\[ D = b^2 - 4ac = 5^2 - 4(1)(m) \\]', 'identity', 'refuted', '6^2 - 4(1)(m)'],
+      ['We get \\[ 2x^2 + 3x - 5 = 0 \\] so \\[ \\Delta = b^2 - 4ac = 3^2 - 4(2)(-5) = 49 \\]', 'identity', 'verified'],
+      ['We get \\[ 2x^2 + 3x - 5 = 0 \\] so \\[ \\Delta = b^2 - 4ac = 3^2 - 4(3)(-5) = 69 \\]', 'identity', 'refuted', '49'],
+      // false-alarm traps: not in standard form, another equation in between, a, b and c given otherwise
+      ['We get \\[ 2x^2 + 3x = 5 \\] so \\[ \\Delta = b^2 - 4ac = 3^2 - 4(2)(5) = -31 \\]', 'identity', 'none'],
+      ['We get \\[ 2x^2 + 3x - 5 = 0 \\] and \\[ y^2 - y = 2 \\] so \\[ \\Delta = b^2 - 4ac = 1 + 8 = 9 \\]', 'identity', 'none'],
+      ['The sides are \\( a = 3 \\), \\( b = 4 \\), \\( c = 5 \\). \\[ x^2 + x + 1 = 0 \\] \\[ b^2 - 4ac = 16 - 60 = -44 \\]', 'identity', 'none'],
+    ]);
+  });
+});
+
+describe("a value tried in the problem's equation", () => {
+  it("checks the terms the step gets against the equation's terms at that value, and nothing else", () => {
+    const problem = 'Find the positive integer $n$ with $2^n + 3^n + n = 100$.';
+    const tried = (text: string) => findings(text, problem).filter((e) => e.kind === 'equation');
+    assert.deepEqual(
+      tried('Let us try $n = 3$. We get $8 + 27 + 3 = 38$, too small. Next, let us try $n = 4$. We get $16 + 81 + 4 = 101$.').map((e) => e.status),
+      ['verified', 'verified'],
+    );
+    const slip = tried('Let us try $n = 3$. We get $8 + 27 + 3 = 38$, too small. Next, let us try $n = 5$. We get $16 + 81 + 4 = 101$.');
+    assert.deepEqual(
+      slip.map((e) => [e.status, e.expected]),
+      [
+        ['verified', undefined],
+        ['refuted', '32 + 243 + 5'],
+      ],
+    );
+    // a value given for the formula right after it
+    assert.deepEqual(
+      findings('For $m = 3$, $m^2 + m = 9 + 3 = 12$. For $m = 4$, $m^2 + m = 16 + 3 = 19$.')
+        .filter((e) => e.kind === 'equation')
+        .map((e) => [e.status, e.expected]),
+      [
+        ['verified', undefined],
+        ['refuted', '20'],
+      ],
+    );
+    // traps: a mixed number, a formula in another variable, a value far from the formula
+    for (const text of [
+      'For $C = 22$, $C/3 = 7\\frac{1}{3}$.',
+      'For $m = 3$, $y = m + 1 = 4$.',
+      'For $m = 3$ we saw before that the total was large, and $m^2 = 7$.',
+    ])
+      assert.ok(!findings(text).some((e) => e.status === 'refuted'), text);
+    // traps: a sum of another length, a value not tried ("for"), something else in between, no equation in n
+    for (const text of [
+      'Let us try $n = 5$. We get $16 + 85 = 101$.',
+      'For $n = 5$, we get $16 + 81 + 4 = 101$.',
+      'Let us try $n = 5$ in the second formula. We get $16 + 81 + 4 = 101$.',
+    ])
+      assert.ok(!findings(text, problem).some((e) => e.status === 'refuted'), text);
+    assert.ok(!findings('Let us try $n = 5$. We get $16 + 81 + 4 = 101$.').some((e) => e.status === 'refuted'));
+  });
+});
+
 describe('what a formula says, read where it is written', () => {
   // false alarms met on correct RealCritic solutions, each beside a slip of the same shape that must stay
   it('reads a symbol, a vector, a partial product and a letter after a value as what they are', () => {
@@ -209,6 +318,45 @@ describe('sums, products, floors and ±', () => {
       ['\\[ \\sin^2 4^\\circ + \\sin^2 8^\\circ + \\cdots + \\sin^2 176^\\circ = 7 \\]', 'arithmetic', 'none'],
       ['$a_1 + a_2 + \\cdots + a_n = 1$', 'identity', 'none'],
       ['\\[ 1 + 1 + \\cdots + 1 = 5 \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
+  it('reads a pattern with alternating signs, and one whose terms follow a quadratic rule from four terms on', () => {
+    check([
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots + 99 = 50 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots - 100 = -50 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots - 100 = -49 \\]', 'arithmetic', 'refuted', '-50'],
+      ['\\[ 1^2 - 2^2 + 3^2 - 4^2 + \\cdots + 99^2 = 4950 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1 \\cdot 2 - 2 \\cdot 3 + 3 \\cdot 4 - 4 \\cdot 5 + \\cdots + 11 \\cdot 12 = 72 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1^2 + 2^2 + 3^2 + 4^2 + \\cdots + 10^2 = 385 \\]', 'arithmetic', 'verified'],
+      ['\\[ 1^2 - 2^2 + 3^2 - 4^2 + \\cdots + 2001^2 = 1 + \\sum_{k=2}^{1000} [(2k+1)^2 - (2k)^2] \\]', 'arithmetic', 'refuted'],
+      ['\\[ T = 1 + 4 + 9 + 16 + \\cdots + n^2 = \\frac{n(n+1)(2n+1)}{6} \\]', 'identity', 'verified'],
+      // traps: signs that do not alternate, a last term off the rule or on the wrong sign, a rule from too few terms
+      ['\\[ 1 + 2 - 3 + 4 + \\cdots + 99 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ 1 - 2 + 3 - 4 + \\cdots - 99 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ 1^2 - 2^2 + 3^2 - 4^2 + \\cdots + 50 = 7 \\]', 'arithmetic', 'none'],
+      ['\\[ 1 + 4 + 9 + \\cdots + 100 = 7 \\]', 'arithmetic', 'none'],
+    ]);
+  });
+
+  it('reads a term of a sequence defined by a formula of its index inside a sum over that index', () => {
+    check([
+      [
+        'Let \\( u_m = \\frac{1}{m(m+1)} \\). \\[ T_k = \\sum_{m=1}^{k} u_m = \\sum_{m=1}^{k} \\left(\\frac{1}{m} - \\frac{1}{m+1}\\right) = 1 - \\frac{1}{k+1} \\]',
+        'identity',
+        'verified',
+      ],
+      [
+        'Let \\( u_m = \\frac{1}{m(m+1)} \\). \\[ T_k = \\sum_{m=1}^{k} u_m = \\sum_{m=3}^{k} \\frac{1}{m(m+1)} \\]',
+        'identity',
+        'refuted',
+        '\\sum_{m=1}^{k} \\frac{1}{m(m+1)}',
+      ],
+      ['Let \\( u_m = 2m + 1 \\). \\[ \\sum_{m=1}^{10} u_m = 120 \\]', 'arithmetic', 'verified'],
+      // traps: a sequence with no formula, a recurrence, a term at another index
+      ['\\[ S = \\sum_{m=1}^{k} u_m = \\sum_{m=3}^{k} u_m \\]', 'identity', 'none'],
+      ['Let \\( u_m = u_{m-1} + 2 \\). \\[ S = \\sum_{m=1}^{k} u_m = \\sum_{m=3}^{k} (2m) \\]', 'identity', 'none'],
+      ['Let \\( u_m = 2m \\). \\[ S = \\sum_{m=1}^{k} u_{m+1} = \\sum_{m=3}^{k} 2m \\]', 'identity', 'none'],
     ]);
   });
 

@@ -5,7 +5,7 @@
 // `f(x) = 0` (an equation) are no definitions. A later definition of the same name replaces it.
 import type { MathNode } from 'mathjs';
 import type { MathChain } from './math-reader';
-import { PLUS_MINUS, functionName } from './math-reader';
+import { PLUS_MINUS, functionName, sequenceName } from './math-reader';
 import { evaluateAt, randomPoints, sameValue, withFunctions } from './points';
 
 export interface FunctionDefinition {
@@ -52,6 +52,7 @@ export function definitionIn(chain: MathChain, text: string): { name: string; de
   const [head, body] = chain.sides;
   if (!head?.node || !body?.node || chain.approximate[0]) return undefined;
   const call = head.node as unknown as Node;
+  if (call.type === 'SymbolNode') return sequenceIn(call, body.node, text.slice(head.start, body.end));
   if (call.type !== 'FunctionNode' || !call.fn?.name?.startsWith('F_')) return undefined;
   const params: string[] = [];
   for (const arg of call.args ?? []) {
@@ -67,6 +68,20 @@ export function definitionIn(chain: MathChain, text: string): { name: string; de
   const bodyNode = body.node as unknown as Node;
   if (bodyNode.type === 'FunctionNode' && bodyNode.fn?.name?.startsWith('F_')) return undefined;
   return { name, definition: { params, body: body.node, text: text.slice(head.start, body.end) } };
+}
+
+/**
+ * `t_n = \frac{1}{n} - \frac{1}{n+2}`: a sequence defined by a formula of its index, a function of it (the
+ * reader writes `t_n` in a sum over n as a call of it). Not `a_n = a_{n-1} + 2` (a recurrence: its body has
+ * another term) nor `x_n = 5` (no formula of n).
+ */
+function sequenceIn(head: Node, body: MathNode, text: string): { name: string; definition: FunctionDefinition } | undefined {
+  const m = /^v_([A-Za-z])_([a-z])$/.exec(head.name ?? '');
+  if (!m) return undefined;
+  const index = `v_${m[2]!}`;
+  const used = symbolsOf(body);
+  if (!used.has(index) || [...used].some((s) => s.startsWith(`v_${m[1]!}_`) || s.startsWith('F_'))) return undefined;
+  return { name: sequenceName(m[1]!), definition: { params: [index], body, text } };
 }
 
 /**

@@ -33,7 +33,12 @@ import { decimalText, numberSlip, repairedText } from './number-slip';
 import { sentenceAfter, sentenceBefore } from './sentence';
 import { combinatoricsOfVariables, factorialsOfVariables, hasSeries, integerVariables, seriesVariables } from './series';
 import type { KnownValues, Substituted } from './known-values';
-import { addKnownValues, substitutedSides } from './known-values';
+import { addKnownValues, substitute, substitutedSides } from './known-values';
+import { indexSlip, writtenTogether } from './index-slip';
+import type { Quadratic } from './quadratic-coefficients';
+import { coefficientNames, quadraticIn, withCoefficients, writesDiscriminant } from './quadratic-coefficients';
+import type { Relations } from './relations';
+import { addRelations, foldRelations } from './relations';
 
 const FractionClass = (exactMath as unknown as { Fraction: new (n: number) => Fraction }).Fraction;
 const POINTS = 5;
@@ -43,6 +48,8 @@ const MAX_LINKS = 60;
 const MIN_POINTS = 4;
 /** Links per step compared with the definitions of their variables put in (each up to 8 pairs of sides). */
 const MAX_SUBSTITUTED_LINKS = 6;
+/** Links per step compared with the relations written before folded in (relations.ts). */
+const MAX_FOLDED_LINKS = 6;
 const REWRITE_CUE =
   /\b(?:expand\w*|multiply(?:ing)? out|foil|distribut\w*|simplif\w*|factor\w*|rewrit\w*|combin\w* like terms|identity|equivalent\w*|the same as|can be written)\W*$/i;
 /** Words that make an equation hypothetical or denied: "suppose", "if", "is not equal". */
@@ -55,8 +62,16 @@ export interface IdentityContext {
   functions: FunctionTable;
   /** What variables were defined as before the chain (earlier chains of the step add theirs). */
   values: KnownValues;
-  /** Links of the step left to compare with definitions put in (checkIdentities sets it). */
-  budget: { substitutions: number };
+  /** Expressions given a number before the chain (`pqr = 48`; earlier chains of the step add theirs). */
+  relations: Relations;
+  /** The problem's equations as written (quoted-givens.ts). */
+  givens: readonly string[];
+  /** Letters a formula of the solution relates at different arguments (index-slip.ts): no index slip of them. */
+  properties: ReadonlySet<string>;
+  /** a, b and c put in as the coefficients of the quadratic before (quadratic-coefficients.ts), for this chain. */
+  coefficients?: ReadonlySet<string>;
+  /** Links of the step left to compare with definitions or relations put in (checkIdentities sets it). */
+  budget: { substitutions: number; folds: number };
   /** Spans already judged by the arithmetic verifier. */
   judged: (start: number, end: number) => boolean;
 }
@@ -321,6 +336,10 @@ function beyondArithmetic(node: MathNode): boolean {
 
 /** `leftConfirmed`: the link before held, so the left side's reading is the one meant (even if ambiguous). */
 function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
+  return judgeLinkAsWritten(chain, k, context, leftConfirmed) ?? judgeFolded(chain, k, context) ?? judgeIndexSlip(chain, k, context);
+}
+
+function judgeLinkAsWritten(chain: MathChain, k: number, context: IdentityContext, leftConfirmed: boolean): Finding | undefined {
   const left = chain.sides[k]!;
   const right = chain.sides[k + 1]!;
   if (!left.node || !right.node) return undefined;
@@ -334,6 +353,7 @@ function judgeLink(chain: MathChain, k: number, context: IdentityContext, leftCo
   // numbers alone are the arithmetic verifier's (read from prose and LaTeX with care for their extent)
   // …except what it does not read: values of defined functions, sums and products
   if (vl.size === 0 && vr.size === 0) return calls || beyondArithmetic(left.node) || beyondArithmetic(right.node) ? judgeValue(chain, k, context) : undefined;
+  if (vr.size === 0 && context.coefficients && [...vl].every((v) => context.coefficients!.has(v))) return judgeCoefficients(chain, k, context, vl);
   if (vl.size === 0 || vr.size === 0 || symbolName(left.node) !== undefined || symbolName(right.node) !== undefined) return undefined;
   if (!sameSet(vl, vr) && !cancels(left.node, right.node, vl, vr, context)) return judgeSubstituted(chain, k, context);
   if (chain.approximate[k] || !claimedAsIdentity(chain, k, context, vl)) return undefined;
@@ -406,6 +426,97 @@ function judgeSubstituted(chain: MathChain, k: number, context: IdentityContext)
   return finding;
 }
 
+/** `b^2 - 4ac = 3^2 - 4(2)(-5)`: the left side's a, b and c the quadratic's coefficients, a value to compare. */
+function judgeCoefficients(chain: MathChain, k: number, context: IdentityContext, names: Set<string>): Finding | undefined {
+  const left = chain.sides[k]!;
+  let node = left.node!;
+  for (const name of names) node = substitute(node, name, context.values.get(name)!.at(-1)!.node);
+  const put = { ...chain, sides: chain.sides.map((side, j) => (j === k ? { ...side, node } : side)) };
+  const found = judgeValue(put, k, context);
+  return found?.status === 'refuted'
+    ? { ...found, kind: 'identity', note: `${found.note ? `${found.note}; ` : ''}with ${context.values.get([...names][0]!)!.at(-1)!.text}` }
+    : found && { ...found, kind: 'identity' };
+}
+
+/**
+ * A link of a rewrite that was not judged as written, with the relations written before folded into its
+ * sides (relations.ts: `\frac{qr + 2pr + 3pq}{pqr}` after `pqr = 48` is `\frac{qr + 2pr + 3pq}{48}`): verified when
+ * it holds so, refuted only when one number written in its right side (not one the relations put in)
+ * makes it hold. Both sides must then have the same variables: another relation may link different ones.
+ */
+function judgeFolded(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  if (chain.sides.length < 3 || chain.approximate[k] || left.ambiguous || right.ambiguous || !left.node || !right.node) return undefined;
+  if (left.calls.length > 0 || right.calls.length > 0 || symbolName(left.node) !== undefined || symbolName(right.node) !== undefined) return undefined;
+  if (context.budget.folds <= 0) return undefined;
+  const folded = foldRelations(left.node, right.node, context.relations, context.values, context.functions);
+  if (!folded) return undefined;
+  context.budget.folds--;
+  const variables = freeVariables(folded.left, context.functions);
+  if (variables.size === 0 || !sameSet(variables, freeVariables(folded.right, context.functions))) return undefined;
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
+  const seed = context.text.slice(left.start, right.end);
+  const outcome = compareAtPoints(folded.left, folded.right, variables, context.functions, seed);
+  const base = { kind: 'identity' as const, start: left.start, end: right.end };
+  const given = `with ${folded.used.join(', ')} as written before`;
+  if (outcome === 'holds') return { ...base, status: 'verified', note: given };
+  if (outcome !== 'fails') return undefined;
+  const slip = confirmedSlip(folded.left, folded.right, variables, context.functions, seed);
+  if (!slip || !numbersIn(right.node).some((n) => n.equals(slip.written))) return undefined;
+  if (folded.values.flatMap(numbersIn).some((n) => n.equals(slip.written))) return undefined;
+  const finding = slipFinding(base, right, slip, context.text);
+  if (!finding.fix) return undefined;
+  finding.note = `${finding.note ?? ''}, ${given}`;
+  return finding;
+}
+
+/**
+ * Whether what the solution defined the two names as may make them equal: a definition by an expression
+ * (it may lead from one to the other), or the same number for both. A number for one alone does not.
+ */
+function definedAlike(context: IdentityContext, a: string, b: string): boolean {
+  const definitions = [...(context.values.get(a) ?? []), ...(context.values.get(b) ?? [])];
+  if (definitions.some((d) => freeVariables(d.node, context.functions).size > 0)) return true;
+  const values = (name: string) => (context.values.get(name) ?? []).map((d) => evaluateAt(d.node, withFunctions({}, context.functions)));
+  return values(a).some((x) => values(b).some((y) => x === undefined || y === undefined || sameValue(x, y)));
+}
+
+/**
+ * A link of a rewrite whose right side writes one indexed name the left side lacks (`b_3` for `b_0`,
+ * index-slip.ts): refuted when putting back the one the left side has makes it hold, and nothing written
+ * before (a definition, a given, an earlier formula of the step) says the two are equal.
+ */
+function judgeIndexSlip(chain: MathChain, k: number, context: IdentityContext): Finding | undefined {
+  const left = chain.sides[k]!;
+  const right = chain.sides[k + 1]!;
+  if (chain.sides.length < 3 || chain.approximate[k] || left.ambiguous || right.ambiguous || !left.node || !right.node) return undefined;
+  if (left.calls.length > 0 || right.calls.length > 0 || symbolName(left.node) !== undefined || symbolName(right.node) !== undefined) return undefined;
+  if (HYPOTHETICAL.test(sentenceBefore(context.text, left.start, 60)) || DENIAL.test(sentenceAfter(context.text, right.end, 40))) return undefined;
+  const seed = context.text.slice(left.start, right.end);
+  const earlier = [...context.givens, context.text.slice(0, chain.start)];
+  const slip = indexSlip(
+    left.node,
+    right.node,
+    context.text.slice(left.start, left.end),
+    context.text.slice(right.start, right.end),
+    context.functions,
+    (a, b, variables) => compareAtPoints(a, b, variables, context.functions, seed) === 'holds',
+    (a, b) => definedAlike(context, a, b) || writtenTogether(earlier, a, b),
+    context.properties,
+  );
+  if (!slip?.repaired) return undefined;
+  return {
+    kind: 'identity',
+    start: left.start,
+    end: right.end,
+    status: 'refuted',
+    expected: slip.repaired,
+    note: `with ${writtenName(slip.right)} for the ${writtenName(slip.written)} the two sides agree for every value`,
+    fix: { start: right.start, end: right.end, newText: slip.repaired },
+  };
+}
+
 /** The form of an expression with its numbers left out: `(h - #)^# + k^#`. */
 function formOf(node: MathNode): string {
   return node.transform((n) => ((n as unknown as { type: string }).type === 'ConstantNode' ? new exactMath.SymbolNode('#') : n)).toString();
@@ -452,20 +563,33 @@ function slipFinding(base: Omit<Finding, 'status'>, right: MathSide, slip: Numbe
   return finding;
 }
 
+function hasVariables(chain: MathChain, table: FunctionTable): boolean {
+  return chain.sides.some((side) => side.node !== undefined && freeVariables(side.node, table).size > 0);
+}
+
 /** Identities and function values among the chains of a step. */
 export function checkIdentities(chains: readonly MathChain[], context: Omit<IdentityContext, 'budget'>): Finding[] {
   const findings: Finding[] = [];
   let links = 0;
   let values = context.values;
-  const budget = { substitutions: MAX_SUBSTITUTED_LINKS };
+  let relations = context.relations;
+  const budget = { substitutions: MAX_SUBSTITUTED_LINKS, folds: MAX_FOLDED_LINKS };
+  let quadratic: Quadratic | undefined;
   for (const chain of chains) {
     let held = false;
+    // `b^2 - 4ac` after `x^2 - 2x - (4 + k) = 0`: a, b and c are its coefficients (quadratic-coefficients.ts)
+    const known = quadratic && writesDiscriminant(chain, context.text) ? withCoefficients(values, quadratic) : values;
+    const coefficients = known === values ? undefined : coefficientNames([...known.keys()].filter((name) => !values.has(name)));
     for (let k = 0; k + 1 < chain.sides.length && links++ < MAX_LINKS; k++) {
-      const found = judgeLink(chain, k, { ...context, values, budget }, held);
+      const found = judgeLink(chain, k, { ...context, values: known, relations, budget, coefficients }, held);
       if (found) findings.push(found);
       held = found?.status === 'verified';
     }
     values = addKnownValues(values, [chain], context.text, context.functions);
+    relations = addRelations(relations, [chain], context.text, context.functions);
+    // the formula's a, b and c are the last equation's: another equation in between ends that reading
+    if (known === values)
+      quadratic = quadraticIn(chain, context.text, context.functions) ?? (quadratic && !hasVariables(chain, context.functions) ? quadratic : undefined);
   }
   return findings;
 }

@@ -74,7 +74,8 @@ export interface Substituted {
   used: KnownValue[];
 }
 
-function substitute(node: MathNode, name: string, value: MathNode): MathNode {
+/** `node` with the variable `name` replaced by `value` (in parentheses). */
+export function substitute(node: MathNode, name: string, value: MathNode): MathNode {
   return node.transform((n) => (n.type === 'SymbolNode' && (n as unknown as { name: string }).name === name ? new exactMath.ParenthesisNode(value) : n));
 }
 

@@ -9,7 +9,7 @@ import type { MathNode } from 'mathjs';
 import type { Token } from './tokens';
 import { tokenize } from './tokens';
 import { parseExact } from './evaluate';
-import { ELLIPSIS_SUM, PRODUCT, SUM, boundName } from './series';
+import { ALTERNATING_SUM, ELLIPSIS_SUM, PRODUCT, SUM, boundName } from './series';
 
 export interface MathSide {
   start: number;
@@ -35,6 +35,11 @@ export interface MathChain {
   end: number;
   /** Inside `$…$`, `\[…\]` and the like, rather than in prose. */
   latex: boolean;
+}
+
+/** The name a sequence `t_1, t_2, …` has as a function of its index (functions.ts): `seq_t`. */
+export function sequenceName(letter: string): string {
+  return `seq_${letter}`;
 }
 
 /** The mathjs name of a variable written `name`. */
@@ -192,7 +197,8 @@ class SideTranslator {
         expectOperand = true;
         continue;
       }
-      if (t.type === 'ellipsis' && expectOperand && this.latex && parts[parts.length - 1]?.trim() === '+') return this.pattern(parts, closer);
+      if (t.type === 'ellipsis' && expectOperand && this.latex && ['+', '-'].includes(parts[parts.length - 1]?.trim() ?? ''))
+        return this.pattern(parts, closer);
       if (t.type === 'op') {
         if (expectOperand && t.value !== '-' && t.value !== '+') throw new Unreadable();
         if (t.value === '^') throw new Unreadable();
@@ -385,28 +391,33 @@ class SideTranslator {
   }
 
   /**
-   * `1 + 2 + \cdots + n`, `a + ar + ar^2 + \ldots`: the terms read so far (`parts`, up to the `+` before the
-   * ellipsis), then the last term if one follows; every sign between them a `+`. Written as
-   * `ellipsisSum(last, t1, t2, …)` (series.ts finds the pattern from the values), or unreadable.
+   * `1 + 2 + \cdots + n`, `a + ar + ar^2 + \ldots`: the terms read so far (`parts`, up to the sign before the
+   * ellipsis), then the last term if one follows; every sign between them a `+` (`ellipsisSum(last, t1, t2, …)`),
+   * or signs that alternate from the first term on, the one before the ellipsis too (`1 - 2 + 3 - \cdots + n`:
+   * `alternatingSum(last, t1, -t2, …)`). series.ts finds the pattern from the values; anything else is unreadable.
    */
   private pattern(parts: string[], closer: string | undefined): string {
     this.pos++; // the ellipsis
     const terms: string[] = [];
+    const signs: string[] = ['+'];
     let term: string[] = [];
-    for (const part of parts.slice(0, -1)) {
-      if (part.trim() === '+' && term.length > 0) {
+    for (const part of parts) {
+      const sign = part.trim();
+      if ((sign === '+' || sign === '-') && term.length > 0) {
         terms.push(term.join(''));
+        signs.push(sign);
         term = [];
-      } else if (part.trim() === '-' || part.includes(PLUS_MINUS)) throw new Unreadable();
+      } else if (part.includes(PLUS_MINUS)) throw new Unreadable();
       else term.push(part);
     }
-    if (term.length > 0) terms.push(term.join(''));
-    if (terms.length < 2) throw new Unreadable();
+    if (term.length > 0 || terms.length < 2) throw new Unreadable();
+    const alternating = signs.some((sign) => sign === '-');
+    if (alternating && !signs.every((sign, k) => sign === (k % 2 === 0 ? '+' : '-'))) throw new Unreadable();
     let last = 'Infinity';
     const next = this.peek();
-    if (next?.type === 'op' && next.value === '+') {
+    if (next?.type === 'op' && (next.value === '+' || (alternating && next.value === '-'))) {
       this.pos++;
-      last = this.term();
+      last = next.value === '-' ? `-${this.term()}` : this.term();
     }
     // two terms tell a progression only if the terms are sums and products of their numbers: the values of
     // `\sin^2 4^\circ + \sin^2 8^\circ` or of `1^2 + 2^2` are two numbers any line goes through (series.ts)
@@ -415,7 +426,8 @@ class SideTranslator {
     const closes = !after || after.type === 'rparen' || (after.type === 'cmd' && after.value === closer);
     if (!closes) throw new Unreadable();
     this.depth--;
-    return `${ELLIPSIS_SUM}(${last},${terms.map((t) => `(${t})`).join(',')})`;
+    if (!alternating) return `${ELLIPSIS_SUM}(${last},${terms.map((t) => `(${t})`).join(',')})`;
+    return `${ALTERNATING_SUM}(${last},${terms.map((t, k) => `${signs[k] === '-' ? '-' : ''}(${t})`).join(',')})`;
   }
 
   /** The index of the sum being read (`k` of `\sum_{k=1}^{n}`): a bound name in its body. */
@@ -589,8 +601,12 @@ class SideTranslator {
     const last = names.length - 1;
     const primes = this.primes();
     const subscript = this.subscript();
-    // a sum's index is a bound name; subscripted by it (`x_k`) is a sequence, not read here
-    if (this.index !== undefined && subscript !== '' && (subscript.slice(1) === this.index || names[last] === this.index)) throw new Unreadable();
+    // a sum's index is a bound name; subscripted by it (`t_n`) is a term of a sequence, which has a value where the
+    // solution defined it by a formula (`t_n = \frac{2}{n(n+2)}`, functions.ts); anything else subscripted by it is not read
+    if (this.index !== undefined && subscript !== '' && (subscript.slice(1) === this.index || names[last] === this.index)) {
+      if (names.length === 1 && primes === '' && subscript.slice(1) === this.index) return `${functionName(sequenceName(names[0]!))}(${boundName(this.index)})`;
+      throw new Unreadable();
+    }
     const parts = names.map((n, k) => {
       if (n === this.index && primes === '') return boundName(n);
       const name = k === last ? `${n}${primes}${subscript}` : n;
@@ -767,6 +783,12 @@ function isMathToken(t: Token, text: string, latex: boolean, previous: Token | u
   }
 }
 
+/**
+ * Words in `\text{…}` that join two formulas stated together rather than name what follows. Not `or`: the
+ * sides of alternatives (`x - 3 = 0 \quad \text{or} \quad x + 1 = 0`) are equations.ts's to tell apart.
+ */
+const CONNECTIVE = /^\s*(?:and|where|with)\s*,?\s*$/i;
+
 /** Raw text between two tokens that separates formulas (`\quad`, `\text{ and }` is a word already). */
 const GAP_SEPARATOR = /\\q?quad|\\hspace|\\text\s*\{\s*\}|\n\s*\n/;
 
@@ -891,8 +913,9 @@ function readChain(tokens: readonly Token[], text: string, run: Run, functions: 
   // `20 : (80 + y) = 1 : 6`: a ratio goes on to the left of the formula
   // `\cdots + \sin^2 176^\circ = …`, `+ 2001^2 = …`: a first side that starts with a sign other than a minus is the end of a longer one
   const fragment = first.type === 'op' && (first.value !== '-' || (before !== undefined && ['word', 'rparen', 'num', 'cmd', 'ellipsis'].includes(before.type)));
-  // `\text{Highest power of } 2007 = …`: a number after words in `\text{…}` ends a name
-  const named = first.type !== 'eq' && before?.type === 'word' && text[before.start] === '\\';
+  // `\text{Highest power of } 2007 = …`: a number after words in `\text{…}` ends a name; a word that joins
+  // two formulas (`b = 2, \quad \text{and} \quad pqr = 48`) does not
+  const named = first.type !== 'eq' && before?.type === 'word' && text[before.start] === '\\' && !CONNECTIVE.test(before.value);
   if (fragment || named || isRatio(tokens, text, run.start - 1, run.latex)) {
     sides[0]!.expr = undefined;
     sides[0]!.node = undefined;

@@ -11,6 +11,8 @@ export const SUM = 'sumRange';
 export const PRODUCT = 'productRange';
 /** `1 + 2 + \cdots + n`: `ellipsisSum(last, t1, t2, …)`, last `Infinity` when none is written. */
 export const ELLIPSIS_SUM = 'ellipsisSum';
+/** `1 - 2 + 3 - \cdots + n`: `alternatingSum(last, t1, -t2, t3, …)`, each term with the sign written before it. */
+export const ALTERNATING_SUM = 'alternatingSum';
 /** Terms of one sum at most: bounded work per evaluation (the reader does not nest sums). */
 const MAX_SERIES_TERMS = 1000;
 /** Terms of an infinite series at most: one that falls by a factor of 0.9 a term is done within 400. */
@@ -170,13 +172,86 @@ function ellipsisSum(last: unknown, ...terms: unknown[]): number {
     const n = termCount(Math.log(Math.abs(end / first)) / Math.log(Math.abs(ratio)) + 1);
     if (n !== undefined && near(first * ratio ** (n - 1), end)) sums.push((first * (1 - ratio ** n)) / (1 - ratio));
   }
+  // `1^2 + 2^2 + \cdots + 10^2`: neither, but four terms or more on one quadratic rule
+  if (!arithmetic && !geometric && values.length >= 4) return ruleSum(values, end, () => 1);
   if (sums.length !== 1) throw new Error('a pattern with no single reading');
   termsEvaluated += values.length;
   return sums[0]!;
 }
 
+/** The terms of a pattern whose magnitudes follow a rule: the magnitude at index k, the indices where it is a value. */
+interface Rule {
+  at(k: number): number;
+  indicesOf(value: number): number[];
+}
+
+function wholeIndex(k: number): number[] {
+  const whole = Math.round(k);
+  return near(k, whole) && whole >= 0 && whole < MAX_PATTERN_TERMS ? [whole] : [];
+}
+
+/** Rules the magnitudes follow: arithmetic (two or more), geometric (three or more), quadratic (four or more). */
+function rulesOf(m: readonly number[]): Rule[] {
+  const rules: Rule[] = [];
+  const [m0, m1] = m as [number, number];
+  const d = m1 - m0;
+  if (d !== 0 && m.every((v, k) => near(v, m0 + k * d))) rules.push({ at: (k) => m0 + k * d, indicesOf: (v) => wholeIndex((v - m0) / d) });
+  const r = m1 / m0;
+  if (m.length >= 3 && m0 !== 0 && r !== 1 && r !== 0 && m.every((v, k) => near(v, m0 * r ** k))) {
+    rules.push({ at: (k) => m0 * r ** k, indicesOf: (v) => (v / m0 > 0 ? wholeIndex(Math.log(Math.abs(v / m0)) / Math.log(Math.abs(r))) : []) });
+  }
+  if (m.length >= 4) {
+    // through the first three: a k^2 + b k + c, confirmed by the others
+    const c = m0;
+    const a = (m[2]! - 2 * m1 + m0) / 2;
+    const b = m1 - m0 - a;
+    const at = (k: number) => a * k * k + b * k + c;
+    if (a !== 0 && m.every((v, k) => near(v, at(k)))) {
+      rules.push({
+        at,
+        indicesOf: (v) => {
+          const disc = b * b - 4 * a * (c - v);
+          if (disc < 0) return [];
+          return [(-b + Math.sqrt(disc)) / (2 * a), (-b - Math.sqrt(disc)) / (2 * a)].flatMap(wholeIndex);
+        },
+      });
+    }
+  }
+  return rules;
+}
+
+/**
+ * The value of a sum written by its first terms with alternating signs, an ellipsis and its last term
+ * (`1^2 - 2^2 + 3^2 - \cdots + 2001^2`): the magnitudes follow one rule (rulesOf), and the last term is the
+ * one at a whole index whose sign is the alternation's there. An infinite one is a geometric series of the
+ * signed terms. Anything else, or two readings with different sums, has no value here.
+ */
+function alternatingSum(last: unknown, ...terms: unknown[]): number {
+  const values = terms.map((t) => (typeof t === 'number' ? t : NaN));
+  const end = typeof last === 'number' ? last : NaN;
+  if (values.length < 2 || !values.every(Number.isFinite) || Number.isNaN(end)) throw new Error('a pattern not read');
+  if (end === Infinity) return ellipsisSum(last, ...terms);
+  return ruleSum(values, end, (k) => (k % 2 === 0 ? 1 : -1));
+}
+
+/** The sum of the terms `sign(k) · m(k)` up to the last, `m` a rule the magnitudes follow; one reading only. */
+function ruleSum(values: readonly number[], end: number, sign: (k: number) => number): number {
+  const sums = new Set<number>();
+  for (const rule of rulesOf(values.map((v, k) => sign(k) * v))) {
+    for (const index of new Set([...rule.indicesOf(end), ...rule.indicesOf(-end)])) {
+      if (index < values.length - 1 || !near(sign(index) * rule.at(index), end)) continue;
+      termsEvaluated += index + 1;
+      let total = 0;
+      for (let k = 0; k <= index; k++) total += sign(k) * rule.at(k);
+      sums.add(total);
+    }
+  }
+  if (sums.size !== 1) throw new Error('a pattern with no single reading');
+  return [...sums][0]!;
+}
+
 /** The functions to import into a floating-point mathjs instance. */
-export const seriesFunctions = { [SUM]: series('sum'), [PRODUCT]: series('product'), [ELLIPSIS_SUM]: ellipsisSum };
+export const seriesFunctions = { [SUM]: series('sum'), [PRODUCT]: series('product'), [ELLIPSIS_SUM]: ellipsisSum, [ALTERNATING_SUM]: alternatingSum };
 
 /** The sums in a node, by node: asked at every point of a search for a slip (identity.ts, number-slip.ts). */
 const seriesOf = new WeakMap<MathNode, MathNode[]>();
@@ -184,7 +259,9 @@ const seriesOf = new WeakMap<MathNode, MathNode[]>();
 function seriesIn(node: MathNode): MathNode[] {
   let found = seriesOf.get(node);
   if (!found) {
-    found = node.filter((n) => n.type === 'FunctionNode' && [SUM, PRODUCT, ELLIPSIS_SUM].includes((n as unknown as { fn: { name: string } }).fn.name));
+    found = node.filter(
+      (n) => n.type === 'FunctionNode' && [SUM, PRODUCT, ELLIPSIS_SUM, ALTERNATING_SUM].includes((n as unknown as { fn: { name: string } }).fn.name),
+    );
     seriesOf.set(node, found);
   }
   return found;
@@ -229,7 +306,7 @@ export function integerVariables(...nodes: MathNode[]): Set<string> {
     for (const call of seriesIn(node)) {
       const { fn, args } = call as unknown as { fn: { name: string }; args: MathNode[] };
       // the bounds of a sum, the last term of a pattern (`1 + 2 + \cdots + n`: n terms)
-      if (fn.name === ELLIPSIS_SUM) add(args[0]!);
+      if (fn.name === ELLIPSIS_SUM || fn.name === ALTERNATING_SUM) add(args[0]!);
       else args.slice(1, 3).forEach(add);
     }
     for (const call of factorialsOfVariables(node)) add((call as unknown as { args: MathNode[] }).args[0]!);
@@ -258,7 +335,7 @@ export function seriesVariables(...nodes: MathNode[]): Set<string> {
       for (const call of seriesIn(node)) {
         const { fn, args } = call as unknown as { fn: { name: string }; args: MathNode[] };
         // `\sum_{n=0}^{\infty} body`, `a + ar + ar^2 + \cdots`
-        const [to, terms] = fn.name === ELLIPSIS_SUM ? [args[0]!, args.slice(1)] : [args[2]!, args.slice(3)];
+        const [to, terms] = fn.name === ELLIPSIS_SUM || fn.name === ALTERNATING_SUM ? [args[0]!, args.slice(1)] : [args[2]!, args.slice(3)];
         if (!isInfinity(to)) continue;
         for (const symbol of terms.flatMap((term) => term.filter((n) => n.type === 'SymbolNode'))) {
           const name = (symbol as unknown as { name: string }).name;

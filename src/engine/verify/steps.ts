@@ -25,8 +25,12 @@ import { checkPercentages } from './percent';
 import type { GivenLink } from './quoted-givens';
 import { checkQuotedGivens, givenLinks } from './quoted-givens';
 import { referenceChecker } from './reference-values';
+import type { Relations } from './relations';
+import { addRelations } from './relations';
+import { lettersWithProperty } from './index-slip';
 import { checkRemainders } from './remainder';
 import { checkSubstitutions } from './substitution';
+import { checkTriedValues, checkValuesGiven } from './tried-values';
 import { checkUnits } from './units';
 import { checkUnknownCalls } from './unknown-calls';
 
@@ -35,18 +39,23 @@ export interface StepContext {
   functions: FunctionTable;
   /** What the problem and the steps before defined variables as (`L = r\theta`). */
   values: KnownValues;
+  /** Expressions the problem and the steps before gave a number (`pqr = 48`). */
+  relations: Relations;
   /** The previous step's last equation in one variable. */
   equation?: Condition;
   /** Names used as functions anywhere in the document (`f(x) = …`). */
   functionNames: ReadonlySet<string>;
   /** The problem's equations a step may write again (quoted-givens.ts). */
   givens: readonly GivenLink[];
+  /** Letters a functional equation or a recurrence of the problem or any step relates at different arguments. */
+  properties: ReadonlySet<string>;
 }
 
 export interface StepResult {
   evidence: ClaimEvidence[];
   functions: FunctionTable;
   values: KnownValues;
+  relations: Relations;
   equation?: Condition;
 }
 
@@ -102,8 +111,18 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   const findings: Finding[] = [];
   const equations = checkEquations(chains, step.text, functions, context.equation);
   findings.push(
-    ...checkIdentities(chains, { text: step.text, functions, values: context.values, judged }),
+    ...checkIdentities(chains, {
+      text: step.text,
+      functions,
+      values: context.values,
+      relations: context.relations,
+      givens: context.givens.map((g) => g.text),
+      properties: context.properties,
+      judged,
+    }),
     ...checkUnknownCalls(chains, step.text, functions, judged),
+    ...checkTriedValues(chains, step.text, context.givens, functions),
+    ...checkValuesGiven(chains, step.text, functions),
     ...equations.findings,
     ...checkUnits(text, judged),
     ...checkPercentages(text, judged),
@@ -124,7 +143,13 @@ function verifyStep(written: Step, context: StepContext): StepResult {
   );
   evidence.length = 0;
   evidence.push(...own, ...findings.map((f) => toEvidence(written, f)));
-  return { evidence, functions, values: addKnownValues(context.values, chains, step.text, functions), equation: equations.last };
+  return {
+    evidence,
+    functions,
+    values: addKnownValues(context.values, chains, step.text, functions),
+    relations: addRelations(context.relations, chains, step.text, functions),
+    equation: equations.last,
+  };
 }
 
 /** The context of the first step: functions defined in the problem. */
@@ -136,8 +161,10 @@ function documentContext(document: SolutionDocument): StepContext {
   return {
     functions,
     values: addKnownValues(new Map(), chains, document.problem, functions),
+    relations: addRelations([], chains, document.problem, functions),
     functionNames: names,
     givens: givenLinks(chains, document.problem, functions),
+    properties: lettersWithProperty([document.problem, ...document.steps.map((s) => s.text)]),
   };
 }
 
@@ -152,7 +179,8 @@ function contextKey(context: StepContext): string {
   const values = [...context.values].map(([name, known]) => `${name}:${known.map((v) => v.text).join(';')}`).join('|');
   const equation = context.equation ? `${context.equation.text.slice(context.equation.start, context.equation.end)}` : '';
   const givens = context.givens.map((g) => g.text).join('|');
-  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}\u0000${givens}`;
+  const relations = context.relations.map((r) => r.text).join('|');
+  return `${functions}\u0000${equation}\u0000${[...context.functionNames].join('')}\u0000${values}\u0000${givens}\u0000${relations}\u0000${[...context.properties].join('')}`;
 }
 
 /** Each step of a math document with its evidence, in order (a caller may stop or report between steps). */
@@ -170,7 +198,7 @@ export function* verifyMathSteps(document: SolutionDocument, cache?: StepCache):
     }
     const contradicted = againstReference?.(step) ?? [];
     yield [step, contradicted.length === 0 ? result.evidence : [...result.evidence, ...contradicted.map((f) => toEvidence(step, f))]];
-    context = { ...context, functions: result.functions, values: result.values, equation: result.equation };
+    context = { ...context, functions: result.functions, values: result.values, relations: result.relations, equation: result.equation };
   }
 }
 
