@@ -296,10 +296,9 @@ function choiceOf(text: string): string | undefined {
 }
 
 function mrBen(record: unknown, where: RecordLocation): SolutionDocument {
-  const r = record as Record<string, unknown>;
-  if (typeof r === 'object' && r !== null && 'model_output_steps' in r) return mrGsm8k(record, where);
-  if (typeof r === 'object' && r !== null && typeof r.Model_Solution_Steps === 'string')
-    return mrBenCodeToDocument(record, { uri: where.uri, maxSteps: where.maxSteps });
+  if (isObject(record) && 'model_output_steps' in record) return mrGsm8k(record, where);
+  // The coding subset keeps the program as one text.
+  if (isObject(record) && typeof record.Model_Solution_Steps === 'string') return mrBenCodeToDocument(record, { uri: where.uri, maxSteps: where.maxSteps });
   const m = parseRecord(MrBenMathRecord, record, 'MR-BEN', where.uri);
   const entries = [...m.Model_Solution_Steps];
   let trailer: string | undefined;

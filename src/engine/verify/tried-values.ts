@@ -14,7 +14,7 @@ import { exactMath } from './evaluate';
 import type { Finding } from './finding';
 import type { FunctionTable } from './functions';
 import { freeVariables } from './functions';
-import type { MathChain } from './math-reader';
+import type { MathChain, MathSide } from './math-reader';
 import { writtenName } from './math-reader';
 import type { GivenLink } from './quoted-givens';
 import { formatLike } from './compare';
@@ -69,19 +69,31 @@ function shown(values: PointValue[]): string {
     .join(' ');
 }
 
+/** A value written for a letter (`x = 4`, a number) after the words that cue it, and the chain they lead to. */
+function* cuedValues(
+  chains: readonly MathChain[],
+  text: string,
+  table: FunctionTable,
+  cue: { before: RegExp; lookBack: number; after: RegExp },
+): Generator<{ variable: string; value: MathSide & { node: MathNode }; next: MathChain }> {
+  for (let k = 0; k + 1 < chains.length; k++) {
+    const [assigned, next] = [chains[k]!, chains[k + 1]!];
+    const [name, value] = assigned.sides;
+    if (assigned.sides.length !== 2 || !name?.node || !value?.node || !isBareVariable(name.node) || freeVariables(value.node, table).size > 0) continue;
+    const before = plain(text.slice(Math.max(0, assigned.start - cue.lookBack), assigned.start));
+    if (!cue.before.test(before) || !cue.after.test(plain(text.slice(assigned.end, next.start)))) continue;
+    yield { variable: symbolName(name.node)!, value: { ...value, node: value.node }, next };
+  }
+}
+
 /** Sums a step gets from a value it tries, against the terms of the problem's equation at that value. */
 export function checkTriedValues(chains: readonly MathChain[], text: string, givens: readonly GivenLink[], table: FunctionTable): Finding[] {
   const findings: Finding[] = [];
-  for (let k = 0; k + 1 < chains.length; k++) {
-    const [tried, got] = [chains[k]!, chains[k + 1]!];
-    const [name, value] = tried.sides;
-    if (tried.sides.length !== 2 || !name?.node || !value?.node || !isBareVariable(name.node) || freeVariables(value.node, table).size > 0) continue;
-    if (!TRYING.test(plain(text.slice(Math.max(0, tried.start - 40), tried.start))) || !GIVES.test(plain(text.slice(tried.end, got.start)))) continue;
-    const variable = symbolName(name.node)!;
+  for (const { variable, value, next: got } of cuedValues(chains, text, table, { before: TRYING, lookBack: 40, after: GIVES })) {
     const sides = givens.map((g) => sideIn(g, variable, table)).filter((s): s is MathNode => s !== undefined);
     const first = got.sides[0]!;
     if (sides.length !== 1 || !first.node || first.ambiguous || freeVariables(first.node, table).size > 0) continue;
-    const expected = terms(sides[0]!).map((t) => evaluateAt(put(t, variable, value.node!), withFunctions({}, table)));
+    const expected = terms(sides[0]!).map((t) => evaluateAt(put(t, variable, value.node), withFunctions({}, table)));
     const written = terms(first.node).map((t) => evaluateAt(t, withFunctions({}, table)));
     if (expected.length < 2 || expected.length !== written.length || ![...expected, ...written].every((v) => v !== undefined && v.im === 0)) continue;
     const base = { kind: 'equation' as const, start: first.start, end: first.end };
@@ -107,13 +119,8 @@ function givensText(givens: readonly GivenLink[], side: MathNode): string {
 /** "For $p = 2$, $p^2 + p = 4 + 2 = 6$": the first link of the formula after a value, with the value put in. */
 export function checkValuesGiven(chains: readonly MathChain[], text: string, table: FunctionTable): Finding[] {
   const findings: Finding[] = [];
-  for (let k = 0; k + 1 < chains.length; k++) {
-    const [given, formula] = [chains[k]!, chains[k + 1]!];
-    const [name, value] = given.sides;
-    if (given.sides.length !== 2 || !name?.node || !value?.node || !isBareVariable(name.node) || freeVariables(value.node, table).size > 0) continue;
-    if (!FOR_VALUE.test(plain(text.slice(Math.max(0, given.start - 20), given.start))) || !THEN.test(plain(text.slice(given.end, formula.start)))) continue;
+  for (const { variable, value, next: formula } of cuedValues(chains, text, table, { before: FOR_VALUE, lookBack: 20, after: THEN })) {
     const [left, right] = formula.sides;
-    const variable = symbolName(name.node)!;
     if (!left?.node || !right?.node || left.ambiguous || right.ambiguous || left.calls.length > 0 || formula.approximate[0]) continue;
     // `7\frac{1}{3}`: a mixed number the reader takes for a product
     if (MIXED_NUMBER.test(text.slice(right.start, right.end))) continue;
