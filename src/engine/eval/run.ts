@@ -138,7 +138,7 @@ export interface EvalReport {
   overall: SplitReport;
   usage: Usage;
   timeMs: number;
-  /** Records read but not usable (no label, unreadable), counted per reason (not known to a merge: the logs hold what was scored). */
+  /** Records read but not usable (no label, unreadable), counted per reason (the shards' logs hold them too, for a merge). */
   skipped?: SkippedRecords;
   /** Why the run ended before the end of the data, if it did. */
   stopped?: string;
@@ -332,7 +332,6 @@ export function assembleEvalReport(
   };
 }
 
-/** A judged solution scored against its label; undefined when it has none (a record eval would not judge). */
 /** Records not scored, by why. */
 export type SkippedRecords = { count: number; reasons: Record<string, number> };
 
@@ -346,6 +345,7 @@ export function skipReason(entry: FileReport): string {
   return entry.status === 'judged' ? 'no first-error label' : (entry.reason ?? 'unreadable record');
 }
 
+/** A judged solution scored against its label; undefined when it has none (a record eval would not judge). */
 export function scored(entry: FileReport, split: string): EvalItemResult | undefined {
   const labelled = entry.status === 'judged' ? evalLabel(entry.labels) : undefined;
   if (!labelled) return undefined;
